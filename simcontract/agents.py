@@ -1,0 +1,358 @@
+"""The actors of the contracting market, as Mesa agents.
+
+Purchasers (government bureaux and mass organisations) fund service slots and tender
+them; cadres are the officials in charge of purchasers and hold personal ties to NGO
+heads; NGOs bid, deliver, employ social workers and live or die by their money;
+intermediary hubs manage a pool of NGOs for selective tendering; evaluators score
+delivered contracts by their own indicators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from simcontract.model import ContractingModel
+
+SECTORS = ("family", "elderly", "youth", "disability")
+"""Service sectors a purchaser buys in; specialists and grassroots groups have one."""
+
+MASS_ORG_SECTORS = ("family", "disability", "youth")
+"""Sectors of the mass organisations: women's federation, disabled persons'
+federation, Communist Youth League."""
+
+ORIGINS = ("general", "specialist", "community", "grassroots")
+"""NGO origins: general social-work agency, specialist spun off from a mass
+organisation, community association of trusted residents, grassroots group."""
+
+
+@dataclass
+class Contract:
+    """One service contract between a purchaser and an NGO.
+
+    Attributes:
+        slot: The service slot the contract fills.
+        ngo: The provider.
+        price: Contract price per year (CNY); the purchaser pays ``price * (1 - m)``
+            with ``m`` the match-funding share, the NGO co-funds the rest.
+        start: First model year of service.
+        end: Last model year of service (inclusive) unless terminated early.
+        promised_hours: Direct-service hours per year promised in the winning bid.
+        required_hours: Direct-service hours per year the contract requires.
+        tied: Whether the winner had a personal tie to the awarding official.
+    """
+
+    slot: Slot
+    ngo: NGO
+    price: float
+    start: int
+    end: int
+    promised_hours: float
+    required_hours: float
+    tied: bool = False
+    staff: int = 0
+    delivered_hours: float = 0.0
+    documentation_hours: float = 0.0
+    extra_hours: float = 0.0
+    refused_duties: bool = False
+    quality: float = float("nan")
+    score: float = float("nan")
+    terminated: bool = False
+
+    @property
+    def purchaser(self) -> Purchaser:
+        """The purchaser that funds the contract."""
+        return self.slot.purchaser
+
+
+@dataclass
+class Slot:
+    """A funded service (a centre, a project line) that a purchaser keeps tendering.
+
+    Attributes:
+        purchaser: Owner of the slot.
+        contract: The contract now filling it, or ``None`` (a service gap).
+        last_provider: The NGO that served it most recently, if any.
+        years_same_provider: Consecutive years the current provider has served it.
+    """
+
+    purchaser: Purchaser
+    contract: Contract | None = None
+    last_provider: NGO | None = None
+    years_same_provider: int = 0
+
+
+class Cadre(mesa.Agent):
+    """The official in charge of a purchaser ("yibashou").
+
+    Ties are personal: they belong to the cadre, not the post, and move with the cadre
+    when it rotates to another purchaser.
+
+    Attributes:
+        ties: Tie strength in [0, 1] to NGO heads, by NGO ``unique_id``.
+        post: The purchaser the cadre now heads, or ``None`` once it has left.
+        arrived: Model year the cadre took up its current post.
+        term_end: Last model year of the current term.
+    """
+
+    def __init__(self, model: ContractingModel) -> None:
+        super().__init__(model)
+        self.ties: dict[int, float] = {}
+        self.post: Purchaser | None = None
+        self.arrived = 0
+        self.term_end = 0
+
+    def tie(self, ngo: NGO) -> float:
+        """Tie strength to ``ngo`` (0 when none)."""
+        return self.ties.get(ngo.unique_id, 0.0)
+
+    def strengthen(self, ngo: NGO, amount: float) -> None:
+        """Change the tie to ``ngo`` by ``amount``, kept in [0, 1]."""
+        value = min(1.0, max(0.0, self.ties.get(ngo.unique_id, 0.0) + amount))
+        if value > 0.0:
+            self.ties[ngo.unique_id] = value
+        else:
+            self.ties.pop(ngo.unique_id, None)
+
+    def decay_ties(self, rate: float) -> None:
+        """Weaken every tie by the share ``rate`` and drop the negligible ones."""
+        keep = 1.0 - rate
+        self.ties = {k: v * keep for k, v in self.ties.items() if v * keep > 0.01}
+
+
+class Purchaser(mesa.Agent):
+    """A buyer of services: owns a budget and service slots, tenders them.
+
+    Attributes:
+        kind: ``"bureau"`` or ``"mass_org"``.
+        city: City index.
+        district: District index within the city.
+        sector: Service sector bought.
+        mode: Tender mode in force (``open``, ``selective``, ``intermediary``, ``direct``).
+        budget: Service budget this year (CNY).
+        slots: Funded service slots.
+        cadre: The official in charge.
+        partners: ``unique_id`` of every NGO that has held a contract from this purchaser.
+    """
+
+    kind = "purchaser"
+
+    def __init__(
+        self, model: ContractingModel, city: int, district: int, sector: str, n_slots: int
+    ) -> None:
+        super().__init__(model)
+        self.city = city
+        self.district = district
+        self.sector = sector
+        self.mode = "open"
+        self.budget = 0.0
+        self.spent = 0.0
+        self.slots: list[Slot] = [Slot(self) for _ in range(n_slots)]
+        self.cadre: Cadre | None = None
+        self.partners: set[int] = set()
+
+    def merit_adjustment(self, ngo: NGO) -> float:
+        """Kind-specific adjustment of a bidder's merit (0 for a generic purchaser)."""
+        return 0.0
+
+    def years_at_post(self) -> int:
+        """Years the current cadre has headed this purchaser (0 in its first year)."""
+        return self.model.year - self.cadre.arrived if self.cadre else 0
+
+
+class Bureau(Purchaser):
+    """A government department or street office: avoids blame, wants safe providers.
+
+    A bidder without a track record is marked down by ``blame_avoidance``.
+    """
+
+    kind = "bureau"
+
+    def merit_adjustment(self, ngo: NGO) -> float:
+        """Penalty for bidders without a track record (blame avoidance)."""
+        track = min(1.0, ngo.track_record / 3.0)
+        return -0.3 * self.model.p["blame_avoidance"] * (1.0 - track)
+
+
+class MassOrganisation(Purchaser):
+    """A women's / youth / disabled persons' federation: patron of specialist NGOs.
+
+    Specialists of its sector and its past partners get a bonus of ``partnership``.
+    """
+
+    kind = "mass_org"
+
+    def merit_adjustment(self, ngo: NGO) -> float:
+        """Bonus for specialists of the sector and for past partners (patronage)."""
+        bond = (ngo.origin == "specialist" and ngo.sector == self.sector) or (
+            ngo.unique_id in self.partners
+        )
+        return 0.3 * self.model.p["partnership"] if bond else 0.0
+
+
+class NGO(mesa.Agent):
+    """A service provider: bids, delivers, employs social workers, keeps accounts.
+
+    Attributes:
+        origin: One of ``ORIGINS``.
+        city: City index; the NGO bids only in its own city.
+        district: Home district.
+        multi_district: Whether it serves every district of its city.
+        sector: Specialist sector, or ``None`` for general agencies.
+        skill: Professional capability in [0, 1].
+        dare: How far it dares inflate promised hours, in [0, 1].
+        reserves: Money in hand (CNY).
+        reputation: Smoothed evaluation score in [0, 1] as purchasers see it.
+        track_record: Contract-years it has delivered and been evaluated on.
+        experience: Years of experience of each employed social worker.
+        contracts: Contracts it holds now.
+        alive: False once it has exited.
+        entry_year / exit_year / exit_reason: Life history (exit fields set on exit).
+        dependence: Government share of revenue in the last year.
+    """
+
+    def __init__(
+        self,
+        model: ContractingModel,
+        origin: str,
+        city: int,
+        district: int,
+        *,
+        multi_district: bool,
+        sector: str | None,
+        skill: float,
+        dare: float,
+        reserves: float,
+        entry_year: int,
+    ) -> None:
+        super().__init__(model)
+        self.origin = origin
+        self.city = city
+        self.district = district
+        self.multi_district = multi_district
+        self.sector = sector
+        self.skill = skill
+        self.dare = dare
+        self.reserves = reserves
+        self.reputation = 0.3
+        self.track_record = 0
+        self.experience = np.zeros(2)
+        self.contracts: list[Contract] = []
+        self.alive = True
+        self.entry_year = entry_year
+        self.exit_year: int | None = None
+        self.exit_reason = ""
+        self.dormant_years = 0
+        self.dependence = 0.0
+        self.revenue_gov = 0.0
+        self.revenue_other = 0.0
+        self.pay_level = 1.0
+        self.strain = 0.0
+        self.hours = {"service": 0.0, "documentation": 0.0, "extra": 0.0, "mission": 0.0}
+
+    @property
+    def staff(self) -> int:
+        """Social workers employed now."""
+        return len(self.experience)
+
+    def capacity(self) -> int:
+        """Most contracts the NGO is able and willing to hold at once."""
+        most = {"general": 6 if self.multi_district else 3, "specialist": 3}.get(
+            self.origin, 1
+        )
+        return min(most, 1 + int(3.0 * self.reputation))
+
+    def serves(self, purchaser: Purchaser) -> bool:
+        """Whether the NGO may provide the purchaser's service (place and sector)."""
+        if purchaser.city != self.city:
+            return False
+        if not self.multi_district and purchaser.district != self.district:
+            return False
+        return self.sector is None or self.sector == purchaser.sector
+
+    def exit(self, reason: str) -> None:
+        """Leave the market for good (stays in the record, marked exited)."""
+        self.alive = False
+        self.exit_year = self.model.year
+        self.exit_reason = reason
+        self.experience = np.zeros(0)
+        self.contracts = []
+
+
+class Intermediary(mesa.Agent):
+    """A hub organisation (incubator, social workers' association) that manages a pool.
+
+    In ``intermediary`` mode purchasers commission the hub of their city to pick
+    providers; the hub invites only NGOs from its managed pool.
+
+    Attributes:
+        city: City index.
+        pool: NGOs the hub manages now.
+    """
+
+    def __init__(self, model: ContractingModel, city: int) -> None:
+        super().__init__(model)
+        self.city = city
+        self.pool: list[NGO] = []
+
+    def refresh_pool(self, candidates: list[NGO], size: int) -> None:
+        """Drop exited members and fill the pool with the best-reputed local NGOs.
+
+        Members stay unless they exit; the hub admits new members only for vacancies,
+        so the pool stays small and managed.
+        """
+        self.pool = [n for n in self.pool if n.alive]
+        if len(self.pool) >= size:
+            return
+        members = {n.unique_id for n in self.pool}
+        outside = [n for n in candidates if n.unique_id not in members]
+        noise = self.model.rng.normal(0.0, 0.1, len(outside))
+        order = np.argsort(-(np.array([n.reputation for n in outside]) + noise))
+        self.pool += [outside[i] for i in order[: size - len(self.pool)]]
+
+
+class Evaluator(mesa.Agent):
+    """A third-party evaluation agency with its own indicators.
+
+    Attributes:
+        city: City index.
+        weights: Weights of the (hours, documents, outcome) indicators, summing to 1.
+        doc_intensity: Documentation it demands, relative to the base (1 = base).
+    """
+
+    def __init__(
+        self, model: ContractingModel, city: int, weights: np.ndarray, doc_intensity: float
+    ) -> None:
+        super().__init__(model)
+        self.city = city
+        self.weights = weights
+        self.doc_intensity = doc_intensity
+
+
+@dataclass
+class City:
+    """One local market: its purchasers, NGOs, hub and evaluators."""
+
+    index: int
+    purchasers: list[Purchaser] = field(default_factory=list)
+    ngos: list[NGO] = field(default_factory=list)
+    hub: Intermediary | None = None
+    evaluators: list[Evaluator] = field(default_factory=list)
+    district_evaluator: list[Evaluator] = field(default_factory=list)
+    by_district: dict[int, list[NGO]] = field(default_factory=dict)
+    citywide: list[NGO] = field(default_factory=list)
+
+    def index_ngos(self) -> None:
+        """Drop exited NGOs and rebuild the lookup of bidders by district."""
+        self.ngos = [n for n in self.ngos if n.alive]
+        self.by_district = {}
+        self.citywide = []
+        for n in self.ngos:
+            if n.multi_district:
+                self.citywide.append(n)
+            else:
+                self.by_district.setdefault(n.district, []).append(n)

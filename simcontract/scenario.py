@@ -1,0 +1,312 @@
+"""Scenarios: validated, immutable sets of parameter values, read from TOML.
+
+A scenario file looks like this::
+
+    name = "baseline"
+    description = "A mid-sized city with open tendering."
+
+    [parameters]
+    contract_years = 3        # seed 002: three-year contracts
+    tendering = "open"
+
+    [[changes]]               # a dated rule change: applies from model year 9 on
+    year = 9
+    contract_years = 5
+
+Parameters not set keep the registry's default. Every error names the file, the
+parameter, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from simcontract.params import DEFAULTS, PARAMETERS, check_joint, unknown_message
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+"""Folder of the built-in scenarios (``scenarios/`` at the top of the project)."""
+
+_META_KEYS = ("name", "description", "parameters", "changes")
+
+
+class ScenarioError(ValueError):
+    """A scenario, parameter value or rule change is not valid."""
+
+
+def builtin_dir() -> Path:
+    """Return the folder holding the built-in scenario files."""
+    packaged = Path(__file__).resolve().parent / "scenarios"
+    return SCENARIO_DIR if SCENARIO_DIR.is_dir() else packaged
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios, sorted."""
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
+
+
+def _check_value(name: str, value: Any) -> Any:
+    if name not in PARAMETERS:
+        raise ScenarioError(unknown_message(name))
+    try:
+        return PARAMETERS[name].check(value)
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+
+
+def _check_changes(changes: Any) -> tuple[tuple[int, Mapping[str, Any]], ...]:
+    if not isinstance(changes, list | tuple):
+        raise ScenarioError(
+            f"'changes' must be a list of tables ([[changes]]), got {type(changes).__name__}"
+        )
+    out = []
+    for i, change in enumerate(changes, 1):
+        if not isinstance(change, Mapping):
+            raise ScenarioError(
+                f"change #{i} must be a table with 'year' and new values, got {change!r}"
+            )
+        change = dict(change)
+        if "year" not in change:
+            raise ScenarioError(f"change #{i} has no 'year'; expected an integer >= 1")
+        year = change.pop("year")
+        if isinstance(year, bool) or not isinstance(year, int) or year < 1:
+            raise ScenarioError(
+                f"change #{i}: 'year' = {year!r} is not allowed; expected an integer >= 1"
+            )
+        if not change:
+            raise ScenarioError(f"change #{i} (year {year}) changes no parameter")
+        values = {}
+        for name, value in change.items():
+            value = _check_value(name, value)
+            if PARAMETERS[name].group == "run":
+                raise ScenarioError(
+                    f"change #{i}: parameter {name!r} sets the market's size and cannot "
+                    "change during a run; only rule parameters can"
+                )
+            values[name] = value
+        out.append((year, MappingProxyType(values)))
+    out.sort(key=lambda c: c[0])
+    return tuple(out)
+
+
+class Scenario(Mapping[str, Any]):
+    """An immutable, validated mapping from every parameter name to its value.
+
+    Args:
+        values: Parameter values; names not given take the registry default.
+        name: Short name of the scenario.
+        description: One or two sentences on what the scenario represents.
+        changes: Dated rule changes, each a mapping with ``year`` (model year from which
+            it applies, counting from 1) and new parameter values.
+
+    Raises:
+        ScenarioError: An unknown name, a value of the wrong type or out of range, or
+            a bad rule change.
+    """
+
+    __slots__ = ("_changes", "_description", "_name", "_values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any] | None = None,
+        *,
+        name: str = "custom",
+        description: str = "",
+        changes: Any = (),
+    ) -> None:
+        merged = dict(DEFAULTS)
+        for key, value in (values or {}).items():
+            merged[key] = _check_value(key, value)
+        try:
+            check_joint(merged)
+        except ValueError as err:
+            raise ScenarioError(str(err)) from None
+        self._values = MappingProxyType(merged)
+        self._name = str(name)
+        self._description = str(description)
+        if isinstance(changes, list | tuple):
+            changes = [
+                {"year": c[0], **dict(c[1])} if isinstance(c, tuple) else c for c in changes
+            ]
+        self._changes = _check_changes(changes)
+        for _year, change in self._changes:
+            try:
+                check_joint({**merged, **change})
+            except ValueError as err:
+                raise ScenarioError(str(err)) from None
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise KeyError(unknown_message(key)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != DEFAULTS[k]}
+        return f"Scenario(name={self._name!r}, changed_from_defaults={changed!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return (
+            dict(self._values) == dict(other._values)
+            and self._changes_plain() == other._changes_plain()
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self._values.items())), repr(self._changes_plain())))
+
+    def __reduce__(self):
+        return (
+            _rebuild,
+            (dict(self._values), self._name, self._description, self._changes_plain()),
+        )
+
+    @property
+    def name(self) -> str:
+        """Short name of the scenario."""
+        return self._name
+
+    @property
+    def description(self) -> str:
+        """What the scenario represents."""
+        return self._description
+
+    @property
+    def changes(self) -> tuple[tuple[int, Mapping[str, Any]], ...]:
+        """Dated rule changes as ``(year, {name: value})`` pairs, sorted by year."""
+        return self._changes
+
+    def _changes_plain(self) -> list[dict[str, Any]]:
+        return [{"year": y, **dict(v)} for y, v in self._changes]
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with some parameter values changed (validated).
+
+        The keyword ``name`` renames the copy; every other keyword must be a parameter.
+        """
+        name = changes.pop("name", self._name)
+        return Scenario(
+            {**self._values, **changes},
+            name=name,
+            description=self._description,
+            changes=self._changes_plain(),
+        )
+
+    def at_year(self, year: int) -> dict[str, Any]:
+        """Parameter values in force in model year ``year`` (rule changes applied)."""
+        values = dict(self._values)
+        for change_year, change in self._changes:
+            if change_year <= year:
+                values.update(change)
+        return values
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary form: name, description, parameters and changes."""
+        return {
+            "name": self._name,
+            "description": self._description,
+            "parameters": dict(self._values),
+            "changes": self._changes_plain(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "") -> Scenario:
+        """Build a scenario from the plain form that TOML or ``to_dict()`` gives."""
+        where = f"{source}: " if source else ""
+        unknown = [k for k in data if k not in _META_KEYS]
+        if unknown:
+            key = unknown[0]
+            hint = ""
+            if key in PARAMETERS:
+                hint = f"; put it under [parameters] as `{key} = ...`"
+            raise ScenarioError(
+                f"{where}unknown top-level key {key!r}{hint}; allowed top-level keys are "
+                "name, description, [parameters] and [[changes]]"
+            )
+        params = data.get("parameters", {})
+        if not isinstance(params, Mapping):
+            raise ScenarioError(f"{where}'parameters' must be a table ([parameters])")
+        try:
+            return cls(
+                params,
+                name=data.get("name", "custom"),
+                description=data.get("description", ""),
+                changes=data.get("changes", []),
+            )
+        except ScenarioError as err:
+            raise ScenarioError(f"{where}{err}") from None
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text that ``load_scenario`` reads back unchanged."""
+        lines = [f"name = {_toml(self._name)}"]
+        if self._description:
+            lines.append(f"description = {_toml(self._description)}")
+        lines += ["", "[parameters]"]
+        lines += [f"{k} = {_toml(v)}" for k, v in self._values.items()]
+        for year, change in self._changes:
+            lines += ["", "[[changes]]", f"year = {year}"]
+            lines += [f"{k} = {_toml(v)}" for k, v in change.items()]
+        return "\n".join(lines) + "\n"
+
+
+def _rebuild(values, name, description, changes) -> Scenario:
+    return Scenario(values, name=name, description=description, changes=changes)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
+    """Load a scenario by built-in name (e.g. ``"baseline"``) or from a TOML file.
+
+    Args:
+        name_or_path: A built-in scenario name, a path to a ``.toml`` file, an existing
+            ``Scenario`` (returned as is), or ``None`` for the registry defaults.
+
+    Raises:
+        ScenarioError: The file is missing or malformed, or a value is not valid.
+    """
+    if name_or_path is None:
+        return Scenario(name="defaults")
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    text = str(name_or_path)
+    path = Path(text)
+    if not (path.suffix == ".toml" or path.exists() or "/" in text):
+        builtin = builtin_dir() / f"{text}.toml"
+        if not builtin.is_file():
+            import difflib
+
+            names = builtin_names()
+            close = difflib.get_close_matches(text, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ScenarioError(
+                f"unknown scenario {text!r}{hint} (built-in scenarios: "
+                f"{', '.join(names) or 'none'}; or give a path to a .toml file)"
+            )
+        path = builtin
+    if not path.is_file():
+        raise ScenarioError(f"scenario file {str(path)!r} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    data.setdefault("name", path.stem)
+    return Scenario.from_dict(data, source=str(path))

@@ -1,0 +1,275 @@
+"""Tender procedures and bid scoring.
+
+Each year every purchaser tenders its empty service slots by its mode:
+
+- ``open``: every eligible NGO may bid;
+- ``selective``: the purchaser invites a shortlist (reputation, incumbency, ties);
+- ``intermediary``: the city's hub invites a shortlist from the pool it manages;
+- ``direct``: no competition; the purchaser picks one NGO (ties, incumbency, locality).
+
+An NGO is *eligible* when it is active, serves the purchaser's district and sector,
+holds fewer contracts than its capacity, and can co-fund one year of match funding.
+Bids are scored by :func:`score_bids`; the best *acceptable* bid wins, otherwise the
+tender fails and the slot stays empty for the year (a service gap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simcontract.agents import NGO, Contract, Purchaser, Slot
+
+if TYPE_CHECKING:
+    from simcontract.agents import City
+    from simcontract.metrics import YearRecord
+    from simcontract.model import ContractingModel
+
+TIE_THRESHOLD = 0.3
+"""Tie strength from which an award counts as tied (``tied_award_share``)."""
+
+REGIME_WORKLOAD = {"workload": 1.0, "mixed": 0.6, "outcome": 0.2}
+"""Multiplier on ``workload_weight`` in award scoring under each evaluation regime."""
+
+INVITED_BID_PROB = 0.9
+"""Chance that an invited NGO (selective, intermediary) bids."""
+
+
+@dataclass
+class Bids:
+    """The bids in one tender, as parallel arrays (one entry per bidder)."""
+
+    bidders: list[NGO]
+    price: np.ndarray
+    promised: np.ndarray
+    reputation: np.ndarray
+    tie: np.ndarray
+    adjustment: np.ndarray
+
+
+def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
+    """Weights of (price, reputation, promised hours) in merit, summing to 1."""
+    wp = p["price_weight"]
+    wr = p["reputation_weight"]
+    ww = p["workload_weight"] * REGIME_WORKLOAD[p["evaluation"]]
+    total = wp + wr + ww
+    return wp / total, wr / total, ww / total
+
+
+def score_bids(
+    bids: Bids, *, ceiling: float, required: float, p: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Score bids for one tender.
+
+    ``merit = wp * price_pts + wr * reputation + ww * work_pts + adjustment`` where
+    ``price_pts = (1 - price / ceiling) / max_discount`` (1 at the deepest cut, 0 at
+    the ceiling), ``work_pts = (promised / required - 1) / max_bid_inflation``, and
+    the weights come from :func:`award_weights`. The award score mixes merit with the
+    bidder's personal tie to the official:
+    ``total = (1 - favouritism) * merit + favouritism * tie``.
+
+    Returns:
+        ``(total, merit)``, arrays with one entry per bid.
+    """
+    wp, wr, ww = award_weights(p)
+    md = p["max_discount"]
+    mi = p["max_bid_inflation"]
+    price_pts = np.clip((1.0 - bids.price / ceiling) / md, 0.0, 1.0) if md > 0 else 0.0
+    work_pts = np.clip((bids.promised / required - 1.0) / mi, 0.0, 1.0) if mi > 0 else 0.0
+    merit = wp * price_pts + wr * bids.reputation + ww * work_pts + bids.adjustment
+    f = p["favouritism"]
+    total = (1.0 - f) * merit + f * bids.tie
+    return total, merit
+
+
+def acceptable(bids: Bids, p: dict[str, Any]) -> np.ndarray:
+    """Whether each bidder is acceptable: reputation plus the purchaser's adjustment
+    (blame avoidance, partnership) reaches ``min_reputation``."""
+    return bids.reputation + bids.adjustment >= p["min_reputation"]
+
+
+def eligible(ngo: NGO, purchaser: Purchaser, p: dict[str, Any]) -> bool:
+    """Whether ``ngo`` may bid for one of ``purchaser``'s slots this year."""
+    return (
+        ngo.alive
+        and len(ngo.contracts) < ngo.capacity()
+        and ngo.serves(purchaser)
+        and ngo.reserves >= p["match_funding"] * p["contract_value"]
+    )
+
+
+def candidates(city: City, purchaser: Purchaser, p: dict[str, Any]) -> list[NGO]:
+    """Eligible NGOs for a purchaser: those of its district plus city-wide ones."""
+    local = city.by_district.get(purchaser.district, [])
+    return [n for n in (*local, *city.citywide) if eligible(n, purchaser, p)]
+
+
+def _rank(
+    model: ContractingModel,
+    pool: list[NGO],
+    purchaser: Purchaser,
+    slot: Slot,
+    p: dict[str, Any],
+    *,
+    ties: bool,
+) -> list[NGO]:
+    """Order NGOs as a purchaser or hub sees them (best first), with some noise."""
+    if not pool:
+        return []
+    f = p["favouritism"] if ties else 0.0
+    cadre = purchaser.cadre
+    key = np.array(
+        [
+            (1.0 - f)
+            * (
+                n.reputation
+                + purchaser.merit_adjustment(n)
+                + (0.3 if n is slot.last_provider else 0.0)
+            )
+            + f * (cadre.tie(n) if cadre else 0.0)
+            for n in pool
+        ]
+    )
+    key += model.rng.normal(0.0, 0.1, len(pool))
+    return [pool[i] for i in np.argsort(-key, kind="stable")]
+
+
+def bidders_for(
+    model: ContractingModel, city: City, purchaser: Purchaser, slot: Slot, p: dict[str, Any]
+) -> list[NGO]:
+    """The NGOs that bid for ``slot`` under the purchaser's tender mode."""
+    mode = purchaser.mode
+    if mode == "intermediary" and city.hub is not None:
+        pool = [n for n in city.hub.pool if eligible(n, purchaser, p)]
+    else:
+        pool = candidates(city, purchaser, p)
+    if not pool:
+        return []
+    rng = model.rng
+    if mode == "open":
+        draw = rng.random(len(pool))
+        return [
+            n
+            for n, u in zip(pool, draw, strict=True)
+            if n is slot.last_provider or u < p["bid_propensity"]
+        ]
+    if mode == "direct":
+        return _rank(model, pool, purchaser, slot, p, ties=True)[:1]
+    ranked = _rank(model, pool, purchaser, slot, p, ties=(mode == "selective"))
+    invited = ranked[: p["shortlist_size"]]
+    draw = rng.random(len(invited))
+    return [n for n, u in zip(invited, draw, strict=True) if u < INVITED_BID_PROB]
+
+
+def make_bids(
+    model: ContractingModel, bidders: list[NGO], purchaser: Purchaser, p: dict[str, Any]
+) -> Bids:
+    """Each bidder chooses a price and promised hours.
+
+    Price: ``ceiling * (1 - max_discount * d)`` with
+    ``d = clip(0.15 + snatching * need + N(0, 0.1), 0, 1)``, where ``need`` is 1 for an
+    NGO holding no contract (it underbids to snatch one) and 0 otherwise.
+    Promised hours: ``required * (1 + max_bid_inflation * dare * incentive)`` where the
+    incentive is the weight promised hours carry in award scoring (0..1). Direct
+    awards carry no competition: the price is the ceiling and the promise the requirement.
+    """
+    n = len(bidders)
+    ceiling = p["contract_value"]
+    required = p["required_hours"]
+    cadre = purchaser.cadre
+    rep = np.array([b.reputation for b in bidders])
+    tie = np.array([cadre.tie(b) if cadre else 0.0 for b in bidders])
+    adj = np.array([purchaser.merit_adjustment(b) for b in bidders])
+    if purchaser.mode == "direct":
+        return Bids(bidders, np.full(n, ceiling), np.full(n, required), rep, tie, adj)
+    need = np.array([0.0 if b.contracts else 1.0 for b in bidders])
+    d = np.clip(0.15 + p["snatching"] * need + model.rng.normal(0.0, 0.1, n), 0.0, 1.0)
+    price = ceiling * (1.0 - p["max_discount"] * d)
+    _, _, ww = award_weights(p)
+    incentive = min(1.0, 3.0 * ww)
+    dare = np.array([b.dare for b in bidders])
+    promised = required * (1.0 + p["max_bid_inflation"] * dare * incentive)
+    if purchaser.years_at_post() < 2 and p["reshuffle"] > 0:
+        # "New brooms sweep clean": a new official marks down providers he has no tie
+        # to that already hold or held the purchaser's contracts.
+        incumbent = np.array([b.unique_id in purchaser.partners for b in bidders])
+        adj = adj - 0.3 * p["reshuffle"] * incumbent * (1.0 - tie)
+    return Bids(bidders, price, promised, rep, tie, adj)
+
+
+def run_tender(
+    model: ContractingModel,
+    city: City,
+    purchaser: Purchaser,
+    slot: Slot,
+    p: dict[str, Any],
+    record: YearRecord,
+) -> Contract | None:
+    """Tender one slot; return the new contract, or ``None`` when the tender fails."""
+    bidders = bidders_for(model, city, purchaser, slot, p)
+    record.tenders += 1
+    record.bids += len(bidders)
+    incumbent = slot.last_provider
+    winner: NGO | None = None
+    if bidders:
+        bids = make_bids(model, bidders, purchaser, p)
+        total, _merit = score_bids(
+            bids, ceiling=p["contract_value"], required=p["required_hours"], p=p
+        )
+        total = total + model.rng.normal(0.0, 0.02, len(bidders))
+        total[~acceptable(bids, p)] = -np.inf
+        best = int(np.argmax(total))
+        if np.isfinite(total[best]):
+            winner = bidders[best]
+    if winner is None:
+        record.failed += 1
+        return None
+    if incumbent is not None:
+        record.with_incumbent += 1
+        if winner is not incumbent:
+            record.incumbent_lost += 1
+    record.awards += 1
+    if winner.unique_id in purchaser.partners:
+        record.repeat_awards += 1
+    tie = bids.tie[best]
+    if tie >= TIE_THRESHOLD:
+        record.tied_awards += 1
+    if model.year - winner.entry_year <= 3:
+        record.young_awards += 1
+    record.inflation.append(bids.promised[best] / p["required_hours"] - 1.0)
+    length = p["contract_years"]
+    if model.year == 1:
+        # The market starts mid-cycle: first contracts have staggered remaining terms.
+        length = int(model.rng.integers(1, length + 1))
+    contract = Contract(
+        slot=slot,
+        ngo=winner,
+        price=float(bids.price[best]),
+        start=model.year,
+        end=model.year + length - 1,
+        promised_hours=float(bids.promised[best]),
+        required_hours=p["required_hours"],
+        tied=bool(tie >= TIE_THRESHOLD),
+    )
+    if winner is not incumbent:
+        slot.years_same_provider = 0
+    slot.contract = contract
+    winner.contracts.append(contract)
+    purchaser.partners.add(winner.unique_id)
+    return contract
+
+
+def tender_city(
+    model: ContractingModel, city: City, p: dict[str, Any], record: YearRecord
+) -> None:
+    """Run this year's tenders of every purchaser in ``city``, in random order."""
+    if city.hub is not None:
+        city.hub.refresh_pool(city.ngos, p["hub_pool_size"])
+    order = model.rng.permutation(len(city.purchasers))
+    for i in order:
+        purchaser = city.purchasers[i]
+        for slot in purchaser.slots:
+            if slot.contract is None:
+                run_tender(model, city, purchaser, slot, p, record)
