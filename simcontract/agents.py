@@ -261,10 +261,8 @@ class NGO(mesa.Agent):
 
     def capacity(self) -> int:
         """Most contracts the NGO is able and willing to hold at once."""
-        most = {"general": 6 if self.multi_district else 3, "specialist": 3}.get(
-            self.origin, 1
-        )
-        return min(most, 1 + int(3.0 * self.reputation))
+        most = {"general": 8 if self.multi_district else 4, "specialist": 3}.get(self.origin, 1)
+        return min(most, 1 + int(5.0 * self.reputation))
 
     def serves(self, purchaser: Purchaser) -> bool:
         """Whether the NGO may provide the purchaser's service (place and sector)."""
@@ -299,20 +297,27 @@ class Intermediary(mesa.Agent):
         self.city = city
         self.pool: list[NGO] = []
 
-    def refresh_pool(self, candidates: list[NGO], size: int) -> None:
-        """Drop exited members and fill the pool with the best-reputed local NGOs.
+    def refresh_pool(self, candidates: list[NGO], size: int, to_fill: int) -> None:
+        """Drop exited members and admit the best-reputed local NGOs to fill vacancies.
 
-        Members stay unless they exit; the hub admits new members only for vacancies,
-        so the pool stays small and managed.
+        The hub keeps at least ``size`` members and admits more only while its members'
+        spare capacity is below 1.5 times the ``to_fill`` slots about to be tendered,
+        so the pool stays small and managed. City-wide NGOs are preferred.
         """
         self.pool = [n for n in self.pool if n.alive]
-        if len(self.pool) >= size:
-            return
         members = {n.unique_id for n in self.pool}
         outside = [n for n in candidates if n.unique_id not in members]
+        if not outside:
+            return
         noise = self.model.rng.normal(0.0, 0.1, len(outside))
-        order = np.argsort(-(np.array([n.reputation for n in outside]) + noise))
-        self.pool += [outside[i] for i in order[: size - len(self.pool)]]
+        key = np.array([n.reputation + 0.3 * n.multi_district for n in outside]) + noise
+        spare = sum(n.capacity() - len(n.contracts) for n in self.pool)
+        for i in np.argsort(-key, kind="stable"):
+            if len(self.pool) >= size and spare >= 1.5 * to_fill:
+                break
+            ngo = outside[i]
+            self.pool.append(ngo)
+            spare += ngo.capacity() - len(ngo.contracts)
 
 
 class Evaluator(mesa.Agent):
@@ -345,6 +350,9 @@ class City:
     district_evaluator: list[Evaluator] = field(default_factory=list)
     by_district: dict[int, list[NGO]] = field(default_factory=dict)
     citywide: list[NGO] = field(default_factory=list)
+    last_tenders: int = 0
+    last_failed: int = 0
+    last_newcomer: float = 0.0
 
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""

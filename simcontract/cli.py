@@ -37,9 +37,7 @@ def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise UsageError(
-                f"--set {item!r}: expected name=value, e.g. --set favouritism=0.5"
-            )
+            raise UsageError(f"--set {item!r}: expected name=value, e.g. --set favouritism=0.5")
         if name not in PARAMETERS:
             raise UsageError(f"--set {item!r}: {unknown_message(name)}")
         try:
@@ -135,8 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = _Parser(
         prog="simcontract",
-        description="Agent-based simulation of government contracting of social "
-        "services to NGOs.",
+        description="Agent-based simulation of government contracting of social services to NGOs.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

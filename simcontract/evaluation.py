@@ -45,8 +45,7 @@ def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> N
         )
     order = rng.permutation(p["districts_per_city"])
     city.district_evaluator = [
-        city.evaluators[order[d] % len(city.evaluators)]
-        for d in range(p["districts_per_city"])
+        city.evaluators[order[d] % len(city.evaluators)] for d in range(p["districts_per_city"])
     ]
 
 

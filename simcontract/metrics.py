@@ -65,8 +65,7 @@ _DEFINED = [
     Outcome(
         "repeat_award_rate",
         "share",
-        "Share of awards won by an NGO that had held a contract from the same "
-        "purchaser before.",
+        "Share of awards won by an NGO that had held a contract from the same purchaser before.",
         "The same, pooled over all awards of the run.",
     ),
     Outcome(
@@ -161,8 +160,7 @@ _DEFINED = [
     Outcome(
         "extra_duty_share",
         "share",
-        "Share of all active NGOs' staff hours spent on unpaid extra duties ordered "
-        "by officials.",
+        "Share of all active NGOs' staff hours spent on unpaid extra duties ordered by officials.",
         "The same, summed over the run.",
     ),
     Outcome(
@@ -204,7 +202,7 @@ class YearRecord:
     incumbent_lost: int = 0
     repeat_awards: int = 0
     tied_awards: int = 0
-    young_awards: int = 0
+    newcomer_bids: int = 0
     inflation: list[float] = field(default_factory=list)
     entries: int = 0
     exits: int = 0
@@ -252,12 +250,7 @@ class YearRecord:
     @property
     def hours_total(self) -> float:
         """All staff hours of active NGOs in the year."""
-        return (
-            self.hours_service
-            + self.hours_documentation
-            + self.hours_extra
-            + self.hours_mission
-        )
+        return self.hours_service + self.hours_documentation + self.hours_extra + self.hours_mission
 
 
 def _ratio(num: float, den: float) -> float:

@@ -51,7 +51,7 @@ SKILL_BETA = {
 }
 """Beta distribution of professional skill by NGO origin."""
 
-NEWCOMER_REPUTATION = 0.4
+NEWCOMER_REPUTATION = 0.5
 """Reputation of a newly registered NGO (no track record yet)."""
 
 
@@ -202,10 +202,7 @@ class ContractingModel(mesa.Model):
         else:
             known = city.by_district.get(purchaser.district, []) + city.citywide
             chance = np.array(
-                [
-                    min(1.0, (3.0 if n.origin == "community" else 1.0) * density)
-                    for n in known
-                ]
+                [min(1.0, (3.0 if n.origin == "community" else 1.0) * density) for n in known]
             )
         if not known:
             return
@@ -221,7 +218,7 @@ class ContractingModel(mesa.Model):
         for purchaser in city.purchasers:
             if self.year > 1:
                 purchaser.budget *= 1.0 + p["budget_growth"]
-            affordable = int(math.floor(purchaser.budget / p["contract_value"] + 1e-9))
+            affordable = math.floor(purchaser.budget / p["contract_value"] + 1e-9)
             while len(purchaser.slots) < affordable:
                 purchaser.slots.append(Slot(purchaser))
             if len(purchaser.slots) > affordable:
@@ -237,9 +234,7 @@ class ContractingModel(mesa.Model):
 
     def _rotate(self, city: City) -> None:
         leaving = [
-            pu
-            for pu in city.purchasers
-            if pu.cadre is not None and pu.cadre.term_end < self.year
+            pu for pu in city.purchasers if pu.cadre is not None and pu.cadre.term_end < self.year
         ]
         if not leaving:
             return
@@ -263,15 +258,21 @@ class ContractingModel(mesa.Model):
             self._appoint(city, pu, Cadre(self))
 
     def _entry(self, city: City, record: YearRecord) -> None:
+        """Register new NGOs: a Poisson number with mean
+
+        ``entry_rate * r * (tenders + failed) * min(1, 0.1 + 2 * newcomer)`` where ``tenders``
+        and ``failed`` are the city's tenders and failed tenders of last year (funding on
+        offer and unmet demand), ``newcomer`` the share of last year's bids placed by NGOs
+        that had never held a contract (how open the market is to newcomers), and ``r`` is 1 under direct
+        registration or ``sponsor_entry_factor`` under dual sponsorship.
+        """
         p = self.p
-        previous = self.records[-1] if self.records else None
-        slots = sum(len(pu.slots) for pu in city.purchasers)
-        if previous is not None and previous.awards > 0:
-            young = previous.young_awards / previous.awards
-        else:
-            young = 0.5
+        tenders, failed, newcomer = city.last_tenders, city.last_failed, city.last_newcomer
+        if self.year == 1:
+            slots = sum(len(pu.slots) for pu in city.purchasers)
+            tenders, failed, newcomer = slots / p["contract_years"], 0, 0.5
         factor = 1.0 if p["registration"] == "direct" else p["sponsor_entry_factor"]
-        lam = p["entry_rate"] * factor * slots / p["contract_years"] * (0.25 + 0.75 * young)
+        lam = p["entry_rate"] * factor * (tenders + failed) * min(1.0, 0.1 + 2.0 * newcomer)
         for _ in range(int(self.rng.poisson(lam))):
             ngo = self._new_ngo(city, initial=False)
             record.entries += 1
@@ -326,9 +327,7 @@ class ContractingModel(mesa.Model):
         if deps:
             arr = np.asarray(deps)
             record.dependence_mean = float(arr.mean())
-            record.dependence_high_share = float(
-                (arr >= self.p["dependence_threshold"]).mean()
-            )
+            record.dependence_high_share = float((arr >= self.p["dependence_threshold"]).mean())
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
@@ -337,9 +336,7 @@ class ContractingModel(mesa.Model):
         previous = self.p
         p = self.p = self.scenario.at_year(self.year)
         record = YearRecord(year=self.year)
-        record.reserves_start = sum(
-            n.reserves for c in self.cities for n in c.ngos if n.alive
-        )
+        record.reserves_start = sum(n.reserves for c in self.cities for n in c.ngos if n.alive)
         for city in self.cities:
             if p["evaluation"] != previous["evaluation"]:
                 evaluation.reweight(self, city, p)
@@ -347,7 +344,12 @@ class ContractingModel(mesa.Model):
             self._entry(city, record)
             city.index_ngos()
             self._rotate(city)
+            before = (record.tenders, record.failed, record.bids, record.newcomer_bids)
             tendering.tender_city(self, city, p, record)
+            city.last_tenders = record.tenders - before[0]
+            city.last_failed = record.failed - before[1]
+            bids = record.bids - before[2]
+            city.last_newcomer = (record.newcomer_bids - before[3]) / bids if bids else 0.0
             for ngo in city.ngos:
                 workforce.staff_contracts(ngo, p)
                 doc_needs = delivery.deliver(self, city, ngo, p, record)

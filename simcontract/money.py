@@ -32,9 +32,7 @@ MIN_PAY_LEVEL = 0.6
 """Lowest share of the market wage an NGO pays before it counts as insolvent."""
 
 
-def settle(
-    model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord
-) -> None:
+def settle(model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord) -> None:
     """Book the NGO's money for the year and record the flows in ``record``."""
     price = sum(c.price for c in ngo.contracts)
     gov = price * (1.0 - p["match_funding"])

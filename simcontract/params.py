@@ -70,14 +70,12 @@ class Parameter:
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
-                    f"parameter {self.name!r}: {value!r} is not allowed; "
-                    f"expected {self.allowed()}"
+                    f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
                 )
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(
-                f"parameter {self.name!r}: {value!r} is not a number; "
-                f"expected {self.allowed()}"
+                f"parameter {self.name!r}: {value!r} is not a number; expected {self.allowed()}"
             )
         if self.kind == "int":
             if isinstance(value, float) and not value.is_integer():
@@ -90,13 +88,11 @@ class Parameter:
             value = float(value)
             if value != value:  # NaN
                 raise ValueError(
-                    f"parameter {self.name!r}: NaN is not allowed; "
-                    f"expected {self.allowed()}"
+                    f"parameter {self.name!r}: NaN is not allowed; expected {self.allowed()}"
                 )
         if not (self.low <= value <= self.high):
             raise ValueError(
-                f"parameter {self.name!r}: {value!r} is out of range; "
-                f"expected {self.allowed()}"
+                f"parameter {self.name!r}: {value!r} is out of range; expected {self.allowed()}"
             )
         return value
 
@@ -112,8 +108,7 @@ class Parameter:
                 value = float(text)
             except ValueError:
                 raise ValueError(
-                    f"parameter {self.name!r}: {text!r} is not a number; "
-                    f"expected {self.allowed()}"
+                    f"parameter {self.name!r}: {text!r} is not a number; expected {self.allowed()}"
                 ) from None
         return self.check(value)
 
@@ -298,7 +293,7 @@ _DECLARED = [
     _p(
         "budget_growth",
         "float",
-        0.05,
+        0.03,
         -0.5,
         2.0,
         unit="1/year",
@@ -466,8 +461,7 @@ _DECLARED = [
         0.0,
         1.0,
         group="tendering",
-        meaning="Bonus mass organisations give specialist NGOs of their sector and past "
-        "partners.",
+        meaning="Bonus mass organisations give specialist NGOs of their sector and past partners.",
         source=SEED_THREE_CITIES,
     ),
     # --- cadres and ties ---------------------------------------------------------------
@@ -613,7 +607,7 @@ _DECLARED = [
     _p(
         "entry_rate",
         "float",
-        0.08,
+        0.15,
         0.0,
         5.0,
         unit="1/year",
@@ -781,14 +775,10 @@ _DECLARED = [
     ),
 ]
 
-PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType(
-    {p.name: p for p in _DECLARED}
-)
+PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _DECLARED})
 """All parameters by name (read-only)."""
 
-DEFAULTS: MappingProxyType[str, Any] = MappingProxyType(
-    {p.name: p.default for p in _DECLARED}
-)
+DEFAULTS: MappingProxyType[str, Any] = MappingProxyType({p.name: p.default for p in _DECLARED})
 """Default value of every parameter (read-only)."""
 
 

@@ -128,9 +128,7 @@ class Scenario(Mapping[str, Any]):
         self._name = str(name)
         self._description = str(description)
         if isinstance(changes, list | tuple):
-            changes = [
-                {"year": c[0], **dict(c[1])} if isinstance(c, tuple) else c for c in changes
-            ]
+            changes = [{"year": c[0], **dict(c[1])} if isinstance(c, tuple) else c for c in changes]
         self._changes = _check_changes(changes)
         for _year, change in self._changes:
             try:

@@ -211,6 +211,7 @@ def run_tender(
     bidders = bidders_for(model, city, purchaser, slot, p)
     record.tenders += 1
     record.bids += len(bidders)
+    record.newcomer_bids += sum(b.track_record == 0 and not b.contracts for b in bidders)
     incumbent = slot.last_provider
     winner: NGO | None = None
     if bidders:
@@ -236,8 +237,6 @@ def run_tender(
     tie = bids.tie[best]
     if tie >= TIE_THRESHOLD:
         record.tied_awards += 1
-    if model.year - winner.entry_year <= 3:
-        record.young_awards += 1
     record.inflation.append(bids.promised[best] / p["required_hours"] - 1.0)
     length = p["contract_years"]
     if model.year == 1:
@@ -261,12 +260,11 @@ def run_tender(
     return contract
 
 
-def tender_city(
-    model: ContractingModel, city: City, p: dict[str, Any], record: YearRecord
-) -> None:
+def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: YearRecord) -> None:
     """Run this year's tenders of every purchaser in ``city``, in random order."""
     if city.hub is not None:
-        city.hub.refresh_pool(city.ngos, p["hub_pool_size"])
+        empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
+        city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty)
     order = model.rng.permutation(len(city.purchasers))
     for i in order:
         purchaser = city.purchasers[i]

@@ -40,9 +40,7 @@ def staff_contracts(ngo: NGO, p: dict[str, Any]) -> None:
         ngo.experience = np.sort(ngo.experience)[have - wanted :]
 
 
-def turnover(
-    model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord
-) -> None:
+def turnover(model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord) -> None:
     """Workers quit at year end; stayers gain a year of experience.
 
     Each worker quits with probability::
@@ -58,9 +56,7 @@ def turnover(
     if staff == 0:
         return
     if ngo.contracts:
-        final = sum(c.end <= model.year or c.terminated for c in ngo.contracts) / len(
-            ngo.contracts
-        )
+        final = sum(c.end <= model.year or c.terminated for c in ngo.contracts) / len(ngo.contracts)
     else:
         final = 1.0
     prob = (

@@ -1,0 +1,509 @@
+"""Experimental designs: which parameter values a sweep runs.
+
+A design lists *design points*: each point is a mapping from parameter names to
+values that replace the base scenario's. Four designs are available:
+
+* :class:`Grid`: the full factorial product of value lists (a plain ``dict`` of lists
+  is a grid too).
+* :class:`LatinHypercube`: ``n`` points, each numeric range cut into ``n`` equal
+  strata with exactly one point per stratum.
+* :class:`Sobol`: Saltelli's scheme through SALib, ``n * (2 * D + 2)`` points for
+  ``D`` parameters, for variance-based sensitivity indices.
+* :class:`Morris`: ``n`` trajectories of ``D + 1`` points through SALib, for
+  elementary-effects screening.
+
+Ranges default to the registry's bounds (``Parameter.low`` / ``Parameter.high``).
+Integer parameters in sampled designs receive integers: the range ``[lo, hi]`` is
+sampled as ``[lo - 0.5, hi + 0.5]`` and rounded, so each integer is equally likely.
+Parameters with a fixed set of choices can only be varied in a grid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simcontract.params import PARAMETERS, Parameter, unknown_message
+
+
+class DesignError(ValueError):
+    """A design is not valid: unknown parameter, bad range, bad size or bad value."""
+
+
+def _param(name: Any, design: str) -> Parameter:
+    if not isinstance(name, str) or name not in PARAMETERS:
+        raise DesignError(f"{design}: {unknown_message(name)}")
+    return PARAMETERS[name]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class Design:
+    """Base class of every design.
+
+    Subclasses define :attr:`kind`, :meth:`points` and :meth:`describe`.
+    """
+
+    kind: str = ""
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Names of the parameters the design varies, in a fixed order."""
+        raise NotImplementedError
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every design point as ``{parameter: value}``, in design order."""
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self.points())
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-serialisable description that :func:`from_description` rebuilds."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Design):
+            return NotImplemented
+        return self.describe() == other.describe()
+
+    def __hash__(self) -> int:
+        return hash(repr(self.describe()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()!r})"
+
+    def analyze(self, runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.95):
+        """Sensitivity indices; only sampled sensitivity designs define it."""
+        raise DesignError(f"a {self.kind} design has no sensitivity indices; use Sobol or Morris")
+
+
+class Grid(Design):
+    """Full factorial grid: every combination of the listed values.
+
+    Args:
+        values: ``{parameter: [value, ...]}``; a single value (not a list) counts as a
+            one-value list. Points vary the last parameter fastest.
+
+    Raises:
+        DesignError: Unknown parameter, empty list, repeated value, or a value the
+            registry does not allow.
+    """
+
+    kind = "grid"
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        if not isinstance(values, Mapping) or not values:
+            raise DesignError("grid: give at least one parameter with a list of values")
+        checked: dict[str, tuple[Any, ...]] = {}
+        for name, raw in values.items():
+            param = _param(name, "grid")
+            if isinstance(raw, str) or not isinstance(raw, Iterable):
+                raw = [raw]
+            raw = list(raw)
+            if not raw:
+                raise DesignError(f"grid: parameter {name!r} has no values")
+            out = []
+            for value in raw:
+                if isinstance(value, np.generic):
+                    value = value.item()
+                try:
+                    value = param.check(value)
+                except ValueError as err:
+                    raise DesignError(f"grid: {err}") from None
+                if value in out:
+                    raise DesignError(f"grid: parameter {name!r} lists {value!r} twice")
+                out.append(value)
+            checked[name] = tuple(out)
+        self._values = checked
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(self._values)
+
+    @property
+    def values(self) -> dict[str, tuple[Any, ...]]:
+        """The checked value lists by parameter."""
+        return dict(self._values)
+
+    def __len__(self) -> int:
+        return math.prod(len(v) for v in self._values.values())
+
+    def points(self) -> list[dict[str, Any]]:
+        names = list(self._values)
+        return [
+            dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*self._values.values())
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "values": {k: list(v) for k, v in self._values.items()}}
+
+
+def _ranges(
+    params: Mapping[str, Any] | Sequence[str] | None, design: str
+) -> dict[str, tuple[float, float]]:
+    """Check ``{name: (lo, hi) or None}`` or ``[name, ...]`` against the registry."""
+    if params is None or isinstance(params, str) or len(params) == 0:
+        raise DesignError(f"{design}: give at least one parameter to vary")
+    items = params.items() if isinstance(params, Mapping) else ((n, None) for n in params)
+    out: dict[str, tuple[float, float]] = {}
+    for name, bounds in items:
+        param = _param(name, design)
+        if name in out:
+            raise DesignError(f"{design}: parameter {name!r} is given twice")
+        if not param.numeric:
+            raise DesignError(
+                f"{design}: parameter {name!r} takes {param.allowed()}, not a number, so "
+                "it has no range; vary it in a grid instead"
+            )
+        if bounds is None:
+            lo, hi = float(param.low), float(param.high)
+        else:
+            try:
+                lo, hi = (float(b) for b in bounds)
+            except (TypeError, ValueError):
+                raise DesignError(
+                    f"{design}: range of {name!r} must be two numbers (lo, hi), got {bounds!r}"
+                ) from None
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                raise DesignError(f"{design}: range of {name!r} must be finite numbers")
+        if not lo < hi:
+            raise DesignError(
+                f"{design}: range of {name!r} is empty: low {_fmt(lo)} is not below high {_fmt(hi)}"
+            )
+        if lo < param.low or hi > param.high:
+            raise DesignError(
+                f"{design}: range {_fmt(lo)}:{_fmt(hi)} of {name!r} leaves the allowed "
+                f"range; expected {param.allowed()}"
+            )
+        if param.kind == "int" and math.floor(hi) < math.ceil(lo):
+            raise DesignError(
+                f"{design}: range {_fmt(lo)}:{_fmt(hi)} of integer parameter {name!r} "
+                "holds no integer"
+            )
+        out[name] = (lo, hi)
+    return out
+
+
+def _positive(n: Any, design: str, what: str = "n") -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
+        raise DesignError(f"{design}: {what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+class _Sampled(Design):
+    """A design sampled over numeric ranges; the unit-cube sample comes from subclasses."""
+
+    def __init__(self, n: int, params: Mapping[str, Any] | Sequence[str], seed: int = 0) -> None:
+        self.n = _positive(n, self.kind)
+        self.ranges = _ranges(params, self.kind)
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise DesignError(f"{self.kind}: seed must be an integer >= 0, got {seed!r}")
+        self.seed = int(seed)
+        self._matrix: np.ndarray | None = None
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(self.ranges)
+
+    def bounds(self) -> list[tuple[float, float]]:
+        """Sampling bounds per parameter: integer ranges widen by 0.5 on each side."""
+        out = []
+        for name, (lo, hi) in self.ranges.items():
+            if PARAMETERS[name].kind == "int":
+                lo, hi = math.ceil(lo) - 0.5, math.floor(hi) + 0.5
+            out.append((lo, hi))
+        return out
+
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem definition."""
+        return {
+            "num_vars": len(self.ranges),
+            "names": list(self.ranges),
+            "bounds": [list(b) for b in self.bounds()],
+        }
+
+    def _sample(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def matrix(self) -> np.ndarray:
+        """The raw sample, one row per point, before rounding integers (read-only)."""
+        if self._matrix is None:
+            m = np.asarray(self._sample(), dtype=float)
+            m.setflags(write=False)
+            self._matrix = m
+        return self._matrix
+
+    def __len__(self) -> int:
+        return len(self.matrix())
+
+    def points(self) -> list[dict[str, Any]]:
+        m = self.matrix()
+        columns = []
+        for j, (name, (lo, hi)) in enumerate(self.ranges.items()):
+            col = m[:, j]
+            if PARAMETERS[name].kind == "int":
+                ints = np.clip(np.floor(col + 0.5), math.ceil(lo), math.floor(hi))
+                columns.append([int(v) for v in ints])
+            else:
+                columns.append([float(v) for v in np.clip(col, lo, hi)])
+        names = list(self.ranges)
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "n": self.n,
+            "ranges": {k: [lo, hi] for k, (lo, hi) in self.ranges.items()},
+            "seed": self.seed,
+        }
+
+
+class LatinHypercube(_Sampled):
+    """Latin hypercube sample of ``n`` points over numeric ranges.
+
+    Each range is cut into ``n`` equal strata; every stratum of every parameter holds
+    exactly one point, placed uniformly at random within it.
+
+    Args:
+        n: Number of points (> 0).
+        params: ``{name: (lo, hi)}`` (``None`` for the registry bounds) or a list of
+            names (registry bounds).
+        seed: Seed of the sampling.
+
+    Raises:
+        DesignError: Unknown or categorical parameter, empty or out-of-registry range,
+            non-positive ``n``.
+    """
+
+    kind = "lhs"
+
+    def _sample(self) -> np.ndarray:
+        rng = np.random.default_rng(self.seed)
+        d = len(self.ranges)
+        strata = np.column_stack([rng.permutation(self.n) for _ in range(d)])
+        unit = (strata + rng.random((self.n, d))) / self.n
+        lo, hi = np.array(self.bounds()).T
+        return lo + unit * (hi - lo)
+
+
+class Sobol(_Sampled):
+    """Saltelli sample for Sobol' sensitivity indices (``SALib.sample.sobol``).
+
+    Gives ``n * (2 * D + 2)`` points for ``D`` parameters (second-order indices on),
+    or ``n * (D + 2)`` with ``second_order=False``. ``n`` should be a power of 2 for
+    the Sobol' sequence's convergence properties.
+
+    Args:
+        n: Base sample size (> 0).
+        params: As for :class:`LatinHypercube`.
+        seed: Seed of the scrambling and of the bootstrap in :meth:`analyze`.
+        second_order: Also estimate second-order indices.
+    """
+
+    kind = "sobol"
+
+    def __init__(
+        self,
+        n: int,
+        params: Mapping[str, Any] | Sequence[str],
+        seed: int = 0,
+        second_order: bool = True,
+    ) -> None:
+        super().__init__(n, params, seed)
+        self.second_order = bool(second_order)
+
+    def _sample(self) -> np.ndarray:
+        from SALib.sample import sobol
+
+        with warnings.catch_warnings():  # SALib warns when n is not a power of 2
+            warnings.simplefilter("ignore")
+            return sobol.sample(
+                self.problem(),
+                self.n,
+                calc_second_order=self.second_order,
+                scramble=True,
+                seed=self.seed,
+            )
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "second_order": self.second_order}
+
+    def analyze(
+        self, runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.95
+    ) -> pd.DataFrame:
+        """First-order (S1), total (ST) and second-order (S2) indices per outcome.
+
+        ``runs`` holds one row per run with ``point`` and the outcomes; replications
+        are averaged per point first.
+        """
+        from SALib.analyze import sobol
+
+        names = list(self.ranges)
+        rows: list[dict[str, Any]] = []
+        for outcome, y in _point_means(runs, outcomes, len(self)).items():
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                res = sobol.analyze(
+                    self.problem(),
+                    y,
+                    calc_second_order=self.second_order,
+                    conf_level=level,
+                    seed=self.seed,
+                )
+            for index in ("S1", "ST"):
+                for i, name in enumerate(names):
+                    rows.append(
+                        _index_row(outcome, index, name, res[index][i], res[f"{index}_conf"][i])
+                    )
+            if self.second_order:
+                for i, j in itertools.combinations(range(len(names)), 2):
+                    rows.append(
+                        _index_row(
+                            outcome,
+                            "S2",
+                            f"{names[i]}:{names[j]}",
+                            res["S2"][i, j],
+                            res["S2_conf"][i, j],
+                        )
+                    )
+        return pd.DataFrame(rows, columns=INDEX_COLUMNS)
+
+
+class Morris(_Sampled):
+    """Morris elementary-effects sample (``SALib.sample.morris``).
+
+    Gives ``n`` trajectories of ``D + 1`` points each, ``n * (D + 1)`` in all.
+
+    Args:
+        n: Number of trajectories (> 0).
+        params: As for :class:`LatinHypercube`.
+        seed: Seed of the sampling and of the bootstrap in :meth:`analyze`.
+        levels: Number of grid levels per parameter (even, >= 2).
+    """
+
+    kind = "morris"
+
+    def __init__(
+        self,
+        n: int,
+        params: Mapping[str, Any] | Sequence[str],
+        seed: int = 0,
+        levels: int = 4,
+    ) -> None:
+        super().__init__(n, params, seed)
+        levels = _positive(levels, self.kind, "levels")
+        if levels < 2 or levels % 2:
+            raise DesignError(f"morris: levels must be an even integer >= 2, got {levels}")
+        self.levels = levels
+
+    def _sample(self) -> np.ndarray:
+        from SALib.sample import morris
+
+        return morris.sample(self.problem(), self.n, num_levels=self.levels, seed=self.seed)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "levels": self.levels}
+
+    def analyze(
+        self, runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.95
+    ) -> pd.DataFrame:
+        """Mean absolute elementary effect (mu_star, with CI), mean (mu) and sd (sigma).
+
+        The elementary effects use the unrounded sample, so integer parameters' effects
+        are per unit of the sampled (continuous) value.
+        """
+        from SALib.analyze import morris
+
+        names = list(self.ranges)
+        rows: list[dict[str, Any]] = []
+        for outcome, y in _point_means(runs, outcomes, len(self)).items():
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                res = morris.analyze(
+                    self.problem(),
+                    self.matrix(),
+                    y,
+                    conf_level=level,
+                    num_levels=self.levels,
+                    seed=self.seed,
+                )
+            for i, name in enumerate(names):
+                rows.append(
+                    _index_row(outcome, "mu_star", name, res["mu_star"][i], res["mu_star_conf"][i])
+                )
+                rows.append(_index_row(outcome, "mu", name, res["mu"][i], math.nan))
+                rows.append(_index_row(outcome, "sigma", name, res["sigma"][i], math.nan))
+        return pd.DataFrame(rows, columns=INDEX_COLUMNS)
+
+
+INDEX_COLUMNS = ["outcome", "index", "parameter", "value", "conf", "low", "high"]
+"""Columns of a sensitivity-index table: ``conf`` is the CI half-width, ``low``/``high``
+its bounds (NaN where SALib gives no interval)."""
+
+
+def _index_row(outcome: str, index: str, param: str, value: Any, conf: Any) -> dict:
+    value, conf = float(np.ma.filled(value, np.nan)), float(np.ma.filled(conf, np.nan))
+    return {
+        "outcome": outcome,
+        "index": index,
+        "parameter": param,
+        "value": value,
+        "conf": conf,
+        "low": value - conf,
+        "high": value + conf,
+    }
+
+
+def _point_means(
+    runs: pd.DataFrame, outcomes: Sequence[str], n_points: int
+) -> dict[str, np.ndarray]:
+    """Mean of each outcome over replications, one value per design point in order."""
+    missing = sorted(set(range(n_points)) - set(runs["point"].unique()))
+    if missing:
+        raise DesignError(
+            f"analysis needs every design point; {len(missing)} of {n_points} have no runs"
+        )
+    means = runs.groupby("point")[list(outcomes)].mean().sort_index()
+    return {o: means[o].to_numpy(dtype=float) for o in outcomes}
+
+
+_KINDS: dict[str, type[Design]] = {
+    "grid": Grid,
+    "lhs": LatinHypercube,
+    "sobol": Sobol,
+    "morris": Morris,
+}
+
+
+def from_description(data: Mapping[str, Any]) -> Design:
+    """Rebuild a design from :meth:`Design.describe` output."""
+    data = dict(data)
+    kind = data.pop("kind", None)
+    if kind not in _KINDS:
+        raise DesignError(f"unknown design kind {kind!r}; expected one of {sorted(_KINDS)}")
+    if kind == "grid":
+        return Grid(data["values"])
+    ranges = {k: tuple(v) for k, v in data.pop("ranges").items()}
+    return _KINDS[kind](data.pop("n"), ranges, **data)
+
+
+def as_design(design: Design | Mapping[str, Any]) -> Design:
+    """Return ``design`` itself, or a :class:`Grid` for a plain mapping of lists."""
+    if isinstance(design, Design):
+        return design
+    if isinstance(design, Mapping):
+        return Grid(design)
+    raise DesignError(
+        f"expected a design (Grid, LatinHypercube, Sobol, Morris) or a dict of value "
+        f"lists, got {type(design).__name__}"
+    )

@@ -1,0 +1,490 @@
+"""Scenarios: the immutable validated mapping, TOML loading, and the error catalogue."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simcontract import ContractingModel, Scenario, ScenarioError, load_scenario
+from simcontract.params import DEFAULTS, PARAMETERS, TENDERING_MODES, lookup
+from simcontract.scenario import builtin_names
+
+WriteToml = Callable[..., Path]
+
+
+# --------------------------------------------------------------------------- the API
+def test_defaults_cover_every_parameter() -> None:
+    s = Scenario()
+    assert set(s) == set(PARAMETERS)
+    assert len(s) == len(PARAMETERS)
+    assert dict(s) == dict(DEFAULTS)
+    assert s.changes == ()
+
+
+def test_values_are_converted_to_the_parameter_type() -> None:
+    s = Scenario({"years": 4.0, "contract_value": 300_000, "favouritism": 1})
+    assert s["years"] == 4 and type(s["years"]) is int
+    assert s["contract_value"] == 300_000.0 and type(s["contract_value"]) is float
+    assert type(s["favouritism"]) is float
+
+
+def test_scenario_is_a_read_only_mapping(small: Scenario) -> None:
+    with pytest.raises(TypeError):
+        small["years"] = 3  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del small["years"]  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        small.years = 3  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        small.changes[0] = (1, {})  # type: ignore[index]
+    assert small["years"] == 6
+
+
+def test_changes_are_read_only() -> None:
+    s = Scenario(changes=[{"year": 3, "favouritism": 0.5}])
+    _year, change = s.changes[0]
+    with pytest.raises(TypeError):
+        change["favouritism"] = 0.9  # type: ignore[index]
+    assert s.at_year(3)["favouritism"] == 0.5
+
+
+def test_unknown_key_lookup_suggests_the_closest_name(small: Scenario) -> None:
+    with pytest.raises(KeyError, match="did you mean 'favouritism'"):
+        small["favoritism"]
+    with pytest.raises(KeyError, match="did you mean 'tendering'"):
+        lookup("tenderin")
+
+
+def test_replace_returns_a_new_validated_copy(small: Scenario) -> None:
+    copy = small.replace(favouritism=0.7, name="tied")
+    assert copy is not small
+    assert copy["favouritism"] == 0.7
+    assert small["favouritism"] == DEFAULTS["favouritism"]
+    assert copy.name == "tied" and small.name == "small"
+    assert copy.description == small.description
+    assert copy["years"] == small["years"]
+    assert small.replace() == small
+    with pytest.raises(ScenarioError, match=r"'favouritism': 1\.5 is out of range"):
+        small.replace(favouritism=1.5)
+    with pytest.raises(ScenarioError, match="did you mean 'favouritism'"):
+        small.replace(favoritism=0.5)
+
+
+def test_replace_keeps_dated_changes() -> None:
+    s = Scenario(changes=[{"year": 4, "tendering": "direct"}])
+    t = s.replace(favouritism=0.9)
+    assert t.changes == s.changes
+    assert t.at_year(4)["tendering"] == "direct"
+
+
+def test_at_year_applies_dated_changes_in_order() -> None:
+    s = Scenario(
+        {"contract_years": 3},
+        changes=[
+            {"year": 6, "contract_years": 2, "tendering": "selective"},
+            {"year": 3, "contract_years": 5},
+        ],
+    )
+    assert [y for y, _ in s.changes] == [3, 6]
+    assert s.at_year(1)["contract_years"] == 3
+    assert s.at_year(2)["contract_years"] == 3
+    assert s.at_year(3)["contract_years"] == 5
+    assert s.at_year(5)["tendering"] == "open"
+    assert s.at_year(6)["contract_years"] == 2
+    assert s.at_year(6)["tendering"] == "selective"
+    assert s.at_year(100)["contract_years"] == 2
+    assert s["contract_years"] == 3  # the mapping itself shows the start values
+
+
+def test_changes_given_as_year_value_pairs() -> None:
+    a = Scenario(changes=[(2, {"favouritism": 0.4})])
+    b = Scenario(changes=[{"year": 2, "favouritism": 0.4}])
+    assert a == b
+    assert a.at_year(2)["favouritism"] == 0.4
+
+
+def test_model_follows_dated_changes(small: Scenario) -> None:
+    s = small.replace(name="switch")
+    s = Scenario(dict(s), changes=[{"year": 3, "tendering": "direct"}])
+    model = ContractingModel(s, rng=3)
+    modes = []
+    for _ in range(4):
+        model.step()
+        modes.append({pu.mode for pu in model.cities[0].purchasers})
+    assert modes == [{"open"}, {"open"}, {"direct"}, {"direct"}]
+
+
+def test_to_toml_round_trip(small: Scenario, write_toml: WriteToml) -> None:
+    s = Scenario(
+        {**dict(small), "tendering": "selective", "contract_value": 123456.789},
+        name="round-trip",
+        description='Quotes " and backslashes \\ survive.',
+        changes=[
+            {"year": 2, "favouritism": 0.55, "evaluation": "outcome"},
+            {"year": 4, "contract_years": 1},
+        ],
+    )
+    loaded = load_scenario(write_toml(s.to_toml(), "rt.toml"))
+    assert loaded == s
+    assert dict(loaded) == dict(s)
+    assert loaded.name == s.name
+    assert loaded.description == s.description
+    assert loaded.changes == s.changes
+    assert hash(loaded) == hash(s)
+
+
+def test_to_toml_round_trip_of_a_multi_line_description(write_toml: WriteToml) -> None:
+    s = Scenario(name="ml", description="First line.\nSecond line.\tTabbed.")
+    loaded = load_scenario(write_toml(s.to_toml(), "ml.toml"))
+    assert loaded.description == s.description
+
+
+def test_pickle_round_trip(small: Scenario) -> None:
+    s = Scenario(dict(small), name="p", description="d", changes=[(3, {"reshuffle": 0.9})])
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s
+    assert back.name == "p" and back.description == "d"
+    assert back.changes == s.changes
+    assert isinstance(back, Scenario)
+
+
+def test_equality_and_hash_depend_on_values_and_changes(small: Scenario) -> None:
+    assert small == Scenario(dict(small))
+    assert hash(small) == hash(Scenario(dict(small)))
+    assert small != small.replace(favouritism=0.9)
+    assert small != Scenario(dict(small), changes=[(2, {"favouritism": 0.9})])
+    assert small != dict(small)
+
+
+def test_builtin_baseline_loads() -> None:
+    assert "baseline" in builtin_names()
+    s = load_scenario("baseline")
+    assert s.name == "baseline"
+    assert s.description
+    assert s["tendering"] == "open"
+    assert s["contract_years"] == 3
+    assert s["districts_per_city"] == 12
+    assert load_scenario(s) is s
+    assert load_scenario(None) == Scenario()
+
+
+def test_load_from_path_and_string(write_toml: WriteToml) -> None:
+    path = write_toml('[parameters]\nyears = 4\ntendering = "direct"\n', "mine.toml")
+    for arg in (path, str(path)):
+        s = load_scenario(arg)
+        assert s.name == "mine"  # the file name when no name is given
+        assert s["years"] == 4 and s["tendering"] == "direct"
+
+
+def test_every_parameter_default_is_valid() -> None:
+    for p in PARAMETERS.values():
+        assert p.check(p.default) == p.default
+        if p.numeric:
+            assert p.low <= p.default <= p.high
+        else:
+            assert p.default in p.choices
+
+
+def test_parse_command_line_text() -> None:
+    assert PARAMETERS["years"].parse(" 7 ") == 7
+    assert PARAMETERS["years"].parse("7.0") == 7
+    assert PARAMETERS["favouritism"].parse("0.25") == 0.25
+    assert PARAMETERS["tendering"].parse("direct") == "direct"
+    assert set(PARAMETERS["tendering"].choices) == set(TENDERING_MODES)
+
+
+# ------------------------------------------------------------------- the error catalogue
+# Each API case: keyword arguments for Scenario(...), and the regular expression the
+# message must match: it names the parameter, the bad value and what is allowed.
+BAD_VALUES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "typo suggests the closest name",
+        {"favoritism": 0.5},
+        r"unknown parameter 'favoritism'; did you mean 'favouritism'\?",
+    ),
+    (
+        "string for int",
+        {"years": "ten"},
+        r"parameter 'years': 'ten' is not a number; expected an integer in \[1, 200\]",
+    ),
+    (
+        "bool for int",
+        {"years": True},
+        r"parameter 'years': True is not a number; expected an integer in \[1, 200\]",
+    ),
+    (
+        "bool for float",
+        {"favouritism": False},
+        r"parameter 'favouritism': False is not a number; expected a number in \[0, 1\]",
+    ),
+    (
+        "float for int",
+        {"years": 2.5},
+        r"parameter 'years': 2\.5 is not an integer; expected an integer in \[1, 200\]",
+    ),
+    (
+        "out of range low",
+        {"years": 0},
+        r"parameter 'years': 0 is out of range; expected an integer in \[1, 200\]",
+    ),
+    (
+        "out of range high",
+        {"favouritism": 1.5},
+        r"parameter 'favouritism': 1\.5 is out of range; expected a number in \[0, 1\]",
+    ),
+    (
+        "negative where not allowed",
+        {"budget_growth": -0.75},
+        r"parameter 'budget_growth': -0\.75 is out of range; expected a number in "
+        r"\[-0\.5, 2\]",
+    ),
+    (
+        "infinity",
+        {"contract_value": float("inf")},
+        r"parameter 'contract_value': inf is out of range; expected a number in "
+        r"\[10000, 1000000000\]",
+    ),
+    (
+        "NaN",
+        {"favouritism": float("nan")},
+        r"parameter 'favouritism': NaN is not allowed; expected a number in \[0, 1\]",
+    ),
+    (
+        "bad choice for tendering",
+        {"tendering": "closed"},
+        r"parameter 'tendering': 'closed' is not allowed; expected one of 'open', "
+        r"'selective', 'intermediary', 'direct'",
+    ),
+    (
+        "number for a choice",
+        {"evaluation": 1},
+        r"parameter 'evaluation': 1 is not allowed; expected one of 'workload', "
+        r"'outcome', 'mixed'",
+    ),
+    (
+        "None",
+        {"n_bureaux": None},
+        r"parameter 'n_bureaux': None is not a number; expected an integer",
+    ),
+    (
+        "shares sum above 1",
+        {"share_specialist": 0.5, "share_community": 0.4, "share_grassroots": 0.3},
+        r"'share_specialist' \+ 'share_community' \+ 'share_grassroots' sum to 1\.2; "
+        r"expected at most 1",
+    ),
+    (
+        "all award weights 0",
+        {"price_weight": 0, "reputation_weight": 0, "workload_weight": 0},
+        r"'price_weight', 'reputation_weight' and 'workload_weight' are all 0; "
+        r"expected at least one above 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"), [c[1:] for c in BAD_VALUES], ids=[c[0] for c in BAD_VALUES]
+)
+def test_bad_values_give_clear_errors(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        Scenario(values)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"), [c[1:] for c in BAD_VALUES], ids=[c[0] for c in BAD_VALUES]
+)
+def test_bad_keyword_arguments_of_the_model_give_the_same_errors(
+    small: Scenario, values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        ContractingModel(small, rng=0, **values)
+
+
+BAD_CHANGES: list[tuple[str, Any, str]] = [
+    ("missing year", [{"favouritism": 0.5}], r"change #1 has no 'year'; expected an integer"),
+    (
+        "year 0",
+        [{"year": 0, "favouritism": 0.5}],
+        r"change #1: 'year' = 0 is not allowed; expected an integer >= 1",
+    ),
+    (
+        "year as text",
+        [{"year": 2, "favouritism": 0.1}, {"year": "three", "favouritism": 0.5}],
+        r"change #2: 'year' = 'three' is not allowed; expected an integer >= 1",
+    ),
+    (
+        "year as bool",
+        [{"year": True, "favouritism": 0.5}],
+        r"change #1: 'year' = True is not allowed",
+    ),
+    ("nothing changed", [{"year": 2}], r"change #1 \(year 2\) changes no parameter"),
+    (
+        "structural parameter",
+        [{"year": 2, "n_bureaux": 3}],
+        r"change #1: parameter 'n_bureaux' sets the market's size and cannot change "
+        r"during a run",
+    ),
+    (
+        "unknown name",
+        [{"year": 2, "favoritism": 0.5}],
+        r"unknown parameter 'favoritism'; did you mean 'favouritism'\?",
+    ),
+    (
+        "bad value",
+        [{"year": 2, "favouritism": 2}],
+        r"parameter 'favouritism': 2(\.0)? is out of range; expected a number in \[0, 1\]",
+    ),
+    (
+        "change zeroes the award weights",
+        [{"year": 2, "price_weight": 0, "reputation_weight": 0, "workload_weight": 0}],
+        r"are all 0; expected at least one above 0",
+    ),
+    (
+        "changes zero the award weights together",
+        [
+            {"year": 2, "price_weight": 0, "reputation_weight": 0},
+            {"year": 3, "workload_weight": 0},
+        ],
+        r"are all 0; expected at least one above 0",
+    ),
+    (
+        "not a list",
+        {"year": 2, "favouritism": 0.5},
+        r"'changes' must be a list of tables \(\[\[changes\]\]\), got dict",
+    ),
+    ("not a table", [3], r"change #1 must be a table with 'year' and new values, got 3"),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"), [c[1:] for c in BAD_CHANGES], ids=[c[0] for c in BAD_CHANGES]
+)
+def test_bad_changes_give_clear_errors(changes: Any, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        Scenario(changes=changes)
+
+
+BAD_FILES: list[tuple[str, str | bytes, str]] = [
+    ("malformed TOML", "[parameters]\nyears = = 3\n", r"malformed TOML: .*line 2"),
+    (
+        "unknown top-level key",
+        'colour = "red"\n[parameters]\nyears = 3\n',
+        r"unknown top-level key 'colour'; allowed top-level keys are name, "
+        r"description, \[parameters\] and \[\[changes\]\]",
+    ),
+    (
+        "parameter at top level",
+        "years = 3\n",
+        r"unknown top-level key 'years'; put it under \[parameters\] as `years = \.\.\.`",
+    ),
+    ("parameters not a table", "parameters = 3\n", r"'parameters' must be a table"),
+    (
+        "typo in [parameters]",
+        "[parameters]\nfavoritism = 0.5\n",
+        r"unknown parameter 'favoritism'; did you mean 'favouritism'\?",
+    ),
+    (
+        "string for int in TOML",
+        '[parameters]\nyears = "ten"\n',
+        r"parameter 'years': 'ten' is not a number; expected an integer in \[1, 200\]",
+    ),
+    (
+        "float for int in TOML",
+        "[parameters]\nn_bureaux = 2.5\n",
+        r"parameter 'n_bureaux': 2\.5 is not an integer; expected an integer in "
+        r"\[0, 100000\]",
+    ),
+    (
+        "bool for int in TOML",
+        "[parameters]\nyears = true\n",
+        r"parameter 'years': True is not a number",
+    ),
+    (
+        "NaN in TOML",
+        "[parameters]\nfavouritism = nan\n",
+        r"parameter 'favouritism': NaN is not allowed; expected a number in \[0, 1\]",
+    ),
+    (
+        "bad choice in TOML",
+        '[parameters]\ntendering = "auction"\n',
+        r"parameter 'tendering': 'auction' is not allowed; expected one of 'open'",
+    ),
+    ("[[changes]] missing year", "[[changes]]\nfavouritism = 0.5\n", r"change #1 has no 'year'"),
+    (
+        "[[changes]] bad year",
+        "[[changes]]\nyear = -2\nfavouritism = 0.5\n",
+        r"change #1: 'year' = -2 is not allowed; expected an integer >= 1",
+    ),
+    (
+        "[[changes]] structural parameter",
+        "[[changes]]\nyear = 3\ninitial_ngos = 10\n",
+        r"parameter 'initial_ngos' sets the market's size and cannot change",
+    ),
+    (
+        "[[changes]] unknown name",
+        "[[changes]]\nyear = 3\ntenderng = 'direct'\n",
+        r"unknown parameter 'tenderng'; did you mean 'tendering'\?",
+    ),
+    (
+        "[changes] as a single table",
+        "[changes]\nyear = 3\nfavouritism = 0.5\n",
+        r"'changes' must be a list of tables",
+    ),
+    (
+        "shares sum above 1 in TOML",
+        "[parameters]\nshare_specialist = 0.6\nshare_community = 0.6\n",
+        r"sum to 1\.45; expected at most 1",
+    ),
+    ("non-UTF-8 file", b"name = 'caf\xe9'\n", r"not a UTF-8 text file"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
+)
+def test_bad_files_give_clear_errors_naming_the_file(
+    write_toml: WriteToml, text: str | bytes, message: str
+) -> None:
+    path = write_toml(text, "bad.toml")
+    with pytest.raises(ScenarioError, match=message) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}: ")
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.toml"
+    with pytest.raises(ScenarioError, match=r"scenario file '.*nowhere\.toml' does not exist"):
+        load_scenario(path)
+    with pytest.raises(ScenarioError, match=r"does not exist"):
+        load_scenario(str(tmp_path / "sub" / "nowhere"))
+
+
+def test_unknown_builtin_scenario_suggests_the_closest() -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"unknown scenario 'basline'; did you mean 'baseline'\? \(built-in "
+        r"scenarios: .*baseline",
+    ):
+        load_scenario("basline")
+    with pytest.raises(ScenarioError, match=r"unknown scenario 'zzz' \(built-in scenarios"):
+        load_scenario("zzz")
+
+
+def test_error_messages_are_one_line() -> None:
+    cases: list[Callable[[], Any]] = [
+        lambda: Scenario({"favoritism": 1}),
+        lambda: Scenario({"years": "x"}),
+        lambda: Scenario(changes=[{"favouritism": 1}]),
+        lambda: load_scenario("basline"),
+    ]
+    for case in cases:
+        with pytest.raises(ScenarioError) as info:
+            case()
+        message = str(info.value)
+        assert message and "\n" not in message
+        assert not re.search(r"Traceback|Error\(", message)
