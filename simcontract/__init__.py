@@ -9,6 +9,8 @@ Quick use::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from simcontract.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
+from simcontract.experiment import ExperimentError, Results, compare, load_results, sweep
 from simcontract.metrics import OUTCOMES
 from simcontract.model import ContractingModel
 from simcontract.params import PARAMETERS
@@ -23,8 +25,18 @@ __all__ = [
     "OUTCOMES",
     "PARAMETERS",
     "ContractingModel",
+    "DesignError",
+    "ExperimentError",
+    "Grid",
+    "LatinHypercube",
+    "Morris",
+    "Results",
     "Scenario",
     "ScenarioError",
+    "Sobol",
     "__version__",
+    "compare",
+    "load_results",
     "load_scenario",
+    "sweep",
 ]

@@ -247,6 +247,7 @@ class NGO(mesa.Agent):
         self.exit_year: int | None = None
         self.exit_reason = ""
         self.dormant_years = 0
+        self.bids_left = 0
         self.dependence = 0.0
         self.revenue_gov = 0.0
         self.revenue_other = 0.0

@@ -10,6 +10,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
         raise UsageError(str(err)) from None
 
 
-def format_table(rows: list[tuple[str, str, str]], headers: tuple[str, str, str]) -> str:
+def format_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     """Plain-text table with aligned columns."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
@@ -116,6 +117,324 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- batches
+def _split(item: str, option: str, example: str) -> tuple[str, str]:
+    name, sep, text = item.partition("=")
+    name = name.strip()
+    if not sep or not name or not text.strip():
+        raise UsageError(f"{option} {item!r}: expected {example}")
+    if name not in PARAMETERS:
+        raise UsageError(f"{option} {item!r}: {unknown_message(name)}")
+    return name, text
+
+
+def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
+    """Parse ``--grid name=v1,v2,...`` items into ``{name: [values]}`` (validated)."""
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        name, text = _split(item, "--grid", "name=v1,v2,..., e.g. --grid favouritism=0.1,0.5")
+        if name in grid:
+            raise UsageError(f"--grid {item!r}: parameter {name!r} is already in the grid")
+        values = []
+        for part in text.split(","):
+            if not part.strip():
+                raise UsageError(f"--grid {item!r}: empty value in the list")
+            try:
+                values.append(PARAMETERS[name].parse(part))
+            except ValueError as err:
+                raise UsageError(f"--grid {item!r}: {err}") from None
+        grid[name] = values
+    return grid
+
+
+def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
+    """Parse ``--param name=lo:hi`` (or bare ``name``: registry bounds) items."""
+    from simcontract.designs import DesignError, check_ranges
+
+    ranges: dict[str, tuple[float, float]] = {}
+    for item in items or []:
+        if "=" not in item:
+            name, bounds = item.strip(), None
+            if name not in PARAMETERS:
+                raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+        else:
+            name, text = _split(
+                item, "--param", "name=lo:hi or name, e.g. --param favouritism=0:0.6"
+            )
+            param = PARAMETERS[name]
+            lo, sep, hi = text.partition(":")
+            bounds = (lo, hi)
+            if param.numeric:
+                try:
+                    bounds = (float(lo), float(hi))
+                except ValueError:
+                    sep = ""
+                if not sep:
+                    raise UsageError(
+                        f"--param {item!r}: expected a numeric range lo:hi, e.g. "
+                        f"{name}={param.low:g}:{param.high:g}"
+                    )
+        if name in ranges:
+            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+        try:
+            ranges.update(check_ranges({name: bounds}, f"--param {item!r}"))
+        except DesignError as err:
+            raise UsageError(str(err)) from None
+    return ranges
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _connect(address: str) -> Any:
+    """Connect to a Dask scheduler; return the client."""
+    try:
+        from distributed import Client
+        from distributed.comm import parse_address, parse_host_port
+    except ImportError:
+        raise UsageError(
+            "--scheduler needs Dask's distributed package: pip install 'simcontract[dask]'"
+        ) from None
+    try:
+        scheme, location = parse_address(address)
+        if scheme == "tcp":
+            import socket
+
+            # A failed Client leaves a half-open object that hangs at exit, so check
+            # that something listens first.
+            host, port = parse_host_port(location)
+            with socket.create_connection((host, port), timeout=10):
+                pass
+        return Client(address, timeout="10s")
+    except Exception as err:  # any failure to connect is a bad --scheduler
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise UsageError(f"--scheduler {address!r}: cannot connect: {reason}") from None
+
+
+def _check_out(out: Path | None, resume: bool) -> None:
+    from simcontract import storage
+
+    if out is None:
+        if resume:
+            raise UsageError("--resume needs --out DIR (the directory to finish)")
+        return
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+    if not resume and not storage.is_empty(out):
+        raise UsageError(
+            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
+            "batch there, or choose another directory"
+        )
+
+
+def _ci(row: Any) -> str:
+    if math.isnan(row["mean"]):
+        return "nan"
+    half = (row["high"] - row["low"]) / 2
+    if math.isnan(half):
+        return format_value(row["mean"])
+    return f"{format_value(row['mean'])} ±{half:.2g}"
+
+
+def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
+    """Connect to the scheduler if asked, run the batch, report and close."""
+    from simcontract.designs import DesignError
+    from simcontract.experiment import ExperimentError
+
+    client = _connect(args.scheduler) if args.scheduler else None
+    try:
+        return run(
+            workers=args.workers,
+            executor=client.get_executor() if client is not None else None,
+            out=args.out,
+            resume=args.resume,
+            series=args.series,
+            seed=args.seed,
+            replications=args.replications,
+            progress=None,
+            command=["simcontract", *sys.argv[1:]],
+        )
+    except (ScenarioError, DesignError, ExperimentError) as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        if args.out:
+            print(f"simcontract: rerun with --resume --out {args.out} to finish", file=sys.stderr)
+        raise
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _written(results: Any) -> None:
+    if results.directory is not None:
+        print(f"results written to {results.directory}")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``simcontract compare``: replicate scenarios, print mean and 95% CI per outcome."""
+    from simcontract.experiment import KEY_OUTCOMES, compare
+    from simcontract.scenario import builtin_names
+
+    names = args.scenario or builtin_names()
+    scenarios = [scenario_with(name, args.set) for name in names]
+    if not args.scenario and not args.out:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        args.out = str(Path("results") / f"compare-{stamp}")
+    _check_out(Path(args.out) if args.out else None, args.resume)
+    results = _batch(args, lambda **kw: compare(scenarios, **kw))
+    table = results.table(KEY_OUTCOMES)
+    labels = [f"{s.name}" for s in scenarios]
+    if len(set(labels)) < len(labels):
+        labels = [f"{i}:{name}" for i, name in enumerate(labels)]
+    rows = []
+    for outcome in KEY_OUTCOMES:
+        sub = table[table["outcome"] == outcome].sort_values("point")
+        rows.append([outcome, *(_ci(r) for _, r in sub.iterrows())])
+    n = results.manifest["replications"]
+    print(f"{len(scenarios)} scenarios x {n} replications, seed {args.seed}: mean ±95% CI")
+    print(format_table(rows, ["outcome", *labels]))
+    _written(results)
+    return 0
+
+
+def _sweep_design(args: argparse.Namespace) -> Any:
+    from simcontract.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
+
+    try:
+        if args.grid:
+            if args.param:
+                raise UsageError(
+                    "--param sets ranges for --lhs, --sobol and --morris; a --grid lists "
+                    "its values itself"
+                )
+            return Grid(parse_grid(args.grid))
+        kinds = {"lhs": LatinHypercube, "sobol": Sobol, "morris": Morris}
+        kind = next((k for k in kinds if getattr(args, k) is not None), None)
+        if kind is None:
+            raise UsageError("choose a design: --grid, --lhs N, --sobol N or --morris N")
+        ranges = parse_ranges(args.param)
+        if not ranges:
+            raise UsageError(f"--{kind} needs at least one --param name[=lo:hi] to vary")
+        return kinds[kind](getattr(args, kind), ranges, seed=args.seed)
+    except DesignError as err:
+        raise UsageError(str(err)) from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``simcontract sweep``: run a design on a scenario, print per-point summaries."""
+    from simcontract.designs import DesignError, check_points
+    from simcontract.experiment import KEY_OUTCOMES, sweep
+
+    base = scenario_with(args.scenario, args.set)
+    design = _sweep_design(args)
+    both = sorted(set(parse_set(args.set)) & set(design.parameters))
+    if both:
+        raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by the design")
+    try:
+        check_points(base, design)
+    except DesignError as err:
+        raise UsageError(str(err)) from None
+    _check_out(Path(args.out) if args.out else None, args.resume)
+    results = _batch(args, lambda **kw: sweep(base, design, **kw))
+    n_points, n = results.manifest["n_points"], results.manifest["replications"]
+    print(
+        f"{design.kind} design on {base.name!r}: {n_points} points x {n} replications, "
+        f"seed {args.seed}"
+    )
+    if design.kind in ("sobol", "morris"):
+        _print_indices(results, KEY_OUTCOMES)
+    else:
+        _print_points(results, KEY_OUTCOMES)
+    _written(results)
+    return 0
+
+
+_MAX_POINTS_SHOWN = 20
+
+
+def _print_points(results: Any, outcomes: Sequence[str]) -> None:
+    table = results.table(outcomes)
+    params = list(results.design.parameters)
+    rows = []
+    for point, sub in table.groupby("point", sort=True):
+        if len(rows) == _MAX_POINTS_SHOWN:
+            break
+        first = sub.iloc[0]
+        values = [
+            format_value(first[p]) if not isinstance(first[p], str) else first[p] for p in params
+        ]
+        cells = {r["outcome"]: _ci(r) for _, r in sub.iterrows()}
+        rows.append([str(point), *values, *(cells[o] for o in outcomes)])
+    print("mean ±95% CI over replications")
+    print(format_table(rows, ["point", *params, *outcomes]))
+    hidden = results.manifest["n_points"] - len(rows)
+    if hidden > 0:
+        where = f" (all in {results.directory / 'table.csv'})" if results.directory else ""
+        print(f"... {hidden} more points{where}")
+
+
+def _print_indices(results: Any, outcomes: Sequence[str]) -> None:
+    from simcontract import storage
+
+    indices = results.analyze(outcomes)
+    if results.directory is not None:
+        storage.write_text(results.directory / storage.INDICES, indices.to_csv(index=False))
+    index = "ST" if results.design.kind == "sobol" else "mu_star"
+    shown = indices[indices["index"] == index]
+    rows = []
+    for param in results.design.parameters:
+        sub = shown[shown["parameter"] == param].set_index("outcome")
+        cells = []
+        for o in outcomes:
+            value, conf = sub.loc[o, "value"], sub.loc[o, "conf"]
+            cells.append("nan" if math.isnan(value) else f"{value:.3g} ±{conf:.2g}")
+        rows.append([param, *cells])
+    print(f"{index} sensitivity index ±95% CI (replications averaged per point)")
+    print(format_table(rows, ["parameter", *outcomes]))
+
+
+def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="fix a parameter of the scenario(s) (repeatable)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=_positive,
+        default=replications,
+        metavar="N",
+        help=f"runs per scenario or design point (default {replications})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes (default: every core; 1 runs in this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="write runs as Parquet, manifest and summary table here"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="finish an interrupted batch in --out DIR"
+    )
+    parser.add_argument("--series", action="store_true", help="also keep yearly series")
+    parser.add_argument("--seed", type=_int_arg(0), default=0, help="base seed (default 0)")
+
+
 def _int_arg(low: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
@@ -154,6 +473,43 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="also print meaning and source"
     )
     params.set_defaults(func=cmd_params)
+
+    compare = sub.add_parser(
+        "compare", help="replicate scenarios and compare their outcomes (mean, 95% CI)"
+    )
+    compare.add_argument(
+        "scenario",
+        nargs="*",
+        help="built-in scenario names or .toml paths (default: every built-in scenario, "
+        "written to results/compare-<UTC time>/)",
+    )
+    _batch_options(compare, 30)
+    compare.set_defaults(func=cmd_compare)
+
+    sweep = sub.add_parser("sweep", help="run a design of parameter values on a scenario")
+    sweep.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    design = sweep.add_mutually_exclusive_group()
+    design.add_argument(
+        "--grid",
+        action="append",
+        metavar="NAME=V1,V2,...",
+        help="full factorial grid over these values (repeatable)",
+    )
+    design.add_argument("--lhs", type=_positive, metavar="N", help="Latin hypercube of N points")
+    design.add_argument(
+        "--sobol", type=_positive, metavar="N", help="Sobol design, N * (2D + 2) points"
+    )
+    design.add_argument(
+        "--morris", type=_positive, metavar="N", help="Morris design, N trajectories"
+    )
+    sweep.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME[=LO:HI]",
+        help="parameter to vary in --lhs/--sobol/--morris (default range: allowed range)",
+    )
+    _batch_options(sweep, 10)
+    sweep.set_defaults(func=cmd_sweep)
     return parser
 
 

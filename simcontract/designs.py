@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract.params import PARAMETERS, Parameter, unknown_message
+from simcontract.scenario import Scenario, ScenarioError
 
 
 class DesignError(ValueError):
@@ -148,10 +149,23 @@ class Grid(Design):
         return {"kind": self.kind, "values": {k: list(v) for k, v in self._values.items()}}
 
 
-def _ranges(
+def check_ranges(
     params: Mapping[str, Any] | Sequence[str] | None, design: str
 ) -> dict[str, tuple[float, float]]:
-    """Check ``{name: (lo, hi) or None}`` or ``[name, ...]`` against the registry."""
+    """Check numeric ranges against the registry.
+
+    Args:
+        params: ``{name: (lo, hi) or None}`` or ``[name, ...]``; ``None`` or a bare name
+            stands for the registry bounds.
+        design: What the message names as the source of the range (e.g. ``"lhs"``).
+
+    Returns:
+        ``{name: (lo, hi)}`` as floats.
+
+    Raises:
+        DesignError: Unknown or categorical parameter, malformed, empty or
+            out-of-registry range, or an integer range holding no integer.
+    """
     if params is None or isinstance(params, str) or len(params) == 0:
         raise DesignError(f"{design}: give at least one parameter to vary")
     items = params.items() if isinstance(params, Mapping) else ((n, None) for n in params)
@@ -205,7 +219,7 @@ class _Sampled(Design):
 
     def __init__(self, n: int, params: Mapping[str, Any] | Sequence[str], seed: int = 0) -> None:
         self.n = _positive(n, self.kind)
-        self.ranges = _ranges(params, self.kind)
+        self.ranges = check_ranges(params, self.kind)
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise DesignError(f"{self.kind}: seed must be an integer >= 0, got {seed!r}")
         self.seed = int(seed)
@@ -495,6 +509,22 @@ def from_description(data: Mapping[str, Any]) -> Design:
         return Grid(data["values"])
     ranges = {k: tuple(v) for k, v in data.pop("ranges").items()}
     return _KINDS[kind](data.pop("n"), ranges, **data)
+
+
+def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:
+    """Every point of ``design``, each checked as a change of ``base``.
+
+    Raises:
+        DesignError: A point is not a valid scenario (e.g. shares summing above 1).
+    """
+    points = design.points()
+    for i, point in enumerate(points):
+        try:
+            base.replace(**point)
+        except ScenarioError as err:
+            shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
+            raise DesignError(f"design point {i} ({shown}) is not valid: {err}") from None
+    return points
 
 
 def as_design(design: Design | Mapping[str, Any]) -> Design:

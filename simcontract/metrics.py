@@ -120,6 +120,18 @@ _DEFINED = [
         "Mean of the yearly values.",
     ),
     Outcome(
+        "service_slots",
+        "slots",
+        "Service slots (contracts) funded by purchasers in the year.",
+        "Service slots funded in the last year of the run.",
+    ),
+    Outcome(
+        "provider_share",
+        "share",
+        "Share of the NGOs active during the year that held at least one contract.",
+        "Mean of the yearly values.",
+    ),
+    Outcome(
         "public_spend",
         "CNY",
         "Government payments to NGOs in the year.",
@@ -209,6 +221,8 @@ class YearRecord:
     active_ngos: int = 0
     initial_alive: int = 0
     initial_total: int = 0
+    providers: int = 0
+    ngos_delivering: int = 0
     provider_diversity: float = float("nan")
     hhi: float = float("nan")
     dependence_mean: float = float("nan")
@@ -336,6 +350,8 @@ def yearly(r: YearRecord) -> dict[str, float]:
         "dependence_mean": r.dependence_mean,
         "dependence_high_share": r.dependence_high_share,
         "service_coverage": _ratio(r.slots_served, r.slots_funded),
+        "service_slots": float(r.slots_funded),
+        "provider_share": _ratio(r.providers, r.ngos_delivering),
     }
     out.update(_flow_outcomes(r))
     return {name: out[name] for name in OUTCOMES}
@@ -350,8 +366,10 @@ def summarise(records: list[YearRecord]) -> dict[str, float]:
     out = {
         "ngo_survival": _ratio(last.initial_alive, last.initial_total),
         "active_ngos": float(last.active_ngos),
+        "service_slots": float(last.slots_funded),
     }
     for name in (
+        "provider_share",
         "provider_diversity",
         "hhi",
         "dependence_mean",

@@ -260,7 +260,7 @@ class ContractingModel(mesa.Model):
     def _entry(self, city: City, record: YearRecord) -> None:
         """Register new NGOs: a Poisson number with mean
 
-        ``entry_rate * r * (tenders + failed) * min(1, 0.1 + 2 * newcomer)`` where ``tenders``
+        ``entry_rate * r * (tenders + failed) * min(1, 0.05 + 5 * newcomer)`` where ``tenders``
         and ``failed`` are the city's tenders and failed tenders of last year (funding on
         offer and unmet demand), ``newcomer`` the share of last year's bids placed by NGOs
         that had never held a contract (how open the market is to newcomers), and ``r`` is 1 under direct
@@ -270,9 +270,9 @@ class ContractingModel(mesa.Model):
         tenders, failed, newcomer = city.last_tenders, city.last_failed, city.last_newcomer
         if self.year == 1:
             slots = sum(len(pu.slots) for pu in city.purchasers)
-            tenders, failed, newcomer = slots / p["contract_years"], 0, 0.5
+            tenders, failed, newcomer = slots / p["contract_years"], 0, 0.1
         factor = 1.0 if p["registration"] == "direct" else p["sponsor_entry_factor"]
-        lam = p["entry_rate"] * factor * (tenders + failed) * min(1.0, 0.1 + 2.0 * newcomer)
+        lam = p["entry_rate"] * factor * (tenders + failed) * min(1.0, 0.05 + 5.0 * newcomer)
         for _ in range(int(self.rng.poisson(lam))):
             ngo = self._new_ngo(city, initial=False)
             record.entries += 1
@@ -303,6 +303,7 @@ class ContractingModel(mesa.Model):
         for city in self.cities:
             value: dict[int, float] = {}
             for n in city.ngos:
+                record.ngos_delivering += n.alive
                 if n.alive and n.contracts:
                     value[n.unique_id] = sum(c.price for c in n.contracts)
                     contracts += len(n.contracts)
@@ -314,6 +315,7 @@ class ContractingModel(mesa.Model):
                 record.slots_funded += len(pu.slots)
                 record.slots_served += sum(s.contract is not None for s in pu.slots)
                 record.budget += pu.budget
+        record.providers = providers
         record.provider_diversity = providers / contracts if contracts else float("nan")
         record.hhi = float(np.mean(hhis)) if hhis else float("nan")
 

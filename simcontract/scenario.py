@@ -130,9 +130,11 @@ class Scenario(Mapping[str, Any]):
         if isinstance(changes, list | tuple):
             changes = [{"year": c[0], **dict(c[1])} if isinstance(c, tuple) else c for c in changes]
         self._changes = _check_changes(changes)
+        in_force = dict(merged)  # changes accumulate (see at_year), so check them so
         for _year, change in self._changes:
+            in_force.update(change)
             try:
-                check_joint({**merged, **change})
+                check_joint(in_force)
             except ValueError as err:
                 raise ScenarioError(str(err)) from None
 

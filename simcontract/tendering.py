@@ -33,6 +33,10 @@ TIE_THRESHOLD = 0.3
 REGIME_WORKLOAD = {"workload": 1.0, "mixed": 0.6, "outcome": 0.2}
 """Multiplier on ``workload_weight`` in award scoring under each evaluation regime."""
 
+BIDS_PER_FREE_SLOT = 2
+"""Open tenders an NGO bids for in a year per contract it has room for, counting at most
+two free contracts (proposals are costly); an incumbent always rebids for its slot."""
+
 INVITED_BID_PROB = 0.9
 """Chance that an invited NGO (selective, intermediary) bids."""
 
@@ -153,14 +157,21 @@ def bidders_for(
         return [
             n
             for n, u in zip(pool, draw, strict=True)
-            if n is slot.last_provider or u < p["bid_propensity"]
+            if n is slot.last_provider or (u < p["bid_propensity"] and n.bids_left > 0)
         ]
     if mode == "direct":
         return _rank(model, pool, purchaser, slot, p, ties=True)[:1]
     ranked = _rank(model, pool, purchaser, slot, p, ties=(mode == "selective"))
     invited = ranked[: p["shortlist_size"]]
+    if mode == "selective" and slot.last_provider in pool and slot.last_provider not in invited:
+        # A purchaser choosing its own shortlist re-invites the provider it knows.
+        invited = [slot.last_provider, *invited[:-1]]
     draw = rng.random(len(invited))
-    return [n for n, u in zip(invited, draw, strict=True) if u < INVITED_BID_PROB]
+    return [
+        n
+        for n, u in zip(invited, draw, strict=True)
+        if n is slot.last_provider or u < INVITED_BID_PROB
+    ]
 
 
 def make_bids(
@@ -209,6 +220,8 @@ def run_tender(
 ) -> Contract | None:
     """Tender one slot; return the new contract, or ``None`` when the tender fails."""
     bidders = bidders_for(model, city, purchaser, slot, p)
+    for b in bidders:
+        b.bids_left -= 1
     record.tenders += 1
     record.bids += len(bidders)
     record.newcomer_bids += sum(b.track_record == 0 and not b.contracts for b in bidders)
@@ -265,6 +278,9 @@ def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: 
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
         city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty)
+    for ngo in city.ngos:
+        free = max(0, ngo.capacity() - len(ngo.contracts))
+        ngo.bids_left = BIDS_PER_FREE_SLOT * min(free, 2)
     order = model.rng.permutation(len(city.purchasers))
     for i in order:
         purchaser = city.purchasers[i]

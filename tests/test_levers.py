@@ -88,11 +88,12 @@ def test_extra_duties_lower_quality_and_mission_work() -> None:
         assert (diff < 0).mean() >= 0.9, outcome
 
 
-def test_match_funding_shuts_out_small_ngos() -> None:
-    none, half, _ = paired("ngo_survival", {"match_funding": 0.0}, {"match_funding": 0.5})
-    assert half < none
-    none, half, _ = paired("provider_diversity", {"match_funding": 0.0}, {"match_funding": 0.5})
-    assert half < none
+def test_match_funding_shuts_out_ngos_that_cannot_co_fund() -> None:
+    none, some, diff = paired("bids_per_tender", {"match_funding": 0.0}, {"match_funding": 0.1})
+    assert some < none / 2
+    assert (diff < 0).all()
+    none, some, _ = paired("failed_tender_rate", {"match_funding": 0.0}, {"match_funding": 0.1})
+    assert some > none + 0.1
 
 
 def test_direct_registration_raises_entry() -> None:

@@ -1,0 +1,147 @@
+"""On-disk layout of a batch of runs.
+
+A results directory holds::
+
+    DIR/manifest.json              what was run, with which versions, and its status
+    DIR/runs/part-*.parquet        one row per run (see :func:`runs_schema`)
+    DIR/series/part-*.parquet      one row per run and year, when series were asked for
+    DIR/table.csv                  mean and 95% CI per outcome per point, when complete
+
+Every file is written under a temporary dot-name in its final folder and then renamed
+over its final name (``os.replace``), so a reader (or a resumed batch after a crash)
+never sees a half-written file. A series part is written before the runs part of the
+same name; a run counts as done once its row is in a runs part.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simcontract.metrics import OUTCOMES
+from simcontract.params import PARAMETERS
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+SERIES = "series"
+TABLE = "table.csv"
+INDICES = "indices.csv"
+
+ID_COLUMNS = ("scenario", "point", "replication", "seed")
+"""Columns identifying a run: scenario name, design point, replication, run seed."""
+
+_ARROW_KIND = {"int": pa.int64(), "float": pa.float64(), "choice": pa.string()}
+
+
+def runs_schema() -> pa.Schema:
+    """Schema of the runs table: identifiers, every parameter, every outcome."""
+    fields = [
+        pa.field("scenario", pa.string()),
+        pa.field("point", pa.int64()),
+        pa.field("replication", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
+    fields += [pa.field(p.name, _ARROW_KIND[p.kind]) for p in PARAMETERS.values()]
+    fields += [pa.field(name, pa.float64()) for name in OUTCOMES]
+    return pa.schema(fields)
+
+
+def series_schema() -> pa.Schema:
+    """Schema of the yearly series table: identifiers, ``year``, every outcome."""
+    fields = [
+        pa.field("scenario", pa.string()),
+        pa.field("point", pa.int64()),
+        pa.field("replication", pa.int64()),
+        pa.field("seed", pa.int64()),
+        pa.field("year", pa.int64()),
+    ]
+    fields += [pa.field(name, pa.float64()) for name in OUTCOMES]
+    return pa.schema(fields)
+
+
+def _atomic(target: Path, write) -> None:
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_part(folder: Path, name: str, table: pa.Table) -> Path:
+    """Write ``table`` as ``folder/name`` atomically; return the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    _atomic(target, lambda tmp: pq.write_table(table, tmp))
+    return target
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write a text file atomically."""
+    _atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> None:
+    """Write ``DIR/manifest.json`` atomically."""
+    write_text(directory / MANIFEST, json.dumps(manifest, indent=2, allow_nan=True) + "\n")
+
+
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """The manifest of ``directory``, or ``None`` when it has none."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def parts(folder: Path) -> list[Path]:
+    """Finished part files of a dataset folder, sorted by name."""
+    return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+
+
+def read_parts(folder: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
+    """Concatenate every finished part of ``folder`` (an empty table when none)."""
+    tables = [pq.read_table(p, columns=columns) for p in parts(folder)]
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    if not tables:
+        return schema.empty_table()
+    return pa.concat_tables(tables)
+
+
+def done_runs(directory: Path) -> set[tuple[int, int]]:
+    """``(point, replication)`` of every run already stored under ``directory``."""
+    table = read_parts(directory / RUNS, runs_schema(), ["point", "replication"])
+    return set(
+        zip(
+            table.column("point").to_pylist(),
+            table.column("replication").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def clean(directory: Path) -> None:
+    """Remove leftovers of an interrupted batch: temporary files and series parts whose
+    runs part was never written."""
+    for folder in (directory / RUNS, directory / SERIES, directory):
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+    finished = {p.name for p in parts(directory / RUNS)}
+    for p in parts(directory / SERIES):
+        if p.name not in finished:
+            p.unlink(missing_ok=True)
+
+
+def is_empty(directory: Path) -> bool:
+    """Whether ``directory`` is missing or holds nothing."""
+    return not directory.exists() or (directory.is_dir() and not any(directory.iterdir()))

@@ -1,0 +1,261 @@
+"""The command line: ``simcontract run`` and ``simcontract params``, and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simcontract import OUTCOMES, PARAMETERS, ContractingModel
+from simcontract.cli import main
+
+WriteToml = Callable[..., Path]
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Call ``main(argv)``; any exception escaping it fails the test (a traceback)."""
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse exiting by itself is not the promised contract
+        pytest.fail(f"main({argv}) raised SystemExit({stop.code})")
+    except Exception as err:  # the point is that nothing escapes
+        pytest.fail(f"main({argv}) raised {type(err).__name__}: {err}")
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_usage_error(argv: list[str], capsys: pytest.CaptureFixture[str], *fragments: str) -> str:
+    """Exit status 2, one ``simcontract: error:`` line on stderr naming ``fragments``."""
+    code, _out, err = run_cli(argv, capsys)
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("simcontract: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+# ------------------------------------------------------------------------- good runs
+def test_run_prints_every_outcome_and_writes_the_series(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "results" / "nested"
+    code, out, err = run_cli(
+        ["run", "baseline", "--set", "years=3", "--seed", "5", "--out", str(out_dir)], capsys
+    )
+    assert code == 0, err
+    assert err == ""
+    assert "scenario 'baseline', seed 5, 3 years" in out
+    table = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    for name, outcome in OUTCOMES.items():
+        assert name in table, f"{name} missing from the summary table"
+        assert table[name][-1] == outcome.unit
+    files = list(out_dir.iterdir())
+    assert [f.name for f in files] == ["baseline-seed5-series.csv"]
+    assert str(files[0]) in out
+    series = pd.read_csv(files[0])
+    assert list(series.columns) == ["year", *OUTCOMES]
+    assert series["year"].tolist() == [1, 2, 3]
+
+
+def test_run_csv_matches_the_model_run_in_process(
+    small_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run_cli(
+        [
+            "run",
+            str(small_toml),
+            "--seed",
+            "11",
+            "--set",
+            "favouritism=0.6",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    from_cli = pd.read_csv(tmp_path / "o" / "small-seed11-series.csv")
+    model = ContractingModel(small_toml, rng=11, favouritism=0.6).run()
+    expected = model.series()
+    pd.testing.assert_frame_equal(from_cli, expected, check_dtype=False, check_exact=True)
+
+
+def test_run_without_out_writes_nothing(
+    small_toml: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(small_toml.parent)
+    before = sorted(small_toml.parent.iterdir())
+    code, out, _err = run_cli(["run", str(small_toml)], capsys)
+    assert code == 0
+    assert "seed 0, 6 years" in out
+    assert sorted(small_toml.parent.iterdir()) == before
+
+
+def test_set_repeats_and_later_wins(small_toml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(
+        ["run", str(small_toml), "--set", "years=4", "--set", " years = 2 "], capsys
+    )
+    assert code == 0
+    assert "2 years" in out
+
+
+def test_params_lists_every_parameter(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(["params"], capsys)
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
+    assert names == list(PARAMETERS)
+    assert "an integer in [1, 200] years" in out  # allowed values and unit of `years`
+    assert "one of 'open', 'selective', 'intermediary', 'direct'" in out
+
+
+def test_params_verbose_gives_meaning_and_source(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(["params", "-v"], capsys)
+    assert code == 0
+    for p in PARAMETERS.values():
+        assert f"{p.name} = {p.default!r}" in out
+        assert f"{p.meaning} (source: {p.source})" in out
+
+
+# -------------------------------------------------------------------- the error catalogue
+SET_ERRORS: list[tuple[str, list[str], tuple[str, ...]]] = [
+    (
+        "typo",
+        ["--set", "favoritism=0.5"],
+        ("unknown parameter 'favoritism'", "did you mean 'favouritism'?"),
+    ),
+    (
+        "string for int",
+        ["--set", "years=ten"],
+        ("'years'", "'ten' is not a number", "an integer in [1, 200]"),
+    ),
+    ("bool for int", ["--set", "years=true"], ("'years'", "'true' is not a number")),
+    (
+        "float for int",
+        ["--set", "years=2.5"],
+        ("'years'", "2.5 is not an integer", "an integer in [1, 200]"),
+    ),
+    ("too low", ["--set", "years=0"], ("'years'", "0 is out of range", "[1, 200]")),
+    ("too high", ["--set", "favouritism=1.01"], ("'favouritism'", "1.01 is out of range")),
+    (
+        "bad choice",
+        ["--set", "tendering=closed"],
+        ("'tendering'", "'closed' is not allowed", "'open', 'selective'"),
+    ),
+    ("NaN", ["--set", "favouritism=nan"], ("'favouritism'", "NaN is not allowed", "[0, 1]")),
+    ("missing '='", ["--set", "years"], ("--set 'years'", "expected name=value")),
+    ("missing name", ["--set", "=3"], ("--set '=3'", "expected name=value")),
+    ("empty value", ["--set", "years="], ("'years'", "is not a number")),
+    (
+        "shares above 1",
+        ["--set", "share_specialist=0.7", "--set", "share_community=0.7"],
+        ("'share_specialist'", "sum to 1.65", "at most 1"),
+    ),
+    (
+        "award weights 0",
+        ["--set", "price_weight=0", "--set", "reputation_weight=0", "--set", "workload_weight=0"],
+        ("are all 0", "at least one above 0"),
+    ),
+    ("negative seed", ["--seed", "-1"], ("--seed", "-1 is below the minimum 0")),
+    ("non-integer seed", ["--seed", "1.5"], ("--seed", "'1.5' is not an integer")),
+    ("text seed", ["--seed=abc"], ("--seed", "'abc' is not an integer")),
+    ("unknown option", ["--frobnicate"], ("unrecognized arguments: --frobnicate",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"), [c[1:] for c in SET_ERRORS], ids=[c[0] for c in SET_ERRORS]
+)
+def test_bad_options_give_one_line_errors(
+    small_toml: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    fragments: tuple[str, ...],
+) -> None:
+    assert_usage_error(["run", str(small_toml), *extra], capsys, *fragments)
+
+
+FILE_ERRORS: list[tuple[str, str | bytes, tuple[str, ...]]] = [
+    ("malformed TOML", "[parameters\nyears = 3\n", ("malformed TOML",)),
+    ("unknown top-level key", "colour = 1\n", ("unknown top-level key 'colour'",)),
+    (
+        "parameter at top level",
+        "favouritism = 0.5\n",
+        ("unknown top-level key 'favouritism'", "put it under [parameters]"),
+    ),
+    (
+        "typo in file",
+        "[parameters]\nfavoritism = 0.5\n",
+        ("unknown parameter 'favoritism'", "did you mean 'favouritism'?"),
+    ),
+    (
+        "out of range in file",
+        "[parameters]\ncontract_years = 11\n",
+        ("'contract_years'", "11 is out of range", "[1, 10]"),
+    ),
+    ("[[changes]] without year", "[[changes]]\nreshuffle = 0.5\n", ("change #1 has no 'year'",)),
+    (
+        "structural change",
+        "[[changes]]\nyear = 2\nyears = 9\n",
+        ("'years'", "cannot change during a run"),
+    ),
+    ("non-UTF-8 file", b"description = '\xe9t\xe9'\n", ("not a UTF-8 text file",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"), [c[1:] for c in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS]
+)
+def test_bad_scenario_files_give_one_line_errors(
+    write_toml: WriteToml,
+    capsys: pytest.CaptureFixture[str],
+    text: str | bytes,
+    fragments: tuple[str, ...],
+) -> None:
+    path = write_toml(text, "bad.toml")
+    line = assert_usage_error(["run", str(path)], capsys, *fragments)
+    assert str(path) in line
+
+
+def test_unknown_builtin_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_usage_error(
+        ["run", "basline"], capsys, "unknown scenario 'basline'", "did you mean 'baseline'?"
+    )
+
+
+def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "absent.toml"
+    assert_usage_error(["run", str(missing)], capsys, str(missing), "does not exist")
+
+
+def test_missing_arguments_and_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_usage_error(["run"], capsys, "required", "scenario")
+    assert_usage_error(["jump"], capsys, "invalid choice: 'jump'")
+
+
+def test_out_pointing_at_a_file_leaves_nothing_behind(
+    small_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "taken.csv"
+    target.write_text("keep me\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert_usage_error(
+        ["run", str(small_toml), "--out", str(target)],
+        capsys,
+        f"--out {str(target)!r} exists and is not a directory",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert target.read_text() == "keep me\n"
+
+
+def test_out_below_a_file_is_a_usage_error(
+    small_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    assert_usage_error(["run", str(small_toml), "--out", str(blocker / "sub")], capsys, "--out")
+    assert blocker.read_text() == ""

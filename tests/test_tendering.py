@@ -1,0 +1,663 @@
+"""Tender modes, bid scoring, acceptability and eligibility, on hand-built markets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from simcontract import ContractingModel, Scenario
+from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser
+from simcontract.metrics import YearRecord
+from simcontract.params import DEFAULTS
+from simcontract.tendering import (
+    REGIME_WORKLOAD,
+    Bids,
+    acceptable,
+    award_weights,
+    bidders_for,
+    candidates,
+    eligible,
+    make_bids,
+    run_tender,
+    score_bids,
+    tender_city,
+)
+
+
+# ------------------------------------------------------------------ a hand-built market
+@dataclass
+class Market:
+    """One city with one bureau and one mass organisation (both in district 0, both
+    buying 'family' services) and only the NGOs a test adds."""
+
+    model: ContractingModel
+    city: City
+    bureau: Bureau
+    mass_org: MassOrganisation
+
+    @property
+    def p(self) -> dict[str, Any]:
+        return self.model.p
+
+    def add(
+        self,
+        origin: str = "general",
+        *,
+        district: int = 0,
+        multi: bool = False,
+        sector: str | None = None,
+        reputation: float = 0.5,
+        track_record: int = 5,
+        reserves: float = 1e6,
+        dare: float = 0.5,
+        city: int = 0,
+    ) -> NGO:
+        ngo = NGO(
+            self.model,
+            origin,
+            city,
+            district,
+            multi_district=multi,
+            sector=sector,
+            skill=0.6,
+            dare=dare,
+            reserves=reserves,
+            entry_year=0,
+        )
+        ngo.reputation = reputation
+        ngo.track_record = track_record
+        home = self.model.cities[city]
+        home.ngos.append(ngo)
+        home.index_ngos()
+        return ngo
+
+    def hold(self, ngo: NGO, purchaser: Purchaser) -> Contract:
+        """Give ``ngo`` a running contract on a fresh slot of ``purchaser``."""
+        from simcontract.agents import Slot
+
+        slot = Slot(purchaser)
+        purchaser.slots.append(slot)
+        contract = Contract(
+            slot=slot,
+            ngo=ngo,
+            price=self.p["contract_value"],
+            start=1,
+            end=10,
+            promised_hours=self.p["required_hours"],
+            required_hours=self.p["required_hours"],
+        )
+        slot.contract = contract
+        ngo.contracts.append(contract)
+        return contract
+
+    def tender(self, purchaser: Purchaser) -> tuple[Contract | None, YearRecord]:
+        record = YearRecord(year=self.model.year)
+        slot = purchaser.slots[0]
+        return run_tender(self.model, self.city, purchaser, slot, self.p, record), record
+
+
+def market(seed: int = 0, **params: Any) -> Market:
+    """A market in model year 2 with no NGOs, no ties, no blame avoidance and no
+    reshuffle unless ``params`` say otherwise."""
+    values = {
+        "years": 5,
+        "n_cities": 1,
+        "districts_per_city": 3,
+        "n_bureaux": 1,
+        "n_mass_orgs": 1,
+        "initial_ngos": 0,
+        "slots_per_purchaser": 1,
+        "tie_density": 0.0,
+        "blame_avoidance": 0.0,
+        "partnership": 0.0,
+        "reshuffle": 0.0,
+        **params,
+    }
+    model = ContractingModel(Scenario(values), rng=seed)
+    model.year = 2
+    city = model.cities[0]
+    bureau, mass_org = city.purchasers
+    assert isinstance(bureau, Bureau) and isinstance(mass_org, MassOrganisation)
+    for pu in (bureau, mass_org):
+        pu.district = 0
+        pu.sector = "family"
+        pu.mode = model.p["tendering"]
+    return Market(model, city, bureau, mass_org)
+
+
+def bids(
+    price: list[float],
+    promised: list[float],
+    reputation: list[float],
+    tie: list[float],
+    adjustment: list[float] | None = None,
+) -> Bids:
+    n = len(price)
+    return Bids(
+        [None] * n,  # type: ignore[list-item]  # scoring never looks at the bidders
+        np.array(price, dtype=float),
+        np.array(promised, dtype=float),
+        np.array(reputation, dtype=float),
+        np.array(tie, dtype=float),
+        np.zeros(n) if adjustment is None else np.array(adjustment, dtype=float),
+    )
+
+
+def params(**values: Any) -> dict[str, Any]:
+    return {**DEFAULTS, **values}
+
+
+# ------------------------------------------------------------------------ award scoring
+def test_award_weights_sum_to_one_and_follow_the_evaluation_regime() -> None:
+    p = params(price_weight=0.3, reputation_weight=0.4, workload_weight=0.3)
+    for regime, factor in REGIME_WORKLOAD.items():
+        wp, wr, ww = award_weights({**p, "evaluation": regime})
+        total = 0.3 + 0.4 + 0.3 * factor
+        assert (wp, wr, ww) == pytest.approx((0.3 / total, 0.4 / total, 0.3 * factor / total))
+        assert wp + wr + ww == pytest.approx(1.0)
+    assert award_weights({**p, "evaluation": "workload"}) == pytest.approx((0.3, 0.4, 0.3))
+    assert award_weights(params(price_weight=1.0, reputation_weight=0.0, workload_weight=0.0))[
+        0
+    ] == pytest.approx(1.0)
+
+
+def test_score_bids_hand_computed() -> None:
+    p = params(
+        price_weight=0.3,
+        reputation_weight=0.4,
+        workload_weight=0.3,
+        evaluation="workload",  # weights stay (0.3, 0.4, 0.3)
+        max_discount=0.2,
+        max_bid_inflation=0.5,
+        favouritism=0.25,
+    )
+    b = bids(
+        price=[90.0, 70.0, 100.0],
+        promised=[1100.0, 900.0, 1500.0],
+        reputation=[0.6, 0.5, 0.2],
+        tie=[0.8, 0.0, 0.4],
+        adjustment=[0.0, -0.1, 0.05],
+    )
+    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    # A: price pts (1 - 0.9) / 0.2 = 0.5; work pts 0.1 / 0.5 = 0.2
+    #    merit 0.3 * 0.5 + 0.4 * 0.6 + 0.3 * 0.2 = 0.45; total 0.75 * 0.45 + 0.25 * 0.8
+    # B: price pts 1.5 clipped to 1; work pts -0.2 clipped to 0; adjustment -0.1
+    #    merit 0.3 + 0.2 + 0 - 0.1 = 0.4; total 0.75 * 0.4
+    # C: price pts 0 (at the ceiling); work pts 1 (clipped from 1.0); adjustment +0.05
+    #    merit 0 + 0.08 + 0.3 + 0.05 = 0.43; total 0.75 * 0.43 + 0.25 * 0.4
+    assert merit == pytest.approx([0.45, 0.40, 0.43])
+    assert total == pytest.approx([0.5375, 0.30, 0.4225])
+
+
+def test_score_bids_with_mixed_regime_weights() -> None:
+    p = params(
+        price_weight=0.3,
+        reputation_weight=0.4,
+        workload_weight=0.3,
+        evaluation="mixed",
+        max_discount=0.3,
+        max_bid_inflation=0.3,
+        favouritism=0.0,
+    )
+    b = bids(price=[85.0], promised=[1030.0], reputation=[0.5], tie=[1.0])
+    _total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    # weights 0.3/0.88, 0.4/0.88, 0.18/0.88; price pts 0.5; work pts 0.1
+    assert merit == pytest.approx([(0.3 * 0.5 + 0.4 * 0.5 + 0.18 * 0.1) / 0.88])
+
+
+def test_full_favouritism_ranks_purely_by_tie() -> None:
+    p = params(favouritism=1.0)
+    b = bids(
+        price=[70.0, 100.0, 80.0],
+        promised=[1300.0, 1000.0, 1200.0],
+        reputation=[0.9, 0.1, 0.5],
+        tie=[0.1, 0.9, 0.5],
+        adjustment=[0.2, -0.3, 0.0],
+    )
+    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    assert total == pytest.approx([0.1, 0.9, 0.5])
+    assert list(np.argsort(-total)) == [1, 2, 0]
+    assert list(np.argsort(-merit)) == [0, 2, 1]  # merit would have ranked them reversed
+
+
+def test_no_favouritism_ignores_ties() -> None:
+    p = params(favouritism=0.0)
+    kwargs = {
+        "price": [70.0, 100.0],
+        "promised": [1300.0, 1000.0],
+        "reputation": [0.6, 0.4],
+    }
+    with_ties, merit = score_bids(
+        bids(**kwargs, tie=[0.0, 1.0]), ceiling=100.0, required=1000.0, p=p
+    )
+    without, _ = score_bids(bids(**kwargs, tie=[0.0, 0.0]), ceiling=100.0, required=1000.0, p=p)
+    assert with_ties == pytest.approx(without)
+    assert with_ties == pytest.approx(merit)
+    assert with_ties[0] > with_ties[1]
+
+
+def test_favouritism_mixes_merit_and_tie_linearly() -> None:
+    b = bids(price=[80.0, 95.0], promised=[1100.0, 1000.0], reputation=[0.7, 0.3], tie=[0, 1])
+    _, merit = score_bids(b, ceiling=100.0, required=1000.0, p=params(favouritism=0.0))
+    for f in (0.0, 0.3, 0.5, 0.9, 1.0):
+        total, _ = score_bids(b, ceiling=100.0, required=1000.0, p=params(favouritism=f))
+        assert total == pytest.approx((1 - f) * merit + f * np.array([0.0, 1.0]))
+
+
+def test_zero_discount_and_inflation_ranges_give_no_points() -> None:
+    p = params(
+        max_discount=0.0,
+        max_bid_inflation=0.0,
+        favouritism=0.0,
+        price_weight=0.5,
+        reputation_weight=0.5,
+        workload_weight=0.0,
+    )
+    b = bids(price=[50.0, 100.0], promised=[2000.0, 1000.0], reputation=[0.4, 0.4], tie=[0, 0])
+    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    assert merit == pytest.approx([0.2, 0.2])
+    assert np.all(np.isfinite(total))
+
+
+def test_acceptable_threshold_includes_the_adjustment() -> None:
+    p = params(min_reputation=0.3)
+    b = bids(
+        price=[1.0] * 4,
+        promised=[1.0] * 4,
+        reputation=[0.3, 0.29, 0.5, 0.2],
+        tie=[1.0] * 4,
+        adjustment=[0.0, 0.0, -0.25, 0.1],
+    )
+    assert acceptable(b, p).tolist() == [True, False, False, True]
+    assert acceptable(b, params(min_reputation=0.0)).all()
+    assert not acceptable(b, params(min_reputation=1.0)).any()
+
+
+# ------------------------------------------------------------------------- eligibility
+def test_eligibility_by_sector() -> None:
+    m = market()
+    general = m.add("general")
+    family = m.add("grassroots", sector="family")
+    youth = m.add("grassroots", sector="youth")
+    assert eligible(general, m.bureau, m.p)
+    assert eligible(family, m.bureau, m.p)
+    assert not eligible(youth, m.bureau, m.p)
+    m.bureau.sector = "youth"
+    assert eligible(youth, m.bureau, m.p)
+    assert not eligible(family, m.bureau, m.p)
+
+
+def test_eligibility_by_district_and_city() -> None:
+    m = market(n_cities=2)
+    home = m.add(district=0)
+    elsewhere = m.add(district=1)
+    citywide = m.add(district=2, multi=True)
+    other_city = m.add(district=0, multi=True, city=1)
+    assert eligible(home, m.bureau, m.p)
+    assert not eligible(elsewhere, m.bureau, m.p)
+    assert eligible(citywide, m.bureau, m.p)
+    assert not eligible(other_city, m.bureau, m.p)
+    assert set(candidates(m.city, m.bureau, m.p)) == {home, citywide}
+    m.bureau.district = 1
+    assert set(candidates(m.city, m.bureau, m.p)) == {elsewhere, citywide}
+
+
+def test_eligibility_by_capacity() -> None:
+    m = market()
+    small = m.add("grassroots", sector="family", reputation=0.9)
+    assert small.capacity() == 1  # grassroots groups run one contract at a time
+    assert eligible(small, m.bureau, m.p)
+    m.hold(small, m.mass_org)
+    assert not eligible(small, m.bureau, m.p)
+    agency = m.add("general", reputation=0.4)
+    assert agency.capacity() >= 2
+    for _ in range(agency.capacity()):
+        assert eligible(agency, m.bureau, m.p)
+        m.hold(agency, m.mass_org)
+    assert len(agency.contracts) == agency.capacity()
+    assert not eligible(agency, m.bureau, m.p)
+    assert agency not in candidates(m.city, m.bureau, m.p)
+
+
+def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
+    m = market(match_funding=0.5, contract_value=2e6)
+    poor = m.add(reserves=999_999.0)
+    just = m.add(reserves=1_000_000.0)
+    rich = m.add(reserves=5e6)
+    assert not eligible(poor, m.bureau, m.p)
+    assert eligible(just, m.bureau, m.p)
+    assert eligible(rich, m.bureau, m.p)
+    m.bureau.mode = "open"
+    for _ in range(20):
+        assert poor not in bidders_for(m.model, m.city, m.bureau, m.bureau.slots[0], m.p)
+    free = market(match_funding=0.0)
+    assert eligible(free.add(reserves=0.0), free.bureau, free.p)
+
+
+def test_exited_ngo_is_not_eligible() -> None:
+    m = market()
+    ngo = m.add()
+    assert eligible(ngo, m.bureau, m.p)
+    ngo.exit("insolvent")
+    assert not eligible(ngo, m.bureau, m.p)
+
+
+# --------------------------------------------------------------------- bidders by mode
+def test_open_tender_any_eligible_ngo_may_bid() -> None:
+    m = market(bid_propensity=1.0, tendering="open")
+    eligible_ngos = {m.add() for _ in range(5)} | {m.add(multi=True, district=2)}
+    m.add(district=1)  # another district
+    m.add("grassroots", sector="youth")  # another sector
+    slot = m.bureau.slots[0]
+    bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+    assert set(bidders) == eligible_ngos
+    assert len(bidders) == len(eligible_ngos)
+
+
+def test_open_tender_incumbent_always_bids() -> None:
+    m = market(bid_propensity=0.0, tendering="open")
+    incumbent = m.add()
+    others = [m.add() for _ in range(4)]
+    slot = m.bureau.slots[0]
+    assert bidders_for(m.model, m.city, m.bureau, slot, m.p) == []
+    slot.last_provider = incumbent
+    for _ in range(10):
+        assert bidders_for(m.model, m.city, m.bureau, slot, m.p) == [incumbent]
+    m2 = market(bid_propensity=0.5, tendering="open", seed=3)
+    incumbent = m2.add()
+    others = [m2.add() for _ in range(6)]
+    slot = m2.bureau.slots[0]
+    slot.last_provider = incumbent
+    seen: set[NGO] = set()
+    for _ in range(40):
+        bidders = bidders_for(m2.model, m2.city, m2.bureau, slot, m2.p)
+        assert incumbent in bidders
+        seen.update(bidders)
+    assert seen == {incumbent, *others}
+
+
+def test_selective_tender_invites_at_most_the_shortlist() -> None:
+    m = market(tendering="selective", shortlist_size=2, favouritism=1.0)
+    ngos = [m.add() for _ in range(7)]
+    m.add(district=1)  # not eligible
+    favourite = ngos[3]
+    m.bureau.cadre.ties[favourite.unique_id] = 1.0
+    slot = m.bureau.slots[0]
+    counts = dict.fromkeys(ngos, 0)
+    for _ in range(100):
+        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+        assert len(bidders) <= 2
+        assert len(set(bidders)) == len(bidders)
+        for b in bidders:
+            counts[b] += 1
+    assert counts[favourite] >= 75  # first on the list, bids with chance 0.9
+    assert sum(counts.values()) > 150
+
+
+def test_selective_shortlist_follows_reputation_without_ties() -> None:
+    m = market(tendering="selective", shortlist_size=1, favouritism=0.0)
+    best = m.add(reputation=0.95)
+    rest = [m.add(reputation=0.3) for _ in range(5)]
+    slot = m.bureau.slots[0]
+    for _ in range(30):
+        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+        assert bidders in ([best], [])
+        assert not set(bidders) & set(rest)
+
+
+def test_intermediary_tender_only_hub_pool_members_bid() -> None:
+    m = market(tendering="intermediary", shortlist_size=3, favouritism=1.0)
+    ngos = [m.add(reputation=0.9 if i < 4 else 0.2) for i in range(10)]
+    pool = ngos[5:9]
+    m.city.hub.pool = list(pool)
+    outsider = ngos[0]
+    m.bureau.cadre.ties[outsider.unique_id] = 1.0  # ties do not open the hub's pool
+    slot = m.bureau.slots[0]
+    seen: set[NGO] = set()
+    for _ in range(60):
+        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+        assert len(bidders) <= 3
+        assert set(bidders) <= set(pool)
+        seen.update(bidders)
+    assert seen == set(pool)
+
+
+def test_intermediary_pool_members_must_still_be_eligible() -> None:
+    m = market(tendering="intermediary")
+    wrong_district = m.add(district=1)
+    wrong_sector = m.add("grassroots", sector="elderly")
+    fine = m.add()
+    m.city.hub.pool = [wrong_district, wrong_sector, fine]
+    for _ in range(20):
+        bidders = bidders_for(m.model, m.city, m.bureau, m.bureau.slots[0], m.p)
+        assert set(bidders) <= {fine}
+
+
+def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
+    m = market(tendering="direct", favouritism=0.8, max_bid_inflation=1.0)
+    ngos = [m.add(dare=1.0) for _ in range(5)]
+    chosen = ngos[2]
+    m.bureau.cadre.ties[chosen.unique_id] = 1.0
+    slot = m.bureau.slots[0]
+    for _ in range(10):
+        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+        assert bidders == [chosen]
+    b = make_bids(m.model, bidders, m.bureau, m.p)
+    assert b.price.tolist() == [m.p["contract_value"]]
+    assert b.promised.tolist() == [m.p["required_hours"]]
+    contract, record = m.tender(m.bureau)
+    assert contract is not None and contract.ngo is chosen
+    assert contract.price == m.p["contract_value"]
+    assert contract.promised_hours == m.p["required_hours"]
+    assert record.inflation == [0.0]
+    assert record.bids == 1 and record.tenders == 1 and record.awards == 1
+    assert record.tied_awards == 1
+
+
+def test_direct_award_with_no_eligible_ngo_fails() -> None:
+    m = market(tendering="direct")
+    m.add(district=1)
+    contract, record = m.tender(m.bureau)
+    assert contract is None
+    assert record.failed == 1 and record.bids == 0
+
+
+# ------------------------------------------------------------------------------ awards
+def test_open_tender_awards_a_contract() -> None:
+    m = market(tendering="open", bid_propensity=1.0, contract_years=4)
+    ngos = [m.add() for _ in range(3)]
+    slot = m.bureau.slots[0]
+    contract, record = m.tender(m.bureau)
+    assert contract is not None
+    assert contract.ngo in ngos
+    assert slot.contract is contract
+    assert contract in contract.ngo.contracts
+    assert (contract.start, contract.end) == (2, 5)
+    assert contract.purchaser is m.bureau
+    assert contract.ngo.unique_id in m.bureau.partners
+    assert m.p["contract_value"] * (1 - m.p["max_discount"]) <= contract.price
+    assert contract.price <= m.p["contract_value"]
+    assert record.tenders == 1 and record.bids == 3 and record.awards == 1
+    assert record.failed == 0 and record.with_incumbent == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_low_price_bid_can_snatch_the_contract_from_the_incumbent(seed: int) -> None:
+    m = market(
+        seed,
+        tendering="open",
+        bid_propensity=1.0,
+        price_weight=1.0,
+        reputation_weight=0.0,
+        workload_weight=0.0,
+        snatching=1.0,
+        max_discount=0.3,
+        favouritism=0.0,
+        min_reputation=0.1,
+    )
+    incumbent = m.add(reputation=0.6)
+    m.hold(incumbent, m.mass_org)  # holds a contract, so it does not underbid
+    challenger = m.add(reputation=0.6)  # holds none: underbids to snatch one
+    slot = m.bureau.slots[0]
+    slot.last_provider = incumbent
+    contract, record = m.tender(m.bureau)
+    assert contract is not None and contract.ngo is challenger
+    assert contract.price < m.p["contract_value"] * 0.8
+    assert record.with_incumbent == 1 and record.incumbent_lost == 1
+
+
+def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> None:
+    m = market(tendering="open", bid_propensity=1.0, snatching=0.0, favouritism=1.0)
+    incumbent = m.add()
+    m.add()
+    m.bureau.cadre.ties[incumbent.unique_id] = 0.9
+    m.bureau.partners.add(incumbent.unique_id)
+    m.bureau.slots[0].last_provider = incumbent
+    contract, record = m.tender(m.bureau)
+    assert contract is not None and contract.ngo is incumbent
+    assert record.with_incumbent == 1 and record.incumbent_lost == 0
+    assert record.repeat_awards == 1 and record.tied_awards == 1
+
+
+@pytest.mark.parametrize("mode", ["open", "selective", "intermediary", "direct"])
+def test_tender_with_no_acceptable_bid_fails(mode: str) -> None:
+    m = market(tendering=mode, bid_propensity=1.0, min_reputation=0.9)
+    ngos = [m.add(reputation=0.5) for _ in range(4)]
+    m.city.hub.pool = list(ngos)
+    slot = m.bureau.slots[0]
+    contract, record = m.tender(m.bureau)
+    assert contract is None
+    assert slot.contract is None
+    assert record.failed == 1 and record.tenders == 1 and record.awards == 0
+    assert record.bids >= 1
+    assert all(not n.contracts for n in ngos)
+    assert m.bureau.partners == set()
+    contract, record2 = m.tender(m.bureau)
+    assert contract is None and record2.failed == 1
+
+
+def test_failed_tenders_are_counted_by_the_model() -> None:
+    model = ContractingModel(
+        Scenario({"years": 2, "initial_ngos": 10, "n_bureaux": 4, "min_reputation": 1.0}),
+        rng=0,
+    )
+    model.step()
+    record = model.records[0]
+    assert record.tenders > 0
+    assert record.failed == record.tenders
+    assert record.awards == 0
+    assert record.slots_served == 0
+    assert model.series()["failed_tender_rate"].tolist() == [1.0]
+    assert model.series()["service_coverage"].tolist() == [0.0]
+
+
+def test_tender_city_only_tenders_empty_slots() -> None:
+    m = market(tendering="open", bid_propensity=1.0)
+    ngo = m.add()
+    held = m.hold(ngo, m.bureau)  # a second bureau slot, already filled
+    m.add()
+    record = YearRecord(year=2)
+    tender_city(m.model, m.city, m.p, record)
+    assert record.tenders == 2  # the bureau's empty slot and the mass org's
+    assert m.bureau.slots[1].contract is held
+    assert all(s.contract is not None for pu in m.city.purchasers for s in pu.slots)
+
+
+def test_first_year_contracts_have_staggered_terms() -> None:
+    ends = set()
+    for seed in range(30):
+        m = market(seed, tendering="open", bid_propensity=1.0, contract_years=3)
+        m.model.year = 1
+        m.add()
+        contract, _ = m.tender(m.bureau)
+        assert contract is not None and contract.start == 1
+        ends.add(contract.end)
+    assert ends == {1, 2, 3}
+
+
+# ------------------------------------------------- mass organisations versus bureaux
+def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
+    m = market(partnership=0.8, blame_avoidance=0.6)
+    own = m.add("specialist", multi=True, sector="family", track_record=0)
+    other = m.add("specialist", multi=True, sector="youth", track_record=0)
+    general = m.add("general", track_record=0)
+    assert m.mass_org.merit_adjustment(own) == pytest.approx(0.3 * 0.8)
+    assert m.mass_org.merit_adjustment(other) == 0.0
+    assert m.mass_org.merit_adjustment(general) == 0.0
+    m.mass_org.partners.add(general.unique_id)
+    assert m.mass_org.merit_adjustment(general) == pytest.approx(0.24)
+    assert m.mass_org.merit_adjustment(own) == pytest.approx(0.24)  # no double bonus
+
+
+def test_bureau_penalises_bidders_without_track_record() -> None:
+    m = market(blame_avoidance=0.6, partnership=0.8)
+    newcomer = m.add(track_record=0)
+    some = m.add(track_record=1)
+    proven = m.add(track_record=3)
+    veteran = m.add(track_record=12)
+    specialist = m.add("specialist", multi=True, sector="family", track_record=0)
+    assert m.bureau.merit_adjustment(newcomer) == pytest.approx(-0.18)
+    assert m.bureau.merit_adjustment(some) == pytest.approx(-0.18 * 2 / 3)
+    assert m.bureau.merit_adjustment(proven) == 0.0
+    assert m.bureau.merit_adjustment(veteran) == 0.0
+    assert m.bureau.merit_adjustment(specialist) == pytest.approx(-0.18)  # no patronage
+    assert market(blame_avoidance=0.0).bureau.merit_adjustment(newcomer) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mass_organisation_and_bureau_choose_differently(seed: int) -> None:
+    m = market(
+        seed,
+        tendering="open",
+        bid_propensity=1.0,
+        blame_avoidance=1.0,
+        partnership=1.0,
+        price_weight=0.0,
+        reputation_weight=1.0,
+        workload_weight=0.0,
+        favouritism=0.0,
+        min_reputation=0.1,
+    )
+    specialist = m.add("specialist", multi=True, sector="family", track_record=0)
+    proven = m.add("general", track_record=6)
+    to_mass_org, _ = m.tender(m.mass_org)
+    to_bureau, _ = m.tender(m.bureau)
+    assert to_mass_org is not None and to_mass_org.ngo is specialist
+    assert to_bureau is not None and to_bureau.ngo is proven
+
+
+def test_blame_avoidance_can_make_a_newcomer_unacceptable_to_a_bureau() -> None:
+    m = market(tendering="open", bid_propensity=1.0, blame_avoidance=1.0, min_reputation=0.3)
+    m.add(reputation=0.5, track_record=0)  # 0.5 - 0.3 < 0.3
+    contract, record = m.tender(m.bureau)
+    assert contract is None and record.failed == 1
+    contract, record = m.tender(m.mass_org)  # no blame avoidance there
+    assert contract is not None and record.failed == 0
+
+
+def test_new_official_marks_down_incumbents_without_ties() -> None:
+    m = market(tendering="open", reshuffle=1.0)
+    partner = m.add()
+    stranger = m.add()
+    friend = m.add()
+    m.bureau.partners.update({partner.unique_id, friend.unique_id})
+    m.bureau.cadre.ties[friend.unique_id] = 1.0
+    m.bureau.cadre.arrived = m.model.year  # arrived this year
+    b = make_bids(m.model, [partner, stranger, friend], m.bureau, m.p)
+    assert b.adjustment == pytest.approx([-0.3, 0.0, 0.0])
+    m.bureau.cadre.arrived = m.model.year - 5  # settled in: no new broom
+    b = make_bids(m.model, [partner, stranger, friend], m.bureau, m.p)
+    assert b.adjustment == pytest.approx([0.0, 0.0, 0.0])
+
+
+def test_bid_prices_and_promises_stay_in_their_ranges() -> None:
+    m = market(tendering="open", max_discount=0.4, max_bid_inflation=0.5, snatching=1.0)
+    ngos = [m.add(dare=d) for d in np.linspace(0, 1, 8)]
+    for _ in range(20):
+        b = make_bids(m.model, ngos, m.bureau, m.p)
+        ceiling, required = m.p["contract_value"], m.p["required_hours"]
+        assert np.all(b.price <= ceiling) and np.all(b.price >= ceiling * 0.6 - 1e-6)
+        assert np.all(b.promised >= required) and np.all(b.promised <= required * 1.5)
