@@ -78,12 +78,14 @@ class Slot:
         contract: The contract now filling it, or ``None`` (a service gap).
         last_provider: The NGO that served it most recently, if any.
         years_same_provider: Consecutive years the current provider has served it.
+        interested: ``unique_id`` of the NGOs that chose to bid when it is openly tendered.
     """
 
     purchaser: Purchaser
     contract: Contract | None = None
     last_provider: NGO | None = None
     years_same_provider: int = 0
+    interested: set[int] = field(default_factory=set)
 
 
 class Cadre(mesa.Agent):
@@ -247,7 +249,6 @@ class NGO(mesa.Agent):
         self.exit_year: int | None = None
         self.exit_reason = ""
         self.dormant_years = 0
-        self.bids_left = 0
         self.dependence = 0.0
         self.revenue_gov = 0.0
         self.revenue_other = 0.0
@@ -351,6 +352,7 @@ class City:
     district_evaluator: list[Evaluator] = field(default_factory=list)
     by_district: dict[int, list[NGO]] = field(default_factory=dict)
     citywide: list[NGO] = field(default_factory=list)
+    by_id: dict[int, NGO] = field(default_factory=dict)
     last_tenders: int = 0
     last_failed: int = 0
     last_newcomer: float = 0.0
@@ -358,6 +360,7 @@ class City:
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""
         self.ngos = [n for n in self.ngos if n.alive]
+        self.by_id = {n.unique_id: n for n in self.ngos}
         self.by_district = {}
         self.citywide = []
         for n in self.ngos:

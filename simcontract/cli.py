@@ -259,7 +259,7 @@ def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
             seed=args.seed,
             replications=args.replications,
             progress=None,
-            command=["simcontract", *sys.argv[1:]],
+            command=["simcontract", *args.argv],
         )
     except (ScenarioError, DesignError, ExperimentError) as err:
         raise UsageError(str(err)) from None
@@ -270,6 +270,10 @@ def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
     finally:
         if client is not None:
             client.close()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _written(results: Any) -> None:
@@ -298,7 +302,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sub = table[table["outcome"] == outcome].sort_values("point")
         rows.append([outcome, *(_ci(r) for _, r in sub.iterrows())])
     n = results.manifest["replications"]
-    print(f"{len(scenarios)} scenarios x {n} replications, seed {args.seed}: mean ±95% CI")
+    print(
+        f"{_count(len(scenarios), 'scenario')} x {_count(n, 'replication')}, "
+        f"seed {args.seed}: mean ±95% CI"
+    )
     print(format_table(rows, ["outcome", *labels]))
     _written(results)
     return 0
@@ -345,8 +352,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     results = _batch(args, lambda **kw: sweep(base, design, **kw))
     n_points, n = results.manifest["n_points"], results.manifest["replications"]
     print(
-        f"{design.kind} design on {base.name!r}: {n_points} points x {n} replications, "
-        f"seed {args.seed}"
+        f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
+        f"{_count(n, 'replication')}, seed {args.seed}"
     )
     if design.kind in ("sobol", "morris"):
         _print_indices(results, KEY_OUTCOMES)
@@ -517,7 +524,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simcontract`` command; returns the exit status."""
     parser = build_parser()
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
         args = parser.parse_args(argv)
+        args.argv = argv
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.agents import NGO, Contract, Purchaser, Slot
+from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 
 if TYPE_CHECKING:
     from simcontract.agents import City
@@ -145,6 +145,13 @@ def bidders_for(
 ) -> list[NGO]:
     """The NGOs that bid for ``slot`` under the purchaser's tender mode."""
     mode = purchaser.mode
+    if mode == "open":
+        lookup = city.by_id
+        asked = [lookup[i] for i in sorted(slot.interested)]
+        incumbent = slot.last_provider
+        if incumbent is not None and incumbent.unique_id not in slot.interested:
+            asked.append(incumbent)
+        return [n for n in asked if eligible(n, purchaser, p)]
     if mode == "intermediary" and city.hub is not None:
         pool = [n for n in city.hub.pool if eligible(n, purchaser, p)]
     else:
@@ -152,13 +159,6 @@ def bidders_for(
     if not pool:
         return []
     rng = model.rng
-    if mode == "open":
-        draw = rng.random(len(pool))
-        return [
-            n
-            for n, u in zip(pool, draw, strict=True)
-            if n is slot.last_provider or (u < p["bid_propensity"] and n.bids_left > 0)
-        ]
     if mode == "direct":
         return _rank(model, pool, purchaser, slot, p, ties=True)[:1]
     ranked = _rank(model, pool, purchaser, slot, p, ties=(mode == "selective"))
@@ -220,8 +220,6 @@ def run_tender(
 ) -> Contract | None:
     """Tender one slot; return the new contract, or ``None`` when the tender fails."""
     bidders = bidders_for(model, city, purchaser, slot, p)
-    for b in bidders:
-        b.bids_left -= 1
     record.tenders += 1
     record.bids += len(bidders)
     record.newcomer_bids += sum(b.track_record == 0 and not b.contracts for b in bidders)
@@ -273,14 +271,50 @@ def run_tender(
     return contract
 
 
+def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) -> None:
+    """Each NGO picks which of the year's open tenders it will bid for.
+
+    An NGO considers every open tender whose purchaser it serves (place and sector),
+    wants each with probability ``bid_propensity``, and answers at most
+    ``BIDS_PER_FREE_SLOT * min(free, 2)`` of them, chosen at random, where ``free`` is
+    the number of further contracts it has room for. The chosen NGOs are stored on each
+    slot as ``slot.interested``; eligibility is checked again when the tender runs.
+    """
+    slots = [
+        s for pu in city.purchasers if pu.mode == "open" for s in pu.slots if s.contract is None
+    ]
+    for s in slots:
+        s.interested = set()
+    ngos = city.ngos
+    if not slots or not ngos:
+        return
+    codes = {sector: i for i, sector in enumerate(SECTORS)}
+    district = np.array([n.district for n in ngos])
+    citywide = np.array([n.multi_district for n in ngos])
+    sector = np.array([codes.get(n.sector, -1) for n in ngos])
+    budget = np.array(
+        [BIDS_PER_FREE_SLOT * min(2, max(0, n.capacity() - len(n.contracts))) for n in ngos]
+    )
+    slot_district = np.array([s.purchaser.district for s in slots])
+    slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
+    serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
+        (sector[:, None] == -1) | (sector[:, None] == slot_sector[None, :])
+    )
+    rng = model.rng
+    want = serves & (rng.random(serves.shape) < p["bid_propensity"])
+    keys = np.where(want, rng.random(serves.shape), 2.0)
+    rank = keys.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
+    chosen = want & (rank < budget[:, None])
+    for j, i in zip(*np.nonzero(chosen.T), strict=True):
+        slots[j].interested.add(ngos[i].unique_id)
+
+
 def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: YearRecord) -> None:
     """Run this year's tenders of every purchaser in ``city``, in random order."""
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
         city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty)
-    for ngo in city.ngos:
-        free = max(0, ngo.capacity() - len(ngo.contracts))
-        ngo.bids_left = BIDS_PER_FREE_SLOT * min(free, 2)
+    choose_open_tenders(model, city, p)
     order = model.rng.permutation(len(city.purchasers))
     for i in order:
         purchaser = city.purchasers[i]

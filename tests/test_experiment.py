@@ -1,0 +1,475 @@
+"""Batch runner: designs, seeds, executors, storage, resume, summaries, Mesa batch_run."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import inspect
+import itertools
+import json
+import logging
+import math
+import threading
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from simcontract import (
+    OUTCOMES,
+    PARAMETERS,
+    ContractingModel,
+    DesignError,
+    ExperimentError,
+    Grid,
+    LatinHypercube,
+    Morris,
+    Scenario,
+    Sobol,
+    compare,
+    load_results,
+    load_scenario,
+    storage,
+    sweep,
+)
+from simcontract.cli import main
+from simcontract.designs import from_description
+from simcontract.experiment import run_seed
+
+TINY: dict[str, Any] = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
+"""A market small enough for a run to take a few hundredths of a second."""
+
+GRID = {"favouritism": [0.1, 0.6], "tendering": ["open", "direct"]}
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    return Scenario(TINY, name="tiny", description="Tiny market for batch tests.")
+
+
+@pytest.fixture(scope="module")
+def serial(tiny: Scenario):
+    """The reference batch: the grid run in this process, series kept."""
+    return sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local Dask cluster of two worker processes."""
+    distributed = pytest.importorskip("distributed")
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as local:
+        yield local
+
+
+# --------------------------------------------------------------------------- seeds
+def test_run_seed_follows_seed_sequence_and_differs_by_run() -> None:
+    seeds = {run_seed(7, p, r) for p, r in itertools.product(range(20), range(20))}
+    assert len(seeds) == 400
+    assert all(0 <= s < 2**63 for s in seeds)
+    state = np.random.SeedSequence(7, spawn_key=(3, 4)).generate_state(1, dtype=np.uint64)
+    assert run_seed(7, 3, 4) == int(state[0]) >> 1
+    assert run_seed(7, 3, 4) != run_seed(8, 3, 4)
+
+
+def test_stored_seed_reproduces_a_run_alone(serial, tiny: Scenario) -> None:
+    runs = serial.runs
+    assert list(runs[["point", "replication"]].itertuples(index=False, name=None)) == list(
+        itertools.product(range(4), range(3))
+    )
+    row = runs.iloc[7]
+    assert row["seed"] == run_seed(5, row["point"], row["replication"])
+    scenario = tiny.replace(favouritism=row["favouritism"], tendering=row["tendering"])
+    alone = ContractingModel(scenario, rng=int(row["seed"])).run()
+    summary = alone.summary()
+    for name in OUTCOMES:
+        assert row[name] == pytest.approx(summary[name], nan_ok=True, rel=0, abs=0)
+    series = serial.series
+    mine = series[(series["point"] == row["point"]) & (series["replication"] == 1)]
+    assert_frame_equal(
+        mine[["year", *OUTCOMES]].reset_index(drop=True),
+        alone.series()[["year", *OUTCOMES]],
+        check_dtype=False,
+    )
+
+
+def test_runs_table_columns(serial) -> None:
+    runs = serial.runs
+    assert list(runs.columns) == [
+        *storage.ID_COLUMNS,
+        *PARAMETERS,
+        *OUTCOMES,
+    ]
+    assert len(runs) == 12
+    assert (runs["scenario"] == "tiny").all()
+    assert runs["years"].dtype == np.int64
+    assert len(serial.series) == 12 * TINY["years"]
+
+
+# --------------------------------------------------------------------------- executors
+def test_same_runs_serial_pool_and_dask(serial, tiny: Scenario, cluster, tmp_path) -> None:
+    pool = sweep(tiny, GRID, replications=3, seed=5, workers=2, series=True, out=tmp_path / "pool")
+    from distributed import Client
+
+    with Client(cluster) as client:
+        dask = sweep(
+            tiny,
+            GRID,
+            replications=3,
+            seed=5,
+            series=True,
+            executor=client.get_executor(),
+            chunk_size=2,
+        )
+    for other in (pool, dask):
+        assert_frame_equal(other.runs, serial.runs)
+        assert_frame_equal(other.series, serial.series)
+
+
+def test_cli_sweep_on_a_dask_scheduler(cluster, tmp_path, capsys) -> None:
+    out = tmp_path / "dask"
+    argv = ["sweep", "baseline", "--grid", "favouritism=0.1,0.6", "--replications", "2"]
+    argv += [f"--set={k}={v}" for k, v in TINY.items()]
+    assert main([*argv, "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0
+    assert "results written to" in capsys.readouterr().out
+    base = load_scenario("baseline").replace(**TINY)
+    local = sweep(base, {"favouritism": [0.1, 0.6]}, replications=2, workers=1)
+    assert_frame_equal(load_results(out).runs, local.runs)
+
+
+class _CountingExecutor(cf.ThreadPoolExecutor):
+    """A thread pool that records the most chunks ever in flight."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+
+def test_any_executor_with_bounded_chunks_in_flight(serial, tiny: Scenario, tmp_path) -> None:
+    with _CountingExecutor() as executor:
+        res = sweep(
+            tiny,
+            GRID,
+            replications=3,
+            seed=5,
+            series=True,
+            executor=executor,
+            chunk_size=1,
+            out=tmp_path / "threads",
+        )
+    assert executor.most <= 4  # twice the executor's two workers
+    assert len(storage.parts(tmp_path / "threads" / "runs")) == 12  # one part per chunk
+    assert_frame_equal(res.runs, serial.runs)
+
+
+# --------------------------------------------------------------------------- designs
+def test_grid_is_the_full_product_in_order() -> None:
+    grid = Grid({"contract_years": [1, 3.0, 5], "tendering": ["open", "direct"], "years": 4})
+    points = grid.points()
+    assert len(grid) == len(points) == 6
+    assert points[0] == {"contract_years": 1, "tendering": "open", "years": 4}
+    assert points[1] == {"contract_years": 1, "tendering": "direct", "years": 4}
+    assert [p["contract_years"] for p in points] == [1, 1, 3, 3, 5, 5]
+    assert all(type(p["contract_years"]) is int for p in points)
+    assert from_description(json.loads(json.dumps(grid.describe()))) == grid
+
+
+def test_plain_dict_is_a_grid(tiny: Scenario) -> None:
+    res = sweep(tiny, {"contract_years": [1, 2]}, replications=1, workers=1)
+    assert res.design == Grid({"contract_years": [1, 2]})
+    assert list(res.runs["contract_years"]) == [1, 2]
+
+
+def test_latin_hypercube_is_stratified_within_bounds() -> None:
+    n = 40
+    lhs = LatinHypercube(n, {"favouritism": (0.2, 0.6), "contract_years": None, "wage": None})
+    points = lhs.points()
+    assert len(points) == n
+    fav = np.array([p["favouritism"] for p in points])
+    assert ((fav >= 0.2) & (fav < 0.6)).all()
+    assert sorted(np.floor((fav - 0.2) / 0.4 * n).astype(int)) == list(range(n))
+    years = [p["contract_years"] for p in points]
+    assert all(type(y) is int for y in years)
+    low, high = PARAMETERS["contract_years"].low, PARAMETERS["contract_years"].high
+    assert min(years) >= low and max(years) <= high
+    assert set(years) == set(range(int(low), int(high) + 1))  # 40 draws over 10 values
+    wage = np.array([p["wage"] for p in points])
+    assert wage.min() >= PARAMETERS["wage"].low and wage.max() <= PARAMETERS["wage"].high
+    assert (
+        LatinHypercube(n, ["favouritism"], seed=1).points()
+        != LatinHypercube(n, ["favouritism"], seed=2).points()
+    )
+    assert from_description(lhs.describe()).points() == points
+
+
+@pytest.mark.parametrize(
+    "second_order, per", [(True, lambda d: 2 * d + 2), (False, lambda d: d + 2)]
+)
+def test_sobol_size(second_order: bool, per) -> None:
+    design = Sobol(8, ["favouritism", "contract_years", "tie_density"], second_order=second_order)
+    points = design.points()
+    assert len(points) == 8 * per(3)
+    assert all(type(p["contract_years"]) is int for p in points)
+    assert all(0 <= p["favouritism"] <= 1 for p in points)
+
+
+def test_morris_size() -> None:
+    design = Morris(5, {"favouritism": None, "contract_years": (2, 6), "tie_density": (0, 0.5)})
+    points = design.points()
+    assert len(points) == 5 * (3 + 1)
+    assert {p["contract_years"] for p in points} <= set(range(2, 7))
+    assert all(type(p["contract_years"]) is int for p in points)
+    assert from_description(design.describe()) == design
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Grid({"favoritism": [0.1]}), "did you mean 'favouritism'"),
+        (lambda: Grid({"favouritism": []}), "no values"),
+        (lambda: Grid({"favouritism": [1.5]}), "out of range"),
+        (lambda: Grid({"contract_years": [2.5]}), "not an integer"),
+        (lambda: Grid({}), "at least one parameter"),
+        (lambda: LatinHypercube(0, ["favouritism"]), "positive integer"),
+        (lambda: Sobol(-2, ["favouritism"]), "positive integer"),
+        (lambda: Morris(2.5, ["favouritism"]), "positive integer"),
+        (lambda: LatinHypercube(4, {"favouritism": (0.5, 0.5)}), "empty"),
+        (lambda: LatinHypercube(4, {"favouritism": (-0.1, 0.5)}), "allowed range"),
+        (lambda: Sobol(4, ["tendering"]), "grid"),
+        (lambda: Morris(4, {"favouritism": ("a", "b")}), "two numbers"),
+        (lambda: LatinHypercube(4, []), "at least one parameter"),
+        (lambda: Morris(4, ["favouritism"], levels=3), "even"),
+    ],
+)
+def test_bad_designs_raise_design_error(make, message: str) -> None:
+    with pytest.raises(DesignError, match=message):
+        make()
+
+
+def test_invalid_point_is_a_design_error(tiny: Scenario, tmp_path) -> None:
+    grid = {"share_specialist": [0.1, 0.9], "share_community": [0.5]}
+    with pytest.raises(DesignError, match="design point 1"):
+        sweep(tiny, grid, out=tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+
+
+# --------------------------------------------------------------------------- summaries
+def test_table_confidence_intervals_contain_the_mean(serial) -> None:
+    table = serial.table()
+    assert len(table) == 4 * len(OUTCOMES)
+    assert {"point", "scenario", "favouritism", "tendering", "outcome", "n", "mean"} <= set(
+        table.columns
+    )
+    finite = table.dropna(subset=["low", "high"])
+    assert len(finite) > len(table) / 2
+    assert (finite["low"] <= finite["mean"]).all() and (finite["mean"] <= finite["high"]).all()
+    row = table[(table["point"] == 2) & (table["outcome"] == "ngo_survival")].iloc[0]
+    values = serial.runs.loc[serial.runs["point"] == 2, "ngo_survival"]
+    assert row["mean"] == pytest.approx(values.mean())
+    assert row["n"] == 3
+    half = 4.302652729911275 * values.std(ddof=1) / math.sqrt(3)  # t(0.975, 2)
+    assert row["high"] - row["mean"] == pytest.approx(half)
+
+
+def test_sobol_and_morris_analysis(tiny: Scenario) -> None:
+    outcomes = ["ngo_survival", "staff_turnover"]
+    sobol = sweep(tiny, Sobol(8, ["favouritism", "contract_years"]), replications=1, workers=1)
+    indices = sobol.analyze(outcomes)
+    assert set(indices["index"]) == {"S1", "ST", "S2"}
+    assert len(indices) == 2 * (2 + 2 + 1)
+    assert set(indices["parameter"]) == {
+        "favouritism",
+        "contract_years",
+        "favouritism:contract_years",
+    }
+    finite = indices.dropna(subset=["conf"])
+    assert (finite["low"] <= finite["value"]).all() and (finite["value"] <= finite["high"]).all()
+
+    morris = sweep(tiny, Morris(4, ["favouritism", "contract_years"]), replications=2, workers=1)
+    indices = morris.analyze(outcomes)
+    assert set(indices["index"]) == {"mu_star", "mu", "sigma"}
+    star = indices[indices["index"] == "mu_star"]
+    assert (star["value"] >= 0).all() and star["conf"].notna().all()
+
+    with pytest.raises(DesignError, match="Sobol or Morris"):
+        sweep(tiny, {"favouritism": [0.1, 0.2]}, replications=1, workers=1).analyze()
+
+
+def test_compare_accepts_names_paths_and_scenarios(tiny: Scenario, tmp_path) -> None:
+    path = tmp_path / "other.toml"
+    path.write_text(tiny.replace(name="other", contract_years=1).to_toml(), encoding="utf-8")
+    res = compare(
+        [tiny, str(path), tiny.replace(name="third", tendering="direct")], replications=2, workers=1
+    )
+    runs = res.runs
+    assert list(runs["scenario"].unique()) == ["tiny", "other", "third"]
+    assert list(runs["point"]) == [0, 0, 1, 1, 2, 2]
+    assert list(runs["contract_years"]) == [3, 3, 1, 1, 3, 3]
+    assert runs["seed"].tolist() == [run_seed(0, p, r) for p in range(3) for r in range(2)]
+    table = res.table("ngo_survival")
+    assert list(table["scenario"]) == ["tiny", "other", "third"]
+    assert res.series is None
+
+
+# --------------------------------------------------------------------------- storage
+def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
+    out = tmp_path / "stored"
+    res = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs", "series", "table.csv"]
+    back = load_results(out)
+    assert_frame_equal(back.runs, serial.runs)
+    assert_frame_equal(back.series, serial.series)
+    assert_frame_equal(back.table(), serial.table())
+    assert back.design == Grid(GRID)
+    assert back.scenarios == [tiny]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["seed"] == 5 and manifest["replications"] == 3
+    assert manifest["n_runs"] == 12 and manifest["series"] is True
+    assert "SeedSequence" in manifest["run_seeds"]
+    assert manifest["versions"]["mesa"] == mesa.__version__
+    assert manifest["started"] and manifest["finished"] and manifest["python"]
+    assert res.manifest == back.manifest
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*"))
+    table = pd.read_csv(out / "table.csv")
+    assert len(table) == 4 * len(OUTCOMES)
+
+
+def test_refuses_non_empty_directory_without_resume(tiny: Scenario, tmp_path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ExperimentError, match="not empty"):
+        sweep(tiny, GRID, replications=1, workers=1, out=tmp_path)
+    with pytest.raises(ExperimentError, match="no manifest"):
+        sweep(tiny, GRID, replications=1, workers=1, out=tmp_path, resume=True)
+    with pytest.raises(ExperimentError, match="needs an output directory"):
+        sweep(tiny, GRID, replications=1, workers=1, resume=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_resume_refuses_a_different_batch(tiny: Scenario, tmp_path) -> None:
+    out = tmp_path / "batch"
+    sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out)
+    before = (out / "manifest.json").read_text()
+    cases = [
+        ({"design": {"favouritism": [0.1, 0.7]}}, "design"),
+        ({"seed": 2}, "base seed"),
+        ({"base": tiny.replace(years=4)}, "scenario"),
+        ({"replications": 3}, "replications"),
+        ({"series": True}, "series"),
+    ]
+    for change, word in cases:
+        kwargs = {"base": tiny, "design": GRID, "replications": 2, "seed": 1, **change}
+        with pytest.raises(ExperimentError, match=word):
+            sweep(**kwargs, workers=1, out=out, resume=True)
+    with pytest.raises(ExperimentError, match="kind of batch"):
+        compare([tiny], replications=2, seed=1, workers=1, out=out, resume=True)
+    assert (out / "manifest.json").read_text() == before
+
+
+def test_resume_runs_only_missing_runs(tiny: Scenario, serial, tmp_path) -> None:
+    out = tmp_path / "partial"
+    sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out, chunk_size=2)
+    runs_parts = storage.parts(out / "runs")
+    assert len(runs_parts) == 6
+    # As if killed: one chunk never written, one killed between its series and runs part,
+    # and a temporary file left behind.
+    for gone in runs_parts[1:3]:
+        gone.unlink()
+    (out / "series" / runs_parts[1].name).unlink()
+    (out / "runs" / ".part-000-000009.parquet.1234.tmp").write_bytes(b"half")
+    assert len(storage.done_runs(out)) == 8
+    res = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out, resume=True)
+    assert_frame_equal(res.runs, serial.runs)
+    assert_frame_equal(res.series, serial.series)
+    assert not list(out.rglob("*.tmp"))
+    manifest = res.manifest
+    assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
+    # Resuming a complete batch runs nothing and changes nothing.
+    names = sorted(p.name for p in storage.parts(out / "runs"))
+    again = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out, resume=True)
+    assert sorted(p.name for p in storage.parts(out / "runs")) == names
+    assert_frame_equal(again.runs, serial.runs)
+
+
+def test_progress_only_on_a_terminal_outside_ci(monkeypatch) -> None:
+    from simcontract.experiment import _show_progress
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert _show_progress(None) is True
+    monkeypatch.setenv("CI", "true")
+    assert _show_progress(None) is False
+    assert _show_progress(True) is True
+
+
+def test_bad_options(tiny: Scenario) -> None:
+    for kwargs, word in [
+        ({"replications": 0}, "replications"),
+        ({"seed": -1}, "seed"),
+        ({"workers": 0}, "workers"),
+        ({"executor": "dask"}, "Executor"),
+    ]:
+        with pytest.raises(ExperimentError, match=word):
+            sweep(tiny, GRID, **kwargs)
+
+
+# --------------------------------------------------------------------------- Mesa
+def test_mesa_batch_run_gives_seeded_reproducible_rows(tiny: Scenario) -> None:
+    seeds = [11, 12]
+    parameters: dict[str, Any] = {"scenario": [tiny], "favouritism": [0.1, 0.6]}
+    extra: dict[str, Any] = {}
+    if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.5
+        extra["rng"] = seeds
+    else:
+        parameters["rng"] = seeds
+        extra["iterations"] = 1
+
+    def batch() -> pd.DataFrame:
+        rows = mesa.batch_run(
+            ContractingModel,
+            parameters=parameters,
+            number_processes=1,
+            data_collection_period=1,
+            display_progress=False,
+            **extra,
+        )
+        return pd.DataFrame(rows).drop(columns=["scenario"])
+
+    first = batch()
+    assert_frame_equal(first, batch())
+    assert len(first) == 2 * 2 * TINY["years"]
+    assert set(OUTCOMES) <= set(first.columns)
+    for (fav, seed), rows in first.groupby(
+        [
+            "favouritism",
+            first["rng"] if "rng" in first else first["iteration"].map(seeds.__getitem__),
+        ]
+    ):
+        alone = ContractingModel(tiny, rng=seed, favouritism=fav).run().series()
+        assert list(rows["Step"] + 1) == list(alone["year"])
+        assert_frame_equal(
+            rows[list(OUTCOMES)].reset_index(drop=True), alone[list(OUTCOMES)], check_dtype=False
+        )
