@@ -79,6 +79,7 @@ class Slot:
         last_provider: The NGO that served it most recently, if any.
         years_same_provider: Consecutive years the current provider has served it.
         interested: ``unique_id`` of the NGOs that chose to bid when it is openly tendered.
+        last_score: Evaluation score of the slot's last contract-year (0 if none).
     """
 
     purchaser: Purchaser
@@ -86,6 +87,7 @@ class Slot:
     last_provider: NGO | None = None
     years_same_provider: int = 0
     interested: set[int] = field(default_factory=set)
+    last_score: float = 0.0
 
 
 class Cadre(mesa.Agent):
@@ -183,17 +185,21 @@ class Bureau(Purchaser):
 class MassOrganisation(Purchaser):
     """A women's / youth / disabled persons' federation: patron of specialist NGOs.
 
-    Specialists of its sector and its past partners get a bonus of ``partnership``.
+    Specialists of its sector get a bonus of ``0.3 * partnership``, and so do the NGOs
+    that serve or last served one of its slots (the two add up): partnerships last.
     """
 
     kind = "mass_org"
 
     def merit_adjustment(self, ngo: NGO) -> float:
-        """Bonus for specialists of the sector and for past partners (patronage)."""
-        bond = (ngo.origin == "specialist" and ngo.sector == self.sector) or (
-            ngo.unique_id in self.partners
+        """Bonus for specialists of the sector and for current partners (patronage)."""
+        bonus = 0.3 * self.model.p["partnership"]
+        specialist = ngo.origin == "specialist" and ngo.sector == self.sector
+        partner = any(
+            s.last_provider is ngo or (s.contract is not None and s.contract.ngo is ngo)
+            for s in self.slots
         )
-        return 0.3 * self.model.p["partnership"] if bond else 0.0
+        return bonus * (specialist + partner)
 
 
 class NGO(mesa.Agent):

@@ -288,7 +288,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     names = args.scenario or builtin_names()
     scenarios = [scenario_with(name, args.set) for name in names]
-    if not args.scenario and not args.out:
+    if not args.scenario and not args.out and not args.resume:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         args.out = str(Path("results") / f"compare-{stamp}")
     _check_out(Path(args.out) if args.out else None, args.resume)

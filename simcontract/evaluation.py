@@ -104,6 +104,7 @@ def evaluate_ngo(
     for c, need in zip(ngo.contracts, doc_needs, strict=True):
         evaluator = city.district_evaluator[c.purchaser.district]
         c.score = score(model, evaluator, c, need, p)
+        c.slot.last_score = c.score
         scores.append(c.score)
         record.scores.append(c.score)
         record.qualities.append(c.quality)

@@ -390,16 +390,14 @@ def _prepare_dir(out: Path, plan: _Plan, resume: bool) -> dict[str, Any] | None:
     differ = [_IDENTITY_WORDS[k] for k in ours if stored.get(k) != ours[k]]
     if differ:
         raise ExperimentError(
-            f"cannot resume in {str(out)!r}: the {', '.join(differ)} differ from those "
-            "in its manifest.json; rerun with the same settings or choose another "
+            f"cannot resume in {str(out)!r}: its manifest.json records a different "
+            f"{' and '.join(differ)}; rerun with the same settings or choose another "
             "directory"
         )
     return manifest
 
 
 def _manifest(plan: _Plan, started: str) -> dict[str, Any]:
-    import pyarrow
-
     return {
         "format": "simcontract-results/1",
         "kind": plan.kind,
@@ -407,8 +405,7 @@ def _manifest(plan: _Plan, started: str) -> dict[str, Any]:
         "simcontract_version": _version("simcontract"),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "versions": {p: _version(p) for p in ("mesa", "numpy", "pandas", "SALib")}
-        | {"pyarrow": pyarrow.__version__},
+        "versions": {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "SALib")},
         "scenarios": [s.to_dict() for s in plan.scenarios],
         "design": plan.design.describe() if plan.design else None,
         "n_points": len(plan.points),

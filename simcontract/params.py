@@ -325,10 +325,11 @@ _DECLARED = [
     _p(
         "mass_org_tendering",
         "choice",
-        "same",
+        "selective",
         choices=("same", *TENDERING_MODES),
         group="tendering",
-        meaning="How mass organisations award contracts ('same' follows `tendering`).",
+        meaning="How mass organisations award contracts ('same' follows `tendering`); they "
+        "mostly choose partners they know.",
         source=SEED_THREE_CITIES,
     ),
     _p(

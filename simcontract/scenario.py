@@ -118,6 +118,10 @@ class Scenario(Mapping[str, Any]):
         changes: Any = (),
     ) -> None:
         merged = dict(DEFAULTS)
+        if values is not None and not isinstance(values, Mapping):
+            raise ScenarioError(
+                f"parameter values must be a mapping of name to value, got {type(values).__name__}"
+            )
         for key, value in (values or {}).items():
             merged[key] = _check_value(key, value)
         try:
@@ -301,7 +305,8 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
             )
         path = builtin
     if not path.is_file():
-        raise ScenarioError(f"scenario file {str(path)!r} does not exist")
+        problem = "is a folder, not a .toml file" if path.is_dir() else "does not exist"
+        raise ScenarioError(f"scenario file {str(path)!r} {problem}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:

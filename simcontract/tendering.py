@@ -37,6 +37,10 @@ BIDS_PER_FREE_SLOT = 2
 """Open tenders an NGO bids for in a year per contract it has room for, counting at most
 two free contracts (proposals are costly); an incumbent always rebids for its slot."""
 
+CONTINUITY_BONUS = 0.3
+"""Merit bonus per unit of last evaluation score for the incumbent in selective,
+intermediary and direct procedures (none in open tenders, scored by formal rules)."""
+
 INVITED_BID_PROB = 0.9
 """Chance that an invited NGO (selective, intermediary) bids."""
 
@@ -181,7 +185,8 @@ def make_bids(
 
     Price: ``ceiling * (1 - max_discount * d)`` with
     ``d = clip(0.15 + snatching * need + N(0, 0.1), 0, 1)``, where ``need`` is 1 for an
-    NGO holding no contract (it underbids to snatch one) and 0 otherwise.
+    NGO holding no contract in an open tender (it underbids to snatch one) and 0
+    otherwise.
     Promised hours: ``required * (1 + max_bid_inflation * dare * incentive)`` where the
     incentive is the weight promised hours carry in award scoring (0..1). Direct
     awards carry no competition: the price is the ceiling and the promise the requirement.
@@ -195,7 +200,10 @@ def make_bids(
     adj = np.array([purchaser.merit_adjustment(b) for b in bidders])
     if purchaser.mode == "direct":
         return Bids(bidders, np.full(n, ceiling), np.full(n, required), rep, tie, adj)
-    need = np.array([0.0 if b.contracts else 1.0 for b in bidders])
+    # Underbidding to snatch a contract only pays in open price competition; on an
+    # invited shortlist the purchaser has already chosen whom to ask.
+    open_tender = purchaser.mode == "open"
+    need = np.array([0.0 if b.contracts or not open_tender else 1.0 for b in bidders])
     d = np.clip(0.15 + p["snatching"] * need + model.rng.normal(0.0, 0.1, n), 0.0, 1.0)
     price = ceiling * (1.0 - p["max_discount"] * d)
     _, _, ww = award_weights(p)
@@ -227,6 +235,9 @@ def run_tender(
     winner: NGO | None = None
     if bidders:
         bids = make_bids(model, bidders, purchaser, p)
+        if purchaser.mode != "open" and incumbent in bidders:
+            # Discretionary procedures let a purchaser keep a provider it was happy with.
+            bids.adjustment[bidders.index(incumbent)] += CONTINUITY_BONUS * slot.last_score
         total, _merit = score_bids(
             bids, ceiling=p["contract_value"], required=p["required_hours"], p=p
         )

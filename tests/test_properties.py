@@ -28,6 +28,7 @@ from simcontract import (
     tendering,
 )
 from simcontract.agents import NGO
+from simcontract.scenario import builtin_names
 
 SIZES: dict[str, tuple[int, int]] = {
     "years": (1, 6),
@@ -101,16 +102,16 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SIMCONTRACT_EXAMPLES", "35")),
+    # SIMCONTRACT_EXAMPLES=1000 searches harder (about a minute per property).
+    max_examples=int(os.environ.get("SIMCONTRACT_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-    derandomize=False,
 )
 
 
 # ------------------------------------------------------------------------- checkers
 @contextmanager
-def watched(model: ContractingModel) -> Iterator[dict[str, Any]]:
+def watched() -> Iterator[dict[str, Any]]:
     """Check each NGO's hours right after delivery and each tender's winner as it wins."""
     real_deliver = delivery.deliver
     real_tender = tendering.run_tender
@@ -228,6 +229,8 @@ def check_counts(model: ContractingModel, seen: dict[str, Any]) -> None:
     assert r.active_ngos == sum(len(city.ngos) for city in model.cities)
     assert 0 <= r.initial_alive <= r.initial_total
     assert math.isclose(r.hours_total, seen["hours"], rel_tol=1e-9, abs_tol=1e-6)
+    assert r.entries == sum(n.entry_year == model.year for n in model.ngos)
+    assert r.exits == sum(n.exit_year == model.year for n in model.ngos)
 
 
 def check_bounds(values: dict[str, float], where: str) -> None:
@@ -252,7 +255,7 @@ def check_bounds(values: dict[str, float], where: str) -> None:
 def test_invariants_hold_every_year(scenario: Scenario, seed: int) -> None:
     model = ContractingModel(scenario, rng=seed)
     check_contracts(model)
-    with watched(model) as seen:
+    with watched() as seen:
         while model.running:
             before = dict(seen)
             model.step()
@@ -279,7 +282,7 @@ def test_outcomes_stay_within_their_units(scenario: Scenario, seed: int) -> None
     check_bounds(model.summary(), "summary")
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_same_seed_gives_identical_series(scenario: Scenario, seed: int) -> None:
     first = ContractingModel(scenario, rng=seed).run()
@@ -326,18 +329,10 @@ def test_run_in_another_process_gives_the_same_series(
     path = write_toml(scenario.to_toml(), "replay.toml")
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    command = [sys.executable, "-m", "simcontract.cli", "run", str(path)]
+    command += ["--seed", "7", "--out", str(out)]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "simcontract.cli",
-            "run",
-            str(path),
-            "--seed",
-            "7",
-            "--out",
-            str(out),
-        ],
+        command,
         capture_output=True,
         text=True,
         env=env,
@@ -354,8 +349,8 @@ def test_run_in_another_process_gives_the_same_series(
 
 @pytest.mark.parametrize("mode", ["open", "selective", "intermediary", "direct"])
 def test_each_tender_mode_runs_with_sound_books(small: Scenario, mode: str) -> None:
-    model = ContractingModel(small.replace(tendering=mode), rng=4)
-    with watched(model) as seen:
+    model = ContractingModel(small.replace(tendering=mode, mass_org_tendering="same"), rng=4)
+    with watched() as seen:
         while model.running:
             model.step()
             check_money(model)
@@ -365,3 +360,14 @@ def test_each_tender_mode_runs_with_sound_books(small: Scenario, mode: str) -> N
     if mode == "direct":
         assert model.series()["bid_inflation"].dropna().eq(0.0).all()
         assert model.series()["bids_per_tender"].dropna().le(1.0).all()
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_scenarios_run_with_sound_books(name: str) -> None:
+    model = ContractingModel(name, rng=2, years=2)
+    with watched():
+        while model.running:
+            model.step()
+            check_money(model)
+            check_contracts(model)
+    check_bounds(model.summary(), f"{name} summary")

@@ -109,14 +109,25 @@ def test_changes_given_as_year_value_pairs() -> None:
 
 
 def test_model_follows_dated_changes(small: Scenario) -> None:
-    s = small.replace(name="switch")
-    s = Scenario(dict(s), changes=[{"year": 3, "tendering": "direct"}])
+    s = Scenario(
+        {**dict(small), "mass_org_tendering": "selective"},
+        changes=[
+            {"year": 3, "tendering": "direct"},
+            {"year": 4, "mass_org_tendering": "same"},
+        ],
+    )
     model = ContractingModel(s, rng=3)
     modes = []
     for _ in range(4):
         model.step()
-        modes.append({pu.mode for pu in model.cities[0].purchasers})
-    assert modes == [{"open"}, {"open"}, {"direct"}, {"direct"}]
+        modes.append({(pu.kind, pu.mode) for pu in model.cities[0].purchasers})
+    bureau, mass_org = "bureau", "mass_org"
+    assert modes == [
+        {(bureau, "open"), (mass_org, "selective")},
+        {(bureau, "open"), (mass_org, "selective")},
+        {(bureau, "direct"), (mass_org, "selective")},
+        {(bureau, "direct"), (mass_org, "direct")},
+    ]
 
 
 def test_to_toml_round_trip(small: Scenario, write_toml: WriteToml) -> None:
@@ -171,6 +182,15 @@ def test_builtin_baseline_loads() -> None:
     assert s["districts_per_city"] == 12
     assert load_scenario(s) is s
     assert load_scenario(None) == Scenario()
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_scenario_loads_and_round_trips(name: str, write_toml: WriteToml) -> None:
+    s = load_scenario(name)
+    assert s.name == name
+    assert s.description
+    again = load_scenario(write_toml(s.to_toml(), f"{name}.toml"))
+    assert again == s and again.changes == s.changes
 
 
 def test_load_from_path_and_string(write_toml: WriteToml) -> None:
@@ -462,6 +482,19 @@ def test_missing_file(tmp_path: Path) -> None:
         load_scenario(path)
     with pytest.raises(ScenarioError, match=r"does not exist"):
         load_scenario(str(tmp_path / "sub" / "nowhere"))
+
+
+def test_folder_instead_of_file(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios.toml"
+    folder.mkdir()
+    with pytest.raises(ScenarioError, match=r"'.*scenarios\.toml' is a folder, not a \.toml file"):
+        load_scenario(folder)
+
+
+@pytest.mark.parametrize("values", [[("years", 3)], "years=3", 3])
+def test_values_that_are_not_a_mapping(values: Any) -> None:
+    with pytest.raises(ScenarioError, match=r"parameter values must be a mapping of name to value"):
+        Scenario(values)
 
 
 def test_unknown_builtin_scenario_suggests_the_closest() -> None:

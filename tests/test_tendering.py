@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
 
-from simcontract import ContractingModel, Scenario
-from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser
+from simcontract import ContractingModel, Scenario, tendering
+from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser, Slot
 from simcontract.metrics import YearRecord
 from simcontract.params import DEFAULTS
 from simcontract.tendering import (
@@ -21,13 +22,21 @@ from simcontract.tendering import (
     candidates,
     eligible,
     make_bids,
-    run_tender,
     score_bids,
     tender_city,
 )
 
 
 # ------------------------------------------------------------------ a hand-built market
+@dataclass
+class Tender:
+    """What happened in one tender."""
+
+    contract: Contract | None
+    record: YearRecord
+    bidders: list[NGO] = field(default_factory=list)
+
+
 @dataclass
 class Market:
     """One city with one bureau and one mass organisation (both in district 0, both
@@ -76,8 +85,6 @@ class Market:
 
     def hold(self, ngo: NGO, purchaser: Purchaser) -> Contract:
         """Give ``ngo`` a running contract on a fresh slot of ``purchaser``."""
-        from simcontract.agents import Slot
-
         slot = Slot(purchaser)
         purchaser.slots.append(slot)
         contract = Contract(
@@ -93,10 +100,34 @@ class Market:
         ngo.contracts.append(contract)
         return contract
 
-    def tender(self, purchaser: Purchaser) -> tuple[Contract | None, YearRecord]:
+    def tender(self, purchaser: Purchaser) -> Tender:
+        """Run the city's yearly tender round (``tender_city``) with only ``purchaser``'s
+        first empty slot on offer, and report the bidders and the award."""
+        others = {pu: pu.slots for pu in self.city.purchasers if pu is not purchaser}
+        for pu in others:
+            pu.slots = [s for s in pu.slots if s.contract is not None]
+        mine = purchaser.slots
+        empty = [s for s in mine if s.contract is None][:1]
+        purchaser.slots = [s for s in mine if s.contract is not None] + empty
         record = YearRecord(year=self.model.year)
-        slot = purchaser.slots[0]
-        return run_tender(self.model, self.city, purchaser, slot, self.p, record), record
+        seen: list[list[NGO]] = []
+        real = tendering.bidders_for
+
+        def spy(*args: Any, **kwargs: Any) -> list[NGO]:
+            result = real(*args, **kwargs)
+            seen.append(list(result))
+            return result
+
+        try:
+            with mock.patch.object(tendering, "bidders_for", spy):
+                tender_city(self.model, self.city, self.p, record)
+        finally:
+            for pu, slots in others.items():
+                pu.slots = slots
+            purchaser.slots = mine
+        assert len(seen) == len(empty) == record.tenders
+        contract = empty[0].contract if empty else None
+        return Tender(contract, record, seen[0] if seen else [])
 
 
 def market(seed: int = 0, **params: Any) -> Market:
@@ -104,6 +135,7 @@ def market(seed: int = 0, **params: Any) -> Market:
     reshuffle unless ``params`` say otherwise."""
     values = {
         "years": 5,
+        "mass_org_tendering": "same",
         "n_cities": 1,
         "districts_per_city": 3,
         "n_bureaux": 1,
@@ -331,8 +363,11 @@ def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
     assert eligible(just, m.bureau, m.p)
     assert eligible(rich, m.bureau, m.p)
     m.bureau.mode = "open"
-    for _ in range(20):
-        assert poor not in bidders_for(m.model, m.city, m.bureau, m.bureau.slots[0], m.p)
+    for seed in range(5):
+        m = market(seed, match_funding=0.5, contract_value=2e6, bid_propensity=1.0)
+        poor, just = m.add(reserves=999_999.0), m.add(reserves=1_000_000.0)
+        bidders = m.tender(m.bureau).bidders
+        assert poor not in bidders and just in bidders
     free = market(match_funding=0.0)
     assert eligible(free.add(reserves=0.0), free.bureau, free.p)
 
@@ -351,32 +386,30 @@ def test_open_tender_any_eligible_ngo_may_bid() -> None:
     eligible_ngos = {m.add() for _ in range(5)} | {m.add(multi=True, district=2)}
     m.add(district=1)  # another district
     m.add("grassroots", sector="youth")  # another sector
-    slot = m.bureau.slots[0]
-    bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
-    assert set(bidders) == eligible_ngos
-    assert len(bidders) == len(eligible_ngos)
+    m.add(reserves=0.0).exit("insolvent")  # gone
+    t = m.tender(m.bureau)
+    assert set(t.bidders) == eligible_ngos
+    assert len(t.bidders) == len(eligible_ngos) == t.record.bids
+    assert t.contract is not None and t.contract.ngo in eligible_ngos
 
 
 def test_open_tender_incumbent_always_bids() -> None:
     m = market(bid_propensity=0.0, tendering="open")
-    incumbent = m.add()
-    others = [m.add() for _ in range(4)]
-    slot = m.bureau.slots[0]
-    assert bidders_for(m.model, m.city, m.bureau, slot, m.p) == []
-    slot.last_provider = incumbent
-    for _ in range(10):
-        assert bidders_for(m.model, m.city, m.bureau, slot, m.p) == [incumbent]
-    m2 = market(bid_propensity=0.5, tendering="open", seed=3)
-    incumbent = m2.add()
-    others = [m2.add() for _ in range(6)]
-    slot = m2.bureau.slots[0]
-    slot.last_provider = incumbent
-    seen: set[NGO] = set()
-    for _ in range(40):
-        bidders = bidders_for(m2.model, m2.city, m2.bureau, slot, m2.p)
+    [m.add() for _ in range(4)]
+    assert m.tender(m.bureau).bidders == []
+    seen: set[int] = set()
+    for seed in range(30):
+        m = market(seed, bid_propensity=0.0 if seed < 5 else 0.5, tendering="open")
+        incumbent = m.add()
+        others = [m.add() for _ in range(6)]
+        m.bureau.slots[0].last_provider = incumbent
+        bidders = m.tender(m.bureau).bidders
         assert incumbent in bidders
-        seen.update(bidders)
-    assert seen == {incumbent, *others}
+        assert len(set(bidders)) == len(bidders)
+        if seed < 5:
+            assert bidders == [incumbent]
+        seen.update(others.index(b) for b in bidders if b is not incumbent)
+    assert seen == set(range(6))  # with bid_propensity 0.5 anyone may bid
 
 
 def test_selective_tender_invites_at_most_the_shortlist() -> None:
@@ -448,7 +481,8 @@ def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
     b = make_bids(m.model, bidders, m.bureau, m.p)
     assert b.price.tolist() == [m.p["contract_value"]]
     assert b.promised.tolist() == [m.p["required_hours"]]
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is not None and contract.ngo is chosen
     assert contract.price == m.p["contract_value"]
     assert contract.promised_hours == m.p["required_hours"]
@@ -460,9 +494,9 @@ def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
 def test_direct_award_with_no_eligible_ngo_fails() -> None:
     m = market(tendering="direct")
     m.add(district=1)
-    contract, record = m.tender(m.bureau)
-    assert contract is None
-    assert record.failed == 1 and record.bids == 0
+    t = m.tender(m.bureau)
+    assert t.contract is None and t.bidders == []
+    assert t.record.failed == 1 and t.record.bids == 0
 
 
 # ------------------------------------------------------------------------------ awards
@@ -470,7 +504,8 @@ def test_open_tender_awards_a_contract() -> None:
     m = market(tendering="open", bid_propensity=1.0, contract_years=4)
     ngos = [m.add() for _ in range(3)]
     slot = m.bureau.slots[0]
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is not None
     assert contract.ngo in ngos
     assert slot.contract is contract
@@ -503,7 +538,8 @@ def test_low_price_bid_can_snatch_the_contract_from_the_incumbent(seed: int) -> 
     challenger = m.add(reputation=0.6)  # holds none: underbids to snatch one
     slot = m.bureau.slots[0]
     slot.last_provider = incumbent
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is not None and contract.ngo is challenger
     assert contract.price < m.p["contract_value"] * 0.8
     assert record.with_incumbent == 1 and record.incumbent_lost == 1
@@ -516,7 +552,8 @@ def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> Non
     m.bureau.cadre.ties[incumbent.unique_id] = 0.9
     m.bureau.partners.add(incumbent.unique_id)
     m.bureau.slots[0].last_provider = incumbent
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is not None and contract.ngo is incumbent
     assert record.with_incumbent == 1 and record.incumbent_lost == 0
     assert record.repeat_awards == 1 and record.tied_awards == 1
@@ -528,14 +565,16 @@ def test_tender_with_no_acceptable_bid_fails(mode: str) -> None:
     ngos = [m.add(reputation=0.5) for _ in range(4)]
     m.city.hub.pool = list(ngos)
     slot = m.bureau.slots[0]
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is None
     assert slot.contract is None
     assert record.failed == 1 and record.tenders == 1 and record.awards == 0
     assert record.bids >= 1
     assert all(not n.contracts for n in ngos)
     assert m.bureau.partners == set()
-    contract, record2 = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record2 = t.contract, t.record
     assert contract is None and record2.failed == 1
 
 
@@ -572,7 +611,7 @@ def test_first_year_contracts_have_staggered_terms() -> None:
         m = market(seed, tendering="open", bid_propensity=1.0, contract_years=3)
         m.model.year = 1
         m.add()
-        contract, _ = m.tender(m.bureau)
+        contract = m.tender(m.bureau).contract
         assert contract is not None and contract.start == 1
         ends.add(contract.end)
     assert ends == {1, 2, 3}
@@ -584,12 +623,17 @@ def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
     own = m.add("specialist", multi=True, sector="family", track_record=0)
     other = m.add("specialist", multi=True, sector="youth", track_record=0)
     general = m.add("general", track_record=0)
-    assert m.mass_org.merit_adjustment(own) == pytest.approx(0.3 * 0.8)
+    bonus = 0.3 * 0.8
+    assert m.mass_org.merit_adjustment(own) == pytest.approx(bonus)
     assert m.mass_org.merit_adjustment(other) == 0.0
     assert m.mass_org.merit_adjustment(general) == 0.0
+    # ``general`` becomes a partner: it has served the mass organisation's slot.
     m.mass_org.partners.add(general.unique_id)
-    assert m.mass_org.merit_adjustment(general) == pytest.approx(0.24)
-    assert m.mass_org.merit_adjustment(own) == pytest.approx(0.24)  # no double bonus
+    m.mass_org.slots[0].last_provider = general
+    assert m.mass_org.merit_adjustment(general) == pytest.approx(bonus)
+    assert m.mass_org.merit_adjustment(own) >= bonus
+    assert m.mass_org.merit_adjustment(other) == 0.0
+    assert market(partnership=0.0).mass_org.merit_adjustment(own) == 0.0
 
 
 def test_bureau_penalises_bidders_without_track_record() -> None:
@@ -623,8 +667,8 @@ def test_mass_organisation_and_bureau_choose_differently(seed: int) -> None:
     )
     specialist = m.add("specialist", multi=True, sector="family", track_record=0)
     proven = m.add("general", track_record=6)
-    to_mass_org, _ = m.tender(m.mass_org)
-    to_bureau, _ = m.tender(m.bureau)
+    to_mass_org = m.tender(m.mass_org).contract
+    to_bureau = m.tender(m.bureau).contract
     assert to_mass_org is not None and to_mass_org.ngo is specialist
     assert to_bureau is not None and to_bureau.ngo is proven
 
@@ -632,9 +676,11 @@ def test_mass_organisation_and_bureau_choose_differently(seed: int) -> None:
 def test_blame_avoidance_can_make_a_newcomer_unacceptable_to_a_bureau() -> None:
     m = market(tendering="open", bid_propensity=1.0, blame_avoidance=1.0, min_reputation=0.3)
     m.add(reputation=0.5, track_record=0)  # 0.5 - 0.3 < 0.3
-    contract, record = m.tender(m.bureau)
+    t = m.tender(m.bureau)
+    contract, record = t.contract, t.record
     assert contract is None and record.failed == 1
-    contract, record = m.tender(m.mass_org)  # no blame avoidance there
+    t = m.tender(m.mass_org)  # no blame avoidance there
+    contract, record = t.contract, t.record
     assert contract is not None and record.failed == 0
 
 

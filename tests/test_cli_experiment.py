@@ -1,0 +1,204 @@
+"""The ``compare`` and ``sweep`` commands: output, bad designs, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pandas.testing import assert_frame_equal
+
+from simcontract import Scenario, load_results, storage
+from simcontract.cli import main
+from simcontract.scenario import builtin_names
+
+TINY = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
+
+
+@pytest.fixture
+def tiny_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(Scenario(TINY, name="tiny").to_toml(), encoding="utf-8")
+    return path
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "CI": "1", "PYTHONUNBUFFERED": "1"}
+
+
+def test_sweep_prints_summary_and_writes_results(tiny_toml: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    argv = ["sweep", str(tiny_toml), "--grid", "favouritism=0.1,0.6", "--grid"]
+    argv += ["tendering=open,direct", "--replications", "3", "--workers", "1"]
+    assert main([*argv, "--out", str(out), "--seed", "4"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""  # no progress bar when stderr is not a terminal
+    lines = captured.out.splitlines()
+    assert lines[0] == "grid design on 'tiny': 4 points x 3 replications, seed 4"
+    assert "ngo_survival" in lines[2] and "favouritism" in lines[2]
+    assert lines[4].split()[:3] == ["0", "0.1", "open"]
+    assert "±" in lines[4]
+    assert lines[-1] == f"results written to {out}"
+    res = load_results(out)
+    assert len(res.runs) == 12
+    assert res.manifest["command"] == ["simcontract", *argv, "--out", str(out), "--seed", "4"]
+
+
+def test_sobol_sweep_prints_indices(tiny_toml: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "sobol"
+    argv = ["sweep", str(tiny_toml), "--sobol", "4", "--param", "favouritism=0.1:0.5"]
+    argv += ["--param", "contract_years", "--replications", "1", "--workers", "1"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "sobol design on 'tiny': 24 points x 1 replication, seed 0" in text
+    assert "ST sensitivity index" in text
+    assert (out / "indices.csv").is_file()
+    runs = load_results(out).runs
+    assert runs["favouritism"].between(0.1, 0.5).all()
+
+
+def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path, capsys) -> None:
+    other = tmp_path / "short.toml"
+    other.write_text(Scenario({**TINY, "contract_years": 1}, name="short").to_toml())
+    argv = ["compare", str(tiny_toml), str(other), "--replications", "4", "--workers", "1"]
+    assert main([*argv, "--series"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2 scenarios x 4 replications, seed 0: mean ±95% CI"
+    assert lines[1].split() == ["outcome", "tiny", "short"]
+    assert lines[3].startswith("ngo_survival")
+    assert not any(line.startswith("results written") for line in lines)
+
+
+def test_compare_without_scenarios_runs_every_builtin(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["compare", "--replications", "1", "--workers", "1", "--set", "years=1"]
+    assert main(argv) == 0
+    (out,) = (tmp_path / "results").iterdir()
+    assert out.name.startswith("compare-")
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"results written to {Path('results') / out.name}"
+    )
+    assert list(load_results(out).runs["scenario"]) == builtin_names()
+
+
+BAD = [
+    (["--grid", "favoritism=0.1,0.2"], "did you mean 'favouritism'"),
+    (["--lhs", "4", "--param", "favoritism=0:1"], "did you mean 'favouritism'"),
+    (["--lhs", "4", "--param", "tie_densty"], "did you mean 'tie_density'"),
+    (["--lhs", "4", "--param", "favouritism=0.5:0.5"], "is empty"),
+    (["--sobol", "4", "--param", "favouritism=0.6:0.2"], "is empty"),
+    (["--lhs", "4", "--param", "favouritism=-1:0.5"], "leaves the allowed range"),
+    (["--morris", "4", "--param", "contract_years=1:50"], "leaves the allowed range"),
+    (["--lhs", "4", "--param", "tendering=open:direct"], "no range"),
+    (["--sobol", "4", "--param", "registration"], "no range"),
+    (["--lhs", "4", "--param", "favouritism=low:high"], "numeric range"),
+    (["--lhs", "0", "--param", "favouritism"], "positive integer"),
+    (["--sobol", "-2", "--param", "favouritism"], "positive integer"),
+    (["--morris", "x", "--param", "favouritism"], "positive integer"),
+    (["--lhs", "4"], "at least one --param"),
+    ([], "choose a design"),
+    (["--grid", "favouritism"], "expected name=v1,v2"),
+    (["--grid", "favouritism=0.1,abc"], "not a number"),
+    (["--grid", "contract_years=1.5"], "not an integer"),
+    (["--grid", "tendering=open,auction"], "not allowed"),
+    (["--grid", "share_specialist=0.9", "--grid", "share_community=0.5"], "design point 0"),
+    (["--grid", "favouritism=0.1", "--lhs", "3"], "not allowed with"),
+    (["--grid", "favouritism=0.1", "--param", "favouritism"], "--param sets ranges"),
+    (["--grid", "favouritism=0.1", "--set", "favouritism=0.2"], "both fixed"),
+    (["--grid", "favouritism=0.1", "--replications", "0"], "positive integer"),
+    (["--grid", "favouritism=0.1", "--scheduler", "nonsense"], "--scheduler 'nonsense'"),
+    (["--grid", "favouritism=0.1", "--scheduler", "tcp://127.0.0.1:9"], "cannot connect"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) or "none" for a, _ in BAD])
+def test_bad_design_exits_2_with_one_line(
+    args: list[str], message: str, tiny_toml: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    assert main(["sweep", str(tiny_toml), *args, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("simcontract: error: ")
+    assert message in captured.err
+    assert not out.exists()
+
+
+def test_bad_design_in_a_real_process_has_no_traceback(tiny_toml: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for args in (["--sobol", "4", "--param", "tendering"], ["--grid", "x=1", "--scheduler", "a"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "simcontract.cli", "sweep", str(tiny_toml), *args],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
+        assert proc.returncode == 2
+        assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_existing_output_directory_needs_resume(tiny_toml: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    argv = ["sweep", str(tiny_toml), "--grid", "favouritism=0.1", "--out", str(out)]
+    assert main(argv) == 2
+    assert "not empty; add --resume" in capsys.readouterr().err
+    assert main([*argv, "--resume"]) == 2
+    assert "no manifest.json" in capsys.readouterr().err
+    assert main(["compare", str(tiny_toml), "--resume"]) == 2
+    assert "--resume needs --out" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_resume_after_sigkill_gives_the_uninterrupted_dataset(
+    tiny_toml: Path, tmp_path: Path, capsys
+) -> None:
+    argv = ["sweep", str(tiny_toml), "--grid", "favouritism=0.1,0.6", "--grid"]
+    argv += ["contract_years=1,3", "--replications", "40", "--workers", "1"]
+    argv += ["--series", "--seed", "9"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simcontract.cli", *argv, "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not storage.parts(killed / "runs"):
+            assert proc.poll() is None, "the sweep ended before writing any part"
+            assert time.monotonic() < deadline, "no part written in time"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert manifest["status"] == "running"
+    done = len(storage.done_runs(killed))
+    assert 0 < done < 160
+
+    assert main([*argv, "--out", str(killed), "--resume"]) == 0
+    reference = tmp_path / "reference"
+    assert main([*argv, "--out", str(reference)]) == 0
+    capsys.readouterr()
+
+    resumed, whole = load_results(killed), load_results(reference)
+    assert len(resumed.runs) == 160
+    assert not resumed.runs.duplicated(["point", "replication"]).any()
+    assert not resumed.series.duplicated(["point", "replication", "year"]).any()
+    assert_frame_equal(resumed.runs, whole.runs)
+    assert_frame_equal(resumed.series, whole.series)
+    assert resumed.manifest["status"] == "complete"
+    assert [s["status"] for s in resumed.manifest["sessions"]] == ["running", "complete"]
+    assert not list(killed.rglob("*.tmp"))
