@@ -255,6 +255,7 @@ class NGO(mesa.Agent):
         self.exit_year: int | None = None
         self.exit_reason = ""
         self.dormant_years = 0
+        self.round_capacity = 0
         self.dependence = 0.0
         self.revenue_gov = 0.0
         self.revenue_other = 0.0
@@ -359,6 +360,7 @@ class City:
     by_district: dict[int, list[NGO]] = field(default_factory=dict)
     citywide: list[NGO] = field(default_factory=list)
     by_id: dict[int, NGO] = field(default_factory=dict)
+    round_candidates: dict[tuple[int, str], list[NGO]] = field(default_factory=dict)
     last_tenders: int = 0
     last_failed: int = 0
     last_newcomer: float = 0.0

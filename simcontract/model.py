@@ -218,7 +218,8 @@ class ContractingModel(mesa.Model):
         for purchaser in city.purchasers:
             if self.year > 1:
                 purchaser.budget *= 1.0 + p["budget_growth"]
-            affordable = math.floor(purchaser.budget / p["contract_value"] + 1e-9)
+            # Nearest whole number of slots: flooring would lose half a slot per purchaser.
+            affordable = max(1, round(purchaser.budget / p["contract_value"]))
             while len(purchaser.slots) < affordable:
                 purchaser.slots.append(Slot(purchaser))
             if len(purchaser.slots) > affordable:

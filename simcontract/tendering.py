@@ -109,9 +109,19 @@ def eligible(ngo: NGO, purchaser: Purchaser, p: dict[str, Any]) -> bool:
 
 
 def candidates(city: City, purchaser: Purchaser, p: dict[str, Any]) -> list[NGO]:
-    """Eligible NGOs for a purchaser: those of its district plus city-wide ones."""
-    local = city.by_district.get(purchaser.district, [])
-    return [n for n in (*local, *city.citywide) if eligible(n, purchaser, p)]
+    """Eligible NGOs for a purchaser: those of its district plus city-wide ones.
+
+    Place, sector and co-funding do not change during a tender round, so the NGOs that
+    pass them are kept per (district, sector) for the round; only capacity is checked
+    at each tender.
+    """
+    key = (purchaser.district, purchaser.sector)
+    served = city.round_candidates.get(key)
+    if served is None:
+        local = city.by_district.get(purchaser.district, [])
+        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser, p)]
+        city.round_candidates[key] = served
+    return [n for n in served if n.alive and len(n.contracts) < n.round_capacity]
 
 
 def _rank(
@@ -304,7 +314,7 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     citywide = np.array([n.multi_district for n in ngos])
     sector = np.array([codes.get(n.sector, -1) for n in ngos])
     budget = np.array(
-        [BIDS_PER_FREE_SLOT * min(2, max(0, n.capacity() - len(n.contracts))) for n in ngos]
+        [BIDS_PER_FREE_SLOT * min(2, max(0, n.round_capacity - len(n.contracts))) for n in ngos]
     )
     slot_district = np.array([s.purchaser.district for s in slots])
     slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
@@ -325,6 +335,9 @@ def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: 
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
         city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty)
+    city.round_candidates = {}
+    for ngo in city.ngos:
+        ngo.round_capacity = ngo.capacity()  # reputation is fixed during the round
     choose_open_tenders(model, city, p)
     order = model.rng.permutation(len(city.purchasers))
     for i in order:

@@ -42,7 +42,10 @@ def test_favouritism_raises_tied_awards() -> None:
 
 
 def test_direct_award_lowers_bids_per_tender() -> None:
-    open_, direct, diff = paired("bids_per_tender", {"tendering": "open"}, {"tendering": "direct"})
+    same = {"mass_org_tendering": "same"}
+    open_, direct, diff = paired(
+        "bids_per_tender", {"tendering": "open", **same}, {"tendering": "direct", **same}
+    )
     assert direct <= 1.0 < open_
     assert (diff < 0).all()
 
