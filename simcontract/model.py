@@ -19,7 +19,6 @@ One ``step()`` is one year:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import mesa
@@ -264,8 +263,8 @@ class ContractingModel(mesa.Model):
         ``entry_rate * r * (tenders + failed) * min(1, 0.05 + 5 * newcomer)`` where ``tenders``
         and ``failed`` are the city's tenders and failed tenders of last year (funding on
         offer and unmet demand), ``newcomer`` the share of last year's bids placed by NGOs
-        that had never held a contract (how open the market is to newcomers), and ``r`` is 1 under direct
-        registration or ``sponsor_entry_factor`` under dual sponsorship.
+        that had never held a contract (how open the market is to newcomers), and ``r``
+        is 1 under direct registration or ``sponsor_entry_factor`` under dual sponsorship.
         """
         p = self.p
         tenders, failed, newcomer = city.last_tenders, city.last_failed, city.last_newcomer

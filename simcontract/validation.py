@@ -227,10 +227,7 @@ def validate(
         mean_b, b_low, b_high = mean_ci(b)
         pooled = math.sqrt((np.nanvar(a, ddof=1) + np.nanvar(b, ddof=1)) / 2)
         effect = diff_mean / pooled if pooled > 0 else math.nan
-        if pat.expect == "higher":
-            reproduced = bool(diff_low > 0)
-        else:
-            reproduced = bool(diff_high < 0)
+        reproduced = bool(diff_low > 0) if pat.expect == "higher" else bool(diff_high < 0)
         rows.append(
             {
                 "id": pat.id,
@@ -309,7 +306,8 @@ def _num(x: float) -> str:
 def format_validation(table: pd.DataFrame) -> str:
     """The validation table as Markdown."""
     lines = [
-        "| pattern | outcome | arm a | mean a [95% CI] | arm b | mean b [95% CI] | effect size | verdict |",
+        "| pattern | outcome | arm a | mean a [95% CI] | arm b | mean b [95% CI] "
+        "| effect size | verdict |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
