@@ -30,14 +30,21 @@ REPUTATION_MEMORY = 0.6
 """Weight of past reputation when a new year's scores come in."""
 
 
+EVALUATOR_PARAMETERS = ("evaluation", "n_evaluators", "evaluator_heterogeneity")
+"""Parameters that shape evaluators; a dated change of any of them replaces them."""
+
+
 def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> None:
-    """Create the city's evaluators and assign each district to one of them.
+    """Create the city's evaluators (replacing any) and assign districts to them.
 
     Evaluator ``e`` gets weights ``base * exp(h * N(0, 1))`` (renormalised) and a
     documentation intensity ``1 + h * U(0, 1)``, with ``h`` the heterogeneity.
     """
     h = p["evaluator_heterogeneity"]
     rng = model.rng
+    for old in city.evaluators:
+        old.remove()
+    city.evaluators = []
     for _ in range(p["n_evaluators"]):
         raw = BASE_WEIGHTS[p["evaluation"]] * np.exp(h * rng.normal(0.0, 1.0, 3))
         city.evaluators.append(
@@ -47,14 +54,6 @@ def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> N
     city.district_evaluator = [
         city.evaluators[order[d] % len(city.evaluators)] for d in range(p["districts_per_city"])
     ]
-
-
-def reweight(model: ContractingModel, city: City, p: dict[str, Any]) -> None:
-    """Re-draw evaluators' weights after the evaluation regime changed (rule change)."""
-    h = p["evaluator_heterogeneity"]
-    for e in city.evaluators:
-        raw = BASE_WEIGHTS[p["evaluation"]] * np.exp(h * model.rng.normal(0.0, 1.0, 3))
-        e.weights = raw / raw.sum()
 
 
 def score(

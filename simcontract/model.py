@@ -340,8 +340,8 @@ class ContractingModel(mesa.Model):
         record = YearRecord(year=self.year)
         record.reserves_start = sum(n.reserves for c in self.cities for n in c.ngos if n.alive)
         for city in self.cities:
-            if p["evaluation"] != previous["evaluation"]:
-                evaluation.reweight(self, city, p)
+            if any(p[k] != previous[k] for k in evaluation.EVALUATOR_PARAMETERS):
+                evaluation.make_evaluators(self, city, p)
             self._budgets_and_rules(city)
             self._entry(city, record)
             city.index_ngos()
