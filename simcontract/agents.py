@@ -25,6 +25,9 @@ MASS_ORG_SECTORS = ("family", "disability", "youth")
 """Sectors of the mass organisations: women's federation, disabled persons'
 federation, Communist Youth League."""
 
+NEWCOMER_REPUTATION = 0.5
+"""Reputation of an NGO without a track record, as purchasers see it."""
+
 ORIGINS = ("general", "specialist", "community", "grassroots")
 """NGO origins: general social-work agency, specialist spun off from a mass
 organisation, community association of trusted residents, grassroots group."""
@@ -80,6 +83,7 @@ class Slot:
         years_same_provider: Consecutive years the current provider has served it.
         interested: ``unique_id`` of the NGOs that chose to bid when it is openly tendered.
         last_score: Evaluation score of the slot's last contract-year (0 if none).
+        last_terminated: Whether the last contract was ended before its term.
     """
 
     purchaser: Purchaser
@@ -88,6 +92,13 @@ class Slot:
     years_same_provider: int = 0
     interested: set[int] = field(default_factory=set)
     last_score: float = 0.0
+    last_terminated: bool = False
+
+    @property
+    def incumbent(self) -> NGO | None:
+        """The provider treated as incumbent in the next tender: the last provider,
+        unless its contract was ended early."""
+        return None if self.last_terminated else self.last_provider
 
 
 class Cadre(mesa.Agent):
@@ -246,9 +257,9 @@ class NGO(mesa.Agent):
         self.skill = skill
         self.dare = dare
         self.reserves = reserves
-        self.reputation = 0.3
+        self.reputation = NEWCOMER_REPUTATION
         self.track_record = 0
-        self.experience = np.zeros(2)
+        self.experience = np.zeros(1)  # the founder, who directs it
         self.contracts: list[Contract] = []
         self.alive = True
         self.entry_year = entry_year

@@ -1,10 +1,10 @@
 """Service delivery: where social workers' hours go, and the real quality of service.
 
-Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split, in this
-order of priority, between documentation for evaluators, unpaid extra duties ordered
-by officials (if the NGO complies), contracted direct service (up to the promised
-hours), and the NGO's own mission work (whatever is left). The four parts always add
-up to ``H``.
+Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split between
+documentation for evaluators and unpaid extra duties ordered by officials (if the NGO
+complies) first (both cut in proportion if together they exceed ``H``), then contracted
+direct service (up to the promised hours), then the NGO's own mission work (whatever
+is left). The four parts always add up to ``H``.
 """
 
 from __future__ import annotations

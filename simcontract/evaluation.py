@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.agents import Evaluator
+from simcontract.tendering import TIE_THRESHOLD
 
 if TYPE_CHECKING:
     from simcontract.agents import NGO, City, Contract
@@ -91,11 +92,12 @@ def evaluate_ngo(
 ) -> None:
     """Score the NGO's contracts and apply the consequences.
 
-    Reputation becomes ``0.6 * reputation + 0.4 * mean(scores)``; the awarding
-    official's tie grows by ``tie_growth * score`` (or falls by 0.2 after a refusal of
-    extra duties); a score below ``termination_score`` ends the contract early, and so
-    may a newly arrived official without a tie to the provider (chance
-    ``0.25 * reshuffle`` in the official's first year).
+    Reputation becomes ``0.6 * reputation + 0.4 * mean(scores)``; the purchaser's
+    current official's tie grows by ``tie_growth * score`` (or falls by 0.2 after a refusal of
+    extra duties); a score below ``termination_score`` ends a contract that has years
+    left, and so may a newly arrived official without a tie of at least
+    ``TIE_THRESHOLD`` to the provider (chance ``0.25 * reshuffle`` in the official's
+    first year).
     """
     if not ngo.contracts:
         return
@@ -117,10 +119,10 @@ def evaluate_ngo(
             cadre is not None
             and c.purchaser.years_at_post() == 0
             and model.year > 1
-            and cadre.tie(ngo) < 0.3
+            and cadre.tie(ngo) < TIE_THRESHOLD
             and model.rng.random() < 0.25 * p["reshuffle"]
         )
-        if c.score < p["termination_score"] or new_broom:
+        if c.end > model.year and (c.score < p["termination_score"] or new_broom):
             c.terminated = True
             record.early_terminations += 1
     ngo.reputation = REPUTATION_MEMORY * ngo.reputation + (1 - REPUTATION_MEMORY) * float(

@@ -152,7 +152,7 @@ _DEFINED = [
     ),
     Outcome(
         "bid_inflation",
-        "share",
+        "ratio",
         "Mean over the year's winning bids of promised over required direct-service "
         "hours, minus 1.",
         "The same over all winning bids of the run.",

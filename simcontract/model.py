@@ -3,9 +3,10 @@
 One ``step()`` is one year:
 
 1. Rules and budgets: dated rule changes take effect; budgets grow and new slots are
-   funded; officials whose term is up rotate (taking their ties) or leave, and new
-   officials arrive.
-2. Entry: new NGOs register (more under direct registration and when newcomers win).
+   funded.
+2. Entry: new NGOs register (more under direct registration, when last year's
+   tenders drew bids from newcomers and when tenders failed). Then officials whose
+   term is up rotate (taking their ties) or leave, and new officials arrive.
 3. Tendering: empty slots are tendered by each purchaser's mode; NGOs bid; awards.
 4. Delivery: NGOs staff their contracts; hours go to documentation, extra duties,
    contracted service and mission; real quality results.
@@ -28,6 +29,7 @@ import pandas as pd
 from simcontract import delivery, evaluation, money, tendering, workforce
 from simcontract.agents import (
     MASS_ORG_SECTORS,
+    NEWCOMER_REPUTATION,
     NGO,
     ORIGINS,
     SECTORS,
@@ -49,9 +51,6 @@ SKILL_BETA = {
     "grassroots": (3, 3),
 }
 """Beta distribution of professional skill by NGO origin."""
-
-NEWCOMER_REPUTATION = 0.5
-"""Reputation of a newly registered NGO (no track record yet)."""
 
 
 class ContractingModel(mesa.Model):
@@ -212,9 +211,13 @@ class ContractingModel(mesa.Model):
                 cadre.ties[n.unique_id] = float(s)
 
     # ------------------------------------------------------------------ phases
-    def _budgets_and_rules(self, city: City) -> None:
+    def _budgets_and_rules(self, city: City, previous: dict[str, Any]) -> None:
         p = self.p
+        # A dated change of the contract price re-prices the funded services: the
+        # finance bureau keeps funding the same number of slots at the new price.
+        reprice = p["contract_value"] / previous["contract_value"]
         for purchaser in city.purchasers:
+            purchaser.budget *= reprice
             if self.year > 1:
                 purchaser.budget *= 1.0 + p["budget_growth"]
             # Nearest whole number of slots: flooring would lose half a slot per purchaser.
@@ -284,6 +287,7 @@ class ContractingModel(mesa.Model):
         for c in ngo.contracts:
             c.slot.contract = None
             c.slot.last_provider = ngo
+            c.slot.last_terminated = True
         ngo.exit(reason)
 
     def _close_contracts(self, ngo: NGO) -> None:
@@ -292,6 +296,7 @@ class ContractingModel(mesa.Model):
             if c.terminated or c.end <= self.year:
                 c.slot.contract = None
                 c.slot.last_provider = ngo
+                c.slot.last_terminated = c.terminated
             else:
                 still.append(c)
         ngo.contracts = still
@@ -342,7 +347,7 @@ class ContractingModel(mesa.Model):
         for city in self.cities:
             if any(p[k] != previous[k] for k in evaluation.EVALUATOR_PARAMETERS):
                 evaluation.make_evaluators(self, city, p)
-            self._budgets_and_rules(city)
+            self._budgets_and_rules(city, previous)
             self._entry(city, record)
             city.index_ngos()
             self._rotate(city)

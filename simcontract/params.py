@@ -351,7 +351,8 @@ _DECLARED = [
         10_000,
         unit="NGOs",
         group="tendering",
-        meaning="NGOs an intermediary hub manages in its pool, per city.",
+        meaning="Smallest pool of NGOs a city's intermediary hub manages; it admits more "
+        "only when its pool cannot cover the slots it must fill.",
         source=SEED_POLICY,
     ),
     _p(
@@ -441,8 +442,9 @@ _DECLARED = [
         0.0,
         1.0,
         group="tendering",
-        meaning="Lowest bidder reputation (after blame avoidance or partnership) a "
-        "purchaser accepts; with no acceptable bid the tender fails.",
+        meaning="Lowest bidder reputation, after the purchaser's adjustments (blame "
+        "avoidance, partnership, reshuffle, continuity), a purchaser accepts; with no "
+        "acceptable bid the tender fails.",
         source="assumption",
     ),
     _p(
@@ -484,8 +486,8 @@ _DECLARED = [
         0.0,
         1.0,
         group="cadres",
-        meaning="Share of rotating officials who move to another purchaser in the city "
-        "(the rest leave).",
+        meaning="Chance that a rotating official moves to another post vacated in the "
+        "city the same year (otherwise the official leaves).",
         source=SEED_POLICY,
     ),
     _p(
@@ -505,7 +507,8 @@ _DECLARED = [
         0.0,
         1.0,
         group="cadres",
-        meaning="Chance that a new official already knows a given local NGO's head.",
+        meaning="Chance that a new official already knows a given local NGO's head "
+        "(x3 for community associations, x5 for a federation's own specialists).",
         source="assumption",
     ),
     _p(
@@ -613,7 +616,8 @@ _DECLARED = [
         5.0,
         unit="1/year",
         group="money",
-        meaning="New NGOs registered per year per funded service slot (direct registration).",
+        meaning="New NGOs registered per tender (and per failed tender) of the previous "
+        "year when the market is open to newcomers (direct registration).",
         source="assumption",
     ),
     _p(
@@ -749,7 +753,8 @@ _DECLARED = [
         1.0,
         unit="1/year",
         group="delivery",
-        meaning="Extra quit chance in the final year of the worker's contract.",
+        meaning="Extra quit chance when the employer's contracts are in their final year "
+        "(scaled by the share of its contracts that are).",
         source=SEED_THREE_CITIES,
     ),
     _p(

@@ -5,7 +5,7 @@ Each year every purchaser tenders its empty service slots by its mode:
 - ``open``: every eligible NGO may bid;
 - ``selective``: the purchaser invites a shortlist (reputation, incumbency, ties);
 - ``intermediary``: the city's hub invites a shortlist from the pool it manages;
-- ``direct``: no competition; the purchaser picks one NGO (ties, incumbency, locality).
+- ``direct``: no competition; the purchaser picks one NGO (ties, incumbency, reputation).
 
 An NGO is *eligible* when it is active, serves the purchaser's district and sector,
 holds fewer contracts than its capacity, and can co-fund one year of match funding.
@@ -93,8 +93,8 @@ def score_bids(
 
 
 def acceptable(bids: Bids, p: dict[str, Any]) -> np.ndarray:
-    """Whether each bidder is acceptable: reputation plus the purchaser's adjustment
-    (blame avoidance, partnership) reaches ``min_reputation``."""
+    """Whether each bidder is acceptable: reputation plus the purchaser's adjustments
+    (blame avoidance, partnership, reshuffle, continuity) reaches ``min_reputation``."""
     return bids.reputation + bids.adjustment >= p["min_reputation"]
 
 
@@ -141,11 +141,7 @@ def _rank(
     key = np.array(
         [
             (1.0 - f)
-            * (
-                n.reputation
-                + purchaser.merit_adjustment(n)
-                + (0.3 if n is slot.last_provider else 0.0)
-            )
+            * (n.reputation + purchaser.merit_adjustment(n) + (0.3 if n is slot.incumbent else 0.0))
             + f * (cadre.tie(n) if cadre else 0.0)
             for n in pool
         ]
@@ -162,7 +158,7 @@ def bidders_for(
     if mode == "open":
         lookup = city.by_id
         asked = [lookup[i] for i in sorted(slot.interested)]
-        incumbent = slot.last_provider
+        incumbent = slot.incumbent
         if incumbent is not None and incumbent.unique_id not in slot.interested:
             asked.append(incumbent)
         return [n for n in asked if eligible(n, purchaser, p)]
@@ -177,14 +173,12 @@ def bidders_for(
         return _rank(model, pool, purchaser, slot, p, ties=True)[:1]
     ranked = _rank(model, pool, purchaser, slot, p, ties=(mode == "selective"))
     invited = ranked[: p["shortlist_size"]]
-    if mode == "selective" and slot.last_provider in pool and slot.last_provider not in invited:
+    if mode == "selective" and slot.incumbent in pool and slot.incumbent not in invited:
         # A purchaser choosing its own shortlist re-invites the provider it knows.
-        invited = [slot.last_provider, *invited[:-1]]
+        invited = [slot.incumbent, *invited[:-1]]
     draw = rng.random(len(invited))
     return [
-        n
-        for n, u in zip(invited, draw, strict=True)
-        if n is slot.last_provider or u < INVITED_BID_PROB
+        n for n, u in zip(invited, draw, strict=True) if n is slot.incumbent or u < INVITED_BID_PROB
     ]
 
 
@@ -198,7 +192,8 @@ def make_bids(
     NGO holding no contract in an open tender (it underbids to snatch one) and 0
     otherwise.
     Promised hours: ``required * (1 + max_bid_inflation * dare * incentive)`` where the
-    incentive is the weight promised hours carry in award scoring (0..1). Direct
+    ``incentive = min(1, 3 * ww)`` with ``ww`` the normalised weight of promised
+    hours in award scoring (see :func:`award_weights`). Direct
     awards carry no competition: the price is the ceiling and the promise the requirement.
     """
     n = len(bidders)
@@ -245,9 +240,10 @@ def run_tender(
     winner: NGO | None = None
     if bidders:
         bids = make_bids(model, bidders, purchaser, p)
-        if purchaser.mode != "open" and incumbent in bidders:
+        keeper = slot.incumbent
+        if purchaser.mode != "open" and keeper in bidders:
             # Discretionary procedures let a purchaser keep a provider it was happy with.
-            bids.adjustment[bidders.index(incumbent)] += CONTINUITY_BONUS * slot.last_score
+            bids.adjustment[bidders.index(keeper)] += CONTINUITY_BONUS * slot.last_score
         total, _merit = score_bids(
             bids, ceiling=p["contract_value"], required=p["required_hours"], p=p
         )
