@@ -329,7 +329,8 @@ def _flow_outcomes(r: YearRecord) -> dict[str, float]:
         "service_quality": _mean(r.qualities),
         "score_quality_corr": _corr(r.scores, r.qualities),
         "bid_inflation": _mean(r.inflation),
-        "hours_delivered_ratio": _ratio(r.delivered_hours, r.promised_hours),
+        # Delivered never exceeds promised; min() removes float rounding above 1.
+        "hours_delivered_ratio": _ratio(min(r.delivered_hours, r.promised_hours), r.promised_hours),
         "documentation_share": _ratio(r.hours_documentation, hours),
         "extra_duty_share": _ratio(r.hours_extra, hours),
         "mission_share": _ratio(r.hours_mission, hours),

@@ -80,7 +80,10 @@ def _check_changes(changes: Any) -> tuple[tuple[int, Mapping[str, Any]], ...]:
             raise ScenarioError(f"change #{i} (year {year}) changes no parameter")
         values = {}
         for name, value in change.items():
-            value = _check_value(name, value)
+            try:
+                value = _check_value(name, value)
+            except ScenarioError as err:
+                raise ScenarioError(f"change #{i} (year {year}): {err}") from None
             if PARAMETERS[name].group == "run":
                 raise ScenarioError(
                     f"change #{i}: parameter {name!r} sets the market's size and cannot "
@@ -156,7 +159,8 @@ class Scenario(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self._values.items() if v != DEFAULTS[k]}
-        return f"Scenario(name={self._name!r}, changed_from_defaults={changed!r})"
+        changes = f", changes={self._changes_plain()!r}" if self._changes else ""
+        return f"Scenario(name={self._name!r}, changed_from_defaults={changed!r}{changes})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
@@ -267,9 +271,28 @@ def _rebuild(values, name, description, changes) -> Scenario:
     return Scenario(values, name=name, description=description, changes=changes)
 
 
+_TOML_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
 def _toml(value: Any) -> str:
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out = []
+        for ch in value:
+            if ch in _TOML_ESCAPES:
+                out.append(_TOML_ESCAPES[ch])
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+                out.append(f"\\u{ord(ch):04X}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
     if isinstance(value, float):
         return repr(value)
     return str(value)

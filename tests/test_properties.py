@@ -15,7 +15,7 @@ from unittest import mock
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
 
 from simcontract import (
@@ -253,6 +253,7 @@ def check_bounds(values: dict[str, float], where: str) -> None:
 @SETTINGS
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_invariants_hold_every_year(scenario: Scenario, seed: int) -> None:
+    note(scenario.to_toml())  # the scenario's repr leaves out its dated changes
     model = ContractingModel(scenario, rng=seed)
     check_contracts(model)
     with watched() as seen:
@@ -273,6 +274,7 @@ def test_invariants_hold_every_year(scenario: Scenario, seed: int) -> None:
 @SETTINGS
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_outcomes_stay_within_their_units(scenario: Scenario, seed: int) -> None:
+    note(scenario.to_toml())  # the scenario's repr leaves out its dated changes
     model = ContractingModel(scenario, rng=seed).run()
     series = model.series()
     assert list(series.columns) == ["year", *OUTCOMES]
@@ -285,6 +287,7 @@ def test_outcomes_stay_within_their_units(scenario: Scenario, seed: int) -> None
 @settings(max_examples=15, deadline=None)
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_same_seed_gives_identical_series(scenario: Scenario, seed: int) -> None:
+    note(scenario.to_toml())  # the scenario's repr leaves out its dated changes
     first = ContractingModel(scenario, rng=seed).run()
     second = ContractingModel(scenario, rng=seed).run()
     pd.testing.assert_frame_equal(first.series(), second.series(), check_exact=True)

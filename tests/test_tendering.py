@@ -18,8 +18,6 @@ from simcontract.tendering import (
     Bids,
     acceptable,
     award_weights,
-    bidders_for,
-    candidates,
     eligible,
     make_bids,
     score_bids,
@@ -332,9 +330,15 @@ def test_eligibility_by_district_and_city() -> None:
     assert not eligible(elsewhere, m.bureau, m.p)
     assert eligible(citywide, m.bureau, m.p)
     assert not eligible(other_city, m.bureau, m.p)
-    assert set(candidates(m.city, m.bureau, m.p)) == {home, citywide}
+    m.bureau.mode = "open"
+    m.model.p["bid_propensity"] = 1.0
+    assert set(m.tender(m.bureau).bidders) == {home, citywide}
+    m = market(n_cities=2, bid_propensity=1.0)
+    home, elsewhere = m.add(district=0), m.add(district=1)
+    citywide = m.add(district=2, multi=True)
+    m.add(district=1, multi=True, city=1)
     m.bureau.district = 1
-    assert set(candidates(m.city, m.bureau, m.p)) == {elsewhere, citywide}
+    assert set(m.tender(m.bureau).bidders) == {elsewhere, citywide}
 
 
 def test_eligibility_by_capacity() -> None:
@@ -351,7 +355,9 @@ def test_eligibility_by_capacity() -> None:
         m.hold(agency, m.mass_org)
     assert len(agency.contracts) == agency.capacity()
     assert not eligible(agency, m.bureau, m.p)
-    assert agency not in candidates(m.city, m.bureau, m.p)
+    m.model.p["bid_propensity"] = 1.0
+    other = m.add("general")
+    assert m.tender(m.bureau).bidders == [other]
 
 
 def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
@@ -413,82 +419,87 @@ def test_open_tender_incumbent_always_bids() -> None:
 
 
 def test_selective_tender_invites_at_most_the_shortlist() -> None:
-    m = market(tendering="selective", shortlist_size=2, favouritism=1.0)
-    ngos = [m.add() for _ in range(7)]
-    m.add(district=1)  # not eligible
-    favourite = ngos[3]
-    m.bureau.cadre.ties[favourite.unique_id] = 1.0
-    slot = m.bureau.slots[0]
-    counts = dict.fromkeys(ngos, 0)
-    for _ in range(100):
-        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+    counts = [0] * 7
+    for seed in range(40):
+        m = market(seed, tendering="selective", shortlist_size=2, favouritism=1.0)
+        ngos = [m.add() for _ in range(7)]
+        m.add(district=1)  # not eligible
+        m.bureau.cadre.ties[ngos[3].unique_id] = 1.0
+        bidders = m.tender(m.bureau).bidders
         assert len(bidders) <= 2
         assert len(set(bidders)) == len(bidders)
+        assert set(bidders) <= set(ngos)
         for b in bidders:
-            counts[b] += 1
-    assert counts[favourite] >= 75  # first on the list, bids with chance 0.9
-    assert sum(counts.values()) > 150
+            counts[ngos.index(b)] += 1
+    assert counts[3] >= 30  # the favourite heads the list and bids with chance 0.9
+    assert sum(counts) > 55  # two invited, each bids with chance 0.9
 
 
 def test_selective_shortlist_follows_reputation_without_ties() -> None:
-    m = market(tendering="selective", shortlist_size=1, favouritism=0.0)
-    best = m.add(reputation=0.95)
-    rest = [m.add(reputation=0.3) for _ in range(5)]
-    slot = m.bureau.slots[0]
-    for _ in range(30):
-        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
-        assert bidders in ([best], [])
-        assert not set(bidders) & set(rest)
+    for seed in range(20):
+        m = market(seed, tendering="selective", shortlist_size=1, favouritism=0.0)
+        best = m.add(reputation=0.95)
+        [m.add(reputation=0.3) for _ in range(5)]
+        assert m.tender(m.bureau).bidders in ([best], [])
 
 
 def test_intermediary_tender_only_hub_pool_members_bid() -> None:
-    m = market(tendering="intermediary", shortlist_size=3, favouritism=1.0)
-    ngos = [m.add(reputation=0.9 if i < 4 else 0.2) for i in range(10)]
-    pool = ngos[5:9]
-    m.city.hub.pool = list(pool)
-    outsider = ngos[0]
-    m.bureau.cadre.ties[outsider.unique_id] = 1.0  # ties do not open the hub's pool
-    slot = m.bureau.slots[0]
-    seen: set[NGO] = set()
-    for _ in range(60):
-        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
+    seen: set[int] = set()
+    for seed in range(30):
+        m = market(
+            seed, tendering="intermediary", shortlist_size=3, favouritism=1.0, hub_pool_size=4
+        )
+        ngos = [m.add(reputation=0.9 if i < 4 else 0.3) for i in range(10)]
+        pool = ngos[5:9]
+        m.city.hub.pool = list(pool)
+        m.bureau.cadre.ties[ngos[0].unique_id] = 1.0  # ties do not open the hub's pool
+        bidders = m.tender(m.bureau).bidders
         assert len(bidders) <= 3
         assert set(bidders) <= set(pool)
-        seen.update(bidders)
-    assert seen == set(pool)
+        seen.update(ngos.index(b) for b in bidders)
+    assert seen == {5, 6, 7, 8}
 
 
 def test_intermediary_pool_members_must_still_be_eligible() -> None:
-    m = market(tendering="intermediary")
-    wrong_district = m.add(district=1)
-    wrong_sector = m.add("grassroots", sector="elderly")
-    fine = m.add()
-    m.city.hub.pool = [wrong_district, wrong_sector, fine]
-    for _ in range(20):
-        bidders = bidders_for(m.model, m.city, m.bureau, m.bureau.slots[0], m.p)
-        assert set(bidders) <= {fine}
+    for seed in range(10):
+        m = market(seed, tendering="intermediary", hub_pool_size=3)
+        wrong_district = m.add(district=1)
+        wrong_sector = m.add("grassroots", sector="elderly")
+        fine = m.add()
+        m.city.hub.pool = [wrong_district, wrong_sector, fine]
+        assert set(m.tender(m.bureau).bidders) <= {fine}
 
 
 def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
-    m = market(tendering="direct", favouritism=0.8, max_bid_inflation=1.0)
-    ngos = [m.add(dare=1.0) for _ in range(5)]
-    chosen = ngos[2]
-    m.bureau.cadre.ties[chosen.unique_id] = 1.0
-    slot = m.bureau.slots[0]
-    for _ in range(10):
-        bidders = bidders_for(m.model, m.city, m.bureau, slot, m.p)
-        assert bidders == [chosen]
-    b = make_bids(m.model, bidders, m.bureau, m.p)
-    assert b.price.tolist() == [m.p["contract_value"]]
-    assert b.promised.tolist() == [m.p["required_hours"]]
-    t = m.tender(m.bureau)
-    contract, record = t.contract, t.record
-    assert contract is not None and contract.ngo is chosen
-    assert contract.price == m.p["contract_value"]
-    assert contract.promised_hours == m.p["required_hours"]
-    assert record.inflation == [0.0]
-    assert record.bids == 1 and record.tenders == 1 and record.awards == 1
-    assert record.tied_awards == 1
+    for seed in range(10):
+        m = market(seed, tendering="direct", favouritism=0.8, max_bid_inflation=1.0)
+        ngos = [m.add(dare=1.0) for _ in range(5)]
+        chosen = ngos[2]
+        m.bureau.cadre.ties[chosen.unique_id] = 1.0
+        b = make_bids(m.model, [chosen], m.bureau, m.p)
+        assert b.price.tolist() == [m.p["contract_value"]]
+        assert b.promised.tolist() == [m.p["required_hours"]]
+        t = m.tender(m.bureau)
+        assert t.bidders == [chosen]
+        contract, record = t.contract, t.record
+        assert contract is not None and contract.ngo is chosen
+        assert contract.price == m.p["contract_value"]
+        assert contract.promised_hours == m.p["required_hours"]
+        assert record.inflation == [0.0]
+        assert record.bids == 1 and record.tenders == 1 and record.awards == 1
+        assert record.tied_awards == 1
+
+
+def test_direct_award_picks_exactly_one_of_many() -> None:
+    picked: set[int] = set()
+    for seed in range(20):
+        m = market(seed, tendering="direct", favouritism=0.0)
+        ngos = [m.add(reputation=0.5) for _ in range(4)]
+        t = m.tender(m.bureau)
+        assert len(t.bidders) == 1 and t.record.bids == 1
+        assert t.contract is not None and t.contract.ngo is t.bidders[0]
+        picked.add(ngos.index(t.bidders[0]))
+    assert len(picked) > 1  # equal NGOs: the choice is not fixed
 
 
 def test_direct_award_with_no_eligible_ngo_fails() -> None:
