@@ -1,0 +1,411 @@
+"""Standard figures: each figure function on small real results, checked through the
+matplotlib objects it builds (labels, series, groups), and the files draw_all writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.figure import Figure
+
+from simcontract import (
+    ContractingModel,
+    DesignError,
+    Morris,
+    Scenario,
+    Sobol,
+    compare,
+    load_scenario,
+    plots,
+    sweep,
+)
+from simcontract.experiment import run_seed
+
+SMALL: dict[str, Any] = {"years": 6, "initial_ngos": 20, "n_bureaux": 8}
+LABELS = ["open", "direct", "open_1y"]
+
+
+def _scenarios() -> list[Scenario]:
+    base = load_scenario("baseline").replace(**SMALL)
+    changes = [{}, {"tendering": "direct"}, {"contract_years": 1}]
+    return [
+        Scenario(dict(base.replace(**change)), name=name)
+        for name, change in zip(LABELS, changes, strict=True)
+    ]
+
+
+def _with_keys(table: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+    table = table.copy()
+    for i, (key, value) in enumerate(ids.items()):
+        table.insert(i, key, value)
+    return table
+
+
+@pytest.fixture(scope="module")
+def results() -> SimpleNamespace:
+    """Three small scenarios x three replications, with every table figures read."""
+    runs, series, ngos, contracts = [], [], [], []
+    for point, scenario in enumerate(_scenarios()):
+        for rep in range(3):
+            seed = run_seed(0, point, rep)
+            model = ContractingModel(scenario, rng=seed).run()
+            ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
+            runs.append({**ids, **dict(scenario), **model.summary()})
+            series.append(model.series().assign(**ids))
+            ngos.append(_with_keys(model.ngo_table(), ids))
+            contracts.append(_with_keys(model.contract_table(), ids))
+    return SimpleNamespace(
+        runs=pd.DataFrame(runs),
+        series=pd.concat(series, ignore_index=True),
+        ngos=pd.concat(ngos, ignore_index=True),
+        contracts=pd.concat(contracts, ignore_index=True),
+        design=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def base() -> Scenario:
+    return load_scenario("baseline").replace(**SMALL)
+
+
+@pytest.fixture(scope="module")
+def real(base: Scenario):
+    """A real comparison (both scenarios named 'baseline'), series kept."""
+    return compare([base, base.replace(tendering="direct")], replications=3, workers=1, series=True)
+
+
+@pytest.fixture(scope="module")
+def grid(base: Scenario):
+    return sweep(
+        base, {"contract_years": [1, 3], "favouritism": [0.1, 0.9]}, replications=2, workers=1
+    )
+
+
+@pytest.fixture(scope="module")
+def sobol(base: Scenario):
+    design = Sobol(4, {"contract_years": (1, 4), "favouritism": (0.0, 1.0)}, second_order=False)
+    return sweep(base.replace(years=4), design, replications=1, workers=1)
+
+
+@pytest.fixture(scope="module")
+def morris(base: Scenario):
+    design = Morris(2, {"contract_years": (1, 4), "favouritism": (0.0, 1.0)})
+    return sweep(base.replace(years=4), design, replications=1, workers=1)
+
+
+def _visible(fig: Figure) -> list:
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def _legend(ax) -> list[str]:
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+# --------------------------------------------------------------------------- labels, style
+def test_labels_carry_units() -> None:
+    assert plots.outcome_label("provider_turnover") == "Provider turnover (share)"
+    assert plots.outcome_label("public_spend") == "Public spend (CNY)"
+    assert plots.outcome_label("active_ngos") == "Active NGOs"  # unit already in the name
+    assert plots.parameter_label("contract_years") == "Contract length (years)"
+    assert plots.parameter_label("favouritism") == "Favouritism"
+
+
+def test_style_stays_local(results: SimpleNamespace) -> None:
+    before = dict(mpl.rcParams)
+    fig = plots.compare_outcomes(results, ["ngo_survival"])
+    assert isinstance(fig, Figure)
+    assert dict(mpl.rcParams) == before
+    assert plots.STYLE["savefig.dpi"] == 300
+    assert plots.OKABE_ITO[0] == "#0072B2"
+
+
+# --------------------------------------------------------------------------- 1 outcomes
+def test_compare_outcomes_one_panel_per_outcome(results: SimpleNamespace) -> None:
+    outcomes = ["ngo_survival", "provider_turnover", "tied_award_share", "public_spend"]
+    fig = plots.compare_outcomes(results, outcomes, ncols=2)
+    axes = _visible(fig)
+    assert len(axes) == 4
+    runs = results.runs
+    for ax, name in zip(axes, outcomes, strict=True):
+        assert ax.get_xlabel() == plots.outcome_label(name)
+        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        assert len(bars) == 3
+        means = [float(c.lines[0].get_xdata()[0]) for c in bars]
+        expected = runs.groupby("point")[name].mean().to_list()
+        assert means == pytest.approx(expected)
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == LABELS[::-1]
+    assert "95% CI over 3 replications" in fig.get_suptitle()
+
+
+def test_compare_outcomes_defaults_and_real_results(real) -> None:
+    fig = plots.compare_outcomes(real)
+    assert len(_visible(fig)) == 6  # the key outcomes
+    ticks = [t.get_text() for t in _visible(fig)[0].get_yticklabels()]
+    # Same scenario name twice: points are told apart by what differs.
+    assert ticks == ["baseline (tendering=direct)", "baseline (tendering=open)"]
+    with pytest.raises(ValueError, match="unknown outcome"):
+        plots.compare_outcomes(real, ["nope"])
+
+
+# --------------------------------------------------------------------------- 2 fan chart
+def test_fan_chart_overlay(results: SimpleNamespace) -> None:
+    fig = plots.fan_chart(results, "active_ngos")
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Year"
+    assert ax.get_ylabel() == "Active NGOs"
+    assert len(ax.lines) == 3
+    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 3
+    assert _legend(ax) == LABELS
+    median = results.series[results.series["point"] == 1].groupby("year")["active_ngos"].median()
+    assert ax.lines[1].get_ydata() == pytest.approx(median.to_numpy())
+    assert list(ax.lines[1].get_xdata()) == list(range(1, 7))
+    assert "median and 90% band over 3 replications" in fig.get_suptitle()
+
+
+def test_fan_chart_panels_and_real(results: SimpleNamespace, real) -> None:
+    fig = plots.fan_chart(results, "provider_turnover", layout="panels", band=0.5)
+    axes = _visible(fig)
+    assert [ax.get_title() for ax in axes] == LABELS
+    assert all(len(ax.lines) == 1 for ax in axes)
+    assert "50% band" in fig.get_suptitle()
+    fig = plots.fan_chart(real, "ngo_survival")
+    assert len(fig.axes[0].lines) == 2
+    with pytest.raises(ValueError, match="no series"):
+        plots.fan_chart(SimpleNamespace(runs=real.runs, series=None), "ngo_survival")
+
+
+# --------------------------------------------------------------------------- 3 survival
+def test_kaplan_meier_by_hand() -> None:
+    km = plots.kaplan_meier([1, 2, 2, 3, 4], [True, True, False, True, False])
+    assert km["time"].to_list() == [1, 2, 3]
+    assert km["at_risk"].to_list() == [5, 4, 2]
+    assert km["survival"].to_numpy() == pytest.approx([0.8, 0.6, 0.3])
+    assert (km["low"] <= km["survival"]).all() and (km["survival"] <= km["high"]).all()
+    assert plots.kaplan_meier([1, 2], [False, False]).empty
+
+
+def test_lifetimes_censor_active_ngos(results: SimpleNamespace) -> None:
+    lives = plots.ngo_lifetimes(results)
+    active = lives[lives["active"]]
+    assert not active["observed"].any()
+    assert (active["lifetime"] == 6 - active["entry_year"]).all()
+    gone = lives[~lives["active"]]
+    assert (gone["lifetime"] == gone["exit_year"] - gone["entry_year"]).all()
+
+
+def test_survival_curves(results: SimpleNamespace) -> None:
+    fig = plots.survival_curves(results)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Years since registration"
+    assert ax.get_ylabel() == "NGOs still active (share)"
+    assert len(ax.lines) == 3
+    assert all(line.get_drawstyle() == "steps-post" for line in ax.lines)
+    assert all(line.get_ydata()[0] == 1.0 for line in ax.lines)
+    assert [t.split(" (n = ")[0] for t in _legend(ax)] == LABELS
+    lives = plots.ngo_lifetimes(results)
+    km = plots.kaplan_meier(
+        lives.loc[lives.point == 0, "lifetime"], lives.loc[lives.point == 0, "observed"]
+    )
+    assert ax.lines[0].get_ydata()[-1] == pytest.approx(km["survival"].iloc[-1])
+
+
+# --------------------------------------------------------------------------- 4 dependence
+def test_dependence_distribution(results: SimpleNamespace) -> None:
+    fig = plots.dependence_distribution(results, bins=5)
+    hist_ax, ecdf_ax = fig.axes
+    bars = [c for c in hist_ax.containers if isinstance(c, BarContainer)]
+    assert len(bars) == 3
+    for c in bars:
+        assert len(c.patches) == 5
+        assert sum(p.get_height() for p in c.patches) == pytest.approx(1.0)
+    assert len(ecdf_ax.lines) == 4  # three ECDFs and the threshold
+    legend = _legend(ecdf_ax)
+    assert [t.split(" (n = ")[0] for t in legend[:3]] == LABELS
+    assert legend[3] == "dependence threshold (0.8)"
+    n_active = int(results.ngos[results.ngos.point == 0]["active"].sum())
+    assert legend[0] == f"open (n = {n_active})"
+    assert hist_ax.get_xlabel() == ecdf_ax.get_xlabel()
+    assert "share" in hist_ax.get_ylabel()
+
+
+# --------------------------------------------------------------------------- 5 turnover
+def test_turnover_vs_contract_length(results: SimpleNamespace) -> None:
+    fig = plots.turnover_vs_contract_length(results)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Contract length (years)"
+    assert ax.get_ylabel() == "Provider turnover (share)"
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(bars) == 2  # grouped by tendering mode: open, direct
+    assert _legend(ax) == ["open", "direct"]
+    assert ax.get_legend().get_title().get_text() == "Tendering"
+    assert len(bars[0].lines[0].get_xdata()) == 2  # open at 1 and 3 years
+    runs = results.runs
+    open3 = runs[(runs.tendering == "open") & (runs.contract_years == 3)]["provider_turnover"]
+    assert bars[0].lines[0].get_ydata()[1] == pytest.approx(open3.mean())
+    fig = plots.turnover_vs_contract_length(results, by="scenario")
+    assert len(fig.axes[0].containers) == 3
+    assert _legend(fig.axes[0]) == LABELS
+
+
+# --------------------------------------------------------------------------- 6 heatmap
+def test_heatmap_of_grid(grid) -> None:
+    fig = plots.heatmap(grid, "provider_turnover")
+    ax, bar = fig.axes
+    assert ax.get_xlabel() == "Contract length (years)"
+    assert ax.get_ylabel() == "Favouritism"
+    assert bar.get_ylabel() == "Provider turnover (share)"
+    (image,) = ax.images
+    expected = (
+        grid.runs.groupby(["favouritism", "contract_years"])["provider_turnover"]
+        .mean()
+        .unstack()
+        .to_numpy()
+    )
+    assert np.asarray(image.get_array()) == pytest.approx(expected)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "3"]
+    assert len(ax.texts) == 4  # annotated cells
+    assert "(2 runs each)" in fig.get_suptitle()
+    fig = plots.heatmap(grid, "tied_award_share", x="favouritism", y="contract_years")
+    assert fig.axes[0].get_xlabel() == "Favouritism"
+
+
+def test_heatmap_bins_sampled_designs(sobol, results: SimpleNamespace) -> None:
+    fig = plots.heatmap(sobol, "ngo_survival", bins=4, max_levels=4)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Favouritism (binned)"
+    ylabels = [t.get_text() for t in ax.get_yticklabels()]
+    assert ylabels[0].startswith("0–") and ylabels[-1].endswith("–1")
+    assert ax.images[0].get_array().shape == (len(ylabels), 4)  # contract_years 1..4
+    with pytest.raises(ValueError, match="give the parameters x and y"):
+        plots.heatmap(results, "ngo_survival")
+
+
+# --------------------------------------------------------------------------- 7 sensitivity
+def test_sensitivity_sobol(sobol) -> None:
+    fig = plots.sensitivity(sobol, "ngo_survival")
+    (ax,) = fig.axes
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert len(bars) == 2 and all(len(b.patches) == 2 for b in bars)
+    assert _legend(ax) == ["first order (S1)", "total (ST)"]
+    assert {t.get_text() for t in ax.get_yticklabels()} == {"Contract length", "Favouritism"}
+    assert ax.get_xlabel().startswith("Sobol index")
+    indices = sobol.analyze(["ngo_survival"])
+    st = indices[indices["index"] == "ST"].set_index("parameter")["value"]
+    widths = sorted(p.get_width() for p in bars[1].patches)
+    assert widths == pytest.approx(sorted(np.nan_to_num(st.to_numpy())))
+    fig = plots.sensitivity(indices, "ngo_survival")  # the index table works too
+    assert len(fig.axes[0].containers) >= 2
+
+
+def test_sensitivity_morris_and_errors(morris, grid) -> None:
+    fig = plots.sensitivity(morris, "provider_turnover")
+    (ax,) = fig.axes
+    points = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(points) == 2
+    assert ax.get_xlabel().startswith("μ*") and ax.get_ylabel().startswith("σ")
+    assert _legend(ax) == ["Contract length", "Favouritism", "σ = μ*"]
+    with pytest.raises(DesignError):
+        plots.sensitivity(grid, "provider_turnover")
+    table = morris.analyze(["provider_turnover"])
+    with pytest.raises(ValueError, match="no Sobol"):
+        plots.sensitivity(table, "ngo_survival")
+
+
+# --------------------------------------------------------------------------- 8 network
+def _network_parts(fig: Figure) -> tuple[LineCollection, int]:
+    ax = fig.axes[0]
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    nodes = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    return lines, nodes
+
+
+def test_contract_network_from_model() -> None:
+    model = ContractingModel(_scenarios()[0], rng=3).run()
+    fig = plots.contract_network(model)
+    lines, nodes = _network_parts(fig)
+    contracts = model.contract_table()
+    pairs = contracts.drop_duplicates(["purchaser", "ngo"])
+    assert len(lines.get_segments()) == len(pairs)
+    assert sorted(lines.get_array()) == pytest.approx(
+        sorted(contracts.groupby(["purchaser", "ngo"])["tie"].max())
+    )
+    active = int(model.ngo_table()["active"].sum())
+    assert nodes == pairs["purchaser"].nunique() + active
+    assert fig.axes[1].get_ylabel().startswith("Tie strength")
+    legend = _legend(fig.axes[0])
+    assert "Bureaux" in legend and "no contract" in legend
+    assert "end of year 6" in fig.get_suptitle()
+
+
+def test_contract_network_from_results(results: SimpleNamespace) -> None:
+    fig = plots.contract_network(results, run=(1, 2))
+    assert fig.get_suptitle().startswith("Contracts in force: direct, replication 2")
+    lines, _ = _network_parts(fig)
+    rows = results.contracts[(results.contracts.point == 1) & (results.contracts.replication == 2)]
+    assert len(lines.get_segments()) == len(rows.drop_duplicates(["purchaser", "ngo"]))
+    first = plots.contract_network(results, run=0).get_suptitle()
+    assert first.startswith("Contracts in force: open, replication 0")
+    with pytest.raises(ValueError, match="no run"):
+        plots.contract_network(results, run=(9, 0))
+    with pytest.raises(ValueError, match="no contracts"):
+        plots.contract_network(SimpleNamespace(runs=results.runs, contracts=None, ngos=None))
+
+
+# --------------------------------------------------------------------------- saving
+def test_save_writes_each_format(results: SimpleNamespace, tmp_path: Path) -> None:
+    from PIL import Image
+
+    fig = plots.turnover_vs_contract_length(results)
+    paths = plots.save(fig, tmp_path / "sub" / "turnover.png", formats=("png", "pdf"))
+    assert [p.name for p in paths] == ["turnover.png", "turnover.pdf"]
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert paths[1].read_bytes().startswith(b"%PDF")
+    with Image.open(paths[0]) as image:
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+
+
+def test_draw_all_comparison(results: SimpleNamespace, tmp_path: Path) -> None:
+    paths = plots.draw_all(
+        results, tmp_path / "figs", ("png",), outcomes=["provider_turnover", "hhi"], dpi=100
+    )
+    stems = [
+        "outcomes",
+        "fan_provider_turnover",
+        "fan_hhi",
+        "survival",
+        "dependence",
+        "turnover_vs_contract_length",
+        "network",
+    ]
+    expected = [tmp_path / "figs" / f"{s}.png" for s in stems]
+    assert paths == expected
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+
+
+def test_draw_all_real_comparison(real, tmp_path: Path) -> None:
+    paths = plots.draw_all(real, tmp_path, formats=("png",), outcomes=["ngo_survival"], dpi=100)
+    # No NGO or contract tables, one contract length: only what the results support.
+    assert [p.name for p in paths] == ["outcomes.png", "fan_ngo_survival.png"]
+
+
+def test_draw_all_sweeps(grid, sobol, tmp_path: Path) -> None:
+    paths = plots.draw_all(grid, tmp_path / "grid", formats=("png",), outcomes=["hhi"], dpi=100)
+    assert [p.name for p in paths] == [
+        "outcomes.png",
+        "turnover_vs_contract_length.png",
+        "heatmap_hhi.png",
+    ]
+    paths = plots.draw_all(sobol, tmp_path / "sobol", formats=("png",), outcomes=["hhi"], dpi=100)
+    assert [p.name for p in paths] == [
+        "turnover_vs_contract_length.png",
+        "heatmap_hhi.png",
+        "sensitivity_hhi.png",
+    ]
