@@ -11,6 +11,7 @@ Usage::
 
     python benchmarks/sweep_vs_batch_run.py                  # 12 points x 10 reps
     python benchmarks/sweep_vs_batch_run.py --levels 8 --replications 20 --years 30
+    python benchmarks/sweep_vs_batch_run.py --rounds 3       # medians of 3 alternating
 
 It prints figures and asserts nothing about them.
 """
@@ -20,7 +21,9 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,12 +41,17 @@ def _grid(levels: int) -> dict[str, list[Any]]:
     }
 
 
-def _peaks() -> dict[str, float]:
-    """Peak resident memory in MiB of this process and of its largest child."""
+def _usage() -> dict[str, float]:
+    """Peak resident memory (MiB) of this process and of its largest child, and CPU
+    seconds of this process and its children together."""
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB else
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
-    return {"main_mib": own, "worker_mib": kids}
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "main_mib": own.ru_maxrss * scale / 2**20,
+        "worker_mib": kids.ru_maxrss * scale / 2**20,
+        "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+    }
 
 
 def child_sweep(opts: argparse.Namespace) -> dict[str, Any]:
@@ -119,13 +127,16 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=10, help="runs per point")
     parser.add_argument("--years", type=int, default=20, help="years per run")
     parser.add_argument("--workers", type=int, default=2, help="processes for both")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat both, alternating order; report medians"
+    )
     parser.add_argument("--child", choices=["sweep", "batch_run"], help=argparse.SUPPRESS)
     opts = parser.parse_args()
 
     if opts.child:
         run = child_sweep if opts.child == "sweep" else child_batch_run
         figures = run(opts)
-        print(json.dumps(figures | _peaks()))
+        print(json.dumps(figures | _usage()))
         return
 
     points = opts.levels * len(MODES)
@@ -134,20 +145,30 @@ def main() -> None:
         f"replications = {points * opts.replications} runs of {opts.scenario!r}, "
         f"{opts.years} years, {opts.workers} worker processes; yearly outcomes kept"
     )
-    results = {m: _child(m, opts) for m in ("sweep", "batch_run")}
-    header = f"{'method':<16}{'runs':>6}{'yearly rows':>13}{'wall s':>9}"
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    rounds: dict[str, list[dict[str, Any]]] = {"sweep": [], "batch_run": []}
+    for i in range(opts.rounds):
+        order = ("sweep", "batch_run") if i % 2 == 0 else ("batch_run", "sweep")
+        for method in order:
+            rounds[method].append(_child(method, opts))
+    results = {
+        m: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for m, runs in rounds.items()
+    }
+    header = f"{'method':<18}{'runs':>6}{'yearly rows':>13}{'wall s':>9}{'CPU s':>9}"
     header += f"{'main peak MiB':>15}{'worker peak MiB':>17}"
     print(header)
     print("-" * len(header))
     labels = {"sweep": "simcontract sweep", "batch_run": "mesa batch_run"}
     for method, r in results.items():
         print(
-            f"{labels[method]:<16}{r['runs']:>6}{r['yearly_rows']:>13}{r['wall_s']:>9.2f}"
+            f"{labels[method]:<18}{r['runs']:>6.0f}{r['yearly_rows']:>13.0f}"
+            f"{r['wall_s']:>9.2f}{r['cpu_s']:>9.2f}"
             f"{r['main_mib']:>15.1f}{r['worker_mib']:>17.1f}"
         )
     ours, theirs = results["sweep"], results["batch_run"]
     print(
         f"sweep / batch_run: wall time {ours['wall_s'] / theirs['wall_s']:.2f}x, "
+        f"CPU time {ours['cpu_s'] / theirs['cpu_s']:.2f}x, "
         f"main-process peak memory {ours['main_mib'] / theirs['main_mib']:.2f}x, "
         f"worker peak memory {ours['worker_mib'] / theirs['worker_mib']:.2f}x"
     )

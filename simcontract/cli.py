@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -78,6 +80,28 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
+def check_out_dir(out: Path, option: str = "--out") -> None:
+    """Check that ``out`` is, or can be made, a writable directory.
+
+    Raises:
+        UsageError: ``out`` or one of its parents is a file, or the nearest existing
+            folder is not writable.
+    """
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = "exists" if folder == out else f"is below the file {str(folder)!r}"
+                raise UsageError(f"{option} {str(out)!r} {where} and is not a directory")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise UsageError(f"{option} {str(out)!r}: {str(folder)!r} is not writable")
+            return
+
+
+def file_stem(name: str) -> str:
+    """``name`` made safe as one file-name component (no separators, no leading dot)."""
+    return re.sub(r"[^\w.-]+", "_", name).strip(".") or "scenario"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``simcontract run``: one run, summary table, yearly series as CSV."""
     from simcontract.metrics import OUTCOMES
@@ -85,8 +109,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = scenario_with(args.scenario, args.set)
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out!r} exists and is not a directory")
+    if out is not None:
+        check_out_dir(out)
     model = ContractingModel(scenario, rng=args.seed).run()
     summary = model.summary()
     rows = [(name, format_value(summary[name]), OUTCOMES[name].unit) for name in OUTCOMES]
@@ -94,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(format_table(rows, ("outcome", "value", "unit")))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        target = out / f"{scenario.name}-seed{args.seed}-series.csv"
+        target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
         tmp = target.with_suffix(".csv.tmp")
         model.series().to_csv(tmp, index=False)
         tmp.replace(target)
@@ -225,8 +249,7 @@ def _check_out(out: Path | None, resume: bool) -> None:
         if resume:
             raise UsageError("--resume needs --out DIR (the directory to finish)")
         return
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+    check_out_dir(out)
     if not resume and not storage.is_empty(out):
         raise UsageError(
             f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
@@ -425,7 +448,8 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         "--workers",
         type=_positive,
         metavar="N",
-        help="worker processes (default: every core; 1 runs in this process)",
+        help="worker processes (default: every core; 1 runs in this process; "
+        "ignored with --scheduler)",
     )
     parser.add_argument(
         "--scheduler",
@@ -439,7 +463,13 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         "--resume", action="store_true", help="finish an interrupted batch in --out DIR"
     )
     parser.add_argument("--series", action="store_true", help="also keep yearly series")
-    parser.add_argument("--seed", type=_int_arg(0), default=0, help="base seed (default 0)")
+    parser.add_argument(
+        "--seed",
+        type=_int_arg(0),
+        default=0,
+        metavar="N",
+        help="base seed of the run seeds and of sampled designs (default 0)",
+    )
 
 
 def _int_arg(low: int) -> Callable[[str], int]:
@@ -537,6 +567,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("simcontract: interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # the file system refused (disk full, permissions...)
+        print(f"simcontract: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -82,8 +82,16 @@ class Design:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()!r})"
 
-    def analyze(self, runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.95):
-        """Sensitivity indices; only sampled sensitivity designs define it."""
+    def analyze(
+        self, runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.95
+    ) -> pd.DataFrame:
+        """Sensitivity indices with confidence intervals (columns :data:`INDEX_COLUMNS`).
+
+        Only :class:`Sobol` and :class:`Morris` define them.
+
+        Raises:
+            DesignError: This kind of design has no sensitivity indices.
+        """
         raise DesignError(f"a {self.kind} design has no sensitivity indices; use Sobol or Morris")
 
 

@@ -34,6 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -166,7 +167,7 @@ class Results:
             parameters the design varies, ``outcome``, ``n``, ``mean``, ``sd``,
             ``low`` and ``high``.
         """
-        from scipy import stats
+        from scipy.special import stdtrit  # t quantile; lighter than scipy.stats
 
         outcomes = _outcome_list(outcomes)
         runs = self.runs
@@ -180,7 +181,7 @@ class Results:
         for name in outcomes:
             count = n[name].to_numpy()
             with np.errstate(all="ignore"):
-                t = stats.t.ppf(0.5 + level / 2, np.where(count > 1, count - 1, np.nan))
+                t = stdtrit(np.where(count > 1, count - 1, np.nan), 0.5 + level / 2)
                 half = t * sd[name].to_numpy() / np.sqrt(count)
             m = mean[name].to_numpy()
             frames.append(
@@ -264,16 +265,32 @@ def run_tasks(tasks: Sequence[Task], series: bool) -> tuple[Any, Any]:
         ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
         rows.append({**ids, **dict(scenario), **model.summary()})
         if series:
-            frames.append(model.series().assign(**ids))
+            frames.append(model.series())
+        _release(model)
     runs = pa.Table.from_pylist(rows, schema=storage.runs_schema())
     yearly = None
     if series:
+        # Identifiers are added once per chunk: a DataFrame.assign per run costs more
+        # than a short run's other bookkeeping.
+        lengths = [len(f) for f in frames]
+        ids = {k: np.repeat([r[k] for r in rows], lengths) for k in storage.ID_COLUMNS}
         yearly = pa.Table.from_pandas(
-            pd.concat(frames, ignore_index=True),
+            pd.concat(frames, ignore_index=True).assign(**ids),
             schema=storage.series_schema(),
             preserve_index=False,
         )
     return runs, yearly
+
+
+def _release(model: ContractingModel) -> None:
+    """Let a finished model be garbage-collected.
+
+    Mesa's ``Agent._ids`` is a class-level dict keyed by model, so without this every
+    model stays alive and a worker grows by its size with each run (mesa/mesa#3179).
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 @dataclass

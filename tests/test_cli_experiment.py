@@ -157,6 +157,8 @@ def test_existing_output_directory_needs_resume(tiny_toml: Path, tmp_path: Path,
     assert "no manifest.json" in capsys.readouterr().err
     assert main(["compare", str(tiny_toml), "--resume"]) == 2
     assert "--resume needs --out" in capsys.readouterr().err
+    assert main(["compare", str(tiny_toml), "--out", str(out / "keep.txt" / "sub")]) == 2
+    assert "is below the file" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 

@@ -61,9 +61,17 @@ def cluster():
     distributed = pytest.importorskip("distributed")
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as local:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+            memory_limit=0,
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        client.wait_for_workers(2, timeout=60)  # fail, not hang, if workers cannot start
         yield local
 
 
@@ -473,3 +481,17 @@ def test_mesa_batch_run_gives_seeded_reproducible_rows(tiny: Scenario) -> None:
         assert_frame_equal(
             rows[list(OUTCOMES)].reset_index(drop=True), alone[list(OUTCOMES)], check_dtype=False
         )
+
+
+def test_finished_runs_do_not_stay_in_memory(tiny: Scenario) -> None:
+    import gc
+
+    from simcontract.experiment import run_tasks
+
+    def models() -> int:
+        gc.collect()
+        return sum(isinstance(o, ContractingModel) for o in gc.get_objects())
+
+    before = models()
+    run_tasks([(0, r, r, tiny) for r in range(3)], series=True)
+    assert models() == before
