@@ -48,6 +48,7 @@ from simcontract.designs import (
 )
 from simcontract.metrics import OUTCOMES
 from simcontract.model import ContractingModel
+from simcontract.parallel import process_context
 from simcontract.scenario import Scenario, builtin_names, load_scenario
 
 KEY_OUTCOMES: tuple[str, ...] = tuple(
@@ -105,11 +106,15 @@ class Results:
         runs: pd.DataFrame | None = None,
         series: pd.DataFrame | None = None,
         *,
+        ngos: pd.DataFrame | None = None,
+        contracts: pd.DataFrame | None = None,
         directory: str | Path | None = None,
         manifest: Mapping[str, Any] | None = None,
     ) -> None:
         self._runs = runs
         self._series = series
+        self._ngos = ngos
+        self._contracts = contracts
         self.directory = Path(directory) if directory is not None else None
         self.manifest: dict[str, Any] = dict(manifest or {})
         design = self.manifest.get("design")
@@ -146,6 +151,26 @@ class Results:
             table = storage.read_parts(self.directory / storage.SERIES, storage.series_schema())
             self._series = _frame(table, ["point", "replication", "year"])
         return self._series
+
+    @property
+    def ngos(self) -> pd.DataFrame | None:
+        """One row per run and NGO that ever existed in it (identifiers and the columns
+        of ``ContractingModel.ngo_table()``), or ``None`` without series."""
+        if self._ngos is None and self.directory and self.manifest.get("series"):
+            table = storage.read_parts(self.directory / storage.NGOS, storage.ngos_schema())
+            self._ngos = _frame(table, _DETAIL_ORDER[storage.NGOS])
+        return self._ngos
+
+    @property
+    def contracts(self) -> pd.DataFrame | None:
+        """One row per run and contract in force at the run's end (identifiers and the
+        columns of ``ContractingModel.contract_table()``), or ``None`` without series."""
+        if self._contracts is None and self.directory and self.manifest.get("series"):
+            table = storage.read_parts(
+                self.directory / storage.CONTRACTS, storage.contracts_schema()
+            )
+            self._contracts = _frame(table, _DETAIL_ORDER[storage.CONTRACTS])
+        return self._contracts
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -247,39 +272,56 @@ def load_results(directory: str | Path) -> Results:
 
 
 # --------------------------------------------------------------------------- running
+_DETAIL_ORDER = {
+    "series": ["point", "replication", "year"],
+    "ngos": ["point", "replication", "ngo"],
+    "contracts": ["point", "replication", "purchaser", "ngo", "start"],
+}
+"""Sort keys of each detail table."""
+
 Task = tuple[int, int, int, Scenario]
 """One run: design point, replication, run seed, scenario."""
 
 
-def run_tasks(tasks: Sequence[Task], series: bool) -> tuple[Any, Any]:
-    """Run ``tasks`` in this process; return Arrow tables of runs and of series.
+def run_tasks(tasks: Sequence[Task], series: bool) -> tuple[Any, dict[str, Any] | None]:
+    """Run ``tasks`` in this process; return the Arrow table of runs and, with
+    ``series``, the detail tables (yearly series, NGOs, final contracts) by name.
 
     This is the unit of work sent to executors, so it is a top-level function.
     """
     import pyarrow as pa
 
     rows = []
-    frames = []
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in storage.DETAILS}
     for point, rep, seed, scenario in tasks:
         model = ContractingModel(scenario, rng=seed).run()
         ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
         rows.append({**ids, **dict(scenario), **model.summary()})
         if series:
-            frames.append(model.series())
+            frames[storage.SERIES].append(model.series())
+            frames[storage.NGOS].append(model.ngo_table())
+            frames[storage.CONTRACTS].append(model.contract_table())
         _release(model)
     runs = pa.Table.from_pylist(rows, schema=storage.runs_schema())
-    yearly = None
-    if series:
+    if not series:
+        return runs, None
+    details = {}
+    for name, parts in frames.items():
+        schema = storage.SCHEMAS[name]()
         # Identifiers are added once per chunk: a DataFrame.assign per run costs more
         # than a short run's other bookkeeping.
-        lengths = [len(f) for f in frames]
+        lengths = [len(f) for f in parts]
+        if not any(lengths):
+            details[name] = schema.empty_table()
+            continue
         ids = {k: np.repeat([r[k] for r in rows], lengths) for k in storage.ID_COLUMNS}
-        yearly = pa.Table.from_pandas(
-            pd.concat(frames, ignore_index=True).assign(**ids),
-            schema=storage.series_schema(),
-            preserve_index=False,
+        table = pd.concat([f for f in parts if len(f)], ignore_index=True).assign(**ids)
+        if "exit_year" in table:
+            table["exit_year"] = pd.to_numeric(table["exit_year"], errors="coerce")
+        details[name] = pa.Table.from_pandas(
+            table[schema.names], schema=schema, preserve_index=False
         )
-    return runs, yearly
+    return runs, details
 
 
 def _release(model: ContractingModel) -> None:
@@ -521,20 +563,21 @@ def _execute(
         chunk_size = max(1, min(64, math.ceil(missing / (width * 8))))
 
     kept_runs: list[Any] = []
-    kept_series: list[Any] = []
+    kept_details: dict[str, list[Any]] = {name: [] for name in storage.DETAILS}
     counter = [0]
 
-    def store(result: tuple[Any, Any]) -> int:
-        runs, yearly = result
+    def store(result: tuple[Any, dict[str, Any] | None]) -> int:
+        runs, details = result
         if directory is None:
             kept_runs.append(runs)
-            if yearly is not None:
-                kept_series.append(yearly)
+            for name, table in (details or {}).items():
+                kept_details[name].append(table)
         else:
             name = f"part-{n_session:03d}-{counter[0]:06d}.parquet"
             counter[0] += 1
-            if yearly is not None:
-                storage.write_part(directory / storage.SERIES, name, yearly)
+            # Details first: a runs part marks its chunk as finished (see resume).
+            for folder, table in (details or {}).items():
+                storage.write_part(directory / folder, name, table)
             storage.write_part(directory / storage.RUNS, name, runs)
         return runs.num_rows
 
@@ -558,7 +601,7 @@ def _execute(
             elif executor is not None:
                 _pump(executor, chunks, plan.series, 2 * width, lambda r: bar.update(store(r)))
             else:
-                pool = cf.ProcessPoolExecutor(max_workers=width)
+                pool = cf.ProcessPoolExecutor(max_workers=width, mp_context=process_context())
                 try:
                     _pump(pool, chunks, plan.series, 2 * width, lambda r: bar.update(store(r)))
                 finally:
@@ -580,14 +623,20 @@ def _execute(
         import pyarrow as pa
 
         runs = _frame(pa.concat_tables(kept_runs), ["point", "replication"])
-        series = (
-            _frame(pa.concat_tables(kept_series), ["point", "replication", "year"])
-            if plan.series
-            else None
-        )
+        details = {
+            name: _frame(pa.concat_tables(tables), _DETAIL_ORDER[name])
+            for name, tables in kept_details.items()
+            if plan.series and tables
+        }
         manifest = _manifest(plan, started)
         manifest.update(status="complete", finished=_now())
-        return Results(runs, series, manifest=manifest)
+        return Results(
+            runs,
+            details.get(storage.SERIES),
+            ngos=details.get(storage.NGOS),
+            contracts=details.get(storage.CONTRACTS),
+            manifest=manifest,
+        )
     results = load_results(directory)
     storage.write_text(directory / storage.TABLE, results.table().to_csv(index=False))
     return results
@@ -642,7 +691,7 @@ def compare(
         workers: Processes to use: 1 runs in this process; ``None`` uses every core.
         out: Results directory; runs stream there as Parquet parts (see
             :mod:`simcontract.storage`). ``None`` keeps everything in memory.
-        series: Also keep every run's yearly series.
+        series: Also keep every run's yearly series, NGO table and final contracts.
         executor: A ``concurrent.futures.Executor`` to run on instead (e.g. a Dask
             ``Client(...).get_executor()``); it is not shut down.
         resume: Finish an interrupted batch in ``out``, running only missing runs.

@@ -31,6 +31,10 @@ from simcontract.params import PARAMETERS
 MANIFEST = "manifest.json"
 RUNS = "runs"
 SERIES = "series"
+NGOS = "ngos"
+CONTRACTS = "contracts"
+DETAILS = (SERIES, NGOS, CONTRACTS)
+"""Per-run detail tables kept with ``series=True``, each in a folder of parts."""
 TABLE = "table.csv"
 INDICES = "indices.csv"
 
@@ -64,6 +68,49 @@ def series_schema() -> pa.Schema:
     ]
     fields += [pa.field(name, pa.float64()) for name in OUTCOMES]
     return pa.schema(fields)
+
+
+def ngos_schema() -> pa.Schema:
+    """Schema of the NGO table: identifiers and one row per NGO that ever existed in the
+    run (``ContractingModel.ngo_table()``); ``exit_year`` is NaN for active NGOs."""
+    fields = [pa.field(c, pa.string() if c == "scenario" else pa.int64()) for c in ID_COLUMNS]
+    fields += [
+        pa.field("ngo", pa.int64()),
+        pa.field("city", pa.int64()),
+        pa.field("district", pa.int64()),
+        pa.field("origin", pa.string()),
+        pa.field("entry_year", pa.int64()),
+        pa.field("exit_year", pa.float64()),
+        pa.field("exit_reason", pa.string()),
+        pa.field("active", pa.bool_()),
+        pa.field("reserves", pa.float64()),
+        pa.field("reputation", pa.float64()),
+        pa.field("dependence", pa.float64()),
+        pa.field("staff", pa.int64()),
+        pa.field("contracts", pa.int64()),
+    ]
+    return pa.schema(fields)
+
+
+def contracts_schema() -> pa.Schema:
+    """Schema of the contract table: identifiers and the contracts in force at the end
+    of the run (``ContractingModel.contract_table()``)."""
+    fields = [pa.field(c, pa.string() if c == "scenario" else pa.int64()) for c in ID_COLUMNS]
+    fields += [
+        pa.field("purchaser", pa.int64()),
+        pa.field("purchaser_kind", pa.string()),
+        pa.field("city", pa.int64()),
+        pa.field("ngo", pa.int64()),
+        pa.field("price", pa.float64()),
+        pa.field("start", pa.int64()),
+        pa.field("end", pa.int64()),
+        pa.field("tie", pa.float64()),
+    ]
+    return pa.schema(fields)
+
+
+SCHEMAS = {SERIES: series_schema, NGOS: ngos_schema, CONTRACTS: contracts_schema}
+"""Schema of each detail table."""
 
 
 def _atomic(target: Path, write) -> None:
@@ -130,16 +177,18 @@ def done_runs(directory: Path) -> set[tuple[int, int]]:
 
 
 def clean(directory: Path) -> None:
-    """Remove leftovers of an interrupted batch: temporary files and series parts whose
+    """Remove leftovers of an interrupted batch: temporary files and detail parts whose
     runs part was never written."""
-    for folder in (directory / RUNS, directory / SERIES, directory):
+    details = [directory / d for d in DETAILS]
+    for folder in (directory / RUNS, *details, directory):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
     finished = {p.name for p in parts(directory / RUNS)}
-    for p in parts(directory / SERIES):
-        if p.name not in finished:
-            p.unlink(missing_ok=True)
+    for folder in details:
+        for p in parts(folder):
+            if p.name not in finished:
+                p.unlink(missing_ok=True)
 
 
 def is_empty(directory: Path) -> bool:

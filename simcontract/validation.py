@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import multiprocessing
-import multiprocessing.context
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract.metrics import OUTCOMES
+from simcontract.parallel import process_context
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -141,18 +140,6 @@ def _series_task(task: tuple[Scenario, int]) -> pd.DataFrame:
 
     scenario, seed = task
     return ContractingModel(scenario, rng=seed).run().series()
-
-
-def process_context() -> multiprocessing.context.BaseContext:
-    """A multiprocessing context for local worker pools.
-
-    Importing Mesa's batch runner sets the global start method to "spawn", which cannot
-    start workers from notebooks or piped scripts; "fork" (where the platform has it)
-    starts them from the running interpreter instead.
-    """
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 def _run_all(

@@ -342,10 +342,21 @@ def test_compare_accepts_names_paths_and_scenarios(tiny: Scenario, tmp_path) -> 
 def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
     out = tmp_path / "stored"
     res = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out)
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs", "series", "table.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contracts",
+        "manifest.json",
+        "ngos",
+        "runs",
+        "series",
+        "table.csv",
+    ]
     back = load_results(out)
     assert_frame_equal(back.runs, serial.runs)
     assert_frame_equal(back.series, serial.series)
+    assert_frame_equal(back.ngos, serial.ngos)
+    assert_frame_equal(back.contracts, serial.contracts)
+    assert set(back.ngos["point"]) == set(back.runs["point"])
+    assert back.ngos["exit_year"].isna().sum() == back.ngos["active"].sum()
     assert_frame_equal(back.table(), serial.table())
     assert back.design == Grid(GRID)
     assert back.scenarios == [tiny]

@@ -392,8 +392,14 @@ def test_draw_all_comparison(results: SimpleNamespace, tmp_path: Path) -> None:
 
 def test_draw_all_real_comparison(real, tmp_path: Path) -> None:
     paths = plots.draw_all(real, tmp_path, formats=("png",), outcomes=["ngo_survival"], dpi=100)
-    # No NGO or contract tables, one contract length: only what the results support.
-    assert [p.name for p in paths] == ["outcomes.png", "fan_ngo_survival.png"]
+    # One contract length: no turnover-versus-length figure.
+    assert [p.name for p in paths] == [
+        "outcomes.png",
+        "fan_ngo_survival.png",
+        "survival.png",
+        "dependence.png",
+        "network.png",
+    ]
 
 
 def test_draw_all_sweeps(grid, sobol, tmp_path: Path) -> None:

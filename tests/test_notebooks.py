@@ -1,0 +1,132 @@
+"""The teaching notebooks in notebooks/: committed without outputs, and they run.
+
+Each notebook is executed top to bottom with nbclient in a python3 kernel of this
+interpreter, on a copy in a temporary folder (nothing is written into the repository),
+with ``SIMCONTRACT_NOTEBOOK_SMALL=1`` so it uses tiny markets and few replications
+(the four together take well under two minutes) and ``MPLBACKEND=Agg``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+EXPECTED = [
+    "01_quickstart.ipynb",
+    "02_what_if.ipynb",
+    "03_sweeps_and_sensitivity.ipynb",
+    "04_seminar_exercises.ipynb",
+]
+"""The teaching notebooks, in reading order."""
+
+SMALL_FLAG = "SIMCONTRACT_NOTEBOOK_SMALL"
+
+CELL_TIMEOUT = 300
+"""Seconds one cell may run before the test fails."""
+
+STARTUP_TIMEOUT = 120
+"""Seconds the kernel may take to start."""
+
+
+def _read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / name, as_version=4)
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def test_every_notebook_is_listed() -> None:
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_committed_without_outputs(name: str) -> None:
+    raw = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    nbformat.validate(nbformat.from_dict(raw))
+    for i, cell in enumerate(raw["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{name}: cell {i} has outputs; clear them"
+            assert cell.get("execution_count") is None, f"{name}: cell {i} has an execution count"
+        assert "attachments" not in cell or not cell["attachments"], f"{name}: cell {i}"
+    assert "widgets" not in raw.get("metadata", {}), f"{name}: widget state is saved"
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_small_switch_in_first_code_cell(name: str) -> None:
+    first = _code_cells(_read(name))[0].source
+    assert f'os.environ.get("{SMALL_FLAG}") == "1"' in first
+    assert "SMALL =" in first
+
+
+def test_seminar_answers_are_collapsed() -> None:
+    nb = _read("04_seminar_exercises.ipynb")
+    answers = [cell for cell in nb.cells if "answer" in cell.metadata.get("tags", [])]
+    questions = [cell for cell in nb.cells if cell.source.startswith("## Question")]
+    assert 4 <= len(questions) <= 6
+    assert {cell.cell_type for cell in answers} == {"code", "markdown"}
+    for cell in answers:
+        assert cell.metadata["jupyter"]["source_hidden"] is True
+        if cell.cell_type == "code":
+            assert cell.metadata["jupyter"]["outputs_hidden"] is True
+    # Every question is followed by at least one answer before the next question.
+    kinds = ["q" if c in questions else "a" if c in answers else "-" for c in nb.cells]
+    blocks = "".join(kinds).split("q")[1:]
+    assert len(blocks) == len(questions)
+    assert all("a" in block for block in blocks)
+
+
+def _kernel_manager() -> KernelManager:
+    """A manager for this interpreter's ipykernel, ignoring other installed kernelspecs."""
+    specs = KernelSpecManager(kernel_dirs=[])  # only the native kernel: sys.executable
+    spec = specs.get_kernel_spec("python3")
+    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve(), spec.argv
+    return KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_runs(name: str, tmp_path: Path) -> None:
+    copy = tmp_path / name
+    shutil.copyfile(NOTEBOOKS / name, copy)
+    nb = nbformat.read(copy, as_version=4)
+    env = {
+        **os.environ,
+        SMALL_FLAG: "1",
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    client = NotebookClient(
+        nb,
+        km=_kernel_manager(),
+        timeout=CELL_TIMEOUT,
+        startup_timeout=STARTUP_TIMEOUT,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env=env)  # raises CellExecutionError on the first failing cell
+
+    outputs = [out for cell in _code_cells(nb) for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    images = [out for out in outputs if "image/png" in out.get("data", {})]
+    assert images, f"{name} drew no figure"
+    # Figures show as images, not as "<Figure size ...>" text.
+    bare = [
+        out
+        for out in outputs
+        if out.output_type == "execute_result"
+        and "image/png" not in out.get("data", {})
+        and str(out.get("data", {}).get("text/plain", "")).startswith("<Figure")
+    ]
+    assert not bare, f"{name}: a figure was returned but not drawn"
+    # The repository copy is untouched.
+    assert all(not cell.outputs for cell in _code_cells(_read(name)))
