@@ -311,9 +311,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     names = args.scenario or builtin_names()
     scenarios = [scenario_with(name, args.set) for name in names]
-    if not args.scenario and not args.out and not args.resume:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        args.out = str(Path("results") / f"compare-{stamp}")
+    if not args.scenario:
+        # The main job: every built-in system, with the details the figures need.
+        args.series = True
+        if not args.out and not args.resume:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            args.out = str(Path("results") / f"compare-{stamp}")
     _check_out(Path(args.out) if args.out else None, args.resume)
     results = _batch(args, lambda **kw: compare(scenarios, **kw))
     table = results.table(KEY_OUTCOMES)
@@ -331,7 +334,102 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     print(format_table(rows, ["outcome", *labels]))
     _written(results)
+    if results.directory is not None:
+        _report(results, results.directory)
     return 0
+
+
+def _report(results: Any, directory: Path, formats: Sequence[str] = ("png", "pdf")) -> None:
+    """Write the comparison table as CSV and Markdown and draw the figures."""
+    from simcontract import plots, storage
+    from simcontract.experiment import markdown_table
+
+    storage.write_text(directory / "table.md", markdown_table(results))
+    print(f"table: {directory / storage.TABLE} and {directory / 'table.md'}")
+    paths = plots.draw_all(results, directory / "figures", formats=formats)
+    if paths:
+        names = sorted({p.stem for p in paths})
+        print(f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}")
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``simcontract plot``: redraw the figures of saved results."""
+    from simcontract import plots
+    from simcontract.experiment import ExperimentError, load_results
+
+    source = Path(args.results)
+    if not (source / "manifest.json").is_file():
+        raise UsageError(f"{args.results!r} holds no results (no manifest.json)")
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("png", "pdf", "svg")]
+    if bad or not formats:
+        raise UsageError(f"--format {args.format!r}: expected png, pdf or svg, comma-separated")
+    out = Path(args.out) if args.out else source / "figures"
+    check_out_dir(out)
+    try:
+        results = load_results(source)
+    except ExperimentError as err:
+        raise UsageError(str(err)) from None
+    paths = plots.draw_all(results, out, formats=tuple(formats))
+    print(f"{len(paths)} figure files written to {out}")
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``simcontract validate``: the stylised facts, or the Guangzhou calibration."""
+    from simcontract import validation
+
+    progress = _progress_printer() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    if args.calibration:
+        table = validation.calibrate(
+            replications=args.replications,
+            seed=args.seed,
+            workers=args.workers,
+            progress=progress,
+        )
+        print(
+            f"guangzhou_ifsc, {args.replications} replications, seed {args.seed}: "
+            "model against the figures of 004_03c87105c24127cd.txt"
+        )
+        print(validation.format_calibration(table))
+        outside = int((~table["within_25pct"]).sum())
+        print(f"{len(table) - outside} of {len(table)} figures within 25% of the source")
+        return 1 if outside else 0
+    table = validation.validate(
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        progress=progress,
+    )
+    print(
+        f"{len(table)} comparisons of {table['fact'].nunique()} stylised facts, "
+        f"{args.replications} replications per arm (same seeds in both arms), seed {args.seed}"
+    )
+    print(validation.format_validation(table))
+    failed = table.loc[~table["reproduced"], "id"].tolist()
+    if failed:
+        print(f"NOT reproduced: {', '.join(failed)}")
+        return 1
+    print(f"all {len(table)} comparisons reproduced")
+    return 0
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r{done}/{total} runs", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """``simcontract app``: the seminar app in the browser."""
+    from simcontract.appserver import serve
+
+    print(f"simcontract app on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
+    return serve(host=args.host, port=args.port, open_browser=args.open)
 
 
 def _sweep_design(args: argparse.Namespace) -> Any:
@@ -547,7 +645,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _batch_options(sweep, 10)
     sweep.set_defaults(func=cmd_sweep)
+
+    plot = sub.add_parser("plot", help="redraw the figures of saved results")
+    plot.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
+    plot.add_argument("--out", metavar="DIR", help="where to write (default RESULTS_DIR/figures)")
+    plot.add_argument(
+        "--format", default="png,pdf", help="png, pdf and/or svg, comma-separated (default png,pdf)"
+    )
+    plot.set_defaults(func=cmd_plot)
+
+    validate = sub.add_parser(
+        "validate", help="check the stylised facts of the sources (or --calibration)"
+    )
+    validate.add_argument(
+        "--replications",
+        type=_positive,
+        default=30,
+        metavar="N",
+        help="replications per arm (default 30)",
+    )
+    validate.add_argument(
+        "--seed", type=_int_arg(0), default=0, metavar="N", help="base seed (default 0)"
+    )
+    validate.add_argument(
+        "--workers", type=_positive, metavar="N", help="worker processes (default: every core)"
+    )
+    validate.add_argument(
+        "--calibration",
+        action="store_true",
+        help="compare guangzhou_ifsc with the Guangzhou figures instead",
+    )
+    validate.set_defaults(func=cmd_validate)
+
+    app = sub.add_parser("app", help="start the seminar app in the browser")
+    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    app.add_argument("--open", action="store_true", help="open a browser tab")
+    app.set_defaults(func=cmd_app)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1-65535)")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -242,6 +242,40 @@ class Results:
         return self.design.analyze(self.runs, _outcome_list(outcomes), level)
 
 
+def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> str:
+    """The comparison as a Markdown table: one row per outcome, one column per scenario
+    or design point, cells ``mean [95% CI low, high]``."""
+    outcomes = _outcome_list(outcomes)
+    table = results.table(outcomes)
+    points = table.drop_duplicates("point").sort_values("point")
+    labels = list(points["scenario"].astype(str))
+    if len(set(labels)) < len(labels):
+        labels = [f"{p}: {name}" for p, name in zip(points["point"], labels, strict=True)]
+    n = int(table["n"].max()) if len(table) else 0
+    lines = [
+        f"Mean [95% CI] over {n} replications per column.",
+        "",
+        "| outcome | unit | " + " | ".join(labels) + " |",
+        "|---|---|" + "---|" * len(labels),
+    ]
+    for name in outcomes:
+        sub = table[table["outcome"] == name].sort_values("point")
+        cells = [
+            "nan" if math.isnan(r.mean) else f"{_short(r.mean)} [{_short(r.low)}, {_short(r.high)}]"
+            for r in sub.itertuples()
+        ]
+        lines.append(f"| {name} | {OUTCOMES[name].unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _short(x: float) -> str:
+    if math.isnan(x):
+        return "nan"
+    if abs(x) >= 1e5:
+        return f"{x:.3g}"
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+
 def _outcome_list(outcomes: Sequence[str] | None) -> list[str]:
     if outcomes is None:
         return list(OUTCOMES)
