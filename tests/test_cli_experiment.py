@@ -74,17 +74,45 @@ def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path
     assert not any(line.startswith("results written") for line in lines)
 
 
-def test_compare_without_scenarios_runs_every_builtin(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_main_job_writes_every_promised_file_and_plot_redraws_them(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(tmp_path)
-    argv = ["compare", "--replications", "1", "--workers", "1", "--set", "years=1"]
+    argv = ["compare", "--replications", "2", "--workers", "1", "--set", "years=3"]
     assert main(argv) == 0
     (out,) = (tmp_path / "results").iterdir()
     assert out.name.startswith("compare-")
-    assert (
-        capsys.readouterr().out.splitlines()[-1]
-        == f"results written to {Path('results') / out.name}"
-    )
-    assert list(load_results(out).runs["scenario"]) == builtin_names()
+    printed = capsys.readouterr().out
+    assert f"results written to {Path('results') / out.name}" in printed
+    assert "table.md" in printed and "figures" in printed
+    results = load_results(out)
+    assert list(results.runs["scenario"].unique()) == builtin_names()
+    for folder in ("runs", "series", "ngos", "contracts"):
+        assert list((out / folder).glob("part-*.parquet")), folder
+    assert (out / "manifest.json").is_file()
+    assert (out / "table.csv").read_text().startswith("point,scenario")
+    markdown = (out / "table.md").read_text()
+    assert all(name in markdown for name in builtin_names())
+    figures = {p.name for p in (out / "figures").iterdir()}
+    for stem in (
+        "outcomes",
+        "survival",
+        "dependence",
+        "network",
+        "fan_ngo_survival",
+        "turnover_vs_contract_length",
+    ):
+        assert {f"{stem}.png", f"{stem}.pdf"} <= figures, stem
+
+    assert main(["plot", str(out), "--out", str(tmp_path / "again"), "--format", "svg"]) == 0
+    redrawn = {p.name for p in (tmp_path / "again").iterdir()}
+    assert {f.replace(".png", ".svg") for f in figures if f.endswith(".png")} == redrawn
+
+
+def test_plot_rejects_a_folder_without_results(tmp_path: Path, capsys) -> None:
+    assert main(["plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds no results" in err[0]
 
 
 BAD = [
