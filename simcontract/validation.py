@@ -129,17 +129,25 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 
 
 def _summary_task(task: tuple[Scenario, int]) -> dict[str, float]:
+    from simcontract.experiment import _release
     from simcontract.model import ContractingModel
 
     scenario, seed = task
-    return ContractingModel(scenario, rng=seed).run().summary()
+    model = ContractingModel(scenario, rng=seed).run()
+    summary = model.summary()
+    _release(model)
+    return summary
 
 
 def _series_task(task: tuple[Scenario, int]) -> pd.DataFrame:
+    from simcontract.experiment import _release
     from simcontract.model import ContractingModel
 
     scenario, seed = task
-    return ContractingModel(scenario, rng=seed).run().series()
+    model = ContractingModel(scenario, rng=seed).run()
+    series = model.series()
+    _release(model)
+    return series
 
 
 def _run_all(
