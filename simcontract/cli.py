@@ -610,7 +610,7 @@ def build_parser() -> argparse.ArgumentParser:
     params.set_defaults(func=cmd_params)
 
     compare = sub.add_parser(
-        "compare", help="replicate scenarios and compare their outcomes (mean, 95% CI)"
+        "compare", help="replicate scenarios and compare their outcomes (mean, 95%% CI)"
     )
     compare.add_argument(
         "scenario",

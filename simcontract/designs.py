@@ -380,7 +380,7 @@ class Sobol(_Sampled):
                     y,
                     calc_second_order=self.second_order,
                     conf_level=level,
-                    seed=self.seed,
+                    seed=self.seed + 1,  # SALib leaves seed 0 unseeded
                 )
             for index in ("S1", "ST"):
                 for i, name in enumerate(names):

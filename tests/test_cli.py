@@ -280,3 +280,14 @@ def test_series_file_stays_inside_out_whatever_the_scenario_name(
         assert pd.read_csv(created.pop())["year"].tolist() == [1, 2]
     else:
         assert code == 2 and err.startswith("simcontract: error: ") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["run"], ["params"], ["compare"], ["sweep"], ["plot"], ["validate"], ["app"]],
+)
+def test_help_of_every_command(argv: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    assert "usage: simcontract" in capsys.readouterr().out
