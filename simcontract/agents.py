@@ -172,7 +172,11 @@ class Purchaser(mesa.Agent):
 
     def merit_adjustment(self, ngo: NGO) -> float:
         """Kind-specific adjustment of a bidder's merit (0 for a generic purchaser)."""
-        return 0.0
+        return float(self.merit_adjustments([ngo])[0])
+
+    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
+        """:meth:`merit_adjustment` of each NGO, as an array."""
+        return np.zeros(len(ngos))
 
     def years_at_post(self) -> int:
         """Years the current cadre has headed this purchaser (0 in its first year)."""
@@ -187,10 +191,11 @@ class Bureau(Purchaser):
 
     kind = "bureau"
 
-    def merit_adjustment(self, ngo: NGO) -> float:
-        """Penalty for bidders without a track record (blame avoidance)."""
-        track = min(1.0, ngo.track_record / 3.0)
-        return -0.3 * self.model.p["blame_avoidance"] * (1.0 - track)
+    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
+        """Penalty for bidders without a track record (blame avoidance):
+        ``-0.3 * blame_avoidance * (1 - min(1, track_record / 3))``."""
+        track = np.fromiter((n.track_record for n in ngos), float, len(ngos))
+        return -0.3 * self.model.p["blame_avoidance"] * (1.0 - np.minimum(1.0, track / 3.0))
 
 
 class MassOrganisation(Purchaser):
@@ -202,15 +207,21 @@ class MassOrganisation(Purchaser):
 
     kind = "mass_org"
 
-    def merit_adjustment(self, ngo: NGO) -> float:
+    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
         """Bonus for specialists of the sector and for current partners (patronage)."""
         bonus = 0.3 * self.model.p["partnership"]
-        specialist = ngo.origin == "specialist" and ngo.sector == self.sector
-        partner = any(
-            s.last_provider is ngo or (s.contract is not None and s.contract.ngo is ngo)
-            for s in self.slots
+        partners = {id(s.last_provider) for s in self.slots} | {
+            id(s.contract.ngo) for s in self.slots if s.contract is not None
+        }
+        points = np.fromiter(
+            (
+                (n.origin == "specialist" and n.sector == self.sector) + (id(n) in partners)
+                for n in ngos
+            ),
+            float,
+            len(ngos),
         )
-        return bonus * (specialist + partner)
+        return bonus * points
 
 
 class NGO(mesa.Agent):
@@ -281,7 +292,11 @@ class NGO(mesa.Agent):
 
     def capacity(self) -> int:
         """Most contracts the NGO is able and willing to hold at once."""
-        most = {"general": 8 if self.multi_district else 4, "specialist": 3}.get(self.origin, 1)
+        origin = self.origin
+        if origin == "general":
+            most = 8 if self.multi_district else 4
+        else:
+            most = 3 if origin == "specialist" else 1
         return min(most, 1 + int(5.0 * self.reputation))
 
     def serves(self, purchaser: Purchaser) -> bool:

@@ -4,18 +4,19 @@ Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split betw
 documentation for evaluators and unpaid extra duties ordered by officials (if the NGO
 complies) first (both cut in proportion if together they exceed ``H``), then contracted
 direct service (up to the promised hours), then the NGO's own mission work (whatever
-is left). The four parts always add up to ``H``.
+is left). The four parts always add up to ``H``. Delivery runs over every active NGO
+at once (see :mod:`simcontract.batch`).
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcontract.batch import YearBatch, assign, column
+
 if TYPE_CHECKING:
-    from simcontract.agents import NGO, City
     from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
 
@@ -24,38 +25,51 @@ MULTI_SYSTEM_OVERHEAD = 0.5
 evaluator heterogeneity (as a share of one system's needs)."""
 
 
-def comply_probability(ngo: NGO) -> float:
+def comply_probability(dependence: np.ndarray) -> np.ndarray:
     """Chance an NGO accepts ordered extra duties: dependent NGOs cannot afford to refuse.
 
     ``0.4 + 0.6 * dependence`` with ``dependence`` the government share of last year's
     revenue.
     """
-    return 0.4 + 0.6 * ngo.dependence
+    return 0.4 + 0.6 * dependence
 
 
-def documentation_needs(city: City, ngo: NGO, p: dict[str, Any]) -> list[float]:
-    """Documentation hours each of the NGO's contracts needs this year.
+def documentation_needs(
+    model: ContractingModel, batch: YearBatch, p: dict[str, Any]
+) -> tuple[np.ndarray, list]:
+    """Documentation hours each contract needs this year, and each contract's evaluator.
 
     One contract under evaluator ``e`` needs ``required * documentation_base *
     e.doc_intensity``; an NGO facing ``k`` different evaluation systems needs
     ``1 + MULTI_SYSTEM_OVERHEAD * heterogeneity * (k - 1)`` times that, because each
     system asks for its own indicators and formats.
     """
-    evaluators = [city.district_evaluator[c.purchaser.district] for c in ngo.contracts]
-    k = len({id(e) for e in evaluators})
-    factor = 1.0 + MULTI_SYSTEM_OVERHEAD * p["evaluator_heterogeneity"] * (k - 1)
-    return [
-        c.required_hours * p["documentation_base"] * e.doc_intensity * factor
-        for c, e in zip(ngo.contracts, evaluators, strict=True)
+    cities = model.cities
+    evaluators = [
+        cities[c.ngo.city].district_evaluator[c.slot.purchaser.district] for c in batch.contracts
     ]
+    key = np.fromiter((e.unique_id for e in evaluators), np.int64, len(evaluators))
+    pairs = np.unique(np.stack([batch.owner, key]), axis=1) if len(key) else np.zeros((2, 0))
+    systems = np.bincount(pairs[0].astype(np.intp), minlength=batch.size)
+    factor = 1.0 + MULTI_SYSTEM_OVERHEAD * p["evaluator_heterogeneity"] * (systems - 1)
+    intensity = column(evaluators, "doc_intensity")
+    needs = (
+        column(batch.contracts, "required_hours")
+        * p["documentation_base"]
+        * intensity
+        * factor[batch.owner]
+    )
+    return needs, evaluators
 
 
 def deliver(
-    model: ContractingModel, city: City, ngo: NGO, p: dict[str, Any], record: YearRecord
-) -> list[float]:
-    """Allocate the NGO's hours for the year and set each contract's real quality.
+    model: ContractingModel, batch: YearBatch, p: dict[str, Any], record: YearRecord
+) -> list:
+    """Allocate every NGO's hours for the year and set each contract's real quality.
 
-    Returns the documentation hours each contract needs (for the evaluators).
+    Sets ``ngo.hours``, ``ngo.strain`` and, on each contract, the hours delivered, spent
+    on documentation and on extra duties, whether duties were refused, and ``quality``.
+    Sets ``batch.doc_needs`` and returns each contract's evaluator.
 
     Quality of contract ``c`` (hidden from purchasers)::
 
@@ -67,62 +81,73 @@ def deliver(
     where ``strain`` is the hours demanded (documents, duties, promised service) over
     capacity.
     """
-    capacity = ngo.staff * p["hours_per_worker"]
-    contracts = ngo.contracts
-    if not contracts:
-        ngo.hours = {
-            "service": 0.0,
-            "documentation": 0.0,
-            "extra": 0.0,
-            "mission": capacity,
-        }
-        ngo.strain = 0.0
-        record.add_hours(ngo.hours)
-        return []
-    docs = documentation_needs(city, ngo, p)
-    rng = model.rng
-    comply = comply_probability(ngo)
-    extra = []
-    for c in contracts:
-        demand = p["extra_duty_demand"] * c.staff * p["hours_per_worker"]
-        c.refused_duties = demand > 0 and rng.random() >= comply
-        extra.append(0.0 if c.refused_duties else demand)
-        record.duty_orders += demand > 0
-        record.duty_refusals += c.refused_duties
-    promised = [c.promised_hours for c in contracts]
-    d_total, e_total, s_total = sum(docs), sum(extra), sum(promised)
-    ngo.strain = (d_total + e_total + s_total) / capacity if capacity > 0 else 0.0
-    if d_total + e_total >= capacity:
-        shrink = capacity / (d_total + e_total) if d_total + e_total > 0 else 0.0
-        d_used, e_used, service = d_total * shrink, e_total * shrink, 0.0
+    ngos, cs, own = batch.ngos, batch.contracts, batch.owner
+    capacity = batch.staff * p["hours_per_worker"]
+    docs, evaluators = documentation_needs(model, batch, p)
+    demand = p["extra_duty_demand"] * column(cs, "staff") * p["hours_per_worker"]
+    if p["extra_duty_demand"] > 0:
+        comply = comply_probability(column(ngos, "dependence"))
+        refused = model.rng.random(len(cs)) >= comply[own]
     else:
-        d_used, e_used = d_total, e_total
-        service = min(s_total, capacity - d_total - e_total)
-    mission = max(0.0, capacity - d_used - e_used - service)
-    ngo.hours = {
-        "service": service,
-        "documentation": d_used,
-        "extra": e_used,
-        "mission": mission,
-    }
-    record.add_hours(ngo.hours)
+        refused = np.zeros(len(cs), dtype=bool)
+    extra = np.where(refused, 0.0, demand)
+    record.duty_orders += int((demand > 0).sum())
+    record.duty_refusals += int(refused.sum())
+    promised = column(cs, "promised_hours")
+    required = column(cs, "required_hours")
+    d_total, e_total, s_total = batch.per_ngo(docs), batch.per_ngo(extra), batch.per_ngo(promised)
+    chores = d_total + e_total
+    strain = np.divide(chores + s_total, capacity, out=np.zeros(batch.size), where=capacity > 0)
+    swamped = chores >= capacity
+    shrink = np.divide(capacity, chores, out=np.zeros(batch.size), where=swamped & (chores > 0))
+    d_used = np.where(swamped, d_total * shrink, d_total)
+    e_used = np.where(swamped, e_total * shrink, e_total)
+    service = np.where(swamped, 0.0, np.minimum(s_total, capacity - chores))
+    mission = np.maximum(0.0, capacity - d_used - e_used - service)
+    for ngo, *hours in zip(
+        ngos, service.tolist(), d_used.tolist(), e_used.tolist(), mission.tolist(), strict=True
+    ):
+        ngo.hours = dict(zip(("service", "documentation", "extra", "mission"), hours, strict=True))
+    assign(ngos, strain=strain)
+    record.hours_service += float(service.sum())
+    record.hours_documentation += float(d_used.sum())
+    record.hours_extra += float(e_used.sum())
+    record.hours_mission += float(mission.sum())
+    batch.doc_needs = docs
+    if not cs:
+        return evaluators
 
-    exp_factor = 1.0 - math.exp(-float(np.mean(ngo.experience)) / 3.0) if ngo.staff else 0
-    base = ngo.skill * (0.55 + 0.45 * exp_factor)
-    strain_cost = 1.0 - 0.15 * min(1.0, max(0.0, ngo.strain - 1.0))
-    d_share = d_used / d_total if d_total > 0 else 0.0
-    e_share = e_used / e_total if e_total > 0 else 0.0
-    for c, doc, ex in zip(contracts, docs, extra, strict=True):
+    experience, worker_ngo = batch.workers()
+    mean_experience = np.bincount(worker_ngo, weights=experience, minlength=batch.size) / (
+        np.maximum(batch.staff, 1)
+    )
+    exp_factor = np.where(batch.staff > 0, 1.0 - np.exp(-mean_experience / 3.0), 0.0)
+    base = column(ngos, "skill") * (0.55 + 0.45 * exp_factor)
+    strain_cost = 1.0 - 0.15 * np.clip(strain - 1.0, 0.0, 1.0)
+    d_share = np.divide(d_used, d_total, out=np.zeros(batch.size), where=d_total > 0)
+    e_share = np.divide(e_used, e_total, out=np.zeros(batch.size), where=e_total > 0)
+    same = np.empty(len(cs))
+    for i, c in enumerate(cs):
         slot = c.slot
         slot.years_same_provider += 1
-        slot.last_provider = ngo
-        c.delivered_hours = service * c.promised_hours / s_total if s_total > 0 else 0.0
-        c.documentation_hours = doc * d_share
-        c.extra_hours = ex * e_share
-        continuity = 0.7 + 0.3 * (1.0 - math.exp(-slot.years_same_provider / 2.0))
-        delivered = min(1.0, c.delivered_hours / c.required_hours) ** 0.8
-        c.quality = base * delivered * continuity * strain_cost
-        record.promised_hours += c.promised_hours
-        record.required_hours += c.required_hours
-        record.delivered_hours += c.delivered_hours
-    return docs
+        slot.last_provider = c.ngo
+        same[i] = slot.years_same_provider
+    delivered = np.divide(
+        service[own] * promised, s_total[own], out=np.zeros(len(cs)), where=s_total[own] > 0
+    )
+    continuity = 0.7 + 0.3 * (1.0 - np.exp(-same / 2.0))
+    quality = (
+        base[own] * np.minimum(1.0, delivered / required) ** 0.8 * continuity * strain_cost[own]
+    )
+    assign(
+        cs,
+        delivered_hours=delivered,
+        documentation_hours=docs * d_share[own],
+        extra_hours=extra * e_share[own],
+        refused_duties=refused,
+        quality=quality,
+    )
+    record.promised_hours += float(promised.sum())
+    record.required_hours += float(required.sum())
+    record.delivered_hours += float(delivered.sum())
+    return evaluators

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.agents import Evaluator
+from simcontract.batch import YearBatch, column
 from simcontract.tendering import TIE_THRESHOLD
 
 if TYPE_CHECKING:
-    from simcontract.agents import NGO, City, Contract
+    from simcontract.agents import City
     from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
 
@@ -57,40 +58,20 @@ def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> N
     ]
 
 
-def score(
+def evaluate(
     model: ContractingModel,
-    evaluator: Evaluator,
-    contract: Contract,
-    doc_needed: float,
-    p: dict[str, Any],
-) -> float:
-    """Evaluation score of one contract-year in [0, 1].
-
-    ``score = w . (hours, documents, outcome) + N(0, noise) - refusal_penalty *
-    refused``, where ``hours = min(1, delivered / promised)``, ``documents =
-    min(1, documentation / doc_needed)`` and ``outcome = quality + N(0, noise)``.
-    """
-    noise = p["evaluation_noise"]
-    rng = model.rng
-    hours = min(1.0, contract.delivered_hours / contract.promised_hours)
-    docs = min(1.0, contract.documentation_hours / doc_needed) if doc_needed > 0 else 1.0
-    outcome = contract.quality + rng.normal(0.0, noise)
-    value = float(evaluator.weights @ np.array([hours, docs, outcome]))
-    value += rng.normal(0.0, noise)
-    if contract.refused_duties:
-        value -= p["refusal_penalty"]
-    return min(1.0, max(0.0, value))
-
-
-def evaluate_ngo(
-    model: ContractingModel,
-    city: City,
-    ngo: NGO,
-    doc_needs: list[float],
+    batch: YearBatch,
+    evaluators: list[Evaluator],
     p: dict[str, Any],
     record: YearRecord,
 ) -> None:
-    """Score the NGO's contracts and apply the consequences.
+    """Score every contract delivered this year and apply the consequences.
+
+    The score of a contract-year, in [0, 1], is ``clip(w . (hours, documents, outcome)
+    + N(0, noise) - refusal_penalty * refused, 0, 1)`` with ``w`` the weights of the
+    contract's evaluator, ``hours = min(1, delivered / promised)``, ``documents =
+    min(1, documentation / needed)`` (1 when nothing is needed) and ``outcome = quality
+    + N(0, noise)``.
 
     Reputation becomes ``0.6 * reputation + 0.4 * mean(scores)``; the purchaser's
     current official's tie grows by ``tie_growth * score`` (or falls by 0.2 after a refusal of
@@ -99,33 +80,45 @@ def evaluate_ngo(
     ``TIE_THRESHOLD`` to the provider (chance ``0.25 * reshuffle`` in the official's
     first year).
     """
-    if not ngo.contracts:
+    cs = batch.contracts
+    if not cs:
         return
-    scores = []
-    for c, need in zip(ngo.contracts, doc_needs, strict=True):
-        evaluator = city.district_evaluator[c.purchaser.district]
-        c.score = score(model, evaluator, c, need, p)
-        c.slot.last_score = c.score
-        scores.append(c.score)
-        record.scores.append(c.score)
-        record.qualities.append(c.quality)
-        cadre = c.purchaser.cadre
+    m = len(cs)
+    noise = p["evaluation_noise"]
+    rng = model.rng
+    delivered = column(cs, "delivered_hours")
+    hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
+    need = batch.doc_needs
+    docs = np.minimum(
+        1.0, np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
+    )
+    draws = rng.normal(0.0, noise, (2, m))
+    outcome = column(cs, "quality") + draws[0]
+    weights = np.array([e.weights for e in evaluators])
+    refused = column(cs, "refused_duties", bool)
+    value = (weights * np.stack([hours, docs, outcome], axis=1)).sum(axis=1) + draws[1]
+    scores = np.clip(value - p["refusal_penalty"] * refused, 0.0, 1.0)
+    record.scores.extend(scores.tolist())
+    record.qualities.extend(column(cs, "quality").tolist())
+    year = model.year
+    chance = 0.25 * p["reshuffle"]
+    lottery = rng.random(m) if chance > 0 and year > 1 else np.ones(m)
+    growth = p["tie_growth"]
+    termination = p["termination_score"]
+    draws = zip(cs, scores.tolist(), refused.tolist(), lottery.tolist(), strict=True)
+    for c, s, refuse, u in draws:
+        c.score = s
+        c.slot.last_score = s
+        cadre = c.slot.purchaser.cadre
+        new_broom = False
         if cadre is not None:
-            if c.refused_duties:
-                cadre.strengthen(ngo, -0.2)
-            else:
-                cadre.strengthen(ngo, p["tie_growth"] * c.score)
-        new_broom = (
-            cadre is not None
-            and c.purchaser.years_at_post() == 0
-            and model.year > 1
-            and cadre.tie(ngo) < TIE_THRESHOLD
-            and model.rng.random() < 0.25 * p["reshuffle"]
-        )
-        if c.end > model.year and (c.score < p["termination_score"] or new_broom):
+            cadre.strengthen(c.ngo, -0.2 if refuse else growth * s)
+            new_broom = cadre.arrived == year and u < chance and cadre.tie(c.ngo) < TIE_THRESHOLD
+        if c.end > year and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
-    ngo.reputation = REPUTATION_MEMORY * ngo.reputation + (1 - REPUTATION_MEMORY) * float(
-        np.mean(scores)
-    )
-    ngo.track_record += len(ngo.contracts)
+    mean = batch.per_ngo(scores) / np.maximum(batch.held(), 1)
+    for ngo, k, avg in zip(batch.ngos, batch.held().tolist(), mean.tolist(), strict=True):
+        if k:
+            ngo.reputation = REPUTATION_MEMORY * ngo.reputation + (1 - REPUTATION_MEMORY) * avg
+            ngo.track_record += k

@@ -20,6 +20,7 @@ One ``step()`` is one year:
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import mesa
@@ -41,6 +42,7 @@ from simcontract.agents import (
     Purchaser,
     Slot,
 )
+from simcontract.batch import YearBatch, column
 from simcontract.metrics import OUTCOMES, YearRecord, summarise, yearly
 from simcontract.scenario import Scenario, load_scenario
 
@@ -301,28 +303,23 @@ class ContractingModel(mesa.Model):
                 still.append(c)
         ngo.contracts = still
 
-    def _market_structure(self, record: YearRecord) -> None:
-        providers = 0
-        contracts = 0
-        hhis = []
-        for city in self.cities:
-            value: dict[int, float] = {}
-            for n in city.ngos:
-                record.ngos_delivering += n.alive
-                if n.alive and n.contracts:
-                    value[n.unique_id] = sum(c.price for c in n.contracts)
-                    contracts += len(n.contracts)
-            providers += len(value)
-            total = sum(value.values())
-            if total > 0:
-                hhis.append(sum((v / total) ** 2 for v in value.values()))
-            for pu in city.purchasers:
+    def _market_structure(self, batch: YearBatch, record: YearRecord) -> None:
+        value = batch.per_ngo(column(batch.contracts, "price"))
+        city = np.fromiter((n.city for n in batch.ngos), np.intp, batch.size)
+        providing = value > 0
+        record.ngos_delivering += batch.size
+        record.providers = int(providing.sum())
+        contracts = len(batch.contracts)
+        record.provider_diversity = record.providers / contracts if contracts else float("nan")
+        total = np.bincount(city, weights=value, minlength=len(self.cities))
+        share = np.divide(value, total[city], out=np.zeros(batch.size), where=providing)
+        hhi = np.bincount(city, weights=share**2, minlength=len(self.cities))[total > 0]
+        record.hhi = float(hhi.mean()) if len(hhi) else float("nan")
+        for c in self.cities:
+            for pu in c.purchasers:
                 record.slots_funded += len(pu.slots)
                 record.slots_served += sum(s.contract is not None for s in pu.slots)
                 record.budget += pu.budget
-        record.providers = providers
-        record.provider_diversity = providers / contracts if contracts else float("nan")
-        record.hhi = float(np.mean(hhis)) if hhis else float("nan")
 
     def _dependence(self, record: YearRecord) -> None:
         deps = [
@@ -357,22 +354,26 @@ class ContractingModel(mesa.Model):
             city.last_failed = record.failed - before[1]
             bids = record.bids - before[2]
             city.last_newcomer = (record.newcomer_bids - before[3]) / bids if bids else 0.0
-            for ngo in city.ngos:
-                workforce.staff_contracts(ngo, p)
-                doc_needs = delivery.deliver(self, city, ngo, p, record)
-                evaluation.evaluate_ngo(self, city, ngo, doc_needs, p, record)
-        self._market_structure(record)
-        for city in self.cities:
-            for ngo in city.ngos:
-                money.settle(self, ngo, p, record)
-                if ngo.reserves < 0:
-                    self._exit(ngo, "insolvent", record)
-                    continue
-                workforce.turnover(self, ngo, p, record)
-                ngo.dormant_years = 0 if ngo.contracts else ngo.dormant_years + 1
+        batch = YearBatch.of([n for city in self.cities for n in city.ngos])
+        workforce.staff_contracts(batch, p)
+        evaluators = delivery.deliver(self, batch, p, record)
+        evaluation.evaluate(self, batch, evaluators, p, record)
+        self._market_structure(batch, record)
+        money.settle(self, batch, p, record)
+        solvent = column(batch.ngos, "reserves") >= 0
+        for ngo in itertools.compress(batch.ngos, ~solvent):
+            self._exit(ngo, "insolvent", record)
+        workforce.turnover(self, batch, solvent, p, record)
+        dormancy = p["dormancy_years"]
+        for ngo in itertools.compress(batch.ngos, solvent):
+            if ngo.contracts:
+                ngo.dormant_years = 0
                 self._close_contracts(ngo)
-                if ngo.dormant_years >= p["dormancy_years"]:
+            else:
+                ngo.dormant_years += 1
+                if ngo.dormant_years >= dormancy:
                     self._exit(ngo, "dormant", record)
+        for city in self.cities:
             for pu in city.purchasers:
                 if pu.cadre is not None:
                     pu.cadre.decay_ties(p["tie_decay"])

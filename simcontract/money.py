@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from simcontract.batch import YearBatch, assign, column
+
 if TYPE_CHECKING:
-    from simcontract.agents import NGO
     from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
 
@@ -32,33 +35,55 @@ MIN_PAY_LEVEL = 0.6
 """Lowest share of the market wage an NGO pays before it counts as insolvent."""
 
 
-def settle(model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord) -> None:
-    """Book the NGO's money for the year and record the flows in ``record``."""
-    price = sum(c.price for c in ngo.contracts)
-    gov = price * (1.0 - p["match_funding"])
-    for c in ngo.contracts:
-        paid = c.price * (1.0 - p["match_funding"])
-        c.purchaser.spent += paid
-    other = (
-        p["other_income"]
-        * OTHER_INCOME_FACTOR[ngo.origin]
-        * float(model.rng.lognormal(-0.045, 0.3))
-    )
+def settle(
+    model: ContractingModel, batch: YearBatch, p: dict[str, Any], record: YearRecord
+) -> None:
+    """Book every NGO's money for the year and record the flows in ``record``.
+
+    Sets ``reserves``, ``pay_level``, ``revenue_gov``, ``revenue_other`` and
+    ``dependence`` (government payments over total revenue, 0 without revenue) of each
+    NGO, and adds each contract's payment to its purchaser's ``spent``.
+    """
+    ngos, cs = batch.ngos, batch.contracts
+    m = p["match_funding"]
+    prices = column(cs, "price")
+    for c, paid in zip(cs, (prices * (1.0 - m)).tolist(), strict=True):
+        c.slot.purchaser.spent += paid
+    price = batch.per_ngo(prices)
+    gov = price * (1.0 - m)
+    factor = np.fromiter((OTHER_INCOME_FACTOR[n.origin] for n in ngos), float, batch.size)
+    other = p["other_income"] * factor * model.rng.lognormal(-0.045, 0.3, batch.size)
     activities = p["activity_share"] * price
-    overheads = p["overhead"]
-    wage_bill = ngo.staff * p["wage"]
-    available = ngo.reserves + gov + other - activities - overheads
-    if wage_bill > 0:
-        ngo.pay_level = min(1.0, max(MIN_PAY_LEVEL, available / wage_bill))
-    else:
-        ngo.pay_level = 1.0
-    wages = wage_bill * ngo.pay_level
-    ngo.reserves += gov + other - activities - overheads - wages
-    ngo.revenue_gov = gov
-    ngo.revenue_other = other
-    ngo.dependence = gov / (gov + other) if gov + other > 0 else 0.0
-    record.gov_payments += gov
-    record.other_income += other
-    record.activities += activities
-    record.overheads += overheads
-    record.wages += wages
+    overheads = np.full(batch.size, float(p["overhead"]))
+    wage_bill = batch.staff * p["wage"]
+    reserves = column(ngos, "reserves")
+    available = reserves + gov + other - activities - overheads
+    pay_level = np.where(
+        wage_bill > 0,
+        np.clip(
+            np.divide(available, wage_bill, out=np.ones(batch.size), where=wage_bill > 0),
+            MIN_PAY_LEVEL,
+            1.0,
+        ),
+        1.0,
+    )
+    wages = wage_bill * pay_level
+    # An NGO whose pay cut balances its books ends at zero; rounding (of order 1e-11 CNY)
+    # must not make it insolvent.
+    balanced = (wage_bill > 0) & (pay_level > MIN_PAY_LEVEL)
+    reserves = np.where(balanced, np.maximum(available - wages, 0.0), available - wages)
+    revenue = gov + other
+    dependence = np.divide(gov, revenue, out=np.zeros(batch.size), where=revenue > 0)
+    assign(
+        ngos,
+        reserves=reserves,
+        pay_level=pay_level,
+        revenue_gov=gov,
+        revenue_other=other,
+        dependence=dependence,
+    )
+    record.gov_payments += float(gov.sum())
+    record.other_income += float(other.sum())
+    record.activities += float(activities.sum())
+    record.overheads += float(overheads.sum())
+    record.wages += float(wages.sum())

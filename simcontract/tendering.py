@@ -63,7 +63,16 @@ def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
     wr = p["reputation_weight"]
     ww = p["workload_weight"] * REGIME_WORKLOAD[p["evaluation"]]
     total = wp + wr + ww
+    if total <= 0.0:
+        # Only a tiny workload weight, scaled down by the regime, can underflow to 0 here
+        # (the registry keeps the sum of the three above 0): promised hours alone count.
+        return 0.0, 0.0, 1.0
     return wp / total, wr / total, ww / total
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """``x`` clipped to [0, 1] (``np.clip`` costs more on the short arrays of one tender)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
 def score_bids(
@@ -84,8 +93,8 @@ def score_bids(
     wp, wr, ww = award_weights(p)
     md = p["max_discount"]
     mi = p["max_bid_inflation"]
-    price_pts = np.clip((1.0 - bids.price / ceiling) / md, 0.0, 1.0) if md > 0 else 0.0
-    work_pts = np.clip((bids.promised / required - 1.0) / mi, 0.0, 1.0) if mi > 0 else 0.0
+    price_pts = _unit((1.0 - bids.price / ceiling) / md) if md > 0 else 0.0
+    work_pts = _unit((bids.promised / required - 1.0) / mi) if mi > 0 else 0.0
     merit = wp * price_pts + wr * bids.reputation + ww * work_pts + bids.adjustment
     f = p["favouritism"]
     total = (1.0 - f) * merit + f * bids.tie
@@ -138,14 +147,12 @@ def _rank(
         return []
     f = p["favouritism"] if ties else 0.0
     cadre = purchaser.cadre
-    key = np.array(
-        [
-            (1.0 - f)
-            * (n.reputation + purchaser.merit_adjustment(n) + (0.3 if n is slot.incumbent else 0.0))
-            + f * (cadre.tie(n) if cadre else 0.0)
-            for n in pool
-        ]
-    )
+    incumbent = slot.incumbent
+    ties = cadre.ties if cadre else {}
+    m = len(pool)
+    rep = np.fromiter((n.reputation + 0.3 * (n is incumbent) for n in pool), float, m)
+    tie = np.fromiter((ties.get(n.unique_id, 0.0) for n in pool), float, m)
+    key = (1.0 - f) * (rep + purchaser.merit_adjustments(pool)) + f * tie
     key += model.rng.normal(0.0, 0.1, len(pool))
     return [pool[i] for i in np.argsort(-key, kind="stable")]
 
@@ -200,25 +207,27 @@ def make_bids(
     ceiling = p["contract_value"]
     required = p["required_hours"]
     cadre = purchaser.cadre
-    rep = np.array([b.reputation for b in bidders])
-    tie = np.array([cadre.tie(b) if cadre else 0.0 for b in bidders])
-    adj = np.array([purchaser.merit_adjustment(b) for b in bidders])
+    rep = np.fromiter((b.reputation for b in bidders), float, n)
+    ties = cadre.ties if cadre else {}
+    tie = np.fromiter((ties.get(b.unique_id, 0.0) for b in bidders), float, n)
+    adj = purchaser.merit_adjustments(bidders)
     if purchaser.mode == "direct":
         return Bids(bidders, np.full(n, ceiling), np.full(n, required), rep, tie, adj)
     # Underbidding to snatch a contract only pays in open price competition; on an
     # invited shortlist the purchaser has already chosen whom to ask.
     open_tender = purchaser.mode == "open"
-    need = np.array([0.0 if b.contracts or not open_tender else 1.0 for b in bidders])
-    d = np.clip(0.15 + p["snatching"] * need + model.rng.normal(0.0, 0.1, n), 0.0, 1.0)
+    need = np.fromiter((open_tender and not b.contracts for b in bidders), float, n)
+    d = _unit(0.15 + p["snatching"] * need + model.rng.normal(0.0, 0.1, n))
     price = ceiling * (1.0 - p["max_discount"] * d)
     _, _, ww = award_weights(p)
     incentive = min(1.0, 3.0 * ww)
-    dare = np.array([b.dare for b in bidders])
+    dare = np.fromiter((b.dare for b in bidders), float, n)
     promised = required * (1.0 + p["max_bid_inflation"] * dare * incentive)
     if purchaser.years_at_post() < 2 and p["reshuffle"] > 0:
         # "New brooms sweep clean": a new official marks down providers he has no tie
         # to that already hold or held the purchaser's contracts.
-        incumbent = np.array([b.unique_id in purchaser.partners for b in bidders])
+        partners = purchaser.partners
+        incumbent = np.fromiter((b.unique_id in partners for b in bidders), float, n)
         adj = adj - 0.3 * p["reshuffle"] * incumbent * (1.0 - tie)
     return Bids(bidders, price, promised, rep, tie, adj)
 

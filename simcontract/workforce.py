@@ -1,71 +1,97 @@
 """Social workers: hiring for contracts, and who leaves at the end of the year.
 
 Each NGO keeps one core worker (its director) plus the staff its contracts need.
-Leavers take their experience with them; hires start with none.
+Leavers take their experience with them; hires start with none. Both submodels run
+over every active NGO at once (see :mod:`simcontract.batch`).
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcontract.batch import YearBatch, column
+
 if TYPE_CHECKING:
-    from simcontract.agents import NGO
     from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
 
 CORE_STAFF = 1
 """Workers an NGO keeps with no contract (its director)."""
 
+MAX_QUIT = 0.95
+"""Highest yearly chance that a worker quits."""
 
-def staff_contracts(ngo: NGO, p: dict[str, Any]) -> None:
-    """Hire or lay off so the NGO has the staff its contracts need and can pay.
+
+def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
+    """Hire or lay off so each NGO has the staff its contracts need and can pay.
 
     Contract ``c`` wants ``ceil(staff_per_contract * promised / required)`` workers, but
-    no more than its wage money ``(1 - activity_share) * price / wage`` pays for.
+    no more than its wage money ``(1 - activity_share) * price / wage`` pays for, and at
+    least one. Hires start with no experience; layoffs take the least experienced first.
+    Sets ``c.staff`` on each contract and ``batch.staff``.
     """
-    wanted = CORE_STAFF
-    for c in ngo.contracts:
-        need = math.ceil(p["staff_per_contract"] * c.promised_hours / c.required_hours)
-        afford = int((1.0 - p["activity_share"]) * c.price / p["wage"])
-        c.staff = max(1, min(need, afford))
-        wanted += c.staff
-    have = ngo.staff
-    if wanted > have:
-        ngo.experience = np.concatenate([ngo.experience, np.zeros(wanted - have)])
-    elif wanted < have:
-        # Lay off the least experienced first.
-        ngo.experience = np.sort(ngo.experience)[have - wanted :]
+    cs = batch.contracts
+    need = np.ceil(
+        p["staff_per_contract"] * column(cs, "promised_hours") / column(cs, "required_hours")
+    )
+    afford = np.floor((1.0 - p["activity_share"]) * column(cs, "price") / p["wage"])
+    staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
+    for c, s in zip(cs, staff.tolist(), strict=True):
+        c.staff = s
+    wanted = CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)
+    for ngo, w in zip(batch.ngos, wanted.astype(np.intp).tolist(), strict=True):
+        have = len(ngo.experience)
+        if w > have:
+            ngo.experience = np.concatenate([ngo.experience, np.zeros(w - have)])
+        elif w < have:
+            ngo.experience = np.sort(ngo.experience)[have - w :]
+    batch.staff = wanted.astype(np.intp)
 
 
-def turnover(model: ContractingModel, ngo: NGO, p: dict[str, Any], record: YearRecord) -> None:
+def turnover(
+    model: ContractingModel,
+    batch: YearBatch,
+    keep: np.ndarray,
+    p: dict[str, Any],
+    record: YearRecord,
+) -> None:
     """Workers quit at year end; stayers gain a year of experience.
 
+    Only NGOs where ``keep`` is true are treated (those still active after settlement).
     Each worker quits with probability::
 
-        quit_rate + insecurity_quit * final + strain_quit * max(0, strain - 1)
-                  + pay_quit * (1 - pay_level)
+        min(MAX_QUIT, quit_rate + insecurity_quit * final + strain_quit * max(0, strain - 1)
+                      + pay_quit * (1 - pay_level))
 
     where ``final`` is the share of the NGO's contracts in their last year (1 with no
     contract), ``strain`` is hours demanded over capacity and ``pay_level`` the share
     of the market wage the NGO paid.
     """
-    staff = ngo.staff
-    if staff == 0:
+    ngos = batch.ngos
+    if not ngos:
         return
-    if ngo.contracts:
-        final = sum(c.end <= model.year or c.terminated for c in ngo.contracts) / len(ngo.contracts)
-    else:
-        final = 1.0
-    prob = (
+    ending = np.fromiter(
+        (c.end <= model.year or c.terminated for c in batch.contracts), bool, len(batch.contracts)
+    )
+    held = batch.held()
+    final = np.where(held > 0, batch.per_ngo(ending) / np.maximum(held, 1), 1.0)
+    prob = np.minimum(
+        MAX_QUIT,
         p["quit_rate"]
         + p["insecurity_quit"] * final
-        + p["strain_quit"] * max(0.0, ngo.strain - 1.0)
-        + p["pay_quit"] * (1.0 - ngo.pay_level)
+        + p["strain_quit"] * np.maximum(0.0, column(ngos, "strain") - 1.0)
+        + p["pay_quit"] * (1.0 - column(ngos, "pay_level")),
     )
-    stay = model.rng.random(staff) >= min(0.95, prob)
-    record.staff += staff
-    record.quits += int(staff - stay.sum())
-    ngo.experience = ngo.experience[stay] + 1.0
+    experience, worker_ngo = batch.workers()
+    mine = keep[worker_ngo]
+    experience, worker_ngo = experience[mine], worker_ngo[mine]
+    stay = model.rng.random(len(experience)) >= prob[worker_ngo]
+    record.staff += len(experience)
+    record.quits += int(len(experience) - stay.sum())
+    remaining = np.bincount(worker_ngo[stay], minlength=batch.size)
+    parts = np.split(experience[stay] + 1.0, np.cumsum(remaining)[:-1])
+    for ngo, k, part in zip(ngos, keep.tolist(), parts, strict=True):
+        if k:
+            ngo.experience = part

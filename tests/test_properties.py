@@ -27,7 +27,6 @@ from simcontract import (
     delivery,
     tendering,
 )
-from simcontract.agents import NGO
 from simcontract.scenario import builtin_names
 
 SIZES: dict[str, tuple[int, int]] = {
@@ -117,19 +116,20 @@ def watched() -> Iterator[dict[str, Any]]:
     real_tender = tendering.run_tender
     seen: dict[str, Any] = {"deliveries": 0, "awards": 0, "hours": 0.0}
 
-    def deliver(m: ContractingModel, city: Any, ngo: NGO, p: dict[str, Any], record: Any):
-        result = real_deliver(m, city, ngo, p, record)
-        capacity = ngo.staff * p["hours_per_worker"]
-        parts = ngo.hours
-        assert set(parts) == {"service", "documentation", "extra", "mission"}
-        assert all(v >= 0.0 for v in parts.values()), parts
-        assert math.isclose(sum(parts.values()), capacity, rel_tol=1e-9, abs_tol=1e-6), (
-            parts,
-            capacity,
-        )
-        assert ngo.alive
-        seen["deliveries"] += 1
-        seen["hours"] += capacity
+    def deliver(m: ContractingModel, batch: Any, p: dict[str, Any], record: Any):
+        result = real_deliver(m, batch, p, record)
+        for ngo in batch.ngos:
+            capacity = ngo.staff * p["hours_per_worker"]
+            parts = ngo.hours
+            assert set(parts) == {"service", "documentation", "extra", "mission"}
+            assert all(v >= 0.0 for v in parts.values()), parts
+            assert math.isclose(sum(parts.values()), capacity, rel_tol=1e-9, abs_tol=1e-6), (
+                parts,
+                capacity,
+            )
+            assert ngo.alive
+            seen["deliveries"] += 1
+            seen["hours"] += capacity
         return result
 
     def run_tender(m: ContractingModel, city: Any, purchaser: Any, slot: Any, p: Any, record):

@@ -1,0 +1,78 @@
+"""The year's active NGOs and their contracts as arrays, for the vectorised submodels.
+
+Staffing, delivery, evaluation, settlement and turnover treat every NGO alike and touch
+only that NGO, its own contracts and the ties of its purchasers' cadres. They run once a
+year over all active NGOs of the model at once: a :class:`YearBatch` gathers the agents'
+state into numpy arrays (one entry per NGO, or per contract with ``owner`` pointing at its
+NGO), the submodels compute on the arrays, and write the results back onto the agents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simcontract.agents import NGO, Contract
+
+
+def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
+    """``attribute`` of every item as an array."""
+    return np.fromiter((getattr(x, attribute) for x in items), dtype, len(items))
+
+
+@dataclass
+class YearBatch:
+    """Active NGOs and the contracts they hold, in a fixed order.
+
+    Attributes:
+        ngos: Active NGOs, city by city in list order.
+        contracts: Their contracts, NGO by NGO in list order.
+        owner: For each contract, the index of its NGO in ``ngos``.
+        staff: Workers of each NGO (set by staffing).
+        doc_needs: Documentation hours each contract needs (set by delivery).
+    """
+
+    ngos: list[NGO]
+    contracts: list[Contract] = field(default_factory=list)
+    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @classmethod
+    def of(cls, ngos: list[NGO]) -> YearBatch:
+        """Gather ``ngos`` and the contracts they hold now."""
+        contracts = [c for n in ngos for c in n.contracts]
+        held = np.fromiter((len(n.contracts) for n in ngos), np.intp, len(ngos))
+        owner = np.repeat(np.arange(len(ngos)), held)
+        return cls(ngos, contracts, owner)
+
+    @property
+    def size(self) -> int:
+        """Number of NGOs."""
+        return len(self.ngos)
+
+    def per_ngo(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-contract array over each NGO's contracts."""
+        return np.bincount(self.owner, weights=values, minlength=self.size)
+
+    def held(self) -> np.ndarray:
+        """Contracts each NGO holds."""
+        return np.bincount(self.owner, minlength=self.size)
+
+    def workers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every worker's experience, NGO by NGO, and the index of its NGO."""
+        counts = np.fromiter((len(n.experience) for n in self.ngos), np.intp, self.size)
+        if not counts.sum():
+            return np.zeros(0), np.zeros(0, dtype=np.intp)
+        experience = np.concatenate([n.experience for n in self.ngos])
+        return experience, np.repeat(np.arange(self.size), counts)
+
+
+def assign(items: list, **columns: np.ndarray) -> None:
+    """Set each named attribute of every item from its column (one value per item)."""
+    for name, values in columns.items():
+        for item, value in zip(items, np.asarray(values).tolist(), strict=True):
+            setattr(item, name, value)
