@@ -81,7 +81,7 @@ class Slot:
         contract: The contract now filling it, or ``None`` (a service gap).
         last_provider: The NGO that served it most recently, if any.
         years_same_provider: Consecutive years the current provider has served it.
-        interested: ``unique_id`` of the NGOs that chose to bid when it is openly tendered.
+        interested: The NGOs that chose to bid when it is openly tendered this year.
         last_score: Evaluation score of the slot's last contract-year (0 if none).
         last_terminated: Whether the last contract was ended before its term.
     """
@@ -90,7 +90,7 @@ class Slot:
     contract: Contract | None = None
     last_provider: NGO | None = None
     years_same_provider: int = 0
-    interested: set[int] = field(default_factory=set)
+    interested: list[NGO] = field(default_factory=list)
     last_score: float = 0.0
     last_terminated: bool = False
 
@@ -172,11 +172,11 @@ class Purchaser(mesa.Agent):
 
     def merit_adjustment(self, ngo: NGO) -> float:
         """Kind-specific adjustment of a bidder's merit (0 for a generic purchaser)."""
-        return float(self.merit_adjustments([ngo])[0])
+        return self.merit_adjustments([ngo])[0]
 
-    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
-        """:meth:`merit_adjustment` of each NGO, as an array."""
-        return np.zeros(len(ngos))
+    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
+        """:meth:`merit_adjustment` of each NGO."""
+        return [0.0] * len(ngos)
 
     def years_at_post(self) -> int:
         """Years the current cadre has headed this purchaser (0 in its first year)."""
@@ -191,11 +191,11 @@ class Bureau(Purchaser):
 
     kind = "bureau"
 
-    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
+    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
         """Penalty for bidders without a track record (blame avoidance):
         ``-0.3 * blame_avoidance * (1 - min(1, track_record / 3))``."""
-        track = np.fromiter((n.track_record for n in ngos), float, len(ngos))
-        return -0.3 * self.model.p["blame_avoidance"] * (1.0 - np.minimum(1.0, track / 3.0))
+        scale = -0.3 * self.model.p["blame_avoidance"]
+        return [scale * (1.0 - min(1.0, n.track_record / 3.0)) for n in ngos]
 
 
 class MassOrganisation(Purchaser):
@@ -207,21 +207,17 @@ class MassOrganisation(Purchaser):
 
     kind = "mass_org"
 
-    def merit_adjustments(self, ngos: list[NGO]) -> np.ndarray:
+    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
         """Bonus for specialists of the sector and for current partners (patronage)."""
         bonus = 0.3 * self.model.p["partnership"]
         partners = {id(s.last_provider) for s in self.slots} | {
             id(s.contract.ngo) for s in self.slots if s.contract is not None
         }
-        points = np.fromiter(
-            (
-                (n.origin == "specialist" and n.sector == self.sector) + (id(n) in partners)
-                for n in ngos
-            ),
-            float,
-            len(ngos),
-        )
-        return bonus * points
+        sector = self.sector
+        return [
+            bonus * ((n.origin == "specialist" and n.sector == sector) + (id(n) in partners))
+            for n in ngos
+        ]
 
 
 class NGO(mesa.Agent):

@@ -10,6 +10,7 @@ NGO), the submodels compute on the arrays, and write the results back onto the a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
     """``attribute`` of every item as an array."""
-    return np.fromiter((getattr(x, attribute) for x in items), dtype, len(items))
+    return np.fromiter(map(attrgetter(attribute), items), dtype, len(items))
 
 
 @dataclass

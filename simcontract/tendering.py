@@ -15,6 +15,7 @@ tender fails and the slot stays empty for the year (a service gap).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,10 @@ class Bids:
     tie: np.ndarray
     adjustment: np.ndarray
 
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """``(price, promised, reputation, tie, adjustment)``."""
+        return self.price, self.promised, self.reputation, self.tie, self.adjustment
+
 
 def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
     """Weights of (price, reputation, promised hours) in merit, summing to 1."""
@@ -70,9 +75,38 @@ def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
     return wp / total, wr / total, ww / total
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    """``x`` clipped to [0, 1] (``np.clip`` costs more on the short arrays of one tender)."""
-    return np.minimum(np.maximum(x, 0.0), 1.0)
+def _scores(
+    price: list[float],
+    promised: list[float],
+    reputation: list[float],
+    tie: list[float],
+    adjustment: list[float],
+    *,
+    ceiling: float,
+    required: float,
+    p: dict[str, Any],
+) -> tuple[list[float], list[float]]:
+    """:func:`score_bids` on plain lists (a tender has few bids, so Python beats numpy)."""
+    wp, wr, ww = award_weights(p)
+    md = p["max_discount"]
+    mi = p["max_bid_inflation"]
+    price_pts = (
+        [min(1.0, max(0.0, (1.0 - x / ceiling) / md)) for x in price]
+        if md > 0
+        else [0.0] * len(price)
+    )
+    work_pts = (
+        [min(1.0, max(0.0, (x / required - 1.0) / mi)) for x in promised]
+        if mi > 0
+        else [0.0] * len(promised)
+    )
+    merit = [
+        wp * a + wr * r + ww * w + adj
+        for a, r, w, adj in zip(price_pts, reputation, work_pts, adjustment, strict=True)
+    ]
+    f = p["favouritism"]
+    total = [(1.0 - f) * m + f * t for m, t in zip(merit, tie, strict=True)]
+    return total, merit
 
 
 def score_bids(
@@ -81,24 +115,22 @@ def score_bids(
     """Score bids for one tender.
 
     ``merit = wp * price_pts + wr * reputation + ww * work_pts + adjustment`` where
-    ``price_pts = (1 - price / ceiling) / max_discount`` (1 at the deepest cut, 0 at
-    the ceiling), ``work_pts = (promised / required - 1) / max_bid_inflation``, and
-    the weights come from :func:`award_weights`. The award score mixes merit with the
-    bidder's personal tie to the official:
+    ``price_pts = clip((1 - price / ceiling) / max_discount, 0, 1)`` (1 at the deepest
+    cut, 0 at the ceiling), ``work_pts = clip((promised / required - 1) /
+    max_bid_inflation, 0, 1)``, and the weights come from :func:`award_weights`. The
+    award score mixes merit with the bidder's personal tie to the official:
     ``total = (1 - favouritism) * merit + favouritism * tie``.
 
     Returns:
         ``(total, merit)``, arrays with one entry per bid.
     """
-    wp, wr, ww = award_weights(p)
-    md = p["max_discount"]
-    mi = p["max_bid_inflation"]
-    price_pts = _unit((1.0 - bids.price / ceiling) / md) if md > 0 else 0.0
-    work_pts = _unit((bids.promised / required - 1.0) / mi) if mi > 0 else 0.0
-    merit = wp * price_pts + wr * bids.reputation + ww * work_pts + bids.adjustment
-    f = p["favouritism"]
-    total = (1.0 - f) * merit + f * bids.tie
-    return total, merit
+    total, merit = _scores(
+        *(np.asarray(x, dtype=float).tolist() for x in bids.columns()),
+        ceiling=ceiling,
+        required=required,
+        p=p,
+    )
+    return np.array(total), np.array(merit)
 
 
 def acceptable(bids: Bids, p: dict[str, Any]) -> np.ndarray:
@@ -163,12 +195,22 @@ def bidders_for(
     """The NGOs that bid for ``slot`` under the purchaser's tender mode."""
     mode = purchaser.mode
     if mode == "open":
-        lookup = city.by_id
-        asked = [lookup[i] for i in sorted(slot.interested)]
+        # The interested NGOs serve the purchaser (they chose among the tenders they
+        # serve) and their reputation, hence capacity, is fixed for the round.
+        floor = p["match_funding"] * p["contract_value"]
+        asked = [
+            n
+            for n in slot.interested
+            if n.alive and len(n.contracts) < n.round_capacity and n.reserves >= floor
+        ]
         incumbent = slot.incumbent
-        if incumbent is not None and incumbent.unique_id not in slot.interested:
+        if (
+            incumbent is not None
+            and incumbent not in slot.interested
+            and eligible(incumbent, purchaser, p)
+        ):
             asked.append(incumbent)
-        return [n for n in asked if eligible(n, purchaser, p)]
+        return asked
     if mode == "intermediary" and city.hub is not None:
         pool = [n for n in city.hub.pool if eligible(n, purchaser, p)]
     else:
@@ -203,33 +245,47 @@ def make_bids(
     hours in award scoring (see :func:`award_weights`). Direct
     awards carry no competition: the price is the ceiling and the promise the requirement.
     """
+    price, promised, rep, tie, adj = _bid_lists(model, bidders, purchaser, p)
+    return Bids(bidders, *np.array([price, promised, rep, tie, adj]).reshape(5, len(bidders)))
+
+
+def _bid_lists(
+    model: ContractingModel, bidders: list[NGO], purchaser: Purchaser, p: dict[str, Any]
+) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+    """:func:`make_bids` as plain lists ``(price, promised, reputation, tie, adjustment)``."""
     n = len(bidders)
     ceiling = p["contract_value"]
     required = p["required_hours"]
     cadre = purchaser.cadre
-    rep = np.fromiter((b.reputation for b in bidders), float, n)
     ties = cadre.ties if cadre else {}
-    tie = np.fromiter((ties.get(b.unique_id, 0.0) for b in bidders), float, n)
+    rep = [b.reputation for b in bidders]
+    tie = [ties.get(b.unique_id, 0.0) for b in bidders]
     adj = purchaser.merit_adjustments(bidders)
     if purchaser.mode == "direct":
-        return Bids(bidders, np.full(n, ceiling), np.full(n, required), rep, tie, adj)
+        return [ceiling] * n, [required] * n, rep, tie, adj
     # Underbidding to snatch a contract only pays in open price competition; on an
     # invited shortlist the purchaser has already chosen whom to ask.
-    open_tender = purchaser.mode == "open"
-    need = np.fromiter((open_tender and not b.contracts for b in bidders), float, n)
-    d = _unit(0.15 + p["snatching"] * need + model.rng.normal(0.0, 0.1, n))
-    price = ceiling * (1.0 - p["max_discount"] * d)
+    snatch = p["snatching"] if purchaser.mode == "open" else 0.0
+    md = p["max_discount"]
+    noise = model.rng.normal(0.0, 0.1, n).tolist()
+    price = [
+        ceiling * (1.0 - md * min(1.0, max(0.0, 0.15 + (0.0 if b.contracts else snatch) + e)))
+        for b, e in zip(bidders, noise, strict=True)
+    ]
     _, _, ww = award_weights(p)
     incentive = min(1.0, 3.0 * ww)
-    dare = np.fromiter((b.dare for b in bidders), float, n)
-    promised = required * (1.0 + p["max_bid_inflation"] * dare * incentive)
+    mi = p["max_bid_inflation"]
+    promised = [required * (1.0 + mi * b.dare * incentive) for b in bidders]
     if purchaser.years_at_post() < 2 and p["reshuffle"] > 0:
         # "New brooms sweep clean": a new official marks down providers he has no tie
         # to that already hold or held the purchaser's contracts.
         partners = purchaser.partners
-        incumbent = np.fromiter((b.unique_id in partners for b in bidders), float, n)
-        adj = adj - 0.3 * p["reshuffle"] * incumbent * (1.0 - tie)
-    return Bids(bidders, price, promised, rep, tie, adj)
+        cut = 0.3 * p["reshuffle"]
+        adj = [
+            a - cut * (b.unique_id in partners) * (1.0 - t)
+            for a, b, t in zip(adj, bidders, tie, strict=True)
+        ]
+    return price, promised, rep, tie, adj
 
 
 def run_tender(
@@ -248,18 +304,29 @@ def run_tender(
     incumbent = slot.last_provider
     winner: NGO | None = None
     if bidders:
-        bids = make_bids(model, bidders, purchaser, p)
+        price, promised, rep, tie, adj = _bid_lists(model, bidders, purchaser, p)
         keeper = slot.incumbent
         if purchaser.mode != "open" and keeper in bidders:
             # Discretionary procedures let a purchaser keep a provider it was happy with.
-            bids.adjustment[bidders.index(keeper)] += CONTINUITY_BONUS * slot.last_score
-        total, _merit = score_bids(
-            bids, ceiling=p["contract_value"], required=p["required_hours"], p=p
+            adj[bidders.index(keeper)] += CONTINUITY_BONUS * slot.last_score
+        total, _merit = _scores(
+            price,
+            promised,
+            rep,
+            tie,
+            adj,
+            ceiling=p["contract_value"],
+            required=p["required_hours"],
+            p=p,
         )
-        total = total + model.rng.normal(0.0, 0.02, len(bidders))
-        total[~acceptable(bids, p)] = -np.inf
-        best = int(np.argmax(total))
-        if np.isfinite(total[best]):
+        noise = model.rng.normal(0.0, 0.02, len(bidders)).tolist()
+        floor = p["min_reputation"]
+        best_total = -math.inf
+        for i, (t, e, r, a) in enumerate(zip(total, noise, rep, adj, strict=True)):
+            # Acceptable bidders only (as in :func:`acceptable`); the first best wins ties.
+            if r + a >= floor and t + e > best_total:
+                best, best_total = i, t + e
+        if best_total > -math.inf:
             winner = bidders[best]
     if winner is None:
         record.failed += 1
@@ -271,10 +338,10 @@ def run_tender(
     record.awards += 1
     if winner.unique_id in purchaser.partners:
         record.repeat_awards += 1
-    tie = bids.tie[best]
-    if tie >= TIE_THRESHOLD:
+    tied = tie[best] >= TIE_THRESHOLD
+    if tied:
         record.tied_awards += 1
-    record.inflation.append(bids.promised[best] / p["required_hours"] - 1.0)
+    record.inflation.append(promised[best] / p["required_hours"] - 1.0)
     length = p["contract_years"]
     if model.year == 1:
         # The market starts mid-cycle: first contracts have staggered remaining terms.
@@ -282,12 +349,12 @@ def run_tender(
     contract = Contract(
         slot=slot,
         ngo=winner,
-        price=float(bids.price[best]),
+        price=price[best],
         start=model.year,
         end=model.year + length - 1,
-        promised_hours=float(bids.promised[best]),
+        promised_hours=promised[best],
         required_hours=p["required_hours"],
-        tied=bool(tie >= TIE_THRESHOLD),
+        tied=tied,
     )
     if winner is not incumbent:
         slot.years_same_provider = 0
@@ -304,13 +371,14 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     wants each with probability ``bid_propensity``, and answers at most
     ``BIDS_PER_FREE_SLOT * min(free, 2)`` of them, chosen at random, where ``free`` is
     the number of further contracts it has room for. The chosen NGOs are stored on each
-    slot as ``slot.interested``; eligibility is checked again when the tender runs.
+    slot as ``slot.interested`` (in list order); eligibility is checked again when the
+    tender runs.
     """
     slots = [
         s for pu in city.purchasers if pu.mode == "open" for s in pu.slots if s.contract is None
     ]
     for s in slots:
-        s.interested = set()
+        s.interested = []
     ngos = city.ngos
     if not slots or not ngos:
         return
@@ -332,7 +400,7 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     rank = keys.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
     chosen = want & (rank < budget[:, None])
     for j, i in zip(*np.nonzero(chosen.T), strict=True):
-        slots[j].interested.add(ngos[i].unique_id)
+        slots[j].interested.append(ngos[i])
 
 
 def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: YearRecord) -> None:
