@@ -8,7 +8,9 @@ Government payments are ``price * (1 - match_funding)`` per contract; the NGO sp
 the whole price on the service (``activity_share`` of it on activities, the rest
 through wages), so match funding is the part it pays from its own money. Wages are
 cut (down to 60 % of the market wage) before reserves would go negative; an NGO whose
-reserves still fall below zero is insolvent and exits.
+pay cut balances its books ends the year with reserves of exactly 0, and one whose
+reserves still fall below zero (by more than ``SHORTFALL_TOLERANCE``) is insolvent and
+exits.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ OTHER_INCOME_FACTOR = {
 
 MIN_PAY_LEVEL = 0.6
 """Lowest share of the market wage an NGO pays before it counts as insolvent."""
+
+SHORTFALL_TOLERANCE = 0.01
+"""A shortfall (CNY) below which an NGO paying the lowest wage still balances its books."""
 
 
 def settle(
@@ -68,9 +73,9 @@ def settle(
         1.0,
     )
     wages = wage_bill * pay_level
-    # An NGO whose pay cut balances its books ends at zero; rounding (of order 1e-11 CNY)
-    # must not make it insolvent.
-    balanced = (wage_bill > 0) & (pay_level > MIN_PAY_LEVEL)
+    # An NGO whose pay cut balances its books ends at zero: the rounding of sums of
+    # millions of yuan (of order 1e-11) must not make it insolvent.
+    balanced = (wage_bill > 0) & (available >= MIN_PAY_LEVEL * wage_bill - SHORTFALL_TOLERANCE)
     reserves = np.where(balanced, np.maximum(available - wages, 0.0), available - wages)
     revenue = gov + other
     dependence = np.divide(gov, revenue, out=np.zeros(batch.size), where=revenue > 0)

@@ -1,0 +1,86 @@
+"""The year's vectorised submodels: the batch of NGOs and contracts, and settlement."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simcontract import ContractingModel, Scenario, money
+from simcontract.batch import YearBatch, assign, column
+from simcontract.metrics import YearRecord
+from simcontract.params import DEFAULTS
+
+
+def stepped(small: Scenario, years: int = 3) -> ContractingModel:
+    model = ContractingModel(small, rng=4)
+    for _ in range(years):
+        model.step()
+    return model
+
+
+def test_batch_maps_each_contract_to_its_ngo(small: Scenario) -> None:
+    model = stepped(small)
+    ngos = [n for city in model.cities for n in city.ngos]
+    batch = YearBatch.of(ngos)
+    assert batch.size == len(ngos)
+    assert len(batch.contracts) == sum(len(n.contracts) for n in ngos) > 0
+    for c, i in zip(batch.contracts, batch.owner.tolist(), strict=True):
+        assert c.ngo is ngos[i]
+    assert batch.held().tolist() == [len(n.contracts) for n in ngos]
+    prices = column(batch.contracts, "price")
+    assert np.allclose(batch.per_ngo(prices), [sum(c.price for c in n.contracts) for n in ngos])
+    experience, owner = batch.workers()
+    assert len(experience) == sum(n.staff for n in ngos)
+    for i, n in enumerate(ngos):
+        assert experience[owner == i].tolist() == n.experience.tolist()
+
+
+def test_assign_sets_one_value_per_item(small: Scenario) -> None:
+    model = stepped(small, years=1)
+    ngos = model.cities[0].ngos[:5]
+    assign(ngos, strain=np.arange(5) / 10, dormant_years=np.arange(5))
+    assert [n.strain for n in ngos] == [0.0, 0.1, 0.2, 0.3, 0.4]
+    assert [n.dormant_years for n in ngos] == [0, 1, 2, 3, 4]
+    assert all(type(n.dormant_years) is int for n in ngos)
+
+
+class FixedIncome:
+    """Stands in for the model's generator: other income draws are all ``value``."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def lognormal(self, mean: float, sigma: float, size: int) -> np.ndarray:
+        return np.full(size, self.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    staff=st.integers(1, 40),
+    share=st.floats(0.6, 1.0),
+    draw=st.floats(0.2, 3.0),
+    wage=st.floats(1e3, 2e5),
+)
+def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
+    staff: int, share: float, draw: float, wage: float
+) -> None:
+    """Reserves set so that paying ``share`` of the wage bill spends every yuan: the NGO
+    pays that share, ends at 0 (up to rounding) and stays solvent, however the sums
+    round."""
+    small = Scenario({"years": 2, "initial_ngos": 20}, name="tiny")
+    model = stepped(small, years=1)
+    ngo = next(n for n in model.cities[0].ngos if not n.contracts)
+    ngo.experience = np.zeros(staff)
+    p: dict[str, Any] = {**DEFAULTS, **dict(small), "wage": wage}
+    batch = YearBatch.of([ngo])
+    batch.staff = np.array([staff])
+    other = p["other_income"] * money.OTHER_INCOME_FACTOR[ngo.origin] * draw
+    ngo.reserves = share * staff * wage + p["overhead"] - other
+    money.settle(SimpleNamespace(rng=FixedIncome(draw)), batch, p, YearRecord(year=1))
+    assert ngo.pay_level == pytest.approx(share)
+    assert 0.0 <= ngo.reserves <= 1e-6
