@@ -33,7 +33,7 @@ ORIGINS = ("general", "specialist", "community", "grassroots")
 organisation, community association of trusted residents, grassroots group."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Contract:
     """One service contract between a purchaser and an NGO.
 
@@ -72,7 +72,7 @@ class Contract:
         return self.slot.purchaser
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """A funded service (a centre, a project line) that a purchaser keeps tendering.
 
@@ -369,7 +369,7 @@ class Evaluator(mesa.Agent):
         self.doc_intensity = doc_intensity
 
 
-@dataclass
+@dataclass(slots=True)
 class City:
     """One local market: its purchasers, NGOs, hub and evaluators."""
 

@@ -397,8 +397,16 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     rng = model.rng
     want = serves & (rng.random(serves.shape) < p["bid_propensity"])
     keys = np.where(want, rng.random(serves.shape), 2.0)
-    rank = keys.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
-    chosen = want & (rank < budget[:, None])
+    # Each NGO answers the ``budget`` wanted tenders with the smallest keys: those up to
+    # its budget-th smallest key (keys are distinct draws; 2.0 marks the unwanted).
+    most = min(int(budget.max()), keys.shape[1])
+    if most == 0:
+        return
+    smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
+    limit = np.where(
+        budget > 0, smallest[np.arange(len(ngos)), np.clip(budget, 1, most) - 1], -1.0
+    )
+    chosen = want & (keys <= limit[:, None])
     for j, i in zip(*np.nonzero(chosen.T), strict=True):
         slots[j].interested.append(ngos[i])
 
