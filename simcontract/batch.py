@@ -2,7 +2,8 @@
 
 Staffing, delivery, evaluation, settlement and turnover treat every NGO alike and touch
 only that NGO, its own contracts and the ties of its purchasers' cadres. They run once a
-year over all active NGOs of the model at once: a :class:`YearBatch` gathers the agents'
+year over all active NGOs of a city at once (right after the city's tender round, while
+its agents are fresh in the processor's cache): a :class:`YearBatch` gathers the agents'
 state into numpy arrays (one entry per NGO, or per contract with ``owner`` pointing at its
 NGO), the submodels compute on the arrays, and write the results back onto the agents.
 """
@@ -29,7 +30,7 @@ class YearBatch:
     """Active NGOs and the contracts they hold, in a fixed order.
 
     Attributes:
-        ngos: Active NGOs, city by city in list order.
+        ngos: Active NGOs, in list order.
         contracts: Their contracts, NGO by NGO in list order.
         owner: For each contract, the index of its NGO in ``ngos``.
         staff: Workers of each NGO (set by staffing).

@@ -4,7 +4,7 @@ Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split betw
 documentation for evaluators and unpaid extra duties ordered by officials (if the NGO
 complies) first (both cut in proportion if together they exceed ``H``), then contracted
 direct service (up to the promised hours), then the NGO's own mission work (whatever
-is left). The four parts always add up to ``H``. Delivery runs over every active NGO
+is left). The four parts always add up to ``H``. Delivery runs over a city's active NGOs
 at once (see :mod:`simcontract.batch`).
 """
 

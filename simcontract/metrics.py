@@ -222,6 +222,8 @@ class YearRecord:
     initial_alive: int = 0
     initial_total: int = 0
     providers: int = 0
+    contracts: int = 0
+    city_hhi: list[float] = field(default_factory=list)
     ngos_delivering: int = 0
     provider_diversity: float = float("nan")
     hhi: float = float("nan")

@@ -303,23 +303,46 @@ class ContractingModel(mesa.Model):
                 still.append(c)
         ngo.contracts = still
 
-    def _market_structure(self, batch: YearBatch, record: YearRecord) -> None:
+    def _market_structure(self, city: City, batch: YearBatch, record: YearRecord) -> None:
+        """Count the city's providers, contracts in force, slots, and its concentration."""
         value = batch.per_ngo(column(batch.contracts, "price"))
-        city = np.fromiter((n.city for n in batch.ngos), np.intp, batch.size)
-        providing = value > 0
         record.ngos_delivering += batch.size
-        record.providers = int(providing.sum())
-        contracts = len(batch.contracts)
-        record.provider_diversity = record.providers / contracts if contracts else float("nan")
-        total = np.bincount(city, weights=value, minlength=len(self.cities))
-        share = np.divide(value, total[city], out=np.zeros(batch.size), where=providing)
-        hhi = np.bincount(city, weights=share**2, minlength=len(self.cities))[total > 0]
-        record.hhi = float(hhi.mean()) if len(hhi) else float("nan")
-        for c in self.cities:
-            for pu in c.purchasers:
-                record.slots_funded += len(pu.slots)
-                record.slots_served += sum(s.contract is not None for s in pu.slots)
-                record.budget += pu.budget
+        record.providers += int((value > 0).sum())
+        record.contracts += len(batch.contracts)
+        total = value.sum()
+        if total > 0:
+            record.city_hhi.append(float(((value / total) ** 2).sum()))
+        for pu in city.purchasers:
+            record.slots_funded += len(pu.slots)
+            record.slots_served += sum(s.contract is not None for s in pu.slots)
+            record.budget += pu.budget
+
+    def _year_end(self, city: City, p: dict[str, Any], record: YearRecord) -> None:
+        """Staffing, delivery, evaluation, market structure, money, turnover and closing
+        for the city's active NGOs, all at once (see :mod:`simcontract.batch`)."""
+        batch = YearBatch.of(city.ngos)
+        workforce.staff_contracts(batch, p)
+        evaluators = delivery.deliver(self, batch, p, record)
+        evaluation.evaluate(self, batch, evaluators, p, record)
+        self._market_structure(city, batch, record)
+        money.settle(self, batch, p, record)
+        solvent = column(batch.ngos, "reserves") >= 0
+        for ngo in itertools.compress(batch.ngos, ~solvent):
+            self._exit(ngo, "insolvent", record)
+        workforce.turnover(self, batch, solvent, p, record)
+        dormancy = p["dormancy_years"]
+        for ngo in itertools.compress(batch.ngos, solvent):
+            if ngo.contracts:
+                ngo.dormant_years = 0
+                self._close_contracts(ngo)
+            else:
+                ngo.dormant_years += 1
+                if ngo.dormant_years >= dormancy:
+                    self._exit(ngo, "dormant", record)
+        for pu in city.purchasers:
+            if pu.cadre is not None:
+                pu.cadre.decay_ties(p["tie_decay"])
+        city.index_ngos()
 
     def _dependence(self, record: YearRecord) -> None:
         deps = [
@@ -354,30 +377,11 @@ class ContractingModel(mesa.Model):
             city.last_failed = record.failed - before[1]
             bids = record.bids - before[2]
             city.last_newcomer = (record.newcomer_bids - before[3]) / bids if bids else 0.0
-        batch = YearBatch.of([n for city in self.cities for n in city.ngos])
-        workforce.staff_contracts(batch, p)
-        evaluators = delivery.deliver(self, batch, p, record)
-        evaluation.evaluate(self, batch, evaluators, p, record)
-        self._market_structure(batch, record)
-        money.settle(self, batch, p, record)
-        solvent = column(batch.ngos, "reserves") >= 0
-        for ngo in itertools.compress(batch.ngos, ~solvent):
-            self._exit(ngo, "insolvent", record)
-        workforce.turnover(self, batch, solvent, p, record)
-        dormancy = p["dormancy_years"]
-        for ngo in itertools.compress(batch.ngos, solvent):
-            if ngo.contracts:
-                ngo.dormant_years = 0
-                self._close_contracts(ngo)
-            else:
-                ngo.dormant_years += 1
-                if ngo.dormant_years >= dormancy:
-                    self._exit(ngo, "dormant", record)
-        for city in self.cities:
-            for pu in city.purchasers:
-                if pu.cadre is not None:
-                    pu.cadre.decay_ties(p["tie_decay"])
-            city.index_ngos()
+            self._year_end(city, p, record)
+        record.provider_diversity = (
+            record.providers / record.contracts if record.contracts else float("nan")
+        )
+        record.hhi = float(np.mean(record.city_hhi)) if record.city_hhi else float("nan")
         self._dependence(record)
         record.active_ngos = sum(len(c.ngos) for c in self.cities)
         record.initial_total = len(self._initial_ngos)

@@ -403,9 +403,7 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     if most == 0:
         return
     smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
-    limit = np.where(
-        budget > 0, smallest[np.arange(len(ngos)), np.clip(budget, 1, most) - 1], -1.0
-    )
+    limit = np.where(budget > 0, smallest[np.arange(len(ngos)), np.clip(budget, 1, most) - 1], -1.0)
     chosen = want & (keys <= limit[:, None])
     for j, i in zip(*np.nonzero(chosen.T), strict=True):
         slots[j].interested.append(ngos[i])

@@ -2,7 +2,7 @@
 
 Each NGO keeps one core worker (its director) plus the staff its contracts need.
 Leavers take their experience with them; hires start with none. Both submodels run
-over every active NGO at once (see :mod:`simcontract.batch`).
+over a city's active NGOs at once (see :mod:`simcontract.batch`).
 """
 
 from __future__ import annotations
