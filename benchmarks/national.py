@@ -1,14 +1,22 @@
 """A national-scale run: about 40,000 purchasers and 100,000 NGOs for 20 years.
 
-Usage: ``python benchmarks/national.py [--cities 1482] [--years 20]``. The baseline city
-has 27 purchasers and 60 initial NGOs, so 1,482 cities give 40,014 purchasers and
-88,920 initial NGOs (about 100,000 with entry). Prints time and peak memory.
+Usage: ``python benchmarks/national.py [--cities 1482] [--years 20] [--workers 2]``. The
+baseline city has 27 purchasers and 60 initial NGOs, so 1,482 cities give 40,014
+purchasers and 88,920 initial NGOs (about 100,000 with entry).
+
+With ``--workers 1`` the whole market runs in this process as one ``ContractingModel``
+(setup and run timed apart). With more, the cities are split over that many processes
+(:mod:`simcontract.split`, same results). Prints time and peak memory: with workers,
+the largest worker's peak times the number of workers, plus this process, bounds the
+memory in use at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -16,14 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import peak_mib, scaled, timed
 
 from simcontract import ContractingModel
+from simcontract.split import run_split
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cities", type=int, default=1482)
-    parser.add_argument("--years", type=int, default=20)
-    args = parser.parse_args()
-    scenario = scaled(args.cities, years=args.years)
+def in_one_process(scenario) -> None:
     build = [None]
     setup = timed(lambda: build.__setitem__(0, ContractingModel(scenario, rng=1)))
     model = build[0]
@@ -31,11 +35,45 @@ def main() -> None:
     ngos = len(model.ngos)
     run = timed(model.run)
     print(
-        f"{args.cities} cities: {purchasers} purchasers, {ngos} NGOs at the start, "
-        f"{len(model.ngos)} NGOs ever, {args.years} years"
+        f"{scenario['n_cities']} cities: {purchasers} purchasers, {ngos} NGOs at the start, "
+        f"{len(model.ngos)} NGOs ever, {scenario['years']} years, in one process"
     )
     print(f"setup {setup:.1f} s, run {run:.1f} s, total {setup + run:.1f} s (target < 120 s)")
     print(f"peak memory {peak_mib():.0f} MiB (target < 4096 MiB)")
+
+
+def split_over(scenario, workers: int) -> None:
+    start = time.perf_counter()
+    run = run_split(scenario, 1, workers=workers, progress=None)
+    seconds = time.perf_counter() - start
+    last = run.records[-1]
+    purchasers = scenario["n_cities"] * (scenario["n_bureaux"] + scenario["n_mass_orgs"])
+    print(
+        f"{scenario['n_cities']} cities: {purchasers} purchasers, "
+        f"{last.initial_total} NGOs at the start, {last.active_ngos} active at the end, "
+        f"{scenario['years']} years, over {run.workers} worker processes"
+    )
+    print(f"setup and run {seconds:.1f} s (target < 120 s)")
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    main_mib = peak_mib()
+    total = main_mib + run.workers * worker
+    print(
+        f"peak memory: this process {main_mib:.0f} MiB, largest worker {worker:.0f} MiB; "
+        f"at most {total:.0f} MiB at once (target < 4096 MiB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cities", type=int, default=1482)
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    scenario = scaled(args.cities, years=args.years)
+    if args.workers <= 1:
+        in_one_process(scenario)
+    else:
+        split_over(scenario, args.workers)
 
 
 if __name__ == "__main__":

@@ -127,9 +127,9 @@ class Cadre(mesa.Agent):
 
     def strengthen(self, ngo: NGO, amount: float) -> None:
         """Change the tie to ``ngo`` by ``amount``, kept in [0, 1]."""
-        value = min(1.0, max(0.0, self.ties.get(ngo.unique_id, 0.0) + amount))
+        value = self.ties.get(ngo.unique_id, 0.0) + amount
         if value > 0.0:
-            self.ties[ngo.unique_id] = value
+            self.ties[ngo.unique_id] = 1.0 if value > 1.0 else value
         else:
             self.ties.pop(ngo.unique_id, None)
 
@@ -195,7 +195,7 @@ class Bureau(Purchaser):
         """Penalty for bidders without a track record (blame avoidance):
         ``-0.3 * blame_avoidance * (1 - min(1, track_record / 3))``."""
         scale = -0.3 * self.model.p["blame_avoidance"]
-        return [scale * (1.0 - min(1.0, n.track_record / 3.0)) for n in ngos]
+        return [0.0 if n.track_record >= 3 else scale * (1.0 - n.track_record / 3.0) for n in ngos]
 
 
 class MassOrganisation(Purchaser):
@@ -293,7 +293,8 @@ class NGO(mesa.Agent):
             most = 8 if self.multi_district else 4
         else:
             most = 3 if origin == "specialist" else 1
-        return min(most, 1 + int(5.0 * self.reputation))
+        willing = 1 + int(5.0 * self.reputation)
+        return willing if willing < most else most
 
     def serves(self, purchaser: Purchaser) -> bool:
         """Whether the NGO may provide the purchaser's service (place and sector)."""
@@ -328,7 +329,9 @@ class Intermediary(mesa.Agent):
         self.city = city
         self.pool: list[NGO] = []
 
-    def refresh_pool(self, candidates: list[NGO], size: int, to_fill: int) -> None:
+    def refresh_pool(
+        self, candidates: list[NGO], size: int, to_fill: int, rng: np.random.Generator
+    ) -> None:
         """Drop exited members and admit the best-reputed local NGOs to fill vacancies.
 
         The hub keeps at least ``size`` members and admits more only while its members'
@@ -340,7 +343,7 @@ class Intermediary(mesa.Agent):
         outside = [n for n in candidates if n.unique_id not in members]
         if not outside:
             return
-        noise = self.model.rng.normal(0.0, 0.1, len(outside))
+        noise = rng.normal(0.0, 0.1, len(outside))
         key = np.array([n.reputation + 0.3 * n.multi_district for n in outside]) + noise
         spare = sum(n.capacity() - len(n.contracts) for n in self.pool)
         for i in np.argsort(-key, kind="stable"):
@@ -369,11 +372,23 @@ class Evaluator(mesa.Agent):
         self.doc_intensity = doc_intensity
 
 
+NORMAL_BLOCK = 512
+"""Standard normal draws a city takes from its generator at a time."""
+
+
 @dataclass(slots=True)
 class City:
-    """One local market: its purchasers, NGOs, hub and evaluators."""
+    """One local market: its purchasers, NGOs, hub and evaluators.
+
+    Attributes:
+        index: City index.
+        rng: The city's own random generator, spawned from the model's: every draw for
+            the city comes from it, so cities are independent streams and a many-city
+            run can be split over processes with the same results.
+    """
 
     index: int
+    rng: np.random.Generator
     purchasers: list[Purchaser] = field(default_factory=list)
     ngos: list[NGO] = field(default_factory=list)
     hub: Intermediary | None = None
@@ -383,9 +398,25 @@ class City:
     citywide: list[NGO] = field(default_factory=list)
     by_id: dict[int, NGO] = field(default_factory=dict)
     round_candidates: dict[tuple[int, str], list[NGO]] = field(default_factory=dict)
+    initial_ngos: int = 0
     last_tenders: int = 0
     last_failed: int = 0
     last_newcomer: float = 0.0
+    _normals: list[float] = field(default_factory=list)
+    _next_normal: int = 0
+
+    def standard_normals(self, n: int) -> list[float]:
+        """``n`` standard normal draws from the city's generator.
+
+        Drawn in blocks: a tender needs a few at a time, and one generator call costs
+        as much as hundreds of draws.
+        """
+        start = self._next_normal
+        if start + n > len(self._normals):
+            self._normals = self.rng.standard_normal(max(NORMAL_BLOCK, n)).tolist()
+            start = 0
+        self._next_normal = start + n
+        return self._normals[start : start + n]
 
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""

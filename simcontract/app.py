@@ -379,7 +379,7 @@ def market_figure(model: ContractingModel, city: int = 0) -> Figure:
 # ---------------------------------------------------------------------- charts
 def mean_scores(model: ContractingModel) -> list[float]:
     """Mean evaluation score of each year's contract-years (NaN in a year with none)."""
-    return [float(np.mean(r.scores)) if r.scores else float("nan") for r in model.records]
+    return [r.score_sum / r.scored if r.scored else float("nan") for r in model.records]
 
 
 CHART_PANELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from simcontract.agents import NGO, Contract
+    from simcontract.agents import NGO, City, Contract
 
 
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
@@ -27,9 +27,10 @@ def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
 
 @dataclass
 class YearBatch:
-    """Active NGOs and the contracts they hold, in a fixed order.
+    """A city's active NGOs and the contracts they hold, in a fixed order.
 
     Attributes:
+        city: The city (its evaluators, and its random generator for every draw).
         ngos: Active NGOs, in list order.
         contracts: Their contracts, NGO by NGO in list order.
         owner: For each contract, the index of its NGO in ``ngos``.
@@ -37,19 +38,28 @@ class YearBatch:
         doc_needs: Documentation hours each contract needs (set by delivery).
     """
 
+    city: City
     ngos: list[NGO]
     contracts: list[Contract] = field(default_factory=list)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, ngos: list[NGO]) -> YearBatch:
-        """Gather ``ngos`` and the contracts they hold now."""
+    def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
+        """Gather ``ngos`` (by default all of ``city``'s) and the contracts they hold now."""
+        if ngos is None:
+            ngos = city.ngos
         contracts = [c for n in ngos for c in n.contracts]
         held = np.fromiter((len(n.contracts) for n in ngos), np.intp, len(ngos))
         owner = np.repeat(np.arange(len(ngos)), held)
-        return cls(ngos, contracts, owner)
+        return cls(city, ngos, contracts, owner)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The city's random generator."""
+        return self.city.rng
 
     @property
     def size(self) -> int:
@@ -65,12 +75,19 @@ class YearBatch:
         return np.bincount(self.owner, minlength=self.size)
 
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every worker's experience, NGO by NGO, and the index of its NGO."""
-        counts = np.fromiter((len(n.experience) for n in self.ngos), np.intp, self.size)
-        if not counts.sum():
-            return np.zeros(0), np.zeros(0, dtype=np.intp)
-        experience = np.concatenate([n.experience for n in self.ngos])
-        return experience, np.repeat(np.arange(self.size), counts)
+        """Every worker's experience, NGO by NGO, and the index of its NGO.
+
+        Gathered at the first call, which comes after staffing (the last change to the
+        workforce before turnover at year end).
+        """
+        if self._workers is None:
+            counts = np.fromiter((len(n.experience) for n in self.ngos), np.intp, self.size)
+            if counts.sum():
+                experience = np.concatenate([n.experience for n in self.ngos])
+            else:
+                experience = np.zeros(0)
+            self._workers = experience, np.repeat(np.arange(self.size), counts)
+        return self._workers
 
 
 def assign(items: list, **columns: np.ndarray) -> None:

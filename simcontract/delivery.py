@@ -18,7 +18,6 @@ from simcontract.batch import YearBatch, assign, column
 
 if TYPE_CHECKING:
     from simcontract.metrics import YearRecord
-    from simcontract.model import ContractingModel
 
 MULTI_SYSTEM_OVERHEAD = 0.5
 """Extra documentation per additional evaluation system an NGO faces, at full
@@ -34,9 +33,7 @@ def comply_probability(dependence: np.ndarray) -> np.ndarray:
     return 0.4 + 0.6 * dependence
 
 
-def documentation_needs(
-    model: ContractingModel, batch: YearBatch, p: dict[str, Any]
-) -> tuple[np.ndarray, list]:
+def documentation_needs(batch: YearBatch, p: dict[str, Any]) -> tuple[np.ndarray, list]:
     """Documentation hours each contract needs this year, and each contract's evaluator.
 
     One contract under evaluator ``e`` needs ``required * documentation_base *
@@ -44,13 +41,14 @@ def documentation_needs(
     ``1 + MULTI_SYSTEM_OVERHEAD * heterogeneity * (k - 1)`` times that, because each
     system asks for its own indicators and formats.
     """
-    cities = model.cities
-    evaluators = [
-        cities[c.ngo.city].district_evaluator[c.slot.purchaser.district] for c in batch.contracts
-    ]
-    key = np.fromiter((e.unique_id for e in evaluators), np.int64, len(evaluators))
-    pairs = np.unique(np.stack([batch.owner, key]), axis=1) if len(key) else np.zeros((2, 0))
-    systems = np.bincount(pairs[0].astype(np.intp), minlength=batch.size)
+    city = batch.city
+    districts = [c.slot.purchaser.district for c in batch.contracts]
+    evaluators = [city.district_evaluator[d] for d in districts]
+    # Each distinct (NGO, evaluator) pair is one evaluation system the NGO faces.
+    number = {id(e): i for i, e in enumerate(city.evaluators)}
+    which = np.fromiter((number[id(e)] for e in evaluators), np.intp, len(evaluators))
+    pairs = np.unique(batch.owner * len(number) + which)
+    systems = np.bincount(pairs // max(1, len(number)), minlength=batch.size)
     factor = 1.0 + MULTI_SYSTEM_OVERHEAD * p["evaluator_heterogeneity"] * (systems - 1)
     intensity = column(evaluators, "doc_intensity")
     needs = (
@@ -62,9 +60,7 @@ def documentation_needs(
     return needs, evaluators
 
 
-def deliver(
-    model: ContractingModel, batch: YearBatch, p: dict[str, Any], record: YearRecord
-) -> list:
+def deliver(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> list:
     """Allocate every NGO's hours for the year and set each contract's real quality.
 
     Sets ``ngo.hours``, ``ngo.strain`` and, on each contract, the hours delivered, spent
@@ -83,11 +79,11 @@ def deliver(
     """
     ngos, cs, own = batch.ngos, batch.contracts, batch.owner
     capacity = batch.staff * p["hours_per_worker"]
-    docs, evaluators = documentation_needs(model, batch, p)
+    docs, evaluators = documentation_needs(batch, p)
     demand = p["extra_duty_demand"] * column(cs, "staff") * p["hours_per_worker"]
     if p["extra_duty_demand"] > 0:
         comply = comply_probability(column(ngos, "dependence"))
-        refused = model.rng.random(len(cs)) >= comply[own]
+        refused = batch.rng.random(len(cs)) >= comply[own]
     else:
         refused = np.zeros(len(cs), dtype=bool)
     extra = np.where(refused, 0.0, demand)
@@ -126,16 +122,16 @@ def deliver(
     strain_cost = 1.0 - 0.15 * np.clip(strain - 1.0, 0.0, 1.0)
     d_share = np.divide(d_used, d_total, out=np.zeros(batch.size), where=d_total > 0)
     e_share = np.divide(e_used, e_total, out=np.zeros(batch.size), where=e_total > 0)
-    same = np.empty(len(cs))
-    for i, c in enumerate(cs):
+    same = []
+    for c in cs:
         slot = c.slot
         slot.years_same_provider += 1
         slot.last_provider = c.ngo
-        same[i] = slot.years_same_provider
+        same.append(slot.years_same_provider)
     delivered = np.divide(
         service[own] * promised, s_total[own], out=np.zeros(len(cs)), where=s_total[own] > 0
     )
-    continuity = 0.7 + 0.3 * (1.0 - np.exp(-same / 2.0))
+    continuity = 0.7 + 0.3 * (1.0 - np.exp(-np.array(same, dtype=float) / 2.0))
     quality = (
         base[own] * np.minimum(1.0, delivered / required) ** 0.8 * continuity * strain_cost[own]
     )

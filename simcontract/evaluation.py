@@ -43,7 +43,7 @@ def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> N
     documentation intensity ``1 + h * U(0, 1)``, with ``h`` the heterogeneity.
     """
     h = p["evaluator_heterogeneity"]
-    rng = model.rng
+    rng = city.rng
     for old in city.evaluators:
         old.remove()
     city.evaluators = []
@@ -85,7 +85,7 @@ def evaluate(
         return
     m = len(cs)
     noise = p["evaluation_noise"]
-    rng = model.rng
+    rng = batch.rng
     delivered = column(cs, "delivered_hours")
     hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
     need = batch.doc_needs
@@ -93,13 +93,13 @@ def evaluate(
         1.0, np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
     )
     draws = rng.normal(0.0, noise, (2, m))
-    outcome = column(cs, "quality") + draws[0]
+    quality = column(cs, "quality")
+    outcome = quality + draws[0]
     weights = np.array([e.weights for e in evaluators])
     refused = column(cs, "refused_duties", bool)
     value = (weights * np.stack([hours, docs, outcome], axis=1)).sum(axis=1) + draws[1]
     scores = np.clip(value - p["refusal_penalty"] * refused, 0.0, 1.0)
-    record.scores.extend(scores.tolist())
-    record.qualities.extend(column(cs, "quality").tolist())
+    record.add_scores(scores, quality)
     year = model.year
     chance = 0.25 * p["reshuffle"]
     lottery = rng.random(m) if chance > 0 and year > 1 else np.ones(m)

@@ -7,10 +7,12 @@ views: ``series()`` (one value per model year) and ``summary()`` (one value per 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,12 @@ OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({o.name: o for o in 
 
 @dataclass
 class YearRecord:
-    """Counters for one model year, filled by the submodels as the year runs."""
+    """Counters for one model year, filled by the submodels as the year runs.
+
+    Every field but ``year`` is a sum over cities, so the records of one year from
+    disjoint sets of cities add up with :func:`combine`. Means and the score-quality
+    correlation are kept as sums (of values, squares and products) for the same reason.
+    """
 
     year: int
     tenders: int = 0
@@ -215,7 +222,7 @@ class YearRecord:
     repeat_awards: int = 0
     tied_awards: int = 0
     newcomer_bids: int = 0
-    inflation: list[float] = field(default_factory=list)
+    inflation_sum: float = 0.0
     entries: int = 0
     exits: int = 0
     active_ngos: int = 0
@@ -223,12 +230,12 @@ class YearRecord:
     initial_total: int = 0
     providers: int = 0
     contracts: int = 0
-    city_hhi: list[float] = field(default_factory=list)
+    hhi_sum: float = 0.0
+    hhi_cities: int = 0
     ngos_delivering: int = 0
-    provider_diversity: float = float("nan")
-    hhi: float = float("nan")
-    dependence_mean: float = float("nan")
-    dependence_high_share: float = float("nan")
+    dependence_sum: float = 0.0
+    dependence_ngos: int = 0
+    dependence_high: int = 0
     slots_funded: int = 0
     slots_served: int = 0
     gov_payments: float = 0.0
@@ -250,11 +257,24 @@ class YearRecord:
     delivered_hours: float = 0.0
     duty_orders: int = 0
     duty_refusals: int = 0
-    scores: list[float] = field(default_factory=list)
-    qualities: list[float] = field(default_factory=list)
+    scored: int = 0
+    score_sum: float = 0.0
+    score_sq: float = 0.0
+    quality_sum: float = 0.0
+    quality_sq: float = 0.0
+    score_quality: float = 0.0
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
+
+    def add_scores(self, scores: np.ndarray, qualities: np.ndarray) -> None:
+        """Add contract-years' evaluation scores and their real qualities."""
+        self.scored += len(scores)
+        self.score_sum += float(scores.sum())
+        self.score_sq += float(scores @ scores)
+        self.quality_sum += float(qualities.sum())
+        self.quality_sq += float(qualities @ qualities)
+        self.score_quality += float(scores @ qualities)
 
     def add_hours(self, hours: dict[str, float]) -> None:
         """Add one NGO's hour allocation to the year's totals."""
@@ -273,49 +293,42 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
-def _corr(x: list[float], y: list[float]) -> float:
-    if len(x) < 3:
+FLAT = 1e-12
+"""Relative spread below which a set of scores or qualities counts as constant (no
+correlation): sums of squares leave rounding of this order where the spread is 0."""
+
+
+def _score_quality_corr(r: YearRecord) -> float:
+    """Pearson correlation of scores and qualities over ``r``'s contract-years (NaN for
+    fewer than 3 or a constant variable)."""
+    n = r.scored
+    if n < 3:
         return float("nan")
-    a, b = np.asarray(x), np.asarray(y)
-    if a.std() == 0 or b.std() == 0:
+    vs = r.score_sq - r.score_sum**2 / n
+    vq = r.quality_sq - r.quality_sum**2 / n
+    if vs <= FLAT * r.score_sq or vq <= FLAT * r.quality_sq:
         return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
+    cov = r.score_quality - r.score_sum * r.quality_sum / n
+    return max(-1.0, min(1.0, cov / math.sqrt(vs * vq)))
 
 
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else float("nan")
+_COUNTERS = tuple(f.name for f in fields(YearRecord) if f.name != "year")
 
 
-def _pooled(records: list[YearRecord]) -> YearRecord:
-    """Add up the counters of several years into one record."""
-    total = YearRecord(year=records[-1].year if records else 0)
-    for r in records:
-        for name in (
-            "tenders",
-            "bids",
-            "failed",
-            "awards",
-            "with_incumbent",
-            "incumbent_lost",
-            "repeat_awards",
-            "tied_awards",
-            "entries",
-            "exits",
-            "gov_payments",
-            "hours_service",
-            "hours_documentation",
-            "hours_extra",
-            "hours_mission",
-            "promised_hours",
-            "delivered_hours",
-            "staff",
-            "quits",
-            "early_terminations",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(r, name))
-        total.inflation += r.inflation
-        total.scores += r.scores
-        total.qualities += r.qualities
+def combine(records: Sequence[YearRecord], year: int | None = None) -> YearRecord:
+    """Add up records field by field.
+
+    The records of one year from disjoint sets of cities combine into that year's
+    record for all of them; the records of several years combine into run totals (whose
+    flows are meaningful, and whose stocks are not).
+
+    Args:
+        records: The records to add up.
+        year: The year of the result (default: that of the last record, or 0).
+    """
+    total = YearRecord(year=year if year is not None else (records[-1].year if records else 0))
+    for name in _COUNTERS:
+        setattr(total, name, sum((getattr(r, name) for r in records), getattr(total, name)))
     return total
 
 
@@ -328,9 +341,9 @@ def _flow_outcomes(r: YearRecord) -> dict[str, float]:
         "bids_per_tender": _ratio(r.bids, r.tenders),
         "failed_tender_rate": _ratio(r.failed, r.tenders),
         "public_spend": r.gov_payments,
-        "service_quality": _mean(r.qualities),
-        "score_quality_corr": _corr(r.scores, r.qualities),
-        "bid_inflation": _mean(r.inflation),
+        "service_quality": _ratio(r.quality_sum, r.scored),
+        "score_quality_corr": _score_quality_corr(r),
+        "bid_inflation": _ratio(r.inflation_sum, r.awards),
         # Delivered never exceeds promised; min() removes float rounding above 1.
         "hours_delivered_ratio": _ratio(min(r.delivered_hours, r.promised_hours), r.promised_hours),
         "documentation_share": _ratio(r.hours_documentation, hours),
@@ -348,10 +361,10 @@ def yearly(r: YearRecord) -> dict[str, float]:
     out = {
         "ngo_survival": _ratio(r.initial_alive, r.initial_total),
         "active_ngos": float(r.active_ngos),
-        "provider_diversity": r.provider_diversity,
-        "hhi": r.hhi,
-        "dependence_mean": r.dependence_mean,
-        "dependence_high_share": r.dependence_high_share,
+        "provider_diversity": _ratio(r.providers, r.contracts),
+        "hhi": _ratio(r.hhi_sum, r.hhi_cities),
+        "dependence_mean": _ratio(r.dependence_sum, r.dependence_ngos),
+        "dependence_high_share": _ratio(r.dependence_high, r.dependence_ngos),
         "service_coverage": _ratio(r.slots_served, r.slots_funded),
         "service_slots": float(r.slots_funded),
         "provider_share": _ratio(r.providers, r.ngos_delivering),
@@ -381,5 +394,13 @@ def summarise(records: list[YearRecord]) -> dict[str, float]:
     ):
         values = [y[name] for y in years if not math.isnan(y[name])]
         out[name] = float(np.mean(values)) if values else float("nan")
-    out.update(_flow_outcomes(_pooled(records)))
+    out.update(_flow_outcomes(combine(records)))
     return {name: out[name] for name in OUTCOMES}
+
+
+def frame(records: Sequence[YearRecord]) -> pd.DataFrame:
+    """One row per record: a ``year`` column, then every outcome as in :func:`yearly`."""
+    rows = [yearly(r) for r in records]
+    df = pd.DataFrame(rows, columns=list(OUTCOMES), dtype=float)
+    df.insert(0, "year", np.array([r.year for r in records], dtype=np.int64))
+    return df

@@ -21,6 +21,7 @@ One ``step()`` is one year:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import mesa
@@ -43,7 +44,7 @@ from simcontract.agents import (
     Slot,
 )
 from simcontract.batch import YearBatch, column
-from simcontract.metrics import OUTCOMES, YearRecord, summarise, yearly
+from simcontract.metrics import OUTCOMES, YearRecord, frame, summarise, yearly
 from simcontract.scenario import Scenario, load_scenario
 
 SKILL_BETA = {
@@ -64,10 +65,16 @@ class ContractingModel(mesa.Model):
         rng: Seed or generator for all randomness (Mesa's ``rng``); the same scenario
             and seed give identical results.
         seed: Alias of ``rng`` kept for Mesa tools that pass ``seed``.
+        cities: Simulate only these cities of the scenario (indices below
+            ``n_cities``; default all). Cities share nothing, and each draws from its
+            own generator spawned from ``rng``, so a city runs the same whichever others
+            run beside it: :mod:`simcontract.split` uses this to run a many-city market
+            over several processes.
         **params: Parameter values overriding the scenario's (validated).
 
     Raises:
         ScenarioError: An unknown parameter or a bad value.
+        ValueError: A city index out of range or repeated.
     """
 
     def __init__(
@@ -76,6 +83,7 @@ class ContractingModel(mesa.Model):
         *,
         rng: Any = None,
         seed: Any = None,
+        cities: Sequence[int] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(rng=rng if rng is not None else seed)
@@ -86,18 +94,40 @@ class ContractingModel(mesa.Model):
         self.records: list[YearRecord] = []
         self.cities: list[City] = []
         self._current: dict[str, float] = {}
-        self._initial_ngos: list[NGO] = []
-        self._setup()
+        self._setup(self._city_indices(cities))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, n=name: m._current[n]) for name in OUTCOMES}
         )
 
     # ------------------------------------------------------------------ setup
-    def _setup(self) -> None:
+    def _city_indices(self, cities: Sequence[int] | None) -> list[int]:
+        n = self.p["n_cities"]
+        if cities is None:
+            return list(range(n))
+        chosen = [int(c) for c in cities]
+        bad = [c for c in chosen if not 0 <= c < n]
+        if bad:
+            raise ValueError(f"cities: {bad[0]} is not a city index (0 to {n - 1})")
+        if len(set(chosen)) < len(chosen):
+            raise ValueError("cities: an index is repeated")
+        return sorted(chosen)
+
+    def _city_stream(self, index: int) -> np.random.Generator:
+        """City ``index``'s generator: child ``index`` of the model's seed sequence, as
+        ``self.rng.spawn(n_cities)[index]`` would give on a fresh model, made alone so
+        that a model of a few cities does not make every city's."""
+        bits = self.rng.bit_generator
+        seq = bits.seed_seq
+        child = np.random.SeedSequence(
+            seq.entropy, spawn_key=(*seq.spawn_key, index), pool_size=seq.pool_size
+        )
+        return np.random.Generator(type(bits)(child))
+
+    def _setup(self, indices: list[int]) -> None:
         p = self.p
-        rng = self.rng
-        for c in range(p["n_cities"]):
-            city = City(c)
+        for c in indices:
+            city = City(c, self._city_stream(c))
+            rng = city.rng
             self.cities.append(city)
             for i in range(p["n_bureaux"]):
                 sector = SECTORS[int(rng.integers(len(SECTORS)))]
@@ -118,68 +148,96 @@ class ContractingModel(mesa.Model):
                 )
             for purchaser in city.purchasers:
                 purchaser.budget = len(purchaser.slots) * p["contract_value"]
-            for _ in range(p["initial_ngos"]):
-                self._initial_ngos.append(self._new_ngo(city, initial=True))
+            city.initial_ngos = len(self._new_ngos(city, p["initial_ngos"], initial=True))
             city.hub = Intermediary(self, c)
             evaluation.make_evaluators(self, city, p)
             city.index_ngos()
             for purchaser in city.purchasers:
                 self._appoint(city, purchaser, Cadre(self), initial=True)
 
-    def _new_ngo(self, city: City, *, initial: bool) -> NGO:
+    def _new_ngos(self, city: City, count: int, *, initial: bool) -> list[NGO]:
+        """Register ``count`` NGOs in ``city`` (initial ones or this year's entrants)."""
+        if count <= 0:
+            return []
         p = self.p
-        rng = self.rng
+        rng = city.rng
         shares = [p["share_specialist"], p["share_community"], p["share_grassroots"]]
         weights = np.array([max(0.0, 1.0 - sum(shares)), *shares])
-        origin = ORIGINS[int(rng.choice(len(ORIGINS), p=weights / weights.sum()))]
-        district = int(rng.integers(p["districts_per_city"]))
-        multi = origin == "specialist" or (
-            origin == "general" and rng.random() < p["multi_district_share"]
+        origin = rng.choice(len(ORIGINS), size=count, p=weights / weights.sum())
+        district = rng.integers(p["districts_per_city"], size=count)
+        multi = (origin == ORIGINS.index("specialist")) | (
+            (origin == ORIGINS.index("general")) & (rng.random(count) < p["multi_district_share"])
         )
-        if origin == "specialist":
-            sector = MASS_ORG_SECTORS[int(rng.integers(len(MASS_ORG_SECTORS)))]
-        elif origin == "grassroots":
-            sector = SECTORS[int(rng.integers(len(SECTORS)))]
-        else:
-            sector = None
-        a, b = SKILL_BETA[origin]
-        reserves = p["initial_reserves"] * float(rng.lognormal(-0.125, 0.5))
-        if origin == "grassroots":
-            reserves *= 0.3
-        ngo = NGO(
-            self,
-            origin,
-            city.index,
-            district,
-            multi_district=multi,
-            sector=sector,
-            skill=float(rng.beta(a, b)),
-            dare=float(rng.beta(2, 2)),
-            reserves=reserves,
-            entry_year=0 if initial else self.year,
-        )
-        ngo.experience = np.array([rng.uniform(0.0, 5.0 if initial else 3.0)])
+        mass_org_sector = rng.integers(len(MASS_ORG_SECTORS), size=count)
+        any_sector = rng.integers(len(SECTORS), size=count)
+        a, b = np.array([SKILL_BETA[o] for o in ORIGINS], dtype=float).T
+        skill = rng.beta(a[origin], b[origin])
+        dare = rng.beta(2.0, 2.0, count)
+        reserves = p["initial_reserves"] * rng.lognormal(-0.125, 0.5, count)
+        reserves[origin == ORIGINS.index("grassroots")] *= 0.3
+        experience = rng.uniform(0.0, 5.0 if initial else 3.0, count)
         if initial:
-            ngo.reputation = float(rng.uniform(0.3, 0.7))
-            ngo.track_record = int(rng.integers(0, 6))
+            reputation = rng.uniform(0.3, 0.7, count).tolist()
+            track_record = rng.integers(0, 6, size=count).tolist()
         else:
-            ngo.reputation = NEWCOMER_REPUTATION
-        city.ngos.append(ngo)
-        return ngo
+            reputation = [NEWCOMER_REPUTATION] * count
+            track_record = [0] * count
+        entry_year = 0 if initial else self.year
+        made = []
+        columns = zip(
+            origin.tolist(),
+            district.tolist(),
+            multi.tolist(),
+            mass_org_sector.tolist(),
+            any_sector.tolist(),
+            skill.tolist(),
+            dare.tolist(),
+            reserves.tolist(),
+            experience.tolist(),
+            reputation,
+            track_record,
+            strict=True,
+        )
+        for o, d, m, ms, s, sk, da, r, e, rep, t in columns:
+            kind = ORIGINS[o]
+            if kind == "specialist":
+                sector = MASS_ORG_SECTORS[ms]
+            elif kind == "grassroots":
+                sector = SECTORS[s]
+            else:
+                sector = None
+            ngo = NGO(
+                self,
+                kind,
+                city.index,
+                d,
+                multi_district=m,
+                sector=sector,
+                skill=sk,
+                dare=da,
+                reserves=r,
+                entry_year=entry_year,
+            )
+            ngo.experience = np.array([e])
+            ngo.reputation = rep
+            ngo.track_record = t
+            made.append(ngo)
+        city.ngos.extend(made)
+        return made
 
-    def _term(self) -> int:
+    def _term(self, rng: np.random.Generator) -> int:
         mean = self.p["rotation_years"]
         if mean <= 0:
             return 10**9
-        return max(1, round(float(self.rng.gamma(4.0, mean / 4.0))))
+        return max(1, round(float(rng.gamma(4.0, mean / 4.0))))
 
     def _appoint(
         self, city: City, purchaser: Purchaser, cadre: Cadre, *, initial: bool = False
     ) -> None:
         """Put ``cadre`` at the head of ``purchaser``; new cadres bring local ties."""
-        term = self._term()
+        term = self._term(city.rng)
         if initial:
-            cadre.arrived = -int(self.rng.integers(1, min(term, 10**6) + 1))
+            cadre.arrived = -int(city.rng.integers(1, min(term, 10**6) + 1))
         else:
             cadre.arrived = self.year
         cadre.term_end = cadre.arrived + term - 1 if term < 10**9 else 10**9
@@ -206,8 +264,8 @@ class ContractingModel(mesa.Model):
             )
         if not known:
             return
-        hit = self.rng.random(len(known)) < chance
-        strength = self.rng.uniform(0.3, 0.8, len(known))
+        hit = city.rng.random(len(known)) < chance
+        strength = city.rng.uniform(0.3, 0.8, len(known))
         for n, h, s in zip(known, hit, strength, strict=True):
             if h:
                 cadre.ties[n.unique_id] = float(s)
@@ -247,13 +305,14 @@ class ContractingModel(mesa.Model):
         movers = [pu.cadre for pu in leaving]
         for pu in leaving:
             pu.cadre = None
-        order = self.rng.permutation(len(movers))
+        rng = city.rng
+        order = rng.permutation(len(movers))
         for k in order:
             cadre = movers[k]
             old = cadre.post
             options = [pu for pu in vacant if pu is not old]
-            if options and self.rng.random() < self.p["cadre_transfer"]:
-                post = options[int(self.rng.integers(len(options)))]
+            if options and rng.random() < self.p["cadre_transfer"]:
+                post = options[int(rng.integers(len(options)))]
                 vacant.remove(post)
                 self._appoint(city, post, cadre)
             else:
@@ -278,10 +337,9 @@ class ContractingModel(mesa.Model):
             tenders, failed, newcomer = slots / p["contract_years"], 0, 0.1
         factor = 1.0 if p["registration"] == "direct" else p["sponsor_entry_factor"]
         lam = p["entry_rate"] * factor * (tenders + failed) * min(1.0, 0.05 + 5.0 * newcomer)
-        for _ in range(int(self.rng.poisson(lam))):
-            ngo = self._new_ngo(city, initial=False)
-            record.entries += 1
-            record.entry_reserves += ngo.reserves
+        entrants = self._new_ngos(city, int(city.rng.poisson(lam)), initial=False)
+        record.entries += len(entrants)
+        record.entry_reserves += sum(n.reserves for n in entrants)
 
     def _exit(self, ngo: NGO, reason: str, record: YearRecord) -> None:
         record.exits += 1
@@ -311,7 +369,8 @@ class ContractingModel(mesa.Model):
         record.contracts += len(batch.contracts)
         total = value.sum()
         if total > 0:
-            record.city_hhi.append(float(((value / total) ** 2).sum()))
+            record.hhi_sum += float(((value / total) ** 2).sum())
+            record.hhi_cities += 1
         for pu in city.purchasers:
             record.slots_funded += len(pu.slots)
             record.slots_served += sum(s.contract is not None for s in pu.slots)
@@ -320,12 +379,12 @@ class ContractingModel(mesa.Model):
     def _year_end(self, city: City, p: dict[str, Any], record: YearRecord) -> None:
         """Staffing, delivery, evaluation, market structure, money, turnover and closing
         for the city's active NGOs, all at once (see :mod:`simcontract.batch`)."""
-        batch = YearBatch.of(city.ngos)
+        batch = YearBatch.of(city)
         workforce.staff_contracts(batch, p)
-        evaluators = delivery.deliver(self, batch, p, record)
+        evaluators = delivery.deliver(batch, p, record)
         evaluation.evaluate(self, batch, evaluators, p, record)
         self._market_structure(city, batch, record)
-        money.settle(self, batch, p, record)
+        money.settle(batch, p, record)
         solvent = column(batch.ngos, "reserves") >= 0
         for ngo in itertools.compress(batch.ngos, ~solvent):
             self._exit(ngo, "insolvent", record)
@@ -343,18 +402,39 @@ class ContractingModel(mesa.Model):
             if pu.cadre is not None:
                 pu.cadre.decay_ties(p["tie_decay"])
         city.index_ngos()
+        self._stocks(city, p, record)
 
-    def _dependence(self, record: YearRecord) -> None:
-        deps = [
-            n.dependence
-            for c in self.cities
-            for n in c.ngos
-            if n.alive and n.revenue_gov + n.revenue_other > 0
-        ]
-        if deps:
-            arr = np.asarray(deps)
-            record.dependence_mean = float(arr.mean())
-            record.dependence_high_share = float((arr >= self.p["dependence_threshold"]).mean())
+    def _stocks(self, city: City, p: dict[str, Any], record: YearRecord) -> None:
+        """Count the city's active NGOs, survivors, reserves and dependence at year end."""
+        ngos = city.ngos
+        record.active_ngos += len(ngos)
+        record.initial_total += city.initial_ngos
+        record.initial_alive += int((column(ngos, "entry_year", int) == 0).sum())
+        record.reserves_end += float(column(ngos, "reserves").sum())
+        revenue = column(ngos, "revenue_gov") + column(ngos, "revenue_other")
+        dependence = column(ngos, "dependence")[revenue > 0]
+        record.dependence_sum += float(dependence.sum())
+        record.dependence_ngos += len(dependence)
+        record.dependence_high += int((dependence >= p["dependence_threshold"]).sum())
+
+    def _city_year(
+        self, city: City, previous: dict[str, Any], p: dict[str, Any], record: YearRecord
+    ) -> None:
+        """One year of one city, phases 1 to 7 (cities share nothing)."""
+        record.reserves_start += float(column(city.ngos, "reserves").sum())
+        if any(p[k] != previous[k] for k in evaluation.EVALUATOR_PARAMETERS):
+            evaluation.make_evaluators(self, city, p)
+        self._budgets_and_rules(city, previous)
+        self._entry(city, record)
+        city.index_ngos()
+        self._rotate(city)
+        before = (record.tenders, record.failed, record.bids, record.newcomer_bids)
+        tendering.tender_city(self, city, p, record)
+        city.last_tenders = record.tenders - before[0]
+        city.last_failed = record.failed - before[1]
+        bids = record.bids - before[2]
+        city.last_newcomer = (record.newcomer_bids - before[3]) / bids if bids else 0.0
+        self._year_end(city, p, record)
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
@@ -363,30 +443,8 @@ class ContractingModel(mesa.Model):
         previous = self.p
         p = self.p = self.scenario.at_year(self.year)
         record = YearRecord(year=self.year)
-        record.reserves_start = sum(n.reserves for c in self.cities for n in c.ngos if n.alive)
         for city in self.cities:
-            if any(p[k] != previous[k] for k in evaluation.EVALUATOR_PARAMETERS):
-                evaluation.make_evaluators(self, city, p)
-            self._budgets_and_rules(city, previous)
-            self._entry(city, record)
-            city.index_ngos()
-            self._rotate(city)
-            before = (record.tenders, record.failed, record.bids, record.newcomer_bids)
-            tendering.tender_city(self, city, p, record)
-            city.last_tenders = record.tenders - before[0]
-            city.last_failed = record.failed - before[1]
-            bids = record.bids - before[2]
-            city.last_newcomer = (record.newcomer_bids - before[3]) / bids if bids else 0.0
-            self._year_end(city, p, record)
-        record.provider_diversity = (
-            record.providers / record.contracts if record.contracts else float("nan")
-        )
-        record.hhi = float(np.mean(record.city_hhi)) if record.city_hhi else float("nan")
-        self._dependence(record)
-        record.active_ngos = sum(len(c.ngos) for c in self.cities)
-        record.initial_total = len(self._initial_ngos)
-        record.initial_alive = sum(n.alive for n in self._initial_ngos)
-        record.reserves_end = sum(n.reserves for c in self.cities for n in c.ngos)
+            self._city_year(city, previous, p, record)
         self.records.append(record)
         self._current = yearly(record)
         self.datacollector.collect(self)
@@ -406,9 +464,18 @@ class ContractingModel(mesa.Model):
 
     def series(self) -> pd.DataFrame:
         """One row per model year with a ``year`` column and every outcome."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        df.insert(0, "year", np.arange(1, len(df) + 1))
-        return df
+        return frame(self.records)
+
+    def city(self, index: int) -> City:
+        """The simulated city with this index.
+
+        Raises:
+            KeyError: The model does not simulate that city.
+        """
+        for city in self.cities:
+            if city.index == index:
+                return city
+        raise KeyError(f"city {index} is not simulated in this model")
 
     @property
     def ngos(self) -> list[NGO]:

@@ -23,7 +23,6 @@ from simcontract.batch import YearBatch, assign, column
 
 if TYPE_CHECKING:
     from simcontract.metrics import YearRecord
-    from simcontract.model import ContractingModel
 
 OTHER_INCOME_FACTOR = {
     "general": 1.0,
@@ -40,9 +39,7 @@ SHORTFALL_TOLERANCE = 0.01
 """A shortfall (CNY) below which an NGO paying the lowest wage still balances its books."""
 
 
-def settle(
-    model: ContractingModel, batch: YearBatch, p: dict[str, Any], record: YearRecord
-) -> None:
+def settle(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> None:
     """Book every NGO's money for the year and record the flows in ``record``.
 
     Sets ``reserves``, ``pay_level``, ``revenue_gov``, ``revenue_other`` and
@@ -57,7 +54,7 @@ def settle(
     price = batch.per_ngo(prices)
     gov = price * (1.0 - m)
     factor = np.fromiter((OTHER_INCOME_FACTOR[n.origin] for n in ngos), float, batch.size)
-    other = p["other_income"] * factor * model.rng.lognormal(-0.045, 0.3, batch.size)
+    other = p["other_income"] * factor * batch.rng.lognormal(-0.045, 0.3, batch.size)
     activities = p["activity_share"] * price
     overheads = np.full(batch.size, float(p["overhead"]))
     wage_bill = batch.staff * p["wage"]

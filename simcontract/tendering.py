@@ -75,6 +75,11 @@ def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
     return wp / total, wr / total, ww / total
 
 
+def _unit(values: list[float]) -> list[float]:
+    """``values`` clipped to [0, 1] (conditionals: ``min(1, max(0, x))`` costs two calls)."""
+    return [0.0 if x < 0.0 else 1.0 if x > 1.0 else x for x in values]
+
+
 def _scores(
     price: list[float],
     promised: list[float],
@@ -90,15 +95,9 @@ def _scores(
     wp, wr, ww = award_weights(p)
     md = p["max_discount"]
     mi = p["max_bid_inflation"]
-    price_pts = (
-        [min(1.0, max(0.0, (1.0 - x / ceiling) / md)) for x in price]
-        if md > 0
-        else [0.0] * len(price)
-    )
+    price_pts = _unit([(1.0 - x / ceiling) / md for x in price]) if md > 0 else [0.0] * len(price)
     work_pts = (
-        [min(1.0, max(0.0, (x / required - 1.0) / mi)) for x in promised]
-        if mi > 0
-        else [0.0] * len(promised)
+        _unit([(x / required - 1.0) / mi for x in promised]) if mi > 0 else [0.0] * len(promised)
     )
     merit = [
         wp * a + wr * r + ww * w + adj
@@ -166,7 +165,7 @@ def candidates(city: City, purchaser: Purchaser, p: dict[str, Any]) -> list[NGO]
 
 
 def _rank(
-    model: ContractingModel,
+    rng: np.random.Generator,
     pool: list[NGO],
     purchaser: Purchaser,
     slot: Slot,
@@ -185,7 +184,7 @@ def _rank(
     rep = np.fromiter((n.reputation + 0.3 * (n is incumbent) for n in pool), float, m)
     tie = np.fromiter((ties.get(n.unique_id, 0.0) for n in pool), float, m)
     key = (1.0 - f) * (rep + purchaser.merit_adjustments(pool)) + f * tie
-    key += model.rng.normal(0.0, 0.1, len(pool))
+    key += rng.normal(0.0, 0.1, len(pool))
     return [pool[i] for i in np.argsort(-key, kind="stable")]
 
 
@@ -217,10 +216,10 @@ def bidders_for(
         pool = candidates(city, purchaser, p)
     if not pool:
         return []
-    rng = model.rng
+    rng = city.rng
     if mode == "direct":
-        return _rank(model, pool, purchaser, slot, p, ties=True)[:1]
-    ranked = _rank(model, pool, purchaser, slot, p, ties=(mode == "selective"))
+        return _rank(rng, pool, purchaser, slot, p, ties=True)[:1]
+    ranked = _rank(rng, pool, purchaser, slot, p, ties=(mode == "selective"))
     invited = ranked[: p["shortlist_size"]]
     if mode == "selective" and slot.incumbent in pool and slot.incumbent not in invited:
         # A purchaser choosing its own shortlist re-invites the provider it knows.
@@ -245,12 +244,13 @@ def make_bids(
     hours in award scoring (see :func:`award_weights`). Direct
     awards carry no competition: the price is the ceiling and the promise the requirement.
     """
-    price, promised, rep, tie, adj = _bid_lists(model, bidders, purchaser, p)
+    city = model.city(purchaser.city)
+    price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, p)
     return Bids(bidders, *np.array([price, promised, rep, tie, adj]).reshape(5, len(bidders)))
 
 
 def _bid_lists(
-    model: ContractingModel, bidders: list[NGO], purchaser: Purchaser, p: dict[str, Any]
+    city: City, bidders: list[NGO], purchaser: Purchaser, p: dict[str, Any]
 ) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
     """:func:`make_bids` as plain lists ``(price, promised, reputation, tie, adjustment)``."""
     n = len(bidders)
@@ -267,11 +267,14 @@ def _bid_lists(
     # invited shortlist the purchaser has already chosen whom to ask.
     snatch = p["snatching"] if purchaser.mode == "open" else 0.0
     md = p["max_discount"]
-    noise = model.rng.normal(0.0, 0.1, n).tolist()
-    price = [
-        ceiling * (1.0 - md * min(1.0, max(0.0, 0.15 + (0.0 if b.contracts else snatch) + e)))
-        for b, e in zip(bidders, noise, strict=True)
-    ]
+    noise = city.standard_normals(n)
+    cut = _unit(
+        [
+            0.15 + (0.0 if b.contracts else snatch) + 0.1 * e
+            for b, e in zip(bidders, noise, strict=True)
+        ]
+    )
+    price = [ceiling * (1.0 - md * d) for d in cut]
     _, _, ww = award_weights(p)
     incentive = min(1.0, 3.0 * ww)
     mi = p["max_bid_inflation"]
@@ -304,7 +307,7 @@ def run_tender(
     incumbent = slot.last_provider
     winner: NGO | None = None
     if bidders:
-        price, promised, rep, tie, adj = _bid_lists(model, bidders, purchaser, p)
+        price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, p)
         keeper = slot.incumbent
         if purchaser.mode != "open" and keeper in bidders:
             # Discretionary procedures let a purchaser keep a provider it was happy with.
@@ -319,13 +322,13 @@ def run_tender(
             required=p["required_hours"],
             p=p,
         )
-        noise = model.rng.normal(0.0, 0.02, len(bidders)).tolist()
+        noise = city.standard_normals(len(bidders))
         floor = p["min_reputation"]
         best_total = -math.inf
         for i, (t, e, r, a) in enumerate(zip(total, noise, rep, adj, strict=True)):
             # Acceptable bidders only (as in :func:`acceptable`); the first best wins ties.
-            if r + a >= floor and t + e > best_total:
-                best, best_total = i, t + e
+            if r + a >= floor and t + 0.02 * e > best_total:
+                best, best_total = i, t + 0.02 * e
         if best_total > -math.inf:
             winner = bidders[best]
     if winner is None:
@@ -341,11 +344,11 @@ def run_tender(
     tied = tie[best] >= TIE_THRESHOLD
     if tied:
         record.tied_awards += 1
-    record.inflation.append(promised[best] / p["required_hours"] - 1.0)
+    record.inflation_sum += promised[best] / p["required_hours"] - 1.0
     length = p["contract_years"]
     if model.year == 1:
         # The market starts mid-cycle: first contracts have staggered remaining terms.
-        length = int(model.rng.integers(1, length + 1))
+        length = int(city.rng.integers(1, length + 1))
     contract = Contract(
         slot=slot,
         ngo=winner,
@@ -394,7 +397,7 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
         (sector[:, None] == -1) | (sector[:, None] == slot_sector[None, :])
     )
-    rng = model.rng
+    rng = city.rng
     want = serves & (rng.random(serves.shape) < p["bid_propensity"])
     keys = np.where(want, rng.random(serves.shape), 2.0)
     # Each NGO answers the ``budget`` wanted tenders with the smallest keys: those up to
@@ -413,12 +416,12 @@ def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: 
     """Run this year's tenders of every purchaser in ``city``, in random order."""
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
-        city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty)
+        city.hub.refresh_pool(city.ngos, p["hub_pool_size"], empty, city.rng)
     city.round_candidates = {}
     for ngo in city.ngos:
         ngo.round_capacity = ngo.capacity()  # reputation is fixed during the round
     choose_open_tenders(model, city, p)
-    order = model.rng.permutation(len(city.purchasers))
+    order = city.rng.permutation(len(city.purchasers))
     for i in order:
         purchaser = city.purchasers[i]
         for slot in purchaser.slots:

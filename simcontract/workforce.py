@@ -87,11 +87,12 @@ def turnover(
     experience, worker_ngo = batch.workers()
     mine = keep[worker_ngo]
     experience, worker_ngo = experience[mine], worker_ngo[mine]
-    stay = model.rng.random(len(experience)) >= prob[worker_ngo]
+    stay = batch.rng.random(len(experience)) >= prob[worker_ngo]
     record.staff += len(experience)
     record.quits += int(len(experience) - stay.sum())
     remaining = np.bincount(worker_ngo[stay], minlength=batch.size)
-    parts = np.split(experience[stay] + 1.0, np.cumsum(remaining)[:-1])
-    for ngo, k, part in zip(ngos, keep.tolist(), parts, strict=True):
+    stayers = experience[stay] + 1.0
+    ends = np.cumsum(remaining).tolist()
+    for ngo, k, start, end in zip(ngos, keep.tolist(), [0, *ends[:-1]], ends, strict=True):
         if k:
-            ngo.experience = part
+            ngo.experience = stayers[start:end]

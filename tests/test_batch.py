@@ -25,8 +25,10 @@ def stepped(small: Scenario, years: int = 3) -> ContractingModel:
 
 def test_batch_maps_each_contract_to_its_ngo(small: Scenario) -> None:
     model = stepped(small)
-    ngos = [n for city in model.cities for n in city.ngos]
-    batch = YearBatch.of(ngos)
+    city = model.cities[0]
+    ngos = city.ngos
+    batch = YearBatch.of(city)
+    assert batch.ngos == ngos and batch.rng is city.rng
     assert batch.size == len(ngos)
     assert len(batch.contracts) == sum(len(n.contracts) for n in ngos) > 0
     for c, i in zip(batch.contracts, batch.owner.tolist(), strict=True):
@@ -50,7 +52,7 @@ def test_assign_sets_one_value_per_item(small: Scenario) -> None:
 
 
 class FixedIncome:
-    """Stands in for the model's generator: other income draws are all ``value``."""
+    """Stands in for the city's generator: other income draws are all ``value``."""
 
     def __init__(self, value: float) -> None:
         self.value = value
@@ -77,10 +79,10 @@ def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
     ngo = next(n for n in model.cities[0].ngos if not n.contracts)
     ngo.experience = np.zeros(staff)
     p: dict[str, Any] = {**DEFAULTS, **dict(small), "wage": wage}
-    batch = YearBatch.of([ngo])
+    batch = YearBatch.of(SimpleNamespace(rng=FixedIncome(draw)), [ngo])
     batch.staff = np.array([staff])
     other = p["other_income"] * money.OTHER_INCOME_FACTOR[ngo.origin] * draw
     ngo.reserves = share * staff * wage + p["overhead"] - other
-    money.settle(SimpleNamespace(rng=FixedIncome(draw)), batch, p, YearRecord(year=1))
+    money.settle(batch, p, YearRecord(year=1))
     assert ngo.pay_level == pytest.approx(share)
     assert 0.0 <= ngo.reserves <= 1e-6

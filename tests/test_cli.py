@@ -148,6 +148,7 @@ SET_ERRORS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ),
     ("NaN", ["--set", "favouritism=nan"], ("'favouritism'", "NaN is not allowed", "[0, 1]")),
     ("missing '='", ["--set", "years"], ("--set 'years'", "expected name=value")),
+    ("no workers", ["--workers", "0"], ("--workers", "expected a positive integer, got 0")),
     ("missing name", ["--set", "=3"], ("--set '=3'", "expected name=value")),
     ("empty value", ["--set", "years="], ("'years'", "is not a number")),
     (

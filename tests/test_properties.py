@@ -116,8 +116,8 @@ def watched() -> Iterator[dict[str, Any]]:
     real_tender = tendering.run_tender
     seen: dict[str, Any] = {"deliveries": 0, "awards": 0, "hours": 0.0}
 
-    def deliver(m: ContractingModel, batch: Any, p: dict[str, Any], record: Any):
-        result = real_deliver(m, batch, p, record)
+    def deliver(batch: Any, p: dict[str, Any], record: Any):
+        result = real_deliver(batch, p, record)
         for ngo in batch.ngos:
             capacity = ngo.staff * p["hours_per_worker"]
             parts = ngo.hours

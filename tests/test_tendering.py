@@ -485,7 +485,7 @@ def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
         assert contract is not None and contract.ngo is chosen
         assert contract.price == m.p["contract_value"]
         assert contract.promised_hours == m.p["required_hours"]
-        assert record.inflation == [0.0]
+        assert record.inflation_sum == 0.0
         assert record.bids == 1 and record.tenders == 1 and record.awards == 1
         assert record.tied_awards == 1
 

@@ -1,0 +1,52 @@
+"""Year records: adding them up, and the outcomes computed from their sums."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simcontract.metrics import YearRecord, combine, yearly
+
+
+def test_combine_adds_every_counter() -> None:
+    a = YearRecord(year=3, tenders=4, gov_payments=1.5, scored=2, hhi_sum=0.3, hhi_cities=1)
+    b = YearRecord(year=3, tenders=6, gov_payments=2.0, scored=5, dependence_ngos=2)
+    total = combine([a, b])
+    assert (total.year, total.tenders, total.gov_payments) == (3, 10, 3.5)
+    assert (total.scored, total.hhi_sum, total.hhi_cities, total.dependence_ngos) == (7, 0.3, 1, 2)
+    assert (a.tenders, a.scored) == (4, 2)  # the parts are left as they were
+    assert combine([a, b], year=9).year == 9 and combine([]).year == 0
+
+
+unit = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(unit, unit), min_size=0, max_size=40), st.integers(1, 3))
+def test_means_and_correlation_from_sums_match_the_values(
+    pairs: list[tuple[float, float]], parts: int
+) -> None:
+    """Scores and qualities added in several parts give the mean quality and the Pearson
+    correlation of all the values (NaN for fewer than 3 or a constant variable)."""
+    scores = np.array([s for s, _ in pairs])
+    qualities = np.array([q for _, q in pairs])
+    records = []
+    for chunk in np.array_split(np.arange(len(pairs)), parts):
+        r = YearRecord(year=1)
+        r.add_scores(scores[chunk], qualities[chunk])
+        records.append(r)
+    out = yearly(combine(records))
+    if not pairs:
+        assert math.isnan(out["service_quality"])
+    else:
+        assert out["service_quality"] == pytest.approx(qualities.mean(), abs=1e-12)
+    spread = min(scores.std(), qualities.std()) if pairs else 0.0
+    if len(pairs) < 3 or spread == 0.0:
+        assert math.isnan(out["score_quality_corr"])
+    elif spread > 1e-4:
+        expected = np.corrcoef(scores, qualities)[0, 1]
+        assert out["score_quality_corr"] == pytest.approx(expected, abs=1e-6)
