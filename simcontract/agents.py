@@ -421,10 +421,15 @@ class City:
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""
         self.ngos = [n for n in self.ngos if n.alive]
-        self.by_id = {n.unique_id: n for n in self.ngos}
+        self.by_id = {}
         self.by_district = {}
         self.citywide = []
-        for n in self.ngos:
+        self.index_entrants(self.ngos)
+
+    def index_entrants(self, entrants: list[NGO]) -> None:
+        """Add NGOs just appended to ``ngos`` to the lookups."""
+        for n in entrants:
+            self.by_id[n.unique_id] = n
             if n.multi_district:
                 self.citywide.append(n)
             else:

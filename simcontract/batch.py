@@ -88,10 +88,3 @@ class YearBatch:
                 experience = np.zeros(0)
             self._workers = experience, np.repeat(np.arange(self.size), counts)
         return self._workers
-
-
-def assign(items: list, **columns: np.ndarray) -> None:
-    """Set each named attribute of every item from its column (one value per item)."""
-    for name, values in columns.items():
-        for item, value in zip(items, np.asarray(values).tolist(), strict=True):
-            setattr(item, name, value)

@@ -163,7 +163,10 @@ class ContractingModel(mesa.Model):
         rng = city.rng
         shares = [p["share_specialist"], p["share_community"], p["share_grassroots"]]
         weights = np.array([max(0.0, 1.0 - sum(shares)), *shares])
-        origin = rng.choice(len(ORIGINS), size=count, p=weights / weights.sum())
+        # Inverse CDF: what rng.choice(p=...) does, without its checks (which cost more
+        # than the draw for the few entrants of a year).
+        cdf = np.cumsum(weights / weights.sum())
+        origin = np.minimum(np.searchsorted(cdf, rng.random(count), side="right"), len(ORIGINS) - 1)
         district = rng.integers(p["districts_per_city"], size=count)
         multi = (origin == ORIGINS.index("specialist")) | (
             (origin == ORIGINS.index("general")) & (rng.random(count) < p["multi_district_share"])
@@ -321,7 +324,7 @@ class ContractingModel(mesa.Model):
         for pu in vacant:
             self._appoint(city, pu, Cadre(self))
 
-    def _entry(self, city: City, record: YearRecord) -> None:
+    def _entry(self, city: City, record: YearRecord) -> list[NGO]:
         """Register new NGOs: a Poisson number with mean
 
         ``entry_rate * r * (tenders + failed) * min(1, 0.05 + 5 * newcomer)`` where ``tenders``
@@ -329,6 +332,9 @@ class ContractingModel(mesa.Model):
         offer and unmet demand), ``newcomer`` the share of last year's bids placed by NGOs
         that had never held a contract (how open the market is to newcomers), and ``r``
         is 1 under direct registration or ``sponsor_entry_factor`` under dual sponsorship.
+
+        Returns:
+            The entrants (already appended to ``city.ngos``).
         """
         p = self.p
         tenders, failed, newcomer = city.last_tenders, city.last_failed, city.last_newcomer
@@ -340,6 +346,7 @@ class ContractingModel(mesa.Model):
         entrants = self._new_ngos(city, int(city.rng.poisson(lam)), initial=False)
         record.entries += len(entrants)
         record.entry_reserves += sum(n.reserves for n in entrants)
+        return entrants
 
     def _exit(self, ngo: NGO, reason: str, record: YearRecord) -> None:
         record.exits += 1
@@ -425,8 +432,7 @@ class ContractingModel(mesa.Model):
         if any(p[k] != previous[k] for k in evaluation.EVALUATOR_PARAMETERS):
             evaluation.make_evaluators(self, city, p)
         self._budgets_and_rules(city, previous)
-        self._entry(city, record)
-        city.index_ngos()
+        city.index_entrants(self._entry(city, record))
         self._rotate(city)
         before = (record.tenders, record.failed, record.bids, record.newcomer_bids)
         tendering.tender_city(self, city, p, record)

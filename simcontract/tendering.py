@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
+from simcontract.batch import column
 
 if TYPE_CHECKING:
     from simcontract.agents import City
@@ -386,12 +387,12 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     if not slots or not ngos:
         return
     codes = {sector: i for i, sector in enumerate(SECTORS)}
-    district = np.array([n.district for n in ngos])
-    citywide = np.array([n.multi_district for n in ngos])
-    sector = np.array([codes.get(n.sector, -1) for n in ngos])
-    budget = np.array(
-        [BIDS_PER_FREE_SLOT * min(2, max(0, n.round_capacity - len(n.contracts))) for n in ngos]
-    )
+    m = len(ngos)
+    district = column(ngos, "district", np.intp)
+    citywide = column(ngos, "multi_district", bool)
+    sector = np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m)
+    free = np.fromiter((n.round_capacity - len(n.contracts) for n in ngos), np.intp, m)
+    budget = BIDS_PER_FREE_SLOT * np.minimum(2, np.maximum(0, free))
     slot_district = np.array([s.purchaser.district for s in slots])
     slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
     serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
@@ -406,7 +407,8 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     if most == 0:
         return
     smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
-    limit = np.where(budget > 0, smallest[np.arange(len(ngos)), np.clip(budget, 1, most) - 1], -1.0)
+    kth = smallest[np.arange(m), np.minimum(np.maximum(budget, 1), most) - 1]
+    limit = np.where(budget > 0, kth, -1.0)
     chosen = want & (keys <= limit[:, None])
     for j, i in zip(*np.nonzero(chosen.T), strict=True):
         slots[j].interested.append(ngos[i])

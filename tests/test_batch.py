@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simcontract import ContractingModel, Scenario, money
-from simcontract.batch import YearBatch, assign, column
+from simcontract.batch import YearBatch, column
 from simcontract.metrics import YearRecord
 from simcontract.params import DEFAULTS
 
@@ -40,15 +40,6 @@ def test_batch_maps_each_contract_to_its_ngo(small: Scenario) -> None:
     assert len(experience) == sum(n.staff for n in ngos)
     for i, n in enumerate(ngos):
         assert experience[owner == i].tolist() == n.experience.tolist()
-
-
-def test_assign_sets_one_value_per_item(small: Scenario) -> None:
-    model = stepped(small, years=1)
-    ngos = model.cities[0].ngos[:5]
-    assign(ngos, strain=np.arange(5) / 10, dormant_years=np.arange(5))
-    assert [n.strain for n in ngos] == [0.0, 0.1, 0.2, 0.3, 0.4]
-    assert [n.dormant_years for n in ngos] == [0, 1, 2, 3, 4]
-    assert all(type(n.dormant_years) is int for n in ngos)
 
 
 class FixedIncome:
