@@ -276,13 +276,6 @@ class YearRecord:
         self.quality_sq += float(qualities @ qualities)
         self.score_quality += float(scores @ qualities)
 
-    def add_hours(self, hours: dict[str, float]) -> None:
-        """Add one NGO's hour allocation to the year's totals."""
-        self.hours_service += hours["service"]
-        self.hours_documentation += hours["documentation"]
-        self.hours_extra += hours["extra"]
-        self.hours_mission += hours["mission"]
-
     @property
     def hours_total(self) -> float:
         """All staff hours of active NGOs in the year."""
