@@ -17,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from simcontract.model import ContractingModel
+    from simcontract.tendering import Terms
 
 SECTORS = ("family", "elderly", "youth", "disability")
 """Service sectors a purchaser buys in; specialists and grassroots groups have one."""
@@ -125,18 +126,20 @@ class Cadre(mesa.Agent):
         """Tie strength to ``ngo`` (0 when none)."""
         return self.ties.get(ngo.unique_id, 0.0)
 
-    def strengthen(self, ngo: NGO, amount: float) -> None:
-        """Change the tie to ``ngo`` by ``amount``, kept in [0, 1]."""
+    def strengthen(self, ngo: NGO, amount: float) -> float:
+        """Change the tie to ``ngo`` by ``amount``, kept in [0, 1]; return the new tie."""
         value = self.ties.get(ngo.unique_id, 0.0) + amount
         if value > 0.0:
-            self.ties[ngo.unique_id] = 1.0 if value > 1.0 else value
-        else:
-            self.ties.pop(ngo.unique_id, None)
+            value = 1.0 if value > 1.0 else value
+            self.ties[ngo.unique_id] = value
+            return value
+        self.ties.pop(ngo.unique_id, None)
+        return 0.0
 
     def decay_ties(self, rate: float) -> None:
         """Weaken every tie by the share ``rate`` and drop the negligible ones."""
         keep = 1.0 - rate
-        self.ties = {k: v * keep for k, v in self.ties.items() if v * keep > 0.01}
+        self.ties = {k: w for k, v in self.ties.items() if (w := v * keep) > 0.01}
 
 
 class Purchaser(mesa.Agent):
@@ -210,9 +213,11 @@ class MassOrganisation(Purchaser):
     def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
         """Bonus for specialists of the sector and for current partners (patronage)."""
         bonus = 0.3 * self.model.p["partnership"]
-        partners = {id(s.last_provider) for s in self.slots} | {
-            id(s.contract.ngo) for s in self.slots if s.contract is not None
-        }
+        partners = set()
+        for s in self.slots:
+            partners.add(id(s.last_provider))
+            if s.contract is not None:
+                partners.add(id(s.contract.ngo))
         sector = self.sector
         return [
             bonus * ((n.origin == "specialist" and n.sector == sector) + (id(n) in partners))
@@ -398,6 +403,7 @@ class City:
     citywide: list[NGO] = field(default_factory=list)
     by_id: dict[int, NGO] = field(default_factory=dict)
     round_candidates: dict[tuple[int, str], list[NGO]] = field(default_factory=dict)
+    round_terms: Terms | None = None
     initial_ngos: int = 0
     last_tenders: int = 0
     last_failed: int = 0

@@ -45,6 +45,7 @@ class YearBatch:
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _ending: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
@@ -73,6 +74,18 @@ class YearBatch:
     def held(self) -> np.ndarray:
         """Contracts each NGO holds."""
         return np.bincount(self.owner, minlength=self.size)
+
+    def ending(self, year: int) -> np.ndarray:
+        """Whether each contract ends this year: its term is over or it was terminated.
+
+        Gathered at the first call, which comes after evaluation (the last change to
+        terminations).
+        """
+        if self._ending is None:
+            self._ending = np.fromiter(
+                (c.end <= year or c.terminated for c in self.contracts), bool, len(self.contracts)
+            )
+        return self._ending
 
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
         """Every worker's experience, NGO by NGO, and the index of its NGO.

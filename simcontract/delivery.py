@@ -33,39 +33,40 @@ def comply_probability(dependence: np.ndarray) -> np.ndarray:
     return 0.4 + 0.6 * dependence
 
 
-def documentation_needs(batch: YearBatch, p: dict[str, Any]) -> tuple[np.ndarray, list]:
+def documentation_needs(batch: YearBatch, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Documentation hours each contract needs this year, and each contract's evaluator.
 
     One contract under evaluator ``e`` needs ``required * documentation_base *
     e.doc_intensity``; an NGO facing ``k`` different evaluation systems needs
     ``1 + MULTI_SYSTEM_OVERHEAD * heterogeneity * (k - 1)`` times that, because each
     system asks for its own indicators and formats.
+
+    Returns:
+        The hours, and each contract's evaluator as an index into ``city.evaluators``
+        (the evaluator of its purchaser's district).
     """
     city = batch.city
-    districts = [c.slot.purchaser.district for c in batch.contracts]
-    evaluators = [city.district_evaluator[d] for d in districts]
-    # Each distinct (NGO, evaluator) pair is one evaluation system the NGO faces.
     number = {id(e): i for i, e in enumerate(city.evaluators)}
-    which = np.fromiter((number[id(e)] for e in evaluators), np.intp, len(evaluators))
-    pairs = np.unique(batch.owner * len(number) + which)
-    systems = np.bincount(pairs // max(1, len(number)), minlength=batch.size)
+    by_district = [number[id(e)] for e in city.district_evaluator]
+    cs = batch.contracts
+    which = np.fromiter((by_district[c.slot.purchaser.district] for c in cs), np.intp, len(cs))
+    # Each distinct (NGO, evaluator) pair is one evaluation system the NGO faces.
+    faced = np.zeros((batch.size, max(1, len(number))), dtype=bool)
+    faced[batch.owner, which] = True
+    systems = faced.sum(axis=1)
     factor = 1.0 + MULTI_SYSTEM_OVERHEAD * p["evaluator_heterogeneity"] * (systems - 1)
-    intensity = column(evaluators, "doc_intensity")
-    needs = (
-        column(batch.contracts, "required_hours")
-        * p["documentation_base"]
-        * intensity
-        * factor[batch.owner]
-    )
-    return needs, evaluators
+    intensity = column(city.evaluators, "doc_intensity")[which]
+    needs = column(cs, "required_hours") * p["documentation_base"] * intensity * factor[batch.owner]
+    return needs, which
 
 
-def deliver(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> list:
+def deliver(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> np.ndarray:
     """Allocate every NGO's hours for the year and set each contract's real quality.
 
     Sets ``ngo.hours``, ``ngo.strain`` and, on each contract, the hours delivered, spent
     on documentation and on extra duties, whether duties were refused, and ``quality``.
-    Sets ``batch.doc_needs`` and returns each contract's evaluator.
+    Sets ``batch.doc_needs`` and returns each contract's evaluator (an index into the
+    city's evaluators).
 
     Quality of contract ``c`` (hidden from purchasers)::
 

@@ -61,7 +61,7 @@ def make_evaluators(model: ContractingModel, city: City, p: dict[str, Any]) -> N
 def evaluate(
     model: ContractingModel,
     batch: YearBatch,
-    evaluators: list[Evaluator],
+    evaluators: np.ndarray,
     p: dict[str, Any],
     record: YearRecord,
 ) -> None:
@@ -79,6 +79,9 @@ def evaluate(
     left, and so may a newly arrived official without a tie of at least
     ``TIE_THRESHOLD`` to the provider (chance ``0.25 * reshuffle`` in the official's
     first year).
+
+    ``evaluators`` gives each contract's evaluator as an index into the city's
+    evaluators (as :func:`simcontract.delivery.deliver` returns it).
     """
     cs = batch.contracts
     if not cs:
@@ -95,7 +98,7 @@ def evaluate(
     draws = rng.normal(0.0, noise, (2, m))
     quality = column(cs, "quality")
     outcome = quality + draws[0]
-    weights = np.array([e.weights for e in evaluators])
+    weights = np.array([e.weights for e in batch.city.evaluators])[evaluators]
     refused = column(cs, "refused_duties", bool)
     value = (weights * np.stack([hours, docs, outcome], axis=1)).sum(axis=1) + draws[1]
     scores = np.clip(value - p["refusal_penalty"] * refused, 0.0, 1.0)
@@ -112,8 +115,8 @@ def evaluate(
         cadre = c.slot.purchaser.cadre
         new_broom = False
         if cadre is not None:
-            cadre.strengthen(c.ngo, -0.2 if refuse else growth * s)
-            new_broom = cadre.arrived == year and u < chance and cadre.tie(c.ngo) < TIE_THRESHOLD
+            tie = cadre.strengthen(c.ngo, -0.2 if refuse else growth * s)
+            new_broom = cadre.arrived == year and u < chance and tie < TIE_THRESHOLD
         if c.end > year and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1

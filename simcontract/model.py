@@ -262,16 +262,14 @@ class ContractingModel(mesa.Model):
             chance = np.full(len(known), min(1.0, 5.0 * density))
         else:
             known = city.by_district.get(purchaser.district, []) + city.citywide
-            chance = np.array(
-                [min(1.0, (3.0 if n.origin == "community" else 1.0) * density) for n in known]
-            )
+            community = np.fromiter((n.origin == "community" for n in known), bool, len(known))
+            chance = np.where(community, min(1.0, 3.0 * density), min(1.0, density))
         if not known:
             return
         hit = city.rng.random(len(known)) < chance
         strength = city.rng.uniform(0.3, 0.8, len(known))
-        for n, h, s in zip(known, hit, strength, strict=True):
-            if h:
-                cadre.ties[n.unique_id] = float(s)
+        for i in np.flatnonzero(hit).tolist():
+            cadre.ties[known[i].unique_id] = float(strength[i])
 
     # ------------------------------------------------------------------ phases
     def _budgets_and_rules(self, city: City, previous: dict[str, Any]) -> None:
@@ -397,10 +395,17 @@ class ContractingModel(mesa.Model):
             self._exit(ngo, "insolvent", record)
         workforce.turnover(self, batch, solvent, p, record)
         dormancy = p["dormancy_years"]
-        for ngo in itertools.compress(batch.ngos, solvent):
-            if ngo.contracts:
+        held = batch.held() > 0
+        closing = batch.per_ngo(batch.ending(self.year)) > 0
+        for ngo, ok, has, close in zip(
+            batch.ngos, solvent.tolist(), held.tolist(), closing.tolist(), strict=True
+        ):
+            if not ok:
+                continue
+            if has:
                 ngo.dormant_years = 0
-                self._close_contracts(ngo)
+                if close:
+                    self._close_contracts(ngo)
             else:
                 ngo.dormant_years += 1
                 if ngo.dormant_years >= dormancy:

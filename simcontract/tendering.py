@@ -76,9 +76,44 @@ def award_weights(p: dict[str, Any]) -> tuple[float, float, float]:
     return wp / total, wr / total, ww / total
 
 
-def _unit(values: list[float]) -> list[float]:
-    """``values`` clipped to [0, 1] (conditionals: ``min(1, max(0, x))`` costs two calls)."""
-    return [0.0 if x < 0.0 else 1.0 if x > 1.0 else x for x in values]
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The parameters a tender reads, looked up once per tender round.
+
+    Attributes:
+        p: The parameter dict they were read from.
+        ceiling: Price ceiling (``contract_value``).
+        required: Required hours per contract.
+        floor: Reserves a bidder needs to co-fund one year (``match_funding * ceiling``).
+        weights: :func:`award_weights`.
+        incentive: ``min(1, 3 * ww)``, how far bidders inflate promised hours.
+    """
+
+    p: dict[str, Any]
+    ceiling: float
+    required: float
+    floor: float
+    weights: tuple[float, float, float]
+    incentive: float
+
+    @classmethod
+    def of(cls, p: dict[str, Any]) -> Terms:
+        """Read the terms from ``p``."""
+        weights = award_weights(p)
+        return cls(
+            p,
+            p["contract_value"],
+            p["required_hours"],
+            p["match_funding"] * p["contract_value"],
+            weights,
+            min(1.0, 3.0 * weights[2]),
+        )
+
+
+def _terms(city: City, p: dict[str, Any]) -> Terms:
+    """The round's terms kept on the city by :func:`tender_city`, or read from ``p``."""
+    terms = city.round_terms
+    return terms if terms is not None and terms.p is p else Terms.of(p)
 
 
 def _scores(
@@ -91,21 +126,32 @@ def _scores(
     ceiling: float,
     required: float,
     p: dict[str, Any],
+    weights: tuple[float, float, float] | None = None,
 ) -> tuple[list[float], list[float]]:
-    """:func:`score_bids` on plain lists (a tender has few bids, so Python beats numpy)."""
-    wp, wr, ww = award_weights(p)
+    """:func:`score_bids` on plain lists (a tender has few bids, so Python beats numpy).
+
+    ``weights`` are :func:`award_weights` of ``p`` when the caller has them already.
+    """
+    wp, wr, ww = award_weights(p) if weights is None else weights
     md = p["max_discount"]
     mi = p["max_bid_inflation"]
-    price_pts = _unit([(1.0 - x / ceiling) / md for x in price]) if md > 0 else [0.0] * len(price)
-    work_pts = (
-        _unit([(x / required - 1.0) / mi for x in promised]) if mi > 0 else [0.0] * len(promised)
-    )
-    merit = [
-        wp * a + wr * r + ww * w + adj
-        for a, r, w, adj in zip(price_pts, reputation, work_pts, adjustment, strict=True)
-    ]
     f = p["favouritism"]
-    total = [(1.0 - f) * m + f * t for m, t in zip(merit, tie, strict=True)]
+    total = []
+    merit = []
+    for x, h, r, t, a in zip(price, promised, reputation, tie, adjustment, strict=True):
+        if md > 0:
+            u = (1.0 - x / ceiling) / md
+            u = 0.0 if u < 0.0 else 1.0 if u > 1.0 else u
+        else:
+            u = 0.0
+        if mi > 0:
+            w = (h / required - 1.0) / mi
+            w = 0.0 if w < 0.0 else 1.0 if w > 1.0 else w
+        else:
+            w = 0.0
+        m = wp * u + wr * r + ww * w + a
+        merit.append(m)
+        total.append((1.0 - f) * m + f * t)
     return total, merit
 
 
@@ -160,7 +206,16 @@ def candidates(city: City, purchaser: Purchaser, p: dict[str, Any]) -> list[NGO]
     served = city.round_candidates.get(key)
     if served is None:
         local = city.by_district.get(purchaser.district, [])
-        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser, p)]
+        floor = p["match_funding"] * p["contract_value"]
+        # :func:`eligible`, with the capacity fixed for the round.
+        served = [
+            n
+            for n in (*local, *city.citywide)
+            if n.alive
+            and len(n.contracts) < n.round_capacity
+            and n.reserves >= floor
+            and n.serves(purchaser)
+        ]
         city.round_candidates[key] = served
     return [n for n in served if n.alive and len(n.contracts) < n.round_capacity]
 
@@ -180,11 +235,15 @@ def _rank(
     f = p["favouritism"] if ties else 0.0
     cadre = purchaser.cadre
     incumbent = slot.incumbent
-    ties = cadre.ties if cadre else {}
-    m = len(pool)
-    rep = np.fromiter((n.reputation + 0.3 * (n is incumbent) for n in pool), float, m)
-    tie = np.fromiter((ties.get(n.unique_id, 0.0) for n in pool), float, m)
-    key = (1.0 - f) * (rep + purchaser.merit_adjustments(pool)) + f * tie
+    known = cadre.ties if cadre else {}
+    adjustment = purchaser.merit_adjustments(pool)
+    keep = 1.0 - f
+    key = np.array(
+        [
+            keep * (n.reputation + 0.3 * (n is incumbent) + a) + f * known.get(n.unique_id, 0.0)
+            for n, a in zip(pool, adjustment, strict=True)
+        ]
+    )
     key += rng.normal(0.0, 0.1, len(pool))
     return [pool[i] for i in np.argsort(-key, kind="stable")]
 
@@ -246,40 +305,42 @@ def make_bids(
     awards carry no competition: the price is the ceiling and the promise the requirement.
     """
     city = model.city(purchaser.city)
-    price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, p)
+    price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, Terms.of(p))
     return Bids(bidders, *np.array([price, promised, rep, tie, adj]).reshape(5, len(bidders)))
 
 
 def _bid_lists(
-    city: City, bidders: list[NGO], purchaser: Purchaser, p: dict[str, Any]
+    city: City, bidders: list[NGO], purchaser: Purchaser, terms: Terms
 ) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
     """:func:`make_bids` as plain lists ``(price, promised, reputation, tie, adjustment)``."""
-    n = len(bidders)
-    ceiling = p["contract_value"]
-    required = p["required_hours"]
+    p = terms.p
+    ceiling = terms.ceiling
+    required = terms.required
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
-    rep = [b.reputation for b in bidders]
-    tie = [ties.get(b.unique_id, 0.0) for b in bidders]
     adj = purchaser.merit_adjustments(bidders)
     if purchaser.mode == "direct":
+        n = len(bidders)
+        rep = [b.reputation for b in bidders]
+        tie = [ties.get(b.unique_id, 0.0) for b in bidders]
         return [ceiling] * n, [required] * n, rep, tie, adj
     # Underbidding to snatch a contract only pays in open price competition; on an
     # invited shortlist the purchaser has already chosen whom to ask.
     snatch = p["snatching"] if purchaser.mode == "open" else 0.0
     md = p["max_discount"]
-    noise = city.standard_normals(n)
-    cut = _unit(
-        [
-            0.15 + (0.0 if b.contracts else snatch) + 0.1 * e
-            for b, e in zip(bidders, noise, strict=True)
-        ]
-    )
-    price = [ceiling * (1.0 - md * d) for d in cut]
-    _, _, ww = award_weights(p)
-    incentive = min(1.0, 3.0 * ww)
     mi = p["max_bid_inflation"]
-    promised = [required * (1.0 + mi * b.dare * incentive) for b in bidders]
+    incentive = terms.incentive
+    price = []
+    promised = []
+    rep = []
+    tie = []
+    # One pass over the few bidders: a list comprehension per column costs more.
+    for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
+        d = 0.15 + (0.0 if b.contracts else snatch) + 0.1 * e
+        price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
+        promised.append(required * (1.0 + mi * b.dare * incentive))
+        rep.append(b.reputation)
+        tie.append(ties.get(b.unique_id, 0.0))
     if purchaser.years_at_post() < 2 and p["reshuffle"] > 0:
         # "New brooms sweep clean": a new official marks down providers he has no tie
         # to that already hold or held the purchaser's contracts.
@@ -304,11 +365,16 @@ def run_tender(
     bidders = bidders_for(model, city, purchaser, slot, p)
     record.tenders += 1
     record.bids += len(bidders)
-    record.newcomer_bids += sum(b.track_record == 0 and not b.contracts for b in bidders)
+    newcomers = 0
+    for b in bidders:
+        if b.track_record == 0 and not b.contracts:
+            newcomers += 1
+    record.newcomer_bids += newcomers
     incumbent = slot.last_provider
     winner: NGO | None = None
     if bidders:
-        price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, p)
+        terms = _terms(city, p)
+        price, promised, rep, tie, adj = _bid_lists(city, bidders, purchaser, terms)
         keeper = slot.incumbent
         if purchaser.mode != "open" and keeper in bidders:
             # Discretionary procedures let a purchaser keep a provider it was happy with.
@@ -319,9 +385,10 @@ def run_tender(
             rep,
             tie,
             adj,
-            ceiling=p["contract_value"],
-            required=p["required_hours"],
+            ceiling=terms.ceiling,
+            required=terms.required,
             p=p,
+            weights=terms.weights,
         )
         noise = city.standard_normals(len(bidders))
         floor = p["min_reputation"]
@@ -345,20 +412,15 @@ def run_tender(
     tied = tie[best] >= TIE_THRESHOLD
     if tied:
         record.tied_awards += 1
-    record.inflation_sum += promised[best] / p["required_hours"] - 1.0
+    required = terms.required
+    record.inflation_sum += promised[best] / required - 1.0
     length = p["contract_years"]
-    if model.year == 1:
+    year = model.year
+    if year == 1:
         # The market starts mid-cycle: first contracts have staggered remaining terms.
         length = int(city.rng.integers(1, length + 1))
     contract = Contract(
-        slot=slot,
-        ngo=winner,
-        price=price[best],
-        start=model.year,
-        end=model.year + length - 1,
-        promised_hours=promised[best],
-        required_hours=p["required_hours"],
-        tied=tied,
+        slot, winner, price[best], year, year + length - 1, promised[best], required, tied
     )
     if winner is not incumbent:
         slot.years_same_provider = 0
@@ -424,8 +486,13 @@ def tender_city(model: ContractingModel, city: City, p: dict[str, Any], record: 
         ngo.round_capacity = ngo.capacity()  # reputation is fixed during the round
     choose_open_tenders(model, city, p)
     order = city.rng.permutation(len(city.purchasers))
-    for i in order:
-        purchaser = city.purchasers[i]
-        for slot in purchaser.slots:
-            if slot.contract is None:
-                run_tender(model, city, purchaser, slot, p, record)
+    # The terms hold for this round only: a tender run on its own reads them afresh.
+    city.round_terms = Terms.of(p)
+    try:
+        for i in order:
+            purchaser = city.purchasers[i]
+            for slot in purchaser.slots:
+                if slot.contract is None:
+                    run_tender(model, city, purchaser, slot, p, record)
+    finally:
+        city.round_terms = None

@@ -72,11 +72,8 @@ def turnover(
     ngos = batch.ngos
     if not ngos:
         return
-    ending = np.fromiter(
-        (c.end <= model.year or c.terminated for c in batch.contracts), bool, len(batch.contracts)
-    )
     held = batch.held()
-    final = np.where(held > 0, batch.per_ngo(ending) / np.maximum(held, 1), 1.0)
+    final = np.where(held > 0, batch.per_ngo(batch.ending(model.year)) / np.maximum(held, 1), 1.0)
     prob = np.minimum(
         MAX_QUIT,
         p["quit_rate"]

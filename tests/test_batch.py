@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simcontract import ContractingModel, Scenario, money
+from simcontract import ContractingModel, Scenario, delivery, money
 from simcontract.batch import YearBatch, column
 from simcontract.metrics import YearRecord
 from simcontract.params import DEFAULTS
@@ -77,3 +77,39 @@ def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
     money.settle(batch, p, YearRecord(year=1))
     assert ngo.pay_level == pytest.approx(share)
     assert 0.0 <= ngo.reserves <= 1e-6
+
+
+def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Scenario) -> None:
+    """Each contract needs its evaluator's documentation, times ``1 + overhead * h * (k - 1)``
+    for an NGO facing ``k`` different evaluators; checked contract by contract."""
+    h = 0.8
+    model = ContractingModel(
+        small, rng=2, n_evaluators=3, evaluator_heterogeneity=h, multi_district_share=0.8
+    )
+    for _ in range(3):
+        model.step()
+    city = model.cities[0]
+    batch = YearBatch.of(city)
+    needs, which = delivery.documentation_needs(batch, model.p)
+    faced = []
+    for c, need, k in zip(batch.contracts, needs.tolist(), which.tolist(), strict=True):
+        evaluator = city.district_evaluator[c.slot.purchaser.district]
+        assert city.evaluators[k] is evaluator
+        systems = len(
+            {id(city.district_evaluator[o.slot.purchaser.district]) for o in c.ngo.contracts}
+        )
+        faced.append(systems)
+        factor = 1.0 + delivery.MULTI_SYSTEM_OVERHEAD * h * (systems - 1)
+        expected = c.required_hours * model.p["documentation_base"] * evaluator.doc_intensity
+        assert need == pytest.approx(expected * factor)
+    assert max(faced) >= 2, "no NGO faced two evaluators: the test checks nothing"
+
+
+def test_contracts_ending_this_year_are_over_or_terminated(small: Scenario) -> None:
+    model = stepped(small, years=2)
+    batch = YearBatch.of(model.cities[0])
+    batch.contracts[0].terminated = True
+    ending = batch.ending(model.year)
+    expected = [c.end <= model.year or c.terminated for c in batch.contracts]
+    assert ending.tolist() == expected
+    assert ending[0] and not all(expected)

@@ -718,3 +718,43 @@ def test_bid_prices_and_promises_stay_in_their_ranges() -> None:
         ceiling, required = m.p["contract_value"], m.p["required_hours"]
         assert np.all(b.price <= ceiling) and np.all(b.price >= ceiling * 0.6 - 1e-6)
         assert np.all(b.promised >= required) and np.all(b.promised <= required * 1.5)
+
+
+def test_cadre_ties_stay_in_the_unit_interval_and_strengthen_returns_the_new_tie() -> None:
+    m = market()
+    ngo = m.add()
+    cadre = m.bureau.cadre
+    assert cadre is not None and cadre.tie(ngo) == 0.0
+    assert cadre.strengthen(ngo, 0.4) == pytest.approx(0.4) == cadre.tie(ngo)
+    assert cadre.strengthen(ngo, 0.9) == 1.0 == cadre.tie(ngo)
+    assert cadre.strengthen(ngo, -2.0) == 0.0 == cadre.tie(ngo)
+    assert ngo.unique_id not in cadre.ties
+
+
+def test_tender_terms_are_read_once_per_round_and_afresh_outside_one() -> None:
+    m = market(tendering="direct")
+    m.add()
+    p = m.p
+    terms = tendering.Terms.of(p)
+    assert terms.weights == award_weights(p)
+    assert terms.floor == p["match_funding"] * p["contract_value"]
+    assert terms.incentive == min(1.0, 3.0 * award_weights(p)[2])
+    used = []
+    real = tendering._terms
+
+    def spy(city: City, values: dict[str, Any]) -> tendering.Terms:
+        result = real(city, values)
+        used.append((result, city.round_terms))
+        return result
+
+    with mock.patch.object(tendering, "_terms", spy):
+        first = m.tender(m.bureau)
+    assert first.contract is not None and first.contract.price == p["contract_value"]
+    assert used and all(t is kept and t.p is p for t, kept in used)
+    assert m.city.round_terms is None
+    # A tender run on its own with other parameters reads them, not the last round's.
+    cheaper = {**p, "contract_value": p["contract_value"] / 2}
+    slot = Slot(m.bureau)
+    m.bureau.slots.append(slot)
+    contract = tendering.run_tender(m.model, m.city, m.bureau, slot, cheaper, YearRecord(year=2))
+    assert contract is not None and contract.price == cheaper["contract_value"]
