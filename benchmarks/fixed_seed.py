@@ -5,7 +5,8 @@ For every built-in scenario prints the run summary for one seed and the mean ove
 ``--seeds`` seeds (``0 .. seeds-1``). ``--save`` writes both to a JSON file;
 ``--against`` prints them next to a saved file's, with the difference of the means in
 units of their standard error (so a change of random stream shows as noise, a change of
-behaviour as large values).
+behaviour as large values), and ends with how many values are identical to the last digit
+(a change that keeps every draw and every sum keeps them all).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     old = json.loads(args.against.read_text()) if args.against else None
     out = {}
+    same = compared = 0
     for name in builtin_names():
         out[name] = summaries(name, args.seed, args.seeds)
         print(f"\n## {name}")
@@ -69,6 +71,9 @@ def main() -> None:
                 )
                 continue
             was = old[name]
+            for part in ("seed", "mean"):
+                compared += 1
+                same += _identical(now[part][key], was[part][key])
             se = math.hypot(now["se"][key], was["se"][key])
             diff = now["mean"][key] - was["mean"][key]
             z = diff / se if se > 0 else (0.0 if diff == 0 else math.inf)
@@ -76,8 +81,15 @@ def main() -> None:
                 f"{key:24s} {was['seed'][key]:12.4g} {now['seed'][key]:12.4g} "
                 f"{was['mean'][key]:12.4g} {now['mean'][key]:12.4g} {z:8.2f}"
             )
+    if old is not None:
+        print(f"\nidentical to the last digit: {same} of {compared} values (seed and mean)")
     if args.save:
         args.save.write_text(json.dumps(out, indent=1))
+
+
+def _identical(a: float, b: float) -> bool:
+    """Equal, or both NaN."""
+    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 if __name__ == "__main__":

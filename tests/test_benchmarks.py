@@ -1,0 +1,51 @@
+"""The benchmark scripts of the README's Performance section run, at toy sizes.
+
+They print figures; these tests check that each runs to the end and prints what it
+promises. They assert nothing about times.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+RUNS = {
+    "overhead": (["--years", "2", "--rounds", "1"], ["one model year:", "ratio:"]),
+    "phases": (["--cities", "1", "--years", "2"], ["one city-year", "run_tender", "deliver"]),
+    "run_scaling": (
+        ["--factors", "1,2", "--years", "2", "--repeats", "1"],
+        ["log-log slope of time against size"],
+    ),
+    "national": (["--cities", "3", "--years", "2", "--workers", "1"], ["in one process"]),
+    "national-split": (
+        ["--cities", "3", "--years", "2", "--workers", "2"],
+        ["over 2 worker processes"],
+    ),
+    "guangzhou_sweep": (
+        ["--points", "5", "--replications", "1", "--workers", "1"],
+        ["5 runs on 1 workers", "runs/s"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_benchmark_script_runs_and_prints_its_figures(name: str, tmp_path: Path) -> None:
+    args, expected = RUNS[name]
+    script = ROOT / "benchmarks" / f"{name.split('-')[0]}.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for text in expected:
+        assert text in proc.stdout, proc.stdout
