@@ -472,7 +472,8 @@ def choose_open_tenders(model: ContractingModel, city: City, p: dict[str, Any]) 
     kth = smallest[np.arange(m), np.minimum(np.maximum(budget, 1), most) - 1]
     limit = np.where(budget > 0, kth, -1.0)
     chosen = want & (keys <= limit[:, None])
-    for j, i in zip(*np.nonzero(chosen.T), strict=True):
+    tender, bidder = np.nonzero(chosen.T)
+    for j, i in zip(tender.tolist(), bidder.tolist(), strict=True):
         slots[j].interested.append(ngos[i])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simcontract import ContractingModel, Scenario, delivery, money
+from simcontract import ContractingModel, Scenario, delivery, money, workforce
 from simcontract.batch import YearBatch, column
 from simcontract.metrics import YearRecord
 from simcontract.params import DEFAULTS
@@ -113,3 +114,44 @@ def test_contracts_ending_this_year_are_over_or_terminated(small: Scenario) -> N
     expected = [c.end <= model.year or c.terminated for c in batch.contracts]
     assert ending.tolist() == expected
     assert ending[0] and not all(expected)
+
+
+def test_staffing_hires_newcomers_and_lays_off_the_least_experienced(small: Scenario) -> None:
+    """Each NGO ends with one director plus its contracts' staff: hires join with no
+    experience after those already there; layoffs keep the most experienced, in order."""
+    model = stepped(small, years=3)
+    p = model.p
+    batch = YearBatch.of(model.cities[0])
+    draws = np.random.default_rng(0)
+    before = {}
+    for ngo in batch.ngos:
+        ngo.experience = draws.uniform(0.0, 9.0, int(draws.integers(0, 9)))
+        before[ngo.unique_id] = ngo.experience.copy()
+    workforce.staff_contracts(batch, p)
+    grew = shrank = 0
+    for ngo, staffed in zip(batch.ngos, batch.staff.tolist(), strict=True):
+        need = [
+            max(
+                1,
+                min(
+                    math.ceil(p["staff_per_contract"] * c.promised_hours / c.required_hours),
+                    math.floor((1.0 - p["activity_share"]) * c.price / p["wage"]),
+                ),
+            )
+            for c in ngo.contracts
+        ]
+        assert [c.staff for c in ngo.contracts] == need
+        wanted = workforce.CORE_STAFF + sum(need)
+        old = before[ngo.unique_id]
+        if wanted >= len(old):
+            expected = [*old.tolist(), *[0.0] * (wanted - len(old))]
+            grew += wanted > len(old)
+        else:
+            expected = sorted(old.tolist())[len(old) - wanted :]
+            shrank += 1
+        assert staffed == wanted == ngo.staff
+        assert ngo.experience.tolist() == expected
+    assert grew and shrank, "the draws did not exercise both hiring and layoffs"
+    experience, owner = batch.workers()
+    assert experience.tolist() == [x for n in batch.ngos for x in n.experience.tolist()]
+    assert owner.tolist() == [i for i, n in enumerate(batch.ngos) for _ in range(n.staff)]
