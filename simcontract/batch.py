@@ -87,16 +87,11 @@ class YearBatch:
             )
         return self._ending
 
-    def set_workers(self, experience: np.ndarray) -> None:
-        """Record every worker's experience, NGO by NGO, as staffing leaves it (``staff``
-        workers for each NGO)."""
-        self._workers = experience, np.repeat(np.arange(self.size), self.staff)
-
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
         """Every worker's experience, NGO by NGO, and the index of its NGO.
 
-        As staffing set it (the last change to the workforce before turnover at year
-        end), or else gathered from the NGOs at the first call.
+        Gathered at the first call, which comes after staffing (the last change to the
+        workforce before turnover at year end).
         """
         if self._workers is None:
             counts = np.fromiter((len(n.experience) for n in self.ngos), np.intp, self.size)

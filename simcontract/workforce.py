@@ -30,7 +30,7 @@ def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
     Contract ``c`` wants ``ceil(staff_per_contract * promised / required)`` workers, but
     no more than its wage money ``(1 - activity_share) * price / wage`` pays for, and at
     least one. Hires start with no experience; layoffs take the least experienced first.
-    Sets ``c.staff`` on each contract, ``batch.staff`` and the batch's workers.
+    Sets ``c.staff`` on each contract and ``batch.staff``.
     """
     cs = batch.contracts
     need = np.ceil(
@@ -40,26 +40,14 @@ def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
     staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
-    ngos = batch.ngos
-    size = batch.size
-    want = (CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=size)).astype(np.intp)
-    have = np.fromiter((len(n.experience) for n in ngos), np.intp, size)
-    experience = np.concatenate([n.experience for n in ngos]) if have.sum() else np.zeros(0)
-    owner = np.repeat(np.arange(size), have)
-    if (want < have).any():
-        # Sort the workers of each NGO that lays off, so the least experienced go first.
-        rows = np.flatnonzero((want < have)[owner])
-        experience[rows] = experience[rows[np.lexsort((experience[rows], owner[rows]))]]
-    position = np.arange(len(experience)) - (np.cumsum(have) - have)[owner]
-    drop = np.maximum(have - want, 0)
-    kept = position >= drop[owner]
-    start = np.cumsum(want) - want
-    employed = np.zeros(int(want.sum()))
-    employed[start[owner[kept]] + (position - drop[owner])[kept]] = experience[kept]
-    for i in np.flatnonzero(want != have).tolist():
-        ngos[i].experience = employed[start[i] : start[i] + want[i]]
-    batch.staff = want
-    batch.set_workers(employed)
+    wanted = CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)
+    for ngo, w in zip(batch.ngos, wanted.astype(np.intp).tolist(), strict=True):
+        have = len(ngo.experience)
+        if w > have:
+            ngo.experience = np.concatenate([ngo.experience, np.zeros(w - have)])
+        elif w < have:
+            ngo.experience = np.sort(ngo.experience)[have - w :]
+    batch.staff = wanted.astype(np.intp)
 
 
 def turnover(
