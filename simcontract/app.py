@@ -94,22 +94,48 @@ class AppModel(ContractingModel):
     """The contracting model as the app builds it.
 
     Mesa's visualization checks keyword parameters against a ``**kwargs`` catch-all
-    and passes the seed as a plain number.
+    and passes the seed as a plain number. From Mesa 3.5 it also treats
+    ``model.scenario`` as Mesa's own experiment scenario and passes one as
+    ``scenario`` when it rebuilds the model on Reset, so in the app that name is
+    Mesa's (``None`` before Mesa 3.5), and the market's scenario is :attr:`preset`.
 
     Args:
-        scenario: Built-in scenario name (or ``None`` for the registry defaults).
+        preset: Built-in scenario name, a ``Scenario``, or ``None`` for the registry
+            defaults.
         seed: Random seed.
-        **kwargs: Parameter values overriding the scenario's.
+        scenario: Mesa's experiment scenario (from Mesa's Reset); it carries no rule of
+            the market. A scenario name or ``Scenario`` given here is taken as
+            ``preset``.
+        **kwargs: Parameter values overriding the preset's.
     """
 
     def __init__(
         self,
-        scenario: Scenario | str | None = DEFAULT_SCENARIO,
+        preset: Scenario | str | None = DEFAULT_SCENARIO,
         *,
         seed: int | None = DEFAULT_SEED,
+        scenario: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scenario, rng=None if seed is None else int(seed), **kwargs)
+        if isinstance(scenario, str | Scenario):  # the keyword's meaning before Mesa 3.5
+            preset, scenario = scenario, None
+        super().__init__(preset, rng=None if seed is None else int(seed), **kwargs)
+        if scenario is not None:
+            self.scenario = scenario
+
+    @property
+    def scenario(self) -> Any:
+        """Mesa's experiment scenario (``None`` before Mesa 3.5)."""
+        return getattr(self, "_mesa_scenario", None)
+
+    @scenario.setter
+    def scenario(self, value: Any) -> None:
+        ContractingModel.scenario.fset(self, value)
+
+    @property
+    def preset(self) -> Scenario:
+        """The scenario the market follows, with the app's rule values applied."""
+        return self._market_scenario
 
 
 # ---------------------------------------------------------------------- controls
@@ -144,14 +170,14 @@ def control(param: Parameter, value: Any) -> dict[str, Any]:
 
 
 def make_model_params(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
-    """SolaraViz ``model_params``: the scenario (fixed), a seed slider and the rules.
+    """SolaraViz ``model_params``: the scenario preset (fixed), a seed slider and the rules.
 
     Every rule control starts at the scenario's value, so an untouched Reset runs the
     preset unchanged.
     """
     preset = load_scenario(scenario)
     params: dict[str, Any] = {
-        "scenario": scenario,
+        "preset": scenario,
         "seed": {
             "type": "SliderInt",
             "value": DEFAULT_SEED,
@@ -492,9 +518,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def rules_in_force(model: ContractingModel) -> str:
+def rules_in_force(model: AppModel) -> str:
     """Markdown table of the app's rules: in force now, and as the preset sets them."""
-    name = model.scenario.name
+    name = model.preset.name
     preset = load_scenario(name) if name in builtin_names() else None
     head = f"| rule | year {max(model.year, 1)} |"
     lines = [head + (" preset |" if preset else ""), "| :--- | :---: |"]
@@ -512,12 +538,12 @@ def rules_in_force(model: ContractingModel) -> str:
 
 
 @solara.component
-def RulesInForce(model: ContractingModel) -> None:
+def RulesInForce(model: AppModel) -> None:
     """Solara component: the rules of the running model next to the preset's."""
     update_counter.get()
     with solara.Column(classes=["simcontract-rules"]):
         solara.Markdown(
-            f"#### Rules of this run ({model.scenario.name})\n\n"
+            f"#### Rules of this run ({model.preset.name})\n\n"
             + rules_in_force(model)
             + "\n\nBold: changed from the preset. Controls apply on **Reset**."
         )

@@ -321,7 +321,12 @@ def combine(records: Sequence[YearRecord], year: int | None = None) -> YearRecor
     """
     total = YearRecord(year=year if year is not None else (records[-1].year if records else 0))
     for name in _COUNTERS:
-        setattr(total, name, sum((getattr(r, name) for r in records), getattr(total, name)))
+        # Added left to right, as ``sum()`` did before Python 3.12 compensated float
+        # sums: the same seed gives the same digits on every Python.
+        value = getattr(total, name)
+        for r in records:
+            value += getattr(r, name)
+        setattr(total, name, value)
     return total
 
 

@@ -47,6 +47,11 @@ from simcontract.batch import YearBatch, column
 from simcontract.metrics import OUTCOMES, YearRecord, frame, summarise, yearly
 from simcontract.scenario import Scenario, load_scenario
 
+try:  # Mesa 3.5 and later
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+except ImportError:  # pragma: no cover - Mesa before 3.5
+    MesaScenario = None
+
 SKILL_BETA = {
     "general": (5, 3),
     "specialist": (6, 2),
@@ -88,9 +93,9 @@ class ContractingModel(mesa.Model):
     ) -> None:
         super().__init__(rng=rng if rng is not None else seed)
         base = load_scenario(scenario)
-        self.scenario: Scenario = base.replace(**params) if params else base
+        self._market_scenario: Scenario = base.replace(**params) if params else base
         self.year = 0
-        self.p: dict[str, Any] = self.scenario.at_year(1)
+        self.p: dict[str, Any] = self._market_scenario.at_year(1)
         self.records: list[YearRecord] = []
         self.cities: list[City] = []
         self._current: dict[str, float] = {}
@@ -98,6 +103,24 @@ class ContractingModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, n=name: m._current[n]) for name in OUTCOMES}
         )
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario the market follows: its rules, sizes and dated rule changes."""
+        return self._market_scenario
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        if isinstance(value, Scenario):
+            self._market_scenario = value
+        elif MesaScenario is not None and isinstance(value, MesaScenario):
+            # From Mesa 3.5, ``Model.__init__`` gives every model an experiment scenario
+            # of Mesa's own under this name; the market's scenario keeps the name, and
+            # Mesa's is kept aside.
+            self._mesa_scenario = value
+            value.model = self
+        else:
+            raise TypeError(f"scenario must be a simcontract Scenario, not {type(value).__name__}")
 
     # ------------------------------------------------------------------ setup
     def _city_indices(self, cities: Sequence[int] | None) -> list[int]:
@@ -343,7 +366,10 @@ class ContractingModel(mesa.Model):
         lam = p["entry_rate"] * factor * (tenders + failed) * min(1.0, 0.05 + 5.0 * newcomer)
         entrants = self._new_ngos(city, int(city.rng.poisson(lam)), initial=False)
         record.entries += len(entrants)
-        record.entry_reserves += sum(n.reserves for n in entrants)
+        added = 0.0
+        for n in entrants:  # left to right, on every Python (see metrics.combine)
+            added += n.reserves
+        record.entry_reserves += added
         return entrants
 
     def _exit(self, ngo: NGO, reason: str, record: YearRecord) -> None:
@@ -452,7 +478,7 @@ class ContractingModel(mesa.Model):
         """Advance the market by one year (see the module docstring for the order)."""
         self.year += 1
         previous = self.p
-        p = self.p = self.scenario.at_year(self.year)
+        p = self.p = self._market_scenario.at_year(self.year)
         record = YearRecord(year=self.year)
         for city in self.cities:
             self._city_year(city, previous, p, record)

@@ -64,7 +64,7 @@ def _png(fig: Figure) -> bytes:
 
 def test_model_params_come_from_the_registry() -> None:
     params = make_model_params("baseline")
-    assert params["scenario"] == "baseline"
+    assert params["preset"] == "baseline"
     assert set(KEY_RULES) <= set(RULES) <= set(params)
     for name in RULES:
         spec, param = params[name], PARAMETERS[name]
@@ -87,7 +87,7 @@ def test_controls_start_at_the_preset_values(name: str) -> None:
     # An untouched Reset (what SolaraViz passes) rebuilds the preset.
     values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
     model = AppModel(**values)
-    assert dict(model.scenario) == dict(preset)
+    assert dict(model.preset) == dict(preset)
 
 
 def test_reset_with_changed_controls_applies_them() -> None:
@@ -101,9 +101,41 @@ def test_reset_with_changed_controls_applies_them() -> None:
 
 
 def test_solara_viz_accepts_the_params() -> None:
-    from mesa.visualization.solara_viz import _check_model_params
+    from mesa.visualization import solara_viz
 
-    _check_model_params(AppModel.__init__, make_model_params("baseline"))
+    params = make_model_params("baseline")
+    solara_viz._check_model_params(AppModel.__init__, params)
+    if hasattr(solara_viz, "_build_model_init_kwargs"):  # Mesa 3.5 checks the model itself
+        solara_viz._check_model_params(AppModel(), params)
+
+
+def test_solara_reset_rebuilds_the_chosen_preset_and_rules() -> None:
+    """Mesa's Reset rebuilds the model from the controls; from Mesa 3.5 it adds an
+    experiment scenario of its own, which must not replace the market's preset."""
+    from mesa.visualization import solara_viz
+
+    values = {
+        k: (v["value"] if isinstance(v, dict) else v)
+        for k, v in make_model_params("shanghai_hub").items()
+    }
+    values["favouritism"] = 0.7
+    model = AppModel("shanghai_hub", seed=5)
+    build = getattr(solara_viz, "_build_model_init_kwargs", None)
+    if build is None:  # Mesa before 3.5 passes the controls as they are
+        kwargs = values
+    else:
+        kwargs = build(
+            model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
+        )
+    rebuilt = type(model)(**kwargs)
+    assert rebuilt.preset.name == "shanghai_hub"
+    assert rebuilt.p["tendering"] == load_scenario("shanghai_hub")["tendering"]
+    assert rebuilt.p["favouritism"] == 0.7
+    assert " preset |" in rules_in_force(rebuilt)
+
+
+def test_old_scenario_keyword_still_names_the_preset() -> None:
+    assert AppModel(scenario="shanghai_hub").preset.name == "shanghai_hub"
 
 
 def test_same_seed_same_run() -> None:

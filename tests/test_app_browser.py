@@ -142,6 +142,11 @@ def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def _year_shown(page, year: int):
+    """Mesa's step counter at ``year``: "Step: 1" before Mesa 3.5, "Time: 1.0" after."""
+    return page.get_by_text(re.compile(rf"^(Step: {year}|Time: {year}(\.0)?)$"))
+
+
 def test_app_in_browser(chromium: str, app_url: str, tmp_path: Path) -> None:
     """Change a rule, step three years, see both views change; then load a preset."""
     from playwright.sync_api import sync_playwright
@@ -157,7 +162,7 @@ def test_app_in_browser(chromium: str, app_url: str, tmp_path: Path) -> None:
             rules = page.locator(".simcontract-rules")
             market.wait_for(state="visible", timeout=60_000)
             charts.wait_for(state="visible")
-            page.get_by_text("Step: 0", exact=True).wait_for()
+            _year_shown(page, 0).wait_for()
             market_before, charts_before = market.screenshot(), charts.screenshot()
 
             # Change a rule: award by direct assignment instead of open tendering.
@@ -167,7 +172,7 @@ def test_app_in_browser(chromium: str, app_url: str, tmp_path: Path) -> None:
 
             for year in (1, 2, 3):
                 page.get_by_role("button", name="Step", exact=True).click()
-                page.get_by_text(f"Step: {year}", exact=True).wait_for()
+                _year_shown(page, year).wait_for()
             rules.get_by_text("year 3", exact=True).wait_for()
 
             _wait_for_change(market, market_before, "market view")
@@ -180,7 +185,7 @@ def test_app_in_browser(chromium: str, app_url: str, tmp_path: Path) -> None:
             # A preset loads its rules into the controls and starts a new run.
             _choose(page, "scenario preset", "shanghai_hub")
             rules.get_by_text("Rules of this run (shanghai_hub)").wait_for()
-            page.get_by_text("Step: 0", exact=True).wait_for()
+            _year_shown(page, 0).wait_for()
             tendering = page.locator(".v-select", has=_label(page, "tendering"))
             assert "intermediary" in tendering.inner_text()
         finally:

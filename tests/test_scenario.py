@@ -130,6 +130,17 @@ def test_model_follows_dated_changes(small: Scenario) -> None:
     ]
 
 
+def test_model_scenario_is_the_markets_on_every_mesa(small: Scenario) -> None:
+    # From Mesa 3.5, mesa.Model sets an experiment scenario of its own under this name.
+    model = ContractingModel(small, rng=3, favouritism=0.4)
+    assert isinstance(model.scenario, Scenario)
+    assert model.scenario == small.replace(favouritism=0.4)
+    model.step()
+    assert model.p["favouritism"] == 0.4
+    with pytest.raises(TypeError, match="simcontract Scenario"):
+        model.scenario = "baseline"  # type: ignore[assignment]
+
+
 def test_to_toml_round_trip(small: Scenario, write_toml: WriteToml) -> None:
     s = Scenario(
         {**dict(small), "tendering": "selective", "contract_value": 123456.789},
