@@ -166,11 +166,15 @@ def main() -> None:
             f"{r['main_mib']:>15.1f}{r['worker_mib']:>17.1f}"
         )
     ours, theirs = results["sweep"], results["batch_run"]
+
+    def ratio(key: str) -> str:
+        # With --workers 1 neither method starts a worker process.
+        return f"{ours[key] / theirs[key]:.2f}x" if ours[key] and theirs[key] else "n/a"
+
     print(
-        f"sweep / batch_run: wall time {ours['wall_s'] / theirs['wall_s']:.2f}x, "
-        f"CPU time {ours['cpu_s'] / theirs['cpu_s']:.2f}x, "
-        f"main-process peak memory {ours['main_mib'] / theirs['main_mib']:.2f}x, "
-        f"worker peak memory {ours['worker_mib'] / theirs['worker_mib']:.2f}x"
+        f"sweep / batch_run: wall time {ratio('wall_s')}, CPU time {ratio('cpu_s')}, "
+        f"main-process peak memory {ratio('main_mib')}, "
+        f"worker peak memory {ratio('worker_mib')}"
     )
 
 

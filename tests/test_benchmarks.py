@@ -7,6 +7,7 @@ promises. They assert nothing about times.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,10 @@ RUNS = {
         ["--points", "5", "--replications", "1", "--workers", "1"],
         ["5 runs on 1 workers", "runs/s"],
     ),
+    "sweep_vs_batch_run": (
+        ["--levels", "1", "--replications", "2", "--years", "2", "--workers", "1"],
+        ["simcontract sweep      6", "mesa batch_run         6", "sweep / batch_run: wall time"],
+    ),
 }
 
 
@@ -49,3 +54,24 @@ def test_benchmark_script_runs_and_prints_its_figures(name: str, tmp_path: Path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for text in expected:
         assert text in proc.stdout, proc.stdout
+
+
+def test_fixed_seed_finds_a_saved_run_identical(tmp_path: Path) -> None:
+    script = ROOT / "benchmarks" / "fixed_seed.py"
+    saved = tmp_path / "before.json"
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, str(script), "--seeds", "2", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stdout
+
+    run("--save", str(saved))
+    last = run("--against", str(saved)).strip().splitlines()[-1]
+    same, total = re.fullmatch(r"identical to the last digit: (\d+) of (\d+) .*", last).groups()
+    assert same == total and int(total) > 0
