@@ -6,7 +6,7 @@ purchasers and 88,920 initial NGOs (about 100,000 with entry).
 
 With ``--workers 1`` the whole market runs in this process as one ``ContractingModel``
 (setup and run timed apart). With more, the cities are split over that many processes
-(:mod:`simcontract.split`, same results). Prints time and peak memory: with workers,
+(:mod:`simcontract.experiment.split`, same results). Prints time and peak memory: with workers,
 the largest worker's peak times the number of workers, plus this process, bounds the
 memory in use at once.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import peak_mib, scaled, timed
 
 from simcontract import ContractingModel
-from simcontract.split import run_split
+from simcontract.experiment.split import run_split
 
 
 def in_one_process(scenario) -> None:

@@ -9,10 +9,10 @@ Quick use::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from simcontract.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 from simcontract.experiment import ExperimentError, Results, compare, load_results, sweep
-from simcontract.metrics import OUTCOMES
+from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 from simcontract.model import ContractingModel
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 

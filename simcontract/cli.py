@@ -104,8 +104,8 @@ def file_stem(name: str) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``simcontract run``: one run, summary table, yearly series as CSV."""
-    from simcontract.metrics import OUTCOMES
-    from simcontract.split import run_split
+    from simcontract.experiment.split import run_split
+    from simcontract.outcomes import OUTCOMES
 
     scenario = scenario_with(args.scenario, args.set)
     out = Path(args.out) if args.out else None
@@ -173,7 +173,7 @@ def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
 
 def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
     """Parse ``--param name=lo:hi`` (or bare ``name``: registry bounds) items."""
-    from simcontract.designs import DesignError, check_ranges
+    from simcontract.experiment.designs import DesignError, check_ranges
 
     ranges: dict[str, tuple[float, float]] = {}
     for item in items or []:
@@ -243,7 +243,7 @@ def _connect(address: str) -> Any:
 
 
 def _check_out(out: Path | None, resume: bool) -> None:
-    from simcontract import storage
+    from simcontract.experiment import storage
 
     if out is None:
         if resume:
@@ -268,8 +268,8 @@ def _ci(row: Any) -> str:
 
 def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
     """Connect to the scheduler if asked, run the batch, report and close."""
-    from simcontract.designs import DesignError
     from simcontract.experiment import ExperimentError
+    from simcontract.experiment.designs import DesignError
 
     client = _connect(args.scheduler) if args.scheduler else None
     try:
@@ -341,8 +341,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _report(results: Any, directory: Path, formats: Sequence[str] = ("png", "pdf")) -> None:
     """Write the comparison table as CSV and Markdown and draw the figures."""
-    from simcontract import plots, storage
-    from simcontract.experiment import markdown_table
+    from simcontract import plots
+    from simcontract.experiment import markdown_table, storage
 
     storage.write_text(directory / "table.md", markdown_table(results))
     print(f"table: {directory / storage.TABLE} and {directory / 'table.md'}")
@@ -379,7 +379,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``simcontract validate``: the stylised facts, or the Guangzhou calibration."""
-    from simcontract import validation
+    from simcontract.experiment import validation
 
     progress = _progress_printer() if sys.stderr.isatty() and not os.environ.get("CI") else None
     if args.calibration:
@@ -433,7 +433,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _sweep_design(args: argparse.Namespace) -> Any:
-    from simcontract.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
+    from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 
     try:
         if args.grid:
@@ -457,8 +457,8 @@ def _sweep_design(args: argparse.Namespace) -> Any:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``simcontract sweep``: run a design on a scenario, print per-point summaries."""
-    from simcontract.designs import DesignError, check_points
     from simcontract.experiment import KEY_OUTCOMES, sweep
+    from simcontract.experiment.designs import DesignError, check_points
 
     base = scenario_with(args.scenario, args.set)
     design = _sweep_design(args)
@@ -509,7 +509,7 @@ def _print_points(results: Any, outcomes: Sequence[str]) -> None:
 
 
 def _print_indices(results: Any, outcomes: Sequence[str]) -> None:
-    from simcontract import storage
+    from simcontract.experiment import storage
 
     indices = results.analyze(outcomes)
     if results.directory is not None:

@@ -17,7 +17,7 @@ import numpy as np
 from simcontract.batch import YearBatch, column
 
 if TYPE_CHECKING:
-    from simcontract.metrics import YearRecord
+    from simcontract.outcomes import YearRecord
 
 MULTI_SYSTEM_OVERHEAD = 0.5
 """Extra documentation per additional evaluation system an NGO faces, at full

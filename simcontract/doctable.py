@@ -5,7 +5,7 @@ The model description (``docs/ODD.md``) holds blocks between marker comments suc
 block from the code, so the tables cannot drift from it:
 
 - ``parameters``: the parameter registry (:data:`simcontract.params.PARAMETERS`);
-- ``outcomes``: the outcome measures (:data:`simcontract.metrics.OUTCOMES`);
+- ``outcomes``: the outcome measures (:data:`simcontract.outcomes.OUTCOMES`);
 - ``constants``: the named constants of the model's modules, with their docstrings;
 - ``scenarios``: the built-in scenarios and the values in which they differ from the
   registry defaults;
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from simcontract.metrics import OUTCOMES
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS, Parameter
 
 GROUP_TITLES = {
@@ -167,7 +167,7 @@ def pattern_table() -> str:
         A table with the columns pattern, fact, claim, outcome, expectation, arm a,
         arm b and source.
     """
-    from simcontract.validation import load_patterns
+    from simcontract.experiment.validation import load_patterns
 
     rows = [
         [
@@ -193,7 +193,7 @@ def calibration_table() -> str:
         A table with the columns figure, outcome, model year, calendar year (model year
         1 = 2010), value and source.
     """
-    from simcontract.validation import load_calibration
+    from simcontract.experiment.validation import load_calibration
 
     rows = [
         [

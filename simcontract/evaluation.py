@@ -18,8 +18,8 @@ from simcontract.tendering import TIE_THRESHOLD
 
 if TYPE_CHECKING:
     from simcontract.agents import City
-    from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
+    from simcontract.outcomes import YearRecord
 
 BASE_WEIGHTS = {
     "workload": np.array([0.55, 0.35, 0.10]),

@@ -15,7 +15,7 @@ One ``step()`` is one year:
 6. Money: payments, co-funding, wages, overheads, other income; insolvent NGOs exit.
 7. Workforce and closing: workers quit; contracts that ended are closed; NGOs dormant
    for too long dissolve; ties decay.
-8. Data collection: the year's outcomes (see :mod:`simcontract.metrics`).
+8. Data collection: the year's outcomes (see :mod:`simcontract.outcomes`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from simcontract.agents import (
     Slot,
 )
 from simcontract.batch import YearBatch, column
-from simcontract.metrics import OUTCOMES, YearRecord, frame, summarise, yearly
+from simcontract.outcomes import OUTCOMES, YearRecord, frame, summarise, yearly
 from simcontract.scenario import Scenario, load_scenario
 
 try:  # Mesa 3.5 and later
@@ -73,7 +73,7 @@ class ContractingModel(mesa.Model):
         cities: Simulate only these cities of the scenario (indices below
             ``n_cities``; default all). Cities share nothing, and each draws from its
             own generator spawned from ``rng``, so a city runs the same whichever others
-            run beside it: :mod:`simcontract.split` uses this to run a many-city market
+            run beside it: :mod:`simcontract.experiment.split` uses this to run a many-city market
             over several processes.
         **params: Parameter values overriding the scenario's (validated).
 

@@ -22,7 +22,7 @@ import numpy as np
 from simcontract.batch import YearBatch, column
 
 if TYPE_CHECKING:
-    from simcontract.metrics import YearRecord
+    from simcontract.outcomes import YearRecord
 
 OTHER_INCOME_FACTOR = {
     "general": 1.0,

@@ -26,8 +26,8 @@ from simcontract.batch import column
 
 if TYPE_CHECKING:
     from simcontract.agents import City
-    from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
+    from simcontract.outcomes import YearRecord
 
 TIE_THRESHOLD = 0.3
 """Tie strength from which an award counts as tied (``tied_award_share``)."""

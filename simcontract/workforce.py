@@ -14,8 +14,8 @@ import numpy as np
 from simcontract.batch import YearBatch, column
 
 if TYPE_CHECKING:
-    from simcontract.metrics import YearRecord
     from simcontract.model import ContractingModel
+    from simcontract.outcomes import YearRecord
 
 CORE_STAFF = 1
 """Workers an NGO keeps with no contract (its director)."""

@@ -30,7 +30,7 @@ from simcontract.app import (
     rule_table,
     rules_in_force,
 )
-from simcontract.metrics import OUTCOMES
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 from simcontract.scenario import builtin_names, load_scenario
 

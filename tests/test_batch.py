@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from simcontract import ContractingModel, Scenario, delivery, money, workforce
 from simcontract.batch import YearBatch, column
-from simcontract.metrics import YearRecord
+from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from pandas.testing import assert_frame_equal
 
-from simcontract import Scenario, load_results, storage
+from simcontract import Scenario, load_results
 from simcontract.cli import main
+from simcontract.experiment import storage
 from simcontract.scenario import builtin_names
 
 TINY = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from simcontract import doctable
-from simcontract.metrics import OUTCOMES
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"

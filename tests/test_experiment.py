@@ -31,12 +31,11 @@ from simcontract import (
     compare,
     load_results,
     load_scenario,
-    storage,
     sweep,
 )
 from simcontract.cli import main
-from simcontract.designs import from_description
-from simcontract.experiment import run_seed
+from simcontract.experiment import run_seed, storage
+from simcontract.experiment.designs import from_description
 
 TINY: dict[str, Any] = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
 """A market small enough for a run to take a few hundredths of a second."""

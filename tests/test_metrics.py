@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simcontract.metrics import YearRecord, combine, yearly
+from simcontract.outcomes import YearRecord, combine, yearly
 
 
 def test_combine_adds_every_counter() -> None:

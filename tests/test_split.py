@@ -11,8 +11,8 @@ import pytest
 
 from simcontract import ContractingModel, Scenario
 from simcontract.cli import main
-from simcontract.metrics import OUTCOMES
-from simcontract.split import city_groups, run_split
+from simcontract.experiment.split import city_groups, run_split
+from simcontract.outcomes import OUTCOMES
 
 
 @pytest.fixture

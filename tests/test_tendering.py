@@ -11,7 +11,7 @@ import pytest
 
 from simcontract import ContractingModel, Scenario, tendering
 from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser, Slot
-from simcontract.metrics import YearRecord
+from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS
 from simcontract.tendering import (
     REGIME_WORKLOAD,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from simcontract.validation import (
+from simcontract.experiment.validation import (
     calibrate,
     format_calibration,
     format_validation,

@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simcontract.metrics import OUTCOMES
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
 MANIFEST = "manifest.json"

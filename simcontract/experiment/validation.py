@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract.metrics import OUTCOMES
-from simcontract.parallel import process_context
+from simcontract.experiment.parallel import process_context
+from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 
 

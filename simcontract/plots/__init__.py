@@ -52,8 +52,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from simcontract.designs import DesignError
-from simcontract.metrics import OUTCOMES
+from simcontract.experiment.designs import DesignError
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
 OKABE_ITO: tuple[str, ...] = (

@@ -38,17 +38,17 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simcontract import storage
-from simcontract.designs import (
+from simcontract.experiment import storage
+from simcontract.experiment.designs import (
     Design,
     DesignError,
     as_design,
     check_points,
     from_description,
 )
-from simcontract.metrics import OUTCOMES
+from simcontract.experiment.parallel import process_context
 from simcontract.model import ContractingModel
-from simcontract.parallel import process_context
+from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario, builtin_names, load_scenario
 
 KEY_OUTCOMES: tuple[str, ...] = tuple(
@@ -133,7 +133,7 @@ class Results:
         """One row per run, sorted by point and replication.
 
         Columns: ``scenario``, ``point``, ``replication``, ``seed``, every parameter's
-        value and every outcome of :data:`simcontract.metrics.OUTCOMES` (the run's
+        value and every outcome of :data:`simcontract.outcomes.OUTCOMES` (the run's
         ``summary()``).
         """
         if self._runs is None:
@@ -724,7 +724,7 @@ def compare(
         seed: Base seed (>= 0); see :func:`run_seed`.
         workers: Processes to use: 1 runs in this process; ``None`` uses every core.
         out: Results directory; runs stream there as Parquet parts (see
-            :mod:`simcontract.storage`). ``None`` keeps everything in memory.
+            :mod:`simcontract.experiment.storage`). ``None`` keeps everything in memory.
         series: Also keep every run's yearly series, NGO table and final contracts.
         executor: A ``concurrent.futures.Executor`` to run on instead (e.g. a Dask
             ``Client(...).get_executor()``); it is not shut down.
@@ -781,7 +781,7 @@ def sweep(
     Args:
         base: The scenario the design changes (name, path, ``Scenario`` or ``None``
             for the registry defaults).
-        design: A :class:`~simcontract.designs.Design`, or a dict of value lists (a
+        design: A :class:`~simcontract.experiment.designs.Design`, or a dict of value lists (a
             full factorial grid).
         replications: Runs per design point (>= 1).
         seed: Base seed (>= 0); see :func:`run_seed`.

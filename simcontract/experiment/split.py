@@ -3,7 +3,7 @@
 Cities share nothing: each has its own purchasers, NGOs, officials, hub and evaluators,
 and draws from its own generator spawned from the run's seed. So a worker process can
 run a share of the cities for the whole run (``ContractingModel(..., cities=share)``),
-and the workers' yearly records add up (:func:`simcontract.metrics.combine`) to the
+and the workers' yearly records add up (:func:`simcontract.outcomes.combine`) to the
 records of the whole market run in one process: the summary and yearly series are the
 same, up to the order of floating-point sums, whatever the number of workers.
 
@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from simcontract.metrics import YearRecord, combine, frame, summarise
+from simcontract.experiment.parallel import process_context
 from simcontract.model import ContractingModel
-from simcontract.parallel import process_context
+from simcontract.outcomes import YearRecord, combine, frame, summarise
 from simcontract.scenario import Scenario, load_scenario
 
 _progress: Any = None
