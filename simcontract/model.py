@@ -494,6 +494,17 @@ class ContractingModel(mesa.Model):
             self.step()
         return self
 
+    def release(self) -> None:
+        """Let the finished model be garbage-collected once the caller drops it.
+
+        Mesa's ``Agent._ids`` is a class-level dict keyed by model, so without this
+        every model stays alive and a batch worker grows by a model with each run
+        (mesa/mesa#3179). The model's results stay readable.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:
         """Outcomes of the run so far, as defined in ``OUTCOMES[name].summary``."""

@@ -1,0 +1,88 @@
+"""The statistics of experiments: means, Student's t intervals, paired differences.
+
+Every confidence interval simcontract reports (comparison tables, validation, figures)
+comes from this module, so they agree to the last digit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def t_quantile(df: np.ndarray | float, level: float) -> np.ndarray | float:
+    """Two-sided Student's t quantile for a ``level`` interval (NaN where ``df < 1``)."""
+    from scipy.special import stdtrit  # lighter to import than scipy.stats
+
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = stdtrit(np.where(df >= 1, df, np.nan), 0.5 + level / 2)
+    return float(q) if q.ndim == 0 else q
+
+
+def half_width(sd: np.ndarray, n: np.ndarray, level: float = 0.95) -> np.ndarray:
+    """Half-width of Student's t interval of a mean, elementwise (NaN for ``n < 2``).
+
+    Args:
+        sd: Sample standard deviations (``ddof=1``).
+        n: Sample sizes.
+        level: Confidence level.
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(all="ignore"):
+        return t_quantile(n - 1, level) * np.asarray(sd, dtype=float) / np.sqrt(n)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its Student's t confidence interval.
+
+    Attributes:
+        n: Values used (NaN values are left out).
+        mean: Their mean (NaN when ``n == 0``).
+        low: Lower end of the interval (NaN when ``n < 2``).
+        high: Upper end of the interval (NaN when ``n < 2``).
+        sd: Sample standard deviation (NaN when ``n < 2``).
+    """
+
+    n: int
+    mean: float
+    low: float
+    high: float
+    sd: float
+
+    def __iter__(self):
+        """``(mean, low, high)``, for unpacking."""
+        return iter((self.mean, self.low, self.high))
+
+
+def mean_ci(values: Iterable[float], level: float = 0.95) -> Interval:
+    """Mean of ``values`` and Student's t interval of the mean; NaN values left out."""
+    v = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = len(v)
+    if n == 0:
+        return Interval(0, math.nan, math.nan, math.nan, math.nan)
+    mean = float(v.mean())
+    if n < 2:
+        return Interval(n, mean, math.nan, math.nan, math.nan)
+    sd = float(v.std(ddof=1))
+    half = float(half_width(sd, n, level))
+    return Interval(n, mean, mean - half, mean + half, sd)
+
+
+def paired_difference(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> Interval:
+    """Mean of the paired differences ``b - a`` with its t interval.
+
+    ``a[i]`` and ``b[i]`` are the same replication (the same seed) under two arms;
+    pairs where either value is NaN are left out.
+    """
+    a = np.asarray(list(a), dtype=float)
+    b = np.asarray(list(b), dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples differ in size: {a.shape} and {b.shape}")
+    ok = ~(np.isnan(a) | np.isnan(b))
+    return mean_ci(b[ok] - a[ok], level)
