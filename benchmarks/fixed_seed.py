@@ -6,7 +6,8 @@ For every built-in scenario prints the run summary for one seed and the mean ove
 ``--against`` prints them next to a saved file's, with the difference of the means in
 units of their standard error (so a change of random stream shows as noise, a change of
 behaviour as large values), and ends with how many values are identical to the last digit
-(a change that keeps every draw and every sum keeps them all).
+(a change that keeps every draw and every sum keeps them all); outcomes or scenarios new
+since the saved file are listed, not compared.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from simcontract import OUTCOMES, ContractingModel
-from simcontract.experiment import _release
 from simcontract.scenario import builtin_names
 
 
@@ -27,12 +27,12 @@ def summaries(name: str, seed: int, seeds: int) -> dict[str, object]:
     """The summary for ``seed`` and the mean and standard error over ``seeds`` seeds."""
     model = ContractingModel(name, rng=seed).run()
     one = model.summary()
-    _release(model)
+    model.release()
     runs = []
     for s in range(seeds):
         model = ContractingModel(name, rng=s).run()
         runs.append(model.summary())
-        _release(model)
+        model.release()
     mean, se = {}, {}
     for key in OUTCOMES:
         values = np.array([r[key] for r in runs], dtype=float)
@@ -52,6 +52,7 @@ def main() -> None:
     old = json.loads(args.against.read_text()) if args.against else None
     out = {}
     same = compared = 0
+    new: set[str] = set()
     for name in builtin_names():
         out[name] = summaries(name, args.seed, args.seeds)
         print(f"\n## {name}")
@@ -70,7 +71,11 @@ def main() -> None:
                     f"{now['se'][key]:10.3g}"
                 )
                 continue
-            was = old[name]
+            was = old.get(name)
+            if was is None or key not in was["mean"]:
+                new.add(f"{name}/{key}" if was is None else key)
+                print(f"{key:24s} {'(new)':>12s} {now['seed'][key]:12.4g}")
+                continue
             for part in ("seed", "mean"):
                 compared += 1
                 same += _identical(now[part][key], was[part][key])
@@ -83,6 +88,8 @@ def main() -> None:
             )
     if old is not None:
         print(f"\nidentical to the last digit: {same} of {compared} values (seed and mean)")
+        if new:
+            print(f"not in {args.against} (new since): {', '.join(sorted(new))}")
     if args.save:
         args.save.write_text(json.dumps(out, indent=1))
 

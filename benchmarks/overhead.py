@@ -17,7 +17,6 @@ import time
 import mesa
 
 from simcontract import ContractingModel, load_scenario
-from simcontract.experiment import _release
 
 
 class Idle(mesa.Agent):
@@ -48,7 +47,7 @@ def one_round(scenario, seed: int) -> tuple[float, float, int]:
         model_time += time.perf_counter() - start
         bare_time += bare_activation(len(model.agents))
     n = len(model.agents)
-    _release(model)
+    model.release()
     return model_time, bare_time, n
 
 

@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/phases.py [--scenario baseline] [--cities 16] [--years 20]
 [--seed 3]``. Runs the scenario with ``--cities`` copies of its city, with a timer around
-each phase and submodel, and prints the time of each per city-year and how often it ran
+each phase and some of their parts, and prints the time of each per city-year and how often it ran
 per city-year. The timers add about a microsecond a call, so the phases add up to a
 little more than an untimed run; compare phases with each other, and runs of the same
 command with each other.
@@ -16,30 +16,37 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from simcontract import (
-    ContractingModel,
+from simcontract import ContractingModel, load_scenario
+from simcontract.agents import City
+from simcontract.batch import YearBatch
+from simcontract.phases import (
+    budgets,
+    cadres,
+    closing,
     delivery,
+    entry,
     evaluation,
-    load_scenario,
     money,
     tendering,
     workforce,
 )
-from simcontract.agents import City
-from simcontract.batch import YearBatch
 
 PHASES: list[tuple[Any, list[str]]] = [
-    (ContractingModel, ["_city_year", "_budgets_and_rules", "_entry", "_rotate"]),
-    (tendering, ["tender_city", "choose_open_tenders", "run_tender"]),
-    (ContractingModel, ["_year_end", "_market_structure", "_stocks"]),
+    (ContractingModel, ["step"]),
+    (budgets, ["open_year"]),
+    (entry, ["register_ngos"]),
+    (cadres, ["rotate_officials"]),
+    (tendering, ["tender_round", "choose_open_tenders", "run_tender", "_count_market"]),
     (YearBatch, ["of"]),
-    (workforce, ["staff_contracts", "turnover"]),
-    (delivery, ["deliver"]),
-    (evaluation, ["evaluate"]),
-    (money, ["settle"]),
+    (workforce, ["staff_contracts", "workers_quit"]),
+    (delivery, ["deliver_services"]),
+    (evaluation, ["evaluate_contracts"]),
+    (money, ["settle_accounts"]),
+    (closing, ["close_year", "_count_stocks"]),
     (City, ["index_ngos"]),
 ]
-"""The timed functions: every phase of a city's year and the submodels of its year end."""
+"""The timed functions: the year (``step``, all cities), every phase of a city's year and
+the larger parts of some phases."""
 
 
 def timer(owner: Any, name: str, seconds: Counter[str], calls: Counter[str]) -> Callable[..., Any]:

@@ -86,7 +86,7 @@ def child_batch_run(opts: argparse.Namespace) -> dict[str, Any]:
 
     base = load_scenario(opts.scenario).replace(years=opts.years)
     seeds = list(range(opts.replications))
-    parameters: dict[str, Any] = {"scenario": [base], **_grid(opts.levels)}
+    parameters: dict[str, Any] = {"market_scenario": [base], **_grid(opts.levels)}
     extra: dict[str, Any] = {}
     if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.5
         extra["rng"] = seeds

@@ -5,21 +5,37 @@ Quick use::
     from simcontract import ContractingModel
     model = ContractingModel("baseline", rng=1).run()
     model.summary()["ngo_survival"]
+
+Every name below loads on first use: ``import simcontract`` alone loads neither the
+model nor the batch runner's dependencies (pyarrow, SALib, scipy, Dask).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from simcontract.experiment import ExperimentError, Results, compare, load_results, sweep
-from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
-from simcontract.model import ContractingModel
-from simcontract.outcomes import OUTCOMES
-from simcontract.params import PARAMETERS
-from simcontract.scenario import Scenario, ScenarioError, load_scenario
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("simcontract")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from simcontract.experiment.batches import compare, sweep
+    from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
+    from simcontract.experiment.results import Results, load_results
+    from simcontract.experiment.runner import ExperimentError
+    from simcontract.model import ContractingModel
+    from simcontract.outcomes import OUTCOMES
+    from simcontract.params import PARAMETERS
+    from simcontract.scenario import Scenario, ScenarioError, load_scenario
+
+_HOMES = {
+    "simcontract.experiment.batches": ("compare", "sweep"),
+    "simcontract.experiment.designs": ("DesignError", "Grid", "LatinHypercube", "Morris", "Sobol"),
+    "simcontract.experiment.results": ("Results", "load_results"),
+    "simcontract.experiment.runner": ("ExperimentError",),
+    "simcontract.model": ("ContractingModel",),
+    "simcontract.outcomes": ("OUTCOMES",),
+    "simcontract.params": ("PARAMETERS",),
+    "simcontract.scenario": ("Scenario", "ScenarioError", "load_scenario"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "OUTCOMES",
@@ -40,3 +56,27 @@ __all__ = [
     "load_scenario",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _MODULE_OF:
+        value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("simcontract")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0.0.0"

@@ -9,15 +9,16 @@ delivered contracts by their own indicators.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 if TYPE_CHECKING:
+    from simcontract.batch import YearBatch
     from simcontract.model import ContractingModel
-    from simcontract.tendering import Terms
 
 SECTORS = ("family", "elderly", "youth", "disability")
 """Service sectors a purchaser buys in; specialists and grassroots groups have one."""
@@ -28,6 +29,40 @@ federation, Communist Youth League."""
 
 NEWCOMER_REPUTATION = 0.5
 """Reputation of an NGO without a track record, as purchasers see it."""
+
+MOST_CONTRACTS = {
+    "general_multi": 8,
+    "general": 4,
+    "specialist": 3,
+    "community": 1,
+    "grassroots": 1,
+}
+"""Most contracts an NGO can run at once, by origin (``general_multi``: a general agency
+serving every district of its city)."""
+
+WILLING_PER_REPUTATION = 5.0
+"""Contracts an NGO is willing to hold per unit of reputation, beyond the first."""
+
+TIE_FLOOR = 0.01
+"""Tie strength below which a decaying tie is forgotten."""
+
+PROVEN_TRACK_RECORD = 3
+"""Contract-years delivered from which a bureau sees a bidder as a safe choice."""
+
+BLAME_PENALTY = 0.3
+"""Merit penalty of a bidder without a track record at full ``blame_avoidance``."""
+
+PATRONAGE_BONUS = 0.3
+"""Merit bonus of a mass organisation's specialist or partner at full ``partnership``."""
+
+HUB_CITYWIDE_PREFERENCE = 0.3
+"""How much a hub prefers city-wide NGOs when admitting them, in units of reputation."""
+
+HUB_NOISE = 0.1
+"""Standard deviation of the noise in a hub's view of candidates' reputation."""
+
+HUB_SPARE_RATIO = 1.5
+"""A hub admits members until their spare capacity is this many times the slots to fill."""
 
 ORIGINS = ("general", "specialist", "community", "grassroots")
 """NGO origins: general social-work agency, specialist spun off from a mass
@@ -137,9 +172,9 @@ class Cadre(mesa.Agent):
         return 0.0
 
     def decay_ties(self, rate: float) -> None:
-        """Weaken every tie by the share ``rate`` and drop the negligible ones."""
+        """Weaken every tie by the share ``rate`` and forget those below ``TIE_FLOOR``."""
         keep = 1.0 - rate
-        self.ties = {k: w for k, v in self.ties.items() if (w := v * keep) > 0.01}
+        self.ties = {k: w for k, v in self.ties.items() if (w := v * keep) > TIE_FLOOR}
 
 
 class Purchaser(mesa.Agent):
@@ -173,17 +208,15 @@ class Purchaser(mesa.Agent):
         self.cadre: Cadre | None = None
         self.partners: set[int] = set()
 
-    def merit_adjustment(self, ngo: NGO) -> float:
-        """Kind-specific adjustment of a bidder's merit (0 for a generic purchaser)."""
-        return self.merit_adjustments([ngo])[0]
-
-    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
-        """:meth:`merit_adjustment` of each NGO."""
+    def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
+        """How the purchaser's own leanings adjust each bidder's merit (0 here; the
+        kinds of purchaser override it)."""
         return [0.0] * len(ngos)
 
-    def years_at_post(self) -> int:
-        """Years the current cadre has headed this purchaser (0 in its first year)."""
-        return self.model.year - self.cadre.arrived if self.cadre else 0
+    def years_at_post(self, year: int) -> int:
+        """Years the current cadre has headed this purchaser in model year ``year`` (0
+        in its first year, and without a cadre)."""
+        return year - self.cadre.arrived if self.cadre else 0
 
 
 class Bureau(Purchaser):
@@ -194,25 +227,31 @@ class Bureau(Purchaser):
 
     kind = "bureau"
 
-    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
-        """Penalty for bidders without a track record (blame avoidance):
-        ``-0.3 * blame_avoidance * (1 - min(1, track_record / 3))``."""
-        scale = -0.3 * self.model.p["blame_avoidance"]
-        return [0.0 if n.track_record >= 3 else scale * (1.0 - n.track_record / 3.0) for n in ngos]
+    def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
+        """Penalty for bidders without a proven track record (blame avoidance):
+        ``-BLAME_PENALTY * blame_avoidance * (1 - min(1, track_record /
+        PROVEN_TRACK_RECORD))``."""
+        scale = -BLAME_PENALTY * rules["blame_avoidance"]
+        proven = PROVEN_TRACK_RECORD
+        return [
+            0.0 if n.track_record >= proven else scale * (1.0 - n.track_record / proven)
+            for n in ngos
+        ]
 
 
 class MassOrganisation(Purchaser):
     """A women's / youth / disabled persons' federation: patron of specialist NGOs.
 
-    Specialists of its sector get a bonus of ``0.3 * partnership``, and so do the NGOs
-    that serve or last served one of its slots (the two add up): partnerships last.
+    Specialists of its sector get a bonus of ``PATRONAGE_BONUS * partnership``, and so do
+    the NGOs that serve or last served one of its slots (the two add up): partnerships
+    last.
     """
 
     kind = "mass_org"
 
-    def merit_adjustments(self, ngos: list[NGO]) -> list[float]:
+    def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """Bonus for specialists of the sector and for current partners (patronage)."""
-        bonus = 0.3 * self.model.p["partnership"]
+        bonus = PATRONAGE_BONUS * rules["partnership"]
         partners = set()
         for s in self.slots:
             partners.add(id(s.last_provider))
@@ -292,13 +331,11 @@ class NGO(mesa.Agent):
         return len(self.experience)
 
     def capacity(self) -> int:
-        """Most contracts the NGO is able and willing to hold at once."""
-        origin = self.origin
-        if origin == "general":
-            most = 8 if self.multi_district else 4
-        else:
-            most = 3 if origin == "specialist" else 1
-        willing = 1 + int(5.0 * self.reputation)
+        """Most contracts the NGO is able and willing to hold at once: able, by origin
+        (``MOST_CONTRACTS``); willing, ``1 + int(WILLING_PER_REPUTATION * reputation)``."""
+        kind = "general_multi" if self.multi_district and self.origin == "general" else self.origin
+        most = MOST_CONTRACTS[kind]
+        willing = 1 + int(WILLING_PER_REPUTATION * self.reputation)
         return willing if willing < most else most
 
     def serves(self, purchaser: Purchaser) -> bool:
@@ -310,7 +347,15 @@ class NGO(mesa.Agent):
         return self.sector is None or self.sector == purchaser.sector
 
     def exit(self, reason: str) -> None:
-        """Leave the market for good (stays in the record, marked exited)."""
+        """Leave the market for good (stays in the record, marked exited).
+
+        The slots of its contracts fall empty; it stays their last provider, but not
+        an incumbent (its contracts count as ended early).
+        """
+        for c in self.contracts:
+            c.slot.contract = None
+            c.slot.last_provider = self
+            c.slot.last_terminated = True
         self.alive = False
         self.exit_year = self.model.year
         self.exit_reason = reason
@@ -340,19 +385,21 @@ class Intermediary(mesa.Agent):
         """Drop exited members and admit the best-reputed local NGOs to fill vacancies.
 
         The hub keeps at least ``size`` members and admits more only while its members'
-        spare capacity is below 1.5 times the ``to_fill`` slots about to be tendered,
-        so the pool stays small and managed. City-wide NGOs are preferred.
+        spare capacity is below ``HUB_SPARE_RATIO`` times the ``to_fill`` slots about to
+        be tendered, so the pool stays small and managed. Candidates are ranked by
+        reputation, plus ``HUB_CITYWIDE_PREFERENCE`` for city-wide NGOs, plus noise.
         """
         self.pool = [n for n in self.pool if n.alive]
         members = {n.unique_id for n in self.pool}
         outside = [n for n in candidates if n.unique_id not in members]
         if not outside:
             return
-        noise = rng.normal(0.0, 0.1, len(outside))
-        key = np.array([n.reputation + 0.3 * n.multi_district for n in outside]) + noise
+        noise = rng.normal(0.0, HUB_NOISE, len(outside))
+        preference = HUB_CITYWIDE_PREFERENCE
+        key = np.array([n.reputation + preference * n.multi_district for n in outside]) + noise
         spare = sum(n.capacity() - len(n.contracts) for n in self.pool)
         for i in np.argsort(-key, kind="stable"):
-            if len(self.pool) >= size and spare >= 1.5 * to_fill:
+            if len(self.pool) >= size and spare >= HUB_SPARE_RATIO * to_fill:
                 break
             ngo = outside[i]
             self.pool.append(ngo)
@@ -385,13 +432,26 @@ NORMAL_BLOCK = 512
 class City:
     """One local market: its purchasers, NGOs, hub and evaluators.
 
+    Cities share nothing: every phase of the year runs city by city.
+
     Attributes:
+        model: The model the city belongs to (its agents are the model's).
         index: City index.
         rng: The city's own random generator, spawned from the model's: every draw for
             the city comes from it, so cities are independent streams and a many-city
             run can be split over processes with the same results.
+        purchasers, ngos, hub, evaluators: The city's agents (``ngos``: active ones).
+        district_evaluator: The evaluator of each district.
+        by_district, citywide: Lookups of active NGOs (see :meth:`index_ngos`).
+        round_candidates: The tender round's eligible NGOs per (district, sector).
+        batch: The year's active NGOs and contracts as arrays, from the end of the
+            tender round to the close of the year (``None`` in between).
+        initial_ngos: NGOs created at set-up.
+        last_tenders, last_failed, last_newcomer: Last year's tenders, failed tenders
+            and share of bids by newcomers, which drive entry.
     """
 
+    model: ContractingModel
     index: int
     rng: np.random.Generator
     purchasers: list[Purchaser] = field(default_factory=list)
@@ -401,9 +461,8 @@ class City:
     district_evaluator: list[Evaluator] = field(default_factory=list)
     by_district: dict[int, list[NGO]] = field(default_factory=dict)
     citywide: list[NGO] = field(default_factory=list)
-    by_id: dict[int, NGO] = field(default_factory=dict)
     round_candidates: dict[tuple[int, str], list[NGO]] = field(default_factory=dict)
-    round_terms: Terms | None = None
+    batch: YearBatch | None = None
     initial_ngos: int = 0
     last_tenders: int = 0
     last_failed: int = 0
@@ -427,7 +486,6 @@ class City:
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""
         self.ngos = [n for n in self.ngos if n.alive]
-        self.by_id = {}
         self.by_district = {}
         self.citywide = []
         self.index_entrants(self.ngos)
@@ -435,7 +493,6 @@ class City:
     def index_entrants(self, entrants: list[NGO]) -> None:
         """Add NGOs just appended to ``ngos`` to the lookups."""
         for n in entrants:
-            self.by_id[n.unique_id] = n
             if n.multi_district:
                 self.citywide.append(n)
             else:

@@ -15,19 +15,28 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import solara
-from matplotlib.cm import ScalarMappable
-from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from simcontract.model import ContractingModel
 from simcontract.params import PARAMETERS, Parameter
+from simcontract.plots.network import key_handles, tie_colourbar, tie_lines
+from simcontract.plots.style import (
+    EXITED_COLOUR,
+    OKABE_ITO,
+    ORIGIN_COLOURS,
+    PURCHASER_COLOURS,
+    origin_colour,
+    purchaser_marker,
+)
 from simcontract.scenario import Scenario, builtin_names, load_scenario
 
 with warnings.catch_warnings():
@@ -66,46 +75,22 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
 EXITED_SHOWN_YEARS = 3
 """Exited NGOs stay on the market view (greyed) for this many years after exit."""
 
-ORIGIN_COLOURS: dict[str, str] = {
-    "general": "#1f77b4",
-    "specialist": "#b07cc6",
-    "community": "#2ca02c",
-    "grassroots": "#ff7f0e",
-}
-"""Marker colour of an active NGO by origin."""
-
-ORIGIN_LABELS: dict[str, str] = {
-    "general": "social-work agency",
-    "specialist": "specialist (mass-org spin-off)",
-    "community": "community association",
-    "grassroots": "grassroots group",
-}
-"""Legend label of each NGO origin."""
-
-EXITED_COLOUR = "#c8c8c8"
-BUREAU_COLOUR = "#2c3e50"
-MASS_ORG_COLOUR = "#7b2d8b"
-
-TIE_CMAP = LinearSegmentedColormap.from_list("ties", ["#9aa5b1", "#f0b429", "#d64545", "#7a0c0c"])
-"""Link colour by tie strength: grey (no tie) through amber to dark red (strong tie)."""
-
 
 class AppModel(ContractingModel):
     """The contracting model as the app builds it.
 
-    Mesa's visualization checks keyword parameters against a ``**kwargs`` catch-all
-    and passes the seed as a plain number. From Mesa 3.5 it also treats
-    ``model.scenario`` as Mesa's own experiment scenario and passes one as
-    ``scenario`` when it rebuilds the model on Reset, so in the app that name is
-    Mesa's (``None`` before Mesa 3.5), and the market's scenario is :attr:`preset`.
+    Mesa's visualization checks keyword parameters against a ``**kwargs`` catch-all and
+    passes the seed as a plain number; the market's scenario is the ``preset`` control.
 
     Args:
         preset: Built-in scenario name, a ``Scenario``, or ``None`` for the registry
             defaults.
         seed: Random seed.
-        scenario: Mesa's experiment scenario (from Mesa's Reset); it carries no rule of
-            the market. A scenario name or ``Scenario`` given here is taken as
-            ``preset``.
+        scenario: What Mesa's Reset passes from Mesa 3.5: a fresh experiment scenario of
+            Mesa's, which carries none of the market's rules and whose seed is not the
+            app's, so it is not used (Mesa makes its own from ``seed``). A market
+            scenario given under this old name is still taken as ``preset``, with a
+            ``DeprecationWarning``.
         **kwargs: Parameter values overriding the preset's.
     """
 
@@ -117,25 +102,14 @@ class AppModel(ContractingModel):
         scenario: Any = None,
         **kwargs: Any,
     ) -> None:
-        if isinstance(scenario, str | Scenario):  # the keyword's meaning before Mesa 3.5
-            preset, scenario = scenario, None
+        if isinstance(scenario, str | Scenario):
+            kwargs["scenario"] = scenario
         super().__init__(preset, rng=None if seed is None else int(seed), **kwargs)
-        if scenario is not None:
-            self.scenario = scenario
-
-    @property
-    def scenario(self) -> Any:
-        """Mesa's experiment scenario (``None`` before Mesa 3.5)."""
-        return getattr(self, "_mesa_scenario", None)
-
-    @scenario.setter
-    def scenario(self, value: Any) -> None:
-        ContractingModel.scenario.fset(self, value)
 
     @property
     def preset(self) -> Scenario:
         """The scenario the market follows, with the app's rule values applied."""
-        return self._market_scenario
+        return self.market_scenario
 
 
 # ---------------------------------------------------------------------- controls
@@ -193,6 +167,19 @@ def make_model_params(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- market view
+FIGSIZE = (5.2, 4.5)
+"""Size in inches of the market view and of the charts."""
+
+FONT = {"title": 9.0, "label": 8.0, "tick": 7.5, "legend": 7.0}
+"""Font sizes (points) in the figures."""
+
+DPI = 120
+"""Resolution of the figures; the page shrinks them to their column."""
+
+MARKET_AXES = (0.15, 0.22, 0.67, 0.68)
+"""Market view plot area (left, bottom, width, height) as figure fractions."""
+
+
 def _ngo_positions(
     ngos: list, n_districts: int, aspect: float
 ) -> tuple[dict[int, tuple[float, float]], int, int]:
@@ -218,135 +205,120 @@ def _ngo_positions(
     return pos, cols, rows
 
 
-FIGSIZE = (5.2, 4.5)
-"""Size in inches of the market view and of the charts."""
+def _purchaser_positions(
+    purchasers: list, n_districts: int, width_pt: float
+) -> tuple[dict[int, tuple[float, float]], bool, float]:
+    """Place purchasers in a row at the top of their district's column.
 
-FONT = {"title": 9.0, "label": 8.0, "tick": 7.5, "legend": 7.0}
-"""Font sizes (points) in the figures."""
-
-DPI = 120
-"""Resolution of the figures; the page shrinks them to their column."""
-
-MARKET_AXES = (0.15, 0.22, 0.71, 0.68)
-"""Market view plot area (left, bottom, width, height) as figure fractions."""
-
-
-def market_figure(model: ContractingModel, city: int = 0) -> Figure:
-    """Draw one city's market: purchasers, NGOs and their contracts.
-
-    Purchasers (squares: bureaux, diamonds: mass organisations) sit in a row at the
-    top and NGOs below, both in their district's column. Each funded slot draws one
-    link to its provider: solid for a contract that continues next year, dashed to the
-    last provider of a slot whose contract has ended (to be tendered next year), both
-    coloured by the tie between the purchaser's official and the NGO's head. NGO
-    markers are sized by reserves and coloured by origin; NGOs that exited in the last
-    few years are grey.
+    Returns:
+        Positions by purchaser id, whether the row is split into two staggered rows
+        (crowded), and the markers' base area.
     """
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    ax = fig.add_axes(MARKET_AXES)
-    width_pt = 72 * FIGSIZE[0] * MARKET_AXES[2]
-    height_pt = 72 * FIGSIZE[1] * MARKET_AXES[3]
-    place = model.cities[city]
-    p = model.p
-    n_districts = max(1, p["districts_per_city"])
-    purchasers = sorted(place.purchasers, key=lambda pu: pu.unique_id)
-    shown = [
-        n
-        for n in model.ngos
-        if n.city == city
-        and (n.alive or (n.exit_year is not None and model.year - n.exit_year < EXITED_SHOWN_YEARS))
-    ]
-    npos, cols, rows = _ngo_positions(shown, n_districts, aspect=width_pt / (0.75 * height_pt))
-    cell_pt = min(width_pt / (n_districts * cols), 0.75 * height_pt / rows)
-
     by_district: dict[int, list] = {}
     for pu in purchasers:
         by_district.setdefault(pu.district, []).append(pu)
-    ppos = {}
     crowd = max((len(v) for v in by_district.values()), default=1)
     spacing_pt = width_pt / (n_districts * crowd)
-    stagger = spacing_pt < 10  # crowded: two staggered rows
+    stagger = spacing_pt < 10
+    pos = {}
     for district, members in by_district.items():
         for k, pu in enumerate(members):
             y = 1.0 - 0.06 * (k % 2) if stagger else 1.0
-            ppos[pu.unique_id] = (district + (k + 0.5) / len(members), y)
-    purchaser_s = float(np.clip((0.9 * spacing_pt * (2 if stagger else 1)) ** 2, 16, 120))
+            pos[pu.unique_id] = (district + (k + 0.5) / len(members), y)
+    area = float(np.clip((0.9 * spacing_pt * (2 if stagger else 1)) ** 2, 16, 120))
+    return pos, stagger, area
 
-    # links: one per funded slot with a current or last provider
-    segments, ties, dashed = [], [], []
-    running = gaps = 0
+
+@dataclass
+class _Links:
+    """Links of the market view, one per funded slot, and the slots counted."""
+
+    segments: list = field(default_factory=list)
+    ties: list[float] = field(default_factory=list)
+    dashed: list[bool] = field(default_factory=list)
+    running: int = 0
+    gaps: int = 0
+
+
+def _slot_links(purchasers: list, ppos: dict, npos: dict) -> _Links:
+    """A link from each funded slot to its provider, or to its last one (dashed)."""
+    links = _Links()
     for pu in purchasers:
         for slot in pu.slots:
             contract = slot.contract
             ngo = contract.ngo if contract is not None else slot.last_provider
-            running += contract is not None
-            gaps += contract is None
+            links.running += contract is not None
+            links.gaps += contract is None
             if ngo is None or ngo.unique_id not in npos:
                 continue
-            tie = pu.cadre.tie(ngo) if pu.cadre is not None else 0.0
-            segments.append((ppos[pu.unique_id], npos[ngo.unique_id]))
-            ties.append(tie)
-            dashed.append(contract is None)
-    norm = Normalize(0.0, 1.0)
-    for is_dashed in (True, False):
-        pick = [i for i, d in enumerate(dashed) if d == is_dashed]
-        if not pick:
-            continue
-        lines = LineCollection(
-            [segments[i] for i in pick],
-            cmap=TIE_CMAP,
-            norm=norm,
-            linewidths=0.8 if is_dashed else 1.3,
-            linestyles="--" if is_dashed else "-",
-            alpha=0.55 if is_dashed else 0.85,
-            zorder=1 if is_dashed else 2,
-        )
-        lines.set_array(np.asarray([ties[i] for i in pick]))
-        ax.add_collection(lines)
+            links.segments.append((ppos[pu.unique_id], npos[ngo.unique_id]))
+            links.ties.append(pu.cadre.tie(ngo) if pu.cadre is not None else 0.0)
+            links.dashed.append(contract is None)
+    return links
 
-    # NGO markers: area by reserves, relative to the scenario's mean initial reserves
-    s_max = min(260.0, (0.85 * cell_pt) ** 2)
-    ref = max(p["initial_reserves"], 1.0)
-    alive = [n for n in shown if n.alive]
+
+def _draw_links(ax: Axes, links: _Links) -> None:
+    for is_dashed in (True, False):
+        pick = [i for i, d in enumerate(links.dashed) if d == is_dashed]
+        if pick:
+            lines = tie_lines(
+                [links.segments[i] for i in pick],
+                [links.ties[i] for i in pick],
+                linewidths=0.8 if is_dashed else 1.3,
+                linestyles="--" if is_dashed else "-",
+                alpha=0.55 if is_dashed else 0.85,
+                zorder=1 if is_dashed else 2,
+            )
+            ax.add_collection(lines)
+
+
+def _draw_ngos(ax: Axes, shown: list, npos: dict, area: float, reserves: float) -> None:
+    """NGO markers: active ones by origin, with area growing with their reserves up to
+    twice ``reserves``; exited ones small and grey."""
     gone = [n for n in shown if not n.alive]
     if gone:
         ax.scatter(
             [npos[n.unique_id][0] for n in gone],
             [npos[n.unique_id][1] for n in gone],
-            s=0.2 * s_max,
+            s=0.2 * area,
             c=EXITED_COLOUR,
             marker="o",
             linewidths=0,
             zorder=3,
         )
+    alive = [n for n in shown if n.alive]
     if alive:
-        frac = np.clip([n.reserves / (2.0 * ref) for n in alive], 0.0, 1.0)
+        frac = np.clip([n.reserves / (2.0 * reserves) for n in alive], 0.0, 1.0)
         ax.scatter(
             [npos[n.unique_id][0] for n in alive],
             [npos[n.unique_id][1] for n in alive],
-            s=s_max * (0.12 + 0.88 * np.sqrt(frac)),
-            c=[ORIGIN_COLOURS[n.origin] for n in alive],
+            s=area * (0.12 + 0.88 * np.sqrt(frac)),
+            c=[origin_colour(n.origin) for n in alive],
             edgecolors="white",
             linewidths=0.5,
             zorder=4,
         )
-    for kind, marker, colour in (
-        ("bureau", "s", BUREAU_COLOUR),
-        ("mass_org", "D", MASS_ORG_COLOUR),
-    ):
+
+
+def _draw_purchasers(ax: Axes, purchasers: list, ppos: dict, area: float) -> None:
+    """Purchaser markers by kind, larger with more funded slots."""
+    for kind, colour in PURCHASER_COLOURS.items():
         members = [pu for pu in purchasers if pu.kind == kind]
         if members:
             ax.scatter(
                 [ppos[pu.unique_id][0] for pu in members],
                 [ppos[pu.unique_id][1] for pu in members],
-                s=[purchaser_s * min(2.0, 0.6 + 0.2 * math.sqrt(len(pu.slots))) for pu in members],
+                s=[area * min(2.0, 0.6 + 0.2 * math.sqrt(len(pu.slots))) for pu in members],
                 c=colour,
-                marker=marker,
+                marker=purchaser_marker(kind),
                 edgecolors="white",
                 linewidths=0.6,
                 zorder=5,
             )
 
+
+def _market_frame(ax: Axes, n_districts: int, stagger: bool) -> None:
+    """Axes of the market view: a column per district, purchasers above NGOs."""
     ax.set_xlim(0, n_districts)
     ax.set_ylim(-0.04, 1.08)
     ax.set_yticks([0.97 if stagger else 1.0, 0.4], ["purchasers", "NGOs"])
@@ -361,32 +333,18 @@ def market_figure(model: ContractingModel, city: int = 0) -> Figure:
         ax.axvline(d, color="#eeeeee", linewidth=0.8, zorder=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    n_alive = len(alive)
-    ax.set_title(
-        f"Market in year {model.year}: {n_alive} active NGOs\n"
-        f"{len(purchasers)} purchasers, {running} contracts continue, {gaps} slots to tender",
-        fontsize=FONT["title"],
-    )
-    left, bottom, width, height = MARKET_AXES
-    bar = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=TIE_CMAP),
-        cax=fig.add_axes((left + width + 0.02, bottom + 0.1 * height, 0.02, 0.7 * height)),
-    )
-    bar.set_label("tie: official \u2194 NGO head", fontsize=FONT["label"])
-    bar.ax.tick_params(labelsize=FONT["tick"])
 
-    handles = [
-        Line2D([], [], marker="s", ls="", color=BUREAU_COLOUR, label="bureau"),
-        Line2D([], [], marker="D", ls="", color=MASS_ORG_COLOUR, label="mass organisation"),
-    ]
+
+def _market_key(fig: Figure) -> None:
+    """The tie colour bar right of the market view and the legend below it."""
+    left, bottom, width, height = MARKET_AXES
+    cax = fig.add_axes((left + width + 0.045, bottom + 0.1 * height, 0.02, 0.7 * height))
+    tie_colourbar(fig, cax=cax, fontsize=FONT["label"])
+    handles = key_handles(PURCHASER_COLOURS, ORIGIN_COLOURS)
     handles += [
-        Line2D([], [], marker="o", ls="", color=ORIGIN_COLOURS[o], label=ORIGIN_LABELS[o])
-        for o in ORIGIN_COLOURS
-    ]
-    handles += [
-        Line2D([], [], marker="o", ls="", color=EXITED_COLOUR, label="exited NGO"),
-        Line2D([], [], color="#555555", lw=1.3, label="contract continues"),
-        Line2D([], [], color="#555555", lw=0.8, ls="--", label="contract ended"),
+        Line2D([], [], marker="o", ls="", color=EXITED_COLOUR, label="Exited NGOs"),
+        Line2D([], [], color="#555555", lw=1.3, label="Contract continues"),
+        Line2D([], [], color="#555555", lw=0.8, ls="--", label="Contract ended"),
     ]
     fig.legend(
         handles=handles,
@@ -399,20 +357,56 @@ def market_figure(model: ContractingModel, city: int = 0) -> Figure:
         handletextpad=0.3,
         columnspacing=1.0,
     )
+
+
+def market_figure(model: ContractingModel, city: int = 0) -> Figure:
+    """Draw one city's market: purchasers, NGOs and their contracts.
+
+    Purchasers (squares: bureaux, diamonds: mass organisations) sit in a row at the
+    top and NGOs below, both in their district's column. Each funded slot draws one
+    link to its provider: solid for a contract that continues next year, dashed to the
+    last provider of a slot whose contract has ended (to be tendered next year), both
+    shaded by the tie between the purchaser's official and the NGO's head. NGO
+    markers are sized by reserves and coloured by origin; NGOs that exited in the last
+    few years are grey. Colours are those of :mod:`simcontract.plots.style`.
+    """
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    ax = fig.add_axes(MARKET_AXES)
+    width_pt = 72 * FIGSIZE[0] * MARKET_AXES[2]
+    height_pt = 72 * FIGSIZE[1] * MARKET_AXES[3]
+    n_districts = max(1, model.p["districts_per_city"])
+    purchasers = sorted(model.cities[city].purchasers, key=lambda pu: pu.unique_id)
+    recent = model.year - EXITED_SHOWN_YEARS
+    shown = [
+        n
+        for n in model.ngos
+        if n.city == city and (n.alive or (n.exit_year is not None and n.exit_year > recent))
+    ]
+    npos, cols, rows = _ngo_positions(shown, n_districts, aspect=width_pt / (0.75 * height_pt))
+    cell_pt = min(width_pt / (n_districts * cols), 0.75 * height_pt / rows)
+    ppos, stagger, purchaser_area = _purchaser_positions(purchasers, n_districts, width_pt)
+    links = _slot_links(purchasers, ppos, npos)
+    _draw_links(ax, links)
+    reserves = max(model.p["initial_reserves"], 1.0)  # the scenario's mean initial reserves
+    _draw_ngos(ax, shown, npos, min(260.0, (0.85 * cell_pt) ** 2), reserves)
+    _draw_purchasers(ax, purchasers, ppos, purchaser_area)
+    _market_frame(ax, n_districts, stagger)
+    ax.set_title(
+        f"Market in year {model.year}: {sum(n.alive for n in shown)} active NGOs\n"
+        f"{len(purchasers)} purchasers, {links.running} contracts continue, "
+        f"{links.gaps} slots to tender",
+        fontsize=FONT["title"],
+    )
+    _market_key(fig)
     return fig
 
 
 # ---------------------------------------------------------------------- charts
-def mean_scores(model: ContractingModel) -> list[float]:
-    """Mean evaluation score of each year's contract-years (NaN in a year with none)."""
-    return [r.score_sum / r.scored if r.scored else float("nan") for r in model.records]
-
-
 CHART_PANELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("NGOs and service slots", "count", ("active_ngos", "service_slots")),
     ("Provider turnover and ties", "share", ("provider_turnover", "tied_award_share")),
     ("Dependence on government", "share", ("dependence_mean", "dependence_high_share")),
-    ("Quality vs score", "index", ("service_quality",)),
+    ("Quality vs score", "index", ("service_quality", "evaluation_score")),
 )
 """Chart panels: title, y-axis label and the outcomes drawn (names in ``OUTCOMES``)."""
 
@@ -424,6 +418,7 @@ CHART_LABELS: dict[str, str] = {
     "dependence_mean": "mean dependence",
     "dependence_high_share": "highly dependent NGOs",
     "service_quality": "real quality",
+    "evaluation_score": "evaluation score",
 }
 """Legend label of each charted outcome."""
 
@@ -436,6 +431,7 @@ def outcome_figure(model: ContractingModel) -> Figure:
     df = model.datacollector.get_model_vars_dataframe()
     years = np.arange(1, len(df) + 1)
     for ax, (title, unit, names) in zip(axes.flat, CHART_PANELS, strict=True):
+        ax.set_prop_cycle(color=OKABE_ITO)
         for name in names:
             ax.plot(
                 years,
@@ -445,20 +441,10 @@ def outcome_figure(model: ContractingModel) -> Figure:
                 lw=1.6,
                 label=CHART_LABELS[name],
             )
-        if names == ("service_quality",):
-            ax.plot(
-                years,
-                mean_scores(model),
-                marker="s",
-                markersize=3,
-                lw=1.6,
-                ls="--",
-                label="evaluation score",
-            )
-            if len(df):
-                corr = df["score_quality_corr"].iloc[-1]
-                if not math.isnan(corr):
-                    title = f"{title} (r = {corr:.2f})"
+        if "evaluation_score" in names and len(df):
+            corr = df["score_quality_corr"].iloc[-1]
+            if not math.isnan(corr):
+                title = f"{title} (r = {corr:.2f})"
         if unit in ("share", "index"):
             ax.set_ylim(-0.02, 1.02)
         else:
@@ -490,23 +476,23 @@ def outcome_figure(model: ContractingModel) -> Figure:
 
 # ---------------------------------------------------------------------- components
 @solara.component
+def FigureView(model: ContractingModel, draw: Callable[[ContractingModel], Figure], css: str):
+    """Solara component: a figure of the model, redrawn after each step."""
+    update_counter.get()
+    deps = [model, model.steps]
+    fig = solara.use_memo(lambda: draw(model), dependencies=deps)
+    with solara.Column(classes=[css]):
+        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+
+
 def MarketView(model: ContractingModel) -> None:
-    """Solara component: the market view of the model's current state."""
-    update_counter.get()
-    deps = [model, model.steps]
-    fig = solara.use_memo(lambda: market_figure(model), dependencies=deps)
-    with solara.Column(classes=["simcontract-market"]):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    """The market view of the model's current state (a SolaraViz component)."""
+    return FigureView(model, market_figure, "simcontract-market")
 
 
-@solara.component
 def OutcomeCharts(model: ContractingModel) -> None:
-    """Solara component: live charts of the yearly outcomes."""
-    update_counter.get()
-    deps = [model, model.steps]
-    fig = solara.use_memo(lambda: outcome_figure(model), dependencies=deps)
-    with solara.Column(classes=["simcontract-charts"]):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    """Live charts of the yearly outcomes (a SolaraViz component)."""
+    return FigureView(model, outcome_figure, "simcontract-charts")
 
 
 def _show(value: Any) -> str:

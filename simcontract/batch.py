@@ -1,11 +1,12 @@
-"""The year's active NGOs and their contracts as arrays, for the vectorised submodels.
+"""The year's active NGOs and their contracts as arrays, for the phases after tendering.
 
 Staffing, delivery, evaluation, settlement and turnover treat every NGO alike and touch
 only that NGO, its own contracts and the ties of its purchasers' cadres. They run once a
-year over all active NGOs of a city at once (right after the city's tender round, while
-its agents are fresh in the processor's cache): a :class:`YearBatch` gathers the agents'
-state into numpy arrays (one entry per NGO, or per contract with ``owner`` pointing at its
-NGO), the submodels compute on the arrays, and write the results back onto the agents.
+year over all active NGOs of a city at once: the tender round ends by gathering the
+city's NGOs and the contracts they hold into a :class:`YearBatch` (``city.batch``; one
+entry per NGO, or per contract with ``owner`` pointing at its NGO), each phase computes
+on its arrays and writes the results back onto the agents, and the close of the year
+drops it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class YearBatch:
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _ending: np.ndarray | None = field(default=None, repr=False)
+    _evaluator: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
@@ -86,6 +88,19 @@ class YearBatch:
                 (c.end <= year or c.terminated for c in self.contracts), bool, len(self.contracts)
             )
         return self._ending
+
+    def evaluator(self) -> np.ndarray:
+        """Each contract's evaluator (that of its purchaser's district), as an index
+        into ``city.evaluators``."""
+        if self._evaluator is None:
+            city = self.city
+            number = {id(e): i for i, e in enumerate(city.evaluators)}
+            by_district = [number[id(e)] for e in city.district_evaluator]
+            cs = self.contracts
+            self._evaluator = np.fromiter(
+                (by_district[c.slot.purchaser.district] for c in cs), np.intp, len(cs)
+            )
+        return self._evaluator
 
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
         """Every worker's experience, NGO by NGO, and the index of its NGO.

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,14 +208,29 @@ def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
     return ranges
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _integer(low: int, high: int | None, not_integer: str, outside: str) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``, else the message
+    ``not_integer`` (formatted with ``text``) or ``outside`` (with ``value``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(not_integer.format(text=text)) from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(outside.format(value=value))
+        return value
+
+    return parse
+
+
+_positive = _integer(
+    1, None, "expected a positive integer, got {text!r}", "expected a positive integer, got {value}"
+)
+_seed = _integer(0, None, "{text!r} is not an integer", "{value} is below the minimum 0")
+_port = _integer(
+    1, 65535, "{text!r} is not a port number", "{value} is not a port number (1-65535)"
+)
 
 
 def _connect(address: str) -> Any:
@@ -381,14 +397,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """``simcontract validate``: the stylised facts, or the Guangzhou calibration."""
     from simcontract.experiment import validation
 
-    progress = _progress_printer() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    options = {"replications": args.replications, "seed": args.seed, "workers": args.workers}
     if args.calibration:
-        table = validation.calibrate(
-            replications=args.replications,
-            seed=args.seed,
-            workers=args.workers,
-            progress=progress,
-        )
+        table = validation.calibrate(**options, progress=None)
         print(
             f"guangzhou_ifsc, {args.replications} replications, seed {args.seed}: "
             "model against the figures of 004_03c87105c24127cd.txt"
@@ -397,12 +408,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         outside = int((~table["within_25pct"]).sum())
         print(f"{len(table) - outside} of {len(table)} figures within 25% of the source")
         return 1 if outside else 0
-    table = validation.validate(
-        replications=args.replications,
-        seed=args.seed,
-        workers=args.workers,
-        progress=progress,
-    )
+    table = validation.validate(**options, progress=None)
     print(
         f"{len(table)} comparisons of {table['fact'].nunique()} stylised facts, "
         f"{args.replications} replications per arm (same seeds in both arms), seed {args.seed}"
@@ -416,14 +422,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer() -> Callable[[int, int], None]:
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        print(f"\r{done}/{total} runs", end=end, file=sys.stderr, flush=True)
-
-    return show
-
-
 def cmd_app(args: argparse.Namespace) -> int:
     """``simcontract app``: the seminar app in the browser."""
     from simcontract.appserver import serve
@@ -433,6 +431,23 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _sweep_design(args: argparse.Namespace) -> Any:
+    """The design the options ask for; its warnings are printed as one line each."""
+    from simcontract.experiment.designs import DesignWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DesignWarning)
+        design = _design(args)
+    for warning in caught:
+        if issubclass(warning.category, DesignWarning):
+            print(f"simcontract: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return design
+
+
+def _design(args: argparse.Namespace) -> Any:
     from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 
     try:
@@ -528,6 +543,21 @@ def _print_indices(results: Any, outcomes: Sequence[str]) -> None:
     print(format_table(rows, ["parameter", *outcomes]))
 
 
+def _replication_options(
+    parser: argparse.ArgumentParser, replications: int, per: str, workers: str, seed: str
+) -> None:
+    """``--replications`` (runs ``per`` what), ``--workers`` and ``--seed``."""
+    parser.add_argument(
+        "--replications",
+        type=_positive,
+        default=replications,
+        metavar="N",
+        help=f"{per} (default {replications})",
+    )
+    parser.add_argument("--workers", type=_positive, metavar="N", help=workers)
+    parser.add_argument("--seed", type=_seed, default=0, metavar="N", help=f"{seed} (default 0)")
+
+
 def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "--set",
@@ -535,19 +565,12 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         metavar="NAME=VALUE",
         help="fix a parameter of the scenario(s) (repeatable)",
     )
-    parser.add_argument(
-        "--replications",
-        type=_positive,
-        default=replications,
-        metavar="N",
-        help=f"runs per scenario or design point (default {replications})",
-    )
-    parser.add_argument(
-        "--workers",
-        type=_positive,
-        metavar="N",
-        help="worker processes (default: every core; 1 runs in this process; "
-        "ignored with --scheduler)",
+    _replication_options(
+        parser,
+        replications,
+        "runs per scenario or design point",
+        "worker processes (default: every core; 1 runs in this process; ignored with --scheduler)",
+        "base seed of the run seeds and of sampled designs",
     )
     parser.add_argument(
         "--scheduler",
@@ -561,36 +584,10 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         "--resume", action="store_true", help="finish an interrupted batch in --out DIR"
     )
     parser.add_argument("--series", action="store_true", help="also keep yearly series")
-    parser.add_argument(
-        "--seed",
-        type=_int_arg(0),
-        default=0,
-        metavar="N",
-        help="base seed of the run seeds and of sampled designs (default 0)",
-    )
 
 
-def _int_arg(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"{value} is below the minimum {low}")
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    parser = _Parser(
-        prog="simcontract",
-        description="Agent-based simulation of government contracting of social services to NGOs.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
+def _add_run(sub: Any) -> None:
+    """The ``run`` subcommand."""
     run = sub.add_parser("run", help="run one scenario once and print its summary")
     run.add_argument("scenario", help="built-in scenario name or path to a .toml file")
     run.add_argument(
@@ -599,7 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a parameter (repeatable)",
     )
-    run.add_argument("--seed", type=_int_arg(0), default=0, help="random seed (default 0)")
+    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     run.add_argument("--out", metavar="DIR", help="write the yearly series as CSV here")
     run.add_argument(
         "--workers",
@@ -611,24 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    params = sub.add_parser("params", help="list every parameter")
-    params.add_argument(
-        "-v", "--verbose", action="store_true", help="also print meaning and source"
-    )
-    params.set_defaults(func=cmd_params)
 
-    compare = sub.add_parser(
-        "compare", help="replicate scenarios and compare their outcomes (mean, 95%% CI)"
-    )
-    compare.add_argument(
-        "scenario",
-        nargs="*",
-        help="built-in scenario names or .toml paths (default: every built-in scenario, "
-        "written to results/compare-<UTC time>/)",
-    )
-    _batch_options(compare, 30)
-    compare.set_defaults(func=cmd_compare)
-
+def _add_sweep(sub: Any) -> None:
+    """The ``sweep`` subcommand."""
     sweep = sub.add_parser("sweep", help="run a design of parameter values on a scenario")
     sweep.add_argument("scenario", help="built-in scenario name or path to a .toml file")
     design = sweep.add_mutually_exclusive_group()
@@ -654,6 +636,37 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_options(sweep, 10)
     sweep.set_defaults(func=cmd_sweep)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(
+        prog="simcontract",
+        description="Agent-based simulation of government contracting of social services to NGOs.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    _add_run(sub)
+
+    params = sub.add_parser("params", help="list every parameter")
+    params.add_argument(
+        "-v", "--verbose", action="store_true", help="also print meaning and source"
+    )
+    params.set_defaults(func=cmd_params)
+
+    compare = sub.add_parser(
+        "compare", help="replicate scenarios and compare their outcomes (mean, 95%% CI)"
+    )
+    compare.add_argument(
+        "scenario",
+        nargs="*",
+        help="built-in scenario names or .toml paths (default: every built-in scenario, "
+        "written to results/compare-<UTC time>/)",
+    )
+    _batch_options(compare, 30)
+    compare.set_defaults(func=cmd_compare)
+
+    _add_sweep(sub)
+
     plot = sub.add_parser("plot", help="redraw the figures of saved results")
     plot.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
     plot.add_argument("--out", metavar="DIR", help="where to write (default RESULTS_DIR/figures)")
@@ -665,18 +678,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="check the stylised facts of the sources (or --calibration)"
     )
-    validate.add_argument(
-        "--replications",
-        type=_positive,
-        default=30,
-        metavar="N",
-        help="replications per arm (default 30)",
-    )
-    validate.add_argument(
-        "--seed", type=_int_arg(0), default=0, metavar="N", help="base seed (default 0)"
-    )
-    validate.add_argument(
-        "--workers", type=_positive, metavar="N", help="worker processes (default: every core)"
+    _replication_options(
+        validate,
+        30,
+        "replications per arm",
+        "worker processes (default: every core)",
+        "base seed",
     )
     validate.add_argument(
         "--calibration",
@@ -691,16 +698,6 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--open", action="store_true", help="open a browser tab")
     app.set_defaults(func=cmd_app)
     return parser
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number (1-65535)")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

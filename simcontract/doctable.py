@@ -43,12 +43,13 @@ GROUP_TITLES = {
 
 CONSTANT_MODULES = (
     "agents",
-    "model",
-    "tendering",
-    "delivery",
-    "evaluation",
-    "money",
-    "workforce",
+    "phases.entry",
+    "phases.cadres",
+    "phases.tendering",
+    "phases.delivery",
+    "phases.evaluation",
+    "phases.money",
+    "phases.workforce",
 )
 """Modules of :mod:`simcontract` whose named constants are listed, in this order."""
 
@@ -137,10 +138,21 @@ def outcome_table() -> str:
     """Markdown table of every outcome measure in :data:`OUTCOMES` order.
 
     Returns:
-        A table with the columns name, unit, yearly value and run summary.
+        A table with the columns name, unit, yearly value, its formula in the counters of
+        :class:`~simcontract.outcomes.YearRecord`, run summary and pooling.
     """
-    rows = [[f"`{o.name}`", o.unit, o.yearly, o.summary] for o in OUTCOMES.values()]
-    headers = ["name", "unit", "yearly value (`series()`)", "run summary (`summary()`)"]
+    rows = [
+        [f"`{o.name}`", o.unit, o.yearly, f"`{o.measure}`", o.summary, o.pooling]
+        for o in OUTCOMES.values()
+    ]
+    headers = [
+        "name",
+        "unit",
+        "yearly value (`series()`)",
+        "from the year's counters",
+        "run summary (`summary()`)",
+        "pooling",
+    ]
     return _table(headers, rows)
 
 
@@ -214,7 +226,7 @@ def documented_constants(module_name: str) -> list[tuple[str, Any, str]]:
     """Module-level UPPER_CASE constants of ``simcontract.<module_name>``.
 
     Args:
-        module_name: Module name within the package, e.g. ``"tendering"``.
+        module_name: Module name within the package, e.g. ``"phases.tendering"``.
 
     Returns:
         ``(name, value, docstring)`` for each constant assigned in the module itself (not
@@ -253,7 +265,7 @@ def constant_table() -> str:
         docstring), modules in :data:`CONSTANT_MODULES` order.
     """
     rows = [
-        [f"`{name}`", f"`{module}.py`", f"`{_literal(value)}`", doc]
+        [f"`{name}`", f"`{module.replace('.', '/')}.py`", f"`{_literal(value)}`", doc]
         for module in CONSTANT_MODULES
         for name, value, doc in documented_constants(module)
     ]

@@ -1,211 +1,36 @@
-"""Outcome measures: what is counted each year, the yearly series and the run summary.
+"""Outcome measures: what a year counts, and every outcome declared once.
 
-Outcome names are stable public API. Each is defined in :data:`OUTCOMES` for two
-views: ``series()`` (one value per model year) and ``summary()`` (one value per run).
+The phases of a year add to the counters of a :class:`YearRecord` (one per year, summed
+over cities). Each outcome in :data:`OUTCOMES` is declared once, with its name (stable
+public API), unit, definitions, the ``measure`` that computes it from a record, and how
+a run pools it (``pooling``):
+
+- ``"pooled"``: the measure of the run's summed counters (a flow over the whole run);
+- ``"mean"``: the mean of the yearly values, years where it is undefined left out;
+- ``"last"``: the value in the last year (a stock at the end of the run).
+
+``series()`` (one value per model year, :func:`frame`), ``summary()`` (one per run,
+:func:`summarise`), the Mesa ``DataCollector``, the documentation, the command line and
+the app all read these declarations.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """Definition of one outcome measure.
-
-    Attributes:
-        name: Stable public name.
-        unit: Unit (``share`` for values in [0, 1]).
-        yearly: What the value in ``series()`` counts for one year.
-        summary: What the value in ``summary()`` counts for the whole run.
-    """
-
-    name: str
-    unit: str
-    yearly: str
-    summary: str
-
-
-_DEFINED = [
-    Outcome(
-        "ngo_survival",
-        "share",
-        "Share of the NGOs present at the start that are still active at year end.",
-        "Share of the NGOs present at the start still active at the end of the run.",
-    ),
-    Outcome(
-        "active_ngos",
-        "NGOs",
-        "Active NGOs at year end.",
-        "Active NGOs at the end of the run.",
-    ),
-    Outcome(
-        "ngo_entries",
-        "NGOs",
-        "NGOs registered during the year.",
-        "NGOs registered over the run.",
-    ),
-    Outcome(
-        "ngo_exits",
-        "NGOs",
-        "NGOs that exited during the year (insolvency or dormancy).",
-        "NGOs that exited over the run.",
-    ),
-    Outcome(
-        "provider_turnover",
-        "share",
-        "Among awarded tenders for slots that had a provider before, the share won "
-        "by a different NGO.",
-        "The same, pooled over all tenders of the run.",
-    ),
-    Outcome(
-        "repeat_award_rate",
-        "share",
-        "Share of awards won by an NGO that had held a contract from the same purchaser before.",
-        "The same, pooled over all awards of the run.",
-    ),
-    Outcome(
-        "tied_award_share",
-        "share",
-        "Share of awards won by an NGO whose head has a personal tie of strength "
-        ">= 0.3 to the awarding official.",
-        "The same, pooled over the run.",
-    ),
-    Outcome(
-        "bids_per_tender",
-        "bids",
-        "Mean number of bids per tender.",
-        "Bids per tender, pooled over the run.",
-    ),
-    Outcome(
-        "failed_tender_rate",
-        "share",
-        "Share of tenders with no acceptable bid (the slot stays empty a year).",
-        "The same, pooled over the run.",
-    ),
-    Outcome(
-        "provider_diversity",
-        "share",
-        "Distinct NGOs holding contracts divided by contracts in force (1 = every "
-        "contract with a different NGO).",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "hhi",
-        "index",
-        "Herfindahl-Hirschman index of providers' shares of contract value in "
-        "force, per city, averaged over cities (1 = one provider holds all).",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "dependence_mean",
-        "share",
-        "Mean over active NGOs with revenue of government payments over total revenue.",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "dependence_high_share",
-        "share",
-        "Share of active NGOs whose dependence is at least `dependence_threshold`.",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "service_coverage",
-        "share",
-        "Share of funded service slots with a provider delivering in the year.",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "service_slots",
-        "slots",
-        "Service slots (contracts) funded by purchasers in the year.",
-        "Service slots funded in the last year of the run.",
-    ),
-    Outcome(
-        "provider_share",
-        "share",
-        "Share of the NGOs active during the year that held at least one contract.",
-        "Mean of the yearly values.",
-    ),
-    Outcome(
-        "public_spend",
-        "CNY",
-        "Government payments to NGOs in the year.",
-        "Government payments to NGOs over the run.",
-    ),
-    Outcome(
-        "service_quality",
-        "index",
-        "Mean real (hidden) quality of the contract-years delivered in the year.",
-        "Mean over all contract-years of the run.",
-    ),
-    Outcome(
-        "score_quality_corr",
-        "correlation",
-        "Pearson correlation between evaluation score and real quality across the "
-        "year's contract-years (NaN with fewer than 3).",
-        "The same across all contract-years of the run.",
-    ),
-    Outcome(
-        "bid_inflation",
-        "ratio",
-        "Mean over the year's winning bids of promised over required direct-service "
-        "hours, minus 1.",
-        "The same over all winning bids of the run.",
-    ),
-    Outcome(
-        "hours_delivered_ratio",
-        "share",
-        "Direct-service hours delivered over hours promised, summed over contracts.",
-        "The same, summed over the run.",
-    ),
-    Outcome(
-        "documentation_share",
-        "share",
-        "Share of all active NGOs' staff hours spent on documentation for evaluators.",
-        "The same, summed over the run.",
-    ),
-    Outcome(
-        "extra_duty_share",
-        "share",
-        "Share of all active NGOs' staff hours spent on unpaid extra duties ordered by officials.",
-        "The same, summed over the run.",
-    ),
-    Outcome(
-        "mission_share",
-        "share",
-        "Share of all active NGOs' staff hours left for their own mission work.",
-        "The same, summed over the run.",
-    ),
-    Outcome(
-        "staff_turnover",
-        "share",
-        "Social workers who quit at year end over workers employed in the year "
-        "(layoffs not counted).",
-        "The same, summed over the run.",
-    ),
-    Outcome(
-        "early_terminations",
-        "contracts",
-        "Contracts ended before their term for a score below `termination_score` "
-        "or by a newly arrived official.",
-        "Total over the run.",
-    ),
-]
-
-OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({o.name: o for o in _DEFINED})
-"""Every outcome by its stable name, in a fixed order."""
+POOLINGS = ("pooled", "mean", "last")
+"""How a run's value of an outcome is formed from its years (see the module docstring)."""
 
 
 @dataclass
 class YearRecord:
-    """Counters for one model year, filled by the submodels as the year runs.
+    """Counters for one model year, filled by the phases as the year runs.
 
     Every field but ``year`` is a sum over cities, so the records of one year from
     disjoint sets of cities add up with :func:`combine`. Means and the score-quality
@@ -267,6 +92,11 @@ class YearRecord:
     quits: int = 0
     early_terminations: int = 0
 
+    def add_exit(self, reserves: float) -> None:
+        """Count an NGO that exits with ``reserves`` in hand."""
+        self.exits += 1
+        self.exit_reserves += reserves
+
     def add_scores(self, scores: np.ndarray, qualities: np.ndarray) -> None:
         """Add contract-years' evaluation scores and their real qualities."""
         self.scored += len(scores)
@@ -280,29 +110,6 @@ class YearRecord:
     def hours_total(self) -> float:
         """All staff hours of active NGOs in the year."""
         return self.hours_service + self.hours_documentation + self.hours_extra + self.hours_mission
-
-
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else float("nan")
-
-
-FLAT = 1e-12
-"""Relative spread below which a set of scores or qualities counts as constant (no
-correlation): sums of squares leave rounding of this order where the spread is 0."""
-
-
-def _score_quality_corr(r: YearRecord) -> float:
-    """Pearson correlation of scores and qualities over ``r``'s contract-years (NaN for
-    fewer than 3 or a constant variable)."""
-    n = r.scored
-    if n < 3:
-        return float("nan")
-    vs = r.score_sq - r.score_sum**2 / n
-    vq = r.quality_sq - r.quality_sum**2 / n
-    if vs <= FLAT * r.score_sq or vq <= FLAT * r.quality_sq:
-        return float("nan")
-    cov = r.score_quality - r.score_sum * r.quality_sum / n
-    return max(-1.0, min(1.0, cov / math.sqrt(vs * vq)))
 
 
 _COUNTERS = tuple(f.name for f in fields(YearRecord) if f.name != "year")
@@ -330,70 +137,359 @@ def combine(records: Sequence[YearRecord], year: int | None = None) -> YearRecor
     return total
 
 
-def _flow_outcomes(r: YearRecord) -> dict[str, float]:
-    hours = r.hours_total
-    return {
-        "provider_turnover": _ratio(r.incumbent_lost, r.with_incumbent),
-        "repeat_award_rate": _ratio(r.repeat_awards, r.awards),
-        "tied_award_share": _ratio(r.tied_awards, r.awards),
-        "bids_per_tender": _ratio(r.bids, r.tenders),
-        "failed_tender_rate": _ratio(r.failed, r.tenders),
-        "public_spend": r.gov_payments,
-        "service_quality": _ratio(r.quality_sum, r.scored),
-        "score_quality_corr": _score_quality_corr(r),
-        "bid_inflation": _ratio(r.inflation_sum, r.awards),
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A measure: one counter over another (NaN when the denominator is 0)."""
+
+    numerator: str
+    denominator: str
+
+    def __call__(self, r: YearRecord) -> float:
+        return _ratio(getattr(r, self.numerator), getattr(r, self.denominator))
+
+    def __str__(self) -> str:
+        return f"{self.numerator} / {self.denominator}"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A measure: one counter as it stands."""
+
+    counter: str
+
+    def __call__(self, r: YearRecord) -> float:
+        return float(getattr(r, self.counter))
+
+    def __str__(self) -> str:
+        return self.counter
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A measure computed by a function of the record, with its formula in words."""
+
+    function: Callable[[YearRecord], float]
+    text: str
+
+    def __call__(self, r: YearRecord) -> float:
+        return self.function(r)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _hours_share(part: str) -> Formula:
+    return Formula(lambda r: _ratio(getattr(r, part), r.hours_total), f"{part} / hours_total")
+
+
+FLAT = 1e-12
+"""Relative spread below which a set of scores or qualities counts as constant (no
+correlation): sums of squares leave rounding of this order where the spread is 0."""
+
+
+def _score_quality_corr(r: YearRecord) -> float:
+    """Pearson correlation of scores and qualities over ``r``'s contract-years (NaN for
+    fewer than 3 or a constant variable)."""
+    n = r.scored
+    if n < 3:
+        return float("nan")
+    vs = r.score_sq - r.score_sum**2 / n
+    vq = r.quality_sq - r.quality_sum**2 / n
+    if vs <= FLAT * r.score_sq or vq <= FLAT * r.quality_sq:
+        return float("nan")
+    cov = r.score_quality - r.score_sum * r.quality_sum / n
+    return max(-1.0, min(1.0, cov / math.sqrt(vs * vq)))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Definition of one outcome measure.
+
+    Attributes:
+        name: Stable public name.
+        unit: Unit (``share`` for values in [0, 1]).
+        yearly: What the value in ``series()`` counts for one year.
+        summary: What the value in ``summary()`` counts for the whole run.
+        measure: The value from a :class:`YearRecord` (``str(measure)`` gives the
+            formula in the record's counters).
+        pooling: How a run's value is formed from its years: ``"pooled"``, ``"mean"``
+            or ``"last"``.
+    """
+
+    name: str
+    unit: str
+    yearly: str
+    summary: str
+    measure: Callable[[YearRecord], float]
+    pooling: str
+
+    def __post_init__(self) -> None:
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"outcome {self.name!r}: pooling must be one of {POOLINGS}")
+
+
+_SHARE_MEAN = "Mean of the yearly values."
+
+_DEFINED = [
+    Outcome(
+        "ngo_survival",
+        "share",
+        "Share of the NGOs present at the start that are still active at year end.",
+        "Share of the NGOs present at the start still active at the end of the run.",
+        Ratio("initial_alive", "initial_total"),
+        "last",
+    ),
+    Outcome(
+        "active_ngos",
+        "NGOs",
+        "Active NGOs at year end.",
+        "Active NGOs at the end of the run.",
+        Count("active_ngos"),
+        "last",
+    ),
+    Outcome(
+        "ngo_entries",
+        "NGOs",
+        "NGOs registered during the year.",
+        "NGOs registered over the run.",
+        Count("entries"),
+        "pooled",
+    ),
+    Outcome(
+        "ngo_exits",
+        "NGOs",
+        "NGOs that exited during the year (insolvency or dormancy).",
+        "NGOs that exited over the run.",
+        Count("exits"),
+        "pooled",
+    ),
+    Outcome(
+        "provider_turnover",
+        "share",
+        "Among awarded tenders for slots that had a provider before, the share won "
+        "by a different NGO.",
+        "The same, pooled over all tenders of the run.",
+        Ratio("incumbent_lost", "with_incumbent"),
+        "pooled",
+    ),
+    Outcome(
+        "repeat_award_rate",
+        "share",
+        "Share of awards won by an NGO that had held a contract from the same purchaser before.",
+        "The same, pooled over all awards of the run.",
+        Ratio("repeat_awards", "awards"),
+        "pooled",
+    ),
+    Outcome(
+        "tied_award_share",
+        "share",
+        "Share of awards won by an NGO whose head has a personal tie of strength "
+        ">= 0.3 to the awarding official.",
+        "The same, pooled over the run.",
+        Ratio("tied_awards", "awards"),
+        "pooled",
+    ),
+    Outcome(
+        "bids_per_tender",
+        "bids",
+        "Mean number of bids per tender.",
+        "Bids per tender, pooled over the run.",
+        Ratio("bids", "tenders"),
+        "pooled",
+    ),
+    Outcome(
+        "failed_tender_rate",
+        "share",
+        "Share of tenders with no acceptable bid (the slot stays empty a year).",
+        "The same, pooled over the run.",
+        Ratio("failed", "tenders"),
+        "pooled",
+    ),
+    Outcome(
+        "provider_diversity",
+        "share",
+        "Distinct NGOs holding contracts divided by contracts in force (1 = every "
+        "contract with a different NGO).",
+        _SHARE_MEAN,
+        Ratio("providers", "contracts"),
+        "mean",
+    ),
+    Outcome(
+        "hhi",
+        "index",
+        "Herfindahl-Hirschman index of providers' shares of contract value in "
+        "force, per city, averaged over cities (1 = one provider holds all).",
+        _SHARE_MEAN,
+        Ratio("hhi_sum", "hhi_cities"),
+        "mean",
+    ),
+    Outcome(
+        "dependence_mean",
+        "share",
+        "Mean over active NGOs with revenue of government payments over total revenue.",
+        _SHARE_MEAN,
+        Ratio("dependence_sum", "dependence_ngos"),
+        "mean",
+    ),
+    Outcome(
+        "dependence_high_share",
+        "share",
+        "Share of active NGOs whose dependence is at least `dependence_threshold`.",
+        _SHARE_MEAN,
+        Ratio("dependence_high", "dependence_ngos"),
+        "mean",
+    ),
+    Outcome(
+        "service_coverage",
+        "share",
+        "Share of funded service slots with a provider delivering in the year.",
+        _SHARE_MEAN,
+        Ratio("slots_served", "slots_funded"),
+        "mean",
+    ),
+    Outcome(
+        "service_slots",
+        "slots",
+        "Service slots (contracts) funded by purchasers in the year.",
+        "Service slots funded in the last year of the run.",
+        Count("slots_funded"),
+        "last",
+    ),
+    Outcome(
+        "provider_share",
+        "share",
+        "Share of the NGOs active during the year that held at least one contract.",
+        _SHARE_MEAN,
+        Ratio("providers", "ngos_delivering"),
+        "mean",
+    ),
+    Outcome(
+        "public_spend",
+        "CNY",
+        "Government payments to NGOs in the year.",
+        "Government payments to NGOs over the run.",
+        Count("gov_payments"),
+        "pooled",
+    ),
+    Outcome(
+        "service_quality",
+        "index",
+        "Mean real (hidden) quality of the contract-years delivered in the year.",
+        "Mean over all contract-years of the run.",
+        Ratio("quality_sum", "scored"),
+        "pooled",
+    ),
+    Outcome(
+        "evaluation_score",
+        "index",
+        "Mean evaluation score of the contract-years delivered in the year (what "
+        "purchasers see of the service).",
+        "Mean over all contract-years of the run.",
+        Ratio("score_sum", "scored"),
+        "pooled",
+    ),
+    Outcome(
+        "score_quality_corr",
+        "correlation",
+        "Pearson correlation between evaluation score and real quality across the "
+        "year's contract-years (NaN with fewer than 3).",
+        "The same across all contract-years of the run.",
+        Formula(_score_quality_corr, "Pearson correlation from the sums of scores and qualities"),
+        "pooled",
+    ),
+    Outcome(
+        "bid_inflation",
+        "ratio",
+        "Mean over the year's winning bids of promised over required direct-service "
+        "hours, minus 1.",
+        "The same over all winning bids of the run.",
+        Ratio("inflation_sum", "awards"),
+        "pooled",
+    ),
+    Outcome(
+        "hours_delivered_ratio",
+        "share",
+        "Direct-service hours delivered over hours promised, summed over contracts.",
+        "The same, summed over the run.",
         # Delivered never exceeds promised; min() removes float rounding above 1.
-        "hours_delivered_ratio": _ratio(min(r.delivered_hours, r.promised_hours), r.promised_hours),
-        "documentation_share": _ratio(r.hours_documentation, hours),
-        "extra_duty_share": _ratio(r.hours_extra, hours),
-        "mission_share": _ratio(r.hours_mission, hours),
-        "staff_turnover": _ratio(r.quits, r.staff),
-        "early_terminations": float(r.early_terminations),
-        "ngo_entries": float(r.entries),
-        "ngo_exits": float(r.exits),
-    }
+        Formula(
+            lambda r: _ratio(min(r.delivered_hours, r.promised_hours), r.promised_hours),
+            "min(delivered_hours, promised_hours) / promised_hours",
+        ),
+        "pooled",
+    ),
+    Outcome(
+        "documentation_share",
+        "share",
+        "Share of all active NGOs' staff hours spent on documentation for evaluators.",
+        "The same, summed over the run.",
+        _hours_share("hours_documentation"),
+        "pooled",
+    ),
+    Outcome(
+        "extra_duty_share",
+        "share",
+        "Share of all active NGOs' staff hours spent on unpaid extra duties ordered by officials.",
+        "The same, summed over the run.",
+        _hours_share("hours_extra"),
+        "pooled",
+    ),
+    Outcome(
+        "mission_share",
+        "share",
+        "Share of all active NGOs' staff hours left for their own mission work.",
+        "The same, summed over the run.",
+        _hours_share("hours_mission"),
+        "pooled",
+    ),
+    Outcome(
+        "staff_turnover",
+        "share",
+        "Social workers who quit at year end over workers employed in the year "
+        "(layoffs not counted).",
+        "The same, summed over the run.",
+        Ratio("quits", "staff"),
+        "pooled",
+    ),
+    Outcome(
+        "early_terminations",
+        "contracts",
+        "Contracts ended before their term for a score below `termination_score` "
+        "or by a newly arrived official.",
+        "Total over the run.",
+        Count("early_terminations"),
+        "pooled",
+    ),
+]
+
+OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({o.name: o for o in _DEFINED})
+"""Every outcome by its stable name, in a fixed order."""
 
 
 def yearly(r: YearRecord) -> dict[str, float]:
     """Every outcome for one year, as defined in ``OUTCOMES[name].yearly``."""
-    out = {
-        "ngo_survival": _ratio(r.initial_alive, r.initial_total),
-        "active_ngos": float(r.active_ngos),
-        "provider_diversity": _ratio(r.providers, r.contracts),
-        "hhi": _ratio(r.hhi_sum, r.hhi_cities),
-        "dependence_mean": _ratio(r.dependence_sum, r.dependence_ngos),
-        "dependence_high_share": _ratio(r.dependence_high, r.dependence_ngos),
-        "service_coverage": _ratio(r.slots_served, r.slots_funded),
-        "service_slots": float(r.slots_funded),
-        "provider_share": _ratio(r.providers, r.ngos_delivering),
-    }
-    out.update(_flow_outcomes(r))
-    return {name: out[name] for name in OUTCOMES}
+    return {name: o.measure(r) for name, o in OUTCOMES.items()}
 
 
-def summarise(records: list[YearRecord]) -> dict[str, float]:
+def summarise(records: Sequence[YearRecord]) -> dict[str, float]:
     """Every outcome for a whole run, as defined in ``OUTCOMES[name].summary``."""
     if not records:
         return {name: float("nan") for name in OUTCOMES}
-    years = [yearly(r) for r in records]
-    last = records[-1]
-    out = {
-        "ngo_survival": _ratio(last.initial_alive, last.initial_total),
-        "active_ngos": float(last.active_ngos),
-        "service_slots": float(last.slots_funded),
-    }
-    for name in (
-        "provider_share",
-        "provider_diversity",
-        "hhi",
-        "dependence_mean",
-        "dependence_high_share",
-        "service_coverage",
-    ):
-        values = [y[name] for y in years if not math.isnan(y[name])]
-        out[name] = float(np.mean(values)) if values else float("nan")
-    out.update(_flow_outcomes(combine(records)))
-    return {name: out[name] for name in OUTCOMES}
+    total = combine(records)
+    out = {}
+    for name, o in OUTCOMES.items():
+        if o.pooling == "pooled":
+            out[name] = o.measure(total)
+        elif o.pooling == "last":
+            out[name] = o.measure(records[-1])
+        else:
+            values = [v for v in map(o.measure, records) if not math.isnan(v)]
+            out[name] = float(np.mean(values)) if values else float("nan")
+    return out
 
 
 def frame(records: Sequence[YearRecord]) -> pd.DataFrame:

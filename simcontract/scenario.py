@@ -20,7 +20,7 @@ parameter, the bad value and what is allowed.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -218,6 +218,11 @@ class Scenario(Mapping[str, Any]):
                 values.update(change)
         return values
 
+    def rules(self, year: int, previous: Mapping[str, Any] | None = None) -> Rules:
+        """The rules of model year ``year``: :meth:`at_year` with the year and the
+        values of the year before (``previous``; by default those of ``year``)."""
+        return Rules(self.at_year(year), year, previous)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary form: name, description, parameters and changes."""
         return {
@@ -265,6 +270,31 @@ class Scenario(Mapping[str, Any]):
             lines += ["", "[[changes]]", f"year = {year}"]
             lines += [f"{k} = {_toml(v)}" for k, v in change.items()]
         return "\n".join(lines) + "\n"
+
+
+class Rules(dict):
+    """The parameter values in force in one model year, as the phases read them.
+
+    A plain ``dict`` of parameter name to value (``rules["favouritism"]``), with the
+    model year and last year's values beside it.
+
+    Attributes:
+        year: The model year (1, 2, ...; 0 while the model is set up).
+        previous: The values in force the year before (in year 1, the year's own).
+    """
+
+    __slots__ = ("previous", "year")
+
+    def __init__(
+        self, values: Mapping[str, Any], year: int, previous: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(values)
+        self.year = year
+        self.previous: dict[str, Any] = dict(values if previous is None else previous)
+
+    def changed(self, names: Iterable[str]) -> bool:
+        """Whether any of ``names`` has a value other than last year's."""
+        return any(self[k] != self.previous[k] for k in names)
 
 
 def _rebuild(values, name, description, changes) -> Scenario:

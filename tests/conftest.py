@@ -1,14 +1,49 @@
-"""Shared fixtures: a small scenario whose runs take a few hundredths of a second."""
+"""Shared fixtures (a small scenario whose runs take a few hundredths of a second) and the
+Hypothesis profiles.
+
+Profiles: ``dev`` searches afresh on every run; ``ci`` replays the same examples on every
+run (derandomised, no example database) and prints a blob that reproduces a failure. ``ci``
+is loaded when the ``CI`` environment variable is set, ``dev`` otherwise;
+``HYPOTHESIS_PROFILE=ci`` (or ``dev``) chooses explicitly, and pytest's
+``--hypothesis-profile`` option overrides both. ``SIMCONTRACT_EXAMPLES`` sets the number of
+examples per property in either profile (default 40; 1000 searches harder).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from simcontract import ContractingModel, Scenario
+
+EXAMPLES = int(os.environ.get("SIMCONTRACT_EXAMPLES", "40"))
+"""Examples per property test unless a test sets its own number."""
+
+# Hypothesis's own "default" profile as the parent: without one, "dev" would inherit
+# whichever profile Hypothesis loaded on import (its built-in "ci" when CI is set).
+settings.register_profile(
+    "dev", settings.get_profile("default"), max_examples=EXAMPLES, deadline=None
+)
+settings.register_profile(
+    "ci", settings.get_profile("dev"), derandomize=True, database=None, print_blob=True
+)
+
+
+def _profile() -> str:
+    """``HYPOTHESIS_PROFILE`` if set, else ``ci`` when ``CI`` is set (not to 0 or false)."""
+    chosen = os.environ.get("HYPOTHESIS_PROFILE", "").strip()
+    if chosen:
+        return chosen
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+    return "ci" if in_ci else "dev"
+
+
+settings.load_profile(_profile())
 
 SMALL: dict[str, Any] = {
     "years": 6,

@@ -11,10 +11,12 @@ pytest.importorskip("altair", reason="the app needs altair: pip install 'mesa[re
 pytest.importorskip("networkx", reason="the app needs networkx: pip install 'mesa[rec]'")
 
 import solara
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from simcontract import appserver
 from simcontract.app import (
+    CHART_LABELS,
     CHART_PANELS,
     RULES,
     AppModel,
@@ -25,13 +27,13 @@ from simcontract.app import (
     RulesInForce,
     make_model_params,
     market_figure,
-    mean_scores,
     outcome_figure,
     rule_table,
     rules_in_force,
 )
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
+from simcontract.plots import style
 from simcontract.scenario import builtin_names, load_scenario
 
 KEY_RULES = (
@@ -135,7 +137,8 @@ def test_solara_reset_rebuilds_the_chosen_preset_and_rules() -> None:
 
 
 def test_old_scenario_keyword_still_names_the_preset() -> None:
-    assert AppModel(scenario="shanghai_hub").preset.name == "shanghai_hub"
+    with pytest.warns(DeprecationWarning, match="market_scenario"):
+        assert AppModel(scenario="shanghai_hub").preset.name == "shanghai_hub"
 
 
 def test_same_seed_same_run() -> None:
@@ -158,7 +161,11 @@ def test_figures_change_with_the_model(stepped: AppModel) -> None:
     fig = outcome_figure(stepped)
     assert [ax.get_title() for ax in fig.axes][:2] == [p[0] for p in CHART_PANELS[:2]]
     assert all(ax.get_ylabel() for ax in fig.axes)
-    assert len(mean_scores(stepped)) == 3
+    collected = stepped.datacollector.get_model_vars_dataframe()
+    for ax, (_title, _unit, names) in zip(fig.axes, CHART_PANELS, strict=True):
+        assert [line.get_label() for line in ax.lines] == [CHART_LABELS[n] for n in names]
+        for line, name in zip(ax.lines, names, strict=True):
+            assert line.get_ydata() == pytest.approx(collected[name].to_numpy(), nan_ok=True)
 
 
 def test_market_figure_draws_purchasers_ngos_and_links(stepped: AppModel) -> None:
@@ -174,6 +181,21 @@ def test_market_figure_draws_purchasers_ngos_and_links(stepped: AppModel) -> Non
     assert 0 < links <= slots
     points = sum(len(c.get_offsets()) for c in ax.collections if not hasattr(c, "get_segments"))
     assert points >= len(stepped.cities[0].purchasers) + sum(n.alive for n in stepped.ngos)
+
+
+def test_market_view_reads_the_publication_palette(stepped: AppModel) -> None:
+    fig = market_figure(stepped)
+    ax = fig.axes[0]
+    markers = [c for c in ax.collections if not hasattr(c, "get_segments")]
+    drawn = {to_hex(colour) for c in markers for colour in c.get_facecolors()}
+    palette = {*style.ORIGIN_COLOURS.values(), *style.PURCHASER_COLOURS.values()}
+    assert drawn <= {to_hex(c) for c in (*palette, style.EXITED_COLOUR)}
+    alive = {n.origin for n in stepped.ngos if n.alive and n.city == 0}
+    assert {to_hex(style.ORIGIN_COLOURS[o]) for o in alive} <= drawn
+    links = [c for c in ax.collections if hasattr(c, "get_segments")]
+    assert links and all(c.get_cmap().name == style.tie_cmap().name for c in links)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert set(style.ORIGIN_NAMES.values()) | set(style.PURCHASER_NAMES.values()) <= set(legend)
 
 
 @pytest.mark.parametrize("name", ["moca_2012_fund", "luoshan_delegation", "mass_org_partnership"])

@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simcontract import ContractingModel, Scenario, delivery, money, workforce
+from simcontract import ContractingModel, Scenario
 from simcontract.batch import YearBatch, column
 from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS
+from simcontract.phases import delivery, money, workforce
+from simcontract.scenario import Rules
 
 
 def stepped(small: Scenario, years: int = 3) -> ContractingModel:
@@ -70,12 +72,14 @@ def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
     model = stepped(small, years=1)
     ngo = next(n for n in model.cities[0].ngos if not n.contracts)
     ngo.experience = np.zeros(staff)
-    p: dict[str, Any] = {**DEFAULTS, **dict(small), "wage": wage}
-    batch = YearBatch.of(SimpleNamespace(rng=FixedIncome(draw)), [ngo])
+    p = Rules({**DEFAULTS, **dict(small), "wage": wage}, 1)
+    city: Any = SimpleNamespace(rng=FixedIncome(draw))
+    city.batch = batch = YearBatch.of(city, [ngo])
     batch.staff = np.array([staff])
     other = p["other_income"] * money.OTHER_INCOME_FACTOR[ngo.origin] * draw
     ngo.reserves = share * staff * wage + p["overhead"] - other
-    money.settle(batch, p, YearRecord(year=1))
+    money.settle_accounts(city, p, YearRecord(year=1))
+    assert ngo.alive
     assert ngo.pay_level == pytest.approx(share)
     assert 0.0 <= ngo.reserves <= 1e-6
 
@@ -91,7 +95,8 @@ def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Sc
         model.step()
     city = model.cities[0]
     batch = YearBatch.of(city)
-    needs, which = delivery.documentation_needs(batch, model.p)
+    needs = delivery.documentation_needs(batch, model.p)
+    which = batch.evaluator()
     faced = []
     for c, need, k in zip(batch.contracts, needs.tolist(), which.tolist(), strict=True):
         evaluator = city.district_evaluator[c.slot.purchaser.district]
@@ -121,13 +126,14 @@ def test_staffing_hires_newcomers_and_lays_off_the_least_experienced(small: Scen
     experience after those already there; layoffs keep the most experienced, in order."""
     model = stepped(small, years=3)
     p = model.p
-    batch = YearBatch.of(model.cities[0])
+    city = model.cities[0]
+    city.batch = batch = YearBatch.of(city)
     draws = np.random.default_rng(0)
     before = {}
     for ngo in batch.ngos:
         ngo.experience = draws.uniform(0.0, 9.0, int(draws.integers(0, 9)))
         before[ngo.unique_id] = ngo.experience.copy()
-    workforce.staff_contracts(batch, p)
+    workforce.staff_contracts(city, p, YearRecord(year=model.year))
     grew = shrank = 0
     for ngo, staffed in zip(batch.ngos, batch.staff.tolist(), strict=True):
         need = [

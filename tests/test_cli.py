@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,6 +106,23 @@ def test_set_repeats_and_later_wins(small_toml: Path, capsys: pytest.CaptureFixt
     )
     assert code == 0
     assert "2 years" in out
+
+
+def test_run_loads_none_of_the_batch_runners_own_dependencies() -> None:
+    code = (
+        "import sys; from simcontract.cli import main; "
+        "code = main(['run', 'baseline', '--set', 'years=1']); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'SALib', 'distributed', 'pyarrow'}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    status, modules = proc.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "0"
+    loaded = set(ast.literal_eval(modules))
+    # pandas brings pyarrow's core along; Parquet, SALib and Dask stay out.
+    assert not {m for m in loaded if m.split(".")[0] in {"SALib", "distributed"}}
+    assert "pyarrow.parquet" not in loaded
 
 
 def test_params_lists_every_parameter(capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,6 +63,35 @@ def test_sobol_sweep_prints_indices(tiny_toml: Path, tmp_path: Path, capsys) -> 
     assert runs["favouritism"].between(0.1, 0.5).all()
 
 
+def test_sobol_n_not_a_power_of_two_is_one_warning_line(
+    tiny_toml: Path, tmp_path: Path, capsys
+) -> None:
+    argv = ["sweep", str(tiny_toml), "--sobol", "3", "--param", "favouritism"]
+    assert main([*argv, "--replications", "1", "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "simcontract: warning: sobol: n = 3 is not a power of 2, so the Sobol' sequence "
+        "loses its balance and the indices converge more slowly; use n = 2 or 4"
+    ]
+    assert "sobol design on 'tiny': 12 points x 1 replication" in captured.out
+
+
+def test_resume_refuses_a_batch_seeded_by_the_earlier_rule(
+    tiny_toml: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "old"
+    argv = ["compare", str(tiny_toml), "--replications", "2", "--workers", "1", "--out", str(out)]
+    assert main(argv) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["identity"]["run_seeds"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"simcontract: error: cannot resume in {str(out)!r}")
+    assert "seeded by an earlier rule" in err[0]
+
+
 def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path, capsys) -> None:
     other = tmp_path / "short.toml"
     other.write_text(Scenario({**TINY, "contract_years": 1}, name="short").to_toml())

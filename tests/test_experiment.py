@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import inspect
 import itertools
 import json
 import logging
 import math
+import subprocess
+import sys
 import threading
+import warnings
 from typing import Any
 
 import mesa
@@ -34,7 +38,7 @@ from simcontract import (
     sweep,
 )
 from simcontract.cli import main
-from simcontract.experiment import run_seed, storage
+from simcontract.experiment import DesignWarning, run_seed, storage
 from simcontract.experiment.designs import from_description
 
 TINY: dict[str, Any] = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
@@ -75,13 +79,24 @@ def cluster():
 
 
 # --------------------------------------------------------------------------- seeds
-def test_run_seed_follows_seed_sequence_and_differs_by_run() -> None:
-    seeds = {run_seed(7, p, r) for p, r in itertools.product(range(20), range(20))}
-    assert len(seeds) == 400
+def test_run_seed_follows_seed_sequence_and_differs_by_replication() -> None:
+    seeds = [run_seed(7, r) for r in range(400)]
+    assert len(set(seeds)) == 400
     assert all(0 <= s < 2**63 for s in seeds)
-    state = np.random.SeedSequence(7, spawn_key=(3, 4)).generate_state(1, dtype=np.uint64)
-    assert run_seed(7, 3, 4) == int(state[0]) >> 1
-    assert run_seed(7, 3, 4) != run_seed(8, 3, 4)
+    state = np.random.SeedSequence(7, spawn_key=(4,)).generate_state(1, dtype=np.uint64)
+    assert run_seed(7, 4) == int(state[0]) >> 1
+    assert run_seed(7, 4) != run_seed(8, 4)
+
+
+def test_a_replication_has_the_same_seed_at_every_point(serial, tiny: Scenario) -> None:
+    runs = serial.runs
+    by_replication = runs.groupby("replication")["seed"]
+    assert (by_replication.nunique() == 1).all()
+    assert by_replication.first().tolist() == [run_seed(5, r) for r in range(3)]
+    # Common random numbers: two points with the same parameters give the same runs.
+    twins = compare([tiny, tiny.replace(name="twin")], replications=3, seed=2, workers=1)
+    first, second = (twins.runs[twins.runs["point"] == p].reset_index(drop=True) for p in (0, 1))
+    assert_frame_equal(first[list(OUTCOMES)], second[list(OUTCOMES)])
 
 
 def test_stored_seed_reproduces_a_run_alone(serial, tiny: Scenario) -> None:
@@ -90,7 +105,7 @@ def test_stored_seed_reproduces_a_run_alone(serial, tiny: Scenario) -> None:
         itertools.product(range(4), range(3))
     )
     row = runs.iloc[7]
-    assert row["seed"] == run_seed(5, row["point"], row["replication"])
+    assert row["seed"] == run_seed(5, row["replication"])
     scenario = tiny.replace(favouritism=row["favouritism"], tendering=row["tendering"])
     alone = ContractingModel(scenario, rng=int(row["seed"])).run()
     summary = alone.summary()
@@ -228,6 +243,44 @@ def test_latin_hypercube_is_stratified_within_bounds() -> None:
     assert from_description(lhs.describe()).points() == points
 
 
+def test_latin_hypercube_is_scipys() -> None:
+    from scipy.stats import qmc
+
+    lhs = LatinHypercube(6, {"favouritism": (0.2, 0.6), "tie_density": None}, seed=3)
+    keyword = "rng" if "rng" in inspect.signature(qmc.LatinHypercube).parameters else "seed"
+    unit = qmc.LatinHypercube(2, **{keyword: np.random.default_rng(3)}).random(6)
+    high = PARAMETERS["tie_density"].high
+    expected = qmc.scale(unit, [0.2, PARAMETERS["tie_density"].low], [0.6, high])
+    assert np.array_equal(lhs.matrix(), expected)
+
+
+def test_sobol_n_not_a_power_of_two_gives_one_warning_of_ours() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        design = Sobol(6, ["favouritism", "tie_density"])
+        assert len(design.points()) == 6 * 6
+    assert [type(w.message) for w in caught] == [DesignWarning]
+    assert "n = 6 is not a power of 2" in str(caught[0].message)
+    assert "use n = 4 or 8" in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Sobol(8, ["favouritism"]).points()
+        from_description(design.describe())  # said when the design was made
+
+
+def test_salib_warnings_other_than_the_power_of_two_reach_the_user(monkeypatch) -> None:
+    from SALib.sample import sobol
+
+    def warns(*args, **kwargs):
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return np.full((8 * 3, 1), 0.5)
+
+    monkeypatch.setattr(sobol, "sample", warns)
+    with pytest.warns(UserWarning, match="something else"):
+        Sobol(8, ["favouritism"]).points()
+
+
 @pytest.mark.parametrize(
     "second_order, per", [(True, lambda d: 2 * d + 2), (False, lambda d: d + 2)]
 )
@@ -333,7 +386,7 @@ def test_compare_accepts_names_paths_and_scenarios(tiny: Scenario, tmp_path) -> 
     assert list(runs["scenario"].unique()) == ["tiny", "other", "third"]
     assert list(runs["point"]) == [0, 0, 1, 1, 2, 2]
     assert list(runs["contract_years"]) == [3, 3, 1, 1, 3, 3]
-    assert runs["seed"].tolist() == [run_seed(0, p, r) for p in range(3) for r in range(2)]
+    assert runs["seed"].tolist() == [run_seed(0, r) for _point in range(3) for r in range(2)]
     table = res.table("ngo_survival")
     assert list(table["scenario"]) == ["tiny", "other", "third"]
     assert res.series is None
@@ -405,6 +458,24 @@ def test_resume_refuses_a_different_batch(tiny: Scenario, tmp_path) -> None:
     assert (out / "manifest.json").read_text() == before
 
 
+def test_resume_refuses_runs_seeded_by_the_earlier_rule(tiny: Scenario, tmp_path) -> None:
+    out = tmp_path / "old"
+    sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, chunk_size=2)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert "the same at every design point" in manifest["run_seeds"]
+    # As written before the rule changed: seeds per point and replication, and no rule
+    # in the identity.
+    manifest["run_seeds"] = "run seed = SeedSequence(seed, spawn_key=(point, replication))"
+    del manifest["identity"]["run_seeds"]
+    path.write_text(json.dumps(manifest))
+    storage.parts(out / "runs")[-1].unlink()
+    with pytest.raises(ExperimentError, match="seeded by an earlier rule") as err:
+        sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
+    assert str(out) in str(err.value) and "\n" not in str(err.value)
+    assert json.loads(path.read_text()) == manifest
+
+
 def test_resume_runs_only_missing_runs(tiny: Scenario, serial, tmp_path) -> None:
     out = tmp_path / "partial"
     sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out, chunk_size=2)
@@ -431,7 +502,7 @@ def test_resume_runs_only_missing_runs(tiny: Scenario, serial, tmp_path) -> None
 
 
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch) -> None:
-    from simcontract.experiment import _show_progress
+    from simcontract.experiment import show_progress
 
     class Tty:
         def isatty(self) -> bool:
@@ -439,10 +510,10 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch) -> None:
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr("sys.stderr", Tty())
-    assert _show_progress(None) is True
+    assert show_progress(None) is True
     monkeypatch.setenv("CI", "true")
-    assert _show_progress(None) is False
-    assert _show_progress(True) is True
+    assert show_progress(None) is False
+    assert show_progress(True) is True
 
 
 def test_bad_options(tiny: Scenario) -> None:
@@ -456,10 +527,18 @@ def test_bad_options(tiny: Scenario) -> None:
             sweep(tiny, GRID, **kwargs)
 
 
+def test_import_simcontract_loads_no_batch_dependency() -> None:
+    code = "import sys, simcontract; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(ast.literal_eval(proc.stdout.strip()))
+    assert not loaded & {"pyarrow", "SALib", "scipy", "distributed", "tqdm", "mesa"}
+
+
 # --------------------------------------------------------------------------- Mesa
 def test_mesa_batch_run_gives_seeded_reproducible_rows(tiny: Scenario) -> None:
     seeds = [11, 12]
-    parameters: dict[str, Any] = {"scenario": [tiny], "favouritism": [0.1, 0.6]}
+    parameters: dict[str, Any] = {"market_scenario": [tiny], "favouritism": [0.1, 0.6]}
     extra: dict[str, Any] = {}
     if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.5
         extra["rng"] = seeds
@@ -476,7 +555,7 @@ def test_mesa_batch_run_gives_seeded_reproducible_rows(tiny: Scenario) -> None:
             display_progress=False,
             **extra,
         )
-        return pd.DataFrame(rows).drop(columns=["scenario"])
+        return pd.DataFrame(rows).drop(columns=["market_scenario"])
 
     first = batch()
     assert_frame_equal(first, batch())

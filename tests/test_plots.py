@@ -3,6 +3,7 @@ matplotlib objects it builds (labels, series, groups), and the files draw_all wr
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 
@@ -27,6 +29,7 @@ from simcontract import (
     sweep,
 )
 from simcontract.experiment import run_seed
+from simcontract.experiment.stats import kaplan_meier
 
 SMALL: dict[str, Any] = {"years": 6, "initial_ngos": 20, "n_bureaux": 8}
 LABELS = ["open", "direct", "open_1y"]
@@ -54,7 +57,7 @@ def results() -> SimpleNamespace:
     runs, series, ngos, contracts = [], [], [], []
     for point, scenario in enumerate(_scenarios()):
         for rep in range(3):
-            seed = run_seed(0, point, rep)
+            seed = run_seed(0, rep)
             model = ContractingModel(scenario, rng=seed).run()
             ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
             runs.append({**ids, **dict(scenario), **model.summary()})
@@ -184,12 +187,34 @@ def test_fan_chart_panels_and_real(results: SimpleNamespace, real) -> None:
 
 # --------------------------------------------------------------------------- 3 survival
 def test_kaplan_meier_by_hand() -> None:
+    assert plots.kaplan_meier is kaplan_meier
     km = plots.kaplan_meier([1, 2, 2, 3, 4], [True, True, False, True, False])
+    assert list(km.columns) == ["time", "at_risk", "events", "survival", "low", "high"]
     assert km["time"].to_list() == [1, 2, 3]
     assert km["at_risk"].to_list() == [5, 4, 2]
-    assert km["survival"].to_numpy() == pytest.approx([0.8, 0.6, 0.3])
-    assert (km["low"] <= km["survival"]).all() and (km["survival"] <= km["high"]).all()
+    assert km["events"].to_list() == [1, 1, 1]
+    survival = np.array([0.8, 0.6, 0.3])
+    assert km["survival"].to_numpy() == pytest.approx(survival)
+    # Exponential Greenwood: Greenwood's variance carried to the log(-log) scale.
+    greenwood = np.cumsum([1 / (5 * 4), 1 / (4 * 3), 1 / (2 * 1)])
+    z_se = 1.959963984540054 * np.sqrt(greenwood) / np.abs(np.log(survival))
+    assert km["low"].to_numpy() == pytest.approx(survival ** np.exp(z_se))
+    assert km["high"].to_numpy() == pytest.approx(survival ** np.exp(-z_se))
+    narrow = plots.kaplan_meier([1, 2, 2, 3, 4], [True, True, False, True, False], level=0.5)
+    assert (narrow["high"] - narrow["low"] < km["high"] - km["low"]).all()
     assert plots.kaplan_meier([1, 2], [False, False]).empty
+    with pytest.raises(ValueError, match="same length"):
+        plots.kaplan_meier([1, 2], [True])
+
+
+def test_kaplan_meier_down_to_zero() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the undefined interval at zero is handled
+        km = plots.kaplan_meier([1, 1, 2, 3], [True, True, True, False])
+    assert km["survival"].to_numpy() == pytest.approx([0.5, 0.25])
+    km = plots.kaplan_meier([1, 1, 2], [True, True, True])
+    assert km["survival"].to_list() == pytest.approx([1 / 3, 0.0])
+    assert km[["low", "high"]].iloc[-1].to_list() == [0.0, 0.0]
 
 
 def test_lifetimes_censor_active_ngos(results: SimpleNamespace) -> None:
@@ -331,6 +356,11 @@ def test_contract_network_from_model() -> None:
     model = ContractingModel(_scenarios()[0], rng=3).run()
     fig = plots.contract_network(model)
     lines, nodes = _network_parts(fig)
+    assert lines.get_cmap().name == f"{plots.TIE_CMAP}_cut"
+    markers = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    drawn = {to_hex(colour) for c in markers for colour in c.get_edgecolors()}
+    palette = {*plots.ORIGIN_COLOURS.values(), *plots.PURCHASER_COLOURS.values()}
+    assert drawn <= {to_hex(c) for c in palette}
     contracts = model.contract_table()
     pairs = contracts.drop_duplicates(["purchaser", "ngo"])
     assert len(lines.get_segments()) == len(pairs)
@@ -342,6 +372,7 @@ def test_contract_network_from_model() -> None:
     assert fig.axes[1].get_ylabel().startswith("Tie strength")
     legend = _legend(fig.axes[0])
     assert "Bureaux" in legend and "no contract" in legend
+    assert plots.ORIGIN_NAMES["general"] in legend
     assert "end of year 6" in fig.get_suptitle()
 
 

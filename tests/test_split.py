@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
 from pathlib import Path
 
@@ -72,8 +73,25 @@ def test_city_groups_cover_every_city_once_in_order() -> None:
 
 @pytest.mark.parametrize("bad", [{"workers": 0}, {"cities_per_task": 0}])
 def test_run_split_refuses_fewer_than_one(cities: Scenario, bad: dict[str, int]) -> None:
-    with pytest.raises(ValueError, match=f"{next(iter(bad))} must be at least 1, got 0"):
+    with pytest.raises(ValueError, match=f"{next(iter(bad))} must be an integer >= 1, got 0"):
         run_split(cities, 1, **bad)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_every_city_year(
+    cities: Scenario, workers: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_split(cities, 3, workers=workers, cities_per_task=1, progress=True)
+    err = capsys.readouterr().err
+    assert "15/15" in err and "city-year" in err  # three cities for five years
+
+
+def test_a_split_run_on_an_executor_gives_the_same_results(cities: Scenario) -> None:
+    whole = ContractingModel(cities, rng=8).run()
+    with cf.ThreadPoolExecutor(max_workers=2) as executor:
+        split = run_split(cities, 8, executor=executor, cities_per_task=1)
+    assert split.workers == 2
+    assert_same_outcomes(whole.summary(), split.summary())
 
 
 @pytest.mark.parametrize("bad", [[3], [-1], [0, 0]])

@@ -9,20 +9,22 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from simcontract import ContractingModel, Scenario, tendering
+from simcontract import ContractingModel, Scenario
 from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser, Slot
 from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS
-from simcontract.tendering import (
+from simcontract.phases import tendering
+from simcontract.phases.tendering import (
     REGIME_WORKLOAD,
     Bids,
-    acceptable,
+    Terms,
     award_weights,
-    eligible,
     make_bids,
+    pick_winner,
     score_bids,
-    tender_city,
+    tender_round,
 )
+from simcontract.scenario import Rules
 
 
 # ------------------------------------------------------------------ a hand-built market
@@ -46,8 +48,17 @@ class Market:
     mass_org: MassOrganisation
 
     @property
-    def p(self) -> dict[str, Any]:
-        return self.model.p
+    def p(self) -> Rules:
+        return self.model.rules
+
+    def eligible(self, ngo: NGO, purchaser: Purchaser) -> bool:
+        """:func:`tendering.eligible` as a tender round would see it now."""
+        ngo.round_capacity = ngo.capacity()
+        return tendering.eligible(ngo, purchaser, Terms.of(self.p).floor)
+
+    def bids(self, bidders: list[NGO], purchaser: Purchaser) -> Bids:
+        """The bids ``bidders`` make for ``purchaser``'s first slot."""
+        return make_bids(self.city, purchaser.slots[0], bidders, Terms.of(self.p))
 
     def add(
         self,
@@ -99,8 +110,8 @@ class Market:
         return contract
 
     def tender(self, purchaser: Purchaser) -> Tender:
-        """Run the city's yearly tender round (``tender_city``) with only ``purchaser``'s
-        first empty slot on offer, and report the bidders and the award."""
+        """Run the city's yearly tender round (``tender_round``) with only
+        ``purchaser``'s first empty slot on offer, and report the bidders and the award."""
         others = {pu: pu.slots for pu in self.city.purchasers if pu is not purchaser}
         for pu in others:
             pu.slots = [s for s in pu.slots if s.contract is not None]
@@ -118,7 +129,7 @@ class Market:
 
         try:
             with mock.patch.object(tendering, "bidders_for", spy):
-                tender_city(self.model, self.city, self.p, record)
+                tender_round(self.city, self.p, record)
         finally:
             for pu, slots in others.items():
                 pu.slots = slots
@@ -147,7 +158,7 @@ def market(seed: int = 0, **params: Any) -> Market:
         **params,
     }
     model = ContractingModel(Scenario(values), rng=seed)
-    model.year = 2
+    model.rules.year = 2
     city = model.cities[0]
     bureau, mass_org = city.purchasers
     assert isinstance(bureau, Bureau) and isinstance(mass_org, MassOrganisation)
@@ -168,16 +179,23 @@ def bids(
     n = len(price)
     return Bids(
         [None] * n,  # type: ignore[list-item]  # scoring never looks at the bidders
-        np.array(price, dtype=float),
-        np.array(promised, dtype=float),
-        np.array(reputation, dtype=float),
-        np.array(tie, dtype=float),
-        np.zeros(n) if adjustment is None else np.array(adjustment, dtype=float),
+        [float(x) for x in price],
+        [float(x) for x in promised],
+        [float(x) for x in reputation],
+        [float(x) for x in tie],
+        [0.0] * n if adjustment is None else [float(x) for x in adjustment],
     )
 
 
-def params(**values: Any) -> dict[str, Any]:
-    return {**DEFAULTS, **values}
+def params(**values: Any) -> Rules:
+    return Rules({**DEFAULTS, **values}, 2)
+
+
+def score(b: Bids, p: Rules, *, ceiling: float, required: float) -> tuple[np.ndarray, ...]:
+    """:func:`score_bids` under a price ceiling and required hours of the test's own."""
+    terms = Terms(p, ceiling, required, 0.0, award_weights(p), 1.0)
+    total, merit = score_bids(b, terms)
+    return np.array(total), np.array(merit)
 
 
 # ------------------------------------------------------------------------ award scoring
@@ -211,7 +229,7 @@ def test_score_bids_hand_computed() -> None:
         tie=[0.8, 0.0, 0.4],
         adjustment=[0.0, -0.1, 0.05],
     )
-    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    total, merit = score(b, p, ceiling=100.0, required=1000.0)
     # A: price pts (1 - 0.9) / 0.2 = 0.5; work pts 0.1 / 0.5 = 0.2
     #    merit 0.3 * 0.5 + 0.4 * 0.6 + 0.3 * 0.2 = 0.45; total 0.75 * 0.45 + 0.25 * 0.8
     # B: price pts 1.5 clipped to 1; work pts -0.2 clipped to 0; adjustment -0.1
@@ -233,7 +251,7 @@ def test_score_bids_with_mixed_regime_weights() -> None:
         favouritism=0.0,
     )
     b = bids(price=[85.0], promised=[1030.0], reputation=[0.5], tie=[1.0])
-    _total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    _total, merit = score(b, p, ceiling=100.0, required=1000.0)
     # weights 0.3/0.88, 0.4/0.88, 0.18/0.88; price pts 0.5; work pts 0.1
     assert merit == pytest.approx([(0.3 * 0.5 + 0.4 * 0.5 + 0.18 * 0.1) / 0.88])
 
@@ -247,7 +265,7 @@ def test_full_favouritism_ranks_purely_by_tie() -> None:
         tie=[0.1, 0.9, 0.5],
         adjustment=[0.2, -0.3, 0.0],
     )
-    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    total, merit = score(b, p, ceiling=100.0, required=1000.0)
     assert total == pytest.approx([0.1, 0.9, 0.5])
     assert list(np.argsort(-total)) == [1, 2, 0]
     assert list(np.argsort(-merit)) == [0, 2, 1]  # merit would have ranked them reversed
@@ -260,10 +278,8 @@ def test_no_favouritism_ignores_ties() -> None:
         "promised": [1300.0, 1000.0],
         "reputation": [0.6, 0.4],
     }
-    with_ties, merit = score_bids(
-        bids(**kwargs, tie=[0.0, 1.0]), ceiling=100.0, required=1000.0, p=p
-    )
-    without, _ = score_bids(bids(**kwargs, tie=[0.0, 0.0]), ceiling=100.0, required=1000.0, p=p)
+    with_ties, merit = score(bids(**kwargs, tie=[0.0, 1.0]), p, ceiling=100.0, required=1000.0)
+    without, _ = score(bids(**kwargs, tie=[0.0, 0.0]), p, ceiling=100.0, required=1000.0)
     assert with_ties == pytest.approx(without)
     assert with_ties == pytest.approx(merit)
     assert with_ties[0] > with_ties[1]
@@ -271,9 +287,9 @@ def test_no_favouritism_ignores_ties() -> None:
 
 def test_favouritism_mixes_merit_and_tie_linearly() -> None:
     b = bids(price=[80.0, 95.0], promised=[1100.0, 1000.0], reputation=[0.7, 0.3], tie=[0, 1])
-    _, merit = score_bids(b, ceiling=100.0, required=1000.0, p=params(favouritism=0.0))
+    _, merit = score(b, params(favouritism=0.0), ceiling=100.0, required=1000.0)
     for f in (0.0, 0.3, 0.5, 0.9, 1.0):
-        total, _ = score_bids(b, ceiling=100.0, required=1000.0, p=params(favouritism=f))
+        total, _ = score(b, params(favouritism=f), ceiling=100.0, required=1000.0)
         assert total == pytest.approx((1 - f) * merit + f * np.array([0.0, 1.0]))
 
 
@@ -287,23 +303,28 @@ def test_zero_discount_and_inflation_ranges_give_no_points() -> None:
         workload_weight=0.0,
     )
     b = bids(price=[50.0, 100.0], promised=[2000.0, 1000.0], reputation=[0.4, 0.4], tie=[0, 0])
-    total, merit = score_bids(b, ceiling=100.0, required=1000.0, p=p)
+    total, merit = score(b, p, ceiling=100.0, required=1000.0)
     assert merit == pytest.approx([0.2, 0.2])
     assert np.all(np.isfinite(total))
 
 
-def test_acceptable_threshold_includes_the_adjustment() -> None:
-    p = params(min_reputation=0.3)
+def test_only_acceptable_bids_win_and_the_adjustment_counts() -> None:
+    m = market(min_reputation=0.3)
     b = bids(
         price=[1.0] * 4,
         promised=[1.0] * 4,
         reputation=[0.3, 0.29, 0.5, 0.2],
         tie=[1.0] * 4,
-        adjustment=[0.0, 0.0, -0.25, 0.1],
+        adjustment=[0.0, 0.0, -0.25, 0.1],  # acceptable: yes, no, no, yes
     )
-    assert acceptable(b, p).tolist() == [True, False, False, True]
-    assert acceptable(b, params(min_reputation=0.0)).all()
-    assert not acceptable(b, params(min_reputation=1.0)).any()
+    total = [0.1, 0.9, 0.8, 0.2]  # the two unacceptable bids score best
+    for seed in range(20):
+        m = market(seed, min_reputation=0.3)
+        assert pick_winner(m.city, b, total, Terms.of(m.p)) == 3
+        m.p["min_reputation"] = 0.0
+        assert pick_winner(m.city, b, total, Terms.of(m.p)) == 1
+        m.p["min_reputation"] = 1.0
+        assert pick_winner(m.city, b, total, Terms.of(m.p)) is None
 
 
 # ------------------------------------------------------------------------- eligibility
@@ -312,12 +333,12 @@ def test_eligibility_by_sector() -> None:
     general = m.add("general")
     family = m.add("grassroots", sector="family")
     youth = m.add("grassroots", sector="youth")
-    assert eligible(general, m.bureau, m.p)
-    assert eligible(family, m.bureau, m.p)
-    assert not eligible(youth, m.bureau, m.p)
+    assert m.eligible(general, m.bureau)
+    assert m.eligible(family, m.bureau)
+    assert not m.eligible(youth, m.bureau)
     m.bureau.sector = "youth"
-    assert eligible(youth, m.bureau, m.p)
-    assert not eligible(family, m.bureau, m.p)
+    assert m.eligible(youth, m.bureau)
+    assert not m.eligible(family, m.bureau)
 
 
 def test_eligibility_by_district_and_city() -> None:
@@ -326,10 +347,10 @@ def test_eligibility_by_district_and_city() -> None:
     elsewhere = m.add(district=1)
     citywide = m.add(district=2, multi=True)
     other_city = m.add(district=0, multi=True, city=1)
-    assert eligible(home, m.bureau, m.p)
-    assert not eligible(elsewhere, m.bureau, m.p)
-    assert eligible(citywide, m.bureau, m.p)
-    assert not eligible(other_city, m.bureau, m.p)
+    assert m.eligible(home, m.bureau)
+    assert not m.eligible(elsewhere, m.bureau)
+    assert m.eligible(citywide, m.bureau)
+    assert not m.eligible(other_city, m.bureau)
     m.bureau.mode = "open"
     m.model.p["bid_propensity"] = 1.0
     assert set(m.tender(m.bureau).bidders) == {home, citywide}
@@ -345,16 +366,16 @@ def test_eligibility_by_capacity() -> None:
     m = market()
     small = m.add("grassroots", sector="family", reputation=0.9)
     assert small.capacity() == 1  # grassroots groups run one contract at a time
-    assert eligible(small, m.bureau, m.p)
+    assert m.eligible(small, m.bureau)
     m.hold(small, m.mass_org)
-    assert not eligible(small, m.bureau, m.p)
+    assert not m.eligible(small, m.bureau)
     agency = m.add("general", reputation=0.4)
     assert agency.capacity() >= 2
     for _ in range(agency.capacity()):
-        assert eligible(agency, m.bureau, m.p)
+        assert m.eligible(agency, m.bureau)
         m.hold(agency, m.mass_org)
     assert len(agency.contracts) == agency.capacity()
-    assert not eligible(agency, m.bureau, m.p)
+    assert not m.eligible(agency, m.bureau)
     m.model.p["bid_propensity"] = 1.0
     other = m.add("general")
     assert m.tender(m.bureau).bidders == [other]
@@ -365,9 +386,9 @@ def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
     poor = m.add(reserves=999_999.0)
     just = m.add(reserves=1_000_000.0)
     rich = m.add(reserves=5e6)
-    assert not eligible(poor, m.bureau, m.p)
-    assert eligible(just, m.bureau, m.p)
-    assert eligible(rich, m.bureau, m.p)
+    assert not m.eligible(poor, m.bureau)
+    assert m.eligible(just, m.bureau)
+    assert m.eligible(rich, m.bureau)
     m.bureau.mode = "open"
     for seed in range(5):
         m = market(seed, match_funding=0.5, contract_value=2e6, bid_propensity=1.0)
@@ -375,15 +396,15 @@ def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
         bidders = m.tender(m.bureau).bidders
         assert poor not in bidders and just in bidders
     free = market(match_funding=0.0)
-    assert eligible(free.add(reserves=0.0), free.bureau, free.p)
+    assert free.eligible(free.add(reserves=0.0), free.bureau)
 
 
 def test_exited_ngo_is_not_eligible() -> None:
     m = market()
     ngo = m.add()
-    assert eligible(ngo, m.bureau, m.p)
+    assert m.eligible(ngo, m.bureau)
     ngo.exit("insolvent")
-    assert not eligible(ngo, m.bureau, m.p)
+    assert not m.eligible(ngo, m.bureau)
 
 
 # --------------------------------------------------------------------- bidders by mode
@@ -476,9 +497,9 @@ def test_direct_award_one_bidder_at_the_ceiling_without_inflation() -> None:
         ngos = [m.add(dare=1.0) for _ in range(5)]
         chosen = ngos[2]
         m.bureau.cadre.ties[chosen.unique_id] = 1.0
-        b = make_bids(m.model, [chosen], m.bureau, m.p)
-        assert b.price.tolist() == [m.p["contract_value"]]
-        assert b.promised.tolist() == [m.p["required_hours"]]
+        b = m.bids([chosen], m.bureau)
+        assert b.price == [m.p["contract_value"]]
+        assert b.promised == [m.p["required_hours"]]
         t = m.tender(m.bureau)
         assert t.bidders == [chosen]
         contract, record = t.contract, t.record
@@ -604,13 +625,13 @@ def test_failed_tenders_are_counted_by_the_model() -> None:
     assert model.series()["service_coverage"].tolist() == [0.0]
 
 
-def test_tender_city_only_tenders_empty_slots() -> None:
+def test_tender_round_only_tenders_empty_slots() -> None:
     m = market(tendering="open", bid_propensity=1.0)
     ngo = m.add()
     held = m.hold(ngo, m.bureau)  # a second bureau slot, already filled
     m.add()
     record = YearRecord(year=2)
-    tender_city(m.model, m.city, m.p, record)
+    tender_round(m.city, m.p, record)
     assert record.tenders == 2  # the bureau's empty slot and the mass org's
     assert m.bureau.slots[1].contract is held
     assert all(s.contract is not None for pu in m.city.purchasers for s in pu.slots)
@@ -620,7 +641,7 @@ def test_first_year_contracts_have_staggered_terms() -> None:
     ends = set()
     for seed in range(30):
         m = market(seed, tendering="open", bid_propensity=1.0, contract_years=3)
-        m.model.year = 1
+        m.model.rules.year = 1
         m.add()
         contract = m.tender(m.bureau).contract
         assert contract is not None and contract.start == 1
@@ -635,16 +656,16 @@ def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
     other = m.add("specialist", multi=True, sector="youth", track_record=0)
     general = m.add("general", track_record=0)
     bonus = 0.3 * 0.8
-    assert m.mass_org.merit_adjustment(own) == pytest.approx(bonus)
-    assert m.mass_org.merit_adjustment(other) == 0.0
-    assert m.mass_org.merit_adjustment(general) == 0.0
+    assert m.mass_org.merit_adjustments([own], m.p)[0] == pytest.approx(bonus)
+    assert m.mass_org.merit_adjustments([other], m.p)[0] == 0.0
+    assert m.mass_org.merit_adjustments([general], m.p)[0] == 0.0
     # ``general`` becomes a partner: it has served the mass organisation's slot.
     m.mass_org.partners.add(general.unique_id)
     m.mass_org.slots[0].last_provider = general
-    assert m.mass_org.merit_adjustment(general) == pytest.approx(bonus)
-    assert m.mass_org.merit_adjustment(own) >= bonus
-    assert m.mass_org.merit_adjustment(other) == 0.0
-    assert market(partnership=0.0).mass_org.merit_adjustment(own) == 0.0
+    assert m.mass_org.merit_adjustments([general], m.p)[0] == pytest.approx(bonus)
+    assert m.mass_org.merit_adjustments([own], m.p)[0] >= bonus
+    assert m.mass_org.merit_adjustments([other], m.p)[0] == 0.0
+    assert m.mass_org.merit_adjustments([own], {"partnership": 0.0})[0] == 0.0
 
 
 def test_bureau_penalises_bidders_without_track_record() -> None:
@@ -654,12 +675,17 @@ def test_bureau_penalises_bidders_without_track_record() -> None:
     proven = m.add(track_record=3)
     veteran = m.add(track_record=12)
     specialist = m.add("specialist", multi=True, sector="family", track_record=0)
-    assert m.bureau.merit_adjustment(newcomer) == pytest.approx(-0.18)
-    assert m.bureau.merit_adjustment(some) == pytest.approx(-0.18 * 2 / 3)
-    assert m.bureau.merit_adjustment(proven) == 0.0
-    assert m.bureau.merit_adjustment(veteran) == 0.0
-    assert m.bureau.merit_adjustment(specialist) == pytest.approx(-0.18)  # no patronage
-    assert market(blame_avoidance=0.0).bureau.merit_adjustment(newcomer) == 0.0
+    assert m.bureau.merit_adjustments([newcomer], m.p)[0] == pytest.approx(-0.18)
+    assert m.bureau.merit_adjustments([some], m.p)[0] == pytest.approx(-0.18 * 2 / 3)
+    assert m.bureau.merit_adjustments([proven], m.p)[0] == 0.0
+    assert m.bureau.merit_adjustments([veteran], m.p)[0] == 0.0
+    assert m.bureau.merit_adjustments([specialist], m.p)[0] == pytest.approx(-0.18)  # no patronage
+    assert (
+        market(blame_avoidance=0.0).bureau.merit_adjustments([newcomer], {"blame_avoidance": 0.0})[
+            0
+        ]
+        == 0.0
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -703,10 +729,10 @@ def test_new_official_marks_down_incumbents_without_ties() -> None:
     m.bureau.partners.update({partner.unique_id, friend.unique_id})
     m.bureau.cadre.ties[friend.unique_id] = 1.0
     m.bureau.cadre.arrived = m.model.year  # arrived this year
-    b = make_bids(m.model, [partner, stranger, friend], m.bureau, m.p)
+    b = m.bids([partner, stranger, friend], m.bureau)
     assert b.adjustment == pytest.approx([-0.3, 0.0, 0.0])
     m.bureau.cadre.arrived = m.model.year - 5  # settled in: no new broom
-    b = make_bids(m.model, [partner, stranger, friend], m.bureau, m.p)
+    b = m.bids([partner, stranger, friend], m.bureau)
     assert b.adjustment == pytest.approx([0.0, 0.0, 0.0])
 
 
@@ -714,10 +740,11 @@ def test_bid_prices_and_promises_stay_in_their_ranges() -> None:
     m = market(tendering="open", max_discount=0.4, max_bid_inflation=0.5, snatching=1.0)
     ngos = [m.add(dare=d) for d in np.linspace(0, 1, 8)]
     for _ in range(20):
-        b = make_bids(m.model, ngos, m.bureau, m.p)
+        b = m.bids(ngos, m.bureau)
+        price, promised = np.array(b.price), np.array(b.promised)
         ceiling, required = m.p["contract_value"], m.p["required_hours"]
-        assert np.all(b.price <= ceiling) and np.all(b.price >= ceiling * 0.6 - 1e-6)
-        assert np.all(b.promised >= required) and np.all(b.promised <= required * 1.5)
+        assert np.all(price <= ceiling) and np.all(price >= ceiling * 0.6 - 1e-6)
+        assert np.all(promised >= required) and np.all(promised <= required * 1.5)
 
 
 def test_cadre_ties_stay_in_the_unit_interval_and_strengthen_returns_the_new_tie() -> None:
@@ -731,30 +758,28 @@ def test_cadre_ties_stay_in_the_unit_interval_and_strengthen_returns_the_new_tie
     assert ngo.unique_id not in cadre.ties
 
 
-def test_tender_terms_are_read_once_per_round_and_afresh_outside_one() -> None:
+def test_tender_terms_are_read_once_per_round() -> None:
     m = market(tendering="direct")
     m.add()
     p = m.p
-    terms = tendering.Terms.of(p)
+    terms = Terms.of(p)
     assert terms.weights == award_weights(p)
     assert terms.floor == p["match_funding"] * p["contract_value"]
     assert terms.incentive == min(1.0, 3.0 * award_weights(p)[2])
-    used = []
-    real = tendering._terms
+    read: list[Rules] = []
+    real = Terms.of
 
-    def spy(city: City, values: dict[str, Any]) -> tendering.Terms:
-        result = real(city, values)
-        used.append((result, city.round_terms))
-        return result
+    def spy(rules: Rules) -> Terms:
+        read.append(rules)
+        return real(rules)
 
-    with mock.patch.object(tendering, "_terms", spy):
+    with mock.patch.object(tendering.Terms, "of", spy):
         first = m.tender(m.bureau)
     assert first.contract is not None and first.contract.price == p["contract_value"]
-    assert used and all(t is kept and t.p is p for t, kept in used)
-    assert m.city.round_terms is None
-    # A tender run on its own with other parameters reads them, not the last round's.
-    cheaper = {**p, "contract_value": p["contract_value"] / 2}
+    assert read == [p] and read[0] is p
+    # A tender run on its own under other terms reads them.
+    cheaper = Terms.of(Rules({**p, "contract_value": p["contract_value"] / 2}, 2))
     slot = Slot(m.bureau)
     m.bureau.slots.append(slot)
-    contract = tendering.run_tender(m.model, m.city, m.bureau, slot, cheaper, YearRecord(year=2))
-    assert contract is not None and contract.price == cheaper["contract_value"]
+    contract = tendering.run_tender(m.city, slot, cheaper, YearRecord(year=2))
+    assert contract is not None and contract.price == cheaper.ceiling

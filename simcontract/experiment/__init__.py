@@ -1,29 +1,64 @@
-"""Experiments: designs, the batch runner, stored results, statistics, validation."""
+"""Experiments: designs, the batch runner, stored results, statistics, validation.
 
-from simcontract.experiment.runner import (
-    KEY_OUTCOMES,
-    ExperimentError,
-    Results,
-    _release,
-    _show_progress,
-    compare,
-    load_results,
-    markdown_table,
-    run_seed,
-    run_tasks,
-    sweep,
-)
+Modules:
 
-__all__ = [
-    "KEY_OUTCOMES",
-    "ExperimentError",
-    "Results",
-    "_release",
-    "_show_progress",
-    "compare",
-    "load_results",
-    "markdown_table",
-    "run_seed",
-    "run_tasks",
-    "sweep",
-]
+* :mod:`~simcontract.experiment.designs`: which parameter values a sweep runs.
+* :mod:`~simcontract.experiment.runner`: the one runner of every batch (serial, local
+  processes or any executor) and the seed rule.
+* :mod:`~simcontract.experiment.batches`: :func:`compare` and :func:`sweep`.
+* :mod:`~simcontract.experiment.plan`: what a batch runs and its manifest.
+* :mod:`~simcontract.experiment.results`: :class:`Results` and summary tables.
+* :mod:`~simcontract.experiment.storage`: the on-disk layout of a results directory.
+* :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
+* :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
+* :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
+
+Names load on first use, so importing the package costs little.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOMES = {
+    "batches": ("compare", "run_tasks", "sweep"),
+    "designs": (
+        "Design",
+        "DesignError",
+        "DesignWarning",
+        "Grid",
+        "LatinHypercube",
+        "Morris",
+        "Sobol",
+    ),
+    "results": ("KEY_OUTCOMES", "Results", "load_results", "markdown_table"),
+    "runner": (
+        "SEED_RULE",
+        "ExperimentError",
+        "Progress",
+        "run_seed",
+        "run_units",
+        "show_progress",
+        "tick",
+    ),
+    "split": ("SplitRun", "run_split"),
+    "stats": ("Interval", "mean_ci", "paired_difference"),
+    "validation": ("calibrate", "validate"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

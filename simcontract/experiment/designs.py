@@ -6,9 +6,9 @@ values that replace the base scenario's. Four designs are available:
 * :class:`Grid`: the full factorial product of value lists (a plain ``dict`` of lists
   is a grid too).
 * :class:`LatinHypercube`: ``n`` points, each numeric range cut into ``n`` equal
-  strata with exactly one point per stratum.
+  strata with exactly one point per stratum (``scipy.stats.qmc.LatinHypercube``).
 * :class:`Sobol`: Saltelli's scheme through SALib, ``n * (2 * D + 2)`` points for
-  ``D`` parameters, for variance-based sensitivity indices.
+  ``D`` parameters, for variance-based sensitivity indices (``n`` a power of 2).
 * :class:`Morris`: ``n`` trajectories of ``D + 1`` points through SALib, for
   elementary-effects screening.
 
@@ -35,6 +35,11 @@ from simcontract.scenario import Scenario, ScenarioError
 
 class DesignError(ValueError):
     """A design is not valid: unknown parameter, bad range, bad size or bad value."""
+
+
+class DesignWarning(UserWarning):
+    """A design is valid but weaker than it could be (e.g. a Sobol ``n`` that is not a
+    power of 2)."""
 
 
 def _param(name: Any, design: str) -> Parameter:
@@ -310,12 +315,20 @@ class LatinHypercube(_Sampled):
     kind = "lhs"
 
     def _sample(self) -> np.ndarray:
-        rng = np.random.default_rng(self.seed)
-        d = len(self.ranges)
-        strata = np.column_stack([rng.permutation(self.n) for _ in range(d)])
-        unit = (strata + rng.random((self.n, d))) / self.n
+        import inspect
+
+        from scipy.stats import qmc
+
+        # SciPy 1.15 renamed the engine's ``seed`` to ``rng``; a Generator means the
+        # same under either name, so a seed gives the same points on every version.
+        keyword = "rng" if "rng" in inspect.signature(qmc.LatinHypercube).parameters else "seed"
+        engine = qmc.LatinHypercube(len(self.ranges), **{keyword: np.random.default_rng(self.seed)})
         lo, hi = np.array(self.bounds()).T
-        return lo + unit * (hi - lo)
+        return qmc.scale(engine.random(self.n), lo, hi)
+
+
+_SCIPY_BALANCE = "The balance properties of Sobol' points require n to be a power of 2"
+"""The start of SciPy's own warning about an ``n`` that is not a power of 2."""
 
 
 class Sobol(_Sampled):
@@ -323,7 +336,8 @@ class Sobol(_Sampled):
 
     Gives ``n * (2 * D + 2)`` points for ``D`` parameters (second-order indices on),
     or ``n * (D + 2)`` with ``second_order=False``. ``n`` should be a power of 2 for
-    the Sobol' sequence's convergence properties.
+    the Sobol' sequence's convergence properties; another ``n`` gives a
+    :class:`DesignWarning`.
 
     Args:
         n: Base sample size (> 0).
@@ -343,12 +357,21 @@ class Sobol(_Sampled):
     ) -> None:
         super().__init__(n, params, seed)
         self.second_order = bool(second_order)
+        if self.n & (self.n - 1):
+            low = 1 << (self.n.bit_length() - 1)
+            warnings.warn(
+                f"sobol: n = {self.n} is not a power of 2, so the Sobol' sequence loses "
+                f"its balance and the indices converge more slowly; use n = {low} or "
+                f"{2 * low}",
+                DesignWarning,
+                stacklevel=2,
+            )
 
     def _sample(self) -> np.ndarray:
         from SALib.sample import sobol
 
-        with warnings.catch_warnings():  # SALib warns when n is not a power of 2
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings():  # said once already, by __init__
+            warnings.filterwarnings("ignore", _SCIPY_BALANCE, UserWarning)
             return sobol.sample(
                 self.problem(),
                 self.n,
@@ -373,8 +396,7 @@ class Sobol(_Sampled):
         names = list(self.ranges)
         rows: list[dict[str, Any]] = []
         for outcome, y in _point_means(runs, outcomes, len(self)).items():
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):  # an outcome constant over points: NaN
                 res = sobol.analyze(
                     self.problem(),
                     y,
@@ -449,8 +471,7 @@ class Morris(_Sampled):
         names = list(self.ranges)
         rows: list[dict[str, Any]] = []
         for outcome, y in _point_means(runs, outcomes, len(self)).items():
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):  # an outcome constant over points: NaN
                 res = morris.analyze(
                     self.problem(),
                     self.matrix(),
@@ -516,7 +537,9 @@ def from_description(data: Mapping[str, Any]) -> Design:
     if kind == "grid":
         return Grid(data["values"])
     ranges = {k: tuple(v) for k, v in data.pop("ranges").items()}
-    return _KINDS[kind](data.pop("n"), ranges, **data)
+    with warnings.catch_warnings():  # a stored design was warned about when it was made
+        warnings.simplefilter("ignore", DesignWarning)
+        return _KINDS[kind](data.pop("n"), ranges, **data)
 
 
 def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:

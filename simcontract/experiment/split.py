@@ -14,23 +14,17 @@ this process to inspect agents).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import queue
-import sys
+import concurrent.futures as cf
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import pandas as pd
 
-from simcontract.experiment.parallel import process_context
+from simcontract.experiment import runner
+from simcontract.experiment.runner import check_int
 from simcontract.model import ContractingModel
 from simcontract.outcomes import YearRecord, combine, frame, summarise
 from simcontract.scenario import Scenario, load_scenario
-
-_progress: Any = None
-"""A worker's queue for reporting city-years run (set when the worker starts)."""
 
 
 @dataclass
@@ -40,7 +34,7 @@ class SplitRun:
     Attributes:
         scenario: The scenario run.
         seed: The run's seed.
-        workers: Processes used.
+        workers: Processes used (on an executor: groups run at once).
         records: The market's counters, one record per year (all cities).
     """
 
@@ -75,6 +69,7 @@ def run_split(
     seed: int,
     *,
     workers: int | None = None,
+    executor: cf.Executor | None = None,
     cities_per_task: int | None = None,
     progress: bool | None = False,
 ) -> SplitRun:
@@ -89,83 +84,48 @@ def run_split(
         seed: The run's seed (as ``ContractingModel(scenario, rng=seed)``).
         workers: Processes (default: every core; never more than there are groups);
             1 runs the groups one after another in this process.
+        executor: Run the groups on this ``concurrent.futures.Executor`` instead (e.g.
+            Dask's); it is not shut down.
         cities_per_task: Cities in a group (default: :data:`CITIES_PER_TASK`, or fewer
             so that every worker has a group).
         progress: Show a progress bar of city-years on stderr; ``None``: only on a
-            terminal.
+            terminal and when the ``CI`` environment variable is not set.
 
     Returns:
         The run's yearly records, summary and series.
 
     Raises:
-        ValueError: ``workers`` or ``cities_per_task`` below 1.
+        ExperimentError: ``workers`` or ``cities_per_task`` below 1 (a ``ValueError``).
     """
-    from tqdm.auto import tqdm
-
-    for name, value in (("workers", workers), ("cities_per_task", cities_per_task)):
-        if value is not None and value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+    if cities_per_task is not None:
+        check_int(cities_per_task, "cities_per_task", 1)
     scenario = load_scenario(scenario)
-    n = scenario["n_cities"]
-    width = workers or os.cpu_count() or 1
-    size = cities_per_task or min(CITIES_PER_TASK, -(-n // width))
+    n, years = scenario["n_cities"], scenario["years"]
+    size = cities_per_task or min(CITIES_PER_TASK, -(-n // runner.width(workers, executor)))
     groups = city_groups(n, size)
-    width = min(width, len(groups))
-    show = sys.stderr.isatty() if progress is None else bool(progress)
-    with tqdm(
-        total=scenario["n_cities"] * scenario["years"],
-        unit="city-year",
-        desc=scenario.name,
-        disable=not show,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    ) as bar:
-        if width == 1:
-            runs = [_run_group(scenario, seed, group, on_year=bar.update) for group in groups]
-        else:
-            runs = _run_in_workers(scenario, seed, groups, width, bar)
+    width = runner.width(workers, executor, limit=len(groups))
+    runs: list[list[YearRecord]] = [[] for _ in groups]
+    runner.run_units(
+        partial(_run_group, scenario, seed),
+        groups,
+        runs.__setitem__,
+        bar=runner.Progress(n * years, scenario.name, "city-year"),
+        workers=width,
+        executor=executor,
+        progress=progress,
+        size=lambda group: len(group) * years,
+        ticks=True,
+    )
     records = [combine(year_records) for year_records in zip(*runs, strict=True)]
     return SplitRun(scenario=scenario, seed=seed, workers=width, records=records)
 
 
-def _run_in_workers(
-    scenario: Scenario, seed: int, groups: list[list[int]], width: int, bar: Any
-) -> list[list[YearRecord]]:
-    """Run the groups on ``width`` processes; the bar counts city-years run."""
-    ctx = process_context()
-    city_years = ctx.Queue()
-    with ctx.Pool(width, initializer=_listen, initargs=(city_years,)) as pool:
-        pending = pool.map_async(partial(_run_group, scenario, seed), groups, chunksize=1)
-        while not pending.ready():
-            with contextlib.suppress(queue.Empty):
-                bar.update(city_years.get(timeout=0.2))
-        runs = pending.get()
-    while True:
-        try:
-            bar.update(city_years.get_nowait())
-        except queue.Empty:
-            break
-    return runs
-
-
-def _listen(years_done: Any) -> None:
-    global _progress
-    _progress = years_done
-
-
-def _run_group(
-    scenario: Scenario, seed: int, cities: list[int], on_year: Any = None
-) -> list[YearRecord]:
+def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[YearRecord]:
     """Run ``cities`` of ``scenario`` for the whole run; return the yearly records."""
-    from simcontract.experiment import _release
-
     model = ContractingModel(scenario, rng=seed, cities=cities)
     while model.running:
         model.step()
-        if on_year is not None:
-            on_year(len(cities))
-        elif _progress is not None:
-            _progress.put(len(cities))
+        runner.tick(len(cities))
     records = model.records
-    _release(model)
+    model.release()
     return records

@@ -1,4 +1,5 @@
-"""The statistics of experiments: means, Student's t intervals, paired differences.
+"""The statistics of experiments: means, Student's t intervals, paired differences and
+the Kaplan-Meier survival estimate.
 
 Every confidence interval simcontract reports (comparison tables, validation, figures)
 comes from this module, so they agree to the last digit.
@@ -7,10 +8,12 @@ comes from this module, so they agree to the last digit.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 
 def t_quantile(df: np.ndarray | float, level: float) -> np.ndarray | float:
@@ -86,3 +89,62 @@ def paired_difference(a: Iterable[float], b: Iterable[float], level: float = 0.9
         raise ValueError(f"paired samples differ in size: {a.shape} and {b.shape}")
     ok = ~(np.isnan(a) | np.isnan(b))
     return mean_ci(b[ok] - a[ok], level)
+
+
+def kaplan_meier(
+    durations: Iterable[float], observed: Iterable[bool], level: float = 0.95
+) -> pd.DataFrame:
+    """Kaplan-Meier estimate of a survival function with pointwise log-log intervals.
+
+    The estimate and its exponential Greenwood ("log-log") interval are
+    ``scipy.stats.ecdf`` on right-censored data.
+
+    Args:
+        durations: Time to the event, or to censoring when the event was not observed.
+        observed: Whether each duration ended in the event (``False``: censored).
+        level: Confidence level of the pointwise intervals.
+
+    Returns:
+        One row per distinct event time, with columns ``time``, ``at_risk``,
+        ``events``, ``survival`` (just after ``time``), ``low`` and ``high``.
+    """
+    d = np.asarray(list(durations), dtype=float)
+    e = np.asarray(list(observed), dtype=bool)
+    if d.shape != e.shape:
+        raise ValueError("durations and observed must have the same length")
+    times, events = np.unique(d[e], return_counts=True)
+    at_risk = len(d) - np.searchsorted(np.sort(d), times, side="left")
+    survival, low, high = _km_estimate(d, e, times, level)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "at_risk": at_risk.astype(int),
+            "events": events.astype(int),
+            "survival": survival,
+            "low": low,
+            "high": high,
+        }
+    )
+
+
+def _km_estimate(
+    d: np.ndarray, e: np.ndarray, times: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Survival and its interval ends at the event ``times`` (scipy's ``ecdf``)."""
+    if not len(times):
+        return np.empty(0), np.empty(0), np.empty(0)
+    from scipy import stats
+
+    sf = stats.ecdf(stats.CensoredData(uncensored=d[e], right=d[~e])).sf
+    # scipy also steps at times with censoring only; the curve is flat there.
+    at_events = np.isin(sf.quantiles, times)
+    with warnings.catch_warnings():
+        # Where the estimate reaches 0 the log-log interval is undefined; it is 0 below.
+        warnings.filterwarnings("ignore", "The confidence interval is undefined", RuntimeWarning)
+        band = sf.confidence_interval(level, method="log-log")
+    survival = sf.probabilities[at_events]
+    low = np.nan_to_num(band.low.probabilities[at_events], nan=0.0)
+    high = np.nan_to_num(band.high.probabilities[at_events], nan=1.0)
+    dead = survival <= 0
+    low[dead], high[dead] = 0.0, 0.0
+    return survival, low, high

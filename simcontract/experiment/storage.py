@@ -5,6 +5,8 @@ A results directory holds::
     DIR/manifest.json              what was run, with which versions, and its status
     DIR/runs/part-*.parquet        one row per run (see :func:`runs_schema`)
     DIR/series/part-*.parquet      one row per run and year, when series were asked for
+    DIR/ngos/part-*.parquet        one row per run and NGO, likewise
+    DIR/contracts/part-*.parquet   one row per run and final contract, likewise
     DIR/table.csv                  mean and 95% CI per outcome per point, when complete
 
 Every file is written under a temporary dot-name in its final folder and then renamed
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -44,14 +47,13 @@ ID_COLUMNS = ("scenario", "point", "replication", "seed")
 _ARROW_KIND = {"int": pa.int64(), "float": pa.float64(), "choice": pa.string()}
 
 
+def _id_fields() -> list[pa.Field]:
+    return [pa.field(c, pa.string() if c == "scenario" else pa.int64()) for c in ID_COLUMNS]
+
+
 def runs_schema() -> pa.Schema:
     """Schema of the runs table: identifiers, every parameter, every outcome."""
-    fields = [
-        pa.field("scenario", pa.string()),
-        pa.field("point", pa.int64()),
-        pa.field("replication", pa.int64()),
-        pa.field("seed", pa.int64()),
-    ]
+    fields = _id_fields()
     fields += [pa.field(p.name, _ARROW_KIND[p.kind]) for p in PARAMETERS.values()]
     fields += [pa.field(name, pa.float64()) for name in OUTCOMES]
     return pa.schema(fields)
@@ -59,13 +61,7 @@ def runs_schema() -> pa.Schema:
 
 def series_schema() -> pa.Schema:
     """Schema of the yearly series table: identifiers, ``year``, every outcome."""
-    fields = [
-        pa.field("scenario", pa.string()),
-        pa.field("point", pa.int64()),
-        pa.field("replication", pa.int64()),
-        pa.field("seed", pa.int64()),
-        pa.field("year", pa.int64()),
-    ]
+    fields = [*_id_fields(), pa.field("year", pa.int64())]
     fields += [pa.field(name, pa.float64()) for name in OUTCOMES]
     return pa.schema(fields)
 
@@ -73,7 +69,7 @@ def series_schema() -> pa.Schema:
 def ngos_schema() -> pa.Schema:
     """Schema of the NGO table: identifiers and one row per NGO that ever existed in the
     run (``ContractingModel.ngo_table()``); ``exit_year`` is NaN for active NGOs."""
-    fields = [pa.field(c, pa.string() if c == "scenario" else pa.int64()) for c in ID_COLUMNS]
+    fields = _id_fields()
     fields += [
         pa.field("ngo", pa.int64()),
         pa.field("city", pa.int64()),
@@ -95,7 +91,7 @@ def ngos_schema() -> pa.Schema:
 def contracts_schema() -> pa.Schema:
     """Schema of the contract table: identifiers and the contracts in force at the end
     of the run (``ContractingModel.contract_table()``)."""
-    fields = [pa.field(c, pa.string() if c == "scenario" else pa.int64()) for c in ID_COLUMNS]
+    fields = _id_fields()
     fields += [
         pa.field("purchaser", pa.int64()),
         pa.field("purchaser_kind", pa.string()),
@@ -109,8 +105,27 @@ def contracts_schema() -> pa.Schema:
     return pa.schema(fields)
 
 
-SCHEMAS = {SERIES: series_schema, NGOS: ngos_schema, CONTRACTS: contracts_schema}
-"""Schema of each detail table."""
+SCHEMAS = {
+    RUNS: runs_schema,
+    SERIES: series_schema,
+    NGOS: ngos_schema,
+    CONTRACTS: contracts_schema,
+}
+"""Schema of each table."""
+
+SORT_KEYS = {
+    RUNS: ["point", "replication"],
+    SERIES: ["point", "replication", "year"],
+    NGOS: ["point", "replication", "ngo"],
+    CONTRACTS: ["point", "replication", "purchaser", "ngo", "start"],
+}
+"""The order of each table's rows once read."""
+
+
+def to_frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """Table ``name`` (e.g. :data:`RUNS`) as a DataFrame in its :data:`SORT_KEYS` order."""
+    table = table.sort_by([(k, "ascending") for k in SORT_KEYS[name]])
+    return table.to_pandas().reset_index(drop=True)
 
 
 def _atomic(target: Path, write) -> None:
@@ -162,6 +177,11 @@ def read_parts(folder: Path, schema: pa.Schema, columns: list[str] | None = None
     if not tables:
         return schema.empty_table()
     return pa.concat_tables(tables)
+
+
+def read_table(directory: Path, name: str) -> pd.DataFrame:
+    """Every finished part of table ``name`` under ``directory``, as :func:`to_frame`."""
+    return to_frame(read_parts(directory / name, SCHEMAS[name]()), name)
 
 
 def done_runs(directory: Path) -> set[tuple[int, int]]:

@@ -1,10 +1,11 @@
 """Pattern-oriented validation: the sources' stylised facts as controlled comparisons.
 
-The patterns live in ``patterns.toml`` next to this module: each names two arms (a
+The patterns live in ``patterns.toml`` in the package: each names two arms (a
 scenario plus parameter overrides), an outcome and the expected direction of arm b
-against arm a. Both arms run on the same seeds (common random numbers), and a pattern
-counts as *reproduced* when the 95 % confidence interval of the paired difference
-``b - a`` lies entirely on the expected side of zero.
+against arm a. The arms run as one comparison, so both run on the same seeds (common
+random numbers: :func:`~simcontract.experiment.runner.run_seed`), and a pattern counts
+as *reproduced* when the 95 % confidence interval of the paired difference ``b - a``
+lies entirely on the expected side of zero.
 
 The calibration report compares the ``guangzhou_ifsc`` scenario's yearly series with the
 figures of the Guangzhou IFSC system listed in the same file.
@@ -14,9 +15,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import os
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract.experiment.parallel import process_context
+from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 
@@ -119,170 +119,131 @@ def load_calibration() -> list[CalibrationTarget]:
     return [CalibrationTarget(**raw) for raw in _pattern_file()["calibration"]]
 
 
-def replication_seeds(seed: int, replications: int) -> list[int]:
-    """Per-replication seeds from ``SeedSequence(seed, spawn_key=(r,))``; the same for
-    every arm, so arms differ only by their rules."""
-    return [
-        int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1, np.uint64)[0])
-        for r in range(replications)
-    ]
-
-
-def _summary_task(task: tuple[Scenario, int]) -> dict[str, float]:
-    from simcontract.experiment import _release
-    from simcontract.model import ContractingModel
-
-    scenario, seed = task
-    model = ContractingModel(scenario, rng=seed).run()
-    summary = model.summary()
-    _release(model)
-    return summary
-
-
-def _series_task(task: tuple[Scenario, int]) -> pd.DataFrame:
-    from simcontract.experiment import _release
-    from simcontract.model import ContractingModel
-
-    scenario, seed = task
-    model = ContractingModel(scenario, rng=seed).run()
-    series = model.series()
-    _release(model)
-    return series
-
-
-def _run_all(
-    fn: Callable[[tuple[Scenario, int]], Any],
-    tasks: Sequence[tuple[Scenario, int]],
-    workers: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> list[Any]:
-    """Run tasks in order, serially (workers=1) or on a local process pool."""
-    workers = workers or os.cpu_count() or 1
-    results: list[Any] = []
-    if workers == 1:
-        for i, task in enumerate(tasks, 1):
-            results.append(fn(task))
-            if progress:
-                progress(i, len(tasks))
-        return results
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
-        for i, result in enumerate(pool.map(fn, tasks, chunksize=1), 1):
-            results.append(result)
-            if progress:
-                progress(i, len(tasks))
-    return results
-
-
-def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the t-based confidence interval of the mean (NaNs dropped)."""
-    from scipy import stats
-
-    arr = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
-    if arr.size == 0:
-        return (math.nan, math.nan, math.nan)
-    mean = float(arr.mean())
-    if arr.size < 2:
-        return (mean, math.nan, math.nan)
-    half = float(stats.t.ppf(0.5 + level / 2, arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size))
-    return (mean, mean - half, mean + half)
-
-
 def validate(
+    *,
     replications: int = 30,
     seed: int = 0,
     workers: int | None = None,
+    executor: cf.Executor | None = None,
+    progress: bool | None = False,
     patterns: Sequence[Pattern] | None = None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Run every pattern and return one row per pattern.
 
-    Columns: ``id``, ``fact``, ``claim``, ``outcome``, ``expect``, ``arm_a``, ``arm_b``,
-    ``mean_a``, ``ci_a_low``, ``ci_a_high``, ``mean_b``, ``ci_b_low``, ``ci_b_high``,
-    ``diff`` (mean of paired ``b - a``), ``diff_low``, ``diff_high`` (its 95 % CI),
-    ``effect_size`` (Cohen's d: mean difference over the pooled standard deviation of
-    the two arms) and ``reproduced`` (the difference's CI lies on the expected side).
+    The arms' scenarios run as one comparison (:func:`~simcontract.experiment.compare`),
+    so replication ``r`` of every arm has the same seed.
+
+    Args:
+        replications: Runs per arm.
+        seed: Base seed of the run seeds.
+        workers, executor, progress: As for :func:`~simcontract.experiment.compare`.
+        patterns: The patterns to check (default: :func:`load_patterns`).
+
+    Returns:
+        Columns ``id``, ``fact``, ``claim``, ``outcome``, ``expect``, ``arm_a``,
+        ``arm_b``, ``mean_a``, ``ci_a_low``, ``ci_a_high``, ``mean_b``, ``ci_b_low``,
+        ``ci_b_high``, ``diff`` (mean of paired ``b - a``), ``diff_low``, ``diff_high``
+        (its 95 % CI), ``effect_size`` (Cohen's d: mean difference over the pooled
+        standard deviation of the two arms) and ``reproduced`` (the difference's CI
+        lies on the expected side).
     """
+    from simcontract.experiment.batches import compare  # loading patterns needs no model
+
     patterns = list(patterns if patterns is not None else load_patterns())
-    seeds = replication_seeds(seed, replications)
-    unique: dict[Scenario, None] = {}
-    for pat in patterns:
-        unique.setdefault(pat.a.scenario)
-        unique.setdefault(pat.b.scenario)
-    tasks = [(sc, s) for sc in unique for s in seeds]
-    results = _run_all(_summary_task, tasks, workers, progress)
-    by_task = {(id(sc), s): r for (sc, s), r in zip(tasks, results, strict=True)}
-    keyed = {sc: sc for sc in unique}
-    rows = []
-    for pat in patterns:
-        a = np.array([by_task[(id(keyed[pat.a.scenario]), s)][pat.outcome] for s in seeds])
-        b = np.array([by_task[(id(keyed[pat.b.scenario]), s)][pat.outcome] for s in seeds])
-        ok = ~(np.isnan(a) | np.isnan(b))
-        diff_mean, diff_low, diff_high = mean_ci(b[ok] - a[ok])
-        mean_a, a_low, a_high = mean_ci(a)
-        mean_b, b_low, b_high = mean_ci(b)
-        pooled = math.sqrt((np.nanvar(a, ddof=1) + np.nanvar(b, ddof=1)) / 2)
-        effect = diff_mean / pooled if pooled > 0 else math.nan
-        reproduced = bool(diff_low > 0) if pat.expect == "higher" else bool(diff_high < 0)
-        rows.append(
-            {
-                "id": pat.id,
-                "fact": pat.fact,
-                "claim": pat.claim,
-                "outcome": pat.outcome,
-                "expect": pat.expect,
-                "arm_a": pat.a.label,
-                "arm_b": pat.b.label,
-                "mean_a": mean_a,
-                "ci_a_low": a_low,
-                "ci_a_high": a_high,
-                "mean_b": mean_b,
-                "ci_b_low": b_low,
-                "ci_b_high": b_high,
-                "diff": diff_mean,
-                "diff_low": diff_low,
-                "diff_high": diff_high,
-                "effect_size": effect,
-                "reproduced": reproduced,
-            }
-        )
-    return pd.DataFrame(rows)
+    scenarios = list(dict.fromkeys(s for p in patterns for s in (p.a.scenario, p.b.scenario)))
+    runs = compare(
+        scenarios,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+    ).runs
+    point = {scenario: i for i, scenario in enumerate(scenarios)}
+
+    def values(arm: Arm, outcome: str) -> np.ndarray:
+        return runs.loc[runs["point"] == point[arm.scenario], outcome].to_numpy(dtype=float)
+
+    return pd.DataFrame(
+        [_verdict(p, values(p.a, p.outcome), values(p.b, p.outcome)) for p in patterns]
+    )
+
+
+def _verdict(pattern: Pattern, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
+    """One row of the validation table; ``a[i]`` and ``b[i]`` are replication ``i`` of the arms."""
+    diff = paired_difference(a, b)
+    arm_a, arm_b = mean_ci(a), mean_ci(b)
+    pooled = math.sqrt((arm_a.sd**2 + arm_b.sd**2) / 2)
+    reproduced = diff.low > 0 if pattern.expect == "higher" else diff.high < 0
+    return {
+        "id": pattern.id,
+        "fact": pattern.fact,
+        "claim": pattern.claim,
+        "outcome": pattern.outcome,
+        "expect": pattern.expect,
+        "arm_a": pattern.a.label,
+        "arm_b": pattern.b.label,
+        "mean_a": arm_a.mean,
+        "ci_a_low": arm_a.low,
+        "ci_a_high": arm_a.high,
+        "mean_b": arm_b.mean,
+        "ci_b_low": arm_b.low,
+        "ci_b_high": arm_b.high,
+        "diff": diff.mean,
+        "diff_low": diff.low,
+        "diff_high": diff.high,
+        "effect_size": diff.mean / pooled if pooled > 0 else math.nan,
+        "reproduced": bool(reproduced),
+    }
 
 
 def calibrate(
+    *,
     replications: int = 30,
     seed: int = 0,
     workers: int | None = None,
+    executor: cf.Executor | None = None,
+    progress: bool | None = False,
     scenario: str | Scenario = "guangzhou_ifsc",
-    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Compare the scenario's yearly series with the Guangzhou figures.
 
-    Returns one row per figure: ``figure``, ``outcome``, ``year``, ``source_value``,
-    ``model_mean`` with its 95 % CI (``model_low``, ``model_high``), ``deviation``
-    (``model_mean / source_value - 1``) and ``within_25pct``.
+    Args:
+        replications, seed, workers, executor, progress: As for :func:`validate`.
+        scenario: The scenario compared with the figures.
+
+    Returns:
+        One row per figure: ``figure``, ``outcome``, ``year``, ``source_value``,
+        ``model_mean`` with its 95 % CI (``model_low``, ``model_high``), ``deviation``
+        (``model_mean / source_value - 1``) and ``within_25pct``.
     """
-    base = load_scenario(scenario)
-    seeds = replication_seeds(seed, replications)
-    series = _run_all(_series_task, [(base, s) for s in seeds], workers, progress)
+    from simcontract.experiment.batches import compare
+
+    series = compare(
+        [load_scenario(scenario)],
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        series=True,
+    ).series
     rows = []
     for target in load_calibration():
-        values = [
-            float(df.loc[df["year"] == target.year, target.outcome].iloc[0])
-            if (df["year"] == target.year).any()
-            else math.nan
-            for df in series
-        ]
-        mean, low, high = mean_ci(values)
-        deviation = mean / target.value - 1 if target.value else math.nan
+        at_year = series[series["year"] == target.year].set_index("replication")
+        # A run that ended before the year has no value there.
+        values = at_year[target.outcome].reindex(range(replications))
+        model = mean_ci(values.to_numpy(dtype=float))
+        deviation = model.mean / target.value - 1 if target.value else math.nan
         rows.append(
             {
                 "figure": target.figure,
                 "outcome": target.outcome,
                 "year": target.year,
                 "source_value": target.value,
-                "model_mean": mean,
-                "model_low": low,
-                "model_high": high,
+                "model_mean": model.mean,
+                "model_low": model.low,
+                "model_high": model.high,
                 "deviation": deviation,
                 "within_25pct": bool(abs(deviation) <= 0.25),
             }

@@ -1,21 +1,22 @@
-"""Social workers: hiring for contracts, and who leaves at the end of the year.
+"""Social workers: hiring for the year's contracts, and who quits at the end of it.
 
 Each NGO keeps one core worker (its director) plus the staff its contracts need.
-Leavers take their experience with them; hires start with none. Both submodels run
-over a city's active NGOs at once (see :mod:`simcontract.batch`).
+Leavers take their experience with them; hires start with none. Both phases run over a
+city's active NGOs at once (``city.batch``, see :mod:`simcontract.batch`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcontract.batch import YearBatch, column
+from simcontract.batch import column
 
 if TYPE_CHECKING:
-    from simcontract.model import ContractingModel
+    from simcontract.agents import City
     from simcontract.outcomes import YearRecord
+    from simcontract.scenario import Rules
 
 CORE_STAFF = 1
 """Workers an NGO keeps with no contract (its director)."""
@@ -24,7 +25,7 @@ MAX_QUIT = 0.95
 """Highest yearly chance that a worker quits."""
 
 
-def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
+def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     """Hire or lay off so each NGO has the staff its contracts need and can pay.
 
     Contract ``c`` wants ``ceil(staff_per_contract * promised / required)`` workers, but
@@ -32,11 +33,12 @@ def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
     least one. Hires start with no experience; layoffs take the least experienced first.
     Sets ``c.staff`` on each contract and ``batch.staff``.
     """
+    batch = city.batch
     cs = batch.contracts
     need = np.ceil(
-        p["staff_per_contract"] * column(cs, "promised_hours") / column(cs, "required_hours")
+        rules["staff_per_contract"] * column(cs, "promised_hours") / column(cs, "required_hours")
     )
-    afford = np.floor((1.0 - p["activity_share"]) * column(cs, "price") / p["wage"])
+    afford = np.floor((1.0 - rules["activity_share"]) * column(cs, "price") / rules["wage"])
     staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
@@ -50,17 +52,11 @@ def staff_contracts(batch: YearBatch, p: dict[str, Any]) -> None:
     batch.staff = wanted.astype(np.intp)
 
 
-def turnover(
-    model: ContractingModel,
-    batch: YearBatch,
-    keep: np.ndarray,
-    p: dict[str, Any],
-    record: YearRecord,
-) -> None:
+def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
     """Workers quit at year end; stayers gain a year of experience.
 
-    Only NGOs where ``keep`` is true are treated (those still active after settlement).
-    Each worker quits with probability::
+    Only NGOs still active after settlement are treated. Each worker quits with
+    probability::
 
         min(MAX_QUIT, quit_rate + insecurity_quit * final + strain_quit * max(0, strain - 1)
                       + pay_quit * (1 - pay_level))
@@ -69,17 +65,19 @@ def turnover(
     contract), ``strain`` is hours demanded over capacity and ``pay_level`` the share
     of the market wage the NGO paid.
     """
+    batch = city.batch
     ngos = batch.ngos
     if not ngos:
         return
+    keep = column(ngos, "alive", bool)
     held = batch.held()
-    final = np.where(held > 0, batch.per_ngo(batch.ending(model.year)) / np.maximum(held, 1), 1.0)
+    final = np.where(held > 0, batch.per_ngo(batch.ending(rules.year)) / np.maximum(held, 1), 1.0)
     prob = np.minimum(
         MAX_QUIT,
-        p["quit_rate"]
-        + p["insecurity_quit"] * final
-        + p["strain_quit"] * np.maximum(0.0, column(ngos, "strain") - 1.0)
-        + p["pay_quit"] * (1.0 - column(ngos, "pay_level")),
+        rules["quit_rate"]
+        + rules["insecurity_quit"] * final
+        + rules["strain_quit"] * np.maximum(0.0, column(ngos, "strain") - 1.0)
+        + rules["pay_quit"] * (1.0 - column(ngos, "pay_level")),
     )
     experience, worker_ngo = batch.workers()
     mine = keep[worker_ngo]

@@ -15,14 +15,16 @@ exits.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcontract.batch import YearBatch, column
+from simcontract.batch import column
 
 if TYPE_CHECKING:
+    from simcontract.agents import City
     from simcontract.outcomes import YearRecord
+    from simcontract.scenario import Rules
 
 OTHER_INCOME_FACTOR = {
     "general": 1.0,
@@ -38,26 +40,33 @@ MIN_PAY_LEVEL = 0.6
 SHORTFALL_TOLERANCE = 0.01
 """A shortfall (CNY) below which an NGO paying the lowest wage still balances its books."""
 
+OTHER_INCOME_LOGNORMAL = (-0.045, 0.3)
+"""Parameters (mu, sigma) of the yearly log-normal factor on other income; its mean is 1."""
 
-def settle(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> None:
-    """Book every NGO's money for the year and record the flows in ``record``.
+
+def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
+    """Book every NGO's money for the year; insolvent NGOs exit.
 
     Sets ``reserves``, ``pay_level``, ``revenue_gov``, ``revenue_other`` and
     ``dependence`` (government payments over total revenue, 0 without revenue) of each
-    NGO, and adds each contract's payment to its purchaser's ``spent``.
+    NGO, and adds each contract's payment to its purchaser's ``spent``. An NGO whose
+    reserves are then below 0 exits as insolvent.
     """
+    batch = city.batch
     ngos, cs = batch.ngos, batch.contracts
-    m = p["match_funding"]
+    m = rules["match_funding"]
     prices = column(cs, "price")
     for c, paid in zip(cs, (prices * (1.0 - m)).tolist(), strict=True):
         c.slot.purchaser.spent += paid
     price = batch.per_ngo(prices)
     gov = price * (1.0 - m)
     factor = np.fromiter((OTHER_INCOME_FACTOR[n.origin] for n in ngos), float, batch.size)
-    other = p["other_income"] * factor * batch.rng.lognormal(-0.045, 0.3, batch.size)
-    activities = p["activity_share"] * price
-    overheads = np.full(batch.size, float(p["overhead"]))
-    wage_bill = batch.staff * p["wage"]
+    other = (
+        rules["other_income"] * factor * batch.rng.lognormal(*OTHER_INCOME_LOGNORMAL, batch.size)
+    )
+    activities = rules["activity_share"] * price
+    overheads = np.full(batch.size, float(rules["overhead"]))
+    wage_bill = batch.staff * rules["wage"]
     reserves = column(ngos, "reserves")
     available = reserves + gov + other - activities - overheads
     pay_level = np.where(
@@ -96,3 +105,7 @@ def settle(batch: YearBatch, p: dict[str, Any], record: YearRecord) -> None:
     record.activities += float(activities.sum())
     record.overheads += float(overheads.sum())
     record.wages += float(wages.sum())
+    for ngo, r in zip(ngos, reserves.tolist(), strict=True):
+        if not r >= 0.0:
+            record.add_exit(r)
+            ngo.exit("insolvent")

@@ -1,0 +1,286 @@
+"""Batch runs: compare scenarios, sweep designs, replicate, store and summarise.
+
+Quick use::
+
+    from simcontract import compare, sweep, Grid, Sobol
+    res = compare(["baseline", "my.toml"], replications=30)
+    res.table()                                     # mean and 95% CI per outcome
+    res = sweep("baseline", {"favouritism": [0.1, 0.5, 0.9]}, out="results/fav")
+    res = sweep("baseline", Sobol(64, ["favouritism", "tie_density"]), out="results/s")
+    res.analyze()                                   # Sobol indices with CIs
+
+Vocabulary:
+
+* A *design point* (column ``point``) is one parameter set: one scenario of a
+  comparison, or one point of a sweep's design, numbered from 0 in design order.
+* A *run* is one replication (column ``replication``, from 0) of one design point.
+  Its seed (column ``seed``) is :func:`~simcontract.experiment.runner.run_seed` of the
+  base seed and the replication, the same at every design point (common random
+  numbers), so ``ContractingModel(scenario, rng=seed)`` repeats the run alone, paired
+  differences between points are meaningful, and results do not depend on the
+  executor, the number of workers or completion order.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simcontract.experiment import plan as plans
+from simcontract.experiment import runner, storage
+from simcontract.experiment.designs import Design, as_design, check_points
+from simcontract.experiment.results import Results, load_results
+from simcontract.experiment.runner import ExperimentError, check_int
+from simcontract.model import ContractingModel
+from simcontract.scenario import Scenario, builtin_names, load_scenario
+
+
+def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str, Any] | None]:
+    """Run ``tasks`` in this process; return the Arrow table of runs and, with
+    ``series``, the detail tables (yearly series, NGOs, final contracts) by name.
+
+    This is the unit of work sent to executors, so it is a top-level function.
+    """
+    import pyarrow as pa
+
+    rows = []
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in storage.DETAILS}
+    for point, rep, seed, scenario in tasks:
+        model = ContractingModel(scenario, rng=seed).run()
+        ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
+        rows.append({**ids, **dict(scenario), **model.summary()})
+        if series:
+            frames[storage.SERIES].append(model.series())
+            frames[storage.NGOS].append(model.ngo_table())
+            frames[storage.CONTRACTS].append(model.contract_table())
+        model.release()
+    runs = pa.Table.from_pylist(rows, schema=storage.runs_schema())
+    if not series:
+        return runs, None
+    return runs, {name: _detail(name, parts, rows) for name, parts in frames.items()}
+
+
+def _detail(name: str, parts: list[pd.DataFrame], rows: list[dict[str, Any]]) -> Any:
+    """Detail table ``name`` of a chunk's runs, with each run's identifiers."""
+    import pyarrow as pa
+
+    schema = storage.SCHEMAS[name]()
+    lengths = [len(f) for f in parts]
+    if not any(lengths):
+        return schema.empty_table()
+    # Identifiers are added once per chunk: a DataFrame.assign per run costs more than
+    # a short run's other bookkeeping.
+    ids = {k: np.repeat([r[k] for r in rows], lengths) for k in storage.ID_COLUMNS}
+    table = pd.concat([f for f in parts if len(f)], ignore_index=True).assign(**ids)
+    if "exit_year" in table:
+        table["exit_year"] = pd.to_numeric(table["exit_year"], errors="coerce")
+    return pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
+
+
+class _Sink:
+    """Where finished chunks go: Parquet parts in ``directory``, or memory."""
+
+    def __init__(self, directory: Path | None, session: int) -> None:
+        self.directory = directory
+        self.session = session
+        self.parts = 0
+        self.kept: dict[str, list[Any]] = {storage.RUNS: []}
+        self.kept.update({name: [] for name in storage.DETAILS})
+
+    def store(self, result: tuple[Any, dict[str, Any] | None]) -> None:
+        runs, details = result
+        if self.directory is None:
+            for name, table in {storage.RUNS: runs, **(details or {})}.items():
+                self.kept[name].append(table)
+            return
+        name = f"part-{self.session:03d}-{self.parts:06d}.parquet"
+        self.parts += 1
+        # Details first: a runs part marks its chunk as finished (see resume).
+        for folder, table in (details or {}).items():
+            storage.write_part(self.directory / folder, name, table)
+        storage.write_part(self.directory / storage.RUNS, name, runs)
+
+    def results(self, plan: plans.Plan, started: str) -> Results:
+        """The batch's results, from memory or from the directory."""
+        if self.directory is not None:
+            results = load_results(self.directory)
+            table = results.table().to_csv(index=False)
+            storage.write_text(self.directory / storage.TABLE, table)
+            return results
+        import pyarrow as pa
+
+        frames = {
+            name: storage.to_frame(pa.concat_tables(tables), name)
+            for name, tables in self.kept.items()
+            if tables
+        }
+        manifest = plan.manifest(started)
+        manifest.update(status="complete", finished=plans.now())
+        return Results(
+            frames[storage.RUNS],
+            frames.get(storage.SERIES),
+            ngos=frames.get(storage.NGOS),
+            contracts=frames.get(storage.CONTRACTS),
+            manifest=manifest,
+        )
+
+
+def _chunks(tasks: Iterable[plans.Task], size: int) -> Iterator[list[plans.Task]]:
+    chunk: list[plans.Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _execute(
+    plan: plans.Plan,
+    workers: int | None,
+    executor: cf.Executor | None,
+    out: str | Path | None,
+    resume: bool,
+    progress: bool | None,
+    chunk_size: int | None,
+    command: Sequence[str] | None,
+) -> Results:
+    """Run the plan's missing runs on the chosen executor, streaming to ``out``."""
+    runner.width(workers, executor)  # bad options fail before the directory is touched
+    if chunk_size is not None:
+        chunk_size = check_int(chunk_size, "chunk_size", 1)
+    if resume and out is None:
+        raise ExperimentError("resume needs an output directory (out=)")
+    directory = Path(out) if out is not None else None
+    started = plans.now()
+    manifest = None
+    if directory is not None:
+        manifest = plans.open_directory(directory, plan, resume, command)
+    missing = plan.n_runs - len(plan.done)
+    width = runner.width(workers, executor, limit=missing)
+    # Small enough to flush often and balance load, large enough to amortise the
+    # per-chunk overhead (pickling, one Parquet part per chunk).
+    chunk_size = chunk_size or max(1, min(64, math.ceil(missing / (width * 8))))
+    sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0)
+    status = "failed"
+    try:
+        runner.run_units(
+            partial(run_tasks, series=plan.series),
+            _chunks(plan.tasks(), chunk_size),
+            lambda index, result: sink.store(result),
+            bar=runner.Progress(plan.n_runs, plan.kind, "run", len(plan.done)),
+            workers=width,
+            executor=executor,
+            progress=progress,
+            size=len,
+        )
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if directory is not None and manifest is not None:
+            plans.close_session(directory, manifest, status)
+    return sink.results(plan, started)
+
+
+def compare(
+    scenarios: Iterable[str | Path | Scenario] | str | Path | Scenario | None = None,
+    *,
+    replications: int = 30,
+    seed: int = 0,
+    workers: int | None = None,
+    executor: cf.Executor | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    series: bool = False,
+    progress: bool | None = False,
+    chunk_size: int | None = None,
+    command: Sequence[str] | None = None,
+) -> Results:
+    """Run each scenario ``replications`` times and collect the outcomes.
+
+    Args:
+        scenarios: Built-in names, TOML paths or ``Scenario`` objects; design point
+            ``i`` is the ``i``-th scenario. ``None`` compares every built-in scenario.
+        replications: Runs per scenario (>= 1).
+        seed: Base seed (>= 0); replication ``r`` of every scenario runs with
+            ``run_seed(seed, r)`` (see :func:`~simcontract.experiment.runner.run_seed`).
+        workers: Processes to use: 1 runs in this process; ``None`` uses every core
+            (with ``executor``: how many runs it takes at once).
+        executor: A ``concurrent.futures.Executor`` to run on instead (e.g. a Dask
+            ``Client(...).get_executor()``); it is not shut down.
+        out: Results directory; runs stream there as Parquet parts (see
+            :mod:`simcontract.experiment.storage`). ``None`` keeps everything in memory.
+        resume: Finish an interrupted batch in ``out``, running only missing runs.
+        series: Also keep every run's yearly series, NGO table and final contracts.
+        progress: Show a progress bar on stderr; ``None``: only on a terminal and
+            when the ``CI`` environment variable is not set.
+        chunk_size: Runs per unit of work (and per Parquet part); default adapts to
+            the batch size.
+        command: Command line recorded in the manifest.
+
+    Raises:
+        ScenarioError: A scenario cannot be loaded.
+        ExperimentError: Bad option or unusable output directory.
+    """
+    plan = plans.Plan("compare", _scenarios(scenarios), None, [], replications, seed, series)
+    return _execute(plan, workers, executor, out, resume, progress, chunk_size, command)
+
+
+def sweep(
+    base: str | Path | Scenario | None,
+    design: Design | Mapping[str, Any],
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    workers: int | None = None,
+    executor: cf.Executor | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    series: bool = False,
+    progress: bool | None = False,
+    chunk_size: int | None = None,
+    command: Sequence[str] | None = None,
+) -> Results:
+    """Run every point of a design on a base scenario, ``replications`` times each.
+
+    Args:
+        base: The scenario the design changes (name, path, ``Scenario`` or ``None``
+            for the registry defaults).
+        design: A :class:`~simcontract.experiment.designs.Design`, or a dict of value
+            lists (a full factorial grid).
+        replications: Runs per design point (>= 1).
+        seed, workers, executor, out, resume, series, progress, chunk_size, command: As
+            for :func:`compare`.
+
+    Raises:
+        DesignError: A bad design, or a point that is not a valid scenario (e.g. shares
+            summing above 1).
+        ScenarioError: The base scenario cannot be loaded.
+        ExperimentError: Bad option or unusable output directory.
+    """
+    scenario = load_scenario(base)
+    design = as_design(design)
+    points = check_points(scenario, design)
+    plan = plans.Plan("sweep", [scenario], design, points, replications, seed, series)
+    return _execute(plan, workers, executor, out, resume, progress, chunk_size, command)
+
+
+def _scenarios(items: Any) -> list[Scenario]:
+    if items is None:
+        items = builtin_names()
+    elif isinstance(items, str | Path | Scenario):
+        items = [items]
+    out = [load_scenario(s) for s in items]
+    if not out:
+        raise ExperimentError("no scenario to run")
+    return out

@@ -1,0 +1,240 @@
+"""Results of a batch: the runs, their summaries and the comparison table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simcontract.experiment import storage
+from simcontract.experiment.designs import Design, DesignError, from_description
+from simcontract.experiment.runner import ExperimentError
+from simcontract.experiment.stats import half_width
+from simcontract.outcomes import OUTCOMES
+from simcontract.scenario import Scenario
+
+KEY_OUTCOMES: tuple[str, ...] = tuple(
+    name
+    for name in (
+        "ngo_survival",
+        "provider_turnover",
+        "tied_award_share",
+        "service_quality",
+        "documentation_share",
+        "staff_turnover",
+    )
+    if name in OUTCOMES
+)
+"""Outcomes shown in the command line's summary tables."""
+
+
+class Results:
+    """Runs of a batch: one row per run, optional yearly series, summaries.
+
+    Attributes read from disk load lazily when the batch was stored with ``out=``.
+
+    Args:
+        runs: One row per run (see :attr:`runs`).
+        series: One row per run and year, or ``None``.
+        ngos: One row per run and NGO, or ``None``.
+        contracts: One row per run and final contract, or ``None``.
+        directory: Results directory to read from instead.
+        manifest: The batch's manifest (what was run).
+    """
+
+    def __init__(
+        self,
+        runs: pd.DataFrame | None = None,
+        series: pd.DataFrame | None = None,
+        *,
+        ngos: pd.DataFrame | None = None,
+        contracts: pd.DataFrame | None = None,
+        directory: str | Path | None = None,
+        manifest: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._tables = {
+            storage.RUNS: runs,
+            storage.SERIES: series,
+            storage.NGOS: ngos,
+            storage.CONTRACTS: contracts,
+        }
+        self.directory = Path(directory) if directory is not None else None
+        self.manifest: dict[str, Any] = dict(manifest or {})
+        design = self.manifest.get("design")
+        self.design: Design | None = from_description(design) if design else None
+
+    def __repr__(self) -> str:
+        where = f", directory={str(self.directory)!r}" if self.directory else ""
+        return (
+            f"Results(kind={self.manifest.get('kind')!r}, "
+            f"points={self.manifest.get('n_points')}, "
+            f"replications={self.manifest.get('replications')}{where})"
+        )
+
+    def _table(self, name: str) -> pd.DataFrame | None:
+        """Table ``name``, read from the directory the first time it is asked for."""
+        stored = name == storage.RUNS or self.manifest.get("series")
+        if self._tables[name] is None and self.directory is not None and stored:
+            self._tables[name] = storage.read_table(self.directory, name)
+        return self._tables[name]
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per run, sorted by point and replication.
+
+        Columns: ``scenario``, ``point``, ``replication``, ``seed``, every parameter's
+        value and every outcome of :data:`simcontract.outcomes.OUTCOMES` (the run's
+        ``summary()``).
+        """
+        runs = self._table(storage.RUNS)
+        if runs is None:
+            raise ExperimentError("these results hold no runs")
+        return runs
+
+    @property
+    def series(self) -> pd.DataFrame | None:
+        """One row per run and model year (identifiers, ``year``, every outcome), or
+        ``None`` when the batch did not keep series."""
+        return self._table(storage.SERIES)
+
+    @property
+    def ngos(self) -> pd.DataFrame | None:
+        """One row per run and NGO that ever existed in it (identifiers and the columns
+        of ``ContractingModel.ngo_table()``), or ``None`` without series."""
+        return self._table(storage.NGOS)
+
+    @property
+    def contracts(self) -> pd.DataFrame | None:
+        """One row per run and contract in force at the run's end (identifiers and the
+        columns of ``ContractingModel.contract_table()``), or ``None`` without series."""
+        return self._table(storage.CONTRACTS)
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios of a comparison, or the base scenario of a sweep."""
+        return [Scenario.from_dict(d) for d in self.manifest.get("scenarios", [])]
+
+    def table(self, outcomes: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval of each outcome at each design point.
+
+        The interval is Student's t interval of the mean over replications
+        (:func:`simcontract.experiment.stats.half_width`); NaN values (an outcome
+        undefined in a run) are left out, and ``n`` counts the rest.
+
+        Args:
+            outcomes: Outcome names (default: all).
+            level: Confidence level.
+
+        Returns:
+            One row per point and outcome, with columns ``point``, ``scenario``, the
+            parameters the design varies, ``outcome``, ``n``, ``mean``, ``sd``,
+            ``low`` and ``high``.
+        """
+        outcomes = outcome_list(outcomes)
+        keys = ["scenario", *(self.design.parameters if self.design else ())]
+        grouped = self.runs.groupby("point", sort=True)
+        first = grouped[keys].first().reset_index()
+        n = grouped[outcomes].count()
+        mean = grouped[outcomes].mean()
+        sd = grouped[outcomes].std(ddof=1)
+        frames = []
+        for name in outcomes:
+            half = half_width(sd[name].to_numpy(), n[name].to_numpy(), level)
+            m = mean[name].to_numpy()
+            frames.append(
+                first.assign(
+                    outcome=name,
+                    n=n[name].to_numpy(),
+                    mean=m,
+                    sd=sd[name].to_numpy(),
+                    low=m - half,
+                    high=m + half,
+                )
+            )
+        out = pd.concat(frames, ignore_index=True)
+        # Stable sort on point keeps outcomes in the requested order within a point.
+        return out.sort_values("point", kind="stable").reset_index(drop=True)
+
+    def analyze(self, outcomes: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Sensitivity indices of a Sobol or Morris sweep, with confidence intervals.
+
+        Replications are averaged per design point first.
+
+        Returns:
+            One row per outcome, index and parameter, with columns ``outcome``,
+            ``index`` (``S1``, ``ST``, ``S2`` for Sobol; ``mu_star``, ``mu``,
+            ``sigma`` for Morris), ``parameter`` (``a:b`` for ``S2``), ``value``,
+            ``conf`` (CI half-width) and ``low``/``high``.
+
+        Raises:
+            DesignError: The batch is not a Sobol or Morris sweep, or lacks points.
+        """
+        if self.design is None:
+            raise DesignError("a comparison has no sensitivity indices; run a sweep")
+        return self.design.analyze(self.runs, outcome_list(outcomes), level)
+
+
+def load_results(directory: str | Path) -> Results:
+    """Read a results directory written by :func:`compare` or :func:`sweep`.
+
+    Raises:
+        ExperimentError: ``directory`` has no ``manifest.json``.
+    """
+    directory = Path(directory)
+    manifest = storage.read_manifest(directory)
+    if manifest is None:
+        raise ExperimentError(f"{str(directory)!r} is not a results directory (no manifest)")
+    return Results(directory=directory, manifest=manifest)
+
+
+def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> str:
+    """The comparison as a Markdown table: one row per outcome, one column per scenario
+    or design point, cells ``mean [95% CI low, high]``."""
+    outcomes = outcome_list(outcomes)
+    table = results.table(outcomes)
+    points = table.drop_duplicates("point").sort_values("point")
+    labels = list(points["scenario"].astype(str))
+    if len(set(labels)) < len(labels):
+        labels = [f"{p}: {name}" for p, name in zip(points["point"], labels, strict=True)]
+    n = int(table["n"].max()) if len(table) else 0
+    lines = [
+        f"Mean [95% CI] over {n} replications per column.",
+        "",
+        "| outcome | unit | " + " | ".join(labels) + " |",
+        "|---|---|" + "---|" * len(labels),
+    ]
+    for name in outcomes:
+        sub = table[table["outcome"] == name].sort_values("point")
+        cells = [
+            "nan" if math.isnan(r.mean) else f"{_short(r.mean)} [{_short(r.low)}, {_short(r.high)}]"
+            for r in sub.itertuples()
+        ]
+        lines.append(f"| {name} | {OUTCOMES[name].unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _short(x: float) -> str:
+    if math.isnan(x):
+        return "nan"
+    if abs(x) >= 1e5:
+        return f"{x:.3g}"
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def outcome_list(outcomes: Sequence[str] | str | None) -> list[str]:
+    """The named outcomes as a list (all of them for ``None``).
+
+    Raises:
+        ExperimentError: An unknown outcome.
+    """
+    if outcomes is None:
+        return list(OUTCOMES)
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+    unknown = [o for o in outcomes if o not in OUTCOMES]
+    if unknown:
+        raise ExperimentError(f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)}")
+    return list(outcomes)

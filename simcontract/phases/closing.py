@@ -1,0 +1,75 @@
+"""The year closes: contracts that ended are closed, dormant NGOs dissolve, ties fade,
+and the city's stocks are counted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simcontract.batch import column
+
+if TYPE_CHECKING:
+    from simcontract.agents import NGO, City
+    from simcontract.outcomes import YearRecord
+    from simcontract.scenario import Rules
+
+
+def close_year(city: City, rules: Rules, record: YearRecord) -> None:
+    """Close the city's year.
+
+    For each NGO still active, in list order: one that held a contract this year is
+    not dormant, and its contracts that reached their end or were terminated close;
+    one that held none counts a dormant year more, and dissolves after
+    ``dormancy_years`` of them. Then the ties of every purchaser's official decay by
+    ``tie_decay``, the lookups of active NGOs are rebuilt, the year's NGOs and
+    contracts (``city.batch``) are dropped and the city's stocks are counted.
+    """
+    batch = city.batch
+    held = (batch.held() > 0).tolist()
+    closing = (batch.per_ngo(batch.ending(rules.year)) > 0).tolist()
+    dormancy = rules["dormancy_years"]
+    for ngo, has, close in zip(batch.ngos, held, closing, strict=True):
+        if not ngo.alive:
+            continue
+        if has:
+            ngo.dormant_years = 0
+            if close:
+                close_contracts(ngo, rules.year)
+        else:
+            ngo.dormant_years += 1
+            if ngo.dormant_years >= dormancy:
+                record.add_exit(ngo.reserves)
+                ngo.exit("dormant")
+    for pu in city.purchasers:
+        if pu.cadre is not None:
+            pu.cadre.decay_ties(rules["tie_decay"])
+    city.index_ngos()
+    city.batch = None
+    _count_stocks(city, rules, record)
+
+
+def close_contracts(ngo: NGO, year: int) -> None:
+    """Close the NGO's contracts that end in ``year`` or were terminated; their slots
+    fall empty and remember the NGO as their last provider."""
+    still = []
+    for c in ngo.contracts:
+        if c.terminated or c.end <= year:
+            c.slot.contract = None
+            c.slot.last_provider = ngo
+            c.slot.last_terminated = c.terminated
+        else:
+            still.append(c)
+    ngo.contracts = still
+
+
+def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
+    """Count the city's active NGOs, survivors, reserves and dependence at year end."""
+    ngos = city.ngos
+    record.active_ngos += len(ngos)
+    record.initial_total += city.initial_ngos
+    record.initial_alive += int((column(ngos, "entry_year", int) == 0).sum())
+    record.reserves_end += float(column(ngos, "reserves").sum())
+    revenue = column(ngos, "revenue_gov") + column(ngos, "revenue_other")
+    dependence = column(ngos, "dependence")[revenue > 0]
+    record.dependence_sum += float(dependence.sum())
+    record.dependence_ngos += len(dependence)
+    record.dependence_high += int((dependence >= rules["dependence_threshold"]).sum())

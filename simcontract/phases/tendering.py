@@ -1,0 +1,519 @@
+"""The tender round: who may bid, who bids, the bids, their scores and the award.
+
+Each year every purchaser tenders its empty service slots by its mode:
+
+- ``open``: every eligible NGO that chose the tender bids;
+- ``selective``: the purchaser invites a shortlist (reputation, incumbency, ties);
+- ``intermediary``: the city's hub invites a shortlist from the pool it manages;
+- ``direct``: no competition; the purchaser picks one NGO (ties, incumbency, reputation).
+
+An NGO is *eligible* (:func:`eligible`) when it is active, holds fewer contracts than its
+capacity, serves the purchaser's place and sector, and can co-fund one year of match
+funding. Bids (:func:`make_bids`) are scored by :func:`score_bids`; the best *acceptable*
+bid wins (:func:`pick_winner`), otherwise the tender fails and the slot stays empty for
+the year (a service gap). The round ends by gathering the city's NGOs and contracts for
+the rest of the year (``city.batch``) and counting the market it leaves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
+from simcontract.batch import YearBatch, column
+
+if TYPE_CHECKING:
+    from simcontract.agents import City
+    from simcontract.outcomes import YearRecord
+    from simcontract.scenario import Rules
+
+TIE_THRESHOLD = 0.3
+"""Tie strength from which an award counts as tied (``tied_award_share``)."""
+
+REGIME_WORKLOAD = {"workload": 1.0, "mixed": 0.6, "outcome": 0.2}
+"""Multiplier on ``workload_weight`` in award scoring under each evaluation regime."""
+
+WORKLOAD_INCENTIVE = 3.0
+"""How far bidders inflate promised hours per unit of the normalised weight of promised
+hours in scoring (capped at full inflation)."""
+
+BIDS_PER_FREE_SLOT = 2
+"""Open tenders an NGO bids for in a year per contract it has room for, counting at most
+``FREE_SLOTS_COUNTED`` free contracts (proposals are costly); an incumbent always rebids
+for its slot."""
+
+FREE_SLOTS_COUNTED = 2
+"""Most free contracts that count towards the open tenders an NGO bids for in a year."""
+
+CONTINUITY_BONUS = 0.3
+"""Merit bonus per unit of last evaluation score for the incumbent in selective,
+intermediary and direct procedures (none in open tenders, scored by formal rules)."""
+
+INVITED_BID_PROB = 0.9
+"""Chance that an invited NGO (selective, intermediary) bids."""
+
+INCUMBENT_RANK_BONUS = 0.3
+"""How much a purchaser or hub drawing up a shortlist favours the incumbent, in units of
+reputation."""
+
+RANK_NOISE = 0.1
+"""Standard deviation of the noise in a purchaser's or hub's ranking of candidates."""
+
+BASE_DISCOUNT = 0.15
+"""An ordinary bidder's discount, as a share of ``max_discount``."""
+
+DISCOUNT_NOISE = 0.1
+"""Standard deviation of a bidder's discount, as a share of ``max_discount``."""
+
+NEW_BROOM_YEARS = 2
+"""Years at a post during which an official marks down providers he has no tie to."""
+
+RESHUFFLE_CUT = 0.3
+"""Merit cut a new official gives an untied past provider at full ``reshuffle``."""
+
+AWARD_NOISE = 0.02
+"""Standard deviation of the noise in award scores (evaluators' judgement)."""
+
+
+def award_weights(rules: dict[str, Any]) -> tuple[float, float, float]:
+    """Weights of (price, reputation, promised hours) in merit, summing to 1."""
+    wp = rules["price_weight"]
+    wr = rules["reputation_weight"]
+    ww = rules["workload_weight"] * REGIME_WORKLOAD[rules["evaluation"]]
+    total = wp + wr + ww
+    if total <= 0.0:
+        # Only a tiny workload weight, scaled down by the regime, can underflow to 0 here
+        # (the registry keeps the sum of the three above 0): promised hours alone count.
+        return 0.0, 0.0, 1.0
+    return wp / total, wr / total, ww / total
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What every tender of a round reads, looked up once per round.
+
+    Attributes:
+        rules: The year's rules they were read from.
+        ceiling: Price ceiling (``contract_value``).
+        required: Required hours per contract.
+        floor: Reserves a bidder needs to co-fund one year (``match_funding * ceiling``).
+        weights: :func:`award_weights`.
+        incentive: ``min(1, WORKLOAD_INCENTIVE * ww)``, how far bidders inflate
+            promised hours.
+    """
+
+    rules: Rules
+    ceiling: float
+    required: float
+    floor: float
+    weights: tuple[float, float, float]
+    incentive: float
+
+    @classmethod
+    def of(cls, rules: Rules) -> Terms:
+        """Read the terms from the year's rules."""
+        weights = award_weights(rules)
+        return cls(
+            rules,
+            rules["contract_value"],
+            rules["required_hours"],
+            rules["match_funding"] * rules["contract_value"],
+            weights,
+            min(1.0, WORKLOAD_INCENTIVE * weights[2]),
+        )
+
+
+@dataclass(slots=True)
+class Bids:
+    """The bids in one tender, one entry per bidder in each list."""
+
+    bidders: list[NGO]
+    price: list[float]
+    promised: list[float]
+    reputation: list[float]
+    tie: list[float]
+    adjustment: list[float]
+
+
+# ----------------------------------------------------------------- who may bid
+def has_room(ngo: NGO) -> bool:
+    """Whether ``ngo`` is active and holds fewer contracts than its capacity (as frozen
+    for the round in ``round_capacity``)."""
+    return ngo.alive and len(ngo.contracts) < ngo.round_capacity
+
+
+def eligible(ngo: NGO, purchaser: Purchaser, floor: float) -> bool:
+    """Whether ``ngo`` may bid for one of ``purchaser``'s slots now.
+
+    Args:
+        ngo: The NGO.
+        purchaser: The purchaser tendering.
+        floor: Reserves needed to co-fund one year (``Terms.floor``).
+    """
+    return has_room(ngo) and ngo.reserves >= floor and ngo.serves(purchaser)
+
+
+def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
+    """Eligible NGOs for a purchaser: those of its district plus city-wide ones.
+
+    Place, sector and reserves do not change during a tender round, so the eligible
+    NGOs are kept per (district, sector) for the round; only their room is checked
+    again at each tender.
+    """
+    key = (purchaser.district, purchaser.sector)
+    served = city.round_candidates.get(key)
+    if served is None:
+        local = city.by_district.get(purchaser.district, [])
+        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser, terms.floor)]
+        city.round_candidates[key] = served
+    return [n for n in served if has_room(n)]
+
+
+def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -> list[NGO]:
+    """Order NGOs as the slot's purchaser (or the hub for it) sees them, best first.
+
+    The key is ``(1 - f) * (reputation + INCUMBENT_RANK_BONUS * [incumbent] +
+    adjustment) + f * tie + N(0, RANK_NOISE)``, with ``f = favouritism`` when the ranking
+    heeds the official's ``ties`` and 0 otherwise.
+    """
+    if not pool:
+        return []
+    purchaser = slot.purchaser
+    f = terms.rules["favouritism"] if ties else 0.0
+    cadre = purchaser.cadre
+    incumbent = slot.incumbent
+    known = cadre.ties if cadre else {}
+    adjustment = purchaser.merit_adjustments(pool, terms.rules)
+    keep = 1.0 - f
+    bonus = INCUMBENT_RANK_BONUS
+    key = np.array(
+        [
+            keep * (n.reputation + bonus * (n is incumbent) + a) + f * known.get(n.unique_id, 0.0)
+            for n, a in zip(pool, adjustment, strict=True)
+        ]
+    )
+    key += city.rng.normal(0.0, RANK_NOISE, len(pool))
+    return [pool[i] for i in np.argsort(-key, kind="stable")]
+
+
+def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
+    """The NGOs that bid for ``slot`` under its purchaser's tender mode."""
+    purchaser = slot.purchaser
+    mode = purchaser.mode
+    floor = terms.floor
+    if mode == "open":
+        asked = [n for n in slot.interested if eligible(n, purchaser, floor)]
+        incumbent = slot.incumbent
+        if (
+            incumbent is not None
+            and incumbent not in slot.interested
+            and eligible(incumbent, purchaser, floor)
+        ):
+            asked.append(incumbent)
+        return asked
+    if mode == "intermediary" and city.hub is not None:
+        pool = [n for n in city.hub.pool if eligible(n, purchaser, floor)]
+    else:
+        pool = candidates(city, purchaser, terms)
+    if not pool:
+        return []
+    if mode == "direct":
+        return rank(city, pool, slot, terms, ties=True)[:1]
+    ranked = rank(city, pool, slot, terms, ties=(mode == "selective"))
+    invited = ranked[: terms.rules["shortlist_size"]]
+    if mode == "selective" and slot.incumbent in pool and slot.incumbent not in invited:
+        # A purchaser choosing its own shortlist re-invites the provider it knows.
+        invited = [slot.incumbent, *invited[:-1]]
+    draw = city.rng.random(len(invited))
+    return [
+        n for n, u in zip(invited, draw, strict=True) if n is slot.incumbent or u < INVITED_BID_PROB
+    ]
+
+
+# ----------------------------------------------------------------- bids and award
+def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
+    """Each bidder chooses a price and promised hours; the purchaser's leanings adjust
+    each bidder's merit.
+
+    Price: ``ceiling * (1 - max_discount * d)`` with ``d = clip(BASE_DISCOUNT + snatching
+    * need + N(0, DISCOUNT_NOISE), 0, 1)``, where ``need`` is 1 for an NGO holding no
+    contract in an open tender (it underbids to snatch one) and 0 otherwise. Promised
+    hours: ``required * (1 + max_bid_inflation * dare * incentive)`` (``Terms``). Direct
+    awards carry no competition: the price is the ceiling and the promise the
+    requirement.
+
+    Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`;
+    an official in his first ``NEW_BROOM_YEARS`` at the post cuts ``RESHUFFLE_CUT *
+    reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
+    the incumbent gains ``CONTINUITY_BONUS * last_score``.
+    """
+    rules = terms.rules
+    purchaser = slot.purchaser
+    cadre = purchaser.cadre
+    ties = cadre.ties if cadre else {}
+    adj = purchaser.merit_adjustments(bidders, rules)
+    if purchaser.mode == "direct":
+        n = len(bidders)
+        rep = [b.reputation for b in bidders]
+        tie = [ties.get(b.unique_id, 0.0) for b in bidders]
+        bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
+    else:
+        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj)
+        if purchaser.years_at_post(rules.year) < NEW_BROOM_YEARS and rules["reshuffle"] > 0:
+            # "New brooms sweep clean": a new official marks down providers he has no
+            # tie to that already hold or held the purchaser's contracts.
+            partners = purchaser.partners
+            cut = RESHUFFLE_CUT * rules["reshuffle"]
+            bids.adjustment = [
+                a - cut * (b.unique_id in partners) * (1.0 - t)
+                for a, b, t in zip(bids.adjustment, bidders, bids.tie, strict=True)
+            ]
+    keeper = slot.incumbent
+    if purchaser.mode != "open" and keeper in bidders:
+        # Discretionary procedures let a purchaser keep a provider it was happy with.
+        bids.adjustment[bidders.index(keeper)] += CONTINUITY_BONUS * slot.last_score
+    return bids
+
+
+def _competitive_bids(
+    city: City,
+    bidders: list[NGO],
+    purchaser: Purchaser,
+    terms: Terms,
+    ties: dict[int, float],
+    adj: list[float],
+) -> Bids:
+    """Prices and promises of bidders who compete (every mode but direct award)."""
+    rules = terms.rules
+    # Underbidding to snatch a contract only pays in open price competition; on an
+    # invited shortlist the purchaser has already chosen whom to ask.
+    snatch = rules["snatching"] if purchaser.mode == "open" else 0.0
+    md = rules["max_discount"]
+    mi = rules["max_bid_inflation"]
+    ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
+    bids = Bids(bidders, [], [], [], [], adj)
+    # One pass over the few bidders: a list comprehension per column costs more.
+    for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
+        d = BASE_DISCOUNT + (0.0 if b.contracts else snatch) + DISCOUNT_NOISE * e
+        bids.price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
+        bids.promised.append(required * (1.0 + mi * b.dare * incentive))
+        bids.reputation.append(b.reputation)
+        bids.tie.append(ties.get(b.unique_id, 0.0))
+    return bids
+
+
+def score_bids(bids: Bids, terms: Terms) -> tuple[list[float], list[float]]:
+    """Score the bids of one tender (plain lists: a tender has few bids).
+
+    ``merit = wp * price_pts + wr * reputation + ww * work_pts + adjustment`` where
+    ``price_pts = clip((1 - price / ceiling) / max_discount, 0, 1)`` (1 at the deepest
+    cut, 0 at the ceiling), ``work_pts = clip((promised / required - 1) /
+    max_bid_inflation, 0, 1)``, and the weights come from :func:`award_weights`. The
+    award score mixes merit with the bidder's personal tie to the official:
+    ``total = (1 - favouritism) * merit + favouritism * tie``.
+
+    Returns:
+        ``(total, merit)``, one entry per bid.
+    """
+    rules = terms.rules
+    wp, wr, ww = terms.weights
+    md = rules["max_discount"]
+    mi = rules["max_bid_inflation"]
+    f = rules["favouritism"]
+    ceiling, required = terms.ceiling, terms.required
+    total = []
+    merit = []
+    columns = (bids.price, bids.promised, bids.reputation, bids.tie, bids.adjustment)
+    for x, h, r, t, a in zip(*columns, strict=True):
+        if md > 0:
+            u = (1.0 - x / ceiling) / md
+            u = 0.0 if u < 0.0 else 1.0 if u > 1.0 else u
+        else:
+            u = 0.0
+        if mi > 0:
+            w = (h / required - 1.0) / mi
+            w = 0.0 if w < 0.0 else 1.0 if w > 1.0 else w
+        else:
+            w = 0.0
+        m = wp * u + wr * r + ww * w + a
+        merit.append(m)
+        total.append((1.0 - f) * m + f * t)
+    return total, merit
+
+
+def pick_winner(city: City, bids: Bids, total: list[float], terms: Terms) -> int | None:
+    """The index of the winning bid, or ``None`` when no bid is acceptable.
+
+    A bidder is acceptable when its reputation plus adjustment reaches
+    ``min_reputation``; among acceptable bids the highest ``total + N(0, AWARD_NOISE)``
+    wins (the first one on a tie).
+    """
+    noise = city.standard_normals(len(total))
+    floor = terms.rules["min_reputation"]
+    best, best_total = None, -math.inf
+    columns = zip(total, noise, bids.reputation, bids.adjustment, strict=True)
+    for i, (t, e, r, a) in enumerate(columns):
+        if r + a >= floor and t + AWARD_NOISE * e > best_total:
+            best, best_total = i, t + AWARD_NOISE * e
+    return best
+
+
+def award(
+    city: City, slot: Slot, bids: Bids, best: int, terms: Terms, record: YearRecord
+) -> Contract:
+    """Sign the contract with the winning bidder and count the award.
+
+    The contract runs ``contract_years`` from this year; in year 1 the market starts
+    mid-cycle, so first contracts have ``U{1..contract_years}`` years left.
+    """
+    purchaser = slot.purchaser
+    winner = bids.bidders[best]
+    incumbent = slot.last_provider
+    if incumbent is not None:
+        record.with_incumbent += 1
+        if winner is not incumbent:
+            record.incumbent_lost += 1
+    record.awards += 1
+    if winner.unique_id in purchaser.partners:
+        record.repeat_awards += 1
+    tied = bids.tie[best] >= TIE_THRESHOLD
+    if tied:
+        record.tied_awards += 1
+    required = terms.required
+    record.inflation_sum += bids.promised[best] / required - 1.0
+    length = terms.rules["contract_years"]
+    year = terms.rules.year
+    if year == 1:
+        length = int(city.rng.integers(1, length + 1))
+    price, promised = bids.price[best], bids.promised[best]
+    contract = Contract(slot, winner, price, year, year + length - 1, promised, required, tied)
+    if winner is not incumbent:
+        slot.years_same_provider = 0
+    slot.contract = contract
+    winner.contracts.append(contract)
+    purchaser.partners.add(winner.unique_id)
+    return contract
+
+
+def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Contract | None:
+    """Tender one empty slot; return the new contract, or ``None`` when the tender fails."""
+    bidders = bidders_for(city, slot, terms)
+    record.tenders += 1
+    record.bids += len(bidders)
+    newcomers = 0
+    for b in bidders:
+        if b.track_record == 0 and not b.contracts:
+            newcomers += 1
+    record.newcomer_bids += newcomers
+    best = None
+    if bidders:
+        bids = make_bids(city, slot, bidders, terms)
+        total, _merit = score_bids(bids, terms)
+        best = pick_winner(city, bids, total, terms)
+    if best is None:
+        record.failed += 1
+        return None
+    return award(city, slot, bids, best, terms, record)
+
+
+# ----------------------------------------------------------------- the round
+def choose_open_tenders(city: City, rules: Rules) -> None:
+    """Each NGO picks which of the year's open tenders it will bid for.
+
+    An NGO considers every open tender whose purchaser it serves (place and sector),
+    wants each with probability ``bid_propensity``, and answers at most
+    ``BIDS_PER_FREE_SLOT * min(free, FREE_SLOTS_COUNTED)`` of them, chosen at random,
+    where ``free`` is the number of further contracts it has room for. The chosen NGOs
+    are stored on each slot as ``slot.interested`` (in list order); eligibility is
+    checked again when the tender runs.
+    """
+    slots = [
+        s for pu in city.purchasers if pu.mode == "open" for s in pu.slots if s.contract is None
+    ]
+    for s in slots:
+        s.interested = []
+    ngos = city.ngos
+    if not slots or not ngos:
+        return
+    codes = {sector: i for i, sector in enumerate(SECTORS)}
+    m = len(ngos)
+    district = column(ngos, "district", np.intp)
+    citywide = column(ngos, "multi_district", bool)
+    sector = np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m)
+    free = np.fromiter((n.round_capacity - len(n.contracts) for n in ngos), np.intp, m)
+    budget = BIDS_PER_FREE_SLOT * np.minimum(FREE_SLOTS_COUNTED, np.maximum(0, free))
+    slot_district = np.array([s.purchaser.district for s in slots])
+    slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
+    serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
+        (sector[:, None] == -1) | (sector[:, None] == slot_sector[None, :])
+    )
+    rng = city.rng
+    want = serves & (rng.random(serves.shape) < rules["bid_propensity"])
+    keys = np.where(want, rng.random(serves.shape), 2.0)
+    # Each NGO answers the ``budget`` wanted tenders with the smallest keys: those up to
+    # its budget-th smallest key (keys are distinct draws; 2.0 marks the unwanted).
+    most = min(int(budget.max()), keys.shape[1])
+    if most == 0:
+        return
+    smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
+    kth = smallest[np.arange(m), np.minimum(np.maximum(budget, 1), most) - 1]
+    limit = np.where(budget > 0, kth, -1.0)
+    chosen = want & (keys <= limit[:, None])
+    tender, bidder = np.nonzero(chosen.T)
+    for j, i in zip(tender.tolist(), bidder.tolist(), strict=True):
+        slots[j].interested.append(ngos[i])
+
+
+def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
+    """Run this year's tenders of every purchaser in ``city``, in random order.
+
+    The hub refreshes its pool, every NGO's capacity is frozen for the round, NGOs
+    choose their open tenders, then each purchaser, in a random order, tenders its
+    empty slots in list order. The round's tenders, failed tenders and newcomer share
+    of bids are kept for next year's entry; the city's NGOs and contracts are gathered
+    into ``city.batch`` for the rest of the year, and the market they form is counted.
+    """
+    if city.hub is not None:
+        empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
+        city.hub.refresh_pool(city.ngos, rules["hub_pool_size"], empty, city.rng)
+    city.round_candidates = {}
+    for ngo in city.ngos:
+        ngo.round_capacity = ngo.capacity()  # reputation is fixed during the round
+    choose_open_tenders(city, rules)
+    tenders, failed, bids, newcomer_bids = (
+        record.tenders,
+        record.failed,
+        record.bids,
+        record.newcomer_bids,
+    )
+    terms = Terms.of(rules)
+    for i in city.rng.permutation(len(city.purchasers)):
+        for slot in city.purchasers[i].slots:
+            if slot.contract is None:
+                run_tender(city, slot, terms, record)
+    city.last_tenders = record.tenders - tenders
+    city.last_failed = record.failed - failed
+    bids = record.bids - bids
+    city.last_newcomer = (record.newcomer_bids - newcomer_bids) / bids if bids else 0.0
+    city.batch = YearBatch.of(city)
+    _count_market(city, city.batch, record)
+
+
+def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
+    """Count the city's providers, contracts in force, slots, and its concentration."""
+    value = batch.per_ngo(column(batch.contracts, "price"))
+    record.ngos_delivering += batch.size
+    record.providers += int((value > 0).sum())
+    record.contracts += len(batch.contracts)
+    total = value.sum()
+    if total > 0:
+        record.hhi_sum += float(((value / total) ** 2).sum())
+        record.hhi_cities += 1
+    for pu in city.purchasers:
+        record.slots_funded += len(pu.slots)
+        record.slots_served += sum(s.contract is not None for s in pu.slots)
+        record.budget += pu.budget

@@ -1,0 +1,356 @@
+"""Data shaping for the figures: tables of a results object, design points as groups,
+NGO lifetimes, yearly bands, heatmap cells and the contracts of one run.
+
+What each figure reads from a results object (duck typing): ``runs``, ``series``,
+``ngos``, ``contracts`` and ``design``; see :mod:`simcontract.plots`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from simcontract.experiment.stats import Interval
+from simcontract.outcomes import OUTCOMES
+from simcontract.params import PARAMETERS
+from simcontract.plots.style import OKABE_ITO, fmt
+
+
+# --------------------------------------------------------------------------- tables
+def _frame(data: Any, what: str) -> pd.DataFrame:
+    if data is None:
+        raise ValueError(f"these results hold no {what}")
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+    if frame.empty:
+        raise ValueError(f"these results hold no {what}")
+    return frame
+
+
+def runs_of(results: Any) -> pd.DataFrame:
+    """The ``runs`` table of ``results`` (or ``results`` itself if a data frame)."""
+    if isinstance(results, pd.DataFrame):
+        return results
+    return _frame(getattr(results, "runs", None), "runs")
+
+
+def table_of(results: Any, name: str) -> pd.DataFrame:
+    """The ``series``, ``ngos`` or ``contracts`` table of ``results``, checked non-empty."""
+    return _frame(getattr(results, name, None), name)
+
+
+def has_table(results: Any, name: str) -> bool:
+    """Whether ``results`` holds a non-empty table ``name``."""
+    try:
+        table_of(results, name)
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
+def check_outcome(outcome: str, frame: pd.DataFrame) -> None:
+    """Raise ``ValueError`` unless ``frame`` has a column ``outcome``."""
+    if outcome not in frame.columns:
+        known = ", ".join(OUTCOMES)
+        raise ValueError(f"unknown outcome {outcome!r}; outcomes are {known}")
+
+
+def key_outcomes() -> tuple[str, ...]:
+    """The outcomes figures show by default."""
+    from simcontract.experiment import KEY_OUTCOMES
+
+    return KEY_OUTCOMES
+
+
+def active_rows(ngos: pd.DataFrame) -> pd.DataFrame:
+    """NGOs active at the end of their run."""
+    if "active" in ngos:
+        return ngos[ngos["active"].astype(bool)]
+    return ngos[pd.to_numeric(ngos["exit_year"], errors="coerce").isna()]
+
+
+# --------------------------------------------------------------------------- groups
+@dataclass(frozen=True)
+class Group:
+    """One design point as drawn: its number, label and colour."""
+
+    point: int
+    label: str
+    colour: str
+
+
+def _varying(first: pd.DataFrame) -> list[str]:
+    """Parameters whose value differs between design points."""
+    return [
+        name
+        for name in PARAMETERS
+        if name in first.columns and first[name].astype(str).nunique() > 1
+    ]
+
+
+def _labels(first: pd.DataFrame, design: Any) -> list[str]:
+    """One label per design point: its scenario name, or the parameters that differ."""
+    names = first["scenario"].astype(str) if "scenario" in first else first.index.astype(str)
+    if design is not None and names.nunique() == 1 and len(first) > 1:
+        params = [p for p in design.parameters if p in first.columns]
+        return [
+            ", ".join(f"{p}={fmt(row[p])}" for p in params) or names[point]
+            for point, row in first.iterrows()
+        ]
+    if names.nunique() == len(first):
+        return list(names)
+    params = _varying(first)[:3]
+    labels = []
+    for point, row in first.iterrows():
+        detail = ", ".join(f"{p}={fmt(row[p])}" for p in params)
+        labels.append(f"{names[point]} ({detail})" if detail else str(names[point]))
+    return labels
+
+
+def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
+    """Design points in order, each with a distinct label and a stable colour."""
+    if frame is None:
+        try:
+            frame = runs_of(results)
+        except (ValueError, AttributeError):
+            frame = table_of(results, "series")
+    first = frame.groupby("point", sort=True).first()
+    labels = _labels(first, getattr(results, "design", None))
+    if len(set(labels)) < len(labels):
+        labels = [f"{label} #{point}" for label, point in zip(labels, first.index, strict=True)]
+    return [
+        Group(int(point), label, OKABE_ITO[i % len(OKABE_ITO)])
+        for i, (point, label) in enumerate(zip(first.index, labels, strict=True))
+    ]
+
+
+def replications_text(frame: pd.DataFrame) -> str:
+    """How many replications each point of ``frame`` has, e.g. ``"3 replications"``."""
+    if "point" in frame and "replication" in frame:
+        counts = frame.groupby("point")["replication"].nunique()
+    else:
+        counts = pd.Series([len(frame)])
+    lo, hi = int(counts.min()), int(counts.max())
+    n = str(lo) if lo == hi else f"{lo}–{hi}"
+    return f"{n} replication" + ("" if hi == 1 else "s")
+
+
+def error_lengths(interval: Interval) -> list[list[float]]:
+    """Asymmetric error-bar lengths of an interval; zero where it is undefined."""
+    below = interval.mean - interval.low if math.isfinite(interval.low) else 0.0
+    above = interval.high - interval.mean if math.isfinite(interval.high) else 0.0
+    return [[below], [above]]
+
+
+def yearly_band(series: pd.DataFrame, outcome: str, band: float) -> pd.DataFrame:
+    """Median and central ``band`` of ``outcome`` per point and year, over replications.
+
+    Returns:
+        Columns ``low``, ``median`` and ``high``, indexed by ``point`` and ``year``.
+    """
+    lo_q, hi_q = (1 - band) / 2, 1 - (1 - band) / 2
+    return (
+        series.groupby(["point", "year"])[outcome]
+        .quantile([lo_q, 0.5, hi_q])
+        .unstack()
+        .rename(columns={lo_q: "low", 0.5: "median", hi_q: "high"})
+    )
+
+
+# --------------------------------------------------------------------------- NGO lifetimes
+def run_years(results: Any) -> pd.DataFrame:
+    """Run length of every run: columns ``point``, ``replication``, ``years``."""
+    keys = ["point", "replication"]
+    try:
+        runs = runs_of(results)
+        if "years" in runs:
+            return runs[[*keys, "years"]].drop_duplicates(keys)
+    except (ValueError, AttributeError):
+        pass
+    if has_table(results, "series"):
+        series = table_of(results, "series")
+        return series.groupby(keys, as_index=False)["year"].max().rename(columns={"year": "years"})
+    raise ValueError("cannot tell the runs' length: no 'years' in runs and no series")
+
+
+def ngo_lifetimes(results: Any) -> pd.DataFrame:
+    """Every NGO's lifetime in years, censored when still active at the run's end.
+
+    The lifetime is ``exit_year - entry_year`` for NGOs that exited, and the run
+    length minus ``entry_year`` for NGOs still active (censored).
+
+    Args:
+        results: Results with ``ngos`` (and ``runs`` with a ``years`` column).
+
+    Returns:
+        The ``ngos`` rows with columns ``years`` (run length), ``lifetime`` and
+        ``observed`` (whether the NGO exited) added.
+    """
+    ngos = table_of(results, "ngos")
+    years = run_years(results)
+    out = ngos.merge(years, on=["point", "replication"], how="left", validate="many_to_one")
+    if out["years"].isna().any():
+        raise ValueError("some NGO rows belong to runs missing from the results")
+    exit_year = pd.to_numeric(out["exit_year"], errors="coerce")
+    entry = pd.to_numeric(out["entry_year"], errors="coerce")
+    out["observed"] = exit_year.notna()
+    out["lifetime"] = np.where(out["observed"], exit_year - entry, out["years"] - entry)
+    return out
+
+
+def dependence_threshold(results: Any) -> float | None:
+    """The runs' dependence threshold, if they all share one."""
+    try:
+        runs = runs_of(results)
+    except (ValueError, AttributeError):
+        return None
+    if "dependence_threshold" not in runs:
+        return None
+    values = runs["dependence_threshold"].dropna().unique()
+    return float(values[0]) if len(values) == 1 else None
+
+
+# --------------------------------------------------------------------------- heatmap cells
+def choice_order(name: str, values: list[Any]) -> list[Any]:
+    """``values`` sorted: a choice parameter's in the registry's order, others ascending."""
+    param = PARAMETERS.get(name)
+    if param is not None and param.kind == "choice":
+        return sorted(values, key=lambda v: param.choices.index(v) if v in param.choices else 99)
+    return sorted(values)
+
+
+def levels(
+    values: pd.Series,
+    name: str,
+    bins: int,
+    max_levels: int,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[pd.Series, list[str]]:
+    """Map values to level indices; numbers with many distinct values are binned
+    (over ``bounds`` when given, else over the values' range)."""
+    unique = list(pd.unique(values.dropna()))
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if not numeric or len(unique) <= max_levels:
+        unique = choice_order(name, unique)
+        index = {v: i for i, v in enumerate(unique)}
+        return values.map(index), [fmt(v) for v in unique]
+    lo, hi = bounds if bounds is not None else (float(values.min()), float(values.max()))
+    lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
+    edges = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    edges = edges[(edges > lo) & (edges < hi)]
+    edges = np.concatenate([[lo], edges, [hi]]) if len(edges) else np.linspace(lo, hi, bins + 1)
+    n = len(edges) - 1
+    codes = np.clip(
+        np.searchsorted(edges, values.to_numpy(dtype=float), side="right") - 1, 0, n - 1
+    )
+    labels = [f"{fmt(a)}–{fmt(b)}" for a, b in itertools.pairwise(edges)]
+    return pd.Series(codes, index=values.index), labels
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Mean of an outcome per cell of two parameters' levels.
+
+    Attributes:
+        grid: Means, rows by ``y`` level and columns by ``x`` level (NaN: no run).
+        xlabels: Label of each ``x`` level.
+        ylabels: Label of each ``y`` level.
+        sizes: Runs per non-empty cell.
+    """
+
+    grid: np.ndarray
+    xlabels: list[str]
+    ylabels: list[str]
+    sizes: pd.Series
+
+
+def cell_means(
+    runs: pd.DataFrame,
+    outcome: str,
+    axes: tuple[str, str],
+    bins: int,
+    max_levels: int,
+    ranges: dict[str, tuple[float, float]],
+) -> Cells:
+    """Average ``outcome`` over the runs in each cell of the parameters ``axes`` (x, y)."""
+    x, y = axes
+    xi, xlabels = levels(runs[x], x, bins, max_levels, ranges.get(x))
+    yi, ylabels = levels(runs[y], y, bins, max_levels, ranges.get(y))
+    cells = pd.DataFrame({"x": xi, "y": yi, "v": runs[outcome].astype(float)})
+    means = cells.groupby(["y", "x"])["v"].mean()
+    grid = np.full((len(ylabels), len(xlabels)), np.nan)
+    for (row, col), value in means.items():
+        grid[int(row), int(col)] = value
+    return Cells(grid, xlabels, ylabels, cells.groupby(["y", "x"]).size())
+
+
+# --------------------------------------------------------------------------- one run's network
+def _pick_run(runs: pd.DataFrame, run: int | tuple[int, int] | None) -> pd.Series:
+    """The row of ``run`` among the runs ordered by point and replication."""
+    ordered = runs.sort_values(["point", "replication"]).reset_index(drop=True)
+    if run is None:
+        return ordered.iloc[0]
+    if isinstance(run, tuple):
+        point, rep = run
+        match = ordered[(ordered["point"] == point) & (ordered["replication"] == rep)]
+        if match.empty:
+            raise ValueError(f"no run with point {point} and replication {rep}")
+        return match.iloc[0]
+    if not -len(ordered) <= run < len(ordered):
+        raise ValueError(f"run {run} out of range: the results hold {len(ordered)} runs")
+    return ordered.iloc[run]
+
+
+def network_data(
+    source: Any, run: int | tuple[int, int] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Contracts and NGOs of one run, and where they come from (for a title).
+
+    Args:
+        source: A ``ContractingModel`` that has run, or results with ``contracts``,
+            ``ngos`` and ``runs``.
+        run: For results: ``(point, replication)``, or an index into the runs ordered
+            by point and replication; default the first run.
+    """
+    if callable(getattr(source, "contract_table", None)) and callable(
+        getattr(source, "ngo_table", None)
+    ):
+        scenario = getattr(source, "market_scenario", None) or getattr(source, "scenario", None)
+        name = getattr(scenario, "name", "model")
+        where = f"{name}, end of year {getattr(source, 'year', '?')}"
+        return source.contract_table(), source.ngo_table(), where
+    runs = runs_of(source)
+    row = _pick_run(runs, run)
+    point, rep = int(row["point"]), int(row["replication"])
+    contracts = table_of(source, "contracts")
+    ngos = table_of(source, "ngos")
+    contracts = contracts[(contracts["point"] == point) & (contracts["replication"] == rep)]
+    ngos = ngos[(ngos["point"] == point) & (ngos["replication"] == rep)]
+    label = next(g.label for g in groups(source, runs) if g.point == point)
+    years = f", end of year {fmt(row['years'])}" if "years" in row else ""
+    return contracts, ngos, f"{label}, replication {rep}{years}"
+
+
+def contract_edges(contracts: pd.DataFrame) -> pd.DataFrame:
+    """One row per purchaser-NGO pair with contracts: strongest ``tie``, ``count``, ``kind``."""
+    if contracts.empty:
+        return pd.DataFrame(columns=["purchaser", "ngo", "tie", "count", "kind"])
+    return contracts.groupby(["purchaser", "ngo"], as_index=False).agg(
+        tie=("tie", "max"), count=("tie", "size"), kind=("purchaser_kind", "first")
+    )
+
+
+def ngo_nodes(ngos: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
+    """Active NGOs and any other NGO holding a contract, with their ``origin``."""
+    nodes = active_rows(ngos)[["ngo", "origin"]].drop_duplicates("ngo")
+    extra = sorted(set(edges["ngo"]) - set(nodes["ngo"]))
+    if not extra:
+        return nodes
+    origin_of = ngos.drop_duplicates("ngo").set_index("ngo")["origin"]
+    more = pd.DataFrame({"ngo": extra, "origin": [origin_of.get(n, "?") for n in extra]})
+    return pd.concat([nodes, more])

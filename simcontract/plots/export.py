@@ -1,0 +1,136 @@
+"""Saving figures: one figure in several formats (:func:`save`), or every standard
+figure a results object supports (:func:`draw_all`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from simcontract.experiment import DesignError
+from simcontract.plots.data import check_outcome, has_table, key_outcomes, runs_of
+from simcontract.plots.dependence import dependence_distribution
+from simcontract.plots.heatmaps import heatmap
+from simcontract.plots.network import contract_network
+from simcontract.plots.outcomes import compare_outcomes, fan_chart
+from simcontract.plots.sensitivity_indices import sensitivity
+from simcontract.plots.style import DPI, STYLE
+from simcontract.plots.survival import survival_curves
+from simcontract.plots.turnover import turnover_vs_contract_length
+
+MAX_LABELLED_POINTS = 20
+"""Most design points :func:`draw_all` shows by name (comparison and fan figures)."""
+
+_FORMATS = {"png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp"}
+
+
+def save(
+    fig: Figure, path: str | Path, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = DPI
+) -> list[Path]:
+    """Save a figure once per format, next to each other.
+
+    Args:
+        fig: The figure.
+        path: File path without suffix (a known image suffix is dropped); parent
+            folders are created.
+        formats: File formats, e.g. ``("png", "pdf")``.
+        dpi: Resolution of raster formats.
+
+    Returns:
+        The written paths, in the order of ``formats``.
+    """
+    base = Path(path)
+    if base.suffix.lower().lstrip(".") in _FORMATS:
+        base = base.with_suffix("")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(formats, str):
+        formats = [formats]
+    written = []
+    with mpl.rc_context(STYLE):
+        for fmt in formats:
+            fmt = fmt.lower().lstrip(".")
+            target = base.with_name(f"{base.name}.{fmt}")
+            # No creation date in the file, so the same figure saves to the same bytes.
+            metadata = {"CreationDate": None} if fmt == "pdf" else None
+            if fmt == "svg":
+                metadata = {"Date": None}
+            fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
+            written.append(target)
+    return written
+
+
+def _figures(results: Any, outcomes: list[str]) -> list[tuple[str, Callable[[], Figure]]]:
+    """File name and drawing of every standard figure ``results`` supports, in order."""
+    runs = runs_of(results)
+    design = getattr(results, "design", None)
+    named = design is None or getattr(design, "kind", "") == "grid"
+    few = named and runs["point"].nunique() <= MAX_LABELLED_POINTS
+    out: list[tuple[str, Callable[[], Figure]]] = []
+    if few:
+        out.append(("outcomes", lambda: compare_outcomes(results, outcomes)))
+    if few and has_table(results, "series"):
+        out += [(f"fan_{n}", lambda n=n: fan_chart(results, n)) for n in outcomes]
+    if few and has_table(results, "ngos"):
+        out.append(("survival", lambda: survival_curves(results)))
+        out.append(("dependence", lambda: dependence_distribution(results)))
+    if "contract_years" in runs and runs["contract_years"].nunique() > 1:
+        out.append(("turnover_vs_contract_length", lambda: turnover_vs_contract_length(results)))
+    if has_table(results, "contracts") and has_table(results, "ngos"):
+        out.append(("network", lambda: contract_network(results)))
+    if design is not None and len(design.parameters) >= 2:
+        out += [(f"heatmap_{n}", lambda n=n: heatmap(results, n)) for n in outcomes]
+    if design is not None and getattr(design, "kind", "") in ("sobol", "morris"):
+        try:
+            indices = results.analyze(outcomes)
+        except DesignError:  # e.g. an interrupted batch missing design points
+            return out
+        out += [(f"sensitivity_{n}", lambda n=n: sensitivity(indices, n)) for n in outcomes]
+    return out
+
+
+def draw_all(
+    results: Any,
+    outdir: str | Path,
+    formats: Sequence[str] = ("png", "pdf"),
+    *,
+    outcomes: Sequence[str] | None = None,
+    dpi: int = DPI,
+) -> list[Path]:
+    """Draw and save every standard figure the results support.
+
+    File names (each with every suffix of ``formats``); the first three kinds only
+    for comparisons and grid sweeps of at most 20 design points:
+
+    * ``outcomes``: :func:`compare_outcomes`.
+    * ``fan_<outcome>``: :func:`fan_chart`, when the results hold series.
+    * ``survival``, ``dependence``: when they hold NGO tables.
+    * ``turnover_vs_contract_length``: when runs differ in ``contract_years``.
+    * ``network``: :func:`contract_network` of the first run, when they hold contract
+      and NGO tables.
+    * ``heatmap_<outcome>``: for sweeps whose design varies at least two parameters
+      (the first two).
+    * ``sensitivity_<outcome>``: for Sobol and Morris sweeps that hold every point.
+
+    Args:
+        results: Results of :func:`simcontract.compare` or :func:`simcontract.sweep`.
+        outdir: Folder to write into (created).
+        formats: File formats.
+        outcomes: Outcomes of the per-outcome figures (default: the key outcomes).
+        dpi: Resolution of raster formats.
+
+    Returns:
+        The written paths.
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    runs = runs_of(results)
+    outcomes = list(outcomes) if outcomes is not None else list(key_outcomes())
+    for name in outcomes:
+        check_outcome(name, runs)
+    written: list[Path] = []
+    for name, draw in _figures(results, outcomes):
+        written.extend(save(draw(), outdir / name, formats, dpi=dpi))
+    return written

@@ -1,0 +1,120 @@
+"""Mean of an outcome over two parameters of a sweep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from simcontract.plots.data import Cells, cell_means, check_outcome, runs_of
+from simcontract.plots.style import (
+    SEQUENTIAL_CMAP,
+    figure,
+    in_text,
+    outcome_label,
+    parameter_label,
+    styled,
+)
+
+
+def _axes_of(design: Any, x: str | None, y: str | None) -> tuple[str, str]:
+    """``x`` and ``y``, the missing ones taken from the design's parameters in order."""
+    params = list(design.parameters) if design is not None else []
+    rest = [p for p in params if p not in (x, y)]
+    if x is None and rest:
+        x = rest.pop(0)
+    if y is None and rest:
+        y = rest.pop(0)
+    if x is None or y is None:
+        raise ValueError("give the parameters x and y (the results' design varies fewer than two)")
+    return x, y
+
+
+def _annotate(ax: Axes, grid: np.ndarray) -> None:
+    """Write each cell's mean, white on the darker half of the colour map."""
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    middle = (lo + hi) / 2
+    for (row, col), value in np.ndenumerate(grid):
+        if np.isfinite(value):
+            colour = "white" if value < middle else "black"
+            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7, color=colour)
+
+
+def _label_axes(ax: Axes, cells: Cells, names: tuple[str, str], distinct: tuple[int, int]) -> None:
+    """Tick labels and axis labels, marking a binned parameter."""
+    ax.set_xticks(range(len(cells.xlabels)), cells.xlabels)
+    ax.set_yticks(range(len(cells.ylabels)), cells.ylabels)
+    ax.grid(False)
+    x, y = names
+    binned = " (binned)"
+    ax.set_xlabel(parameter_label(x) + (binned if len(cells.xlabels) < distinct[0] else ""))
+    ax.set_ylabel(parameter_label(y) + (binned if len(cells.ylabels) < distinct[1] else ""))
+    if len(cells.xlabels) > 6 or max(len(t) for t in cells.xlabels) > 6:
+        ax.tick_params(axis="x", labelrotation=30)
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right")
+
+
+@styled
+def heatmap(
+    results: Any,
+    outcome: str,
+    x: str | None = None,
+    y: str | None = None,
+    *,
+    bins: int = 6,
+    max_levels: int = 12,
+    annotate: bool | None = None,
+) -> Figure:
+    """Mean of an outcome over two parameters of a sweep.
+
+    Runs are averaged per cell (over replications and any other parameter the sweep
+    varies). Parameters with more than ``max_levels`` distinct values (sampled
+    designs) are cut into about ``bins`` bins at round numbers, labelled by their
+    ranges. Grey cells hold no run.
+
+    Args:
+        results: Results with ``runs`` (and ``design`` for the defaults).
+        outcome: Outcome name.
+        x: Parameter on the horizontal axis (default: the design's first).
+        y: Parameter on the vertical axis (default: the design's second).
+        bins: Target number of bins per binned parameter.
+        max_levels: Most distinct values shown without binning.
+        annotate: Write the mean in each cell (default: when there are at most 64).
+
+    Returns:
+        The figure.
+    """
+    runs = runs_of(results)
+    check_outcome(outcome, runs)
+    design = getattr(results, "design", None)
+    x, y = _axes_of(design, x, y)
+    for name in (x, y):
+        if name not in runs:
+            raise ValueError(f"runs hold no column {name!r}")
+    ranges = getattr(design, "ranges", None) or {}
+    cells = cell_means(runs, outcome, (x, y), bins, max_levels, ranges)
+    fig = figure(1.6 + 0.55 * max(4, len(cells.xlabels)), 1.4 + 0.4 * max(4, len(cells.ylabels)))
+    ax = fig.add_subplot()
+    cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#eeeeee")
+    image = ax.imshow(
+        np.ma.masked_invalid(cells.grid),
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        interpolation="none",
+    )
+    _label_axes(ax, cells, (x, y), (runs[x].nunique(), runs[y].nunique()))
+    fig.colorbar(image, ax=ax).set_label(outcome_label(outcome))
+    if annotate is None:
+        annotate = cells.grid.size <= 64
+    if annotate:
+        _annotate(ax, cells.grid)
+    lo_n, hi_n = int(cells.sizes.min()), int(cells.sizes.max())
+    per = str(lo_n) if lo_n == hi_n else f"{lo_n}–{hi_n}"
+    fig.suptitle(f"Mean {in_text(outcome)} per cell ({per} run{'s' if hi_n > 1 else ''} each)")
+    return fig

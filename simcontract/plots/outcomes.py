@@ -1,0 +1,153 @@
+"""Outcomes by scenario: means with intervals (:func:`compare_outcomes`) and yearly
+bands over replications (:func:`fan_chart`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from simcontract.experiment.stats import mean_ci
+from simcontract.plots.data import (
+    check_outcome,
+    error_lengths,
+    groups,
+    key_outcomes,
+    replications_text,
+    runs_of,
+    table_of,
+    yearly_band,
+)
+from simcontract.plots.style import STYLE, figure, outcome_label, pretty, styled
+
+
+@styled
+def compare_outcomes(
+    results: Any, outcomes: Sequence[str] | None = None, *, level: float = 0.95, ncols: int = 3
+) -> Figure:
+    """Mean and confidence interval of outcomes at each scenario or design point.
+
+    One panel per outcome; in each, one point with an error bar per scenario.
+
+    Args:
+        results: Results with ``runs``.
+        outcomes: Outcome names (default: the key outcomes).
+        level: Confidence level of Student's t interval over replications.
+        ncols: Panels per row.
+
+    Returns:
+        The figure.
+    """
+    runs = runs_of(results)
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+    outcomes = list(outcomes) if outcomes is not None else list(key_outcomes())
+    for name in outcomes:
+        check_outcome(name, runs)
+    points = groups(results, runs)
+    ncols = max(1, min(ncols, len(outcomes)))
+    nrows = math.ceil(len(outcomes) / ncols)
+    longest = max(len(g.label) for g in points)
+    width = 2.4 * ncols + min(6.0, 0.07 * longest) + 0.4
+    fig = figure(width, nrows * (0.9 + 0.28 * len(points)) + 0.5)
+    axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
+    ypos = {g.point: len(points) - 1 - i for i, g in enumerate(points)}
+    for ax, name in zip(axes.flat, outcomes, strict=False):
+        for g in points:
+            interval = mean_ci(runs.loc[runs["point"] == g.point, name], level)
+            ax.errorbar(
+                [interval.mean],
+                [ypos[g.point]],
+                xerr=error_lengths(interval),
+                fmt="o",
+                color=g.colour,
+                label=g.label,
+            )
+        ax.set_xlabel(outcome_label(name))
+        ax.grid(axis="y", visible=False)
+        ax.set_ylim(-0.6, len(points) - 0.4)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    for ax in axes.flat[len(outcomes) :]:
+        ax.set_visible(False)
+    bottom_up = points[::-1]
+    axes[0, 0].set_yticks([ypos[g.point] for g in bottom_up], [g.label for g in bottom_up])
+    fig.suptitle(f"Outcomes: mean and {level:.0%} CI over {replications_text(runs)}")
+    return fig
+
+
+def _fan_axes(fig: Figure, n: int, layout: str) -> list:
+    """The axes of a fan chart: one shared by all ``n`` groups, or one per group."""
+    if layout == "overlay":
+        return [fig.add_subplot()] * n
+    ncols = min(3, n)
+    nrows = math.ceil(n / ncols)
+    grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    axes = list(grid.flat)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return axes
+
+
+@styled
+def fan_chart(
+    results: Any,
+    outcome: str,
+    *,
+    band: float = 0.9,
+    layout: str = "auto",
+) -> Figure:
+    """Yearly median and central band of an outcome across replications, by scenario.
+
+    Args:
+        results: Results with ``series`` (and ``runs`` for labels).
+        outcome: Outcome name.
+        band: Share of replications inside the shaded band (0.9: 5th to 95th percentile).
+        layout: ``"overlay"`` (one panel), ``"panels"`` (one panel per scenario) or
+            ``"auto"`` (overlay up to four scenarios).
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: The results hold no series (run with ``series=True``).
+    """
+    series = table_of(results, "series")
+    check_outcome(outcome, series)
+    if not 0 < band < 1:
+        raise ValueError(f"band must be between 0 and 1, got {band!r}")
+    if layout not in ("auto", "overlay", "panels"):
+        raise ValueError(f"layout must be 'auto', 'overlay' or 'panels', got {layout!r}")
+    shown = [g for g in groups(results) if (series["point"] == g.point).any()]
+    if layout == "auto":
+        layout = "overlay" if len(shown) <= 4 else "panels"
+    quantiles = yearly_band(series, outcome, band)
+    if layout == "overlay":
+        fig = figure(5.2, 3.4)
+    else:
+        ncols = min(3, len(shown))
+        fig = figure(2.6 * ncols + 0.4, 2.1 * math.ceil(len(shown) / ncols) + 0.5)
+    axes = _fan_axes(fig, len(shown), layout)
+    for ax, g in zip(axes, shown, strict=False):
+        q = quantiles.loc[g.point]
+        years = q.index.to_numpy()
+        ax.fill_between(years, q["low"], q["high"], color=g.colour, alpha=0.2, linewidth=0)
+        ax.plot(years, q["median"], color=g.colour, label=g.label)
+        if layout == "panels":
+            ax.set_title(g.label)
+    drawn = list(dict.fromkeys(axes[: len(shown)]))
+    for ax in drawn:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if layout == "overlay":
+        drawn[0].set_xlabel("Year")
+        drawn[0].set_ylabel(outcome_label(outcome))
+        if len(shown) > 1:
+            drawn[0].legend(loc="best")
+    else:
+        fig.supxlabel("Year", fontsize=STYLE["axes.labelsize"])
+        fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
+    title = f"{pretty(outcome)}: median and {band:.0%} band over {replications_text(series)}"
+    fig.suptitle(title)
+    return fig

@@ -1,0 +1,111 @@
+"""Sensitivity indices of one outcome: Sobol S1 and ST bars, or Morris mu*/sigma."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simcontract.outcomes import OUTCOMES
+from simcontract.plots.style import OKABE_ITO, figure, in_text, pretty, styled
+
+
+@styled
+def sensitivity(results_or_indices: Any, outcome: str, *, level: float = 0.95) -> Figure:
+    """Sensitivity indices of one outcome: Sobol S1 and ST bars, or Morris mu*/sigma.
+
+    Args:
+        results_or_indices: Results of a Sobol or Morris sweep (``analyze()`` is
+            called), or the table ``analyze()`` returns.
+        outcome: Outcome name.
+        level: Confidence level passed to ``analyze()``.
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: The table holds no Sobol or Morris indices for ``outcome``.
+    """
+    if isinstance(results_or_indices, pd.DataFrame):
+        table = results_or_indices
+    else:
+        table = results_or_indices.analyze([outcome], level=level)
+    table = table[table["outcome"] == outcome]
+    kinds = set(table["index"])
+    if {"S1", "ST"} <= kinds:
+        return _sobol(table, outcome)
+    if {"mu_star", "sigma"} <= kinds:
+        return _morris(table, outcome)
+    raise ValueError(f"no Sobol (S1, ST) or Morris (mu_star, sigma) indices for {outcome!r}")
+
+
+def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
+    s1 = table[table["index"] == "S1"].set_index("parameter")
+    st = table[table["index"] == "ST"].set_index("parameter")
+    order = st["value"].fillna(-np.inf).sort_values(ascending=True).index.tolist()
+    fig = figure(5.0, 1.3 + 0.45 * len(order))
+    ax = fig.add_subplot()
+    y = np.arange(len(order))
+    h = 0.38
+    for offset, frame, label, colour in (
+        (h / 2, s1, "first order (S1)", OKABE_ITO[0]),
+        (-h / 2, st, "total (ST)", OKABE_ITO[1]),
+    ):
+        values = frame.loc[order, "value"].to_numpy(dtype=float)
+        conf = np.nan_to_num(frame.loc[order, "conf"].to_numpy(dtype=float), nan=0.0)
+        ax.barh(
+            y + offset,
+            np.nan_to_num(values),
+            height=h,
+            xerr=conf,
+            color=colour,
+            label=label,
+            error_kw={"ecolor": "0.2", "elinewidth": 1.0, "capsize": 2},
+        )
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(y, [pretty(p) for p in order])
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Sobol index (share of output variance)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(f"Sensitivity of {in_text(outcome)}: Sobol indices with CIs")
+    return fig
+
+
+def _morris(table: pd.DataFrame, outcome: str) -> Figure:
+    mu = table[table["index"] == "mu_star"].set_index("parameter")
+    sigma = table[table["index"] == "sigma"].set_index("parameter")
+    names = mu.index.tolist()
+    fig = figure(5.0, 3.8)
+    ax = fig.add_subplot()
+    for i, name in enumerate(names):
+        conf = float(mu.loc[name, "conf"])
+        ax.errorbar(
+            [float(mu.loc[name, "value"])],
+            [float(sigma.loc[name, "value"])],
+            xerr=[0.0 if math.isnan(conf) else conf],
+            fmt="o",
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=pretty(name),
+        )
+    finite = np.concatenate(
+        [
+            mu["value"].to_numpy(float) + np.nan_to_num(mu["conf"].to_numpy(float)),
+            sigma.loc[names, "value"].to_numpy(float),
+        ]
+    )
+    finite = finite[np.isfinite(finite)]
+    top = float(finite.max()) * 1.1 if finite.size and finite.max() > 0 else 1.0
+    (diagonal,) = ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.9)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
+    per = f" ({unit} per unit of parameter)" if unit else ""
+    ax.set_xlabel("μ*: mean absolute elementary effect" + per)
+    ax.set_ylabel("σ: sd of elementary effects" + per)
+    labels = [*(pretty(n) for n in names), "σ = μ*"]
+    ax.legend([*ax.containers, diagonal], labels, loc="upper left", fontsize=7)
+    fig.suptitle(f"Sensitivity of {in_text(outcome)}: Morris screening")
+    return fig

@@ -1,0 +1,102 @@
+"""Provider turnover (or another outcome) against contract length."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simcontract.experiment.stats import mean_ci
+from simcontract.plots.data import check_outcome, choice_order, error_lengths, groups, runs_of
+from simcontract.plots.style import (
+    OKABE_ITO,
+    figure,
+    fmt,
+    outcome_label,
+    parameter_label,
+    pretty,
+    styled,
+)
+
+_Keyed = list[tuple[str, str, pd.Series]]
+"""Groups of runs: label, colour and a mask of the runs."""
+
+
+def _default_by(results: Any, runs: pd.DataFrame) -> str:
+    if "tendering" in runs and runs["tendering"].nunique() > 1:
+        return "tendering"
+    design = getattr(results, "design", None)
+    if design is None:
+        return "scenario"
+    others = [p for p in design.parameters if p != "contract_years" and p in runs]
+    grid = getattr(design, "kind", "") == "grid"
+    if grid and len(others) == 1 and runs[others[0]].nunique() <= len(OKABE_ITO):
+        return others[0]
+    return "all"
+
+
+def _keyed(results: Any, runs: pd.DataFrame, by: str) -> tuple[_Keyed, str | None]:
+    """The groups of runs ``by`` names, and the legend's title."""
+    if by == "all":
+        return [("all runs", OKABE_ITO[0], pd.Series(True, index=runs.index))], None
+    if by == "scenario":
+        points = groups(results, runs)
+        return [(g.label, g.colour, runs["point"] == g.point) for g in points], "Scenario"
+    if by not in runs:
+        raise ValueError(f"runs hold no column {by!r} to group by")
+    values = choice_order(by, list(pd.unique(runs[by])))
+    keyed = [(fmt(v), OKABE_ITO[i % len(OKABE_ITO)], runs[by] == v) for i, v in enumerate(values)]
+    return keyed, pretty(by)
+
+
+@styled
+def turnover_vs_contract_length(
+    results: Any,
+    by: str | None = None,
+    *,
+    outcome: str = "provider_turnover",
+    level: float = 0.95,
+) -> Figure:
+    """Provider turnover (or another outcome) against contract length.
+
+    Runs are grouped by ``by`` and by their ``contract_years``; each group shows the
+    mean over its runs with a Student's t interval. ``contract_years`` is the
+    scenario's value at the start of the run.
+
+    Args:
+        results: Results with ``runs``.
+        by: ``"scenario"`` (one group per design point), ``"all"`` (one group of all
+            runs) or a parameter column such as ``"tendering"``. Default:
+            ``"tendering"`` when it varies; else ``"scenario"`` for a comparison; for
+            a sweep, the one other parameter a grid varies, or else ``"all"``.
+        outcome: Outcome on the vertical axis.
+        level: Confidence level.
+
+    Returns:
+        The figure.
+    """
+    runs = runs_of(results)
+    check_outcome(outcome, runs)
+    if "contract_years" not in runs:
+        raise ValueError("runs hold no 'contract_years' column")
+    keyed, title = _keyed(results, runs, by or _default_by(results, runs))
+    fig = figure(5.0, 3.4)
+    ax = fig.add_subplot()
+    width = 0.09
+    for k, (label, colour, mask) in enumerate(keyed):
+        rows = runs[mask]
+        lengths = sorted(rows["contract_years"].unique())
+        cis = [mean_ci(rows.loc[rows["contract_years"] == c, outcome], level) for c in lengths]
+        x = np.asarray(lengths, dtype=float) + (k - (len(keyed) - 1) / 2) * width
+        err = np.array([error_lengths(ci) for ci in cis]).reshape(len(cis), 2).T
+        ax.errorbar(x, [ci.mean for ci in cis], yerr=err, fmt="-o", color=colour, label=label)
+    lengths = sorted(runs["contract_years"].unique())
+    ax.set_xticks(lengths, [fmt(v) for v in lengths])
+    ax.set_xlabel(parameter_label("contract_years"))
+    ax.set_ylabel(outcome_label(outcome))
+    if len(keyed) > 1:
+        ax.legend(title=title, loc="best")
+    fig.suptitle(f"{pretty(outcome)} by contract length: mean and {level:.0%} CI over runs")
+    return fig
