@@ -116,3 +116,14 @@ def test_every_outcome_is_declared_once_with_a_measure_and_a_pooling() -> None:
         assert callable(outcome.measure)
         used = {word for word in str(outcome.measure).replace("/", " ").split()}
         assert used & (counters | {"hours_total"}) or "Pearson" in str(outcome.measure), name
+
+
+def test_design_page_shows_the_schedule_as_the_code_has_it() -> None:
+    page = (PACKAGE.parent / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    shown = [line.strip() for line in page.splitlines() if "(city, rules, record)" in line]
+    code = [
+        line.strip()
+        for line in inspect.getsource(model.ContractingModel.step).splitlines()
+        if "(city, rules, record)" in line
+    ]
+    assert code and shown[-len(code) :] == code

@@ -43,7 +43,7 @@ _HOMES = {
         "tick",
     ),
     "split": ("SplitRun", "run_split"),
-    "stats": ("Interval", "mean_ci", "paired_difference"),
+    "stats": ("Interval", "kaplan_meier", "mean_ci", "paired_difference"),
     "validation": ("calibrate", "validate"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}

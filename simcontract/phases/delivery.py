@@ -110,12 +110,13 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     record.duty_orders += int((demand > 0).sum())
     record.duty_refusals += int(refused.sum())
     promised = column(cs, "promised_hours")
-    hours = _allocate_hours(batch, rules, docs, extra, promised, record)
+    d_total, e_total, s_total = batch.per_ngo(docs), batch.per_ngo(extra), batch.per_ngo(promised)
+    service, d_used, e_used, strain = _allocate_hours(
+        batch, rules, d_total, e_total, s_total, record
+    )
     batch.doc_needs = docs
     if not cs:
         return
-    service, d_used, e_used, strain = hours
-    d_total, e_total, s_total = batch.per_ngo(docs), batch.per_ngo(extra), batch.per_ngo(promised)
     d_share = np.divide(d_used, d_total, out=np.zeros(batch.size), where=d_total > 0)
     e_share = np.divide(e_used, e_total, out=np.zeros(batch.size), where=e_total > 0)
     delivered = np.divide(
@@ -147,9 +148,9 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
 def _allocate_hours(
     batch: YearBatch,
     rules: Rules,
-    docs: np.ndarray,
-    extra: np.ndarray,
-    promised: np.ndarray,
+    d_total: np.ndarray,
+    e_total: np.ndarray,
+    s_total: np.ndarray,
     record: YearRecord,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split each NGO's staff hours between documentation, extra duties, contracted
@@ -158,8 +159,8 @@ def _allocate_hours(
     Args:
         batch: The year's NGOs and contracts.
         rules: The year's rules.
-        docs, extra, promised: Documentation, accepted extra duties and promised service
-            hours of each contract.
+        d_total, e_total, s_total: Each NGO's documentation needs, accepted extra duties
+            and promised service hours, summed over its contracts.
         record: The year's record.
 
     Returns:
@@ -167,7 +168,6 @@ def _allocate_hours(
         (hours demanded over capacity).
     """
     capacity = batch.staff * rules["hours_per_worker"]
-    d_total, e_total, s_total = batch.per_ngo(docs), batch.per_ngo(extra), batch.per_ngo(promised)
     chores = d_total + e_total
     strain = np.divide(chores + s_total, capacity, out=np.zeros(batch.size), where=capacity > 0)
     swamped = chores >= capacity

@@ -140,21 +140,28 @@ class Bids:
 
 
 # ----------------------------------------------------------------- who may bid
-def has_room(ngo: NGO) -> bool:
-    """Whether ``ngo`` is active and holds fewer contracts than its capacity (as frozen
-    for the round in ``round_capacity``)."""
-    return ngo.alive and len(ngo.contracts) < ngo.round_capacity
-
-
 def eligible(ngo: NGO, purchaser: Purchaser, floor: float) -> bool:
-    """Whether ``ngo`` may bid for one of ``purchaser``'s slots now.
+    """Whether ``ngo`` may bid for one of ``purchaser``'s slots now: it is active, holds
+    fewer contracts than its capacity (as frozen for the round in ``round_capacity``),
+    can co-fund one year and serves the purchaser's place and sector.
 
     Args:
         ngo: The NGO.
         purchaser: The purchaser tendering.
         floor: Reserves needed to co-fund one year (``Terms.floor``).
     """
-    return has_room(ngo) and ngo.reserves >= floor and ngo.serves(purchaser)
+    return (
+        ngo.alive
+        and len(ngo.contracts) < ngo.round_capacity
+        and ngo.reserves >= floor
+        and ngo.serves(purchaser)
+    )
+
+
+def has_room(ngo: NGO) -> bool:
+    """The part of :func:`eligible` that changes during a round: whether ``ngo`` is
+    active and holds fewer contracts than its capacity."""
+    return ngo.alive and len(ngo.contracts) < ngo.round_capacity
 
 
 def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
@@ -295,15 +302,15 @@ def _competitive_bids(
     md = rules["max_discount"]
     mi = rules["max_bid_inflation"]
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
-    bids = Bids(bidders, [], [], [], [], adj)
+    price, promised, rep, tie = [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
     for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
         d = BASE_DISCOUNT + (0.0 if b.contracts else snatch) + DISCOUNT_NOISE * e
-        bids.price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
-        bids.promised.append(required * (1.0 + mi * b.dare * incentive))
-        bids.reputation.append(b.reputation)
-        bids.tie.append(ties.get(b.unique_id, 0.0))
-    return bids
+        price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
+        promised.append(required * (1.0 + mi * b.dare * incentive))
+        rep.append(b.reputation)
+        tie.append(ties.get(b.unique_id, 0.0))
+    return Bids(bidders, price, promised, rep, tie, adj)
 
 
 def score_bids(bids: Bids, terms: Terms) -> tuple[list[float], list[float]]:
