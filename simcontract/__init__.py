@@ -74,9 +74,21 @@ def __dir__() -> list[str]:
 
 
 def _version() -> str:
+    """The version of the installed package: ``[project] version`` of pyproject.toml.
+
+    From a source tree that was never installed, the same value is read from the tree's
+    pyproject.toml ("0.0.0" if there is none).
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("simcontract")
     except PackageNotFoundError:  # running from a source tree without installing
-        return "0.0.0"
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text("utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "0.0.0"

@@ -27,42 +27,8 @@ MASS_ORG_SECTORS = ("family", "disability", "youth")
 """Sectors of the mass organisations: women's federation, disabled persons'
 federation, Communist Youth League."""
 
-NEWCOMER_REPUTATION = 0.5
-"""Reputation of an NGO without a track record, as purchasers see it."""
-
-MOST_CONTRACTS = {
-    "general_multi": 8,
-    "general": 4,
-    "specialist": 3,
-    "community": 1,
-    "grassroots": 1,
-}
-"""Most contracts an NGO can run at once, by origin (``general_multi``: a general agency
-serving every district of its city)."""
-
-WILLING_PER_REPUTATION = 5.0
-"""Contracts an NGO is willing to hold per unit of reputation, beyond the first."""
-
 TIE_FLOOR = 0.01
 """Tie strength below which a decaying tie is forgotten."""
-
-PROVEN_TRACK_RECORD = 3
-"""Contract-years delivered from which a bureau sees a bidder as a safe choice."""
-
-BLAME_PENALTY = 0.3
-"""Merit penalty of a bidder without a track record at full ``blame_avoidance``."""
-
-PATRONAGE_BONUS = 0.3
-"""Merit bonus of a mass organisation's specialist or partner at full ``partnership``."""
-
-HUB_CITYWIDE_PREFERENCE = 0.3
-"""How much a hub prefers city-wide NGOs when admitting them, in units of reputation."""
-
-HUB_NOISE = 0.1
-"""Standard deviation of the noise in a hub's view of candidates' reputation."""
-
-HUB_SPARE_RATIO = 1.5
-"""A hub admits members until their spare capacity is this many times the slots to fill."""
 
 ORIGINS = ("general", "specialist", "community", "grassroots")
 """NGO origins: general social-work agency, specialist spun off from a mass
@@ -229,10 +195,10 @@ class Bureau(Purchaser):
 
     def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """Penalty for bidders without a proven track record (blame avoidance):
-        ``-BLAME_PENALTY * blame_avoidance * (1 - min(1, track_record /
-        PROVEN_TRACK_RECORD))``."""
-        scale = -BLAME_PENALTY * rules["blame_avoidance"]
-        proven = PROVEN_TRACK_RECORD
+        ``-blame_penalty * blame_avoidance * (1 - min(1, track_record /
+        proven_track_record))``."""
+        scale = -rules["blame_penalty"] * rules["blame_avoidance"]
+        proven = rules["proven_track_record"]
         return [
             0.0 if n.track_record >= proven else scale * (1.0 - n.track_record / proven)
             for n in ngos
@@ -242,7 +208,7 @@ class Bureau(Purchaser):
 class MassOrganisation(Purchaser):
     """A women's / youth / disabled persons' federation: patron of specialist NGOs.
 
-    Specialists of its sector get a bonus of ``PATRONAGE_BONUS * partnership``, and so do
+    Specialists of its sector get a bonus of ``patronage_bonus * partnership``, and so do
     the NGOs that serve or last served one of its slots (the two add up): partnerships
     last.
     """
@@ -251,7 +217,7 @@ class MassOrganisation(Purchaser):
 
     def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """Bonus for specialists of the sector and for current partners (patronage)."""
-        bonus = PATRONAGE_BONUS * rules["partnership"]
+        bonus = rules["patronage_bonus"] * rules["partnership"]
         partners = set()
         for s in self.slots:
             partners.add(id(s.last_provider))
@@ -276,13 +242,20 @@ class NGO(mesa.Agent):
         skill: Professional capability in [0, 1].
         dare: How far it dares inflate promised hours, in [0, 1].
         reserves: Money in hand (CNY).
-        reputation: Smoothed evaluation score in [0, 1] as purchasers see it.
+        reputation: Smoothed evaluation score in [0, 1] as purchasers see it (at entry,
+            ``newcomer_reputation``).
         track_record: Contract-years it has delivered and been evaluated on.
         experience: Years of experience of each employed social worker.
         contracts: Contracts it holds now.
         alive: False once it has exited.
         entry_year / exit_year / exit_reason: Life history (exit fields set on exit).
         dependence: Government share of revenue in the last year.
+        tolerance: Share of staff time the NGO will give to documentation and extra
+            duties before it stays out of contracting.
+        seeks_contracts: Whether it seeks contracts this year (set by its strategy).
+        cultivation: Hours its head spends cultivating an official this year.
+        round_funds, round_need: In a tender round, the money it can commit, and what
+            one more contract needs (start-up and the cash part of its match).
     """
 
     def __init__(
@@ -297,7 +270,9 @@ class NGO(mesa.Agent):
         skill: float,
         dare: float,
         reserves: float,
+        reputation: float,
         entry_year: int,
+        tolerance: float = 1.0,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -308,7 +283,7 @@ class NGO(mesa.Agent):
         self.skill = skill
         self.dare = dare
         self.reserves = reserves
-        self.reputation = NEWCOMER_REPUTATION
+        self.reputation = reputation
         self.track_record = 0
         self.experience = np.zeros(1)  # the founder, who directs it
         self.contracts: list[Contract] = []
@@ -316,27 +291,40 @@ class NGO(mesa.Agent):
         self.entry_year = entry_year
         self.exit_year: int | None = None
         self.exit_reason = ""
-        self.dormant_years = 0
         self.round_capacity = 0
         self.dependence = 0.0
         self.revenue_gov = 0.0
         self.revenue_other = 0.0
         self.pay_level = 1.0
         self.strain = 0.0
-        self.hours = {"service": 0.0, "documentation": 0.0, "extra": 0.0, "mission": 0.0}
+        self.hours = {
+            "service": 0.0,
+            "documentation": 0.0,
+            "extra": 0.0,
+            "cultivation": 0.0,
+            "mission": 0.0,
+        }
+        self.tolerance = tolerance
+        self.seeks_contracts = True
+        self.cultivation = 0.0
+        self.round_funds = 0.0
+        self.round_need = 0.0
 
     @property
     def staff(self) -> int:
         """Social workers employed now."""
         return len(self.experience)
 
-    def capacity(self) -> int:
-        """Most contracts the NGO is able and willing to hold at once: able, by origin
-        (``MOST_CONTRACTS``); willing, ``1 + int(WILLING_PER_REPUTATION * reputation)``."""
-        kind = "general_multi" if self.multi_district and self.origin == "general" else self.origin
-        most = MOST_CONTRACTS[kind]
-        willing = 1 + int(WILLING_PER_REPUTATION * self.reputation)
-        return willing if willing < most else most
+    def capacity(self, rules: Mapping[str, Any]) -> int:
+        """Most contracts the NGO can manage at once.
+
+        A community association or a grassroots group runs ``small_ngo_contracts``; any
+        other NGO one, plus one for every ``experience_per_contract`` contract-years it
+        has delivered: an organisation learns to run more services as it runs them.
+        """
+        if self.origin in ("community", "grassroots"):
+            return rules["small_ngo_contracts"]
+        return 1 + int(self.track_record / rules["experience_per_contract"])
 
     def serves(self, purchaser: Purchaser) -> bool:
         """Whether the NGO may provide the purchaser's service (place and sector)."""
@@ -380,30 +368,36 @@ class Intermediary(mesa.Agent):
         self.pool: list[NGO] = []
 
     def refresh_pool(
-        self, candidates: list[NGO], size: int, to_fill: int, rng: np.random.Generator
+        self,
+        candidates: list[NGO],
+        to_fill: int,
+        rules: Mapping[str, Any],
+        rng: np.random.Generator,
     ) -> None:
         """Drop exited members and admit the best-reputed local NGOs to fill vacancies.
 
-        The hub keeps at least ``size`` members and admits more only while its members'
-        spare capacity is below ``HUB_SPARE_RATIO`` times the ``to_fill`` slots about to
-        be tendered, so the pool stays small and managed. Candidates are ranked by
-        reputation, plus ``HUB_CITYWIDE_PREFERENCE`` for city-wide NGOs, plus noise.
+        The hub keeps at least ``hub_pool_size`` members and admits more only while its
+        members' spare capacity is below ``hub_spare_ratio`` times the ``to_fill`` slots
+        about to be tendered, so the pool stays small and managed. Candidates are ranked
+        by reputation, plus ``hub_citywide_preference`` for city-wide NGOs, plus
+        ``N(0, hub_noise)``.
         """
         self.pool = [n for n in self.pool if n.alive]
         members = {n.unique_id for n in self.pool}
         outside = [n for n in candidates if n.unique_id not in members]
         if not outside:
             return
-        noise = rng.normal(0.0, HUB_NOISE, len(outside))
-        preference = HUB_CITYWIDE_PREFERENCE
+        noise = rng.normal(0.0, rules["hub_noise"], len(outside))
+        preference = rules["hub_citywide_preference"]
         key = np.array([n.reputation + preference * n.multi_district for n in outside]) + noise
-        spare = sum(n.capacity() - len(n.contracts) for n in self.pool)
+        spare = sum(n.round_capacity - len(n.contracts) for n in self.pool)
+        size, ratio = rules["hub_pool_size"], rules["hub_spare_ratio"]
         for i in np.argsort(-key, kind="stable"):
-            if len(self.pool) >= size and spare >= HUB_SPARE_RATIO * to_fill:
+            if len(self.pool) >= size and spare >= ratio * to_fill:
                 break
             ngo = outside[i]
             self.pool.append(ngo)
-            spare += ngo.capacity() - len(ngo.contracts)
+            spare += ngo.round_capacity - len(ngo.contracts)
 
 
 class Evaluator(mesa.Agent):
@@ -467,6 +461,7 @@ class City:
     last_tenders: int = 0
     last_failed: int = 0
     last_newcomer: float = 0.0
+    last_burden: float | None = None
     _normals: list[float] = field(default_factory=list)
     _next_normal: int = 0
 

@@ -7,7 +7,9 @@ so the command line can offer ``simcontract app`` without those packages install
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
+import socket
 import sys
 import warnings
 
@@ -23,6 +25,45 @@ _NEEDED = ("solara", "altair", "networkx")
 def missing_packages() -> list[str]:
     """Names of the packages the app needs that are not installed."""
     return [name for name in _NEEDED if importlib.util.find_spec(name) is None]
+
+
+def host_problem(host: str) -> str | None:
+    """What is wrong with ``host`` as an address to listen on, or ``None``.
+
+    An empty address would make the server listen on every interface, silently.
+    """
+    if not host.strip():
+        return (
+            "give an address to listen on: 127.0.0.1 (this machine only) or, to let "
+            "others in, this machine's address or 0.0.0.0 (every interface)"
+        )
+    if host != host.strip() or any(ch.isspace() or not ch.isprintable() for ch in host):
+        return "an address holds no spaces or control characters"
+    return None
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address ``host`` stands for is this machine's loopback."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(ipaddress.ip_address(f[4][0]).is_loopback for f in found)
+
+
+def exposure(host: str, port: int) -> str | None:
+    """One line warning that the app can be reached from the network, or ``None`` when
+    ``host`` is a loopback address (this machine only)."""
+    if _loopback(host):
+        return None
+    return (
+        f"the app listens on {host}:{port}, beyond this machine: anyone who can reach it "
+        "over the network can use it, with no login (use --host 127.0.0.1 to keep it local)"
+    )
 
 
 def solara_args(host: str, port: int, *, open_browser: bool = False) -> list[str]:
@@ -57,10 +98,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
         open_browser: Open the app in the default web browser once it is up.
 
     Returns:
-        The exit status: 0 after Ctrl-C, 2 when the app's packages are missing, and
-        another non-zero status when the server could not start (3: e.g. the port is
-        in use).
+        The exit status: 0 after Ctrl-C, 2 when the app's packages are missing or
+        ``host`` is empty, and another non-zero status when the server could not start
+        (3: e.g. the port is in use).
     """
+    problem = host_problem(host)
+    if problem:
+        print(f"simcontract: error: host {host!r}: {problem}", file=sys.stderr)
+        return 2
     missing = missing_packages()
     if missing:
         print(

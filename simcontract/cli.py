@@ -1,15 +1,21 @@
 """The ``simcontract`` command line.
 
-Bad input (unknown scenario or parameter, bad value, bad option) prints one line
-``simcontract: error: ...`` to stderr and exits with status 2, without a traceback.
+Bad input (unknown scenario or parameter, bad value, bad option, an unusable or damaged
+results folder, a batch too large) prints one line ``simcontract: error: ...`` to stderr
+and exits with status 2, without a traceback. Warnings are one line each
+(``simcontract: warning: ...``). A failure of the machine (a full disk, a worker process
+killed) exits with status 1; a signal (Ctrl-C, SIGTERM) ends a batch cleanly, says how to
+resume it and exits with 128 + the signal's number.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -18,11 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from simcontract.params import PARAMETERS, unknown_message
-from simcontract.scenario import Scenario, ScenarioError, load_scenario
+from simcontract.scenario import Scenario, ScenarioError, ScenarioWarning, load_scenario
 
 
 class UsageError(Exception):
     """Bad command-line input; reported as one line with exit status 2."""
+
+
+class _Stopped(Exception):
+    """A batch ended by a signal or a lost worker: one line, and the exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,13 +66,19 @@ def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
 
 
 def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
-    """Load a scenario and apply ``--set`` items to it."""
+    """Load a scenario and apply ``--set`` items to it; warn of rule changes that never
+    take effect in the run (e.g. after ``--set years=...``)."""
     try:
-        scenario = load_scenario(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScenarioWarning)  # said below, after --set
+            scenario = load_scenario(name)
         changes = parse_set(settings)
-        return scenario.replace(**changes) if changes else scenario
+        scenario = scenario.replace(**changes) if changes else scenario
     except ScenarioError as err:
         raise UsageError(str(err)) from None
+    for line in scenario.unreached_changes():
+        print(f"simcontract: warning: scenario {name!r}: {line}", file=sys.stderr)
+    return scenario
 
 
 def format_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
@@ -98,20 +118,42 @@ def check_out_dir(out: Path, option: str = "--out") -> None:
             return
 
 
+_STEM_BYTES = 100
+"""Most bytes of a file-name stem made from a scenario name (file names hold 255)."""
+
+
 def file_stem(name: str) -> str:
-    """``name`` made safe as one file-name component (no separators, no leading dot)."""
-    return re.sub(r"[^\w.-]+", "_", name).strip(".") or "scenario"
+    """``name`` made safe as one file-name component (no separators, no leading dot, at
+    most :data:`_STEM_BYTES` bytes in UTF-8)."""
+    stem = re.sub(r"[^\w.-]+", "_", name).strip(".")
+    while len(stem.encode("utf-8")) > _STEM_BYTES:
+        stem = stem[:-1]
+    return stem or "scenario"
+
+
+def out_path(text: str | None, option: str = "--out") -> Path | None:
+    """The folder an ``--out`` option names, checked (``None`` when not given).
+
+    Raises:
+        UsageError: An empty name, or a folder that cannot be written.
+    """
+    if text is None:
+        return None
+    if not text.strip():
+        raise UsageError(f"{option} {text!r} is empty; give the folder to write to")
+    out = Path(text)
+    check_out_dir(out, option)
+    return out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``simcontract run``: one run, summary table, yearly series as CSV."""
+    from simcontract.experiment.atomic import write_atomic
     from simcontract.experiment.split import run_split
     from simcontract.outcomes import OUTCOMES
 
     scenario = scenario_with(args.scenario, args.set)
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        check_out_dir(out)
+    out = out_path(args.out)
     run = run_split(scenario, args.seed, workers=args.workers, progress=None)
     summary = run.summary()
     rows = [(name, format_value(summary[name]), OUTCOMES[name].unit) for name in OUTCOMES]
@@ -120,9 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
-        tmp = target.with_suffix(".csv.tmp")
-        run.series().to_csv(tmp, index=False)
-        tmp.replace(target)
+        write_atomic(target, lambda tmp: run.series().to_csv(tmp, index=False))
         print(f"yearly series written to {target}")
     return 0
 
@@ -258,15 +298,18 @@ def _connect(address: str) -> Any:
         raise UsageError(f"--scheduler {address!r}: cannot connect: {reason}") from None
 
 
-def _check_out(out: Path | None, resume: bool) -> None:
-    from simcontract.experiment import storage
+def _check_out(text: str | None, resume: bool) -> None:
+    from simcontract.experiment import lock, plan, storage
 
+    out = out_path(text)
     if out is None:
         if resume:
             raise UsageError("--resume needs --out DIR (the directory to finish)")
         return
-    check_out_dir(out)
-    if not resume and not storage.is_empty(out):
+    lock.check_free(out)
+    if resume:
+        plan.check_directory(out, resume)
+    elif not storage.is_empty(out):
         raise UsageError(
             f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
             "batch there, or choose another directory"
@@ -283,11 +326,11 @@ def _ci(row: Any) -> str:
 
 
 def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
-    """Connect to the scheduler if asked, run the batch, report and close."""
-    from simcontract.experiment import ExperimentError
-    from simcontract.experiment.designs import DesignError
+    """Connect to the scheduler if asked, run the batch and close; a signal or a lost
+    worker ends it with one line saying what is stored and how to finish."""
+    from simcontract.experiment.runner import WorkerLost
 
-    client = _connect(args.scheduler) if args.scheduler else None
+    client = _connect(args.scheduler) if args.scheduler is not None else None
     try:
         return run(
             workers=args.workers,
@@ -298,17 +341,50 @@ def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
             seed=args.seed,
             replications=args.replications,
             progress=None,
-            command=["simcontract", *args.argv],
+            command=_command(args),
         )
-    except (ScenarioError, DesignError, ExperimentError) as err:
-        raise UsageError(str(err)) from None
-    except KeyboardInterrupt:
-        if args.out:
-            print(f"simcontract: rerun with --resume --out {args.out} to finish", file=sys.stderr)
-        raise
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        raise _Stopped(f"interrupted by {name}{_stored(args)}", 128 + signum) from None
+    except WorkerLost as err:
+        raise _Stopped(f"error: {err}{_stored(args)}", 1) from None
     finally:
         if client is not None:
             client.close()
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    """The command line of a batch, with the ``--out`` it writes to."""
+    words = ["simcontract", *args.argv]
+    named = any(w == "--out" or w.startswith("--out=") for w in args.argv)
+    return words if named or not args.out else [*words, "--out", args.out]
+
+
+def _stored(args: argparse.Namespace) -> str:
+    """What an ended batch left in ``--out``, and how to finish it."""
+    from simcontract.experiment import integrity
+
+    if not args.out:
+        return "; nothing was stored (no --out)"
+    hint = integrity.resume_command({"command": _command(args)})
+    try:
+        inventory = integrity.inspect(args.out, full=False)
+    except (OSError, ValueError):
+        return f"; finish with: {hint}"
+    return (
+        f"; {len(inventory.runs)} of {inventory.n_runs} runs are stored in {args.out!r}; "
+        f"finish with: {hint}"
+    )
+
+
+def _holding(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
+    """The lock of ``--out`` while a batch, its tables and its figures are written."""
+    if not args.out:
+        return contextlib.nullcontext()
+    from simcontract.experiment import lock
+
+    return lock.hold(Path(args.out), _command(args))
 
 
 def _count(n: int, noun: str) -> str:
@@ -322,7 +398,7 @@ def _written(results: Any) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``simcontract compare``: replicate scenarios, print mean and 95% CI per outcome."""
-    from simcontract.experiment import KEY_OUTCOMES, compare
+    from simcontract.experiment import compare
     from simcontract.scenario import builtin_names
 
     names = args.scenario or builtin_names()
@@ -330,11 +406,31 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.scenario:
         # The main job: every built-in system, with the details the figures need.
         args.series = True
-        if not args.out and not args.resume:
+        if args.out is None and not args.resume:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             args.out = str(Path("results") / f"compare-{stamp}")
-    _check_out(Path(args.out) if args.out else None, args.resume)
-    results = _batch(args, lambda **kw: compare(scenarios, **kw))
+    _check_scheduler(args.scheduler)
+    _check_out(args.out, args.resume)
+    with _holding(args):
+        results = _batch(args, lambda **kw: compare(scenarios, **kw))
+        _print_comparison(results, scenarios, args.seed)
+        if results.directory is not None:
+            _report(results, results.directory)
+    return 0
+
+
+def _check_scheduler(address: str | None) -> None:
+    if address is not None and not address.strip():
+        raise UsageError(
+            f"--scheduler {address!r} is empty; give the scheduler's address, e.g. "
+            "tcp://10.0.0.5:8786 (or leave the option out to run on this machine)"
+        )
+
+
+def _print_comparison(results: Any, scenarios: Sequence[Scenario], seed: int) -> None:
+    """The comparison table: mean and 95% CI per key outcome and scenario."""
+    from simcontract.experiment import KEY_OUTCOMES
+
     table = results.table(KEY_OUTCOMES)
     labels = [f"{s.name}" for s in scenarios]
     if len(set(labels)) < len(labels):
@@ -346,13 +442,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     n = results.manifest["replications"]
     print(
         f"{_count(len(scenarios), 'scenario')} x {_count(n, 'replication')}, "
-        f"seed {args.seed}: mean ±95% CI"
+        f"seed {seed}: mean ±95% CI"
     )
     print(format_table(rows, ["outcome", *labels]))
     _written(results)
-    if results.directory is not None:
-        _report(results, results.directory)
-    return 0
 
 
 def _report(results: Any, directory: Path, formats: Sequence[str] = ("png", "pdf")) -> None:
@@ -368,29 +461,79 @@ def _report(results: Any, directory: Path, formats: Sequence[str] = ("png", "pdf
         print(f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}")
 
 
-def cmd_plot(args: argparse.Namespace) -> int:
-    """``simcontract plot``: redraw the figures of saved results."""
-    from simcontract import plots
-    from simcontract.experiment import ExperimentError, load_results
+def _results_dir(text: str) -> Path:
+    """The results folder a ``RESULTS_DIR`` argument names.
 
-    source = Path(args.results)
-    if not (source / "manifest.json").is_file():
-        raise UsageError(f"{args.results!r} holds no results (no manifest.json)")
+    Raises:
+        UsageError: An empty name, or a folder without a manifest.
+    """
+    if not text.strip():
+        raise UsageError(
+            f"RESULTS_DIR {text!r} is empty; give a results folder (a compare or sweep --out DIR)"
+        )
+    source = Path(text)
+    if not (source / "manifest.json").exists():
+        raise UsageError(f"{text!r} holds no results (no manifest.json)")
+    return source
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``simcontract plot``: redraw the figures of saved results (of every run stored
+    intact only with ``--partial`` when the batch is unfinished or damaged)."""
+    from simcontract import plots
+    from simcontract.experiment import Results, integrity
+
+    source = _results_dir(args.results)
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("png", "pdf", "svg")]
     if bad or not formats:
         raise UsageError(f"--format {args.format!r}: expected png, pdf or svg, comma-separated")
-    out = Path(args.out) if args.out else source / "figures"
+    out = out_path(args.out) or source / "figures"
     check_out_dir(out)
-    try:
-        results = load_results(source)
-    except ExperimentError as err:
-        raise UsageError(str(err)) from None
+    inventory = integrity.inspect(source, full=False)
+    if not inventory.complete:
+        if not args.partial:
+            raise UsageError(
+                f"{args.results!r} is not complete: {inventory.summary()}; finish it with "
+                f"`{inventory.resume_hint()}`, or draw what there is with --partial"
+            )
+        if not inventory.runs:
+            raise UsageError(f"{args.results!r} holds no intact run to draw")
+        print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
+    results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
     paths = plots.draw_all(results, out, formats=tuple(formats))
     print(f"{len(paths)} figure files written to {out}")
     for p in paths:
         print(f"  {p}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``simcontract check``: every part of a results folder against its manifest.
+
+    Exit status 0 when the batch is complete and every part intact, 1 when runs are
+    missing or parts damaged (``--resume`` runs them again), 2 when there is nothing to
+    check (no results, a damaged manifest).
+    """
+    from simcontract.experiment import integrity
+
+    source = _results_dir(args.results)
+    inventory = integrity.inspect(source, full=True)
+    manifest = inventory.manifest
+    names = ", ".join(dict.fromkeys(repr(s["name"]) for s in manifest["scenarios"]))
+    print(
+        f"{args.results}: {manifest['kind']} of {names}, {_count(manifest['n_points'], 'point')} "
+        f"x {_count(manifest['replications'], 'replication')} = {_count(inventory.n_runs, 'run')}"
+    )
+    for why in inventory.damaged.values():
+        print(f"damaged: {why}")
+    for name in inventory.unfinished:
+        print(f"unfinished: {name} (left by an interrupted session; --resume removes it)")
+    print(inventory.summary())
+    if inventory.complete:
+        return 0
+    print(f"finish with: {inventory.resume_hint()}")
+    return 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -424,30 +567,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """``simcontract app``: the seminar app in the browser."""
-    from simcontract.appserver import serve
+    from simcontract.appserver import exposure, host_problem, serve
 
+    problem = host_problem(args.host)
+    if problem:
+        raise UsageError(f"--host {args.host!r}: {problem}")
+    warning = exposure(args.host, args.port)
+    if warning:
+        print(f"simcontract: warning: {warning}", file=sys.stderr)
     print(f"simcontract app on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     return serve(host=args.host, port=args.port, open_browser=args.open)
 
 
-def _sweep_design(args: argparse.Namespace) -> Any:
-    """The design the options ask for; its warnings are printed as one line each."""
-    from simcontract.experiment.designs import DesignWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DesignWarning)
-        design = _design(args)
-    for warning in caught:
-        if issubclass(warning.category, DesignWarning):
-            print(f"simcontract: warning: {warning.message}", file=sys.stderr)
-        else:
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
-    return design
-
-
 def _design(args: argparse.Namespace) -> Any:
+    """The design the options ask for."""
     from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 
     try:
@@ -462,30 +595,49 @@ def _design(args: argparse.Namespace) -> Any:
         kind = next((k for k in kinds if getattr(args, k) is not None), None)
         if kind is None:
             raise UsageError("choose a design: --grid, --lhs N, --sobol N or --morris N")
+        n = getattr(args, kind)
+        if kind == "sobol" and n & (n - 1):
+            low = 1 << (n.bit_length() - 1)
+            raise UsageError(
+                f"--sobol {n}: n must be a power of 2 (else the Sobol' sequence loses its "
+                f"balance and the indices converge more slowly); use --sobol {low} or "
+                f"--sobol {2 * low}"
+            )
         ranges = parse_ranges(args.param)
         if not ranges:
             raise UsageError(f"--{kind} needs at least one --param name[=lo:hi] to vary")
-        return kinds[kind](getattr(args, kind), ranges, seed=args.seed)
+        return kinds[kind](n, ranges, seed=args.seed)
     except DesignError as err:
         raise UsageError(str(err)) from None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``simcontract sweep``: run a design on a scenario, print per-point summaries."""
-    from simcontract.experiment import KEY_OUTCOMES, sweep
+    from simcontract.experiment import KEY_OUTCOMES, limits, sweep
     from simcontract.experiment.designs import DesignError, check_points
 
     base = scenario_with(args.scenario, args.set)
-    design = _sweep_design(args)
+    design = _design(args)
     both = sorted(set(parse_set(args.set)) & set(design.parameters))
     if both:
         raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by the design")
+    _check_scheduler(args.scheduler)
+    limits.check_batch(
+        "sweep",
+        len(design),
+        args.replications,
+        base,
+        n_parameters=len(design.parameters),
+        series=args.series,
+        in_memory=args.out is None,
+    )
     try:
         check_points(base, design)
     except DesignError as err:
         raise UsageError(str(err)) from None
-    _check_out(Path(args.out) if args.out else None, args.resume)
-    results = _batch(args, lambda **kw: sweep(base, design, **kw))
+    _check_out(args.out, args.resume)
+    with _holding(args):
+        results = _batch(args, lambda **kw: sweep(base, design, **kw))
     n_points, n = results.manifest["n_points"], results.manifest["replications"]
     print(
         f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
@@ -575,7 +727,8 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (Dask runs the code a cluster "
+        "sends it: connect only to clusters you trust)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="write runs as Parquet, manifest and summary table here"
@@ -622,7 +775,10 @@ def _add_sweep(sub: Any) -> None:
     )
     design.add_argument("--lhs", type=_positive, metavar="N", help="Latin hypercube of N points")
     design.add_argument(
-        "--sobol", type=_positive, metavar="N", help="Sobol design, N * (2D + 2) points"
+        "--sobol",
+        type=_positive,
+        metavar="N",
+        help="Sobol design, N * (2D + 2) points (N a power of 2)",
     )
     design.add_argument(
         "--morris", type=_positive, metavar="N", help="Morris design, N trajectories"
@@ -637,12 +793,24 @@ def _add_sweep(sub: Any) -> None:
     sweep.set_defaults(func=cmd_sweep)
 
 
+def _add_check(sub: Any) -> None:
+    """The ``check`` subcommand."""
+    check = sub.add_parser(
+        "check", help="check every part of a results folder against its manifest"
+    )
+    check.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
+    check.set_defaults(func=cmd_check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = _Parser(
         prog="simcontract",
         description="Agent-based simulation of government contracting of social services to NGOs.",
     )
+    from simcontract import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     _add_run(sub)
@@ -673,7 +841,13 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument(
         "--format", default="png,pdf", help="png, pdf and/or svg, comma-separated (default png,pdf)"
     )
+    plot.add_argument(
+        "--partial",
+        action="store_true",
+        help="draw the intact runs of an unfinished or damaged batch",
+    )
     plot.set_defaults(func=cmd_plot)
+    _add_check(sub)
 
     validate = sub.add_parser(
         "validate", help="check the stylised facts of the sources (or --calibration)"
@@ -700,26 +874,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, *rest: Any
+) -> None:
+    """Show simcontract's own warnings as one line each; others as Python does."""
+    if category.__module__.startswith("simcontract."):
+        print(f"simcontract: warning: {message}", file=sys.stderr)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, *rest)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
+def _bad_input(err: Exception) -> bool:
+    """Whether ``err`` reports bad input (a scenario, a design, options, a folder)."""
+    from simcontract.experiment.designs import DesignError
+    from simcontract.experiment.runner import ExperimentError
+
+    return isinstance(err, UsageError | ScenarioError | DesignError | ExperimentError)
+
+
+def _run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.argv = argv
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simcontract`` command; returns the exit status."""
+    from simcontract.experiment.runner import WorkerLost, signals_interrupt
+
     parser = build_parser()
     try:
-        argv = list(sys.argv[1:] if argv is None else argv)
-        args = parser.parse_args(argv)
-        args.argv = argv
-        if not getattr(args, "func", None):
-            parser.print_help()
-            return 2
-        return int(args.func(args) or 0)
-    except UsageError as err:
-        print(f"simcontract: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("simcontract: interrupted", file=sys.stderr)
-        return 130
-    except OSError as err:  # the file system refused (disk full, permissions...)
+        with warnings.catch_warnings(), signals_interrupt():
+            warnings.showwarning = _show_warning
+            return _run_command(parser, argv)
+    except _Stopped as stop:
+        print(f"simcontract: {stop}", file=sys.stderr)
+        return stop.status
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        print(f"simcontract: interrupted by {signal.Signals(signum).name}", file=sys.stderr)
+        return 128 + signum
+    except BrokenPipeError:  # e.g. `simcontract params | head`: the reader has gone
+        _silence_stdout()
+        return 128 + 13  # as if ended by SIGPIPE
+    except (OSError, WorkerLost) as err:  # the machine refused: disk full, a worker killed
         print(f"simcontract: error: {err}", file=sys.stderr)
         return 1
+    except Exception as err:
+        if not _bad_input(err):
+            raise
+        print(f"simcontract: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ GROUP_TITLES = {
     "cadres": "Cadres and personal ties",
     "money": "Money, registration and survival",
     "delivery": "Delivery, evaluation and workforce",
+    "quality": "Real quality of service",
+    "entry": "Entry and the attributes of new NGOs",
+    "strategy": "NGOs' strategies and growth",
 }
 """Headings of the parameter groups; a group not listed here is titled by its name."""
 

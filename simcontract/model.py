@@ -7,15 +7,19 @@ adds to the year's record:
 1. ``budgets``: dated rule changes take effect; budgets fund service slots.
 2. ``entry``: new NGOs register.
 3. ``cadres``: officials whose term is up rotate (taking their ties) or leave.
-4. ``tendering``: empty slots are tendered; NGOs bid; awards.
-5. ``workforce`` (staffing): NGOs staff their contracts.
-6. ``delivery``: hours go to documentation, extra duties, service and mission; real
-   quality results.
-7. ``evaluation``: evaluators score contracts; scores move reputation and ties; poor
-   scores (or a new official) end contracts early.
-8. ``money``: payments, co-funding, wages, overheads, other income; insolvent NGOs exit.
-9. ``workforce`` (turnover): workers quit.
-10. ``closing``: ended contracts close; dormant NGOs dissolve; ties decay.
+4. ``strategy``: NGO heads who leave end their ties; NGOs decide whether to seek
+   contracts; seekers court an official.
+5. ``tendering``: empty slots are tendered; NGOs bid; awards.
+6. ``workforce`` (staffing): NGOs staff their contracts.
+7. ``delivery``: hours go to documentation, extra duties, courting officials, service
+   and mission; real quality results.
+8. ``evaluation``: evaluators score contracts; scores move reputation; poor scores (or a
+   new official) end contracts early.
+9. ``money``: payments, match funding, wages, overheads, other income; insolvent NGOs
+   exit.
+10. ``workforce`` (turnover): workers quit.
+11. ``closing``: ended contracts close; NGOs short of money without contracts close;
+    ties decay.
 
 Then the year's outcomes are collected (see :mod:`simcontract.outcomes`).
 """
@@ -50,6 +54,7 @@ from simcontract.phases import (
     entry,
     evaluation,
     money,
+    strategy,
     tendering,
     workforce,
 )
@@ -99,19 +104,25 @@ class ContractingModel(mesa.Model):
             )
             market_scenario, scenario = scenario, None
         mesa_args = {"scenario": scenario} if scenario is not None else {}
-        super().__init__(rng=rng if rng is not None else seed, **mesa_args)
+        super().__init__(rng=_seed(rng if rng is not None else seed), **mesa_args)
         base = load_scenario(market_scenario)
         self.market_scenario: Scenario = base.replace(**params) if params else base
+        """The scenario the market follows: its rules, sizes and dated rule changes."""
         # Set-up follows the rules of year 1 (a dated change for year 1 applies already).
         self.rules: Rules = Rules(self.market_scenario.at_year(1), 0)
+        """The parameter values in force in the year last run (those of year 1 before
+        the first step), with the year and last year's values."""
         self.records: list[YearRecord] = []
+        """One record of counters per year run (see :mod:`simcontract.outcomes`)."""
         self.cities: list[City] = []
+        """The simulated cities, in index order."""
         self._current: dict[str, float] = {}
         for index in self._city_indices(cities):
             self.cities.append(self._set_up_city(index))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, n=name: m._current[n]) for name in OUTCOMES}
         )
+        """Mesa's collector of every outcome, one row per year run."""
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
@@ -122,6 +133,7 @@ class ContractingModel(mesa.Model):
             budgets.open_year(city, rules, record)
             entry.register_ngos(city, rules, record)
             cadres.rotate_officials(city, rules, record)
+            strategy.plan_year(city, rules, record)
             tendering.tender_round(city, rules, record)
             workforce.staff_contracts(city, rules, record)
             delivery.deliver_services(city, rules, record)
@@ -180,6 +192,8 @@ class ContractingModel(mesa.Model):
         if cities is None:
             return list(range(n))
         chosen = [int(c) for c in cities]
+        if not chosen:
+            raise ValueError("cities: expected at least one city index (or None for all)")
         bad = [c for c in chosen if not 0 <= c < n]
         if bad:
             raise ValueError(f"cities: {bad[0]} is not a city index (0 to {n - 1})")
@@ -291,3 +305,25 @@ class ContractingModel(mesa.Model):
                         }
                     )
         return pd.DataFrame(rows)
+
+
+def _seed(rng: Any) -> Any:
+    """``rng`` as Mesa takes it, after checking it is a seed or a generator.
+
+    Raises:
+        TypeError: Not ``None``, a non-negative integer, a sequence of them, a
+            ``SeedSequence``, a ``BitGenerator`` or a ``Generator``.
+    """
+    allowed = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+    if rng is None or isinstance(rng, allowed):
+        return rng
+    values = rng if isinstance(rng, list | tuple) else [rng]
+    if (
+        all(isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 0 for v in values)
+        and values
+    ):
+        return rng
+    raise TypeError(
+        f"rng: {rng!r} is not a seed; expected None, a non-negative integer, a list of them, "
+        "or a numpy SeedSequence, BitGenerator or Generator"
+    )

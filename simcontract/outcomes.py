@@ -76,6 +76,7 @@ class YearRecord:
     hours_service: float = 0.0
     hours_documentation: float = 0.0
     hours_extra: float = 0.0
+    hours_cultivation: float = 0.0
     hours_mission: float = 0.0
     promised_hours: float = 0.0
     required_hours: float = 0.0
@@ -91,6 +92,10 @@ class YearRecord:
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
+    seeking: int = 0
+    planning: int = 0
+    closures: int = 0
+    cofunding: float = 0.0
 
     def add_exit(self, reserves: float) -> None:
         """Count an NGO that exits with ``reserves`` in hand."""
@@ -109,7 +114,13 @@ class YearRecord:
     @property
     def hours_total(self) -> float:
         """All staff hours of active NGOs in the year."""
-        return self.hours_service + self.hours_documentation + self.hours_extra + self.hours_mission
+        return (
+            self.hours_service
+            + self.hours_documentation
+            + self.hours_extra
+            + self.hours_cultivation
+            + self.hours_mission
+        )
 
 
 _COUNTERS = tuple(f.name for f in fields(YearRecord) if f.name != "year")
@@ -218,6 +229,9 @@ class Outcome:
             formula in the record's counters).
         pooling: How a run's value is formed from its years: ``"pooled"``, ``"mean"``
             or ``"last"``.
+        undefined: When the value is undefined (NaN); empty if it always has a value. A
+            run's value is undefined when it is in every year (``"mean"``), in the last
+            year (``"last"``) or over the whole run (``"pooled"``).
     """
 
     name: str
@@ -226,6 +240,7 @@ class Outcome:
     summary: str
     measure: Callable[[YearRecord], float]
     pooling: str
+    undefined: str = ""
 
     def __post_init__(self) -> None:
         if self.pooling not in POOLINGS:
@@ -242,6 +257,7 @@ _DEFINED = [
         "Share of the NGOs present at the start still active at the end of the run.",
         Ratio("initial_alive", "initial_total"),
         "last",
+        undefined="no NGO was present at the start",
     ),
     Outcome(
         "active_ngos",
@@ -262,7 +278,7 @@ _DEFINED = [
     Outcome(
         "ngo_exits",
         "NGOs",
-        "NGOs that exited during the year (insolvency or dormancy).",
+        "NGOs that exited during the year (insolvent, or closed by their own decision).",
         "NGOs that exited over the run.",
         Count("exits"),
         "pooled",
@@ -275,6 +291,7 @@ _DEFINED = [
         "The same, pooled over all tenders of the run.",
         Ratio("incumbent_lost", "with_incumbent"),
         "pooled",
+        undefined="no tender for a slot that had a provider before was awarded",
     ),
     Outcome(
         "repeat_award_rate",
@@ -283,6 +300,7 @@ _DEFINED = [
         "The same, pooled over all awards of the run.",
         Ratio("repeat_awards", "awards"),
         "pooled",
+        undefined="no tender was awarded",
     ),
     Outcome(
         "tied_award_share",
@@ -292,6 +310,7 @@ _DEFINED = [
         "The same, pooled over the run.",
         Ratio("tied_awards", "awards"),
         "pooled",
+        undefined="no tender was awarded",
     ),
     Outcome(
         "bids_per_tender",
@@ -300,6 +319,7 @@ _DEFINED = [
         "Bids per tender, pooled over the run.",
         Ratio("bids", "tenders"),
         "pooled",
+        undefined="no slot was tendered",
     ),
     Outcome(
         "failed_tender_rate",
@@ -308,6 +328,7 @@ _DEFINED = [
         "The same, pooled over the run.",
         Ratio("failed", "tenders"),
         "pooled",
+        undefined="no slot was tendered",
     ),
     Outcome(
         "provider_diversity",
@@ -317,6 +338,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("providers", "contracts"),
         "mean",
+        undefined="no contract was in force",
     ),
     Outcome(
         "hhi",
@@ -326,6 +348,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("hhi_sum", "hhi_cities"),
         "mean",
+        undefined="no city had a contract in force",
     ),
     Outcome(
         "dependence_mean",
@@ -334,6 +357,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("dependence_sum", "dependence_ngos"),
         "mean",
+        undefined="no active NGO had revenue",
     ),
     Outcome(
         "dependence_high_share",
@@ -342,6 +366,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("dependence_high", "dependence_ngos"),
         "mean",
+        undefined="no active NGO had revenue",
     ),
     Outcome(
         "service_coverage",
@@ -350,6 +375,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("slots_served", "slots_funded"),
         "mean",
+        undefined="no slot was funded",
     ),
     Outcome(
         "service_slots",
@@ -366,6 +392,7 @@ _DEFINED = [
         _SHARE_MEAN,
         Ratio("providers", "ngos_delivering"),
         "mean",
+        undefined="no NGO was active",
     ),
     Outcome(
         "public_spend",
@@ -382,6 +409,7 @@ _DEFINED = [
         "Mean over all contract-years of the run.",
         Ratio("quality_sum", "scored"),
         "pooled",
+        undefined="no contract-year was delivered",
     ),
     Outcome(
         "evaluation_score",
@@ -391,6 +419,7 @@ _DEFINED = [
         "Mean over all contract-years of the run.",
         Ratio("score_sum", "scored"),
         "pooled",
+        undefined="no contract-year was delivered",
     ),
     Outcome(
         "score_quality_corr",
@@ -400,6 +429,8 @@ _DEFINED = [
         "The same across all contract-years of the run.",
         Formula(_score_quality_corr, "Pearson correlation from the sums of scores and qualities"),
         "pooled",
+        undefined="fewer than 3 contract-years were delivered, or their scores or qualities "
+        "were all equal",
     ),
     Outcome(
         "bid_inflation",
@@ -409,6 +440,7 @@ _DEFINED = [
         "The same over all winning bids of the run.",
         Ratio("inflation_sum", "awards"),
         "pooled",
+        undefined="no tender was awarded",
     ),
     Outcome(
         "hours_delivered_ratio",
@@ -421,6 +453,7 @@ _DEFINED = [
             "min(delivered_hours, promised_hours) / promised_hours",
         ),
         "pooled",
+        undefined="no direct-service hours were promised",
     ),
     Outcome(
         "documentation_share",
@@ -429,6 +462,7 @@ _DEFINED = [
         "The same, summed over the run.",
         _hours_share("hours_documentation"),
         "pooled",
+        undefined="no NGO was active",
     ),
     Outcome(
         "extra_duty_share",
@@ -437,6 +471,7 @@ _DEFINED = [
         "The same, summed over the run.",
         _hours_share("hours_extra"),
         "pooled",
+        undefined="no NGO was active",
     ),
     Outcome(
         "mission_share",
@@ -445,6 +480,7 @@ _DEFINED = [
         "The same, summed over the run.",
         _hours_share("hours_mission"),
         "pooled",
+        undefined="no NGO was active",
     ),
     Outcome(
         "staff_turnover",
@@ -454,6 +490,16 @@ _DEFINED = [
         "The same, summed over the run.",
         Ratio("quits", "staff"),
         "pooled",
+        undefined="no social worker was employed",
+    ),
+    Outcome(
+        "opt_out_share",
+        "share",
+        "Share of the active NGOs that chose to stay out of contracting in the year.",
+        _SHARE_MEAN,
+        Formula(lambda r: 1.0 - _ratio(r.seeking, r.planning), "1 - seeking / planning"),
+        "mean",
+        undefined="no NGO was active",
     ),
     Outcome(
         "early_terminations",

@@ -8,6 +8,8 @@ Sources name a file in the project's seed documents or say ``assumption``.
 from __future__ import annotations
 
 import difflib
+import numbers
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -65,24 +67,27 @@ class Parameter:
         """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
 
         Integers are accepted for float parameters; floats with no fractional part are
-        accepted for integer parameters; booleans are never numbers.
+        accepted for integer parameters; NumPy's numbers count as numbers; booleans are
+        never numbers.
         """
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
                     f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
                 )
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(
                 f"parameter {self.name!r}: {value!r} is not a number; expected {self.allowed()}"
             )
         if self.kind == "int":
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(
-                    f"parameter {self.name!r}: {value!r} is not an integer; "
-                    f"expected {self.allowed()}"
-                )
+            if not isinstance(value, numbers.Integral):
+                value = float(value)
+                if not value.is_integer():
+                    raise ValueError(
+                        f"parameter {self.name!r}: {value!r} is not an integer; "
+                        f"expected {self.allowed()}"
+                    )
             value = int(value)
         else:
             value = float(value)
@@ -97,20 +102,28 @@ class Parameter:
         return value
 
     def parse(self, text: str) -> Any:
-        """Parse a value typed on the command line (``--set name=text``)."""
+        """Parse a value typed on the command line (``--set name=text``).
+
+        Numbers are written in plain ASCII decimal notation (``3``, ``-0.5``, ``2.4e6``;
+        ``nan`` and ``inf`` are read, then refused by :meth:`check`): Python's own ``int``
+        would also read ``5_0`` as 50 and other scripts' digits.
+        """
         text = text.strip()
         if self.kind == "choice":
             return self.check(text)
-        try:
-            value: Any = int(text) if self.kind == "int" else float(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                raise ValueError(
-                    f"parameter {self.name!r}: {text!r} is not a number; expected {self.allowed()}"
-                ) from None
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(
+                f"parameter {self.name!r}: {text!r} is not a number; expected {self.allowed()}"
+            )
+        value: Any = int(text) if _INTEGER.fullmatch(text) else float(text)
         return self.check(value)
+
+
+_NUMBER = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
+)
+"""A number as ``--set`` reads it: ASCII decimal notation, or nan and inf."""
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 
 
 def _fmt(x: float | None) -> str:
@@ -467,6 +480,183 @@ _DECLARED = [
         meaning="Bonus mass organisations give specialist NGOs of their sector and past partners.",
         source=SEED_THREE_CITIES,
     ),
+    _p(
+        "patronage_bonus",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Merit bonus a mass organisation gives a specialist of its sector, and again "
+        "a current or last partner, at full `partnership`.",
+        source="assumption",
+    ),
+    _p(
+        "blame_penalty",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Merit penalty a bureau gives a bidder without any track record at full "
+        "`blame_avoidance` (it shrinks linearly to 0 at `proven_track_record`).",
+        source="assumption",
+    ),
+    _p(
+        "proven_track_record",
+        "int",
+        3,
+        1,
+        30,
+        unit="contract-years",
+        group="tendering",
+        meaning="Contract-years delivered from which a bureau sees a bidder as a safe choice.",
+        source="assumption",
+    ),
+    _p(
+        "continuity_bonus",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Merit bonus per unit of last evaluation score for the incumbent in "
+        "selective, intermediary and direct procedures (none in open tenders, scored by "
+        "formal rules).",
+        source="assumption",
+    ),
+    _p(
+        "bids_per_free_contract",
+        "int",
+        2,
+        0,
+        20,
+        unit="tenders",
+        group="tendering",
+        meaning="Open tenders an NGO bids for in a year per further contract it has room "
+        "for, counting at most `free_contracts_counted` (proposals are costly); an "
+        "incumbent always rebids for its slot.",
+        source="assumption",
+    ),
+    _p(
+        "free_contracts_counted",
+        "int",
+        2,
+        0,
+        20,
+        unit="contracts",
+        group="tendering",
+        meaning="Most free contracts that count towards the open tenders an NGO bids for "
+        "in a year.",
+        source="assumption",
+    ),
+    _p(
+        "invited_bid_chance",
+        "float",
+        0.9,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Chance that an NGO invited to a selective or intermediary tender bids "
+        "(the incumbent always does).",
+        source="assumption",
+    ),
+    _p(
+        "incumbent_rank_bonus",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="How much a purchaser or hub drawing up a shortlist favours the slot's "
+        "incumbent, in units of reputation.",
+        source="assumption",
+    ),
+    _p(
+        "rank_noise",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Standard deviation of the noise in a purchaser's or hub's ranking of "
+        "candidates, in units of reputation.",
+        source="assumption",
+    ),
+    _p(
+        "base_discount",
+        "float",
+        0.15,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="An ordinary bidder's mean discount, as a share of `max_discount`.",
+        source="assumption",
+    ),
+    _p(
+        "discount_noise",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Standard deviation of a bidder's discount, as a share of `max_discount`.",
+        source="assumption",
+    ),
+    _p(
+        "workload_incentive",
+        "float",
+        3.0,
+        0.0,
+        10.0,
+        group="tendering",
+        meaning="How far bidders inflate promised hours per unit of the normalised weight "
+        "of promised hours in award scoring (capped at full inflation, "
+        "`max_bid_inflation` times the bidder's dare).",
+        source="assumption",
+    ),
+    _p(
+        "award_noise",
+        "float",
+        0.02,
+        0.0,
+        0.5,
+        group="tendering",
+        meaning="Standard deviation of the noise in award scores (judgement the model leaves out).",
+        source="assumption",
+    ),
+    _p(
+        "hub_citywide_preference",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="How much a hub prefers city-wide NGOs when admitting members, in units of "
+        "reputation.",
+        source="assumption",
+    ),
+    _p(
+        "hub_noise",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Standard deviation of the noise in a hub's view of candidates' reputation.",
+        source="assumption",
+    ),
+    _p(
+        "hub_spare_ratio",
+        "float",
+        1.5,
+        0.0,
+        10.0,
+        group="tendering",
+        meaning="A hub admits members beyond `hub_pool_size` until their spare capacity is "
+        "this many times the slots to fill.",
+        source="assumption",
+    ),
     # --- cadres and ties ---------------------------------------------------------------
     _p(
         "rotation_years",
@@ -507,19 +697,9 @@ _DECLARED = [
         0.0,
         1.0,
         group="cadres",
-        meaning="Chance that a new official already knows a given local NGO's head "
-        "(x3 for community associations, x5 for a federation's own specialists).",
-        source="assumption",
-    ),
-    _p(
-        "tie_growth",
-        "float",
-        0.15,
-        0.0,
-        1.0,
-        unit="1/year",
-        group="cadres",
-        meaning="Yearly growth of an official's tie to a provider that served well.",
+        meaning="Chance that a new official already knows a given local NGO's head (times "
+        "`community_tie_factor` for community associations, `mass_org_tie_factor` for a "
+        "federation's own specialists).",
         source="assumption",
     ),
     _p(
@@ -533,6 +713,140 @@ _DECLARED = [
         meaning="Yearly decay of every personal tie.",
         source="assumption",
     ),
+    _p(
+        "term_shape",
+        "float",
+        4.0,
+        0.5,
+        100.0,
+        group="cadres",
+        meaning="Shape of the gamma distribution of an official's term at a post (its mean "
+        "is `rotation_years`, its coefficient of variation 1 / sqrt(shape)).",
+        source="assumption",
+    ),
+    _p(
+        "community_tie_factor",
+        "float",
+        3.0,
+        0.0,
+        20.0,
+        group="cadres",
+        meaning="How much likelier a bureau's new official is tied to a community "
+        "association than to another local NGO (times `tie_density`, capped at 1).",
+        source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "mass_org_tie_factor",
+        "float",
+        5.0,
+        0.0,
+        20.0,
+        group="cadres",
+        meaning="How much likelier a mass organisation's new official is tied to a "
+        "specialist of its sector than a bureau's official to a local NGO (times "
+        "`tie_density`, capped at 1).",
+        source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "initial_tie_low",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Weakest initial tie of a new official (strengths are uniform between "
+        "`initial_tie_low` and `initial_tie_high`).",
+        source="assumption",
+    ),
+    _p(
+        "initial_tie_high",
+        "float",
+        0.8,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Strongest initial tie of a new official.",
+        source="assumption",
+    ),
+    _p(
+        "refusal_tie_cut",
+        "float",
+        0.2,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="How much an official's tie to an NGO weakens when it refuses ordered "
+        "extra duties.",
+        source="assumption",
+    ),
+    _p(
+        "new_broom_years",
+        "int",
+        2,
+        0,
+        20,
+        unit="years",
+        group="cadres",
+        meaning="Years at a post during which an official marks down past providers he has "
+        "no tie to (0 = never).",
+        source="assumption",
+    ),
+    _p(
+        "reshuffle_cut",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Merit cut a new official gives an untied past provider of the purchaser "
+        "at full `reshuffle`.",
+        source="assumption",
+    ),
+    _p(
+        "new_broom_termination",
+        "float",
+        0.25,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Chance, at full `reshuffle`, that an official in his first year at a post "
+        "ends a contract with a provider he has no tie to.",
+        source="assumption",
+    ),
+    _p(
+        "tie_cultivation",
+        "float",
+        0.2,
+        0.0,
+        1.0,
+        unit="1/year",
+        group="cadres",
+        meaning="Yearly growth of the tie of an NGO head who cultivates an official, as a "
+        "share of the gap to a full tie.",
+        source="assumption",
+    ),
+    _p(
+        "cultivation_hours",
+        "float",
+        150.0,
+        0.0,
+        2000.0,
+        unit="hours/year",
+        group="cadres",
+        meaning="Hours an NGO head seeking contracts spends cultivating an official per year.",
+        source="assumption",
+    ),
+    _p(
+        "head_turnover",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        unit="1/year",
+        group="cadres",
+        meaning="Yearly chance that an NGO's head leaves; officials' ties to the NGO end.",
+        source="assumption",
+    ),
     # --- money and survival -------------------------------------------------------------
     _p(
         "match_funding",
@@ -541,7 +855,8 @@ _DECLARED = [
         0.0,
         0.95,
         group="money",
-        meaning="Share of contract value the NGO must co-fund from its own money.",
+        meaning="Share of contract value the NGO must bring as match funding (in kind, from "
+        "co-funders or from its own money).",
         source=SEED_POLICY,
     ),
     _p(
@@ -574,7 +889,8 @@ _DECLARED = [
         1e9,
         unit="CNY/year",
         group="money",
-        meaning="Mean non-government income of an NGO (donations, fees, foundations).",
+        meaning="Mean non-government income (donations, fees, foundations) of a general "
+        "agency; other origins get it times their factor (`other_income_community`, ...).",
         source="assumption",
     ),
     _p(
@@ -586,17 +902,6 @@ _DECLARED = [
         unit="CNY",
         group="money",
         meaning="Mean reserves of an NGO when it enters.",
-        source="assumption",
-    ),
-    _p(
-        "dormancy_years",
-        "int",
-        3,
-        1,
-        100,
-        unit="years",
-        group="money",
-        meaning="Years without any contract after which an NGO dissolves.",
         source="assumption",
     ),
     _p(
@@ -638,6 +943,114 @@ _DECLARED = [
         1.0,
         group="money",
         meaning="Government share of revenue above which an NGO counts as highly dependent.",
+        source="assumption",
+    ),
+    _p(
+        "other_income_spread",
+        "float",
+        0.3,
+        0.0,
+        2.0,
+        group="money",
+        meaning="Spread (standard deviation of the log) of the yearly log-normal factor on "
+        "an NGO's other income; the factor's mean stays 1.",
+        source="assumption",
+    ),
+    _p(
+        "other_income_specialist",
+        "float",
+        1.0,
+        0.0,
+        10.0,
+        group="money",
+        meaning="Mean other income of a specialist NGO relative to `other_income` (that of "
+        "a general agency).",
+        source="assumption",
+    ),
+    _p(
+        "other_income_community",
+        "float",
+        0.5,
+        0.0,
+        10.0,
+        group="money",
+        meaning="Mean other income of a community association relative to `other_income`.",
+        source="assumption",
+    ),
+    _p(
+        "other_income_grassroots",
+        "float",
+        1.2,
+        0.0,
+        10.0,
+        group="money",
+        meaning="Mean other income of a grassroots group relative to `other_income`.",
+        source="assumption",
+    ),
+    _p(
+        "min_pay_level",
+        "float",
+        0.6,
+        0.0,
+        1.0,
+        group="money",
+        meaning="Lowest share of the market wage an NGO pays before it counts as insolvent.",
+        source="assumption",
+    ),
+    _p(
+        "inkind_match",
+        "float",
+        0.2,
+        0.0,
+        1.0,
+        group="money",
+        meaning="Most of the match that volunteers' time and donated goods and venues can "
+        "cover, as a share of the contract price (never more than its activity spending).",
+        source="assumption",
+    ),
+    _p(
+        "cofunder_match",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="money",
+        meaning="Most of the match an established NGO raises from co-funders (foundations, "
+        "companies), as a share of the contract price; others in proportion to their "
+        "track record.",
+        source="assumption",
+    ),
+    _p(
+        "startup_share",
+        "float",
+        0.1,
+        0.0,
+        2.0,
+        group="money",
+        meaning="Money an NGO must hold to take on one more contract, as a share of the "
+        "contract's yearly wage bill (staff_per_contract x wage).",
+        source="assumption",
+    ),
+    _p(
+        "lean_overhead",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="money",
+        meaning="Share of the overhead an NGO without contracts still pays (costs it can cut).",
+        source="assumption",
+    ),
+    _p(
+        "closure_reserves",
+        "float",
+        0.5,
+        0.0,
+        10.0,
+        unit="years",
+        group="money",
+        meaning="An NGO without contracts closes when its reserves fall below this many years "
+        "of its running costs (lean overhead and its head's wage).",
         source="assumption",
     ),
     # --- delivery, evaluation and workforce --------------------------------------------
@@ -778,6 +1191,437 @@ _DECLARED = [
         group="delivery",
         meaning="Extra quit chance per unit of pay below the market wage.",
         source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "max_quit",
+        "float",
+        0.95,
+        0.0,
+        1.0,
+        unit="1/year",
+        group="delivery",
+        meaning="Highest yearly chance that a social worker quits.",
+        source="assumption",
+    ),
+    _p(
+        "multi_system_overhead",
+        "float",
+        0.5,
+        0.0,
+        5.0,
+        group="delivery",
+        meaning="Extra documentation per additional evaluation system an NGO faces, at full "
+        "`evaluator_heterogeneity`, as a share of one system's needs.",
+        source="assumption",
+    ),
+    _p(
+        "base_compliance",
+        "float",
+        0.4,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Chance that an NGO without government revenue accepts ordered extra duties.",
+        source="assumption",
+    ),
+    _p(
+        "dependent_compliance",
+        "float",
+        0.6,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Added chance of accepting ordered extra duties per unit of dependence on "
+        "government money.",
+        source="assumption",
+    ),
+    _p(
+        "reputation_memory",
+        "float",
+        0.6,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Weight of past reputation when a year's evaluation scores come in (0: "
+        "reputation is the year's mean score).",
+        source="assumption",
+    ),
+    # --- real quality of service --------------------------------------------------------
+    _p(
+        "novice_quality",
+        "float",
+        0.55,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Quality of a service run by staff without experience, as a share of the "
+        "NGO's skill.",
+        source="assumption",
+    ),
+    _p(
+        "experience_gain",
+        "float",
+        0.45,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Gain in quality from fully experienced staff, as a share of skill (with "
+        "the default `novice_quality` it reaches the full skill).",
+        source="assumption",
+    ),
+    _p(
+        "experience_scale",
+        "float",
+        3.0,
+        0.1,
+        50.0,
+        unit="years",
+        group="quality",
+        meaning="Years of staff experience over which the experience gain in quality "
+        "builds up (e-folding time).",
+        source="assumption",
+    ),
+    _p(
+        "delivery_elasticity",
+        "float",
+        0.8,
+        0.0,
+        5.0,
+        group="quality",
+        meaning="Exponent of the share of required hours delivered in real quality (0: "
+        "hours delivered do not matter).",
+        source="assumption",
+    ),
+    _p(
+        "new_provider_quality",
+        "float",
+        0.7,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Quality of a provider's first year at a slot, relative to a long-standing "
+        "provider.",
+        source="assumption",
+    ),
+    _p(
+        "continuity_gain",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Gain in quality from years with the same provider (with the default "
+        "`new_provider_quality` it reaches 1).",
+        source="assumption",
+    ),
+    _p(
+        "continuity_scale",
+        "float",
+        2.0,
+        0.1,
+        50.0,
+        unit="years",
+        group="quality",
+        meaning="Years at a slot over which a provider's continuity gain builds up "
+        "(e-folding time).",
+        source="assumption",
+    ),
+    _p(
+        "strain_cost",
+        "float",
+        0.15,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Largest loss of quality from overstretched staff, reached at demands of "
+        "twice their capacity.",
+        source="assumption",
+    ),
+    # --- entry and the attributes of new NGOs --------------------------------------------
+    _p(
+        "entry_openness_floor",
+        "float",
+        0.05,
+        0.0,
+        1.0,
+        group="entry",
+        meaning="Entry's openness factor (a multiplier of the entry rate) when no newcomer "
+        "bid last year.",
+        source="assumption",
+    ),
+    _p(
+        "entry_openness_slope",
+        "float",
+        5.0,
+        0.0,
+        100.0,
+        group="entry",
+        meaning="Growth of entry's openness factor per unit share of last year's bids "
+        "placed by newcomers (the factor is capped at 1).",
+        source="assumption",
+    ),
+    _p(
+        "first_year_newcomer_share",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="entry",
+        meaning="Share of bids by newcomers assumed for the year before the first (drives "
+        "entry in year 1).",
+        source="assumption",
+    ),
+    _p(
+        "newcomer_reputation",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="entry",
+        meaning="Reputation of an entrant without a track record, as purchasers see it.",
+        source="assumption",
+    ),
+    _p(
+        "skill_general_a",
+        "float",
+        5.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="First shape (a) of the Beta(a, b) distribution of the skill of "
+        "a general social-work agency (mean a / (a + b)).",
+        source="assumption",
+    ),
+    _p(
+        "skill_general_b",
+        "float",
+        3.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="Second shape (b) of the Beta(a, b) distribution of the skill of "
+        "a general social-work agency.",
+        source="assumption",
+    ),
+    _p(
+        "skill_specialist_a",
+        "float",
+        6.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="First shape (a) of the Beta(a, b) distribution of the skill of "
+        "a specialist NGO (mean a / (a + b)).",
+        source="assumption",
+    ),
+    _p(
+        "skill_specialist_b",
+        "float",
+        2.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="Second shape (b) of the Beta(a, b) distribution of the skill of a specialist NGO.",
+        source="assumption",
+    ),
+    _p(
+        "skill_community_a",
+        "float",
+        3.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="First shape (a) of the Beta(a, b) distribution of the skill of "
+        "a community association (mean a / (a + b)).",
+        source="assumption",
+    ),
+    _p(
+        "skill_community_b",
+        "float",
+        4.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="Second shape (b) of the Beta(a, b) distribution of the skill of "
+        "a community association.",
+        source="assumption",
+    ),
+    _p(
+        "skill_grassroots_a",
+        "float",
+        3.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="First shape (a) of the Beta(a, b) distribution of the skill of "
+        "a grassroots group (mean a / (a + b)).",
+        source="assumption",
+    ),
+    _p(
+        "skill_grassroots_b",
+        "float",
+        3.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="Second shape (b) of the Beta(a, b) distribution of the skill of "
+        "a grassroots group.",
+        source="assumption",
+    ),
+    _p(
+        "dare_a",
+        "float",
+        2.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="First shape (a) of the Beta(a, b) distribution of an NGO's dare, how far "
+        "it inflates promised hours (mean a / (a + b)).",
+        source="assumption",
+    ),
+    _p(
+        "dare_b",
+        "float",
+        2.0,
+        0.1,
+        100.0,
+        group="entry",
+        meaning="Second shape (b) of the Beta(a, b) distribution of an NGO's dare.",
+        source="assumption",
+    ),
+    _p(
+        "reserves_spread",
+        "float",
+        0.5,
+        0.0,
+        2.0,
+        group="entry",
+        meaning="Spread (standard deviation of the log) of the log-normal factor on an "
+        "entering NGO's `initial_reserves`; the factor's mean stays 1.",
+        source="assumption",
+    ),
+    _p(
+        "grassroots_reserves",
+        "float",
+        0.3,
+        0.0,
+        5.0,
+        group="entry",
+        meaning="Reserves of an entering grassroots group relative to other NGOs.",
+        source="assumption",
+    ),
+    _p(
+        "entrant_experience",
+        "float",
+        3.0,
+        0.0,
+        40.0,
+        unit="years",
+        group="entry",
+        meaning="Most years of experience of an entrant's director (uniform from 0).",
+        source="assumption",
+    ),
+    _p(
+        "initial_experience",
+        "float",
+        5.0,
+        0.0,
+        40.0,
+        unit="years",
+        group="entry",
+        meaning="Most years of experience of the director of an NGO present at the start "
+        "(uniform from 0).",
+        source="assumption",
+    ),
+    _p(
+        "initial_reputation_low",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="entry",
+        meaning="Lowest reputation of an NGO present at the start (reputations are uniform "
+        "between `initial_reputation_low` and `initial_reputation_high`).",
+        source="assumption",
+    ),
+    _p(
+        "initial_reputation_high",
+        "float",
+        0.7,
+        0.0,
+        1.0,
+        group="entry",
+        meaning="Highest reputation of an NGO present at the start.",
+        source="assumption",
+    ),
+    _p(
+        "initial_track_record",
+        "int",
+        5,
+        0,
+        50,
+        unit="contract-years",
+        group="entry",
+        meaning="Most contract-years delivered by an NGO present at the start (uniform from 0).",
+        source="assumption",
+    ),
+    # --- NGOs' strategies and growth -----------------------------------------------
+    _p(
+        "burden_tolerance",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="strategy",
+        meaning="Mean share of staff time an NGO will give to documentation and extra duties "
+        "before it stays out of contracting (each NGO's own tolerance is drawn from a Beta "
+        "distribution with this mean).",
+        source="000_effe18ee7456b6b6.txt",
+    ),
+    _p(
+        "tolerance_concentration",
+        "float",
+        4.0,
+        0.1,
+        1000.0,
+        group="strategy",
+        meaning="Concentration (a + b) of the Beta distribution of NGOs' tolerance of the "
+        "burden of contracting: higher values make NGOs more alike.",
+        source="assumption",
+    ),
+    _p(
+        "runway_years",
+        "float",
+        2.0,
+        0.0,
+        50.0,
+        unit="years",
+        group="strategy",
+        meaning="An NGO whose reserves would last fewer years than this on its other income "
+        "seeks contracts whatever their burden.",
+        source="assumption",
+    ),
+    _p(
+        "experience_per_contract",
+        "float",
+        3.0,
+        0.5,
+        50.0,
+        unit="contract-years",
+        group="strategy",
+        meaning="Contract-years an NGO must have delivered to manage one more contract at once.",
+        source="003_cb4aa1f09a237e0c.txt",
+    ),
+    _p(
+        "small_ngo_contracts",
+        "int",
+        1,
+        1,
+        100,
+        unit="contracts",
+        group="strategy",
+        meaning="Most contracts a community association or grassroots group runs at once.",
+        source="002_52d5503e79805775.txt",
     ),
 ]
 

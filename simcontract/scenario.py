@@ -19,7 +19,11 @@ parameter, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import numbers
+import os
+import stat
 import tomllib
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -33,8 +37,20 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 _META_KEYS = ("name", "description", "parameters", "changes")
 
 
+MAX_NAME_LENGTH = 100
+"""Most characters of a scenario's name (it labels tables, figures and file names)."""
+
+MAX_FILE_BYTES = 1 << 20
+"""Largest scenario file read (1 MiB; a scenario with every parameter is about 5 KiB)."""
+
+
 class ScenarioError(ValueError):
     """A scenario, parameter value or rule change is not valid."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario is valid but does something it probably does not mean to (e.g. a rule
+    change dated after the run's last year)."""
 
 
 def builtin_dir() -> Path:
@@ -64,35 +80,62 @@ def _check_changes(changes: Any) -> tuple[tuple[int, Mapping[str, Any]], ...]:
         )
     out = []
     for i, change in enumerate(changes, 1):
-        if not isinstance(change, Mapping):
-            raise ScenarioError(
-                f"change #{i} must be a table with 'year' and new values, got {change!r}"
-            )
-        change = dict(change)
-        if "year" not in change:
-            raise ScenarioError(f"change #{i} has no 'year'; expected an integer >= 1")
-        year = change.pop("year")
-        if isinstance(year, bool) or not isinstance(year, int) or year < 1:
-            raise ScenarioError(
-                f"change #{i}: 'year' = {year!r} is not allowed; expected an integer >= 1"
-            )
-        if not change:
-            raise ScenarioError(f"change #{i} (year {year}) changes no parameter")
-        values = {}
-        for name, value in change.items():
-            try:
-                value = _check_value(name, value)
-            except ScenarioError as err:
-                raise ScenarioError(f"change #{i} (year {year}): {err}") from None
-            if PARAMETERS[name].group == "run":
-                raise ScenarioError(
-                    f"change #{i}: parameter {name!r} sets the market's size and cannot "
-                    "change during a run; only rule parameters can"
-                )
-            values[name] = value
+        year, values = _check_change(i, change)
         out.append((year, MappingProxyType(values)))
     out.sort(key=lambda c: c[0])
     return tuple(out)
+
+
+def _check_change(i: int, change: Any) -> tuple[int, dict[str, Any]]:
+    """Change number ``i`` as its year and checked values."""
+    if isinstance(change, tuple) and len(change) == 2 and isinstance(change[1], Mapping):
+        change = {**dict(change[1]), "year": change[0]}
+    if not isinstance(change, Mapping):
+        raise ScenarioError(
+            f"change #{i} must be a table with 'year' and new values (or a (year, values) "
+            f"pair), got {change!r}"
+        )
+    change = dict(change)
+    if "year" not in change:
+        raise ScenarioError(f"change #{i} has no 'year'; expected an integer >= 1")
+    year = change.pop("year")
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral) or year < 1:
+        raise ScenarioError(
+            f"change #{i}: 'year' = {year!r} is not allowed; expected an integer >= 1"
+        )
+    year = int(year)
+    if not change:
+        raise ScenarioError(f"change #{i} (year {year}) changes no parameter")
+    values = {}
+    for name, value in change.items():
+        try:
+            value = _check_value(name, value)
+        except ScenarioError as err:
+            raise ScenarioError(f"change #{i} (year {year}): {err}") from None
+        if PARAMETERS[name].group == "run":
+            raise ScenarioError(
+                f"change #{i}: parameter {name!r} sets the market's size and cannot "
+                "change during a run; only rule parameters can"
+            )
+        values[name] = value
+    return year, values
+
+
+def _check_text(value: Any, key: str, longest: int | None = None) -> str:
+    """``value`` when it is text fit to be the scenario's ``key`` (name or description)."""
+    if not isinstance(value, str):
+        raise ScenarioError(f"{key!r} must be text, got {value!r}")
+    if longest is not None:
+        if not value.strip():
+            raise ScenarioError(f"{key!r} is empty; give the scenario a short name")
+        if len(value) > longest:
+            raise ScenarioError(
+                f"{key!r} is {len(value)} characters long; at most {longest} are allowed "
+                "(it labels tables, figures and file names)"
+            )
+        if any(not ch.isprintable() for ch in value):
+            raise ScenarioError(f"{key!r} {value!r} holds a line break or control character")
+    return str(value)
 
 
 class Scenario(Mapping[str, Any]):
@@ -100,8 +143,9 @@ class Scenario(Mapping[str, Any]):
 
     Args:
         values: Parameter values; names not given take the registry default.
-        name: Short name of the scenario.
-        description: One or two sentences on what the scenario represents.
+        name: Short name of the scenario: 1 to :data:`MAX_NAME_LENGTH` printable
+            characters.
+        description: One or two sentences on what the scenario represents (text).
         changes: Dated rule changes, each a mapping with ``year`` (model year from which
             it applies, counting from 1) and new parameter values.
 
@@ -132,10 +176,8 @@ class Scenario(Mapping[str, Any]):
         except ValueError as err:
             raise ScenarioError(str(err)) from None
         self._values = MappingProxyType(merged)
-        self._name = str(name)
-        self._description = str(description)
-        if isinstance(changes, list | tuple):
-            changes = [{"year": c[0], **dict(c[1])} if isinstance(c, tuple) else c for c in changes]
+        self._name = _check_text(name, "name", MAX_NAME_LENGTH)
+        self._description = _check_text(description, "description")
         self._changes = _check_changes(changes)
         in_force = dict(merged)  # changes accumulate (see at_year), so check them so
         for _year, change in self._changes:
@@ -196,6 +238,17 @@ class Scenario(Mapping[str, Any]):
 
     def _changes_plain(self) -> list[dict[str, Any]]:
         return [{"year": y, **dict(v)} for y, v in self._changes]
+
+    def unreached_changes(self) -> list[str]:
+        """One line for each rule change dated after the run's last year (it never takes
+        effect), naming its year and the run's length."""
+        years = self._values["years"]
+        return [
+            f"the rule change of year {year} never takes effect: the run "
+            f"lasts {years} year{'s' if years != 1 else ''} (parameter 'years')"
+            for year, _change in self._changes
+            if year > years
+        ]
 
     def replace(self, **changes: Any) -> Scenario:
         """Return a copy with some parameter values changed (validated).
@@ -331,40 +384,120 @@ def _toml(value: Any) -> str:
 def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
     """Load a scenario by built-in name (e.g. ``"baseline"``) or from a TOML file.
 
+    A rule change dated after the run's last year gives a :class:`ScenarioWarning`.
+
     Args:
         name_or_path: A built-in scenario name, a path to a ``.toml`` file, an existing
             ``Scenario`` (returned as is), or ``None`` for the registry defaults.
 
     Raises:
-        ScenarioError: The file is missing or malformed, or a value is not valid.
+        ScenarioError: The file is missing, unreadable or malformed, or a value is not
+            valid.
+        TypeError: ``name_or_path`` is none of the above.
     """
     if name_or_path is None:
         return Scenario(name="defaults")
     if isinstance(name_or_path, Scenario):
         return name_or_path
-    text = str(name_or_path)
-    path = Path(text)
-    if not (path.suffix == ".toml" or path.exists() or "/" in text):
-        builtin = builtin_dir() / f"{text}.toml"
-        if not builtin.is_file():
-            import difflib
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise TypeError(
+            "a scenario is a built-in name, a path to a .toml file or a Scenario, got "
+            f"{type(name_or_path).__name__} {name_or_path!r}"
+        )
+    text = os.fsdecode(name_or_path)
+    if not text.strip():
+        raise ScenarioError(
+            f"scenario {text!r} is empty; give a built-in name or a path to a .toml file"
+        )
+    path = _scenario_path(text)
+    data = _read_toml(path)
+    _check_change_years(data.get("changes"), path)
+    data.setdefault("name", path.stem)
+    scenario = Scenario.from_dict(data, source=str(path))
+    for line in scenario.unreached_changes():
+        warnings.warn(ScenarioWarning(f"{path}: {line}"), stacklevel=2)
+    return scenario
 
-            names = builtin_names()
-            close = difflib.get_close_matches(text, names, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ScenarioError(
-                f"unknown scenario {text!r}{hint} (built-in scenarios: "
-                f"{', '.join(names) or 'none'}; or give a path to a .toml file)"
-            )
-        path = builtin
-    if not path.is_file():
-        problem = "is a folder, not a .toml file" if path.is_dir() else "does not exist"
-        raise ScenarioError(f"scenario file {str(path)!r} {problem}")
+
+def _scenario_path(text: str) -> Path:
+    """The file of built-in scenario ``text``, or ``text`` as a path."""
+    path = Path(text)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+        exists = path.exists()
+    except (OSError, ValueError):  # a name the file system cannot hold
+        exists = False
+    if path.suffix == ".toml" or exists or "/" in text or os.sep in text:
+        return path
+    builtin = builtin_dir() / f"{text}.toml"
+    if builtin.is_file():
+        return builtin
+    import difflib
+
+    names = builtin_names()
+    close = difflib.get_close_matches(text, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ScenarioError(
+        f"unknown scenario {text!r}{hint} (built-in scenarios: "
+        f"{', '.join(names) or 'none'}; or give a path to a .toml file)"
+    )
+
+
+_NOT_REGULAR = {
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISSOCK: "a socket",
+}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML table of scenario file ``path``; every failure as one ``ScenarioError``."""
+    where = f"scenario file {str(path)!r}"
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{where} is a folder, not a .toml file")
+        for is_kind, kind in _NOT_REGULAR.items():
+            if is_kind(info.st_mode):
+                raise ScenarioError(f"{where} is {kind}, not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{where} is {info.st_size:,} bytes; a scenario file is at most "
+                f"{MAX_FILE_BYTES:,} bytes"
+            )
+        raw = path.read_bytes()
+    except ScenarioError:
+        raise
+    except FileNotFoundError:
+        raise ScenarioError(f"{where} does not exist") from None
+    except (OSError, ValueError) as err:  # permissions, a name too long, a NUL byte
+        reason = getattr(err, "strerror", None) or str(err)
+        raise ScenarioError(f"{where} cannot be read: {reason}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ScenarioError(
+            f"{path}: starts with a byte-order mark (BOM), which TOML does not allow; save "
+            "it as UTF-8 without BOM"
+        )
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
-    data.setdefault("name", path.stem)
-    return Scenario.from_dict(data, source=str(path))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+
+
+def _check_change_years(changes: Any, path: Path) -> None:
+    """Refuse two ``[[changes]]`` tables of one year (which one was meant to win?)."""
+    first: dict[Any, int] = {}
+    for i, change in enumerate(changes if isinstance(changes, list) else [], 1):
+        year = change.get("year") if isinstance(change, dict) else None
+        if not isinstance(year, int):
+            continue
+        if year in first:
+            raise ScenarioError(
+                f"{path}: changes #{first[year]} and #{i} are both for year {year}; put "
+                "their values in one [[changes]] table"
+            )
+        first[year] = i

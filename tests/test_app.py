@@ -1,226 +1,325 @@
-"""The seminar app without a browser: controls from the registry, figures, components."""
+"""The seminar app without a browser: controls from the registry, runs, shocks, kept runs,
+replications, downloads, the market view and the page's components."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 import pytest
 
-pytest.importorskip("solara", reason="the app needs solara: pip install 'mesa[rec]'")
-pytest.importorskip("altair", reason="the app needs altair: pip install 'mesa[rec]'")
-pytest.importorskip("networkx", reason="the app needs networkx: pip install 'mesa[rec]'")
+pytest.importorskip("solara", reason="the app needs solara: pip install 'simcontract[app]'")
+pytest.importorskip("altair", reason="the app needs altair: pip install 'simcontract[app]'")
 
+import pandas as pd
 import solara
-from matplotlib.colors import to_hex
-from matplotlib.figure import Figure
+from fontTools.ttLib import TTFont
 
-from simcontract import appserver
-from simcontract.app import (
-    CHART_LABELS,
-    CHART_PANELS,
-    RULES,
-    AppModel,
-    Explanation,
-    MarketView,
-    OutcomeCharts,
-    Page,
-    RulesInForce,
-    make_model_params,
-    market_figure,
-    outcome_figure,
-    rule_table,
-    rules_in_force,
-)
+from simcontract import appfont, appserver, i18n
+from simcontract.app import Page
+from simcontract.appcharts import PANELS, change_marks, panel_data, panel_spec
+from simcontract.appcontrols import control, controlled, key_rules, show_value
+from simcontract.appexport import charts_png, series_csv, series_table
+from simcontract.appmarket import detail_view, district_view, inspect, too_big
+from simcontract.appmarketchart import detail_spec, district_spec
+from simcontract.appreplicate import replicate
+from simcontract.appruns import AppModel, keep, rule_differences, start_run
+from simcontract.appstate import AppState, preset_values
+from simcontract.appviews import show_outcome
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 from simcontract.plots import style
 from simcontract.scenario import builtin_names, load_scenario
 
-KEY_RULES = (
-    "contract_years",
-    "tendering",
-    "favouritism",
-    "rotation_years",
-    "reshuffle",
-    "match_funding",
-    "evaluation",
-    "extra_duty_demand",
-    "registration",
-)
+TINY = {"years": 5, "n_bureaux": 6, "n_mass_orgs": 1, "initial_ngos": 15}
+"""A market small enough to run in a blink (set on a run's first year)."""
 
 
 @pytest.fixture
-def stepped() -> AppModel:
-    """The default app model after three years."""
-    model = AppModel()
-    for _ in range(3):
-        model.step()
-    return model
+def state(monkeypatch: pytest.MonkeyPatch) -> AppState:
+    """The page's state on a tiny baseline market, before year 1."""
+    sizes = {k: v for k, v in TINY.items() if PARAMETERS[k].group == "run" and k != "years"}
+
+    def tiny_run(preset, seed, values=()):
+        return start_run(preset, seed, {**sizes, **dict(values)})
+
+    monkeypatch.setattr("simcontract.appstate.start_run", tiny_run)
+    app = AppState()
+    app.set_rule("years", TINY["years"])
+    return app
 
 
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def test_model_params_come_from_the_registry() -> None:
-    params = make_model_params("baseline")
-    assert params["preset"] == "baseline"
-    assert set(KEY_RULES) <= set(RULES) <= set(params)
-    for name in RULES:
-        spec, param = params[name], PARAMETERS[name]
-        assert spec["label"].startswith(name)
+# --------------------------------------------------------------------------- controls
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_controls_come_from_the_registry_in_words(lang: str) -> None:
+    for name in controlled():
+        param = PARAMETERS[name]
+        spec = control(name, param.default, lang)
+        assert spec.label.startswith(i18n.parameter_label(name, lang))
+        assert spec.tooltip == i18n.parameter_meaning(name, lang)
+        assert "_" not in spec.label or "_" in i18n.parameter_label(name, lang)  # words
         if param.kind == "choice":
-            assert spec["type"] == "Select"
-            assert spec["values"] == list(param.choices)
+            assert [v for v, _ in spec.items] == list(param.choices)
+            assert all(label != value for value, label in spec.items)
         else:
-            assert spec["type"] == ("SliderInt" if param.kind == "int" else "SliderFloat")
-            assert param.low <= spec["min"] <= spec["value"] <= spec["max"] <= param.high
-            assert spec["step"] > 0
+            assert param.low <= spec.low <= param.default <= spec.high <= param.high
+            assert spec.step > 0
+            stops = (param.default - spec.low) / spec.step
+            assert stops == pytest.approx(round(stops))  # the slider can sit on the value
+
+
+def test_run_length_and_key_rules_are_controls() -> None:
+    assert "years" in controlled()
+    assert {"contract_years", "tendering", "favouritism", "rotation_years"} <= set(key_rules())
+    assert not [n for n in controlled() if PARAMETERS[n].group == "run" and n != "years"]
 
 
 @pytest.mark.parametrize("name", builtin_names())
 def test_controls_start_at_the_preset_values(name: str) -> None:
-    params = make_model_params(name)
-    preset = load_scenario(name)
-    for rule in RULES:
-        assert params[rule]["value"] == preset[rule]
-    # An untouched Reset (what SolaraViz passes) rebuilds the preset.
-    values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
-    model = AppModel(**values)
-    assert dict(model.preset) == dict(preset)
+    values = preset_values(name)
+    first = load_scenario(name).at_year(1)
+    assert all(values[k] == first[k] for k in values)
+    run = start_run(name)
+    assert dict(run.model.market_scenario) == dict(load_scenario(name))
 
 
-def test_reset_with_changed_controls_applies_them() -> None:
-    params = make_model_params("baseline")
-    values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
-    values.update(tendering="direct", favouritism=0.8)
-    model = AppModel(**values)
-    assert model.p["tendering"] == "direct"
-    assert model.p["favouritism"] == 0.8
-    assert "**direct**" in rules_in_force(model)
+# --------------------------------------------------------------------------- runs
+def test_a_change_before_year_one_restarts_the_run(state: AppState) -> None:
+    state.set_rule("tendering", "direct")
+    assert state.run.value.year == 0
+    assert state.run.value.model.p["tendering"] == "direct"
+    assert state.pending() == {}
 
 
-def test_solara_viz_accepts_the_params() -> None:
-    from mesa.visualization import solara_viz
-
-    params = make_model_params("baseline")
-    solara_viz._check_model_params(AppModel.__init__, params)
-    if hasattr(solara_viz, "_build_model_init_kwargs"):  # Mesa 3.5 checks the model itself
-        solara_viz._check_model_params(AppModel(), params)
-
-
-def test_solara_reset_rebuilds_the_chosen_preset_and_rules() -> None:
-    """Mesa's Reset rebuilds the model from the controls; from Mesa 3.5 it adds an
-    experiment scenario of its own, which must not replace the market's preset."""
-    from mesa.visualization import solara_viz
-
-    values = {
-        k: (v["value"] if isinstance(v, dict) else v)
-        for k, v in make_model_params("shanghai_hub").items()
-    }
-    values["favouritism"] = 0.7
-    model = AppModel("shanghai_hub", seed=5)
-    build = getattr(solara_viz, "_build_model_init_kwargs", None)
-    if build is None:  # Mesa before 3.5 passes the controls as they are
-        kwargs = values
-    else:
-        kwargs = build(
-            model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
-        )
-    rebuilt = type(model)(**kwargs)
-    assert rebuilt.preset.name == "shanghai_hub"
-    assert rebuilt.p["tendering"] == load_scenario("shanghai_hub")["tendering"]
-    assert rebuilt.p["favouritism"] == 0.7
-    assert " preset |" in rules_in_force(rebuilt)
+def test_a_change_during_a_run_waits_then_applies_as_a_shock(state: AppState) -> None:
+    state.step()
+    state.step()
+    state.set_rule("contract_years", 1)
+    assert state.pending() == {"contract_years": 1}
+    assert state.run.value.model.p["contract_years"] == 3  # nothing changes silently
+    state.apply_pending()
+    run = state.run.value
+    assert state.pending() == {}
+    (shock,) = run.shocks
+    assert shock.year == 3
+    assert dict(shock.changes) == {"contract_years": (3, 1)}
+    assert (3, {"contract_years": 1}) in [
+        (y, dict(c)) for y, c in run.model.market_scenario.changes
+    ]
+    assert run.model.p["contract_years"] == 3  # still year 2's rules
+    state.step()
+    assert run.model.p["contract_years"] == 1
+    marks = change_marks(run, "en")
+    assert [m["at"] for m in marks] == [2.5]
+    assert "Contract length" in marks[0]["text"]
 
 
-def test_old_scenario_keyword_still_names_the_preset() -> None:
-    with pytest.warns(DeprecationWarning, match="market_scenario"):
-        assert AppModel(scenario="shanghai_hub").preset.name == "shanghai_hub"
+def test_shocked_run_matches_a_scenario_with_the_dated_change(state: AppState) -> None:
+    for _ in range(2):
+        state.step()
+    state.set_rule("favouritism", 0.9)
+    state.apply_pending()
+    while not state.run.value.finished:
+        state.step()
+    scenario = load_scenario("baseline").replace(**TINY)
+    dated = scenario.to_dict()
+    dated["changes"] = [{"year": 3, "favouritism": 0.9}]
+    expected = AppModel(type(scenario).from_dict(dated), seed=state.seed.value).run()
+    assert state.run.value.series().equals(expected.series())
+
+
+def test_undo_puts_the_controls_back(state: AppState) -> None:
+    state.step()
+    state.set_rule("evaluation", "workload")
+    state.undo_pending()
+    assert state.pending() == {}
+
+
+def test_the_end_of_a_run_and_running_on(state: AppState) -> None:
+    while state.step():
+        pass
+    run = state.run.value
+    assert run.finished and run.year == TINY["years"]
+    assert not state.step()
+    state.run_on(3)
+    assert not run.finished and run.years == TINY["years"] + 3
+    assert state.draft.value["years"] == run.years
+    assert state.step() and run.year == TINY["years"] + 1
+
+
+def test_changing_preset_stops_playing_and_starts_at_year_zero(state: AppState) -> None:
+    state.step()
+    state.playing.value = True
+    state.load_preset("shanghai_hub")
+    assert not state.playing.value
+    assert state.run.value.year == 0 and not state.run.value.finished
+    assert state.draft.value["tendering"] == load_scenario("shanghai_hub")["tendering"]
+
+
+def test_keeping_runs_for_comparison(state: AppState) -> None:
+    state.step()
+    state.keep_run()
+    (first,) = state.kept.value
+    assert first.label == "A" and first.year == 1
+    assert state.run.value is not first and state.run.value.year == 0
+    state.set_rule("tendering", "direct")
+    state.step()
+    assert rule_differences(first, state.run.value) == [("tendering", "open", "direct")]
+    kept = state.kept.value
+    for _ in range(4):
+        kept = keep(kept, start_run("baseline", 1, TINY))
+    assert [k.label for k in kept] == ["C", "D", "E"]
 
 
 def test_same_seed_same_run() -> None:
-    a, b = AppModel(seed=3), AppModel(seed=3)
+    a, b = start_run("baseline", 3, TINY), start_run("baseline", 3, TINY)
     for _ in range(3):
         a.step()
         b.step()
     assert a.series().equals(b.series())
 
 
-def test_chart_panels_name_outcomes() -> None:
-    for _title, _unit, names in CHART_PANELS:
-        assert set(names) <= set(OUTCOMES)
+def test_replications_give_means_and_intervals() -> None:
+    scenario = load_scenario("baseline").replace(**TINY)
+    done = []
+    found = replicate(scenario, seed=1, replications=3, progress=done.append)
+    assert done == [1, 2, 3] and found.n == 3
+    ci = found.interval("staff_turnover")
+    assert ci.low <= ci.mean <= ci.high
+    band = found.band("active_ngos")
+    assert list(band["year"]) == list(range(1, TINY["years"] + 1))
+    assert (band["low"] <= band["high"]).all()
 
 
-def test_figures_change_with_the_model(stepped: AppModel) -> None:
-    empty = AppModel()
-    assert _png(market_figure(empty)) != _png(market_figure(stepped))
-    assert _png(outcome_figure(empty)) != _png(outcome_figure(stepped))
-    fig = outcome_figure(stepped)
-    assert [ax.get_title() for ax in fig.axes][:2] == [p[0] for p in CHART_PANELS[:2]]
-    assert all(ax.get_ylabel() for ax in fig.axes)
-    collected = stepped.datacollector.get_model_vars_dataframe()
-    for ax, (_title, _unit, names) in zip(fig.axes, CHART_PANELS, strict=True):
-        assert [line.get_label() for line in ax.lines] == [CHART_LABELS[n] for n in names]
-        for line, name in zip(ax.lines, names, strict=True):
-            assert line.get_ydata() == pytest.approx(collected[name].to_numpy(), nan_ok=True)
+# --------------------------------------------------------------------------- views
+@pytest.fixture
+def stepped() -> AppModel:
+    run = start_run("baseline", 42)
+    for _ in range(3):
+        run.step()
+    return run
 
 
-def test_market_figure_draws_purchasers_ngos_and_links(stepped: AppModel) -> None:
-    fig = market_figure(stepped)
-    ax = fig.axes[0]
-    assert "Market in year 3" in ax.get_title()
-    links = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
-    slots = sum(
-        s.contract is not None or s.last_provider is not None
-        for pu in stepped.cities[0].purchasers
-        for s in pu.slots
+def test_charts_show_the_run_kept_runs_and_bands(stepped) -> None:
+    other = start_run("baseline", 7)
+    other.step()
+    other.label = "A"
+    for panel in PANELS:
+        assert set(panel.outcomes) <= set(OUTCOMES)
+        spec = panel_spec(panel, "zh_CN", False, stepped.years, ["本次运行", "A"])
+        assert spec["$schema"].endswith("v5.json")
+        names = {layer["data"]["name"] for layer in spec["layer"]}
+        assert names == {"lines", "band", "marks", "note"}
+        data = panel_data(panel, stepped, [other], "en")
+        runs = {row["run"] for row in data["lines"]}
+        assert runs == {"this run (Baseline city)", "A: Baseline city"}
+        dashes = spec["layer"][2]["encoding"]["strokeDash"]["scale"]
+        assert dashes["domain"] == ["本次运行", "A"] and dashes["range"][0] == [1, 0]
+
+
+def test_market_view_draws_each_actor_with_the_shared_palette(stepped) -> None:
+    view = detail_view(stepped.model, lang="en")
+    ngos = view.datasets["ngos"]
+    active = [n for n in stepped.model.ngos if n.alive and n.city == 0]
+    assert len(ngos) == len(active)  # exited NGOs hidden
+    assert {row["group"] for row in ngos} <= set(style.ORIGIN_NAMES.values())
+    assert len(view.datasets["purchasers"]) == len(stepped.model.city(0).purchasers)
+    slots = sum(len(pu.slots) for pu in stepped.model.city(0).purchasers)
+    assert 0 < len(view.datasets["links"]) <= slots
+    shown = detail_view(stepped.model, hide_exited=False, lang="en")
+    assert len(shown.datasets["ngos"]) >= len(ngos)
+    spec = detail_spec(view.columns, "en", False, 1e6)
+    domain = spec["layer"][1]["layer"][0]["encoding"]["color"]["scale"]
+    assert (
+        dict(zip(domain["domain"], domain["range"], strict=True))["Grassroots groups"]
+        == (style.ORIGIN_COLOURS["grassroots"])
     )
-    assert 0 < links <= slots
-    points = sum(len(c.get_offsets()) for c in ax.collections if not hasattr(c, "get_segments"))
-    assert points >= len(stepped.cities[0].purchasers) + sum(n.alive for n in stepped.ngos)
 
 
-def test_market_view_reads_the_publication_palette(stepped: AppModel) -> None:
-    fig = market_figure(stepped)
-    ax = fig.axes[0]
-    markers = [c for c in ax.collections if not hasattr(c, "get_segments")]
-    drawn = {to_hex(colour) for c in markers for colour in c.get_facecolors()}
-    palette = {*style.ORIGIN_COLOURS.values(), *style.PURCHASER_COLOURS.values()}
-    assert drawn <= {to_hex(c) for c in (*palette, style.EXITED_COLOUR)}
-    alive = {n.origin for n in stepped.ngos if n.alive and n.city == 0}
-    assert {to_hex(style.ORIGIN_COLOURS[o]) for o in alive} <= drawn
-    links = [c for c in ax.collections if hasattr(c, "get_segments")]
-    assert links and all(c.get_cmap().name == style.tie_cmap().name for c in links)
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert set(style.ORIGIN_NAMES.values()) | set(style.PURCHASER_NAMES.values()) <= set(legend)
+def test_market_view_sums_a_large_market_by_district() -> None:
+    run = start_run("guangzhou_ifsc", 42)
+    for _ in range(6):
+        run.step()
+    assert too_big(run.model)
+    view = district_view(run.model, lang="zh_CN")
+    total = sum(row["count"] for row in view.datasets["ngos"])
+    assert total == sum(n.alive for n in run.model.ngos)
+    assert {row["kind"] for row in view.datasets["ngos"]} == {"district"}
+    assert district_spec(view.columns, "zh_CN", True)["layer"]
+    one = detail_view(run.model, district=3, lang="en")
+    assert one.columns == [3] and one.datasets["purchasers"]
 
 
-@pytest.mark.parametrize("name", ["moca_2012_fund", "luoshan_delegation", "mass_org_partnership"])
-def test_market_figure_handles_every_shape_of_market(name: str) -> None:
-    model = AppModel(name)
-    model.step()
-    assert _png(market_figure(model))
+def test_clicking_an_actor_inspects_it(state: AppState) -> None:
+    state.step()
+    view = detail_view(state.run.value.model, lang="zh_CN")
+    ngo = view.datasets["ngos"][0]
+    state.inspect({**ngo, "_nonce": 1})
+    assert state.inspected.value == ("ngo", ngo["id"])
+    rows = dict(inspect(state.run.value.model, "ngo", ngo["id"], "zh_CN"))
+    assert rows["类型"] == ngo["group"]
+    state.inspect({"kind": "district", "district": 2})
+    assert state.district.value == 2 and state.inspected.value is None
 
 
-@pytest.mark.parametrize("component", [MarketView, OutcomeCharts, RulesInForce, Explanation])
-def test_components_render(component, stepped: AppModel) -> None:
-    _box, rc = solara.render(component(stepped), handle_error=False)
-    rc.close()
+def test_readouts() -> None:
+    assert show_outcome("staff_turnover", 0.134, "en") == "13%"
+    assert show_outcome("active_ngos", 81.0, "en") == "81"
+    assert show_outcome("service_quality", float("nan"), "en") == "–"
+    assert show_value("tendering", "selective", "zh_CN") == "邀请招标（短名单）"
+    assert show_value("contract_value", 2.4e6, "en") == "2,400,000"
 
 
-def test_page_renders() -> None:
-    _box, rc = solara.render(Page(), handle_error=False)
-    rc.close()
+def test_downloads(stepped) -> None:
+    kept = start_run("baseline", 1)
+    kept.step()
+    kept.label = "A"
+    table = series_table(stepped, [kept])
+    assert list(table.columns[:4]) == ["run", "scenario", "seed", "year"]
+    assert len(table) == stepped.year + kept.year
+    back = pd.read_csv(io.BytesIO(series_csv(stepped, [kept])), encoding="utf-8-sig")
+    assert back["staff_turnover"].tolist() == pytest.approx(table["staff_turnover"].tolist())
+    for lang in i18n.LANGUAGES:
+        png = charts_png(stepped, [kept], lang)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
 
-def test_explanation_lists_every_rule() -> None:
-    table = rule_table()
-    for name in RULES:
-        assert f"`{name}`" in table
-        assert PARAMETERS[name].meaning in table
+def test_the_page_serves_its_own_chinese_font() -> None:
+    """Chinese renders in a browser without a CJK font: the page carries a cut-down
+    Noto Sans CJK SC with every Chinese character of the catalogue."""
+    face = appfont.font_face()
+    assert face.startswith("@font-face") and appfont.FAMILY in face
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", face).group(1))
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert all(ord(c) in cmap for c in appfont.catalogue_characters())
+    assert len(data) < 1_500_000  # cut down from 16 MB
+
+
+# --------------------------------------------------------------------------- page
+def _widgets(root):
+    seen, stack = [], [root]
+    while stack:
+        widget = stack.pop()
+        seen.append(widget)
+        stack.extend(getattr(widget, "children", None) or [])
+    return seen
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_page_renders_without_katex(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No component loads KaTeX: Solara's Markdown asks a CDN for its CSS on every
+    redraw (the page renders Markdown on the server)."""
+    monkeypatch.setattr("simcontract.app.browser_language", lambda: lang)
+    box, rc = solara.render(Page(), handle_error=False)
+    try:
+        templates = [getattr(w, "template", None) for w in _widgets(box)]
+        texts = [str(getattr(t, "template", t) or "") for t in templates]
+        assert not [t for t in texts if "katex" in t.lower()]
+        html = " ".join(str(getattr(w, "unsafe_innerHTML", "") or "") for w in _widgets(box))
+        assert i18n.text("app.explanation", lang).split("\n")[1].lstrip("# ") in html
+    finally:
+        rc.close()
 
 
 def test_serve_arguments() -> None:

@@ -76,8 +76,8 @@ def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
     city: Any = SimpleNamespace(rng=FixedIncome(draw))
     city.batch = batch = YearBatch.of(city, [ngo])
     batch.staff = np.array([staff])
-    other = p["other_income"] * money.OTHER_INCOME_FACTOR[ngo.origin] * draw
-    ngo.reserves = share * staff * wage + p["overhead"] - other
+    other = p["other_income"] * money.other_income_factors(p)[ngo.origin] * draw
+    ngo.reserves = share * staff * wage + p["lean_overhead"] * p["overhead"] - other
     money.settle_accounts(city, p, YearRecord(year=1))
     assert ngo.alive
     assert ngo.pay_level == pytest.approx(share)
@@ -105,7 +105,7 @@ def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Sc
             {id(city.district_evaluator[o.slot.purchaser.district]) for o in c.ngo.contracts}
         )
         faced.append(systems)
-        factor = 1.0 + delivery.MULTI_SYSTEM_OVERHEAD * h * (systems - 1)
+        factor = 1.0 + model.p["multi_system_overhead"] * h * (systems - 1)
         expected = c.required_hours * model.p["documentation_base"] * evaluator.doc_intensity
         assert need == pytest.approx(expected * factor)
     assert max(faced) >= 2, "no NGO faced two evaluators: the test checks nothing"

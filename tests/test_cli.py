@@ -1,4 +1,5 @@
-"""The command line: ``simcontract run`` and ``simcontract params``, and its errors."""
+"""The command line: ``simcontract run``, ``params`` and ``app``, and some of their errors
+(the catalogue of every bad input is tests/test_bad_input.py)."""
 
 from __future__ import annotations
 
@@ -141,107 +142,8 @@ def test_params_verbose_gives_meaning_and_source(capsys: pytest.CaptureFixture[s
         assert p.name in out and p.meaning in out and p.source in out
 
 
-# -------------------------------------------------------------------- the error catalogue
-SET_ERRORS: list[tuple[str, list[str], tuple[str, ...]]] = [
-    (
-        "typo",
-        ["--set", "favoritism=0.5"],
-        ("unknown parameter 'favoritism'", "did you mean 'favouritism'?"),
-    ),
-    (
-        "string for int",
-        ["--set", "years=ten"],
-        ("'years'", "'ten' is not a number", "an integer in [1, 200]"),
-    ),
-    ("bool for int", ["--set", "years=true"], ("'years'", "'true' is not a number")),
-    (
-        "float for int",
-        ["--set", "years=2.5"],
-        ("'years'", "2.5 is not an integer", "an integer in [1, 200]"),
-    ),
-    ("too low", ["--set", "years=0"], ("'years'", "0 is out of range", "[1, 200]")),
-    ("too high", ["--set", "favouritism=1.01"], ("'favouritism'", "1.01 is out of range")),
-    (
-        "bad choice",
-        ["--set", "tendering=closed"],
-        ("'tendering'", "'closed' is not allowed", "'open', 'selective'"),
-    ),
-    ("NaN", ["--set", "favouritism=nan"], ("'favouritism'", "NaN is not allowed", "[0, 1]")),
-    ("missing '='", ["--set", "years"], ("--set 'years'", "expected name=value")),
-    ("no workers", ["--workers", "0"], ("--workers", "expected a positive integer, got 0")),
-    ("missing name", ["--set", "=3"], ("--set '=3'", "expected name=value")),
-    ("empty value", ["--set", "years="], ("'years'", "is not a number")),
-    (
-        "shares above 1",
-        ["--set", "share_specialist=0.7", "--set", "share_community=0.7"],
-        ("'share_specialist'", "sum to 1.65", "at most 1"),
-    ),
-    (
-        "award weights 0",
-        ["--set", "price_weight=0", "--set", "reputation_weight=0", "--set", "workload_weight=0"],
-        ("are all 0", "at least one above 0"),
-    ),
-    ("negative seed", ["--seed", "-1"], ("--seed", "-1 is below the minimum 0")),
-    ("non-integer seed", ["--seed", "1.5"], ("--seed", "'1.5' is not an integer")),
-    ("text seed", ["--seed=abc"], ("--seed", "'abc' is not an integer")),
-    ("unknown option", ["--frobnicate"], ("unrecognized arguments: --frobnicate",)),
-]
-
-
-@pytest.mark.parametrize(
-    ("extra", "fragments"), [c[1:] for c in SET_ERRORS], ids=[c[0] for c in SET_ERRORS]
-)
-def test_bad_options_give_one_line_errors(
-    small_toml: Path,
-    capsys: pytest.CaptureFixture[str],
-    extra: list[str],
-    fragments: tuple[str, ...],
-) -> None:
-    assert_usage_error(["run", str(small_toml), *extra], capsys, *fragments)
-
-
-FILE_ERRORS: list[tuple[str, str | bytes, tuple[str, ...]]] = [
-    ("malformed TOML", "[parameters\nyears = 3\n", ("malformed TOML",)),
-    ("unknown top-level key", "colour = 1\n", ("unknown top-level key 'colour'",)),
-    (
-        "parameter at top level",
-        "favouritism = 0.5\n",
-        ("unknown top-level key 'favouritism'", "put it under [parameters]"),
-    ),
-    (
-        "typo in file",
-        "[parameters]\nfavoritism = 0.5\n",
-        ("unknown parameter 'favoritism'", "did you mean 'favouritism'?"),
-    ),
-    (
-        "out of range in file",
-        "[parameters]\ncontract_years = 11\n",
-        ("'contract_years'", "11 is out of range", "[1, 10]"),
-    ),
-    ("[[changes]] without year", "[[changes]]\nreshuffle = 0.5\n", ("change #1 has no 'year'",)),
-    (
-        "structural change",
-        "[[changes]]\nyear = 2\nyears = 9\n",
-        ("'years'", "cannot change during a run"),
-    ),
-    ("non-UTF-8 file", b"description = '\xe9t\xe9'\n", ("not a UTF-8 text file",)),
-]
-
-
-@pytest.mark.parametrize(
-    ("text", "fragments"), [c[1:] for c in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS]
-)
-def test_bad_scenario_files_give_one_line_errors(
-    write_toml: WriteToml,
-    capsys: pytest.CaptureFixture[str],
-    text: str | bytes,
-    fragments: tuple[str, ...],
-) -> None:
-    path = write_toml(text, "bad.toml")
-    line = assert_usage_error(["run", str(path)], capsys, *fragments)
-    assert str(path) in line
-
-
+# ------------------------------------------------------------------------ errors
+# Every bad input of every command is in the catalogue of tests/test_bad_input.py.
 def test_unknown_builtin_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert_usage_error(
         ["run", "basline"], capsys, "unknown scenario 'basline'", "did you mean 'baseline'?"
@@ -312,3 +214,46 @@ def test_help_of_every_command(argv: list[str], capsys) -> None:
         main([*argv, "--help"])
     assert exc.value.code == 0
     assert "usage: simcontract" in capsys.readouterr().out
+
+
+def test_a_long_scenario_name_makes_a_short_file_name(
+    write_toml: WriteToml, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "广州" * 50  # 100 characters, 300 bytes in UTF-8: more than a file name holds
+    path = write_toml(f'name = "{name}"\n[parameters]\nyears = 2\ninitial_ngos = 5\n', "cn.toml")
+    code, _out, err = run_cli(["run", str(path), "--out", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    (written,) = (tmp_path / "out").iterdir()
+    assert written.name.startswith("广州") and len(written.name.encode()) <= 255
+    assert pd.read_csv(written)["year"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "host, warned",
+    [("127.0.0.1", False), ("localhost", False), ("::1", False), ("0.0.0.0", True)],
+)
+def test_app_warns_in_one_line_when_it_listens_beyond_this_machine(
+    host: str, warned: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = []
+    monkeypatch.setattr(
+        "simcontract.appserver.serve", lambda **options: served.append(options) or 0
+    )
+    code, out, err = run_cli(["app", "--host", host, "--port", "9000"], capsys)
+    assert code == 0 and served == [{"host": host, "port": 9000, "open_browser": False}]
+    assert out.startswith(f"simcontract app on http://{host}:9000/")
+    if warned:
+        assert err.splitlines() == [
+            f"simcontract: warning: the app listens on {host}:9000, beyond this machine: anyone "
+            "who can reach it over the network can use it, with no login (use --host 127.0.0.1 "
+            "to keep it local)"
+        ]
+    else:
+        assert err == ""
+
+
+def test_serve_refuses_an_empty_host(capsys: pytest.CaptureFixture[str]) -> None:
+    from simcontract.appserver import serve
+
+    assert serve(host="") == 2
+    assert capsys.readouterr().err.startswith("simcontract: error: host '': give an address")

@@ -18,6 +18,7 @@ SCHEDULE = (
     "budgets",
     "entry",
     "cadres",
+    "strategy",
     "tendering",
     "workforce",  # staffing
     "delivery",
@@ -37,6 +38,7 @@ STRUCTURAL = {
     ("tendering.py", 2): "index of the workload weight; the square in the HHI; 2.0 is a "
     "key above every uniform draw, marking an unwanted tender",
     ("model.py", 2): "the warning's stack level",
+    ("entry.py", 2): "mu = -sigma**2 / 2 keeps the mean of a log-normal factor at 1",
 }
 """Numeric literals allowed in the core besides 0, 1 and -1, with the reason."""
 

@@ -397,6 +397,7 @@ def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
     out = tmp_path / "stored"
     res = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out)
     assert sorted(p.name for p in out.iterdir()) == [
+        ".simcontract.lock",  # the lock, released (its holder file is gone)
         "contracts",
         "manifest.json",
         "ngos",
@@ -422,7 +423,8 @@ def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
     assert manifest["versions"]["mesa"] == mesa.__version__
     assert manifest["started"] and manifest["finished"] and manifest["python"]
     assert res.manifest == back.manifest
-    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*"))
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
+    assert [p.name for p in out.rglob(".*")] == [".simcontract.lock"]
     table = pd.read_csv(out / "table.csv")
     assert len(table) == 4 * len(OUTCOMES)
 

@@ -57,3 +57,44 @@ def test_means_and_correlation_from_sums_match_the_values(
     elif spread > 1e-4:
         expected = np.corrcoef(scores, qualities)[0, 1]
         assert out["score_quality_corr"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_outcomes_are_undefined_only_where_their_declaration_says() -> None:
+    """A ratio is NaN exactly when its denominator is 0, and only outcomes that declare
+    when they are undefined can be NaN."""
+    from simcontract import ContractingModel
+    from simcontract.outcomes import OUTCOMES, Ratio
+    from simcontract.scenario import builtin_names
+
+    empty = {"initial_ngos": 0, "entry_rate": 0.0}
+    runs = [ContractingModel(name, rng=3, years=4).run() for name in builtin_names()]
+    runs.append(ContractingModel("baseline", rng=3, years=3, **empty).run())
+    seen_nan = set()
+    for model in runs:
+        values = [*(yearly(r) for r in model.records), model.summary()]
+        for row in values:
+            for name, value in row.items():
+                if math.isnan(value):
+                    seen_nan.add(name)
+                    assert OUTCOMES[name].undefined, f"{name} is NaN but never undefined"
+        for r in model.records:
+            for name, outcome in OUTCOMES.items():
+                if isinstance(outcome.measure, Ratio):
+                    den = getattr(r, outcome.measure.denominator)
+                    assert math.isnan(outcome.measure(r)) == (den == 0), name
+    assert {"provider_turnover", "hhi", "service_quality"} <= seen_nan
+
+
+def test_every_consumer_takes_undefined_outcomes(tmp_path) -> None:
+    """A market without NGOs leaves most outcomes undefined; tables, intervals and
+    figures report them as such instead of failing."""
+    from simcontract import Scenario, compare, plots
+    from simcontract.experiment import markdown_table
+
+    nobody = Scenario({"years": 3, "initial_ngos": 0, "entry_rate": 0.0}, name="nobody")
+    results = compare([nobody, "baseline"], replications=2, series=True, workers=1)
+    table = results.table()
+    hhi = table[(table["outcome"] == "hhi") & (table["scenario"] == "nobody")].iloc[0]
+    assert hhi["n"] == 0 and math.isnan(hhi["mean"])
+    assert "nan" in markdown_table(results)
+    assert plots.draw_all(results, tmp_path, formats=("png",), dpi=50)

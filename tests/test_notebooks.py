@@ -27,8 +27,12 @@ EXPECTED = [
     "02_what_if.ipynb",
     "03_sweeps_and_sensitivity.ipynb",
     "04_seminar_exercises.ipynb",
+    "04_seminar_exercises_zh.ipynb",
 ]
-"""The teaching notebooks, in reading order."""
+"""The teaching notebooks, in reading order (04 also in Chinese)."""
+
+SEMINARS = {"04_seminar_exercises.ipynb": "## Question", "04_seminar_exercises_zh.ipynb": "## 问题"}
+"""The seminar notebooks and how their questions' headings start."""
 
 SMALL_FLAG = "SIMCONTRACT_NOTEBOOK_SMALL"
 
@@ -70,10 +74,11 @@ def test_small_switch_in_first_code_cell(name: str) -> None:
     assert "SMALL =" in first
 
 
-def test_seminar_answers_are_collapsed() -> None:
-    nb = _read("04_seminar_exercises.ipynb")
+@pytest.mark.parametrize("name", sorted(SEMINARS))
+def test_seminar_answers_are_collapsed(name: str) -> None:
+    nb = _read(name)
     answers = [cell for cell in nb.cells if "answer" in cell.metadata.get("tags", [])]
-    questions = [cell for cell in nb.cells if cell.source.startswith("## Question")]
+    questions = [cell for cell in nb.cells if cell.source.startswith(SEMINARS[name])]
     assert 4 <= len(questions) <= 6
     assert {cell.cell_type for cell in answers} == {"code", "markdown"}
     for cell in answers:
@@ -128,5 +133,8 @@ def test_notebook_runs(name: str, tmp_path: Path) -> None:
         and str(out.get("data", {}).get("text/plain", "")).startswith("<Figure")
     ]
     assert not bare, f"{name}: a figure was returned but not drawn"
+    # Every glyph has a font (the Chinese one installs with the package).
+    streams = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
+    assert "missing from font" not in streams, f"{name}: text drawn without a font"
     # The repository copy is untouched.
     assert all(not cell.outputs for cell in _code_cells(_read(name)))

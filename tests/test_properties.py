@@ -120,7 +120,7 @@ def watched() -> Iterator[dict[str, Any]]:
         for ngo in city.batch.ngos:
             capacity = ngo.staff * p["hours_per_worker"]
             parts = ngo.hours
-            assert set(parts) == {"service", "documentation", "extra", "mission"}
+            assert set(parts) == {"service", "documentation", "extra", "cultivation", "mission"}
             assert all(v >= 0.0 for v in parts.values()), parts
             assert math.isclose(sum(parts.values()), capacity, rel_tol=1e-9, abs_tol=1e-6), (
                 parts,
@@ -156,6 +156,7 @@ def check_money(model: ContractingModel) -> None:
         r.reserves_start
         + r.entry_reserves
         + r.gov_payments
+        + r.cofunding
         + r.other_income
         - r.activities
         - r.overheads
@@ -166,6 +167,7 @@ def check_money(model: ContractingModel) -> None:
         r.reserves_start,
         r.entry_reserves,
         r.gov_payments,
+        r.cofunding,
         r.other_income,
         r.activities,
         r.overheads,
@@ -201,7 +203,7 @@ def check_contracts(model: ContractingModel) -> None:
     for n in model.ngos:
         if not n.alive:
             assert n.contracts == [], "an exited NGO holds a contract"
-            assert n.exit_year is not None and n.exit_reason in ("insolvent", "dormant")
+            assert n.exit_year is not None and n.exit_reason in ("insolvent", "closed")
             continue
         for c in n.contracts:
             assert c.ngo is n

@@ -397,7 +397,12 @@ BAD_CHANGES: list[tuple[str, Any, str]] = [
         {"year": 2, "favouritism": 0.5},
         r"'changes' must be a list of tables \(\[\[changes\]\]\), got dict",
     ),
-    ("not a table", [3], r"change #1 must be a table with 'year' and new values, got 3"),
+    (
+        "not a table",
+        [3],
+        r"change #1 must be a table with 'year' and new values \(or a \(year, values\) pair\), "
+        "got 3",
+    ),
 ]
 
 
@@ -542,3 +547,14 @@ def test_error_messages_are_one_line() -> None:
         message = str(info.value)
         assert message and "\n" not in message
         assert not re.search(r"Traceback|Error\(", message)
+
+
+@pytest.mark.parametrize("rng", ["abc", -1, 1.5, True, [1, -2], []])
+def test_a_bad_seed_is_refused_in_one_line(rng: object) -> None:
+    with pytest.raises(TypeError, match=r"^rng: .* is not a seed; expected None, a non-neg"):
+        ContractingModel("baseline", rng=rng)
+
+
+def test_an_empty_set_of_cities_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one city"):
+        ContractingModel("baseline", rng=1, cities=[])

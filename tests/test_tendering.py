@@ -52,9 +52,9 @@ class Market:
         return self.model.rules
 
     def eligible(self, ngo: NGO, purchaser: Purchaser) -> bool:
-        """:func:`tendering.eligible` as a tender round would see it now."""
-        ngo.round_capacity = ngo.capacity()
-        return tendering.eligible(ngo, purchaser, Terms.of(self.p).floor)
+        """:func:`tendering.eligible` as a tender round opened now would see it."""
+        tendering.open_books(self.city, self.p)
+        return tendering.eligible(ngo, purchaser)
 
     def bids(self, bidders: list[NGO], purchaser: Purchaser) -> Bids:
         """The bids ``bidders`` make for ``purchaser``'s first slot."""
@@ -83,9 +83,9 @@ class Market:
             skill=0.6,
             dare=dare,
             reserves=reserves,
+            reputation=reputation,
             entry_year=0,
         )
-        ngo.reputation = reputation
         ngo.track_record = track_record
         home = self.model.cities[city]
         home.ngos.append(ngo)
@@ -193,7 +193,7 @@ def params(**values: Any) -> Rules:
 
 def score(b: Bids, p: Rules, *, ceiling: float, required: float) -> tuple[np.ndarray, ...]:
     """:func:`score_bids` under a price ceiling and required hours of the test's own."""
-    terms = Terms(p, ceiling, required, 0.0, award_weights(p), 1.0)
+    terms = Terms(p, ceiling, required, award_weights(p), 1.0)
     total, merit = score_bids(b, terms)
     return np.array(total), np.array(merit)
 
@@ -365,38 +365,60 @@ def test_eligibility_by_district_and_city() -> None:
 def test_eligibility_by_capacity() -> None:
     m = market()
     small = m.add("grassroots", sector="family", reputation=0.9)
-    assert small.capacity() == 1  # grassroots groups run one contract at a time
+    assert small.capacity(m.p) == 1  # grassroots groups run one contract at a time
     assert m.eligible(small, m.bureau)
     m.hold(small, m.mass_org)
     assert not m.eligible(small, m.bureau)
     agency = m.add("general", reputation=0.4)
-    assert agency.capacity() >= 2
-    for _ in range(agency.capacity()):
+    assert agency.capacity(m.p) == 2  # 5 contract-years delivered: one more than 1
+    for _ in range(agency.capacity(m.p)):
         assert m.eligible(agency, m.bureau)
         m.hold(agency, m.mass_org)
-    assert len(agency.contracts) == agency.capacity()
+    assert len(agency.contracts) == agency.capacity(m.p)
     assert not m.eligible(agency, m.bureau)
     m.model.p["bid_propensity"] = 1.0
     other = m.add("general")
     assert m.tender(m.bureau).bidders == [other]
 
 
-def test_match_funding_excludes_ngos_that_cannot_co_fund() -> None:
-    m = market(match_funding=0.5, contract_value=2e6)
-    poor = m.add(reserves=999_999.0)
-    just = m.add(reserves=1_000_000.0)
-    rich = m.add(reserves=5e6)
-    assert not m.eligible(poor, m.bureau)
-    assert m.eligible(just, m.bureau)
-    assert m.eligible(rich, m.bureau)
-    m.bureau.mode = "open"
+def test_match_funding_shuts_out_ngos_that_cannot_co_fund() -> None:
+    """At 50% match funding of a 2 M contract, an NGO brings 1 M a year: up to 0.4 M in
+    kind, up to 0.6 M from co-funders if it has a proven track record (0 without one),
+    the rest in cash; one more contract also needs 0.1 x 14 x 80,000 = 112,000 of
+    start-up money."""
+    params = {"match_funding": 0.5, "contract_value": 2e6, "inkind_match": 0.2}
+    params |= {"cofunder_match": 0.3, "startup_share": 0.1, "staff_per_contract": 14}
+    m = market(**params, wage=80_000.0)
+    proven = m.add(reserves=113_000.0, track_record=3)
+    short = m.add(reserves=111_000.0, track_record=3)
+    newcomer = m.add(reserves=711_000.0, track_record=0)
+    rich_newcomer = m.add(reserves=713_000.0, track_record=0)
+    assert m.eligible(proven, m.bureau) and m.eligible(rich_newcomer, m.bureau)
+    assert not m.eligible(short, m.bureau) and not m.eligible(newcomer, m.bureau)
     for seed in range(5):
-        m = market(seed, match_funding=0.5, contract_value=2e6, bid_propensity=1.0)
-        poor, just = m.add(reserves=999_999.0), m.add(reserves=1_000_000.0)
+        m = market(seed, **params, wage=80_000.0, bid_propensity=1.0, tendering="open")
+        poor, able = m.add(reserves=500_000.0, track_record=0), m.add(reserves=2e6)
         bidders = m.tender(m.bureau).bidders
-        assert poor not in bidders and just in bidders
-    free = market(match_funding=0.0)
-    assert free.eligible(free.add(reserves=0.0), free.bureau)
+        assert poor not in bidders and able in bidders
+    free = market(match_funding=0.0, startup_share=0.0)
+    assert free.eligible(free.add(reserves=0.0, track_record=0), free.bureau)
+
+
+def test_each_award_uses_up_the_winners_funds() -> None:
+    m = market(startup_share=0.1)
+    ngo = m.add(reserves=250_000.0, track_record=12)  # can manage 5, can fund 2
+    tendering.open_books(m.city, m.p)
+    need = 0.1 * 14 * 80_000.0
+    assert ngo.round_capacity == 5 and ngo.round_need == need
+    terms = Terms.of(m.p)
+    for won in range(3):
+        assert tendering.has_room(ngo) == (won < 2)
+        if won < 2:
+            slot = Slot(m.bureau)
+            m.bureau.slots.append(slot)
+            tendering.award(m.city, slot, m.bids([ngo], m.bureau), 0, terms, YearRecord(year=2))
+    assert ngo.round_funds == pytest.approx(250_000.0 - 2 * need)
+    assert len(ngo.contracts) == 2
 
 
 def test_exited_ngo_is_not_eligible() -> None:
@@ -655,7 +677,7 @@ def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
     own = m.add("specialist", multi=True, sector="family", track_record=0)
     other = m.add("specialist", multi=True, sector="youth", track_record=0)
     general = m.add("general", track_record=0)
-    bonus = 0.3 * 0.8
+    bonus = m.p["patronage_bonus"] * 0.8
     assert m.mass_org.merit_adjustments([own], m.p)[0] == pytest.approx(bonus)
     assert m.mass_org.merit_adjustments([other], m.p)[0] == 0.0
     assert m.mass_org.merit_adjustments([general], m.p)[0] == 0.0
@@ -665,7 +687,9 @@ def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
     assert m.mass_org.merit_adjustments([general], m.p)[0] == pytest.approx(bonus)
     assert m.mass_org.merit_adjustments([own], m.p)[0] >= bonus
     assert m.mass_org.merit_adjustments([other], m.p)[0] == 0.0
-    assert m.mass_org.merit_adjustments([own], {"partnership": 0.0})[0] == 0.0
+    assert m.mass_org.merit_adjustments([own], {**m.p, "partnership": 0.0})[0] == 0.0
+    doubled = {**m.p, "patronage_bonus": 2 * m.p["patronage_bonus"]}
+    assert m.mass_org.merit_adjustments([general], doubled)[0] == pytest.approx(2 * bonus)
 
 
 def test_bureau_penalises_bidders_without_track_record() -> None:
@@ -675,17 +699,17 @@ def test_bureau_penalises_bidders_without_track_record() -> None:
     proven = m.add(track_record=3)
     veteran = m.add(track_record=12)
     specialist = m.add("specialist", multi=True, sector="family", track_record=0)
-    assert m.bureau.merit_adjustments([newcomer], m.p)[0] == pytest.approx(-0.18)
-    assert m.bureau.merit_adjustments([some], m.p)[0] == pytest.approx(-0.18 * 2 / 3)
+    full = -m.p["blame_penalty"] * 0.6
+    assert m.p["proven_track_record"] == 3
+    assert m.bureau.merit_adjustments([newcomer], m.p)[0] == pytest.approx(full)
+    assert m.bureau.merit_adjustments([some], m.p)[0] == pytest.approx(full * 2 / 3)
     assert m.bureau.merit_adjustments([proven], m.p)[0] == 0.0
     assert m.bureau.merit_adjustments([veteran], m.p)[0] == 0.0
-    assert m.bureau.merit_adjustments([specialist], m.p)[0] == pytest.approx(-0.18)  # no patronage
-    assert (
-        market(blame_avoidance=0.0).bureau.merit_adjustments([newcomer], {"blame_avoidance": 0.0})[
-            0
-        ]
-        == 0.0
-    )
+    assert m.bureau.merit_adjustments([specialist], m.p)[0] == pytest.approx(full)  # no patronage
+    assert m.bureau.merit_adjustments([newcomer], {**m.p, "blame_avoidance": 0.0})[0] == 0.0
+    longer = {**m.p, "proven_track_record": 6}
+    assert m.bureau.merit_adjustments([proven], longer)[0] == pytest.approx(full / 2)
+    assert m.bureau.merit_adjustments([veteran], longer)[0] == 0.0
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -736,6 +760,47 @@ def test_new_official_marks_down_incumbents_without_ties() -> None:
     assert b.adjustment == pytest.approx([0.0, 0.0, 0.0])
 
 
+def test_reshuffle_cut_and_new_broom_years_set_the_new_officials_markdown() -> None:
+    m = market(tendering="open", reshuffle=0.5, reshuffle_cut=0.4, new_broom_years=3)
+    partner = m.add()
+    m.bureau.partners.add(partner.unique_id)
+    m.bureau.cadre.arrived = m.model.year - 2  # third year at the post: still new
+    assert m.bids([partner], m.bureau).adjustment == pytest.approx([-0.2])
+    m.p["new_broom_years"] = 0  # no official counts as new
+    m.bureau.cadre.arrived = m.model.year
+    assert m.bids([partner], m.bureau).adjustment == pytest.approx([0.0])
+
+
+@pytest.mark.parametrize("mode", ["selective", "direct"])
+def test_continuity_bonus_rewards_the_incumbent_by_its_last_score(mode: str) -> None:
+    m = market(tendering=mode, continuity_bonus=0.5)
+    incumbent, other = m.add(), m.add()
+    slot = m.bureau.slots[0]
+    slot.last_provider, slot.last_score = incumbent, 0.8
+    assert m.bids([incumbent, other], m.bureau).adjustment == pytest.approx([0.4, 0.0])
+    m.p["continuity_bonus"] = 0.0
+    assert m.bids([incumbent, other], m.bureau).adjustment == pytest.approx([0.0, 0.0])
+    m.bureau.mode = "open"  # formal rules: no bonus whatever its size
+    m.p["continuity_bonus"] = 0.5
+    assert m.bids([incumbent, other], m.bureau).adjustment == pytest.approx([0.0, 0.0])
+
+
+@pytest.mark.parametrize(("chance", "expected"), [(0.0, 0), (1.0, 3)])
+def test_invited_ngos_bid_with_the_invited_bid_chance(chance: float, expected: int) -> None:
+    m = market(tendering="selective", shortlist_size=3, invited_bid_chance=chance)
+    [m.add() for _ in range(5)]
+    assert len(m.tender(m.bureau).bidders) == expected
+
+
+def test_open_tenders_answered_follow_bids_per_free_contract() -> None:
+    m = market(tendering="open", bid_propensity=1.0, bids_per_free_contract=0)
+    [m.add() for _ in range(4)]
+    assert m.tender(m.bureau).bidders == []
+    m = market(tendering="open", bid_propensity=1.0, free_contracts_counted=0)
+    [m.add() for _ in range(4)]
+    assert m.tender(m.bureau).bidders == []
+
+
 def test_bid_prices_and_promises_stay_in_their_ranges() -> None:
     m = market(tendering="open", max_discount=0.4, max_bid_inflation=0.5, snatching=1.0)
     ngos = [m.add(dare=d) for d in np.linspace(0, 1, 8)]
@@ -764,8 +829,7 @@ def test_tender_terms_are_read_once_per_round() -> None:
     p = m.p
     terms = Terms.of(p)
     assert terms.weights == award_weights(p)
-    assert terms.floor == p["match_funding"] * p["contract_value"]
-    assert terms.incentive == min(1.0, 3.0 * award_weights(p)[2])
+    assert terms.incentive == min(1.0, p["workload_incentive"] * award_weights(p)[2])
     read: list[Rules] = []
     real = Terms.of
 

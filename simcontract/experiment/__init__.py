@@ -9,6 +9,10 @@ Modules:
 * :mod:`~simcontract.experiment.plan`: what a batch runs and its manifest.
 * :mod:`~simcontract.experiment.results`: :class:`Results` and summary tables.
 * :mod:`~simcontract.experiment.storage`: the on-disk layout of a results directory.
+* :mod:`~simcontract.experiment.integrity`: a results directory checked part by part.
+* :mod:`~simcontract.experiment.lock`: one batch at a time writes a results directory.
+* :mod:`~simcontract.experiment.atomic`: every file written whole or not at all.
+* :mod:`~simcontract.experiment.limits`: a batch's size checked before it starts.
 * :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
@@ -36,7 +40,9 @@ _HOMES = {
     "runner": (
         "SEED_RULE",
         "ExperimentError",
+        "Interrupted",
         "Progress",
+        "WorkerLost",
         "run_seed",
         "run_units",
         "show_progress",

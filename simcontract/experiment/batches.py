@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.experiment import limits, lock, runner, storage
 from simcontract.experiment import plan as plans
-from simcontract.experiment import runner, storage
 from simcontract.experiment.designs import Design, as_design, check_points
-from simcontract.experiment.results import Results, load_results
-from simcontract.experiment.runner import ExperimentError, check_int
+from simcontract.experiment.results import Results
+from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 from simcontract.model import ContractingModel
 from simcontract.scenario import Scenario, builtin_names, load_scenario
 
@@ -110,7 +111,8 @@ class _Sink:
     def results(self, plan: plans.Plan, started: str) -> Results:
         """The batch's results, from memory or from the directory."""
         if self.directory is not None:
-            results = load_results(self.directory)
+            manifest = storage.read_manifest(self.directory)
+            results = Results(directory=self.directory, manifest=manifest)
             table = results.table().to_csv(index=False)
             storage.write_text(self.directory / storage.TABLE, table)
             return results
@@ -153,25 +155,64 @@ def _execute(
     chunk_size: int | None,
     command: Sequence[str] | None,
 ) -> Results:
-    """Run the plan's missing runs on the chosen executor, streaming to ``out``."""
-    runner.width(workers, executor)  # bad options fail before the directory is touched
+    """Run the plan's missing runs on the chosen executor, streaming to ``out``.
+
+    Bad options fail before the directory is touched; the directory is locked while the
+    batch writes it.
+    """
+    runner.width(workers, executor)
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", 1)
-    if resume and out is None:
-        raise ExperimentError("resume needs an output directory (out=)")
-    directory = Path(out) if out is not None else None
+    check_flag(progress, "progress", none=True)
+    directory = _output(out, check_flag(resume, "resume"))
+    if command is not None and (
+        isinstance(command, str) or not all(isinstance(c, str) for c in command)
+    ):
+        raise TypeError(f"command must be a list of strings, got {command!r}")
+    if directory is None:
+        return _run(plan, None, None, workers, executor, progress, chunk_size)
+    plans.check_directory(directory, resume)
+    with lock.hold(directory, command):
+        opened = partial(plans.open_directory, directory, plan, resume, command)
+        return _run(plan, directory, opened, workers, executor, progress, chunk_size)
+
+
+def _output(out: Any, resume: bool) -> Path | None:
+    """The output directory ``out`` as a ``Path`` (``None``: keep results in memory)."""
+    if out is None:
+        if resume:
+            raise ExperimentError("resume needs an output directory (out=)")
+        return None
+    if not isinstance(out, str | os.PathLike):
+        raise TypeError(f"out must be a folder path (str or Path), got {type(out).__name__}")
+    if not str(out).strip():
+        raise ExperimentError(f"out {str(out)!r} is empty; give the folder to write to")
+    return Path(out)
+
+
+def _run(
+    plan: plans.Plan,
+    directory: Path | None,
+    opened: Callable[[], dict[str, Any]] | None,
+    workers: int | None,
+    executor: cf.Executor | None,
+    progress: bool | None,
+    chunk_size: int | None,
+) -> Results:
+    """Open the session in ``directory`` (``opened`` gives its manifest), run the plan's
+    missing runs and record how the session ended, also when a signal ends it."""
     started = plans.now()
     manifest = None
-    if directory is not None:
-        manifest = plans.open_directory(directory, plan, resume, command)
-    missing = plan.n_runs - len(plan.done)
-    width = runner.width(workers, executor, limit=missing)
-    # Small enough to flush often and balance load, large enough to amortise the
-    # per-chunk overhead (pickling, one Parquet part per chunk).
-    chunk_size = chunk_size or max(1, min(64, math.ceil(missing / (width * 8))))
-    sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0)
     status = "failed"
     try:
+        with runner.deferred_signals():  # the session opens whole, then ends as recorded
+            manifest = opened() if opened is not None else None
+        missing = plan.n_runs - len(plan.done)
+        width = runner.width(workers, executor, limit=missing)
+        # Small enough to flush often and balance load, large enough to amortise the
+        # per-chunk overhead (pickling, one Parquet part per chunk).
+        chunk_size = chunk_size or max(1, min(64, math.ceil(missing / (width * 8))))
+        sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0)
         runner.run_units(
             partial(run_tasks, series=plan.series),
             _chunks(plan.tasks(), chunk_size),
@@ -183,7 +224,7 @@ def _execute(
             size=len,
         )
         status = "complete"
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, runner.WorkerLost):
         status = "interrupted"
         raise
     finally:
@@ -232,7 +273,15 @@ def compare(
         ScenarioError: A scenario cannot be loaded.
         ExperimentError: Bad option or unusable output directory.
     """
-    plan = plans.Plan("compare", _scenarios(scenarios), None, [], replications, seed, series)
+    chosen = _scenarios(scenarios)
+    replications = check_int(replications, "replications", 1)
+    series = check_flag(series, "series")
+    largest = max(chosen, key=lambda s: s["n_cities"] * s["initial_ngos"] * s["years"])
+    in_memory = out is None
+    limits.check_batch(
+        "compare", len(chosen), replications, largest, series=series, in_memory=in_memory
+    )
+    plan = plans.Plan("compare", chosen, None, [], replications, seed, series)
     return _execute(plan, workers, executor, out, resume, progress, chunk_size, command)
 
 
@@ -270,6 +319,17 @@ def sweep(
     """
     scenario = load_scenario(base)
     design = as_design(design)
+    replications = check_int(replications, "replications", 1)
+    series = check_flag(series, "series")
+    limits.check_batch(
+        "sweep",
+        len(design),
+        replications,
+        scenario,
+        n_parameters=len(design.parameters),
+        series=series,
+        in_memory=out is None,
+    )
     points = check_points(scenario, design)
     plan = plans.Plan("sweep", [scenario], design, points, replications, seed, series)
     return _execute(plan, workers, executor, out, resume, progress, chunk_size, command)
@@ -278,8 +338,13 @@ def sweep(
 def _scenarios(items: Any) -> list[Scenario]:
     if items is None:
         items = builtin_names()
-    elif isinstance(items, str | Path | Scenario):
+    elif isinstance(items, str | os.PathLike | Scenario):
         items = [items]
+    elif not isinstance(items, Iterable) or isinstance(items, Mapping | bytes):
+        raise TypeError(
+            "scenarios must be a scenario (built-in name, .toml path or Scenario) or a list "
+            f"of them, got {type(items).__name__}"
+        )
     out = [load_scenario(s) for s in items]
     if not out:
         raise ExperimentError("no scenario to run")

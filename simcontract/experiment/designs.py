@@ -179,7 +179,12 @@ def check_ranges(
         DesignError: Unknown or categorical parameter, malformed, empty or
             out-of-registry range, or an integer range holding no integer.
     """
-    if params is None or isinstance(params, str) or len(params) == 0:
+    if isinstance(params, str):
+        raise DesignError(
+            f"{design}: give the parameters as a list of names or a dict of ranges, not the "
+            f"text {params!r}"
+        )
+    if params is None or len(params) == 0:
         raise DesignError(f"{design}: give at least one parameter to vary")
     items = params.items() if isinstance(params, Mapping) else ((n, None) for n in params)
     out: dict[str, tuple[float, float]] = {}
@@ -271,7 +276,8 @@ class _Sampled(Design):
         return self._matrix
 
     def __len__(self) -> int:
-        return len(self.matrix())
+        """Design points, known without sampling them (so a size can be checked first)."""
+        return self.n
 
     def points(self) -> list[dict[str, Any]]:
         m = self.matrix()
@@ -380,6 +386,10 @@ class Sobol(_Sampled):
                 seed=self.seed,
             )
 
+    def __len__(self) -> int:
+        d = len(self.ranges)
+        return self.n * (2 * d + 2 if self.second_order else d + 2)
+
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "second_order": self.second_order}
 
@@ -454,6 +464,9 @@ class Morris(_Sampled):
         from SALib.sample import morris
 
         return morris.sample(self.problem(), self.n, num_levels=self.levels, seed=self.seed)
+
+    def __len__(self) -> int:
+        return self.n * (len(self.ranges) + 1)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "levels": self.levels}

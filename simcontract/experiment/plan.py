@@ -12,15 +12,22 @@ import datetime as dt
 import json
 import platform
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from simcontract.experiment import storage
+from simcontract.experiment import integrity, lock, storage
 from simcontract.experiment.designs import Design
-from simcontract.experiment.runner import SEED_RULE, ExperimentError, check_int, run_seed
+from simcontract.experiment.runner import (
+    SEED_RULE,
+    ExperimentError,
+    check_flag,
+    check_int,
+    run_seed,
+)
 from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario
 
@@ -55,7 +62,7 @@ class Plan:
     def __post_init__(self) -> None:
         self.replications = check_int(self.replications, "replications", 1)
         self.seed = check_int(self.seed, "seed", 0)
-        self.series = bool(self.series)
+        self.series = check_flag(self.series, "series")
 
     @property
     def n_points(self) -> int:
@@ -100,7 +107,7 @@ class Plan:
     def manifest(self, started: str) -> dict[str, Any]:
         """A new manifest of the plan, with no session yet."""
         return {
-            "format": "simcontract-results/1",
+            "format": storage.FORMAT,
             "kind": self.kind,
             "status": "running",
             "simcontract_version": _version("simcontract"),
@@ -139,13 +146,44 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class DamageWarning(UserWarning):
+    """A resumed batch found a damaged part; it set the part aside and runs its runs again."""
+
+
+def check_directory(directory: Path, resume: bool) -> None:
+    """Check the output directory (before its lock is taken, and again after).
+
+    Raises:
+        ExperimentError: ``directory`` is a file, is in use by another batch
+            (:class:`~simcontract.experiment.lock.FolderInUse`), or holds something but a
+            batch to resume.
+    """
+    where = str(directory)
+    if directory.exists() and not directory.is_dir():
+        raise ExperimentError(f"output {where!r} exists and is not a directory")
+    lock.check_free(directory)
+    if storage.is_empty(directory):
+        return
+    if not resume:
+        raise ExperimentError(
+            f"output directory {where!r} is not empty; use resume to finish an "
+            "interrupted batch there, or choose another directory"
+        )
+    if not (directory / storage.MANIFEST).exists():
+        raise ExperimentError(
+            f"cannot resume in {where!r}: it holds no manifest.json, so it is not a "
+            "results directory"
+        )
+
+
 def open_directory(
     directory: Path, plan: Plan, resume: bool, command: Sequence[str] | None
 ) -> dict[str, Any]:
     """Make ``directory`` ready for ``plan`` and record a new session in its manifest.
 
-    When resuming, leftovers of the interrupted session are removed and ``plan.done``
-    gets the runs already stored.
+    Call it while holding the directory's lock (:func:`~simcontract.experiment.lock.hold`).
+    When resuming, leftovers of the interrupted session are removed, damaged parts are
+    set aside (each with a :class:`DamageWarning`) and ``plan.done`` gets the intact runs.
 
     Returns:
         The manifest as written.
@@ -154,10 +192,11 @@ def open_directory(
         ExperimentError: ``directory`` is unusable, or holds another batch.
     """
     started = now()
+    check_directory(directory, resume)  # again, now that no other batch can write there
     manifest = _stored_manifest(directory, plan, resume)
     if manifest is not None:
         storage.clean(directory)
-        plan.done = storage.done_runs(directory)
+        plan.done = _intact_runs(directory)
     else:
         manifest = plan.manifest(started)
     if command is not None:
@@ -167,6 +206,20 @@ def open_directory(
     directory.mkdir(parents=True, exist_ok=True)
     storage.write_manifest(directory, manifest)
     return manifest
+
+
+def _intact_runs(directory: Path) -> set[tuple[int, int]]:
+    """The runs stored intact; damaged parts are set aside with a warning each."""
+    inventory = integrity.inspect(directory, full=True)
+    for why in inventory.damaged.values():
+        warnings.warn(
+            DamageWarning(
+                f"{why}; set aside in {str(directory / storage.DAMAGED)!r}, its runs run again"
+            ),
+            stacklevel=3,
+        )
+    integrity.set_aside(directory, inventory.damaged)
+    return set(inventory.runs)
 
 
 def close_session(directory: Path, manifest: dict[str, Any], status: str) -> None:
@@ -180,18 +233,11 @@ def close_session(directory: Path, manifest: dict[str, Any], status: str) -> Non
 
 
 def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any] | None:
-    """Check the output directory; return its manifest when resuming into it."""
+    """Return the directory's manifest when resuming into it (after checking it)."""
     where = str(directory)
-    if directory.exists() and not directory.is_dir():
-        raise ExperimentError(f"output {where!r} exists and is not a directory")
-    manifest = storage.read_manifest(directory) if directory.is_dir() else None
     if not resume:
-        if not storage.is_empty(directory):
-            raise ExperimentError(
-                f"output directory {where!r} is not empty; use resume to finish an "
-                "interrupted batch there, or choose another directory"
-            )
         return None
+    manifest = storage.read_manifest(directory)
     if manifest is None:
         if storage.is_empty(directory):
             return None
@@ -207,14 +253,54 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
             "replication r has the same seed at every design point); run the batch "
             "again in another directory"
         )
-    differ = [_IDENTITY_WORDS[k] for k in _IDENTITY_WORDS if stored.get(k) != ours[k]]
+    differ = [k for k in _IDENTITY_WORDS if stored.get(k) != ours[k]]
     if differ:
+        words = " and ".join(_IDENTITY_WORDS[k] for k in differ)
         raise ExperimentError(
-            f"cannot resume in {where!r}: its manifest.json records a different "
-            f"{' and '.join(differ)}; rerun with the same settings or choose another "
-            "directory"
+            f"cannot resume in {where!r}: its manifest.json records a different {words} "
+            f"({_difference(stored, ours, differ[0])}); rerun with the same settings or "
+            "choose another directory"
         )
     return manifest
+
+
+_MISSING = object()
+
+
+def _first_difference(a: Any, b: Any, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any, Any]:
+    """Where ``a`` and ``b`` first differ, and their values there."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*b, *(k for k in a if k not in b)]:
+            if a.get(key, _MISSING) != b.get(key, _MISSING):
+                return _first_difference(a.get(key, _MISSING), b.get(key, _MISSING), (*path, key))
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                return _first_difference(x, y, (*path, i))
+        if len(a) != len(b):
+            return (*path, "length"), len(a), len(b)
+    return path, a, b
+
+
+def _difference(stored: dict[str, Any], ours: dict[str, Any], key: str) -> str:
+    """The first difference of the identities under ``key``, in words."""
+    path, was, now_ = _first_difference(stored.get(key, _MISSING), ours[key], (key,))
+    rest = list(path[1:])
+    where = key
+    if key == "scenarios" and rest and isinstance(rest[0], int):
+        name = ours["scenarios"][rest[0]]["name"] if rest[0] < len(ours["scenarios"]) else "?"
+        where = f"scenario {rest.pop(0)} ({name!r})"
+        if rest[:1] == ["parameters"] and len(rest) == 2:
+            where += f", parameter {rest.pop()!r}"
+            rest = []
+    if rest:
+        where += " " + ".".join(str(r) for r in rest)
+
+    def shown(value: Any) -> str:
+        text = "nothing" if value is _MISSING else json.dumps(value, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return f"{where}: {shown(was)} there, {shown(now_)} now"
 
 
 def _plain(value: Any) -> Any:

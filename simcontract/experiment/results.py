@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import numbers
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pandas as pd
 
 from simcontract.experiment import storage
 from simcontract.experiment.designs import Design, DesignError, from_description
-from simcontract.experiment.runner import ExperimentError
+from simcontract.experiment.runner import ExperimentError, check_flag
 from simcontract.experiment.stats import half_width
 from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario
@@ -43,6 +45,8 @@ class Results:
         contracts: One row per run and final contract, or ``None``.
         directory: Results directory to read from instead.
         manifest: The batch's manifest (what was run).
+        parts: Read only the parts of these file names from ``directory`` (the intact
+            ones of a damaged or unfinished folder); default: every part.
     """
 
     def __init__(
@@ -54,6 +58,7 @@ class Results:
         contracts: pd.DataFrame | None = None,
         directory: str | Path | None = None,
         manifest: Mapping[str, Any] | None = None,
+        parts: Sequence[str] | None = None,
     ) -> None:
         self._tables = {
             storage.RUNS: runs,
@@ -62,6 +67,7 @@ class Results:
             storage.CONTRACTS: contracts,
         }
         self.directory = Path(directory) if directory is not None else None
+        self.parts = list(parts) if parts is not None else None
         self.manifest: dict[str, Any] = dict(manifest or {})
         design = self.manifest.get("design")
         self.design: Design | None = from_description(design) if design else None
@@ -78,7 +84,7 @@ class Results:
         """Table ``name``, read from the directory the first time it is asked for."""
         stored = name == storage.RUNS or self.manifest.get("series")
         if self._tables[name] is None and self.directory is not None and stored:
-            self._tables[name] = storage.read_table(self.directory, name)
+            self._tables[name] = storage.read_table(self.directory, name, self.parts)
         return self._tables[name]
 
     @property
@@ -134,6 +140,7 @@ class Results:
             ``low`` and ``high``.
         """
         outcomes = outcome_list(outcomes)
+        level = check_level(level)
         keys = ["scenario", *(self.design.parameters if self.design else ())]
         grouped = self.runs.groupby("point", sort=True)
         first = grouped[keys].first().reset_index()
@@ -174,20 +181,49 @@ class Results:
         """
         if self.design is None:
             raise DesignError("a comparison has no sensitivity indices; run a sweep")
-        return self.design.analyze(self.runs, outcome_list(outcomes), level)
+        return self.design.analyze(self.runs, outcome_list(outcomes), check_level(level))
 
 
-def load_results(directory: str | Path) -> Results:
+def load_results(directory: str | Path, *, partial: bool = False) -> Results:
     """Read a results directory written by :func:`compare` or :func:`sweep`.
 
+    Every part is checked first (:func:`~simcontract.experiment.integrity.inspect`,
+    footers, schemas and run identifiers).
+
+    Args:
+        directory: The results directory.
+        partial: Load the intact runs of an unfinished or damaged batch too (else it is
+            refused).
+
     Raises:
-        ExperimentError: ``directory`` has no ``manifest.json``.
+        ExperimentError: ``directory`` has no (or a damaged) ``manifest.json``, or, without
+            ``partial``, the batch is unfinished or has damaged parts.
+        TypeError: ``directory`` is not a path.
     """
-    directory = Path(directory)
-    manifest = storage.read_manifest(directory)
-    if manifest is None:
-        raise ExperimentError(f"{str(directory)!r} is not a results directory (no manifest)")
-    return Results(directory=directory, manifest=manifest)
+    from simcontract.experiment import integrity
+
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"directory must be a path (str or Path), got {type(directory).__name__}")
+    inventory = integrity.inspect(directory, full=False)
+    if not inventory.complete and not check_flag(partial, "partial"):
+        raise ExperimentError(
+            f"{str(directory)!r} is not complete: {inventory.summary()}; finish it with "
+            f"`{inventory.resume_hint()}`, or load what there is with partial=True"
+        )
+    return Results(directory=directory, manifest=inventory.manifest, parts=inventory.parts)
+
+
+def check_level(level: Any) -> float:
+    """``level`` as a float when it is a confidence level strictly between 0 and 1.
+
+    Raises:
+        ExperimentError: Not a number between 0 and 1.
+    """
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ExperimentError(
+            f"level must be a confidence level between 0 and 1 (e.g. 0.95), got {level!r}"
+        )
+    return float(level)
 
 
 def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> str:
@@ -229,12 +265,17 @@ def outcome_list(outcomes: Sequence[str] | str | None) -> list[str]:
 
     Raises:
         ExperimentError: An unknown outcome.
+        TypeError: Not a name or a list of names.
     """
     if outcomes is None:
         return list(OUTCOMES)
     if isinstance(outcomes, str):
         outcomes = [outcomes]
-    unknown = [o for o in outcomes if o not in OUTCOMES]
+    if not isinstance(outcomes, Iterable):
+        raise TypeError(
+            f"outcomes must be an outcome name or a list of them, got {type(outcomes).__name__}"
+        )
+    unknown = [o for o in outcomes if not isinstance(o, str) or o not in OUTCOMES]
     if unknown:
         raise ExperimentError(f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)}")
     return list(outcomes)

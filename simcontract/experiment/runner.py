@@ -5,7 +5,12 @@ Every batch of simcontract runs through :func:`run_units`: comparisons and sweep
 of cities). It runs the units in this process, on a local process pool or on a given
 ``concurrent.futures.Executor`` (e.g. Dask's ``Client.get_executor()``), keeps a bounded
 number of units in flight, shows one kind of progress bar and shuts its pool down
-cleanly, also when interrupted.
+cleanly, also when interrupted: a signal or Ctrl-C stops its workers at once, and a
+worker that dies (killed, out of memory) ends the batch with :class:`WorkerLost`.
+
+Local pools start their workers with "forkserver" where the platform has it and "spawn"
+elsewhere (see :func:`start_method`), so they work the same on Linux, macOS and Windows
+and in threaded processes (a notebook kernel, a Dask client).
 
 The seed rule of every batch is here too (:func:`run_seed`).
 """
@@ -17,10 +22,12 @@ import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -39,6 +46,29 @@ SEED_RULE = (
 class ExperimentError(ValueError):
     """A batch cannot run as asked: bad option, unusable output directory, or a
     resume that does not match what the directory holds."""
+
+
+class WorkerLost(RuntimeError):
+    """A worker process of a local pool died (killed, or out of memory); the batch ended
+    and its unfinished runs were not stored."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A batch stopped by a signal (SIGINT, SIGTERM, SIGHUP) while
+    :func:`signals_interrupt` was in force; ``signum`` says which. A
+    ``KeyboardInterrupt``, so it ends a batch as Ctrl-C does.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+START_METHOD_VARIABLE = "SIMCONTRACT_START_METHOD"
+"""Environment variable that chooses the start method of local worker pools."""
+
+MIN_LOCAL_WORKERS_LIMIT = 32
+"""Local worker processes always allowed; more are allowed up to 4 per core."""
 
 
 def run_seed(seed: int, replication: int) -> int:
@@ -67,6 +97,20 @@ def check_int(value: Any, name: str, low: int) -> int:
     return int(value)
 
 
+def check_flag(value: Any, name: str, *, none: bool = False) -> Any:
+    """``value`` as a ``bool`` when it is one (NumPy's too), or ``None`` if ``none``.
+
+    Raises:
+        TypeError: Anything else (e.g. the string ``"no"``, which would count as true).
+    """
+    if value is None and none:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    allowed = "True, False or None" if none else "True or False"
+    raise TypeError(f"{name} must be {allowed}, got {value!r}")
+
+
 def show_progress(progress: bool | None) -> bool:
     """Whether to show a progress bar: ``None`` means only when stderr is a terminal
     and the ``CI`` environment variable is not set."""
@@ -75,18 +119,31 @@ def show_progress(progress: bool | None) -> bool:
     return bool(progress)
 
 
+def local_workers_limit() -> int:
+    """Most worker processes of a local pool: :data:`MIN_LOCAL_WORKERS_LIMIT`, or 4 per
+    core on larger machines (more only compete for the cores and the memory)."""
+    return max(MIN_LOCAL_WORKERS_LIMIT, 4 * (os.cpu_count() or 1))
+
+
 def width(workers: int | None, executor: cf.Executor | None, limit: int | None = None) -> int:
     """How many units run at once: ``workers``, else the executor's size or the cores,
     never more than ``limit`` (the units to run) and never less than 1.
 
     Raises:
-        ExperimentError: ``workers`` below 1, or ``executor`` not an Executor.
+        ExperimentError: ``workers`` below 1 or, without ``executor``, above
+            :func:`local_workers_limit`; or ``executor`` not an Executor.
     """
     if workers is not None:
         workers = check_int(workers, "workers", 1)
     if executor is not None and not isinstance(executor, cf.Executor):
         raise ExperimentError(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
+        )
+    if executor is None and workers is not None and workers > local_workers_limit():
+        raise ExperimentError(
+            f"workers = {workers} is more than the {local_workers_limit()} local worker "
+            f"processes allowed on this machine ({os.cpu_count() or 1} cores); use fewer, "
+            "or a cluster (an executor, or --scheduler on the command line)"
         )
     size = workers or (_executor_size(executor) if executor else None) or os.cpu_count() or 1
     return max(1, min(size, limit) if limit is not None else size)
@@ -102,16 +159,102 @@ def _executor_size(executor: cf.Executor) -> int | None:
     return getattr(executor, "_max_workers", None)
 
 
-def process_context() -> multiprocessing.context.BaseContext:
-    """The multiprocessing context of local worker pools.
+def start_method() -> str:
+    """The start method of local worker pools.
 
-    Importing Mesa's batch runner sets the global start method to "spawn", which cannot
-    start workers from piped scripts and pays a full interpreter start per worker;
-    "fork" (where the platform has it) starts them from the running interpreter.
+    The environment variable :data:`START_METHOD_VARIABLE` chooses one of the
+    platform's methods ("fork", "forkserver", "spawn"); by default "forkserver" where
+    the platform has it (Linux, macOS), else "spawn" (Windows). Not "fork": the process
+    already runs threads (NumPy's, Arrow's, a notebook's or a Dask client's), which a
+    forked worker would inherit without them, and the results do not depend on it.
+
+    Raises:
+        ExperimentError: The variable names a method this platform lacks.
     """
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_VARIABLE, "").strip()
+    if chosen:
+        if chosen not in methods:
+            raise ExperimentError(
+                f"{START_METHOD_VARIABLE}={chosen!r} is not a start method of this platform; "
+                f"expected one of {', '.join(methods)}"
+            )
+        return chosen
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+_PRELOADED = ["simcontract.experiment.batches", "simcontract.experiment.split"]
+"""Modules the fork server imports once, so that its workers start with them loaded."""
+
+
+def process_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context of local worker pools (see :func:`start_method`).
+
+    An explicit context, because importing Mesa's batch runner changes the global one.
+    """
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOADED)
+    return context
+
+
+@dataclass
+class _SignalState:
+    """Whether :func:`signals_interrupt` is in force and has raised, and the signals
+    held back by :func:`deferred_signals` (``starting``: how many blocks hold them)."""
+
+    handled: bool = False
+    raised: bool = False
+    starting: int = 0
+    held: list[int] = field(default_factory=list)
+
+
+_Signals = _SignalState()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Raise :class:`Interrupted` (once), or hold the signal back (see
+    :func:`deferred_signals`)."""
+    if _Signals.starting:
+        _Signals.held.append(signum)
+    elif not _Signals.raised:
+        _Signals.raised = True
+        raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """While the block runs, SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once:
+    a signal during the clean-up is ignored), so a batch ends as after Ctrl-C.
+
+    Outside the main thread (where Python cannot handle signals) it does nothing.
+    """
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread() or _Signals.handled:
+        yield
+        return
+    before = {name: signal.signal(getattr(signal, name), _interrupt) for name in names}
+    _Signals.handled, _Signals.raised, _Signals.held = True, False, []
+    try:
+        yield
+    finally:
+        for name, handler in before.items():
+            signal.signal(getattr(signal, name), handler)
+        _Signals.handled = False
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold the signals of :func:`signals_interrupt` back while the block runs, and raise
+    for them when it ends: for steps that must not stop halfway (worker processes
+    starting, which would fail on vanished queues; a batch's session opening)."""
+    _Signals.starting += 1
+    try:
+        yield
+    finally:
+        _Signals.starting -= 1
+        if not _Signals.starting and _Signals.held and _Signals.handled:
+            _interrupt(_Signals.held.pop(), None)  # the signal wins over a failure it caused
 
 
 @dataclass(frozen=True)
@@ -145,10 +288,16 @@ def tick(amount: int = 1) -> None:
         _ticker(amount)
 
 
-def _listen(steps: Any) -> None:
-    """Initialise a pool worker: send its ticks to the ``steps`` queue."""
+def _init_worker(steps: Any) -> None:
+    """Initialise a pool worker: the batch's process handles Ctrl-C and stops its
+    workers itself, a SIGTERM ends a worker at once, and ticks go to the ``steps``
+    queue (when there is one)."""
     global _ticker
-    _ticker = steps.put
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _ticker = steps.put if steps is not None else None
 
 
 def run_units(
@@ -182,10 +331,11 @@ def run_units(
         ticks: Units report their steps themselves with :func:`tick` as they go
             (heard in this process and on the local pool; on ``executor`` a unit
             counts ``size`` steps when it finishes).
+
+    Raises:
+        WorkerLost: A worker process of the local pool died.
     """
     steps = size or (lambda unit: 1)
-    # Fork the workers before any thread starts (the bar's monitor, the relay of
-    # ticks): a fork copies no thread, but every lock a thread holds.
     pool = None
     try:
         if executor is None and workers > 1:
@@ -202,8 +352,16 @@ def run_units(
                 _serial(work, units, done, shown.update if ticks else None, counted)
             else:
                 pool.relay(shown.update if ticks else None)
-                _pump(pool.executor, work, units, done, 2 * workers, counted)
+                _pump(pool.executor, work, units, done, 2 * workers, counted, cancel=False)
                 pool.close()  # every tick in before the bar closes
+    except BrokenProcessPool:
+        raise WorkerLost(
+            "a worker process died (killed, or out of memory?); the runs it had in hand are lost"
+        ) from None
+    except BaseException:
+        if pool is not None:
+            pool.stop()  # interrupted or failed: running units are not waited for
+        raise
     finally:
         if pool is not None:
             pool.close()
@@ -254,21 +412,76 @@ def _serial(
         _ticker = before
 
 
+@contextlib.contextmanager
+def _ctrl_c_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread while the block runs, and so in every process it
+    starts (the fork server, the workers): Ctrl-C in a terminal reaches the whole
+    process group, and a process still starting up would print a traceback. The batch's
+    own process gets the signal when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+_STOP_WAIT = 10.0
+"""Seconds to wait for a stopped worker process to end."""
+
+
 class _LocalPool:
-    """A local process pool, its workers started at once; with ``ticks``, a queue
-    carries their ticks back."""
+    """A local process pool; with ``ticks``, a queue carries the workers' ticks back."""
 
     def __init__(self, workers: int, ticks: bool) -> None:
         context = process_context()
         self.queue = context.Queue() if ticks else None
-        options = {"initializer": _listen, "initargs": (self.queue,)} if ticks else {}
-        self.executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, **options)
+        self.executor = cf.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.queue,),
+        )
         self._relay: threading.Thread | None = None
         try:
-            self.executor.submit(int).result()  # a forking pool starts every worker now
+            # Every worker starts now, one per task in flight at once: a worker started
+            # later, on demand, could still be starting when a signal stops the batch.
+            with deferred_signals(), _ctrl_c_blocked():
+                for started in [self.executor.submit(int) for _ in range(workers)]:
+                    started.result()
+        except BrokenProcessPool:
+            self.close()
+            raise WorkerLost(
+                f"worker processes could not start ({context.get_start_method()!r}); when "
+                "this runs from a script, put the script's code under "
+                '`if __name__ == "__main__":`'
+            ) from None
+        except (EOFError, OSError) as err:  # e.g. the fork server was killed
+            self.stop()
+            self.close()
+            raise WorkerLost(
+                f"worker processes could not start ({context.get_start_method()!r}): "
+                f"{err or type(err).__name__}"
+            ) from None
         except BaseException:
+            self.stop()
             self.close()
             raise
+
+    def stop(self) -> None:
+        """End the workers at once (an interrupted or failed batch), and wait until they
+        have ended, before this process goes and takes their queues with it."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        if not processes and hasattr(self.executor, "terminate_workers"):  # Python >= 3.14
+            self.executor.terminate_workers()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AssertionError, AttributeError):
+                process.join(_STOP_WAIT)
 
     def relay(self, ticker: Callable[[int], Any] | None) -> None:
         """Hand the workers' ticks to ``ticker`` from now on."""
@@ -302,8 +515,11 @@ def _pump(
     done: Callable[[int, Any], Any],
     limit: int,
     finished: Callable[[Any], Any],
+    cancel: bool = True,
 ) -> None:
-    """Keep at most ``limit`` units in flight on ``executor``; cancel the rest on error."""
+    """Keep at most ``limit`` units in flight on ``executor``; on error, ``cancel`` the
+    rest (not on the local pool, which stops its workers instead: Python 3.11's pool
+    fails on futures cancelled while it breaks)."""
     pending: dict[cf.Future, tuple[int, Any]] = {}
 
     def collect(futures: Iterable[cf.Future]) -> None:
@@ -320,5 +536,5 @@ def _pump(
             pending[executor.submit(work, unit)] = (index, unit)
         collect(cf.as_completed(list(pending)))
     finally:
-        for future in pending:
+        for future in pending if cancel else ():
             future.cancel()

@@ -21,7 +21,7 @@ from functools import partial
 import pandas as pd
 
 from simcontract.experiment import runner
-from simcontract.experiment.runner import check_int
+from simcontract.experiment.runner import check_flag, check_int
 from simcontract.model import ContractingModel
 from simcontract.outcomes import YearRecord, combine, frame, summarise
 from simcontract.scenario import Scenario, load_scenario
@@ -95,10 +95,14 @@ def run_split(
         The run's yearly records, summary and series.
 
     Raises:
-        ExperimentError: ``workers`` or ``cities_per_task`` below 1 (a ``ValueError``).
+        ExperimentError: ``seed`` below 0, ``workers`` or ``cities_per_task`` below 1 (a
+            ``ValueError``).
+        WorkerLost: A worker process died.
     """
+    seed = check_int(seed, "seed", 0)
     if cities_per_task is not None:
         check_int(cities_per_task, "cities_per_task", 1)
+    check_flag(progress, "progress", none=True)
     scenario = load_scenario(scenario)
     n, years = scenario["n_cities"], scenario["years"]
     size = cities_per_task or min(CITIES_PER_TASK, -(-n // runner.width(workers, executor)))

@@ -9,18 +9,20 @@ A results directory holds::
     DIR/contracts/part-*.parquet   one row per run and final contract, likewise
     DIR/table.csv                  mean and 95% CI per outcome per point, when complete
 
+    DIR/.simcontract.lock          the lock a batch holds while it writes (see ``lock``)
+    DIR/damaged/                   parts a resumed batch found damaged and set aside
+
 Every file is written under a temporary dot-name in its final folder and then renamed
-over its final name (``os.replace``), so a reader (or a resumed batch after a crash)
-never sees a half-written file. A series part is written before the runs part of the
-same name; a run counts as done once its row is in a runs part.
+over its final name (:mod:`~simcontract.experiment.atomic`), so a reader (or a resumed
+batch after a crash) never sees a half-written file. A series part is written before the
+runs part of the same name; a run counts as done once its row is in a runs part.
+:mod:`~simcontract.experiment.integrity` checks a folder part by part.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simcontract.experiment import atomic
+from simcontract.experiment.lock import FILES as LOCK_FILES
+from simcontract.experiment.runner import ExperimentError
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
@@ -40,6 +45,10 @@ DETAILS = (SERIES, NGOS, CONTRACTS)
 """Per-run detail tables kept with ``series=True``, each in a folder of parts."""
 TABLE = "table.csv"
 INDICES = "indices.csv"
+DAMAGED = "damaged"
+"""Folder where a resumed batch sets aside the parts it found damaged."""
+FORMAT = "simcontract-results/1"
+"""The ``format`` a manifest records."""
 
 ID_COLUMNS = ("scenario", "point", "replication", "seed")
 """Columns identifying a run: scenario name, design point, replication, run seed."""
@@ -128,27 +137,19 @@ def to_frame(table: pa.Table, name: str) -> pd.DataFrame:
     return table.to_pandas().reset_index(drop=True)
 
 
-def _atomic(target: Path, write) -> None:
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+class DamagedResults(ExperimentError):
+    """A results folder's manifest or parts are damaged (unreadable, truncated, edited)."""
 
 
 def write_part(folder: Path, name: str, table: pa.Table) -> Path:
     """Write ``table`` as ``folder/name`` atomically; return the path."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    _atomic(target, lambda tmp: pq.write_table(table, tmp))
-    return target
+    return atomic.write_atomic(folder / name, lambda tmp: pq.write_table(table, tmp))
 
 
 def write_text(target: Path, text: str) -> None:
     """Write a text file atomically."""
-    _atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic.write_text(target, text)
 
 
 def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> None:
@@ -156,22 +157,98 @@ def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> None:
     write_text(directory / MANIFEST, json.dumps(manifest, indent=2, allow_nan=True) + "\n")
 
 
+_MANIFEST_FIELDS: dict[str, type] = {
+    "kind": str,
+    "status": str,
+    "scenarios": list,
+    "n_points": int,
+    "replications": int,
+    "n_runs": int,
+    "seed": int,
+    "series": bool,
+    "outcomes": list,
+    "identity": dict,
+    "sessions": list,
+}
+"""Fields every manifest has, with their JSON types."""
+
+
 def read_manifest(directory: Path) -> dict[str, Any] | None:
-    """The manifest of ``directory``, or ``None`` when it has none."""
+    """The manifest of ``directory``, or ``None`` when it has none.
+
+    Raises:
+        DamagedResults: The manifest cannot be read, is not JSON or lacks a field.
+    """
     path = directory / MANIFEST
-    if not path.is_file():
+    if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    where = f"{str(path)!r}"
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except IsADirectoryError:
+        raise DamagedResults(f"{where} is a folder, not a file") from None
+    except OSError as err:
+        raise DamagedResults(f"{where} cannot be read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise DamagedResults(f"{where} is damaged: not UTF-8 text") from None
+    except RecursionError:
+        raise DamagedResults(f"{where} is damaged: nested too deeply") from None
+    except ValueError as err:
+        reason = "empty" if path.stat().st_size == 0 else f"not valid JSON ({err})"
+        raise DamagedResults(f"{where} is damaged: {reason}") from None
+    return _checked_manifest(manifest, where)
+
+
+def _checked_manifest(manifest: Any, where: str) -> dict[str, Any]:
+    """``manifest`` when it has every field a batch writes, with sensible values."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise DamagedResults(f"{where} is not a simcontract results manifest ({FORMAT})")
+    for field, kind in _MANIFEST_FIELDS.items():
+        value = manifest.get(field)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DamagedResults(
+                f"{where} is damaged: field {field!r} is missing or not "
+                f"{'an' if kind.__name__[0] in 'aeiou' else 'a'} {kind.__name__}"
+            )
+    scenarios = manifest["scenarios"]
+    sound = (
+        manifest["kind"] in ("compare", "sweep")
+        and manifest["n_points"] >= 1
+        and manifest["replications"] >= 1
+        and manifest["seed"] >= 0
+        and bool(scenarios)
+        and all(isinstance(s, dict) and isinstance(s.get("name"), str) for s in scenarios)
+        and (manifest["kind"] == "sweep" or len(scenarios) == manifest["n_points"])
+    )
+    if not sound:
+        raise DamagedResults(
+            f"{where} is damaged: its kind, points, replications, seed or scenarios do not "
+            "fit together"
+        )
+    return manifest
 
 
 def parts(folder: Path) -> list[Path]:
-    """Finished part files of a dataset folder, sorted by name."""
+    """Finished parts of a dataset folder (everything named ``part-*.parquet``), sorted."""
     return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
 
 
-def read_parts(folder: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
-    """Concatenate every finished part of ``folder`` (an empty table when none)."""
-    tables = [pq.read_table(p, columns=columns) for p in parts(folder)]
+def read_parts(
+    folder: Path,
+    schema: pa.Schema,
+    columns: list[str] | None = None,
+    names: Sequence[str] | None = None,
+) -> pa.Table:
+    """Concatenate the finished parts of ``folder`` (an empty table when none).
+
+    Args:
+        folder: The dataset folder.
+        schema: Its schema (for an empty table).
+        columns: Read only these columns.
+        names: Read only the parts of these file names (default: every part).
+    """
+    chosen = parts(folder) if names is None else [folder / n for n in names]
+    tables = [pq.read_table(p, columns=columns) for p in chosen if p.is_file()]
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     if not tables:
@@ -179,9 +256,10 @@ def read_parts(folder: Path, schema: pa.Schema, columns: list[str] | None = None
     return pa.concat_tables(tables)
 
 
-def read_table(directory: Path, name: str) -> pd.DataFrame:
-    """Every finished part of table ``name`` under ``directory``, as :func:`to_frame`."""
-    return to_frame(read_parts(directory / name, SCHEMAS[name]()), name)
+def read_table(directory: Path, name: str, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The finished parts (every one, or those of file names ``names``) of table ``name``
+    under ``directory``, as :func:`to_frame`."""
+    return to_frame(read_parts(directory / name, SCHEMAS[name](), names=names), name)
 
 
 def done_runs(directory: Path) -> set[tuple[int, int]]:
@@ -200,17 +278,20 @@ def clean(directory: Path) -> None:
     """Remove leftovers of an interrupted batch: temporary files and detail parts whose
     runs part was never written."""
     details = [directory / d for d in DETAILS]
-    for folder in (directory / RUNS, *details, directory):
+    for folder in (directory / RUNS, *details, directory, directory / "figures"):
         if folder.is_dir():
-            for tmp in folder.glob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
+            for tmp in folder.glob(".*" + atomic.TEMPORARY_SUFFIX):
+                if atomic.is_temporary(tmp) and tmp.is_file():
+                    tmp.unlink(missing_ok=True)
     finished = {p.name for p in parts(directory / RUNS)}
     for folder in details:
         for p in parts(folder):
-            if p.name not in finished:
+            if p.name not in finished and p.is_file():
                 p.unlink(missing_ok=True)
 
 
 def is_empty(directory: Path) -> bool:
-    """Whether ``directory`` is missing or holds nothing."""
-    return not directory.exists() or (directory.is_dir() and not any(directory.iterdir()))
+    """Whether ``directory`` is missing or holds nothing (but perhaps an unheld lock)."""
+    if not directory.exists():
+        return True
+    return directory.is_dir() and all(p.name in LOCK_FILES for p in directory.iterdir())

@@ -20,25 +20,11 @@ if TYPE_CHECKING:
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
-TERM_SHAPE = 4.0
-"""Shape of the gamma distribution of terms at a post (its mean is ``rotation_years``)."""
-
 NO_ROTATION = 10**9
 """A term that never ends (``rotation_years`` = 0)."""
 
 LONGEST_SERVICE = 10**6
 """Most years an initial official without rotation has already served at its post."""
-
-MASS_ORG_TIE_FACTOR = 5.0
-"""How much likelier a mass organisation's new official is tied to a specialist of its
-sector than a bureau's official to a local NGO (times ``tie_density``, capped at 1)."""
-
-COMMUNITY_TIE_FACTOR = 3.0
-"""How much likelier a bureau's new official is tied to a community association than to
-another local NGO (times ``tie_density``, capped at 1)."""
-
-INITIAL_TIE = (0.3, 0.8)
-"""Range of the uniform strength of a new official's initial ties."""
 
 
 def rotate_officials(city: City, rules: Rules, record: YearRecord) -> None:
@@ -94,11 +80,12 @@ def appoint(
 
 
 def _term(rng: np.random.Generator, rules: Rules) -> int:
-    """Years of a term: ``max(1, round(Gamma(TERM_SHAPE, rotation_years / TERM_SHAPE)))``."""
+    """Years of a term: ``max(1, round(Gamma(term_shape, rotation_years / term_shape)))``."""
     mean = rules["rotation_years"]
     if mean <= 0:
         return NO_ROTATION
-    return max(1, round(float(rng.gamma(TERM_SHAPE, mean / TERM_SHAPE))))
+    shape = rules["term_shape"]
+    return max(1, round(float(rng.gamma(shape, mean / shape))))
 
 
 def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) -> None:
@@ -106,8 +93,10 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
 
     A mass organisation's official knows the city-wide specialists of its sector; a
     bureau's official knows the NGOs of its district and the city-wide ones, community
-    associations best. Each is tied with a chance of ``tie_density`` (times the factor
-    of its kind, capped at 1), with a strength drawn from ``INITIAL_TIE``.
+    associations best. Each is tied with a chance of ``tie_density`` (times
+    ``mass_org_tie_factor`` or ``community_tie_factor`` for its kind, capped at 1), with a
+    strength drawn uniformly between ``initial_tie_low`` and ``initial_tie_high`` (taken
+    in order, should they be given the other way round).
     """
     density = rules["tie_density"]
     if density <= 0:
@@ -116,14 +105,16 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
         known = [
             n for n in city.citywide if n.origin == "specialist" and n.sector == purchaser.sector
         ]
-        chance = np.full(len(known), min(1.0, MASS_ORG_TIE_FACTOR * density))
+        chance = np.full(len(known), min(1.0, rules["mass_org_tie_factor"] * density))
     else:
         known = city.by_district.get(purchaser.district, []) + city.citywide
         community = np.fromiter((n.origin == "community" for n in known), bool, len(known))
-        chance = np.where(community, min(1.0, COMMUNITY_TIE_FACTOR * density), min(1.0, density))
+        factor = rules["community_tie_factor"]
+        chance = np.where(community, min(1.0, factor * density), min(1.0, density))
     if not known:
         return
     hit = city.rng.random(len(known)) < chance
-    strength = city.rng.uniform(*INITIAL_TIE, len(known))
+    bounds = rules["initial_tie_low"], rules["initial_tie_high"]
+    strength = city.rng.uniform(min(bounds), max(bounds), len(known))
     for i in np.flatnonzero(hit).tolist():
         cadre.ties[known[i].unique_id] = float(strength[i])

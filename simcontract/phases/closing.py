@@ -1,4 +1,4 @@
-"""The year closes: contracts that ended are closed, dormant NGOs dissolve, ties fade,
+"""The year closes: contracts that ended are closed, NGOs may decide to close, ties fade,
 and the city's stocks are counted."""
 
 from __future__ import annotations
@@ -16,29 +16,26 @@ if TYPE_CHECKING:
 def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     """Close the city's year.
 
-    For each NGO still active, in list order: one that held a contract this year is
-    not dormant, and its contracts that reached their end or were terminated close;
-    one that held none counts a dormant year more, and dissolves after
-    ``dormancy_years`` of them. Then the ties of every purchaser's official decay by
+    For each NGO still active, in list order, its contracts that reached their end or
+    were terminated close; one left without contracts whose reserves are below
+    ``closure_reserves`` years of its running costs (lean overhead and its head's wage)
+    decides to close. Then the ties of every purchaser's official decay by
     ``tie_decay``, the lookups of active NGOs are rebuilt, the year's NGOs and
     contracts (``city.batch``) are dropped and the city's stocks are counted.
     """
     batch = city.batch
-    held = (batch.held() > 0).tolist()
     closing = (batch.per_ngo(batch.ending(rules.year)) > 0).tolist()
-    dormancy = rules["dormancy_years"]
-    for ngo, has, close in zip(batch.ngos, held, closing, strict=True):
+    costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
+    floor = rules["closure_reserves"] * costs
+    for ngo, close in zip(batch.ngos, closing, strict=True):
         if not ngo.alive:
             continue
-        if has:
-            ngo.dormant_years = 0
-            if close:
-                close_contracts(ngo, rules.year)
-        else:
-            ngo.dormant_years += 1
-            if ngo.dormant_years >= dormancy:
-                record.add_exit(ngo.reserves)
-                ngo.exit("dormant")
+        if close:
+            close_contracts(ngo, rules.year)
+        if not ngo.contracts and ngo.reserves < floor:
+            record.add_exit(ngo.reserves)
+            record.closures += 1
+            ngo.exit("closed")
     for pu in city.purchasers:
         if pu.cadre is not None:
             pu.cadre.decay_ties(rules["tie_decay"])

@@ -1,10 +1,11 @@
 """Service delivery: where social workers' hours go, and the real quality of service.
 
 Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split between
-documentation for evaluators and unpaid extra duties ordered by officials (if the NGO
-complies) first (both cut in proportion if together they exceed ``H``), then contracted
-direct service (up to the promised hours), then the NGO's own mission work (whatever
-is left). The four parts always add up to ``H``. Delivery runs over a city's active NGOs
+documentation for evaluators, unpaid extra duties ordered by officials (if the NGO
+complies) and its head's hours courting an official first (all three cut in proportion
+if together they exceed ``H``), then contracted direct service (up to the promised
+hours), then the NGO's own mission work (whatever is left). The five parts always add
+up to ``H``. Delivery runs over a city's active NGOs
 at once (``city.batch``, see :mod:`simcontract.batch`).
 """
 
@@ -17,63 +18,30 @@ import numpy as np
 from simcontract.batch import YearBatch, column
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from simcontract.agents import City
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
-MULTI_SYSTEM_OVERHEAD = 0.5
-"""Extra documentation per additional evaluation system an NGO faces, at full
-evaluator heterogeneity (as a share of one system's needs)."""
 
-BASE_COMPLIANCE = 0.4
-"""Chance that an NGO without government revenue accepts ordered extra duties."""
-
-DEPENDENT_COMPLIANCE = 0.6
-"""Added chance of accepting extra duties per unit of dependence on government money."""
-
-NOVICE_QUALITY = 0.55
-"""Quality of a service run by staff without experience, as a share of the NGO's skill."""
-
-EXPERIENCE_GAIN = 0.45
-"""Gain in quality from experienced staff, as a share of skill (with ``NOVICE_QUALITY``
-it reaches the full skill)."""
-
-EXPERIENCE_SCALE = 3.0
-"""Years of staff experience over which the experience gain in quality builds up (e-fold)."""
-
-DELIVERY_ELASTICITY = 0.8
-"""Exponent of the share of required hours delivered in real quality."""
-
-NEW_PROVIDER_QUALITY = 0.7
-"""Quality of a provider's first year at a slot, relative to a long-standing provider."""
-
-CONTINUITY_GAIN = 0.3
-"""Gain in quality from years with the same provider (with ``NEW_PROVIDER_QUALITY`` it
-reaches 1)."""
-
-CONTINUITY_SCALE = 2.0
-"""Years at a slot over which a provider's continuity gain builds up (e-fold)."""
-
-STRAIN_COST = 0.15
-"""Largest loss of quality from overstretched staff (at demands of twice the capacity)."""
-
-
-def comply_probability(dependence: np.ndarray) -> np.ndarray:
+def comply_probability(dependence: np.ndarray, rules: Mapping[str, Any]) -> np.ndarray:
     """Chance an NGO accepts ordered extra duties: dependent NGOs cannot afford to refuse.
 
-    ``BASE_COMPLIANCE + DEPENDENT_COMPLIANCE * dependence`` with ``dependence`` the
+    ``base_compliance + dependent_compliance * dependence`` with ``dependence`` the
     government share of last year's revenue.
     """
-    return BASE_COMPLIANCE + DEPENDENT_COMPLIANCE * dependence
+    return rules["base_compliance"] + rules["dependent_compliance"] * dependence
 
 
-def documentation_needs(batch: YearBatch, rules: dict[str, Any]) -> np.ndarray:
+def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     """Documentation hours each contract needs this year.
 
     One contract under evaluator ``e`` (that of its purchaser's district) needs
     ``required * documentation_base * e.doc_intensity``; an NGO facing ``k`` different
-    evaluation systems needs ``1 + MULTI_SYSTEM_OVERHEAD * heterogeneity * (k - 1)``
-    times that, because each system asks for its own indicators and formats.
+    evaluation systems needs that times ``1 + multi_system_overhead *
+    evaluator_heterogeneity * (k - 1)``, because each system asks for its own indicators
+    and formats.
     """
     city = batch.city
     cs = batch.contracts
@@ -82,7 +50,8 @@ def documentation_needs(batch: YearBatch, rules: dict[str, Any]) -> np.ndarray:
     faced = np.zeros((batch.size, max(1, len(city.evaluators))), dtype=bool)
     faced[batch.owner, which] = True
     systems = faced.sum(axis=1)
-    factor = 1.0 + MULTI_SYSTEM_OVERHEAD * rules["evaluator_heterogeneity"] * (systems - 1)
+    overhead = rules["multi_system_overhead"]
+    factor = 1.0 + overhead * rules["evaluator_heterogeneity"] * (systems - 1)
     intensity = column(city.evaluators, "doc_intensity")[which]
     base = rules["documentation_base"]
     return column(cs, "required_hours") * base * intensity * factor[batch.owner]
@@ -102,7 +71,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     docs = documentation_needs(batch, rules)
     demand = rules["extra_duty_demand"] * column(cs, "staff") * rules["hours_per_worker"]
     if rules["extra_duty_demand"] > 0:
-        comply = comply_probability(column(batch.ngos, "dependence"))
+        comply = comply_probability(column(batch.ngos, "dependence"), rules)
         refused = batch.rng.random(len(cs)) >= comply[own]
     else:
         refused = np.zeros(len(cs), dtype=bool)
@@ -114,6 +83,10 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     service, d_used, e_used, strain = _allocate_hours(
         batch, rules, d_total, e_total, s_total, record
     )
+    held = batch.held() > 0
+    hours = batch.staff[held].sum() * rules["hours_per_worker"]
+    burden = (d_used[held].sum() + e_used[held].sum()) / hours if hours else None
+    city.last_burden = None if burden is None else float(burden)
     batch.doc_needs = docs
     if not cs:
         return
@@ -123,7 +96,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
         service[own] * promised, s_total[own], out=np.zeros(len(cs)), where=s_total[own] > 0
     )
     required = column(cs, "required_hours")
-    quality = real_quality(batch, delivered, required, strain)
+    quality = real_quality(batch, delivered, required, strain, rules)
     # Plain attribute stores in one loop: contracts are many, and a loop of setattr()
     # calls per attribute costs about twice as much.
     for c, dh, doc, ex, ref, q in zip(
@@ -168,49 +141,57 @@ def _allocate_hours(
         (hours demanded over capacity).
     """
     capacity = batch.staff * rules["hours_per_worker"]
-    chores = d_total + e_total
+    c_total = column(batch.ngos, "cultivation")
+    chores = d_total + e_total + c_total
     strain = np.divide(chores + s_total, capacity, out=np.zeros(batch.size), where=capacity > 0)
     swamped = chores >= capacity
     shrink = np.divide(capacity, chores, out=np.zeros(batch.size), where=swamped & (chores > 0))
     d_used = np.where(swamped, d_total * shrink, d_total)
     e_used = np.where(swamped, e_total * shrink, e_total)
+    c_used = np.where(swamped, c_total * shrink, c_total)
     service = np.where(swamped, 0.0, np.minimum(s_total, capacity - chores))
-    mission = np.maximum(0.0, capacity - d_used - e_used - service)
+    mission = np.maximum(0.0, capacity - d_used - e_used - c_used - service)
     hours = zip(
         batch.ngos,
         service.tolist(),
         d_used.tolist(),
         e_used.tolist(),
+        c_used.tolist(),
         mission.tolist(),
         strain.tolist(),
         strict=True,
     )
-    for ngo, s, d, e, m, st in hours:
-        ngo.hours = {"service": s, "documentation": d, "extra": e, "mission": m}
+    for ngo, s, d, e, c, m, st in hours:
+        ngo.hours = {"service": s, "documentation": d, "extra": e, "cultivation": c, "mission": m}
         ngo.strain = st
     record.hours_service += float(service.sum())
     record.hours_documentation += float(d_used.sum())
     record.hours_extra += float(e_used.sum())
+    record.hours_cultivation += float(c_used.sum())
     record.hours_mission += float(mission.sum())
     return service, d_used, e_used, strain
 
 
 def real_quality(
-    batch: YearBatch, delivered: np.ndarray, required: np.ndarray, strain: np.ndarray
+    batch: YearBatch,
+    delivered: np.ndarray,
+    required: np.ndarray,
+    strain: np.ndarray,
+    rules: Mapping[str, Any],
 ) -> np.ndarray:
     """The real (hidden) quality of each contract's service this year.
 
     ::
 
-        q = skill * (NOVICE_QUALITY + EXPERIENCE_GAIN * (1 - exp(-mean_experience
-                                                                 / EXPERIENCE_SCALE)))
-              * min(1, delivered / required) ** DELIVERY_ELASTICITY
-              * (NEW_PROVIDER_QUALITY + CONTINUITY_GAIN
-                 * (1 - exp(-years_same_provider / CONTINUITY_SCALE)))
-              * (1 - STRAIN_COST * min(1, max(0, strain - 1)))
+        q = skill * (novice_quality + experience_gain * (1 - exp(-mean_experience
+                                                                 / experience_scale)))
+              * min(1, delivered / required) ** delivery_elasticity
+              * (new_provider_quality + continuity_gain
+                 * (1 - exp(-years_same_provider / continuity_scale)))
+              * (1 - strain_cost * min(1, max(0, strain - 1)))
 
     where ``mean_experience`` is that of the NGO's staff and ``strain`` the hours
-    demanded of it (documents, duties, promised service) over its capacity. Each
+    demanded of it (documents, duties, courting, promised service) over its capacity. Each
     contract's slot counts one more year with the same provider.
     """
     ngos, own = batch.ngos, batch.owner
@@ -218,16 +199,17 @@ def real_quality(
     mean_experience = np.bincount(worker_ngo, weights=experience, minlength=batch.size) / (
         np.maximum(batch.staff, 1)
     )
-    exp_factor = np.where(batch.staff > 0, 1.0 - np.exp(-mean_experience / EXPERIENCE_SCALE), 0.0)
-    base = column(ngos, "skill") * (NOVICE_QUALITY + EXPERIENCE_GAIN * exp_factor)
-    strain_cost = 1.0 - STRAIN_COST * np.clip(strain - 1.0, 0.0, 1.0)
+    scale = rules["experience_scale"]
+    exp_factor = np.where(batch.staff > 0, 1.0 - np.exp(-mean_experience / scale), 0.0)
+    base = column(ngos, "skill") * (rules["novice_quality"] + rules["experience_gain"] * exp_factor)
+    strain_cost = 1.0 - rules["strain_cost"] * np.clip(strain - 1.0, 0.0, 1.0)
     same = []
     for c in batch.contracts:
         slot = c.slot
         slot.years_same_provider += 1
         slot.last_provider = c.ngo
         same.append(slot.years_same_provider)
-    gain = 1.0 - np.exp(-np.array(same, dtype=float) / CONTINUITY_SCALE)
-    continuity = NEW_PROVIDER_QUALITY + CONTINUITY_GAIN * gain
-    delivery = np.minimum(1.0, delivered / required) ** DELIVERY_ELASTICITY
+    gain = 1.0 - np.exp(-np.array(same, dtype=float) / rules["continuity_scale"])
+    continuity = rules["new_provider_quality"] + rules["continuity_gain"] * gain
+    delivery = np.minimum(1.0, delivered / required) ** rules["delivery_elasticity"]
     return base[own] * delivery * continuity * strain_cost[own]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.agents import MASS_ORG_SECTORS, NEWCOMER_REPUTATION, NGO, ORIGINS, SECTORS
+from simcontract.agents import MASS_ORG_SECTORS, NGO, ORIGINS, SECTORS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,64 +19,26 @@ if TYPE_CHECKING:
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
-SKILL_BETA = {
-    "general": (5, 3),
-    "specialist": (6, 2),
-    "community": (3, 4),
-    "grassroots": (3, 3),
-}
-"""Beta distribution of professional skill by NGO origin."""
-
-DARE_BETA = (2.0, 2.0)
-"""Beta distribution of how far an NGO dares inflate its promised hours."""
-
-RESERVES_LOGNORMAL = (-0.125, 0.5)
-"""Parameters (mu, sigma) of the log-normal factor on ``initial_reserves``; its mean is 1."""
-
-GRASSROOTS_RESERVES = 0.3
-"""Reserves of a grassroots group relative to other NGOs."""
-
-INITIAL_EXPERIENCE = 5.0
-"""Upper end of the uniform years of experience of an initial NGO's director."""
-
-ENTRANT_EXPERIENCE = 3.0
-"""Upper end of the uniform years of experience of an entrant's director."""
-
-INITIAL_REPUTATION = (0.3, 0.7)
-"""Range of the uniform reputation of the NGOs present at the start."""
-
-INITIAL_TRACK_RECORD = 5
-"""Highest contract-years delivered by an NGO present at the start (uniform from 0)."""
-
-FIRST_YEAR_NEWCOMER_SHARE = 0.1
-"""Share of bids by newcomers assumed for the year before the first (drives year-1 entry)."""
-
-OPENNESS_FLOOR = 0.05
-"""Entry's openness factor with no newcomer bidding last year."""
-
-OPENNESS_SLOPE = 5.0
-"""Growth of entry's openness factor per unit share of bids by newcomers (capped at 1)."""
-
 
 def register_ngos(city: City, rules: Rules, record: YearRecord) -> None:
     """Register new NGOs: a Poisson number with mean
 
-    ``entry_rate * r * (tenders + failed) * min(1, OPENNESS_FLOOR + OPENNESS_SLOPE *
-    newcomer)`` where ``tenders`` and ``failed`` are the city's tenders and failed
-    tenders of last year (funding on offer and unmet demand), ``newcomer`` the share of
-    last year's bids placed by NGOs that had never held a contract (how open the market
-    is to newcomers), and ``r`` is 1 under direct registration or
-    ``sponsor_entry_factor`` under dual sponsorship. In year 1, ``tenders`` is the slots
-    over ``contract_years``, ``failed`` 0 and ``newcomer`` ``FIRST_YEAR_NEWCOMER_SHARE``.
-    Entrants can bid in the same year.
+    ``entry_rate * r * (tenders + failed) * min(1, entry_openness_floor +
+    entry_openness_slope * newcomer)`` where ``tenders`` and ``failed`` are the city's
+    tenders and failed tenders of last year (funding on offer and unmet demand),
+    ``newcomer`` the share of last year's bids placed by NGOs that had never held a
+    contract (how open the market is to newcomers), and ``r`` is 1 under direct
+    registration or ``sponsor_entry_factor`` under dual sponsorship. In year 1,
+    ``tenders`` is the slots over ``contract_years``, ``failed`` 0 and ``newcomer``
+    ``first_year_newcomer_share``. Entrants can bid in the same year.
     """
     tenders, failed, newcomer = city.last_tenders, city.last_failed, city.last_newcomer
     if rules.year == 1:
         slots = sum(len(pu.slots) for pu in city.purchasers)
         tenders, failed = slots / rules["contract_years"], 0
-        newcomer = FIRST_YEAR_NEWCOMER_SHARE
+        newcomer = rules["first_year_newcomer_share"]
     factor = 1.0 if rules["registration"] == "direct" else rules["sponsor_entry_factor"]
-    openness = min(1.0, OPENNESS_FLOOR + OPENNESS_SLOPE * newcomer)
+    openness = min(1.0, rules["entry_openness_floor"] + rules["entry_openness_slope"] * newcomer)
     lam = rules["entry_rate"] * factor * (tenders + failed) * openness
     entrants = new_ngos(city, rules, int(city.rng.poisson(lam)), initial=False)
     record.entries += len(entrants)
@@ -98,7 +60,7 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
     columns = _draw_attributes(city.rng, rules, count, initial)
     entry_year = 0 if initial else rules.year
     made = []
-    for o, d, m, ms, s, sk, da, r, e, rep, t in zip(*columns, strict=True):
+    for o, d, m, ms, s, sk, da, r, e, rep, t, tol in zip(*columns, strict=True):
         kind = ORIGINS[o]
         if kind == "specialist":
             sector = MASS_ORG_SECTORS[ms]
@@ -116,10 +78,11 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
             skill=sk,
             dare=da,
             reserves=r,
+            reputation=rep,
             entry_year=entry_year,
+            tolerance=tol,
         )
         ngo.experience = np.array([e])
-        ngo.reputation = rep
         ngo.track_record = t
         made.append(ngo)
     city.ngos.extend(made)
@@ -129,7 +92,17 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
 def _draw_attributes(
     rng: np.random.Generator, rules: Mapping[str, Any], count: int, initial: bool
 ) -> tuple[list, ...]:
-    """Every attribute of ``count`` new NGOs, one list per attribute, in draw order."""
+    """Every attribute of ``count`` new NGOs, one list per attribute, in draw order.
+
+    Skill is ``Beta(skill_<origin>_a, skill_<origin>_b)``, dare ``Beta(dare_a, dare_b)``,
+    reserves ``initial_reserves`` times a mean-one log-normal factor of spread
+    ``reserves_spread`` (times ``grassroots_reserves`` for grassroots groups), and the
+    director's experience uniform from 0 to ``initial_experience`` (initial NGOs) or
+    ``entrant_experience``. Initial NGOs have a reputation uniform between
+    ``initial_reputation_low`` and ``initial_reputation_high`` (taken in order, should
+    they be given the other way round) and a track record ``U{0..initial_track_record}``;
+    entrants ``newcomer_reputation`` and 0.
+    """
     shares = [rules["share_specialist"], rules["share_community"], rules["share_grassroots"]]
     weights = np.array([max(0.0, 1.0 - sum(shares)), *shares])
     # Inverse CDF: what rng.choice(p=...) does, without its checks (which cost more
@@ -142,18 +115,22 @@ def _draw_attributes(
     )
     mass_org_sector = rng.integers(len(MASS_ORG_SECTORS), size=count)
     any_sector = rng.integers(len(SECTORS), size=count)
-    a, b = np.array([SKILL_BETA[o] for o in ORIGINS], dtype=float).T
+    a = np.array([rules[f"skill_{o}_a"] for o in ORIGINS], dtype=float)
+    b = np.array([rules[f"skill_{o}_b"] for o in ORIGINS], dtype=float)
     skill = rng.beta(a[origin], b[origin])
-    dare = rng.beta(*DARE_BETA, count)
-    reserves = rules["initial_reserves"] * rng.lognormal(*RESERVES_LOGNORMAL, count)
-    reserves[origin == ORIGINS.index("grassroots")] *= GRASSROOTS_RESERVES
-    experience = rng.uniform(0.0, INITIAL_EXPERIENCE if initial else ENTRANT_EXPERIENCE, count)
+    dare = rng.beta(rules["dare_a"], rules["dare_b"], count)
+    reserves = rules["initial_reserves"] * mean_one_lognormal(rng, rules["reserves_spread"], count)
+    reserves[origin == ORIGINS.index("grassroots")] *= rules["grassroots_reserves"]
+    most = rules["initial_experience" if initial else "entrant_experience"]
+    experience = rng.uniform(0.0, most, count)
     if initial:
-        reputation = rng.uniform(*INITIAL_REPUTATION, count).tolist()
-        track_record = rng.integers(0, INITIAL_TRACK_RECORD + 1, size=count).tolist()
+        bounds = rules["initial_reputation_low"], rules["initial_reputation_high"]
+        reputation = rng.uniform(min(bounds), max(bounds), count).tolist()
+        track_record = rng.integers(0, rules["initial_track_record"] + 1, size=count).tolist()
     else:
-        reputation = [NEWCOMER_REPUTATION] * count
+        reputation = [rules["newcomer_reputation"]] * count
         track_record = [0] * count
+    tolerance = _tolerance(rng, rules["burden_tolerance"], rules["tolerance_concentration"], count)
     return (
         origin.tolist(),
         district.tolist(),
@@ -166,4 +143,18 @@ def _draw_attributes(
         experience.tolist(),
         reputation,
         track_record,
+        tolerance.tolist(),
     )
+
+
+def mean_one_lognormal(rng: np.random.Generator, spread: float, size: int) -> np.ndarray:
+    """``size`` log-normal factors with mean 1: ``LogNormal(-spread**2 / 2, spread)``."""
+    return rng.lognormal(-(spread**2) / 2, spread, size)
+
+
+def _tolerance(rng: np.random.Generator, mean: float, concentration: float, count: int):
+    """Each NGO's tolerance of the burden of contracting: Beta with the given mean and
+    concentration (a + b); a mean of 0 or 1 gives every NGO that value."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(count, min(1.0, max(0.0, mean)))
+    return rng.beta(concentration * mean, concentration * (1.0 - mean), count)

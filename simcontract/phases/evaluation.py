@@ -28,18 +28,9 @@ BASE_WEIGHTS = {
     "mixed": np.array([0.35, 0.25, 0.40]),
     "outcome": np.array([0.15, 0.15, 0.70]),
 }
-"""Weights of the (hours, documents, outcome) indicators under each regime."""
-
-REPUTATION_MEMORY = 0.6
-"""Weight of past reputation when a new year's scores come in."""
-
-REFUSAL_TIE_CUT = 0.2
-"""How much an NGO's tie to the official weakens when it refuses ordered extra duties."""
-
-NEW_BROOM_TERMINATION = 0.25
-"""Chance, at full ``reshuffle``, that a newly arrived official ends a contract with a
-provider he has no tie to."""
-
+"""Base weights of the (hours, documents, outcome) indicators under each evaluation
+regime: with ``tendering.REGIME_WORKLOAD`` they define what each choice of the
+``evaluation`` parameter means."""
 
 EVALUATOR_PARAMETERS = ("evaluation", "n_evaluators", "evaluator_heterogeneity")
 """Parameters that shape evaluators; a dated change of any of them replaces them."""
@@ -70,13 +61,13 @@ def make_evaluators(city: City, rules: Mapping[str, Any]) -> None:
 def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     """Score every contract delivered this year and apply the consequences.
 
-    Scores come from :func:`score_contracts`. Reputation becomes ``REPUTATION_MEMORY *
-    reputation + (1 - REPUTATION_MEMORY) * mean(scores)`` and the track record grows by
-    the NGO's contracts; the purchaser's current official's tie grows by ``tie_growth *
-    score`` (or falls by ``REFUSAL_TIE_CUT`` after a refusal of extra duties); a score
+    Scores come from :func:`score_contracts`. Reputation becomes ``reputation_memory *
+    reputation + (1 - reputation_memory) * mean(scores)`` and the track record grows by
+    the NGO's contracts; the purchaser's current official's tie falls by
+    ``refusal_tie_cut`` after a refusal of extra duties (scores do not make ties); a score
     below ``termination_score`` ends a contract that has years left, and so may a newly
     arrived official without a tie of at least ``TIE_THRESHOLD`` to the provider (chance
-    ``NEW_BROOM_TERMINATION * reshuffle`` in the official's first year).
+    ``new_broom_termination * reshuffle`` in the official's first year).
     """
     batch = city.batch
     cs = batch.contracts
@@ -86,10 +77,11 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     scores, quality, refused = score_contracts(city, rules)
     record.add_scores(scores, quality)
     year = rules.year
-    chance = NEW_BROOM_TERMINATION * rules["reshuffle"]
-    lottery = city.rng.random(m) if chance > 0 and year > 1 else np.ones(m)
-    growth = rules["tie_growth"]
+    chance = rules["new_broom_termination"] * rules["reshuffle"]
+    # Drawn whatever the chance, so that reshuffle changes no other draw.
+    lottery = city.rng.random(m) if year > 1 else np.ones(m)
     termination = rules["termination_score"]
+    cut = -rules["refusal_tie_cut"]
     draws = zip(cs, scores.tolist(), refused.tolist(), lottery.tolist(), strict=True)
     for c, s, refuse, u in draws:
         c.score = s
@@ -97,15 +89,16 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
         cadre = c.slot.purchaser.cadre
         new_broom = False
         if cadre is not None:
-            tie = cadre.strengthen(c.ngo, -REFUSAL_TIE_CUT if refuse else growth * s)
+            tie = cadre.strengthen(c.ngo, cut) if refuse else cadre.tie(c.ngo)
             new_broom = cadre.arrived == year and u < chance and tie < TIE_THRESHOLD
         if c.end > year and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
     mean = batch.per_ngo(scores) / np.maximum(batch.held(), 1)
+    memory = rules["reputation_memory"]
     for ngo, k, avg in zip(batch.ngos, batch.held().tolist(), mean.tolist(), strict=True):
         if k:
-            ngo.reputation = REPUTATION_MEMORY * ngo.reputation + (1 - REPUTATION_MEMORY) * avg
+            ngo.reputation = memory * ngo.reputation + (1 - memory) * avg
             ngo.track_record += k
 
 

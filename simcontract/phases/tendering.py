@@ -7,12 +7,14 @@ Each year every purchaser tenders its empty service slots by its mode:
 - ``intermediary``: the city's hub invites a shortlist from the pool it manages;
 - ``direct``: no competition; the purchaser picks one NGO (ties, incumbency, reputation).
 
-An NGO is *eligible* (:func:`eligible`) when it is active, holds fewer contracts than its
-capacity, serves the purchaser's place and sector, and can co-fund one year of match
-funding. Bids (:func:`make_bids`) are scored by :func:`score_bids`; the best *acceptable*
-bid wins (:func:`pick_winner`), otherwise the tender fails and the slot stays empty for
-the year (a service gap). The round ends by gathering the city's NGOs and contracts for
-the rest of the year (``city.batch``) and counting the market it leaves.
+An NGO is *eligible* (:func:`eligible`) when it is active, seeks contracts this year,
+holds fewer contracts than it can manage, still has the money one more contract needs
+(start-up and its cash part of the match, see :func:`open_books`) and serves the
+purchaser's place and sector. Bids (:func:`make_bids`) are scored by
+:func:`score_bids`; the best *acceptable* bid wins (:func:`pick_winner`), otherwise the
+tender fails and the slot stays empty for the year (a service gap). The round ends by
+gathering the city's NGOs and contracts for the rest of the year (``city.batch``) and
+counting the market it leaves.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
+from simcontract.phases.money import cash_match
 
 if TYPE_CHECKING:
     from simcontract.agents import City
@@ -35,48 +38,9 @@ TIE_THRESHOLD = 0.3
 """Tie strength from which an award counts as tied (``tied_award_share``)."""
 
 REGIME_WORKLOAD = {"workload": 1.0, "mixed": 0.6, "outcome": 0.2}
-"""Multiplier on ``workload_weight`` in award scoring under each evaluation regime."""
-
-WORKLOAD_INCENTIVE = 3.0
-"""How far bidders inflate promised hours per unit of the normalised weight of promised
-hours in scoring (capped at full inflation)."""
-
-BIDS_PER_FREE_SLOT = 2
-"""Open tenders an NGO bids for in a year per contract it has room for, counting at most
-``FREE_SLOTS_COUNTED`` free contracts (proposals are costly); an incumbent always rebids
-for its slot."""
-
-FREE_SLOTS_COUNTED = 2
-"""Most free contracts that count towards the open tenders an NGO bids for in a year."""
-
-CONTINUITY_BONUS = 0.3
-"""Merit bonus per unit of last evaluation score for the incumbent in selective,
-intermediary and direct procedures (none in open tenders, scored by formal rules)."""
-
-INVITED_BID_PROB = 0.9
-"""Chance that an invited NGO (selective, intermediary) bids."""
-
-INCUMBENT_RANK_BONUS = 0.3
-"""How much a purchaser or hub drawing up a shortlist favours the incumbent, in units of
-reputation."""
-
-RANK_NOISE = 0.1
-"""Standard deviation of the noise in a purchaser's or hub's ranking of candidates."""
-
-BASE_DISCOUNT = 0.15
-"""An ordinary bidder's discount, as a share of ``max_discount``."""
-
-DISCOUNT_NOISE = 0.1
-"""Standard deviation of a bidder's discount, as a share of ``max_discount``."""
-
-NEW_BROOM_YEARS = 2
-"""Years at a post during which an official marks down providers he has no tie to."""
-
-RESHUFFLE_CUT = 0.3
-"""Merit cut a new official gives an untied past provider at full ``reshuffle``."""
-
-AWARD_NOISE = 0.02
-"""Standard deviation of the noise in award scores (evaluators' judgement)."""
+"""Multiplier on ``workload_weight`` in award scoring under each evaluation regime: with
+``evaluation.BASE_WEIGHTS`` it defines what each choice of the ``evaluation`` parameter
+means."""
 
 
 def award_weights(rules: dict[str, Any]) -> tuple[float, float, float]:
@@ -100,16 +64,14 @@ class Terms:
         rules: The year's rules they were read from.
         ceiling: Price ceiling (``contract_value``).
         required: Required hours per contract.
-        floor: Reserves a bidder needs to co-fund one year (``match_funding * ceiling``).
         weights: :func:`award_weights`.
-        incentive: ``min(1, WORKLOAD_INCENTIVE * ww)``, how far bidders inflate
+        incentive: ``min(1, workload_incentive * ww)``, how far bidders inflate
             promised hours.
     """
 
     rules: Rules
     ceiling: float
     required: float
-    floor: float
     weights: tuple[float, float, float]
     incentive: float
 
@@ -121,9 +83,8 @@ class Terms:
             rules,
             rules["contract_value"],
             rules["required_hours"],
-            rules["match_funding"] * rules["contract_value"],
             weights,
-            min(1.0, WORKLOAD_INCENTIVE * weights[2]),
+            min(1.0, rules["workload_incentive"] * weights[2]),
         )
 
 
@@ -140,42 +101,37 @@ class Bids:
 
 
 # ----------------------------------------------------------------- who may bid
-def eligible(ngo: NGO, purchaser: Purchaser, floor: float) -> bool:
-    """Whether ``ngo`` may bid for one of ``purchaser``'s slots now: it is active, holds
-    fewer contracts than its capacity (as frozen for the round in ``round_capacity``),
-    can co-fund one year and serves the purchaser's place and sector.
-
-    Args:
-        ngo: The NGO.
-        purchaser: The purchaser tendering.
-        floor: Reserves needed to co-fund one year (``Terms.floor``).
-    """
-    return (
-        ngo.alive
-        and len(ngo.contracts) < ngo.round_capacity
-        and ngo.reserves >= floor
-        and ngo.serves(purchaser)
-    )
+def eligible(ngo: NGO, purchaser: Purchaser) -> bool:
+    """Whether ``ngo`` may bid for one of ``purchaser``'s slots now: it seeks contracts
+    this year, has room for one more (:func:`has_room`) and serves the purchaser's place
+    and sector."""
+    return has_room(ngo) and ngo.serves(purchaser)
 
 
 def has_room(ngo: NGO) -> bool:
     """The part of :func:`eligible` that changes during a round: whether ``ngo`` is
-    active and holds fewer contracts than its capacity."""
-    return ngo.alive and len(ngo.contracts) < ngo.round_capacity
+    active, seeks contracts, manages fewer contracts than its capacity (frozen for the
+    round in ``round_capacity``) and still has the money one more contract needs."""
+    return (
+        ngo.alive
+        and ngo.seeks_contracts
+        and len(ngo.contracts) < ngo.round_capacity
+        and ngo.round_funds >= ngo.round_need
+    )
 
 
 def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
     """Eligible NGOs for a purchaser: those of its district plus city-wide ones.
 
-    Place, sector and reserves do not change during a tender round, so the eligible
-    NGOs are kept per (district, sector) for the round; only their room is checked
-    again at each tender.
+    Place and sector do not change during a tender round, so the eligible NGOs are kept
+    per (district, sector) for the round; only their room is checked again at each
+    tender.
     """
     key = (purchaser.district, purchaser.sector)
     served = city.round_candidates.get(key)
     if served is None:
         local = city.by_district.get(purchaser.district, [])
-        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser, terms.floor)]
+        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser)]
         city.round_candidates[key] = served
     return [n for n in served if has_room(n)]
 
@@ -183,8 +139,8 @@ def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
 def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -> list[NGO]:
     """Order NGOs as the slot's purchaser (or the hub for it) sees them, best first.
 
-    The key is ``(1 - f) * (reputation + INCUMBENT_RANK_BONUS * [incumbent] +
-    adjustment) + f * tie + N(0, RANK_NOISE)``, with ``f = favouritism`` when the ranking
+    The key is ``(1 - f) * (reputation + incumbent_rank_bonus * [incumbent] +
+    adjustment) + f * tie + N(0, rank_noise)``, with ``f = favouritism`` when the ranking
     heeds the official's ``ties`` and 0 otherwise.
     """
     if not pool:
@@ -196,14 +152,14 @@ def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -
     known = cadre.ties if cadre else {}
     adjustment = purchaser.merit_adjustments(pool, terms.rules)
     keep = 1.0 - f
-    bonus = INCUMBENT_RANK_BONUS
+    bonus = terms.rules["incumbent_rank_bonus"]
     key = np.array(
         [
             keep * (n.reputation + bonus * (n is incumbent) + a) + f * known.get(n.unique_id, 0.0)
             for n, a in zip(pool, adjustment, strict=True)
         ]
     )
-    key += city.rng.normal(0.0, RANK_NOISE, len(pool))
+    key += city.rng.normal(0.0, terms.rules["rank_noise"], len(pool))
     return [pool[i] for i in np.argsort(-key, kind="stable")]
 
 
@@ -211,19 +167,18 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
     """The NGOs that bid for ``slot`` under its purchaser's tender mode."""
     purchaser = slot.purchaser
     mode = purchaser.mode
-    floor = terms.floor
     if mode == "open":
-        asked = [n for n in slot.interested if eligible(n, purchaser, floor)]
+        asked = [n for n in slot.interested if eligible(n, purchaser)]
         incumbent = slot.incumbent
         if (
             incumbent is not None
             and incumbent not in slot.interested
-            and eligible(incumbent, purchaser, floor)
+            and eligible(incumbent, purchaser)
         ):
             asked.append(incumbent)
         return asked
     if mode == "intermediary" and city.hub is not None:
-        pool = [n for n in city.hub.pool if eligible(n, purchaser, floor)]
+        pool = [n for n in city.hub.pool if eligible(n, purchaser)]
     else:
         pool = candidates(city, purchaser, terms)
     if not pool:
@@ -236,9 +191,8 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
         # A purchaser choosing its own shortlist re-invites the provider it knows.
         invited = [slot.incumbent, *invited[:-1]]
     draw = city.rng.random(len(invited))
-    return [
-        n for n, u in zip(invited, draw, strict=True) if n is slot.incumbent or u < INVITED_BID_PROB
-    ]
+    chance = terms.rules["invited_bid_chance"]
+    return [n for n, u in zip(invited, draw, strict=True) if n is slot.incumbent or u < chance]
 
 
 # ----------------------------------------------------------------- bids and award
@@ -246,17 +200,17 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     """Each bidder chooses a price and promised hours; the purchaser's leanings adjust
     each bidder's merit.
 
-    Price: ``ceiling * (1 - max_discount * d)`` with ``d = clip(BASE_DISCOUNT + snatching
-    * need + N(0, DISCOUNT_NOISE), 0, 1)``, where ``need`` is 1 for an NGO holding no
+    Price: ``ceiling * (1 - max_discount * d)`` with ``d = clip(base_discount + snatching
+    * need + N(0, discount_noise), 0, 1)``, where ``need`` is 1 for an NGO holding no
     contract in an open tender (it underbids to snatch one) and 0 otherwise. Promised
     hours: ``required * (1 + max_bid_inflation * dare * incentive)`` (``Terms``). Direct
     awards carry no competition: the price is the ceiling and the promise the
     requirement.
 
     Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`;
-    an official in his first ``NEW_BROOM_YEARS`` at the post cuts ``RESHUFFLE_CUT *
+    an official in his first ``new_broom_years`` at the post cuts ``reshuffle_cut *
     reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
-    the incumbent gains ``CONTINUITY_BONUS * last_score``.
+    the incumbent gains ``continuity_bonus * last_score``.
     """
     rules = terms.rules
     purchaser = slot.purchaser
@@ -270,11 +224,12 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
         bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
     else:
         bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj)
-        if purchaser.years_at_post(rules.year) < NEW_BROOM_YEARS and rules["reshuffle"] > 0:
+        new_broom = purchaser.years_at_post(rules.year) < rules["new_broom_years"]
+        if new_broom and rules["reshuffle"] > 0:
             # "New brooms sweep clean": a new official marks down providers he has no
             # tie to that already hold or held the purchaser's contracts.
             partners = purchaser.partners
-            cut = RESHUFFLE_CUT * rules["reshuffle"]
+            cut = rules["reshuffle_cut"] * rules["reshuffle"]
             bids.adjustment = [
                 a - cut * (b.unique_id in partners) * (1.0 - t)
                 for a, b, t in zip(bids.adjustment, bidders, bids.tie, strict=True)
@@ -282,7 +237,7 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     keeper = slot.incumbent
     if purchaser.mode != "open" and keeper in bidders:
         # Discretionary procedures let a purchaser keep a provider it was happy with.
-        bids.adjustment[bidders.index(keeper)] += CONTINUITY_BONUS * slot.last_score
+        bids.adjustment[bidders.index(keeper)] += rules["continuity_bonus"] * slot.last_score
     return bids
 
 
@@ -301,11 +256,12 @@ def _competitive_bids(
     snatch = rules["snatching"] if purchaser.mode == "open" else 0.0
     md = rules["max_discount"]
     mi = rules["max_bid_inflation"]
+    base, spread = rules["base_discount"], rules["discount_noise"]
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
     price, promised, rep, tie = [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
     for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
-        d = BASE_DISCOUNT + (0.0 if b.contracts else snatch) + DISCOUNT_NOISE * e
+        d = base + (0.0 if b.contracts else snatch) + spread * e
         price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
         promised.append(required * (1.0 + mi * b.dare * incentive))
         rep.append(b.reputation)
@@ -356,16 +312,17 @@ def pick_winner(city: City, bids: Bids, total: list[float], terms: Terms) -> int
     """The index of the winning bid, or ``None`` when no bid is acceptable.
 
     A bidder is acceptable when its reputation plus adjustment reaches
-    ``min_reputation``; among acceptable bids the highest ``total + N(0, AWARD_NOISE)``
+    ``min_reputation``; among acceptable bids the highest ``total + N(0, award_noise)``
     wins (the first one on a tie).
     """
     noise = city.standard_normals(len(total))
     floor = terms.rules["min_reputation"]
+    spread = terms.rules["award_noise"]
     best, best_total = None, -math.inf
     columns = zip(total, noise, bids.reputation, bids.adjustment, strict=True)
     for i, (t, e, r, a) in enumerate(columns):
-        if r + a >= floor and t + AWARD_NOISE * e > best_total:
-            best, best_total = i, t + AWARD_NOISE * e
+        if r + a >= floor and t + spread * e > best_total:
+            best, best_total = i, t + spread * e
     return best
 
 
@@ -402,6 +359,7 @@ def award(
         slot.years_same_provider = 0
     slot.contract = contract
     winner.contracts.append(contract)
+    winner.round_funds -= winner.round_need
     purchaser.partners.add(winner.unique_id)
     return contract
 
@@ -433,7 +391,7 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
 
     An NGO considers every open tender whose purchaser it serves (place and sector),
     wants each with probability ``bid_propensity``, and answers at most
-    ``BIDS_PER_FREE_SLOT * min(free, FREE_SLOTS_COUNTED)`` of them, chosen at random,
+    ``bids_per_free_contract * min(free, free_contracts_counted)`` of them, chosen at random,
     where ``free`` is the number of further contracts it has room for. The chosen NGOs
     are stored on each slot as ``slot.interested`` (in list order); eligibility is
     checked again when the tender runs.
@@ -452,7 +410,8 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
     citywide = column(ngos, "multi_district", bool)
     sector = np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m)
     free = np.fromiter((n.round_capacity - len(n.contracts) for n in ngos), np.intp, m)
-    budget = BIDS_PER_FREE_SLOT * np.minimum(FREE_SLOTS_COUNTED, np.maximum(0, free))
+    counted = np.minimum(rules["free_contracts_counted"], np.maximum(0, free))
+    budget = rules["bids_per_free_contract"] * counted
     slot_district = np.array([s.purchaser.district for s in slots])
     slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
     serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
@@ -484,12 +443,12 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     of bids are kept for next year's entry; the city's NGOs and contracts are gathered
     into ``city.batch`` for the rest of the year, and the market they form is counted.
     """
+    city.round_candidates = {}
+    open_books(city, rules)
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
-        city.hub.refresh_pool(city.ngos, rules["hub_pool_size"], empty, city.rng)
-    city.round_candidates = {}
-    for ngo in city.ngos:
-        ngo.round_capacity = ngo.capacity()  # reputation is fixed during the round
+        seekers = [n for n in city.ngos if n.seeks_contracts]
+        city.hub.refresh_pool(seekers, empty, rules, city.rng)
     choose_open_tenders(city, rules)
     tenders, failed, bids, newcomer_bids = (
         record.tenders,
@@ -508,6 +467,23 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     city.last_newcomer = (record.newcomer_bids - newcomer_bids) / bids if bids else 0.0
     city.batch = YearBatch.of(city)
     _count_market(city, city.batch, record)
+
+
+def open_books(city: City, rules: Rules) -> None:
+    """Freeze each NGO's capacity for the round and work out what it can commit.
+
+    An NGO's funds are its reserves and its expected other income (last year's), less
+    the cash part of the match its contracts need this year; one more contract needs
+    start-up money (``startup_share`` of its yearly wage bill) and the cash part of its
+    match at the ceiling price (:func:`simcontract.phases.money.cash_match`).
+    """
+    startup = rules["startup_share"] * rules["staff_per_contract"] * rules["wage"]
+    ceiling = rules["contract_value"]
+    for ngo in city.ngos:
+        ngo.round_capacity = ngo.capacity(rules)
+        committed = sum(cash_match(ngo, c.price, rules) for c in ngo.contracts)
+        ngo.round_funds = ngo.reserves + ngo.revenue_other - committed
+        ngo.round_need = startup + cash_match(ngo, ceiling, rules)
 
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:

@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 CORE_STAFF = 1
 """Workers an NGO keeps with no contract (its director)."""
 
-MAX_QUIT = 0.95
-"""Highest yearly chance that a worker quits."""
-
 
 def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     """Hire or lay off so each NGO has the staff its contracts need and can pay.
@@ -58,7 +55,7 @@ def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
     Only NGOs still active after settlement are treated. Each worker quits with
     probability::
 
-        min(MAX_QUIT, quit_rate + insecurity_quit * final + strain_quit * max(0, strain - 1)
+        min(max_quit, quit_rate + insecurity_quit * final + strain_quit * max(0, strain - 1)
                       + pay_quit * (1 - pay_level))
 
     where ``final`` is the share of the NGO's contracts in their last year (1 with no
@@ -73,7 +70,7 @@ def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
     held = batch.held()
     final = np.where(held > 0, batch.per_ngo(batch.ending(rules.year)) / np.maximum(held, 1), 1.0)
     prob = np.minimum(
-        MAX_QUIT,
+        rules["max_quit"],
         rules["quit_rate"]
         + rules["insecurity_quit"] * final
         + rules["strain_quit"] * np.maximum(0.0, column(ngos, "strain") - 1.0)

@@ -3,7 +3,10 @@
 Every figure function takes a results object (see :class:`simcontract.Results`) and
 returns a :class:`matplotlib.figure.Figure`; nothing is shown and no global state
 changes: the house style :data:`STYLE` applies only while a figure is drawn or saved,
-and figures are made without pyplot, so any backend (or none) works.
+and figures are made without pyplot, so any backend (or none) works. Every figure
+function also takes ``lang=``: ``"en"`` (the default) or ``"zh_CN"`` for Simplified
+Chinese titles, labels and names (from the catalogue of :mod:`simcontract.i18n`; the
+Chinese font installs with the package).
 
 Quick use::
 
@@ -12,6 +15,7 @@ Quick use::
     fig = plots.compare_outcomes(res)
     plots.save(fig, "figures/outcomes")            # figures/outcomes.png and .pdf
     plots.draw_all(res, "figures")                 # every figure the results support
+    plots.fan_chart(res, "staff_turnover", lang="zh_CN")  # in Chinese
 
 What each figure reads from the results object (duck typing):
 

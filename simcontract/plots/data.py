@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from simcontract.experiment.stats import Interval
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
-from simcontract.plots.style import OKABE_ITO, fmt
+from simcontract.plots.style import OKABE_ITO, figure_text, fmt
 
 
 # --------------------------------------------------------------------------- tables
@@ -137,7 +137,7 @@ def replications_text(frame: pd.DataFrame) -> str:
         counts = pd.Series([len(frame)])
     lo, hi = int(counts.min()), int(counts.max())
     n = str(lo) if lo == hi else f"{lo}–{hi}"
-    return f"{n} replication" + ("" if hi == 1 else "s")
+    return figure_text("replications_one" if hi == 1 else "replications_many", n=n)
 
 
 def error_lengths(interval: Interval) -> list[list[float]]:
@@ -322,7 +322,7 @@ def network_data(
     ):
         scenario = getattr(source, "market_scenario", None) or getattr(source, "scenario", None)
         name = getattr(scenario, "name", "model")
-        where = f"{name}, end of year {getattr(source, 'year', '?')}"
+        where = figure_text("network_model", name=name, year=getattr(source, "year", "?"))
         return source.contract_table(), source.ngo_table(), where
     runs = runs_of(source)
     row = _pick_run(runs, run)
@@ -332,8 +332,8 @@ def network_data(
     contracts = contracts[(contracts["point"] == point) & (contracts["replication"] == rep)]
     ngos = ngos[(ngos["point"] == point) & (ngos["replication"] == rep)]
     label = next(g.label for g in groups(source, runs) if g.point == point)
-    years = f", end of year {fmt(row['years'])}" if "years" in row else ""
-    return contracts, ngos, f"{label}, replication {rep}{years}"
+    years = figure_text("network_run_years", year=fmt(row["years"])) if "years" in row else ""
+    return contracts, ngos, figure_text("network_run", label=label, rep=rep, years=years)
 
 
 def contract_edges(contracts: pd.DataFrame) -> pd.DataFrame:

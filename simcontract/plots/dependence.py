@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from simcontract.plots.data import active_rows, dependence_threshold, groups, table_of
-from simcontract.plots.style import figure, fmt, styled
+from simcontract.plots.style import figure, figure_text, fmt, styled
 
 
 @styled
@@ -35,7 +35,7 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     for k, g in enumerate(points):
         values = active.loc[active["point"] == g.point, "dependence"].astype(float).to_numpy()
         values = np.clip(values[~np.isnan(values)], 0.0, 1.0)
-        label = f"{g.label} (n = {len(values)})"
+        label = figure_text("with_n", label=g.label, n=len(values))
         counts, _ = np.histogram(values, bins=edges)
         shares = counts / len(values) if len(values) else np.zeros(bins)
         left = edges[:-1] + 0.05 * step + k * width
@@ -52,16 +52,16 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
                 color="0.3",
                 linestyle="--",
                 linewidth=1.0,
-                label=f"dependence threshold ({fmt(threshold)})",
+                label=figure_text("dependence_threshold", value=fmt(threshold)),
             )
         ax.set_xlim(0, 1)
-        ax.set_xlabel("Dependence (government share of revenue)")
-    hist_ax.set_ylabel("Active NGOs (share)")
+        ax.set_xlabel(figure_text("dependence_x"))
+    hist_ax.set_ylabel(figure_text("dependence_hist_y"))
     hist_ax.grid(axis="x", visible=False)
-    hist_ax.set_title("(a) Distribution", loc="left")
-    ecdf_ax.set_ylabel("Cumulative share of active NGOs")
+    hist_ax.set_title(figure_text("dependence_hist_title"), loc="left")
+    ecdf_ax.set_ylabel(figure_text("dependence_ecdf_y"))
     ecdf_ax.set_ylim(0, 1.02)
-    ecdf_ax.set_title("(b) Cumulative distribution", loc="left")
+    ecdf_ax.set_title(figure_text("dependence_ecdf_title"), loc="left")
     ecdf_ax.legend(loc="upper left")
-    fig.suptitle("Dependence of NGOs active at the end of the run (all replications)")
+    fig.suptitle(figure_text("dependence_title"))
     return fig

@@ -10,7 +10,9 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from simcontract import i18n
 from simcontract.experiment import DesignError
+from simcontract.experiment.atomic import write_atomic
 from simcontract.plots.data import check_outcome, has_table, key_outcomes, runs_of
 from simcontract.plots.dependence import dependence_distribution
 from simcontract.plots.heatmaps import heatmap
@@ -40,7 +42,9 @@ def save(
         dpi: Resolution of raster formats.
 
     Returns:
-        The written paths, in the order of ``formats``.
+        The written paths, in the order of ``formats``. Each file is written under a
+        temporary name and renamed when complete, so a full disk or an interruption
+        never leaves a truncated figure under its name.
     """
     base = Path(path)
     if base.suffix.lower().lstrip(".") in _FORMATS:
@@ -57,7 +61,12 @@ def save(
             metadata = {"CreationDate": None} if fmt == "pdf" else None
             if fmt == "svg":
                 metadata = {"Date": None}
-            fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
+            write_atomic(
+                target,
+                lambda tmp, fmt=fmt, metadata=metadata: fig.savefig(
+                    tmp, format=fmt, dpi=dpi, metadata=metadata
+                ),
+            )
             written.append(target)
     return written
 
@@ -98,6 +107,7 @@ def draw_all(
     *,
     outcomes: Sequence[str] | None = None,
     dpi: int = DPI,
+    lang: str | None = None,
 ) -> list[Path]:
     """Draw and save every standard figure the results support.
 
@@ -120,6 +130,8 @@ def draw_all(
         formats: File formats.
         outcomes: Outcomes of the per-outcome figures (default: the key outcomes).
         dpi: Resolution of raster formats.
+        lang: Language of the figures' text (``"en"``, ``"zh_CN"``; default the
+            language in use, see :func:`simcontract.i18n.use_language`).
 
     Returns:
         The written paths.
@@ -131,6 +143,7 @@ def draw_all(
     for name in outcomes:
         check_outcome(name, runs)
     written: list[Path] = []
-    for name, draw in _figures(results, outcomes):
-        written.extend(save(draw(), outdir / name, formats, dpi=dpi))
+    with i18n.use_language(lang):
+        for name, draw in _figures(results, outcomes):
+            written.extend(save(draw(), outdir / name, formats, dpi=dpi))
     return written

@@ -13,6 +13,7 @@ from simcontract.plots.data import Cells, cell_means, check_outcome, runs_of
 from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
     figure,
+    figure_text,
     in_text,
     outcome_label,
     parameter_label,
@@ -50,7 +51,7 @@ def _label_axes(ax: Axes, cells: Cells, names: tuple[str, str], distinct: tuple[
     ax.set_yticks(range(len(cells.ylabels)), cells.ylabels)
     ax.grid(False)
     x, y = names
-    binned = " (binned)"
+    binned = figure_text("binned")
     ax.set_xlabel(parameter_label(x) + (binned if len(cells.xlabels) < distinct[0] else ""))
     ax.set_ylabel(parameter_label(y) + (binned if len(cells.ylabels) < distinct[1] else ""))
     if len(cells.xlabels) > 6 or max(len(t) for t in cells.xlabels) > 6:
@@ -116,5 +117,6 @@ def heatmap(
         _annotate(ax, cells.grid)
     lo_n, hi_n = int(cells.sizes.min()), int(cells.sizes.max())
     per = str(lo_n) if lo_n == hi_n else f"{lo_n}–{hi_n}"
-    fig.suptitle(f"Mean {in_text(outcome)} per cell ({per} run{'s' if hi_n > 1 else ''} each)")
+    runs_each = figure_text("runs_many" if hi_n > 1 else "runs_one", n=per)
+    fig.suptitle(figure_text("heatmap_title", outcome=in_text(outcome), runs=runs_each))
     return fig

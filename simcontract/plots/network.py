@@ -25,6 +25,7 @@ from simcontract.plots.style import (
     ORIGIN_COLOURS,
     PURCHASER_NAMES,
     figure,
+    figure_text,
     origin_colour,
     origin_name,
     purchaser_colour,
@@ -35,7 +36,8 @@ from simcontract.plots.style import (
 )
 
 TIE_LABEL = "Tie strength (official – NGO head)"
-"""Label of the tie-strength colour bar."""
+"""Label of the tie-strength colour bar (in English; other languages: the catalogue's
+``figures.tie_label``)."""
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -59,13 +61,13 @@ def tie_colourbar(fig: Figure, *, fontsize: float | None = None, **kwargs: Any) 
 
     mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=tie_cmap())
     bar = fig.colorbar(mappable, **kwargs)
-    bar.set_label(TIE_LABEL, fontsize=fontsize)
+    bar.set_label(figure_text("tie_label"), fontsize=fontsize)
     small = 7.0 if fontsize is None else fontsize - 1
     if fontsize is not None:
         bar.ax.tick_params(labelsize=small)
     bar.ax.axhline(TIE_THRESHOLD, color="black", linewidth=1.5)
     bar.ax.annotate(
-        "tied",
+        figure_text("tied"),
         (0.0, TIE_THRESHOLD),
         xycoords=bar.ax.get_yaxis_transform(),
         xytext=(-3, 0),
@@ -177,7 +179,7 @@ def contract_network(
         if not contracts.empty:
             contracts = contracts[contracts["city"] == city]
         ngos = ngos[ngos["city"] == city]
-        where += f", city {city}"
+        where = figure_text("network_city", where=where, city=city)
     edges = contract_edges(contracts)
     nodes = ngo_nodes(ngos, edges)
     held = edges.groupby("ngo")["count"].sum()
@@ -198,7 +200,8 @@ def contract_network(
     ax.set_ylim(-0.05, 1.05)
     tie_colourbar(fig, ax=ax, shrink=0.5, pad=0.01)
     handles = key_handles(kinds, origins)
-    handles.append(Line2D([], [], marker="o", color="0.4", mfc="white", ls="", label="no contract"))
+    empty = figure_text("no_contract")
+    handles.append(Line2D([], [], marker="o", color="0.4", mfc="white", ls="", label=empty))
     ax.legend(
         handles=handles,
         loc="upper center",
@@ -207,5 +210,5 @@ def contract_network(
         handletextpad=0.3,
         columnspacing=1.0,
     )
-    fig.suptitle(f"Contracts in force: {where}")
+    fig.suptitle(figure_text("network_title", where=where))
     return fig

@@ -21,7 +21,7 @@ from simcontract.plots.data import (
     table_of,
     yearly_band,
 )
-from simcontract.plots.style import STYLE, figure, outcome_label, pretty, styled
+from simcontract.plots.style import STYLE, figure, figure_text, outcome_label, pretty, styled
 
 
 @styled
@@ -74,7 +74,9 @@ def compare_outcomes(
         ax.set_visible(False)
     bottom_up = points[::-1]
     axes[0, 0].set_yticks([ypos[g.point] for g in bottom_up], [g.label for g in bottom_up])
-    fig.suptitle(f"Outcomes: mean and {level:.0%} CI over {replications_text(runs)}")
+    fig.suptitle(
+        figure_text("outcomes_title", level=f"{level:.0%}", replications=replications_text(runs))
+    )
     return fig
 
 
@@ -141,13 +143,18 @@ def fan_chart(
     for ax in drawn:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if layout == "overlay":
-        drawn[0].set_xlabel("Year")
+        drawn[0].set_xlabel(figure_text("year"))
         drawn[0].set_ylabel(outcome_label(outcome))
         if len(shown) > 1:
             drawn[0].legend(loc="best")
     else:
-        fig.supxlabel("Year", fontsize=STYLE["axes.labelsize"])
+        fig.supxlabel(figure_text("year"), fontsize=STYLE["axes.labelsize"])
         fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
-    title = f"{pretty(outcome)}: median and {band:.0%} band over {replications_text(series)}"
+    title = figure_text(
+        "fan_title",
+        outcome=pretty(outcome),
+        band=f"{band:.0%}",
+        replications=replications_text(series),
+    )
     fig.suptitle(title)
     return fig

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
-from simcontract.plots.style import OKABE_ITO, figure, in_text, pretty, styled
+from simcontract.plots.style import OKABE_ITO, figure, figure_text, in_text, pretty, styled
 
 
 @styled
@@ -51,8 +52,8 @@ def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
     y = np.arange(len(order))
     h = 0.38
     for offset, frame, label, colour in (
-        (h / 2, s1, "first order (S1)", OKABE_ITO[0]),
-        (-h / 2, st, "total (ST)", OKABE_ITO[1]),
+        (h / 2, s1, figure_text("sobol_first"), OKABE_ITO[0]),
+        (-h / 2, st, figure_text("sobol_total"), OKABE_ITO[1]),
     ):
         values = frame.loc[order, "value"].to_numpy(dtype=float)
         conf = np.nan_to_num(frame.loc[order, "conf"].to_numpy(dtype=float), nan=0.0)
@@ -68,9 +69,9 @@ def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
     ax.axvline(0, color="0.3", linewidth=0.8)
     ax.set_yticks(y, [pretty(p) for p in order])
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Sobol index (share of output variance)")
+    ax.set_xlabel(figure_text("sobol_x"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.suptitle(f"Sensitivity of {in_text(outcome)}: Sobol indices with CIs")
+    fig.suptitle(figure_text("sobol_title", outcome=in_text(outcome)))
     return fig
 
 
@@ -102,10 +103,10 @@ def _morris(table: pd.DataFrame, outcome: str) -> Figure:
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
-    per = f" ({unit} per unit of parameter)" if unit else ""
-    ax.set_xlabel("μ*: mean absolute elementary effect" + per)
-    ax.set_ylabel("σ: sd of elementary effects" + per)
-    labels = [*(pretty(n) for n in names), "σ = μ*"]
+    per = figure_text("morris_per", unit=i18n.unit(unit, i18n.current())) if unit else ""
+    ax.set_xlabel(figure_text("morris_x", per=per))
+    ax.set_ylabel(figure_text("morris_y", per=per))
+    labels = [*(pretty(n) for n in names), figure_text("morris_diagonal")]
     ax.legend([*ax.containers, diagonal], labels, loc="upper left", fontsize=7)
-    fig.suptitle(f"Sensitivity of {in_text(outcome)}: Morris screening")
+    fig.suptitle(figure_text("morris_title", outcome=in_text(outcome)))
     return fig

@@ -1,22 +1,29 @@
-"""The house look of every figure: the palette, matplotlib settings and labels.
+"""The house look of every figure: the palette, matplotlib settings, labels, language.
 
-The seminar app's market view reads the same palette, so an origin, a purchaser kind
-or a tie strength has one colour wherever it is drawn.
+The seminar app reads the same palette and names, so an origin, a purchaser kind or a
+tie strength has one colour and one name wherever it is drawn. Names and figure text
+come from the language catalogue (:mod:`simcontract.i18n`): every figure function
+takes ``lang=`` (``"en"`` or ``"zh_CN"``); Chinese text is set in Noto Sans CJK SC,
+which the ``mplfonts`` package installs, so it renders without a system CJK font.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
+from matplotlib import font_manager
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
@@ -37,17 +44,14 @@ ORIGIN_COLOURS: dict[str, str] = {
     "general": OKABE_ITO[0],
     "specialist": OKABE_ITO[1],
     "community": OKABE_ITO[2],
-    "grassroots": OKABE_ITO[3],
+    "grassroots": OKABE_ITO[5],
 }
-"""Colour of each NGO origin, in the order origins are listed."""
+"""Colour of each NGO origin, in the order origins are listed. Grassroots groups are sky
+blue, not orange: orange and bluish green look alike to protanopes, and orange and
+vermillion to deuteranopes (``tests/test_i18n.py`` simulates both)."""
 
-ORIGIN_NAMES: dict[str, str] = {
-    "general": "Social-work agencies",
-    "specialist": "Specialists (mass-org spin-offs)",
-    "community": "Community associations",
-    "grassroots": "Grassroots groups",
-}
-"""Display name of each NGO origin (plural)."""
+ORIGIN_NAMES: dict[str, str] = {o: i18n.origin_name(o, "en") for o in ORIGIN_COLOURS}
+"""Display name of each NGO origin (plural), in English (see :func:`origin_name`)."""
 
 PURCHASER_COLOURS: dict[str, str] = {"bureau": OKABE_ITO[7], "mass_org": OKABE_ITO[4]}
 """Colour of each purchaser kind (apart from the origins' colours)."""
@@ -55,8 +59,8 @@ PURCHASER_COLOURS: dict[str, str] = {"bureau": OKABE_ITO[7], "mass_org": OKABE_I
 PURCHASER_MARKERS: dict[str, str] = {"bureau": "s", "mass_org": "D"}
 """Marker of each purchaser kind: squares for bureaux, diamonds for mass organisations."""
 
-PURCHASER_NAMES: dict[str, str] = {"bureau": "Bureaux", "mass_org": "Mass organisations"}
-"""Display name of each purchaser kind (plural)."""
+PURCHASER_NAMES: dict[str, str] = {k: i18n.purchaser_name(k, "en") for k in PURCHASER_COLOURS}
+"""Display name of each purchaser kind (plural), in English (see :func:`purchaser_name`)."""
 
 EXITED_COLOUR = "#c8c8c8"
 """Colour of NGOs that have left the market."""
@@ -126,16 +130,47 @@ STYLE: dict[str, Any] = {
 DPI = 300
 """Resolution of saved raster images."""
 
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+"""The font of Chinese text: Noto Sans CJK SC (SIL Open Font License), as ``mplfonts``
+installs it."""
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def styled(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``func`` inside ``rc_context(STYLE)``."""
+@functools.cache
+def cjk_family() -> str | None:
+    """Register the Chinese font with matplotlib; its family name (``None``, with a
+    warning, when ``mplfonts`` is missing: Chinese text then shows as boxes)."""
+    try:
+        from mplfonts.conf import FONT_DIR
+    except ImportError:
+        warnings.warn(
+            "Chinese figure text needs the mplfonts package: pip install mplfonts",
+            stacklevel=3,
+        )
+        return None
+    path = Path(FONT_DIR) / CJK_FONT_FILE
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def language_rc(lang: str | None = None) -> dict[str, Any]:
+    """Matplotlib settings a language adds to :data:`STYLE`: for Chinese, the CJK font
+    after the Latin one, so Latin text looks the same in both languages."""
+    if not i18n.resolve(lang).startswith("zh"):
+        return {}
+    family = cjk_family()
+    return {} if family is None else {"font.family": ["DejaVu Sans", family]}
+
+
+def styled(func: Callable[_P, _R]) -> Callable[..., _R]:
+    """Run ``func`` inside ``rc_context(STYLE)`` in a language: the wrapped function
+    takes ``lang=`` (default: the language in use, see ``i18n.use_language``)."""
 
     @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with mpl.rc_context(STYLE):
+    def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> _R:
+        with i18n.use_language(lang) as code, mpl.rc_context({**STYLE, **language_rc(code)}):
             return func(*args, **kwargs)
 
     return wrapper
@@ -147,52 +182,44 @@ def figure(width: float, height: float) -> Figure:
 
 
 # --------------------------------------------------------------------------- labels
-_NAMES = {
-    "ngo_survival": "NGO survival",
-    "active_ngos": "Active NGOs",
-    "ngo_entries": "NGO entries",
-    "ngo_exits": "NGO exits",
-    "hhi": "HHI of provider shares",
-    "score_quality_corr": "Score–quality correlation",
-    "years": "Run length",
-    "n_cities": "Cities",
-    "n_bureaux": "Bureaux",
-    "n_mass_orgs": "Mass organisations",
-    "n_evaluators": "Evaluators",
-    "initial_ngos": "Initial NGOs",
-    "contract_years": "Contract length",
-}
+def figure_text(key: str, **values: Any) -> str:
+    """A text of the figures (``figures.<key>`` in the catalogue) in the language in use."""
+    return i18n.text(f"figures.{key}", i18n.current(), **values)
 
 
 def pretty(name: str) -> str:
     """Display name of an outcome or parameter, e.g. ``"Provider turnover"``."""
-    if name in _NAMES:
-        return _NAMES[name]
-    words = ["NGOs" if w == "ngos" else "NGO" if w == "ngo" else w for w in name.split("_")]
-    text = " ".join(words)
-    return text[0].upper() + text[1:]
+    lang = i18n.current()
+    if name in OUTCOMES:
+        return i18n.outcome_label(name, lang)
+    if name in PARAMETERS:
+        return i18n.parameter_label(name, lang)
+    return i18n.words(name)
 
 
 def origin_name(origin: str) -> str:
     """Display name of an NGO origin (plural), e.g. ``"Grassroots groups"``."""
-    return ORIGIN_NAMES.get(origin, f"{pretty(origin)} NGOs")
+    return i18n.origin_name(origin, i18n.current())
 
 
 def purchaser_name(kind: str) -> str:
     """Display name of a purchaser kind (plural), e.g. ``"Bureaux"``."""
-    return PURCHASER_NAMES.get(kind, pretty(kind))
+    return i18n.purchaser_name(kind, i18n.current())
 
 
 def in_text(name: str) -> str:
     """The display name for use inside a sentence (acronyms kept)."""
     text = pretty(name)
-    return text if text[:2].isupper() else text[0].lower() + text[1:]
+    if not text[:1].isascii() or text[:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
 
 
 def _with_unit(name: str, unit: str) -> str:
     if not unit or unit.lower() in name.lower():
         return name
-    return f"{name} ({unit})"
+    said = i18n.unit(unit, i18n.current())
+    return name if said in name else figure_text("with_unit", name=name, unit=said)
 
 
 def outcome_label(outcome: str) -> str:
@@ -205,6 +232,16 @@ def parameter_label(name: str) -> str:
     """Axis label of a parameter with its unit, e.g. ``"Contract length (years)"``."""
     unit = PARAMETERS[name].unit if name in PARAMETERS else ""
     return _with_unit(pretty(name), unit)
+
+
+def value_label(name: str, value: Any) -> str:
+    """A parameter's value as a label: :func:`fmt`, or in a language other than English
+    a choice in words (English keeps the code, as in scenario files)."""
+    lang = i18n.current()
+    param = PARAMETERS.get(name)
+    if param is not None and param.kind == "choice" and lang != i18n.DEFAULT_LANGUAGE:
+        return i18n.choice_label(name, value, lang)
+    return fmt(value)
 
 
 def fmt(value: Any) -> str:

@@ -11,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import groups, ngo_lifetimes
-from simcontract.plots.style import figure, styled
+from simcontract.plots.style import figure, figure_text, styled
 
 
 def _steps(km: pd.DataFrame, column: str, end: float) -> np.ndarray:
@@ -49,13 +49,13 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
         low, high = _steps(km, "low", end), _steps(km, "high", end)
         ax.fill_between(t, low, high, step="post", color=g.colour, alpha=0.18, linewidth=0)
         survival = _steps(km, "survival", end)
-        label = f"{g.label} (n = {len(rows)})"
+        label = figure_text("with_n", label=g.label, n=len(rows))
         ax.plot(t, survival, drawstyle="steps-post", color=g.colour, label=label)
     ax.set_xlim(0, max(horizon, 1.0))
     ax.set_ylim(0, 1.02)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Years since registration")
-    ax.set_ylabel("NGOs still active (share)")
-    ax.legend(loc="lower left", title="NGOs of all replications")
-    fig.suptitle(f"NGO survival: Kaplan–Meier estimate with {level:.0%} CI")
+    ax.set_xlabel(figure_text("survival_x"))
+    ax.set_ylabel(figure_text("survival_y"))
+    ax.legend(loc="lower left", title=figure_text("survival_legend"))
+    fig.suptitle(figure_text("survival_title", level=f"{level:.0%}"))
     return fig

@@ -13,11 +13,12 @@ from simcontract.plots.data import check_outcome, choice_order, error_lengths, g
 from simcontract.plots.style import (
     OKABE_ITO,
     figure,
-    fmt,
+    figure_text,
     outcome_label,
     parameter_label,
     pretty,
     styled,
+    value_label,
 )
 
 _Keyed = list[tuple[str, str, pd.Series]]
@@ -40,14 +41,18 @@ def _default_by(results: Any, runs: pd.DataFrame) -> str:
 def _keyed(results: Any, runs: pd.DataFrame, by: str) -> tuple[_Keyed, str | None]:
     """The groups of runs ``by`` names, and the legend's title."""
     if by == "all":
-        return [("all runs", OKABE_ITO[0], pd.Series(True, index=runs.index))], None
+        return [(figure_text("all_runs"), OKABE_ITO[0], pd.Series(True, index=runs.index))], None
     if by == "scenario":
         points = groups(results, runs)
-        return [(g.label, g.colour, runs["point"] == g.point) for g in points], "Scenario"
+        keyed = [(g.label, g.colour, runs["point"] == g.point) for g in points]
+        return keyed, figure_text("scenario")
     if by not in runs:
         raise ValueError(f"runs hold no column {by!r} to group by")
     values = choice_order(by, list(pd.unique(runs[by])))
-    keyed = [(fmt(v), OKABE_ITO[i % len(OKABE_ITO)], runs[by] == v) for i, v in enumerate(values)]
+    keyed = [
+        (value_label(by, v), OKABE_ITO[i % len(OKABE_ITO)], runs[by] == v)
+        for i, v in enumerate(values)
+    ]
     return keyed, pretty(by)
 
 
@@ -93,10 +98,10 @@ def turnover_vs_contract_length(
         err = np.array([error_lengths(ci) for ci in cis]).reshape(len(cis), 2).T
         ax.errorbar(x, [ci.mean for ci in cis], yerr=err, fmt="-o", color=colour, label=label)
     lengths = sorted(runs["contract_years"].unique())
-    ax.set_xticks(lengths, [fmt(v) for v in lengths])
+    ax.set_xticks(lengths, [value_label("contract_years", v) for v in lengths])
     ax.set_xlabel(parameter_label("contract_years"))
     ax.set_ylabel(outcome_label(outcome))
     if len(keyed) > 1:
         ax.legend(title=title, loc="best")
-    fig.suptitle(f"{pretty(outcome)} by contract length: mean and {level:.0%} CI over runs")
+    fig.suptitle(figure_text("turnover_title", outcome=pretty(outcome), level=f"{level:.0%}"))
     return fig

@@ -1,0 +1,266 @@
+"""The seminar app's yearly charts: Vega-Lite specifications (built with Altair) and
+their data.
+
+A chart's specification changes only with the language, the projector mode and the
+run's length; each year only its datasets change (see
+:class:`simcontract.appwidgets.VegaChart`):
+
+* ``lines``: the live run and the kept runs, one row per run, outcome and year;
+* ``band``: mean and CI per year over replications of the live run's rules;
+* ``marks``: policy shocks and the preset's dated rule changes, one row per change;
+* ``note``: a line of text in the corner (the score-quality correlation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+
+from simcontract import i18n
+from simcontract.appcontrols import show_value
+from simcontract.appreplicate import Replicates
+from simcontract.appruns import Run, preset_changes
+from simcontract.plots.style import OKABE_ITO
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+"""Schema the specifications declare: the Vega-Lite 5 that ``solara[assets]`` serves."""
+
+DASHES = ([1, 0], [7, 4], [2, 3], [10, 3, 2, 3])
+"""Stroke dashes: the live run solid, kept runs dashed, dotted, dash-dotted (there are
+at most ``appruns.KEPT_RUNS`` kept runs)."""
+
+FONT = "Roboto, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', " + (
+    "SimcontractCJK, sans-serif"
+)
+"""Font stack of chart text: the page's font, then Chinese fonts (the last is the one the
+app serves itself, see :mod:`simcontract.appfont`)."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One chart: its key (for titles), y-axis unit and the outcomes drawn."""
+
+    key: str
+    unit: str
+    outcomes: tuple[str, ...]
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("ngos", "count", ("active_ngos", "service_slots")),
+    Panel("turnover", "share", ("provider_turnover", "staff_turnover")),
+    Panel("ties", "share", ("tied_award_share", "repeat_award_rate")),
+    Panel("dependence", "share", ("dependence_mean", "dependence_high_share")),
+    Panel("quality", "index", ("service_quality", "evaluation_score")),
+    Panel("time", "share", ("documentation_share", "extra_duty_share", "mission_share")),
+)
+"""The charts, in display order (outcome names from ``simcontract.outcomes.OUTCOMES``)."""
+
+
+def sizes(projector: bool) -> dict[str, float]:
+    """Font sizes and chart height: larger in projector mode."""
+    if projector:
+        return {"title": 20, "label": 16, "legend": 16, "height": 230, "stroke": 3.5}
+    return {"title": 14, "label": 12, "legend": 12, "height": 170, "stroke": 2.2}
+
+
+def config(projector: bool) -> dict[str, Any]:
+    """Vega-Lite ``config`` of every chart: fonts and sizes."""
+    size = sizes(projector)
+    return {
+        "font": FONT,
+        "title": {"fontSize": size["title"], "anchor": "start", "fontWeight": 600},
+        "axis": {"labelFontSize": size["label"], "titleFontSize": size["label"]},
+        "legend": {
+            "labelFontSize": size["legend"],
+            "titleFontSize": size["legend"],
+            "labelLimit": 400,
+            "symbolOpacity": 1,
+            "symbolStrokeWidth": size["stroke"],
+        },
+        "view": {"stroke": None},
+    }
+
+
+def finish_spec(chart: alt.TopLevelMixin, projector: bool) -> dict[str, Any]:
+    """The chart as a Vega-Lite 5 specification with the app's config."""
+    spec = chart.to_dict(validate=False)
+    spec["$schema"] = VEGA_LITE_SCHEMA
+    spec["config"] = config(projector)
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["padding"] = {"left": 8, "right": 4, "top": 4, "bottom": 4}
+    return spec
+
+
+def panel_spec(
+    panel: Panel, lang: str, projector: bool, years: int, runs: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The specification of one chart, for a run of ``years`` years; ``runs`` are the
+    legend's names of the live run and the kept runs (solid, then dashed)."""
+    size = sizes(projector)
+    labels = [i18n.outcome_label(name, lang) for name in panel.outcomes]
+    colour = alt.Color(
+        "outcome:N",
+        scale=alt.Scale(domain=labels, range=list(OKABE_ITO[: len(labels)])),
+        legend=alt.Legend(orient="bottom", title=None, direction="vertical"),
+    )
+    x = alt.X(
+        "year:Q",
+        title=i18n.text("figures.year", lang),
+        scale=alt.Scale(domain=[0.5, max(years, 5) + 0.5], nice=False),
+        axis=alt.Axis(tickMinStep=1, format="d"),
+    )
+    share = panel.unit in ("share", "index")
+    y_scale = alt.Scale(domain=[0, 1]) if share else alt.Scale(zero=True, nice=True)
+    y = alt.Y("value:Q", title=i18n.text(f"app.unit_{panel.unit}", lang), scale=y_scale)
+    tooltip = [
+        alt.Tooltip("run:N", title=i18n.text("app.run", lang)),
+        alt.Tooltip("outcome:N", title=i18n.text("app.outcome", lang)),
+        alt.Tooltip("year:Q", title=i18n.text("figures.year", lang)),
+        alt.Tooltip("value:Q", title=i18n.text("app.value", lang), format=".3~f"),
+    ]
+    lines = (
+        alt.Chart(alt.NamedData("lines"))
+        .mark_line(point={"size": 28 if not projector else 60}, strokeWidth=size["stroke"])
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            strokeDash=alt.StrokeDash(
+                "run:N",
+                scale=alt.Scale(domain=list(runs) or [""], range=list(DASHES[: max(len(runs), 1)])),
+                legend=alt.Legend(
+                    orient="bottom", title=None, direction="vertical", symbolType="stroke"
+                )
+                if len(runs) > 1
+                else None,
+            ),
+            detail="run:N",
+            tooltip=tooltip,
+        )
+    )
+    band = (
+        alt.Chart(alt.NamedData("band"))
+        .mark_area(opacity=0.18)
+        .encode(x="year:Q", y="low:Q", y2="high:Q", color=colour)
+    )
+    marks = alt.Chart(alt.NamedData("marks")).mark_rule(strokeDash=[4, 3], color="#444444")
+    marks = marks.encode(x="at:Q", tooltip=alt.Tooltip("text:N", title=None))
+    flags = (
+        alt.Chart(alt.NamedData("marks"))
+        .mark_text(align="left", baseline="top", dx=3, dy=2, fontSize=size["label"] - 1)
+        .encode(x="at:Q", y=alt.value(0), text="flag:N", color=alt.value("#444444"))
+    )
+    note = (
+        alt.Chart(alt.NamedData("note"))
+        .mark_text(align="right", baseline="top", dx=-2, dy=2, fontSize=size["label"])
+        .encode(x=alt.value("width"), y=alt.value(0), text="text:N", color=alt.value("#333"))
+    )
+    chart = alt.layer(band, marks, lines, flags, note).properties(
+        title=i18n.text(f"app.panel_{panel.key}", lang), width="container", height=size["height"]
+    )
+    return finish_spec(chart, projector)
+
+
+def _rows(run: Run, panel: Panel, label: str, lang: str) -> list[dict[str, Any]]:
+    series = run.series()
+    rows = []
+    for name in panel.outcomes:
+        if name not in series:
+            continue
+        outcome = i18n.outcome_label(name, lang)
+        for year, value in zip(series["year"], series[name], strict=True):
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                rows.append(
+                    {
+                        "year": int(year),
+                        "value": float(value),
+                        "outcome": outcome,
+                        "run": label,
+                    }
+                )
+    return rows
+
+
+def run_label(run: Run, lang: str) -> str:
+    """How a run is named in legends: ``"this run"`` or ``"A: Baseline city"``."""
+    title = i18n.scenario_title(run.preset, lang)
+    if not run.label:
+        return i18n.text("app.this_run", lang, scenario=title)
+    return i18n.text("app.kept_run", lang, label=run.label, scenario=title)
+
+
+def change_marks(run: Run, lang: str) -> list[dict[str, Any]]:
+    """One row per policy shock and dated change of the preset, placed between the
+    last year before it and its first year."""
+    rows = []
+    for year, values in preset_changes(run):
+        said = ", ".join(
+            f"{i18n.parameter_label(k, lang)} → {show_value(k, v, lang)}" for k, v in values.items()
+        )
+        rows.append(
+            {
+                "at": year - 0.5,
+                "flag": i18n.text("app.flag_preset", lang, year=year),
+                "text": i18n.text("app.mark_preset", lang, year=year, changes=said),
+            }
+        )
+    for shock in run.shocks:
+        said = ", ".join(
+            f"{i18n.parameter_label(k, lang)}: {show_value(k, a, lang)} → {show_value(k, b, lang)}"
+            for k, (a, b) in shock.changes.items()
+        )
+        rows.append(
+            {
+                "at": shock.year - 0.5,
+                "flag": i18n.text("app.flag_shock", lang, year=shock.year),
+                "text": i18n.text("app.mark_shock", lang, year=shock.year, changes=said),
+            }
+        )
+    return rows
+
+
+def _band_rows(panel: Panel, replicates: Replicates | None, lang: str) -> list[dict[str, Any]]:
+    if replicates is None:
+        return []
+    rows = []
+    for name in panel.outcomes:
+        if name not in replicates.series:
+            continue
+        outcome = i18n.outcome_label(name, lang)
+        for row in replicates.band(name).itertuples():
+            if not (math.isnan(row.low) or math.isnan(row.high)):
+                rows.append(
+                    {"year": row.year, "low": row.low, "high": row.high, "outcome": outcome}
+                )
+    return rows
+
+
+def _note(panel: Panel, run: Run) -> list[dict[str, Any]]:
+    if "evaluation_score" not in panel.outcomes or not run.year:
+        return []
+    corr = run.series()["score_quality_corr"].iloc[-1]
+    return [] if math.isnan(corr) else [{"text": f"r = {corr:.2f}"}]
+
+
+def panel_data(
+    panel: Panel,
+    run: Run,
+    kept: Sequence[Run],
+    lang: str,
+    replicates: Replicates | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The datasets of one chart: the live run, the kept runs, the replication band,
+    the change marks and the corner note."""
+    lines = _rows(run, panel, run_label(run, lang), lang)
+    for other in kept:
+        lines += _rows(other, panel, run_label(other, lang), lang)
+    return {
+        "lines": lines,
+        "band": _band_rows(panel, replicates, lang),
+        "marks": change_marks(run, lang),
+        "note": _note(panel, run),
+    }

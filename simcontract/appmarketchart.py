@@ -1,0 +1,259 @@
+"""Vega-Lite specifications of the market view (data from :mod:`simcontract.appmarket`).
+
+A specification depends on the language, the projector mode, the view's mode and its
+district columns; the year's actors and contracts come as datasets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+from matplotlib.colors import to_hex
+
+from simcontract import i18n
+from simcontract.appcharts import finish_spec, sizes
+from simcontract.appmarket import NGO_ROW, colours
+from simcontract.plots.style import PURCHASER_MARKERS, tie_cmap
+
+VEGA_SHAPES = {"s": "square", "D": "diamond", "o": "circle"}
+"""Vega's names of the markers of :data:`simcontract.plots.style.PURCHASER_MARKERS`."""
+
+
+def _tie_colour(lang: str) -> alt.Color:
+    cmap = tie_cmap()
+    return alt.Color(
+        "tie:Q",
+        scale=alt.Scale(domain=[0, 1], range=[to_hex(cmap(v)) for v in (0.0, 0.5, 1.0)]),
+        legend=alt.Legend(
+            title=i18n.text("figures.tie_label", lang),
+            orient="bottom",
+            direction="horizontal",
+            gradientLength=120,
+            titleLimit=400,
+        ),
+    )
+
+
+def _axes(columns: list[int], lang: str, bottom: float = -0.05) -> tuple[alt.X, alt.Y]:
+    prefix, _, suffix = i18n.text("app.district", lang, n="\0").partition("\0")
+    label = f"'{prefix}' + format(datum.value + 0.5 + {columns[0]}, 'd') + '{suffix}'"
+    x = alt.X(
+        "x:Q",
+        title=None,
+        scale=alt.Scale(domain=[0, len(columns)], nice=False, zero=False),
+        axis=alt.Axis(
+            values=[k + 0.5 for k in range(len(columns))] if len(columns) <= 20 else [],
+            labelExpr=label,
+            grid=False,
+            ticks=False,
+            domain=False,
+        ),
+    )
+    up, down = i18n.text("app.purchasers", lang), i18n.text("app.ngos", lang)
+    y = alt.Y(
+        "y:Q",
+        title=None,
+        scale=alt.Scale(domain=[bottom, 1.1], nice=False),
+        axis=alt.Axis(
+            values=[1.0, NGO_ROW],
+            labelExpr=f"datum.value > 0.7 ? '{up}' : '{down}'",
+            grid=False,
+            ticks=False,
+            domain=False,
+        ),
+    )
+    return x, y
+
+
+def _group_colour(lang: str, purchasers: tuple[str, str] | None = None) -> alt.Color:
+    """Colours of NGO origins and purchaser kinds, or all purchasers in one colour."""
+    names, hexes = colours(lang)
+    if purchasers is not None:
+        kinds = len(names) - len(PURCHASER_MARKERS)
+        names, hexes = [*names[:kinds], purchasers[0]], [*hexes[:kinds], purchasers[1]]
+    return alt.Color(
+        "group:N",
+        scale=alt.Scale(domain=names, range=hexes),
+        legend=alt.Legend(orient="bottom", title=None, columns=3, symbolStrokeWidth=0),
+    )
+
+
+def _tips(lang: str, fields: Sequence[tuple[str, str, str]]) -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip(
+            f"{name}:{kind}",
+            title=i18n.text(f"app.{key}", lang),
+            **({"format": ",.0f"} if name == "reserves" else {}),
+        )
+        for name, kind, key in fields
+    ]
+
+
+def _market_chart(
+    links: alt.Chart, ngos: alt.Chart, purchasers: alt.Chart, height: float, projector: bool
+) -> dict[str, Any]:
+    """Links under the actors; the ties' colour scale apart from the groups' (shared by
+    NGOs and purchasers), and every size scale apart."""
+    actors = alt.layer(ngos, purchasers).resolve_scale(size="independent")
+    chart = alt.layer(links, actors).resolve_scale(color="independent", size="independent")
+    return finish_spec(chart.properties(width="container", height=height), projector)
+
+
+NGO_TIPS = (
+    ("name", "N", "field_name"),
+    ("group", "N", "field_origin"),
+    ("status", "N", "field_status"),
+    ("reserves", "Q", "field_reserves"),
+    ("staff", "Q", "field_staff"),
+    ("contracts", "Q", "field_contracts"),
+    ("reputation", "Q", "field_reputation"),
+    ("dependence", "Q", "field_dependence"),
+    ("entered", "Q", "field_entered"),
+)
+"""What hovering an NGO shows: field, Vega-Lite type, catalogue key of its title."""
+
+PURCHASER_TIPS = (
+    ("name", "N", "field_name"),
+    ("group", "N", "field_kind"),
+    ("sector", "N", "field_sector"),
+    ("slots", "Q", "field_slots"),
+    ("running", "Q", "field_running"),
+    ("official", "Q", "field_official_years"),
+    ("mode", "N", "field_mode"),
+)
+"""What hovering a purchaser shows."""
+
+
+def _detail_links(x: alt.X, y: alt.Y, lang: str, projector: bool) -> alt.Chart:
+    """One link per funded slot: solid while the contract runs on, dashed once ended."""
+    return (
+        alt.Chart(alt.NamedData("links"))
+        .mark_rule()
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=_tie_colour(lang),
+            strokeDash=alt.StrokeDash(
+                "ended:N",
+                scale=alt.Scale(domain=[False, True], range=[[1, 0], [4, 3]]),
+                legend=None,
+            ),
+            strokeWidth=alt.value(2.4 if projector else 1.6),
+            opacity=alt.value(0.8),
+        )
+    )
+
+
+def _detail_ngos(lang: str, scale: float, reserves: float) -> alt.Chart:
+    """NGOs by origin, larger with more reserves (full size at twice ``reserves``)."""
+    size = alt.Size(
+        "reserves:Q",
+        scale=alt.Scale(domain=[0, 2 * reserves], range=[12 * scale, 170 * scale], clamp=True),
+        legend=None,
+    )
+    return (
+        alt.Chart(alt.NamedData("ngos"))
+        .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
+        .encode(
+            x="x:Q", y="y:Q", color=_group_colour(lang), size=size, tooltip=_tips(lang, NGO_TIPS)
+        )
+    )
+
+
+def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
+    """Purchasers by kind (squares: bureaux, diamonds: mass organisations)."""
+    shape = alt.Shape(
+        "group:N",
+        scale=alt.Scale(
+            domain=[i18n.purchaser_name(k, lang) for k in PURCHASER_MARKERS],
+            range=[VEGA_SHAPES.get(m, "circle") for m in PURCHASER_MARKERS.values()],
+        ),
+        legend=None,
+    )
+    size = alt.Size("slots:Q", scale=alt.Scale(range=[60 * scale, 160 * scale]), legend=None)
+    return (
+        alt.Chart(alt.NamedData("purchasers"))
+        .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=_group_colour(lang),
+            shape=shape,
+            size=size,
+            tooltip=_tips(lang, PURCHASER_TIPS),
+        )
+    )
+
+
+def detail_spec(columns: list[int], lang: str, projector: bool, reserves: float) -> dict[str, Any]:
+    """Each NGO and contract; ``reserves`` is the reserves drawn at full size."""
+    x, y = _axes(columns, lang)
+    scale = 1.8 if projector else 1.0
+    links = _detail_links(x, y, lang, projector)
+    ngos = _detail_ngos(lang, scale, reserves)
+    purchasers = _detail_purchasers(lang, scale)
+    return _market_chart(links, ngos, purchasers, 1.9 * sizes(projector)["height"], projector)
+
+
+def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, Any]:
+    """The market summed by district; clicking a district's mark drills into it."""
+    size = sizes(projector)
+    x, y = _axes(columns, lang, bottom=0.2)
+    scale = 1.8 if projector else 1.0
+    links = (
+        alt.Chart(alt.NamedData("links"))
+        .mark_rule(opacity=0.75)
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=_tie_colour(lang),
+            strokeWidth=alt.StrokeWidth("count:Q", scale=alt.Scale(range=[1, 9]), legend=None),
+            tooltip=_tips(lang, [("count", "Q", "field_contracts"), ("tie", "Q", "field_tie")]),
+        )
+    )
+    purchaser_name = i18n.text("app.purchasers", lang)
+    ngos = (
+        alt.Chart(alt.NamedData("ngos"))
+        .mark_circle(opacity=0.95, stroke="white", strokeWidth=0.6)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=_group_colour(lang, (purchaser_name, "#000000")),
+            size=alt.Size("count:Q", scale=alt.Scale(range=[30 * scale, 700 * scale]), legend=None),
+            tooltip=_tips(
+                lang,
+                [
+                    ("name", "N", "field_district"),
+                    ("group", "N", "field_origin"),
+                    ("count", "Q", "field_count"),
+                    ("contracts", "Q", "field_contracts"),
+                ],
+            ),
+        )
+    )
+    purchasers = (
+        alt.Chart(alt.NamedData("purchasers"))
+        .mark_square(opacity=0.95, stroke="white", strokeWidth=0.6)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=_group_colour(lang, (purchaser_name, "#000000")),
+            size=alt.Size("slots:Q", scale=alt.Scale(range=[60 * scale, 700 * scale]), legend=None),
+            tooltip=_tips(
+                lang,
+                [
+                    ("name", "N", "field_district"),
+                    ("count", "Q", "field_count"),
+                    ("slots", "Q", "field_slots"),
+                    ("running", "Q", "field_running"),
+                ],
+            ),
+        )
+    )
+    return _market_chart(links, ngos, purchasers, 1.4 * size["height"], projector)

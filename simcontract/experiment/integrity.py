@@ -1,0 +1,332 @@
+"""Checking a results folder part by part against its manifest.
+
+A chunk of runs is stored as parts of one file name in ``runs/`` and, with series, in
+``series/``, ``ngos/`` and ``contracts/``. :func:`inspect` opens every part (its Parquet
+footer and schema), reads its rows and checks each run's identifiers against the
+manifest: design point and replication in range, the seed the seed rule gives, the
+scenario's name, no run stored twice. A chunk with any damaged part counts as damaged as
+a whole, so its runs count as missing: ``simcontract check`` reports them, a resumed
+batch sets them aside (:func:`set_aside`) and runs them again, and loading refuses an
+incomplete folder unless asked for what there is.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from simcontract.experiment import storage
+from simcontract.experiment.runner import run_seed
+
+_ID_TYPES = {
+    "scenario": pa.string(),
+    "point": pa.int64(),
+    "replication": pa.int64(),
+    "seed": pa.int64(),
+}
+
+
+_ENDINGS = {
+    "complete": "ran to its end",
+    "interrupted": "was interrupted",
+    "failed": "failed",
+}
+"""How a manifest's status reads in a summary."""
+
+
+@dataclass
+class Inventory:
+    """What a results folder holds, checked against its manifest.
+
+    Attributes:
+        directory: The folder.
+        manifest: Its manifest.
+        runs: Every intact run ``(point, replication)`` and the name of its part.
+        damaged: Name of every damaged chunk (its parts' file name) and why, one line.
+        unfinished: Detail parts without a runs part (left by an interrupted session).
+    """
+
+    directory: Path
+    manifest: dict[str, Any]
+    runs: dict[tuple[int, int], str] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)
+    unfinished: list[str] = field(default_factory=list)
+
+    @property
+    def n_runs(self) -> int:
+        """Runs the batch has in all."""
+        return int(self.manifest["n_points"]) * int(self.manifest["replications"])
+
+    @property
+    def parts(self) -> list[str]:
+        """File names of the intact chunks, sorted."""
+        return sorted(set(self.runs.values()))
+
+    @property
+    def complete(self) -> bool:
+        """Every run is stored, intact, and the batch was closed as complete."""
+        return (
+            not self.damaged
+            and len(self.runs) == self.n_runs
+            and self.manifest.get("status") == "complete"
+        )
+
+    def status(self) -> str:
+        """How the batch's last session ended (as its manifest says), in a few words."""
+        status = self.manifest.get("status")
+        if status == "running":
+            from simcontract.experiment.lock import is_locked
+
+            if is_locked(self.directory):
+                return "is being written by another process now"
+            return "was interrupted (its process ended without closing it)"
+        return _ENDINGS.get(str(status), f"ended as {status!r}")
+
+    def summary(self) -> str:
+        """One line: runs stored and intact, damaged chunks, the batch's status."""
+        damaged = len(self.damaged)
+        parts = ""
+        if damaged:
+            first = next(iter(self.damaged.values()))
+            parts = f"; {damaged} damaged part{'s' if damaged != 1 else ''} ({first})"
+        return (
+            f"{len(self.runs)} of {self.n_runs} runs stored and intact{parts}; "
+            f"the batch {self.status()}"
+        )
+
+    def resume_hint(self) -> str:
+        """How to finish the batch: its command line with ``--resume``, if recorded."""
+        return resume_command(self.manifest) or "rerun the batch with resume"
+
+
+def resume_command(manifest: dict[str, Any]) -> str | None:
+    """The manifest's command line with ``--resume`` added, or ``None`` if not recorded."""
+    command = manifest.get("command")
+    if not isinstance(command, list) or not command:
+        return None
+    words = [str(c) for c in command]
+    return shlex.join(words if "--resume" in words else [*words, "--resume"])
+
+
+def inspect(directory: str | Path, *, full: bool = True) -> Inventory:
+    """Check every part of a results folder against its manifest.
+
+    Args:
+        directory: The results folder.
+        full: Read every column of every part (``simcontract check``, resume); else the
+            detail tables' identifiers only (loading), which still reads each footer.
+
+    Raises:
+        DamagedResults: The manifest is damaged (then nothing can be checked).
+        ExperimentError: ``directory`` holds no manifest.
+    """
+    directory = Path(directory)
+    manifest = storage.read_manifest(directory)
+    if manifest is None:
+        raise storage.ExperimentError(
+            f"{str(directory)!r} is not a results directory (no manifest.json)"
+        )
+    inventory = Inventory(directory, manifest)
+    rules = _Rules(manifest)
+    chunks: dict[str, set[tuple[int, int]]] = {}
+    for path in storage.parts(directory / storage.RUNS):
+        ids, problem = _check_part(path, storage.RUNS, rules, full=True)
+        if problem is None:
+            problem, ids = _repeats(ids, path.name, inventory.runs)
+        if problem is not None:
+            inventory.damaged[path.name] = f"{storage.RUNS}/{path.name} {problem}"
+            continue
+        chunks[path.name] = ids
+        inventory.runs.update(dict.fromkeys(ids, path.name))
+    if manifest.get("series"):
+        _check_details(directory, inventory, chunks, rules, full)
+    return inventory
+
+
+def _repeats(
+    ids: set[tuple[int, int]] | None, name: str, seen: dict[tuple[int, int], str]
+) -> tuple[str | None, set[tuple[int, int]]]:
+    """A problem if a run of part ``name`` is stored in an earlier part too."""
+    ids = ids or set()
+    again = sorted(ids & seen.keys())
+    if again:
+        point, rep = again[0]
+        return (
+            f"repeats {len(again)} run(s) of {seen[again[0]]} (e.g. point {point}, "
+            f"replication {rep})",
+            ids,
+        )
+    return None, ids
+
+
+def _check_details(
+    directory: Path,
+    inventory: Inventory,
+    chunks: dict[str, set[tuple[int, int]]],
+    rules: _Rules,
+    full: bool,
+) -> None:
+    """Check the detail parts of every intact chunk; mark chunks with a bad one."""
+    for name in storage.DETAILS:
+        folder = directory / name
+        present = {p.name: p for p in storage.parts(folder)}
+        inventory.unfinished += [
+            f"{name}/{n}" for n in sorted(present) if n not in chunks and n not in inventory.damaged
+        ]
+        for chunk, ids in list(chunks.items()):
+            path = present.get(chunk, folder / chunk)
+            found, problem = _check_part(path, name, rules, full)
+            if problem is None and name == storage.SERIES and found != ids:
+                problem = "does not hold the yearly series of every run of its runs part"
+            elif problem is None and not (found or set()) <= ids:
+                problem = "holds runs its runs part does not"
+            if problem is not None:
+                inventory.damaged[chunk] = f"{name}/{chunk} {problem}"
+                del chunks[chunk]
+    inventory.runs = {run: part for run, part in inventory.runs.items() if part in chunks}
+
+
+class _Rules:
+    """What a run's identifiers must be, from the manifest."""
+
+    def __init__(self, manifest: dict[str, Any]) -> None:
+        self.n_points = int(manifest["n_points"])
+        self.replications = int(manifest["replications"])
+        self.seed = int(manifest["seed"])
+        self._seeds: dict[int, int] = {}
+        # A comparison names a scenario per point; a sweep's points share the base's name.
+        self.names = pa.array([str(s["name"]) for s in manifest["scenarios"]], pa.string())
+        self.sweep = manifest["kind"] == "sweep"
+        self.outcomes = [str(o) for o in manifest.get("outcomes", [])]
+        self.parameters = [str(p) for p in manifest["scenarios"][0].get("parameters", {})]
+
+    def columns(self, table: str) -> list[str] | None:
+        """The columns a part of ``table`` must have (``None``: only the identifiers)."""
+        if table == storage.RUNS:
+            return [*storage.ID_COLUMNS, *self.parameters, *self.outcomes]
+        if table == storage.SERIES:
+            return [*storage.ID_COLUMNS, "year", *self.outcomes]
+        return None
+
+    def problem(self, table: pa.Table) -> str | None:
+        """What is wrong with the identifiers of ``table``'s rows, if anything."""
+        if table.num_rows == 0:
+            return None
+        if any(table.column(c).null_count for c in storage.ID_COLUMNS):
+            return "holds a run without identifiers"
+        point = table.column("point").to_numpy()
+        rep = table.column("replication").to_numpy()
+        if np.any((point < 0) | (point >= self.n_points)):
+            return f"holds a design point outside 0 to {self.n_points - 1}"
+        if np.any((rep < 0) | (rep >= self.replications)):
+            return f"holds a replication outside 0 to {self.replications - 1}"
+        if np.any(self._seeds_of(rep) != table.column("seed").to_numpy()):
+            return "holds a run whose seed is not the one the manifest's seed rule gives"
+        expected = self.names[0] if self.sweep else self.names.take(pa.array(point))
+        if not pc.all(pc.equal(table.column("scenario"), expected)).as_py():
+            return "holds a run whose scenario name is not its design point's"
+        return None
+
+    def _seeds_of(self, reps: np.ndarray) -> np.ndarray:
+        """The run seed of each replication in ``reps`` (computed once per replication)."""
+        unique, where = np.unique(reps, return_inverse=True)
+        for rep in unique.tolist():
+            if rep not in self._seeds:
+                self._seeds[rep] = run_seed(self.seed, rep)
+        return np.array([self._seeds[r] for r in unique.tolist()], np.int64)[where]
+
+    def runs(self, table: pa.Table, by_year: bool) -> tuple[set[tuple[int, int]], bool]:
+        """The runs ``(point, replication)`` of ``table``'s rows, and whether a run (or,
+        ``by_year``, a run's year) appears twice."""
+        point = table.column("point").to_numpy()
+        rep = table.column("replication").to_numpy()
+        keys = np.stack([point, rep, *([table.column("year").to_numpy()] if by_year else [])])
+        unique = np.unique(keys, axis=1) if keys.size else keys
+        runs = {(int(p), int(r)) for p, r in np.unique(keys[:2], axis=1).T} if keys.size else set()
+        return runs, unique.shape[1] != keys.shape[1]
+
+
+def _check_part(
+    path: Path, table: str, rules: _Rules, full: bool
+) -> tuple[set[tuple[int, int]] | None, str | None]:
+    """The runs ``(point, replication)`` a part holds, or a one-line problem."""
+    if not path.exists():
+        return None, "is missing"
+    if not path.is_file():
+        return None, "is not a file" + (" but a folder" if path.is_dir() else "")
+    if path.stat().st_size == 0:
+        return None, "is empty (0 bytes)"
+    series = table == storage.SERIES
+    try:
+        parquet = pq.ParquetFile(path)
+        problem = _schema_problem(parquet.schema_arrow, rules.columns(table), table)
+        if problem:
+            return None, problem
+        columns = None if full else [*storage.ID_COLUMNS, *(["year"] if series else [])]
+        data = parquet.read(columns=columns)
+        rows = parquet.metadata.num_rows
+        problem = rules.problem(data)
+        runs, twice = rules.runs(data, by_year=series)
+    except Exception as err:  # any failure to decode means the file is damaged
+        return None, f"cannot be read as Parquet: {_first_line(err)}"
+    if data.num_rows != rows:
+        return None, f"holds {data.num_rows} rows but its footer says {rows}"
+    if table == storage.RUNS and data.num_rows == 0:
+        return None, "holds no run"
+    if problem:
+        return None, problem
+    if twice and table in (storage.RUNS, storage.SERIES):
+        return None, "holds a run (or a run's year) twice"
+    return runs, None
+
+
+def _schema_problem(schema: pa.Schema, columns: list[str] | None, table: str) -> str | None:
+    names = schema.names
+    for column, kind in _ID_TYPES.items():
+        if column not in names:
+            return f"lacks the column {column!r}"
+        if schema.field(column).type != kind:
+            return f"has column {column!r} of type {schema.field(column).type}, not {kind}"
+    if columns is not None and sorted(names) != sorted(columns):
+        extra = sorted(set(names) - set(columns))
+        missing = sorted(set(columns) - set(names))
+        what = f"lacks the column {missing[0]!r}" if missing else f"has a column {extra[0]!r}"
+        return f"{what} that the manifest's {table} table does not"
+    return None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else type(err).__name__
+
+
+def set_aside(directory: Path, chunks: Iterable[str]) -> list[Path]:
+    """Move every part of the damaged ``chunks`` into ``DIR/damaged/`` (nothing is deleted).
+
+    Returns:
+        Where the parts went.
+    """
+    moved = []
+    for chunk in chunks:
+        for table in (storage.RUNS, *storage.DETAILS):
+            source = directory / table / chunk
+            if not (source.exists() or source.is_symlink()):
+                continue
+            target = directory / storage.DAMAGED / table / chunk
+            target.parent.mkdir(parents=True, exist_ok=True)
+            n = 1
+            while target.exists() or target.is_symlink():
+                target = target.with_name(f"{chunk}.{n}")
+                n += 1
+            os.replace(source, target)
+            moved.append(target)
+    return moved

@@ -1,0 +1,300 @@
+"""Languages: every text the app and the figures show, from one catalogue.
+
+The catalogue is one TOML file per language in ``simcontract/locales/`` (``en.toml``,
+``zh_CN.toml``). It holds the interface's words, a short label for every parameter,
+choice and outcome of the registries, the names of NGO origins and purchaser kinds, the
+scenarios' titles and the figures' text. English meanings come from the registries
+(:data:`simcontract.params.PARAMETERS`, :data:`simcontract.outcomes.OUTCOMES`) and the
+scenario files; other languages translate them in the catalogue.
+
+A text missing from a language falls back to English, and an English label missing for
+a new parameter falls back to its name in words, so a new parameter never breaks the
+app; :func:`missing` lists what a language lacks (``tests/test_i18n.py`` fails on it).
+
+The language of figures is set for a block of code with :func:`use_language` (the
+figure functions of :mod:`simcontract.plots` take ``lang=``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import re
+import string
+import tomllib
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+from simcontract.outcomes import OUTCOMES
+from simcontract.params import PARAMETERS
+
+LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
+"""Languages with a catalogue: code and the language's own name."""
+
+DEFAULT_LANGUAGE = "en"
+"""Language of the registries, the scenario files and anything not translated."""
+
+_ALIASES = {"zh": "zh_CN", "zh_hans": "zh_CN", "zh_sg": "zh_CN", "zh_hans_cn": "zh_CN"}
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "simcontract_language", default=DEFAULT_LANGUAGE
+)
+
+
+# --------------------------------------------------------------------------- languages
+def resolve(lang: str | None) -> str:
+    """The catalogue code of a language tag: ``"zh"``, ``"zh-CN"``, ``"zh_Hans"`` give
+    ``"zh_CN"``; ``None`` gives the language in use (:func:`current`).
+
+    Raises:
+        ValueError: A language without a catalogue.
+    """
+    if lang is None:
+        return current()
+    if lang in LANGUAGES:
+        return lang
+    key = lang.replace("-", "_").lower()
+    for code in LANGUAGES:
+        if key == code.lower():
+            return code
+    if key in _ALIASES:
+        return _ALIASES[key]
+    if key.startswith("en"):
+        return "en"
+    raise ValueError(f"unknown language {lang!r}; languages are {', '.join(LANGUAGES)}")
+
+
+def from_accept_language(header: str | None) -> str:
+    """The first language of a browser's ``Accept-Language`` header that has a catalogue
+    (English when none has)."""
+    tags = []
+    for part in (header or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if tag:
+            tags.append((-weight, len(tags), tag))
+    for _w, _i, tag in sorted(tags):
+        with contextlib.suppress(ValueError):
+            return resolve(tag)
+    return DEFAULT_LANGUAGE
+
+
+def html_lang(lang: str | None = None) -> str:
+    """The language as an HTML ``lang`` attribute, e.g. ``"zh-CN"``."""
+    return resolve(lang).replace("_", "-")
+
+
+def current() -> str:
+    """The language figures are drawn in now (English unless :func:`use_language`)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_language(lang: str | None) -> Iterator[str]:
+    """Draw figures in ``lang`` inside the block (``None``: keep the language in use)."""
+    token = _current.set(resolve(lang))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+# --------------------------------------------------------------------------- catalogue
+def catalogue_text(lang: str) -> str:
+    """The TOML text of a language's catalogue."""
+    source = resources.files("simcontract") / "locales" / f"{resolve(lang)}.toml"
+    return source.read_text(encoding="utf-8")
+
+
+@functools.cache
+def catalogue(lang: str) -> Mapping[str, Any]:
+    """The catalogue of a language as read from its TOML file."""
+    return tomllib.loads(catalogue_text(lang))
+
+
+def _lookup(lang: str, path: str) -> Any:
+    node: Any = catalogue(lang)
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _find(lang: str | None, path: str) -> Any:
+    """The entry at a dotted ``path`` in ``lang``, else in English, else ``None``."""
+    found = _lookup(resolve(lang), path)
+    return found if found is not None else _lookup(DEFAULT_LANGUAGE, path)
+
+
+def text(key: str, lang: str | None = None, **values: Any) -> str:
+    """An interface or figure text, e.g. ``text("app.step", "zh_CN")``.
+
+    ``values`` fill the text's ``{placeholders}``. A key missing everywhere shows as
+    itself, so a gap is visible but harmless.
+    """
+    found = _find(lang, key)
+    template = found if isinstance(found, str) else key
+    return template.format(**values) if values else template
+
+
+def words(name: str) -> str:
+    """A code name in words, the fallback label: ``"min_reputation"`` gives
+    ``"Min reputation"``."""
+    parts = ["NGOs" if w == "ngos" else "NGO" if w == "ngo" else w for w in name.split("_")]
+    said = " ".join(parts)
+    return said[:1].upper() + said[1:]
+
+
+def parameter_label(name: str, lang: str | None = None) -> str:
+    """Short label of a parameter, e.g. ``"Contract length"`` or ``"合同期限"``."""
+    found = _find(lang, f"parameters.{name}.label")
+    return found if isinstance(found, str) else words(name)
+
+
+def parameter_meaning(name: str, lang: str | None = None) -> str:
+    """What a parameter sets, in a sentence (the registry's ``meaning`` in English)."""
+    found = _lookup(resolve(lang), f"parameters.{name}.meaning")
+    if isinstance(found, str):
+        return found
+    return PARAMETERS[name].meaning if name in PARAMETERS else ""
+
+
+def choice_label(name: str, value: Any, lang: str | None = None) -> str:
+    """A choice of a parameter in words, e.g. tendering ``"open"``: ``"open tendering"``."""
+    found = _find(lang, f"parameters.{name}.choices.{value}")
+    return found if isinstance(found, str) else str(value)
+
+
+def outcome_label(name: str, lang: str | None = None) -> str:
+    """Short label of an outcome, e.g. ``"Provider turnover"``."""
+    found = _find(lang, f"outcomes.{name}.label")
+    return found if isinstance(found, str) else words(name)
+
+
+def outcome_meaning(name: str, lang: str | None = None, *, summary: bool = False) -> str:
+    """How an outcome is measured each year (or over the run, with ``summary``)."""
+    field = "summary" if summary else "yearly"
+    found = _lookup(resolve(lang), f"outcomes.{name}.{field}")
+    if isinstance(found, str):
+        return found
+    return getattr(OUTCOMES[name], field) if name in OUTCOMES else ""
+
+
+def unit(name: str, lang: str | None = None) -> str:
+    """A unit of the registries in a language (English units are as declared)."""
+    found = _lookup(resolve(lang), f"units.{name}")
+    return found if isinstance(found, str) else name
+
+
+def group_name(group: str, lang: str | None = None) -> str:
+    """Name of a group of parameters of the registry, e.g. ``"Officials and ties"``."""
+    found = _find(lang, f"groups.{group}")
+    return found if isinstance(found, str) else words(group)
+
+
+def origin_name(origin: str, lang: str | None = None) -> str:
+    """Name of an NGO origin (plural), e.g. ``"Grassroots groups"``."""
+    found = _find(lang, f"origins.{origin}")
+    return found if isinstance(found, str) else f"{words(origin)} NGOs"
+
+
+def purchaser_name(kind: str, lang: str | None = None) -> str:
+    """Name of a purchaser kind (plural), e.g. ``"Bureaux"``."""
+    found = _find(lang, f"purchasers.{kind}")
+    return found if isinstance(found, str) else words(kind)
+
+
+def scenario_title(name: str, lang: str | None = None) -> str:
+    """Title of a built-in scenario (its name when the catalogue has none)."""
+    found = _find(lang, f"scenarios.{name}.title")
+    return found if isinstance(found, str) else name
+
+
+def scenario_description(name: str, english: str, lang: str | None = None) -> str:
+    """A scenario's description in ``lang``; ``english`` is the scenario file's own."""
+    found = _lookup(resolve(lang), f"scenarios.{name}.description")
+    return found if isinstance(found, str) and resolve(lang) != DEFAULT_LANGUAGE else english
+
+
+# --------------------------------------------------------------------------- checks
+def _keys(node: Mapping[str, Any], prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for key, value in node.items():
+        path = f"{prefix}{key}"
+        out |= _keys(value, f"{path}.") if isinstance(value, Mapping) else {path}
+    return out
+
+
+def _placeholders(template: str) -> set[str]:
+    return {field for _t, field, _f, _c in string.Formatter().parse(template) if field}
+
+
+def required_keys(lang: str, scenarios: list[str] | None = None) -> set[str]:
+    """Every entry a language's catalogue must hold for the registries as they are now.
+
+    English needs a label for every parameter, choice and outcome; other languages
+    also need every meaning, unit and scenario description, and every key of the
+    English catalogue.
+    """
+    code = resolve(lang)
+    keys = {f"parameters.{name}.label" for name in PARAMETERS}
+    keys |= {f"parameters.{p.name}.choices.{c}" for p in PARAMETERS.values() for c in p.choices}
+    keys |= {f"outcomes.{name}.label" for name in OUTCOMES}
+    keys |= {f"groups.{p.group}" for p in PARAMETERS.values()}
+    if code == DEFAULT_LANGUAGE:
+        return keys
+    keys |= {f"parameters.{name}.meaning" for name in PARAMETERS}
+    keys |= {f"outcomes.{name}.{f}" for name in OUTCOMES for f in ("yearly", "summary")}
+    units = {p.unit for p in PARAMETERS.values()} | {o.unit for o in OUTCOMES.values()}
+    keys |= {f"units.{u}" for u in units if u}
+    keys |= {f"scenarios.{name}.description" for name in scenarios or []}
+    return keys | _keys(catalogue(DEFAULT_LANGUAGE))
+
+
+def missing(lang: str, scenarios: list[str] | None = None) -> list[str]:
+    """Entries a language's catalogue lacks, sorted (empty when complete)."""
+    have = _keys(catalogue(resolve(lang)))
+    return sorted(required_keys(lang, scenarios) - have)
+
+
+def stale(lang: str) -> list[str]:
+    """Catalogue entries of parameters or outcomes the registries no longer declare (a
+    renamed parameter leaves one behind)."""
+    node = catalogue(resolve(lang))
+    gone = [f"parameters.{k}" for k in node.get("parameters", {}) if k not in PARAMETERS]
+    return sorted(gone + [f"outcomes.{k}" for k in node.get("outcomes", {}) if k not in OUTCOMES])
+
+
+def mismatched_placeholders(lang: str) -> list[str]:
+    """Texts whose ``{placeholders}`` differ from the English text's."""
+    english = catalogue(DEFAULT_LANGUAGE)
+    bad = []
+    for key in sorted(_keys(english) & _keys(catalogue(resolve(lang)))):
+        here, there = _lookup(lang, key), _lookup(DEFAULT_LANGUAGE, key)
+        strings = isinstance(here, str) and isinstance(there, str)
+        if strings and _placeholders(here) != _placeholders(there):
+            bad.append(key)
+    return bad
+
+
+def untranslated(lang: str) -> list[str]:
+    """Texts of ``lang`` with no character of its script (only for Chinese: no Han
+    character), which usually means an English text was copied over."""
+    if not resolve(lang).startswith("zh"):
+        return []
+    han = re.compile(r"[\u3400-\u9fff]")
+    bad = []
+    for key in _keys(catalogue(resolve(lang))):
+        found = _lookup(lang, key)
+        if key.startswith(("language.", "units.")) or not isinstance(found, str):
+            continue
+        bare = re.sub(r"\{[^}]*\}", "", found)
+        if re.search(r"[A-Za-z]{3}", bare) and not han.search(bare):
+            bad.append(key)
+    return sorted(bad)

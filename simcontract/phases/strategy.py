@@ -1,0 +1,110 @@
+"""NGOs' plans for the year: heads who leave, whether to seek contracts, whom to court.
+
+Personal ties bind an official and an NGO's head, not their organisations: "state-society
+relation, actually, is the interpersonal relationship between agency head and government
+official ... Changes in personnel, from either side of the collaboration, may result in
+the termination of relationship" (002). An NGO's head leaves with chance
+``head_turnover`` a year, and every official's tie to the NGO ends with him.
+
+Contracting has a price: documentation for evaluators and unpaid extra duties ordered by
+officials (004); some NGOs do not contract (000) and live on donors, fees and other
+income. An NGO stays out of contracting for the year when the share of staff time that
+providers lost to documents and duties last year exceeds its own tolerance, unless its
+money would not last ``runway_years`` without contracts.
+
+An NGO that seeks contracts courts one official of a purchaser it serves: its head spends
+``cultivation_hours`` on it, and the tie grows by ``tie_cultivation`` of its gap to 1.
+Ties are formed by people, outside the contract: scores do not make them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simcontract.batch import column
+from simcontract.phases.money import expected_other_income
+
+if TYPE_CHECKING:
+    from simcontract.agents import City
+    from simcontract.outcomes import YearRecord
+    from simcontract.scenario import Rules
+
+
+def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
+    """Heads leave, NGOs decide whether to seek contracts, and seekers court officials."""
+    ngos = city.ngos
+    if not ngos:
+        return
+    rng = city.rng
+    _heads_leave(city, rng.random(len(ngos)) < rules["head_turnover"])
+    seeks = _seek_contracts(city, rules)
+    record.seeking += int(seeks.sum())
+    record.planning += len(ngos)
+    hours = rules["cultivation_hours"]
+    growth = rules["tie_cultivation"]
+    draws = rng.random(len(ngos)).tolist()
+    officials = _officials_by_place(city)
+    for ngo, seek, u in zip(ngos, seeks.tolist(), draws, strict=True):
+        ngo.seeks_contracts = seek
+        ngo.cultivation = 0.0
+        if not seek:
+            continue
+        courted = officials.get((None if ngo.multi_district else ngo.district, ngo.sector), [])
+        if not courted:
+            continue
+        cadre = courted[int(u * len(courted))].cadre
+        ngo.cultivation = hours
+        cadre.strengthen(ngo, growth * (1.0 - cadre.tie(ngo)))
+
+
+def _heads_leave(city: City, leaving: np.ndarray) -> None:
+    """End every official's tie to the NGOs whose head leaves this year."""
+    gone = {n.unique_id for n, left in zip(city.ngos, leaving.tolist(), strict=True) if left}
+    if not gone:
+        return
+    for pu in city.purchasers:
+        if pu.cadre is not None and pu.cadre.ties:
+            ties = pu.cadre.ties
+            for uid in gone.intersection(ties):
+                del ties[uid]
+
+
+def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
+    """Whether each NGO seeks contracts this year.
+
+    It does when the burden of contracting (share of providers' staff hours that went to
+    documentation and extra duties last year; in year 1, ``documentation_base +
+    extra_duty_demand``) is within its tolerance, or when its reserves would not last
+    ``runway_years`` of a year without contracts (lean overhead and its head's wage,
+    less its other income).
+    """
+    ngos = city.ngos
+    burden = city.last_burden
+    if burden is None:
+        burden = rules["documentation_base"] + rules["extra_duty_demand"]
+    tolerance = column(ngos, "tolerance")
+    costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
+    expected = np.fromiter(
+        (expected_other_income(n, rules) for n in ngos),
+        float,
+        len(ngos),
+    )
+    deficit = costs - expected
+    reserves = column(ngos, "reserves")
+    short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)
+    return (burden <= tolerance) | short
+
+
+def _officials_by_place(city: City) -> dict[tuple, list]:
+    """The purchasers with an official that each kind of NGO serves, keyed by
+    ``(district or None for city-wide NGOs, sector or None for any sector)``."""
+    out: dict[tuple, list] = {}
+    for pu in city.purchasers:
+        if pu.cadre is None:
+            continue
+        for district in (pu.district, None):
+            for sector in (pu.sector, None):
+                out.setdefault((district, sector), []).append(pu)
+    return out

@@ -1,0 +1,329 @@
+"""Faults: two writers on one folder, damaged folders, signals, a killed worker, a full disk.
+
+Each fault must end in one clear line, lose nothing that was stored, mix nothing, and
+leave a folder that ``simcontract check`` describes and ``--resume`` finishes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import results_damage as damage
+from pandas.testing import assert_frame_equal
+
+from simcontract import Scenario, load_results, sweep
+from simcontract.cli import main
+from simcontract.experiment import integrity, lock, storage
+from simcontract.experiment.lock import FolderInUse
+
+psutil = pytest.importorskip("psutil")
+
+ENV = {**os.environ, "CI": "1", "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished sweep (4 runs in 4 parts, series kept)."""
+    return damage.make_results(tmp_path_factory.mktemp("stored"))
+
+
+def _cli(*argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "simcontract.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+
+
+def _wait_for(condition, proc: subprocess.Popen[str], what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, f"the batch ended before {what}: {proc.communicate()}"
+        assert time.monotonic() < deadline, f"no {what} in time"
+        time.sleep(0.01)
+
+
+# --------------------------------------------------------------------- two writers
+def _sweep_argv(tiny: Path, out: Path, replications: int = 30, workers: int = 1) -> list[str]:
+    return [
+        "sweep",
+        str(tiny),
+        "--grid",
+        "favouritism=0.1,0.6",
+        "--replications",
+        str(replications),
+        "--workers",
+        str(workers),
+        "--out",
+        str(out),
+    ]
+
+
+def test_a_second_writer_is_refused_naming_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny = damage.write_tiny(tmp_path)
+    out = tmp_path / "out"
+    first = _cli(*_sweep_argv(tiny, out, replications=100_000))
+    try:
+        _wait_for(lambda: (out / lock.HOLDER_FILE).exists(), first, "a lock")
+        assert main([*_sweep_argv(tiny, out, replications=100_000), "--resume"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert f"is in use by another batch: process {first.pid} on " in err
+        assert "simcontract sweep" in err and "wait for it to end or choose another" in err
+        with pytest.raises(FolderInUse, match=f"process {first.pid}"):
+            sweep(tiny, {"favouritism": [0.1, 0.6]}, replications=100_000, out=out, resume=True)
+        assert first.poll() is None
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert first.returncode == 128 + signal.SIGTERM
+    assert json.loads((out / storage.MANIFEST).read_text())["status"] == "interrupted"
+
+
+def test_two_sweeps_started_together_leave_one_batch(tmp_path: Path) -> None:
+    tiny = damage.write_tiny(tmp_path)
+    out = tmp_path / "out"
+    procs = [_cli(*_sweep_argv(tiny, out, replications=20)) for _ in range(2)]
+    ends = [(p.returncode, *p.communicate(timeout=120)) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes == [0, 2], ends
+    (loser,) = [err for p, (_c, _o, err) in zip(procs, ends, strict=True) if p.returncode == 2]
+    assert loser.count("\n") == 1 and loser.startswith("simcontract: error: ")
+    assert "is in use by another batch" in loser or "is not empty" in loser
+    runs = load_results(out).runs
+    assert len(runs) == 40 and not runs.duplicated(["point", "replication"]).any()
+
+
+def test_the_lock_refuses_another_thread_and_frees_on_exit(tmp_path: Path) -> None:
+    tiny = damage.write_tiny(tmp_path)
+    out = tmp_path / "out"
+    refused: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            sweep(tiny, {"favouritism": [0.1]}, replications=1, workers=1, out=out)
+        except FolderInUse as err:
+            refused.append(err)
+
+    with lock.hold(out):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert len(refused) == 1 and "another thread of this process" in str(refused[0])
+    assert not out.exists()  # made for the lock, holding nothing: removed again
+    sweep(tiny, {"favouritism": [0.1]}, replications=1, workers=1, out=out)
+    assert not (out / lock.HOLDER_FILE).exists()
+
+
+# ------------------------------------------------------------------ damaged folders
+DAMAGED = [*damage.PART_DAMAGE, *damage.INCOMPLETE]
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_check_names_the_damage_and_resume_repairs_it(
+    kind: str, stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    res = damage.copy_results(stored, tmp_path)
+    (damage.PART_DAMAGE | damage.INCOMPLETE)[kind](res)
+    assert main(["check", str(res)]) == 1
+    report = capsys.readouterr().out.splitlines()
+    assert report[0].startswith(f"{res}: sweep of 'tiny', 2 points x 2 replications = 4 runs")
+    assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
+    damaged = [line for line in report if line.startswith("damaged: ")]
+    assert (len(damaged) == 1) == (kind in damage.PART_DAMAGE), report
+
+    tiny = damage.write_tiny(tmp_path)
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    assert main([*resume, "--resume"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == len(damaged)
+    assert all("set aside in" in line and "its runs run again" in line for line in err), err
+    assert main(["check", str(res)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "4 of 4 runs stored and intact; the batch ran to its end"
+    repaired, intact = load_results(res), load_results(stored)
+    assert_frame_equal(repaired.runs, intact.runs)
+    assert_frame_equal(repaired.series, intact.series)
+    assert_frame_equal(repaired.ngos, intact.ngos)
+    if damaged:
+        assert list((res / storage.DAMAGED).rglob("part-*")), "the damaged part was deleted"
+
+
+def test_plot_draws_an_unfinished_folder_only_when_asked(
+    stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    res = damage.copy_results(stored, tmp_path)
+    damage.INCOMPLETE["part missing"](res)
+    assert main(["plot", str(res), "--format", "svg"]) == 2
+    assert "3 of 4 runs stored and intact" in capsys.readouterr().err
+    assert not (res / "figures").exists()
+    partial = load_results(res, partial=True)
+    assert len(partial.runs) == 3 and len(partial.series) == 3 * damage.TINY["years"]
+
+    # Without series a sweep has one figure: quick to draw.
+    lean = tmp_path / "lean"
+    tiny = Scenario(damage.TINY, name="tiny")
+    sweep(tiny, {"favouritism": [0.1, 0.6]}, replications=2, workers=1, out=lean)
+    storage.parts(lean / storage.RUNS)[0].unlink()
+    assert main(["plot", str(lean), "--format", "svg", "--partial"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "simcontract: warning: drawing 3 of 4 runs stored and intact; the batch ran to its end"
+    ]
+    assert [p.name for p in (lean / "figures").iterdir()] == ["outcomes.svg"]
+
+
+# ------------------------------------------------------------ signals, a lost worker
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _gone(processes: list[psutil.Process], timeout: float = 30) -> bool:
+    _gone_now, alive = psutil.wait_procs(processes, timeout=timeout)
+    return not alive
+
+
+@pytest.fixture
+def pool_sweep(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, list[str]]]:
+    """A sweep on two worker processes, running, with some parts written."""
+    tiny = damage.write_tiny(tmp_path)
+    out = tmp_path / "out"
+    argv = _sweep_argv(tiny, out, replications=400, workers=2)
+    proc = _cli(*argv)
+    try:
+        _wait_for(lambda: len(storage.parts(out / storage.RUNS)) >= 2, proc, "parts")
+        yield proc, out, argv
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=60)
+
+
+def _ended_cleanly(proc, out: Path, argv: list[str], status: int, first_words: str) -> None:
+    """One line with what is stored and the resume command; the manifest says interrupted;
+    the resumed batch completes."""
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == status, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"simcontract: {first_words}"), err
+    assert " of 800 runs are stored in " in err
+    assert err.rstrip().endswith("finish with: simcontract " + " ".join(argv) + " --resume"), err
+    manifest = json.loads((out / storage.MANIFEST).read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["sessions"][-1]["status"] == "interrupted"
+    assert not (out / lock.HOLDER_FILE).exists()
+    inventory = integrity.inspect(out)
+    assert not inventory.damaged and 0 < len(inventory.runs) < 800
+
+
+def test_sigterm_stops_the_workers_and_says_how_to_resume(pool_sweep) -> None:
+    proc, out, argv = pool_sweep
+    workers = _descendants(proc.pid)
+    assert workers, "no worker process"
+    proc.send_signal(signal.SIGTERM)
+    _ended_cleanly(proc, out, argv, 128 + signal.SIGTERM, "interrupted by SIGTERM; ")
+    assert _gone(workers), "worker processes outlived the batch"
+
+
+def test_a_killed_worker_ends_the_batch_in_one_line(pool_sweep) -> None:
+    proc, out, argv = pool_sweep
+    leaves = [
+        p
+        for p in _descendants(proc.pid)
+        if not p.children() and "resource_tracker" not in " ".join(p.cmdline())
+    ]
+    assert leaves, "no worker process"
+    everyone = _descendants(proc.pid)
+    leaves[0].kill()
+    _ended_cleanly(proc, out, argv, 1, "error: a worker process died")
+    assert _gone(everyone), "worker processes outlived the batch"
+
+
+def test_sigterm_to_a_split_run_stops_its_workers(tmp_path: Path) -> None:
+    tiny = damage.write_tiny(tmp_path)
+    proc = _cli("run", str(tiny), "--set", "n_cities=2000", "--set", "years=50", "--workers", "2")
+    try:
+        _wait_for(lambda: len(_descendants(proc.pid)) >= 3, proc, "workers")
+        workers = _descendants(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err == "simcontract: interrupted by SIGTERM\n"
+    assert _gone(workers)
+
+
+# --------------------------------------------------------------------- a full disk
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 192 KiB file system (tmpfs), or a skip where this machine cannot mount one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    try:
+        made = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", str(mount)],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        pytest.skip(f"cannot mount a small file system here: {err}")
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
+
+
+def _complete_files(folder: Path) -> None:
+    """Every file under ``folder`` is whole: no temporary files, figures end properly."""
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+    for path in folder.rglob("*"):
+        data = path.read_bytes() if path.is_file() else None
+        if path.suffix == ".png":
+            assert data.endswith(b"IEND\xaeB`\x82"), path
+        elif path.suffix == ".pdf":
+            assert data.rstrip().endswith(b"%%EOF"), path
+        elif path.suffix == ".parquet":
+            assert data.startswith(b"PAR1") and data.endswith(b"PAR1"), path
+
+
+def test_a_full_disk_leaves_no_truncated_file(
+    tiny_disk: Path, stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = tiny_disk / "figures"
+    assert main(["plot", str(stored), "--out", str(figures)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0], err
+    _complete_files(tiny_disk)
+
+    for path in tiny_disk.iterdir():
+        shutil.rmtree(path)
+    out = tiny_disk / "out"
+    tiny = damage.write_tiny(tmp_path)
+    argv = [*_sweep_argv(tiny, out, replications=200), "--series"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0], err
+    _complete_files(tiny_disk)
+    inventory = integrity.inspect(out)
+    assert not inventory.damaged and len(inventory.runs) < 400

@@ -1,0 +1,248 @@
+"""The language catalogue: complete for the registries as they are now, consistent
+between languages, used by the figures; and the one palette, told apart by colour-blind
+readers."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import string
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fontTools.ttLib import TTFont
+from matplotlib import font_manager
+from matplotlib.colors import to_rgb
+
+from simcontract import Scenario, compare, i18n, load_scenario, plots
+from simcontract.outcomes import OUTCOMES
+from simcontract.params import PARAMETERS, Parameter
+from simcontract.plots import style
+from simcontract.scenario import builtin_names
+
+LANGUAGES = list(i18n.LANGUAGES)
+
+
+# --------------------------------------------------------------------------- completeness
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_covers_every_parameter_outcome_and_scenario(lang: str) -> None:
+    """A new or renamed parameter, outcome or scenario needs its entries: add them to
+    simcontract/locales/<lang>.toml (the list says which)."""
+    gaps = i18n.missing(lang, builtin_names())
+    assert not gaps, f"{lang}.toml lacks {len(gaps)} entries: " + ", ".join(gaps)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_nothing_the_registries_dropped(lang: str) -> None:
+    """A parameter renamed or removed: move or delete its entries in <lang>.toml."""
+    assert i18n.stale(lang) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_translations_keep_the_placeholders(lang: str) -> None:
+    assert i18n.mismatched_placeholders(lang) == []
+
+
+def test_chinese_texts_are_translated() -> None:
+    assert i18n.untranslated("zh_CN") == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_formats(lang: str) -> None:
+    """Each text fills with dummy values: no stray brace breaks the page."""
+    english = i18n.catalogue("en")
+    for key in sorted(i18n._keys(english)):
+        template = i18n.text(key, lang)
+        fields = {f: 1 for _t, f, _s, _c in string.Formatter().parse(template) if f}
+        i18n.text(key, lang, **fields)
+
+
+def test_a_parameter_without_a_translation_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parameter added to the registry shows in words until translated, and the
+    completeness check names what is missing."""
+    extra = Parameter(
+        "campaign_days", "int", 10, "Days of campaigns.", "assumption", low=0, high=99
+    )
+    monkeypatch.setattr(i18n, "PARAMETERS", {**PARAMETERS, "campaign_days": extra})
+    assert i18n.parameter_label("campaign_days", "zh_CN") == "Campaign days"
+    assert i18n.parameter_meaning("campaign_days", "zh_CN") == "Days of campaigns."
+    assert "parameters.campaign_days.label" in i18n.missing("en")
+    assert "parameters.campaign_days.meaning" in i18n.missing("zh_CN")
+
+
+def test_language_tags() -> None:
+    assert i18n.resolve("zh") == i18n.resolve("zh-CN") == i18n.resolve("zh_Hans") == "zh_CN"
+    assert i18n.resolve("en-GB") == "en"
+    assert i18n.html_lang("zh_CN") == "zh-CN"
+    assert i18n.from_accept_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh_CN"
+    assert i18n.from_accept_language("fr-FR,en;q=0.5") == "en"
+    assert i18n.from_accept_language("") == "en"
+    with pytest.raises(ValueError, match="languages are"):
+        i18n.resolve("fr")
+
+
+def test_terms_of_the_field() -> None:
+    """The established Chinese terms, the same wherever they appear."""
+    zh = "zh_CN"
+    assert i18n.choice_label("tendering", "open", zh) == "公开招标"
+    assert i18n.choice_label("tendering", "direct", zh) == "直接委托"
+    assert i18n.choice_label("registration", "direct", zh) == "直接登记"
+    assert "双重管理" in i18n.choice_label("registration", "dual_sponsor", zh)
+    assert i18n.purchaser_name("mass_org", zh) == "群团组织"
+    assert i18n.origin_name("general", zh) == "社工机构"
+    assert i18n.parameter_label("match_funding", zh) == "配套资金比例"
+    assert "第三方评估" in i18n.parameter_meaning("n_evaluators", zh)
+    assert "家庭综合服务中心" in i18n.scenario_title("guangzhou_ifsc", zh)
+    assert "社会组织" in i18n.outcome_label("active_ngos", zh)
+
+
+# --------------------------------------------------------------------------- figures
+@pytest.fixture(scope="module")
+def small_results():
+    base = load_scenario("baseline").replace(years=4, n_bureaux=6, initial_ngos=15)
+    scenarios = [Scenario(dict(base), name="open"), Scenario(dict(base.replace(contract_years=1)))]
+    return compare(scenarios, replications=2, workers=1, series=True)
+
+
+def test_figures_speak_chinese(small_results) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the fonts would warn
+        fig = plots.compare_outcomes(small_results, ["staff_turnover"], lang="zh_CN")
+        fig.canvas.draw()
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    assert ax.get_xlabel() == "社工流失率（比例）"
+    assert fig.get_suptitle().startswith("结果指标")
+    english = plots.compare_outcomes(small_results, ["staff_turnover"])
+    assert english.axes[0].get_xlabel() == "Staff turnover (share)"
+    fan = plots.fan_chart(small_results, "active_ngos", lang="zh_CN")
+    assert fan.axes[0].get_xlabel() == "年份"
+    assert i18n.current() == "en"  # the language applied to the figure only
+
+
+def test_every_standard_figure_in_chinese(small_results, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the fonts would warn
+        written = plots.draw_all(small_results, tmp_path, ("png",), lang="zh_CN")
+        fig = plots.survival_curves(small_results, lang="zh_CN")
+        (pdf,) = plots.save(fig, tmp_path / "survival_zh", ("pdf",))
+    assert len(written) >= 5 and all(path.stat().st_size > 10_000 for path in written)
+    assert pdf.read_bytes().startswith(b"%PDF") and b"NotoSansCJK" in pdf.read_bytes()
+
+
+def test_chinese_font_installs_with_the_package() -> None:
+    """The figures' CJK font comes from a Python package, not the system, and has a glyph
+    for every Chinese character of the catalogue."""
+    family = style.cjk_family()
+    assert family == "Noto Sans CJK SC"
+    path = Path(font_manager.findfont(font_manager.FontProperties(family=family)))
+    assert "mplfonts" in path.parts
+    cmap = TTFont(path, lazy=True).getBestCmap()
+    text = i18n.catalogue_text("zh_CN")
+    han = set(re.findall(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", text))
+    assert han and not [c for c in han if ord(c) not in cmap]
+
+
+def test_app_and_figures_share_names() -> None:
+    assert {o: i18n.origin_name(o, "en") for o in style.ORIGIN_COLOURS} == style.ORIGIN_NAMES
+    assert {
+        k: i18n.purchaser_name(k, "en") for k in style.PURCHASER_COLOURS
+    } == style.PURCHASER_NAMES
+    with i18n.use_language("zh_CN"):
+        assert style.origin_name("grassroots") == "草根组织"
+        assert style.outcome_label("provider_turnover") == "承接机构更替率（比例）"
+    for name in OUTCOMES:
+        assert style.pretty(name) == i18n.outcome_label(name, "en")
+
+
+# --------------------------------------------------------------------------- palette
+MACHADO = {
+    # Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+    "protanopia": np.array(
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ]
+    ),
+    "deuteranopia": np.array(
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ]
+    ),
+}
+
+MIN_DELTA_E = 18.0
+"""Smallest CIEDE2000 difference between two origins' colours as a colour-blind reader
+sees them (the orange grassroots colour was 17.9 from the community colour under
+protanopia, and 12.5 from the specialists' under deuteranopia)."""
+
+
+def _linear(hex_colour: str) -> np.ndarray:
+    c = np.array(to_rgb(hex_colour))
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(linear_rgb: np.ndarray) -> np.ndarray:
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ np.clip(linear_rgb, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> float:
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p, h2p = np.degrees(np.arctan2(b1, a1p)) % 360, np.degrees(np.arctan2(b2, a2p)) % 360
+    dh = h2p - h1p
+    dh = 0 if c1p * c2p == 0 else dh - 360 if dh > 180 else dh + 360 if dh < -180 else dh
+    d_hp = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
+    l_bar, c_barp = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_bar = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_bar = (h1p + h2p) / 2
+    else:
+        h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+    t = (
+        1
+        - 0.17 * np.cos(np.radians(h_bar - 30))
+        + 0.24 * np.cos(np.radians(2 * h_bar))
+        + 0.32 * np.cos(np.radians(3 * h_bar + 6))
+        - 0.20 * np.cos(np.radians(4 * h_bar - 63))
+    )
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / np.sqrt(20 + (l_bar - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * c_barp, 1 + 0.015 * c_barp * t
+    r_t = (
+        -np.sin(np.radians(60 * np.exp(-(((h_bar - 275) / 25) ** 2))))
+        * 2
+        * np.sqrt(c_barp**7 / (c_barp**7 + 25**7))
+    )
+    terms = ((l2 - l1) / s_l, (c2p - c1p) / s_c, d_hp / s_h)
+    return float(np.sqrt(sum(x * x for x in terms) + r_t * terms[1] * terms[2]))
+
+
+def _seen(hex_colour: str, vision: str) -> np.ndarray:
+    return _lab(MACHADO[vision] @ _linear(hex_colour))
+
+
+def test_delta_e_reference_pair() -> None:
+    """CIEDE2000 against a pair of Sharma, Wu & Dalal's (2005) test data."""
+    pair = np.array([50.0, 2.6772, -79.7751]), np.array([50.0, 0.0, -82.7485])
+    assert _ciede2000(*pair) == pytest.approx(2.0425, abs=1e-3)
+
+
+@pytest.mark.parametrize("vision", sorted(MACHADO))
+def test_origin_colours_stay_apart_for_colour_blind_readers(vision: str) -> None:
+    colours = style.ORIGIN_COLOURS
+    for a, b in itertools.combinations(colours, 2):
+        difference = _ciede2000(_seen(colours[a], vision), _seen(colours[b], vision))
+        assert difference >= MIN_DELTA_E, f"{a} and {b} under {vision}: {difference:.1f}"
+    community, grassroots = colours["community"], colours["grassroots"]
+    assert _ciede2000(_seen(community, "protanopia"), _seen(grassroots, "protanopia")) > 25
