@@ -189,6 +189,29 @@ def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
     )
 
 
+def _district_marks(
+    data: str,
+    shape: str,
+    size: str,
+    sizes: tuple[float, float],
+    colour: alt.Color,
+    tooltip: list[alt.Tooltip],
+) -> alt.Chart:
+    """One kind of actor of the district view: filled ``shape`` marks whose area runs
+    over ``sizes`` with the field ``size``."""
+    return (
+        alt.Chart(alt.NamedData(data))
+        .mark_point(shape=shape, filled=True, opacity=0.95, stroke="white", strokeWidth=0.6)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=colour,
+            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=list(sizes)), legend=None),
+            tooltip=tooltip,
+        )
+    )
+
+
 def detail_spec(columns: list[int], lang: str, projector: bool, reserves: float) -> dict[str, Any]:
     """Each NGO and contract; ``reserves`` is the reserves drawn at full size."""
     x, y = _axes(columns, lang)
@@ -218,42 +241,23 @@ def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, A
         )
     )
     purchaser_name = i18n.text("app.purchasers", lang)
-    ngos = (
-        alt.Chart(alt.NamedData("ngos"))
-        .mark_circle(opacity=0.95, stroke="white", strokeWidth=0.6)
-        .encode(
-            x="x:Q",
-            y="y:Q",
-            color=_group_colour(lang, (purchaser_name, "#000000")),
-            size=alt.Size("count:Q", scale=alt.Scale(range=[30 * scale, 700 * scale]), legend=None),
-            tooltip=_tips(
-                lang,
-                [
-                    ("name", "N", "field_district"),
-                    ("group", "N", "field_origin"),
-                    ("count", "Q", "field_count"),
-                    ("contracts", "Q", "field_contracts"),
-                ],
-            ),
-        )
-    )
-    purchasers = (
-        alt.Chart(alt.NamedData("purchasers"))
-        .mark_square(opacity=0.95, stroke="white", strokeWidth=0.6)
-        .encode(
-            x="x:Q",
-            y="y:Q",
-            color=_group_colour(lang, (purchaser_name, "#000000")),
-            size=alt.Size("slots:Q", scale=alt.Scale(range=[60 * scale, 700 * scale]), legend=None),
-            tooltip=_tips(
-                lang,
-                [
-                    ("name", "N", "field_district"),
-                    ("count", "Q", "field_count"),
-                    ("slots", "Q", "field_slots"),
-                    ("running", "Q", "field_running"),
-                ],
-            ),
-        )
+    colour = _group_colour(lang, (purchaser_name, "#000000"))
+    ngo_tips = [
+        ("name", "N", "field_district"),
+        ("group", "N", "field_origin"),
+        ("count", "Q", "field_count"),
+        ("contracts", "Q", "field_contracts"),
+    ]
+    area = (30 * scale, 700 * scale)
+    ngos = _district_marks("ngos", "circle", "count", area, colour, _tips(lang, ngo_tips))
+    purchaser_tips = [
+        ("name", "N", "field_district"),
+        ("count", "Q", "field_count"),
+        ("slots", "Q", "field_slots"),
+        ("running", "Q", "field_running"),
+    ]
+    area = (60 * scale, 700 * scale)
+    purchasers = _district_marks(
+        "purchasers", "square", "slots", area, colour, _tips(lang, purchaser_tips)
     )
     return _market_chart(links, ngos, purchasers, 1.4 * size["height"], projector)
