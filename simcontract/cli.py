@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from simcontract.params import PARAMETERS, unknown_message
-from simcontract.scenario import Scenario, ScenarioError, ScenarioWarning, load_scenario
+from simcontract.scenario import (
+    Scenario,
+    ScenarioError,
+    ScenarioWarning,
+    load_scenario,
+    load_sources,
+)
+from simcontract.sources import cite
 
 
 class UsageError(Exception):
@@ -168,15 +175,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    """``simcontract params``: the parameter registry as a table."""
+    """``simcontract params [SCENARIO]``: the parameter registry, or a scenario's values
+    with their defaults and sources."""
+    from simcontract import paramsview
+
+    if args.scenario is not None:
+        try:
+            scenario = load_scenario(args.scenario)
+            sources = load_sources(args.scenario)
+        except ScenarioError as err:
+            raise UsageError(str(err)) from None
+        print(paramsview.heading(scenario))
+        rows = paramsview.scenario_rows(scenario, sources)
+        print(format_table(rows, paramsview.scenario_headers()))
+        for line in paramsview.change_lines(scenario, sources):
+            print(line)
+        return 0
     rows = [
         (p.name, str(p.default), p.allowed() + (f" {p.unit}" if p.unit else ""))
         for p in PARAMETERS.values()
     ]
     if args.verbose:
-        for p in PARAMETERS.values():
-            print(f"{p.name} = {p.default!r}  [{p.allowed()}] {p.unit}")
-            print(f"    {p.meaning} (source: {p.source})")
+        print("\n".join(paramsview.registry_lines()))
         return 0
     print(format_table(rows, ("parameter", "default", "allowed")))
     return 0
@@ -316,15 +336,6 @@ def _check_out(text: str | None, resume: bool) -> None:
         )
 
 
-def _ci(row: Any) -> str:
-    if math.isnan(row["mean"]):
-        return "nan"
-    half = (row["high"] - row["low"]) / 2
-    if math.isnan(half):
-        return format_value(row["mean"])
-    return f"{format_value(row['mean'])} ±{half:.2g}"
-
-
 def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
     """Connect to the scheduler if asked, run the batch and close; a signal or a lost
     worker ends it with one line saying what is stored and how to finish."""
@@ -397,12 +408,16 @@ def _written(results: Any) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """``simcontract compare``: replicate scenarios, print mean and 95% CI per outcome."""
+    """``simcontract compare``: replicate scenarios, print levels and paired contrasts
+    against a reference; with ``--out``, write the tables, codebook, exports and figures."""
     from simcontract.experiment import compare
     from simcontract.scenario import builtin_names
 
     names = args.scenario or builtin_names()
     scenarios = [scenario_with(name, args.set) for name in names]
+    scenarios = _common_window(scenarios, args.years)
+    shown = _shown_outcomes(args.outcomes)
+    _check_reference(args.reference, scenarios)
     if not args.scenario:
         # The main job: every built-in system, with the details the figures need.
         args.series = True
@@ -413,10 +428,69 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_out(args.out, args.resume)
     with _holding(args):
         results = _batch(args, lambda **kw: compare(scenarios, **kw))
-        _print_comparison(results, scenarios, args.seed)
+        _print_comparison(results, shown, args)
         if results.directory is not None:
-            _report(results, results.directory)
+            _report(results, results.directory, args.reference)
     return 0
+
+
+def _common_window(scenarios: list[Scenario], years: int | None) -> list[Scenario]:
+    """The scenarios cut to their first ``years`` years (``--years``), as given without.
+
+    Raises:
+        UsageError: ``years`` beyond a scenario's horizon.
+    """
+    if years is None:
+        return scenarios
+    short = [s for s in scenarios if s["years"] < years]
+    if short:
+        s = short[0]
+        raise UsageError(
+            f"--years {years}: scenario {s.name!r} runs only {s['years']} years; choose at most "
+            f"{min(x['years'] for x in scenarios)}, or lengthen every scenario with --set "
+            f"years={years}"
+        )
+    cut = [s.replace(years=years) for s in scenarios]
+    for s in cut:
+        for line in s.unreached_changes():
+            print(f"simcontract: warning: scenario {s.name!r}: {line}", file=sys.stderr)
+    return cut
+
+
+def _shown_outcomes(text: str | None) -> list[str]:
+    """The outcomes ``--outcomes`` names (comma-separated, or ``all``); default: the key
+    outcomes.
+
+    Raises:
+        UsageError: An unknown name.
+    """
+    from simcontract.experiment import KEY_OUTCOMES, codebook
+
+    if text is None:
+        return list(KEY_OUTCOMES)
+    if text.strip() == "all":
+        return list(codebook.variable_list(None))
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = codebook.variables()
+    bad = [n for n in names if n not in known] or ([] if names else [text])
+    if bad:
+        raise UsageError(
+            f"--outcomes {text!r}: unknown outcome {bad[0]!r}; `simcontract outcomes` lists "
+            "them (or give all)"
+        )
+    return names
+
+
+def _check_reference(reference: str | None, scenarios: Sequence[Scenario]) -> None:
+    """Refuse a ``--reference`` that is not one of the compared scenarios."""
+    names = [s.name for s in scenarios]
+    if reference is not None and reference not in names:
+        raise UsageError(
+            f"--reference {reference!r} is not among the scenarios compared; choose one of "
+            f"{', '.join(dict.fromkeys(names))}"
+        )
+    if reference is not None and names.count(reference) > 1:
+        raise UsageError(f"--reference {reference!r} names {names.count(reference)} scenarios")
 
 
 def _check_scheduler(address: str | None) -> None:
@@ -427,38 +501,34 @@ def _check_scheduler(address: str | None) -> None:
         )
 
 
-def _print_comparison(results: Any, scenarios: Sequence[Scenario], seed: int) -> None:
-    """The comparison table: mean and 95% CI per key outcome and scenario."""
-    from simcontract.experiment import KEY_OUTCOMES
+def _print_comparison(results: Any, shown: Sequence[str], args: argparse.Namespace) -> None:
+    """The comparison: what ran, scenarios' horizon and size, levels and contrasts
+    against the reference (every line at most 100 characters)."""
+    from simcontract.experiment import report
 
-    table = results.table(KEY_OUTCOMES)
-    labels = [f"{s.name}" for s in scenarios]
-    if len(set(labels)) < len(labels):
-        labels = [f"{i}:{name}" for i, name in enumerate(labels)]
-    rows = []
-    for outcome in KEY_OUTCOMES:
-        sub = table[table["outcome"] == outcome].sort_values("point")
-        rows.append([outcome, *(_ci(r) for _, r in sub.iterrows())])
-    n = results.manifest["replications"]
-    print(
-        f"{_count(len(scenarios), 'scenario')} x {_count(n, 'replication')}, "
-        f"seed {seed}: mean ±95% CI"
-    )
-    print(format_table(rows, ["outcome", *labels]))
+    print(report.terminal(results, shown, args.reference, args.set or (), args.years))
     _written(results)
 
 
-def _report(results: Any, directory: Path, formats: Sequence[str] = ("png", "pdf")) -> None:
-    """Write the comparison table as CSV and Markdown and draw the figures."""
+def _report(
+    results: Any, directory: Path, reference: str | None, formats: Sequence[str] = ("png", "pdf")
+) -> None:
+    """Write the comparison as Markdown and its contrasts as CSV, and draw the figures."""
     from simcontract import plots
-    from simcontract.experiment import markdown_table, storage
+    from simcontract.experiment import contrasts, report, storage
 
-    storage.write_text(directory / "table.md", markdown_table(results))
-    print(f"table: {directory / storage.TABLE} and {directory / 'table.md'}")
-    paths = plots.draw_all(results, directory / "figures", formats=formats)
+    storage.write_text(directory / "table.md", report.markdown(results, reference))
+    table = contrasts(results, reference).to_csv(index=False)
+    storage.write_text(directory / "contrasts.csv", table)
+    print(f"tables: {directory / 'table.md'}, table.csv, contrasts.csv")
+    print(f"runs: {directory / 'runs.csv'}, runs.dta (Stata); codebook: codebook.md, .json")
+    paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
     if paths:
+        import textwrap
+
         names = sorted({p.stem for p in paths})
-        print(f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}")
+        said = f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}"
+        print("\n".join(textwrap.wrap(said, 100, subsequent_indent="  ", break_on_hyphens=False)))
 
 
 def _results_dir(text: str) -> Path:
@@ -501,7 +571,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.results!r} holds no intact run to draw")
         print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
     results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
-    paths = plots.draw_all(results, out, formats=tuple(formats))
+    paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
     print(f"{len(paths)} figure files written to {out}")
     for p in paths:
         print(f"  {p}")
@@ -545,24 +615,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table = validation.calibrate(**options, progress=None)
         print(
             f"guangzhou_ifsc, {args.replications} replications, seed {args.seed}: "
-            "model against the figures of 004_03c87105c24127cd.txt"
+            f"model against the figures of {cite('guangzhou_ifsc_nd')}"
         )
         print(validation.format_calibration(table))
         outside = int((~table["within_25pct"]).sum())
         print(f"{len(table) - outside} of {len(table)} figures within 25% of the source")
         return 1 if outside else 0
-    table = validation.validate(**options, progress=None)
-    print(
-        f"{len(table)} comparisons of {table['fact'].nunique()} stylised facts, "
-        f"{args.replications} replications per arm (same seeds in both arms), seed {args.seed}"
-    )
-    print(validation.format_validation(table))
-    failed = table.loc[~table["reproduced"], "id"].tolist()
-    if failed:
-        print(f"NOT reproduced: {', '.join(failed)}")
-        return 1
-    print(f"all {len(table)} comparisons reproduced")
-    return 0
+    from simcontract.experiment import validation_report
+
+    patterns = _patterns(args.pattern)
+    out = out_path(args.out)
+    table = validation.validate(**options, progress=None, patterns=patterns)
+    print(validation_report.terminal(table, args.replications, args.seed))
+    if out is not None:
+        for path in validation_report.write(out, table, args.replications, args.seed):
+            print(f"written: {path}")
+    return 0 if table["reproduced"].all() else 1
+
+
+def _patterns(ids: Sequence[str] | None) -> list[Any]:
+    """The patterns ``--pattern`` names (all of them when none is named)."""
+    from simcontract.experiment.validation import load_patterns
+
+    patterns = load_patterns()
+    known = [p.id for p in patterns]
+    unknown = [i for i in ids or [] if i not in known]
+    if unknown:
+        raise UsageError(
+            f"--pattern {unknown[0]!r}: no such pattern; patterns are {', '.join(known)}"
+        )
+    return [p for p in patterns if not ids or p.id in ids]
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -581,6 +663,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def _design(args: argparse.Namespace) -> Any:
     """The design the options ask for."""
+    from simcontract.experiment import designs
     from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 
     try:
@@ -596,12 +679,11 @@ def _design(args: argparse.Namespace) -> Any:
         if kind is None:
             raise UsageError("choose a design: --grid, --lhs N, --sobol N or --morris N")
         n = getattr(args, kind)
-        if kind == "sobol" and n & (n - 1):
-            low = 1 << (n.bit_length() - 1)
+        if kind == "sobol" and not designs.is_power_of_two(n):
+            low, high = designs.powers_of_two_around(n)
             raise UsageError(
-                f"--sobol {n}: n must be a power of 2 (else the Sobol' sequence loses its "
-                f"balance and the indices converge more slowly); use --sobol {low} or "
-                f"--sobol {2 * low}"
+                f"--sobol {n}: n must be a power of 2 {designs.POWERS_OF_TWO}, "
+                f"{designs.WHY_POWER_OF_TWO}; use --sobol {low} or --sobol {high}"
             )
         ranges = parse_ranges(args.param)
         if not ranges:
@@ -638,61 +720,58 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_out(args.out, args.resume)
     with _holding(args):
         results = _batch(args, lambda **kw: sweep(base, design, **kw))
-    n_points, n = results.manifest["n_points"], results.manifest["replications"]
-    print(
-        f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
-        f"{_count(n, 'replication')}, seed {args.seed}"
-    )
-    if design.kind in ("sobol", "morris"):
-        _print_indices(results, KEY_OUTCOMES)
-    else:
-        _print_points(results, KEY_OUTCOMES)
-    _written(results)
+        n_points, n = results.manifest["n_points"], results.manifest["replications"]
+        print(
+            f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
+            f"{_count(n, 'replication')}, seed {args.seed}"
+        )
+        indices = None
+        if design.kind in ("sobol", "morris"):
+            indices = _print_indices(results, KEY_OUTCOMES)
+        else:
+            _print_points(results, KEY_OUTCOMES)
+        if results.directory is not None:
+            _sweep_report(results, KEY_OUTCOMES, indices)
+        _written(results)
     return 0
 
 
-_MAX_POINTS_SHOWN = 20
-
-
 def _print_points(results: Any, outcomes: Sequence[str]) -> None:
-    table = results.table(outcomes)
-    params = list(results.design.parameters)
-    rows = []
-    for point, sub in table.groupby("point", sort=True):
-        if len(rows) == _MAX_POINTS_SHOWN:
-            break
-        first = sub.iloc[0]
-        values = [
-            format_value(first[p]) if not isinstance(first[p], str) else first[p] for p in params
-        ]
-        cells = {r["outcome"]: _ci(r) for _, r in sub.iterrows()}
-        rows.append([str(point), *values, *(cells[o] for o in outcomes)])
-    print("mean ±95% CI over replications")
-    print(format_table(rows, ["point", *params, *outcomes]))
-    hidden = results.manifest["n_points"] - len(rows)
-    if hidden > 0:
-        where = f" (all in {results.directory / 'table.csv'})" if results.directory else ""
-        print(f"... {hidden} more points{where}")
+    """Each design point's parameter values and mean ±CI half-width per outcome."""
+    from simcontract.experiment import sweep_report
+
+    print(sweep_report.points_text(results, outcomes))
 
 
-def _print_indices(results: Any, outcomes: Sequence[str]) -> None:
-    from simcontract.experiment import storage
+def _print_indices(results: Any, outcomes: Sequence[str]) -> Any:
+    """The sensitivity indices with their CIs (written to indices.csv too); returned."""
+    from simcontract.experiment import storage, sweep_report
 
     indices = results.analyze(outcomes)
     if results.directory is not None:
         storage.write_text(results.directory / storage.INDICES, indices.to_csv(index=False))
-    index = "ST" if results.design.kind == "sobol" else "mu_star"
-    shown = indices[indices["index"] == index]
-    rows = []
-    for param in results.design.parameters:
-        sub = shown[shown["parameter"] == param].set_index("outcome")
-        cells = []
-        for o in outcomes:
-            value, conf = sub.loc[o, "value"], sub.loc[o, "conf"]
-            cells.append("nan" if math.isnan(value) else f"{value:.3g} ±{conf:.2g}")
-        rows.append([param, *cells])
-    print(f"{index} sensitivity index ±95% CI (replications averaged per point)")
-    print(format_table(rows, ["parameter", *outcomes]))
+    print(sweep_report.indices_text(indices, results.design, outcomes))
+    return indices
+
+
+def _sweep_report(
+    results: Any, outcomes: Sequence[str], indices: Any, formats: Sequence[str] = ("png", "pdf")
+) -> None:
+    """Write the sweep's table.md and draw its figures into its folder."""
+    import textwrap
+
+    from simcontract import plots
+    from simcontract.experiment import storage, sweep_report
+
+    directory = results.directory
+    storage.write_text(directory / "table.md", sweep_report.markdown(results, outcomes, indices))
+    tables = ["table.md", "table.csv", *(["indices.csv"] if indices is not None else [])]
+    print(f"tables: {directory / tables[0]}, {', '.join(tables[1:])}")
+    paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
+    if paths:
+        names = sorted({p.stem for p in paths})
+        said = f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}"
+        print("\n".join(textwrap.wrap(said, 100, subsequent_indent="  ", break_on_hyphens=False)))
 
 
 def _replication_options(
@@ -793,6 +872,56 @@ def _add_sweep(sub: Any) -> None:
     sweep.set_defaults(func=cmd_sweep)
 
 
+def _compare_options(compare: argparse.ArgumentParser) -> None:
+    """``--reference``, ``--years`` and ``--outcomes`` of ``compare``."""
+    compare.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="scenario the others are compared with (default: baseline if compared, else "
+        "the first)",
+    )
+    compare.add_argument(
+        "--years",
+        type=_positive,
+        metavar="N",
+        help="common window: run every scenario for its first N years (at most the "
+        "shortest horizon)",
+    )
+    compare.add_argument(
+        "--outcomes",
+        metavar="A,B,...",
+        help="outcomes to print (default: six key outcomes; `all`); files hold every one",
+    )
+
+
+def cmd_outcomes(args: argparse.Namespace) -> int:
+    """``simcontract outcomes``: every outcome with unit and definition (the codebook)."""
+    from simcontract import i18n
+    from simcontract.experiment import codebook
+
+    try:
+        lang = i18n.resolve(args.lang)
+    except ValueError as err:
+        raise UsageError(f"--lang {args.lang!r}: {err}") from None
+    print(codebook.render(args.format, lang), end="")
+    return 0
+
+
+def _add_outcomes(sub: Any) -> None:
+    """The ``outcomes`` subcommand."""
+    outcomes = sub.add_parser(
+        "outcomes", help="list every outcome with its unit and definition (the codebook)"
+    )
+    outcomes.add_argument(
+        "--format",
+        choices=("text", "md", "csv", "json"),
+        default="text",
+        help="text (default), md (codebook.md), csv or json (codebook.json)",
+    )
+    outcomes.add_argument("--lang", default="en", help="en (default) or zh_CN")
+    outcomes.set_defaults(func=cmd_outcomes)
+
+
 def _add_check(sub: Any) -> None:
     """The ``check`` subcommand."""
     check = sub.add_parser(
@@ -815,7 +944,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_run(sub)
 
-    params = sub.add_parser("params", help="list every parameter")
+    params = sub.add_parser(
+        "params", help="list every parameter, or a scenario's values and their sources"
+    )
+    params.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="a built-in scenario or a .toml file: its values, defaults and sources",
+    )
     params.add_argument(
         "-v", "--verbose", action="store_true", help="also print meaning and source"
     )
@@ -831,7 +968,9 @@ def build_parser() -> argparse.ArgumentParser:
         "written to results/compare-<UTC time>/)",
     )
     _batch_options(compare, 30)
+    _compare_options(compare)
     compare.set_defaults(func=cmd_compare)
+    _add_outcomes(sub)
 
     _add_sweep(sub)
 
@@ -863,6 +1002,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibration",
         action="store_true",
         help="compare guangzhou_ifsc with the Guangzhou figures instead",
+    )
+    validate.add_argument(
+        "--pattern",
+        action="append",
+        metavar="ID",
+        help="check only this pattern of patterns.toml, e.g. 2a (repeatable)",
+    )
+    validate.add_argument(
+        "--out", metavar="DIR", help="also write the report here (table.md, table.csv)"
     )
     validate.set_defaults(func=cmd_validate)
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS, Parameter
+from simcontract.sources import cite
 
 GROUP_TITLES = {
     "run": "Run length and market size (fixed during a run)",
@@ -112,7 +113,7 @@ def _parameter_row(p: Parameter) -> list[str]:
         p.allowed(),
         p.unit or "-",
         p.meaning,
-        p.source,
+        p.citation,
     ]
 
 
@@ -193,7 +194,7 @@ def pattern_table() -> str:
             f"{pat.expect} in b",
             _arm_text(pat.a),
             _arm_text(pat.b),
-            pat.source,
+            cite(pat.source),
         ]
         for pat in load_patterns()
     ]
@@ -217,7 +218,7 @@ def calibration_table() -> str:
             t.year,
             2009 + t.year,
             format_value(t.value),
-            t.source,
+            cite(t.source),
         ]
         for t in load_calibration()
     ]

@@ -20,12 +20,16 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 POOLINGS = ("pooled", "mean", "last")
 """How a run's value of an outcome is formed from its years (see the module docstring)."""
+
+PER = ("purchaser", "year")
+"""What a comparable form of an outcome is per (see :attr:`Outcome.per`)."""
 
 
 @dataclass
@@ -232,6 +236,16 @@ class Outcome:
         undefined: When the value is undefined (NaN); empty if it always has a value. A
             run's value is undefined when it is in every year (``"mean"``), in the last
             year (``"last"``) or over the whole run (``"pooled"``).
+        horizon: Whether a run's value depends on the run's length by construction (a
+            total over the run, a stock at its end, a share surviving all of it), so
+            runs of different lengths are not comparable as they stand.
+        size: Whether a run's value depends on the size of the market by construction
+            (a count of NGOs, slots or money; a concentration bounded by the number of
+            NGOs), so markets of different sizes are not comparable as they stand.
+        per: The comparable form of a horizon- or size-dependent value (see
+            :meth:`comparable`): ``"year"`` divides by the run's years (for a share that
+            survives the whole run, takes its annual rate instead), ``"purchaser"``
+            divides by the market's purchasers; empty when there is none.
     """
 
     name: str
@@ -241,10 +255,45 @@ class Outcome:
     measure: Callable[[YearRecord], float]
     pooling: str
     undefined: str = ""
+    horizon: bool = False
+    size: bool = False
+    per: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.pooling not in POOLINGS:
             raise ValueError(f"outcome {self.name!r}: pooling must be one of {POOLINGS}")
+        if not set(self.per) <= set(PER):
+            raise ValueError(f"outcome {self.name!r}: per must name some of {PER}")
+
+    @property
+    def compounds(self) -> bool:
+        """Whether the per-year form is an annual rate (a share surviving the run)."""
+        return "year" in self.per and self.unit == "share"
+
+    @property
+    def comparable_name(self) -> str:
+        """Name of the comparable form, e.g. ``public_spend_per_purchaser_year`` or
+        ``ngo_survival_annual`` (empty when the outcome has none)."""
+        if not self.per:
+            return ""
+        if self.compounds:
+            return f"{self.name}_annual"
+        return f"{self.name}_per_{'_'.join(self.per)}"
+
+    def comparable(self, value: Any, years: Any, purchasers: Any) -> Any:
+        """The comparable form of a run's ``value`` (scalars or arrays alike).
+
+        Args:
+            value: The run's value of this outcome (its ``summary()``).
+            years: The run's length in years.
+            purchasers: The market's purchasers (bureaux and mass organisations of
+                every city).
+        """
+        if "year" in self.per:
+            value = value ** (1.0 / years) if self.compounds else value / years
+        if "purchaser" in self.per:
+            value = value / purchasers
+        return value
 
 
 _SHARE_MEAN = "Mean of the yearly values."
@@ -258,6 +307,8 @@ _DEFINED = [
         Ratio("initial_alive", "initial_total"),
         "last",
         undefined="no NGO was present at the start",
+        horizon=True,
+        per=("year",),
     ),
     Outcome(
         "active_ngos",
@@ -266,6 +317,9 @@ _DEFINED = [
         "Active NGOs at the end of the run.",
         Count("active_ngos"),
         "last",
+        horizon=True,
+        size=True,
+        per=("purchaser",),
     ),
     Outcome(
         "ngo_entries",
@@ -274,6 +328,9 @@ _DEFINED = [
         "NGOs registered over the run.",
         Count("entries"),
         "pooled",
+        horizon=True,
+        size=True,
+        per=("purchaser", "year"),
     ),
     Outcome(
         "ngo_exits",
@@ -282,6 +339,9 @@ _DEFINED = [
         "NGOs that exited over the run.",
         Count("exits"),
         "pooled",
+        horizon=True,
+        size=True,
+        per=("purchaser", "year"),
     ),
     Outcome(
         "provider_turnover",
@@ -301,6 +361,7 @@ _DEFINED = [
         Ratio("repeat_awards", "awards"),
         "pooled",
         undefined="no tender was awarded",
+        horizon=True,  # the history an award can repeat grows with the run
     ),
     Outcome(
         "tied_award_share",
@@ -320,6 +381,7 @@ _DEFINED = [
         Ratio("bids", "tenders"),
         "pooled",
         undefined="no slot was tendered",
+        size=True,
     ),
     Outcome(
         "failed_tender_rate",
@@ -339,6 +401,7 @@ _DEFINED = [
         Ratio("providers", "contracts"),
         "mean",
         undefined="no contract was in force",
+        size=True,  # at most the number of NGOs over the number of contracts
     ),
     Outcome(
         "hhi",
@@ -349,6 +412,7 @@ _DEFINED = [
         Ratio("hhi_sum", "hhi_cities"),
         "mean",
         undefined="no city had a contract in force",
+        size=True,  # at least 1 / the number of NGOs
     ),
     Outcome(
         "dependence_mean",
@@ -384,6 +448,9 @@ _DEFINED = [
         "Service slots funded in the last year of the run.",
         Count("slots_funded"),
         "last",
+        horizon=True,  # budgets grow
+        size=True,
+        per=("purchaser",),
     ),
     Outcome(
         "provider_share",
@@ -401,6 +468,9 @@ _DEFINED = [
         "Government payments to NGOs over the run.",
         Count("gov_payments"),
         "pooled",
+        horizon=True,
+        size=True,
+        per=("purchaser", "year"),
     ),
     Outcome(
         "service_quality",
@@ -509,6 +579,9 @@ _DEFINED = [
         "Total over the run.",
         Count("early_terminations"),
         "pooled",
+        horizon=True,
+        size=True,
+        per=("purchaser", "year"),
     ),
 ]
 

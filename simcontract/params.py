@@ -2,7 +2,7 @@
 
 The TOML loader, the CLI's ``--set``, the batch runner's designs, the app's controls,
 the documentation's parameter table and every error message read this registry.
-Sources name a file in the project's seed documents or say ``assumption``.
+Sources are citation keys of :mod:`simcontract.sources` or say ``assumption``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-SEED_GUANGZHOU = "004_03c87105c24127cd.txt"
-SEED_THREE_CITIES = "002_52d5503e79805775.txt"
-SEED_POLICY = "003_cb4aa1f09a237e0c.txt"
-SEED_LSE = "000_effe18ee7456b6b6.txt"
-SEED_PROJECT = "001_0973de3132233a76.txt"
+from simcontract.sources import cite
+
+# Citation keys of the sources (simcontract.sources lists them with full references).
+SEED_GUANGZHOU = "guangzhou_ifsc_nd"
+SEED_THREE_CITIES = "mok_wen_2023"
+SEED_POLICY = "yang_huang_fulda_2016"
+SEED_LSE = "lse_nd"
+SEED_PROJECT = "csnc_nd"
 
 TENDERING_MODES = ("open", "selective", "intermediary", "direct")
 
@@ -36,7 +39,8 @@ class Parameter:
         choices: Allowed values (``"choice"`` kind).
         unit: Unit of the value, or ``""`` for dimensionless.
         meaning: One-line meaning.
-        source: Seed file name the value comes from, or ``"assumption"``.
+        source: Citation key of the source the value comes from (:mod:`simcontract.sources`),
+            or ``"assumption"``.
         group: Which part of the model reads it (for documentation and the app).
     """
 
@@ -50,6 +54,12 @@ class Parameter:
     high: float | None = None
     choices: tuple[str, ...] = ()
     group: str = "market"
+
+    @property
+    def citation(self) -> str:
+        """The source as tables show it: a short citation ("Mok & Wen 2023") or
+        ``assumption``."""
+        return cite(self.source)
 
     @property
     def numeric(self) -> bool:
@@ -1576,7 +1586,7 @@ _DECLARED = [
         meaning="Mean share of staff time an NGO will give to documentation and extra duties "
         "before it stays out of contracting (each NGO's own tolerance is drawn from a Beta "
         "distribution with this mean).",
-        source="000_effe18ee7456b6b6.txt",
+        source=SEED_LSE,
     ),
     _p(
         "tolerance_concentration",
@@ -1610,7 +1620,7 @@ _DECLARED = [
         unit="contract-years",
         group="strategy",
         meaning="Contract-years an NGO must have delivered to manage one more contract at once.",
-        source="003_cb4aa1f09a237e0c.txt",
+        source=SEED_POLICY,
     ),
     _p(
         "small_ngo_contracts",
@@ -1621,7 +1631,7 @@ _DECLARED = [
         unit="contracts",
         group="strategy",
         meaning="Most contracts a community association or grassroots group runs at once.",
-        source="002_52d5503e79805775.txt",
+        source=SEED_THREE_CITIES,
     ),
 ]
 

@@ -6,8 +6,11 @@ A scenario file looks like this::
     description = "A mid-sized city with open tendering."
 
     [parameters]
-    contract_years = 3        # seed 002: three-year contracts
+    contract_years = 3        # Mok & Wen 2023: three-year contracts
     tendering = "open"
+
+    [sources]                 # optional: the source of each value (simcontract.scenariosources)
+    contract_years = "mok_wen_2023"
 
     [[changes]]               # a dated rule change: applies from model year 9 on
     year = 9
@@ -29,12 +32,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from simcontract import scenariosources
 from simcontract.params import DEFAULTS, PARAMETERS, check_joint, unknown_message
+from simcontract.scenariosources import ScenarioSources
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the built-in scenarios (``scenarios/`` at the top of the project)."""
 
-_META_KEYS = ("name", "description", "parameters", "changes")
+_META_KEYS = (
+    "name",
+    "description",
+    "start_year",
+    "parameters",
+    "changes",
+    scenariosources.SOURCES_KEY,
+)
 
 
 MAX_NAME_LENGTH = 100
@@ -148,13 +160,15 @@ class Scenario(Mapping[str, Any]):
         description: One or two sentences on what the scenario represents (text).
         changes: Dated rule changes, each a mapping with ``year`` (model year from which
             it applies, counting from 1) and new parameter values.
+        start_year: Calendar year of model year 1, when the scenario is dated (figures
+            then show calendar years); it changes no result.
 
     Raises:
         ScenarioError: An unknown name, a value of the wrong type or out of range, or
             a bad rule change.
     """
 
-    __slots__ = ("_changes", "_description", "_name", "_values")
+    __slots__ = ("_changes", "_description", "_name", "_start_year", "_values")
 
     def __init__(
         self,
@@ -163,6 +177,7 @@ class Scenario(Mapping[str, Any]):
         name: str = "custom",
         description: str = "",
         changes: Any = (),
+        start_year: int | None = None,
     ) -> None:
         merged = dict(DEFAULTS)
         if values is not None and not isinstance(values, Mapping):
@@ -179,6 +194,7 @@ class Scenario(Mapping[str, Any]):
         self._name = _check_text(name, "name", MAX_NAME_LENGTH)
         self._description = _check_text(description, "description")
         self._changes = _check_changes(changes)
+        self._start_year = _check_start_year(start_year)
         in_force = dict(merged)  # changes accumulate (see at_year), so check them so
         for _year, change in self._changes:
             in_force.update(change)
@@ -218,7 +234,13 @@ class Scenario(Mapping[str, Any]):
     def __reduce__(self):
         return (
             _rebuild,
-            (dict(self._values), self._name, self._description, self._changes_plain()),
+            (
+                dict(self._values),
+                self._name,
+                self._description,
+                self._changes_plain(),
+                self._start_year,
+            ),
         )
 
     @property
@@ -230,6 +252,11 @@ class Scenario(Mapping[str, Any]):
     def description(self) -> str:
         """What the scenario represents."""
         return self._description
+
+    @property
+    def start_year(self) -> int | None:
+        """Calendar year of model year 1, or ``None`` for an undated scenario."""
+        return self._start_year
 
     @property
     def changes(self) -> tuple[tuple[int, Mapping[str, Any]], ...]:
@@ -261,6 +288,7 @@ class Scenario(Mapping[str, Any]):
             name=name,
             description=self._description,
             changes=self._changes_plain(),
+            start_year=self._start_year,
         )
 
     def at_year(self, year: int) -> dict[str, Any]:
@@ -277,10 +305,13 @@ class Scenario(Mapping[str, Any]):
         return Rules(self.at_year(year), year, previous)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dictionary form: name, description, parameters and changes."""
+        """Plain dictionary form: name, description, parameters and changes (and
+        ``start_year`` when the scenario is dated)."""
+        dated = {} if self._start_year is None else {"start_year": self._start_year}
         return {
             "name": self._name,
             "description": self._description,
+            **dated,
             "parameters": dict(self._values),
             "changes": self._changes_plain(),
         }
@@ -297,8 +328,14 @@ class Scenario(Mapping[str, Any]):
                 hint = f"; put it under [parameters] as `{key} = ...`"
             raise ScenarioError(
                 f"{where}unknown top-level key {key!r}{hint}; allowed top-level keys are "
-                "name, description, [parameters] and [[changes]]"
+                "name, description, [parameters] and [[changes]] (and [sources], the "
+                "sources of the values; start_year, the calendar year of model year 1)"
             )
+        try:
+            scenariosources.parse(data)
+        except ValueError as err:
+            raise ScenarioError(f"{where}{err}") from None
+        data = scenariosources.without_sources(data)
         params = data.get("parameters", {})
         if not isinstance(params, Mapping):
             raise ScenarioError(f"{where}'parameters' must be a table ([parameters])")
@@ -308,6 +345,7 @@ class Scenario(Mapping[str, Any]):
                 name=data.get("name", "custom"),
                 description=data.get("description", ""),
                 changes=data.get("changes", []),
+                start_year=data.get("start_year"),
             )
         except ScenarioError as err:
             raise ScenarioError(f"{where}{err}") from None
@@ -317,6 +355,8 @@ class Scenario(Mapping[str, Any]):
         lines = [f"name = {_toml(self._name)}"]
         if self._description:
             lines.append(f"description = {_toml(self._description)}")
+        if self._start_year is not None:
+            lines.append(f"start_year = {self._start_year}")
         lines += ["", "[parameters]"]
         lines += [f"{k} = {_toml(v)}" for k, v in self._values.items()]
         for year, change in self._changes:
@@ -350,8 +390,27 @@ class Rules(dict):
         return any(self[k] != self.previous[k] for k in names)
 
 
-def _rebuild(values, name, description, changes) -> Scenario:
-    return Scenario(values, name=name, description=description, changes=changes)
+def _rebuild(values, name, description, changes, start_year=None) -> Scenario:
+    return Scenario(
+        values, name=name, description=description, changes=changes, start_year=start_year
+    )
+
+
+FIRST_START_YEAR, LAST_START_YEAR = 1949, 2100
+"""Earliest and latest calendar year a scenario's model year 1 may be."""
+
+
+def _check_start_year(value: Any) -> int | None:
+    """``value`` when it is a calendar year fit to be a scenario's ``start_year``."""
+    if value is None:
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or not FIRST_START_YEAR <= value <= LAST_START_YEAR:
+        raise ScenarioError(
+            f"'start_year' = {value!r} is not allowed; expected the calendar year of model "
+            f"year 1, an integer from {FIRST_START_YEAR} to {LAST_START_YEAR}"
+        )
+    return int(value)
 
 
 _TOML_ESCAPES = {
@@ -417,6 +476,25 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     for line in scenario.unreached_changes():
         warnings.warn(ScenarioWarning(f"{path}: {line}"), stacklevel=2)
     return scenario
+
+
+def load_sources(name_or_path: str | Path) -> ScenarioSources:
+    """The sources a scenario file gives for its values (its ``[sources]`` tables).
+
+    Args:
+        name_or_path: A built-in scenario name or a path to a ``.toml`` file.
+
+    Raises:
+        ScenarioError: The file is missing, unreadable or malformed, or its sources
+            tables are not valid.
+    """
+    path = _scenario_path(os.fsdecode(name_or_path))
+    try:
+        return scenariosources.parse(_read_toml(path))
+    except ValueError as err:
+        if isinstance(err, ScenarioError):
+            raise
+        raise ScenarioError(f"{path}: {err}") from None
 
 
 def _scenario_path(text: str) -> Path:

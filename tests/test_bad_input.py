@@ -477,6 +477,11 @@ DESIGN_BAD: list[tuple[str, list[str], str]] = [
         r"--sobol 3: n must be a power of 2 .*use --sobol 2 or --sobol 4",
     ),
     (
+        "sobol 48",
+        ["--sobol", "48", "--param", "favouritism"],
+        r"--sobol 48: n must be a power of 2 \(1, 2, 4, 8, 16, 32, …\).*use --sobol 32 or",
+    ),
+    (
         "lhs of 1e11 points",
         ["--lhs", "100000000000", "--param", "favouritism"],
         r"100,000,000,000 design points x 10 replications = 1,000,000,000,000 runs, more than "
@@ -660,6 +665,7 @@ cli("app: port text", "app", "--port", "http", match=r"'http' is not a port numb
 cli("validate: replications 0", "validate", "--replications", "0", match=r"positive integer")
 cli("validate: workers 0", "validate", "--workers", "0", match=r"positive integer, got 0")
 cli("validate: negative seed", "validate", "--seed", "-3", match=r"-3 is below the minimum 0")
+cli("validate: unknown pattern", "validate", "--pattern", "12", match=r"no such pattern; patterns")
 cli(
     "validate: workers 100000",
     "validate",
@@ -675,7 +681,14 @@ cli(
     match=r"design points x 1,000,000,000 replications = .* runs, more than the 10,000,000",
 )
 cli("params: unknown option", "params", "--bogus", match=r"unrecognized arguments: --bogus")
-cli("params: extra argument", "params", "years", match=r"unrecognized arguments: years")
+cli(
+    "params: extra argument",
+    "params",
+    "baseline",
+    "years",
+    match=r"unrecognized arguments: years",
+)
+cli("params: unknown scenario", "params", "years", match=r"unknown scenario 'years'")
 cli("unknown command", "jump", match=r"invalid choice: 'jump'")
 cli("unknown top-level option", "--frobnicate", match=r"unrecognized arguments|required")
 
@@ -835,6 +848,7 @@ api(
     r"lhs: give the parameters as a list of names or a dict of ranges, not the text",
 )
 api("Sobol: n 1e8 float", lambda w: Sobol(1e8, ["favouritism"]), DesignError, r"positive integer")
+api("Sobol: n 48", lambda w: Sobol(48, ["favouritism"]), DesignError, r"power of 2 .*got 48")
 for name, call, error, pattern in [
     ("seed -1", lambda w: run_split(TINY, -1), ExperimentError, r"seed must be an integer >= 0"),
     ("seed 1.5", lambda w: run_split(TINY, 1.5), ExperimentError, r"got 1\.5"),

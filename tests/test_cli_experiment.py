@@ -41,9 +41,12 @@ def test_sweep_prints_summary_and_writes_results(tiny_toml: Path, tmp_path: Path
     assert captured.err == ""  # no progress bar when stderr is not a terminal
     lines = captured.out.splitlines()
     assert lines[0] == "grid design on 'tiny': 4 points x 3 replications, seed 4"
-    assert "ngo_survival" in lines[2] and "favouritism" in lines[2]
-    assert lines[4].split()[:3] == ["0", "0.1", "open"]
-    assert "±" in lines[4]
+    head = next(i for i, line in enumerate(lines) if line.startswith("point "))
+    assert "Favouritism" in lines[head] and "Tendering" in lines[head]
+    assert "survival" in "\n".join(lines[1 : head + 1])  # headers wrap at spaces
+    assert lines[head + 2].split()[:3] == ["0", "0.1", "open"]
+    assert "±" in lines[head + 2]
+    assert all(len(line) <= 100 for line in lines if not line.startswith(("tables:", "results")))
     assert lines[-1] == f"results written to {out}"
     res = load_results(out)
     assert len(res.runs) == 12
@@ -57,7 +60,7 @@ def test_sobol_sweep_prints_indices(tiny_toml: Path, tmp_path: Path, capsys) -> 
     assert main([*argv, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "sobol design on 'tiny': 24 points x 1 replication, seed 0" in text
-    assert "ST sensitivity index" in text
+    assert "Sobol indices ±95% CI half-width" in text
     assert (out / "indices.csv").is_file()
     runs = load_results(out).runs
     assert runs["favouritism"].between(0.1, 0.5).all()
@@ -71,8 +74,9 @@ def test_sobol_n_not_a_power_of_two_is_refused_in_one_line(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
-        "simcontract: error: --sobol 3: n must be a power of 2 (else the Sobol' sequence "
-        "loses its balance and the indices converge more slowly); use --sobol 2 or --sobol 4"
+        "simcontract: error: --sobol 3: n must be a power of 2 (1, 2, 4, 8, 16, 32, …), else "
+        "the Sobol' sequence loses its balance and the indices converge more slowly; use "
+        "--sobol 2 or --sobol 4"
     ]
 
 
@@ -98,9 +102,13 @@ def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path
     argv = ["compare", str(tiny_toml), str(other), "--replications", "4", "--workers", "1"]
     assert main([*argv, "--series"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "2 scenarios x 4 replications, seed 0: mean ±95% CI"
-    assert lines[1].split() == ["outcome", "tiny", "short"]
-    assert lines[3].startswith("ngo_survival")
+    assert lines[0] == "2 scenarios x 4 replications, seed 0"
+    levels = lines.index("Levels: mean ±95% CI half-width over replications")
+    head = next(i for i in range(levels, len(lines)) if lines[i].startswith("Scenario "))
+    assert "survival" in lines[head] and "NGO" in lines[head - 1]
+    assert lines[head + 2].split()[0] == "tiny" and "±" in lines[head + 2]
+    assert lines[head + 3].split()[0] == "short"
+    assert any(line.startswith("Difference from tiny: ") for line in lines)
     assert not any(line.startswith("results written") for line in lines)
 
 

@@ -38,7 +38,7 @@ from simcontract import (
     sweep,
 )
 from simcontract.cli import main
-from simcontract.experiment import DesignWarning, run_seed, storage
+from simcontract.experiment import run_seed, storage
 from simcontract.experiment.designs import from_description
 
 TINY: dict[str, Any] = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
@@ -254,19 +254,19 @@ def test_latin_hypercube_is_scipys() -> None:
     assert np.array_equal(lhs.matrix(), expected)
 
 
-def test_sobol_n_not_a_power_of_two_gives_one_warning_of_ours() -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        design = Sobol(6, ["favouritism", "tie_density"])
-        assert len(design.points()) == 6 * 6
-    assert [type(w.message) for w in caught] == [DesignWarning]
-    assert "n = 6 is not a power of 2" in str(caught[0].message)
-    assert "use n = 4 or 8" in str(caught[0].message)
-    assert caught[0].filename == __file__  # points at the caller
+def test_sobol_n_not_a_power_of_two_is_refused_but_a_stored_one_still_reads() -> None:
+    allowed = r"n must be a power of 2 \(1, 2, 4, 8, 16, 32, …\), got 6"
+    with pytest.raises(ValueError, match=allowed):
+        Sobol(6, ["favouritism", "tie_density"])
+    with pytest.raises(DesignError, match="use n = 4 or 8"):
+        Sobol(6, ["favouritism"])
+    described = {**Sobol(8, ["favouritism", "tie_density"]).describe(), "n": 6}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Sobol(8, ["favouritism"]).points()
-        from_description(design.describe())  # said when the design was made
+        design = from_description(described)  # results of an earlier version
+        assert len(design.points()) == 6 * 6
+    assert design.describe() == described
 
 
 def test_salib_warnings_other_than_the_power_of_two_reach_the_user(monkeypatch) -> None:
@@ -398,10 +398,14 @@ def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
     res = sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out)
     assert sorted(p.name for p in out.iterdir()) == [
         ".simcontract.lock",  # the lock, released (its holder file is gone)
+        "codebook.json",
+        "codebook.md",
         "contracts",
         "manifest.json",
         "ngos",
         "runs",
+        "runs.csv",
+        "runs.dta",
         "series",
         "table.csv",
     ]
@@ -425,8 +429,9 @@ def test_load_results_round_trip(tiny: Scenario, serial, tmp_path) -> None:
     assert res.manifest == back.manifest
     assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
     assert [p.name for p in out.rglob(".*")] == [".simcontract.lock"]
-    table = pd.read_csv(out / "table.csv")
-    assert len(table) == 4 * len(OUTCOMES)
+    table = pd.read_csv(out / "table.csv")  # every outcome and comparable form, with units
+    assert set(table["outcome"]) >= set(OUTCOMES) and table["unit"].notna().all()
+    assert len(table) == 4 * table["outcome"].nunique()
 
 
 def test_refuses_non_empty_directory_without_resume(tiny: Scenario, tmp_path) -> None:

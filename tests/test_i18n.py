@@ -117,7 +117,7 @@ def test_figures_speak_chinese(small_results) -> None:
     english = plots.compare_outcomes(small_results, ["staff_turnover"])
     assert english.axes[0].get_xlabel() == "Staff turnover (share)"
     fan = plots.fan_chart(small_results, "active_ngos", lang="zh_CN")
-    assert fan.axes[0].get_xlabel() == "年份"
+    assert fan.axes[0].get_xlabel() == "模型年份"
     assert i18n.current() == "en"  # the language applied to the figure only
 
 

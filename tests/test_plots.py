@@ -162,7 +162,7 @@ def test_compare_outcomes_defaults_and_real_results(real) -> None:
 def test_fan_chart_overlay(results: SimpleNamespace) -> None:
     fig = plots.fan_chart(results, "active_ngos")
     (ax,) = fig.axes
-    assert ax.get_xlabel() == "Year"
+    assert ax.get_xlabel() == "Model year"  # the scenarios give no start year
     assert ax.get_ylabel() == "Active NGOs"
     assert len(ax.lines) == 3
     assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 3
@@ -263,7 +263,7 @@ def test_dependence_distribution(results: SimpleNamespace) -> None:
 
 # --------------------------------------------------------------------------- 5 turnover
 def test_turnover_vs_contract_length(results: SimpleNamespace) -> None:
-    fig = plots.turnover_vs_contract_length(results)
+    fig = plots.turnover_vs_contract_length(results, by="tendering")
     (ax,) = fig.axes
     assert ax.get_xlabel() == "Contract length (years)"
     assert ax.get_ylabel() == "Provider turnover (share)"
@@ -275,7 +275,7 @@ def test_turnover_vs_contract_length(results: SimpleNamespace) -> None:
     runs = results.runs
     open3 = runs[(runs.tendering == "open") & (runs.contract_years == 3)]["provider_turnover"]
     assert bars[0].lines[0].get_ydata()[1] == pytest.approx(open3.mean())
-    fig = plots.turnover_vs_contract_length(results, by="scenario")
+    fig = plots.turnover_vs_contract_length(results)  # a comparison: by scenario
     assert len(fig.axes[0].containers) == 3
     assert _legend(fig.axes[0]) == LABELS
 

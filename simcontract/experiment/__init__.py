@@ -8,6 +8,11 @@ Modules:
 * :mod:`~simcontract.experiment.batches`: :func:`compare` and :func:`sweep`.
 * :mod:`~simcontract.experiment.plan`: what a batch runs and its manifest.
 * :mod:`~simcontract.experiment.results`: :class:`Results` and summary tables.
+* :mod:`~simcontract.experiment.comparison`: levels, and contrasts against a reference
+  with paired CIs.
+* :mod:`~simcontract.experiment.codebook`: what every outcome means, comparable forms.
+* :mod:`~simcontract.experiment.report`: the comparison as printed and as ``table.md``.
+* :mod:`~simcontract.experiment.exports`: CSV, Stata and codebook files of a folder.
 * :mod:`~simcontract.experiment.storage`: the on-disk layout of a results directory.
 * :mod:`~simcontract.experiment.integrity`: a results directory checked part by part.
 * :mod:`~simcontract.experiment.lock`: one batch at a time writes a results directory.
@@ -27,6 +32,7 @@ from typing import Any
 
 _HOMES = {
     "batches": ("compare", "run_tasks", "sweep"),
+    "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
     "designs": (
         "Design",
         "DesignError",

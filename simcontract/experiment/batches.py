@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract.experiment import limits, lock, runner, storage
+from simcontract.experiment import exports, limits, lock, runner, storage
 from simcontract.experiment import plan as plans
 from simcontract.experiment.designs import Design, as_design, check_points
 from simcontract.experiment.results import Results
@@ -113,8 +113,7 @@ class _Sink:
         if self.directory is not None:
             manifest = storage.read_manifest(self.directory)
             results = Results(directory=self.directory, manifest=manifest)
-            table = results.table().to_csv(index=False)
-            storage.write_text(self.directory / storage.TABLE, table)
+            exports.write_folder(results)
             return results
         import pyarrow as pa
 

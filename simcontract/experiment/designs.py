@@ -38,8 +38,7 @@ class DesignError(ValueError):
 
 
 class DesignWarning(UserWarning):
-    """A design is valid but weaker than it could be (e.g. a Sobol ``n`` that is not a
-    power of 2)."""
+    """A design is valid but weaker than it could be."""
 
 
 def _param(name: Any, design: str) -> Parameter:
@@ -337,19 +336,42 @@ _SCIPY_BALANCE = "The balance properties of Sobol' points require n to be a powe
 """The start of SciPy's own warning about an ``n`` that is not a power of 2."""
 
 
+POWERS_OF_TWO = "(1, 2, 4, 8, 16, 32, …)"
+"""The allowed values of a Sobol design's ``n``, as messages show them."""
+
+WHY_POWER_OF_TWO = "else the Sobol' sequence loses its balance and the indices converge more slowly"
+"""Why a Sobol design's ``n`` must be a power of 2, as messages say it."""
+
+
+def is_power_of_two(n: int) -> bool:
+    """Whether ``n`` is 1, 2, 4, 8, ..."""
+    return n > 0 and not n & (n - 1)
+
+
+def powers_of_two_around(n: int) -> tuple[int, int]:
+    """The powers of 2 just below (or at) and just above ``n`` (``n >= 1``)."""
+    low = 1 << (n.bit_length() - 1)
+    return low, 2 * low
+
+
 class Sobol(_Sampled):
     """Saltelli sample for Sobol' sensitivity indices (``SALib.sample.sobol``).
 
     Gives ``n * (2 * D + 2)`` points for ``D`` parameters (second-order indices on),
-    or ``n * (D + 2)`` with ``second_order=False``. ``n`` should be a power of 2 for
-    the Sobol' sequence's convergence properties; another ``n`` gives a
-    :class:`DesignWarning`.
+    or ``n * (D + 2)`` with ``second_order=False``. ``n`` must be a power of 2 (1, 2,
+    4, 8, 16, ...): the Sobol' sequence keeps its balance, and the indices their
+    convergence, only then. Small ``n`` give indices outside ``[0, 1]``, which a
+    share of variance cannot be (:func:`outside_unit_interval` finds them).
 
     Args:
-        n: Base sample size (> 0).
+        n: Base sample size, a power of 2.
         params: As for :class:`LatinHypercube`.
         seed: Seed of the scrambling and of the bootstrap in :meth:`analyze`.
         second_order: Also estimate second-order indices.
+
+    Raises:
+        DesignError: ``n`` is not a power of 2 (a ``ValueError``), or as for
+            :class:`LatinHypercube`.
     """
 
     kind = "sobol"
@@ -363,20 +385,26 @@ class Sobol(_Sampled):
     ) -> None:
         super().__init__(n, params, seed)
         self.second_order = bool(second_order)
-        if self.n & (self.n - 1):
-            low = 1 << (self.n.bit_length() - 1)
-            warnings.warn(
-                f"sobol: n = {self.n} is not a power of 2, so the Sobol' sequence loses "
-                f"its balance and the indices converge more slowly; use n = {low} or "
-                f"{2 * low}",
-                DesignWarning,
-                stacklevel=2,
+        if not is_power_of_two(self.n):
+            low, high = powers_of_two_around(self.n)
+            raise DesignError(
+                f"sobol: n must be a power of 2 {POWERS_OF_TWO}, got {self.n}: {WHY_POWER_OF_TWO}; "
+                f"use n = {low} or {high}"
             )
+
+    @classmethod
+    def _stored(cls, n: int, params: Mapping[str, Any], **options: Any) -> Sobol:
+        """A design as described in a results folder: an ``n`` that is not a power of 2
+        (allowed before) still reads, so older results stay readable."""
+        design = cls.__new__(cls)
+        _Sampled.__init__(design, n, params, options.get("seed", 0))
+        design.second_order = bool(options.get("second_order", True))
+        return design
 
     def _sample(self) -> np.ndarray:
         from SALib.sample import sobol
 
-        with warnings.catch_warnings():  # said once already, by __init__
+        with warnings.catch_warnings():  # only a stored design can have such an n
             warnings.filterwarnings("ignore", _SCIPY_BALANCE, UserWarning)
             return sobol.sample(
                 self.problem(),
@@ -507,6 +535,29 @@ INDEX_COLUMNS = ["outcome", "index", "parameter", "value", "conf", "low", "high"
 its bounds (NaN where SALib gives no interval)."""
 
 
+SOBOL_INDICES = ("S1", "ST", "S2")
+"""The Sobol indices: shares of an outcome's variance, so between 0 and 1."""
+
+
+def outside_unit_interval(indices: pd.DataFrame) -> pd.Series:
+    """Which Sobol indices lie outside ``[0, 1]`` beyond their confidence interval.
+
+    A share of variance is between 0 and 1; an estimate whose whole interval lies
+    below 0 or above 1 (``high < 0`` or ``low > 1``) is an artefact of too few samples
+    (increase ``n``). An estimate outside ``[0, 1]`` whose interval still reaches into
+    it is not flagged: it is the sampling noise the interval states.
+
+    Args:
+        indices: A table of :meth:`Design.analyze` (columns :data:`INDEX_COLUMNS`).
+
+    Returns:
+        A boolean Series aligned with ``indices`` (always False for Morris measures,
+        which are not shares).
+    """
+    sobol = indices["index"].isin(SOBOL_INDICES)
+    return sobol & ((indices["high"] < 0) | (indices["low"] > 1))
+
+
 def _index_row(outcome: str, index: str, param: str, value: Any, conf: Any) -> dict:
     value, conf = float(np.ma.filled(value, np.nan)), float(np.ma.filled(conf, np.nan))
     return {
@@ -550,6 +601,8 @@ def from_description(data: Mapping[str, Any]) -> Design:
     if kind == "grid":
         return Grid(data["values"])
     ranges = {k: tuple(v) for k, v in data.pop("ranges").items()}
+    if kind == "sobol":
+        return Sobol._stored(data.pop("n"), ranges, **data)
     with warnings.catch_warnings():  # a stored design was warned about when it was made
         warnings.simplefilter("ignore", DesignWarning)
         return _KINDS[kind](data.pop("n"), ranges, **data)

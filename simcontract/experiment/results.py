@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from simcontract.experiment import storage
+from simcontract.experiment import codebook, storage
 from simcontract.experiment.designs import Design, DesignError, from_description
 from simcontract.experiment.runner import ExperimentError, check_flag
 from simcontract.experiment.stats import half_width
@@ -131,7 +131,9 @@ class Results:
         undefined in a run) are left out, and ``n`` counts the rest.
 
         Args:
-            outcomes: Outcome names (default: all).
+            outcomes: Outcome names (default: all); a list may also name comparable
+                forms (:mod:`~simcontract.experiment.codebook`), e.g.
+                ``"public_spend_per_purchaser_year"``.
             level: Confidence level.
 
         Returns:
@@ -139,10 +141,15 @@ class Results:
             parameters the design varies, ``outcome``, ``n``, ``mean``, ``sd``,
             ``low`` and ``high``.
         """
-        outcomes = outcome_list(outcomes)
+        runs = self.runs
+        if codebook.names_forms(outcomes):
+            outcomes = codebook.variable_list(outcomes)
+            runs = codebook.with_comparable(runs)
+        else:
+            outcomes = outcome_list(outcomes)
         level = check_level(level)
         keys = ["scenario", *(self.design.parameters if self.design else ())]
-        grouped = self.runs.groupby("point", sort=True)
+        grouped = runs.groupby("point", sort=True)
         first = grouped[keys].first().reset_index()
         n = grouped[outcomes].count()
         mean = grouped[outcomes].mean()
@@ -164,6 +171,21 @@ class Results:
         out = pd.concat(frames, ignore_index=True)
         # Stable sort on point keeps outcomes in the requested order within a point.
         return out.sort_values("point", kind="stable").reset_index(drop=True)
+
+    def contrasts(
+        self,
+        reference: str | int | None = None,
+        outcomes: Sequence[str] | None = None,
+        level: float = 0.95,
+    ) -> pd.DataFrame:
+        """Every point against a reference: paired differences with their CI.
+
+        See :func:`simcontract.experiment.comparison.contrasts` (the reference defaults
+        to ``baseline`` when compared, else the first point).
+        """
+        from simcontract.experiment.comparison import contrasts
+
+        return contrasts(self, reference, outcomes, level)
 
     def analyze(self, outcomes: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
         """Sensitivity indices of a Sobol or Morris sweep, with confidence intervals.

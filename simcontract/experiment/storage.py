@@ -8,6 +8,8 @@ A results directory holds::
     DIR/ngos/part-*.parquet        one row per run and NGO, likewise
     DIR/contracts/part-*.parquet   one row per run and final contract, likewise
     DIR/table.csv                  mean and 95% CI per outcome per point, when complete
+    DIR/runs.csv, DIR/runs.dta     one row per run (CSV, Stata), when complete
+    DIR/codebook.md, .json         what every outcome means, when complete
 
     DIR/.simcontract.lock          the lock a batch holds while it writes (see ``lock``)
     DIR/damaged/                   parts a resumed batch found damaged and set aside

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.experiment import validation_report
 from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
@@ -143,9 +144,11 @@ def validate(
         Columns ``id``, ``fact``, ``claim``, ``outcome``, ``expect``, ``arm_a``,
         ``arm_b``, ``mean_a``, ``ci_a_low``, ``ci_a_high``, ``mean_b``, ``ci_b_low``,
         ``ci_b_high``, ``diff`` (mean of paired ``b - a``), ``diff_low``, ``diff_high``
-        (its 95 % CI), ``effect_size`` (Cohen's d: mean difference over the pooled
-        standard deviation of the two arms) and ``reproduced`` (the difference's CI
-        lies on the expected side).
+        (its 95 % CI), ``effect_size`` (the standardised effect, Cohen's d: mean
+        difference over the pooled standard deviation of the two arms), ``reproduced``
+        (the difference's CI lies on the expected side), ``n_pairs`` (replications
+        with a value in both arms) and ``diff_sd`` (standard deviation of the paired
+        differences).
     """
     from simcontract.experiment.batches import compare  # loading patterns needs no model
 
@@ -194,6 +197,8 @@ def _verdict(pattern: Pattern, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
         "diff_high": diff.high,
         "effect_size": diff.mean / pooled if pooled > 0 else math.nan,
         "reproduced": bool(reproduced),
+        "n_pairs": diff.n,
+        "diff_sd": diff.sd,
     }
 
 
@@ -259,21 +264,11 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
-def format_validation(table: pd.DataFrame) -> str:
-    """The validation table as Markdown."""
-    lines = [
-        "| pattern | outcome | arm a | mean a [95% CI] | arm b | mean b [95% CI] "
-        "| effect size | verdict |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in table.itertuples():
-        verdict = "reproduced" if r.reproduced else "NOT reproduced"
-        lines.append(
-            f"| {r.id} | {r.outcome} ({r.expect} in b) | {r.arm_a} | {_num(r.mean_a)} "
-            f"[{_num(r.ci_a_low)}, {_num(r.ci_a_high)}] | {r.arm_b} | {_num(r.mean_b)} "
-            f"[{_num(r.ci_b_low)}, {_num(r.ci_b_high)}] | {_num(r.effect_size)} | {verdict} |"
-        )
-    return "\n".join(lines)
+def format_validation(table: pd.DataFrame, lang: str | None = None) -> str:
+    """The validation table as Markdown, one row per pattern: the outcome with its unit,
+    the expected direction, the paired difference ``b - a`` with its 95 % CI, the
+    standardised effect d and the verdict (lines of at most 100 characters)."""
+    return validation_report.table(table, lang)
 
 
 def format_calibration(table: pd.DataFrame) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,6 +204,32 @@ def ngo_lifetimes(results: Any) -> pd.DataFrame:
     return out
 
 
+def start_year(source: Any, points: Iterable[int] | None = None) -> int | None:
+    """Calendar year of model year 1, when every scenario shown gives the same one.
+
+    Args:
+        source: Results (their ``scenarios``: one per point of a comparison, or a
+            sweep's base scenario) or a ``ContractingModel``.
+        points: The design points shown (default: all).
+
+    Returns:
+        The shared ``start_year``; ``None`` when a scenario gives none, when they give
+        different ones, or when the results do not say (axes then show model years).
+    """
+    scenario = getattr(source, "market_scenario", None)
+    if scenario is not None:
+        return getattr(scenario, "start_year", None)
+    try:
+        scenarios = list(getattr(source, "scenarios", None) or [])
+    except (TypeError, ValueError):
+        return None
+    years = [getattr(s, "start_year", None) for s in scenarios]
+    if points is not None and len(years) > 1:
+        years = [years[p] for p in points if 0 <= p < len(years)]
+    distinct = set(years)
+    return distinct.pop() if len(distinct) == 1 and None not in distinct else None
+
+
 def dependence_threshold(results: Any) -> float | None:
     """The runs' dependence threshold, if they all share one."""
     try:
@@ -332,7 +359,12 @@ def network_data(
     contracts = contracts[(contracts["point"] == point) & (contracts["replication"] == rep)]
     ngos = ngos[(ngos["point"] == point) & (ngos["replication"] == rep)]
     label = next(g.label for g in groups(source, runs) if g.point == point)
-    years = figure_text("network_run_years", year=fmt(row["years"])) if "years" in row else ""
+    start = start_year(source, [point])
+    years = ""
+    if "years" in row and start is not None:
+        years = figure_text("network_run_calendar", year=int(row["years"]) + start - 1)
+    elif "years" in row:
+        years = figure_text("network_run_years", year=fmt(row["years"]))
     return contracts, ngos, figure_text("network_run", label=label, rep=rep, years=years)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from simcontract.plots.data import active_rows, dependence_threshold, groups, table_of
-from simcontract.plots.style import figure, figure_text, fmt, styled
+from simcontract.plots.style import figure, figure_text, fmt, outside_legend, styled
 
 
 @styled
@@ -27,7 +27,7 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     """
     active = active_rows(table_of(results, "ngos"))
     points = groups(results)
-    fig = figure(7.6, 3.3)
+    fig = figure(9.4, 3.3)
     hist_ax, ecdf_ax = fig.subplots(1, 2)
     edges = np.linspace(0.0, 1.0, bins + 1)
     step = edges[1] - edges[0]
@@ -62,6 +62,6 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     ecdf_ax.set_ylabel(figure_text("dependence_ecdf_y"))
     ecdf_ax.set_ylim(0, 1.02)
     ecdf_ax.set_title(figure_text("dependence_ecdf_title"), loc="left")
-    ecdf_ax.legend(loc="upper left")
+    outside_legend(ecdf_ax)
     fig.suptitle(figure_text("dependence_title"))
     return fig

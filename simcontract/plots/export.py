@@ -3,6 +3,8 @@ figure a results object supports (:func:`draw_all`)."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from simcontract import i18n
-from simcontract.experiment import DesignError
+from simcontract.experiment import DesignError, runner
 from simcontract.experiment.atomic import write_atomic
 from simcontract.plots.data import check_outcome, has_table, key_outcomes, runs_of
 from simcontract.plots.dependence import dependence_distribution
@@ -19,7 +21,7 @@ from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
 from simcontract.plots.outcomes import compare_outcomes, fan_chart
 from simcontract.plots.sensitivity_indices import sensitivity
-from simcontract.plots.style import DPI, STYLE
+from simcontract.plots.style import DPI, STYLE, figure_text
 from simcontract.plots.survival import survival_curves
 from simcontract.plots.turnover import turnover_vs_contract_length
 
@@ -108,6 +110,7 @@ def draw_all(
     outcomes: Sequence[str] | None = None,
     dpi: int = DPI,
     lang: str | None = None,
+    progress: bool | None = False,
 ) -> list[Path]:
     """Draw and save every standard figure the results support.
 
@@ -132,6 +135,8 @@ def draw_all(
         dpi: Resolution of raster formats.
         lang: Language of the figures' text (``"en"``, ``"zh_CN"``; default the
             language in use, see :func:`simcontract.i18n.use_language`).
+        progress: Show a progress line on stderr, naming the figure being drawn;
+            ``None``: only on a terminal and outside CI (as the runner's bar).
 
     Returns:
         The written paths.
@@ -144,6 +149,37 @@ def draw_all(
         check_outcome(name, runs)
     written: list[Path] = []
     with i18n.use_language(lang):
-        for name, draw in _figures(results, outcomes):
-            written.extend(save(draw(), outdir / name, formats, dpi=dpi))
+        figures = _figures(results, outcomes)
+        with _progress_line(len(figures), progress) as bar:
+            for name, draw in figures:
+                bar.set_postfix_str(name)
+                written.extend(save(draw(), outdir / name, formats, dpi=dpi))
+                bar.update(1)
     return written
+
+
+class _Silent:
+    """A progress line that shows nothing."""
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Show nothing."""
+
+    def update(self, n: int = 1) -> None:
+        """Count nothing."""
+
+
+def _progress_line(total: int, progress: bool | None) -> Any:
+    """A progress line on stderr while figures are drawn ("drawing figures: 2/11,
+    survival"), shown when the runner shows its bar (:func:`runner.show_progress`)."""
+    if not runner.show_progress(progress) or not total:
+        return contextlib.nullcontext(_Silent())
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total,
+        unit="figure",
+        desc=figure_text("drawing"),
+        file=sys.stderr,
+        dynamic_ncols=True,
+        bar_format="{desc}: {n_fmt}/{total_fmt}{postfix} [{elapsed}]",
+    )

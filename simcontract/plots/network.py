@@ -86,6 +86,27 @@ def key_handles(kinds: Iterable[str], origins: Iterable[str]) -> list[Line2D]:
     return [Line2D([], [], marker=m, color=c, linestyle="", label=n) for m, c, n in marks]
 
 
+def line_width(contracts: Any) -> Any:
+    """Width of a purchaser-NGO line (points): thicker with the contracts between them."""
+    return 0.7 + 0.6 * (np.asarray(contracts, dtype=float) - 1)
+
+
+def width_handles(most: int) -> list[Line2D]:
+    """Legend entries that say what a line's width means: one contract, and the most
+    contracts any pair holds (when more than one)."""
+    counts = [1] if most <= 1 else [1, most]
+    return [
+        Line2D(
+            [],
+            [],
+            color="0.35",
+            linewidth=float(line_width(n)),
+            label=figure_text("width_one" if n == 1 else "width_many", n=n),
+        )
+        for n in counts
+    ]
+
+
 # --------------------------------------------------------------------------- layout
 def _order(values: Iterable[str], known: Sequence[str]) -> list[str]:
     present = list(dict.fromkeys(values))
@@ -162,7 +183,8 @@ def contract_network(
     nodes; each purchaser-NGO pair with contracts is an edge coloured by the tie
     strength between the purchaser's official and the NGO's head (the mark on the
     colour bar is the tie threshold of ``tied_award_share``) and thicker with more
-    contracts. Hollow NGOs hold no contract. Only purchasers holding contracts appear.
+    contracts (the legend shows the widths of one contract and of the most any pair
+    holds). Hollow NGOs hold no contract. Only purchasers holding contracts appear.
 
     Args:
         source: A ``ContractingModel`` that has run, or results with ``contracts``,
@@ -194,7 +216,7 @@ def contract_network(
         [(0.0, left[p]), (1.0, right[n])]
         for p, n in zip(edges["purchaser"], edges["ngo"], strict=True)
     ]
-    widths = 0.7 + 0.6 * (edges["count"].to_numpy(dtype=float) - 1)
+    widths = line_width(edges["count"].to_numpy(dtype=float))
     ax.add_collection(tie_lines(segments, edges["tie"], linewidths=widths, alpha=0.9, zorder=1))
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(-0.05, 1.05)
@@ -202,6 +224,7 @@ def contract_network(
     handles = key_handles(kinds, origins)
     empty = figure_text("no_contract")
     handles.append(Line2D([], [], marker="o", color="0.4", mfc="white", ls="", label=empty))
+    handles += width_handles(int(edges["count"].max()) if len(edges) else 1)
     ax.legend(
         handles=handles,
         loc="upper center",

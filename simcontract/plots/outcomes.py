@@ -18,10 +18,21 @@ from simcontract.plots.data import (
     key_outcomes,
     replications_text,
     runs_of,
+    start_year,
     table_of,
     yearly_band,
 )
-from simcontract.plots.style import STYLE, figure, figure_text, outcome_label, pretty, styled
+from simcontract.plots.style import (
+    STYLE,
+    calendar,
+    figure,
+    figure_text,
+    outcome_label,
+    outside_legend,
+    pretty,
+    styled,
+    year_axis_label,
+)
 
 
 @styled
@@ -90,6 +101,9 @@ def _fan_axes(fig: Figure, n: int, layout: str) -> list:
     axes = list(grid.flat)
     for ax in axes[n:]:
         ax.set_visible(False)
+    for col in range(ncols):  # the lowest panel of each column shows its years
+        lowest = max(i for i in range(col, n, ncols))
+        axes[lowest].xaxis.set_tick_params(labelbottom=True)
     return axes
 
 
@@ -110,6 +124,9 @@ def fan_chart(
         layout: ``"overlay"`` (one panel), ``"panels"`` (one panel per scenario) or
             ``"auto"`` (overlay up to four scenarios).
 
+    Years are calendar years ("Year") when every scenario shown gives the same
+    ``start_year``, else model years ("Model year").
+
     Returns:
         The figure.
 
@@ -123,18 +140,19 @@ def fan_chart(
     if layout not in ("auto", "overlay", "panels"):
         raise ValueError(f"layout must be 'auto', 'overlay' or 'panels', got {layout!r}")
     shown = [g for g in groups(results) if (series["point"] == g.point).any()]
+    start = start_year(results, [g.point for g in shown])
     if layout == "auto":
         layout = "overlay" if len(shown) <= 4 else "panels"
     quantiles = yearly_band(series, outcome, band)
     if layout == "overlay":
-        fig = figure(5.2, 3.4)
+        fig = figure(6.6 if len(shown) > 1 else 5.2, 3.4)
     else:
         ncols = min(3, len(shown))
         fig = figure(2.6 * ncols + 0.4, 2.1 * math.ceil(len(shown) / ncols) + 0.5)
     axes = _fan_axes(fig, len(shown), layout)
     for ax, g in zip(axes, shown, strict=False):
         q = quantiles.loc[g.point]
-        years = q.index.to_numpy()
+        years = calendar(q.index.to_numpy(), start)
         ax.fill_between(years, q["low"], q["high"], color=g.colour, alpha=0.2, linewidth=0)
         ax.plot(years, q["median"], color=g.colour, label=g.label)
         if layout == "panels":
@@ -143,12 +161,12 @@ def fan_chart(
     for ax in drawn:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if layout == "overlay":
-        drawn[0].set_xlabel(figure_text("year"))
+        drawn[0].set_xlabel(year_axis_label(start))
         drawn[0].set_ylabel(outcome_label(outcome))
         if len(shown) > 1:
-            drawn[0].legend(loc="best")
+            outside_legend(drawn[0])
     else:
-        fig.supxlabel(figure_text("year"), fontsize=STYLE["axes.labelsize"])
+        fig.supxlabel(year_axis_label(start), fontsize=STYLE["axes.labelsize"])
         fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
     title = figure_text(
         "fan_title",

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from simcontract import i18n
+from simcontract.experiment.designs import outside_unit_interval
 from simcontract.outcomes import OUTCOMES
 from simcontract.plots.style import OKABE_ITO, figure, figure_text, in_text, pretty, styled
 
@@ -44,34 +46,61 @@ def sensitivity(results_or_indices: Any, outcome: str, *, level: float = 0.95) -
 
 
 def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
+    """S1 and ST bars with their CIs; bars whose whole CI lies outside ``[0, 1]``
+    (:func:`~simcontract.experiment.designs.outside_unit_interval`) hatched and marked
+    ``!``, with a warning line instead of the claim "share of output variance"."""
+    flags = outside_unit_interval(table)
     s1 = table[table["index"] == "S1"].set_index("parameter")
     st = table[table["index"] == "ST"].set_index("parameter")
+    flag_s1 = flags[table["index"] == "S1"].set_axis(s1.index)
+    flag_st = flags[table["index"] == "ST"].set_axis(st.index)
     order = st["value"].fillna(-np.inf).sort_values(ascending=True).index.tolist()
-    fig = figure(5.0, 1.3 + 0.45 * len(order))
+    flagged = bool(flag_s1.any() or flag_st.any())
+    fig = figure(5.0, 1.3 + 0.45 * len(order) + (0.35 if flagged else 0.0))
     ax = fig.add_subplot()
     y = np.arange(len(order))
     h = 0.38
-    for offset, frame, label, colour in (
-        (h / 2, s1, figure_text("sobol_first"), OKABE_ITO[0]),
-        (-h / 2, st, figure_text("sobol_total"), OKABE_ITO[1]),
+    for offset, frame, marks, colour in (
+        (h / 2, s1, flag_s1, OKABE_ITO[0]),
+        (-h / 2, st, flag_st, OKABE_ITO[1]),
     ):
-        values = frame.loc[order, "value"].to_numpy(dtype=float)
+        values = np.nan_to_num(frame.loc[order, "value"].to_numpy(dtype=float))
         conf = np.nan_to_num(frame.loc[order, "conf"].to_numpy(dtype=float), nan=0.0)
-        ax.barh(
+        bad = marks.loc[order].to_numpy(dtype=bool)
+        bars = ax.barh(
             y + offset,
-            np.nan_to_num(values),
+            values,
             height=h,
             xerr=conf,
             color=colour,
-            label=label,
             error_kw={"ecolor": "0.2", "elinewidth": 1.0, "capsize": 2},
         )
+        for bar, value, half, is_bad in zip(bars, values, conf, bad, strict=True):
+            if is_bad:
+                bar.set_hatch("///")
+                bar.set_edgecolor("0.15")
+                end = value + half if value > 0 else value - half
+                ax.annotate(
+                    "!",
+                    (end, bar.get_y() + bar.get_height() / 2),
+                    xytext=(4 if value > 0 else -4, 0),
+                    textcoords="offset points",
+                    ha="left" if value > 0 else "right",
+                    va="center",
+                    fontweight="bold",
+                )
     ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.axvline(1, color="0.3", linewidth=0.8, linestyle=":")
     ax.set_yticks(y, [pretty(p) for p in order])
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(figure_text("sobol_x"))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel(figure_text("sobol_x_flagged" if flagged else "sobol_x"))
+    handles = [Patch(color=OKABE_ITO[0]), Patch(color=OKABE_ITO[1])]
+    labels = [figure_text("sobol_first"), figure_text("sobol_total")]
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.margins(x=0.08)
     fig.suptitle(figure_text("sobol_title", outcome=in_text(outcome)))
+    if flagged:
+        fig.supxlabel(figure_text("sobol_warning"), fontsize=8, color="0.15")
     return fig
 
 

@@ -20,8 +20,10 @@ import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
@@ -32,23 +34,33 @@ OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
     "#009E73",  # bluish green
-    "#E69F00",  # orange
+    "#BB3333",  # brick red (for Okabe-Ito's orange)
     "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
+    "#9977FF",  # violet (for Okabe-Ito's sky blue)
+    "#666666",  # grey (for Okabe-Ito's yellow)
     "#000000",  # black
 )
-"""Okabe-Ito colour-blind-safe palette, in the order groups receive colours."""
+"""Colours of groups (scenarios, design points), in the order they are given: the
+Okabe-Ito colour-blind-safe palette with its three pale colours (orange, sky blue,
+yellow) replaced, so that every line reaches WCAG's 3:1 contrast on white
+(:data:`MIN_CONTRAST`). The replacements keep the colours as far apart as Okabe-Ito's
+own: the closest two differ by 20.7 (CIEDE2000; Okabe-Ito 21.7), and as protanopes and
+deuteranopes see them by 12.2 and 13.0 (Okabe-Ito 12.2 and 11.6)."""
+
+MIN_CONTRAST = 3.0
+"""Least contrast ratio (WCAG 2) of a group colour against white."""
 
 ORIGIN_COLOURS: dict[str, str] = {
     "general": OKABE_ITO[0],
     "specialist": OKABE_ITO[1],
     "community": OKABE_ITO[2],
-    "grassroots": OKABE_ITO[5],
+    "grassroots": "#56B4E9",
 }
-"""Colour of each NGO origin, in the order origins are listed. Grassroots groups are sky
-blue, not orange: orange and bluish green look alike to protanopes, and orange and
-vermillion to deuteranopes (``tests/test_i18n.py`` simulates both)."""
+"""Colour of each NGO origin, in the order origins are listed. Grassroots groups are
+Okabe-Ito's sky blue, not orange: orange and bluish green look alike to protanopes, and
+orange and vermillion to deuteranopes (``tests/test_i18n.py`` simulates both). Origins
+mark nodes, not lines, and no colour of 3:1 contrast on white stays as far from the
+other three for colour-blind readers, so sky blue stays."""
 
 ORIGIN_NAMES: dict[str, str] = {o: i18n.origin_name(o, "en") for o in ORIGIN_COLOURS}
 """Display name of each NGO origin (plural), in English (see :func:`origin_name`)."""
@@ -181,6 +193,26 @@ def figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
+    """The legend of ``ax`` to the right of it, top-aligned, so it never covers data
+    (the figure's layout makes room for it).
+
+    ``kwargs`` go to ``Axes.legend`` (e.g. ``handles``, ``title``).
+    """
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def year_axis_label(start: int | None) -> str:
+    """Label of a time axis: "Year" for calendar years (``start`` given), else "Model
+    year"."""
+    return figure_text("year" if start is not None else "model_year")
+
+
+def calendar(years: Any, start: int | None) -> Any:
+    """Model years as calendar years when ``start`` (the year of model year 1) is given."""
+    return years if start is None else np.asarray(years) + (start - 1)
+
+
 # --------------------------------------------------------------------------- labels
 def figure_text(key: str, **values: Any) -> str:
     """A text of the figures (``figures.<key>`` in the catalogue) in the language in use."""
@@ -223,7 +255,15 @@ def _with_unit(name: str, unit: str) -> str:
 
 
 def outcome_label(outcome: str) -> str:
-    """Axis label of an outcome with its unit, e.g. ``"Provider turnover (share)"``."""
+    """Axis label of an outcome with its unit, e.g. ``"Provider turnover (share)"``.
+
+    An outcome whose name holds its unit already (``"Paperwork share"``) says what it is
+    a share of, from the catalogue's ``figures.outcome_units``.
+    """
+    key = f"figures.outcome_units.{outcome}"
+    specific = i18n.text(key, i18n.current())
+    if specific != key:
+        return figure_text("with_unit", name=pretty(outcome), unit=specific)
     unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
     return _with_unit(pretty(outcome), unit)
 

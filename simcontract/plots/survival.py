@@ -11,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import groups, ngo_lifetimes
-from simcontract.plots.style import figure, figure_text, styled
+from simcontract.plots.style import figure, figure_text, outside_legend, styled
 
 
 def _steps(km: pd.DataFrame, column: str, end: float) -> np.ndarray:
@@ -37,7 +37,7 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
     """
     lives = ngo_lifetimes(results)
     shown = [g for g in groups(results) if (lives["point"] == g.point).any()]
-    fig = figure(5.2, 3.4)
+    fig = figure(7.2, 3.4)
     ax = fig.add_subplot()
     horizon = 0.0
     for g in shown:
@@ -56,6 +56,6 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(figure_text("survival_x"))
     ax.set_ylabel(figure_text("survival_y"))
-    ax.legend(loc="lower left", title=figure_text("survival_legend"))
+    outside_legend(ax, title=figure_text("survival_legend"))
     fig.suptitle(figure_text("survival_title", level=f"{level:.0%}"))
     return fig

@@ -9,12 +9,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simcontract.experiment.stats import mean_ci
+from simcontract.params import PARAMETERS
 from simcontract.plots.data import check_outcome, choice_order, error_lengths, groups, runs_of
 from simcontract.plots.style import (
     OKABE_ITO,
     figure,
     figure_text,
     outcome_label,
+    outside_legend,
     parameter_label,
     pretty,
     styled,
@@ -26,16 +28,31 @@ _Keyed = list[tuple[str, str, pd.Series]]
 
 
 def _default_by(results: Any, runs: pd.DataFrame) -> str:
-    if "tendering" in runs and runs["tendering"].nunique() > 1:
-        return "tendering"
     design = getattr(results, "design", None)
     if design is None:
         return "scenario"
+    if "tendering" in runs and runs["tendering"].nunique() > 1:
+        return "tendering"
     others = [p for p in design.parameters if p != "contract_years" and p in runs]
     grid = getattr(design, "kind", "") == "grid"
     if grid and len(others) == 1 and runs[others[0]].nunique() <= len(OKABE_ITO):
         return others[0]
     return "all"
+
+
+def _dose_response(results: Any, rows: pd.DataFrame) -> bool:
+    """Whether a group's means may be joined by a line: its runs come from a sweep whose
+    design varies ``contract_years``, or its design points differ in nothing else (a
+    line between scenarios that differ in more would show a dose-response no run
+    traced)."""
+    design = getattr(results, "design", None)
+    if design is not None and "contract_years" in getattr(design, "parameters", ()):
+        return True
+    if "point" not in rows:
+        return False
+    points = rows.groupby("point").first()
+    others = [p for p in PARAMETERS if p in points and p != "contract_years"]
+    return all(points[p].astype(str).nunique() <= 1 for p in others)
 
 
 def _keyed(results: Any, runs: pd.DataFrame, by: str) -> tuple[_Keyed, str | None]:
@@ -68,14 +85,17 @@ def turnover_vs_contract_length(
 
     Runs are grouped by ``by`` and by their ``contract_years``; each group shows the
     mean over its runs with a Student's t interval. ``contract_years`` is the
-    scenario's value at the start of the run.
+    scenario's value at the start of the run. A group's means are joined by a line only
+    when its points differ in nothing but ``contract_years`` (or come from a sweep
+    that varies it); in a comparison of scenarios that differ in more, each scenario is
+    a marker of its own.
 
     Args:
         results: Results with ``runs``.
         by: ``"scenario"`` (one group per design point), ``"all"`` (one group of all
             runs) or a parameter column such as ``"tendering"``. Default:
-            ``"tendering"`` when it varies; else ``"scenario"`` for a comparison; for
-            a sweep, the one other parameter a grid varies, or else ``"all"``.
+            ``"scenario"`` for a comparison; for a sweep, ``"tendering"`` when it
+            varies, else the one other parameter a grid varies, or else ``"all"``.
         outcome: Outcome on the vertical axis.
         level: Confidence level.
 
@@ -87,7 +107,7 @@ def turnover_vs_contract_length(
     if "contract_years" not in runs:
         raise ValueError("runs hold no 'contract_years' column")
     keyed, title = _keyed(results, runs, by or _default_by(results, runs))
-    fig = figure(5.0, 3.4)
+    fig = figure(6.6 if len(keyed) > 1 else 5.0, 3.4)
     ax = fig.add_subplot()
     width = 0.09
     for k, (label, colour, mask) in enumerate(keyed):
@@ -96,12 +116,19 @@ def turnover_vs_contract_length(
         cis = [mean_ci(rows.loc[rows["contract_years"] == c, outcome], level) for c in lengths]
         x = np.asarray(lengths, dtype=float) + (k - (len(keyed) - 1) / 2) * width
         err = np.array([error_lengths(ci) for ci in cis]).reshape(len(cis), 2).T
-        ax.errorbar(x, [ci.mean for ci in cis], yerr=err, fmt="-o", color=colour, label=label)
+        ax.errorbar(
+            x,
+            [ci.mean for ci in cis],
+            yerr=err,
+            fmt="-o" if len(lengths) > 1 and _dose_response(results, rows) else "o",
+            color=colour,
+            label=label,
+        )
     lengths = sorted(runs["contract_years"].unique())
     ax.set_xticks(lengths, [value_label("contract_years", v) for v in lengths])
     ax.set_xlabel(parameter_label("contract_years"))
     ax.set_ylabel(outcome_label(outcome))
     if len(keyed) > 1:
-        ax.legend(title=title, loc="best")
+        outside_legend(ax, title=title)
     fig.suptitle(figure_text("turnover_title", outcome=pretty(outcome), level=f"{level:.0%}"))
     return fig

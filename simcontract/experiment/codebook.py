@@ -1,0 +1,326 @@
+"""The codebook: what every outcome of a results folder means, and its comparable forms.
+
+Every outcome of :data:`simcontract.outcomes.OUTCOMES` is a *variable* of the runs table;
+so is the comparable form of an outcome whose value depends on the run's length or the
+market's size by construction (:attr:`~simcontract.outcomes.Outcome.per`), e.g.
+``public_spend_per_purchaser_year``. :func:`variables` lists them with label, unit and
+definition in a language of the catalogue; :func:`markdown` and :func:`entries` write
+them as ``codebook.md`` and ``codebook.json``; :func:`with_comparable` adds the
+comparable forms to a runs table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from simcontract import i18n
+from simcontract.experiment.runner import ExperimentError
+from simcontract.outcomes import OUTCOMES, Count, Outcome
+
+STATA_NAME = 32
+"""Most characters of a Stata variable name."""
+_STATA_WORD = 4
+"""Characters a long word of a variable name is cut to when the name is too long."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One outcome variable of the runs table, described for a reader.
+
+    Attributes:
+        name: Column name (an outcome's name, or the name of its comparable form).
+        label: Short label in plain language.
+        unit: Unit.
+        definition: What a run's value counts.
+        yearly: What the value of one year counts (in the yearly series); empty for a
+            comparable form.
+        pooling: ``"pooled"``, ``"mean"`` or ``"last"`` (see
+            :data:`simcontract.outcomes.POOLINGS`); ``"comparable"`` for a comparable form.
+        kind: Per year or cumulative, in words.
+        pooling_text: How a run's value is formed from its years, in a sentence.
+        cumulative: Whether a run's value is a total over its years.
+        undefined: When the value is undefined (empty when it always has a value).
+        horizon: Whether the value depends on the run's length by construction.
+        size: Whether the value depends on the market's size by construction.
+        comparable: Name of the outcome's comparable form (empty when none), or, for a
+            comparable form, the outcome it is made from.
+    """
+
+    name: str
+    label: str
+    unit: str
+    definition: str
+    yearly: str
+    pooling: str
+    kind: str
+    pooling_text: str
+    cumulative: bool
+    undefined: str
+    horizon: bool
+    size: bool
+    comparable: str
+
+
+def _pooling_key(outcome: Outcome) -> str:
+    if outcome.pooling == "pooled":
+        return "cumulative" if isinstance(outcome.measure, Count) else "pooled"
+    return outcome.pooling
+
+
+def _outcome_variable(outcome: Outcome, lang: str | None) -> Variable:
+    key = _pooling_key(outcome)
+    return Variable(
+        name=outcome.name,
+        label=i18n.outcome_label(outcome.name, lang),
+        unit=i18n.unit(outcome.unit, lang),
+        definition=i18n.outcome_meaning(outcome.name, lang, summary=True),
+        yearly=i18n.outcome_meaning(outcome.name, lang),
+        pooling=outcome.pooling,
+        kind=i18n.text(f"report.kind_{key}", lang),
+        pooling_text=i18n.text(f"report.pooling_{key}", lang),
+        cumulative=key == "cumulative",
+        undefined=outcome.undefined,
+        horizon=outcome.horizon,
+        size=outcome.size,
+        comparable=outcome.comparable_name,
+    )
+
+
+def comparable_label(outcome: Outcome, lang: str | None = None) -> str:
+    """Label of an outcome's comparable form, e.g. ``"Public spend per purchaser per
+    year"``."""
+    label = i18n.outcome_label(outcome.name, lang)
+    if outcome.compounds:
+        return i18n.text("report.label_annual", lang, label=label)
+    for per in outcome.per:
+        label = i18n.text(f"report.label_per_{per}", lang, label=label)
+    return label
+
+
+def comparable_unit(outcome: Outcome, lang: str | None = None) -> str:
+    """Unit of an outcome's comparable form, e.g. ``"CNY per purchaser per year"``."""
+    unit = i18n.unit(outcome.unit, lang)
+    if outcome.compounds:
+        return unit
+    for per in outcome.per:
+        unit = i18n.text(f"report.unit_per_{per}", lang, unit=unit)
+    return unit
+
+
+def _comparable_variable(outcome: Outcome, lang: str | None) -> Variable:
+    if outcome.compounds:
+        how, kind = i18n.text("report.form_annual", lang), "annual"
+    else:
+        parts = [i18n.text(f"report.form_per_{per}", lang) for per in outcome.per]
+        how = i18n.text("report.form_and", lang).join(parts) + i18n.text("report.form_end", lang)
+        kind = "per_year" if "year" in outcome.per else "per_purchaser"
+    label = i18n.outcome_label(outcome.name, lang)
+    source = _outcome_variable(outcome, lang)
+    return Variable(
+        name=outcome.comparable_name,
+        label=comparable_label(outcome, lang),
+        unit=comparable_unit(outcome, lang),
+        definition=i18n.text("report.form_of", lang, label=label) + " " + how,
+        yearly="",
+        pooling="comparable",
+        kind=i18n.text(f"report.kind_{kind}", lang),
+        pooling_text=source.pooling_text,
+        cumulative=False,
+        undefined=outcome.undefined,
+        horizon=outcome.horizon and "year" not in outcome.per,
+        size=outcome.size and "purchaser" not in outcome.per,
+        comparable=outcome.name,
+    )
+
+
+def variables(lang: str | None = None) -> dict[str, Variable]:
+    """Every outcome and comparable form by name, each outcome followed by its form.
+
+    Args:
+        lang: Language of the labels and definitions (default: the one in use).
+    """
+    out: dict[str, Variable] = {}
+    for outcome in OUTCOMES.values():
+        out[outcome.name] = _outcome_variable(outcome, lang)
+        if outcome.per:
+            out[outcome.comparable_name] = _comparable_variable(outcome, lang)
+    return out
+
+
+def variable_list(names: Sequence[str] | str | None) -> list[str]:
+    """Outcome names and names of comparable forms as a list (``None``: all of them).
+
+    Raises:
+        ExperimentError: A name that is neither.
+    """
+    known = list(variables())
+    if names is None:
+        return known
+    if isinstance(names, str):
+        names = [names]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ExperimentError(
+            f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)} (and their "
+            f"comparable forms {', '.join(comparable_forms())})"
+        )
+    return list(names)
+
+
+def stata_names(names: list[str]) -> dict[str, str]:
+    """Each column name as a valid, unique Stata name of at most :data:`STATA_NAME`
+    characters (long words cut first, e.g. ``early_terminations_per_purchaser_year``
+    to ``early_term_per_purchaser_year``)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        short = re.sub(r"\W", "_", name)
+        words = short.split("_")
+        while len(short) > STATA_NAME and max(map(len, words)) > _STATA_WORD:
+            longest = max(range(len(words)), key=lambda i: len(words[i]))
+            words[longest] = words[longest][:_STATA_WORD]
+            short = "_".join(words)
+        short = short[:STATA_NAME]
+        stem, k = short, 1
+        while short in taken:
+            suffix = f"_{k}"
+            short, k = stem[: STATA_NAME - len(suffix)] + suffix, k + 1
+        taken.add(short)
+        out[name] = short
+    return out
+
+
+def names_forms(names: object) -> bool:
+    """Whether ``names`` is a list naming at least one comparable form."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        return names in comparable_forms() if isinstance(names, str) else False
+    return any(isinstance(n, str) and n in comparable_forms() for n in names)
+
+
+def comparable_forms() -> dict[str, Outcome]:
+    """The outcome of every comparable form, by the form's name."""
+    return {o.comparable_name: o for o in OUTCOMES.values() if o.per}
+
+
+def purchasers(frame: pd.DataFrame) -> pd.Series:
+    """Purchasers of each run's market (bureaux and mass organisations of every city),
+    from the parameter columns of a runs table."""
+    return frame["n_cities"] * (frame["n_bureaux"] + frame["n_mass_orgs"])
+
+
+def with_comparable(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with a column for every comparable form (NaN where a market has no
+    purchaser), each after the columns it is made from."""
+    years = runs["years"].astype(float)
+    buyers = purchasers(runs).astype(float).where(lambda s: s > 0, np.nan)
+    added = {
+        name: outcome.comparable(runs[outcome.name].astype(float), years, buyers)
+        for name, outcome in comparable_forms().items()
+    }
+    return pd.concat([runs, pd.DataFrame(added, index=runs.index)], axis=1)
+
+
+def entries(lang: str | None = None) -> list[dict[str, object]]:
+    """The codebook as a list of plain dicts (what ``codebook.json`` holds)."""
+    return [asdict(v) for v in variables(lang).values()]
+
+
+def to_json(lang: str | None = None) -> str:
+    """The codebook as JSON text: ``{"language": ..., "variables": [...]}``."""
+    body = {"language": i18n.resolve(lang), "variables": entries(lang)}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(lang: str | None = None, names: Sequence[str] | None = None) -> str:
+    """The codebook as a Markdown document (what ``codebook.md`` holds).
+
+    Args:
+        lang: Language (default: the one in use).
+        names: Only these variables (default: all).
+    """
+    chosen = variables(lang)
+    stata = stata_names(list(chosen))
+    t = {k: i18n.text(f"report.codebook_{k}", lang) for k in _HEADINGS}
+    lines = [f"# {t['title']}", "", t["intro"], ""]
+    for name, v in chosen.items():
+        if names is not None and name not in names:
+            continue
+        depends = [
+            i18n.text(f"report.depends_{k}", lang) for k in ("horizon", "size") if getattr(v, k)
+        ]
+        lines += [f"## `{name}`: {v.label}", "", f"- **{t['unit']}**: {v.unit}"]
+        lines.append(f"- **{t['definition']}**: {v.definition}")
+        if v.yearly:
+            lines.append(f"- **{t['yearly']}**: {v.yearly}")
+        lines.append(f"- **{t['kind']}**: {v.kind}. {v.pooling_text}")
+        if v.undefined:
+            lines.append(f"- **{t['undefined']}**: {v.undefined}")
+        lines.append(f"- **{t['depends']}**: {', '.join(depends) if depends else t['nothing']}")
+        if v.comparable:
+            which = "source" if v.pooling == "comparable" else "comparable"
+            lines.append(f"- **{t[which]}**: `{v.comparable}`")
+        if stata[name] != name:
+            lines.append(f"- **{t['stata']}**: `{stata[name]}`")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_HEADINGS = (
+    "title",
+    "intro",
+    "unit",
+    "definition",
+    "yearly",
+    "kind",
+    "undefined",
+    "depends",
+    "nothing",
+    "comparable",
+    "source",
+    "stata",
+)
+
+
+def table(lang: str | None = None) -> pd.DataFrame:
+    """The codebook as a DataFrame, one row per variable (for CSV)."""
+    return pd.DataFrame(entries(lang))
+
+
+FORMATS = ("text", "md", "csv", "json")
+"""Formats :func:`render` writes."""
+
+
+def text(lang: str | None = None, width: int = 100) -> str:
+    """The codebook as plain text for a terminal: per variable its name, unit and kind,
+    then its definition indented, every line at most ``width`` characters."""
+    import textwrap
+
+    lines = []
+    for name, v in variables(lang).items():
+        lines.append(f"{name}  [{v.unit}; {v.kind}]")
+        said = f"{v.label}: {v.definition}"
+        lines += textwrap.wrap(said, width, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join(lines) + "\n"
+
+
+def render(fmt: str, lang: str | None = None) -> str:
+    """The codebook in a format of :data:`FORMATS`."""
+    if fmt == "md":
+        return markdown(lang)
+    if fmt == "json":
+        return to_json(lang)
+    if fmt == "csv":
+        return table(lang).to_csv(index=False)
+    if fmt == "text":
+        return text(lang)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")

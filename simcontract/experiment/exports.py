@@ -1,0 +1,104 @@
+"""What a results folder holds for a reader besides the Parquet parts.
+
+Every finished batch folder gets, next to ``manifest.json`` and the Parquet parts:
+
+- ``table.csv``: mean and 95% CI of every outcome and comparable form per point, with
+  its unit;
+- ``runs.csv`` and ``runs.dta`` (Stata 14+): one row per run, identifiers, every
+  parameter and every outcome and comparable form, the ``.dta`` with variable labels
+  from the codebook;
+- ``codebook.md`` and ``codebook.json``: what every outcome means
+  (:mod:`~simcontract.experiment.codebook`).
+
+:func:`write_folder` writes them all (each file atomically); the command line adds the
+comparison's ``table.md`` and ``contrasts.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simcontract import i18n
+from simcontract.experiment import atomic, codebook, storage
+from simcontract.params import PARAMETERS
+
+RUNS_CSV = "runs.csv"
+RUNS_DTA = "runs.dta"
+CODEBOOK_MD = "codebook.md"
+CODEBOOK_JSON = "codebook.json"
+FILES = (storage.TABLE, RUNS_CSV, RUNS_DTA, CODEBOOK_MD, CODEBOOK_JSON)
+"""The files :func:`write_folder` writes."""
+
+STATA_LABEL = 80
+"""Most characters of a Stata variable label."""
+
+
+def level_table(results: Any) -> pd.DataFrame:
+    """``table.csv``: :meth:`Results.table` of every outcome and comparable form, with
+    a ``unit`` column after ``outcome``."""
+    table = results.table(codebook.variable_list(None))
+    units = {name: v.unit for name, v in codebook.variables("en").items()}
+    table.insert(table.columns.get_loc("outcome") + 1, "unit", table["outcome"].map(units))
+    return table
+
+
+def runs_table(results: Any) -> pd.DataFrame:
+    """One row per run with every outcome and comparable form (``runs.csv``)."""
+    return codebook.with_comparable(results.runs)
+
+
+def variable_labels(columns: list[str], lang: str = "en") -> dict[str, str]:
+    """A label of at most :data:`STATA_LABEL` characters for each column of the runs
+    table: outcomes and comparable forms from the codebook, parameters from the
+    registry."""
+    described = codebook.variables(lang)
+    ids = {
+        "scenario": "Scenario (design point's name)",
+        "point": "Design point (from 0)",
+        "replication": "Replication (from 0; same seed at every point)",
+        "seed": "Run seed (text: 63-bit integer)",
+    }
+    labels = {}
+    for c in columns:
+        if c in described:
+            text = f"{described[c].label} ({described[c].unit})"
+        elif c in PARAMETERS:
+            unit = PARAMETERS[c].unit
+            text = i18n.parameter_label(c, lang) + (f" ({unit})" if unit else "")
+        else:
+            text = ids.get(c, c)
+        labels[c] = text if len(text) <= STATA_LABEL else text[: STATA_LABEL - 1] + "…"
+    return labels
+
+
+def write_stata(runs: pd.DataFrame, target: Path) -> Path:
+    """Write the runs table as a Stata ``.dta`` (format 118) with variable labels."""
+    frame = runs.copy()
+    # Seeds use 63 bits; Stata's doubles hold 53.
+    frame["seed"] = frame["seed"].astype(str)
+    labels = variable_labels(list(frame.columns))
+    names = codebook.stata_names(list(frame.columns))
+    frame = frame.rename(columns=names)
+    stata_labels = {names[c]: text for c, text in labels.items()}
+
+    def write(tmp: Path) -> None:
+        frame.to_stata(tmp, write_index=False, version=118, variable_labels=stata_labels)
+
+    return atomic.write_atomic(target, write)
+
+
+def write_folder(results: Any) -> list[Path]:
+    """Write :data:`FILES` into ``results.directory``; return their paths."""
+    directory = Path(results.directory)
+    runs = runs_table(results)
+    written = [
+        atomic.write_text(directory / storage.TABLE, level_table(results).to_csv(index=False)),
+        atomic.write_text(directory / RUNS_CSV, runs.to_csv(index=False)),
+        write_stata(runs, directory / RUNS_DTA),
+        atomic.write_text(directory / CODEBOOK_MD, codebook.markdown("en")),
+        atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json("en")),
+    ]
+    return written

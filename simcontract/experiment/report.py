@@ -1,0 +1,368 @@
+"""The comparison as a reader sees it: numbers with consistent digits, tables that fit
+the terminal, and the Markdown report of a results folder.
+
+Numbers: every value of one outcome (a column) gets the same number of decimals, chosen
+so that the typical CI half-width shows two significant digits (three significant
+digits of the largest value when there is no interval); see :func:`decimals`.
+
+Tables have a row per scenario and a column per outcome; columns that do not fit the
+width go to a further block below (:func:`layout`).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simcontract import i18n
+from simcontract.experiment import codebook, comparison
+
+WIDTH = 100
+"""Most characters of a line the terminal tables print."""
+
+MAX_DECIMALS = 6
+"""Most decimals a number is printed with."""
+
+_ROW_LABEL = 22
+"""Most characters of a row label (a scenario's name) before it is shortened."""
+
+_TITLE = 40
+"""Most characters of a scenario's title in the terminal."""
+
+_MIN_COLUMN = 8
+"""Fewest characters of a column (headers wrap at this width at least)."""
+
+Column = tuple[str, list[str]] | tuple[str, list[str], str]
+"""A table column: header, cells and optionally ``"<"`` (left-aligned)."""
+
+
+def _finite(values: Iterable[float]) -> np.ndarray:
+    v = np.asarray(list(values), dtype=float)
+    return v[np.isfinite(v)]
+
+
+def decimals(half_widths: Iterable[float], values: Iterable[float] = ()) -> int:
+    """Decimals for a column: two significant digits of its median CI half-width.
+
+    Half-widths of 0 (every run the same) and NaN (fewer than two runs) are left out;
+    with none left, three significant digits of the largest absolute value.
+    """
+    halves = _finite(half_widths)
+    halves = halves[halves > 0]
+    if len(halves):
+        d = 1 - math.floor(math.log10(float(np.median(halves))))
+    else:
+        v = np.abs(_finite(values))
+        v = v[v > 0]
+        d = 2 - math.floor(math.log10(float(v.max()))) if len(v) else 0
+    return max(0, min(MAX_DECIMALS, d))
+
+
+def format_number(x: float, d: int, sign: bool = False) -> str:
+    """``x`` with ``d`` decimals and thousands separators (``+`` in front with
+    ``sign``); ``n/a`` for NaN; never ``-0``."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    text = f"{x:{'+' if sign else ''},.{d}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{d}f}"
+    return text
+
+
+def format_cell(mean: float, half: float, d: int, sign: bool = False) -> str:
+    """``mean ±half`` with ``d`` decimals each (the mean alone without an interval)."""
+    if mean is None or not math.isfinite(mean):
+        return "n/a"
+    if half is None or not math.isfinite(half):
+        return format_number(mean, d, sign)
+    return f"{format_number(mean, d, sign)} ±{format_number(half, d)}"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _column_width(header: str, cells: Sequence[str]) -> int:
+    longest_word = max((len(w) for w in header.split()), default=0)
+    return max(longest_word, *(len(c) for c in cells), _MIN_COLUMN)
+
+
+def _block(labels: Sequence[str], label_header: str, columns: Sequence[Column]) -> str:
+    lw = max(len(label_header), *(len(x) for x in labels))
+    widths = [_column_width(c[0], c[1]) for c in columns]
+    heads = [textwrap.wrap(c[0], w) or [""] for c, w in zip(columns, widths, strict=True)]
+    depth = max(len(h) for h in heads)
+    lines = []
+    for i in range(depth):
+        first = label_header if i == depth - 1 else ""
+        parts = [first.ljust(lw)]
+        parts += [
+            (h[i - depth + len(h)] if i >= depth - len(h) else "").ljust(w)
+            for h, w in zip(heads, widths, strict=True)
+        ]
+        lines.append("  ".join(parts).rstrip())
+    lines.append("  ".join("-" * w for w in (lw, *widths)))
+    for r, label in enumerate(labels):
+        parts = [label.ljust(lw)]
+        parts += [
+            c[1][r].ljust(w) if c[2:] == ("<",) else c[1][r].rjust(w)
+            for c, w in zip(columns, widths, strict=True)
+        ]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def layout(
+    labels: Sequence[str],
+    columns: Sequence[Column],
+    label_header: str = "",
+    width: int = WIDTH,
+) -> str:
+    """A table with a row per label and the given ``(header, cells)`` columns (cells
+    right-aligned; ``(header, cells, "<")`` left-aligned), split into blocks of columns
+    (balanced in number) that each fit ``width`` characters.
+
+    Headers wrap at spaces; labels longer than :data:`_ROW_LABEL` are shortened.
+    """
+    labels = [_shorten(x, _ROW_LABEL) for x in labels]
+    lw = max(len(label_header), *(len(x) for x in labels), 1)
+    widths = [_column_width(c[0], c[1]) + 2 for c in columns]
+    # The fewest blocks that fit, then columns spread evenly over them.
+    for n_blocks in range(1, len(columns) + 1):
+        size = math.ceil(len(columns) / n_blocks)
+        chunks = [list(range(i, min(i + size, len(columns)))) for i in range(0, len(columns), size)]
+        if all(lw + sum(widths[j] for j in chunk) <= width for chunk in chunks):
+            break
+    return "\n\n".join(
+        _block(labels, label_header, [columns[j] for j in chunk]) for chunk in chunks
+    )
+
+
+def _wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def _label(name: str, lang: str | None) -> str:
+    return codebook.variables(lang)[name].label
+
+
+def facts_table(facts: pd.DataFrame, lang: str | None = None) -> str:
+    """One row per scenario: its title, horizon and size."""
+    t = {
+        k: i18n.text(f"report.{k}", lang)
+        for k in ("scenario", "title", "years", "ngos", "purchasers")
+    }
+    columns = [
+        (
+            t["title"],
+            [_shorten(i18n.scenario_title(s, lang), _TITLE) for s in facts["scenario"]],
+            "<",
+        ),
+        (t["years"], [str(y) for y in facts["years"]]),
+        (t["ngos"], [f"{n:,}" for n in facts["ngos"]]),
+        (t["purchasers"], [f"{n:,}" for n in facts["purchasers"]]),
+    ]
+    return layout(list(facts["scenario"].astype(str)), columns, t["scenario"])
+
+
+def unlike_note(facts: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Lines saying how the scenarios differ in horizon and size, and which outcomes
+    depend on that (empty when they are alike)."""
+    differ = comparison.unlike(facts)
+    if not differ:
+        return []
+    said = [
+        i18n.text(f"report.differ_{k}", lang, low=f"{lo:,}", high=f"{hi:,}")
+        for k, (lo, hi) in differ.items()
+    ]
+    described = codebook.variables(lang)
+    horizon = "years" in differ
+    size = "ngos" in differ or "purchasers" in differ
+    hit = [
+        n
+        for n, v in described.items()
+        if v.pooling != "comparable" and ((horizon and v.horizon) or (size and v.size))
+    ]
+    text = i18n.text(
+        "report.unlike",
+        lang,
+        differences="; ".join(said),
+        outcomes=", ".join(hit),
+    )
+    if horizon:
+        text += " " + i18n.text("report.unlike_years", lang)
+    return _wrap(text)
+
+
+def _cells(sub: pd.DataFrame, value: str, sign: bool) -> tuple[list[str], int]:
+    half = (sub["high"] - sub["low"]) / 2
+    d = decimals(half, sub[value])
+    return [format_cell(m, h, d, sign) for m, h in zip(sub[value], half, strict=True)], d
+
+
+def levels_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
+    """Levels: a row per scenario, a column per outcome, ``mean ±half-width``."""
+    labels = list(table.drop_duplicates("point").sort_values("point")["scenario"].astype(str))
+    columns = []
+    for name in names:
+        sub = table[table["outcome"] == name].sort_values("point")
+        columns.append((_label(name, lang), _cells(sub, "mean", False)[0]))
+    return layout(labels, columns, i18n.text("report.scenario", lang))
+
+
+def contrasts_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
+    """Contrasts: a row per scenario but the reference, ``difference ±half-width``."""
+    labels = list(table.drop_duplicates("point").sort_values("point")["scenario"].astype(str))
+    columns = []
+    for name in names:
+        sub = table[table["outcome"] == name].sort_values("point")
+        columns.append((_label(name, lang), _cells(sub, "difference", True)[0]))
+    return layout(labels, columns, i18n.text("report.scenario", lang))
+
+
+def legend(names: Sequence[str], lang: str | None = None) -> list[str]:
+    """One line (wrapped) per outcome shown: label, unit and what a run's value counts."""
+    described = codebook.variables(lang)
+    lines = []
+    for name in names:
+        v = described[name]
+        lines += _wrap(f"{v.label} ({v.unit}): {_definition(v)}", indent="  ")
+    return lines
+
+
+def _definition(v: codebook.Variable) -> str:
+    """What a run's value counts in one sentence that stands alone."""
+    if v.pooling in ("pooled", "mean") and not v.cumulative:
+        return f"{v.yearly.rstrip('.')} ({v.kind})."
+    return v.definition
+
+
+def header(
+    results: Any,
+    reference: str,
+    settings: Sequence[str],
+    window: int | None,
+    level: float = 0.95,
+    lang: str | None = None,
+) -> list[str]:
+    """The lines above the tables: what ran, with which settings, against what."""
+    m = results.manifest
+    lines = [
+        i18n.text(
+            "report.ran",
+            lang,
+            points=m["n_points"],
+            replications=m["replications"],
+            seed=m["seed"],
+        )
+    ]
+    sets = " ".join(f"--set {s}" for s in settings)
+    lines += _wrap(
+        i18n.text("report.settings", lang, settings=sets or i18n.text("report.no_settings", lang))
+    )
+    if window is not None:
+        lines += _wrap(i18n.text("report.window", lang, years=window))
+    lines += _wrap(i18n.text("report.paired", lang, reference=reference, level=f"{level:.0%}"))
+    return lines
+
+
+def terminal(
+    results: Any,
+    names: Sequence[str],
+    reference: str | int | None = None,
+    settings: Sequence[str] = (),
+    window: int | None = None,
+    level: float = 0.95,
+    lang: str | None = None,
+) -> str:
+    """The whole comparison as the command line prints it, every line at most
+    :data:`WIDTH` characters."""
+    ref = comparison.reference_point(results, reference)
+    facts = comparison.scenario_facts(results)
+    ref_name = str(facts.loc[facts["point"] == ref, "scenario"].iloc[0])
+    lines = header(results, ref_name, settings, window, level, lang)
+    lines += ["", facts_table(facts, lang)]
+    note = unlike_note(facts, lang)
+    if note:
+        lines += ["", *note]
+    level_rows = comparison.levels(results, names, level)
+    lines += ["", *_wrap(i18n.text("report.levels", lang, level=f"{level:.0%}"))]
+    lines += [levels_table(level_rows, names, lang)]
+    if len(facts) > 1:
+        diffs = comparison.contrasts(results, ref, names, level)
+        lines += [
+            "",
+            *_wrap(i18n.text("report.contrasts", lang, reference=ref_name, level=f"{level:.0%}")),
+        ]
+        lines += [contrasts_table(diffs, names, lang)]
+    lines += ["", *_wrap(i18n.text("report.legend", lang)), *legend(names, lang)]
+    return "\n".join(lines)
+
+
+def markdown(
+    results: Any, reference: str | int | None = None, level: float = 0.95, lang: str | None = None
+) -> str:
+    """The comparison as Markdown (``table.md``): scenarios with their horizon and
+    size, then levels and contrasts of every outcome and comparable form, with units."""
+    ref = comparison.reference_point(results, reference)
+    facts = comparison.scenario_facts(results)
+    ref_name = str(facts.loc[facts["point"] == ref, "scenario"].iloc[0])
+    names = codebook.variable_list(None)
+    m = results.manifest
+    ci = f"{level:.0%}"
+    lines = [f"# {i18n.text('report.md_title', lang)}", ""]
+    lines.append(
+        i18n.text(
+            "report.ran", lang, points=m["n_points"], replications=m["replications"], seed=m["seed"]
+        )
+    )
+    if m.get("command"):
+        lines += ["", f"`{' '.join(m['command'])}`"]
+    lines += ["", i18n.text("report.paired", lang, reference=ref_name, level=ci), ""]
+    lines += _md_facts(facts, lang)
+    note = unlike_note(facts, lang)
+    if note:
+        lines += ["", " ".join(x.strip() for x in note)]
+    scenarios = list(facts["scenario"].astype(str))
+    lines += ["", f"## {i18n.text('report.levels', lang, level=ci)}", ""]
+    lines += _md_outcomes(comparison.levels(results, names, level), "mean", names, scenarios, lang)
+    if len(facts) > 1:
+        others = [s for p, s in zip(facts["point"], scenarios, strict=True) if p != ref]
+        title = i18n.text("report.contrasts", lang, reference=ref_name, level=ci)
+        diffs = comparison.contrasts(results, ref, names, level)
+        lines += ["", f"## {title}", ""]
+        lines += _md_outcomes(diffs, "difference", names, others, lang)
+    lines += ["", i18n.text("report.md_codebook", lang), ""]
+    return "\n".join(lines)
+
+
+def _md_row(cells: Iterable[Any]) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def _md_facts(facts: pd.DataFrame, lang: str | None) -> list[str]:
+    keys = ("scenario", "title", "years", "ngos", "purchasers")
+    lines = [_md_row(i18n.text(f"report.{k}", lang) for k in keys), "|---|---|---:|---:|---:|"]
+    for r in facts.itertuples():
+        title = i18n.scenario_title(str(r.scenario), lang)
+        lines.append(_md_row([r.scenario, title, r.years, f"{r.ngos:,}", f"{r.purchasers:,}"]))
+    return lines
+
+
+def _md_outcomes(
+    table: pd.DataFrame, value: str, names: Sequence[str], columns: Sequence[str], lang: str | None
+) -> list[str]:
+    described = codebook.variables(lang)
+    heads = [i18n.text("report.outcome", lang), i18n.text("report.unit", lang), *columns]
+    lines = [_md_row(heads), "|---|---|" + "---:|" * len(columns)]
+    for name in names:
+        sub = table[table["outcome"] == name].sort_values("point")
+        cells, _ = _cells(sub, value, value == "difference")
+        v = described[name]
+        lines.append(_md_row([f"{v.label} (`{name}`)", v.unit, *cells]))
+    return lines

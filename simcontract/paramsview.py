@@ -1,0 +1,80 @@
+"""What ``simcontract params`` prints: the registry, or one scenario's values and sources.
+
+For a scenario, each parameter's value, the registry default, whether the scenario
+changes it, and the source of the value: the scenario file's ``[sources]`` entry for a
+value the file sets, the registry's source for a default. Dated rule changes follow,
+each value with its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simcontract import i18n
+from simcontract.doctable import format_value
+from simcontract.params import DEFAULTS, PARAMETERS
+from simcontract.scenario import Scenario
+from simcontract.scenariosources import ScenarioSources
+
+
+def registry_lines() -> list[str]:
+    """Every parameter with its default, allowed values, unit, meaning and source."""
+    lines = []
+    for p in PARAMETERS.values():
+        lines.append(f"{p.name} = {p.default!r}  [{p.allowed()}] {p.unit}")
+        cited = p.citation if p.citation == p.source else f"{p.citation} [{p.source}]"
+        lines.append(f"    {p.meaning} (source: {cited})")
+    return lines
+
+
+def _given(scenario: Scenario, sources: ScenarioSources, name: str) -> str:
+    """The source of the scenario's value of ``name``."""
+    if name in sources.parameters:
+        return sources.of(name)
+    if scenario[name] == DEFAULTS[name]:
+        return PARAMETERS[name].citation
+    return i18n.text("params_view.not_given")
+
+
+def scenario_headers() -> tuple[str, ...]:
+    """Column labels of :func:`scenario_rows`."""
+    keys = ("parameter", "value", "default", "changed", "source")
+    return tuple(i18n.text(f"params_view.{k}") for k in keys)
+
+
+def scenario_rows(scenario: Scenario, sources: ScenarioSources) -> list[tuple[str, ...]]:
+    """One row per parameter: name, the scenario's value, default, changed, source."""
+    yes = i18n.text("params_view.yes")
+    return [
+        (
+            name,
+            format_value(scenario[name]),
+            format_value(default),
+            yes if scenario[name] != default else "",
+            _given(scenario, sources, name),
+        )
+        for name, default in DEFAULTS.items()
+    ]
+
+
+def heading(scenario: Scenario) -> str:
+    """The line above the table: the scenario and how many values it changes."""
+    changed = sum(scenario[k] != v for k, v in DEFAULTS.items())
+    return i18n.text(
+        "params_view.heading", name=repr(scenario.name), changed=changed, total=len(DEFAULTS)
+    )
+
+
+def change_lines(scenario: Scenario, sources: ScenarioSources) -> list[str]:
+    """The dated rule changes, one line per year, each value with its source."""
+    if not scenario.changes:
+        return []
+    lines = [i18n.text("params_view.changes")]
+    for year, change in scenario.changes:
+        values: Sequence[str] = [
+            f"{name} = {format_value(value)} "
+            f"({sources.of(name, year) or i18n.text('params_view.not_given')})"
+            for name, value in change.items()
+        ]
+        lines.append("  " + i18n.text("params_view.change", year=year, values=", ".join(values)))
+    return lines

@@ -1,0 +1,138 @@
+"""What ``simcontract validate`` prints: per pattern the paired difference it judges with
+its unit and CI, the standardised effect labelled as such, the verdict, and a hint with
+the replications to try when the CI is too wide (or missing)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simcontract import Scenario
+from simcontract.cli import main
+from simcontract.experiment import validation
+from simcontract.experiment import validation_report as report
+from simcontract.experiment.report import decimals, format_number
+from simcontract.experiment.stats import t_quantile
+from simcontract.experiment.validation import Arm, Pattern, validate
+
+TINY = {"years": 4, "initial_ngos": 15, "n_bureaux": 4, "n_mass_orgs": 1}
+
+
+def _pattern(pid: str = "t1", expect: str = "higher") -> Pattern:
+    a = Arm("3-year contracts", Scenario({**TINY, "contract_years": 3}, name="long"))
+    b = Arm("1-year contracts", Scenario({**TINY, "contract_years": 1}, name="short"))
+    return Pattern(pid, 1, "claim", "source", "staff_turnover", expect, a, b)
+
+
+def _frame(a: list[float], b: list[float], expect: str = "higher") -> pd.DataFrame:
+    """A validation table of one pattern from given replications of both arms."""
+    row = validation._verdict(_pattern(expect=expect), np.array(a), np.array(b))
+    return pd.DataFrame([row])
+
+
+@pytest.fixture(scope="module")
+def computed() -> pd.DataFrame:
+    return validate(replications=3, seed=1, workers=1, patterns=[_pattern()])
+
+
+def test_each_pattern_shows_its_difference_ci_unit_and_standardised_effect(computed) -> None:
+    text = report.terminal(computed, 3, 1)
+    (row,) = computed.itertuples()
+    assert all(len(line) <= 100 for line in text.splitlines())
+    header = next(line for line in text.splitlines() if line.startswith("| pattern"))
+    assert "b − a [95% CI]" in header and "standardised d" in header
+    d = decimals([(row.diff_high - row.diff_low) / 2], [row.diff])
+    shown = (
+        f"{format_number(row.diff, d, sign=True)} [{format_number(row.diff_low, d, sign=True)}, "
+        f"{format_number(row.diff_high, d, sign=True)}]"
+    )
+    line = next(line for line in text.splitlines() if line.startswith("| t1 |"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[:4] == ["t1", "Staff turnover (share)", "b > a", shown]
+    assert float(cells[4]) == pytest.approx(row.effect_size, rel=0.06)
+    assert cells[5] == ("reproduced" if row.reproduced else "NOT reproduced")
+    assert "t1: b = 1-year contracts; a = 3-year contracts" in text
+    assert "Standardised d: that difference over the pooled SD" in text
+
+
+def test_format_validation_is_one_markdown_row_per_pattern(computed) -> None:
+    text = validation.format_validation(pd.concat([computed, computed], ignore_index=True))
+    assert text.count("\n") == 2 + 1
+    assert text.splitlines()[1].startswith("|---|")
+
+
+def test_a_wide_ci_on_the_expected_side_gets_a_replications_hint() -> None:
+    frame = _frame([0.10, 0.20, 0.15], [0.15, 0.18, 0.25])
+    (row,) = frame.itertuples()
+    assert row.diff > 0 and row.diff_low < 0 < row.diff_high and not row.reproduced
+    assert report.failure(row) == "wide"
+    lines = report.verdict_lines(frame, 3)
+    assert lines[0] == "NOT reproduced: t1"
+    hint = " ".join(x.strip() for x in lines[1:])
+    assert hint.startswith("t1: CI too wide with 3 replications")
+    suggested = int(hint.rsplit("--replications ", 1)[1])
+    assert suggested >= report.DEFAULT_REPLICATIONS
+    needed = report.replications_needed(row.diff, row.diff_sd, 3)
+    assert suggested == max(needed, report.DEFAULT_REPLICATIONS)
+
+
+@pytest.mark.parametrize("mean, sd, start", [(0.05, 0.06, 3), (0.01, 0.2, 30), (2.0, 0.1, 2)])
+def test_replications_needed_gives_a_ci_clear_of_zero(mean: float, sd: float, start: int) -> None:
+    n = report.replications_needed(mean, sd, start)
+    assert n is not None and n > start and n % report.SUGGESTION_STEP == 0
+    assert t_quantile(n - 1, 0.95) * sd / math.sqrt(n) < mean
+    fewer = n - report.SUGGESTION_STEP
+    if fewer > start:  # the step below was not yet enough
+        assert t_quantile(fewer - 1, 0.95) * sd / math.sqrt(fewer) >= mean
+
+
+def test_no_hint_for_a_difference_on_the_wrong_side() -> None:
+    frame = _frame([0.20, 0.25, 0.22], [0.10, 0.19, 0.20])
+    (row,) = frame.itertuples()
+    assert report.failure(row) == "opposite"
+    text = "\n".join(report.verdict_lines(frame, 3))
+    assert "--replications" not in text and "not on the expected side" in text
+
+
+def test_one_replication_has_no_ci_and_a_hint() -> None:
+    frame = _frame([0.1], [0.3])
+    (row,) = frame.itertuples()
+    assert report.failure(row) == "no_ci"
+    text = " ".join(x.strip() for x in report.verdict_lines(frame, 1))
+    assert "no CI with 1 replication" in text and "try --replications 30" in text
+
+
+def test_a_reproduced_pattern_has_no_hint() -> None:
+    frame = _frame([0.10, 0.12, 0.11], [0.30, 0.33, 0.31])
+    assert report.failure(next(frame.itertuples())) == ""
+    assert report.verdict_lines(frame, 3) == ["all 1 comparisons reproduced"]
+
+
+def test_validate_command_prints_the_report_writes_it_and_keeps_its_exit_status(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(validation, "load_patterns", lambda: [_pattern("t1"), _pattern("t2")])
+    out = tmp_path / "report"
+    argv = ["validate", "--pattern", "t2", "--replications", "2", "--workers", "1"]
+    status = main([*argv, "--out", str(out)])
+    text = capsys.readouterr().out
+    assert "| t2 | Staff turnover (share) | b > a |" in text and "| t1 |" not in text
+    reproduced = "all 1 comparisons reproduced" in text
+    assert status == (0 if reproduced else 1)
+    assert reproduced or "NOT reproduced: t2" in text
+    assert "| t2 |" in (out / "table.md").read_text(encoding="utf-8")
+    assert list(pd.read_csv(out / "table.csv")["id"]) == ["t2"]
+
+
+def test_validate_refuses_an_unknown_pattern_in_one_line(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(validation, "load_patterns", lambda: [_pattern("t1")])
+    assert main(["validate", "--pattern", "9z", "--replications", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "simcontract: error: --pattern '9z': no such pattern; patterns are t1"
+    ]
