@@ -42,6 +42,7 @@ def register_ngos(city: City, rules: Rules, record: YearRecord) -> None:
     lam = rules["entry_rate"] * factor * (tenders + failed) * openness
     entrants = new_ngos(city, rules, int(city.rng.poisson(lam)), initial=False)
     record.entries += len(entrants)
+    city.registered += len(entrants)
     added = 0.0
     for n in entrants:  # left to right, on every Python (see outcomes.combine)
         added += n.reserves
