@@ -30,10 +30,6 @@ federation, Communist Youth League."""
 TIE_FLOOR = 0.01
 """Tie strength below which a decaying tie is forgotten."""
 
-ORIGINS = ("general", "specialist", "community", "grassroots")
-"""NGO origins: general social-work agency, specialist spun off from a mass
-organisation, community association of trusted residents, grassroots group."""
-
 
 @dataclass(slots=True)
 class Contract:
@@ -86,6 +82,8 @@ class Slot:
         interested: The NGOs that chose to bid when it is openly tendered this year.
         last_score: Evaluation score of the slot's last contract-year (0 if none).
         last_terminated: Whether the last contract was ended before its term.
+        served_by: The NGO that served it last year (``None`` if it had no provider);
+            read only by the outcome ``provider_churn``.
     """
 
     purchaser: Purchaser
@@ -95,6 +93,7 @@ class Slot:
     interested: list[NGO] = field(default_factory=list)
     last_score: float = 0.0
     last_terminated: bool = False
+    served_by: NGO | None = None
 
     @property
     def incumbent(self) -> NGO | None:
@@ -443,6 +442,8 @@ class City:
         initial_ngos: NGOs created at set-up.
         last_tenders, last_failed, last_newcomer: Last year's tenders, failed tenders
             and share of bids by newcomers, which drive entry.
+        registered: NGOs registered in the city since the start (the initial ones not
+            counted); read only by the outcome ``entrant_survival``.
     """
 
     model: ContractingModel
@@ -462,6 +463,7 @@ class City:
     last_failed: int = 0
     last_newcomer: float = 0.0
     last_burden: float | None = None
+    registered: int = 0
     _normals: list[float] = field(default_factory=list)
     _next_normal: int = 0
 

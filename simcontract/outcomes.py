@@ -25,11 +25,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.params import ORIGINS
+
 POOLINGS = ("pooled", "mean", "last")
 """How a run's value of an outcome is formed from its years (see the module docstring)."""
 
 PER = ("purchaser", "year")
 """What a comparable form of an outcome is per (see :attr:`Outcome.per`)."""
+
+TOP_PROVIDERS = 5
+"""Number of largest providers whose share of contract money ``top5_money_share`` counts."""
+
+ORIGIN_MONEY = MappingProxyType({origin: f"money_{origin}" for origin in ORIGINS})
+"""The counter of contract money held by the NGOs of each origin."""
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``values`` sorted in ascending order (0 when
+    all are equal; ``(n - 1) / n`` when one holds everything; NaN when they sum to 0)."""
+    n = len(values)
+    total = float(values.sum())
+    if n == 0 or total <= 0:
+        return float("nan")
+    rank = np.arange(1, n + 1)
+    return float(2.0 * (rank @ values) / (n * total) - (n + 1) / n)
 
 
 @dataclass
@@ -100,6 +119,23 @@ class YearRecord:
     planning: int = 0
     closures: int = 0
     cofunding: float = 0.0
+    churn_slots: int = 0
+    churn_changed: int = 0
+    employed: int = 0
+    layoffs: int = 0
+    contract_money: float = 0.0
+    money_general: float = 0.0
+    money_specialist: float = 0.0
+    money_community: float = 0.0
+    money_grassroots: float = 0.0
+    top_sum: float = 0.0
+    gini_sum: float = 0.0
+    districts_funded: int = 0
+    gap_districts: int = 0
+    price_ratio_sum: float = 0.0
+    never_contracted: int = 0
+    entrants_total: int = 0
+    entrants_alive: int = 0
 
     def add_exit(self, reserves: float) -> None:
         """Count an NGO that exits with ``reserves`` in hand."""
@@ -114,6 +150,20 @@ class YearRecord:
         self.quality_sum += float(qualities.sum())
         self.quality_sq += float(qualities @ qualities)
         self.score_quality += float(scores @ qualities)
+
+    def add_capture(self, money: np.ndarray, origins: Sequence[str]) -> None:
+        """Add one city's contract money in force, one entry per active NGO (0 for an
+        NGO without a contract) with its origin: the money by origin, and the city's
+        top-``TOP_PROVIDERS`` share and Gini coefficient when any money is in force."""
+        total = float(money.sum())
+        self.contract_money += total
+        kinds = np.asarray(origins)
+        for origin, field in ORIGIN_MONEY.items():
+            setattr(self, field, getattr(self, field) + float(money[kinds == origin].sum()))
+        if total > 0:
+            ordered = np.sort(money)
+            self.top_sum += float(ordered[-TOP_PROVIDERS:].sum()) / total
+            self.gini_sum += gini(ordered)
 
     @property
     def hours_total(self) -> float:
@@ -582,6 +632,101 @@ _DEFINED = [
         horizon=True,
         size=True,
         per=("purchaser", "year"),
+    ),
+    Outcome(
+        "provider_churn",
+        "share",
+        "Among funded slots served this year that were also served last year, the share "
+        "whose provider changed (slot-years, so comparable across contract lengths).",
+        "The same, pooled over all slot-years of the run.",
+        Ratio("churn_changed", "churn_slots"),
+        "pooled",
+        undefined="no slot was served both this year and last year (always so in year 1)",
+    ),
+    Outcome(
+        "staff_separation_rate",
+        "share",
+        "Social workers who quit or were let go (fewer contracts to staff, or their NGO "
+        "exited) over workers employed at any time in the year.",
+        "The same, summed over the run.",
+        Formula(lambda r: _ratio(r.quits + r.layoffs, r.employed), "(quits + layoffs) / employed"),
+        "pooled",
+        undefined="no social worker was employed",
+    ),
+    Outcome(
+        "top5_money_share",
+        "share",
+        f"Share of contract money in force held by the {TOP_PROVIDERS} largest providers, "
+        "per city, averaged over cities.",
+        _SHARE_MEAN,
+        Ratio("top_sum", "hhi_cities"),
+        "mean",
+        undefined="no city had a contract in force",
+        size=True,  # 1 wherever a city has at most that many providers
+    ),
+    Outcome(
+        "contract_money_gini",
+        "index",
+        "Gini coefficient of contract money in force across the active NGOs (those "
+        "without a contract hold 0), per city, averaged over cities.",
+        _SHARE_MEAN,
+        Ratio("gini_sum", "hhi_cities"),
+        "mean",
+        undefined="no city had a contract in force",
+        size=True,  # at least 1 - contracts / active NGOs, and at most (n - 1) / n
+    ),
+    *(
+        Outcome(
+            f"money_share_{origin}",
+            "share",
+            f"Share of contract money in force held by NGOs of origin `{origin}`.",
+            _SHARE_MEAN,
+            Ratio(field, "contract_money"),
+            "mean",
+            undefined="no contract was in force",
+        )
+        for origin, field in ORIGIN_MONEY.items()
+    ),
+    Outcome(
+        "gap_district_share",
+        "share",
+        "Share of the districts with funded slots where at least one funded slot has no "
+        "provider in the year (a service gap).",
+        _SHARE_MEAN,
+        Ratio("gap_districts", "districts_funded"),
+        "mean",
+        undefined="no district had a funded slot",
+    ),
+    Outcome(
+        "winning_price_ratio",
+        "ratio",
+        "Mean over the year's winning bids of the bid price over the price ceiling "
+        "(`contract_value`).",
+        "The same over all winning bids of the run.",
+        Ratio("price_ratio_sum", "awards"),
+        "pooled",
+        undefined="no tender was awarded",
+    ),
+    Outcome(
+        "never_contracted_share",
+        "share",
+        "Share of the NGOs active at year end that have never held a contract (in the "
+        "run, or before it for the initial NGOs).",
+        "The same at the end of the run.",
+        Ratio("never_contracted", "active_ngos"),
+        "last",
+        undefined="no NGO was active",
+        horizon=True,  # a longer run gives more rounds in which to win a first contract
+    ),
+    Outcome(
+        "entrant_survival",
+        "share",
+        "Share of the NGOs registered since the start that are still active at year end.",
+        "Share of the NGOs registered during the run still active at its end.",
+        Ratio("entrants_alive", "entrants_total"),
+        "last",
+        undefined="no NGO has registered since the start",
+        horizon=True,  # early entrants have had longer to fail
     ),
 ]
 

@@ -16,6 +16,10 @@ from typing import Any
 
 from simcontract.sources import cite
 
+ORIGINS = ("general", "specialist", "community", "grassroots")
+"""NGO origins: general social-work agency, specialist spun off from a mass
+organisation, community association of trusted residents, grassroots group."""
+
 # Citation keys of the sources (simcontract.sources lists them with full references).
 SEED_GUANGZHOU = "guangzhou_ifsc_nd"
 SEED_THREE_CITIES = "mok_wen_2023"

@@ -19,6 +19,7 @@ Modules:
 * :mod:`~simcontract.experiment.atomic`: every file written whole or not at all.
 * :mod:`~simcontract.experiment.limits`: a batch's size checked before it starts.
 * :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
+* :mod:`~simcontract.experiment.survival`: NGO survival curves by origin or entry cohort.
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
@@ -56,6 +57,7 @@ _HOMES = {
     ),
     "split": ("SplitRun", "run_split"),
     "stats": ("Interval", "kaplan_meier", "mean_ci", "paired_difference"),
+    "survival": ("kaplan_meier_by", "survival_by"),
     "validation": ("calibrate", "validate"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}

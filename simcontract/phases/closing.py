@@ -35,6 +35,7 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
         if not ngo.contracts and ngo.reserves < floor:
             record.add_exit(ngo.reserves)
             record.closures += 1
+            record.layoffs += ngo.staff
             ngo.exit("closed")
     for pu in city.purchasers:
         if pu.cadre is not None:
@@ -59,11 +60,21 @@ def close_contracts(ngo: NGO, year: int) -> None:
 
 
 def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
-    """Count the city's active NGOs, survivors, reserves and dependence at year end."""
+    """Count the city's active NGOs, survivors, NGOs that never held a contract,
+    reserves and dependence at year end.
+
+    An NGO has held a contract when its track record is above 0: every contract-year it
+    delivers is evaluated before the year ends, and an initial NGO's record counts the
+    contracts it held before the run.
+    """
     ngos = city.ngos
     record.active_ngos += len(ngos)
     record.initial_total += city.initial_ngos
-    record.initial_alive += int((column(ngos, "entry_year", int) == 0).sum())
+    entered = column(ngos, "entry_year", int)
+    record.initial_alive += int((entered == 0).sum())
+    record.entrants_total += city.registered
+    record.entrants_alive += int((entered > 0).sum())
+    record.never_contracted += int((column(ngos, "track_record", int) == 0).sum())
     record.reserves_end += float(column(ngos, "reserves").sum())
     revenue = column(ngos, "revenue_gov") + column(ngos, "revenue_other")
     dependence = column(ngos, "dependence")[revenue > 0]

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.agents import MASS_ORG_SECTORS, NGO, ORIGINS, SECTORS
+from simcontract.agents import MASS_ORG_SECTORS, NGO, SECTORS
+from simcontract.params import ORIGINS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,6 +43,7 @@ def register_ngos(city: City, rules: Rules, record: YearRecord) -> None:
     lam = rules["entry_rate"] * factor * (tenders + failed) * openness
     entrants = new_ngos(city, rules, int(city.rng.poisson(lam)), initial=False)
     record.entries += len(entrants)
+    city.registered += len(entrants)
     added = 0.0
     for n in entrants:  # left to right, on every Python (see outcomes.combine)
         added += n.reserves

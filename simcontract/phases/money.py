@@ -169,4 +169,5 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     for ngo, r in zip(ngos, reserves.tolist(), strict=True):
         if not r >= 0.0:
             record.add_exit(r)
+            record.layoffs += ngo.staff
             ngo.exit("insolvent")

@@ -349,6 +349,7 @@ def award(
         record.tied_awards += 1
     required = terms.required
     record.inflation_sum += bids.promised[best] / required - 1.0
+    record.price_ratio_sum += bids.price[best] / terms.ceiling
     length = terms.rules["contract_years"]
     year = terms.rules.year
     if year == 1:
@@ -496,7 +497,26 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     if total > 0:
         record.hhi_sum += float(((value / total) ** 2).sum())
         record.hhi_cities += 1
+    record.add_capture(value, [n.origin for n in batch.ngos])
+    funded, gaps = set(), set()
     for pu in city.purchasers:
         record.slots_funded += len(pu.slots)
         record.slots_served += sum(s.contract is not None for s in pu.slots)
         record.budget += pu.budget
+        funded.add(pu.district)
+        if any(s.contract is None for s in pu.slots):
+            gaps.add(pu.district)
+        _count_churn(pu.slots, record)
+    record.districts_funded += len(funded)
+    record.gap_districts += len(gaps)
+
+
+def _count_churn(slots: list[Slot], record: YearRecord) -> None:
+    """Count the slots served this year and last, and those whose provider changed;
+    remember this year's provider of each slot."""
+    for s in slots:
+        provider = s.contract.ngo if s.contract is not None else None
+        if provider is not None and s.served_by is not None:
+            record.churn_slots += 1
+            record.churn_changed += provider is not s.served_by
+        s.served_by = provider

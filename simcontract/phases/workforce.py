@@ -28,7 +28,8 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     Contract ``c`` wants ``ceil(staff_per_contract * promised / required)`` workers, but
     no more than its wage money ``(1 - activity_share) * price / wage`` pays for, and at
     least one. Hires start with no experience; layoffs take the least experienced first.
-    Sets ``c.staff`` on each contract and ``batch.staff``.
+    Sets ``c.staff`` on each contract and ``batch.staff``; counts the workers employed
+    (those kept or hired, and those laid off) and the layoffs.
     """
     batch = city.batch
     cs = batch.contracts
@@ -40,13 +41,17 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
     wanted = CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)
+    laid_off = 0
     for ngo, w in zip(batch.ngos, wanted.astype(np.intp).tolist(), strict=True):
         have = len(ngo.experience)
         if w > have:
             ngo.experience = np.concatenate([ngo.experience, np.zeros(w - have)])
         elif w < have:
             ngo.experience = np.sort(ngo.experience)[have - w :]
+            laid_off += have - w
     batch.staff = wanted.astype(np.intp)
+    record.layoffs += laid_off
+    record.employed += int(batch.staff.sum()) + laid_off
 
 
 def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
