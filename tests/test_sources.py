@@ -115,6 +115,7 @@ def test_no_file_name_is_cited_in_files_a_reader_sees() -> None:
     paths = [*builtin_dir().glob("*.toml"), ROOT / "examples" / "national.toml"]
     paths += [ROOT / "simcontract" / "patterns.toml", ROOT / "README.md"]
     paths += [ROOT / "docs" / "ODD.md", ROOT / "docs" / "SOURCES.md"]
+    paths += sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in paths:
         found = FILE_NAME.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path.name} cites {found.group(0)}"
