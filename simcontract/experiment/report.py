@@ -205,24 +205,25 @@ def _cells(sub: pd.DataFrame, value: str, sign: bool) -> tuple[list[str], int]:
     return [format_cell(m, h, d, sign) for m, h in zip(sub[value], half, strict=True)], d
 
 
-def levels_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
-    """Levels: a row per scenario, a column per outcome, ``mean ±half-width``."""
+def _scenario_table(
+    table: pd.DataFrame, names: Sequence[str], value: str, sign: bool, lang: str | None
+) -> str:
     labels = list(table.drop_duplicates("point").sort_values("point")["scenario"].astype(str))
     columns = []
     for name in names:
         sub = table[table["outcome"] == name].sort_values("point")
-        columns.append((_label(name, lang), _cells(sub, "mean", False)[0]))
+        columns.append((_label(name, lang), _cells(sub, value, sign)[0]))
     return layout(labels, columns, i18n.text("report.scenario", lang))
+
+
+def levels_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
+    """Levels: a row per scenario, a column per outcome, ``mean ±half-width``."""
+    return _scenario_table(table, names, "mean", False, lang)
 
 
 def contrasts_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
     """Contrasts: a row per scenario but the reference, ``difference ±half-width``."""
-    labels = list(table.drop_duplicates("point").sort_values("point")["scenario"].astype(str))
-    columns = []
-    for name in names:
-        sub = table[table["outcome"] == name].sort_values("point")
-        columns.append((_label(name, lang), _cells(sub, "difference", True)[0]))
-    return layout(labels, columns, i18n.text("report.scenario", lang))
+    return _scenario_table(table, names, "difference", True, lang)
 
 
 def legend(names: Sequence[str], lang: str | None = None) -> list[str]:

@@ -126,11 +126,8 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def heading(
-    frame: pd.DataFrame, replications: int, seed: int, lang: str | None = None
-) -> list[str]:
-    """The lines above the table: what ran, and how to read the columns."""
-    said = i18n.text(
+def _ran(frame: pd.DataFrame, replications: int, seed: int, lang: str | None) -> str:
+    return i18n.text(
         "validation.ran",
         lang,
         patterns=len(frame),
@@ -138,6 +135,13 @@ def heading(
         replications=replications,
         seed=seed,
     )
+
+
+def heading(
+    frame: pd.DataFrame, replications: int, seed: int, lang: str | None = None
+) -> list[str]:
+    """The lines above the table: what ran, and how to read the columns."""
+    said = _ran(frame, replications, seed, lang)
     return [*_wrap(said), *_wrap(i18n.text("validation.explain", lang, level="95%"))]
 
 
@@ -211,14 +215,7 @@ def terminal(frame: pd.DataFrame, replications: int, seed: int, lang: str | None
 
 def markdown(frame: pd.DataFrame, replications: int, seed: int, lang: str | None = None) -> str:
     """The report as a Markdown document (``table.md``)."""
-    ran = i18n.text(
-        "validation.ran",
-        lang,
-        patterns=len(frame),
-        facts=frame["fact"].nunique(),
-        replications=replications,
-        seed=seed,
-    )
+    ran = _ran(frame, replications, seed, lang)
     lines = [ran, "", i18n.text("validation.explain", lang, level="95%"), "", table(frame, lang)]
     lines += ["", i18n.text("validation.arms_title", lang), ""]
     lines += [f"- {text}" for text in _arm_texts(frame, lang)]
