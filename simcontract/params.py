@@ -819,12 +819,13 @@ _DECLARED = [
     _p(
         "new_broom_termination",
         "float",
-        0.25,
+        0.0,
         0.0,
         1.0,
         group="cadres",
         meaning="Chance, at full `reshuffle`, that an official in his first year at a post "
-        "ends a contract with a provider he has no tie to.",
+        "ends a contract with a provider he has no tie to (an option for what-if runs; "
+        "no source reports it, so it is off by default).",
         source="assumption",
     ),
     _p(

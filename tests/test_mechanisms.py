@@ -47,10 +47,18 @@ ABLATIONS = {
     "new brooms reshuffle providers": Ablation(
         "reshuffle",
         (0.0, 1.0),
-        "early_terminations",
+        "provider_turnover",
         True,
         {"rotation_years": 3.0},
         {"rotation_years": 0.0},
+    ),
+    "new brooms end contracts (an option, off by default)": Ablation(
+        "new_broom_termination",
+        (0.0, 1.0),
+        "early_terminations",
+        True,
+        {"rotation_years": 3.0, "reshuffle": 1.0},
+        {"rotation_years": 0.0, "reshuffle": 1.0},
     ),
     "mass organisations' patronage": Ablation(
         "partnership",

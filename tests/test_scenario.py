@@ -558,3 +558,26 @@ def test_a_bad_seed_is_refused_in_one_line(rng: object) -> None:
 def test_an_empty_set_of_cities_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one city"):
         ContractingModel("baseline", rng=1, cities=[])
+
+
+# ------------------------------------------------------------- the 2012 registration reform
+REGISTRATION_REFORM = 2012
+"""LSE n.d.: "in July 2012 the Ministry of Civil Affairs changed the framework to enable
+certain types of NGOs to register directly"; the scenarios apply it from model year 2012."""
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_registration_follows_the_calendar_of_the_reform(name: str) -> None:
+    """A dated scenario needs two sponsors in the years before 2012 and registers directly
+    from 2012; an undated one registers directly in every year (the rules since 2012)."""
+    scenario = load_scenario(name)
+    rules = None
+    for year in range(1, scenario["years"] + 1):
+        rules = scenario.rules(year, previous=rules)
+        if scenario.start_year is None:
+            expected = "direct"
+        else:
+            calendar = scenario.start_year + year - 1
+            expected = "dual_sponsor" if calendar < REGISTRATION_REFORM else "direct"
+        assert rules["registration"] == expected, (name, year)
+
