@@ -580,4 +580,3 @@ def test_registration_follows_the_calendar_of_the_reform(name: str) -> None:
             calendar = scenario.start_year + year - 1
             expected = "dual_sponsor" if calendar < REGISTRATION_REFORM else "direct"
         assert rules["registration"] == expected, (name, year)
-
