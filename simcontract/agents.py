@@ -30,6 +30,20 @@ federation, Communist Youth League."""
 TIE_FLOOR = 0.01
 """Tie strength below which a decaying tie is forgotten."""
 
+MEDIAN_RANK = 0.5
+"""An official's rank in a distribution of motives when officials do not differ
+(``motive_spread`` = 0): the mean."""
+
+
+def motive(mean: float, rank: float, spread: float) -> float:
+    """An official's motive in [0, 1] from its rank in [0, 1] among officials.
+
+    ``mean + spread * min(mean, 1 - mean) * (2 * rank - 1)``: uniform around ``mean``
+    for a uniform rank (its mean whatever ``spread``), as wide as ``spread`` allows
+    without leaving [0, 1].
+    """
+    return mean + spread * min(mean, 1.0 - mean) * (rank - MEDIAN_RANK) / MEDIAN_RANK
+
 
 @dataclass(slots=True)
 class Contract:
@@ -113,6 +127,10 @@ class Cadre(mesa.Agent):
         post: The purchaser the cadre now heads, or ``None`` once it has left.
         arrived: Model year the cadre took up its current post.
         term_end: Last model year of the current term.
+        caution_rank, drive_rank: The official's rank in [0, 1] among officials in
+            caution (blame avoidance) and in promotion drive, drawn when it is first
+            appointed; its motives at a post follow from them (:meth:`caution`,
+            :meth:`drive`).
     """
 
     def __init__(self, model: ContractingModel) -> None:
@@ -121,6 +139,22 @@ class Cadre(mesa.Agent):
         self.post: Purchaser | None = None
         self.arrived = 0
         self.term_end = 0
+        self.caution_rank = MEDIAN_RANK
+        self.drive_rank = MEDIAN_RANK
+
+    def caution(self, rules: Mapping[str, Any]) -> float:
+        """How far the official fears doing the wrong thing, in [0, 1]: its rank in the
+        distribution of caution of its post's officials (mean ``blame_avoidance`` in a
+        bureau, ``mass_org_caution`` in a mass organisation)."""
+        kind = self.post if self.post is not None else Purchaser
+        return motive(rules[kind.caution_mean], self.caution_rank, rules["motive_spread"])
+
+    def drive(self, rules: Mapping[str, Any]) -> float:
+        """How eager the official is for achievements that count for promotion, in [0,
+        1] (mean ``promotion_drive`` in a bureau, ``mass_org_drive`` in a mass
+        organisation)."""
+        kind = self.post if self.post is not None else Purchaser
+        return motive(rules[kind.drive_mean], self.drive_rank, rules["motive_spread"])
 
     def tie(self, ngo: NGO) -> float:
         """Tie strength to ``ngo`` (0 when none)."""
@@ -155,9 +189,17 @@ class Purchaser(mesa.Agent):
         slots: Funded service slots.
         cadre: The official in charge.
         partners: ``unique_id`` of every NGO that has held a contract from this purchaser.
+        length_year, length: The year of the purchaser's last decision on contract
+            length, and the length it chose (see ``cadres.contract_length``).
     """
 
     kind = "purchaser"
+    caution_mean = "blame_avoidance"
+    """Parameter of the mean caution of the purchaser's officials."""
+    drive_mean = "promotion_drive"
+    """Parameter of the mean promotion drive of the purchaser's officials."""
+    standing = "bureau_standing"
+    """Parameter of the purchaser's standing when it bargains with the finance bureau."""
 
     def __init__(
         self, model: ContractingModel, city: int, district: int, sector: str, n_slots: int
@@ -172,6 +214,8 @@ class Purchaser(mesa.Agent):
         self.slots: list[Slot] = [Slot(self) for _ in range(n_slots)]
         self.cadre: Cadre | None = None
         self.partners: set[int] = set()
+        self.length_year = 0
+        self.length = 1
 
     def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """How the purchaser's own leanings adjust each bidder's merit (0 here; the
@@ -187,16 +231,19 @@ class Purchaser(mesa.Agent):
 class Bureau(Purchaser):
     """A government department or street office: avoids blame, wants safe providers.
 
-    A bidder without a track record is marked down by ``blame_avoidance``.
+    A bidder without a track record is marked down by the caution of the bureau's
+    official (its mean across officials is ``blame_avoidance``).
     """
 
     kind = "bureau"
 
     def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """Penalty for bidders without a proven track record (blame avoidance):
-        ``-blame_penalty * blame_avoidance * (1 - min(1, track_record /
-        proven_track_record))``."""
-        scale = -rules["blame_penalty"] * rules["blame_avoidance"]
+        ``-blame_penalty * caution * (1 - min(1, track_record / proven_track_record))``,
+        with ``caution`` the official's (:meth:`Cadre.caution`; ``blame_avoidance``
+        without an official)."""
+        caution = self.cadre.caution(rules) if self.cadre else rules["blame_avoidance"]
+        scale = -rules["blame_penalty"] * caution
         proven = rules["proven_track_record"]
         return [
             0.0 if n.track_record >= proven else scale * (1.0 - n.track_record / proven)
@@ -213,6 +260,9 @@ class MassOrganisation(Purchaser):
     """
 
     kind = "mass_org"
+    caution_mean = "mass_org_caution"
+    drive_mean = "mass_org_drive"
+    standing = "mass_org_standing"
 
     def merit_adjustments(self, ngos: list[NGO], rules: Mapping[str, Any]) -> list[float]:
         """Bonus for specialists of the sector and for current partners (patronage)."""

@@ -133,6 +133,7 @@ class YearRecord:
     districts_funded: int = 0
     gap_districts: int = 0
     price_ratio_sum: float = 0.0
+    length_sum: int = 0
     never_contracted: int = 0
     entrants_total: int = 0
     entrants_alive: int = 0
@@ -704,6 +705,17 @@ _DEFINED = [
         "(`contract_value`).",
         "The same over all winning bids of the run.",
         Ratio("price_ratio_sum", "awards"),
+        "pooled",
+        undefined="no tender was awarded",
+    ),
+    Outcome(
+        "contract_length_mean",
+        "years",
+        "Mean over the year's awards of the contract's agreed length (one year, or "
+        "`contract_years` when the finance bureau authorised a multi-year contract; in "
+        "year 1 the agreed length, not the years left of it).",
+        "The same over all awards of the run.",
+        Ratio("length_sum", "awards"),
         "pooled",
         undefined="no tender was awarded",
     ),

@@ -281,8 +281,43 @@ _DECLARED = [
         10,
         unit="years",
         group="contracts",
-        meaning="Length of a service contract.",
+        meaning="Longest service contract the rules allow; longer than one year only "
+        "with the finance bureau's authorisation (`multiyear_endorsement`).",
         source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "multiyear_endorsement",
+        "float",
+        1.0,
+        0.0,
+        1.0,
+        group="contracts",
+        meaning="Municipal leaders' endorsement of multi-year contracting: it pushes "
+        "officials to seek the finance bureau's authorisation and the bureau to grant it "
+        "(1 = every purchaser signs `contract_years`, as in a municipal roll-out).",
+        source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "bureau_standing",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="contracts",
+        meaning="Chance that the finance bureau grants a bureau's request for multi-year "
+        "contracts without the municipal leaders' endorsement.",
+        source="assumption",
+    ),
+    _p(
+        "mass_org_standing",
+        "float",
+        0.25,
+        0.0,
+        1.0,
+        group="contracts",
+        meaning="Chance that the finance bureau grants a mass organisation's request for "
+        "multi-year contracts without the municipal leaders' endorsement.",
+        source="assumption",
     ),
     _p(
         "contract_value",
@@ -481,7 +516,8 @@ _DECLARED = [
         0.0,
         1.0,
         group="tendering",
-        meaning="How strongly bureaux shun bidders without a track record.",
+        meaning="Mean caution of bureaux' officials: how strongly they shun bidders "
+        "without a track record and avoid the red tape of multi-year contracts.",
         source=SEED_THREE_CITIES,
     ),
     _p(
@@ -512,8 +548,8 @@ _DECLARED = [
         0.0,
         1.0,
         group="tendering",
-        meaning="Merit penalty a bureau gives a bidder without any track record at full "
-        "`blame_avoidance` (it shrinks linearly to 0 at `proven_track_record`).",
+        meaning="Merit penalty a bureau gives a bidder without any track record when its "
+        "official's caution is 1 (it shrinks linearly to 0 at `proven_track_record`).",
         source="assumption",
     ),
     _p(
@@ -703,6 +739,50 @@ _DECLARED = [
         group="cadres",
         meaning="How strongly a newly arrived official turns against incumbent providers.",
         source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "promotion_drive",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Mean promotion drive of bureaux' officials: eagerness for achievements in "
+        "social services, such as multi-year contracts.",
+        source="assumption",
+    ),
+    _p(
+        "mass_org_drive",
+        "float",
+        0.8,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Mean promotion drive of mass organisations' officials, who seek welfare "
+        "contracting as a political credit.",
+        source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "mass_org_caution",
+        "float",
+        0.2,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="Mean caution of mass organisations' officials, less subject to review "
+        "and audit than bureaux' (their bureaux counterpart: `blame_avoidance`).",
+        source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "motive_spread",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="cadres",
+        meaning="How far officials' caution and promotion drive differ around their "
+        "means (0 = all alike; 1 = as widely as [0, 1] allows).",
+        source="assumption",
     ),
     _p(
         "tie_density",

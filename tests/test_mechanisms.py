@@ -76,6 +76,54 @@ ABLATIONS = {
         {},
         {"n_bureaux": 0, "n_mass_orgs": 12},
     ),
+    "multi-year contracts need the finance bureau's authorisation": Ablation(
+        "multiyear_endorsement",
+        (1.0, 0.0),
+        "contract_length_mean",
+        False,
+        {},
+        {"contract_years": 1},
+    ),
+    "without authorisation, short contracts raise staff turnover": Ablation(
+        "multiyear_endorsement",
+        (1.0, 0.0),
+        "staff_turnover",
+        True,
+        {},
+        {"contract_years": 1},
+    ),
+    "without authorisation, short contracts raise provider churn": Ablation(
+        "multiyear_endorsement",
+        (1.0, 0.0),
+        "provider_churn",
+        True,
+        {},
+        {"contract_years": 1},
+    ),
+    "cautious officials avoid the red tape of multi-year contracts": Ablation(
+        "blame_avoidance",
+        (0.0, 1.0),
+        "contract_length_mean",
+        False,
+        {"multiyear_endorsement": 0.0},
+        {"multiyear_endorsement": 1.0},
+    ),
+    "officials' promotion drive seeks multi-year contracts": Ablation(
+        "promotion_drive",
+        (0.0, 1.0),
+        "contract_length_mean",
+        True,
+        {"multiyear_endorsement": 0.0},
+        {"multiyear_endorsement": 1.0},
+    ),
+    "mass organisations' weak standing with the finance bureau": Ablation(
+        "mass_org_standing",
+        (1.0, 0.0),
+        "contract_length_mean",
+        False,
+        {"multiyear_endorsement": 0.0, "n_mass_orgs": 12},
+        {"multiyear_endorsement": 0.0, "n_mass_orgs": 0},
+    ),
     "continuity in discretionary tenders": Ablation(
         "continuity_bonus",
         (0.0, 1.0),
@@ -222,3 +270,60 @@ def test_a_capable_delegate_grows_to_run_every_centre() -> None:
     runs = [centres_run_by_the_delegate(seed) for seed in range(30)]
     assert all(n == 9 for _, n in runs), runs
     assert sum(ran == n for ran, n in runs) >= 27, runs
+
+
+def test_stated_contract_lengths_hold_under_municipal_endorsement() -> None:
+    """Guangzhou: "every contract lasted for three years", five years from 2018 (002):
+    with the registry's full endorsement every purchaser is authorised, so the contracts
+    awarded each year run exactly ``contract_years``."""
+    series = ContractingModel("guangzhou_ifsc", rng=3).run().series()
+    awarded = series.dropna(subset=["contract_length_mean"])
+    before = awarded[awarded.year < 9].contract_length_mean
+    after = awarded[awarded.year >= 9].contract_length_mean
+    assert len(before) and len(after)
+    assert (before == 3.0).all() and (after == 5.0).all(), awarded.contract_length_mean
+
+
+def test_officials_carry_their_own_motives() -> None:
+    """Each new official draws its ranks in caution and drive; the mean over officials
+    is the parameter; without spread every official is at the mean and nothing is
+    drawn; rotation brings officials with other motives."""
+    from simcontract.agents import MEDIAN_RANK, motive
+
+    ranks = np.linspace(0.0, 1.0, 101)
+    for mean in (0.0, 0.2, 0.5, 0.9, 1.0):
+        values = [motive(mean, r, 1.0) for r in ranks]
+        assert min(values) >= 0.0 and max(values) <= 1.0
+        assert math.isclose(float(np.mean(values)), mean, abs_tol=1e-12)
+    model = ContractingModel("baseline", rng=5, years=10, rotation_years=2.0)
+    posts = model.cities[0].purchasers
+    first = {id(pu.cadre): pu.cadre.caution_rank for pu in posts}
+    assert len(set(first.values())) == len(first)
+    model.run()
+    later = [pu.cadre for pu in posts if id(pu.cadre) not in first]
+    assert later and all(c.caution_rank not in first.values() for c in later)
+    same = ContractingModel("baseline", rng=5, years=2, motive_spread=0.0)
+    for pu in same.cities[0].purchasers:
+        assert pu.cadre.caution_rank == pu.cadre.drive_rank == MEDIAN_RANK
+        assert pu.cadre.caution(same.rules) == same.rules[pu.caution_mean]
+
+
+def test_the_finance_bureau_decides_multi_year_contracts() -> None:
+    """Without endorsement a cautious official without drive signs one-year contracts; an
+    official who seeks it and a finance bureau that always grants it give
+    ``contract_years``; the decision holds for the purchaser's whole year."""
+    from simcontract.phases.cadres import contract_length
+
+    model = ContractingModel(
+        "baseline", rng=2, years=1, multiyear_endorsement=0.0, bureau_standing=1.0
+    )
+    city, rules = model.cities[0], model.rules
+    bureau = next(pu for pu in city.purchasers if pu.kind == "bureau")
+    bureau.cadre.caution_rank, bureau.cadre.drive_rank = 1.0, 0.0
+    bureau.length_year = -1
+    careful = bureau.cadre.caution(rules) > bureau.cadre.drive(rules)
+    assert careful and contract_length(city, bureau, rules) == 1
+    bureau.cadre.caution_rank, bureau.cadre.drive_rank = 0.0, 1.0
+    assert contract_length(city, bureau, rules) == 1  # decided once a year
+    bureau.length_year = -1
+    assert contract_length(city, bureau, rules) == rules["contract_years"]

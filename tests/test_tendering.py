@@ -699,7 +699,12 @@ def test_bureau_penalises_bidders_without_track_record() -> None:
     proven = m.add(track_record=3)
     veteran = m.add(track_record=12)
     specialist = m.add("specialist", multi=True, sector="family", track_record=0)
-    full = -m.p["blame_penalty"] * 0.6
+    # The penalty follows the caution of the bureau's official, whose mean over
+    # officials is ``blame_avoidance`` (equal to it when officials do not differ).
+    caution = m.bureau.cadre.caution(m.p)
+    assert caution == pytest.approx(0.6, abs=m.p["motive_spread"] * 0.4)
+    assert m.bureau.cadre.caution({**m.p, "motive_spread": 0.0}) == pytest.approx(0.6)
+    full = -m.p["blame_penalty"] * caution
     assert m.p["proven_track_record"] == 3
     assert m.bureau.merit_adjustments([newcomer], m.p)[0] == pytest.approx(full)
     assert m.bureau.merit_adjustments([some], m.p)[0] == pytest.approx(full * 2 / 3)

@@ -5,6 +5,14 @@ An official heads a purchaser for a term drawn from a gamma distribution with me
 to another vacant post of the city with probability ``cadre_transfer``, taking its
 personal ties, or leaves; vacant posts get new officials, each with ties of its own to
 local NGO heads.
+
+Each official carries two motives (Mok & Wen 2023: "Local officials face a mixed career
+incentive to collaborate with NGOs"): a promotion drive and a caution (blame
+avoidance), its ranks among officials drawn when it is first appointed, so rotation
+brings officials with other motives. Its motives decide whether the purchaser bargains
+with the finance bureau for multi-year contracts (:func:`contract_length`), and its
+caution how far a bureau shuns bidders without a track record
+(:meth:`simcontract.agents.Bureau.merit_adjustments`).
 """
 
 from __future__ import annotations
@@ -63,9 +71,10 @@ def appoint(
 ) -> None:
     """Put ``cadre`` at the head of ``purchaser`` for a new term.
 
-    A new official (no post before, no ties) brings initial ties. An initial official
-    (set-up) is already ``U{1..term}`` years into its term, so officials leave at
-    different times from year 1 on.
+    A new official (no post before, no ties) brings initial ties and draws its ranks in
+    caution and promotion drive among officials (:func:`_draw_motives`). An initial
+    official (set-up) is already ``U{1..term}`` years into its term, so officials leave
+    at different times from year 1 on.
     """
     term = _term(city.rng, rules)
     if initial:
@@ -73,8 +82,10 @@ def appoint(
     else:
         cadre.arrived = rules.year
     cadre.term_end = cadre.arrived + term - 1 if term < NO_ROTATION else NO_ROTATION
-    if cadre.post is None and not cadre.ties:
-        _initial_ties(city, purchaser, cadre, rules)
+    if cadre.post is None:
+        if not cadre.ties:
+            _initial_ties(city, purchaser, cadre, rules)
+        _draw_motives(city, cadre, rules)
     cadre.post = purchaser
     purchaser.cadre = cadre
 
@@ -118,3 +129,49 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
     strength = city.rng.uniform(min(bounds), max(bounds), len(known))
     for i in np.flatnonzero(hit).tolist():
         cadre.ties[known[i].unique_id] = float(strength[i])
+
+
+def _draw_motives(city: City, cadre: Cadre, rules: Rules) -> None:
+    """A new official's ranks among officials in caution and in promotion drive, each
+    ``U(0, 1)`` (no draw when ``motive_spread`` = 0: every official is at the mean).
+
+    The ranks are personal and go with the official when it moves; its motives at a
+    post are the ranks read in the distribution of that kind of post
+    (:meth:`simcontract.agents.Cadre.caution`, :meth:`~simcontract.agents.Cadre.drive`).
+    """
+    if rules["motive_spread"] > 0:
+        cadre.caution_rank = float(city.rng.random())
+        cadre.drive_rank = float(city.rng.random())
+
+
+def contract_length(city: City, purchaser: Purchaser, rules: Rules) -> int:
+    """Years of the contracts the purchaser signs this year, decided once a year.
+
+    "A multi-year contract is a little breakthrough in this budgeting regulation and
+    needs the finance bureau's statutory authorisation" (Mok & Wen 2023). A contract is
+    one year unless the purchaser's official seeks the authorisation, which it does when
+    ``multiyear_endorsement + drive >= caution`` (it avoids the red tape unless the
+    municipal leaders' blessing or its own promotion drive outweighs its caution), and
+    the finance bureau grants it, with chance ``multiyear_endorsement + (1 -
+    multiyear_endorsement) * standing`` (``bureau_standing`` or ``mass_org_standing``).
+    An authorised contract runs the longest the rules allow, ``contract_years``.
+    """
+    longest = rules["contract_years"]
+    if longest <= 1:
+        return longest
+    if purchaser.length_year == rules.year:
+        return purchaser.length
+    endorsement = rules["multiyear_endorsement"]
+    cadre = purchaser.cadre
+    if cadre is not None:
+        drive, caution = cadre.drive(rules), cadre.caution(rules)
+    else:
+        drive, caution = rules[purchaser.drive_mean], rules[purchaser.caution_mean]
+    length = 1
+    if endorsement + drive >= caution:
+        grant = endorsement + (1.0 - endorsement) * rules[purchaser.standing]
+        # Drawn only when the bargain is in doubt: full endorsement draws nothing.
+        if grant >= 1.0 or (grant > 0.0 and city.rng.random() < grant):
+            length = longest
+    purchaser.length_year, purchaser.length = rules.year, length
+    return length

@@ -27,6 +27,7 @@ import numpy as np
 
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
+from simcontract.phases.cadres import contract_length
 from simcontract.phases.money import cash_match
 
 if TYPE_CHECKING:
@@ -331,8 +332,10 @@ def award(
 ) -> Contract:
     """Sign the contract with the winning bidder and count the award.
 
-    The contract runs ``contract_years`` from this year; in year 1 the market starts
-    mid-cycle, so first contracts have ``U{1..contract_years}`` years left.
+    The contract runs the length the purchaser chose this year
+    (:func:`simcontract.phases.cadres.contract_length`: one year, or ``contract_years``
+    when the finance bureau authorised more); in year 1 the market starts mid-cycle, so
+    first contracts have ``U{1..length}`` years left.
     """
     purchaser = slot.purchaser
     winner = bids.bidders[best]
@@ -350,7 +353,8 @@ def award(
     required = terms.required
     record.inflation_sum += bids.promised[best] / required - 1.0
     record.price_ratio_sum += bids.price[best] / terms.ceiling
-    length = terms.rules["contract_years"]
+    length = contract_length(city, purchaser, terms.rules)
+    record.length_sum += length
     year = terms.rules.year
     if year == 1:
         length = int(city.rng.integers(1, length + 1))
