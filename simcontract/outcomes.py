@@ -121,6 +121,7 @@ class YearRecord:
     quality_sq: float = 0.0
     score_quality: float = 0.0
     residents_served: float = 0.0
+    street_hours: float = 0.0
     small_streets: int = 0
     small_quality_sum: float = 0.0
     large_streets: int = 0
@@ -164,11 +165,16 @@ class YearRecord:
         self.quality_sq += float(qualities @ qualities)
         self.score_quality += float(scores @ qualities)
 
-    def add_streets(self, populations: np.ndarray, qualities: np.ndarray) -> None:
-        """Add the contract-years delivered this year: the residents of their streets,
-        and their real qualities in small and in large streets."""
-        self.residents_served += float(populations.sum())
-        small = populations < SMALL_STREET
+    def add_streets(
+        self, populations: np.ndarray, delivered: np.ndarray, qualities: np.ndarray
+    ) -> None:
+        """Add the contract-years delivered this year at slots serving a street (a
+        population above 0): the residents of their streets, the direct-service hours
+        delivered there, and their real qualities in small and in large streets."""
+        street = populations > 0.0
+        self.residents_served += float(populations[street].sum())
+        self.street_hours += float(delivered[street].sum())
+        small = street & (populations < SMALL_STREET)
         large = populations >= LARGE_STREET
         self.small_streets += int(small.sum())
         self.small_quality_sum += float(qualities[small].sum())
@@ -566,15 +572,15 @@ _DEFINED = [
     Outcome(
         "service_hours_per_1000",
         "hours per 1,000 residents",
-        "Direct-service hours delivered in the year per 1,000 residents of the streets "
-        "whose centres had a provider.",
+        "Direct-service hours delivered in the year at street centres (bureaux' slots) "
+        "per 1,000 residents of the streets whose centres had a provider.",
         "The same, summed over the run.",
         Formula(
-            lambda r: 1000.0 * _ratio(r.delivered_hours, r.residents_served),
-            "1000 * delivered_hours / residents_served",
+            lambda r: 1000.0 * _ratio(r.street_hours, r.residents_served),
+            "1000 * street_hours / residents_served",
         ),
         "pooled",
-        undefined="no contract-year was delivered",
+        undefined="no contract-year was delivered at a street centre",
     ),
     Outcome(
         "street_size_quality_gap",

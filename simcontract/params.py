@@ -562,6 +562,17 @@ _DECLARED = [
         source="assumption",
     ),
     _p(
+        "local_trust",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Merit bonus a bureau gives a community association of its own district, "
+        "run by residents it trusts.",
+        source="assumption",
+    ),
+    _p(
         "continuity_bonus",
         "float",
         0.3,

@@ -108,6 +108,14 @@ ABLATIONS = {
         {"share_community": 0.4},
         {"share_community": 0.0},
     ),
+    "bureaux trust community associations of their district": Ablation(
+        "local_trust",
+        (0.0, 0.3),
+        "money_share_community",
+        True,
+        {"share_community": 0.4},
+        {"share_community": 0.0},
+    ),
     "flat-rate centres spread thin in large streets": Ablation(
         "coverage_elasticity",
         (0.0, 1.0),

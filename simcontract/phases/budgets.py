@@ -10,8 +10,8 @@ force: ``tendering``, or ``mass_org_tendering`` for mass organisations when it i
 
 A mass organisation starts with ``mass_org_budget`` times a bureau's budget for as many
 slots: "Their political and financial power is significantly weaker than government
-departments (GZ20181210)" (Mok & Wen 2023). Every slot is a centre serving one street,
-whose population is drawn when the slot is first funded: "The population in each
+departments (GZ20181210)" (Mok & Wen 2023). Every slot of a bureau is a centre serving
+one street, whose population is drawn when the slot is first funded: "The population in each
 sub-district ranges from 3,000 to nearly 90,000", yet "the Municipal and District
 Bureaus of Finance allocated ¥6 million to each SO in three years" (Guangzhou IFSC study):
 a centre's money does not depend on how many residents it serves.
@@ -56,13 +56,16 @@ def budget_factor(purchaser: Purchaser, rules: Mapping[str, Any]) -> float:
 
 
 def settle_streets(city: City, rules: Mapping[str, Any]) -> None:
-    """Give every slot funded for the first time the population of its street.
+    """Give every bureau's slot funded for the first time the population of its street
+    (a mass organisation's service lines serve no one street).
 
     ``U(street_population_low, street_population_high)`` (bounds taken in order), drawn
     from ``city.streets``, a generator spawned from the city's on first use: the draws
     move no other draw of the city.
     """
-    new = [s for pu in city.purchasers for s in pu.slots if s.population <= 0.0]
+    new = [
+        s for pu in city.purchasers if pu.kind == "bureau" for s in pu.slots if s.population <= 0.0
+    ]
     if not new:
         return
     if city.streets is None:

@@ -116,7 +116,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     record.promised_hours += float(promised.sum())
     record.required_hours += float(required.sum())
     record.delivered_hours += float(delivered.sum())
-    record.add_streets(np.array([c.slot.population for c in cs]), quality)
+    record.add_streets(np.array([c.slot.population for c in cs]), delivered, quality)
 
 
 def _allocate_hours(
