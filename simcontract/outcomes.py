@@ -584,7 +584,7 @@ _DEFINED = [
     ),
     Outcome(
         "street_size_quality_gap",
-        "index",
+        "index difference",
         f"Mean real quality of the year's contract-years in streets of fewer than "
         f"{SMALL_STREET:,} residents minus that in streets of {LARGE_STREET:,} or more.",
         "The same over all contract-years of the run.",
