@@ -57,7 +57,9 @@ ABLATIONS = {
         (0.0, 1.0),
         "repeat_award_rate",
         True,
-        {"n_mass_orgs": 12, "n_bureaux": 12},
+        # Twice as many mass organisations as bureaux: with `mass_org_budget` each funds
+        # fewer slots than a bureau, and patronage works only on their awards.
+        {"n_mass_orgs": 24, "n_bureaux": 12},
         {"n_mass_orgs": 0},
     ),
     "bureaux' blame avoidance": Ablation(
