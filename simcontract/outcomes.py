@@ -571,7 +571,7 @@ _DEFINED = [
     ),
     Outcome(
         "service_hours_per_1000",
-        "hours per 1,000 residents",
+        "hours/1000-residents",
         "Direct-service hours delivered in the year at street centres (bureaux' slots) "
         "per 1,000 residents of the streets whose centres had a provider.",
         "The same, summed over the run.",
@@ -584,7 +584,7 @@ _DEFINED = [
     ),
     Outcome(
         "street_size_quality_gap",
-        "index difference",
+        "index-difference",
         f"Mean real quality of the year's contract-years in streets of fewer than "
         f"{SMALL_STREET:,} residents minus that in streets of {LARGE_STREET:,} or more.",
         "The same over all contract-years of the run.",
