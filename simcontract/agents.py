@@ -98,6 +98,8 @@ class Slot:
         last_terminated: Whether the last contract was ended before its term.
         served_by: The NGO that served it last year (``None`` if it had no provider);
             read only by the outcome ``provider_churn``.
+        population: Residents of the street (sub-district) the centre serves, drawn
+            when the year it is first funded opens (0 until then).
     """
 
     purchaser: Purchaser
@@ -108,6 +110,7 @@ class Slot:
     last_score: float = 0.0
     last_terminated: bool = False
     served_by: NGO | None = None
+    population: float = 0.0
 
     @property
     def incumbent(self) -> NGO | None:
@@ -494,6 +497,8 @@ class City:
             and share of bids by newcomers, which drive entry.
         registered: NGOs registered in the city since the start (the initial ones not
             counted); read only by the outcome ``entrant_survival``.
+        streets: The generator of the populations of the city's streets, spawned from
+            ``rng`` on first use so that drawing them moves no other draw.
     """
 
     model: ContractingModel
@@ -514,6 +519,7 @@ class City:
     last_newcomer: float = 0.0
     last_burden: float | None = None
     registered: int = 0
+    streets: np.random.Generator | None = None
     _normals: list[float] = field(default_factory=list)
     _next_normal: int = 0
 

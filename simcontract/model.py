@@ -227,7 +227,8 @@ class ContractingModel(mesa.Model):
             sector = MASS_ORG_SECTORS[j % len(MASS_ORG_SECTORS)]
             city.purchasers.append(MassOrganisation(self, index, district, sector, n_slots))
         for purchaser in city.purchasers:
-            purchaser.budget = len(purchaser.slots) * rules["contract_value"]
+            factor = budgets.budget_factor(purchaser, rules)
+            purchaser.budget = len(purchaser.slots) * rules["contract_value"] * factor
         city.initial_ngos = len(entry.new_ngos(city, rules, rules["initial_ngos"], initial=True))
         city.hub = Intermediary(self, index)
         evaluation.make_evaluators(city, rules)

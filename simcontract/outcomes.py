@@ -36,6 +36,14 @@ PER = ("purchaser", "year")
 TOP_PROVIDERS = 5
 """Number of largest providers whose share of contract money ``top5_money_share`` counts."""
 
+SMALL_STREET = 30_000
+"""Residents below which a centre's street counts as small in
+``street_size_quality_gap`` (the lower third of the Guangzhou range, 3,000 to 90,000)."""
+
+LARGE_STREET = 60_000
+"""Residents from which a centre's street counts as large in
+``street_size_quality_gap`` (the upper third of the Guangzhou range)."""
+
 ORIGIN_MONEY = MappingProxyType({origin: f"money_{origin}" for origin in ORIGINS})
 """The counter of contract money held by the NGOs of each origin."""
 
@@ -112,6 +120,12 @@ class YearRecord:
     quality_sum: float = 0.0
     quality_sq: float = 0.0
     score_quality: float = 0.0
+    residents_served: float = 0.0
+    street_hours: float = 0.0
+    small_streets: int = 0
+    small_quality_sum: float = 0.0
+    large_streets: int = 0
+    large_quality_sum: float = 0.0
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
@@ -151,6 +165,22 @@ class YearRecord:
         self.quality_sum += float(qualities.sum())
         self.quality_sq += float(qualities @ qualities)
         self.score_quality += float(scores @ qualities)
+
+    def add_streets(
+        self, populations: np.ndarray, delivered: np.ndarray, qualities: np.ndarray
+    ) -> None:
+        """Add the contract-years delivered this year at slots serving a street (a
+        population above 0): the residents of their streets, the direct-service hours
+        delivered there, and their real qualities in small and in large streets."""
+        street = populations > 0.0
+        self.residents_served += float(populations[street].sum())
+        self.street_hours += float(delivered[street].sum())
+        small = street & (populations < SMALL_STREET)
+        large = populations >= LARGE_STREET
+        self.small_streets += int(small.sum())
+        self.small_quality_sum += float(qualities[small].sum())
+        self.large_streets += int(large.sum())
+        self.large_quality_sum += float(qualities[large].sum())
 
     def add_capture(self, money: np.ndarray, origins: Sequence[str]) -> None:
         """Add one city's contract money in force, one entry per active NGO (0 for an
@@ -246,6 +276,14 @@ class Formula:
 
     def __str__(self) -> str:
         return self.text
+
+
+def _street_size_gap(r: YearRecord) -> float:
+    """Mean real quality in small streets minus that in large ones (NaN if either has
+    no contract-year)."""
+    return _ratio(r.small_quality_sum, r.small_streets) - _ratio(
+        r.large_quality_sum, r.large_streets
+    )
 
 
 def _hours_share(part: str) -> Formula:
@@ -531,6 +569,32 @@ _DEFINED = [
         Ratio("quality_sum", "scored"),
         "pooled",
         undefined="no contract-year was delivered",
+    ),
+    Outcome(
+        "service_hours_per_1000",
+        "hours/1000-residents",
+        "Direct-service hours delivered in the year at street centres (bureaux' slots) "
+        "per 1,000 residents of the streets whose centres had a provider.",
+        "The same, summed over the run.",
+        Formula(
+            lambda r: 1000.0 * _ratio(r.street_hours, r.residents_served),
+            "1000 * street_hours / residents_served",
+        ),
+        "pooled",
+        undefined="no contract-year was delivered at a street centre",
+    ),
+    Outcome(
+        "street_size_quality_gap",
+        "index-difference",
+        f"Mean real quality of the year's contract-years in streets of fewer than "
+        f"{SMALL_STREET:,} residents minus that in streets of {LARGE_STREET:,} or more.",
+        "The same over all contract-years of the run.",
+        Formula(
+            _street_size_gap,
+            "small_quality_sum / small_streets - large_quality_sum / large_streets",
+        ),
+        "pooled",
+        undefined="no contract-year was delivered in a small street, or none in a large one",
     ),
     Outcome(
         "evaluation_score",

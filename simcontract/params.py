@@ -364,6 +364,40 @@ _DECLARED = [
         source=SEED_GUANGZHOU,
     ),
     _p(
+        "mass_org_budget",
+        "float",
+        0.5,
+        0.05,
+        2.0,
+        group="contracts",
+        meaning="A mass organisation's service budget at the start, relative to a "
+        "government bureau's with as many slots (1: as strong; below 1: weaker finances).",
+        source="assumption",
+    ),
+    _p(
+        "street_population_low",
+        "float",
+        3000.0,
+        100.0,
+        1e7,
+        unit="residents",
+        group="contracts",
+        meaning="Fewest residents a service slot (a street's centre) serves; each slot's "
+        "population is uniform between this and `street_population_high`.",
+        source=SEED_GUANGZHOU,
+    ),
+    _p(
+        "street_population_high",
+        "float",
+        90000.0,
+        100.0,
+        1e7,
+        unit="residents",
+        group="contracts",
+        meaning="Most residents a service slot (a street's centre) serves.",
+        source=SEED_GUANGZHOU,
+    ),
+    _p(
         "activity_share",
         "float",
         0.3,
@@ -561,6 +595,17 @@ _DECLARED = [
         unit="contract-years",
         group="tendering",
         meaning="Contract-years delivered from which a bureau sees a bidder as a safe choice.",
+        source="assumption",
+    ),
+    _p(
+        "local_trust",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="tendering",
+        meaning="Merit bonus a bureau gives a community association of its own district, "
+        "run by residents it trusts.",
         source="assumption",
     ),
     _p(
@@ -1430,6 +1475,52 @@ _DECLARED = [
         group="quality",
         meaning="Largest loss of quality from overstretched staff, reached at demands of "
         "twice their capacity.",
+        source="assumption",
+    ),
+    _p(
+        "coverage_population",
+        "float",
+        40000.0,
+        100.0,
+        1e7,
+        unit="residents",
+        group="quality",
+        meaning="Residents a centre's required hours serve in full depth; a centre serving "
+        "more spreads its hours thinner.",
+        source="assumption",
+    ),
+    _p(
+        "coverage_elasticity",
+        "float",
+        0.5,
+        0.0,
+        5.0,
+        group="quality",
+        meaning="Exponent of the reach of a centre's hours (residents it can serve in full "
+        "depth over residents it serves, at most 1) in real quality (0: population does "
+        "not matter).",
+        source="assumption",
+    ),
+    _p(
+        "local_knowledge",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Share of the gap to full skill a community association closes when it "
+        "serves its home district: residents know it and it knows what they want.",
+        source="assumption",
+    ),
+    _p(
+        "specialist_voice",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="quality",
+        meaning="Share of the gap to full skill a specialist closes, at full `partnership`, "
+        "when it serves a mass organisation of its sector whose services it helped plan.",
         source="assumption",
     ),
     # --- entry and the attributes of new NGOs --------------------------------------------

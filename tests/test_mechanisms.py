@@ -65,7 +65,9 @@ ABLATIONS = {
         (0.0, 1.0),
         "repeat_award_rate",
         True,
-        {"n_mass_orgs": 12, "n_bureaux": 12},
+        # Twice as many mass organisations as bureaux: with `mass_org_budget` each funds
+        # fewer slots than a bureau, and patronage works only on their awards.
+        {"n_mass_orgs": 24, "n_bureaux": 12},
         {"n_mass_orgs": 0},
     ),
     "bureaux' blame avoidance": Ablation(
@@ -139,6 +141,46 @@ ABLATIONS = {
         True,
         {"tendering": "selective", "mass_org_tendering": "same"},
         {"tendering": "open", "mass_org_tendering": "same"},
+    ),
+    "mass organisations' weaker budgets": Ablation(
+        "mass_org_budget",
+        (1.0, 0.4),
+        "money_share_specialist",
+        False,
+        {"n_mass_orgs": 12, "n_bureaux": 12},
+        {"n_mass_orgs": 0},
+    ),
+    "specialists help plan what mass organisations buy": Ablation(
+        "specialist_voice",
+        (0.0, 0.6),
+        "service_quality",
+        True,
+        {"n_mass_orgs": 12, "n_bureaux": 12},
+        {"partnership": 0.0},
+    ),
+    "community associations know their residents": Ablation(
+        "local_knowledge",
+        (0.0, 0.6),
+        "service_quality",
+        True,
+        {"share_community": 0.4},
+        {"share_community": 0.0},
+    ),
+    "bureaux trust community associations of their district": Ablation(
+        "local_trust",
+        (0.0, 0.3),
+        "money_share_community",
+        True,
+        {"share_community": 0.4},
+        {"share_community": 0.0},
+    ),
+    "flat-rate centres spread thin in large streets": Ablation(
+        "coverage_elasticity",
+        (0.0, 1.0),
+        "street_size_quality_gap",
+        True,
+        {},
+        {"coverage_population": 90_000.0},
     ),
     "favouritism weighs personal ties": Ablation(
         "favouritism",

@@ -245,6 +245,8 @@ def check_bounds(values: dict[str, float], where: str) -> None:
             assert -ROUNDING <= v <= 1.0 + ROUNDING, f"{where}: {name} = {v} is not a share"
         elif outcome.unit == "correlation":
             assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a correlation"
+        elif outcome.unit == "index-difference":
+            assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a difference of indices"
         else:
             assert v >= 0.0, f"{where}: {name} = {v} is negative"
     assert math.isnan(values["hhi"]) or values["hhi"] <= 1.0 + ROUNDING

@@ -7,17 +7,27 @@ slots. New slots start empty; when the budget shrinks, empty slots go first and 
 under contract are kept until their contracts end. Each purchaser tenders by the mode in
 force: ``tendering``, or ``mass_org_tendering`` for mass organisations when it is not
 ``"same"``.
+
+A mass organisation starts with ``mass_org_budget`` times a bureau's budget for as many
+slots: "Their political and financial power is significantly weaker than government
+departments (GZ20181210)" (Mok & Wen 2023). Every slot of a bureau is a centre serving
+one street, whose population is drawn when the slot is first funded: "The population in each
+sub-district ranges from 3,000 to nearly 90,000", yet "the Municipal and District
+Bureaus of Finance allocated ¥6 million to each SO in three years" (Guangzhou IFSC study):
+a centre's money does not depend on how many residents it serves.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simcontract.agents import Slot
 from simcontract.batch import column
 from simcontract.phases.evaluation import EVALUATOR_PARAMETERS, make_evaluators
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from simcontract.agents import City, Purchaser
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
@@ -36,6 +46,34 @@ def open_year(city: City, rules: Rules, record: YearRecord) -> None:
         fund_slots(purchaser, rules, reprice)
         purchaser.mode = tender_mode(purchaser, rules)
         purchaser.spent = 0.0
+    settle_streets(city, rules)
+
+
+def budget_factor(purchaser: Purchaser, rules: Mapping[str, Any]) -> float:
+    """The purchaser's budget relative to a bureau's with as many slots:
+    ``mass_org_budget`` for a mass organisation, 1 otherwise."""
+    return rules["mass_org_budget"] if purchaser.kind == "mass_org" else 1.0
+
+
+def settle_streets(city: City, rules: Mapping[str, Any]) -> None:
+    """Give every bureau's slot funded for the first time the population of its street
+    (a mass organisation's service lines serve no one street).
+
+    ``U(street_population_low, street_population_high)`` (bounds taken in order), drawn
+    from ``city.streets``, a generator spawned from the city's on first use: the draws
+    move no other draw of the city.
+    """
+    new = [
+        s for pu in city.purchasers if pu.kind == "bureau" for s in pu.slots if s.population <= 0.0
+    ]
+    if not new:
+        return
+    if city.streets is None:
+        city.streets = city.rng.spawn(1)[0]
+    bounds = rules["street_population_low"], rules["street_population_high"]
+    populations = city.streets.uniform(min(bounds), max(bounds), len(new))
+    for slot, population in zip(new, populations.tolist(), strict=True):
+        slot.population = population
 
 
 def fund_slots(purchaser: Purchaser, rules: Rules, reprice: float = 1.0) -> None:
@@ -47,6 +85,8 @@ def fund_slots(purchaser: Purchaser, rules: Rules, reprice: float = 1.0) -> None
         reprice: This year's contract price over last year's.
     """
     purchaser.budget *= reprice
+    # A dated change of mass_org_budget moves a mass organisation's budget with it.
+    purchaser.budget *= budget_factor(purchaser, rules) / budget_factor(purchaser, rules.previous)
     if rules.year > 1:
         purchaser.budget *= 1.0 + rules["budget_growth"]
     # Nearest whole number of slots: flooring would lose half a slot per purchaser.

@@ -137,6 +137,26 @@ def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
     return [n for n in served if has_room(n)]
 
 
+def merit_adjustments(purchaser: Purchaser, ngos: list[NGO], rules: Rules) -> list[float]:
+    """How the purchaser's leanings adjust each NGO's merit: those of its kind
+    (:meth:`~simcontract.agents.Purchaser.merit_adjustments`), plus ``local_trust`` from
+    a bureau for a community association of its own district.
+
+    Community associations are run by residents the local state trusts: "Most of these
+    community elites, such as retired officials and professionals, are Chinese Communist
+    Party members and trustworthy for the party state" (Mok & Wen 2023).
+    """
+    adjustment = purchaser.merit_adjustments(ngos, rules)
+    trust = rules["local_trust"]
+    if trust == 0.0 or purchaser.kind != "bureau":
+        return adjustment
+    district = purchaser.district
+    return [
+        a + trust if n.origin == "community" and n.district == district else a
+        for n, a in zip(ngos, adjustment, strict=True)
+    ]
+
+
 def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -> list[NGO]:
     """Order NGOs as the slot's purchaser (or the hub for it) sees them, best first.
 
@@ -151,7 +171,7 @@ def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -
     cadre = purchaser.cadre
     incumbent = slot.incumbent
     known = cadre.ties if cadre else {}
-    adjustment = purchaser.merit_adjustments(pool, terms.rules)
+    adjustment = merit_adjustments(purchaser, pool, terms.rules)
     keep = 1.0 - f
     bonus = terms.rules["incumbent_rank_bonus"]
     key = np.array(
@@ -208,7 +228,7 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     awards carry no competition: the price is the ceiling and the promise the
     requirement.
 
-    Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`;
+    Adjustment: the purchaser's :func:`merit_adjustments`;
     an official in his first ``new_broom_years`` at the post cuts ``reshuffle_cut *
     reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
     the incumbent gains ``continuity_bonus * last_score``.
@@ -217,7 +237,7 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     purchaser = slot.purchaser
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
-    adj = purchaser.merit_adjustments(bidders, rules)
+    adj = merit_adjustments(purchaser, bidders, rules)
     if purchaser.mode == "direct":
         n = len(bidders)
         rep = [b.reputation for b in bidders]
