@@ -112,6 +112,8 @@ class YearRecord:
     quality_sum: float = 0.0
     quality_sq: float = 0.0
     score_quality: float = 0.0
+    disagreement_sum: float = 0.0
+    evaluator_changes: int = 0
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
@@ -551,6 +553,18 @@ _DEFINED = [
         "pooled",
         undefined="fewer than 3 contract-years were delivered, or their scores or qualities "
         "were all equal",
+    ),
+    Outcome(
+        "evaluator_disagreement",
+        "index",
+        "Mean over the year's contract-years of |s - s'|, where s is the score the "
+        "contract's evaluator gives without noise and s' the score, without noise, that the "
+        "next evaluator of the city would give under its own indicators (0 with one "
+        "evaluator).",
+        "Mean over all contract-years of the run.",
+        Ratio("disagreement_sum", "scored"),
+        "pooled",
+        undefined="no contract-year was delivered",
     ),
     Outcome(
         "bid_inflation",
