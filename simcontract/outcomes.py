@@ -114,6 +114,7 @@ class YearRecord:
     score_quality: float = 0.0
     disagreement_sum: float = 0.0
     evaluator_changes: int = 0
+    new_system_years: int = 0
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
@@ -563,6 +564,16 @@ _DEFINED = [
         "evaluator).",
         "Mean over all contract-years of the run.",
         Ratio("disagreement_sum", "scored"),
+        "pooled",
+        undefined="no contract-year was delivered",
+    ),
+    Outcome(
+        "new_system_share",
+        "share",
+        "Share of the year's contract-years delivered in the NGO's first year under an "
+        "evaluation agency that took over during the run (a new indicator system to learn).",
+        "The same, pooled over all contract-years of the run.",
+        Ratio("new_system_years", "scored"),
         "pooled",
         undefined="no contract-year was delivered",
     ),

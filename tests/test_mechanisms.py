@@ -263,7 +263,7 @@ def test_evaluators_disagree_only_when_their_indicators_differ() -> None:
 
 def test_agencies_change_with_their_tenure() -> None:
     """With a one-year tenure every agency is replaced each year and NGOs count their
-    years under the new systems; with tenure 0 none is."""
+    years under the new systems (``new_system_share``); with tenure 0 none is."""
     never = ContractingModel("baseline", rng=5, years=4, evaluator_tenure=0.0).run()
     assert sum(r.evaluator_changes for r in never.records) == 0
     assert not any(e.switched_in for c in never.cities for e in c.evaluators)
@@ -272,3 +272,9 @@ def test_agencies_change_with_their_tenure() -> None:
     assert [r.evaluator_changes for r in yearly.records] == [n] * 4
     assert all(e.switched_in for c in yearly.cities for e in c.evaluators)
     assert any(ngo.systems for ngo in yearly.ngos)
+    # Year 1 runs under the agencies the market started with; from year 2 every
+    # contract-year is an NGO's first under a new agency.
+    assert [r.new_system_years for r in yearly.records] == [0] + [
+        r.scored for r in yearly.records[1:]
+    ]
+    assert never.summary()["new_system_share"] == 0.0

@@ -93,7 +93,7 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     scores, quality, refused = score_contracts(city, rules)
     record.add_scores(scores, quality)
     record.disagreement_sum += float(second_opinion_gap(city, rules).sum())
-    learn_systems(batch)
+    learn_systems(batch, record)
     year = rules.year
     chance = rules["new_broom_termination"] * rules["reshuffle"]
     # Drawn whatever the chance, so that reshuffle changes no other draw.
@@ -161,15 +161,18 @@ def unfamiliarity(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     return np.where(new, np.exp(-years / rules["indicator_learning_scale"]), 0.0)
 
 
-def learn_systems(batch: YearBatch) -> None:
-    """Each NGO counts one more year under every new agency that judged it this year."""
+def learn_systems(batch: YearBatch, record: YearRecord) -> None:
+    """Each NGO counts one more year under every new agency that judged it this year;
+    the contract-years of an NGO's first year under such an agency are counted."""
     evaluators = batch.city.evaluators
-    seen = set()
-    for c, k in zip(batch.contracts, batch.evaluator().tolist(), strict=True):
-        e = evaluators[k]
-        if e.switched_in and (id(c.ngo), k) not in seen:
-            seen.add((id(c.ngo), k))
-            c.ngo.systems[e.unique_id] = c.ngo.systems.get(e.unique_id, 0) + 1
+    pairs = [
+        (c.ngo, evaluators[k].unique_id)
+        for c, k in zip(batch.contracts, batch.evaluator().tolist(), strict=True)
+        if evaluators[k].switched_in
+    ]
+    record.new_system_years += sum(uid not in ngo.systems for ngo, uid in pairs)
+    for ngo, uid in dict.fromkeys(pairs):
+        ngo.systems[uid] = ngo.systems.get(uid, 0) + 1
 
 
 def _indicators(batch: YearBatch) -> np.ndarray:
