@@ -308,6 +308,8 @@ class NGO(mesa.Agent):
         cultivation: Hours its head spends cultivating an official this year.
         round_funds, round_need: In a tender round, the money it can commit, and what
             one more contract needs (start-up and the cash part of its match).
+        systems: Years it has been judged by each evaluation agency that took over
+            during the run (by the agency's ``unique_id``).
     """
 
     def __init__(
@@ -361,6 +363,7 @@ class NGO(mesa.Agent):
         self.cultivation = 0.0
         self.round_funds = 0.0
         self.round_need = 0.0
+        self.systems: dict[int, int] = {}
 
     @property
     def staff(self) -> int:
@@ -459,15 +462,30 @@ class Evaluator(mesa.Agent):
         city: City index.
         weights: Weights of the (hours, documents, outcome) indicators, summing to 1.
         doc_intensity: Documentation it demands, relative to the base (1 = base).
+        switched_in: Whether it took over from an agency whose contract ended during the
+            run, bringing a new indicator system that NGOs must learn.
     """
 
     def __init__(
-        self, model: ContractingModel, city: int, weights: np.ndarray, doc_intensity: float
+        self,
+        model: ContractingModel,
+        city: int,
+        weights: np.ndarray,
+        doc_intensity: float,
+        *,
+        switched_in: bool = False,
     ) -> None:
         super().__init__(model)
         self.city = city
         self.weights = weights
         self.doc_intensity = doc_intensity
+        self.switched_in = switched_in
+
+    @property
+    def workload_pressure(self) -> float:
+        """How far its indicators reward counted hours over impact: ``max(0, weight of
+        hours - weight of outcome)``."""
+        return max(0.0, float(self.weights[0] - self.weights[-1]))  # outcome comes last
 
 
 NORMAL_BLOCK = 512

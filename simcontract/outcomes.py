@@ -126,6 +126,9 @@ class YearRecord:
     small_quality_sum: float = 0.0
     large_streets: int = 0
     large_quality_sum: float = 0.0
+    disagreement_sum: float = 0.0
+    evaluator_changes: int = 0
+    new_system_years: int = 0
     staff: int = 0
     quits: int = 0
     early_terminations: int = 0
@@ -616,6 +619,28 @@ _DEFINED = [
         "pooled",
         undefined="fewer than 3 contract-years were delivered, or their scores or qualities "
         "were all equal",
+    ),
+    Outcome(
+        "evaluator_disagreement",
+        "index",
+        "Mean over the year's contract-years of |s - s'|, where s is the score the "
+        "contract's evaluator gives without noise and s' the score, without noise, that the "
+        "next evaluator of the city would give under its own indicators (0 with one "
+        "evaluator).",
+        "Mean over all contract-years of the run.",
+        Ratio("disagreement_sum", "scored"),
+        "pooled",
+        undefined="no contract-year was delivered",
+    ),
+    Outcome(
+        "new_system_share",
+        "share",
+        "Share of the year's contract-years delivered in the NGO's first year under an "
+        "evaluation agency that took over during the run (a new indicator system to learn).",
+        "The same, pooled over all contract-years of the run.",
+        Ratio("new_system_years", "scored"),
+        "pooled",
+        undefined="no contract-year was delivered",
     ),
     Outcome(
         "bid_inflation",

@@ -1355,6 +1355,76 @@ _DECLARED = [
         source="assumption",
     ),
     _p(
+        "evaluator_tenure",
+        "float",
+        2.0,
+        0.0,
+        100.0,
+        unit="years",
+        group="delivery",
+        meaning="Mean years an evaluation agency, with its indicator system, evaluates its "
+        "districts before a new agency takes over (0 = agencies never change).",
+        source=SEED_GUANGZHOU,
+    ),
+    _p(
+        "indicator_learning_cost",
+        "float",
+        0.5,
+        0.0,
+        5.0,
+        group="delivery",
+        meaning="Extra documentation in an NGO's first year under a new agency's indicator "
+        "system, at full `evaluator_heterogeneity`, as a share of one system's needs "
+        "(fading with its years under that system).",
+        source="assumption",
+    ),
+    _p(
+        "indicator_learning_noise",
+        "float",
+        1.0,
+        0.0,
+        10.0,
+        group="delivery",
+        meaning="Extra scoring noise in an NGO's first year under a new agency's indicator "
+        "system, at full `evaluator_heterogeneity`, relative to `evaluation_noise`.",
+        source="assumption",
+    ),
+    _p(
+        "indicator_learning_scale",
+        "float",
+        1.0,
+        0.1,
+        50.0,
+        unit="years",
+        group="delivery",
+        meaning="Years under an indicator system over which an NGO's cost of learning it "
+        "fades (e-folding time).",
+        source="assumption",
+    ),
+    _p(
+        "workload_record_keeping",
+        "float",
+        1.0,
+        0.0,
+        5.0,
+        group="delivery",
+        meaning="Extra documentation (records of countable hours) per unit by which an "
+        "evaluator's weight on hours exceeds its weight on outcome, as a share of one "
+        "system's needs.",
+        source="assumption",
+    ),
+    _p(
+        "output_chasing",
+        "float",
+        0.3,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Share of real service quality lost per unit by which an evaluator's weight "
+        "on hours exceeds its weight on outcome (staff chase what is counted).",
+        source="assumption",
+    ),
+    _p(
         "base_compliance",
         "float",
         0.4,

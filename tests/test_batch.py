@@ -85,8 +85,10 @@ def test_an_ngo_that_cuts_pay_to_balance_its_books_stays_solvent(
 
 
 def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Scenario) -> None:
-    """Each contract needs its evaluator's documentation, times ``1 + overhead * h * (k - 1)``
-    for an NGO facing ``k`` different evaluators; checked contract by contract."""
+    """Each contract needs its evaluator's documentation, times ``1 + h * (overhead * (k -
+    1) + learning * u) + record_keeping * pressure`` for an NGO facing ``k`` different
+    evaluators, ``u`` how new the evaluator's system is to it; checked contract by
+    contract."""
     h = 0.8
     model = ContractingModel(
         small, rng=2, n_evaluators=3, evaluator_heterogeneity=h, multi_district_share=0.8
@@ -97,7 +99,8 @@ def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Sc
     batch = YearBatch.of(city)
     needs = delivery.documentation_needs(batch, model.p)
     which = batch.evaluator()
-    faced = []
+    p = model.p
+    faced, learning = [], []
     for c, need, k in zip(batch.contracts, needs.tolist(), which.tolist(), strict=True):
         evaluator = city.district_evaluator[c.slot.purchaser.district]
         assert city.evaluators[k] is evaluator
@@ -105,10 +108,18 @@ def test_documentation_needs_count_each_evaluation_system_an_ngo_faces(small: Sc
             {id(city.district_evaluator[o.slot.purchaser.district]) for o in c.ngo.contracts}
         )
         faced.append(systems)
-        factor = 1.0 + model.p["multi_system_overhead"] * h * (systems - 1)
+        years = c.ngo.systems.get(evaluator.unique_id, 0)
+        u = math.exp(-years / p["indicator_learning_scale"]) if evaluator.switched_in else 0.0
+        learning.append(u)
+        factor = (
+            1.0
+            + h * (p["multi_system_overhead"] * (systems - 1) + p["indicator_learning_cost"] * u)
+            + p["workload_record_keeping"] * evaluator.workload_pressure
+        )
         expected = c.required_hours * model.p["documentation_base"] * evaluator.doc_intensity
         assert need == pytest.approx(expected * factor)
     assert max(faced) >= 2, "no NGO faced two evaluators: the test checks nothing"
+    assert max(learning) > 0.0 and min(learning) < 1.0, "no system was new, or all were"
 
 
 def test_contracts_ending_this_year_are_over_or_terminated(small: Scenario) -> None:

@@ -254,6 +254,38 @@ ABLATIONS = {
         {"closure_reserves": 0.5},
         {"overhead": 0.0},
     ),
+    "new indicator systems must be learned (paperwork)": Ablation(
+        "indicator_learning_cost",
+        (0.0, 2.0),
+        "documentation_share",
+        True,
+        {"evaluator_tenure": 2.0},
+        {"evaluator_tenure": 0.0},
+    ),
+    "new indicator systems must be learned (scores)": Ablation(
+        "indicator_learning_noise",
+        (0.0, 4.0),
+        "score_quality_corr",
+        False,
+        {"evaluator_tenure": 2.0},
+        {"evaluator_tenure": 0.0},
+    ),
+    "workload evaluation makes staff keep records of hours": Ablation(
+        "workload_record_keeping",
+        (0.0, 1.0),
+        "documentation_share",
+        True,
+        {"evaluation": "workload"},
+        {"evaluation": "outcome", "evaluator_heterogeneity": 0.0},
+    ),
+    "workload evaluation makes staff chase counted outputs": Ablation(
+        "output_chasing",
+        (0.0, 0.5),
+        "service_quality",
+        False,
+        {"evaluation": "workload"},
+        {"evaluation": "outcome", "evaluator_heterogeneity": 0.0},
+    ),
 }
 
 
@@ -369,3 +401,33 @@ def test_the_finance_bureau_decides_multi_year_contracts() -> None:
     assert contract_length(city, bureau, rules) == 1  # decided once a year
     bureau.length_year = -1
     assert contract_length(city, bureau, rules) == rules["contract_years"]
+def test_evaluators_disagree_only_when_their_indicators_differ() -> None:
+    """The second opinion (7.15): no gap with one shared indicator set or one agency; a
+    gap with evaluators' own indicators, wider the more they differ."""
+
+    def gap(**kw: Any) -> float:
+        model = ContractingModel("baseline", rng=3, years=6, **kw).run()
+        return model.summary()["evaluator_disagreement"]
+
+    assert gap(evaluator_heterogeneity=0.0) == 0.0
+    assert gap(n_evaluators=1) == 0.0
+    assert 0.0 < gap(evaluator_heterogeneity=0.3) < gap(evaluator_heterogeneity=1.0)
+
+
+def test_agencies_change_with_their_tenure() -> None:
+    """With a one-year tenure every agency is replaced each year and NGOs count their
+    years under the new systems (``new_system_share``); with tenure 0 none is."""
+    never = ContractingModel("baseline", rng=5, years=4, evaluator_tenure=0.0).run()
+    assert sum(r.evaluator_changes for r in never.records) == 0
+    assert not any(e.switched_in for c in never.cities for e in c.evaluators)
+    yearly = ContractingModel("baseline", rng=5, years=4, evaluator_tenure=1.0).run()
+    n = sum(len(c.evaluators) for c in yearly.cities)
+    assert [r.evaluator_changes for r in yearly.records] == [n] * 4
+    assert all(e.switched_in for c in yearly.cities for e in c.evaluators)
+    assert any(ngo.systems for ngo in yearly.ngos)
+    # Year 1 runs under the agencies the market started with; from year 2 every
+    # contract-year is an NGO's first under a new agency.
+    assert [r.new_system_years for r in yearly.records] == [0] + [
+        r.scored for r in yearly.records[1:]
+    ]
+    assert never.summary()["new_system_share"] == 0.0

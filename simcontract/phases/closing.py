@@ -1,11 +1,12 @@
 """The year closes: contracts that ended are closed, NGOs may decide to close, ties fade,
-and the city's stocks are counted."""
+evaluation agencies may change, and the city's stocks are counted."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from simcontract.batch import column
+from simcontract.phases.evaluation import replace_agencies
 
 if TYPE_CHECKING:
     from simcontract.agents import NGO, City
@@ -20,8 +21,10 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     were terminated close; one left without contracts whose reserves are below
     ``closure_reserves`` years of its running costs (lean overhead and its head's wage)
     decides to close. Then the ties of every purchaser's official decay by
-    ``tie_decay``, the lookups of active NGOs are rebuilt, the year's NGOs and
-    contracts (``city.batch``) are dropped and the city's stocks are counted.
+    ``tie_decay``, evaluation agencies whose engagement ends give way to new ones
+    (:func:`~simcontract.phases.evaluation.replace_agencies`), the lookups of active
+    NGOs are rebuilt, the year's NGOs and contracts (``city.batch``) are dropped and the
+    city's stocks are counted.
     """
     batch = city.batch
     closing = (batch.per_ngo(batch.ending(rules.year)) > 0).tolist()
@@ -40,6 +43,7 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     for pu in city.purchasers:
         if pu.cadre is not None:
             pu.cadre.decay_ties(rules["tie_decay"])
+    replace_agencies(city, rules, record)
     city.index_ngos()
     city.batch = None
     _count_stocks(city, rules, record)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.batch import YearBatch, column
+from simcontract.phases.evaluation import unfamiliarity
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,10 +39,16 @@ def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarra
     """Documentation hours each contract needs this year.
 
     One contract under evaluator ``e`` (that of its purchaser's district) needs
-    ``required * documentation_base * e.doc_intensity``; an NGO facing ``k`` different
-    evaluation systems needs that times ``1 + multi_system_overhead *
-    evaluator_heterogeneity * (k - 1)``, because each system asks for its own indicators
-    and formats.
+    ``required * documentation_base * e.doc_intensity`` times
+
+    ``1 + h * (multi_system_overhead * (k - 1) + indicator_learning_cost * u)
+    + workload_record_keeping * e.workload_pressure``
+
+    with ``h = evaluator_heterogeneity``. An NGO facing ``k`` different evaluation
+    systems meets each one's own indicators and formats; a system still new to it
+    (``u``, :func:`~simcontract.phases.evaluation.unfamiliarity`) must first be learned;
+    and where counted hours weigh more than impact, "social workers had to keep detailed
+    records" of them (Guangzhou IFSC study n.d.).
     """
     city = batch.city
     cs = batch.contracts
@@ -51,10 +58,16 @@ def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarra
     faced[batch.owner, which] = True
     systems = faced.sum(axis=1)
     overhead = rules["multi_system_overhead"]
-    factor = 1.0 + overhead * rules["evaluator_heterogeneity"] * (systems - 1)
+    h = rules["evaluator_heterogeneity"]
+    factor = 1.0 + overhead * h * (systems - 1)
+    learning = rules["indicator_learning_cost"] * h * unfamiliarity(batch, rules)
+    pressure = column(city.evaluators, "workload_pressure")[which]
+    records = rules["workload_record_keeping"] * pressure
     intensity = column(city.evaluators, "doc_intensity")[which]
     base = rules["documentation_base"]
-    return column(cs, "required_hours") * base * intensity * factor[batch.owner]
+    return (
+        column(cs, "required_hours") * base * intensity * (factor[batch.owner] + learning + records)
+    )
 
 
 def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
@@ -64,7 +77,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     staff hours; an NGO accepts them with :func:`comply_probability`. Sets ``ngo.hours``,
     ``ngo.strain``, ``batch.doc_needs`` and, on each contract, the hours delivered, spent
     on documentation and on extra duties, whether duties were refused, and ``quality``
-    (:func:`real_quality`).
+    (:func:`real_quality` times :func:`counted_service`).
     """
     batch = city.batch
     cs, own = batch.contracts, batch.owner
@@ -96,7 +109,9 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
         service[own] * promised, s_total[own], out=np.zeros(len(cs)), where=s_total[own] > 0
     )
     required = column(cs, "required_hours")
-    quality = real_quality(batch, delivered, required, strain, rules)
+    quality = real_quality(batch, delivered, required, strain, rules) * counted_service(
+        batch, rules
+    )
     # Plain attribute stores in one loop: contracts are many, and a loop of setattr()
     # calls per attribute costs about twice as much.
     for c, dh, doc, ex, ref, q in zip(
@@ -117,6 +132,20 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     record.required_hours += float(required.sum())
     record.delivered_hours += float(delivered.sum())
     record.add_streets(np.array([c.slot.population for c in cs]), delivered, quality)
+
+
+def counted_service(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
+    """The part of each contract's real quality left when staff chase counted outputs.
+
+    ``1 - output_chasing * e.workload_pressure`` for the contract's evaluator ``e``:
+    where indicators reward counted hours over impact, staff fill the hours with what
+    counts rather than what users need. "Government officials and even some social
+    workers have wrongly emphasised workload outputs rather than service impact";
+    "the output figures are different from the qualitative nature of social work
+    intervention" (Guangzhou IFSC study n.d.).
+    """
+    pressure = column(batch.city.evaluators, "workload_pressure")[batch.evaluator()]
+    return 1.0 - rules["output_chasing"] * pressure
 
 
 def _allocate_hours(
