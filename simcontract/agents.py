@@ -255,6 +255,12 @@ class NGO(mesa.Agent):
         cultivation: Hours its head spends cultivating an official this year.
         round_funds, round_need: In a tender round, the money it can commit, and what
             one more contract needs (start-up and the cash part of its match).
+        inclination: Share of its own hours it would spend on advocacy if it feared
+            nothing.
+        advocacy: Share of its own hours it spends on advocacy this year (its plan).
+        voice: Share of its staff hours it spent on advocacy in its last year of delivery
+            (what officials saw).
+        directed: Service hours last year whose users officials chose.
     """
 
     def __init__(
@@ -272,6 +278,7 @@ class NGO(mesa.Agent):
         reputation: float,
         entry_year: int,
         tolerance: float = 1.0,
+        inclination: float = 0.0,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -302,8 +309,13 @@ class NGO(mesa.Agent):
             "extra": 0.0,
             "cultivation": 0.0,
             "mission": 0.0,
+            "advocacy": 0.0,
         }
         self.tolerance = tolerance
+        self.inclination = inclination
+        self.advocacy = 0.0
+        self.voice = 0.0
+        self.directed = 0.0
         self.seeks_contracts = True
         self.cultivation = 0.0
         self.round_funds = 0.0

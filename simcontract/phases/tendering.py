@@ -207,7 +207,9 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     awards carry no competition: the price is the ceiling and the promise the
     requirement.
 
-    Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`;
+    Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`,
+    less ``obedience_discount * contract_years * voice`` for a bidder that spent the share
+    ``voice`` of its staff hours on advocacy last year (long contracts reward obedience);
     an official in his first ``new_broom_years`` at the post cuts ``reshuffle_cut *
     reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
     the incumbent gains ``continuity_bonus * last_score``.
@@ -217,6 +219,11 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
     adj = purchaser.merit_adjustments(bidders, rules)
+    obedience = rules["obedience_discount"] * rules["contract_years"]
+    if obedience > 0.0:
+        # "(Long duration) ... is a signal about obedience" (002): the longer the contract
+        # at stake, the more an official marks down an NGO that spoke up.
+        adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
     if purchaser.mode == "direct":
         n = len(bidders)
         rep = [b.reputation for b in bidders]
