@@ -258,7 +258,7 @@ class NGO(mesa.Agent):
         inclination: Share of its own hours it would spend on advocacy if it feared
             nothing.
         advocacy: Share of its own hours it spends on advocacy this year (its plan).
-        voice: Share of its staff hours it spent on advocacy in its last year of delivery
+        voice: Share of its own hours it spent on advocacy in its last year of delivery
             (what officials saw).
         directed: Service hours last year whose users officials chose.
     """

@@ -401,7 +401,7 @@ _DECLARED = [
         unit="merit/contract-year",
         group="tendering",
         meaning="Merit an official takes off a bidder per year of the contract at stake and per "
-        "unit of the share of its staff hours the bidder spent on advocacy last year (long "
+        "unit of the share of its own hours the bidder spent on advocacy last year (long "
         "contracts reward obedience).",
         source="assumption",
     ),

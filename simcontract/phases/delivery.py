@@ -133,7 +133,7 @@ def _allocate_hours(
     """Split each NGO's staff hours between documentation, extra duties, cultivation,
     contracted service, advocacy and mission; set ``ngo.hours``, ``ngo.strain``,
     ``ngo.directed`` (:func:`directed_hours`) and ``ngo.voice`` (advocacy hours over
-    capacity).
+    the NGO's own hours).
 
     Args:
         batch: The year's NGOs and contracts.
@@ -160,7 +160,7 @@ def _allocate_hours(
     advocacy = column(batch.ngos, "advocacy") * own
     mission = own - advocacy
     directed = directed_hours(batch, service, rules)
-    voice = np.divide(advocacy, capacity, out=np.zeros(batch.size), where=capacity > 0)
+    voice = np.divide(advocacy, own, out=np.zeros(batch.size), where=own > 0)
     hours = zip(
         batch.ngos,
         service.tolist(),

@@ -209,7 +209,7 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
 
     Adjustment: the purchaser's :meth:`~simcontract.agents.Purchaser.merit_adjustments`,
     less ``obedience_discount * contract_years * voice`` for a bidder that spent the share
-    ``voice`` of its staff hours on advocacy last year (long contracts reward obedience);
+    ``voice`` of its own hours on advocacy last year (long contracts reward obedience);
     an official in his first ``new_broom_years`` at the post cuts ``reshuffle_cut *
     reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
     the incumbent gains ``continuity_bonus * last_score``.
