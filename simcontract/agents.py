@@ -310,6 +310,12 @@ class NGO(mesa.Agent):
             one more contract needs (start-up and the cash part of its match).
         systems: Years it has been judged by each evaluation agency that took over
             during the run (by the agency's ``unique_id``).
+        inclination: Share of its own hours it would spend on advocacy if it feared
+            nothing.
+        advocacy: Share of its own hours it spends on advocacy this year (its plan).
+        voice: Share of its own hours it spent on advocacy in its last year of delivery
+            (what officials saw).
+        directed: Service hours last year whose users officials chose.
     """
 
     def __init__(
@@ -327,6 +333,7 @@ class NGO(mesa.Agent):
         reputation: float,
         entry_year: int,
         tolerance: float = 1.0,
+        inclination: float = 0.0,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -357,8 +364,13 @@ class NGO(mesa.Agent):
             "extra": 0.0,
             "cultivation": 0.0,
             "mission": 0.0,
+            "advocacy": 0.0,
         }
         self.tolerance = tolerance
+        self.inclination = inclination
+        self.advocacy = 0.0
+        self.voice = 0.0
+        self.directed = 0.0
         self.seeks_contracts = True
         self.cultivation = 0.0
         self.round_funds = 0.0

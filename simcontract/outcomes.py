@@ -109,6 +109,8 @@ class YearRecord:
     hours_extra: float = 0.0
     hours_cultivation: float = 0.0
     hours_mission: float = 0.0
+    hours_advocacy: float = 0.0
+    hours_directed: float = 0.0
     promised_hours: float = 0.0
     required_hours: float = 0.0
     delivered_hours: float = 0.0
@@ -208,7 +210,14 @@ class YearRecord:
             + self.hours_extra
             + self.hours_cultivation
             + self.hours_mission
+            + self.hours_advocacy
         )
+
+    @property
+    def hours_autonomous(self) -> float:
+        """Staff hours whose use the NGOs decided themselves: own mission work, advocacy
+        and contracted service to users that officials did not choose."""
+        return self.hours_mission + self.hours_advocacy + self.hours_service - self.hours_directed
 
 
 _COUNTERS = tuple(f.name for f in fields(YearRecord) if f.name != "year")
@@ -686,9 +695,34 @@ _DEFINED = [
     Outcome(
         "mission_share",
         "share",
-        "Share of all active NGOs' staff hours left for their own mission work.",
+        "Share of all active NGOs' staff hours left for their own mission work (advocacy "
+        "not counted).",
         "The same, summed over the run.",
         _hours_share("hours_mission"),
+        "pooled",
+        undefined="no NGO was active",
+    ),
+    Outcome(
+        "advocacy_share",
+        "share",
+        "Share of all active NGOs' staff hours spent on advocacy (speaking for their users, "
+        "taking part in policy-making).",
+        "The same, summed over the run.",
+        _hours_share("hours_advocacy"),
+        "pooled",
+        undefined="no NGO was active",
+    ),
+    Outcome(
+        "autonomy_share",
+        "share",
+        "Share of all active NGOs' staff hours whose use the NGOs decided themselves: own "
+        "mission work, advocacy, and contracted service to users that officials did not "
+        "choose (not documentation, extra duties, courting officials or directed service).",
+        "The same, summed over the run.",
+        Formula(
+            lambda r: _ratio(r.hours_autonomous, r.hours_total),
+            "(hours_mission + hours_advocacy + hours_service - hours_directed) / hours_total",
+        ),
         "pooled",
         undefined="no NGO was active",
     ),

@@ -462,6 +462,19 @@ _DECLARED = [
         source=SEED_THREE_CITIES,
     ),
     _p(
+        "obedience_discount",
+        "float",
+        0.05,
+        0.0,
+        1.0,
+        unit="merit/contract-year",
+        group="tendering",
+        meaning="Merit an official takes off a bidder per year of the contract at stake and per "
+        "unit of the share of its own hours the bidder spent on advocacy last year (long "
+        "contracts reward obedience).",
+        source="assumption",
+    ),
+    _p(
         "price_weight",
         "float",
         0.3,
@@ -1446,6 +1459,17 @@ _DECLARED = [
         source="assumption",
     ),
     _p(
+        "client_control",
+        "float",
+        0.5,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Share of a contract's service whose users the purchaser's official wants to "
+        "choose; the NGO yields as it yields to extra duties.",
+        source="assumption",
+    ),
+    _p(
         "reputation_memory",
         "float",
         0.6,
@@ -1878,6 +1902,51 @@ _DECLARED = [
         group="strategy",
         meaning="Most contracts a community association or grassroots group runs at once.",
         source=SEED_THREE_CITIES,
+    ),
+    _p(
+        "advocacy_inclination",
+        "float",
+        0.05,
+        0.0,
+        1.0,
+        group="strategy",
+        meaning="Mean share of its own hours (those left after contracted work and chores) a "
+        "general agency would spend on advocacy if it feared nothing (each NGO's inclination "
+        "is drawn from a Beta distribution with this mean; 0 switches advocacy off).",
+        source="assumption",
+    ),
+    _p(
+        "advocacy_concentration",
+        "float",
+        1.0,
+        0.1,
+        1000.0,
+        group="strategy",
+        meaning="Concentration (a + b) of the Beta distribution of NGOs' inclination to "
+        "advocate: low values make a few NGOs vocal and most silent.",
+        source="assumption",
+    ),
+    _p(
+        "advocacy_specialist",
+        "float",
+        2.0,
+        0.0,
+        20.0,
+        group="strategy",
+        meaning="Mean inclination to advocate of specialist NGOs relative to a general agency's.",
+        source="assumption",
+    ),
+    _p(
+        "advocacy_caution",
+        "float",
+        10.0,
+        0.0,
+        1000.0,
+        unit="1/merit",
+        group="strategy",
+        meaning="How strongly an NGO holds back advocacy per unit of award merit it would put "
+        "at stake, weighted by its dependence on government money.",
+        source="assumption",
     ),
 ]
 

@@ -19,6 +19,7 @@ import pytest
 
 from simcontract import ContractingModel
 from simcontract.experiment.stats import paired_difference
+from simcontract.phases.strategy import advocacy_effort
 
 SIZE = {"years": 12}
 
@@ -246,6 +247,38 @@ ABLATIONS = {
         {},
         {"share_specialist": 0.0, "share_community": 0.5, "share_grassroots": 0.5},
     ),
+    "officials reward obedience, NGOs keep quiet": Ablation(
+        "obedience_discount",
+        (0.0, 0.1),
+        "advocacy_share",
+        False,
+        {"advocacy_concentration": 20.0},
+        {"advocacy_inclination": 0.0},
+    ),
+    "dependence stunts advocacy": Ablation(
+        "other_income",
+        (400000.0, 50000.0),
+        "advocacy_share",
+        False,
+        {"advocacy_concentration": 20.0},
+        {"advocacy_inclination": 0.0},
+    ),
+    "long contracts signal obedience": Ablation(
+        "contract_years",
+        (1, 5),
+        "advocacy_share",
+        False,
+        {"advocacy_concentration": 20.0},
+        {"advocacy_inclination": 0.0},
+    ),
+    "officials who choose the users silence NGOs": Ablation(
+        "client_control",
+        (0.0, 1.0),
+        "advocacy_share",
+        False,
+        {"advocacy_concentration": 20.0},
+        {"advocacy_inclination": 0.0},
+    ),
     "NGOs without contracts cut costs": Ablation(
         "lean_overhead",
         (1.0, 0.2),
@@ -401,6 +434,8 @@ def test_the_finance_bureau_decides_multi_year_contracts() -> None:
     assert contract_length(city, bureau, rules) == 1  # decided once a year
     bureau.length_year = -1
     assert contract_length(city, bureau, rules) == rules["contract_years"]
+
+
 def test_evaluators_disagree_only_when_their_indicators_differ() -> None:
     """The second opinion (7.15): no gap with one shared indicator set or one agency; a
     gap with evaluators' own indicators, wider the more they differ."""
@@ -431,3 +466,46 @@ def test_agencies_change_with_their_tenure() -> None:
         r.scored for r in yearly.records[1:]
     ]
     assert never.summary()["new_system_share"] == 0.0
+
+
+def test_without_an_obedience_reward_nothing_holds_advocacy_back() -> None:
+    """With no obedience discount nothing is at stake: dependence and contract length
+    leave each NGO's advocacy at its inclination times its own-users share; with one,
+    both hold it back."""
+    inclination = np.array([0.2, 0.2, 0.5])
+    own = np.array([1.0, 0.5, 0.8])
+    low, high = np.zeros(3), np.ones(3)
+    for years in (1, 5):
+        off = {"obedience_discount": 0.0, "contract_years": years, "advocacy_caution": 10.0}
+        a = advocacy_effort(inclination, own, low, off)
+        b = advocacy_effort(inclination, own, high, off)
+        assert np.array_equal(a, inclination * own) and np.array_equal(b, a)
+    on = {"obedience_discount": 0.05, "contract_years": 1, "advocacy_caution": 10.0}
+    dependent = advocacy_effort(inclination, own, high, on)
+    assert np.all(dependent < advocacy_effort(inclination, own, low, on))
+    assert np.all(advocacy_effort(inclination, own, high, {**on, "contract_years": 5}) < dependent)
+
+
+ADVOCACY_KNOBS = (
+    {"obedience_discount": 0.0, "advocacy_caution": 0.0, "advocacy_specialist": 0.0},
+    {"obedience_discount": 0.3, "advocacy_caution": 50.0, "advocacy_concentration": 50.0},
+)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_without_advocacy_its_knobs_change_nothing_else(seed: int) -> None:
+    """With no inclination to advocate, no advocacy is done and the other parameters of
+    advocacy change no outcome; officials' choice of users moves autonomy only."""
+    runs = []
+    for knobs in ADVOCACY_KNOBS:
+        for control in (0.0, 1.0):
+            items = {"advocacy_inclination": 0.0, "client_control": control, **knobs}
+            model = ContractingModel("baseline", rng=seed, **SIZE, **items).run()
+            runs.append(model.summary())
+    assert all(r["advocacy_share"] == 0.0 for r in runs)
+    others = [k for k in runs[0] if k != "autonomy_share"]
+    first = runs[0]
+    for r in runs[1:]:
+        same = [r[k] == first[k] or (math.isnan(r[k]) and math.isnan(first[k])) for k in others]
+        assert all(same), [k for k, ok in zip(others, same, strict=True) if not ok]
+    assert runs[1]["autonomy_share"] < runs[0]["autonomy_share"]

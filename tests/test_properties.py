@@ -120,7 +120,8 @@ def watched() -> Iterator[dict[str, Any]]:
         for ngo in city.batch.ngos:
             capacity = ngo.staff * p["hours_per_worker"]
             parts = ngo.hours
-            assert set(parts) == {"service", "documentation", "extra", "cultivation", "mission"}
+            kinds = {"service", "documentation", "extra", "cultivation", "mission", "advocacy"}
+            assert set(parts) == kinds
             assert all(v >= 0.0 for v in parts.values()), parts
             assert math.isclose(sum(parts.values()), capacity, rel_tol=1e-9, abs_tol=1e-6), (
                 parts,

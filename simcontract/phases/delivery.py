@@ -4,9 +4,13 @@ Each year an NGO's staff capacity ``H = staff * hours_per_worker`` is split betw
 documentation for evaluators, unpaid extra duties ordered by officials (if the NGO
 complies) and its head's hours courting an official first (all three cut in proportion
 if together they exceed ``H``), then contracted direct service (up to the promised
-hours), then the NGO's own mission work (whatever is left). The five parts always add
-up to ``H``. Delivery runs over a city's active NGOs
-at once (``city.batch``, see :mod:`simcontract.batch`).
+hours), then the NGO's own hours (whatever is left), which it splits between advocacy
+(its planned ``advocacy`` share) and its own mission work. The six parts always add up to
+``H``. Officials also choose the users of part of the contracted service: "it was
+government officials instead of social workers who had a final say on who should be the
+main service users for IFSCs ... as SWAs have to rely on welfare contracts to survive"
+(004). Delivery runs over a city's active NGOs at once (``city.batch``, see
+:mod:`simcontract.batch`).
 """
 
 from __future__ import annotations
@@ -156,8 +160,10 @@ def _allocate_hours(
     s_total: np.ndarray,
     record: YearRecord,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split each NGO's staff hours between documentation, extra duties, contracted
-    service and mission; set ``ngo.hours`` and ``ngo.strain``.
+    """Split each NGO's staff hours between documentation, extra duties, cultivation,
+    contracted service, advocacy and mission; set ``ngo.hours``, ``ngo.strain``,
+    ``ngo.directed`` (:func:`directed_hours`) and ``ngo.voice`` (advocacy hours over
+    the NGO's own hours).
 
     Args:
         batch: The year's NGOs and contracts.
@@ -180,7 +186,11 @@ def _allocate_hours(
     e_used = np.where(swamped, e_total * shrink, e_total)
     c_used = np.where(swamped, c_total * shrink, c_total)
     service = np.where(swamped, 0.0, np.minimum(s_total, capacity - chores))
-    mission = np.maximum(0.0, capacity - d_used - e_used - c_used - service)
+    own = np.maximum(0.0, capacity - d_used - e_used - c_used - service)
+    advocacy = column(batch.ngos, "advocacy") * own
+    mission = own - advocacy
+    directed = directed_hours(batch, service, rules)
+    voice = np.divide(advocacy, own, out=np.zeros(batch.size), where=own > 0)
     hours = zip(
         batch.ngos,
         service.tolist(),
@@ -188,18 +198,45 @@ def _allocate_hours(
         e_used.tolist(),
         c_used.tolist(),
         mission.tolist(),
-        strain.tolist(),
+        advocacy.tolist(),
         strict=True,
     )
-    for ngo, s, d, e, c, m, st in hours:
-        ngo.hours = {"service": s, "documentation": d, "extra": e, "cultivation": c, "mission": m}
+    for ngo, s, d, e, c, m, a in hours:
+        ngo.hours = {
+            "service": s,
+            "documentation": d,
+            "extra": e,
+            "cultivation": c,
+            "mission": m,
+            "advocacy": a,
+        }
+    marks = zip(batch.ngos, strain.tolist(), directed.tolist(), voice.tolist(), strict=True)
+    for ngo, st, dh, v in marks:
         ngo.strain = st
+        ngo.directed = dh
+        ngo.voice = v
+    record.hours_advocacy += float(advocacy.sum())
+    record.hours_directed += float(directed.sum())
     record.hours_service += float(service.sum())
     record.hours_documentation += float(d_used.sum())
     record.hours_extra += float(e_used.sum())
     record.hours_cultivation += float(c_used.sum())
     record.hours_mission += float(mission.sum())
     return service, d_used, e_used, strain
+
+
+def directed_hours(batch: YearBatch, service: np.ndarray, rules: Mapping[str, Any]) -> np.ndarray:
+    """Service hours of each NGO whose users officials chose.
+
+    Officials want to choose the users of the share ``client_control`` of the service;
+    the NGO yields as it yields to extra duties, ``min(1, comply_probability)``
+    (:func:`comply_probability`): a dependent NGO cannot afford to refuse. Expected
+    hours, so nothing is drawn.
+    """
+    if rules["client_control"] <= 0.0:
+        return np.zeros(batch.size)
+    comply = np.minimum(1.0, comply_probability(column(batch.ngos, "dependence"), rules))
+    return service * rules["client_control"] * comply
 
 
 def real_quality(

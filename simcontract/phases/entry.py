@@ -62,7 +62,7 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
     columns = _draw_attributes(city.rng, rules, count, initial)
     entry_year = 0 if initial else rules.year
     made = []
-    for o, d, m, ms, s, sk, da, r, e, rep, t, tol in zip(*columns, strict=True):
+    for o, d, m, ms, s, sk, da, r, e, rep, t, tol, inc in zip(*columns, strict=True):
         kind = ORIGINS[o]
         if kind == "specialist":
             sector = MASS_ORG_SECTORS[ms]
@@ -83,6 +83,7 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
             reputation=rep,
             entry_year=entry_year,
             tolerance=tol,
+            inclination=inc,
         )
         ngo.experience = np.array([e])
         ngo.track_record = t
@@ -103,7 +104,9 @@ def _draw_attributes(
     ``entrant_experience``. Initial NGOs have a reputation uniform between
     ``initial_reputation_low`` and ``initial_reputation_high`` (taken in order, should
     they be given the other way round) and a track record ``U{0..initial_track_record}``;
-    entrants ``newcomer_reputation`` and 0.
+    entrants ``newcomer_reputation`` and 0. The inclination to advocate is drawn last
+    (:func:`_inclination`), so that with advocacy switched off every other draw is
+    unchanged.
     """
     shares = [rules["share_specialist"], rules["share_community"], rules["share_grassroots"]]
     weights = np.array([max(0.0, 1.0 - sum(shares)), *shares])
@@ -146,6 +149,7 @@ def _draw_attributes(
         reputation,
         track_record,
         tolerance.tolist(),
+        _inclination(rng, rules, origin).tolist(),
     )
 
 
@@ -160,3 +164,22 @@ def _tolerance(rng: np.random.Generator, mean: float, concentration: float, coun
     if mean <= 0.0 or mean >= 1.0:
         return np.full(count, min(1.0, max(0.0, mean)))
     return rng.beta(concentration * mean, concentration * (1.0 - mean), count)
+
+
+def _inclination(rng: np.random.Generator, rules: Mapping[str, Any], origin: np.ndarray):
+    """Each NGO's inclination to advocate: Beta with concentration
+    ``advocacy_concentration`` and mean ``advocacy_inclination`` (times
+    ``advocacy_specialist`` for specialists), capped at 1.
+
+    "Some NGOs can even engage in the policy-making process and advocate policy changes"
+    (002); specialists strive for autonomy (002). A mean of 0 gives 0 and draws nothing; a
+    mean of 1 or more gives 1.
+    """
+    factor = np.where(origin == ORIGINS.index("specialist"), rules["advocacy_specialist"], 1.0)
+    mean = np.minimum(1.0, rules["advocacy_inclination"] * factor)
+    out = mean.copy()
+    drawn = (mean > 0.0) & (mean < 1.0)
+    if drawn.any():
+        k, m = rules["advocacy_concentration"], mean[drawn]
+        out[drawn] = rng.beta(k * m, k * (1.0 - m))
+    return out

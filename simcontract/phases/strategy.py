@@ -15,11 +15,17 @@ money would not last ``runway_years`` without contracts.
 An NGO that seeks contracts courts one official of a purchaser it serves: its head spends
 ``cultivation_hours`` on it, and the tie grows by ``tie_cultivation`` of its gap to 1.
 Ties are formed by people, outside the contract: scores do not make them.
+
+Each NGO also plans how much of its own hours it will spend on advocacy
+(:func:`advocacy_effort`): "Some NGOs can even engage in the policy-making process and
+advocate policy changes" (002), but contracting brings "the stunting of advocacy activity
+in order not to endanger public funding streams" (004): a long contract "is a signal
+about obedience . . . It will be a huge loss for the agency once it loses the bid" (002).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +33,8 @@ from simcontract.batch import column
 from simcontract.phases.money import expected_other_income
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from simcontract.agents import City
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
@@ -42,6 +50,7 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
     seeks = _seek_contracts(city, rules)
     record.seeking += int(seeks.sum())
     record.planning += len(ngos)
+    _plan_advocacy(city, rules)
     hours = rules["cultivation_hours"]
     growth = rules["tie_cultivation"]
     draws = rng.random(len(ngos)).tolist()
@@ -95,6 +104,40 @@ def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
     reserves = column(ngos, "reserves")
     short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)
     return (burden <= tolerance) | short
+
+
+def advocacy_effort(
+    inclination: np.ndarray,
+    own_users: np.ndarray,
+    dependence: np.ndarray,
+    rules: Mapping[str, Any],
+) -> np.ndarray:
+    """Share of its own hours each NGO spends on advocacy this year.
+
+    ``inclination * own_users * exp(-advocacy_caution * stake)`` with ``stake =
+    obedience_discount * contract_years * dependence``: the award merit officials take
+    off per unit of advocacy in a tender for a contract of ``contract_years``
+    (:func:`simcontract.phases.tendering.make_bids`), weighted by the share of the NGO's
+    revenue that is government money. ``own_users`` is the share of its direct work last
+    year whose users it chose itself: an NGO speaks for the people it chose to serve.
+    Without an obedience discount nothing is at stake, and dependence and contract
+    length do not hold advocacy back.
+    """
+    stake = rules["obedience_discount"] * rules["contract_years"] * dependence
+    return inclination * own_users * np.exp(-rules["advocacy_caution"] * stake)
+
+
+def _plan_advocacy(city: City, rules: Rules) -> None:
+    """Set each NGO's ``advocacy`` for the year (:func:`advocacy_effort`), from last
+    year's dependence and the share of last year's service and mission hours whose users
+    officials did not choose (1 for an NGO without such hours)."""
+    ngos = city.ngos
+    work = np.fromiter((n.hours["service"] + n.hours["mission"] for n in ngos), float, len(ngos))
+    directed = column(ngos, "directed")
+    own = 1.0 - np.divide(directed, work, out=np.zeros(len(ngos)), where=work > 0)
+    effort = advocacy_effort(column(ngos, "inclination"), own, column(ngos, "dependence"), rules)
+    for ngo, a in zip(ngos, effort.tolist(), strict=True):
+        ngo.advocacy = a
 
 
 def _officials_by_place(city: City) -> dict[tuple, list]:

@@ -228,7 +228,10 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     awards carry no competition: the price is the ceiling and the promise the
     requirement.
 
-    Adjustment: the purchaser's :func:`merit_adjustments`;
+    Adjustment: the purchaser's :func:`merit_adjustments`, less ``obedience_discount *
+    length * voice`` for a bidder that spent the share ``voice`` of its own hours on
+    advocacy last year, with ``length`` the years of the contract at stake
+    (:func:`~simcontract.phases.cadres.contract_length`; long contracts reward obedience);
     an official in his first ``new_broom_years`` at the post cuts ``reshuffle_cut *
     reshuffle * (1 - tie)`` for past providers of the purchaser; outside open tenders
     the incumbent gains ``continuity_bonus * last_score``.
@@ -238,6 +241,11 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
     adj = merit_adjustments(purchaser, bidders, rules)
+    if rules["obedience_discount"] > 0.0:
+        # "(Long duration) ... is a signal about obedience" (002): the longer the contract
+        # at stake, the more an official marks down an NGO that spoke up.
+        obedience = rules["obedience_discount"] * contract_length(city, purchaser, rules)
+        adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
     if purchaser.mode == "direct":
         n = len(bidders)
         rep = [b.reputation for b in bidders]
