@@ -53,6 +53,14 @@ ABLATIONS = {
         {"rotation_years": 3.0},
         {"rotation_years": 0.0},
     ),
+    "dual sponsorship holds back registration": Ablation(
+        "registration",
+        ("direct", "dual_sponsor"),
+        "ngo_entries",
+        False,
+        {},
+        {"sponsor_entry_factor": 1.0},
+    ),
     "new brooms end contracts (an option, off by default)": Ablation(
         "new_broom_termination",
         (0.0, 1.0),
@@ -150,6 +158,7 @@ ABLATIONS = {
         False,
         {"n_mass_orgs": 12, "n_bureaux": 12},
         {"n_mass_orgs": 0},
+        seeds=24,
     ),
     "specialists help plan what mass organisations buy": Ablation(
         "specialist_voice",
@@ -509,3 +518,20 @@ def test_without_advocacy_its_knobs_change_nothing_else(seed: int) -> None:
         same = [r[k] == first[k] or (math.isnan(r[k]) and math.isnan(first[k])) for k in others]
         assert all(same), [k for k, ok in zip(others, same, strict=True) if not ok]
     assert runs[1]["autonomy_share"] < runs[0]["autonomy_share"]
+
+
+def test_beijing_short_contracts_come_from_the_finance_bureau_rule() -> None:
+    """Beijing's contracts are "short-lived (normally not more than one year)" (002). The
+    scenario allows three years but gives no municipal endorsement, so cautious officials
+    seldom seek the authorisation: the mean agreed length is near one year, and with the
+    leaders' endorsement the same officials sign three-year contracts."""
+    short = [
+        ContractingModel("beijing_piecemeal", rng=s, years=6).run().summary() for s in range(3)
+    ]
+    endorsed = (
+        ContractingModel("beijing_piecemeal", rng=0, years=6, multiyear_endorsement=1.0)
+        .run()
+        .summary()
+    )
+    assert all(1.0 <= r["contract_length_mean"] < 1.5 for r in short), short
+    assert endorsed["contract_length_mean"] == 3.0
