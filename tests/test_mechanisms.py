@@ -332,8 +332,13 @@ ABLATIONS = {
 
 
 @cache
+def _summary(items: tuple[tuple[str, Any], ...], seed: int) -> dict[str, float]:
+    """One run's summary; cases that share a context and a seed share the run."""
+    return ContractingModel("baseline", rng=seed, **SIZE, **dict(items)).run().summary()
+
+
 def _outcome(items: tuple[tuple[str, Any], ...], outcome: str, seed: int) -> float:
-    return ContractingModel("baseline", rng=seed, **SIZE, **dict(items)).run().summary()[outcome]
+    return _summary(items, seed)[outcome]
 
 
 def _arms(case: Ablation, context: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:

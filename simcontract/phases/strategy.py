@@ -117,7 +117,8 @@ def advocacy_effort(
     ``inclination * own_users * exp(-advocacy_caution * stake)`` with ``stake =
     obedience_discount * contract_years * dependence``: the award merit officials take
     off per unit of advocacy in a tender for a contract of ``contract_years``
-    (:func:`simcontract.phases.tendering.make_bids`), weighted by the share of the NGO's
+    (:func:`simcontract.phases.tendering.make_bids`; NGOs judge by the longest contract
+    the rules allow, not knowing each purchaser's decision), weighted by the share of the NGO's
     revenue that is government money. ``own_users`` is the share of its direct work last
     year whose users it chose itself: an NGO speaks for the people it chose to serve.
     Without an obedience discount nothing is at stake, and dependence and contract
