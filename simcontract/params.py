@@ -8,6 +8,7 @@ Sources are citation keys of :mod:`simcontract.sources` or say ``assumption``.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 import re
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ SEED_PROJECT = "csnc_nd"
 
 TENDERING_MODES = ("open", "selective", "intermediary", "direct")
 
+PLAUSIBLE_FACTOR = 0.5
+"""Half-width of an assumption's default plausible region, relative to its default
+(assumption: a reader accepts any value from half to one and a half times the default)."""
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -46,6 +51,9 @@ class Parameter:
         source: Citation key of the source the value comes from (:mod:`simcontract.sources`),
             or ``"assumption"``.
         group: Which part of the model reads it (for documentation and the app).
+        plausible: The plausible region of an assumption, ``(low, high)``, that the
+            robustness analysis samples; ``None`` takes :data:`PLAUSIBLE_FACTOR` around
+            the default (see :attr:`plausible_range`).
     """
 
     name: str
@@ -58,6 +66,29 @@ class Parameter:
     high: float | None = None
     choices: tuple[str, ...] = ()
     group: str = "market"
+    plausible: tuple[float, float] | None = None
+
+    @property
+    def plausible_range(self) -> tuple[float, float] | None:
+        """The region of values a reader would accept for this assumption: the declared
+        ``plausible`` pair, or else from half to one and a half times the default (for a
+        default of 0: the lowest tenth of the allowed range), within the allowed range.
+        ``None`` for choices, sourced values and the run's size (group ``"run"``), which
+        the robustness analysis does not vary."""
+        if not self.numeric or self.source != "assumption" or self.group == "run":
+            return None
+        if self.plausible is not None:
+            low, high = self.plausible
+        elif self.default == 0:
+            low, high = self.low, self.low + (self.high - self.low) / 10
+        else:
+            low, high = sorted(
+                (self.default * (1 - PLAUSIBLE_FACTOR), self.default * (1 + PLAUSIBLE_FACTOR))
+            )
+        low, high = max(low, self.low), min(high, self.high)
+        if self.kind == "int":
+            low, high = math.ceil(low), math.floor(high)
+        return (low, high) if high > low else None
 
     @property
     def citation(self) -> str:

@@ -27,6 +27,7 @@ import pandas as pd
 from simcontract.experiment import validation_report
 from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
+from simcontract.params import lookup
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -36,6 +37,19 @@ class Arm:
 
     label: str
     scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """What produces a pattern: the model's mechanism, and how to switch it off.
+
+    Attributes:
+        label: The mechanism in a few words ("insecure staff quit").
+        off: Parameter values that switch the mechanism off in both arms.
+    """
+
+    label: str
+    off: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,12 @@ class Pattern:
         expect: ``"higher"`` or ``"lower"``: arm b against arm a.
         a: Reference arm.
         b: Treatment arm.
+        minimum_effect: Smallest paired difference ``|b - a|``, in the outcome's unit,
+            that counts as an effect that matters (justified in ``patterns.toml``).
+        mechanism: The mechanism that produces the pattern, or ``None``.
+        construction: Why the pattern is true by construction (an outcome bounded or set
+            by a parameter of the arms), or ``""``; such a pattern is reported but is not
+            evidence.
     """
 
     id: str
@@ -61,17 +81,32 @@ class Pattern:
     expect: str
     a: Arm
     b: Arm
+    minimum_effect: float = 0.0
+    mechanism: Mechanism | None = None
+    construction: str = ""
 
 
 @dataclass(frozen=True)
 class CalibrationTarget:
-    """A figure from the sources that a yearly outcome should match."""
+    """A figure from the sources that a yearly outcome should match.
+
+    Attributes:
+        figure: The figure in words.
+        outcome: The yearly outcome compared with it.
+        year: Model year (year 1 is the scenario's ``start_year``).
+        value: The figure.
+        source: Citation key of the source.
+        role: ``"input"`` (the scenario's values set it, so matching it is a check of
+            the inputs, not evidence), ``"target"`` (a calibration may fit it) or
+            ``"untargeted"`` (nothing is ever fitted to it: a test out of sample).
+    """
 
     figure: str
     outcome: str
     year: int
     value: float
     source: str
+    role: str = "target"
 
 
 def _arm(data: dict[str, Any], where: str) -> Arm:
@@ -84,6 +119,21 @@ def _arm(data: dict[str, Any], where: str) -> Arm:
     except ScenarioError as err:
         raise ScenarioError(f"{where}: {err}") from None
     return Arm(str(data.get("label", scenario.name)), scenario)
+
+
+def _mechanism(data: dict[str, Any] | None, where: str) -> Mechanism | None:
+    if data is None:
+        return None
+    try:
+        label, off = str(data["label"]), dict(data["off"])
+    except (KeyError, TypeError):
+        raise ScenarioError(f"{where}: mechanism needs a 'label' and an 'off' table") from None
+    for name, value in off.items():
+        try:
+            off[name] = lookup(name).check(value)
+        except (KeyError, ValueError) as err:
+            raise ScenarioError(f"{where}: mechanism: {err.args[0]}") from None
+    return Mechanism(label, off)
 
 
 def _pattern_file() -> dict[str, Any]:
@@ -110,6 +160,9 @@ def load_patterns() -> list[Pattern]:
                 expect=raw["expect"],
                 a=_arm(raw["a"], f"{where} arm a"),
                 b=_arm(raw["b"], f"{where} arm b"),
+                minimum_effect=float(raw.get("minimum_effect", 0.0)),
+                mechanism=_mechanism(raw.get("mechanism"), where),
+                construction=str(raw.get("construction", "")),
             )
         )
     return out
