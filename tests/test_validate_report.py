@@ -52,7 +52,7 @@ def test_each_pattern_shows_its_difference_ci_unit_and_standardised_effect(compu
     )
     line = next(line for line in text.splitlines() if line.startswith("| t1 |"))
     cells = [c.strip() for c in line.strip("|").split("|")]
-    assert cells[:4] == ["t1", "Staff turnover (share)", "b > a", shown]
+    assert cells[:4] == ["t1", "Staff turnover (share)", "> 0", shown]
     assert float(cells[4]) == pytest.approx(row.effect_size, rel=0.06)
     assert cells[5] == ("reproduced" if row.reproduced else "NOT reproduced")
     assert "t1: b = 1-year contracts; a = 3-year contracts" in text
@@ -120,7 +120,7 @@ def test_validate_command_prints_the_report_writes_it_and_keeps_its_exit_status(
     argv = ["validate", "--pattern", "t2", "--replications", "2", "--workers", "1"]
     status = main([*argv, "--out", str(out)])
     text = capsys.readouterr().out
-    assert "| t2 | Staff turnover (share) | b > a |" in text and "| t1 |" not in text
+    assert "| t2 | Staff turnover (share) | > 0 |" in text and "| t1 |" not in text
     reproduced = "all 1 comparisons reproduced" in text
     assert status == (0 if reproduced else 1)
     assert reproduced or "NOT reproduced: t2" in text
@@ -136,3 +136,21 @@ def test_validate_refuses_an_unknown_pattern_in_one_line(monkeypatch, capsys) ->
     assert captured.err.splitlines() == [
         "simcontract: error: --pattern '9z': no such pattern; patterns are t1"
     ]
+
+
+def test_a_pattern_true_by_construction_is_reported_but_sets_no_exit_status() -> None:
+    frame = _frame([0.20, 0.25, 0.22], [0.10, 0.19, 0.20])
+    assert report.failure(next(frame.itertuples())) == "opposite"
+    assert report.failed_evidence(frame)
+    frame["construction"] = "the arms set the outcome"
+    assert not report.failed_evidence(frame)
+
+
+def test_a_difference_short_of_the_minimum_effect_is_too_small() -> None:
+    pattern = _pattern()
+    small = Pattern(**{**pattern.__dict__, "minimum_effect": 0.5})
+    row = validation._verdict(small, np.array([0.10, 0.12, 0.11]), np.array([0.30, 0.33, 0.31]))
+    frame = pd.DataFrame([row])
+    assert not row["reproduced"] and report.failure(next(frame.itertuples())) == "small"
+    assert "| t1 | Staff turnover (share) | > +0.5 |" in report.table(frame)
+    assert "short of the minimum effect" in " ".join(report.verdict_lines(frame, 3))

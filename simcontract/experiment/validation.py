@@ -170,7 +170,23 @@ def load_patterns() -> list[Pattern]:
 
 def load_calibration() -> list[CalibrationTarget]:
     """The Guangzhou figures the ``guangzhou_ifsc`` scenario is compared with."""
-    return [CalibrationTarget(**raw) for raw in _pattern_file()["calibration"]]
+    targets = [CalibrationTarget(**raw) for raw in _pattern_file()["calibration"]]
+    for t in targets:
+        if t.role not in ROLES:
+            raise ScenarioError(
+                f"calibration figure {t.figure!r}: role {t.role!r}; expected one of "
+                + ", ".join(ROLES)
+            )
+    return targets
+
+
+ROLES = ("input", "target", "untargeted")
+"""Roles of a calibration figure (:class:`CalibrationTarget`)."""
+
+
+def ablated(arm: Arm, mechanism: Mechanism) -> Arm:
+    """The arm with the pattern's mechanism switched off."""
+    return Arm(f"{arm.label}, {mechanism.label} off", arm.scenario.replace(**mechanism.off))
 
 
 def validate(
@@ -181,32 +197,44 @@ def validate(
     executor: cf.Executor | None = None,
     progress: bool | None = False,
     patterns: Sequence[Pattern] | None = None,
+    ablation: bool = True,
 ) -> pd.DataFrame:
-    """Run every pattern and return one row per pattern.
+    """Run every pattern, and its ablation, and return one row per pattern.
 
-    The arms' scenarios run as one comparison (:func:`~simcontract.experiment.compare`),
-    so replication ``r`` of every arm has the same seed.
+    All arms run as one comparison (:func:`~simcontract.experiment.compare`), so
+    replication ``r`` of every arm, ablated or not, has the same seed.
 
     Args:
         replications: Runs per arm.
         seed: Base seed of the run seeds.
         workers, executor, progress: As for :func:`~simcontract.experiment.compare`.
         patterns: The patterns to check (default: :func:`load_patterns`).
+        ablation: Also run both arms of each pattern with its mechanism switched off.
 
     Returns:
         Columns ``id``, ``fact``, ``claim``, ``outcome``, ``expect``, ``arm_a``,
         ``arm_b``, ``mean_a``, ``ci_a_low``, ``ci_a_high``, ``mean_b``, ``ci_b_low``,
         ``ci_b_high``, ``diff`` (mean of paired ``b - a``), ``diff_low``, ``diff_high``
         (its 95 % CI), ``effect_size`` (the standardised effect, Cohen's d: mean
-        difference over the pooled standard deviation of the two arms), ``reproduced``
-        (the difference's CI lies on the expected side), ``n_pairs`` (replications
-        with a value in both arms) and ``diff_sd`` (standard deviation of the paired
-        differences).
+        difference over the pooled standard deviation of the two arms), ``n_pairs``
+        (replications with a value in both arms), ``diff_sd`` (standard deviation of the
+        paired differences), ``minimum_effect`` (in the outcome's unit),
+        ``reproduced`` (the difference's CI lies on the expected side beyond the
+        minimum effect), ``construction`` (why the pattern is true by construction, or
+        ``""``), ``mechanism`` (its label, or ``""``), ``ablation_diff``,
+        ``ablation_low``, ``ablation_high`` (the paired difference with the mechanism
+        off, and its CI; NaN without ablation), ``ablation`` (:func:`ablation_verdict`)
+        and ``evidence`` (the pattern counts as evidence: not true by construction,
+        reproduced, and its effect vanishes without its mechanism).
     """
     from simcontract.experiment.batches import compare  # loading patterns needs no model
 
     patterns = list(patterns if patterns is not None else load_patterns())
-    scenarios = list(dict.fromkeys(s for p in patterns for s in (p.a.scenario, p.b.scenario)))
+    arms = {p.id: [p.a, p.b] for p in patterns}
+    for p in patterns:
+        if ablation and p.mechanism is not None:
+            arms[p.id] += [ablated(p.a, p.mechanism), ablated(p.b, p.mechanism)]
+    scenarios = list(dict.fromkeys(arm.scenario for pair in arms.values() for arm in pair))
     runs = compare(
         scenarios,
         replications=replications,
@@ -220,17 +248,53 @@ def validate(
     def values(arm: Arm, outcome: str) -> np.ndarray:
         return runs.loc[runs["point"] == point[arm.scenario], outcome].to_numpy(dtype=float)
 
-    return pd.DataFrame(
-        [_verdict(p, values(p.a, p.outcome), values(p.b, p.outcome)) for p in patterns]
-    )
+    rows = []
+    for p in patterns:
+        a, b, *off = (values(arm, p.outcome) for arm in arms[p.id])
+        rows.append(_verdict(p, a, b, off))
+    return pd.DataFrame(rows)
 
 
-def _verdict(pattern: Pattern, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
-    """One row of the validation table; ``a[i]`` and ``b[i]`` are replication ``i`` of the arms."""
+def beyond(expect: str, low: float, high: float, minimum: float) -> bool:
+    """Whether the interval ``[low, high]`` lies on the ``expect`` side of 0 by at least
+    ``minimum`` (strictly beyond 0 when ``minimum`` is 0)."""
+    if expect == "higher":
+        return low > 0 and low >= minimum
+    return high < 0 and high <= -minimum
+
+
+def ablation_verdict(pattern: Pattern, low: float, high: float) -> str:
+    """What becomes of the effect with the mechanism off: ``"vanishes"`` (the CI of the
+    ablated difference lies within plus or minus the minimum effect), ``"persists"`` (it
+    is still reproduced), ``"weakened"`` (neither: smaller, but not shown to vanish),
+    ``"not run"`` (no CI) or ``""`` (no mechanism named)."""
+    if pattern.mechanism is None:
+        return ""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "not run"
+    m = pattern.minimum_effect
+    if (m > 0 and -m < low and high < m) or (m == 0 and low == high == 0):
+        return "vanishes"
+    if beyond(pattern.expect, low, high, m):
+        return "persists"
+    return "weakened"
+
+
+def _verdict(
+    pattern: Pattern, a: np.ndarray, b: np.ndarray, off: Sequence[np.ndarray] = ()
+) -> dict[str, Any]:
+    """One row of the validation table; ``a[i]`` and ``b[i]`` are replication ``i`` of the
+    arms, ``off`` the two arms with the mechanism off (if run)."""
     diff = paired_difference(a, b)
     arm_a, arm_b = mean_ci(a), mean_ci(b)
     pooled = math.sqrt((arm_a.sd**2 + arm_b.sd**2) / 2)
-    reproduced = diff.low > 0 if pattern.expect == "higher" else diff.high < 0
+    reproduced = beyond(pattern.expect, diff.low, diff.high, pattern.minimum_effect)
+    ablated = paired_difference(*off) if off else None
+    nan = math.nan
+    ab_low, ab_high = (ablated.low, ablated.high) if ablated else (nan, nan)
+    ablation = ablation_verdict(pattern, ab_low, ab_high) if ablated else ""
+    if pattern.mechanism is not None and ablated is None:
+        ablation = "not run"
     return {
         "id": pattern.id,
         "fact": pattern.fact,
@@ -252,6 +316,14 @@ def _verdict(pattern: Pattern, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
         "reproduced": bool(reproduced),
         "n_pairs": diff.n,
         "diff_sd": diff.sd,
+        "minimum_effect": pattern.minimum_effect,
+        "construction": pattern.construction,
+        "mechanism": pattern.mechanism.label if pattern.mechanism else "",
+        "ablation_diff": ablated.mean if ablated else nan,
+        "ablation_low": ab_low,
+        "ablation_high": ab_high,
+        "ablation": ablation,
+        "evidence": bool(reproduced and not pattern.construction and ablation == "vanishes"),
     }
 
 
@@ -271,7 +343,7 @@ def calibrate(
         scenario: The scenario compared with the figures.
 
     Returns:
-        One row per figure: ``figure``, ``outcome``, ``year``, ``source_value``,
+        One row per figure: ``figure``, ``role``, ``outcome``, ``year``, ``source_value``,
         ``model_mean`` with its 95 % CI (``model_low``, ``model_high``), ``deviation``
         (``model_mean / source_value - 1``) and ``within_25pct``.
     """
@@ -296,6 +368,7 @@ def calibrate(
         rows.append(
             {
                 "figure": target.figure,
+                "role": target.role,
                 "outcome": target.outcome,
                 "year": target.year,
                 "source_value": target.value,
@@ -327,12 +400,13 @@ def format_validation(table: pd.DataFrame, lang: str | None = None) -> str:
 def format_calibration(table: pd.DataFrame) -> str:
     """The calibration report as Markdown."""
     lines = [
-        "| figure | year | source | model mean [95% CI] | deviation | within 25% |",
-        "|---|---|---|---|---|---|",
+        "| figure | role | year | source | model mean [95% CI] | deviation | within 25% |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
         lines.append(
-            f"| {r.figure} | {2009 + r.year} | {_num(r.source_value)} | {_num(r.model_mean)} "
+            f"| {r.figure} | {r.role} | {2009 + r.year} | {_num(r.source_value)} "
+            f"| {_num(r.model_mean)} "
             f"[{_num(r.model_low)}, {_num(r.model_high)}] | {r.deviation:+.0%} | "
             f"{'yes' if r.within_25pct else 'no'} |"
         )
