@@ -180,10 +180,20 @@ def pattern_table() -> str:
     """Markdown table of the stylised-fact comparisons in ``patterns.toml``.
 
     Returns:
-        A table with the columns pattern, fact, claim, outcome, expectation, arm a,
-        arm b and source.
+        A table with the columns pattern, fact, claim, outcome, expectation (with the
+        minimum effect), arm a, arm b, mechanism (with what switches it off, or "true by
+        construction") and source.
     """
     from simcontract.experiment.validation import load_patterns
+
+    def mechanism(pat: Any) -> str:
+        parts = []
+        if pat.mechanism is not None:
+            off = ", ".join(f"`{k} = {format_value(v)}`" for k, v in pat.mechanism.off.items())
+            parts.append(f"{pat.mechanism.label} (off: {off})")
+        if pat.construction:
+            parts.append("true by construction")
+        return "; ".join(parts)
 
     rows = [
         [
@@ -191,14 +201,25 @@ def pattern_table() -> str:
             pat.fact,
             pat.claim,
             f"`{pat.outcome}`",
-            f"{pat.expect} in b",
+            f"{pat.expect} in b by at least {pat.minimum_effect:g}",
             _arm_text(pat.a),
             _arm_text(pat.b),
+            mechanism(pat),
             cite(pat.source),
         ]
         for pat in load_patterns()
     ]
-    headers = ["pattern", "fact", "claim", "outcome", "expected", "arm a", "arm b", "source"]
+    headers = [
+        "pattern",
+        "fact",
+        "claim",
+        "outcome",
+        "expected",
+        "arm a",
+        "arm b",
+        "mechanism",
+        "source",
+    ]
     return _table(headers, rows)
 
 
@@ -206,14 +227,15 @@ def calibration_table() -> str:
     """Markdown table of the Guangzhou figures the ``guangzhou_ifsc`` scenario targets.
 
     Returns:
-        A table with the columns figure, outcome, model year, calendar year (model year
-        1 = 2010), value and source.
+        A table with the columns figure, role (input, target or untargeted), outcome,
+        model year, calendar year (model year 1 = 2010), value and source.
     """
     from simcontract.experiment.validation import load_calibration
 
     rows = [
         [
             t.figure,
+            t.role,
             f"`{t.outcome}`",
             t.year,
             2009 + t.year,
@@ -222,7 +244,7 @@ def calibration_table() -> str:
         ]
         for t in load_calibration()
     ]
-    headers = ["figure", "outcome", "model year", "calendar year", "value", "source"]
+    headers = ["figure", "role", "outcome", "model year", "calendar year", "value", "source"]
     return _table(headers, rows)
 
 

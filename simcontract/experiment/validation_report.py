@@ -215,6 +215,16 @@ def heading(
     return [*_wrap(said), *_wrap(i18n.text("validation.explain", lang, level="95%"))]
 
 
+def explain_text(lang: str | None = None) -> str:
+    """How to read the pattern table, as one paragraph."""
+    return i18n.text("validation.explain", lang, level="95%")
+
+
+def explain_mechanisms_text(lang: str | None = None) -> str:
+    """How to read the mechanism table, as one paragraph."""
+    return i18n.text("validation.explain_mechanisms", lang)
+
+
 def _arm_texts(frame: pd.DataFrame, lang: str | None) -> list[str]:
     texts = []
     for r in frame.itertuples():
