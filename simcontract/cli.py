@@ -284,6 +284,12 @@ def _integer(low: int, high: int | None, not_integer: str, outside: str) -> Call
     return parse
 
 
+ROBUSTNESS_POINTS = 16
+"""Points of ``simcontract validate``'s Latin hypercube over the assumptions."""
+
+ROBUSTNESS_REPLICATIONS = 2
+"""Replications per arm at each of those points."""
+
 _positive = _integer(
     1, None, "expected a positive integer, got {text!r}", "expected a positive integer, got {value}"
 )
@@ -632,7 +638,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     patterns = _patterns(args.pattern)
     out = out_path(args.out)
     table = validation.validate(
-        **options, progress=None, patterns=patterns, ablation=not args.no_ablation
+        **options,
+        progress=None,
+        patterns=patterns,
+        ablation=not args.no_ablation,
+        robustness_points=args.robustness,
+        robustness_replications=args.robustness_replications,
     )
     print(validation_report.terminal(table, args.replications, args.seed))
     if out is not None:
@@ -1017,6 +1028,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="check only this pattern of patterns.toml, e.g. 2a (repeatable)",
+    )
+    validate.add_argument(
+        "--robustness",
+        type=_seed,
+        default=ROBUSTNESS_POINTS,
+        metavar="N",
+        help="points of the Latin hypercube over the assumptions' plausible region "
+        f"(default {ROBUSTNESS_POINTS}; 0 skips the robustness share)",
+    )
+    validate.add_argument(
+        "--robustness-replications",
+        type=_positive,
+        default=ROBUSTNESS_REPLICATIONS,
+        metavar="N",
+        help=f"replications per arm at each of those points (default {ROBUSTNESS_REPLICATIONS})",
     )
     validate.add_argument(
         "--no-ablation",

@@ -117,7 +117,17 @@ def test_validate_command_prints_the_report_writes_it_and_keeps_its_exit_status(
 ) -> None:
     monkeypatch.setattr(validation, "load_patterns", lambda: [_pattern("t1"), _pattern("t2")])
     out = tmp_path / "report"
-    argv = ["validate", "--pattern", "t2", "--replications", "2", "--workers", "1"]
+    argv = [
+        "validate",
+        "--pattern",
+        "t2",
+        "--replications",
+        "2",
+        "--workers",
+        "1",
+        "--robustness",
+        "0",
+    ]
     status = main([*argv, "--out", str(out)])
     text = capsys.readouterr().out
     assert "| t2 | Staff turnover (share) | > 0 |" in text and "| t1 |" not in text

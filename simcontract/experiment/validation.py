@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -198,8 +199,11 @@ def validate(
     progress: bool | None = False,
     patterns: Sequence[Pattern] | None = None,
     ablation: bool = True,
+    robustness_points: int = 0,
+    robustness_replications: int = 4,
+    robustness_out: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Run every pattern, and its ablation, and return one row per pattern.
+    """Run every pattern, its ablation and its robustness; return one row per pattern.
 
     All arms run as one comparison (:func:`~simcontract.experiment.compare`), so
     replication ``r`` of every arm, ablated or not, has the same seed.
@@ -210,6 +214,11 @@ def validate(
         workers, executor, progress: As for :func:`~simcontract.experiment.compare`.
         patterns: The patterns to check (default: :func:`load_patterns`).
         ablation: Also run both arms of each pattern with its mechanism switched off.
+        robustness_points: Points of the Latin hypercube over the assumptions'
+            plausible region (:func:`~simcontract.experiment.robustness.robustness`);
+            0 skips the robustness analysis.
+        robustness_replications: Runs per arm at each of those points.
+        robustness_out: Folder to keep the robustness analysis in (resumable).
 
     Returns:
         Columns ``id``, ``fact``, ``claim``, ``outcome``, ``expect``, ``arm_a``,
@@ -224,8 +233,11 @@ def validate(
         ``""``), ``mechanism`` (its label, or ``""``), ``ablation_diff``,
         ``ablation_low``, ``ablation_high`` (the paired difference with the mechanism
         off, and its CI; NaN without ablation), ``ablation`` (:func:`ablation_verdict`)
-        and ``evidence`` (the pattern counts as evidence: not true by construction,
-        reproduced, and its effect vanishes without its mechanism).
+        ``evidence`` (the pattern counts as evidence: not true by construction,
+        reproduced, and its effect vanishes without its mechanism), and
+        ``robustness_share``, ``robustness_low``, ``robustness_high`` (the share of the
+        Latin hypercube's points where the mean paired difference lies beyond the
+        minimum effect, with its 95 % Wilson interval; NaN when not run).
     """
     from simcontract.experiment.batches import compare  # loading patterns needs no model
 
@@ -252,7 +264,28 @@ def validate(
     for p in patterns:
         a, b, *off = (values(arm, p.outcome) for arm in arms[p.id])
         rows.append(_verdict(p, a, b, off))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in ("robustness_share", "robustness_low", "robustness_high"):
+        table[column] = math.nan
+    if robustness_points:
+        from simcontract.experiment.robustness import robustness
+
+        shares = robustness(
+            patterns,
+            points=robustness_points,
+            replications=robustness_replications,
+            seed=seed,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            out=robustness_out,
+            resume=robustness_out is not None and Path(robustness_out).exists(),
+        ).shares.set_index("pattern")
+        ids = table["id"].astype(str)
+        table["robustness_share"] = ids.map(shares["share"]).to_numpy(float)
+        table["robustness_low"] = ids.map(shares["low"]).to_numpy(float)
+        table["robustness_high"] = ids.map(shares["high"]).to_numpy(float)
+    return table
 
 
 def beyond(expect: str, low: float, high: float, minimum: float) -> bool:
