@@ -653,6 +653,75 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if validation_report.failed_evidence(table) else 0
 
 
+def cmd_robustness(args: argparse.Namespace) -> int:
+    """``simcontract robustness``: how often each pattern holds over the plausible region
+    of the assumptions, and which assumptions its effect rests on; with ``--out``, the
+    tables, ``shares.md`` and the figure."""
+    from simcontract import plots
+    from simcontract.experiment import robustness as rb
+    from simcontract.experiment import storage
+
+    patterns = _patterns(args.pattern)
+    out = out_path(args.out)
+    if args.resume and out is None:
+        raise UsageError("--resume needs --out DIR (the analysis to finish)")
+    if out is not None and not args.resume and not storage.is_empty(out):
+        raise UsageError(
+            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
+            "analysis there, or choose another directory"
+        )
+    options = {
+        "points": args.points,
+        "replications": args.replications,
+        "parameters": args.param,
+        "sensitivity": args.sensitivity,
+        "trajectories": args.trajectories or rb.MORRIS_TRAJECTORIES,
+    }
+    runs = rb.run_count(patterns, **options)
+    print(
+        f"{_count(len(patterns), 'pattern')}, {_count(args.points, 'point')} x "
+        f"{_count(args.replications, 'replication')} (at most {runs:,} runs), "
+        f"sensitivity {args.sensitivity}, seed {args.seed}"
+    )
+    try:
+        result = rb.robustness(
+            patterns,
+            **options,
+            seed=args.seed,
+            workers=args.workers,
+            progress=None,
+            out=out,
+            resume=args.resume,
+        )
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        again = " ".join(["simcontract", *args.argv] + ([] if args.resume else ["--resume"]))
+        hint = f"; finish with: {again}" if out else ""
+        raise _Stopped(
+            f"interrupted by {signal.Signals(signum).name}{hint}", 128 + signum
+        ) from None
+    print(rb.format_shares(result))
+    print("assumptions each effect is most sensitive to (index ± CI half-width):")
+    for pattern in result.shares["pattern"]:
+        top = result.top(pattern, 5)
+        said = ", ".join(
+            f"{t.parameter} {t.value:.2f}" + (f" ± {t.conf:.2f}" if math.isfinite(t.conf) else "")
+            for t in top.itertuples()
+        )
+        print(f"  {pattern}: {said or 'no estimate'}")
+    if len(result.invalid):
+        print(
+            f"simcontract: warning: {len(result.invalid)} arm(s) at a point are not valid "
+            "scenarios and were left out (invalid.csv)",
+            file=sys.stderr,
+        )
+    if out is not None:
+        storage.write_text(out / "shares.md", rb.format_shares(result) + "\n")
+        figure = plots.save(plots.robustness_heatmap(result), out / "robustness")
+        print(f"written: {out} (tables, shares.md, {', '.join(p.name for p in figure)})")
+    return 0
+
+
 def _patterns(ids: Sequence[str] | None) -> list[Any]:
     """The patterns ``--pattern`` names (all of them when none is named)."""
     from simcontract.experiment.validation import load_patterns
@@ -1053,6 +1122,46 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="also write the report here (table.md, table.csv)"
     )
     validate.set_defaults(func=cmd_validate)
+
+    robustness = sub.add_parser(
+        "robustness",
+        help="how often each pattern holds over the plausible region of the assumptions, "
+        "and which assumptions it rests on",
+    )
+    robustness.add_argument(
+        "--points",
+        type=_positive,
+        default=32,
+        metavar="N",
+        help="Latin hypercube points (default 32)",
+    )
+    _replication_options(
+        robustness, 4, "replications per arm and point", "worker processes", "base seed"
+    )
+    robustness.add_argument(
+        "--pattern", action="append", metavar="ID", help="only this pattern, e.g. 2a (repeatable)"
+    )
+    robustness.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME",
+        help="vary only this assumption (repeatable; default: every one with a plausible region)",
+    )
+    robustness.add_argument(
+        "--sensitivity",
+        choices=("rbd_fast", "morris", "sobol"),
+        default="rbd_fast",
+        help="rbd_fast (default: on the same points), morris (extra trajectories) or sobol "
+        "(few --param only)",
+    )
+    robustness.add_argument(
+        "--trajectories", type=_positive, metavar="N", help="Morris trajectories (default 10)"
+    )
+    robustness.add_argument("--out", metavar="DIR", help="keep runs, tables and figure here")
+    robustness.add_argument(
+        "--resume", action="store_true", help="finish an interrupted analysis in --out DIR"
+    )
+    robustness.set_defaults(func=cmd_robustness)
 
     app = sub.add_parser("app", help="start the seminar app in the browser")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")

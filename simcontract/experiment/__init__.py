@@ -21,6 +21,8 @@ Modules:
 * :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
 * :mod:`~simcontract.experiment.survival`: NGO survival curves by origin or entry cohort.
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
+* :mod:`~simcontract.experiment.robustness`: the stylised facts over the assumptions'
+  plausible region, and what they rest on (:mod:`~simcontract.experiment.robustness_indices`).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.

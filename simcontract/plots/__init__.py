@@ -37,7 +37,8 @@ the same colour in every figure.
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family
 (``outcomes``, ``survival``, ``dependence``, ``turnover``, ``heatmaps``,
-``sensitivity_indices``, ``network``) and :mod:`~simcontract.plots.export` (saving).
+``sensitivity_indices``, ``network``, ``robustness``) and :mod:`~simcontract.plots.export`
+(saving).
 """
 
 from simcontract.experiment.stats import kaplan_meier
@@ -47,6 +48,7 @@ from simcontract.plots.export import MAX_LABELLED_POINTS, draw_all, save
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
 from simcontract.plots.outcomes import compare_outcomes, fan_chart
+from simcontract.plots.robustness import robustness_heatmap
 from simcontract.plots.sensitivity_indices import sensitivity
 from simcontract.plots.style import (
     DPI,
@@ -89,6 +91,7 @@ __all__ = [
     "ngo_lifetimes",
     "outcome_label",
     "parameter_label",
+    "robustness_heatmap",
     "save",
     "sensitivity",
     "survival_curves",

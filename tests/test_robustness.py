@@ -1,0 +1,246 @@
+"""Robustness of the patterns over the assumptions' plausible region (tiny runs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simcontract.cli import main
+from simcontract.experiment.designs import DesignError
+from simcontract.experiment.results import load_results
+from simcontract.experiment.robustness import (
+    RobustnessResult,
+    assumption_ranges,
+    holds,
+    robustness,
+    wilson,
+)
+from simcontract.experiment.robustness_indices import first_order
+from simcontract.experiment.runner import ExperimentError
+from simcontract.experiment.validation import Pattern, load_patterns
+from simcontract.params import PARAMETERS
+
+YEARS = 3
+
+
+def short(pattern: Pattern, years: int = YEARS) -> Pattern:
+    """The pattern with both arms cut to ``years`` years."""
+    arms = {
+        side: dataclasses.replace(arm, scenario=arm.scenario.replace(years=years))
+        for side, arm in (("a", pattern.a), ("b", pattern.b))
+    }
+    return dataclasses.replace(pattern, **arms)
+
+
+@pytest.fixture(scope="module")
+def patterns() -> dict[str, Pattern]:
+    return {p.id: short(p) for p in load_patterns()}
+
+
+@pytest.fixture(scope="module")
+def three(patterns) -> list[Pattern]:
+    return [patterns[i] for i in ("1", "2a", "11a")]
+
+
+@pytest.fixture(scope="module")
+def stored(three, tmp_path_factory) -> tuple[RobustnessResult, object]:
+    folder = tmp_path_factory.mktemp("robust") / "analysis"
+    return robustness(three, points=6, replications=2, seed=3, workers=1, out=folder), folder
+
+
+def test_shares_are_proportions_with_their_interval(stored, three) -> None:
+    result, _folder = stored
+    shares = result.shares.set_index("pattern")
+    assert list(shares.index) == [p.id for p in three]
+    for pattern, row in shares.iterrows():
+        assert 0 <= row["low"] <= row["share"] <= row["high"] <= 1
+        lhs = result.effects[(result.effects["design"] == "lhs")]
+        mine = lhs[lhs["pattern"] == pattern]
+        assert row["points"] + row["invalid_points"] == 6
+        assert row["held"] == mine["holds"].sum()
+        assert row["nan_points"] == mine["effect"].isna().sum()
+
+
+def test_the_arms_keep_their_levers_and_take_the_sample(stored) -> None:
+    """The runs themselves: other_income stays at the arms' own values (pattern 11a's
+    lever) while the other assumptions take each point's values in every arm."""
+    result, folder = stored
+    runs = load_results(folder / "runs" / "lhs").runs
+    assert set(runs["years"]) == {YEARS}
+    samples = result.samples[result.samples["design"] == "lhs"]
+    lever = runs["other_income"].isin([400000.0, 50000.0])
+    assert lever.sum() == 2 * 6 * 2  # 11a's two arms, 6 points, 2 replications
+    assert set(runs.loc[~lever, "other_income"]) == set(samples["other_income"])
+    for name in ("quit_rate", "bid_propensity", "shortlist_size"):
+        low, high = PARAMETERS[name].plausible_range
+        assert set(runs[name]) == set(samples[name])  # every point's value, nothing else
+        assert samples[name].between(low, high).all()
+    assert pd.api.types.is_integer_dtype(samples["shortlist_size"])
+    assert (samples["initial_tie_low"] <= samples["initial_tie_high"]).all()
+    # An arm that is the same scenario at a point runs once: baseline is arm a of 1 and
+    # arm b of 2a, so 5 scenarios per point.
+    assert runs["point"].nunique() == 6 * 5
+
+
+def test_sensitivity_has_one_row_per_pattern_and_assumption(stored, three) -> None:
+    result, _folder = stored
+    table = result.sensitivity
+    names = list(assumption_ranges())
+    assert len(table) == len(three) * len(names)
+    assert set(table["index"]) == {"S1"}
+    fixed = table[(table["pattern"] == "11a") & (table["parameter"] == "other_income")]
+    assert not fixed["varied"].item() and math.isnan(fixed["value"].item())
+    assert table["varied"].sum() == len(table) - 1
+    top = result.top("1", 4)
+    assert len(top) == 4 and top["value"].is_monotonic_decreasing
+    with pytest.raises(KeyError):
+        result.top("nope")
+
+
+def test_the_same_seed_gives_the_same_result(patterns) -> None:
+    one = [patterns["1"]]
+    first, again = (robustness(one, points=4, replications=1, seed=5, workers=1) for _ in "ab")
+    for name in ("samples", "effects", "shares", "sensitivity"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name))
+    other = robustness(one, points=4, replications=1, seed=6, workers=1)
+    assert not other.samples.equals(first.samples)
+    assert not other.effects["effect"].equals(first.effects["effect"])
+
+
+def test_an_interrupted_analysis_resumes_to_the_same_result(stored, three) -> None:
+    result, folder = stored
+    parts = sorted((folder / "runs" / "lhs" / "runs").glob("*.parquet"))
+    assert len(parts) >= 2
+    for part in parts[1::2]:  # as if interrupted: half the runs are not stored
+        part.unlink()
+    resumed = robustness(
+        three, points=6, replications=2, seed=3, workers=1, out=folder, resume=True
+    )
+    for name in ("samples", "effects", "shares", "sensitivity"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(resumed, name))
+    assert len(load_results(folder / "runs" / "lhs").runs) == 6 * 5 * 2
+    loaded = RobustnessResult.load(folder)
+    pd.testing.assert_frame_equal(result.shares, loaded.shares, check_dtype=False)
+    pd.testing.assert_frame_equal(result.effects, loaded.effects, check_dtype=False)
+    assert loaded.settings == result.settings
+
+
+def test_a_mechanism_shows_among_the_top_assumptions(patterns) -> None:
+    """Workload scoring inflates bids through the bonus a promised hour earns: the
+    effect of pattern 8 depends on workload_incentive, not on unrelated assumptions."""
+    result = robustness(
+        [patterns["8"]],
+        points=16,
+        replications=2,
+        seed=0,
+        workers=1,
+        parameters=["workload_incentive", "dare_a", "hub_noise"],
+    )
+    assert result.top("8", 1)["parameter"].item() == "workload_incentive"
+
+
+def test_a_point_that_is_not_a_valid_scenario_is_reported(patterns) -> None:
+    """Pattern 5's arm b gives specialists half the NGOs; grassroots shares above 0.3
+    then sum above 1 with the community share (0.2)."""
+    result = robustness(
+        [patterns["5"]],
+        points=4,
+        replications=1,
+        workers=1,
+        parameters={"share_grassroots": (0.0, 0.9)},
+    )
+    samples = result.samples.set_index("point")["share_grassroots"]
+    bad = set(samples.index[samples > 0.3])
+    assert bad and set(result.invalid["point"]) == bad
+    assert set(result.invalid["arm"]) <= {"a", "b"}
+    (row,) = result.shares.itertuples()
+    assert row.invalid_points == len(bad) and row.points == 4 - len(bad)
+    assert not result.effects.set_index("point").loc[sorted(bad), "holds"].any()
+
+
+def test_morris_and_sobol(patterns) -> None:
+    names = ["workload_incentive", "dare_a"]
+    morris = robustness(
+        [patterns["8"]], points=4, replications=1, workers=1, parameters=names,
+        sensitivity="morris", trajectories=2,
+    )  # fmt: skip
+    assert set(morris.samples["design"]) == {"lhs", "morris"}
+    assert (morris.samples["design"] == "morris").sum() == 2 * (len(names) + 1)
+    assert set(morris.sensitivity["index"]) == {"mu_star", "mu", "sigma"}
+    assert len(morris.top("8", 5)) == 2 and (morris.top("8")["value"] >= 0).all()
+    sobol = robustness(
+        [patterns["8"]], points=4, replications=1, workers=1, parameters=names,
+        sensitivity="sobol",
+    )  # fmt: skip
+    assert (sobol.samples["design"] == "sobol").sum() == 4 * (len(names) + 2)
+    assert set(sobol.sensitivity["index"]) == {"S1", "ST"}
+
+
+def test_bad_requests_fail_before_running(patterns) -> None:
+    one = [patterns["8"]]
+    with pytest.raises(ExperimentError, match="rbd_fast, morris, sobol"):
+        robustness(one, sensitivity="fast")
+    with pytest.raises(DesignError, match="no plausible region"):
+        robustness(one, parameters=["years"])
+    with pytest.raises(ExperimentError, match="at most 16 parameters"):
+        robustness(one, sensitivity="sobol")
+    with pytest.raises(ExperimentError, match="points must be an integer >= 2"):
+        robustness(one, points=1)
+
+
+def test_holds_and_wilson() -> None:
+    pattern = dataclasses.replace(load_patterns()[0], expect="lower", minimum_effect=0.0)
+    assert holds(pattern, -0.1) and not holds(pattern, 0.0) and not holds(pattern, math.nan)
+    wide = dataclasses.replace(pattern, minimum_effect=0.05)
+    assert holds(wide, -0.05) and not holds(wide, -0.04)
+    assert wilson(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    assert all(math.isnan(x) for x in wilson(0, 0))
+
+
+def test_rbd_fast_matches_salib() -> None:
+    from SALib.analyze import rbd_fast
+
+    rng = np.random.default_rng(1)
+    x = rng.random((21, 3))
+    y = x[:, 0] ** 2 + 0.3 * x[:, 1]
+    permuted = [rbd_fast.permute_outputs(x[:, i], y) for i in range(3)]
+    expected = [rbd_fast.unskew_S1(rbd_fast.compute_first_order(p, 2), 2, 21) for p in permuted]
+    np.testing.assert_allclose(first_order(x, y, 2), expected)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_figure_has_a_row_per_pattern(stored, three, lang) -> None:
+    import matplotlib
+
+    from simcontract.plots import robustness_heatmap
+
+    matplotlib.use("Agg")
+    result, _folder = stored
+    fig = robustness_heatmap(result, k=5, lang=lang)
+    (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == len(three) and len(ax.get_xticklabels()) == 5
+    share = result.shares.set_index("pattern").loc["1", "share"]
+    assert f"{share:.0%}" in rows[0]
+    fig.canvas.draw()
+
+
+def test_cli(tmp_path, capsys) -> None:
+    out = tmp_path / "r"
+    args = ["robustness", "--pattern", "8", "--points", "4", "--replications", "1"]
+    args += ["--param", "workload_incentive", "--workers", "1", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "| 8 | bid_inflation | higher |" in printed and "8: workload_incentive" in printed
+    for name in ("shares.csv", "sensitivity.csv", "shares.md", "robustness.png"):
+        assert (out / name).is_file(), name
+    assert main(args) == 2  # not empty
+    assert "add --resume" in capsys.readouterr().err
+    assert main(["robustness", "--resume"]) == 2
+    assert main(["robustness", "--param", "years"]) == 2
+    assert "no plausible region" in capsys.readouterr().err
