@@ -5,6 +5,7 @@ the replications to try when the CI is too wide (or missing)."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -126,11 +127,16 @@ def test_validate_command_prints_the_report_writes_it_and_keeps_its_exit_status(
         "--workers",
         "1",
         "--robustness",
-        "0",
+        "3",
+        "--robustness-replications",
+        "1",
     ]
     status = main([*argv, "--out", str(out)])
     text = capsys.readouterr().out
     assert "| t2 | Staff turnover (share) | > 0 |" in text and "| t1 |" not in text
+    # The robustness share over the assumptions, from three points of a Latin hypercube.
+    row = next(line for line in text.splitlines() if line.startswith("| t2 | – |"))
+    assert re.search(r"\| \d+% \[\d+%, \d+%\] \|$", row), row
     reproduced = "all 1 comparisons reproduced" in text
     assert status == (0 if reproduced else 1)
     assert reproduced or "NOT reproduced: t2" in text
