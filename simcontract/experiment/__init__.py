@@ -21,6 +21,7 @@ Modules:
 * :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
 * :mod:`~simcontract.experiment.survival`: NGO survival curves by origin or entry cohort.
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
+* :mod:`~simcontract.experiment.bayes`: Bayesian calibration by ABC-SMC (needs pyabc).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.
@@ -33,6 +34,7 @@ from typing import Any
 
 _HOMES = {
     "batches": ("compare", "run_tasks", "sweep"),
+    "bayes": ("Posterior", "calibrate_abc", "predictive_check"),
     "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
     "designs": (
         "Design",
