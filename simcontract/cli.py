@@ -1076,6 +1076,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.set_defaults(func=cmd_plot)
     _add_check(sub)
+    from simcontract.cli_calibrate import add_calibrate
+
+    add_calibrate(sub)
 
     validate = sub.add_parser(
         "validate", help="check the stylised facts of the sources (or --calibration)"

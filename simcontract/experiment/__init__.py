@@ -23,6 +23,7 @@ Modules:
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
 * :mod:`~simcontract.experiment.robustness`: the stylised facts over the assumptions'
   plausible region, and what they rest on (:mod:`~simcontract.experiment.robustness_indices`).
+* :mod:`~simcontract.experiment.bayes`: Bayesian calibration by ABC-SMC (needs pyabc).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.
@@ -35,6 +36,7 @@ from typing import Any
 
 _HOMES = {
     "batches": ("compare", "run_tasks", "sweep"),
+    "bayes": ("Posterior", "calibrate_abc", "predictive_check"),
     "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
     "designs": (
         "Design",

@@ -1,0 +1,213 @@
+"""The ``simcontract calibrate`` command: Bayesian calibration (ABC-SMC) of a scenario's
+free parameters on the figures of the sources (:mod:`simcontract.experiment.bayes`).
+
+Bad input is one line with exit status 2, as for every command (:mod:`simcontract.cli`);
+so is a missing pyabc, with the extra to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from collections.abc import Sequence
+from typing import Any
+
+from simcontract.cli import (
+    UsageError,
+    _check_scheduler,
+    _command,
+    _connect,
+    _integer,
+    _positive,
+    _replication_options,
+    _Stopped,
+    file_stem,
+    out_path,
+)
+from simcontract.params import PARAMETERS, unknown_message
+from simcontract.scenario import ScenarioError, load_scenario
+
+
+def parse_priors(items: Sequence[str] | None) -> dict[str, tuple[float, float] | None]:
+    """Parse ``--param name=low:high`` (or a bare ``name``: the default prior) items of
+    ``calibrate``.
+
+    Raises:
+        UsageError: A malformed item, an unknown name or one given twice.
+    """
+    priors: dict[str, tuple[float, float] | None] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if name not in PARAMETERS:
+            raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+        if name in priors:
+            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+        if not sep:
+            priors[name] = None
+            continue
+        low, colon, high = text.partition(":")
+        try:
+            priors[name] = (float(low), float(high))
+        except ValueError:
+            colon = ""
+        if not colon:
+            raise UsageError(
+                f"--param {item!r}: expected NAME=LOW:HIGH (a uniform prior), e.g. "
+                f"--param {name}=0.1:0.6, or NAME alone for the default prior"
+            )
+    return priors
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``simcontract calibrate``: Bayesian calibration (ABC-SMC) of a scenario's free
+    parameters on the figures of the sources; the posterior and the predictive check
+    on stdout and in ``--out DIR``."""
+    from simcontract.experiment import bayes, bayes_report, lock
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as err:
+        raise UsageError(str(err)) from None
+    priors = parse_priors(args.param)
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    if not formats or any(f not in ("png", "pdf", "svg") for f in formats):
+        raise UsageError(f"--format {args.format!r}: expected png, pdf or svg, comma-separated")
+    args.out = args.out or f"calibration-{file_stem(scenario.name)}"
+    out = out_path(args.out)
+    lock.check_free(out)
+    _check_scheduler(args.scheduler)
+    client = _connect(args.scheduler) if args.scheduler is not None else None
+    try:
+        posterior = bayes.calibrate_abc(
+            args.scenario,
+            params=priors or None,
+            fit_until=args.fit_until,
+            population=args.population,
+            generations=args.generations,
+            min_acceptance=args.min_acceptance,
+            replications=args.replications,
+            seed=args.seed,
+            workers=args.workers,
+            client=client,
+            out=out,
+            resume=args.resume,
+            predictive_draws=args.predictive_draws,
+            progress=True,
+        )
+        with lock.hold(out, _command(args)):
+            written = bayes_report.write(posterior, out, formats)
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        again = [*_command(args), *([] if args.resume else ["--resume"])]
+        raise _Stopped(
+            f"interrupted by {signal.Signals(signum).name}; the finished generations are "
+            f"stored in {str(out / bayes.DB_FILE)!r}; continue with: {' '.join(again)}",
+            128 + signum,
+        ) from None
+    finally:
+        if client is not None:
+            client.close()
+    print(bayes_report.settings_line(posterior))
+    print()
+    print(bayes_report.posterior_markdown(posterior))
+    print()
+    if posterior.predictive is not None:
+        print(bayes_report.predictive_markdown(posterior))
+        print()
+    for line in bayes_report.verdict_lines(posterior):
+        print(line)
+    print(f"written to {out}: {', '.join(sorted(p.name for p in written))}")
+    return 0
+
+
+def add_calibrate(sub: Any) -> None:
+    """The ``calibrate`` subcommand."""
+    from simcontract.experiment.bayes_defaults import (
+        DEFAULT_FIT_UNTIL,
+        DEFAULT_GENERATIONS,
+        DEFAULT_MIN_ACCEPTANCE,
+        DEFAULT_POPULATION,
+        DEFAULT_PREDICTIVE_DRAWS,
+        DEFAULT_REPLICATIONS,
+    )
+
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="Bayesian calibration (ABC-SMC) of a scenario's free parameters on the figures "
+        "of the sources (needs pip install 'simcontract[abc]')",
+    )
+    calibrate.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    calibrate.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME[=LOW:HIGH]",
+        help="a free parameter with a uniform prior (repeatable; default: the parameters "
+        "the scenario marks calibrated, with their default priors)",
+    )
+    calibrate.add_argument(
+        "--fit-until",
+        type=_positive,
+        default=DEFAULT_FIT_UNTIL,
+        metavar="YEAR",
+        help=f"fit the target figures up to this calendar year; the others are holdout "
+        f"(default {DEFAULT_FIT_UNTIL})",
+    )
+    calibrate.add_argument(
+        "--population",
+        type=_integer(2, None, "expected an integer >= 2, got {text!r}", "expected >= 2"),
+        default=DEFAULT_POPULATION,
+        metavar="N",
+        help=f"particles per generation (default {DEFAULT_POPULATION})",
+    )
+    calibrate.add_argument(
+        "--generations",
+        type=_positive,
+        default=DEFAULT_GENERATIONS,
+        metavar="N",
+        help=f"most generations in all, stored ones included (default {DEFAULT_GENERATIONS})",
+    )
+    calibrate.add_argument(
+        "--min-acceptance",
+        type=float,
+        default=DEFAULT_MIN_ACCEPTANCE,
+        metavar="RATE",
+        help="stop once a generation would accept less than this share of the particles it "
+        f"tries (default {DEFAULT_MIN_ACCEPTANCE})",
+    )
+    calibrate.add_argument(
+        "--predictive-draws",
+        type=_integer(0, None, "expected an integer >= 0, got {text!r}", "expected >= 0"),
+        default=DEFAULT_PREDICTIVE_DRAWS,
+        metavar="N",
+        help="posterior draws of the predictive check, one run each (default "
+        f"{DEFAULT_PREDICTIVE_DRAWS}; 0: none)",
+    )
+    _replication_options(
+        calibrate,
+        DEFAULT_REPLICATIONS,
+        "model runs per particle (their mean is compared with the figures)",
+        "worker processes (default: every core; 1 runs in this process, reproducibly)",
+        "base seed",
+    )
+    calibrate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="sample on a Dask cluster, e.g. tcp://10.0.0.5:8786 (connect only to clusters "
+        "you trust)",
+    )
+    calibrate.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder of abc.db, the tables, report.md and the figures (default "
+        "calibration-<scenario>)",
+    )
+    calibrate.add_argument(
+        "--resume", action="store_true", help="continue the calibration stored in --out DIR"
+    )
+    calibrate.add_argument(
+        "--format",
+        default="png,pdf",
+        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
+    )
+    calibrate.set_defaults(func=cmd_calibrate)

@@ -1,0 +1,268 @@
+"""What a Bayesian calibration fits: free parameters with their priors, and the figures
+of the sources split into fitted, holdout and input figures (see
+:mod:`simcontract.experiment.bayes`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from simcontract.experiment.runner import ExperimentError
+from simcontract.experiment.validation import CalibrationTarget, load_calibration
+from simcontract.params import PARAMETERS, unknown_message
+from simcontract.scenario import Scenario, builtin_names
+
+PRIOR_FACTOR = 3.0
+"""A default prior without a declared plausible region runs from the scenario's value
+divided by this factor to the value times it (within the registry's allowed range)."""
+
+CALIBRATED = "calibrated"
+"""The source label that marks a scenario value as fitted to figures (``[sources]``)."""
+
+FIGURES_SCENARIO = "guangzhou_ifsc"
+"""The scenario the ``[[calibration]]`` figures of ``patterns.toml`` describe (a figure
+may name another with a ``scenario`` attribute)."""
+
+
+# --------------------------------------------------------------------------- priors
+@dataclass(frozen=True)
+class Prior:
+    """The uniform prior of one free parameter.
+
+    Attributes:
+        name: The parameter.
+        low, high: The prior is uniform on ``[low, high]``.
+        basis: Where the range comes from: ``"given"`` (by the user), ``"plausible"``
+            (the registry's declared plausible region) or ``"scenario/3..x3"`` (around
+            the scenario's value, see :func:`default_prior`).
+    """
+
+    name: str
+    low: float
+    high: float
+    basis: str
+
+    @property
+    def integer(self) -> bool:
+        """Whether the parameter takes whole numbers (draws are rounded)."""
+        return PARAMETERS[self.name].kind == "int"
+
+
+def _numeric(name: str, where: str) -> None:
+    """Refuse a parameter that ABC cannot calibrate."""
+    if name not in PARAMETERS:
+        raise ExperimentError(f"{where}: {unknown_message(name)}")
+    param = PARAMETERS[name]
+    if not param.numeric:
+        raise ExperimentError(
+            f"{where}: {name!r} is a choice ({', '.join(param.choices)}); only numeric "
+            "parameters can be calibrated"
+        )
+    if name == "years":
+        raise ExperimentError(
+            f"{where}: 'years' is the run's length, which the calibration sets itself"
+        )
+
+
+def default_prior(scenario: Scenario, name: str) -> Prior:
+    """The default prior of a free parameter.
+
+    The registry's declared plausible region when it holds the scenario's value;
+    otherwise from the value divided by :data:`PRIOR_FACTOR` to the value times it (for
+    a value of 0: the lowest tenth of the allowed range), cut to the registry's allowed
+    range. For ``guangzhou_ifsc``: ``entry_rate`` 0.667-5 (the allowed maximum),
+    ``multi_district_share`` 0.167-1, ``experience_per_contract`` 0.5 (the allowed
+    minimum)-3, ``max_bid_inflation`` 0.0667-0.6.
+
+    Raises:
+        ExperimentError: An unknown or non-numeric parameter.
+    """
+    _numeric(name, "parameter")
+    param = PARAMETERS[name]
+    value = float(scenario[name])
+    declared = param.plausible
+    if declared is not None and declared[0] <= value <= declared[1]:
+        return Prior(name, float(declared[0]), float(declared[1]), "plausible")
+    if value == 0:
+        low = param.low if param.low is not None else 0.0
+        high = low + ((param.high - low) / 10 if param.high is not None else 1.0)
+    else:
+        low, high = sorted((value / PRIOR_FACTOR, value * PRIOR_FACTOR))
+    if param.low is not None:
+        low = max(low, param.low)
+    if param.high is not None:
+        high = min(high, param.high)
+    return Prior(name, float(low), float(high), f"scenario/{PRIOR_FACTOR:g}..x{PRIOR_FACTOR:g}")
+
+
+def check_prior(name: str, low: float, high: float) -> Prior:
+    """A prior the user gives, checked.
+
+    Raises:
+        ExperimentError: An unknown or non-numeric parameter, ``low >= high``, or a
+            range outside the registry's allowed range.
+    """
+    where = f"prior of {name!r}"
+    _numeric(name, where)
+    param = PARAMETERS[name]
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        raise ExperimentError(f"{where}: expected two numbers low, high") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        raise ExperimentError(f"{where}: {low:g}:{high:g} is empty; expected low < high")
+    if (param.low is not None and low < param.low) or (
+        param.high is not None and high > param.high
+    ):
+        raise ExperimentError(
+            f"{where}: {low:g}:{high:g} is outside the allowed range {param.allowed()}"
+        )
+    return Prior(name, low, high, "given")
+
+
+def free_parameters(scenario: str | Path | Scenario) -> list[str]:
+    """The parameters a scenario file marks as calibrated: ``[sources]`` holds
+    ``"calibrated"`` for them. A ``Scenario`` object carries no sources: those of the
+    built-in scenario of its name are read (none for other names)."""
+    from simcontract.scenario import load_sources
+
+    if isinstance(scenario, Scenario):
+        if scenario.name not in builtin_names():
+            return []
+        scenario = scenario.name
+    sources = load_sources(scenario)
+    return [name for name, refs in sources.parameters.items() if CALIBRATED in refs]
+
+
+def priors_for(
+    scenario: Scenario,
+    reference: str | Path | Scenario,
+    params: Sequence[str] | Mapping[str, tuple[float, float] | None] | None,
+) -> list[Prior]:
+    """The priors of the free parameters ``params`` asks for.
+
+    Args:
+        scenario: The scenario (its values centre the default priors).
+        reference: Where it was loaded from (its ``[sources]`` name the default free
+            parameters, see :func:`free_parameters`).
+        params: ``None`` (the calibrated parameters, default priors), a list of names
+            (default priors) or a mapping of name to ``(low, high)`` or ``None``.
+
+    Raises:
+        ExperimentError: No parameter, one given twice, or a bad prior.
+    """
+    if params is None:
+        names = free_parameters(reference)
+        if not names:
+            raise ExperimentError(
+                f"scenario {scenario.name!r} marks no parameter as calibrated in its "
+                "[sources]; name the parameters to fit (--param NAME[=LOW:HIGH])"
+            )
+        params = dict.fromkeys(names)
+    elif isinstance(params, str):
+        raise TypeError("params must be a list of names or a mapping name -> (low, high)")
+    elif not isinstance(params, Mapping):
+        names = list(params)
+        twice = [n for n in names if names.count(n) > 1]
+        if twice:
+            raise ExperimentError(f"parameter {twice[0]!r} is given twice")
+        params = dict.fromkeys(names)
+    if not params:
+        raise ExperimentError("no parameter to fit")
+    priors = []
+    for name, bounds in params.items():
+        if bounds is None:
+            priors.append(default_prior(scenario, name))
+            continue
+        try:
+            low, high = bounds
+        except (TypeError, ValueError):
+            raise ExperimentError(
+                f"prior of {name!r}: expected (low, high), got {bounds!r}"
+            ) from None
+        priors.append(check_prior(name, low, high))
+    return priors
+
+
+# --------------------------------------------------------------------------- figures
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the sources as one calibration uses it.
+
+    Attributes:
+        key: Short identifier (``outcome@year``), the summary statistic's name.
+        target: The figure (see :class:`~simcontract.experiment.validation.CalibrationTarget`).
+        calendar_year: The figure's calendar year (``start_year + year - 1``; the model
+            year for a scenario without ``start_year``).
+        use: ``"fit"`` (the ABC fits it), ``"holdout"`` (a target left out of the fit,
+            or an untargeted figure: a test out of sample) or ``"input"`` (set by the
+            scenario's inputs: a check of them, not evidence).
+    """
+
+    key: str
+    target: CalibrationTarget
+    calendar_year: int
+    use: str
+
+
+def scenario_figures(scenario: Scenario) -> list[CalibrationTarget]:
+    """The ``[[calibration]]`` figures of ``patterns.toml`` that describe ``scenario`` (by
+    name: a figure names its scenario, by default :data:`FIGURES_SCENARIO`)."""
+    return [
+        t for t in load_calibration() if getattr(t, "scenario", FIGURES_SCENARIO) == scenario.name
+    ]
+
+
+def split_figures(
+    scenario: Scenario, targets: Sequence[CalibrationTarget], fit_until: int
+) -> list[Figure]:
+    """The figures with their use in a calibration.
+
+    A figure is fitted when its role is ``"target"`` and its calendar year is at most
+    ``fit_until``; every other ``"target"`` figure and every ``"untargeted"`` one is
+    holdout; an ``"input"`` figure stays a check of the inputs.
+
+    Raises:
+        ExperimentError: No figure to fit, a figure with an unknown role or outcome, or
+            a figure dated beyond the scenario's run.
+    """
+    from simcontract.outcomes import OUTCOMES
+
+    start = scenario.start_year
+    out, keys = [], set()
+    for target in targets:
+        if target.role not in ("input", "target", "untargeted"):
+            raise ExperimentError(
+                f"figure {target.figure!r}: role {target.role!r} is not input, target or untargeted"
+            )
+        if target.outcome not in OUTCOMES:
+            raise ExperimentError(f"figure {target.figure!r}: unknown outcome {target.outcome!r}")
+        if not 1 <= target.year <= scenario["years"]:
+            raise ExperimentError(
+                f"figure {target.figure!r} is of model year {target.year}, outside the "
+                f"scenario's run of {scenario['years']} years"
+            )
+        calendar = target.year if start is None else start + target.year - 1
+        if target.role == "input":
+            use = "input"
+        elif target.role == "target" and calendar <= fit_until:
+            use = "fit"
+        else:
+            use = "holdout"
+        key = base = f"{target.outcome}@{target.year}"
+        n = 1
+        while key in keys:
+            n += 1
+            key = f"{base}#{n}"
+        keys.add(key)
+        out.append(Figure(key, target, calendar, use))
+    if not any(f.use == "fit" for f in out):
+        dated = sorted(f.calendar_year for f in out if f.target.role == "target")
+        hint = f"; the first target is of {dated[0]}" if dated else "; it has no target figure"
+        raise ExperimentError(
+            f"no figure to fit up to {fit_until} for scenario {scenario.name!r}{hint} "
+            "(choose a later fit year, --fit-until)"
+        )
+    return out
