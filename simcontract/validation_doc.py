@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 REPORTS = DOCS / "reports"
 PAGE = DOCS / "VALIDATION.md"
+FIGURES = DOCS / "figures" / "validation"
 
 
 class StaleResults(ValueError):
@@ -52,8 +53,13 @@ def minimum_effect_reasons() -> dict[str, str]:
     return reasons
 
 
+PARTS = ("patterns", "calibration", "decomposition")
+"""The parts of the validation :func:`run` can run, each kept in its own tables."""
+
+
 def run(
     *,
+    parts: Sequence[str] = PARTS,
     replications: int = 30,
     points: int = 32,
     robustness_replications: int = 4,
@@ -62,41 +68,61 @@ def run(
     workers: int | None = None,
     reports: Path = REPORTS,
 ) -> dict[str, Any]:
-    """Run the whole validation and store its tables in ``reports``; return the
-    metadata (sizes and wall times) also stored as ``validation_meta.json``."""
+    """Run the validation's ``parts`` and store their tables in ``reports``; return the
+    metadata (sizes and wall times) also stored as ``validation_meta.json``.
+
+    ``"patterns"`` runs the patterns with their ablations, then the robustness over the
+    assumptions (``points`` points, ``robustness_replications`` each); ``"calibration"``
+    the calibration report; ``"decomposition"`` the city comparisons rule by rule."""
     from simcontract import __version__
     from simcontract.experiment import validation
 
     reports.mkdir(parents=True, exist_ok=True)
-    meta: dict[str, Any] = {"version": __version__, "seed": seed, "replications": replications}
-    started = time.perf_counter()
-    table = validation.validate(
-        replications=replications,
-        seed=seed,
-        workers=workers,
-        progress=None,
-        robustness_points=points,
-        robustness_replications=robustness_replications,
-        robustness_out=reports / "robustness",
-    )
-    meta["validate_seconds"] = round(time.perf_counter() - started)
-    meta["points"] = points
-    meta["robustness_replications"] = robustness_replications
-    table.to_csv(reports / "validation.csv", index=False)
-    started = time.perf_counter()
-    calibration = validation.calibrate(
-        replications=replications, seed=seed, workers=workers, progress=None
-    )
-    meta["calibration_seconds"] = round(time.perf_counter() - started)
-    calibration.to_csv(reports / "calibration.csv", index=False)
-    started = time.perf_counter()
-    decompositions = city_decompositions(
-        replications=decomposition_replications, seed=seed, workers=workers
-    )
-    meta["decomposition_seconds"] = round(time.perf_counter() - started)
-    meta["decomposition_replications"] = decomposition_replications
-    decompositions.to_csv(reports / "decomposition.csv", index=False)
-    (reports / "validation_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    path = reports / "validation_meta.json"
+    meta: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+    meta.update({"version": __version__, "seed": seed, "replications": replications})
+    if "patterns" in parts:
+        from simcontract import plots
+        from simcontract.experiment.robustness import robustness
+
+        started = time.perf_counter()
+        table = validation.validate(
+            replications=replications, seed=seed, workers=workers, progress=None
+        )
+        meta["validate_seconds"] = round(time.perf_counter() - started)
+        started = time.perf_counter()
+        found = robustness(
+            points=points,
+            replications=robustness_replications,
+            seed=seed,
+            workers=workers,
+            progress=None,
+        )
+        meta["robustness_seconds"] = round(time.perf_counter() - started)
+        meta["points"] = points
+        meta["robustness_replications"] = robustness_replications
+        table = validation.with_robustness(table, found.shares)
+        (reports / "robustness").mkdir(exist_ok=True)
+        found.shares.to_csv(reports / "robustness" / "shares.csv", index=False)
+        found.sensitivity.to_csv(reports / "robustness" / "sensitivity.csv", index=False)
+        plots.save(plots.robustness_heatmap(found), FIGURES / "robustness", formats=("png",))
+        table.to_csv(reports / "validation.csv", index=False)
+    if "calibration" in parts:
+        started = time.perf_counter()
+        calibration = validation.calibrate(
+            replications=replications, seed=seed, workers=workers, progress=None
+        )
+        meta["calibration_seconds"] = round(time.perf_counter() - started)
+        calibration.to_csv(reports / "calibration.csv", index=False)
+    if "decomposition" in parts:
+        started = time.perf_counter()
+        decompositions = city_decompositions(
+            replications=decomposition_replications, seed=seed, workers=workers
+        )
+        meta["decomposition_seconds"] = round(time.perf_counter() - started)
+        meta["decomposition_replications"] = decomposition_replications
+        decompositions.to_csv(reports / "decomposition.csv", index=False)
+    path.write_text(json.dumps(meta, indent=2) + "\n")
     return meta
 
 
@@ -204,9 +230,10 @@ def render(reports: Path = REPORTS) -> str:
             f"{table['robustness_share'].median():.0%} of the points."
         )
     lines += [
-        f"- Wall time on 2 cores: validation with ablations and robustness "
-        f"{meta['validate_seconds']} s, calibration report {meta['calibration_seconds']} s, "
-        f"decompositions {meta.get('decomposition_seconds', '–')} s.",
+        f"- Wall time on 2 cores: patterns with their ablations {meta['validate_seconds']} s, "
+        f"robustness {meta['robustness_seconds']} s, calibration report "
+        f"{meta['calibration_seconds']} s, decompositions "
+        f"{meta.get('decomposition_seconds', '–')} s.",
         "",
         "## Patterns",
         "",
@@ -220,6 +247,7 @@ def render(reports: Path = REPORTS) -> str:
         "",
         report.explain_mechanisms_text(),
         "",
+        *_figure_lines(),
         "## Each pattern",
         "",
     ]
@@ -259,6 +287,16 @@ def render(reports: Path = REPORTS) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _figure_lines() -> list[str]:
+    if not (FIGURES / "robustness.png").is_file():
+        return []
+    return [
+        "![Sensitivity of each pattern's effect to the assumptions it rests on most]"
+        "(figures/validation/robustness.png)",
+        "",
+    ]
+
+
 def _robustness_lines(row: Any, reports: Path) -> list[str]:
     share = getattr(row, "robustness_share", math.nan)
     if not isinstance(share, float) or not math.isfinite(share):
@@ -269,13 +307,16 @@ def _robustness_lines(row: Any, reports: Path) -> list[str]:
     )
     path = reports / "robustness" / "sensitivity.csv"
     if path.is_file():
-        frame = pd.read_csv(path)
-        mine = frame[frame["pattern"].astype(str) == row.id]
+        frame = pd.read_csv(path, dtype={"pattern": str})
+        mine = frame[(frame["pattern"] == row.id) & (frame["value"] - frame["conf"] > 0)]
         if len(mine):
             top = mine.sort_values("value", ascending=False).head(3)
-            text += "; it rests most on " + ", ".join(
-                f"`{t.parameter}` ({t.value:.2f})" for t in top.itertuples()
+            text += "; its effect depends most on " + ", ".join(
+                f"`{t.parameter}` ({t.index} {t.value:.2f} ± {t.conf:.2f})"
+                for t in top.itertuples()
             )
+        else:
+            text += "; no assumption's sensitivity index is clear of 0 at this sample size"
     return [text + "."]
 
 
@@ -370,13 +411,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     only reports whether the page is current)."""
     parser = argparse.ArgumentParser(prog="python -m simcontract.validation_doc")
     parser.add_argument("--run", action="store_true", help="run the validation first")
+    parser.add_argument(
+        "--part", action="append", choices=PARTS, help="run only this part (repeatable)"
+    )
     parser.add_argument("--check", action="store_true", help="only check the page")
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--points", type=int, default=32)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
     if args.run:
-        run(replications=args.replications, points=args.points, workers=args.workers)
+        run(
+            parts=args.part or PARTS,
+            replications=args.replications,
+            points=args.points,
+            workers=args.workers,
+        )
     try:
         text = render()
     except StaleResults as err:

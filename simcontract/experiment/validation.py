@@ -265,8 +265,7 @@ def validate(
         a, b, *off = (values(arm, p.outcome) for arm in arms[p.id])
         rows.append(_verdict(p, a, b, off))
     table = pd.DataFrame(rows)
-    for column in ("robustness_share", "robustness_low", "robustness_high"):
-        table[column] = math.nan
+    shares = None
     if robustness_points:
         from simcontract.experiment.robustness import robustness
 
@@ -280,11 +279,22 @@ def validate(
             progress=progress,
             out=robustness_out,
             resume=robustness_out is not None and Path(robustness_out).exists(),
-        ).shares.set_index("pattern")
-        ids = table["id"].astype(str)
-        table["robustness_share"] = ids.map(shares["share"]).to_numpy(float)
-        table["robustness_low"] = ids.map(shares["low"]).to_numpy(float)
-        table["robustness_high"] = ids.map(shares["high"]).to_numpy(float)
+        ).shares
+    return with_robustness(table, shares)
+
+
+def with_robustness(table: pd.DataFrame, shares: pd.DataFrame | None) -> pd.DataFrame:
+    """The validation table with the robustness shares (``RobustnessResult.shares``) as
+    columns ``robustness_share``, ``robustness_low`` and ``robustness_high`` (NaN for a
+    pattern without one, or all NaN when ``shares`` is ``None``)."""
+    table = table.copy()
+    ids = table["id"].astype(str)
+    for column, source in (("share", "share"), ("low", "low"), ("high", "high")):
+        if shares is None:
+            table[f"robustness_{column}"] = math.nan
+        else:
+            by_pattern = shares.set_index(shares["pattern"].astype(str))[source]
+            table[f"robustness_{column}"] = ids.map(by_pattern).to_numpy(float)
     return table
 
 
