@@ -680,6 +680,38 @@ cli(
     "1000000000",
     match=r"design points x 1,000,000,000 replications = .* runs, more than the 10,000,000",
 )
+cli(
+    "validate: negative robustness",
+    "validate",
+    "--robustness",
+    "-1",
+    match=r"-1 is below the minimum 0",
+)
+cli(
+    "validate: robustness replications 0",
+    "validate",
+    "--robustness-replications",
+    "0",
+    match=r"positive integer, got 0",
+)
+cli("robustness: points 0", "robustness", "--points", "0", match=r"positive integer|points")
+cli("robustness: unknown pattern", "robustness", "--pattern", "12", match=r"no such pattern")
+cli(
+    "robustness: not an assumption",
+    "robustness",
+    "--param",
+    "tendering",
+    match=r"tendering",
+)
+cli("calibrate: unknown scenario", "calibrate", "nowhere", match=r"nowhere")
+cli(
+    "calibrate: unknown parameter",
+    "calibrate",
+    "guangzhou_ifsc",
+    "--param",
+    "entry_rat=0:1",
+    match=r"entry_rat",
+)
 cli("params: unknown option", "params", "--bogus", match=r"unrecognized arguments: --bogus")
 cli(
     "params: extra argument",
