@@ -309,7 +309,8 @@ def beyond(expect: str, low: float, high: float, minimum: float) -> bool:
 def ablation_verdict(pattern: Pattern, low: float, high: float) -> str:
     """What becomes of the effect with the mechanism off: ``"vanishes"`` (the CI of the
     ablated difference lies within plus or minus the minimum effect), ``"persists"`` (it
-    is still reproduced), ``"weakened"`` (neither: smaller, but not shown to vanish),
+    is still reproduced), ``"reverses"`` (the CI lies beyond the minimum effect on the
+    other side), ``"weakened"`` (none of these: smaller, but not shown to vanish),
     ``"not run"`` (no CI) or ``""`` (no mechanism named)."""
     if pattern.mechanism is None:
         return ""
@@ -320,6 +321,8 @@ def ablation_verdict(pattern: Pattern, low: float, high: float) -> str:
         return "vanishes"
     if beyond(pattern.expect, low, high, m):
         return "persists"
+    if beyond("lower" if pattern.expect == "higher" else "higher", low, high, m):
+        return "reverses"
     return "weakened"
 
 

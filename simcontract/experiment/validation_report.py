@@ -268,7 +268,8 @@ def evidence_lines(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
             ids=_ids(tested, evidence) or "–",
         )
     )
-    other = tested["reproduced"] & ~evidence & tested["ablation"].isin(["persists", "weakened"])
+    remains = tested["ablation"].isin(["persists", "reverses", "weakened"])
+    other = tested["reproduced"] & ~evidence & remains
     if other.any():
         lines += _wrap(i18n.text("validation.not_vanishing", lang, ids=_ids(tested, other)))
     if built.any():
