@@ -31,7 +31,6 @@ from simcontract.scenario import (
     load_scenario,
     load_sources,
 )
-from simcontract.sources import cite
 
 
 class UsageError(Exception):
@@ -619,19 +618,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     options = {"replications": args.replications, "seed": args.seed, "workers": args.workers}
     if args.calibration:
         table = validation.calibrate(**options, progress=None)
-        print(
-            f"guangzhou_ifsc, {args.replications} replications, seed {args.seed}: "
-            f"model against the figures of {cite('guangzhou_ifsc_nd')}"
-        )
-        print(validation.format_calibration(table))
-        # Inputs are set by the scenario's values: matching them is no evidence.
-        tested = table[table["role"] != "input"]
-        outside = int((~tested["within_25pct"]).sum())
-        inputs = len(table) - len(tested)
-        print(
-            f"{len(tested) - outside} of {len(tested)} figures within 25% of the source "
-            f"({inputs} more are inputs of the scenario, shown as a check)"
-        )
+        print(validation.calibration_report(table, args.replications, args.seed))
+        outside = validation.missed_figures(table)
         return 1 if outside else 0
     from simcontract.experiment import validation_report
 

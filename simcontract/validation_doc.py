@@ -437,7 +437,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if current else 1
     PAGE.write_text(text, encoding="utf-8")
     print(f"written: {PAGE}")
+    for path in write_reports():
+        print(f"written: {path}")
     return 0
+
+
+def write_reports(reports: Path = REPORTS) -> list[Path]:
+    """Write ``validation.txt`` and ``calibration.txt``, what ``simcontract validate``
+    (and ``--calibration``) print, from the stored tables."""
+    from simcontract import __version__
+    from simcontract.experiment import validation, validation_report
+
+    table, calibration, meta = _load(reports)
+    n, seed = meta["replications"], meta["seed"]
+    texts = {
+        "validation.txt": validation_report.terminal(table, n, seed),
+        "calibration.txt": validation.calibration_report(calibration, n, seed),
+    }
+    paths = []
+    for name, text in texts.items():
+        path = reports / name
+        path.write_text(f"simcontract {__version__}\n{text}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 if __name__ == "__main__":

@@ -457,3 +457,28 @@ def format_calibration(table: pd.DataFrame) -> str:
             f"{'yes' if r.within_25pct else 'no'} |"
         )
     return "\n".join(lines)
+
+
+def missed_figures(table: pd.DataFrame) -> int:
+    """Figures of :func:`calibrate`'s table that are not inputs and are missed by more
+    than 25 % (the exit status of ``simcontract validate --calibration``)."""
+    tested = table[table["role"] != "input"]
+    return int((~tested["within_25pct"]).sum())
+
+
+def calibration_report(table: pd.DataFrame, replications: int, seed: int) -> str:
+    """The calibration report as ``simcontract validate --calibration`` prints it."""
+    from simcontract.sources import cite
+
+    tested = int((table["role"] != "input").sum())
+    outside = missed_figures(table)
+    return "\n".join(
+        [
+            f"guangzhou_ifsc, {replications} replications, seed {seed}: "
+            f"model against the figures of {cite('guangzhou_ifsc_nd')}",
+            format_calibration(table),
+            # Inputs are set by the scenario's values: matching them is no evidence.
+            f"{tested - outside} of {tested} figures within 25% of the source "
+            f"({len(table) - tested} more are inputs of the scenario, shown as a check)",
+        ]
+    )
