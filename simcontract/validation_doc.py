@@ -135,7 +135,7 @@ def city_decompositions(**options: Any) -> pd.DataFrame:
     frames = []
     for p in load_patterns():
         a, b = p.a.scenario, p.b.scenario
-        if a.name == b.name or a.changed_from_defaults or b.changed_from_defaults:
+        if a.name == b.name:  # the same scenario with some values changed: no city pair
             continue
         result = decompose(a, b, p.outcome, **options)
         frame = result.shapley.copy()
@@ -337,7 +337,7 @@ def _decomposition_section(reports: Path) -> list[str]:
         ]
         for r in part.itertuples():
             lines.append(
-                f"| {r.rule} | {_fmt(r.value)} [{_fmt(r.low)}, {_fmt(r.high)}] | {r.share:.0%} |"
+                f"| {getattr(r, 'label', r.rule)} | {_fmt(r.value)} [{_fmt(r.low)}, {_fmt(r.high)}] | {r.share:.0%} |"
             )
         lines += ["", f"Method: {part['method'].iloc[0]}.", ""]
     return lines
