@@ -192,15 +192,10 @@ def check_current(table: pd.DataFrame, calibration: pd.DataFrame) -> None:
 def render(reports: Path = REPORTS) -> str:
     """The page, from the stored tables in ``reports`` and ``patterns.toml``."""
     from simcontract.experiment import validation_report as report
-    from simcontract.experiment.validation import format_calibration, load_patterns
-    from simcontract.sources import cite
+    from simcontract.experiment.validation import format_calibration
 
     table, calibration, meta = _load(reports)
     check_current(table, calibration)
-    patterns = {p.id: p for p in load_patterns()}
-    reasons = minimum_effect_reasons()
-    built = table["construction"] != ""
-    tested = table[~built]
     lines = [
         "# Validation",
         "",
@@ -210,6 +205,43 @@ def render(reports: Path = REPORTS) -> str:
         "replications per arm, every arm of a comparison on the same seeds.",
         "",
         INTRO,
+        *_summary_lines(table, meta),
+        "",
+        "## Patterns",
+        "",
+        report.table(table),
+        "",
+        report.explain_text(),
+        "",
+        "## Mechanisms and robustness",
+        "",
+        report.mechanism_table(table),
+        "",
+        report.explain_mechanisms_text(),
+        "",
+        *_figure_lines(),
+        "## Each pattern",
+        "",
+    ]
+    for r in table.itertuples():
+        lines += [*_pattern_lines(r), *_robustness_lines(r, reports), ""]
+    lines += _decomposition_section(reports)
+    lines += [
+        "## Calibration",
+        "",
+        CALIBRATION_INTRO,
+        format_calibration(calibration),
+        "",
+        *_bayes_section(reports),
+        LIMITS,
+    ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _summary_lines(table: pd.DataFrame, meta: dict[str, Any]) -> list[str]:
+    built = table["construction"] != ""
+    tested = table[~built]
+    lines = [
         "## Summary",
         "",
         f"- **{int(tested['reproduced'].sum())} of {len(tested)}** comparisons that are not "
@@ -229,62 +261,42 @@ def render(reports: Path = REPORTS) -> str:
             "median pattern holds at "
             f"{table['robustness_share'].median():.0%} of the points."
         )
-    lines += [
+    lines.append(
         f"- Wall time on 2 cores: patterns with their ablations {meta['validate_seconds']} s, "
         f"robustness {meta['robustness_seconds']} s, calibration report "
         f"{meta['calibration_seconds']} s, decompositions "
-        f"{meta.get('decomposition_seconds', '–')} s.",
+        f"{meta.get('decomposition_seconds', '–')} s."
+    )
+    return lines
+
+
+def _pattern_lines(r: Any) -> list[str]:
+    from simcontract.experiment.validation import load_patterns
+    from simcontract.sources import cite
+
+    p = next(p for p in load_patterns() if p.id == r.id)
+    why = minimum_effect_reasons().get(r.id, "")
+    lines = [
+        f"### {r.id}. {p.claim}",
         "",
-        "## Patterns",
-        "",
-        report.table(table),
-        "",
-        report.explain_text(),
-        "",
-        "## Mechanisms and robustness",
-        "",
-        report.mechanism_table(table),
-        "",
-        report.explain_mechanisms_text(),
-        "",
-        *_figure_lines(),
-        "## Each pattern",
-        "",
+        f"- Source: {cite(p.source)} (stylised fact {p.fact}).",
+        f"- Arms: a = {p.a.label}; b = {p.b.label}.",
+        f"- Outcome: `{p.outcome}`, expected {'higher' if p.expect == 'higher' else 'lower'}"
+        f" in b by at least {p.minimum_effect:g} (why: {why}).",
+        f"- Result: b − a = {_fmt(r.diff)} [{_fmt(r.diff_low)}, {_fmt(r.diff_high)}], "
+        f"standardised d = {r.effect_size:.2g}; "
+        + ("reproduced." if r.reproduced else "not reproduced."),
     ]
-    for r in table.itertuples():
-        p = patterns[r.id]
-        lines += [f"### {r.id}. {p.claim}", ""]
-        lines += [
-            f"- Source: {cite(p.source)} (stylised fact {p.fact}).",
-            f"- Arms: a = {p.a.label}; b = {p.b.label}.",
-            f"- Outcome: `{p.outcome}`, expected {'higher' if p.expect == 'higher' else 'lower'}"
-            f" in b by at least {p.minimum_effect:g} (why: {reasons.get(r.id, '')}).",
-            f"- Result: b − a = {_fmt(r.diff)} [{_fmt(r.diff_low)}, {_fmt(r.diff_high)}], "
-            f"standardised d = {r.effect_size:.2g}; "
-            + ("reproduced." if r.reproduced else "not reproduced."),
-        ]
-        if p.mechanism is not None:
-            off = ", ".join(f"`{k} = {v}`" for k, v in p.mechanism.off.items())
-            lines.append(
-                f"- Mechanism: {p.mechanism.label} (off: {off}); with it off b − a = "
-                f"{_fmt(r.ablation_diff)} [{_fmt(r.ablation_low)}, {_fmt(r.ablation_high)}]: "
-                f"{r.ablation}."
-            )
-        if p.construction:
-            lines.append(f"- True by construction: {p.construction}.")
-        lines += _robustness_lines(r, reports)
-        lines.append("")
-    lines += _decomposition_section(reports)
-    lines += [
-        "## Calibration",
-        "",
-        CALIBRATION_INTRO,
-        format_calibration(calibration),
-        "",
-        *_bayes_section(reports),
-        LIMITS,
-    ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    if p.mechanism is not None:
+        off = ", ".join(f"`{k} = {v}`" for k, v in p.mechanism.off.items())
+        lines.append(
+            f"- Mechanism: {p.mechanism.label} (off: {off}); with it off b − a = "
+            f"{_fmt(r.ablation_diff)} [{_fmt(r.ablation_low)}, {_fmt(r.ablation_high)}]: "
+            f"{r.ablation}."
+        )
+    if p.construction:
+        lines.append(f"- True by construction: {p.construction}.")
+    return lines
 
 
 def _figure_lines() -> list[str]:
@@ -337,7 +349,8 @@ def _decomposition_section(reports: Path) -> list[str]:
         ]
         for r in part.itertuples():
             lines.append(
-                f"| {getattr(r, 'label', r.rule)} | {_fmt(r.value)} [{_fmt(r.low)}, {_fmt(r.high)}] | {r.share:.0%} |"
+                f"| {getattr(r, 'label', r.rule)} | {_fmt(r.value)} "
+                f"[{_fmt(r.low)}, {_fmt(r.high)}] | {r.share:.0%} |"
             )
         lines += ["", f"Method: {part['method'].iloc[0]}.", ""]
     return lines

@@ -267,20 +267,34 @@ def validate(
     table = pd.DataFrame(rows)
     shares = None
     if robustness_points:
-        from simcontract.experiment.robustness import robustness
-
-        shares = robustness(
+        shares = _robustness_shares(
             patterns,
-            points=robustness_points,
-            replications=robustness_replications,
+            robustness_points,
+            robustness_replications,
+            robustness_out,
             seed=seed,
             workers=workers,
             executor=executor,
             progress=progress,
-            out=robustness_out,
-            resume=robustness_out is not None and Path(robustness_out).exists(),
-        ).shares
+        )
     return with_robustness(table, shares)
+
+
+def _robustness_shares(
+    patterns: Sequence[Pattern],
+    points: int,
+    replications: int,
+    out: str | Path | None,
+    **options: Any,
+) -> pd.DataFrame:
+    """The patterns' shares of the assumptions' plausible region where they hold."""
+    from simcontract.experiment.robustness import robustness
+
+    resume = out is not None and Path(out).exists()
+    found = robustness(
+        patterns, points=points, replications=replications, out=out, resume=resume, **options
+    )
+    return found.shares
 
 
 def with_robustness(table: pd.DataFrame, shares: pd.DataFrame | None) -> pd.DataFrame:
