@@ -242,19 +242,10 @@ def validate(
     from simcontract.experiment.batches import compare  # loading patterns needs no model
 
     patterns = list(patterns if patterns is not None else load_patterns())
-    arms = {p.id: [p.a, p.b] for p in patterns}
-    for p in patterns:
-        if ablation and p.mechanism is not None:
-            arms[p.id] += [ablated(p.a, p.mechanism), ablated(p.b, p.mechanism)]
+    arms = {p.id: _arms(p, ablation) for p in patterns}
     scenarios = list(dict.fromkeys(arm.scenario for pair in arms.values() for arm in pair))
-    runs = compare(
-        scenarios,
-        replications=replications,
-        seed=seed,
-        workers=workers,
-        executor=executor,
-        progress=progress,
-    ).runs
+    options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress}
+    runs = compare(scenarios, replications=replications, **options).runs
     point = {scenario: i for i, scenario in enumerate(scenarios)}
 
     def values(arm: Arm, outcome: str) -> np.ndarray:
@@ -264,20 +255,20 @@ def validate(
     for p in patterns:
         a, b, *off = (values(arm, p.outcome) for arm in arms[p.id])
         rows.append(_verdict(p, a, b, off))
-    table = pd.DataFrame(rows)
     shares = None
     if robustness_points:
         shares = _robustness_shares(
-            patterns,
-            robustness_points,
-            robustness_replications,
-            robustness_out,
-            seed=seed,
-            workers=workers,
-            executor=executor,
-            progress=progress,
+            patterns, robustness_points, robustness_replications, robustness_out, **options
         )
-    return with_robustness(table, shares)
+    return with_robustness(pd.DataFrame(rows), shares)
+
+
+def _arms(pattern: Pattern, ablation: bool) -> list[Arm]:
+    """The pattern's arms a and b, then (with ``ablation``) both with its mechanism off."""
+    arms = [pattern.a, pattern.b]
+    if ablation and pattern.mechanism is not None:
+        arms += [ablated(pattern.a, pattern.mechanism), ablated(pattern.b, pattern.mechanism)]
+    return arms
 
 
 def _robustness_shares(
