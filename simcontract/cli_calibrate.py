@@ -123,14 +123,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def add_calibrate(sub: Any) -> None:
     """The ``calibrate`` subcommand."""
-    from simcontract.experiment.bayes_defaults import (
-        DEFAULT_FIT_UNTIL,
-        DEFAULT_GENERATIONS,
-        DEFAULT_MIN_ACCEPTANCE,
-        DEFAULT_POPULATION,
-        DEFAULT_PREDICTIVE_DRAWS,
-        DEFAULT_REPLICATIONS,
-    )
+    from simcontract.experiment.bayes_defaults import DEFAULT_REPLICATIONS
 
     calibrate = sub.add_parser(
         "calibrate",
@@ -145,6 +138,47 @@ def add_calibrate(sub: Any) -> None:
         help="a free parameter with a uniform prior (repeatable; default: the parameters "
         "the scenario marks calibrated, with their default priors)",
     )
+    _add_abc_options(calibrate)
+    _replication_options(
+        calibrate,
+        DEFAULT_REPLICATIONS,
+        "model runs per particle (their mean is compared with the figures)",
+        "worker processes (default: every core; 1 runs in this process, reproducibly)",
+        "base seed",
+    )
+    calibrate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="sample on a Dask cluster, e.g. tcp://10.0.0.5:8786 (connect only to clusters "
+        "you trust)",
+    )
+    calibrate.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder of abc.db, the tables, report.md and the figures (default "
+        "calibration-<scenario>)",
+    )
+    calibrate.add_argument(
+        "--resume", action="store_true", help="continue the calibration stored in --out DIR"
+    )
+    calibrate.add_argument(
+        "--format",
+        default="png,pdf",
+        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
+    )
+    calibrate.set_defaults(func=cmd_calibrate)
+
+
+def _add_abc_options(calibrate: Any) -> None:
+    """The options of the ABC-SMC run: fitted years, population, stopping, predictive check."""
+    from simcontract.experiment.bayes_defaults import (
+        DEFAULT_FIT_UNTIL,
+        DEFAULT_GENERATIONS,
+        DEFAULT_MIN_ACCEPTANCE,
+        DEFAULT_POPULATION,
+        DEFAULT_PREDICTIVE_DRAWS,
+    )
+
     calibrate.add_argument(
         "--fit-until",
         type=_positive,
@@ -183,31 +217,3 @@ def add_calibrate(sub: Any) -> None:
         help="posterior draws of the predictive check, one run each (default "
         f"{DEFAULT_PREDICTIVE_DRAWS}; 0: none)",
     )
-    _replication_options(
-        calibrate,
-        DEFAULT_REPLICATIONS,
-        "model runs per particle (their mean is compared with the figures)",
-        "worker processes (default: every core; 1 runs in this process, reproducibly)",
-        "base seed",
-    )
-    calibrate.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="sample on a Dask cluster, e.g. tcp://10.0.0.5:8786 (connect only to clusters "
-        "you trust)",
-    )
-    calibrate.add_argument(
-        "--out",
-        metavar="DIR",
-        help="folder of abc.db, the tables, report.md and the figures (default "
-        "calibration-<scenario>)",
-    )
-    calibrate.add_argument(
-        "--resume", action="store_true", help="continue the calibration stored in --out DIR"
-    )
-    calibrate.add_argument(
-        "--format",
-        default="png,pdf",
-        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
-    )
-    calibrate.set_defaults(func=cmd_calibrate)

@@ -21,6 +21,49 @@ particle's runs, seeds and distance), :mod:`~simcontract.experiment.bayes_poster
 (the result and the predictive check) and this module (the run, its folder, resuming).
 pyabc is an optional dependency (``pip install 'simcontract[abc]'``), imported only when
 a calibration runs.
+
+How :func:`calibrate_abc` works:
+
+**Free parameters and priors.** By default the parameters the scenario file marks
+``"calibrated"`` in its ``[sources]``, each with :func:`default_prior`. ``params``
+chooses others: a list of names (default priors) or a mapping of name to
+``(low, high)`` (``None``: the default prior). Priors are uniform. A draw of a
+whole-number parameter is rounded; a draw the scenario rejects (e.g. shares summing
+above 1) is infinitely far from the figures.
+
+**Fit and holdout.** The figures (default: those of ``patterns.toml`` describing the
+scenario, see :func:`scenario_figures`) are split by :func:`split_figures`: targets
+dated up to ``fit_until`` are fitted, all others are holdout, inputs are a check.
+The runs are cut to the last model year any figure needs (the results up to that
+year do not depend on the run's length).
+
+**Distance.** Each particle runs ``replications`` times (:func:`particle_seeds`);
+its summary is the mean of each fitted figure over the runs, and its distance
+:func:`relative_distance` (sum of absolute relative deviations; infinite when a
+run has no value). The tolerance of generation 0 is the median distance of a
+sample from the prior, and of each later generation the weighted median distance
+of the one before (pyabc's ``MedianEpsilon``); proposals perturb the last
+generation with a multivariate normal kernel (pyabc's default).
+
+**Stopping.** After ``generations`` generations in all (stored ones count), when a
+generation's tolerance falls to ``min_epsilon``, or when a generation would accept
+less than ``min_acceptance`` of the particles it tries (it stops after trying
+``population / min_acceptance``; such a generation is not stored).
+
+**Resuming.** With ``out``, the history is stored in ``out/abc.db`` (SQLite), one
+transaction per generation, so an interrupted run (Ctrl-C, a crash) keeps every
+finished generation; ``resume=True`` continues it from the last one (the folder
+must hold the same calibration: scenario, priors, fitted figures, replications,
+seed, population).
+
+**Reproducibility.** The model runs of a particle are a pure function of ``seed``
+and the particle's values, however the run is parallelised. pyabc draws proposals
+from NumPy's global random state; on one worker (``workers=1``) that state is
+seeded from ``seed`` before every generation and restored after
+the call, so a run, and a run interrupted and resumed, gives the same particles
+for the same arguments. On a local pool or Dask each worker process seeds itself
+from the operating system (pyabc's design) and which particles are accepted also
+depends on timing: such runs are reproducible only in distribution.
 """
 
 from __future__ import annotations
@@ -350,46 +393,7 @@ def calibrate_abc(
 ) -> Posterior:
     """Calibrate a scenario's free parameters on figures of the sources by ABC-SMC.
 
-    **Free parameters and priors.** By default the parameters the scenario file marks
-    ``"calibrated"`` in its ``[sources]``, each with :func:`default_prior`. ``params``
-    chooses others: a list of names (default priors) or a mapping of name to
-    ``(low, high)`` (``None``: the default prior). Priors are uniform. A draw of a
-    whole-number parameter is rounded; a draw the scenario rejects (e.g. shares summing
-    above 1) is infinitely far from the figures.
-
-    **Fit and holdout.** The figures (default: those of ``patterns.toml`` describing the
-    scenario, see :func:`scenario_figures`) are split by :func:`split_figures`: targets
-    dated up to ``fit_until`` are fitted, all others are holdout, inputs are a check.
-    The runs are cut to the last model year any figure needs (the results up to that
-    year do not depend on the run's length).
-
-    **Distance.** Each particle runs ``replications`` times (:func:`particle_seeds`);
-    its summary is the mean of each fitted figure over the runs, and its distance
-    :func:`relative_distance` (sum of absolute relative deviations; infinite when a
-    run has no value). The tolerance of generation 0 is the median distance of a
-    sample from the prior, and of each later generation the weighted median distance
-    of the one before (pyabc's ``MedianEpsilon``); proposals perturb the last
-    generation with a multivariate normal kernel (pyabc's default).
-
-    **Stopping.** After ``generations`` generations in all (stored ones count), when a
-    generation's tolerance falls to ``min_epsilon``, or when a generation would accept
-    less than ``min_acceptance`` of the particles it tries (it stops after trying
-    ``population / min_acceptance``; such a generation is not stored).
-
-    **Resuming.** With ``out``, the history is stored in ``out/abc.db`` (SQLite), one
-    transaction per generation, so an interrupted run (Ctrl-C, a crash) keeps every
-    finished generation; ``resume=True`` continues it from the last one (the folder
-    must hold the same calibration: scenario, priors, fitted figures, replications,
-    seed, population).
-
-    **Reproducibility.** The model runs of a particle are a pure function of ``seed``
-    and the particle's values, however the run is parallelised. pyabc draws proposals
-    from NumPy's global random state; on one worker (``workers=1``) that state is
-    seeded from ``seed`` before every generation and restored after
-    the call, so a run, and a run interrupted and resumed, gives the same particles
-    for the same arguments. On a local pool or Dask each worker process seeds itself
-    from the operating system (pyabc's design) and which particles are accepted also
-    depends on timing: such runs are reproducible only in distribution.
+    How it works (priors, distance, stopping, resuming): see the module's docstring.
 
     Args:
         scenario: A built-in name, a ``.toml`` path or a ``Scenario``.
@@ -421,29 +425,70 @@ def calibrate_abc(
             another calibration (or none to resume), or pyabc not installed.
         ScenarioError: The scenario cannot be loaded.
     """
-    reference = scenario
-    scenario = load_scenario(scenario)
+    reference, scenario = scenario, load_scenario(scenario)
     population = check_int(population, "population", 2)
     generations = check_int(generations, "generations", 1)
     replications = check_int(replications, "replications", 1)
     seed = check_int(seed, "seed", 0)
     predictive_draws = check_int(predictive_draws, "predictive_draws", 0)
     fit_until = check_int(fit_until, "fit_until", 1)
+    _check_stopping(min_acceptance, min_epsilon)
+    width = 1 if client is not None else runner.width(workers, None)
+    priors = priors_for(scenario, reference, params)
+    used = _used_figures(scenario, figures, fit_until)
+    settings = {
+        "population": population,
+        "replications": replications,
+        "seed": seed,
+        "fit_until": fit_until,
+        "years": max(f.target.year for f in used),
+        "generations": generations,
+        "min_acceptance": float(min_acceptance),
+        "min_epsilon": float(min_epsilon),
+        "workers": "dask" if client is not None else width,
+    }
+    posterior = _run_abc(scenario, priors, used, settings, width, client, out, resume, progress)
+    if predictive_draws:
+        posterior = _with_predictive_check(posterior, predictive_draws, width, client, progress)
+    return posterior
+
+
+def _check_stopping(min_acceptance: float, min_epsilon: float) -> None:
+    """Raise :class:`ExperimentError` unless the stopping thresholds are allowed."""
     if isinstance(min_acceptance, bool) or not 0 <= float(min_acceptance) < 1:
         raise ExperimentError(f"min_acceptance must be in [0, 1), got {min_acceptance!r}")
     if isinstance(min_epsilon, bool) or not float(min_epsilon) >= 0:
         raise ExperimentError(f"min_epsilon must be >= 0, got {min_epsilon!r}")
-    width = 1 if client is not None else runner.width(workers, None)
-    priors = priors_for(scenario, reference, params)
+
+
+def _used_figures(
+    scenario: Scenario, figures: Sequence[CalibrationTarget] | None, fit_until: int
+) -> list[Figure]:
+    """The figures (default: the scenario's), each with its use (see :func:`split_figures`)."""
     targets = list(figures) if figures is not None else scenario_figures(scenario)
     if not targets:
         raise ExperimentError(
             f"scenario {scenario.name!r} has no calibration figures (the [[calibration]] "
             f"figures of patterns.toml describe {FIGURES_SCENARIO})"
         )
-    used = split_figures(scenario, targets, fit_until)
+    return split_figures(scenario, targets, fit_until)
+
+
+def _run_abc(
+    scenario: Scenario,
+    priors: Sequence[Prior],
+    used: Sequence[Figure],
+    settings: dict[str, Any],
+    width: int,
+    client: Any,
+    out: str | Path | None,
+    resume: bool,
+    progress: bool | Callable[[str], Any] | None,
+) -> Posterior:
+    """Sample the posterior (in memory or in the folder ``out``), without the predictive
+    check; ``settings`` gains why the run stopped and its wall time."""
     fitted = [f for f in used if f.use == "fit"]
-    years = max(f.target.year for f in used)
+    years = settings["years"]
     pyabc = _import_pyabc()
     import simcontract.model  # noqa: F401  (loaded once here, not in every forked worker)
 
@@ -451,32 +496,21 @@ def calibrate_abc(
         scenario,
         priors,
         fitted,
-        replications=replications,
-        seed=seed,
-        population=population,
+        replications=settings["replications"],
+        seed=settings["seed"],
+        population=settings["population"],
         years=years,
     )
     folder = Path(out) if out is not None else None
     if folder is None and resume:
         raise ExperimentError("resume needs the folder of the run (out=)")
-    settings = {
-        "population": population,
-        "replications": replications,
-        "seed": seed,
-        "fit_until": fit_until,
-        "years": years,
-        "generations": generations,
-        "min_acceptance": float(min_acceptance),
-        "min_epsilon": float(min_epsilon),
-        "workers": "dask" if client is not None else width,
-    }
     simulator = Simulator(
         scenario.replace(years=years),
         tuple(p.name for p in priors),
         tuple(p.integer for p in priors),
         tuple((f.key, f.target.outcome, f.target.year) for f in fitted),
-        replications,
-        seed,
+        settings["replications"],
+        settings["seed"],
     )
     observed = {f.key: float(f.target.value) for f in fitted}
 
@@ -488,7 +522,7 @@ def calibrate_abc(
             simulator,
             prior,
             relative_distance,
-            population_size=population,
+            population_size=settings["population"],
             eps=pyabc.MedianEpsilon(),
             sampler=_sampler(pyabc, width, client),
         )
@@ -497,27 +531,16 @@ def calibrate_abc(
         history, stopped, wall = _sample(build(), "sqlite://", None, observed, settings, progress)
         db = ""
     else:
-        from simcontract.experiment import lock
-        from simcontract.experiment.atomic import write_text
-
-        if folder.exists() and not folder.is_dir():
-            raise ExperimentError(f"out {str(folder)!r} exists and is not a folder")
-        continuing = _check_folder(folder, spec, resume) if folder.is_dir() else None
-        if continuing is None and resume:
-            raise ExperimentError(f"--resume: {str(folder)!r} does not exist")
-        with lock.hold(folder):
-            if not continuing:
-                write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")
-            db = pyabc.create_sqlite_db_id(file_=str((folder / DB_FILE).resolve()))
-            run_id = _stored_run(db, pyabc) if continuing else None
-            history, stopped, wall = _sample(build(), db, run_id, observed, settings, progress)
+        history, stopped, wall, db = _sample_in_folder(
+            pyabc, build, folder, spec, resume, observed, settings, progress
+        )
     settings.update(stopped=stopped, wall_seconds=wall)
     if history.max_t < 0:
         raise ExperimentError(
             f"no generation was completed ({stopped}); lower the least acceptance rate "
             "(--min-acceptance)"
         )
-    posterior = Posterior(
+    return Posterior(
         scenario,
         tuple(priors),
         tuple(used),
@@ -527,16 +550,53 @@ def calibrate_abc(
         settings,
         db,
     )
-    if predictive_draws:
-        _say(progress, f"predictive check: {predictive_draws} posterior draws")
-        check = predictive_check(
-            posterior,
-            draws=predictive_draws,
-            workers=1 if client is not None else width,
-            executor=client.get_executor() if client is not None else None,
-        )
-        posterior = dataclasses.replace(posterior, predictive=check)
-    return posterior
+
+
+def _sample_in_folder(
+    pyabc: Any,
+    build: Callable[[], Any],
+    folder: Path,
+    spec: Mapping[str, Any],
+    resume: bool,
+    observed: Mapping[str, float],
+    settings: dict[str, Any],
+    progress: bool | Callable[[str], Any] | None,
+) -> tuple[Any, str, float, str]:
+    """Run (or continue, ``resume``) the ABC-SMC stored in ``folder``; return the
+    history, why it stopped, the seconds it took and the history's database id."""
+    from simcontract.experiment import lock
+    from simcontract.experiment.atomic import write_text
+
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(f"out {str(folder)!r} exists and is not a folder")
+    continuing = _check_folder(folder, spec, resume) if folder.is_dir() else None
+    if continuing is None and resume:
+        raise ExperimentError(f"--resume: {str(folder)!r} does not exist")
+    with lock.hold(folder):
+        if not continuing:
+            write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")
+        db = pyabc.create_sqlite_db_id(file_=str((folder / DB_FILE).resolve()))
+        run_id = _stored_run(db, pyabc) if continuing else None
+        history, stopped, wall = _sample(build(), db, run_id, observed, settings, progress)
+    return history, stopped, wall, db
+
+
+def _with_predictive_check(
+    posterior: Posterior,
+    draws: int,
+    width: int,
+    client: Any,
+    progress: bool | Callable[[str], Any] | None,
+) -> Posterior:
+    """The posterior with its predictive check of ``draws`` posterior draws."""
+    _say(progress, f"predictive check: {draws} posterior draws")
+    check = predictive_check(
+        posterior,
+        draws=draws,
+        workers=1 if client is not None else width,
+        executor=client.get_executor() if client is not None else None,
+    )
+    return dataclasses.replace(posterior, predictive=check)
 
 
 def _sample(

@@ -171,22 +171,7 @@ def predictive_check(
     draws = check_int(draws, "draws", 1)
     replications = check_int(replications, "replications", 1)
     seed = int(posterior.settings.get("seed", 0) if seed is None else seed)
-    particles = posterior.particles
-    w = particles["weight"].to_numpy(dtype=float)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAM_DRAWS,)))
-    chosen = rng.choice(len(particles), size=draws, replace=True, p=w / w.sum())
-    simulator = Simulator(
-        posterior.scenario,
-        tuple(posterior.names),
-        tuple(p.integer for p in posterior.priors),
-        (),
-        replications,
-        seed,
-    )
-    units = [
-        (i, simulator.values(particles.iloc[int(row)][posterior.names].to_dict()))
-        for i, row in enumerate(chosen)
-    ]
+    units = _drawn_units(posterior, draws, replications, seed)
     years = int(posterior.settings.get("years", posterior.scenario["years"]))
     figures = tuple((f.key, f.target.outcome, f.target.year) for f in posterior.figures)
     work = partial(
@@ -211,9 +196,38 @@ def predictive_check(
         executor=executor,
         progress=progress,
     )
+    return _predictive_table(posterior.figures, collected, level)
+
+
+def _drawn_units(
+    posterior: Posterior, draws: int, replications: int, seed: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """The ``draws`` particles drawn by weight, as ``(draw, parameter values)`` units."""
+    particles = posterior.particles
+    w = particles["weight"].to_numpy(dtype=float)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAM_DRAWS,)))
+    chosen = rng.choice(len(particles), size=draws, replace=True, p=w / w.sum())
+    simulator = Simulator(
+        posterior.scenario,
+        tuple(posterior.names),
+        tuple(p.integer for p in posterior.priors),
+        (),
+        replications,
+        seed,
+    )
+    return [
+        (i, simulator.values(particles.iloc[int(row)][posterior.names].to_dict()))
+        for i, row in enumerate(chosen)
+    ]
+
+
+def _predictive_table(
+    figures: Sequence[Figure], collected: Mapping[str, list[float]], level: float
+) -> pd.DataFrame:
+    """Every figure against the runs' values collected for it (see :func:`predictive_check`)."""
     tail = (1 - level) / 2
     rows = []
-    for figure in posterior.figures:
+    for figure in figures:
         values = np.asarray(collected[figure.key], dtype=float)
         values = values[np.isfinite(values)]
         target = figure.target

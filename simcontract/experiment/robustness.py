@@ -250,56 +250,70 @@ def robustness(
         ExperimentError: A bad option, an unusable ``out``, or a Sobol analysis too large.
         DesignError: An unknown parameter, or one without a plausible region.
     """
-    from simcontract.experiment.batches import compare
-
-    patterns = list(patterns if patterns is not None else load_patterns())
-    if not patterns:
-        raise ExperimentError("no pattern to analyse")
-    ids = [p.id for p in patterns]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise ExperimentError(f"pattern {twice[0]!r} is given twice; each id must be unique")
+    patterns = _checked_patterns(patterns)
     points = check_int(points, "points", 2)
     replications = check_int(replications, "replications", 1)
     seed = check_int(seed, "seed", 0)
     trajectories = check_int(trajectories, "trajectories", 2)
+    _check_sensitivity(sensitivity)
+    ranges = assumption_ranges(parameters)
+    return _analysis(
+        patterns,
+        ranges,
+        points=points,
+        replications=replications,
+        seed=seed,
+        sensitivity=sensitivity,
+        trajectories=trajectories,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        out=out,
+        resume=resume,
+    )
+
+
+def _check_sensitivity(sensitivity: str) -> None:
+    """Raise :class:`ExperimentError` unless ``sensitivity`` names a method."""
     if sensitivity not in SENSITIVITY_METHODS:
         raise ExperimentError(
             f"sensitivity {sensitivity!r} is not a method; expected one of "
             f"{', '.join(SENSITIVITY_METHODS)}"
         )
-    ranges = assumption_ranges(parameters)
-    designs: dict[str, Any] = {"lhs": LatinHypercube(points, ranges, seed=seed)}
-    if sensitivity == "morris":
-        designs["morris"] = Morris(trajectories, ranges, seed=seed + 1)
-    elif sensitivity == "sobol":
-        designs["sobol"] = _sobol_design(points, ranges, seed + 1)
+
+
+def _analysis(
+    patterns: Sequence[Pattern],
+    ranges: Mapping[str, Any],
+    *,
+    points: int,
+    replications: int,
+    seed: int,
+    sensitivity: str,
+    trajectories: int,
+    workers: int | None,
+    executor: cf.Executor | None,
+    progress: bool | None,
+    out: str | Path | None,
+    resume: bool,
+) -> RobustnessResult:
+    """Run the designs over the checked options and assemble (and save) the result."""
+    designs = _designs(points, ranges, seed, sensitivity, trajectories)
     folder = _folder(out, resume)
     fixed = {p.id: (held_fixed(p.a, p.b), held_fixed(p.b, p.a)) for p in patterns}
-
-    samples, effects, invalid = [], [], []
-    for kind, design in designs.items():
-        values = applied_values(design)
-        batch = _Batch.build(patterns, fixed, values)
-        invalid += [{"design": kind, **row} for row in batch.invalid]
-        runs = None
-        if batch.scenarios:
-            runs = compare(
-                batch.scenarios,
-                replications=replications,
-                seed=seed,
-                workers=workers,
-                executor=executor,
-                progress=progress,
-                out=None if folder is None else folder / RUNS_FOLDER / kind,
-                resume=resume,
-            ).runs
-        samples.append(pd.DataFrame(values).assign(design=kind, point=range(len(values))))
-        effects.append(batch.effects(patterns, runs, replications).assign(design=kind))
-    samples_table = pd.concat(samples, ignore_index=True)
-    samples_table = samples_table[["design", "point", *ranges]]
-    effects_table = pd.concat(effects, ignore_index=True)[_EFFECT_COLUMNS]
-    invalid_table = pd.DataFrame(invalid, columns=["design", "point", "pattern", "arm", "error"])
+    samples_table, effects_table, invalid_table = _run_designs(
+        patterns,
+        fixed,
+        designs,
+        list(ranges),
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        folder=folder,
+        resume=resume,
+    )
     settings = {
         "points": points,
         "replications": replications,
@@ -321,6 +335,75 @@ def robustness(
     if folder is not None:
         result.save(folder)
     return result
+
+
+def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
+    """The patterns to analyse (default: all of them), each id once."""
+    patterns = list(patterns if patterns is not None else load_patterns())
+    if not patterns:
+        raise ExperimentError("no pattern to analyse")
+    ids = [p.id for p in patterns]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ExperimentError(f"pattern {twice[0]!r} is given twice; each id must be unique")
+    return patterns
+
+
+def _designs(
+    points: int, ranges: Mapping[str, Any], seed: int, sensitivity: str, trajectories: int
+) -> dict[str, Any]:
+    """The Latin hypercube, and the design of the sensitivity method when it needs one."""
+    designs: dict[str, Any] = {"lhs": LatinHypercube(points, ranges, seed=seed)}
+    if sensitivity == "morris":
+        designs["morris"] = Morris(trajectories, ranges, seed=seed + 1)
+    elif sensitivity == "sobol":
+        designs["sobol"] = _sobol_design(points, ranges, seed + 1)
+    return designs
+
+
+def _run_designs(
+    patterns: Sequence[Pattern],
+    fixed: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+    designs: Mapping[str, Any],
+    names: Sequence[str],
+    *,
+    replications: int,
+    seed: int,
+    workers: int | None,
+    executor: cf.Executor | None,
+    progress: bool | None,
+    folder: Path | None,
+    resume: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Run both arms of every pattern at every point of each design; return the
+    samples, effects and invalid tables of :class:`RobustnessResult` (``names``: the
+    varied assumptions, in the samples' column order)."""
+    from simcontract.experiment.batches import compare
+
+    samples, effects, invalid = [], [], []
+    for kind, design in designs.items():
+        values = applied_values(design)
+        batch = _Batch.build(patterns, fixed, values)
+        invalid += [{"design": kind, **row} for row in batch.invalid]
+        runs = None
+        if batch.scenarios:
+            runs = compare(
+                batch.scenarios,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                executor=executor,
+                progress=progress,
+                out=None if folder is None else folder / RUNS_FOLDER / kind,
+                resume=resume,
+            ).runs
+        samples.append(pd.DataFrame(values).assign(design=kind, point=range(len(values))))
+        effects.append(batch.effects(patterns, runs, replications).assign(design=kind))
+    samples_table = pd.concat(samples, ignore_index=True)
+    samples_table = samples_table[["design", "point", *names]]
+    effects_table = pd.concat(effects, ignore_index=True)[_EFFECT_COLUMNS]
+    invalid_table = pd.DataFrame(invalid, columns=["design", "point", "pattern", "arm", "error"])
+    return samples_table, effects_table, invalid_table
 
 
 def assumption_ranges(
