@@ -232,7 +232,7 @@ def render(reports: Path = REPORTS) -> str:
         CALIBRATION_INTRO,
         format_calibration(calibration),
         "",
-        *_bayes_section(reports),
+        *_bayes_section(reports, meta),
         LIMITS,
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -356,11 +356,29 @@ def _decomposition_section(reports: Path) -> list[str]:
     return lines
 
 
-def _bayes_section(reports: Path) -> list[str]:
+def _bayes_section(reports: Path, meta: dict[str, Any]) -> list[str]:
     path = reports / "bayes" / "report.md"
     if not path.is_file():
         return []
-    return ["### Bayesian calibration", "", path.read_text(encoding="utf-8").strip(), ""]
+    lines = ["### Bayesian calibration", "", BAYES_INTRO]
+    for line in path.read_text(encoding="utf-8").strip().splitlines():
+        if line.startswith("# "):
+            continue
+        lines.append("#" * 2 + line if line.startswith("## ") else line)
+    if "bayes_seconds" in meta:
+        lines += ["", f"Wall time: {meta['bayes_seconds']} s on 2 cores."]
+    for name in ("posterior", "predictive"):
+        if (FIGURES / f"{name}.png").is_file():
+            lines += ["", f"![{name}](figures/validation/{name}.png)"]
+    return [*lines, ""]
+
+
+BAYES_INTRO = """\
+`simcontract calibrate guangzhou_ifsc` with its defaults: the calibrated parameters of
+the scenario, fitted by ABC-SMC on the figures up to 2012; every later figure and every
+untargeted figure is predicted out of sample
+([how it works](how-to/bayesian-calibration.md)).
+"""
 
 
 INTRO = """\
