@@ -21,6 +21,8 @@ Modules:
 * :mod:`~simcontract.experiment.stats`: means, t intervals, paired differences.
 * :mod:`~simcontract.experiment.survival`: NGO survival curves by origin or entry cohort.
 * :mod:`~simcontract.experiment.validation`: the stylised facts and the calibration.
+* :mod:`~simcontract.experiment.decomposition`: the gap between two scenarios split
+  among the rules that differ (Shapley values).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.
@@ -34,6 +36,7 @@ from typing import Any
 _HOMES = {
     "batches": ("compare", "run_tasks", "sweep"),
     "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
+    "decomposition": ("decompose", "format_decomposition"),
     "designs": (
         "Design",
         "DesignError",
