@@ -724,6 +724,42 @@ def _patterns(ids: Sequence[str] | None) -> list[Any]:
     return [p for p in patterns if not ids or p.id in ids]
 
 
+def cmd_decompose(args: argparse.Namespace) -> int:
+    """``simcontract decompose``: split the gap between two scenarios in an outcome among
+    the rules that differ (Shapley values and one-at-a-time effects), printed as Markdown;
+    with ``--out``, also the runs, the tables and the figure."""
+    from simcontract.experiment import decomposition
+
+    a, b = (scenario_with(name, None) for name in (args.a, args.b))
+    rules: dict[str, tuple[str, ...]] = {}
+    for text in args.rule or []:
+        name, params = decomposition.parse_rule(text)
+        if name in rules:
+            raise UsageError(f"--rule {text!r}: rule {name!r} is given twice; give it once")
+        rules[name] = params
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out DIR (the decomposition to finish)")
+    result = decomposition.decompose(
+        a,
+        b,
+        args.outcome,
+        rules=rules,
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        progress=None,
+        exact_limit=args.exact_limit,
+        permutations=args.permutations,
+        out=out_path(args.out),
+        resume=args.resume,
+    )
+    print(decomposition.format_decomposition(result))
+    if result.directory is not None:
+        runs = result.directory / decomposition.BATCH_FOLDER
+        print(f"\ntables and figure written to {result.directory}, runs to {runs}")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """``simcontract app``: the seminar app in the browser."""
     from simcontract.appserver import exposure, host_problem, serve
@@ -1153,6 +1189,52 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="finish an interrupted analysis in --out DIR"
     )
     robustness.set_defaults(func=cmd_robustness)
+    decompose = sub.add_parser(
+        "decompose",
+        help="split the gap between two scenarios among the rules that differ (Shapley values)",
+    )
+    decompose.add_argument("a", metavar="A", help="scenario a, the reference (name or .toml)")
+    decompose.add_argument("b", metavar="B", help="scenario b (name or .toml)")
+    decompose.add_argument(
+        "--outcome",
+        required=True,
+        metavar="NAME",
+        help="outcome to decompose, e.g. bids_per_tender",
+    )
+    decompose.add_argument(
+        "--rule",
+        action="append",
+        metavar="NAME=P1,P2",
+        help="a rule of these parameters, over the default rules (repeatable)",
+    )
+    _replication_options(
+        decompose,
+        6,
+        "runs per coalition of rules",
+        "worker processes (default: every core)",
+        "base seed of the runs and of the sampled orders",
+    )
+    decompose.add_argument(
+        "--exact-limit",
+        type=_seed,
+        default=8,
+        metavar="K",
+        help="exact Shapley values up to K rules (2^K coalitions), else sampled (default 8)",
+    )
+    decompose.add_argument(
+        "--permutations",
+        type=_positive,
+        default=20,
+        metavar="N",
+        help="random orders of the rules when sampled, an even number (default 20)",
+    )
+    decompose.add_argument(
+        "--out", metavar="DIR", help="write runs, tables (CSV, Markdown) and figure here"
+    )
+    decompose.add_argument(
+        "--resume", action="store_true", help="finish an interrupted decomposition in --out DIR"
+    )
+    decompose.set_defaults(func=cmd_decompose)
 
     app = sub.add_parser("app", help="start the seminar app in the browser")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")

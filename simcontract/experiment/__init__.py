@@ -24,6 +24,8 @@ Modules:
 * :mod:`~simcontract.experiment.robustness`: the stylised facts over the assumptions'
   plausible region, and what they rest on (:mod:`~simcontract.experiment.robustness_indices`).
 * :mod:`~simcontract.experiment.bayes`: Bayesian calibration by ABC-SMC (needs pyabc).
+* :mod:`~simcontract.experiment.decomposition`: the gap between two scenarios split
+  among the rules that differ (Shapley values).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.
@@ -38,6 +40,7 @@ _HOMES = {
     "batches": ("compare", "run_tasks", "sweep"),
     "bayes": ("Posterior", "calibrate_abc", "predictive_check"),
     "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
+    "decomposition": ("decompose", "format_decomposition"),
     "designs": (
         "Design",
         "DesignError",

@@ -37,12 +37,13 @@ the same colour in every figure.
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family
 (``outcomes``, ``survival``, ``dependence``, ``turnover``, ``heatmaps``,
-``sensitivity_indices``, ``network``, ``robustness``) and :mod:`~simcontract.plots.export`
-(saving).
+``sensitivity_indices``, ``network``, ``robustness``, ``decomposition``) and
+:mod:`~simcontract.plots.export` (saving).
 """
 
 from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import ngo_lifetimes
+from simcontract.plots.decomposition import decomposition_chart
 from simcontract.plots.dependence import dependence_distribution
 from simcontract.plots.export import MAX_LABELLED_POINTS, draw_all, save
 from simcontract.plots.heatmaps import heatmap
@@ -83,6 +84,7 @@ __all__ = [
     "TIE_CMAP",
     "compare_outcomes",
     "contract_network",
+    "decomposition_chart",
     "dependence_distribution",
     "draw_all",
     "fan_chart",
