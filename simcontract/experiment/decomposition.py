@@ -59,6 +59,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -277,20 +278,8 @@ def decompose(
     from simcontract.experiment.batches import compare
 
     a, b = load_scenario(a), load_scenario(b)
-    if outcome not in OUTCOMES:
-        raise ExperimentError(
-            f"unknown outcome {outcome!r}; outcomes are {', '.join(OUTCOMES)} "
-            "(`simcontract outcomes` defines them)"
-        )
-    replications = check_int(replications, "replications", 1)
-    seed = check_int(seed, "seed", 0)
-    exact_limit = check_int(exact_limit, "exact_limit", 0)
-    permutations = check_int(permutations, "permutations", 2)
-    if permutations % 2:
-        raise ExperimentError(
-            f"permutations must be even (orders are drawn in pairs: an order and its "
-            f"reverse), got {permutations}"
-        )
+    counts = _checked_options(outcome, replications, seed, exact_limit, permutations)
+    replications, seed, exact_limit, permutations = counts
     resume = check_flag(resume, "resume")
     differ = list(differing_rules(a, b, rules).values())
     if not differ:
@@ -306,15 +295,9 @@ def decompose(
     masks = _masks(k, orders)
     scenarios = [coalition_scenario(a, b, differ, m) for m in masks]
     batch = _batch_folder(out, resume)
+    options = {"workers": workers, "executor": executor, "progress": progress}
     runs = compare(
-        scenarios,
-        replications=replications,
-        seed=seed,
-        workers=workers,
-        executor=executor,
-        progress=progress,
-        out=batch,
-        resume=resume,
+        scenarios, replications=replications, seed=seed, out=batch, resume=resume, **options
     ).runs
     values = _values(runs, masks, outcome, replications)
     result = _result(a, b, outcome, differ, values, masks, orders, replications, seed)
@@ -322,6 +305,27 @@ def decompose(
         result.write(out, lang=lang)
         result = replace(result, directory=Path(out))
     return result
+
+
+def _checked_options(
+    outcome: str, replications: Any, seed: Any, exact_limit: Any, permutations: Any
+) -> tuple[int, int, int, int]:
+    """The outcome checked, and the counts as integers in their ranges."""
+    if outcome not in OUTCOMES:
+        raise ExperimentError(
+            f"unknown outcome {outcome!r}; outcomes are {', '.join(OUTCOMES)} "
+            "(`simcontract outcomes` defines them)"
+        )
+    replications = check_int(replications, "replications", 1)
+    seed = check_int(seed, "seed", 0)
+    exact_limit = check_int(exact_limit, "exact_limit", 0)
+    permutations = check_int(permutations, "permutations", 2)
+    if permutations % 2:
+        raise ExperimentError(
+            f"permutations must be even (orders are drawn in pairs: an order and its "
+            f"reverse), got {permutations}"
+        )
+    return replications, seed, exact_limit, permutations
 
 
 def _batch_folder(out: str | Path | None, resume: bool) -> Path | None:
@@ -417,6 +421,46 @@ def sampled_shapley(values: Mapping[int, np.ndarray], orders: np.ndarray) -> np.
     return out
 
 
+def _shapley_values(
+    values: dict[int, np.ndarray], k: int, orders: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per rule and replication, the Shapley values (exact, or from the sampled
+    ``orders``), and per rule the standard error of the order sampling (NaN if exact)."""
+    sampling = np.full(k, np.nan)
+    if orders is None:
+        return exact_shapley(values, k), sampling
+    marginal = sampled_shapley(values, orders)
+    phi = marginal.mean(axis=0)
+    with warnings.catch_warnings():  # a rule without any value: NaN, said as such
+        warnings.simplefilter("ignore", RuntimeWarning)
+        estimate = np.nanmean(marginal, axis=2)  # (orders, k): mean over replications
+    pairs = estimate.reshape(-1, 2, k).mean(axis=1)
+    if len(pairs) >= 2:
+        sampling = pairs.std(axis=0, ddof=1) / math.sqrt(len(pairs))
+    return phi, sampling
+
+
+def _coalition_table(
+    values: dict[int, np.ndarray], masks: list[int], rules: list[Rule]
+) -> pd.DataFrame:
+    """One row per coalition run: its point, mask, rules, size and mean outcome."""
+    rows = []
+    for point, mask in enumerate(masks):
+        ci = mean_ci(values[mask])
+        rows.append(
+            {
+                "point": point,
+                "mask": mask,
+                "rules": "+".join(members(mask, rules)),
+                "size": mask.bit_count(),
+                "mean": ci.mean,
+                "low": ci.low,
+                "high": ci.high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _result(
     a: Scenario,
     b: Scenario,
@@ -431,18 +475,7 @@ def _result(
     k = len(rules)
     full = (1 << k) - 1
     gap = values[full] - values[0]
-    sampling = np.full(k, np.nan)
-    if orders is None:
-        phi = exact_shapley(values, k)
-    else:
-        marginal = sampled_shapley(values, orders)
-        phi = marginal.mean(axis=0)
-        with warnings.catch_warnings():  # a rule without any value: NaN, said as such
-            warnings.simplefilter("ignore", RuntimeWarning)
-            estimate = np.nanmean(marginal, axis=2)  # (orders, k): mean over replications
-        pairs = estimate.reshape(-1, 2, k).mean(axis=1)
-        if len(pairs) >= 2:
-            sampling = pairs.std(axis=0, ddof=1) / math.sqrt(len(pairs))
+    phi, sampling = _shapley_values(values, k, orders)
     total = mean_ci(gap)
     shapley, alone = [], []
     for i, rule in enumerate(rules):
@@ -479,20 +512,7 @@ def _result(
         {**{rule.name: phi[i] for i, rule in enumerate(rules)}, "total": gap},
         index=pd.RangeIndex(replications, name="replication"),
     )
-    coalitions = []
-    for point, mask in enumerate(masks):
-        ci = mean_ci(values[mask])
-        coalitions.append(
-            {
-                "point": point,
-                "mask": mask,
-                "rules": "+".join(members(mask, rules)),
-                "size": mask.bit_count(),
-                "mean": ci.mean,
-                "low": ci.low,
-                "high": ci.high,
-            }
-        )
+    coalitions = _coalition_table(values, masks, rules)
     return Decomposition(
         a=a,
         b=b,
@@ -502,7 +522,7 @@ def _result(
         shapley=pd.DataFrame(shapley),
         one_at_a_time=pd.DataFrame(alone),
         per_replication=per_replication,
-        coalitions=pd.DataFrame(coalitions),
+        coalitions=coalitions,
         method="exact" if orders is None else "sampled",
         permutations=None if orders is None else len(orders),
         replications=replications,
