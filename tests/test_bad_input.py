@@ -703,6 +703,24 @@ cli(
     "tendering",
     match=r"tendering",
 )
+cli(
+    "decompose: unknown outcome",
+    "decompose",
+    "guangzhou_ifsc",
+    "shanghai_hub",
+    "--outcome",
+    "bids",
+    match=r"unknown outcome 'bids'",
+)
+cli(
+    "decompose: the same scenario",
+    "decompose",
+    "baseline",
+    "baseline",
+    "--outcome",
+    "hhi",
+    match=r"no gap to decompose",
+)
 cli("calibrate: unknown scenario", "calibrate", "nowhere", match=r"nowhere")
 cli(
     "calibrate: unknown parameter",
