@@ -344,15 +344,17 @@ def _decomposition_section(reports: Path) -> list[str]:
         lines += [
             f"### Pattern {pid}",
             "",
-            "| rule | Shapley value [95% CI] | share of the gap |",
-            "|---|---:|---:|",
+            "| rule | Shapley value [95% CI] | ± order sampling | share of the gap |",
+            "|---|---:|---:|---:|",
         ]
         for r in part.itertuples():
+            sampling = getattr(r, "sampling_se", math.nan)
             lines.append(
                 f"| {getattr(r, 'label', r.rule)} | {_fmt(r.value)} "
-                f"[{_fmt(r.low)}, {_fmt(r.high)}] | {r.share:.0%} |"
+                f"[{_fmt(r.low)}, {_fmt(r.high)}] | "
+                f"{f'{sampling:.2g}' if math.isfinite(sampling) else '–'} | {r.share:.0%} |"
             )
-        lines += ["", f"Method: {part['method'].iloc[0]}.", ""]
+        lines += ["", f"Method: {part['method'].iloc[0]} Shapley values.", ""]
     return lines
 
 
@@ -417,10 +419,13 @@ figures are those a calibration may fit; *untargeted* figures are never fitted t
 """
 
 DECOMPOSITION_INTRO = """\
-Each rule is the set of parameters in which the two cities' scenarios differ, grouped as
-`simcontract decompose` groups them. A rule's Shapley value is its mean contribution to
-the gap over all orders in which the rules can be switched from the first city's values
-to the second's; the values add up to the whole gap. CIs are over replications.
+Each rule is a set of parameters in which the two cities' scenarios differ, grouped as
+`simcontract decompose` groups them (a parameter carries its dated changes with it). A
+rule's Shapley value is its mean contribution to the gap over the orders in which the
+rules can be switched from the first city's values to the second's; the values add up
+to the whole gap in every replication. CIs are over replications; with more than eight
+rules the orders are sampled, and the order sampling's standard error is shown beside.
+A negative share works against the gap.
 """
 
 LIMITS = """\
