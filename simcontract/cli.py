@@ -1101,8 +1101,10 @@ def build_parser() -> argparse.ArgumentParser:
     plot.set_defaults(func=cmd_plot)
     _add_check(sub)
     from simcontract.cli_calibrate import add_calibrate
+    from simcontract.cli_discover import add_discover
 
     add_calibrate(sub)
+    add_discover(sub)
 
     validate = sub.add_parser(
         "validate", help="check the stylised facts of the sources (or --calibration)"

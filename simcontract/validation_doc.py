@@ -407,8 +407,9 @@ the figures the scenario's inputs set from those a calibration may fit and those
 is fitted to.
 
 Regenerate this page after a change of the model with
-`python -m simcontract.validation_doc --run` (about an hour on 2 cores: see the wall times above); the command-line
-reports are `simcontract validate` and `simcontract validate --calibration`.
+`python -m simcontract.validation_doc --run` (about an hour on 2 cores: see the wall
+times above); the command-line reports are `simcontract validate` and
+`simcontract validate --calibration`.
 """
 
 CALIBRATION_INTRO = """\

@@ -730,6 +730,101 @@ cli(
     "entry_rat=0:1",
     match=r"entry_rat",
 )
+DISCOVER = ("discover", "{tiny}", "--workers", "1", "--out", "{tmp}/out")
+cli(
+    "discover: unknown outcome",
+    *DISCOVER,
+    "--where",
+    "service_coverge < 0.8",
+    match=r"--where .*'service_coverge' is not an outcome; did you mean 'service_coverage'",
+)
+cli(
+    "discover: no operator",
+    *DISCOVER,
+    "--where",
+    "service_coverage 0.8",
+    match=r"cannot read 'service_coverage 0\.8': write OUTCOME OPERATOR NUMBER",
+)
+cli(
+    "discover: not a number",
+    *DISCOVER,
+    "--where",
+    "service_coverage < high",
+    match=r"'high' is not a finite number",
+)
+cli(
+    "discover: bad range",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--param",
+    "favouritism=0.5:2",
+    match=r"range 0\.5:2 of 'favouritism' leaves the allowed range",
+)
+cli(
+    "discover: bad choice",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--param",
+    "tendering=open,closed",
+    match=r"'closed' is not allowed; expected one of 'open'",
+)
+cli(
+    "discover: fixed and varied",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--set",
+    "favouritism=0.2",
+    "--param",
+    "favouritism",
+    match=r"'favouritism' is both fixed by --set and varied by --param",
+)
+cli(
+    "discover: scenario and --from",
+    "discover",
+    "baseline",
+    "--from",
+    "{tmp}",
+    "--where",
+    "ngo_survival < 0.5",
+    match=r"give a scenario to sample or --from DIR, not both",
+)
+cli(
+    "discover: neither scenario nor --from",
+    "discover",
+    "--where",
+    "ngo_survival < 0.5",
+    match=r"give a scenario to sample \(e\.g\. baseline\) or --from DIR",
+)
+cli(
+    "discover: --from no results",
+    "discover",
+    "--from",
+    "{tmp}/nothing",
+    "--where",
+    "ngo_survival < 0.5",
+    match=r"--from '.*nothing'",
+)
+cli(
+    "discover: density above 1",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--min-density",
+    "1.2",
+    match=r"--min-density must be a number above 0 and up to 1, got 1\.2",
+)
+cli(
+    "discover: bad format",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--format",
+    "gif",
+    match=r"--format 'gif': expected png, pdf or svg",
+)
 cli("params: unknown option", "params", "--bogus", match=r"unrecognized arguments: --bogus")
 cli(
     "params: extra argument",

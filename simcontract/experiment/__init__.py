@@ -26,6 +26,9 @@ Modules:
 * :mod:`~simcontract.experiment.bayes`: Bayesian calibration by ABC-SMC (needs pyabc).
 * :mod:`~simcontract.experiment.decomposition`: the gap between two scenarios split
   among the rules that differ (Shapley values).
+* :mod:`~simcontract.experiment.discovery`: scenario discovery, the boxes of rules
+  where runs meet a condition (PRIM, needs the EMA workbench), with
+  :mod:`~simcontract.experiment.conditions` (conditions on outcomes).
 * :mod:`~simcontract.experiment.split`: one run of a many-city market over processes.
 
 Names load on first use, so importing the package costs little.
@@ -41,6 +44,7 @@ _HOMES = {
     "bayes": ("Posterior", "calibrate_abc", "predictive_check"),
     "comparison": ("contrasts", "levels", "reference_point", "scenario_facts"),
     "decomposition": ("decompose", "format_decomposition"),
+    "discovery": ("Discovery", "discover", "discovery_design", "format_discovery"),
     "designs": (
         "Design",
         "DesignError",

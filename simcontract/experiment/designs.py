@@ -6,7 +6,9 @@ values that replace the base scenario's. Four designs are available:
 * :class:`Grid`: the full factorial product of value lists (a plain ``dict`` of lists
   is a grid too).
 * :class:`LatinHypercube`: ``n`` points, each numeric range cut into ``n`` equal
-  strata with exactly one point per stratum (``scipy.stats.qmc.LatinHypercube``).
+  strata with exactly one point per stratum (``scipy.stats.qmc.LatinHypercube``); a
+  parameter with a fixed set of choices may join it, each choice taking an equal share
+  of the strata.
 * :class:`Sobol`: Saltelli's scheme through SALib, ``n * (2 * D + 2)`` points for
   ``D`` parameters, for variance-based sensitivity indices (``n`` a power of 2).
 * :class:`Morris`: ``n`` trajectories of ``D + 1`` points through SALib, for
@@ -15,7 +17,7 @@ values that replace the base scenario's. Four designs are available:
 Ranges default to the registry's bounds (``Parameter.low`` / ``Parameter.high``).
 Integer parameters in sampled designs receive integers: the range ``[lo, hi]`` is
 sampled as ``[lo - 0.5, hi + 0.5]`` and rounded, so each integer is equally likely.
-Parameters with a fixed set of choices can only be varied in a grid.
+Parameters with a fixed set of choices can be varied in a grid or a Latin hypercube.
 """
 
 from __future__ import annotations
@@ -234,9 +236,16 @@ def _positive(n: Any, design: str, what: str = "n") -> int:
 class _Sampled(Design):
     """A design sampled over numeric ranges; the unit-cube sample comes from subclasses."""
 
-    def __init__(self, n: int, params: Mapping[str, Any] | Sequence[str], seed: int = 0) -> None:
+    def __init__(
+        self,
+        n: int,
+        params: Mapping[str, Any] | Sequence[str],
+        seed: int = 0,
+        *,
+        allow_empty: bool = False,
+    ) -> None:
         self.n = _positive(n, self.kind)
-        self.ranges = check_ranges(params, self.kind)
+        self.ranges = check_ranges(params, self.kind) if params or not allow_empty else {}
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise DesignError(f"{self.kind}: seed must be an integer >= 0, got {seed!r}")
         self.seed = int(seed)
@@ -301,23 +310,34 @@ class _Sampled(Design):
 
 
 class LatinHypercube(_Sampled):
-    """Latin hypercube sample of ``n`` points over numeric ranges.
+    """Latin hypercube sample of ``n`` points over numeric ranges and choices.
 
     Each range is cut into ``n`` equal strata; every stratum of every parameter holds
-    exactly one point, placed uniformly at random within it.
+    exactly one point, placed uniformly at random within it. A parameter with a fixed
+    set of choices (e.g. ``tendering``) takes its ``k`` listed choices in ``k`` equal
+    blocks of the strata, so each choice falls to ``n / k`` points (give or take one).
 
     Args:
         n: Number of points (> 0).
-        params: ``{name: (lo, hi)}`` (``None`` for the registry bounds) or a list of
-            names (registry bounds).
+        params: ``{name: (lo, hi)}`` (``None`` for the registry bounds), a list of
+            choices for a parameter with choices (``None``: all of them), or a list
+            of names (registry bounds, every choice).
         seed: Seed of the sampling.
 
     Raises:
-        DesignError: Unknown or categorical parameter, empty or out-of-registry range,
-            non-positive ``n``.
+        DesignError: Unknown parameter, empty or out-of-registry range, a choice the
+            registry does not allow or one listed twice, non-positive ``n``.
     """
 
     kind = "lhs"
+
+    def __init__(self, n: int, params: Mapping[str, Any] | Sequence[str], seed: int = 0) -> None:
+        numeric, self.choices = split_choices(params, self.kind)
+        super().__init__(n, numeric, seed, allow_empty=bool(self.choices))
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (*self.ranges, *self.choices)
 
     def _sample(self) -> np.ndarray:
         import inspect
@@ -327,9 +347,75 @@ class LatinHypercube(_Sampled):
         # SciPy 1.15 renamed the engine's ``seed`` to ``rng``; a Generator means the
         # same under either name, so a seed gives the same points on every version.
         keyword = "rng" if "rng" in inspect.signature(qmc.LatinHypercube).parameters else "seed"
-        engine = qmc.LatinHypercube(len(self.ranges), **{keyword: np.random.default_rng(self.seed)})
+        d = len(self.ranges) + len(self.choices)
+        engine = qmc.LatinHypercube(d, **{keyword: np.random.default_rng(self.seed)})
+        sample = engine.random(self.n)
+        if not self.ranges:
+            return sample
         lo, hi = np.array(self.bounds()).T
-        return qmc.scale(engine.random(self.n), lo, hi)
+        numeric = qmc.scale(sample[:, : len(self.ranges)], lo, hi)
+        return np.hstack([numeric, sample[:, len(self.ranges) :]])
+
+    def points(self) -> list[dict[str, Any]]:
+        if not self.ranges:
+            points: list[dict[str, Any]] = [{} for _ in range(self.n)]
+        else:
+            points = super().points()
+        m = self.matrix()
+        for j, (name, options) in enumerate(self.choices.items(), start=len(self.ranges)):
+            picks = np.minimum((m[:, j] * len(options)).astype(int), len(options) - 1)
+            for point, pick in zip(points, picks, strict=True):
+                point[name] = options[int(pick)]
+        return points
+
+    def describe(self) -> dict[str, Any]:
+        described = super().describe()
+        if self.choices:
+            described["choices"] = {k: list(v) for k, v in self.choices.items()}
+        return described
+
+
+def split_choices(
+    params: Mapping[str, Any] | Sequence[str] | None, design: str
+) -> tuple[Any, dict[str, tuple[Any, ...]]]:
+    """Split a design's parameters into numeric ranges (for :func:`check_ranges`) and
+    the checked choices of the parameters that take choices.
+
+    Returns:
+        ``(numeric, choices)``: ``numeric`` in the form ``params`` came in, without the
+        parameters that take choices; ``choices`` as ``{name: (choice, ...)}``.
+
+    Raises:
+        DesignError: A choice the registry does not allow, one listed twice, or none.
+    """
+    if params is None or isinstance(params, str):
+        return params, {}
+    items = params.items() if isinstance(params, Mapping) else ((n, None) for n in params)
+    choices: dict[str, tuple[Any, ...]] = {}
+    numeric: dict[str, Any] = {}
+    for name, value in items:
+        param = PARAMETERS.get(name) if isinstance(name, str) else None
+        if param is None or param.numeric:
+            numeric[name] = value
+            continue
+        listed = list(param.choices) if value is None else value
+        if isinstance(listed, str) or not isinstance(listed, Iterable):
+            listed = [listed]
+        checked: list[Any] = []
+        for choice in listed:
+            try:
+                choice = param.check(choice)
+            except ValueError as err:
+                raise DesignError(f"{design}: {err}") from None
+            if choice in checked:
+                raise DesignError(f"{design}: parameter {name!r} lists {choice!r} twice")
+            checked.append(choice)
+        if not checked:
+            raise DesignError(f"{design}: parameter {name!r} has no choices")
+        choices[name] = tuple(checked)
+    if isinstance(params, Mapping):
+        return numeric, choices
+    return list(numeric), choices
 
 
 _SCIPY_BALANCE = "The balance properties of Sobol' points require n to be a power of 2"
@@ -600,7 +686,8 @@ def from_description(data: Mapping[str, Any]) -> Design:
         raise DesignError(f"unknown design kind {kind!r}; expected one of {sorted(_KINDS)}")
     if kind == "grid":
         return Grid(data["values"])
-    ranges = {k: tuple(v) for k, v in data.pop("ranges").items()}
+    ranges: dict[str, Any] = {k: tuple(v) for k, v in data.pop("ranges").items()}
+    ranges.update({k: list(v) for k, v in data.pop("choices", {}).items()})
     if kind == "sobol":
         return Sobol._stored(data.pop("n"), ranges, **data)
     with warnings.catch_warnings():  # a stored design was warned about when it was made

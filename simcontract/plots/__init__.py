@@ -37,7 +37,8 @@ the same colour in every figure.
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family
 (``outcomes``, ``survival``, ``dependence``, ``turnover``, ``heatmaps``,
-``sensitivity_indices``, ``network``, ``robustness``, ``decomposition``) and
+``sensitivity_indices``, ``network``, ``robustness``, ``decomposition``,
+``discovery``) and
 :mod:`~simcontract.plots.export` (saving).
 """
 
@@ -45,6 +46,7 @@ from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import ngo_lifetimes
 from simcontract.plots.decomposition import decomposition_chart
 from simcontract.plots.dependence import dependence_distribution
+from simcontract.plots.discovery import discovery_box, discovery_scores, discovery_tradeoff
 from simcontract.plots.export import MAX_LABELLED_POINTS, draw_all, save
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
@@ -86,6 +88,9 @@ __all__ = [
     "contract_network",
     "decomposition_chart",
     "dependence_distribution",
+    "discovery_box",
+    "discovery_scores",
+    "discovery_tradeoff",
     "draw_all",
     "fan_chart",
     "heatmap",

@@ -1,0 +1,319 @@
+"""The ``simcontract discover`` command: scenario discovery, the boxes of rules where the
+runs meet a condition (:mod:`simcontract.experiment.discovery`).
+
+A new discovery samples a Latin hypercube over the rules and uncertain parameters and
+runs it as a sweep (streamed to ``--out DIR/runs``, resumable with ``--resume``);
+``--from DIR`` reads an existing sweep's results instead. Bad input is one line with
+exit status 2, as for every command (:mod:`simcontract.cli`); so is a missing EMA
+workbench, with the extra to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simcontract.cli import (
+    UsageError,
+    _batch,
+    _batch_options,
+    _check_out,
+    _check_scheduler,
+    _holding,
+    _positive,
+    out_path,
+    parse_set,
+    scenario_with,
+)
+from simcontract.params import PARAMETERS, unknown_message
+
+RUNS = "runs"
+"""Subfolder of ``--out`` holding the discovery's sweep."""
+
+FIGURES = ("tradeoff", "box", "scores")
+"""The figures a discovery draws (``discovery_<name>``)."""
+
+
+def parse_inputs(items: Sequence[str] | None) -> dict[str, Any]:
+    """Parse ``--param`` items of ``discover``: ``name`` (the registry's range, or every
+    choice), ``name=lo:hi`` (a number's range) or ``name=a,b`` (some choices).
+
+    Raises:
+        UsageError: A malformed item, an unknown name or one given twice.
+    """
+    inputs: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if name not in PARAMETERS:
+            raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+        if name in inputs:
+            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+        param = PARAMETERS[name]
+        if not sep:
+            inputs[name] = None
+        elif not param.numeric:
+            inputs[name] = [c.strip() for c in text.split(",") if c.strip()]
+        else:
+            low, colon, high = text.partition(":")
+            try:
+                inputs[name] = (float(low), float(high))
+            except ValueError:
+                colon = ""
+            if not colon:
+                raise UsageError(
+                    f"--param {item!r}: expected a numeric range lo:hi, e.g. "
+                    f"{name}={param.low:g}:{param.high:g}"
+                )
+    return inputs
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """``simcontract discover``: the boxes of rules where the runs meet ``--where``; the
+    boxes, their rules in words, coverage, density and the feature scores on stdout;
+    with ``--out``, the tables, ``discovery.md`` and the figures too."""
+    from simcontract.experiment.discovery import (
+        DiscoveryError,
+        _check_options,
+        _condition,
+        _prim_module,
+    )
+
+    try:
+        condition = _condition(args.where)
+    except DiscoveryError as err:
+        raise UsageError(f"--where {args.where!r}: {str(err).removeprefix('where: ')}") from None
+    try:
+        _check_options(args.min_density, args.max_boxes, args.mass_min, 0.05, 0.05, args.max_qp)
+        _prim_module()  # a missing workbench is said before any run
+    except DiscoveryError as err:
+        raise UsageError(_option_names(str(err))) from None
+    _check_formats(args.format)
+    if args.from_dir is not None:
+        results, inputs = _stored(args)
+    else:
+        results, inputs = _sampled(args)
+    return _report(args, results, condition, inputs)
+
+
+def _option_names(message: str) -> str:
+    """A message about a keyword of :func:`discover`, naming the option instead."""
+    for keyword in ("min_density", "max_boxes", "mass_min", "max_qp"):
+        message = message.replace(keyword, "--" + keyword.replace("_", "-"))
+    return message
+
+
+def _check_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    if not formats or any(f not in ("png", "pdf", "svg") for f in formats):
+        raise UsageError(f"--format {text!r}: expected png, pdf or svg, comma-separated")
+    return formats
+
+
+def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
+    """The results ``--from`` names, and the inputs ``--param`` names (bare names)."""
+    from simcontract.experiment import load_results
+
+    if args.scenario is not None:
+        raise UsageError(
+            f"give a scenario to sample or --from DIR, not both (got {args.scenario!r})"
+        )
+    for option, value in (("--set", args.set), ("--points", args.points_given)):
+        if value:
+            raise UsageError(f"{option} samples a new design; with --from DIR it has no use")
+    if args.resume:
+        raise UsageError("--resume finishes a sampled discovery; --from DIR reads one")
+    inputs = parse_inputs(args.param)
+    ranged = [n for n, v in inputs.items() if v is not None]
+    if ranged:
+        raise UsageError(
+            f"--param {ranged[0]!r}: with --from DIR, name the inputs only (the runs "
+            "hold their values)"
+        )
+    out_path(args.out)
+    _check_out(args.out, False)
+    try:
+        results = load_results(args.from_dir)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"--from {args.from_dir!r}: {err}") from None
+    print(f"runs from {args.from_dir}: {len(results.runs)}")
+    return results, list(inputs) or None
+
+
+def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """Sample and run the discovery's design (streamed to ``--out DIR/runs``)."""
+    from simcontract.experiment import limits, sweep
+    from simcontract.experiment.designs import DesignError, check_points
+    from simcontract.experiment.discovery import DEFAULT_RULES, discovery_design
+
+    if args.scenario is None:
+        raise UsageError("give a scenario to sample (e.g. baseline) or --from DIR")
+    base = scenario_with(args.scenario, args.set)
+    fixed = set(parse_set(args.set))
+    inputs = parse_inputs(args.param) or {k: v for k, v in DEFAULT_RULES.items() if k not in fixed}
+    both = sorted(fixed & set(inputs))
+    if both:
+        raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by --param")
+    try:
+        design = discovery_design(inputs, args.points, seed=args.seed)
+        check_points(base, design)
+    except DesignError as err:
+        raise UsageError(str(err)) from None
+    _check_scheduler(args.scheduler)
+    limits.check_batch(
+        "sweep",
+        len(design),
+        args.replications,
+        base,
+        n_parameters=len(inputs),
+        in_memory=args.out is None,
+    )
+    out = out_path(args.out)
+    if args.resume and out is not None:
+        _check_out(str(out / RUNS), True)  # the sweep to finish is in DIR/runs
+    else:
+        _check_out(args.out, args.resume)
+    runs_args = copy.copy(args)
+    runs_args.out = None if out is None else str(out / RUNS)
+    runs_args.series = False
+    described = ", ".join(design.parameters)
+    print(
+        f"lhs design on {base.name!r}: {args.points} points x {args.replications} "
+        f"replications over {described}; seed {args.seed}"
+    )
+    with _holding(args):
+        results = _batch(runs_args, lambda **kw: sweep(base, design, **kw))
+    return results, list(design.parameters)
+
+
+def _report(args: argparse.Namespace, results: Any, condition: Any, inputs: Any) -> int:
+    """Run PRIM and the feature scores; print the boxes; write the tables and figures."""
+    from simcontract.experiment.discovery import DiscoveryError, discover, format_discovery
+
+    try:
+        found = discover(
+            results,
+            condition,
+            inputs,
+            min_density=args.min_density,
+            max_boxes=args.max_boxes,
+            mass_min=args.mass_min,
+            max_qp=args.max_qp,
+            seed=args.seed,
+        )
+    except DiscoveryError as err:
+        stored = getattr(results, "directory", None)
+        hint = f"; the runs are kept: try another --where with --from {stored}" if stored else ""
+        raise UsageError(f"{err}{hint}") from None
+    print(format_discovery(found))
+    out = out_path(args.out)
+    if out is not None:
+        with _holding(args):
+            written = _write(found, out, _check_formats(args.format))
+        print(f"written to {out}: {', '.join(sorted(p.name for p in written))}")
+    return 0
+
+
+def _write(found: Any, out: Path, formats: Sequence[str]) -> list[Path]:
+    """The tables, ``discovery.md`` and each box's figures, in ``out``."""
+    from simcontract import plots
+    from simcontract.experiment import storage
+    from simcontract.experiment.discovery import format_discovery
+
+    written = found.save(out)
+    path = out / "discovery.md"
+    storage.write_text(path, format_discovery(found) + "\n")
+    written.append(path)
+    for box in found.boxes["box"]:
+        suffix = f"_{box + 1}" if len(found.boxes) > 1 else ""
+        for name, draw in (("tradeoff", plots.discovery_tradeoff), ("box", plots.discovery_box)):
+            written += plots.save(draw(found, int(box)), out / f"{name}{suffix}", formats=formats)
+    written += plots.save(plots.discovery_scores(found), out / "scores", formats=formats)
+    return written
+
+
+def add_discover(sub: Any) -> None:
+    """The ``discover`` subcommand."""
+    from simcontract.experiment.discovery import MAX_BOXES, MIN_DENSITY
+
+    discover = sub.add_parser(
+        "discover",
+        help="scenario discovery: the combinations of rules where the runs meet a condition "
+        "(PRIM; needs pip install 'simcontract[discover]')",
+    )
+    discover.add_argument(
+        "scenario", nargs="?", help="built-in scenario name or .toml path to sample around"
+    )
+    discover.add_argument(
+        "--where",
+        required=True,
+        metavar="CONDITION",
+        help='the runs of interest, e.g. "service_coverage < 0.8" (clauses OUTCOME OP NUMBER '
+        "joined by and/or)",
+    )
+    discover.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME[=LO:HI|=A,B]",
+        help="an input to sample: a number's range or some choices (repeatable; default: "
+        "the rules cities differ in)",
+    )
+    discover.add_argument(
+        "--points", type=_positive, metavar="N", help="Latin hypercube points (default 128)"
+    )
+    discover.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
+        help="use an existing sweep's results instead of sampling",
+    )
+    _batch_options(discover, 2)
+    for action in discover._actions:
+        if action.dest == "out":
+            action.help = "keep the runs (in DIR/runs), the tables, discovery.md and the figures"
+    discover.add_argument(
+        "--min-density",
+        type=float,
+        default=MIN_DENSITY,
+        metavar="D",
+        help=f"density a box must reach (default {MIN_DENSITY})",
+    )
+    discover.add_argument(
+        "--max-boxes",
+        type=_positive,
+        default=MAX_BOXES,
+        metavar="N",
+        help=f"most boxes to find (default {MAX_BOXES})",
+    )
+    discover.add_argument(
+        "--max-qp",
+        type=float,
+        default=0.05,
+        metavar="P",
+        help="drop a box's restrictions with a quasi-p value above this (default 0.05; "
+        "1 keeps them all)",
+    )
+    discover.add_argument(
+        "--mass-min",
+        type=float,
+        default=0.05,
+        metavar="M",
+        help="smallest share of the runs a box may hold (default 0.05)",
+    )
+    discover.add_argument(
+        "--format",
+        default="png,pdf",
+        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
+    )
+    discover.set_defaults(func=_with_points)
+
+
+def _with_points(args: argparse.Namespace) -> int:
+    """Tell a given ``--points`` from its default (``--from`` refuses the first)."""
+    args.points_given = args.points is not None
+    if args.points is None:
+        args.points = 128
+    return cmd_discover(args)

@@ -1,0 +1,133 @@
+"""Conditions on a run's outcomes, as scenario discovery marks its cases of interest.
+
+A condition is written the way a scholar says it: ``"service_coverage < 0.8"``,
+``"ngo_survival <= 0.5 or staff_turnover > 0.3"``. Each clause is an outcome of
+:data:`simcontract.outcomes.OUTCOMES`, one of ``<``, ``<=``, ``>``, ``>=``, and a number;
+clauses join with ``and`` and ``or`` (``and`` binds first, as in Python; there are no
+parentheses). A run whose outcome in a clause is undefined (NaN) cannot be judged:
+:meth:`Condition.defined` tells which runs can.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simcontract.outcomes import OUTCOMES
+
+OPERATORS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+"""The comparisons a clause may use."""
+
+_CLAUSE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|<|>)\s*(\S+)\s*$")
+_EXAMPLE = 'e.g. "service_coverage < 0.8" or "ngo_survival <= 0.5 and staff_turnover > 0.3"'
+
+
+class ConditionError(ValueError):
+    """A condition is malformed, or names an outcome that does not exist."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One comparison: ``outcome operator value``."""
+
+    outcome: str
+    operator: str
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.operator} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition: a disjunction (``or``) of conjunctions (``and``) of clauses.
+
+    Build one with :func:`parse_condition`.
+    """
+
+    text: str
+    terms: tuple[tuple[Clause, ...], ...]
+
+    @property
+    def outcomes(self) -> list[str]:
+        """The outcomes the condition reads, each once, in order of appearance."""
+        return list(dict.fromkeys(c.outcome for term in self.terms for c in term))
+
+    def __str__(self) -> str:
+        return " or ".join(" and ".join(str(c) for c in term) for term in self.terms)
+
+    def defined(self, runs: pd.DataFrame) -> np.ndarray:
+        """Whether each run has a value for every outcome the condition reads."""
+        values = runs[self.outcomes].to_numpy(dtype=float)
+        return ~np.isnan(values).any(axis=1)
+
+    def holds(self, runs: pd.DataFrame) -> np.ndarray:
+        """Whether the condition holds in each run (False where it is undefined)."""
+        result = np.zeros(len(runs), dtype=bool)
+        for term in self.terms:
+            met = np.ones(len(runs), dtype=bool)
+            for clause in term:
+                values = runs[clause.outcome].to_numpy(dtype=float)
+                with np.errstate(invalid="ignore"):
+                    met &= OPERATORS[clause.operator](values, clause.value)
+            result |= met
+        return result & self.defined(runs)
+
+
+def parse_condition(text: str, known: set[str] | None = None) -> Condition:
+    """Parse a condition such as ``"service_coverage < 0.8"``.
+
+    Args:
+        text: The condition (see the module's description).
+        known: Outcome names allowed (default: :data:`~simcontract.outcomes.OUTCOMES`).
+
+    Raises:
+        ConditionError: An empty or malformed clause, an unknown outcome, or a value
+            that is not a finite number.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ConditionError(f"the condition is empty; write OUTCOME < NUMBER, {_EXAMPLE}")
+    known = set(OUTCOMES) if known is None else known
+    terms = []
+    for term_text in re.split(r"\s+or\s+", text.strip()):
+        clauses = []
+        for clause_text in re.split(r"\s+and\s+", term_text):
+            clauses.append(_clause(clause_text, known))
+        terms.append(tuple(clauses))
+    return Condition(text.strip(), tuple(terms))
+
+
+def _clause(text: str, known: set[str]) -> Clause:
+    match = _CLAUSE.match(text)
+    if match is None:
+        raise ConditionError(
+            f"cannot read {text.strip()!r}: write OUTCOME OPERATOR NUMBER with one of "
+            f"{', '.join(sorted(OPERATORS))}, {_EXAMPLE}"
+        )
+    name, op, number = match.groups()
+    if name not in known:
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConditionError(
+            f"{name!r} is not an outcome{hint} (`simcontract outcomes` lists them)"
+        )
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ConditionError(f"in {text.strip()!r}: {number!r} is not a finite number")
+    return Clause(name, op, value)
