@@ -852,3 +852,17 @@ def test_tender_terms_are_read_once_per_round() -> None:
     m.bureau.slots.append(slot)
     contract = tendering.run_tender(m.city, slot, cheaper, YearRecord(year=2))
     assert contract is not None and contract.price == cheaper.ceiling
+
+
+@pytest.mark.parametrize("cells", [1, 7, 500])
+def test_open_tenders_chosen_in_chunks_give_the_same_run(cells: int, monkeypatch) -> None:
+    """Choosing open tenders a few rows at a time (bounded memory) reads the same draws
+    as one NGOs × tenders array: the run is the same to the last digit."""
+    scenario = Scenario({"years": 6, "initial_ngos": 40, "n_bureaux": 10})
+    whole = ContractingModel(scenario, rng=11)
+    whole.run_model()
+    monkeypatch.setattr(tendering, "CHUNK_CELLS", cells)
+    chunked = ContractingModel(scenario, rng=11)
+    chunked.run_model()
+    assert chunked.summary() == whole.summary()
+    assert chunked.ngo_table().equals(whole.ngo_table())

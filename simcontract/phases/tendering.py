@@ -419,6 +419,11 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
 
 
 # ----------------------------------------------------------------- the round
+CHUNK_CELLS = 1 << 18
+"""Most NGO × open-tender cells :func:`choose_open_tenders` handles at once (2 MiB of
+draws), so a round's memory grows with its bids, not with NGOs × tenders."""
+
+
 def choose_open_tenders(city: City, rules: Rules) -> None:
     """Each NGO picks which of the year's open tenders it will bid for.
 
@@ -439,32 +444,108 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
         return
     codes = {sector: i for i, sector in enumerate(SECTORS)}
     m = len(ngos)
-    district = column(ngos, "district", np.intp)
-    citywide = column(ngos, "multi_district", bool)
-    sector = np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m)
     free = np.fromiter((n.round_capacity - len(n.contracts) for n in ngos), np.intp, m)
     counted = np.minimum(rules["free_contracts_counted"], np.maximum(0, free))
-    budget = rules["bids_per_free_contract"] * counted
-    slot_district = np.array([s.purchaser.district for s in slots])
-    slot_sector = np.array([codes[s.purchaser.sector] for s in slots])
-    serves = (citywide[:, None] | (district[:, None] == slot_district[None, :])) & (
-        (sector[:, None] == -1) | (sector[:, None] == slot_sector[None, :])
+    market = _Interest(
+        district=column(ngos, "district", np.intp),
+        citywide=column(ngos, "multi_district", bool),
+        sector=np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m),
+        budget=rules["bids_per_free_contract"] * counted,
+        slot_district=np.array([s.purchaser.district for s in slots]),
+        slot_sector=np.array([codes[s.purchaser.sector] for s in slots]),
     )
-    rng = city.rng
-    want = serves & (rng.random(serves.shape) < rules["bid_propensity"])
-    keys = np.where(want, rng.random(serves.shape), 2.0)
-    # Each NGO answers the ``budget`` wanted tenders with the smallest keys: those up to
-    # its budget-th smallest key (keys are distinct draws; 2.0 marks the unwanted).
-    most = min(int(budget.max()), keys.shape[1])
-    if most == 0:
-        return
-    smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
-    kth = smallest[np.arange(m), np.minimum(np.maximum(budget, 1), most) - 1]
-    limit = np.where(budget > 0, kth, -1.0)
-    chosen = want & (keys <= limit[:, None])
-    tender, bidder = np.nonzero(chosen.T)
+    tender, bidder = market.choices(city.rng, rules["bid_propensity"])
     for j, i in zip(tender.tolist(), bidder.tolist(), strict=True):
         slots[j].interested.append(ngos[i])
+
+
+@dataclass(frozen=True)
+class _Interest:
+    """The NGOs and open tenders of a round, as arrays, for :func:`choose_open_tenders`."""
+
+    district: np.ndarray
+    citywide: np.ndarray
+    sector: np.ndarray
+    budget: np.ndarray
+    slot_district: np.ndarray
+    slot_sector: np.ndarray
+
+    def choices(self, rng: np.random.Generator, propensity: float) -> tuple[np.ndarray, ...]:
+        """The (tender, NGO) pairs chosen, sorted by tender then NGO.
+
+        The draws are those of one ``(NGOs, tenders)`` array of "wants" followed by one
+        of sort keys; rows are handled in chunks of :data:`CHUNK_CELLS` cells, each
+        chunk's draws read at their place in that stream (``advance``), so the result
+        does not depend on the chunk size and the stream ends where it would.
+        """
+        m, k = len(self.budget), len(self.slot_district)
+        most = min(int(self.budget.max()), k)
+        bits = rng.bit_generator
+        rows = max(1, CHUNK_CELLS // k)
+        if rows >= m or not hasattr(bits, "advance"):
+            rows = m
+        if most == 0:
+            _skip(rng, 2 * m * k)
+            return np.empty(0, np.intp), np.empty(0, np.intp)
+        start = bits.state
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        for a in range(0, m, rows):
+            b = min(m, a + rows)
+            if rows < m:
+                _advance(bits, start, a * k)
+            want = self._serves(a, b) & (rng.random((b - a, k)) < propensity)
+            if rows < m:
+                _advance(bits, start, (m + a) * k)
+            keys = np.where(want, rng.random((b - a, k)), 2.0)
+            chosen = self._chosen(want, keys, self.budget[a:b], most)
+            tender, bidder = np.nonzero(chosen.T)
+            pairs.append((tender, bidder + a))
+        if rows < m:
+            _advance(bits, start, 2 * m * k)
+        tender = np.concatenate([t for t, _ in pairs])
+        bidder = np.concatenate([n for _, n in pairs])
+        order = np.lexsort((bidder, tender))
+        return tender[order], bidder[order]
+
+    def _serves(self, a: int, b: int) -> np.ndarray:
+        """Whether NGOs ``a`` to ``b - 1`` serve each tender's place and sector."""
+        district, sector = self.district[a:b, None], self.sector[a:b, None]
+        place = self.citywide[a:b, None] | (district == self.slot_district[None, :])
+        return place & ((sector == -1) | (sector == self.slot_sector[None, :]))
+
+    @staticmethod
+    def _chosen(want: np.ndarray, keys: np.ndarray, budget: np.ndarray, most: int) -> np.ndarray:
+        """Each NGO answers the ``budget`` wanted tenders with the smallest keys: those
+        up to its budget-th smallest key (keys are distinct draws; 2.0 marks the
+        unwanted)."""
+        smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
+        kth = smallest[np.arange(len(budget)), np.minimum(np.maximum(budget, 1), most) - 1]
+        limit = np.where(budget > 0, kth, -1.0)
+        return want & (keys <= limit[:, None])
+
+
+def _advance(bits: Any, start: dict[str, Any], draws: int) -> None:
+    """Set ``bits`` to its state ``start`` moved on by ``draws`` 64-bit draws, as
+    drawing that many doubles would; ``advance`` empties the buffered 32-bit half-draw
+    (``has_uint32``), which uniform doubles leave alone, so it is put back."""
+    bits.state = start
+    bits.advance(draws)
+    state = bits.state
+    for key in ("has_uint32", "uinteger"):
+        if key in start:
+            state[key] = start[key]
+    bits.state = state
+
+
+def _skip(rng: np.random.Generator, draws: int) -> None:
+    """Move ``rng`` on by ``draws`` uniform draws, as drawing them would."""
+    bits = rng.bit_generator
+    if hasattr(bits, "advance"):
+        _advance(bits, bits.state, draws)
+        return
+    while draws > 0:
+        rng.random(min(draws, CHUNK_CELLS))
+        draws -= CHUNK_CELLS
 
 
 def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
