@@ -135,11 +135,14 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
         )
     out_path(args.out)
     _check_out(args.out, False)
+    folder = Path(args.from_dir)
+    if not (folder / "manifest.json").is_file() and (folder / RUNS / "manifest.json").is_file():
+        folder = folder / RUNS  # a discovery's folder: its runs
     try:
-        results = load_results(args.from_dir)
+        results = load_results(folder)
     except (OSError, ValueError) as err:
         raise UsageError(f"--from {args.from_dir!r}: {err}") from None
-    print(f"runs from {args.from_dir}: {len(results.runs)}")
+    print(f"runs from {folder}: {len(results.runs)}")
     return results, list(inputs) or None
 
 
@@ -159,10 +162,10 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
         raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by --param")
     try:
         design = discovery_design(inputs, args.points, seed=args.seed)
-        check_points(base, design)
     except DesignError as err:
         raise UsageError(str(err)) from None
     _check_scheduler(args.scheduler)
+    # The size first: checking the points samples them all.
     limits.check_batch(
         "sweep",
         len(design),
@@ -171,6 +174,10 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
         n_parameters=len(inputs),
         in_memory=args.out is None,
     )
+    try:
+        check_points(base, design)
+    except DesignError as err:
+        raise UsageError(str(err)) from None
     out = out_path(args.out)
     if args.resume and out is not None:
         _check_out(str(out / RUNS), True)  # the sweep to finish is in DIR/runs
@@ -268,7 +275,7 @@ def add_discover(sub: Any) -> None:
         "--from",
         dest="from_dir",
         metavar="DIR",
-        help="use an existing sweep's results instead of sampling",
+        help="use an existing sweep's results (or a discovery's folder) instead of sampling",
     )
     _batch_options(discover, 2)
     for action in discover._actions:

@@ -808,6 +808,15 @@ cli(
     match=r"--from '.*nothing'",
 )
 cli(
+    "discover: too many points",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--points",
+    "100000000",
+    match=r"runs|memory",
+)
+cli(
     "discover: density above 1",
     *DISCOVER,
     "--where",

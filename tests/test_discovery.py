@@ -297,7 +297,7 @@ def test_the_command_samples_streams_resumes_and_rereads(tmp_path: Path, capsys)
     assert (out / "boxes.csv").read_text() == first
 
     again = tmp_path / "again"
-    reread = ["discover", "--from", str(out / "runs"), "--where", "service_coverage < 0.6"]
+    reread = ["discover", "--from", str(out), "--where", "service_coverage < 0.6"]
     assert main([*reread, "--out", str(again), "--format", "png"]) == 0
     assert (again / "boxes.csv").read_text() == first
     assert main(["discover", "--from", str(out / "runs"), "--where", "hhi > 2"]) == 2
