@@ -529,6 +529,9 @@ class City:
             counted); read only by the outcome ``entrant_survival``.
         streets: The generator of the populations of the city's streets, spawned from
             ``rng`` on first use so that drawing them moves no other draw.
+        players: ``None`` in a simulation; in a classroom session, the people who
+            decide for some NGOs and officials (:class:`simcontract.classroom.players.Players`).
+            Phases hand it the decisions it may take over.
     """
 
     model: ContractingModel
@@ -550,6 +553,7 @@ class City:
     last_burden: float | None = None
     registered: int = 0
     streets: np.random.Generator | None = None
+    players: Any = None
     _normals: list[float] = field(default_factory=list)
     _next_normal: int = 0
 

@@ -1101,10 +1101,12 @@ def build_parser() -> argparse.ArgumentParser:
     plot.set_defaults(func=cmd_plot)
     _add_check(sub)
     from simcontract.cli_calibrate import add_calibrate
+    from simcontract.cli_classroom import add_classroom
     from simcontract.cli_discover import add_discover
 
     add_calibrate(sub)
     add_discover(sub)
+    add_classroom(sub)
 
     validate = sub.add_parser(
         "validate", help="check the stylised facts of the sources (or --calibration)"

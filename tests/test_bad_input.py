@@ -799,6 +799,36 @@ cli(
     match=r"give a scenario to sample \(e\.g\. baseline\) or --from DIR",
 )
 cli(
+    "classroom: empty host",
+    "classroom",
+    "--host",
+    "",
+    match=r"--host '': give an address to listen on: 127\.0\.0\.1",
+)
+cli(
+    "classroom: timer too long",
+    "classroom",
+    "--plan-seconds",
+    "5000",
+    match=r"5000 is not 0 to 3600 seconds",
+)
+cli(
+    "classroom: unknown rule",
+    "classroom",
+    "--set",
+    "favoritism=0.5",
+    "--port",
+    "1",
+    match=r"unknown parameter 'favoritism'; did you mean 'favouritism'",
+)
+cli(
+    "classroom: replay of a folder without a session",
+    "classroom",
+    "--replay",
+    "{tmp}",
+    match=r"--replay '.*': .* holds no classroom session \(session\.json\)",
+)
+cli(
     "discover: --from no results",
     "discover",
     "--from",

@@ -17,6 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = {
+    "classroom_load": (
+        ["--clients", "40", "--years", "1", "--think", "0,0.5"],
+        ["40 clients on loopback", "time to close the year", "latency median"],
+    ),
     "overhead": (["--years", "2", "--rounds", "1"], ["one model year:", "ratio:"]),
     "memory": (
         ["--growth", "0.03,0.1", "--years", "3"],

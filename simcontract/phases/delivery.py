@@ -92,11 +92,14 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
         refused = batch.rng.random(len(cs)) >= comply[own]
     else:
         refused = np.zeros(len(cs), dtype=bool)
+    done = docs
+    if city.players is not None:
+        refused, done = city.players.delivery(batch, refused, docs, rules)
     extra = np.where(refused, 0.0, demand)
     record.duty_orders += int((demand > 0).sum())
     record.duty_refusals += int(refused.sum())
     promised = column(cs, "promised_hours")
-    d_total, e_total, s_total = batch.per_ngo(docs), batch.per_ngo(extra), batch.per_ngo(promised)
+    d_total, e_total, s_total = batch.per_ngo(done), batch.per_ngo(extra), batch.per_ngo(promised)
     service, d_used, e_used, strain = _allocate_hours(
         batch, rules, d_total, e_total, s_total, record
     )
@@ -121,7 +124,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     for c, dh, doc, ex, ref, q in zip(
         cs,
         delivered.tolist(),
-        (docs * d_share[own]).tolist(),
+        (done * d_share[own]).tolist(),
         (extra * e_share[own]).tolist(),
         refused.tolist(),
         quality.tolist(),

@@ -55,6 +55,7 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
     growth = rules["tie_cultivation"]
     draws = rng.random(len(ngos)).tolist()
     officials = _officials_by_place(city)
+    players = city.players
     for ngo, seek, u in zip(ngos, seeks.tolist(), draws, strict=True):
         ngo.seeks_contracts = seek
         ngo.cultivation = 0.0
@@ -64,8 +65,13 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
         if not courted:
             continue
         cadre = courted[int(u * len(courted))].cadre
+        if players is not None and players.seated(ngo):
+            players.default_court[ngo.unique_id] = cadre
+            continue
         ngo.cultivation = hours
         cadre.strengthen(ngo, growth * (1.0 - cadre.tie(ngo)))
+    if players is not None:
+        players.plan_year(city, rules)
 
 
 def _heads_leave(city: City, leaving: np.ndarray) -> None:

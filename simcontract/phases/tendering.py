@@ -400,6 +400,9 @@ def award(
 def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Contract | None:
     """Tender one empty slot; return the new contract, or ``None`` when the tender fails."""
     bidders = bidders_for(city, slot, terms)
+    players = city.players
+    if players is not None:
+        bidders = players.answer(slot, bidders)
     record.tenders += 1
     record.bids += len(bidders)
     newcomers = 0
@@ -410,8 +413,12 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
     best = None
     if bidders:
         bids = make_bids(city, slot, bidders, terms)
-        total, _merit = score_bids(bids, terms)
+        if players is not None:
+            players.bid_terms(slot, bids, terms)
+        total, merit = score_bids(bids, terms)
         best = pick_winner(city, bids, total, terms)
+        if players is not None:
+            best = players.award(slot, bids, (total, merit), best, terms)
     if best is None:
         record.failed += 1
         return None
@@ -457,6 +464,8 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
     tender, bidder = market.choices(city.rng, rules["bid_propensity"])
     for j, i in zip(tender.tolist(), bidder.tolist(), strict=True):
         slots[j].interested.append(ngos[i])
+    if city.players is not None:
+        city.players.choose_tenders(slots)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
     wanted = CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)
+    if city.players is not None:
+        wanted = wanted + city.players.hires(batch)
     laid_off = 0
     for ngo, w in zip(batch.ngos, wanted.astype(np.intp).tolist(), strict=True):
         have = len(ngo.experience)

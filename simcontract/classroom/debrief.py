@@ -1,0 +1,154 @@
+"""The debrief: the students' NGOs against the simulated ones, in a table and charts.
+
+The comparison takes the NGOs present in the session's first year, so students' NGOs
+(drawn from them) meet simulated NGOs that started alike; NGOs that entered later are
+left out. Each measure is defined in :data:`MEASURES`.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from simcontract import i18n
+from simcontract.classroom.logbook import _columns
+from simcontract.plots import style
+
+if TYPE_CHECKING:
+    from simcontract.classroom.logbook import Logbook
+
+FIGURES = ("survival", "reserves", "turnover")
+"""The debrief's charts, each a share or mean per year for both groups."""
+
+MEASURES = (
+    "ngos",
+    "survival",
+    "reserves",
+    "won",
+    "turnover",
+    "dependence",
+    "advocacy",
+    "cultivation",
+    "documentation",
+    "extra",
+)
+"""The debrief table's rows: NGOs compared; share still active at the end; mean
+reserves at the end (10,000 CNY, active NGOs); contracts won per NGO-year; staff
+turnover (workers who quit over workers employed, pooled); mean government share of
+revenue; mean share of own hours given to advocacy; mean hours courting officials,
+hours of documentation and hours of extra duties per NGO-year."""
+
+
+def ngo_years(book: Logbook) -> pd.DataFrame:
+    """The logged NGO-years of the NGOs present in the first year, with ``group``
+    (``students`` or ``simulated``)."""
+    frame = pd.DataFrame(book.ngos, columns=_columns("ngos"))
+    if frame.empty:
+        return frame.assign(group=pd.Series(dtype=str))
+    first = frame[frame["year"] == frame["year"].min()]["ngo"]
+    frame = frame[frame["ngo"].isin(first)].copy()
+    seated = set(frame.loc[frame["seat"] > 0, "ngo"])
+    frame["group"] = np.where(frame["ngo"].isin(seated), "students", "simulated")
+    return frame
+
+
+def _measure(rows: pd.DataFrame, name: str) -> float:
+    if rows.empty:
+        return float("nan")
+    last = rows[rows["year"] == rows["year"].max()]
+    alive = rows[rows["alive"]]
+    if name == "ngos":
+        return float(rows["ngo"].nunique())
+    if name == "survival":
+        return float(last["alive"].mean())
+    if name == "reserves":
+        return float(last.loc[last["alive"], "reserves"].mean() / 1e4)
+    if name == "turnover":
+        employed = alive["staff"].sum() + alive["quits"].sum()
+        return float(alive["quits"].sum() / employed) if employed else float("nan")
+    return float(alive[name].mean())
+
+
+def comparison(ngos: pd.DataFrame) -> pd.DataFrame:
+    """One row per measure (:data:`MEASURES`), columns ``students`` and ``simulated``."""
+    out = {
+        group: [_measure(ngos[ngos["group"] == group], m) for m in MEASURES]
+        for group in ("students", "simulated")
+    }
+    return pd.DataFrame(out, index=list(MEASURES))
+
+
+def comparison_rows(ngos: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """The comparison for the dashboard: label and both values, formatted."""
+    table = comparison(ngos) if len(ngos) else pd.DataFrame()
+    rows = []
+    for m in MEASURES:
+        values = table.loc[m] if m in table.index else {"students": None, "simulated": None}
+        rows.append(
+            {
+                "measure": m,
+                "label": i18n.text(f"classroom.debrief.{m}", lang),
+                "students": _fmt(m, values["students"]),
+                "simulated": _fmt(m, values["simulated"]),
+            }
+        )
+    return rows
+
+
+def _fmt(measure: str, value: float | None) -> str:
+    if value is None or value != value:
+        return "—"
+    if measure in ("survival", "turnover", "dependence", "advocacy"):
+        return f"{100 * value:.0f}%"
+    if measure == "ngos":
+        return f"{value:.0f}"
+    return f"{value:,.1f}" if measure in ("reserves", "won") else f"{value:,.0f}"
+
+
+def yearly(ngos: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Per year and group: share still active (``survival``), mean reserves of the
+    active (``reserves``, 10,000 CNY) or staff turnover (``turnover``)."""
+    out = {}
+    for group, rows in ngos.groupby("group"):
+        by_year = rows.groupby("year")
+        if name == "survival":
+            out[group] = by_year["alive"].mean()
+        elif name == "reserves":
+            out[group] = rows[rows["alive"]].groupby("year")["reserves"].mean() / 1e4
+        else:
+            alive = rows[rows["alive"]].groupby("year")
+            quits = alive["quits"].sum()
+            out[group] = quits / (alive["staff"].sum() + quits)
+    return pd.DataFrame(out)
+
+
+@style.styled
+def figure(name: str, ngos: pd.DataFrame):
+    """One debrief chart (:data:`FIGURES`) in the language in use."""
+    lang = i18n.current()
+    fig = style.figure(5.0, 3.0)
+    ax = fig.add_subplot()
+    table = yearly(ngos, name) if len(ngos) else pd.DataFrame()
+    colours = {"students": "#d95f02", "simulated": "#7570b3"}
+    for group in ("students", "simulated"):
+        if group in table:
+            label = i18n.text(f"classroom.debrief.{group}", lang)
+            ax.plot(table.index, table[group], marker="o", color=colours[group], label=label)
+    ax.set_title(i18n.text(f"classroom.debrief.chart_{name}", lang))
+    ax.set_xlabel(i18n.text("classroom.year_axis", lang))
+    if name in ("survival", "turnover"):
+        ax.set_ylim(0, 1.05)
+    if len(table):
+        ax.legend()
+    return fig
+
+
+def figure_png(name: str, ngos: pd.DataFrame, lang: str) -> bytes:
+    """One debrief chart as PNG bytes."""
+    fig = figure(name, ngos, lang=lang)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=110)
+    return out.getvalue()

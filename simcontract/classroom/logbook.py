@@ -1,0 +1,208 @@
+"""The session's log: every decision and every year's outcome, on disk, replayable.
+
+A session folder holds:
+
+- ``session.json``: the scenario (all values), the seed, the years and the seats (who
+  played which NGO or official);
+- ``decisions.parquet``: one row per decision a seat had to make: ``year``, ``seat``
+  (join number), ``name``, ``role``, ``agent`` (NGO or purchaser id), ``kind``
+  (``plan`` or ``award``), ``tender`` (for an award), ``source`` (``student``, or
+  ``model`` when the model decided for an absent or late seat) and ``value`` (the
+  decision as JSON);
+- ``ngos.parquet``: one row per NGO and year: ``year``, ``ngo``, ``seat`` (0 for a
+  simulated NGO), ``origin``, ``alive``, ``exit_reason``, ``reserves``,
+  ``revenue_gov``, ``revenue_other``, ``dependence``, ``reputation``, ``staff``,
+  ``quits`` (workers who left it at the end of the year), ``contracts``, ``won``
+  (contracts it won this year), ``advocacy`` (share of its own hours), ``cultivation``
+  (hours courting an official) and ``documentation`` and ``extra`` (hours);
+- ``series.parquet``: the market's outcomes per year (as ``model.series()``).
+
+A run is a pure function of the scenario, the seed, the seats and the decisions, so
+:func:`replay` runs a session again from its folder and gives the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simcontract.classroom.plans import AwardChoice, Limits, NGOPlan
+from simcontract.classroom.players import Pending, Players
+from simcontract.experiment.atomic import write_atomic, write_text
+from simcontract.model import ContractingModel
+from simcontract.scenario import Scenario
+
+SESSION_FILE = "session.json"
+"""The file naming a session's scenario, seed, years and seats."""
+
+
+@dataclass
+class Logbook:
+    """The rows of a session's log, kept as they happen.
+
+    Attributes:
+        decisions: Rows of ``decisions.parquet``.
+        ngos: Rows of ``ngos.parquet``.
+    """
+
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    ngos: list[dict[str, Any]] = field(default_factory=list)
+
+    def decision(self, year: int, seat: Any, kind: str, value: Any, source: str) -> None:
+        """Log one decision of ``seat`` (a :class:`~simcontract.classroom.session.Seat`)."""
+        self.decisions.append(
+            {
+                "year": year,
+                "seat": seat.number,
+                "name": seat.name,
+                "role": seat.role,
+                "agent": seat.agent,
+                "kind": kind,
+                "tender": value.get("tender", "") if isinstance(value, dict) else "",
+                "source": source,
+                "value": json.dumps(value, sort_keys=True),
+            }
+        )
+
+    def year_closed(self, model: ContractingModel, seats: dict[int, int], staffed: dict) -> None:
+        """Log every NGO's state at the close of the year.
+
+        Args:
+            model: The model after the year's step.
+            seats: Seat number of each seated NGO, by NGO id.
+            staffed: Each NGO's workers during the year (id to workers), to count the
+                workers who quit at its end.
+        """
+        year = model.year
+        for ngo in model.ngos:
+            if ngo.exit_year is not None and ngo.exit_year < year:
+                continue
+            won = sum(1 for c in ngo.contracts if c.start == year)
+            self.ngos.append(
+                {
+                    "year": year,
+                    "ngo": ngo.unique_id,
+                    "seat": seats.get(ngo.unique_id, 0),
+                    "origin": ngo.origin,
+                    "alive": ngo.alive,
+                    "exit_reason": ngo.exit_reason,
+                    "reserves": float(ngo.reserves),
+                    "revenue_gov": float(ngo.revenue_gov),
+                    "revenue_other": float(ngo.revenue_other),
+                    "dependence": float(ngo.dependence),
+                    "reputation": float(ngo.reputation),
+                    "staff": ngo.staff,
+                    "quits": max(0, staffed.get(ngo.unique_id, 0) - ngo.staff) if ngo.alive else 0,
+                    "contracts": len(ngo.contracts),
+                    "won": won,
+                    "advocacy": float(ngo.advocacy),
+                    "cultivation": float(ngo.hours["cultivation"]),
+                    "documentation": float(ngo.hours["documentation"]),
+                    "extra": float(ngo.hours["extra"]),
+                }
+            )
+
+    def save(self, folder: Path, meta: dict[str, Any], model: ContractingModel) -> None:
+        """Write the log to ``folder`` (each file whole, or not at all)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(folder / SESSION_FILE, json.dumps(meta, indent=2, ensure_ascii=False))
+        for name, rows in (("decisions", self.decisions), ("ngos", self.ngos)):
+            frame = pd.DataFrame(rows, columns=_columns(name))
+            write_atomic(folder / f"{name}.parquet", lambda tmp, f=frame: f.to_parquet(tmp))
+        series = model.series()
+        write_atomic(folder / "series.parquet", lambda tmp: series.to_parquet(tmp, index=False))
+
+
+def _columns(name: str) -> list[str]:
+    if name == "decisions":
+        return ["year", "seat", "name", "role", "agent", "kind", "tender", "source", "value"]
+    return [
+        "year", "ngo", "seat", "origin", "alive", "exit_reason", "reserves", "revenue_gov",
+        "revenue_other", "dependence", "reputation", "staff", "quits", "contracts", "won",
+        "advocacy", "cultivation", "documentation", "extra",
+    ]  # fmt: skip
+
+
+def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """A session folder's ``session.json``, decisions and NGO-years.
+
+    Raises:
+        FileNotFoundError: The folder holds no session log.
+    """
+    folder = Path(folder)
+    if not (folder / SESSION_FILE).is_file():
+        raise FileNotFoundError(f"{folder} holds no classroom session ({SESSION_FILE})")
+    meta = json.loads((folder / SESSION_FILE).read_text(encoding="utf-8"))
+    return (
+        meta,
+        pd.read_parquet(folder / "decisions.parquet"),
+        pd.read_parquet(folder / "ngos.parquet"),
+    )
+
+
+class _LoggedDesk:
+    """A desk that hands back the decisions of a logged session."""
+
+    def __init__(self, decisions: pd.DataFrame) -> None:
+        mine = decisions[decisions["source"] == "student"]
+        self.plans: dict[int, dict[int, NGOPlan]] = {}
+        self.awards: dict[tuple[int, str], AwardChoice] = {}
+        for row in mine.itertuples(index=False):
+            value = json.loads(row.value)
+            if row.kind == "plan":
+                value["bids"] = tuple(value["bids"])
+                self.plans.setdefault(int(row.year), {})[int(row.agent)] = NGOPlan(**value)
+            else:
+                self.awards[(int(row.year), row.tender)] = AwardChoice(
+                    value["tender"], value["winner"]
+                )
+
+    def collect_plans(self, year: int, limits: dict[int, Limits]) -> dict[int, NGOPlan]:
+        return {k: v for k, v in self.plans.get(year, {}).items() if k in limits}
+
+    def collect_award(self, year: int, pending: Pending) -> AwardChoice | None:
+        return self.awards.get((year, pending.tender))
+
+
+def build_model(meta: dict[str, Any], desk: Any) -> tuple[ContractingModel, Players]:
+    """The session's model with its seats, deciding through ``desk``."""
+    scenario = Scenario.from_dict(meta["scenario"])
+    model = ContractingModel(scenario, rng=meta["seed"])
+    players = Players(desk)
+    model.cities[0].players = players
+    return model, players
+
+
+def seat_numbers(seats: list[dict[str, Any]], year: int) -> dict[int, int]:
+    """The seat number of each NGO a person heads in ``year``, by NGO id."""
+    return {s["agent"]: s["number"] for s in seats if s["role"] == "ngo" and s["from_year"] <= year}
+
+
+def seat_players(players: Players, seats: list[dict[str, Any]], year: int) -> None:
+    """Give ``players`` the seats taken by ``year`` (a seat counts from the year after it
+    was taken while a year ran, so the log replays alike)."""
+    for seat in seats:
+        if seat["from_year"] <= year:
+            (players.ngos if seat["role"] == "ngo" else players.officials).add(seat["agent"])
+
+
+def replay(folder: str | Path) -> pd.DataFrame:
+    """Run a logged session again with its seats and decisions.
+
+    Returns:
+        The replayed NGO-years, as ``ngos.parquet`` holds them (equal to the logged
+        table when the log is whole and the model unchanged).
+    """
+    meta, decisions, logged = read_log(folder)
+    model, players = build_model(meta, _LoggedDesk(decisions))
+    book = Logbook()
+    years = int(logged["year"].max()) if len(logged) else 0
+    while model.year < years:
+        seat_players(players, meta["seats"], model.year + 1)
+        model.step()
+        book.year_closed(model, seat_numbers(meta["seats"], model.year), players.staffed)
+    return pd.DataFrame(book.ngos, columns=_columns("ngos"))

@@ -1,0 +1,291 @@
+// simcontract classroom: the join page, the student's page and the teacher's dashboard.
+// Plain script, no libraries: every page asks the server for news about once a second.
+"use strict";
+
+let TEXTS = {}, FALLBACK = {}, LANG = localStorage.getItem("simcontract_lang") || "";
+let VERSION = null, VIEW = null, FORM_KEY = null, DEADLINE = null, PAUSED = false;
+const page = document.body.dataset.page;
+const $ = (id) => document.getElementById(id);
+
+function lookup(table, key) {
+  return key.split(".").reduce((node, part) => (node && typeof node === "object" ? node[part] : undefined), table);
+}
+function T(key, values) {
+  let text = lookup(TEXTS, key);
+  if (typeof text !== "string") text = lookup(FALLBACK, key);
+  if (typeof text !== "string") text = key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (values && name in values ? values[name] : m));
+}
+function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+}
+const money = (x) => Number(x).toLocaleString(undefined, {maximumFractionDigits: 1});
+const pct = (x) => `${Math.round(100 * x)}%`;
+
+async function api(path, body) {
+  const sep = path.includes("?") ? "&" : "?";
+  const options = body === undefined ? {} : {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)};
+  const response = await fetch(`${path}${sep}lang=${encodeURIComponent(LANG)}`, options);
+  let data = {};
+  try { data = await response.json(); } catch (e) { data = {}; }
+  return {ok: response.ok, status: response.status, data};
+}
+function say(message) { const box = $("message"); if (box) box.textContent = message || ""; }
+
+async function loadTexts() {
+  const {data} = await api("/api/texts");
+  TEXTS = data.texts; FALLBACK = data.fallback; LANG = data.lang;
+  document.documentElement.lang = LANG === "zh_CN" ? "zh-CN" : LANG;
+  const select = $("lang");
+  select.innerHTML = Object.entries(data.languages).map(([code, name]) => `<option value="${code}"${code === LANG ? " selected" : ""}>${esc(name)}</option>`).join("");
+  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T(el.dataset.t); });
+  document.title = T("title");
+  return data;
+}
+
+function setupLanguage(after) {
+  $("lang").addEventListener("change", async (event) => {
+    LANG = event.target.value; localStorage.setItem("simcontract_lang", LANG);
+    await loadTexts(); VERSION = null; FORM_KEY = null; after();
+  });
+}
+
+function clockText() {
+  if (PAUSED) return T("paused");
+  if (DEADLINE === null) return "";
+  const left = Math.max(0, Math.round((DEADLINE - Date.now()) / 1000));
+  return T("time_left", {m: Math.floor(left / 60), s: String(left % 60).padStart(2, "0")});
+}
+function setClock(clock) {
+  PAUSED = !!(clock && clock.paused);
+  DEADLINE = clock && clock.left !== null && clock.left !== undefined ? Date.now() + 1000 * clock.left : null;
+}
+
+// ------------------------------------------------------------------ join
+async function joinPage() {
+  await loadTexts(); setupLanguage(() => {});
+  const code = new URLSearchParams(location.search).get("code");
+  if (code) $("code").value = code;
+  $("join").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const {ok, data} = await api("/api/join", {code: $("code").value, name: $("name").value});
+    if (ok) location.href = "/play"; else say(data.error);
+  });
+}
+
+// ------------------------------------------------------------------ student
+function phaseText(view) {
+  const year = T("year_of", {year: view.year, years: view.years});
+  return `${year} · ${T("phase." + view.phase)}`;
+}
+
+function renderStatus(view) {
+  const role = view.seat.role === "ngo" ? T("role_ngo") : T("role_official");
+  let note = "";
+  if (view.seat.from_year > view.year && view.phase !== "lobby") note = `<p>${esc(T("from_year", {year: view.seat.from_year}))}</p>`;
+  $("status").innerHTML = `<h2>${esc(view.seat.name)} · ${esc(role)}</h2><p class="big" id="phase-line">${esc(phaseText(view))}</p><p id="clock"></p>${note}`;
+}
+
+function renderStory(view) {
+  const box = $("story");
+  box.hidden = !view.story.length;
+  box.innerHTML = `<h3>${esc(T("what_happened"))}</h3><ul>${view.story.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`;
+}
+
+function renderOrganisation(org) {
+  if (!org) return `<p>${esc(T("no_organisation"))}</p>`;
+  const closed = org.alive ? "" : `<p class="error">${esc(T("closed", {reason: org.exit_name || org.exit_reason, year: org.exit_year}))}</p>
+    <button id="reseat">${esc(T("reseat"))}</button>`;
+  const contracts = org.contracts.length
+    ? `<table><tr><th>${esc(T("purchaser_col"))}</th><th>${esc(T("price_col"))}</th><th>${esc(T("years_col"))}</th><th>${esc(T("promised_col"))}</th><th>${esc(T("score_col"))}</th></tr>${org.contracts.map((c) => `<tr><td>${esc(c.purchaser_name)}</td><td>${money(c.price)}</td><td>${c.start}–${c.end}</td><td>${pct(c.promised)}</td><td>${c.score === null ? "—" : c.score.toFixed(2)}</td></tr>`).join("")}</table>`
+    : `<p>${esc(T("no_contracts"))}</p>`;
+  const ties = org.ties.length ? `<ul>${org.ties.map((t) => `<li>${esc(t.purchaser_name)}: ${t.tie.toFixed(2)}</li>`).join("")}</ul>` : `<p>${esc(T("no_ties"))}</p>`;
+  return `<h3>${esc(org.title)}</h3><p>${esc(org.origin_name)} · ${esc(org.place)} ${esc(org.sector_name)}</p>${closed}
+    <dl class="facts"><dt>${esc(T("reserves"))}</dt><dd id="reserves">${money(org.reserves)}</dd>
+    <dt>${esc(T("revenue_gov"))}</dt><dd>${money(org.revenue_gov)}</dd><dt>${esc(T("revenue_other"))}</dt><dd>${money(org.revenue_other)}</dd>
+    <dt>${esc(T("staff"))}</dt><dd id="staff">${org.staff}</dd><dt>${esc(T("reputation"))}</dt><dd>${org.reputation.toFixed(2)}</dd>
+    <dt>${esc(T("dependence"))}</dt><dd>${pct(org.dependence)}</dd></dl>
+    <h4>${esc(T("contracts"))}</h4>${contracts}<h4>${esc(T("ties"))}</h4>${ties}`;
+}
+
+function renderPost(post) {
+  if (!post) return "";
+  const slots = post.slots.map((s, i) => `<tr><td>${i + 1}</td><td>${esc(s.provider_name || T("empty_slot"))}</td><td>${s.end ?? "—"}</td><td>${s.score.toFixed(2)}</td></tr>`).join("");
+  const ties = post.ties.length ? `<ul>${post.ties.map((t) => `<li>${esc(t.ngo_name)}: ${t.tie.toFixed(2)}</li>`).join("")}</ul>` : `<p>${esc(T("no_ties"))}</p>`;
+  return `<h3>${esc(post.title)}</h3><p>${esc(T("mode"))}: ${esc(post.mode_name)} · ${esc(T("budget"))}: ${money(post.budget)}</p>
+    <table><tr><th>#</th><th>${esc(T("provider_col"))}</th><th>${esc(T("until_col"))}</th><th>${esc(T("score_col"))}</th></tr>${slots}</table>
+    <h4>${esc(T("your_ties"))}</h4>${ties}`;
+}
+
+function slider(id, label, value, min, max, step, hint) {
+  return `<label>${esc(label)} <output id="${id}-out">${pct(value)}</output>
+    <input type="range" id="${id}" min="${min}" max="${max}" step="${step}" value="${value}"
+      oninput="document.getElementById('${id}-out').textContent=Math.round(100*this.value)+'%'"></label>
+    <p class="hint">${esc(hint)}</p>`;
+}
+
+function renderPlanForm(form) {
+  const v = form.values;
+  const tenders = form.tenders.length
+    ? form.tenders.map((t) => `<label class="check"><input type="checkbox" name="bid" value="${esc(t.id)}"${v.bids.includes(t.id) ? " checked" : ""}> ${esc(t.name)}</label>`).join("")
+    : `<p>${esc(T("no_tenders"))}</p>`;
+  const officials = [`<option value="">${esc(T("court_nobody"))}</option>`].concat(form.officials.map((o) => `<option value="${o.id}"${v.court === o.id ? " selected" : ""}>${esc(o.name)}</option>`)).join("");
+  return `<h3>${esc(T("plan_title"))}</h3>
+    <fieldset><legend>${esc(T("bid_for"))}</legend><p class="hint">${esc(T("most_bids", {most: form.most_bids}))}</p>${tenders}
+      <label class="check"><input type="checkbox" id="invitations"${v.invitations ? " checked" : ""}> ${esc(T("answer_invitations"))}</label></fieldset>
+    ${slider("price", T("price"), v.price, form.lowest_price, 1, 0.01, T("price_hint"))}
+    ${slider("promise", T("promise"), v.promise, 1, form.highest_promise, 0.01, T("promise_hint"))}
+    <label class="check"><input type="checkbox" id="duties"${v.duties ? " checked" : ""}> ${esc(T("accept_duties"))}</label>
+    <p class="hint">${esc(T("duties_hint"))}</p>
+    <label>${esc(T("hires"))} <input type="number" id="hires" min="0" max="20" step="1" value="${v.hires}"></label>
+    <p class="hint">${esc(T("hires_hint"))}</p>
+    ${slider("documentation", T("documentation"), v.documentation, 0, 1, 0.05, T("documentation_hint"))}
+    <label>${esc(T("court"))} <select id="court">${officials}</select></label>
+    <p class="hint">${esc(T("court_hint"))}</p>
+    ${slider("advocacy", T("advocacy"), v.advocacy, 0, 1, 0.05, T("advocacy_hint"))}
+    <button id="submit-plan">${esc(T("submit_plan"))}</button>
+    <p id="plan-state" class="ok">${form.submitted ? esc(T("plan_received")) : ""}</p>`;
+}
+
+function readPlan() {
+  const num = (id) => Number($(id).value);
+  const court = $("court").value;
+  return {
+    bids: [...document.querySelectorAll('input[name="bid"]:checked')].map((el) => el.value),
+    price: num("price"), promise: num("promise"), invitations: $("invitations").checked,
+    duties: $("duties").checked, documentation: num("documentation"),
+    hires: Math.round(num("hires")), court: court === "" ? null : Number(court), advocacy: num("advocacy"),
+  };
+}
+
+function renderAwardForm(pending) {
+  const rows = pending.bids.map((b) => `<tr><td><input type="radio" name="winner" value="${b.ngo}"${b.ngo === pending.proposed ? " checked" : ""}></td>
+    <td>${esc(b.name)}</td><td>${pct(b.price)}</td><td>${pct(b.promise)}</td><td>${b.reputation.toFixed(2)}</td>
+    <td>${b.tie.toFixed(2)}</td><td>${b.merit.toFixed(2)}</td><td>${b.score.toFixed(2)}</td><td>${b.acceptable ? "✓" : "✗"}</td></tr>`).join("");
+  return `<h3>${esc(T("award_title", {tender: pending.name}))}</h3><p class="hint">${esc(T("award_hint"))}</p>
+    <table><tr><th></th><th>${esc(T("bidder_col"))}</th><th>${esc(T("price_col_share"))}</th><th>${esc(T("promised_col"))}</th><th>${esc(T("reputation"))}</th>
+    <th>${esc(T("tie_col"))}</th><th>${esc(T("merit_col"))}</th><th>${esc(T("score_col"))}</th><th>${esc(T("acceptable_col"))}</th></tr>${rows}
+    <tr><td><input type="radio" name="winner" value=""${pending.proposed === null ? " checked" : ""}></td><td colspan="8">${esc(T("no_award"))}</td></tr></table>
+    <button id="submit-award" data-tender="${esc(pending.tender)}">${esc(T("submit_award"))}</button><p id="award-state" class="ok">${pending.submitted ? esc(T("award_received")) : ""}</p>`;
+}
+
+function renderDecide(view) {
+  const box = $("decide");
+  let key = null;
+  if (view.form) key = `plan-${view.year}`;
+  else if (view.pending) key = `award-${view.pending.tender}-${view.year}`;
+  if (!key) { box.hidden = true; box.innerHTML = ""; FORM_KEY = null; return; }
+  box.hidden = false;
+  if (key === FORM_KEY) {
+    if (view.form && view.form.submitted) $("plan-state").textContent = T("plan_received");
+    if (view.pending && view.pending.submitted) $("award-state").textContent = T("award_received");
+    return;
+  }
+  FORM_KEY = key;
+  if (view.form) {
+    box.innerHTML = renderPlanForm(view.form);
+    $("submit-plan").addEventListener("click", async () => {
+      const {ok, data} = await api("/api/plan", readPlan());
+      if (ok) { $("plan-state").textContent = T("plan_received"); say(""); } else say(data.error);
+    });
+  } else {
+    box.innerHTML = renderAwardForm(view.pending);
+    $("submit-award").addEventListener("click", async () => {
+      const chosen = document.querySelector('input[name="winner"]:checked');
+      const winner = !chosen || chosen.value === "" ? null : Number(chosen.value);
+      const {ok, data} = await api("/api/award", {tender: view.pending.tender, winner});
+      if (ok) { $("award-state").textContent = T("award_received"); say(""); } else say(data.error);
+    });
+  }
+}
+
+function renderStudent(view) {
+  VIEW = view; setClock(view.clock);
+  renderStatus(view); renderStory(view); renderDecide(view);
+  $("mine").innerHTML = view.seat.role === "ngo" ? renderOrganisation(view.organisation) : renderPost(view.post);
+  const reseat = $("reseat");
+  if (reseat) reseat.addEventListener("click", async () => {
+    const {ok, data} = await api("/api/reseat", {});
+    say(ok ? T("reseated") : data.error); VERSION = null;
+  });
+  if (view.error) say(T("errors.year_failed"));
+}
+
+async function pollStudent() {
+  try {
+    const {ok, status, data} = await api(`/api/me?since=${VERSION ?? ""}`);
+    if (status === 401) { location.href = "/"; return; }
+    if (ok && !data.same) { VERSION = data.version; renderStudent(data); }
+  } catch (e) { /* the network dropped: try again */ }
+  const clock = $("clock"); if (clock) clock.textContent = clockText();
+}
+
+async function playPage() {
+  await loadTexts(); setupLanguage(pollStudent);
+  await pollStudent(); setInterval(pollStudent, 1000);
+}
+
+// ------------------------------------------------------------------ teacher
+function renderTeacher(view) {
+  setClock(view.clock);
+  $("join-code").textContent = view.code;
+  $("phase").textContent = `${T("year_of", {year: view.year, years: view.years})} · ${T("phase." + view.phase)}${view.waiting_for ? " · " + T("waiting_for", {who: view.waiting_for}) : ""}`;
+  if (document.activeElement !== $("timer-planning")) $("timer-planning").value = view.timers.planning;
+  if (document.activeElement !== $("timer-awarding")) $("timer-awarding").value = view.timers.awarding;
+  const m = view.market;
+  $("market").innerHTML = `<h3>${esc(T("market"))}</h3><dl class="facts"><dt>${esc(T("active_ngos"))}</dt><dd id="active-ngos">${m.active}</dd>
+    <dt>${esc(T("slots_served"))}</dt><dd>${m.served} / ${m.slots}</dd><dt>${esc(T("tenders_last"))}</dt><dd>${m.tenders}</dd>
+    <dt>${esc(T("failed_last"))}</dt><dd>${m.failed}</dd></dl>${history(m.history)}${view.error ? `<pre class="error">${esc(view.error)}</pre>` : ""}`;
+  const rows = view.seats.map((s) => `<tr class="${s.present ? "" : "absent"}"><td>${s.number}</td><td>${esc(s.name)}</td><td>${esc(s.role === "ngo" ? T("role_ngo") : T("role_official"))}</td>
+    <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td></tr>`).join("");
+  $("seats").innerHTML = `<h3>${esc(T("joined", {n: view.seats.length}))}</h3><table id="seat-table"><tr><th>#</th><th>${esc(T("student"))}</th><th>${esc(T("role"))}</th>
+    <th>${esc(T("plays"))}</th><th>${esc(T("present"))}</th><th>${esc(T("decided"))}</th><th></th></tr>${rows}</table>`;
+  if (view.phase === "ended" && $("debrief").hidden) showDebrief();
+}
+
+function history(rows) {
+  if (!rows || !rows.length) return "";
+  const body = rows.map((r) => `<tr><td>${r.year}</td><td>${r.active}</td><td>${r.providers}</td><td>${r.tenders}</td><td>${r.failed}</td></tr>`).join("");
+  return `<table id="history"><tr><th>${esc(T("year_axis"))}</th><th>${esc(T("active_ngos"))}</th><th>${esc(T("providers"))}</th><th>${esc(T("tenders"))}</th><th>${esc(T("failed"))}</th></tr>${body}</table>`;
+}
+
+async function showDebrief() {
+  const {ok, data} = await api("/api/debrief");
+  if (!ok) { say(data.error); return; }
+  const box = $("debrief"); box.hidden = false;
+  const rows = data.map((r) => `<tr><td>${esc(r.label)}</td><td>${esc(r.students)}</td><td>${esc(r.simulated)}</td></tr>`).join("");
+  const stamp = Date.now();
+  box.innerHTML = `<h3>${esc(T("show_debrief"))}</h3><table id="debrief-table"><tr><th></th><th>${esc(T("debrief.students"))}</th><th>${esc(T("debrief.simulated"))}</th></tr>${rows}</table>
+    <div class="charts">${["survival", "reserves", "turnover"].map((n) => `<img alt="${esc(T("debrief.chart_" + n))}" src="/debrief/${n}.png?lang=${LANG}&t=${stamp}">`).join("")}</div>`;
+}
+
+async function pollTeacher() {
+  try {
+    const {ok, data} = await api(`/api/teacher?since=${VERSION ?? ""}`);
+    if (ok && !data.same) { VERSION = data.version; renderTeacher(data); }
+  } catch (e) { /* try again */ }
+  $("clock").textContent = clockText();
+}
+
+async function teacherPage() {
+  const info = await loadTexts();
+  $("join-url").textContent = info.join_url;
+  setupLanguage(() => { pollTeacher(); if (!$("debrief").hidden) showDebrief(); });
+  for (const action of ["start", "advance", "pause", "resume", "end"]) {
+    $(action).addEventListener("click", async () => {
+      const {ok, data} = await api(`/api/teacher/${action}`, {});
+      say(ok ? "" : data.error);
+    });
+  }
+  $("show-debrief").addEventListener("click", showDebrief);
+  $("set-timers").addEventListener("click", async () => {
+    for (const phase of ["planning", "awarding"]) {
+      const {ok, data} = await api("/api/teacher/timer", {phase, seconds: Number($(`timer-${phase}`).value)});
+      if (!ok) { say(data.error); return; }
+    }
+    say("");
+  });
+  await pollTeacher(); setInterval(pollTeacher, 1000);
+}
+
+({join: joinPage, play: playPage, teacher: teacherPage})[page]();

@@ -1,0 +1,117 @@
+"""The ``simcontract classroom`` command: a market students play from their browsers
+(:mod:`simcontract.classroom`), or ``--replay DIR`` of a session's log.
+
+Bad input is one line with exit status 2, as for every command (:mod:`simcontract.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from simcontract.cli import UsageError, _integer, _port, _positive, _seed, out_path, scenario_with
+
+_seconds = _integer(
+    0, 3600, "{text!r} is not a number of seconds", "{value} is not 0 to 3600 seconds"
+)
+_every = _integer(0, None, "{text!r} is not an integer", "{value} is below the minimum 0")
+
+CLASSROOM_PACKAGES = ("starlette", "uvicorn", "segno")
+"""What the classroom server needs (the extra ``classroom``)."""
+
+
+def cmd_classroom(args: argparse.Namespace) -> int:
+    """``simcontract classroom``: serve a session, or replay a logged one."""
+    if args.replay is not None:
+        return _replay(args.replay)
+    from simcontract.appserver import exposure, host_problem
+
+    problem = host_problem(args.host)
+    if problem:
+        raise UsageError(f"--host {args.host!r}: {problem}")
+    missing = [p for p in CLASSROOM_PACKAGES if importlib.util.find_spec(p) is None]
+    if missing:
+        raise UsageError(
+            f"the classroom needs {', '.join(missing)}: pip install 'simcontract[classroom]'"
+        )
+    scenario = scenario_with(args.scenario or "baseline", args.set)
+    folder = out_path(args.out) or Path("classroom") / time.strftime("session-%Y%m%d-%H%M%S")
+    from simcontract.classroom.server import join_link, serve
+    from simcontract.classroom.session import Session
+
+    session = Session(
+        scenario,
+        seed=args.seed,
+        years=args.years,
+        officials_every=args.officials_every,
+        plan_seconds=args.plan_seconds,
+        award_seconds=args.award_seconds,
+        folder=folder,
+    )
+    if exposure(args.host, args.port):  # not this machine only
+        print(
+            f"simcontract: note: the classroom listens on {args.host}:{args.port}: anyone on "
+            "the local network with the join code can take a seat; requests from beyond the "
+            "local network are refused",
+            file=sys.stderr,
+        )
+    local = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"students join at: {join_link(args.host, args.port, session.code)}")
+    print(f"join code:        {session.code}")
+    print(f"teacher:          http://{local}:{args.port}/teacher?key={session.teacher_key}")
+    print(f"session log:      {folder}/ (Ctrl-C stops the session)")
+    return serve(session, args.host, args.port)
+
+
+def _replay(text: str) -> int:
+    """Replay a logged session and say whether it gives the logged outcomes."""
+    from simcontract.classroom.logbook import read_log, replay
+
+    folder = out_path(text, "--replay")
+    try:
+        meta, _decisions, logged = read_log(folder)
+    except (FileNotFoundError, OSError, ValueError) as err:
+        raise UsageError(f"--replay {text!r}: {err}") from None
+    again = replay(folder)
+    same = again.reset_index(drop=True).equals(logged.reset_index(drop=True))
+    years = int(logged["year"].max()) if len(logged) else 0
+    seats = len(meta.get("seats", []))
+    verdict = "identical to the log" if same else "DIFFERENT from the log"
+    print(f"replayed {years} years with {seats} seats: NGO-years {verdict}")
+    return 0 if same else 1
+
+
+def add_classroom(sub: Any) -> None:
+    """The ``classroom`` subcommand."""
+    room = sub.add_parser(
+        "classroom",
+        help="a market students play as NGOs and officials from their own browsers "
+        "(needs pip install 'simcontract[classroom]')",
+    )
+    room.add_argument("scenario", nargs="?", help="built-in scenario or .toml (default baseline)")
+    room.add_argument("--set", action="append", metavar="NAME=VALUE", help="change a rule")
+    room.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on: 127.0.0.1 (this machine), this machine's network "
+        "address, or 0.0.0.0 (every interface) to let the class in",
+    )
+    room.add_argument("--port", type=_port, default=8766, help="port (default 8766)")
+    room.add_argument("--seed", type=_seed, default=1, help="the market's seed (default 1)")
+    room.add_argument("--years", type=_positive, default=6, help="years to play (default 6)")
+    room.add_argument(
+        "--officials-every",
+        type=_every,
+        default=5,
+        metavar="N",
+        help="every N-th student plays an official (default 5; 0: none)",
+    )
+    room.add_argument("--plan-seconds", type=_seconds, default=240, help="time to plan a year")
+    room.add_argument("--award-seconds", type=_seconds, default=90, help="time to award")
+    room.add_argument("--out", help="folder of the session's log (default classroom/session-TIME)")
+    room.add_argument("--replay", metavar="DIR", help="replay the session logged in DIR")
+    room.set_defaults(func=cmd_classroom)

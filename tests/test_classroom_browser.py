@@ -1,0 +1,130 @@
+"""A classroom session in real browsers: a teacher and five students, each in a browser
+context of their own, play three years; one student reloads mid-year and returns to the
+same seat; the session ends with the debrief.
+
+Needs Debian's Chromium and Playwright, as the seminar app's browser test
+(``tests/test_app_browser.py``); skipped without them unless
+``SIMCONTRACT_REQUIRE_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+from test_app_browser import CHROMIUM_ARGS, UI_TIMEOUT_MS, chromium  # noqa: F401
+
+from simcontract.classroom.session import Session
+
+YEARS = 3
+STUDENTS = 5
+
+
+@pytest.fixture
+def served():
+    """A session (officials: every 5th student) served on loopback."""
+    import uvicorn
+
+    from simcontract.classroom.server import join_link, make_app
+
+    session = Session("baseline", seed=11, years=YEARS, plan_seconds=0, award_seconds=0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = make_app(session, join_link("127.0.0.1", port, session.code))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield session, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def _join(browser, base: str, code: str, name: str):
+    page = browser.new_context().new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(f"{base}/?code={code}")
+    page.fill("#name", name)
+    page.click("#join-button")
+    page.wait_for_url(f"{base}/play")
+    page.wait_for_selector(f"#status h2:has-text('{name}')")
+    return page
+
+
+def _plan(page, year: int) -> None:
+    """Bid for the first tender offered (if any) at 85% of the ceiling, and submit."""
+    page.wait_for_selector("#submit-plan")
+    boxes = page.locator('input[name="bid"]')
+    if boxes.count():
+        boxes.first.check()
+    page.locator("#price").fill("0.85")
+    page.click("#submit-plan")
+    page.wait_for_selector("#plan-state:has-text('Plan received')")
+
+
+def _until_results(session: Session, official, teacher) -> None:
+    """Award every tender the official is shown, until the year's results are in."""
+    while True:
+        phase = session.wait_for(("awarding", "results", "ended"), 60)
+        if phase != "awarding":
+            break
+        pending = session.pending
+        if pending is None:
+            continue
+        button = f"#submit-award[data-tender='{pending.tender}']"
+        official.wait_for_selector(button)
+        official.locator('input[name="winner"]').first.check()
+        official.click(button)
+        official.wait_for_selector("#award-state:has-text('Award received')")
+        end = time.monotonic() + 60
+        with session.lock:
+            while session.pending is pending and time.monotonic() < end:
+                session.lock.wait(0.05)
+    teacher.wait_for_selector("#phase:has-text('results'), #phase:has-text('ended')")
+
+
+def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_path) -> None:  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    session, base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        teacher = browser.new_context().new_page()
+        teacher.set_default_timeout(UI_TIMEOUT_MS)
+        teacher.goto(f"{base}/teacher?key={session.teacher_key}")
+        teacher.wait_for_selector(f"#join-code:has-text('{session.code}')")
+        assert teacher.evaluate("document.getElementById('qr').naturalWidth") > 0
+        pages = [_join(browser, base, session.code, f"Student {i + 1}") for i in range(STUDENTS)]
+        teacher.wait_for_selector(f"#seats h3:has-text('{STUDENTS}')")
+        heads, official = pages[:4], pages[4]
+        official.wait_for_selector("#status h2:has-text('Official')")
+        teacher.click("#start")
+        for year in range(1, YEARS + 1):
+            for i, page in enumerate(heads):
+                if year == 2 and i == 1:
+                    page.wait_for_selector("#submit-plan")
+                    page.reload()  # mid-year: back to the same seat and its form
+                    page.wait_for_selector("#status h2:has-text('Student 2')")
+                _plan(page, year)
+            _until_results(session, official, teacher)
+            heads[0].wait_for_selector(f"#phase-line:has-text('Year {year} of {YEARS}')")
+            heads[0].wait_for_selector("#story li")
+            if year < YEARS:
+                teacher.click("#advance")
+        teacher.wait_for_selector("#debrief-table tr:nth-child(3)")
+        teacher.wait_for_function(
+            "[...document.querySelectorAll('.charts img')].every(i => i.naturalWidth > 0)"
+        )
+        heads[2].select_option("#lang", "zh_CN")
+        heads[2].wait_for_selector("#phase-line:has-text('课堂已结束')")
+        teacher.screenshot(path=str(tmp_path / "teacher.png"), full_page=True)
+        heads[0].screenshot(path=str(tmp_path / "student.png"), full_page=True)
+        browser.close()
+    assert session.phase == "ended" and session.model.year == YEARS
+    sources = {row["source"] for row in session.book.decisions}
+    assert sources == {"student"}  # every decision came from a browser
+    assert len(session.seats) == STUDENTS
