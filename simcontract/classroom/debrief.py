@@ -28,6 +28,9 @@ MEASURES = (
     "survival",
     "reserves",
     "won",
+    "bids",
+    "price",
+    "promise",
     "turnover",
     "dependence",
     "advocacy",
@@ -36,10 +39,12 @@ MEASURES = (
     "extra",
 )
 """The debrief table's rows: NGOs compared; share still active at the end; mean
-reserves at the end (10,000 CNY, active NGOs); contracts won per NGO-year; staff
-turnover (workers who quit over workers employed, pooled); mean government share of
-revenue; mean share of own hours given to advocacy; mean hours courting officials,
-hours of documentation and hours of extra duties per NGO-year."""
+reserves at the end (10,000 CNY, active NGOs); contracts won per NGO-year; bids per
+NGO-year; mean bid price (share of the ceiling) and promised hours (share of the
+required hours) over all bids; staff turnover (workers who quit over workers employed,
+pooled); mean government share of revenue; mean share of own hours given to advocacy;
+mean hours courting officials, hours of documentation and hours of extra duties per
+NGO-year."""
 
 
 def ngo_years(book: Logbook) -> pd.DataFrame:
@@ -66,6 +71,10 @@ def _measure(rows: pd.DataFrame, name: str) -> float:
         return float(last["alive"].mean())
     if name == "reserves":
         return float(last.loc[last["alive"], "reserves"].mean() / 1e4)
+    if name in ("price", "promise"):
+        made = alive[alive["bids"] > 0]
+        weights = made["bids"].sum()
+        return float((made[name] * made["bids"]).sum() / weights) if weights else float("nan")
     if name == "turnover":
         employed = alive["staff"].sum() + alive["quits"].sum()
         return float(alive["quits"].sum() / employed) if employed else float("nan")
@@ -101,11 +110,11 @@ def comparison_rows(ngos: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 def _fmt(measure: str, value: float | None) -> str:
     if value is None or value != value:
         return "—"
-    if measure in ("survival", "turnover", "dependence", "advocacy"):
+    if measure in ("survival", "turnover", "dependence", "advocacy", "price", "promise"):
         return f"{100 * value:.0f}%"
     if measure == "ngos":
         return f"{value:.0f}"
-    return f"{value:,.1f}" if measure in ("reserves", "won") else f"{value:,.0f}"
+    return f"{value:,.1f}" if measure in ("reserves", "won", "bids") else f"{value:,.0f}"
 
 
 def yearly(ngos: pd.DataFrame, name: str) -> pd.DataFrame:

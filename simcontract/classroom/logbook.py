@@ -13,7 +13,9 @@ A session folder holds:
   simulated NGO), ``origin``, ``alive``, ``exit_reason``, ``reserves``,
   ``revenue_gov``, ``revenue_other``, ``dependence``, ``reputation``, ``staff``,
   ``quits`` (workers who left it at the end of the year), ``contracts``, ``won``
-  (contracts it won this year), ``advocacy`` (share of its own hours), ``cultivation``
+  (contracts it won this year), ``bids`` (bids it made this year), ``price`` and
+  ``promise`` (their mean price and promised hours, as shares of the ceiling price and
+  of the required hours; empty without bids), ``advocacy`` (share of its own hours), ``cultivation``
   (hours courting an official) and ``documentation`` and ``extra`` (hours);
 - ``series.parquet``: the market's outcomes per year (as ``model.series()``).
 
@@ -68,20 +70,22 @@ class Logbook:
             }
         )
 
-    def year_closed(self, model: ContractingModel, seats: dict[int, int], staffed: dict) -> None:
+    def year_closed(self, model: ContractingModel, seats: dict[int, int], players: Players) -> None:
         """Log every NGO's state at the close of the year.
 
         Args:
             model: The model after the year's step.
             seats: Seat number of each seated NGO, by NGO id.
-            staffed: Each NGO's workers during the year (id to workers), to count the
-                workers who quit at its end.
+            players: The seats' record of the year: each NGO's workers during the year
+                (to count those who quit at its end) and its bids.
         """
+        staffed = players.staffed
         year = model.year
         for ngo in model.ngos:
             if ngo.exit_year is not None and ngo.exit_year < year:
                 continue
             won = sum(1 for c in ngo.contracts if c.start == year)
+            bids, price, promise = players.bids.get(ngo.unique_id, (0, 0.0, 0.0))
             self.ngos.append(
                 {
                     "year": year,
@@ -99,6 +103,9 @@ class Logbook:
                     "quits": max(0, staffed.get(ngo.unique_id, 0) - ngo.staff) if ngo.alive else 0,
                     "contracts": len(ngo.contracts),
                     "won": won,
+                    "bids": int(bids),
+                    "price": price / bids if bids else float("nan"),
+                    "promise": promise / bids if bids else float("nan"),
                     "advocacy": float(ngo.advocacy),
                     "cultivation": float(ngo.hours["cultivation"]),
                     "documentation": float(ngo.hours["documentation"]),
@@ -123,7 +130,7 @@ def _columns(name: str) -> list[str]:
     return [
         "year", "ngo", "seat", "origin", "alive", "exit_reason", "reserves", "revenue_gov",
         "revenue_other", "dependence", "reputation", "staff", "quits", "contracts", "won",
-        "advocacy", "cultivation", "documentation", "extra",
+        "bids", "price", "promise", "advocacy", "cultivation", "documentation", "extra",
     ]  # fmt: skip
 
 
@@ -204,5 +211,5 @@ def replay(folder: str | Path) -> pd.DataFrame:
     while model.year < years:
         seat_players(players, meta["seats"], model.year + 1)
         model.step()
-        book.year_closed(model, seat_numbers(meta["seats"], model.year), players.staffed)
+        book.year_closed(model, seat_numbers(meta["seats"], model.year), players)
     return pd.DataFrame(book.ngos, columns=_columns("ngos"))

@@ -89,6 +89,8 @@ class Players:
         staffed: Each active NGO's workers during the year (after staffing), by id.
         held: The contracts each seated NGO delivered this year, by id.
         reserves: Each seated NGO's reserves when it planned the year, by id.
+        bids: Every bidder's bids this year, by id: ``[bids, sum of price shares, sum of
+            promised-hours shares]`` (every NGO, simulated or not, for the debrief).
         story: What happened to each seat this year, as ``(seat id, message key,
             values)`` (NGO or purchaser id).
     """
@@ -103,6 +105,7 @@ class Players:
     staffed: dict[int, int] = field(default_factory=dict)
     held: dict[int, list[Contract]] = field(default_factory=dict)
     reserves: dict[int, float] = field(default_factory=dict)
+    bids: dict[int, list[float]] = field(default_factory=dict)
     story: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
 
     def seated(self, ngo: NGO) -> bool:
@@ -145,6 +148,7 @@ class Players:
         """Ask for the heads' plans and apply them (the model's plan for the others)."""
         self.story = []
         self.held = {}
+        self.bids = {}
         self.plans = self.desk.collect_plans(rules.year, self.limits(city, rules))
         self.reserves = {uid: ngo.reserves for uid, ngo in self.heads.items()}
         by_id = {pu.unique_id: pu for pu in city.purchasers}
@@ -211,6 +215,11 @@ class Players:
         total = scores[0]
         purchaser = slot.purchaser
         ids = [b.unique_id for b in bids.bidders]
+        for uid, price, promised in zip(ids, bids.price, bids.promised, strict=True):
+            made = self.bids.setdefault(uid, [0, 0.0, 0.0])
+            made[0] += 1
+            made[1] += price / terms.ceiling
+            made[2] += promised / terms.required
         tender = tender_id(slot)
         if purchaser.unique_id in self.officials:
             pending = _pending(tender, purchaser, bids, scores, best, terms)

@@ -480,9 +480,7 @@ class Session:
 
     def _close_year(self) -> None:
         year = self.model.year
-        self.book.year_closed(
-            self.model, seat_numbers(self._seat_list(), year), self.players.staffed
-        )
+        self.book.year_closed(self.model, seat_numbers(self._seat_list(), year), self.players)
         year_end(self.players, year)
         self.stories = {}
         for seat_id, key, values in self.players.story:
