@@ -131,8 +131,11 @@ class Players:
         counted = rules["free_contracts_counted"]
         for ngo in self.heads.values():
             free = max(0, ngo.capacity(rules) - len(ngo.contracts))
+            most = int(rules["bids_per_free_contract"] * min(free, counted))
             out[ngo.unique_id] = Limits(
-                tenders=tuple(t for t, s in self.tenders.items() if ngo.serves(s.purchaser)),
+                tenders=tuple(
+                    t for t, s in self.tenders.items() if most and ngo.serves(s.purchaser)
+                ),
                 officials=tuple(
                     pu.unique_id
                     for pu in city.purchasers
@@ -140,7 +143,7 @@ class Players:
                 ),
                 lowest_price=1.0 - rules["max_discount"],
                 highest_promise=1.0 + rules["max_bid_inflation"],
-                most_bids=int(rules["bids_per_free_contract"] * min(free, counted)),
+                most_bids=most,
             )
         return out
 

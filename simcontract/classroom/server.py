@@ -120,6 +120,15 @@ class _Pages:
         kind = {"js": "text/javascript", "css": "text/css"}.get(name.rsplit(".", 1)[1])
         return Response(_static(name), media_type=kind or "text/html")
 
+    async def font(self, request: Request) -> Response:
+        """The Chinese web font of the seminar app, for devices without a CJK font."""
+        from starlette.concurrency import run_in_threadpool
+
+        from simcontract import appfont
+
+        css = await run_in_threadpool(appfont.font_face)
+        return Response(css, media_type="text/css", headers={"cache-control": "max-age=86400"})
+
     async def join_page(self, request: Request) -> Response:
         if self.seat_of(request) is not None:
             return RedirectResponse("/play", status_code=303)
@@ -254,6 +263,7 @@ def make_app(session: Session, join_url: str) -> Starlette:
         Route("/", h.join_page),
         Route("/play", h.play_page),
         Route("/teacher", h.teacher_page),
+        Route("/static/font.css", h.font),
         Route("/static/{name}", h.page),
         Route("/qr.svg", h.qr),
         Route("/api/texts", h.texts),
@@ -317,6 +327,9 @@ def serve(session: Session, host: str, port: int) -> int:
     """
     import uvicorn
 
+    from simcontract import appfont
+
+    appfont.prepare_in_background()  # the Chinese font is cut once, while the class joins
     config = uvicorn.Config(
         make_app(session, join_link(host, port, session.code)),
         host=host,

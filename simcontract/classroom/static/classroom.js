@@ -128,7 +128,7 @@ function renderPlanForm(form) {
   const v = form.values;
   const tenders = form.tenders.length
     ? form.tenders.map((t) => `<label class="check"><input type="checkbox" name="bid" value="${esc(t.id)}"${v.bids.includes(t.id) ? " checked" : ""}> ${esc(t.name)}</label>`).join("")
-    : `<p>${esc(T("no_tenders"))}</p>`;
+    : `<p>${esc(T(form.most_bids ? "no_tenders" : "no_room"))}</p>`;
   const officials = [`<option value="">${esc(T("court_nobody"))}</option>`].concat(form.officials.map((o) => `<option value="${o.id}"${v.court === o.id ? " selected" : ""}>${esc(o.name)}</option>`)).join("");
   return `<h3>${esc(T("plan_title"))}</h3>
     <fieldset><legend>${esc(T("bid_for"))}</legend><p class="hint">${esc(T("most_bids", {most: form.most_bids}))}</p>${tenders}
@@ -164,7 +164,7 @@ function renderAwardForm(pending) {
     <td>${b.tie.toFixed(2)}</td><td>${b.merit.toFixed(2)}</td><td>${b.score.toFixed(2)}</td><td>${b.acceptable ? "✓" : "✗"}</td></tr>`).join("");
   return `<h3>${esc(T("award_title", {tender: pending.name}))}</h3><p class="hint">${esc(T("award_hint"))}</p>
     <table><tr><th></th><th>${esc(T("bidder_col"))}</th><th>${esc(T("price_col_share"))}</th><th>${esc(T("promised_col"))}</th><th>${esc(T("reputation"))}</th>
-    <th>${esc(T("tie_col"))}</th><th>${esc(T("merit_col"))}</th><th>${esc(T("score_col"))}</th><th>${esc(T("acceptable_col"))}</th></tr>${rows}
+    <th>${esc(T("tie_col"))}</th><th>${esc(T("merit_col"))}</th><th>${esc(T("award_score_col"))}</th><th>${esc(T("acceptable_col"))}</th></tr>${rows}
     <tr><td><input type="radio" name="winner" value=""${pending.proposed === null ? " checked" : ""}></td><td colspan="8">${esc(T("no_award"))}</td></tr></table>
     <button id="submit-award" data-tender="${esc(pending.tender)}">${esc(T("submit_award"))}</button><p id="award-state" class="ok">${pending.submitted ? esc(T("award_received")) : ""}</p>`;
 }
