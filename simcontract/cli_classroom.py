@@ -64,7 +64,16 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     print(f"join code:        {session.code}")
     print(f"teacher:          http://{local}:{args.port}/teacher?key={session.teacher_key}")
     print(f"session log:      {folder}/ (Ctrl-C stops the session)")
-    return serve(session, args.host, args.port)
+    try:
+        status = serve(session, args.host, args.port)
+    except KeyboardInterrupt:  # Ctrl-C is how a session is stopped
+        status = 0
+    year = session.model.year
+    if year:
+        print(f"session stopped after year {year}; its log is in {folder}/")
+    else:
+        print("session stopped before its first year: nothing to log")
+    return status
 
 
 def _replay(text: str) -> int:

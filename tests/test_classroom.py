@@ -324,3 +324,34 @@ def test_requests_from_outside_the_local_network_are_refused() -> None:
     assert local_client("127.0.0.1") and local_client("192.168.1.20") and local_client("::1")
     assert local_client("10.1.2.3") and local_client("::ffff:172.16.0.9")
     assert not local_client("8.8.8.8") and not local_client("2001:4860::8888")
+
+
+def test_the_command_serves_a_session_until_ctrl_c(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "simcontract.cli", "classroom", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--years", "1", "--out", str(tmp_path / "log")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        browser, end = Browser(port), time.monotonic() + 60
+        while time.monotonic() < end:
+            try:
+                status, page, _ = browser.get("/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200 and b"join" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "join code:" in out and "session stopped before its first year" in out

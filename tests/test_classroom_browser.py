@@ -57,13 +57,14 @@ def _join(browser, base: str, code: str, name: str):
 
 def _plan(page, year: int) -> None:
     """Bid for the first tender offered (if any) at 85% of the ceiling, and submit."""
-    page.wait_for_selector("#submit-plan")
+    page.wait_for_selector(f"#submit-plan[data-year='{year}']")
     boxes = page.locator('input[name="bid"]')
     if boxes.count():
         boxes.first.check()
     page.locator("#price").fill("0.85")
     page.click("#submit-plan")
-    page.wait_for_selector("#plan-state:has-text('Plan received')")
+    page.wait_for_selector("#plan-state:has-text('Plan received'), #message:not(:empty)")
+    assert "Plan received" in page.inner_text("#plan-state"), page.inner_text("#message")
 
 
 def _until_results(session: Session, official, teacher) -> None:
@@ -106,7 +107,7 @@ def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_pa
         for year in range(1, YEARS + 1):
             for i, page in enumerate(heads):
                 if year == 2 and i == 1:
-                    page.wait_for_selector("#submit-plan")
+                    page.wait_for_selector("#submit-plan[data-year='2']")
                     page.reload()  # mid-year: back to the same seat and its form
                     page.wait_for_selector("#status h2:has-text('Student 2')")
                 _plan(page, year)

@@ -255,6 +255,7 @@ def _form(session: Session, seat: Seat, lang: str) -> dict[str, Any] | None:
         "most_bids": limits.most_bids,
         "values": start,
         "submitted": seat.plan is not None,
+        "year": session.model.year,
     }
 
 

@@ -143,7 +143,7 @@ function renderPlanForm(form) {
     <label>${esc(T("court"))} <select id="court">${officials}</select></label>
     <p class="hint">${esc(T("court_hint"))}</p>
     ${slider("advocacy", T("advocacy"), v.advocacy, 0, 1, 0.05, T("advocacy_hint"))}
-    <button id="submit-plan">${esc(T("submit_plan"))}</button>
+    <button id="submit-plan" data-year="${form.year}">${esc(T("submit_plan"))}</button>
     <p id="plan-state" class="ok">${form.submitted ? esc(T("plan_received")) : ""}</p>`;
 }
 
