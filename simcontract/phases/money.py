@@ -122,7 +122,9 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     factor = np.fromiter((factors[n.origin] for n in ngos), float, batch.size)
     draws = mean_one_lognormal(batch.rng, rules["other_income_spread"], batch.size)
     other = rules["other_income"] * factor * draws
-    activities = rules["activity_share"] * price - inkind
+    # In kind never exceeds a contract's activity spending, but the two are summed over
+    # an NGO's contracts apart, so their difference can round below 0 (by ~1e-10).
+    activities = np.maximum(0.0, rules["activity_share"] * price - inkind)
     lean = np.where(batch.held() > 0, 1.0, rules["lean_overhead"])
     overheads = lean * float(rules["overhead"])
     wage_bill = batch.staff * rules["wage"]
