@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.batch import column
-from simcontract.phases.money import expected_other_income
+from simcontract.phases.money import expected_other_incomes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -95,11 +95,7 @@ def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
         burden = rules["documentation_base"] + rules["extra_duty_demand"]
     tolerance = column(ngos, "tolerance")
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
-    expected = np.fromiter(
-        (expected_other_income(n, rules) for n in ngos),
-        float,
-        len(ngos),
-    )
+    expected = expected_other_incomes(ngos, rules)
     deficit = costs - expected
     reserves = column(ngos, "reserves")
     short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)

@@ -28,7 +28,7 @@ import numpy as np
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
 from simcontract.phases.cadres import contract_length
-from simcontract.phases.money import cash_match
+from simcontract.phases.money import cash_matches, funding_networks
 
 if TYPE_CHECKING:
     from simcontract.agents import City
@@ -189,7 +189,9 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
     purchaser = slot.purchaser
     mode = purchaser.mode
     if mode == "open":
-        asked = [n for n in slot.interested if eligible(n, purchaser)]
+        # The interested chose among the tenders whose place and sector they serve
+        # (choose_open_tenders): only their room is checked again.
+        asked = [n for n in slot.interested if has_room(n)]
         incumbent = slot.incumbent
         if (
             incumbent is not None
@@ -592,12 +594,30 @@ def open_books(city: City, rules: Rules) -> None:
     match at the ceiling price (:func:`simcontract.phases.money.cash_match`).
     """
     startup = rules["startup_share"] * rules["staff_per_contract"] * rules["wage"]
-    ceiling = rules["contract_value"]
-    for ngo in city.ngos:
+    ngos = city.ngos
+    if rules["match_funding"] <= 0.0:
+        # No match to pay: nothing is committed and one more contract needs start-up only.
+        need = startup + 0.0
+        for ngo in ngos:
+            ngo.round_capacity = ngo.capacity(rules)
+            ngo.round_funds = ngo.reserves + ngo.revenue_other
+            ngo.round_need = need
+        return
+    m = len(ngos)
+    track = column(ngos, "track_record")
+    network = funding_networks(ngos, rules)
+    batch = YearBatch.of(city, ngos)
+    prices = column(batch.contracts, "price")
+    cash = cash_matches(track[batch.owner], network[batch.owner], prices, rules).tolist()
+    needs = startup + cash_matches(track, network, np.full(m, rules["contract_value"]), rules)
+    start = 0
+    for ngo, need in zip(ngos, needs.tolist(), strict=True):
         ngo.round_capacity = ngo.capacity(rules)
-        committed = sum(cash_match(ngo, c.price, rules) for c in ngo.contracts)
+        end = start + len(ngo.contracts)
+        committed = sum(cash[start:end])
+        start = end
         ngo.round_funds = ngo.reserves + ngo.revenue_other - committed
-        ngo.round_need = startup + cash_match(ngo, ceiling, rules)
+        ngo.round_need = need
 
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
