@@ -190,8 +190,16 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
     mode = purchaser.mode
     if mode == "open":
         # The interested chose among the tenders whose place and sector they serve
-        # (choose_open_tenders): only their room is checked again.
-        asked = [n for n in slot.interested if has_room(n)]
+        # (choose_open_tenders): only their room (has_room, inlined: this is the
+        # innermost loop of the round) is checked again.
+        asked = [
+            n
+            for n in slot.interested
+            if n.alive
+            and n.seeks_contracts
+            and len(n.contracts) < n.round_capacity
+            and n.round_funds >= n.round_need
+        ]
         incumbent = slot.incumbent
         if (
             incumbent is not None
@@ -243,28 +251,26 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
     adj = merit_adjustments(purchaser, bidders, rules)
+    obedience = None
     if rules["obedience_discount"] > 0.0:
         # "(Long duration) ... is a signal about obedience" (002): the longer the contract
         # at stake, the more an official marks down an NGO that spoke up.
         obedience = rules["obedience_discount"] * contract_length(city, purchaser, rules)
-        adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
     if purchaser.mode == "direct":
         n = len(bidders)
+        if obedience is not None:
+            adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
         rep = [b.reputation for b in bidders]
         tie = [ties.get(b.unique_id, 0.0) for b in bidders]
         bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
     else:
-        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj)
+        cut = None
         new_broom = purchaser.years_at_post(rules.year) < rules["new_broom_years"]
         if new_broom and rules["reshuffle"] > 0:
             # "New brooms sweep clean": a new official marks down providers he has no
             # tie to that already hold or held the purchaser's contracts.
-            partners = purchaser.partners
             cut = rules["reshuffle_cut"] * rules["reshuffle"]
-            bids.adjustment = [
-                a - cut * (b.unique_id in partners) * (1.0 - t)
-                for a, b, t in zip(bids.adjustment, bidders, bids.tie, strict=True)
-            ]
+        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj, (obedience, cut))
     keeper = slot.incumbent
     if purchaser.mode != "open" and keeper in bidders:
         # Discretionary procedures let a purchaser keep a provider it was happy with.
@@ -279,8 +285,11 @@ def _competitive_bids(
     terms: Terms,
     ties: dict[int, float],
     adj: list[float],
+    cuts: tuple[float | None, float | None],
 ) -> Bids:
-    """Prices and promises of bidders who compete (every mode but direct award)."""
+    """Prices and promises of bidders who compete (every mode but direct award), and
+    their adjustments less the cuts of :func:`make_bids` (``cuts``: the obedience
+    discount per unit of voice and the reshuffle cut, ``None`` when not made)."""
     rules = terms.rules
     # Underbidding to snatch a contract only pays in open price competition; on an
     # invited shortlist the purchaser has already chosen whom to ask.
@@ -289,15 +298,23 @@ def _competitive_bids(
     mi = rules["max_bid_inflation"]
     base, spread = rules["base_discount"], rules["discount_noise"]
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
-    price, promised, rep, tie = [], [], [], []
+    obedience, cut = cuts
+    partners = purchaser.partners
+    price, promised, rep, tie, adjustment = [], [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
-    for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
+    for b, e, a in zip(bidders, city.standard_normals(len(bidders)), adj, strict=True):
         d = base + (0.0 if b.contracts else snatch) + spread * e
         price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
         promised.append(required * (1.0 + mi * b.dare * incentive))
         rep.append(b.reputation)
-        tie.append(ties.get(b.unique_id, 0.0))
-    return Bids(bidders, price, promised, rep, tie, adj)
+        t = ties.get(b.unique_id, 0.0)
+        tie.append(t)
+        if obedience is not None:
+            a = a - obedience * b.voice
+        if cut is not None:
+            a = a - cut * (b.unique_id in partners) * (1.0 - t)
+        adjustment.append(a)
+    return Bids(bidders, price, promised, rep, tie, adjustment)
 
 
 def score_bids(bids: Bids, terms: Terms) -> tuple[list[float], list[float]]:
