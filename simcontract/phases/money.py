@@ -196,8 +196,8 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     record.activities += float(activities.sum())
     record.overheads += float(overheads.sum())
     record.wages += float(wages.sum())
-    for ngo, r in zip(ngos, reserves.tolist(), strict=True):
-        if not r >= 0.0:
-            record.add_exit(r)
-            record.layoffs += ngo.staff
-            ngo.exit("insolvent")
+    for i in np.flatnonzero(~(reserves >= 0.0)).tolist():
+        ngo = ngos[i]
+        record.add_exit(float(reserves[i]))
+        record.layoffs += ngo.staff
+        ngo.exit("insolvent")
