@@ -656,22 +656,28 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     funded, gaps = set(), set()
     for pu in city.purchasers:
         record.slots_funded += len(pu.slots)
-        record.slots_served += sum(s.contract is not None for s in pu.slots)
+        served = _count_churn(pu.slots, record)
+        record.slots_served += served
         record.budget += pu.budget
         funded.add(pu.district)
-        if any(s.contract is None for s in pu.slots):
+        if served < len(pu.slots):
             gaps.add(pu.district)
-        _count_churn(pu.slots, record)
     record.districts_funded += len(funded)
     record.gap_districts += len(gaps)
 
 
-def _count_churn(slots: list[Slot], record: YearRecord) -> None:
+def _count_churn(slots: list[Slot], record: YearRecord) -> int:
     """Count the slots served this year and last, and those whose provider changed;
-    remember this year's provider of each slot."""
+    remember this year's provider of each slot; return how many are served."""
+    served = 0
     for s in slots:
-        provider = s.contract.ngo if s.contract is not None else None
-        if provider is not None and s.served_by is not None:
+        if s.contract is None:
+            s.served_by = None
+            continue
+        served += 1
+        provider = s.contract.ngo
+        if s.served_by is not None:
             record.churn_slots += 1
             record.churn_changed += provider is not s.served_by
         s.served_by = provider
+    return served
