@@ -48,6 +48,7 @@ class YearBatch:
     _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _ending: np.ndarray | None = field(default=None, repr=False)
     _evaluator: np.ndarray | None = field(default=None, repr=False)
+    _judged: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
@@ -101,6 +102,22 @@ class YearBatch:
                 (by_district[c.slot.purchaser.district] for c in cs), np.intp, len(cs)
             )
         return self._evaluator
+
+    def judged(self) -> np.ndarray:
+        """Years each contract's NGO had been judged by the contract's evaluator
+        (``ngo.systems``) before this year.
+
+        Gathered at the first call, which comes in delivery, before evaluation counts
+        this year.
+        """
+        if self._judged is None:
+            ids = [e.unique_id for e in self.city.evaluators]
+            cs = self.contracts
+            pairs = zip(cs, self.evaluator().tolist(), strict=True)
+            self._judged = np.fromiter(
+                (c.ngo.systems.get(ids[k], 0) for c, k in pairs), float, len(cs)
+            )
+        return self._judged
 
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
         """Every worker's experience, NGO by NGO, and the index of its NGO.

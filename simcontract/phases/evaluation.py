@@ -152,13 +152,8 @@ def unfamiliarity(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     cs = batch.contracts
     if not any(e.switched_in for e in evaluators):
         return np.zeros(len(cs))
-    which = batch.evaluator().tolist()
-    ids = [e.unique_id for e in evaluators]
-    years = np.fromiter(
-        (c.ngo.systems.get(ids[k], 0) for c, k in zip(cs, which, strict=True)), float, len(cs)
-    )
     new = column(evaluators, "switched_in", bool)[batch.evaluator()]
-    return np.where(new, np.exp(-years / rules["indicator_learning_scale"]), 0.0)
+    return np.where(new, np.exp(-batch.judged() / rules["indicator_learning_scale"]), 0.0)
 
 
 def learn_systems(batch: YearBatch, record: YearRecord) -> None:
