@@ -59,7 +59,7 @@ def gini(values: np.ndarray) -> float:
     return float(2.0 * (rank @ values) / (n * total) - (n + 1) / n)
 
 
-@dataclass
+@dataclass(slots=True)
 class YearRecord:
     """Counters for one model year, filled by the phases as the year runs.
 
