@@ -37,6 +37,8 @@ class YearBatch:
         owner: For each contract, the index of its NGO in ``ngos``.
         staff: Workers of each NGO (set by staffing).
         doc_needs: Documentation hours each contract needs (set by delivery).
+        indicators: Each contract's (hours, documentation over needs, real quality),
+            gathered by evaluation once delivery has set them (``None`` until then).
     """
 
     city: City
@@ -45,6 +47,7 @@ class YearBatch:
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    indicators: np.ndarray | None = None
     _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _ending: np.ndarray | None = field(default=None, repr=False)
     _evaluator: np.ndarray | None = field(default=None, repr=False)

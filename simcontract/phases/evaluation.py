@@ -171,14 +171,17 @@ def learn_systems(batch: YearBatch, record: YearRecord) -> None:
 
 
 def _indicators(batch: YearBatch) -> np.ndarray:
-    """Each contract's (hours, documentation over needs, real quality), unclipped."""
-    cs = batch.contracts
-    m = len(cs)
-    delivered = column(cs, "delivered_hours")
-    hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
-    need = batch.doc_needs
-    docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
-    return np.stack([hours, docs, column(cs, "quality")], axis=1)
+    """Each contract's (hours, documentation over needs, real quality), unclipped: a
+    copy of ``batch.indicators``, gathered at the first call."""
+    if batch.indicators is None:
+        cs = batch.contracts
+        m = len(cs)
+        delivered = column(cs, "delivered_hours")
+        hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
+        need = batch.doc_needs
+        docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
+        batch.indicators = np.stack([hours, docs, column(cs, "quality")], axis=1)
+    return batch.indicators.copy()
 
 
 def _systematic(
