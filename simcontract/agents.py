@@ -297,7 +297,8 @@ class NGO(mesa.Agent):
         reputation: Smoothed evaluation score in [0, 1] as purchasers see it (at entry,
             ``newcomer_reputation``).
         track_record: Contract-years it has delivered and been evaluated on.
-        experience: Years of experience of each employed social worker.
+        experience: Years of experience of each employed social worker (at creation,
+            its founder alone, with ``founder_experience``).
         contracts: Contracts it holds now.
         alive: False once it has exited.
         entry_year / exit_year / exit_reason: Life history (exit fields set on exit).
@@ -372,6 +373,8 @@ class NGO(mesa.Agent):
         entry_year: int,
         tolerance: float = 1.0,
         inclination: float = 0.0,
+        founder_experience: float = 0.0,
+        track_record: int = 0,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -383,8 +386,8 @@ class NGO(mesa.Agent):
         self.dare = dare
         self.reserves = reserves
         self.reputation = reputation
-        self.track_record = 0
-        self.experience = np.zeros(1)  # the founder, who directs it
+        self.track_record = track_record
+        self.experience = np.array([founder_experience])  # the founder, who directs it
         self.contracts: list[Contract] = []
         self.alive = True
         self.entry_year = entry_year
