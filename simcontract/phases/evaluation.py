@@ -112,12 +112,14 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
         if c.end > year and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
-    mean = batch.per_ngo(scores) / np.maximum(batch.held(), 1)
+    held = batch.held()
+    mean = (batch.per_ngo(scores) / np.maximum(held, 1)).tolist()
     memory = rules["reputation_memory"]
-    for ngo, k, avg in zip(batch.ngos, batch.held().tolist(), mean.tolist(), strict=True):
-        if k:
-            ngo.reputation = memory * ngo.reputation + (1 - memory) * avg
-            ngo.track_record += k
+    counts = held.tolist()
+    for i in np.flatnonzero(held).tolist():
+        ngo = batch.ngos[i]
+        ngo.reputation = memory * ngo.reputation + (1 - memory) * mean[i]
+        ngo.track_record += counts[i]
 
 
 def replace_agencies(city: City, rules: Rules, record: YearRecord) -> None:
