@@ -297,7 +297,8 @@ class NGO(mesa.Agent):
         reputation: Smoothed evaluation score in [0, 1] as purchasers see it (at entry,
             ``newcomer_reputation``).
         track_record: Contract-years it has delivered and been evaluated on.
-        experience: Years of experience of each employed social worker.
+        experience: Years of experience of each employed social worker (at creation,
+            its founder alone, with ``founder_experience``).
         contracts: Contracts it holds now.
         alive: False once it has exited.
         entry_year / exit_year / exit_reason: Life history (exit fields set on exit).
@@ -318,6 +319,44 @@ class NGO(mesa.Agent):
         directed: Service hours last year whose users officials chose.
     """
 
+    # Slots, not the instance dict: past 30 attributes an instance no longer shares its
+    # dict's keys with the others, which makes every NGO slower to create and to read.
+    __slots__ = (
+        "advocacy",
+        "alive",
+        "city",
+        "contracts",
+        "cultivation",
+        "dare",
+        "dependence",
+        "directed",
+        "district",
+        "entry_year",
+        "exit_reason",
+        "exit_year",
+        "experience",
+        "hours",
+        "inclination",
+        "multi_district",
+        "origin",
+        "pay_level",
+        "reputation",
+        "reserves",
+        "revenue_gov",
+        "revenue_other",
+        "round_capacity",
+        "round_funds",
+        "round_need",
+        "sector",
+        "seeks_contracts",
+        "skill",
+        "strain",
+        "systems",
+        "tolerance",
+        "track_record",
+        "voice",
+    )
+
     def __init__(
         self,
         model: ContractingModel,
@@ -334,6 +373,8 @@ class NGO(mesa.Agent):
         entry_year: int,
         tolerance: float = 1.0,
         inclination: float = 0.0,
+        founder_experience: float = 0.0,
+        track_record: int = 0,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -345,8 +386,8 @@ class NGO(mesa.Agent):
         self.dare = dare
         self.reserves = reserves
         self.reputation = reputation
-        self.track_record = 0
-        self.experience = np.zeros(1)  # the founder, who directs it
+        self.track_record = track_record
+        self.experience = np.array([founder_experience])  # the founder, who directs it
         self.contracts: list[Contract] = []
         self.alive = True
         self.entry_year = entry_year

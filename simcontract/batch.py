@@ -37,6 +37,8 @@ class YearBatch:
         owner: For each contract, the index of its NGO in ``ngos``.
         staff: Workers of each NGO (set by staffing).
         doc_needs: Documentation hours each contract needs (set by delivery).
+        indicators: Each contract's (hours, documentation over needs, real quality),
+            gathered by evaluation once delivery has set them (``None`` until then).
     """
 
     city: City
@@ -45,9 +47,11 @@ class YearBatch:
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    indicators: np.ndarray | None = None
     _workers: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _ending: np.ndarray | None = field(default=None, repr=False)
     _evaluator: np.ndarray | None = field(default=None, repr=False)
+    _judged: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
@@ -101,6 +105,22 @@ class YearBatch:
                 (by_district[c.slot.purchaser.district] for c in cs), np.intp, len(cs)
             )
         return self._evaluator
+
+    def judged(self) -> np.ndarray:
+        """Years each contract's NGO had been judged by the contract's evaluator
+        (``ngo.systems``) before this year.
+
+        Gathered at the first call, which comes in delivery, before evaluation counts
+        this year.
+        """
+        if self._judged is None:
+            ids = [e.unique_id for e in self.city.evaluators]
+            cs = self.contracts
+            pairs = zip(cs, self.evaluator().tolist(), strict=True)
+            self._judged = np.fromiter(
+                (c.ngo.systems.get(ids[k], 0) for c, k in pairs), float, len(cs)
+            )
+        return self._judged
 
     def workers(self) -> tuple[np.ndarray, np.ndarray]:
         """Every worker's experience, NGO by NGO, and the index of its NGO.

@@ -59,7 +59,7 @@ def gini(values: np.ndarray) -> float:
     return float(2.0 * (rank @ values) / (n * total) - (n + 1) / n)
 
 
-@dataclass
+@dataclass(slots=True)
 class YearRecord:
     """Counters for one model year, filled by the phases as the year runs.
 
@@ -193,9 +193,11 @@ class YearRecord:
         top-``TOP_PROVIDERS`` share and Gini coefficient when any money is in force."""
         total = float(money.sum())
         self.contract_money += total
-        kinds = np.asarray(origins)
-        for origin, field in ORIGIN_MONEY.items():
-            setattr(self, field, getattr(self, field) + float(money[kinds == origin].sum()))
+        # Origins as numbers: comparing an array of strings costs more than the sums.
+        code = {origin: i for i, origin in enumerate(ORIGIN_MONEY)}
+        kinds = np.fromiter((code.get(o, -1) for o in origins), np.intp, len(origins))
+        for i, field in enumerate(ORIGIN_MONEY.values()):
+            setattr(self, field, getattr(self, field) + float(money[kinds == i].sum()))
         if total > 0:
             ordered = np.sort(money)
             self.top_sum += float(ordered[-TOP_PROVIDERS:].sum()) / total

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simcontract.batch import column
 from simcontract.phases.evaluation import replace_agencies
 
@@ -27,19 +29,22 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     city's stocks are counted.
     """
     batch = city.batch
-    closing = (batch.per_ngo(batch.ending(rules.year)) > 0).tolist()
+    ngos = batch.ngos
+    alive = column(ngos, "alive", bool)
+    ending = batch.per_ngo(batch.ending(rules.year))
+    for i in np.flatnonzero(alive & (ending > 0)).tolist():
+        close_contracts(ngos[i], rules.year)
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
     floor = rules["closure_reserves"] * costs
-    for ngo, close in zip(batch.ngos, closing, strict=True):
-        if not ngo.alive:
-            continue
-        if close:
-            close_contracts(ngo, rules.year)
-        if not ngo.contracts and ngo.reserves < floor:
-            record.add_exit(ngo.reserves)
-            record.closures += 1
-            record.layoffs += ngo.staff
-            ngo.exit("closed")
+    # An NGO's contracts do not share slots with another's, so closing every NGO's
+    # contracts before any NGO closes changes nothing; closures stay in list order.
+    left = batch.held() - ending
+    for i in np.flatnonzero(alive & (left == 0) & (column(ngos, "reserves") < floor)).tolist():
+        ngo = ngos[i]
+        record.add_exit(ngo.reserves)
+        record.closures += 1
+        record.layoffs += ngo.staff
+        ngo.exit("closed")
     for pu in city.purchasers:
         if pu.cadre is not None:
             pu.cadre.decay_ties(rules["tie_decay"])

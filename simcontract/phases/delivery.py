@@ -202,9 +202,12 @@ def _allocate_hours(
         c_used.tolist(),
         mission.tolist(),
         advocacy.tolist(),
+        strain.tolist(),
+        directed.tolist(),
+        voice.tolist(),
         strict=True,
     )
-    for ngo, s, d, e, c, m, a in hours:
+    for ngo, s, d, e, c, m, a, st, dh, v in hours:
         ngo.hours = {
             "service": s,
             "documentation": d,
@@ -213,8 +216,6 @@ def _allocate_hours(
             "mission": m,
             "advocacy": a,
         }
-    marks = zip(batch.ngos, strain.tolist(), directed.tolist(), voice.tolist(), strict=True)
-    for ngo, st, dh, v in marks:
         ngo.strain = st
         ngo.directed = dh
         ngo.voice = v

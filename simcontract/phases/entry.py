@@ -84,9 +84,9 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
             entry_year=entry_year,
             tolerance=tol,
             inclination=inc,
+            founder_experience=e,
+            track_record=t,
         )
-        ngo.experience = np.array([e])
-        ngo.track_record = t
         made.append(ngo)
     city.ngos.extend(made)
     return made

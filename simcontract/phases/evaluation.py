@@ -112,12 +112,14 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
         if c.end > year and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
-    mean = batch.per_ngo(scores) / np.maximum(batch.held(), 1)
+    held = batch.held()
+    mean = (batch.per_ngo(scores) / np.maximum(held, 1)).tolist()
     memory = rules["reputation_memory"]
-    for ngo, k, avg in zip(batch.ngos, batch.held().tolist(), mean.tolist(), strict=True):
-        if k:
-            ngo.reputation = memory * ngo.reputation + (1 - memory) * avg
-            ngo.track_record += k
+    counts = held.tolist()
+    for i in np.flatnonzero(held).tolist():
+        ngo = batch.ngos[i]
+        ngo.reputation = memory * ngo.reputation + (1 - memory) * mean[i]
+        ngo.track_record += counts[i]
 
 
 def replace_agencies(city: City, rules: Rules, record: YearRecord) -> None:
@@ -152,13 +154,8 @@ def unfamiliarity(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     cs = batch.contracts
     if not any(e.switched_in for e in evaluators):
         return np.zeros(len(cs))
-    which = batch.evaluator().tolist()
-    ids = [e.unique_id for e in evaluators]
-    years = np.fromiter(
-        (c.ngo.systems.get(ids[k], 0) for c, k in zip(cs, which, strict=True)), float, len(cs)
-    )
     new = column(evaluators, "switched_in", bool)[batch.evaluator()]
-    return np.where(new, np.exp(-years / rules["indicator_learning_scale"]), 0.0)
+    return np.where(new, np.exp(-batch.judged() / rules["indicator_learning_scale"]), 0.0)
 
 
 def learn_systems(batch: YearBatch, record: YearRecord) -> None:
@@ -176,14 +173,17 @@ def learn_systems(batch: YearBatch, record: YearRecord) -> None:
 
 
 def _indicators(batch: YearBatch) -> np.ndarray:
-    """Each contract's (hours, documentation over needs, real quality), unclipped."""
-    cs = batch.contracts
-    m = len(cs)
-    delivered = column(cs, "delivered_hours")
-    hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
-    need = batch.doc_needs
-    docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
-    return np.stack([hours, docs, column(cs, "quality")], axis=1)
+    """Each contract's (hours, documentation over needs, real quality), unclipped: a
+    copy of ``batch.indicators``, gathered at the first call."""
+    if batch.indicators is None:
+        cs = batch.contracts
+        m = len(cs)
+        delivered = column(cs, "delivered_hours")
+        hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
+        need = batch.doc_needs
+        docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
+        batch.indicators = np.stack([hours, docs, column(cs, "quality")], axis=1)
+    return batch.indicators.copy()
 
 
 def _systematic(

@@ -81,18 +81,48 @@ def match_sources(
     return inkind, grant
 
 
+def expected_other_incomes(ngos: list[NGO], rules: Mapping[str, Any]) -> np.ndarray:
+    """:func:`expected_other_income` of each NGO."""
+    mean = rules["other_income"]
+    by_origin = {k: mean * f for k, f in other_income_factors(rules).items()}
+    return np.fromiter(
+        (n.revenue_other if n.revenue_other > 0 else by_origin[n.origin] for n in ngos),
+        float,
+        len(ngos),
+    )
+
+
 def funding_network(ngo: NGO, rules: Mapping[str, Any]) -> float:
     """The NGO's other income relative to the mean (0 when the mean is 0)."""
     mean = rules["other_income"]
     return expected_other_income(ngo, rules) / mean if mean > 0 else 0.0
 
 
+def funding_networks(ngos: list[NGO], rules: Mapping[str, Any]) -> np.ndarray:
+    """:func:`funding_network` of each NGO."""
+    mean = rules["other_income"]
+    if mean > 0:
+        return expected_other_incomes(ngos, rules) / mean
+    return np.zeros(len(ngos))
+
+
 def cash_match(ngo: NGO, price: float, rules: Rules) -> float:
     """The part of a contract's yearly match the NGO pays from its own money."""
     if rules["match_funding"] <= 0.0:
         return 0.0
-    inkind, grant = match_sources(ngo.track_record, funding_network(ngo, rules), price, rules)
-    return float(rules["match_funding"] * price - inkind - grant)
+    return float(cash_matches(ngo.track_record, funding_network(ngo, rules), price, rules))
+
+
+def cash_matches(
+    track_record: np.ndarray | float,
+    network: np.ndarray | float,
+    price: np.ndarray | float,
+    rules: Rules,
+) -> np.ndarray | float:
+    """:func:`cash_match` of many contracts at once, from the track record and funding
+    network (:func:`funding_network`) of each one's NGO."""
+    inkind, grant = match_sources(track_record, network, price, rules)
+    return rules["match_funding"] * price - inkind - grant
 
 
 def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
@@ -113,7 +143,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     gov = price * (1.0 - m)
     if m > 0:
         track = column(ngos, "track_record")[batch.owner]
-        network = np.fromiter((funding_network(n, rules) for n in ngos), float, batch.size)
+        network = funding_networks(ngos, rules)
         inkind, grant = match_sources(track, network[batch.owner], prices, rules)
     else:
         inkind = grant = 0.0 * prices
@@ -168,8 +198,8 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     record.activities += float(activities.sum())
     record.overheads += float(overheads.sum())
     record.wages += float(wages.sum())
-    for ngo, r in zip(ngos, reserves.tolist(), strict=True):
-        if not r >= 0.0:
-            record.add_exit(r)
-            record.layoffs += ngo.staff
-            ngo.exit("insolvent")
+    for i in np.flatnonzero(~(reserves >= 0.0)).tolist():
+        ngo = ngos[i]
+        record.add_exit(float(reserves[i]))
+        record.layoffs += ngo.staff
+        ngo.exit("insolvent")

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.batch import column
-from simcontract.phases.money import expected_other_income
+from simcontract.phases.money import expected_other_incomes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,13 +50,14 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
     seeks = _seek_contracts(city, rules)
     record.seeking += int(seeks.sum())
     record.planning += len(ngos)
-    _plan_advocacy(city, rules)
+    advocacy = _plan_advocacy(city, rules)
     hours = rules["cultivation_hours"]
     growth = rules["tie_cultivation"]
     draws = rng.random(len(ngos)).tolist()
     officials = _officials_by_place(city)
     players = city.players
-    for ngo, seek, u in zip(ngos, seeks.tolist(), draws, strict=True):
+    for ngo, seek, a, u in zip(ngos, seeks.tolist(), advocacy, draws, strict=True):
+        ngo.advocacy = a
         ngo.seeks_contracts = seek
         ngo.cultivation = 0.0
         if not seek:
@@ -76,7 +77,8 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
 
 def _heads_leave(city: City, leaving: np.ndarray) -> None:
     """End every official's tie to the NGOs whose head leaves this year."""
-    gone = {n.unique_id for n, left in zip(city.ngos, leaving.tolist(), strict=True) if left}
+    ngos = city.ngos
+    gone = {ngos[i].unique_id for i in np.flatnonzero(leaving).tolist()}
     if not gone:
         return
     for pu in city.purchasers:
@@ -101,11 +103,7 @@ def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
         burden = rules["documentation_base"] + rules["extra_duty_demand"]
     tolerance = column(ngos, "tolerance")
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
-    expected = np.fromiter(
-        (expected_other_income(n, rules) for n in ngos),
-        float,
-        len(ngos),
-    )
+    expected = expected_other_incomes(ngos, rules)
     deficit = costs - expected
     reserves = column(ngos, "reserves")
     short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)
@@ -134,17 +132,16 @@ def advocacy_effort(
     return inclination * own_users * np.exp(-rules["advocacy_caution"] * stake)
 
 
-def _plan_advocacy(city: City, rules: Rules) -> None:
-    """Set each NGO's ``advocacy`` for the year (:func:`advocacy_effort`), from last
-    year's dependence and the share of last year's service and mission hours whose users
+def _plan_advocacy(city: City, rules: Rules) -> list[float]:
+    """Each NGO's ``advocacy`` for the year (:func:`advocacy_effort`), from last year's
+    dependence and the share of last year's service and mission hours whose users
     officials did not choose (1 for an NGO without such hours)."""
     ngos = city.ngos
     work = np.fromiter((n.hours["service"] + n.hours["mission"] for n in ngos), float, len(ngos))
     directed = column(ngos, "directed")
     own = 1.0 - np.divide(directed, work, out=np.zeros(len(ngos)), where=work > 0)
     effort = advocacy_effort(column(ngos, "inclination"), own, column(ngos, "dependence"), rules)
-    for ngo, a in zip(ngos, effort.tolist(), strict=True):
-        ngo.advocacy = a
+    return effort.tolist()
 
 
 def _officials_by_place(city: City) -> dict[tuple, list]:

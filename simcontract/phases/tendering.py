@@ -28,7 +28,7 @@ import numpy as np
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
 from simcontract.phases.cadres import contract_length
-from simcontract.phases.money import cash_match
+from simcontract.phases.money import cash_matches, funding_networks
 
 if TYPE_CHECKING:
     from simcontract.agents import City
@@ -121,6 +121,19 @@ def has_room(ngo: NGO) -> bool:
     )
 
 
+def with_room(ngos: list[NGO]) -> list[NGO]:
+    """The NGOs of ``ngos`` that have room (:func:`has_room`), in order; one pass
+    without a call per NGO, as every tender makes it."""
+    return [
+        n
+        for n in ngos
+        if n.alive
+        and n.seeks_contracts
+        and len(n.contracts) < n.round_capacity
+        and n.round_funds >= n.round_need
+    ]
+
+
 def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
     """Eligible NGOs for a purchaser: those of its district plus city-wide ones.
 
@@ -134,7 +147,7 @@ def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
         local = city.by_district.get(purchaser.district, [])
         served = [n for n in (*local, *city.citywide) if eligible(n, purchaser)]
         city.round_candidates[key] = served
-    return [n for n in served if has_room(n)]
+    return with_room(served)
 
 
 def merit_adjustments(purchaser: Purchaser, ngos: list[NGO], rules: Rules) -> list[float]:
@@ -189,7 +202,9 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
     purchaser = slot.purchaser
     mode = purchaser.mode
     if mode == "open":
-        asked = [n for n in slot.interested if eligible(n, purchaser)]
+        # The interested chose among the tenders whose place and sector they serve
+        # (choose_open_tenders): only their room is checked again.
+        asked = with_room(slot.interested)
         incumbent = slot.incumbent
         if (
             incumbent is not None
@@ -241,28 +256,26 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     cadre = purchaser.cadre
     ties = cadre.ties if cadre else {}
     adj = merit_adjustments(purchaser, bidders, rules)
+    obedience = None
     if rules["obedience_discount"] > 0.0:
         # "(Long duration) ... is a signal about obedience" (002): the longer the contract
         # at stake, the more an official marks down an NGO that spoke up.
         obedience = rules["obedience_discount"] * contract_length(city, purchaser, rules)
-        adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
     if purchaser.mode == "direct":
         n = len(bidders)
+        if obedience is not None:
+            adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
         rep = [b.reputation for b in bidders]
         tie = [ties.get(b.unique_id, 0.0) for b in bidders]
         bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
     else:
-        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj)
+        cut = None
         new_broom = purchaser.years_at_post(rules.year) < rules["new_broom_years"]
         if new_broom and rules["reshuffle"] > 0:
             # "New brooms sweep clean": a new official marks down providers he has no
             # tie to that already hold or held the purchaser's contracts.
-            partners = purchaser.partners
             cut = rules["reshuffle_cut"] * rules["reshuffle"]
-            bids.adjustment = [
-                a - cut * (b.unique_id in partners) * (1.0 - t)
-                for a, b, t in zip(bids.adjustment, bidders, bids.tie, strict=True)
-            ]
+        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj, (obedience, cut))
     keeper = slot.incumbent
     if purchaser.mode != "open" and keeper in bidders:
         # Discretionary procedures let a purchaser keep a provider it was happy with.
@@ -277,8 +290,11 @@ def _competitive_bids(
     terms: Terms,
     ties: dict[int, float],
     adj: list[float],
+    cuts: tuple[float | None, float | None],
 ) -> Bids:
-    """Prices and promises of bidders who compete (every mode but direct award)."""
+    """Prices and promises of bidders who compete (every mode but direct award), and
+    their adjustments less the cuts of :func:`make_bids` (``cuts``: the obedience
+    discount per unit of voice and the reshuffle cut, ``None`` when not made)."""
     rules = terms.rules
     # Underbidding to snatch a contract only pays in open price competition; on an
     # invited shortlist the purchaser has already chosen whom to ask.
@@ -287,15 +303,23 @@ def _competitive_bids(
     mi = rules["max_bid_inflation"]
     base, spread = rules["base_discount"], rules["discount_noise"]
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
-    price, promised, rep, tie = [], [], [], []
+    obedience, cut = cuts
+    partners = purchaser.partners
+    price, promised, rep, tie, adjustment = [], [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
-    for b, e in zip(bidders, city.standard_normals(len(bidders)), strict=True):
+    for b, e, a in zip(bidders, city.standard_normals(len(bidders)), adj, strict=True):
         d = base + (0.0 if b.contracts else snatch) + spread * e
         price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
         promised.append(required * (1.0 + mi * b.dare * incentive))
         rep.append(b.reputation)
-        tie.append(ties.get(b.unique_id, 0.0))
-    return Bids(bidders, price, promised, rep, tie, adj)
+        t = ties.get(b.unique_id, 0.0)
+        tie.append(t)
+        if obedience is not None:
+            a = a - obedience * b.voice
+        if cut is not None:
+            a = a - cut * (b.unique_id in partners) * (1.0 - t)
+        adjustment.append(a)
+    return Bids(bidders, price, promised, rep, tie, adjustment)
 
 
 def score_bids(bids: Bids, terms: Terms) -> tuple[list[float], list[float]]:
@@ -462,8 +486,10 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
         slot_sector=np.array([codes[s.purchaser.sector] for s in slots]),
     )
     tender, bidder = market.choices(city.rng, rules["bid_propensity"])
-    for j, i in zip(tender.tolist(), bidder.tolist(), strict=True):
-        slots[j].interested.append(ngos[i])
+    bidder = bidder.tolist()
+    ends = np.searchsorted(tender, np.arange(1, len(slots) + 1)).tolist()
+    for s, start, end in zip(slots, [0, *ends[:-1]], ends, strict=True):
+        s.interested = [ngos[i] for i in bidder[start:end]]
     if city.players is not None:
         city.players.choose_tenders(slots)
 
@@ -507,10 +533,13 @@ class _Interest:
                 _advance(bits, start, (m + a) * k)
             keys = np.where(want, rng.random((b - a, k)), 2.0)
             chosen = self._chosen(want, keys, self.budget[a:b], most)
-            tender, bidder = np.nonzero(chosen.T)
+            # The chosen cells tender by tender (np.nonzero(chosen.T), at a fraction of
+            # its cost on a transposed array).
+            tender, bidder = np.divmod(np.flatnonzero(chosen.T), b - a)
             pairs.append((tender, bidder + a))
-        if rows < m:
-            _advance(bits, start, 2 * m * k)
+        if rows >= m:
+            return pairs[0]  # already in order
+        _advance(bits, start, 2 * m * k)
         tender = np.concatenate([t for t, _ in pairs])
         bidder = np.concatenate([n for _, n in pairs])
         order = np.lexsort((bidder, tender))
@@ -601,12 +630,30 @@ def open_books(city: City, rules: Rules) -> None:
     match at the ceiling price (:func:`simcontract.phases.money.cash_match`).
     """
     startup = rules["startup_share"] * rules["staff_per_contract"] * rules["wage"]
-    ceiling = rules["contract_value"]
-    for ngo in city.ngos:
+    ngos = city.ngos
+    if rules["match_funding"] <= 0.0:
+        # No match to pay: nothing is committed and one more contract needs start-up only.
+        need = startup + 0.0
+        for ngo in ngos:
+            ngo.round_capacity = ngo.capacity(rules)
+            ngo.round_funds = ngo.reserves + ngo.revenue_other
+            ngo.round_need = need
+        return
+    m = len(ngos)
+    track = column(ngos, "track_record")
+    network = funding_networks(ngos, rules)
+    batch = YearBatch.of(city, ngos)
+    prices = column(batch.contracts, "price")
+    cash = cash_matches(track[batch.owner], network[batch.owner], prices, rules).tolist()
+    needs = startup + cash_matches(track, network, np.full(m, rules["contract_value"]), rules)
+    start = 0
+    for ngo, need in zip(ngos, needs.tolist(), strict=True):
         ngo.round_capacity = ngo.capacity(rules)
-        committed = sum(cash_match(ngo, c.price, rules) for c in ngo.contracts)
+        end = start + len(ngo.contracts)
+        committed = sum(cash[start:end])
+        start = end
         ngo.round_funds = ngo.reserves + ngo.revenue_other - committed
-        ngo.round_need = startup + cash_match(ngo, ceiling, rules)
+        ngo.round_need = need
 
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
@@ -623,22 +670,28 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     funded, gaps = set(), set()
     for pu in city.purchasers:
         record.slots_funded += len(pu.slots)
-        record.slots_served += sum(s.contract is not None for s in pu.slots)
+        served = _count_churn(pu.slots, record)
+        record.slots_served += served
         record.budget += pu.budget
         funded.add(pu.district)
-        if any(s.contract is None for s in pu.slots):
+        if served < len(pu.slots):
             gaps.add(pu.district)
-        _count_churn(pu.slots, record)
     record.districts_funded += len(funded)
     record.gap_districts += len(gaps)
 
 
-def _count_churn(slots: list[Slot], record: YearRecord) -> None:
+def _count_churn(slots: list[Slot], record: YearRecord) -> int:
     """Count the slots served this year and last, and those whose provider changed;
-    remember this year's provider of each slot."""
+    remember this year's provider of each slot; return how many are served."""
+    served = 0
     for s in slots:
-        provider = s.contract.ngo if s.contract is not None else None
-        if provider is not None and s.served_by is not None:
+        if s.contract is None:
+            s.served_by = None
+            continue
+        served += 1
+        provider = s.contract.ngo
+        if s.served_by is not None:
             record.churn_slots += 1
             record.churn_changed += provider is not s.served_by
         s.served_by = provider
+    return served

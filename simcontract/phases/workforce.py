@@ -40,18 +40,24 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
-    wanted = CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)
+    wanted = (CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)).astype(
+        np.intp
+    )
     if city.players is not None:
         wanted = wanted + city.players.hires(batch)
+    ngos = batch.ngos
+    have = np.fromiter((len(n.experience) for n in ngos), np.intp, batch.size)
     laid_off = 0
-    for ngo, w in zip(batch.ngos, wanted.astype(np.intp).tolist(), strict=True):
-        have = len(ngo.experience)
-        if w > have:
-            ngo.experience = np.concatenate([ngo.experience, np.zeros(w - have)])
-        elif w < have:
-            ngo.experience = np.sort(ngo.experience)[have - w :]
-            laid_off += have - w
-    batch.staff = wanted.astype(np.intp)
+    # Most NGOs keep their staff: only those whose workforce changes are visited.
+    changed = np.flatnonzero(wanted != have).tolist()
+    for i, w, h in zip(changed, wanted[changed].tolist(), have[changed].tolist(), strict=True):
+        ngo = ngos[i]
+        if w > h:
+            ngo.experience = np.concatenate([ngo.experience, np.zeros(w - h)])
+        else:
+            ngo.experience = np.sort(ngo.experience)[h - w :]
+            laid_off += h - w
+    batch.staff = wanted
     record.layoffs += laid_off
     record.employed += int(batch.staff.sum()) + laid_off
 
