@@ -23,9 +23,17 @@ STUDENTS = 5
 
 
 @pytest.fixture
-def served():
-    """A session (officials: every 5th student) served on loopback."""
+def served(monkeypatch):
+    """A session (officials: every 5th student) served on loopback.
+
+    The test drives six pages in turn on a busy machine, so a page may go longer than
+    the usual 12 s between two requests for news: presence is not what is tested here.
+    """
     import uvicorn
+
+    from simcontract.classroom import session as session_module
+
+    monkeypatch.setattr(session_module, "PRESENT_SECONDS", 600.0)
 
     from simcontract.classroom.server import join_link, make_app
 
@@ -55,7 +63,13 @@ def _join(browser, base: str, code: str, name: str):
     return page
 
 
-def _plan(page, year: int) -> None:
+def _state(session: Session, page) -> str:
+    """What the session and the page show, for a failure's message."""
+    plans = {s.name: s.plan is not None for s in session.seats.values()}
+    return f"phase {session.phase}, plans {plans}, page: {page.inner_text('main')[:600]!r}"
+
+
+def _plan(page, year: int, session: Session) -> None:
     """Bid for the first tender offered (if any) at 85% of the ceiling, and submit."""
     page.wait_for_selector(f"#submit-plan[data-year='{year}']")
     boxes = page.locator('input[name="bid"]')
@@ -63,8 +77,11 @@ def _plan(page, year: int) -> None:
         boxes.first.check()
     page.locator("#price").fill("0.85")
     page.click("#submit-plan")
-    page.wait_for_selector("#plan-state:has-text('Plan received'), #message:not(:empty)")
-    assert "Plan received" in page.inner_text("#plan-state"), page.inner_text("#message")
+    try:
+        page.wait_for_selector("#plan-state:has-text('Plan received'), #message:not(:empty)")
+    except Exception as err:
+        raise AssertionError(f"no answer to the plan: {_state(session, page)}") from err
+    assert "Plan received" in page.inner_text("#plan-state"), _state(session, page)
 
 
 def _until_results(session: Session, official, teacher) -> None:
@@ -110,7 +127,7 @@ def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_pa
                     page.wait_for_selector("#submit-plan[data-year='2']")
                     page.reload()  # mid-year: back to the same seat and its form
                     page.wait_for_selector("#status h2:has-text('Student 2')")
-                _plan(page, year)
+                _plan(page, year, session)
             _until_results(session, official, teacher)
             heads[0].wait_for_selector(f"#phase-line:has-text('Year {year} of {YEARS}')")
             heads[0].wait_for_selector("#story li")

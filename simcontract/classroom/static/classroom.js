@@ -25,7 +25,12 @@ const pct = (x) => `${Math.round(100 * x)}%`;
 async function api(path, body) {
   const sep = path.includes("?") ? "&" : "?";
   const options = body === undefined ? {} : {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)};
-  const response = await fetch(`${path}${sep}lang=${encodeURIComponent(LANG)}`, options);
+  let response;
+  try {
+    response = await fetch(`${path}${sep}lang=${encodeURIComponent(LANG)}`, options);
+  } catch (e) {
+    return {ok: false, status: 0, data: {error: T("errors.network")}};
+  }
   let data = {};
   try { data = await response.json(); } catch (e) { data = {}; }
   return {ok: response.ok, status: response.status, data};
