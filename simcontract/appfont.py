@@ -61,11 +61,14 @@ def _subset(path: Path, characters: str) -> bytes:
     options.flavor = "woff"
     options.name_IDs = ["*"]
     font = subset.load_font(str(path), options)
-    cutter = subset.Subsetter(options)
-    cutter.populate(text=characters)
-    cutter.subset(font)
-    out = io.BytesIO()
-    subset.save_font(font, out, options)
+    try:
+        cutter = subset.Subsetter(options)
+        cutter.populate(text=characters)
+        cutter.subset(font)
+        out = io.BytesIO()
+        subset.save_font(font, out, options)
+    finally:
+        font.close()
     return out.getvalue()
 
 
