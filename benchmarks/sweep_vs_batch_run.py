@@ -5,7 +5,8 @@ replications, keeping every run's yearly outcomes: ``sweep`` streams them to a
 Parquet dataset (``out=`` a temporary folder, ``series=True``), ``batch_run`` returns
 them as a list of rows (``data_collection_period=1``) that is then made a DataFrame.
 Each runs in a fresh Python process so that peak memory (``ru_maxrss``) is measured
-separately: for the main process, and for the largest worker process.
+separately: for the main process, and for the largest worker process (sampled from
+``/proc`` where a fork server starts the workers).
 
 Usage::
 
@@ -28,7 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import Descendants
 
 MODES = ["open", "selective", "direct"]
 
@@ -41,16 +47,22 @@ def _grid(levels: int) -> dict[str, list[Any]]:
     }
 
 
-def _usage() -> dict[str, float]:
-    """Peak resident memory (MiB) of this process and of its largest child, and CPU
-    seconds of this process and its children together."""
+def _usage(workers: Descendants) -> dict[str, float]:
+    """Peak resident memory (MiB) of this process and of its largest descendant, and
+    CPU seconds of this process and its descendants together.
+
+    Descendants are counted from ``RUSAGE_CHILDREN`` (the children this process reaped,
+    as ``batch_run``'s pool) or from sampling ``/proc`` (``workers``: also a fork
+    server's workers, as ``sweep``'s, which this process never reaps), whichever saw
+    more: both watch the same processes.
+    """
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB else
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "main_mib": own.ru_maxrss * scale / 2**20,
-        "worker_mib": kids.ru_maxrss * scale / 2**20,
-        "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+        "worker_mib": max(kids.ru_maxrss * scale / 2**20, workers.largest),
+        "cpu_s": own.ru_utime + own.ru_stime + max(kids.ru_utime + kids.ru_stime, workers.cpu),
     }
 
 
@@ -135,8 +147,9 @@ def main() -> None:
 
     if opts.child:
         run = child_sweep if opts.child == "sweep" else child_batch_run
-        figures = run(opts)
-        print(json.dumps(figures | _usage()))
+        with Descendants() as workers:
+            figures = run(opts)
+        print(json.dumps(figures | _usage(workers)))
         return
 
     points = opts.levels * len(MODES)

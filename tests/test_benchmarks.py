@@ -34,7 +34,7 @@ RUNS = {
     "national": (["--cities", "3", "--years", "2", "--workers", "1"], ["in one process"]),
     "national-split": (
         ["--cities", "3", "--years", "2", "--workers", "2"],
-        ["over 2 worker processes"],
+        ["over 2 worker processes", "largest worker"],
     ),
     "guangzhou_sweep": (
         ["--points", "5", "--replications", "1", "--workers", "1"],

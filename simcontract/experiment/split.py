@@ -20,6 +20,7 @@ from functools import partial
 
 import pandas as pd
 
+from simcontract import gcpause
 from simcontract.experiment import runner
 from simcontract.experiment.runner import check_flag, check_int
 from simcontract.model import ContractingModel
@@ -127,9 +128,10 @@ def run_split(
 def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[YearRecord]:
     """Run ``cities`` of ``scenario`` for the whole run; return the yearly records."""
     model = ContractingModel(scenario, rng=seed, cities=cities)
-    while model.running:
-        model.step()
-        runner.tick(len(cities))
+    with gcpause.paused():  # as ContractingModel.run
+        while model.running:
+            model.step()
+            runner.tick(len(cities))
     records = model.records
     model.release()
     return records

@@ -1,0 +1,42 @@
+"""Pausing Python's cyclic garbage collector while a model runs.
+
+A run makes agents, contracts and ties that live until it ends, and no cyclic garbage
+(a collection right after a run finds nothing to free). Python's collector still scans
+every tracked object each time the long-lived ones have grown by a quarter, so over a run
+it visits the growing heap again and again: about 7% of a ``guangzhou_ifsc`` run and 12%
+to 14% of a 150- to 600-city run in one process. :func:`paused` switches it off for the
+duration of a run; reference counting still frees everything else at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_LOCK = threading.Lock()
+_depth = 0
+_was_enabled = False
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Switch the cyclic collector off inside the block, and back to how it was after.
+
+    Nested or concurrent blocks (runs in several threads) share one pause: the collector
+    comes back, if it was on, when the last of them ends.
+    """
+    global _depth, _was_enabled
+    with _LOCK:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
