@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from simcontract.ngostate import HOURS, NGOState, StateColumn
+
 if TYPE_CHECKING:
     from simcontract.batch import YearBatch
     from simcontract.model import ContractingModel
@@ -317,45 +319,53 @@ class NGO(mesa.Agent):
         voice: Share of its own hours it spent on advocacy in its last year of delivery
             (what officials saw).
         directed: Service hours last year whose users officials chose.
+        hours: Its staff hours this year by use (a new dict at each read).
+        state, row: The city's :class:`~simcontract.ngostate.NGOState` and the NGO's row
+            in it, where ``skill``, ``reserves``, ``tolerance``, ``inclination``,
+            ``dependence``, ``revenue_gov``, ``revenue_other``, ``pay_level``,
+            ``strain``, ``advocacy``, ``voice``, ``directed``, ``cultivation`` and
+            ``hours`` live.
     """
 
+    # The attributes treated for all NGOs at once live in the city's NGO state.
     # Slots, not the instance dict: past 30 attributes an instance no longer shares its
     # dict's keys with the others, which makes every NGO slower to create and to read.
     __slots__ = (
-        "advocacy",
         "alive",
         "city",
         "contracts",
-        "cultivation",
         "dare",
-        "dependence",
-        "directed",
         "district",
         "entry_year",
         "exit_reason",
         "exit_year",
         "experience",
-        "hours",
-        "inclination",
         "multi_district",
         "origin",
-        "pay_level",
         "reputation",
-        "reserves",
-        "revenue_gov",
-        "revenue_other",
         "round_capacity",
         "round_funds",
         "round_need",
+        "row",
         "sector",
         "seeks_contracts",
-        "skill",
-        "strain",
+        "state",
         "systems",
-        "tolerance",
         "track_record",
-        "voice",
     )
+    advocacy = StateColumn()
+    cultivation = StateColumn()
+    dependence = StateColumn()
+    directed = StateColumn()
+    inclination = StateColumn()
+    pay_level = StateColumn()
+    reserves = StateColumn()
+    revenue_gov = StateColumn()
+    revenue_other = StateColumn()
+    skill = StateColumn()
+    strain = StateColumn()
+    tolerance = StateColumn()
+    voice = StateColumn()
 
     def __init__(
         self,
@@ -382,11 +392,15 @@ class NGO(mesa.Agent):
         self.district = district
         self.multi_district = multi_district
         self.sector = sector
-        self.skill = skill
         self.dare = dare
-        self.reserves = reserves
         self.reputation = reputation
         self.track_record = track_record
+        state = self.state = model.ngo_state(city)
+        row = self.row = state.new_row()
+        state.skill[row] = skill
+        state.reserves[row] = reserves
+        state.tolerance[row] = tolerance
+        state.inclination[row] = inclination
         self.experience = np.array([founder_experience])  # the founder, who directs it
         self.contracts: list[Contract] = []
         self.alive = True
@@ -394,29 +408,21 @@ class NGO(mesa.Agent):
         self.exit_year: int | None = None
         self.exit_reason = ""
         self.round_capacity = 0
-        self.dependence = 0.0
-        self.revenue_gov = 0.0
-        self.revenue_other = 0.0
-        self.pay_level = 1.0
-        self.strain = 0.0
-        self.hours = {
-            "service": 0.0,
-            "documentation": 0.0,
-            "extra": 0.0,
-            "cultivation": 0.0,
-            "mission": 0.0,
-            "advocacy": 0.0,
-        }
-        self.tolerance = tolerance
-        self.inclination = inclination
-        self.advocacy = 0.0
-        self.voice = 0.0
-        self.directed = 0.0
         self.seeks_contracts = True
-        self.cultivation = 0.0
         self.round_funds = 0.0
         self.round_need = 0.0
         self.systems: dict[int, int] = {}
+
+    @property
+    def hours(self) -> dict[str, float]:
+        """Staff hours this year by use (:data:`~simcontract.ngostate.HOURS`)."""
+        state, row = self.state, self.row
+        return {use: getattr(state, f"hours_{use}").item(row) for use in HOURS}
+
+    @hours.setter
+    def hours(self, hours: Mapping[str, float]) -> None:
+        for use in HOURS:
+            getattr(self.state, f"hours_{use}")[self.row] = hours[use]
 
     @property
     def staff(self) -> int:
@@ -596,7 +602,13 @@ class City:
     streets: np.random.Generator | None = None
     players: Any = None
     _normals: list[float] = field(default_factory=list)
+    _rows: tuple[list[NGO], np.ndarray] | None = field(default=None, repr=False)
     _next_normal: int = 0
+
+    @property
+    def ngo_state(self) -> NGOState:
+        """The arrays the attributes of the city's NGOs live in."""
+        return self.model.ngo_state(self.index)
 
     def standard_normals(self, n: int) -> list[float]:
         """``n`` standard normal draws from the city's generator.
@@ -610,6 +622,18 @@ class City:
             start = 0
         self._next_normal = start + n
         return self._normals[start : start + n]
+
+    def ngo_rows(self) -> np.ndarray:
+        """The row of each active NGO (``ngos``, in order) in :attr:`ngo_state`."""
+        cached = self._rows
+        if cached is None or cached[0] is not self.ngos or len(cached[1]) != len(self.ngos):
+            # ``ngos`` is replaced when exited NGOs are dropped and only grows in between.
+            cached = self._rows = (self.ngos, NGOState.rows(self.ngos))
+        return cached[1]
+
+    def ngo_values(self, name: str) -> np.ndarray:
+        """Column ``name`` of :attr:`ngo_state` for the active NGOs, in order (a copy)."""
+        return getattr(self.ngo_state, name)[self.ngo_rows()]
 
     def index_ngos(self) -> None:
         """Drop exited NGOs and rebuild the lookup of bidders by district."""

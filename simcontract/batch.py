@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcontract.ngostate import NGOState
+
 if TYPE_CHECKING:
     from simcontract.agents import NGO, City, Contract
 
@@ -24,6 +26,14 @@ if TYPE_CHECKING:
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
     """``attribute`` of every item as an array."""
     return np.fromiter(map(attrgetter(attribute), items), dtype, len(items))
+
+
+def ngo_values(ngos: list[NGO], name: str) -> np.ndarray:
+    """Column ``name`` of the NGO state (:mod:`simcontract.ngostate`) for ``ngos``, all
+    of one city, in order."""
+    if not ngos:
+        return np.zeros(0)
+    return getattr(ngos[0].state, name)[NGOState.rows(ngos)]
 
 
 @dataclass
@@ -35,6 +45,8 @@ class YearBatch:
         ngos: Active NGOs, in list order.
         contracts: Their contracts, NGO by NGO in list order.
         owner: For each contract, the index of its NGO in ``ngos``.
+        rows: Each NGO's row in the city's NGO state (:meth:`get`, :meth:`put`).
+        state: That NGO state (the NGOs' own).
         staff: Workers of each NGO (set by staffing).
         doc_needs: Documentation hours each contract needs (set by delivery).
         indicators: Each contract's (hours, documentation over needs, real quality),
@@ -45,6 +57,8 @@ class YearBatch:
     ngos: list[NGO]
     contracts: list[Contract] = field(default_factory=list)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    state: NGOState = field(default_factory=NGOState)
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     indicators: np.ndarray | None = None
@@ -57,11 +71,22 @@ class YearBatch:
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
         """Gather ``ngos`` (by default all of ``city``'s) and the contracts they hold now."""
         if ngos is None:
-            ngos = city.ngos
+            ngos, rows = city.ngos, city.ngo_rows()
+        else:
+            rows = NGOState.rows(ngos)
         contracts = [c for n in ngos for c in n.contracts]
         held = np.fromiter((len(n.contracts) for n in ngos), np.intp, len(ngos))
         owner = np.repeat(np.arange(len(ngos)), held)
-        return cls(city, ngos, contracts, owner)
+        state = ngos[0].state if ngos else NGOState(0)
+        return cls(city, ngos, contracts, owner, rows, state)
+
+    def get(self, name: str) -> np.ndarray:
+        """Column ``name`` of the NGO state for the batch's NGOs (a copy)."""
+        return getattr(self.state, name)[self.rows]
+
+    def put(self, name: str, values: np.ndarray | float) -> None:
+        """Set column ``name`` of the NGO state for the batch's NGOs."""
+        getattr(self.state, name)[self.rows] = values
 
     @property
     def rng(self) -> np.random.Generator:

@@ -46,6 +46,7 @@ from simcontract.agents import (
     Intermediary,
     MassOrganisation,
 )
+from simcontract.ngostate import NGOState
 from simcontract.outcomes import OUTCOMES, YearRecord, frame, summarise, yearly
 from simcontract.phases import (
     budgets,
@@ -118,6 +119,7 @@ class ContractingModel(mesa.Model):
         self.cities: list[City] = []
         """The simulated cities, in index order."""
         self._current: dict[str, float] = {}
+        self._ngo_states: dict[int, NGOState] = {}
         for index in self._city_indices(cities):
             self.cities.append(self._set_up_city(index))
         self.datacollector = mesa.DataCollector(
@@ -170,6 +172,13 @@ class ContractingModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
+
+    def ngo_state(self, city: int) -> NGOState:
+        """The NGO state of city ``city``: the arrays its NGOs' attributes live in."""
+        state = self._ngo_states.get(city)
+        if state is None:
+            state = self._ngo_states[city] = NGOState()
+        return state
 
     @property
     def year(self) -> int:

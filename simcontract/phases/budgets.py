@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simcontract.agents import Slot
-from simcontract.batch import column
 from simcontract.phases.evaluation import EVALUATOR_PARAMETERS, make_evaluators
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ def open_year(city: City, rules: Rules, record: YearRecord) -> None:
 
     Evaluators are replaced when a dated change moves any of ``EVALUATOR_PARAMETERS``.
     """
-    record.reserves_start += float(column(city.ngos, "reserves").sum())
+    record.reserves_start += float(city.ngo_values("reserves").sum())
     if rules.changed(EVALUATOR_PARAMETERS):
         make_evaluators(city, rules)
     reprice = rules["contract_value"] / rules.previous["contract_value"]

@@ -39,7 +39,7 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     # An NGO's contracts do not share slots with another's, so closing every NGO's
     # contracts before any NGO closes changes nothing; closures stay in list order.
     left = batch.held() - ending
-    for i in np.flatnonzero(alive & (left == 0) & (column(ngos, "reserves") < floor)).tolist():
+    for i in np.flatnonzero(alive & (left == 0) & (batch.get("reserves") < floor)).tolist():
         ngo = ngos[i]
         record.add_exit(ngo.reserves)
         record.closures += 1
@@ -84,9 +84,9 @@ def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
     record.entrants_total += city.registered
     record.entrants_alive += int((entered > 0).sum())
     record.never_contracted += int((column(ngos, "track_record", int) == 0).sum())
-    record.reserves_end += float(column(ngos, "reserves").sum())
-    revenue = column(ngos, "revenue_gov") + column(ngos, "revenue_other")
-    dependence = column(ngos, "dependence")[revenue > 0]
+    record.reserves_end += float(city.ngo_values("reserves").sum())
+    revenue = city.ngo_values("revenue_gov") + city.ngo_values("revenue_other")
+    dependence = city.ngo_values("dependence")[revenue > 0]
     record.dependence_sum += float(dependence.sum())
     record.dependence_ngos += len(dependence)
     record.dependence_high += int((dependence >= rules["dependence_threshold"]).sum())

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.batch import YearBatch, column
+from simcontract.ngostate import HOURS
 from simcontract.phases.evaluation import unfamiliarity
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     docs = documentation_needs(batch, rules)
     demand = rules["extra_duty_demand"] * column(cs, "staff") * rules["hours_per_worker"]
     if rules["extra_duty_demand"] > 0:
-        comply = comply_probability(column(batch.ngos, "dependence"), rules)
+        comply = comply_probability(batch.get("dependence"), rules)
         refused = batch.rng.random(len(cs)) >= comply[own]
     else:
         refused = np.zeros(len(cs), dtype=bool)
@@ -180,7 +181,7 @@ def _allocate_hours(
         (hours demanded over capacity).
     """
     capacity = batch.staff * rules["hours_per_worker"]
-    c_total = column(batch.ngos, "cultivation")
+    c_total = batch.get("cultivation")
     chores = d_total + e_total + c_total
     strain = np.divide(chores + s_total, capacity, out=np.zeros(batch.size), where=capacity > 0)
     swamped = chores >= capacity
@@ -190,35 +191,16 @@ def _allocate_hours(
     c_used = np.where(swamped, c_total * shrink, c_total)
     service = np.where(swamped, 0.0, np.minimum(s_total, capacity - chores))
     own = np.maximum(0.0, capacity - d_used - e_used - c_used - service)
-    advocacy = column(batch.ngos, "advocacy") * own
+    advocacy = batch.get("advocacy") * own
     mission = own - advocacy
     directed = directed_hours(batch, service, rules)
     voice = np.divide(advocacy, own, out=np.zeros(batch.size), where=own > 0)
-    hours = zip(
-        batch.ngos,
-        service.tolist(),
-        d_used.tolist(),
-        e_used.tolist(),
-        c_used.tolist(),
-        mission.tolist(),
-        advocacy.tolist(),
-        strain.tolist(),
-        directed.tolist(),
-        voice.tolist(),
-        strict=True,
-    )
-    for ngo, s, d, e, c, m, a, st, dh, v in hours:
-        ngo.hours = {
-            "service": s,
-            "documentation": d,
-            "extra": e,
-            "cultivation": c,
-            "mission": m,
-            "advocacy": a,
-        }
-        ngo.strain = st
-        ngo.directed = dh
-        ngo.voice = v
+    uses = zip(HOURS, (service, d_used, e_used, c_used, mission, advocacy), strict=True)
+    for use, hours in uses:
+        batch.put(f"hours_{use}", hours)
+    batch.put("strain", strain)
+    batch.put("directed", directed)
+    batch.put("voice", voice)
     record.hours_advocacy += float(advocacy.sum())
     record.hours_directed += float(directed.sum())
     record.hours_service += float(service.sum())
@@ -239,7 +221,7 @@ def directed_hours(batch: YearBatch, service: np.ndarray, rules: Mapping[str, An
     """
     if rules["client_control"] <= 0.0:
         return np.zeros(batch.size)
-    comply = np.minimum(1.0, comply_probability(column(batch.ngos, "dependence"), rules))
+    comply = np.minimum(1.0, comply_probability(batch.get("dependence"), rules))
     return service * rules["client_control"] * comply
 
 
@@ -269,14 +251,14 @@ def real_quality(
     that of the centre's hours over its street's residents (:func:`reach`). Each
     contract's slot counts one more year with the same provider.
     """
-    ngos, own = batch.ngos, batch.owner
+    own = batch.owner
     experience, worker_ngo = batch.workers()
     mean_experience = np.bincount(worker_ngo, weights=experience, minlength=batch.size) / (
         np.maximum(batch.staff, 1)
     )
     scale = rules["experience_scale"]
     exp_factor = np.where(batch.staff > 0, 1.0 - np.exp(-mean_experience / scale), 0.0)
-    skill = column(ngos, "skill")[own]
+    skill = batch.get("skill")[own]
     skill = skill + fit(batch, rules) * (1.0 - skill)
     base = skill * (rules["novice_quality"] + rules["experience_gain"] * exp_factor[own])
     strain_cost = 1.0 - rules["strain_cost"] * np.clip(strain - 1.0, 0.0, 1.0)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.batch import column
+from simcontract.batch import column, ngo_values
 from simcontract.phases.entry import mean_one_lognormal
 
 if TYPE_CHECKING:
@@ -81,15 +81,17 @@ def match_sources(
     return inkind, grant
 
 
-def expected_other_incomes(ngos: list[NGO], rules: Mapping[str, Any]) -> np.ndarray:
-    """:func:`expected_other_income` of each NGO."""
+def expected_other_incomes(
+    ngos: list[NGO], rules: Mapping[str, Any], revenue_other: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`expected_other_income` of each NGO (``revenue_other``: theirs, when the
+    caller has it)."""
     mean = rules["other_income"]
     by_origin = {k: mean * f for k, f in other_income_factors(rules).items()}
-    return np.fromiter(
-        (n.revenue_other if n.revenue_other > 0 else by_origin[n.origin] for n in ngos),
-        float,
-        len(ngos),
-    )
+    if revenue_other is None:
+        revenue_other = ngo_values(ngos, "revenue_other")
+    mean_of_origin = np.fromiter((by_origin[n.origin] for n in ngos), float, len(ngos))
+    return np.where(revenue_other > 0, revenue_other, mean_of_origin)
 
 
 def funding_network(ngo: NGO, rules: Mapping[str, Any]) -> float:
@@ -98,11 +100,14 @@ def funding_network(ngo: NGO, rules: Mapping[str, Any]) -> float:
     return expected_other_income(ngo, rules) / mean if mean > 0 else 0.0
 
 
-def funding_networks(ngos: list[NGO], rules: Mapping[str, Any]) -> np.ndarray:
-    """:func:`funding_network` of each NGO."""
+def funding_networks(
+    ngos: list[NGO], rules: Mapping[str, Any], revenue_other: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`funding_network` of each NGO (``revenue_other``: theirs, when the caller
+    has it)."""
     mean = rules["other_income"]
     if mean > 0:
-        return expected_other_incomes(ngos, rules) / mean
+        return expected_other_incomes(ngos, rules, revenue_other) / mean
     return np.zeros(len(ngos))
 
 
@@ -143,7 +148,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     gov = price * (1.0 - m)
     if m > 0:
         track = column(ngos, "track_record")[batch.owner]
-        network = funding_networks(ngos, rules)
+        network = funding_networks(ngos, rules, batch.get("revenue_other"))
         inkind, grant = match_sources(track, network[batch.owner], prices, rules)
     else:
         inkind = grant = 0.0 * prices
@@ -158,7 +163,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     lean = np.where(batch.held() > 0, 1.0, rules["lean_overhead"])
     overheads = lean * float(rules["overhead"])
     wage_bill = batch.staff * rules["wage"]
-    reserves = column(ngos, "reserves")
+    reserves = batch.get("reserves")
     available = reserves + gov + grant + other - activities - overheads
     lowest = rules["min_pay_level"]
     pay_level = np.where(
@@ -177,21 +182,11 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     reserves = np.where(balanced, np.maximum(available - wages, 0.0), available - wages)
     revenue = gov + grant + other
     dependence = np.divide(gov, revenue, out=np.zeros(batch.size), where=revenue > 0)
-    # Plain attribute stores in one loop: a loop of setattr() calls per attribute costs more.
-    for ngo, r, pay, g, o, d in zip(
-        ngos,
-        reserves.tolist(),
-        pay_level.tolist(),
-        gov.tolist(),
-        other.tolist(),
-        dependence.tolist(),
-        strict=True,
-    ):
-        ngo.reserves = r
-        ngo.pay_level = pay
-        ngo.revenue_gov = g
-        ngo.revenue_other = o
-        ngo.dependence = d
+    batch.put("reserves", reserves)
+    batch.put("pay_level", pay_level)
+    batch.put("revenue_gov", gov)
+    batch.put("revenue_other", other)
+    batch.put("dependence", dependence)
     record.gov_payments += float(gov.sum())
     record.other_income += float(other.sum())
     record.cofunding += float(grant.sum())

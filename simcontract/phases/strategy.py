@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.batch import column
 from simcontract.phases.money import expected_other_incomes
 
 if TYPE_CHECKING:
@@ -56,10 +55,11 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
     draws = rng.random(len(ngos)).tolist()
     officials = _officials_by_place(city)
     players = city.players
-    for ngo, seek, a, u in zip(ngos, seeks.tolist(), advocacy, draws, strict=True):
-        ngo.advocacy = a
+    state, rows = city.ngo_state, city.ngo_rows()
+    state.advocacy[rows] = advocacy
+    state.cultivation[rows] = 0.0
+    for ngo, seek, u in zip(ngos, seeks.tolist(), draws, strict=True):
         ngo.seeks_contracts = seek
-        ngo.cultivation = 0.0
         if not seek:
             continue
         courted = officials.get((None if ngo.multi_district else ngo.district, ngo.sector), [])
@@ -69,7 +69,7 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
         if players is not None and players.seated(ngo):
             players.default_court[ngo.unique_id] = cadre
             continue
-        ngo.cultivation = hours
+        state.cultivation[ngo.row] = hours
         cadre.strengthen(ngo, growth * (1.0 - cadre.tie(ngo)))
     if players is not None:
         players.plan_year(city, rules)
@@ -101,11 +101,11 @@ def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
     burden = city.last_burden
     if burden is None:
         burden = rules["documentation_base"] + rules["extra_duty_demand"]
-    tolerance = column(ngos, "tolerance")
+    tolerance = city.ngo_values("tolerance")
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
-    expected = expected_other_incomes(ngos, rules)
+    expected = expected_other_incomes(ngos, rules, city.ngo_values("revenue_other"))
     deficit = costs - expected
-    reserves = column(ngos, "reserves")
+    reserves = city.ngo_values("reserves")
     short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)
     return (burden <= tolerance) | short
 
@@ -132,16 +132,15 @@ def advocacy_effort(
     return inclination * own_users * np.exp(-rules["advocacy_caution"] * stake)
 
 
-def _plan_advocacy(city: City, rules: Rules) -> list[float]:
+def _plan_advocacy(city: City, rules: Rules) -> np.ndarray:
     """Each NGO's ``advocacy`` for the year (:func:`advocacy_effort`), from last year's
     dependence and the share of last year's service and mission hours whose users
     officials did not choose (1 for an NGO without such hours)."""
-    ngos = city.ngos
-    work = np.fromiter((n.hours["service"] + n.hours["mission"] for n in ngos), float, len(ngos))
-    directed = column(ngos, "directed")
-    own = 1.0 - np.divide(directed, work, out=np.zeros(len(ngos)), where=work > 0)
-    effort = advocacy_effort(column(ngos, "inclination"), own, column(ngos, "dependence"), rules)
-    return effort.tolist()
+    work = city.ngo_values("hours_service") + city.ngo_values("hours_mission")
+    directed = city.ngo_values("directed")
+    own = 1.0 - np.divide(directed, work, out=np.zeros(len(work)), where=work > 0)
+    inclination, dependence = city.ngo_values("inclination"), city.ngo_values("dependence")
+    return advocacy_effort(inclination, own, dependence, rules)
 
 
 def _officials_by_place(city: City) -> dict[tuple, list]:

@@ -264,7 +264,8 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
     if purchaser.mode == "direct":
         n = len(bidders)
         if obedience is not None:
-            adj = [a - obedience * b.voice for a, b in zip(adj, bidders, strict=True)]
+            voice = city.ngo_state.voice.item
+            adj = [a - obedience * voice(b.row) for a, b in zip(adj, bidders, strict=True)]
         rep = [b.reputation for b in bidders]
         tie = [ties.get(b.unique_id, 0.0) for b in bidders]
         bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
@@ -305,6 +306,7 @@ def _competitive_bids(
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
     obedience, cut = cuts
     partners = purchaser.partners
+    voice = city.ngo_state.voice.item
     price, promised, rep, tie, adjustment = [], [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
     for b, e, a in zip(bidders, city.standard_normals(len(bidders)), adj, strict=True):
@@ -315,7 +317,7 @@ def _competitive_bids(
         t = ties.get(b.unique_id, 0.0)
         tie.append(t)
         if obedience is not None:
-            a = a - obedience * b.voice
+            a = a - obedience * voice(b.row)
         if cut is not None:
             a = a - cut * (b.unique_id in partners) * (1.0 - t)
         adjustment.append(a)
@@ -631,28 +633,30 @@ def open_books(city: City, rules: Rules) -> None:
     """
     startup = rules["startup_share"] * rules["staff_per_contract"] * rules["wage"]
     ngos = city.ngos
+    other = city.ngo_values("revenue_other")
+    funds = (city.ngo_values("reserves") + other).tolist()
     if rules["match_funding"] <= 0.0:
         # No match to pay: nothing is committed and one more contract needs start-up only.
         need = startup + 0.0
-        for ngo in ngos:
+        for ngo, f in zip(ngos, funds, strict=True):
             ngo.round_capacity = ngo.capacity(rules)
-            ngo.round_funds = ngo.reserves + ngo.revenue_other
+            ngo.round_funds = f
             ngo.round_need = need
         return
     m = len(ngos)
     track = column(ngos, "track_record")
-    network = funding_networks(ngos, rules)
-    batch = YearBatch.of(city, ngos)
+    network = funding_networks(ngos, rules, other)
+    batch = YearBatch.of(city)
     prices = column(batch.contracts, "price")
     cash = cash_matches(track[batch.owner], network[batch.owner], prices, rules).tolist()
     needs = startup + cash_matches(track, network, np.full(m, rules["contract_value"]), rules)
     start = 0
-    for ngo, need in zip(ngos, needs.tolist(), strict=True):
+    for ngo, f, need in zip(ngos, funds, needs.tolist(), strict=True):
         ngo.round_capacity = ngo.capacity(rules)
         end = start + len(ngo.contracts)
         committed = sum(cash[start:end])
         start = end
-        ngo.round_funds = ngo.reserves + ngo.revenue_other - committed
+        ngo.round_funds = f - committed
         ngo.round_need = need
 
 

@@ -86,8 +86,8 @@ def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
         rules["max_quit"],
         rules["quit_rate"]
         + rules["insecurity_quit"] * final
-        + rules["strain_quit"] * np.maximum(0.0, column(ngos, "strain") - 1.0)
-        + rules["pay_quit"] * (1.0 - column(ngos, "pay_level")),
+        + rules["strain_quit"] * np.maximum(0.0, batch.get("strain") - 1.0)
+        + rules["pay_quit"] * (1.0 - batch.get("pay_level")),
     )
     experience, worker_ngo = batch.workers()
     mine = keep[worker_ngo]

@@ -1,0 +1,121 @@
+"""The NGO state: NGO attributes kept in per-city arrays, with the agents as views."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+from simcontract import ContractingModel
+from simcontract.agents import NGO
+from simcontract.batch import YearBatch, column
+from simcontract.ngostate import COLUMNS, HOURS, NGOState
+from simcontract.scenario import Scenario
+
+TINY = Scenario({"years": 6, "initial_ngos": 30, "n_bureaux": 6, "n_mass_orgs": 2}, name="tiny")
+VIEWED = [name for name in COLUMNS if not name.startswith("hours_")]
+
+
+def test_each_attribute_is_its_row_of_the_city_state() -> None:
+    model = ContractingModel(TINY.replace(n_cities=2), rng=5).run()
+    for city in model.cities:
+        state = city.ngo_state
+        ngos = [n for n in model.ngos if n.city == city.index]
+        assert sorted(n.row for n in ngos) == list(range(state.size))
+        for ngo in ngos:
+            assert ngo.state is state
+            for name in VIEWED:
+                value = getattr(ngo, name)
+                assert type(value) is float
+                assert value == getattr(state, name)[ngo.row]
+            assert ngo.hours == {u: getattr(state, f"hours_{u}")[ngo.row] for u in HOURS}
+        # City.ngos is in creation order, so its rows ascend: arrays over the active
+        # NGOs are in the same order as before.
+        rows = city.ngo_rows()
+        assert rows.tolist() == [n.row for n in city.ngos]
+        assert np.all(np.diff(rows) > 0)
+        for name in VIEWED:
+            assert city.ngo_values(name).tolist() == column(city.ngos, name).tolist()
+
+
+def test_setting_an_attribute_writes_only_that_ngos_row() -> None:
+    model = ContractingModel(TINY, rng=2)
+    model.step()
+    city = model.cities[0]
+    one, other = city.ngos[0], city.ngos[1]
+    before = other.reserves
+    one.reserves = 123.5
+    one.hours = dict.fromkeys(HOURS, 2.0) | {"mission": 7.0}
+    assert one.reserves == 123.5 and city.ngo_values("reserves")[0] == 123.5
+    assert one.hours["mission"] == 7.0 and one.hours["service"] == 2.0
+    assert other.reserves == before
+    batch = YearBatch.of(city)
+    batch.put("strain", np.arange(batch.size, dtype=float))
+    assert [n.strain for n in city.ngos] == list(range(batch.size))
+    assert batch.get("strain").tolist() == list(range(batch.size))
+
+
+def test_a_growing_state_keeps_every_row() -> None:
+    model = ContractingModel(TINY, rng=1)
+    state = model.cities[0].ngo_state
+    made = []
+    for i in range(3 * len(state.skill)):  # past the initial room, twice
+        made.append(
+            NGO(
+                model,
+                "general",
+                0,
+                0,
+                multi_district=False,
+                sector=None,
+                skill=i / 1000,
+                dare=0.5,
+                reserves=float(i),
+                reputation=0.5,
+                entry_year=1,
+            )
+        )
+    assert [n.skill for n in made] == [i / 1000 for i in range(len(made))]
+    assert [n.reserves for n in made] == [float(i) for i in range(len(made))]
+    assert all(n.pay_level == COLUMNS["pay_level"] for n in made)
+    assert state.size == len(model.ngos)
+
+
+def test_exited_ngos_keep_their_last_values() -> None:
+    model = ContractingModel(TINY.replace(years=12), rng=8).run()
+    gone = [n for n in model.ngos if not n.alive]
+    assert gone, "no NGO exited: the check would be empty"
+    for ngo in gone:
+        assert ngo not in model.cities[0].ngos
+        assert ngo.reserves == model.cities[0].ngo_state.reserves[ngo.row]
+
+
+def test_the_rows_follow_the_active_ngos() -> None:
+    model = ContractingModel(TINY, rng=3)
+    city = model.cities[0]
+    for _ in range(4):
+        model.step()
+        assert city.ngo_rows().tolist() == [n.row for n in city.ngos]
+    city.ngos.append(city.ngos[0])  # grown in place
+    assert city.ngo_rows().tolist() == [n.row for n in city.ngos]
+
+
+def test_a_copied_model_has_its_own_state() -> None:
+    model = ContractingModel(TINY, rng=6)
+    model.step()
+    twin = copy.deepcopy(model)
+    ngo = twin.cities[0].ngos[0]
+    assert ngo.state is twin.cities[0].ngo_state
+    assert ngo.reserves == model.cities[0].ngos[0].reserves
+    ngo.reserves = -1.0
+    assert model.cities[0].ngos[0].reserves != -1.0
+    # The state alone pickles (a results folder or a worker may hold one).
+    state = pickle.loads(pickle.dumps(model.cities[0].ngo_state))
+    assert state.reserves.tolist() == model.cities[0].ngo_state.reserves.tolist()
+
+
+def test_an_unknown_column_names_the_columns() -> None:
+    with pytest.raises(AttributeError, match="no column 'wealth'; columns: skill, reserves"):
+        _ = NGOState().wealth
