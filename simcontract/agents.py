@@ -339,7 +339,6 @@ class NGO(mesa.Agent):
         "entry_year",
         "exit_reason",
         "exit_year",
-        "experience",
         "multi_district",
         "origin",
         "reputation",
@@ -401,7 +400,7 @@ class NGO(mesa.Agent):
         state.reserves[row] = reserves
         state.tolerance[row] = tolerance
         state.inclination[row] = inclination
-        self.experience = np.array([founder_experience])  # the founder, who directs it
+        state.workforce.hire_founder(row, founder_experience)  # the founder, who directs it
         self.contracts: list[Contract] = []
         self.alive = True
         self.entry_year = entry_year
@@ -425,9 +424,20 @@ class NGO(mesa.Agent):
             getattr(self.state, f"hours_{use}")[self.row] = hours[use]
 
     @property
+    def experience(self) -> np.ndarray:
+        """Years of experience of each of its social workers (a copy; setting it
+        replaces them)."""
+        return self.state.workforce.of(np.array([self.row]))[0]
+
+    @experience.setter
+    def experience(self, years: np.ndarray) -> None:
+        years = np.asarray(years, dtype=float)
+        self.state.workforce.replace(np.array([self.row]), years, np.array([len(years)]))
+
+    @property
     def staff(self) -> int:
         """Social workers employed now."""
-        return len(self.experience)
+        return int(self.state.workforce.counts(np.array([self.row]))[0])
 
     def capacity(self, rules: Mapping[str, Any]) -> int:
         """Most contracts the NGO can manage at once.

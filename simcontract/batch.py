@@ -154,10 +154,5 @@ class YearBatch:
         workforce before turnover at year end).
         """
         if self._workers is None:
-            counts = np.fromiter((len(n.experience) for n in self.ngos), np.intp, self.size)
-            if counts.sum():
-                experience = np.concatenate([n.experience for n in self.ngos])
-            else:
-                experience = np.zeros(0)
-            self._workers = experience, np.repeat(np.arange(self.size), counts)
+            self._workers = self.state.workforce.of(self.rows)
         return self._workers

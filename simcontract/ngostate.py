@@ -8,6 +8,10 @@ users, the app and the classroom see plain attributes.
 
 Rows are never reused: an NGO that exits keeps its row, and its attributes keep their
 last values. A city's state grows with the NGOs it has ever had.
+
+The city's social workers are kept the same way (:class:`Workforce`): one array of
+experience for all of them, grouped by employer, so that staffing and turnover hire,
+lay off and lose workers of every NGO at once.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class NGOState:
 
     def __init__(self, capacity: int = 64) -> None:
         self.size = 0
+        self.workforce = Workforce()
         for name, start in COLUMNS.items():
             setattr(self, name, np.full(capacity, start))
 
@@ -78,6 +83,88 @@ class NGOState:
     def rows(ngos: list[NGO]) -> np.ndarray:
         """The row of each of ``ngos``, in order."""
         return np.fromiter(map(_row, ngos), np.intp, len(ngos))
+
+
+class Workforce:
+    """Every social worker of a city's NGOs: years of experience and the employer's row.
+
+    Workers are grouped by employer, rows in ascending order, and each NGO's workers
+    are in its own order (``ngo.experience``). Only the first ``size`` entries of the
+    arrays are in use.
+    """
+
+    def __init__(self) -> None:
+        self.experience = np.zeros(64)
+        self.row = np.zeros(64, np.intp)
+        self.size = 0
+
+    def hire_founder(self, row: int, experience: float) -> None:
+        """Add the first worker of a new NGO (its row is above every row here)."""
+        if self.size == len(self.experience):
+            self._store(self.experience[: self.size], self.row[: self.size])
+        self.experience[self.size] = experience
+        self.row[self.size] = row
+        self.size += 1
+
+    def counts(self, rows: np.ndarray) -> np.ndarray:
+        """Workers of the NGO in each of ``rows``."""
+        lo, hi = self._bounds(rows)
+        return hi - lo
+
+    def of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The experience of the workers of ``rows``, NGO by NGO in the order of
+        ``rows``, and for each worker the index of its NGO in ``rows``."""
+        lo, hi = self._bounds(rows)
+        counts = hi - lo
+        return self.experience[_ranges(lo, counts)], np.repeat(np.arange(len(rows)), counts)
+
+    def replace(self, rows: np.ndarray, experience: np.ndarray, counts: np.ndarray) -> None:
+        """Make ``experience`` the workers of ``rows`` (each row once): the first
+        ``counts[0]`` entries those of ``rows[0]``, and so on."""
+        used, rows = self.row[: self.size], np.asarray(rows, np.intp)
+        lo, hi = self._bounds(rows)
+        mine = np.repeat(rows, counts)
+        if len(rows) == 1:
+            # One NGO (its founder hired, or it exits): splice its workers in.
+            a, b = int(lo[0]), int(hi[0])
+            old = self.experience[: self.size]
+            self._store(
+                np.concatenate([old[:a], experience, old[b:]]),
+                np.concatenate([used[:a], mine, used[b:]]),
+            )
+            return
+        ascending = bool(np.all(rows[1:] > rows[:-1]))
+        if ascending and int((hi - lo).sum()) == self.size:
+            self._store(experience, mine)  # every worker's NGO is in rows: the usual case
+            return
+        others = np.ones(self.size, bool)
+        others[_ranges(lo, hi - lo)] = False
+        all_rows = np.concatenate([used[others], mine])
+        # A stable sort by row keeps each NGO's workers in their order.
+        order = np.argsort(all_rows, kind="stable")
+        both = np.concatenate([self.experience[: self.size][others], experience])
+        self._store(both[order], all_rows[order])
+
+    def _bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        used = self.row[: self.size]
+        return np.searchsorted(used, rows, "left"), np.searchsorted(used, rows, "right")
+
+    def _store(self, experience: np.ndarray, rows: np.ndarray) -> None:
+        n = len(experience)
+        room = max(64, 2 * n)
+        self.experience = np.zeros(room)
+        self.experience[:n] = experience
+        self.row = np.zeros(room, np.intp)
+        self.row[:n] = rows
+        self.size = n
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[0], starts[0] + 1, ..`` (``counts[0]`` numbers), then the same for
+    each following start, as one array."""
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(total)
 
 
 class StateColumn:

@@ -7,11 +7,13 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simcontract import ContractingModel
 from simcontract.agents import NGO
 from simcontract.batch import YearBatch, column
-from simcontract.ngostate import COLUMNS, HOURS, NGOState
+from simcontract.ngostate import COLUMNS, HOURS, NGOState, Workforce
 from simcontract.scenario import Scenario
 
 TINY = Scenario({"years": 6, "initial_ngos": 30, "n_bureaux": 6, "n_mass_orgs": 2}, name="tiny")
@@ -119,3 +121,56 @@ def test_a_copied_model_has_its_own_state() -> None:
 def test_an_unknown_column_names_the_columns() -> None:
     with pytest.raises(AttributeError, match="no column 'wealth'; columns: skill, reserves"):
         _ = NGOState().wealth
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    founders=st.lists(st.floats(0.0, 9.0), min_size=1, max_size=12),
+    changes=st.lists(
+        st.dictionaries(st.integers(0, 11), st.lists(st.floats(0.0, 9.0), max_size=5), max_size=6),
+        max_size=4,
+    ),
+)
+def test_the_workforce_keeps_each_ngos_workers_in_order(
+    founders: list[float], changes: list[dict[int, list[float]]]
+) -> None:
+    """Against a plain list per NGO: founders hired, then any set of NGOs given new
+    workers at once (in any order of rows, all or some of them)."""
+    workforce = Workforce()
+    expected: dict[int, list[float]] = {}
+    for row, years in enumerate(founders):
+        workforce.hire_founder(row, years)
+        expected[row] = [years]
+    for change in changes:
+        change = {row: years for row, years in change.items() if row < len(founders)}
+        if not change:
+            continue
+        rows = np.array(list(change), np.intp)
+        counts = np.array([len(y) for y in change.values()])
+        years = np.array([x for y in change.values() for x in y])
+        workforce.replace(rows, years, counts)
+        expected.update(change)
+        everyone = np.arange(len(founders))
+        got, owner = workforce.of(everyone)
+        assert got.tolist() == [x for row in everyone.tolist() for x in expected[row]]
+        assert owner.tolist() == [i for i in everyone.tolist() for _ in expected[i]]
+        assert workforce.counts(everyone).tolist() == [len(expected[r]) for r in everyone]
+        some = rows[::-1]
+        got, _ = workforce.of(some)
+        assert got.tolist() == [x for row in some.tolist() for x in expected[row]]
+
+
+def test_an_ngos_experience_reads_and_sets_its_workers() -> None:
+    model = ContractingModel(TINY, rng=4)
+    model.step()
+    city = model.cities[0]
+    one, other = city.ngos[0], city.ngos[1]
+    keep = other.experience.tolist()
+    one.experience = np.array([3.0, 1.0, 2.0])
+    assert one.experience.tolist() == [3.0, 1.0, 2.0] and one.staff == 3
+    assert other.experience.tolist() == keep
+    one.experience[0] = 99.0  # a copy: the workforce is not changed behind its back
+    assert one.experience.tolist() == [3.0, 1.0, 2.0]
+    one.exit("closed")
+    assert one.staff == 0 and one.experience.tolist() == []
+    assert other.experience.tolist() == keep

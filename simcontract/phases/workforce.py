@@ -15,6 +15,7 @@ from simcontract.batch import column
 
 if TYPE_CHECKING:
     from simcontract.agents import City
+    from simcontract.ngostate import Workforce
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
@@ -45,21 +46,36 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     )
     if city.players is not None:
         wanted = wanted + city.players.hires(batch)
-    ngos = batch.ngos
-    have = np.fromiter((len(n.experience) for n in ngos), np.intp, batch.size)
-    laid_off = 0
-    # Most NGOs keep their staff: only those whose workforce changes are visited.
-    changed = np.flatnonzero(wanted != have).tolist()
-    for i, w, h in zip(changed, wanted[changed].tolist(), have[changed].tolist(), strict=True):
-        ngo = ngos[i]
-        if w > h:
-            ngo.experience = np.concatenate([ngo.experience, np.zeros(w - h)])
-        else:
-            ngo.experience = np.sort(ngo.experience)[h - w :]
-            laid_off += h - w
+    workforce = batch.state.workforce
+    have = workforce.counts(batch.rows)
+    if np.any(wanted != have):
+        workforce.replace(batch.rows, _restaffed(workforce, batch.rows, have, wanted), wanted)
+    laid_off = int(np.maximum(have - wanted, 0).sum())
     batch.staff = wanted
     record.layoffs += laid_off
     record.employed += int(batch.staff.sum()) + laid_off
+
+
+def _restaffed(
+    workforce: Workforce, rows: np.ndarray, have: np.ndarray, wanted: np.ndarray
+) -> np.ndarray:
+    """The experience of the NGOs' workers once each NGO of ``rows`` has ``wanted``
+    workers, NGO by NGO: an NGO that hires keeps its workers in order and adds hires
+    with no experience after them; one that lays off keeps its ``wanted`` most
+    experienced, from the least to the most experienced."""
+    experience, owner = workforce.of(rows)
+    cut = wanted < have
+    # Sorting by (NGO, experience) orders the workers of NGOs that lay off and, the
+    # sort being stable, leaves the others in their order.
+    order = np.lexsort((np.where(cut[owner], experience, 0.0), owner))
+    experience, owner = experience[order], owner[order]
+    rank = np.arange(len(owner)) - (np.cumsum(have) - have)[owner]
+    kept = ~cut[owner] | (rank >= (have - wanted)[owner])
+    experience, owner, rank = experience[kept], owner[kept], rank[kept]
+    rank = rank - np.where(cut, have - wanted, 0)[owner]
+    out = np.zeros(int(wanted.sum()))
+    out[(np.cumsum(wanted) - wanted)[owner] + rank] = experience
+    return out
 
 
 def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
@@ -96,8 +112,4 @@ def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
     record.staff += len(experience)
     record.quits += int(len(experience) - stay.sum())
     remaining = np.bincount(worker_ngo[stay], minlength=batch.size)
-    stayers = experience[stay] + 1.0
-    ends = np.cumsum(remaining).tolist()
-    for ngo, k, start, end in zip(ngos, keep.tolist(), [0, *ends[:-1]], ends, strict=True):
-        if k:
-            ngo.experience = stayers[start:end]
+    batch.state.workforce.replace(batch.rows[keep], experience[stay] + 1.0, remaining[keep])
