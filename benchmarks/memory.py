@@ -27,13 +27,13 @@ from simcontract.phases import tendering
 
 floor = peak_mib()
 cells = [0]
-choices = tendering._Interest.choices
+choices = tendering.Interest.choices
 
 def counted(self, rng, propensity):
     cells[0] = max(cells[0], len(self.budget) * len(self.slot_district))
     return choices(self, rng, propensity)
 
-tendering._Interest.choices = counted
+tendering.Interest.choices = counted
 scenario = load_scenario("baseline").replace(budget_growth={growth}, years={years})
 model = ContractingModel(scenario, rng=1)
 seconds = timed(model.run)

@@ -577,6 +577,8 @@ class City:
         district_evaluator: The evaluator of each district.
         by_district, citywide: Lookups of active NGOs (see :meth:`index_ngos`).
         round_candidates: The tender round's eligible NGOs per (district, sector).
+        open_round: The open tenders of the tender round under way, priced and scored
+            together (:class:`~simcontract.openround.OpenRound`), or ``None``.
         batch: The year's active NGOs and contracts as arrays, from the end of the
             tender round to the close of the year (``None`` in between).
         initial_ngos: NGOs created at set-up.
@@ -611,6 +613,7 @@ class City:
     registered: int = 0
     streets: np.random.Generator | None = None
     players: Any = None
+    open_round: Any = None
     _normals: list[float] = field(default_factory=list)
     _rows: tuple[list[NGO], np.ndarray] | None = field(default=None, repr=False)
     _next_normal: int = 0

@@ -50,6 +50,7 @@ CONSTANT_MODULES = (
     "phases.entry",
     "phases.cadres",
     "phases.tendering",
+    "openround",
     "phases.delivery",
     "phases.evaluation",
     "phases.money",

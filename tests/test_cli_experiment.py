@@ -105,7 +105,8 @@ def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path
     assert lines[0] == "2 scenarios x 4 replications, seed 0"
     levels = lines.index("Levels: mean ±95% CI half-width over replications")
     head = next(i for i in range(levels, len(lines)) if lines[i].startswith("Scenario "))
-    assert "survival" in lines[head] and "NGO" in lines[head - 1]
+    header = lines[head - 1] + " " + lines[head]
+    assert "NGO" in header and "survival" in header
     assert lines[head + 2].split()[0] == "tiny" and "±" in lines[head + 2]
     assert lines[head + 3].split()[0] == "short"
     assert any(line.startswith("Difference from tiny: ") for line in lines)

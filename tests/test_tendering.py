@@ -9,7 +9,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from simcontract import ContractingModel, Scenario
+from simcontract import ContractingModel, Scenario, openround
 from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser, Slot
 from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS
@@ -127,8 +127,22 @@ class Market:
             seen.append(list(result))
             return result
 
+        rounds: list[openround.OpenRound] = []
+        start = openround.OpenRound.start.__func__
+
+        def opened(cls: type, *args: Any) -> openround.OpenRound:
+            rounds.append(start(cls, *args))
+            return rounds[-1]
+
         try:
-            with mock.patch.object(tendering, "bidders_for", spy):
+            # The tender runs on its own (run_tender), where the bidders can be watched;
+            # the round resolved at once must agree (checked below, and whole runs in
+            # test_openround.py).
+            with (
+                mock.patch.object(tendering, "bidders_for", spy),
+                mock.patch.object(openround.OpenRound, "start", classmethod(opened)),
+                mock.patch.object(openround.OpenRound, "resolves", lambda self, slot: False),
+            ):
                 tender_round(self.city, self.p, record)
         finally:
             for pu, slots in others.items():
@@ -136,6 +150,13 @@ class Market:
             purchaser.slots = mine
         assert len(seen) == len(empty) == record.tenders
         contract = empty[0].contract if empty else None
+        if rounds and empty and id(empty[0]) in rounds[0].index:
+            at_once = rounds[0]
+            j = at_once.index[id(empty[0])]
+            best = at_once.best[j]
+            winner = at_once.ngos[at_once.owners[best]] if best >= 0 else None
+            assert winner is (contract.ngo if contract else None)
+            assert at_once.counts[j][0] == len(seen[0])
         return Tender(contract, record, seen[0] if seen else [])
 
 

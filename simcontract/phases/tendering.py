@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcontract import openround
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
 from simcontract.phases.cadres import contract_length
@@ -232,7 +235,9 @@ def bidders_for(city: City, slot: Slot, terms: Terms) -> list[NGO]:
 
 
 # ----------------------------------------------------------------- bids and award
-def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
+def make_bids(
+    city: City, slot: Slot, bidders: list[NGO], terms: Terms, noise: list[float] | None = None
+) -> Bids:
     """Each bidder chooses a price and promised hours; the purchaser's leanings adjust
     each bidder's merit.
 
@@ -276,7 +281,11 @@ def make_bids(city: City, slot: Slot, bidders: list[NGO], terms: Terms) -> Bids:
             # "New brooms sweep clean": a new official marks down providers he has no
             # tie to that already hold or held the purchaser's contracts.
             cut = rules["reshuffle_cut"] * rules["reshuffle"]
-        bids = _competitive_bids(city, bidders, purchaser, terms, ties, adj, (obedience, cut))
+        if noise is None:
+            noise = city.standard_normals(len(bidders))
+        bids = _competitive_bids(
+            city, bidders, purchaser, terms, ties, adj, (obedience, cut), noise
+        )
     keeper = slot.incumbent
     if purchaser.mode != "open" and keeper in bidders:
         # Discretionary procedures let a purchaser keep a provider it was happy with.
@@ -292,6 +301,7 @@ def _competitive_bids(
     ties: dict[int, float],
     adj: list[float],
     cuts: tuple[float | None, float | None],
+    noise: list[float],
 ) -> Bids:
     """Prices and promises of bidders who compete (every mode but direct award), and
     their adjustments less the cuts of :func:`make_bids` (``cuts``: the obedience
@@ -309,7 +319,7 @@ def _competitive_bids(
     voice = city.ngo_state.voice.item
     price, promised, rep, tie, adjustment = [], [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
-    for b, e, a in zip(bidders, city.standard_normals(len(bidders)), adj, strict=True):
+    for b, e, a in zip(bidders, noise, adj, strict=True):
         d = base + (0.0 if b.contracts else snatch) + spread * e
         price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
         promised.append(required * (1.0 + mi * b.dare * incentive))
@@ -363,14 +373,17 @@ def score_bids(bids: Bids, terms: Terms) -> tuple[list[float], list[float]]:
     return total, merit
 
 
-def pick_winner(city: City, bids: Bids, total: list[float], terms: Terms) -> int | None:
+def pick_winner(
+    city: City, bids: Bids, total: list[float], terms: Terms, noise: list[float] | None = None
+) -> int | None:
     """The index of the winning bid, or ``None`` when no bid is acceptable.
 
     A bidder is acceptable when its reputation plus adjustment reaches
     ``min_reputation``; among acceptable bids the highest ``total + N(0, award_noise)``
     wins (the first one on a tie).
     """
-    noise = city.standard_normals(len(total))
+    if noise is None:
+        noise = city.standard_normals(len(total))
     floor = terms.rules["min_reputation"]
     spread = terms.rules["award_noise"]
     best, best_total = None, -math.inf
@@ -420,11 +433,16 @@ def award(
     winner.contracts.append(contract)
     winner.round_funds -= winner.round_need
     purchaser.partners.add(winner.unique_id)
+    if city.open_round is not None:
+        city.open_round.note_award(winner, purchaser)
     return contract
 
 
 def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Contract | None:
     """Tender one empty slot; return the new contract, or ``None`` when the tender fails."""
+    round_ = city.open_round
+    if round_ is not None and round_.resolves(slot):
+        return round_.resolve(slot, terms, record)
     bidders = bidders_for(city, slot, terms)
     players = city.players
     if players is not None:
@@ -438,11 +456,13 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
     record.newcomer_bids += newcomers
     best = None
     if bidders:
-        bids = make_bids(city, slot, bidders, terms)
+        # An open tender of a round tendered on its own reads its entries' draws.
+        draws = round_.noise_for(slot, bidders) if round_ and id(slot) in round_.index else None
+        bids = make_bids(city, slot, bidders, terms, draws and draws[0])
         if players is not None:
             players.bid_terms(slot, bids, terms)
         total, merit = score_bids(bids, terms)
-        best = pick_winner(city, bids, total, terms)
+        best = pick_winner(city, bids, total, terms, draws and draws[1])
         if players is not None:
             best = players.award(slot, bids, (total, merit), best, terms)
     if best is None:
@@ -453,19 +473,22 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
 
 # ----------------------------------------------------------------- the round
 CHUNK_CELLS = 1 << 18
-"""Most NGO × open-tender cells :func:`choose_open_tenders` handles at once (2 MiB of
-draws), so a round's memory grows with its bids, not with NGOs × tenders."""
+"""About the most (NGO, open tender it serves) pairs :func:`choose_open_tenders` handles
+at once (2 MiB of draws), so a round's memory stays bounded however many NGOs and
+tenders it has."""
 
 
-def choose_open_tenders(city: City, rules: Rules) -> None:
+def choose_open_tenders(
+    city: City, rules: Rules, books: Books
+) -> tuple[list[Slot], np.ndarray, np.ndarray] | None:
     """Each NGO picks which of the year's open tenders it will bid for.
 
-    An NGO considers every open tender whose purchaser it serves (place and sector),
-    wants each with probability ``bid_propensity``, and answers at most
-    ``bids_per_free_contract * min(free, free_contracts_counted)`` of them, chosen at random,
-    where ``free`` is the number of further contracts it has room for. The chosen NGOs
-    are stored on each slot as ``slot.interested`` (in list order); eligibility is
-    checked again when the tender runs.
+    An NGO that seeks contracts considers every open tender whose purchaser it serves
+    (place and sector), wants each with probability ``bid_propensity``, and answers at
+    most ``bids_per_free_contract * min(free, free_contracts_counted)`` of them, chosen
+    at random, where ``free`` is the number of further contracts it has room for. The
+    chosen NGOs are stored on each slot as ``slot.interested`` (in list order);
+    eligibility is checked again when the tender runs.
     """
     slots = [
         s for pu in city.purchasers if pu.mode == "open" for s in pu.slots if s.contract is None
@@ -474,31 +497,46 @@ def choose_open_tenders(city: City, rules: Rules) -> None:
         s.interested = []
     ngos = city.ngos
     if not slots or not ngos:
-        return
+        return None
     codes = {sector: i for i, sector in enumerate(SECTORS)}
     m = len(ngos)
-    free = np.fromiter((n.round_capacity - len(n.contracts) for n in ngos), np.intp, m)
+    free = books.capacity - books.held
     counted = np.minimum(rules["free_contracts_counted"], np.maximum(0, free))
-    market = _Interest(
+    budget = rules["bids_per_free_contract"] * counted
+    # Only an NGO that seeks contracts and may answer a tender chooses (and draws).
+    budget[~column(ngos, "seeks_contracts", bool)] = 0
+    names = column(ngos, "sector", object)
+    sector = np.full(m, -1, np.intp)
+    for code, name in enumerate(SECTORS):
+        sector[names == name] = code
+    market = Interest(
         district=column(ngos, "district", np.intp),
         citywide=column(ngos, "multi_district", bool),
-        sector=np.fromiter((codes.get(n.sector, -1) for n in ngos), np.intp, m),
-        budget=rules["bids_per_free_contract"] * counted,
-        slot_district=np.array([s.purchaser.district for s in slots]),
-        slot_sector=np.array([codes[s.purchaser.sector] for s in slots]),
+        sector=sector,
+        budget=budget,
+        slot_district=np.array([s.purchaser.district for s in slots], np.intp),
+        slot_sector=np.array([codes[s.purchaser.sector] for s in slots], np.intp),
     )
     tender, bidder = market.choices(city.rng, rules["bid_propensity"])
-    bidder = bidder.tolist()
+    chosen = bidder.tolist()
     ends = np.searchsorted(tender, np.arange(1, len(slots) + 1)).tolist()
     for s, start, end in zip(slots, [0, *ends[:-1]], ends, strict=True):
-        s.interested = [ngos[i] for i in bidder[start:end]]
+        s.interested = [ngos[i] for i in chosen[start:end]]
     if city.players is not None:
         city.players.choose_tenders(slots)
+    return slots, tender, bidder
 
 
 @dataclass(frozen=True)
-class _Interest:
-    """The NGOs and open tenders of a round, as arrays, for :func:`choose_open_tenders`."""
+class Interest:
+    """The NGOs and open tenders of a round, as arrays, for :func:`choose_open_tenders`.
+
+    Attributes:
+        district, citywide, sector, budget: Per NGO: home district, whether it serves
+            every district, sector code (-1 for a generalist), most tenders it answers.
+        slot_district, slot_sector: Per open tender: its purchaser's district and sector
+            code.
+    """
 
     district: np.ndarray
     citywide: np.ndarray
@@ -507,85 +545,79 @@ class _Interest:
     slot_district: np.ndarray
     slot_sector: np.ndarray
 
+    def runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where each NGO's tenders lie: ``(lookup, low, high)``, the tenders NGO ``i``
+        serves being ``lookup[low[i]:high[i]]``.
+
+        ``lookup`` holds the tenders sorted by (district, sector), then again sorted by
+        sector: the tenders a local NGO serves are one run of the first order, those of
+        a city-wide NGO one run of the second, so no NGOs × tenders array is needed.
+        """
+        n_sectors, k = len(SECTORS), len(self.slot_district)
+        by_place = np.lexsort((self.slot_sector, self.slot_district))
+        by_sector = np.argsort(self.slot_sector, kind="stable")
+        place_keys = (self.slot_district * n_sectors + self.slot_sector)[by_place]
+        general = self.sector < 0
+        key = self.district * n_sectors + np.maximum(self.sector, 0)
+        low = np.searchsorted(place_keys, key)
+        high = np.searchsorted(place_keys, np.where(general, key + n_sectors, key + 1))
+        sector_keys = self.slot_sector[by_sector]
+        sector_low = np.where(general, 0, np.searchsorted(sector_keys, self.sector))
+        sector_high = np.where(general, k, np.searchsorted(sector_keys, self.sector + 1))
+        low = np.where(self.citywide, k + sector_low, low)
+        high = np.where(self.citywide, k + sector_high, high)
+        return np.concatenate([by_place, by_sector]), low, high
+
     def choices(self, rng: np.random.Generator, propensity: float) -> tuple[np.ndarray, ...]:
         """The (tender, NGO) pairs chosen, sorted by tender then NGO.
 
-        The draws are those of one ``(NGOs, tenders)`` array of "wants" followed by one
-        of sort keys; rows are handled in chunks of :data:`CHUNK_CELLS` cells, each
-        chunk's draws read at their place in that stream (``advance``), so the result
-        does not depend on the chunk size and the stream ends where it would.
+        One uniform draw ``u`` per tender an NGO with a budget serves, NGO by NGO: the
+        NGO wants the tender when ``u < propensity`` and answers the wanted tenders with
+        the smallest ``u``, up to its budget (given that it wants a tender, ``u /
+        propensity`` is uniform, so these are wanted tenders chosen uniformly at
+        random). NGOs are taken in groups of about :data:`CHUNK_CELLS` pairs, so memory
+        grows with the pairs, not with NGOs × tenders; the draws are the same whatever
+        the grouping.
         """
-        m, k = len(self.budget), len(self.slot_district)
-        most = min(int(self.budget.max()), k)
-        bits = rng.bit_generator
-        rows = max(1, CHUNK_CELLS // k)
-        if rows >= m or not hasattr(bits, "advance"):
-            rows = m
-        if most == 0:
-            _skip(rng, 2 * m * k)
-            return np.empty(0, np.intp), np.empty(0, np.intp)
-        start = bits.state
-        pairs: list[tuple[np.ndarray, np.ndarray]] = []
-        for a in range(0, m, rows):
-            b = min(m, a + rows)
-            if rows < m:
-                _advance(bits, start, a * k)
-            want = self._serves(a, b) & (rng.random((b - a, k)) < propensity)
-            if rows < m:
-                _advance(bits, start, (m + a) * k)
-            keys = np.where(want, rng.random((b - a, k)), 2.0)
-            chosen = self._chosen(want, keys, self.budget[a:b], most)
-            # The chosen cells tender by tender (np.nonzero(chosen.T), at a fraction of
-            # its cost on a transposed array).
-            tender, bidder = np.divmod(np.flatnonzero(chosen.T), b - a)
-            pairs.append((tender, bidder + a))
-        if rows >= m:
-            return pairs[0]  # already in order
-        _advance(bits, start, 2 * m * k)
-        tender = np.concatenate([t for t, _ in pairs])
-        bidder = np.concatenate([n for _, n in pairs])
+        lookup, low, high = self.runs()
+        active = np.flatnonzero((self.budget > 0) & (high > low))
+        lengths = (high - low)[active]
+        tenders, bidders = [np.empty(0, np.intp)], [np.empty(0, np.intp)]
+        for group in _groups(lengths, CHUNK_CELLS):
+            ngos, size = active[group], lengths[group]
+            owner = np.repeat(ngos, size)
+            position = np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size)
+            tender = lookup[np.repeat(low[ngos], size) + position]
+            u = rng.random(len(owner))
+            wanted = np.flatnonzero(u < propensity)
+            # Pairs come NGO by NGO, so one sort by ``owner + u`` orders each NGO's
+            # wanted tenders by ``u`` (u < 1), at a fraction of a two-key sort's cost.
+            order = wanted[np.argsort(owner[wanted] + u[wanted], kind="stable")]
+            owner, tender = owner[order], tender[order]
+            keep = _ranks(owner) < self.budget[owner]
+            tenders.append(tender[keep])
+            bidders.append(owner[keep])
+        tender, bidder = np.concatenate(tenders), np.concatenate(bidders)
         order = np.lexsort((bidder, tender))
         return tender[order], bidder[order]
 
-    def _serves(self, a: int, b: int) -> np.ndarray:
-        """Whether NGOs ``a`` to ``b - 1`` serve each tender's place and sector."""
-        district, sector = self.district[a:b, None], self.sector[a:b, None]
-        place = self.citywide[a:b, None] | (district == self.slot_district[None, :])
-        return place & ((sector == -1) | (sector == self.slot_sector[None, :]))
 
-    @staticmethod
-    def _chosen(want: np.ndarray, keys: np.ndarray, budget: np.ndarray, most: int) -> np.ndarray:
-        """Each NGO answers the ``budget`` wanted tenders with the smallest keys: those
-        up to its budget-th smallest key (keys are distinct draws; 2.0 marks the
-        unwanted)."""
-        smallest = np.sort(np.partition(keys, most - 1, axis=1)[:, :most], axis=1)
-        kth = smallest[np.arange(len(budget)), np.minimum(np.maximum(budget, 1), most) - 1]
-        limit = np.where(budget > 0, kth, -1.0)
-        return want & (keys <= limit[:, None])
+def _ranks(owner: np.ndarray) -> np.ndarray:
+    """Each item's place (0, 1, ...) within its run of equal values of ``owner``."""
+    place = np.arange(len(owner))
+    first = np.ones(len(owner), bool)
+    first[1:] = owner[1:] != owner[:-1]
+    return place - np.maximum.accumulate(np.where(first, place, 0))
 
 
-def _advance(bits: Any, start: dict[str, Any], draws: int) -> None:
-    """Set ``bits`` to its state ``start`` moved on by ``draws`` 64-bit draws, as
-    drawing that many doubles would; ``advance`` empties the buffered 32-bit half-draw
-    (``has_uint32``), which uniform doubles leave alone, so it is put back."""
-    bits.state = start
-    bits.advance(draws)
-    state = bits.state
-    for key in ("has_uint32", "uinteger"):
-        if key in start:
-            state[key] = start[key]
-    bits.state = state
-
-
-def _skip(rng: np.random.Generator, draws: int) -> None:
-    """Move ``rng`` on by ``draws`` uniform draws, as drawing them would."""
-    bits = rng.bit_generator
-    if hasattr(bits, "advance"):
-        _advance(bits, bits.state, draws)
-        return
-    while draws > 0:
-        rng.random(min(draws, CHUNK_CELLS))
-        draws -= CHUNK_CELLS
+def _groups(lengths: np.ndarray, cells: int) -> list[slice]:
+    """Consecutive groups of items whose ``lengths`` add up to about ``cells`` each (an
+    item longer than ``cells`` ends a group of its own)."""
+    before = np.cumsum(lengths) - lengths
+    block = before // max(cells, 1)
+    cuts = np.flatnonzero(np.diff(block)) + 1
+    bounds = [0, *cuts.tolist(), len(lengths)]
+    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
 
 
 def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
@@ -598,12 +630,12 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     into ``city.batch`` for the rest of the year, and the market they form is counted.
     """
     city.round_candidates = {}
-    open_books(city, rules)
+    books = open_books(city, rules)
     if city.hub is not None:
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
         seekers = [n for n in city.ngos if n.seeks_contracts]
         city.hub.refresh_pool(seekers, empty, rules, city.rng)
-    choose_open_tenders(city, rules)
+    chosen = choose_open_tenders(city, rules, books)
     tenders, failed, bids, newcomer_bids = (
         record.tenders,
         record.failed,
@@ -611,10 +643,13 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
         record.newcomer_bids,
     )
     terms = Terms.of(rules)
+    if chosen is not None:
+        city.open_round = openround.OpenRound.start(city, books, *chosen, terms)
     for i in city.rng.permutation(len(city.purchasers)):
         for slot in city.purchasers[i].slots:
             if slot.contract is None:
                 run_tender(city, slot, terms, record)
+    city.open_round = None
     city.last_tenders = record.tenders - tenders
     city.last_failed = record.failed - failed
     bids = record.bids - bids
@@ -623,41 +658,63 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     _count_market(city, city.batch, record)
 
 
-def open_books(city: City, rules: Rules) -> None:
+@dataclass(frozen=True)
+class Books:
+    """What each of the city's NGOs (``city.ngos``, in order) brings to the tender
+    round, frozen when it opens (:func:`open_books`).
+
+    Attributes:
+        held: Contracts it holds.
+        capacity: Most contracts it can manage (``round_capacity``).
+        funds: Money it can commit (``round_funds``).
+        need: Money one more contract needs (``round_need``).
+    """
+
+    held: np.ndarray
+    capacity: np.ndarray
+    funds: np.ndarray
+    need: np.ndarray
+
+
+def open_books(city: City, rules: Rules) -> Books:
     """Freeze each NGO's capacity for the round and work out what it can commit.
 
-    An NGO's funds are its reserves and its expected other income (last year's), less
-    the cash part of the match its contracts need this year; one more contract needs
-    start-up money (``startup_share`` of its yearly wage bill) and the cash part of its
-    match at the ceiling price (:func:`simcontract.phases.money.cash_match`).
+    An NGO's capacity is :meth:`~simcontract.agents.NGO.capacity`. Its funds are its
+    reserves and its expected other income (last year's), less the cash part of the
+    match its contracts need this year; one more contract needs start-up money
+    (``startup_share`` of its yearly wage bill) and the cash part of its match at the
+    ceiling price (:func:`simcontract.phases.money.cash_match`). Each NGO's
+    ``round_capacity``, ``round_funds`` and ``round_need`` are set, and returned as arrays.
     """
     startup = rules["startup_share"] * rules["staff_per_contract"] * rules["wage"]
     ngos = city.ngos
+    m = len(ngos)
+    held = np.fromiter(map(len, map(attrgetter("contracts"), ngos)), np.intp, m)
+    track = column(ngos, "track_record")
+    origin = column(ngos, "origin", object)
+    small = (origin == "community") | (origin == "grassroots")
+    grown = 1 + (track / rules["experience_per_contract"]).astype(np.intp)
+    capacity = np.where(small, rules["small_ngo_contracts"], grown)
     other = city.ngo_values("revenue_other")
-    funds = (city.ngo_values("reserves") + other).tolist()
+    funds = city.ngo_values("reserves") + other
     if rules["match_funding"] <= 0.0:
         # No match to pay: nothing is committed and one more contract needs start-up only.
-        need = startup + 0.0
-        for ngo, f in zip(ngos, funds, strict=True):
-            ngo.round_capacity = ngo.capacity(rules)
-            ngo.round_funds = f
-            ngo.round_need = need
-        return
-    m = len(ngos)
-    track = column(ngos, "track_record")
-    network = funding_networks(ngos, rules, other)
-    batch = YearBatch.of(city)
-    prices = column(batch.contracts, "price")
-    cash = cash_matches(track[batch.owner], network[batch.owner], prices, rules).tolist()
-    needs = startup + cash_matches(track, network, np.full(m, rules["contract_value"]), rules)
-    start = 0
-    for ngo, f, need in zip(ngos, funds, needs.tolist(), strict=True):
-        ngo.round_capacity = ngo.capacity(rules)
-        end = start + len(ngo.contracts)
-        committed = sum(cash[start:end])
-        start = end
-        ngo.round_funds = f - committed
-        ngo.round_need = need
+        need = np.full(m, startup + 0.0)
+    else:
+        network = funding_networks(ngos, rules, other)
+        contracts = [c for n in ngos for c in n.contracts]
+        owner = np.repeat(np.arange(m), held)
+        prices = column(contracts, "price")
+        cash = cash_matches(track[owner], network[owner], prices, rules)
+        # Summed in order, contract by contract, as the NGO pays them.
+        funds = funds - np.bincount(owner, weights=cash, minlength=m)
+        need = startup + cash_matches(track, network, np.full(m, rules["contract_value"]), rules)
+    columns = (capacity.tolist(), funds.tolist(), need.tolist())
+    for ngo, c, f, n in zip(ngos, *columns, strict=True):
+        ngo.round_capacity = c
+        ngo.round_funds = f
+        ngo.round_need = n
+    return Books(held, capacity, funds, need)
 
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:

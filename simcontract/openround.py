@@ -1,0 +1,377 @@
+"""The open tenders of a round, priced and scored together over the interest structure.
+
+At the start of the tender round every pair of an open tender and an NGO that chose it
+(:func:`~simcontract.phases.tendering.choose_open_tenders`), and each tender's incumbent
+when it serves the purchaser but did not choose the tender, becomes an *entry*: a bid the
+NGO makes if it still has room when the tender runs. Each entry gets its two draws (the
+price noise and the award noise of :func:`~simcontract.phases.tendering.make_bids` and
+:func:`~simcontract.phases.tendering.pick_winner`), and all entries are priced and
+scored at once from the state the NGOs start the round in.
+
+Only an award changes that state, and only for its winner: it holds one more contract
+(so it no longer underbids to snatch one), has less room and money, and becomes a
+partner of the purchaser. So a tender none of whose entries has won in the round is
+resolved by its precomputed best entry, and the others are corrected entry by entry for
+the winners among them (the sequential correction for capacity, money and partners).
+The result is the same as tendering each slot in turn with the same draws: the tests
+check this against :func:`~simcontract.phases.tendering.run_tender`. Memory grows with
+the entries, that is with the bids, not with NGOs × tenders.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simcontract.batch import column
+from simcontract.phases import tendering
+from simcontract.phases.cadres import contract_length
+
+if TYPE_CHECKING:
+    from simcontract.agents import NGO, City, Contract, Purchaser, Slot
+    from simcontract.outcomes import YearRecord
+    from simcontract.phases.tendering import Books, Terms
+    from simcontract.scenario import Rules
+
+NO_CHANGE, WON_ELSEWHERE, WON_HERE = 0, 1, 2
+"""Variants of an entry's bid: the NGO has won nothing in the round, has won only
+tenders of other purchasers, or has won one of this purchaser's."""
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What each entry's bid is worth, one row per variant (``NO_CHANGE``,
+    ``WON_ELSEWHERE``, ``WON_HERE``), one column per entry.
+
+    Attributes:
+        key: Award score plus award noise (``-inf`` where the bid is not acceptable).
+        price: Price asked.
+        adjustment: The purchaser's adjustment of the bidder's merit.
+    """
+
+    key: np.ndarray
+    price: np.ndarray
+    adjustment: np.ndarray
+
+
+class OpenRound:
+    """The entries of a round's open tenders and their scores.
+
+    Attributes:
+        ngos: The city's NGOs at the start of the round (entries point into it).
+        slots: The open tenders, in the order of ``choose_open_tenders``.
+        owner, tender: Per entry: the NGO (index into ``ngos``) and the tender.
+        starts: Entry ``starts[j]`` is tender ``j``'s first; ``starts[j + 1]`` ends it.
+        price_noise, award_noise: Per entry, its two standard normal draws.
+        together: Whether open tenders are resolved here (no players in the city).
+        won: The purchasers (by ``id``) each NGO (by row) has won a tender of in the round.
+        best, counts: Per tender, its best entry (-1 for none) and its (bids, newcomer
+            bids) while none of its entries' NGOs has won in the round.
+    """
+
+    def __init__(self, city: City, slots: list[Slot], owner: np.ndarray, tender: np.ndarray):
+        self.city = city
+        self.ngos = city.ngos
+        self.slots = slots
+        self.index = {id(s): j for j, s in enumerate(slots)}
+        self.owner, self.tender = owner, tender
+        self.starts = np.searchsorted(tender, np.arange(len(slots) + 1)).tolist()
+        self.price_noise = city.rng.standard_normal(len(owner))
+        self.award_noise = city.rng.standard_normal(len(owner))
+        # Players (the classroom) choose, bid and award tender by tender.
+        self.together = city.players is None
+        self.won: dict[int, set[int]] = {}
+        self.scores: Scores | None = None
+        self.best: list[int] = []
+        self.counts: list[tuple[int, int]] = []
+
+    # ------------------------------------------------------------- the reference path
+    def noise_for(self, slot: Slot, bidders: list[NGO]) -> tuple[list[float], list[float]]:
+        """The price and award draws of ``bidders``' entries in ``slot``'s tender, for
+        tendering it on its own (:func:`~simcontract.phases.tendering.run_tender`)."""
+        j = self.index[id(slot)]
+        at = {id(self.ngos[self.owner[e]]): e for e in range(self.starts[j], self.starts[j + 1])}
+        price, award = [], []
+        for b in bidders:
+            e = at.get(id(b))
+            if e is None:
+                # A player put its NGO on a tender it had not chosen: fresh draws.
+                price_draw, award_draw = self.city.standard_normals(2)
+            else:
+                price_draw, award_draw = self.price_noise[e], self.award_noise[e]
+            price.append(float(price_draw))
+            award.append(float(award_draw))
+        return price, award
+
+    def resolves(self, slot: Slot) -> bool:
+        """Whether :meth:`resolve` resolves ``slot``'s tender: an open tender of the
+        round, without players."""
+        return self.together and id(slot) in self.index
+
+    def note_award(self, ngo: NGO, purchaser: Purchaser) -> None:
+        """Remember that ``ngo`` won one of ``purchaser``'s tenders in this round."""
+        self.won.setdefault(ngo.row, set()).add(id(purchaser))
+
+    # ------------------------------------------------------------- the walk
+    def resolve(self, slot: Slot, terms: Terms, record: YearRecord) -> Contract | None:
+        """Tender ``slot`` now, as :func:`~simcontract.phases.tendering.run_tender` would:
+        its entries whose NGO has won in the round are re-read (room, and the variant of
+        their bid), the others stand as scored at the start of the round."""
+        j = self.index[id(slot)]
+        start, end = self.starts[j], self.starts[j + 1]
+        won = self.won
+        if won.keys().isdisjoint(self.rows[start:end]):
+            bids, newcomers = self.counts[j]
+            best, variant = self.best[j], NO_CHANGE
+        else:
+            bids, newcomers, best, variant = self._corrected(slot, start, end)
+        record.tenders += 1
+        record.bids += bids
+        record.newcomer_bids += newcomers
+        if best < 0:
+            record.failed += 1
+            return None
+        ngo = self.ngos[self.owners[best]]
+        scores = self.scores
+        offer = tendering.Bids(
+            [ngo],
+            [float(scores.price[variant, best])],
+            [float(self.promised[best])],
+            [float(self.rep[best])],
+            [float(self.tie[best])],
+            [float(scores.adjustment[variant, best])],
+        )
+        return tendering.award(self.city, slot, offer, 0, terms, record)
+
+    def _corrected(self, slot: Slot, start: int, end: int) -> tuple[int, int, int, int]:
+        """Bids, newcomer bids, best entry (-1 for none) and its variant of a tender some
+        of whose entries' NGOs have won in the round."""
+        here = id(slot.purchaser)
+        keys, rows, won = self.keys, self.rows, self.won
+        bids = newcomers = 0
+        best, best_key, best_variant = -1, -math.inf, NO_CHANGE
+        for e in range(start, end):
+            wins = won.get(rows[e])
+            if wins is None:
+                if not self.room[e]:
+                    continue
+                variant = NO_CHANGE
+                newcomers += self.newcomer[e]
+            else:
+                if not tendering.has_room(self.ngos[self.owners[e]]):
+                    continue
+                variant = WON_HERE if here in wins else WON_ELSEWHERE
+            bids += 1
+            key = keys[variant][e]
+            if key > best_key:
+                best, best_key, best_variant = e, key, variant
+        return bids, newcomers, best, best_variant
+
+    # ------------------------------------------------------------- pricing and scoring
+    @classmethod
+    def start(
+        cls,
+        city: City,
+        books: Books,
+        slots: list[Slot],
+        tender: np.ndarray,
+        owner: np.ndarray,
+        terms: Terms,
+    ) -> OpenRound:
+        """The round of ``slots`` with the chosen (``tender``, ``owner``) pairs (sorted by
+        tender, then NGO), each tender's incumbent added where it serves the purchaser
+        and did not choose the tender; every purchaser with an open tender decides its
+        contract length now, and every entry is priced and scored."""
+        ngos = city.ngos
+        rows = city.ngo_rows()
+        at_row = np.full(int(rows.max(initial=-1)) + 1, -1, np.intp)
+        at_row[rows] = np.arange(len(rows))
+        chosen = set((tender * len(ngos) + owner).tolist())
+        extra_tender, extra_owner = [], []
+        for j, s in enumerate(slots):
+            n = s.incumbent
+            if n is None or not n.alive or not n.serves(s.purchaser):
+                continue
+            i = int(at_row[n.row]) if n.row < len(at_row) else -1
+            if i >= 0 and j * len(ngos) + i not in chosen:
+                extra_tender.append(j)
+                extra_owner.append(i)
+        if extra_tender:
+            tender = np.concatenate([tender, np.array(extra_tender, np.intp)])
+            owner = np.concatenate([owner, np.array(extra_owner, np.intp)])
+            order = np.argsort(tender, kind="stable")
+            tender, owner = tender[order], owner[order]
+        for s in slots:
+            contract_length(city, s.purchaser, terms.rules)
+        round_ = cls(city, slots, owner, tender)
+        round_.score(books, terms)
+        return round_
+
+    def score(self, books: Books, terms: Terms) -> None:
+        """Price and score every entry in each variant, and find each tender's best
+        entry and its bid counts for when none of its entries has won in the round
+        (``books``: the NGOs' at the start of the round)."""
+        rules = terms.rules
+        ngos, owner, tender = self.ngos, self.owner, self.tender
+        held = books.held
+        track = column(ngos, "track_record")
+        room = (
+            column(ngos, "alive", bool)
+            & column(ngos, "seeks_contracts", bool)
+            & (held < books.capacity)
+            & (books.funds >= books.need)
+        )[owner]
+        rep = column(ngos, "reputation")[owner]
+        cut = np.array([_reshuffle_cut(s.purchaser, rules) for s in self.slots])
+        tie, partner, serving = self._relations(cut)
+        adjustment = self._adjustments(tie, partner, serving, cut[tender], rules)
+        snatch = np.where(held[owner] == 0, rules["snatching"], 0.0)
+        price = [self._prices(snatch, terms), self._prices(0.0, terms)]
+        promised = terms.required * (
+            1.0 + rules["max_bid_inflation"] * column(ngos, "dare")[owner] * terms.incentive
+        )
+        pairs = ((price[0], adjustment[0]), (price[1], adjustment[0]), (price[1], adjustment[1]))
+        key = np.array([self._keys(x, promised, rep, tie, a, terms) for x, a in pairs])
+        self.scores = Scores(key, np.array(pairs)[:, 0], np.array(pairs)[:, 1])
+        self.promised, self.rep, self.tie = promised, rep, tie
+        newcomer = room & (track[owner] == 0) & (held[owner] == 0)
+        k = len(self.slots)
+        self.counts = list(
+            zip(
+                np.bincount(tender[room], minlength=k).tolist(),
+                np.bincount(tender[newcomer], minlength=k).tolist(),
+                strict=True,
+            )
+        )
+        self.best = self._best(np.where(room, key[NO_CHANGE], -np.inf))
+        self.room = room.tolist()
+        self.newcomer = newcomer.tolist()
+        self.keys = key.tolist()
+        self.rows = self.city.ngo_rows()[owner].tolist()
+        self.owners = owner.tolist()
+
+    def _prices(self, snatch: np.ndarray | float, terms: Terms) -> np.ndarray:
+        """Each entry's price, with the snatching discount ``snatch`` (``make_bids``)."""
+        rules = terms.rules
+        d = rules["base_discount"] + snatch + rules["discount_noise"] * self.price_noise
+        return terms.ceiling * (1.0 - rules["max_discount"] * np.minimum(np.maximum(d, 0.0), 1.0))
+
+    def _keys(self, price, promised, rep, tie, adjustment, terms: Terms) -> np.ndarray:
+        """Award score plus award noise of each entry, ``-inf`` where not acceptable
+        (``score_bids`` and ``pick_winner``)."""
+        rules = terms.rules
+        wp, wr, ww = terms.weights
+        md, mi, f = rules["max_discount"], rules["max_bid_inflation"], rules["favouritism"]
+        u = np.clip((1.0 - price / terms.ceiling) / md, 0.0, 1.0) if md > 0 else 0.0
+        w = np.clip((promised / terms.required - 1.0) / mi, 0.0, 1.0) if mi > 0 else 0.0
+        merit = wp * u + wr * rep + ww * w + adjustment
+        total = (1.0 - f) * merit + f * tie
+        key = total + rules["award_noise"] * self.award_noise
+        return np.where(rep + adjustment >= rules["min_reputation"], key, -np.inf)
+
+    def _best(self, key: np.ndarray) -> list[int]:
+        """Each tender's entry with the highest ``key`` (the first on a tie), or -1 when
+        every key is ``-inf``."""
+        k = len(self.slots)
+        starts = np.array(self.starts)
+        top = np.full(k, -np.inf)
+        filled = starts[:-1] < starts[1:]
+        if filled.any():
+            top[filled] = np.maximum.reduceat(key, starts[:-1][filled])
+        at = np.flatnonzero((key == top[self.tender]) & (key > -np.inf))
+        tenders, first = np.unique(self.tender[at], return_index=True)
+        best = np.full(k, -1, np.intp)
+        best[tenders] = at[first]
+        return best.tolist()
+
+    def _relations(self, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per entry: the official's tie to the NGO, whether the NGO has held one of the
+        purchaser's contracts (``partners``; read only where the reshuffle ``cut``
+        applies), and whether it serves or last served one of the purchaser's slots
+        (read only for a mass organisation)."""
+        ngos, owners = self.ngos, self.owner.tolist()
+        ids = column(ngos, "unique_id", np.int64)[self.owner].tolist()
+        size = len(owners)
+        tie = np.zeros(size)
+        partner, serving = np.zeros(size, bool), np.zeros(size, bool)
+        for j, s in enumerate(self.slots):
+            start, end = self.starts[j], self.starts[j + 1]
+            if start == end:
+                continue
+            purchaser = s.purchaser
+            if purchaser.cadre is not None and purchaser.cadre.ties:
+                known = purchaser.cadre.ties
+                tie[start:end] = [known.get(uid, 0.0) for uid in ids[start:end]]
+            if not math.isnan(cut[j]):
+                partners = purchaser.partners
+                partner[start:end] = [uid in partners for uid in ids[start:end]]
+            if purchaser.kind == "mass_org":
+                providers = {id(t.last_provider) for t in purchaser.slots}
+                providers.update(id(t.contract.ngo) for t in purchaser.slots if t.contract)
+                serving[start:end] = [id(ngos[i]) in providers for i in owners[start:end]]
+        return tie, partner, serving
+
+    def _adjustments(
+        self,
+        tie: np.ndarray,
+        partner: np.ndarray,
+        serving: np.ndarray,
+        cut: np.ndarray,
+        rules: Rules,
+    ) -> list[np.ndarray]:
+        """Each entry's merit adjustment (``make_bids``) as it stands and once the NGO
+        has won one of the purchaser's tenders (a partner of it, serving one of its
+        slots)."""
+        ngos, owner, tender = self.ngos, self.owner, self.tender
+        purchasers = [s.purchaser for s in self.slots]
+        kind = np.array([p.kind for p in purchasers])[tender]
+        bureau, mass_org = kind == "bureau", kind == "mass_org"
+        a = np.zeros(len(owner))
+        if bureau.any():
+            caution = [
+                p.cadre.caution(rules) if p.cadre else rules["blame_avoidance"] for p in purchasers
+            ]
+            scale = (-rules["blame_penalty"] * np.array(caution, float))[tender]
+            proven = rules["proven_track_record"]
+            track = column(ngos, "track_record")[owner]
+            a = np.where(bureau & (track < proven), scale * (1.0 - track / proven), a)
+        here = a
+        if mass_org.any():
+            origin = column(ngos, "origin", object)[owner]
+            sector = column(ngos, "sector", object)[owner]
+            purchased = np.array([p.sector for p in purchasers], object)[tender]
+            specialist = ((origin == "specialist") & (sector == purchased)).astype(float)
+            bonus = rules["patronage_bonus"] * rules["partnership"]
+            here = np.where(mass_org, bonus * (specialist + 1.0), a)
+            a = np.where(mass_org, bonus * (specialist + serving), a)
+        variants = [a, here]
+        trust = rules["local_trust"]
+        if trust != 0.0 and bureau.any():
+            local = bureau & (column(ngos, "origin", object)[owner] == "community")
+            districts = np.array([p.district for p in purchasers], np.intp)[tender]
+            local &= column(ngos, "district", np.intp)[owner] == districts
+            variants = [np.where(local, v + trust, v) for v in variants]
+        obedience = rules["obedience_discount"]
+        if obedience > 0.0:
+            lengths = np.array([contract_length(self.city, p, rules) for p in purchasers], float)
+            voice = self.city.ngo_values("voice")[owner]
+            variants = [v - obedience * lengths[tender] * voice for v in variants]
+        cuts = ~np.isnan(cut)
+        if cuts.any():
+            a, here = variants
+            a = np.where(cuts, a - cut * partner * (1.0 - tie), a)
+            here = np.where(cuts, here - cut * 1.0 * (1.0 - tie), here)
+            variants = [a, here]
+        return variants
+
+
+def _reshuffle_cut(purchaser: Purchaser, rules: Rules) -> float:
+    """The cut a new official makes for past providers it has no tie to (``make_bids``),
+    NaN when it makes none."""
+    new_broom = purchaser.years_at_post(rules.year) < rules["new_broom_years"]
+    if new_broom and rules["reshuffle"] > 0:
+        return rules["reshuffle_cut"] * rules["reshuffle"]
+    return float("nan")
