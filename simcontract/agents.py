@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 
 from simcontract.ngostate import HOURS, NGOState, StateColumn
+from simcontract.params import ORIGINS
 
 if TYPE_CHECKING:
     from simcontract.batch import YearBatch
@@ -395,7 +396,13 @@ class NGO(mesa.Agent):
         self.reputation = reputation
         self.track_record = track_record
         state = self.state = model.ngo_state(city)
-        row = self.row = state.new_row()
+        row = self.row = state.new_row(
+            origin_code=ORIGINS.index(origin),
+            sector_code=-1 if sector is None else SECTORS.index(sector),
+            district=district,
+            citywide=multi_district,
+            uid=self.unique_id,
+        )
         state.skill[row] = skill
         state.reserves[row] = reserves
         state.tolerance[row] = tolerance

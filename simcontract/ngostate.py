@@ -47,6 +47,13 @@ COLUMNS: dict[str, float] = {
 """Every column of :class:`NGOState` and the value a new NGO starts with (what each
 means: :class:`~simcontract.agents.NGO`)."""
 
+FIXED = ("origin_code", "sector_code", "district", "citywide", "uid")
+"""Integer columns of :class:`NGOState` an NGO is given when it registers and that never
+change: its origin (index in ``params.ORIGINS``), its sector (index in
+``agents.SECTORS``, -1 for none), its home district, whether it serves the whole city,
+and its ``unique_id``. The NGO's own attributes hold the same values; these let a phase
+read them for all NGOs at once."""
+
 _row = attrgetter("row")
 
 
@@ -63,21 +70,33 @@ class NGOState:
         self.workforce = Workforce()
         for name, start in COLUMNS.items():
             setattr(self, name, np.full(capacity, start))
+        for name in FIXED:
+            setattr(self, name, np.zeros(capacity, np.int64))
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for a name that is not a column: say which are.
-        raise AttributeError(f"NGO state has no column {name!r}; columns: {', '.join(COLUMNS)}")
+        names = ", ".join([*COLUMNS, *FIXED])
+        raise AttributeError(f"NGO state has no column {name!r}; columns: {names}")
 
-    def new_row(self) -> int:
-        """A row for a new NGO, with every column at its starting value."""
+    def new_row(self, **fixed: int) -> int:
+        """A row for a new NGO, with every column at its starting value and the columns
+        of :data:`FIXED` at ``fixed`` (all of them must be given)."""
         capacity = len(self.skill)
         if self.size == capacity:
+            size = max(2 * capacity, 16)
             for name, start in COLUMNS.items():
-                grown = np.full(max(2 * capacity, 16), start)
+                grown = np.full(size, start)
                 grown[:capacity] = getattr(self, name)
                 setattr(self, name, grown)
+            for name in FIXED:
+                grown = np.zeros(size, np.int64)
+                grown[:capacity] = getattr(self, name)
+                setattr(self, name, grown)
+        row = self.size
+        for name in FIXED:
+            getattr(self, name)[row] = fixed[name]
         self.size += 1
-        return self.size - 1
+        return row
 
     @staticmethod
     def rows(ngos: list[NGO]) -> np.ndarray:

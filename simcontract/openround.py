@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcontract.agents import SECTORS
 from simcontract.batch import column
+from simcontract.params import ORIGINS
 from simcontract.phases import tendering
 from simcontract.phases.cadres import contract_length
 
@@ -293,7 +295,7 @@ class OpenRound:
         applies), and whether it serves or last served one of the purchaser's slots
         (read only for a mass organisation)."""
         ngos, owners = self.ngos, self.owner.tolist()
-        ids = column(ngos, "unique_id", np.int64)[self.owner].tolist()
+        ids = self.city.ngo_values("uid")[self.owner].tolist()
         size = len(owners)
         tie = np.zeros(size)
         partner, serving = np.zeros(size, bool), np.zeros(size, bool)
@@ -340,19 +342,21 @@ class OpenRound:
             a = np.where(bureau & (track < proven), scale * (1.0 - track / proven), a)
         here = a
         if mass_org.any():
-            origin = column(ngos, "origin", object)[owner]
-            sector = column(ngos, "sector", object)[owner]
-            purchased = np.array([p.sector for p in purchasers], object)[tender]
-            specialist = ((origin == "specialist") & (sector == purchased)).astype(float)
+            origin = self.city.ngo_values("origin_code")[owner]
+            sector = self.city.ngo_values("sector_code")[owner]
+            purchased = np.array([SECTORS.index(p.sector) for p in purchasers])[tender]
+            specialist = (origin == ORIGINS.index("specialist")) & (sector == purchased)
+            specialist = specialist.astype(float)
             bonus = rules["patronage_bonus"] * rules["partnership"]
             here = np.where(mass_org, bonus * (specialist + 1.0), a)
             a = np.where(mass_org, bonus * (specialist + serving), a)
         variants = [a, here]
         trust = rules["local_trust"]
         if trust != 0.0 and bureau.any():
-            local = bureau & (column(ngos, "origin", object)[owner] == "community")
+            origin = self.city.ngo_values("origin_code")[owner]
+            local = bureau & (origin == ORIGINS.index("community"))
             districts = np.array([p.district for p in purchasers], np.intp)[tender]
-            local &= column(ngos, "district", np.intp)[owner] == districts
+            local &= self.city.ngo_values("district")[owner] == districts
             variants = [np.where(local, v + trust, v) for v in variants]
         obedience = rules["obedience_discount"]
         if obedience > 0.0:

@@ -187,15 +187,14 @@ class YearRecord:
         self.large_streets += int(large.sum())
         self.large_quality_sum += float(qualities[large].sum())
 
-    def add_capture(self, money: np.ndarray, origins: Sequence[str]) -> None:
+    def add_capture(self, money: np.ndarray, origins: np.ndarray) -> None:
         """Add one city's contract money in force, one entry per active NGO (0 for an
-        NGO without a contract) with its origin: the money by origin, and the city's
-        top-``TOP_PROVIDERS`` share and Gini coefficient when any money is in force."""
+        NGO without a contract) with its origin (index in ``ORIGINS``): the money by
+        origin, and the city's top-``TOP_PROVIDERS`` share and Gini coefficient when any
+        money is in force."""
         total = float(money.sum())
         self.contract_money += total
-        # Origins as numbers: comparing an array of strings costs more than the sums.
-        code = {origin: i for i, origin in enumerate(ORIGIN_MONEY)}
-        kinds = np.fromiter((code.get(o, -1) for o in origins), np.intp, len(origins))
+        kinds = np.asarray(origins)
         for i, field in enumerate(ORIGIN_MONEY.values()):
             setattr(self, field, getattr(self, field) + float(money[kinds == i].sum()))
         if total > 0:

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simcontract import ContractingModel
-from simcontract.agents import NGO
+from simcontract.agents import NGO, SECTORS
 from simcontract.batch import YearBatch, column
 from simcontract.ngostate import COLUMNS, HOURS, NGOState, Workforce
+from simcontract.params import ORIGINS
 from simcontract.scenario import Scenario
 
 TINY = Scenario({"years": 6, "initial_ngos": 30, "n_bureaux": 6, "n_mass_orgs": 2}, name="tiny")
@@ -174,3 +175,20 @@ def test_an_ngos_experience_reads_and_sets_its_workers() -> None:
     one.exit("closed")
     assert one.staff == 0 and one.experience.tolist() == []
     assert other.experience.tolist() == keep
+
+
+def test_fixed_columns_hold_each_ngos_registration() -> None:
+    model = ContractingModel(TINY.replace(years=4, multi_district_share=0.5), rng=8)
+    model.run()
+    for city in model.cities:
+        everyone = list(model.agents_by_type[NGO])
+        mine = [n for n in everyone if n.city == city.index]
+        state, rows = city.ngo_state, NGOState.rows(mine)
+        assert state.origin_code[rows].tolist() == [ORIGINS.index(n.origin) for n in mine]
+        assert state.sector_code[rows].tolist() == [
+            -1 if n.sector is None else SECTORS.index(n.sector) for n in mine
+        ]
+        assert state.district[rows].tolist() == [n.district for n in mine]
+        assert state.citywide[rows].tolist() == [int(n.multi_district) for n in mine]
+        assert state.uid[rows].tolist() == [n.unique_id for n in mine]
+    assert len({n.sector for n in everyone}) > 1 and len({n.origin for n in everyone}) > 1

@@ -62,7 +62,7 @@ def test_capture_of_one_city_by_hand() -> None:
     origins = ["general", "general", "specialist", "community", "grassroots", "general",
                "specialist", "community"]  # fmt: skip
     r = YearRecord(year=1)
-    r.add_capture(money, origins)
+    r.add_capture(money, np.array([ORIGINS.index(o) for o in origins]))
     r.hhi_cities = 1
     out = {name: OUTCOMES[name].measure(r) for name in NEW}
     assert TOP_PROVIDERS == 5
@@ -73,7 +73,7 @@ def test_capture_of_one_city_by_hand() -> None:
     assert out["money_share_grassroots"] == pytest.approx(0.20)
     assert out["contract_money_gini"] == pytest.approx(gini(np.sort(money)))
     empty = YearRecord(year=1)
-    empty.add_capture(np.zeros(3), ["general"] * 3)
+    empty.add_capture(np.zeros(3), np.zeros(3, np.intp))
     assert empty.top_sum == 0.0 and empty.gini_sum == 0.0 and empty.contract_money == 0.0
 
 

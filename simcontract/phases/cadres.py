@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simcontract.agents import Cadre
+from simcontract.batch import ngo_values
+from simcontract.params import ORIGINS
 
 if TYPE_CHECKING:
     from simcontract.agents import City, Purchaser
@@ -119,7 +121,7 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
         chance = np.full(len(known), min(1.0, rules["mass_org_tie_factor"] * density))
     else:
         known = city.by_district.get(purchaser.district, []) + city.citywide
-        community = np.fromiter((n.origin == "community" for n in known), bool, len(known))
+        community = ngo_values(known, "origin_code") == ORIGINS.index("community")
         factor = rules["community_tie_factor"]
         chance = np.where(community, min(1.0, factor * density), min(1.0, density))
     if not known:

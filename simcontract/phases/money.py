@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcontract.batch import column, ngo_values
+from simcontract.params import ORIGINS
 from simcontract.phases.entry import mean_one_lognormal
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ def expected_other_incomes(
     by_origin = {k: mean * f for k, f in other_income_factors(rules).items()}
     if revenue_other is None:
         revenue_other = ngo_values(ngos, "revenue_other")
-    mean_of_origin = np.fromiter((by_origin[n.origin] for n in ngos), float, len(ngos))
+    origin = ngo_values(ngos, "origin_code").astype(np.intp)
+    mean_of_origin = np.array([by_origin[o] for o in ORIGINS])[origin]
     return np.where(revenue_other > 0, revenue_other, mean_of_origin)
 
 
@@ -154,7 +156,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
         inkind = grant = 0.0 * prices
     inkind, grant = batch.per_ngo(inkind), batch.per_ngo(grant)
     factors = other_income_factors(rules)
-    factor = np.fromiter((factors[n.origin] for n in ngos), float, batch.size)
+    factor = np.array([factors[o] for o in ORIGINS])[batch.get("origin_code")]
     draws = mean_one_lognormal(batch.rng, rules["other_income_spread"], batch.size)
     other = rules["other_income"] * factor * draws
     # In kind never exceeds a contract's activity spending, but the two are summed over

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ import numpy as np
 from simcontract import openround
 from simcontract.agents import NGO, SECTORS, Contract, Purchaser, Slot
 from simcontract.batch import YearBatch, column
+from simcontract.params import ORIGINS
 from simcontract.phases.cadres import contract_length
 from simcontract.phases.money import cash_matches, funding_networks
 
@@ -473,9 +473,8 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
 
 # ----------------------------------------------------------------- the round
 CHUNK_CELLS = 1 << 18
-"""About the most (NGO, open tender it serves) pairs :func:`choose_open_tenders` handles
-at once (2 MiB of draws), so a round's memory stays bounded however many NGOs and
-tenders it has."""
+"""About the most places (NGOs × tenders answered) :func:`choose_open_tenders` samples at
+once (2 MiB), so a round's memory stays bounded however many NGOs and tenders it has."""
 
 
 def choose_open_tenders(
@@ -499,20 +498,15 @@ def choose_open_tenders(
     if not slots or not ngos:
         return None
     codes = {sector: i for i, sector in enumerate(SECTORS)}
-    m = len(ngos)
     free = books.capacity - books.held
     counted = np.minimum(rules["free_contracts_counted"], np.maximum(0, free))
     budget = rules["bids_per_free_contract"] * counted
     # Only an NGO that seeks contracts and may answer a tender chooses (and draws).
     budget[~column(ngos, "seeks_contracts", bool)] = 0
-    names = column(ngos, "sector", object)
-    sector = np.full(m, -1, np.intp)
-    for code, name in enumerate(SECTORS):
-        sector[names == name] = code
     market = Interest(
-        district=column(ngos, "district", np.intp),
-        citywide=column(ngos, "multi_district", bool),
-        sector=sector,
+        district=city.ngo_values("district"),
+        citywide=city.ngo_values("citywide").astype(bool),
+        sector=city.ngo_values("sector_code"),
         budget=budget,
         slot_district=np.array([s.purchaser.district for s in slots], np.intp),
         slot_sector=np.array([codes[s.purchaser.sector] for s in slots], np.intp),
@@ -571,53 +565,52 @@ class Interest:
     def choices(self, rng: np.random.Generator, propensity: float) -> tuple[np.ndarray, ...]:
         """The (tender, NGO) pairs chosen, sorted by tender then NGO.
 
-        One uniform draw ``u`` per tender an NGO with a budget serves, NGO by NGO: the
-        NGO wants the tender when ``u < propensity`` and answers the wanted tenders with
-        the smallest ``u``, up to its budget (given that it wants a tender, ``u /
-        propensity`` is uniform, so these are wanted tenders chosen uniformly at
-        random). NGOs are taken in groups of about :data:`CHUNK_CELLS` pairs, so memory
-        grows with the pairs, not with NGOs × tenders; the draws are the same whatever
-        the grouping.
+        An NGO serving ``s`` tenders wants ``w ~ Binomial(s, propensity)`` of them (each
+        with chance ``propensity``, independently) and answers ``c = min(w, budget)``
+        of them, chosen uniformly at random: ``c`` distinct places among its ``s``
+        tenders by Floyd's sampling algorithm. Draws: one binomial per NGO with a
+        budget and a tender to serve, then ``c`` uniforms per NGO, NGO by NGO. NGOs are
+        sampled in groups of at most about :data:`CHUNK_CELLS` places; the draws are
+        the same whatever the grouping, and memory grows with the NGOs and the
+        tenders answered, not with NGOs × tenders.
         """
         lookup, low, high = self.runs()
         active = np.flatnonzero((self.budget > 0) & (high > low))
-        lengths = (high - low)[active]
+        served = (high - low)[active]
+        count = np.minimum(rng.binomial(served, propensity), self.budget[active])
+        draws = rng.random(int(count.sum()))
+        first = np.cumsum(count) - count
         tenders, bidders = [np.empty(0, np.intp)], [np.empty(0, np.intp)]
-        for group in _groups(lengths, CHUNK_CELLS):
-            ngos, size = active[group], lengths[group]
-            owner = np.repeat(ngos, size)
-            position = np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size)
-            tender = lookup[np.repeat(low[ngos], size) + position]
-            u = rng.random(len(owner))
-            wanted = np.flatnonzero(u < propensity)
-            # Pairs come NGO by NGO, so one sort by ``owner + u`` orders each NGO's
-            # wanted tenders by ``u`` (u < 1), at a fraction of a two-key sort's cost.
-            order = wanted[np.argsort(owner[wanted] + u[wanted], kind="stable")]
-            owner, tender = owner[order], tender[order]
-            keep = _ranks(owner) < self.budget[owner]
-            tenders.append(tender[keep])
-            bidders.append(owner[keep])
+        most = int(count.max(initial=0))
+        rows = max(1, CHUNK_CELLS // max(most, 1))
+        for a in range(0, len(active), rows):
+            group = slice(a, a + rows)
+            place = _floyd(served[group], count[group], draws, first[group])
+            owner = np.repeat(active[group], count[group])
+            tenders.append(lookup[np.repeat(low[active[group]], count[group]) + place])
+            bidders.append(owner)
         tender, bidder = np.concatenate(tenders), np.concatenate(bidders)
         order = np.lexsort((bidder, tender))
         return tender[order], bidder[order]
 
 
-def _ranks(owner: np.ndarray) -> np.ndarray:
-    """Each item's place (0, 1, ...) within its run of equal values of ``owner``."""
-    place = np.arange(len(owner))
-    first = np.ones(len(owner), bool)
-    first[1:] = owner[1:] != owner[:-1]
-    return place - np.maximum.accumulate(np.where(first, place, 0))
+def _floyd(size: np.ndarray, count: np.ndarray, draws: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For each item ``i``, ``count[i]`` distinct places in ``range(size[i])`` chosen
+    uniformly at random (Floyd's algorithm), from its uniform ``draws[first[i]:]``;
+    returned item by item.
 
-
-def _groups(lengths: np.ndarray, cells: int) -> list[slice]:
-    """Consecutive groups of items whose ``lengths`` add up to about ``cells`` each (an
-    item longer than ``cells`` ends a group of its own)."""
-    before = np.cumsum(lengths) - lengths
-    block = before // max(cells, 1)
-    cuts = np.flatnonzero(np.diff(block)) + 1
-    bounds = [0, *cuts.tolist(), len(lengths)]
-    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
+    Step ``k`` draws ``t`` uniformly from ``0 .. j`` with ``j = size - count + k``, and
+    takes ``t``, or ``j`` if ``t`` was taken before.
+    """
+    most = int(count.max(initial=0))
+    taken = np.full((len(count), most), -1, np.intp)
+    for k in range(most):
+        on = np.flatnonzero(count > k)
+        j = size[on] - count[on] + k
+        t = np.minimum((draws[first[on] + k] * (j + 1)).astype(np.intp), j)
+        seen = (taken[on, :k] == t[:, None]).any(axis=1)
+        taken[on, k] = np.where(seen, j, t)
+    return taken[np.arange(most)[None, :] < count[:, None]]
 
 
 def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
@@ -691,8 +684,8 @@ def open_books(city: City, rules: Rules) -> Books:
     m = len(ngos)
     held = np.fromiter(map(len, map(attrgetter("contracts"), ngos)), np.intp, m)
     track = column(ngos, "track_record")
-    origin = column(ngos, "origin", object)
-    small = (origin == "community") | (origin == "grassroots")
+    origin = city.ngo_values("origin_code")
+    small = (origin == ORIGINS.index("community")) | (origin == ORIGINS.index("grassroots"))
     grown = 1 + (track / rules["experience_per_contract"]).astype(np.intp)
     capacity = np.where(small, rules["small_ngo_contracts"], grown)
     other = city.ngo_values("revenue_other")
@@ -727,7 +720,7 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     if total > 0:
         record.hhi_sum += float(((value / total) ** 2).sum())
         record.hhi_cities += 1
-    record.add_capture(value, [n.origin for n in batch.ngos])
+    record.add_capture(value, batch.get("origin_code"))
     funded, gaps = set(), set()
     for pu in city.purchasers:
         record.slots_funded += len(pu.slots)
