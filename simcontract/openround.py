@@ -38,6 +38,13 @@ if TYPE_CHECKING:
     from simcontract.phases.tendering import Books, Terms
     from simcontract.scenario import Rules
 
+TOGETHER_ENTRIES = 64
+"""Fewest entries for which a round's open tenders are priced and scored together;
+smaller rounds are tendered slot by slot, which costs less there (the two cost about the
+same near 64 entries on a 2-core machine; a ``baseline`` round has about 110, a
+``guangzhou_ifsc`` one about 450). Both give the same awards with the same draws, so
+this changes only the time a run takes."""
+
 NO_CHANGE, WON_ELSEWHERE, WON_HERE = 0, 1, 2
 """Variants of an entry's bid: the NGO has won nothing in the round, has won only
 tenders of other purchasers, or has won one of this purchaser's."""
@@ -68,7 +75,8 @@ class OpenRound:
         owner, tender: Per entry: the NGO (index into ``ngos``) and the tender.
         starts: Entry ``starts[j]`` is tender ``j``'s first; ``starts[j + 1]`` ends it.
         price_noise, award_noise: Per entry, its two standard normal draws.
-        together: Whether open tenders are resolved here (no players in the city).
+        together: Whether open tenders are resolved here (no players in the city, and
+            at least :data:`TOGETHER_ENTRIES` entries).
         won: The purchasers (by ``id``) each NGO (by row) has won a tender of in the round.
         best, counts: Per tender, its best entry (-1 for none) and its (bids, newcomer
             bids) while none of its entries' NGOs has won in the round.
@@ -84,7 +92,7 @@ class OpenRound:
         self.price_noise = city.rng.standard_normal(len(owner))
         self.award_noise = city.rng.standard_normal(len(owner))
         # Players (the classroom) choose, bid and award tender by tender.
-        self.together = city.players is None
+        self.together = city.players is None and len(owner) >= TOGETHER_ENTRIES
         self.won: dict[int, set[int]] = {}
         self.scores: Scores | None = None
         self.best: list[int] = []
@@ -209,7 +217,8 @@ class OpenRound:
         for s in slots:
             contract_length(city, s.purchaser, terms.rules)
         round_ = cls(city, slots, owner, tender)
-        round_.score(books, terms)
+        if round_.together:
+            round_.score(books, terms)
         return round_
 
     def score(self, books: Books, terms: Terms) -> None:

@@ -36,7 +36,9 @@ VARIANTS = {
 
 def _run(scenario: Scenario, seed: int, together: bool, monkeypatch) -> ContractingModel:
     with monkeypatch.context() as patch:
-        if not together:
+        if together:
+            patch.setattr(openround, "TOGETHER_ENTRIES", 0)
+        else:
             patch.setattr(openround.OpenRound, "resolves", lambda self, slot: False)
         return ContractingModel(scenario, rng=seed).run()
 
@@ -62,7 +64,19 @@ def test_source_scenarios_resolved_at_once_are_the_same_runs(name, monkeypatch):
     assert together.series().equals(in_turn.series())
 
 
-def test_the_round_is_gone_after_the_tenders_and_players_tender_slot_by_slot():
+def test_the_size_from_which_rounds_are_resolved_at_once_does_not_change_a_run(monkeypatch):
+    scenario = load_scenario("baseline").replace(years=6)
+    runs = []
+    for entries in (0, 150, 10**9):
+        with monkeypatch.context() as patch:
+            patch.setattr(openround, "TOGETHER_ENTRIES", entries)
+            runs.append(ContractingModel(scenario, rng=5).run())
+    assert all(run.ngo_table().equals(runs[0].ngo_table()) for run in runs[1:])
+    assert all(run.series().equals(runs[0].series()) for run in runs[1:])
+
+
+def test_the_round_is_gone_after_the_tenders_and_players_tender_slot_by_slot(monkeypatch):
+    monkeypatch.setattr(openround, "TOGETHER_ENTRIES", 0)
     model = ContractingModel(load_scenario("baseline").replace(years=2), rng=4)
     seen = []
     real = openround.OpenRound.start.__func__

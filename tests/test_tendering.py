@@ -142,6 +142,7 @@ class Market:
                 mock.patch.object(tendering, "bidders_for", spy),
                 mock.patch.object(openround.OpenRound, "start", classmethod(opened)),
                 mock.patch.object(openround.OpenRound, "resolves", lambda self, slot: False),
+                mock.patch.object(openround, "TOGETHER_ENTRIES", 0),
             ):
                 tender_round(self.city, self.p, record)
         finally:
