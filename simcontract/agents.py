@@ -168,12 +168,28 @@ class Cadre(mesa.Agent):
 
     def strengthen(self, ngo: NGO, amount: float) -> float:
         """Change the tie to ``ngo`` by ``amount``, kept in [0, 1]; return the new tie."""
-        value = self.ties.get(ngo.unique_id, 0.0) + amount
+        return self._set(ngo.unique_id, self.ties.get(ngo.unique_id, 0.0) + amount)
+
+    def cultivated(self, uids: list[int], growth: float) -> None:
+        """The heads of the NGOs of ``uids`` (by ``unique_id``) court the official: each
+        tie grows by ``growth`` of its gap to 1 (as :meth:`strengthen` by that amount)."""
+        ties = self.ties
+        for uid in uids:
+            tie = ties.get(uid, 0.0)
+            value = tie + growth * (1.0 - tie)
+            # What _set does, inlined: this runs for every NGO that courts an official.
+            if value > 0.0:
+                ties[uid] = 1.0 if value > 1.0 else value
+            else:
+                ties.pop(uid, None)
+
+    def _set(self, uid: int, value: float) -> float:
+        """Make the tie to NGO ``uid`` ``value``, kept in [0, 1]; return it."""
         if value > 0.0:
             value = 1.0 if value > 1.0 else value
-            self.ties[ngo.unique_id] = value
+            self.ties[uid] = value
             return value
-        self.ties.pop(ngo.unique_id, None)
+        self.ties.pop(uid, None)
         return 0.0
 
     def decay_ties(self, rate: float) -> None:
@@ -251,9 +267,11 @@ class Bureau(Purchaser):
         caution = self.cadre.caution(rules) if self.cadre else rules["blame_avoidance"]
         scale = -rules["blame_penalty"] * caution
         proven = rules["proven_track_record"]
+        if not ngos:
+            return []
+        track = ngos[0].state.track_record.item  # the city's: read row by row
         return [
-            0.0 if n.track_record >= proven else scale * (1.0 - n.track_record / proven)
-            for n in ngos
+            0.0 if t >= proven else scale * (1.0 - t / proven) for t in [track(n.row) for n in ngos]
         ]
 
 
@@ -287,6 +305,13 @@ class MassOrganisation(Purchaser):
 
 class NGO(mesa.Agent):
     """A service provider: bids, delivers, employs social workers, keeps accounts.
+
+    Made on its own, an NGO takes a new row of its city's NGO state and writes its
+    skill, dare, reputation, track record, reserves, tolerance, inclination and founder
+    there. Given a ``row``, that row
+    was already filled (:func:`~simcontract.phases.entry.new_ngos` makes a year's NGOs
+    at once with :meth:`~simcontract.ngostate.NGOState.new_rows`), and those arguments
+    are not read.
 
     Attributes:
         origin: One of ``ORIGINS``.
@@ -322,10 +347,10 @@ class NGO(mesa.Agent):
         directed: Service hours last year whose users officials chose.
         hours: Its staff hours this year by use (a new dict at each read).
         state, row: The city's :class:`~simcontract.ngostate.NGOState` and the NGO's row
-            in it, where ``skill``, ``reserves``, ``tolerance``, ``inclination``,
-            ``dependence``, ``revenue_gov``, ``revenue_other``, ``pay_level``,
-            ``strain``, ``advocacy``, ``voice``, ``directed``, ``cultivation`` and
-            ``hours`` live.
+            in it, where ``skill``, ``dare``, ``reputation``, ``track_record``,
+            ``reserves``, ``tolerance``, ``inclination``, ``dependence``,
+            ``revenue_gov``, ``revenue_other``, ``pay_level``, ``strain``,
+            ``advocacy``, ``voice``, ``directed``, ``cultivation`` and ``hours`` live.
     """
 
     # The attributes treated for all NGOs at once live in the city's NGO state.
@@ -335,14 +360,12 @@ class NGO(mesa.Agent):
         "alive",
         "city",
         "contracts",
-        "dare",
         "district",
         "entry_year",
         "exit_reason",
         "exit_year",
         "multi_district",
         "origin",
-        "reputation",
         "round_capacity",
         "round_funds",
         "round_need",
@@ -351,20 +374,22 @@ class NGO(mesa.Agent):
         "seeks_contracts",
         "state",
         "systems",
-        "track_record",
     )
     advocacy = StateColumn()
     cultivation = StateColumn()
+    dare = StateColumn()
     dependence = StateColumn()
     directed = StateColumn()
     inclination = StateColumn()
     pay_level = StateColumn()
+    reputation = StateColumn()
     reserves = StateColumn()
     revenue_gov = StateColumn()
     revenue_other = StateColumn()
     skill = StateColumn()
     strain = StateColumn()
     tolerance = StateColumn()
+    track_record = StateColumn()
     voice = StateColumn()
 
     def __init__(
@@ -385,6 +410,7 @@ class NGO(mesa.Agent):
         inclination: float = 0.0,
         founder_experience: float = 0.0,
         track_record: int = 0,
+        row: int | None = None,
     ) -> None:
         super().__init__(model)
         self.origin = origin
@@ -392,22 +418,27 @@ class NGO(mesa.Agent):
         self.district = district
         self.multi_district = multi_district
         self.sector = sector
-        self.dare = dare
-        self.reputation = reputation
-        self.track_record = track_record
         state = self.state = model.ngo_state(city)
-        row = self.row = state.new_row(
-            origin_code=ORIGINS.index(origin),
-            sector_code=-1 if sector is None else SECTORS.index(sector),
-            district=district,
-            citywide=multi_district,
-            uid=self.unique_id,
-        )
-        state.skill[row] = skill
-        state.reserves[row] = reserves
-        state.tolerance[row] = tolerance
-        state.inclination[row] = inclination
-        state.workforce.hire_founder(row, founder_experience)  # the founder, who directs it
+        if row is None:
+            row = state.new_row(
+                origin_code=ORIGINS.index(origin),
+                sector_code=-1 if sector is None else SECTORS.index(sector),
+                district=district,
+                citywide=multi_district,
+                uid=self.unique_id,
+                entry_year=entry_year,
+            )
+            state.skill[row] = skill
+            state.dare[row] = dare
+            state.reputation[row] = reputation
+            state.track_record[row] = track_record
+            state.reserves[row] = reserves
+            state.tolerance[row] = tolerance
+            state.inclination[row] = inclination
+            state.workforce.hire_founder(row, founder_experience)  # the founder, who directs it
+        else:
+            state.uid[row] = self.unique_id
+        self.row = row
         self.contracts: list[Contract] = []
         self.alive = True
         self.entry_year = entry_year
@@ -520,7 +551,9 @@ class Intermediary(mesa.Agent):
             return
         noise = rng.normal(0.0, rules["hub_noise"], len(outside))
         preference = rules["hub_citywide_preference"]
-        key = np.array([n.reputation + preference * n.multi_district for n in outside]) + noise
+        rows = NGOState.rows(outside)
+        state = outside[0].state
+        key = state.reputation[rows] + preference * state.citywide[rows] + noise
         spare = sum(n.round_capacity - len(n.contracts) for n in self.pool)
         size, ratio = rules["hub_pool_size"], rules["hub_spare_ratio"]
         for i in np.argsort(-key, kind="stable"):
@@ -582,7 +615,7 @@ class City:
             run can be split over processes with the same results.
         purchasers, ngos, hub, evaluators: The city's agents (``ngos``: active ones).
         district_evaluator: The evaluator of each district.
-        by_district, citywide: Lookups of active NGOs (see :meth:`index_ngos`).
+        by_district, citywide: Lookups of active NGOs by the place they serve.
         round_candidates: The tender round's eligible NGOs per (district, sector).
         open_round: The open tenders of the tender round under way, priced and scored
             together (:class:`~simcontract.openround.OpenRound`), or ``None``.
@@ -608,8 +641,6 @@ class City:
     hub: Intermediary | None = None
     evaluators: list[Evaluator] = field(default_factory=list)
     district_evaluator: list[Evaluator] = field(default_factory=list)
-    by_district: dict[int, list[NGO]] = field(default_factory=dict)
-    citywide: list[NGO] = field(default_factory=list)
     round_candidates: dict[tuple[int, str], list[NGO]] = field(default_factory=dict)
     batch: YearBatch | None = None
     initial_ngos: int = 0
@@ -623,6 +654,7 @@ class City:
     open_round: Any = None
     _normals: list[float] = field(default_factory=list)
     _rows: tuple[list[NGO], np.ndarray] | None = field(default=None, repr=False)
+    _places: tuple[dict[int, list[NGO]], list[NGO]] | None = field(default=None, repr=False)
     _next_normal: int = 0
 
     @property
@@ -655,17 +687,38 @@ class City:
         """Column ``name`` of :attr:`ngo_state` for the active NGOs, in order (a copy)."""
         return getattr(self.ngo_state, name)[self.ngo_rows()]
 
+    @property
+    def by_district(self) -> dict[int, list[NGO]]:
+        """The NGOs of ``ngos`` that serve one district, by district, in list order."""
+        return self._lookups()[0]
+
+    @property
+    def citywide(self) -> list[NGO]:
+        """The NGOs of ``ngos`` that serve the whole city, in list order."""
+        return self._lookups()[1]
+
     def index_ngos(self) -> None:
-        """Drop exited NGOs and rebuild the lookup of bidders by district."""
+        """Drop exited NGOs; the lookups by place are rebuilt when next read."""
         self.ngos = [n for n in self.ngos if n.alive]
-        self.by_district = {}
-        self.citywide = []
-        self.index_entrants(self.ngos)
+        self._places = None
 
     def index_entrants(self, entrants: list[NGO]) -> None:
-        """Add NGOs just appended to ``ngos`` to the lookups."""
-        for n in entrants:
+        """Add NGOs just appended to ``ngos`` to the lookups (if built)."""
+        if self._places is not None:
+            self._add_places(entrants)
+
+    def _lookups(self) -> tuple[dict[int, list[NGO]], list[NGO]]:
+        # Built on first use: a year whose tenders are all resolved together
+        # (:mod:`simcontract.openround`) never reads them.
+        if self._places is None:
+            self._places = ({}, [])
+            self._add_places(self.ngos)
+        return self._places
+
+    def _add_places(self, ngos: list[NGO]) -> None:
+        by_district, citywide = self._places
+        for n in ngos:
             if n.multi_district:
-                self.citywide.append(n)
+                citywide.append(n)
             else:
-                self.by_district.setdefault(n.district, []).append(n)
+                by_district.setdefault(n.district, []).append(n)

@@ -31,6 +31,8 @@ kept: column ``hours_<use>`` of :class:`NGOState`."""
 COLUMNS: dict[str, float] = {
     "skill": 0.0,
     "reserves": 0.0,
+    "dare": 0.0,
+    "reputation": 0.0,
     "tolerance": 1.0,
     "inclination": 0.0,
     "dependence": 0.0,
@@ -47,18 +49,23 @@ COLUMNS: dict[str, float] = {
 """Every column of :class:`NGOState` and the value a new NGO starts with (what each
 means: :class:`~simcontract.agents.NGO`)."""
 
-FIXED = ("origin_code", "sector_code", "district", "citywide", "uid")
+COUNTS: dict[str, int] = {"track_record": 0}
+"""Integer columns of :class:`NGOState` that change during a run, and the value a new
+NGO starts with."""
+
+FIXED = ("origin_code", "sector_code", "district", "citywide", "uid", "entry_year")
 """Integer columns of :class:`NGOState` an NGO is given when it registers and that never
 change: its origin (index in ``params.ORIGINS``), its sector (index in
 ``agents.SECTORS``, -1 for none), its home district, whether it serves the whole city,
-and its ``unique_id``. The NGO's own attributes hold the same values; these let a phase
-read them for all NGOs at once."""
+its ``unique_id`` and the year it entered (0 for an initial NGO). The NGO's own
+attributes hold the same values; these let a phase read them for all NGOs at once."""
 
 _row = attrgetter("row")
 
 
 class NGOState:
-    """A city's NGOs' attributes of :data:`COLUMNS`, one float64 array per attribute.
+    """A city's NGOs' attributes of :data:`COLUMNS` (one float64 array each),
+    :data:`COUNTS` and :data:`FIXED` (one int64 array each).
 
     Each array has room for more rows than are in use (``size``); only rows below
     ``size`` belong to NGOs. Arrays are replaced when they grow, so hold an array only
@@ -70,33 +77,56 @@ class NGOState:
         self.workforce = Workforce()
         for name, start in COLUMNS.items():
             setattr(self, name, np.full(capacity, start))
+        for name, start in COUNTS.items():
+            setattr(self, name, np.full(capacity, start, np.int64))
         for name in FIXED:
             setattr(self, name, np.zeros(capacity, np.int64))
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for a name that is not a column: say which are.
-        names = ", ".join([*COLUMNS, *FIXED])
+        names = ", ".join([*COLUMNS, *COUNTS, *FIXED])
         raise AttributeError(f"NGO state has no column {name!r}; columns: {names}")
 
     def new_row(self, **fixed: int) -> int:
         """A row for a new NGO, with every column at its starting value and the columns
         of :data:`FIXED` at ``fixed`` (all of them must be given)."""
-        capacity = len(self.skill)
-        if self.size == capacity:
-            size = max(2 * capacity, 16)
-            for name, start in COLUMNS.items():
-                grown = np.full(size, start)
-                grown[:capacity] = getattr(self, name)
-                setattr(self, name, grown)
-            for name in FIXED:
-                grown = np.zeros(size, np.int64)
-                grown[:capacity] = getattr(self, name)
-                setattr(self, name, grown)
+        self._make_room(1)
         row = self.size
         for name in FIXED:
             getattr(self, name)[row] = fixed[name]
         self.size += 1
         return row
+
+    def new_rows(self, count: int, **fixed: np.ndarray | int) -> np.ndarray:
+        """Rows for ``count`` new NGOs, as :meth:`new_row` makes them one at a time
+        (``fixed``: one value per new NGO, or one for all)."""
+        self._make_room(count)
+        rows = np.arange(self.size, self.size + count)
+        for name in FIXED:
+            getattr(self, name)[rows] = fixed[name]
+        self.size += count
+        return rows
+
+    def _make_room(self, count: int) -> None:
+        """Grow the arrays, doubling, until ``count`` more rows fit."""
+        capacity = len(self.skill)
+        if self.size + count <= capacity:
+            return
+        size = max(2 * capacity, 16)
+        while size < self.size + count:
+            size *= 2
+        for name, start in COLUMNS.items():
+            grown = np.full(size, start)
+            grown[:capacity] = getattr(self, name)
+            setattr(self, name, grown)
+        for name, start in COUNTS.items():
+            grown = np.full(size, start, np.int64)
+            grown[:capacity] = getattr(self, name)
+            setattr(self, name, grown)
+        for name in FIXED:
+            grown = np.zeros(size, np.int64)
+            grown[:capacity] = getattr(self, name)
+            setattr(self, name, grown)
 
     @staticmethod
     def rows(ngos: list[NGO]) -> np.ndarray:
@@ -124,6 +154,17 @@ class Workforce:
         self.experience[self.size] = experience
         self.row[self.size] = row
         self.size += 1
+
+    def hire_founders(self, rows: np.ndarray, experience: np.ndarray) -> None:
+        """Add the first worker of each of the new NGOs of ``rows`` (in ascending order,
+        above every row here), with ``experience``."""
+        n = len(rows)
+        if self.size + n > len(self.experience):
+            size = self.size
+            self._store(self.experience[:size], self.row[:size], room=size + n)
+        self.experience[self.size : self.size + n] = experience
+        self.row[self.size : self.size + n] = rows
+        self.size += n
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
         """Workers of the NGO in each of ``rows``."""
@@ -168,9 +209,9 @@ class Workforce:
         used = self.row[: self.size]
         return np.searchsorted(used, rows, "left"), np.searchsorted(used, rows, "right")
 
-    def _store(self, experience: np.ndarray, rows: np.ndarray) -> None:
+    def _store(self, experience: np.ndarray, rows: np.ndarray, room: int = 0) -> None:
         n = len(experience)
-        room = max(64, 2 * n)
+        room = max(64, 2 * n, 2 * room)
         self.experience = np.zeros(room)
         self.experience[:n] = experience
         self.row = np.zeros(room, np.intp)
@@ -188,7 +229,8 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 class StateColumn:
     """An NGO attribute kept in its city's :class:`NGOState` (column of the same
-    name): reading it gives a Python float, setting it writes the NGO's row."""
+    name): reading it gives a Python float (a Python int for a column of
+    :data:`COUNTS`), setting it writes the NGO's row."""
 
     __slots__ = ("name",)
 

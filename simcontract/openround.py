@@ -45,6 +45,8 @@ same near 64 entries on a 2-core machine; a ``baseline`` round has about 110, a
 ``guangzhou_ifsc`` one about 450). Both give the same awards with the same draws, so
 this changes only the time a run takes."""
 
+_NONE: frozenset = frozenset()
+
 NO_CHANGE, WON_ELSEWHERE, WON_HERE = 0, 1, 2
 """Variants of an entry's bid: the NGO has won nothing in the round, has won only
 tenders of other purchasers, or has won one of this purchaser's."""
@@ -214,8 +216,8 @@ class OpenRound:
             owner = np.concatenate([owner, np.array(extra_owner, np.intp)])
             order = np.argsort(tender, kind="stable")
             tender, owner = tender[order], owner[order]
-        for s in slots:
-            contract_length(city, s.purchaser, terms.rules)
+        for purchaser in {id(s.purchaser): s.purchaser for s in slots}.values():
+            contract_length(city, purchaser, terms.rules)
         round_ = cls(city, slots, owner, tender)
         if round_.together:
             round_.score(books, terms)
@@ -228,21 +230,22 @@ class OpenRound:
         rules = terms.rules
         ngos, owner, tender = self.ngos, self.owner, self.tender
         held = books.held
-        track = column(ngos, "track_record")
+        buyers = _Purchasers(self.slots, tender)
+        track = self.city.ngo_values("track_record")
         room = (
             column(ngos, "alive", bool)
             & column(ngos, "seeks_contracts", bool)
             & (held < books.capacity)
             & (books.funds >= books.need)
         )[owner]
-        rep = column(ngos, "reputation")[owner]
-        cut = np.array([_reshuffle_cut(s.purchaser, rules) for s in self.slots])
-        tie, partner, serving = self._relations(cut)
-        adjustment = self._adjustments(tie, partner, serving, cut[tender], rules)
+        rep = self.city.ngo_values("reputation")[owner]
+        cut = np.array([_reshuffle_cut(p, rules) for p in buyers.unique])
+        tie, partner, serving = self._relations(buyers, cut)
+        adjustment = self._adjustments(buyers, track[owner], (tie, partner, serving), cut, rules)
         snatch = np.where(held[owner] == 0, rules["snatching"], 0.0)
         price = [self._prices(snatch, terms), self._prices(0.0, terms)]
         promised = terms.required * (
-            1.0 + rules["max_bid_inflation"] * column(ngos, "dare")[owner] * terms.incentive
+            1.0 + rules["max_bid_inflation"] * self.city.ngo_values("dare")[owner] * terms.incentive
         )
         pairs = ((price[0], adjustment[0]), (price[1], adjustment[0]), (price[1], adjustment[1]))
         key = np.array([self._keys(x, promised, rep, tie, a, terms) for x, a in pairs])
@@ -298,62 +301,59 @@ class OpenRound:
         best[tenders] = at[first]
         return best.tolist()
 
-    def _relations(self, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _relations(
+        self, buyers: _Purchasers, cut: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per entry: the official's tie to the NGO, whether the NGO has held one of the
-        purchaser's contracts (``partners``; read only where the reshuffle ``cut``
-        applies), and whether it serves or last served one of the purchaser's slots
-        (read only for a mass organisation)."""
-        ngos, owners = self.ngos, self.owner.tolist()
+        purchaser's contracts (``partners``; read only where the purchaser's reshuffle
+        ``cut`` applies), and whether it serves or last served one of the purchaser's
+        slots (read only for a mass organisation)."""
+        size = len(self.owner)
         ids = self.city.ngo_values("uid")[self.owner].tolist()
-        size = len(owners)
-        tie = np.zeros(size)
+        pairs = list(zip(buyers.of_entry.tolist(), ids, strict=True))
+        unique = buyers.unique
+        ties = [p.cadre.ties if p.cadre is not None else _NONE for p in unique]
+        tie = np.fromiter((ties[k].get(u, 0.0) for k, u in pairs), float, size)
         partner, serving = np.zeros(size, bool), np.zeros(size, bool)
-        for j, s in enumerate(self.slots):
-            start, end = self.starts[j], self.starts[j + 1]
-            if start == end:
-                continue
-            purchaser = s.purchaser
-            if purchaser.cadre is not None and purchaser.cadre.ties:
-                known = purchaser.cadre.ties
-                tie[start:end] = [known.get(uid, 0.0) for uid in ids[start:end]]
-            if not math.isnan(cut[j]):
-                partners = purchaser.partners
-                partner[start:end] = [uid in partners for uid in ids[start:end]]
-            if purchaser.kind == "mass_org":
-                providers = {id(t.last_provider) for t in purchaser.slots}
-                providers.update(id(t.contract.ngo) for t in purchaser.slots if t.contract)
-                serving[start:end] = [id(ngos[i]) in providers for i in owners[start:end]]
+        if not np.isnan(cut).all():
+            cuts = zip(unique, cut.tolist(), strict=True)
+            known = [_NONE if math.isnan(c) else p.partners for p, c in cuts]
+            partner = np.fromiter((u in known[k] for k, u in pairs), bool, size)
+        if any(p.kind == "mass_org" for p in unique):
+            providers = [_providers(p) if p.kind == "mass_org" else _NONE for p in unique]
+            serving = np.fromiter((u in providers[k] for k, u in pairs), bool, size)
         return tie, partner, serving
 
     def _adjustments(
         self,
-        tie: np.ndarray,
-        partner: np.ndarray,
-        serving: np.ndarray,
+        buyers: _Purchasers,
+        track: np.ndarray,
+        relations: tuple[np.ndarray, np.ndarray, np.ndarray],
         cut: np.ndarray,
         rules: Rules,
     ) -> list[np.ndarray]:
         """Each entry's merit adjustment (``make_bids``) as it stands and once the NGO
         has won one of the purchaser's tenders (a partner of it, serving one of its
-        slots)."""
-        ngos, owner, tender = self.ngos, self.owner, self.tender
-        purchasers = [s.purchaser for s in self.slots]
-        kind = np.array([p.kind for p in purchasers])[tender]
+        slots); ``track`` is each entry's NGO's track record, ``relations`` the entries'
+        ties, partners and serving (:meth:`_relations`), ``cut`` each purchaser's
+        reshuffle cut."""
+        owner, unique, at = self.owner, buyers.unique, buyers.of_entry
+        tie, partner, serving = relations
+        kind = np.array([p.kind for p in unique])[at]
         bureau, mass_org = kind == "bureau", kind == "mass_org"
         a = np.zeros(len(owner))
         if bureau.any():
             caution = [
-                p.cadre.caution(rules) if p.cadre else rules["blame_avoidance"] for p in purchasers
+                p.cadre.caution(rules) if p.cadre else rules["blame_avoidance"] for p in unique
             ]
-            scale = (-rules["blame_penalty"] * np.array(caution, float))[tender]
+            scale = (-rules["blame_penalty"] * np.array(caution, float))[at]
             proven = rules["proven_track_record"]
-            track = column(ngos, "track_record")[owner]
             a = np.where(bureau & (track < proven), scale * (1.0 - track / proven), a)
         here = a
         if mass_org.any():
             origin = self.city.ngo_values("origin_code")[owner]
             sector = self.city.ngo_values("sector_code")[owner]
-            purchased = np.array([SECTORS.index(p.sector) for p in purchasers])[tender]
+            purchased = np.array([SECTORS.index(p.sector) for p in unique])[at]
             specialist = (origin == ORIGINS.index("specialist")) & (sector == purchased)
             specialist = specialist.astype(float)
             bonus = rules["patronage_bonus"] * rules["partnership"]
@@ -364,21 +364,46 @@ class OpenRound:
         if trust != 0.0 and bureau.any():
             origin = self.city.ngo_values("origin_code")[owner]
             local = bureau & (origin == ORIGINS.index("community"))
-            districts = np.array([p.district for p in purchasers], np.intp)[tender]
+            districts = np.array([p.district for p in unique], np.intp)[at]
             local &= self.city.ngo_values("district")[owner] == districts
             variants = [np.where(local, v + trust, v) for v in variants]
         obedience = rules["obedience_discount"]
         if obedience > 0.0:
-            lengths = np.array([contract_length(self.city, p, rules) for p in purchasers], float)
+            lengths = np.array([contract_length(self.city, p, rules) for p in unique], float)
             voice = self.city.ngo_values("voice")[owner]
-            variants = [v - obedience * lengths[tender] * voice for v in variants]
+            variants = [v - obedience * lengths[at] * voice for v in variants]
         cuts = ~np.isnan(cut)
         if cuts.any():
+            cut, cuts = cut[at], cuts[at]
             a, here = variants
             a = np.where(cuts, a - cut * partner * (1.0 - tie), a)
             here = np.where(cuts, here - cut * 1.0 * (1.0 - tie), here)
             variants = [a, here]
         return variants
+
+
+class _Purchasers:
+    """The purchasers of a round's open tenders, each once (in the order of their first
+    tender), and the purchaser of each entry (index into ``unique``)."""
+
+    def __init__(self, slots: list[Slot], tender: np.ndarray) -> None:
+        first: dict[int, int] = {}
+        self.unique: list[Purchaser] = []
+        of_slot = []
+        for s in slots:
+            k = first.get(id(s.purchaser))
+            if k is None:
+                k = first[id(s.purchaser)] = len(self.unique)
+                self.unique.append(s.purchaser)
+            of_slot.append(k)
+        self.of_entry = np.array(of_slot, np.intp)[tender]
+
+
+def _providers(purchaser: Purchaser) -> frozenset[int]:
+    """``unique_id`` of the NGOs that serve or last served one of ``purchaser``'s slots."""
+    served = {s.last_provider.unique_id for s in purchaser.slots if s.last_provider is not None}
+    served.update(s.contract.ngo.unique_id for s in purchaser.slots if s.contract is not None)
+    return frozenset(served)
 
 
 def _reshuffle_cut(purchaser: Purchaser, rules: Rules) -> float:

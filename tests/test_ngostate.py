@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from simcontract import ContractingModel
 from simcontract.agents import NGO, SECTORS
 from simcontract.batch import YearBatch, column
-from simcontract.ngostate import COLUMNS, HOURS, NGOState, Workforce
+from simcontract.ngostate import COLUMNS, COUNTS, FIXED, HOURS, NGOState, Workforce
 from simcontract.params import ORIGINS
+from simcontract.phases import entry
 from simcontract.scenario import Scenario
 
 TINY = Scenario({"years": 6, "initial_ngos": 30, "n_bureaux": 6, "n_mass_orgs": 2}, name="tiny")
@@ -191,4 +192,76 @@ def test_fixed_columns_hold_each_ngos_registration() -> None:
         assert state.district[rows].tolist() == [n.district for n in mine]
         assert state.citywide[rows].tolist() == [int(n.multi_district) for n in mine]
         assert state.uid[rows].tolist() == [n.unique_id for n in mine]
+        assert state.entry_year[rows].tolist() == [n.entry_year for n in mine]
     assert len({n.sector for n in everyone}) > 1 and len({n.origin for n in everyone}) > 1
+    assert len({n.entry_year for n in everyone}) > 1
+
+
+def test_ngos_made_at_once_have_the_attributes_drawn_for_them() -> None:
+    model = ContractingModel(TINY.replace(multi_district_share=0.5), rng=6)
+    model.step()
+    city = model.cities[0]
+    rng = copy.deepcopy(city.rng)
+    made = entry.new_ngos(city, model.rules, 40, initial=True)
+    drawn = {k: v.tolist() for k, v in entry._draw_attributes(rng, model.rules, 40, True).items()}
+    assert [ORIGINS.index(n.origin) for n in made] == drawn["origin"]
+    assert [n.district for n in made] == drawn["district"]
+    assert [n.multi_district for n in made] == drawn["multi"]
+    for name in ("skill", "dare", "reserves", "reputation", "track_record", "tolerance"):
+        assert [getattr(n, name) for n in made] == drawn[name]
+    assert [n.inclination for n in made] == drawn["inclination"]
+    assert [n.experience.tolist() for n in made] == [[e] for e in drawn["experience"]]
+    assert made[-1].row == city.ngo_state.size - 1
+    assert city.ngos[-40:] == made
+
+
+def test_ngos_made_at_once_match_ngos_made_one_by_one() -> None:
+    # The initial NGOs are made at once (entry.new_ngos fills their rows first).
+    batch = ContractingModel(TINY.replace(multi_district_share=0.5), rng=4).cities[0]
+    single = ContractingModel(TINY.replace(initial_ngos=0), rng=4)
+    for n in batch.ngos:
+        NGO(
+            single,
+            n.origin,
+            0,
+            n.district,
+            multi_district=n.multi_district,
+            sector=n.sector,
+            skill=n.skill,
+            dare=n.dare,
+            reserves=n.reserves,
+            reputation=n.reputation,
+            entry_year=n.entry_year,
+            tolerance=n.tolerance,
+            inclination=n.inclination,
+            founder_experience=float(n.experience[0]),
+            track_record=n.track_record,
+        )
+    a, b = batch.ngo_state, single.cities[0].ngo_state
+    assert a.size == b.size == len(batch.ngos)
+    for name in [*COLUMNS, *COUNTS, *FIXED]:
+        if name != "uid":  # other agents were made first in the second model
+            assert getattr(a, name)[: a.size].tolist() == getattr(b, name)[: b.size].tolist()
+    rows = np.arange(a.size)
+    assert a.workforce.of(rows)[0].tolist() == b.workforce.of(rows)[0].tolist()
+    assert a.workforce.counts(rows).tolist() == [1] * a.size
+
+
+def test_place_lookups_follow_the_active_ngos() -> None:
+    model = ContractingModel(TINY.replace(multi_district_share=0.5, years=3), rng=9)
+
+    def expected() -> tuple[dict[int, list[NGO]], list[NGO]]:
+        local: dict[int, list[NGO]] = {}
+        for n in city.ngos:
+            if not n.multi_district:
+                local.setdefault(n.district, []).append(n)
+        return local, [n for n in city.ngos if n.multi_district]
+
+    city = model.cities[0]
+    for built in (True, False, True):
+        model.step()  # NGOs exit and enter
+        if built:
+            assert (city.by_district, city.citywide) == expected()
+        made = entry.new_ngos(city, model.rules, 6, initial=False)
+        city.index_entrants(made)  # added to the lookups if built, else read when built
+        assert (city.by_district, city.citywide) == expected()

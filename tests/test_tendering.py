@@ -850,6 +850,23 @@ def test_cadre_ties_stay_in_the_unit_interval_and_strengthen_returns_the_new_tie
     assert ngo.unique_id not in cadre.ties
 
 
+def test_courting_grows_each_tie_by_its_share_of_the_gap_to_one() -> None:
+    m = market()
+    new, known, full = m.add(), m.add(), m.add()
+    cadre = m.bureau.cadre
+    assert cadre is not None
+    cadre.strengthen(known, 0.5)
+    cadre.strengthen(full, 1.0)
+    cadre.cultivated([new.unique_id, known.unique_id, full.unique_id], 0.2)
+    assert cadre.tie(new) == 0.2 and cadre.tie(known) == 0.5 + 0.2 * 0.5
+    assert cadre.tie(full) == 1.0
+    cadre.cultivated([new.unique_id], 0.0)
+    assert cadre.tie(new) == 0.2
+    other = m.add()
+    cadre.cultivated([other.unique_id], 0.0)  # no growth: no tie is made
+    assert other.unique_id not in cadre.ties
+
+
 def test_tender_terms_are_read_once_per_round() -> None:
     m = market(tendering="direct")
     m.add()

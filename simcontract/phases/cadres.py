@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcontract.agents import Cadre
-from simcontract.batch import ngo_values
+from simcontract.agents import SECTORS, Cadre
 from simcontract.params import ORIGINS
 
 if TYPE_CHECKING:
@@ -114,23 +113,25 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
     density = rules["tie_density"]
     if density <= 0:
         return
+    citywide = city.ngo_values("citywide") > 0
+    origin = city.ngo_values("origin_code")
     if purchaser.kind == "mass_org":
-        known = [
-            n for n in city.citywide if n.origin == "specialist" and n.sector == purchaser.sector
-        ]
+        sector = city.ngo_values("sector_code") == SECTORS.index(purchaser.sector)
+        known = np.flatnonzero(citywide & (origin == ORIGINS.index("specialist")) & sector)
         chance = np.full(len(known), min(1.0, rules["mass_org_tie_factor"] * density))
     else:
-        known = city.by_district.get(purchaser.district, []) + city.citywide
-        community = ngo_values(known, "origin_code") == ORIGINS.index("community")
+        local = ~citywide & (city.ngo_values("district") == purchaser.district)
+        known = np.concatenate([np.flatnonzero(local), np.flatnonzero(citywide)])
+        community = origin[known] == ORIGINS.index("community")
         factor = rules["community_tie_factor"]
         chance = np.where(community, min(1.0, factor * density), min(1.0, density))
-    if not known:
+    if not len(known):
         return
     hit = city.rng.random(len(known)) < chance
     bounds = rules["initial_tie_low"], rules["initial_tie_high"]
     strength = city.rng.uniform(min(bounds), max(bounds), len(known))
-    for i in np.flatnonzero(hit).tolist():
-        cadre.ties[known[i].unique_id] = float(strength[i])
+    uids = city.ngo_values("uid")[known[hit]].tolist()
+    cadre.ties.update(zip(uids, strength[hit].tolist(), strict=True))
 
 
 def _draw_motives(city: City, cadre: Cadre, rules: Rules) -> None:

@@ -79,11 +79,11 @@ def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
     ngos = city.ngos
     record.active_ngos += len(ngos)
     record.initial_total += city.initial_ngos
-    entered = column(ngos, "entry_year", int)
+    entered = city.ngo_values("entry_year")
     record.initial_alive += int((entered == 0).sum())
     record.entrants_total += city.registered
     record.entrants_alive += int((entered > 0).sum())
-    record.never_contracted += int((column(ngos, "track_record", int) == 0).sum())
+    record.never_contracted += int((city.ngo_values("track_record") == 0).sum())
     record.reserves_end += float(city.ngo_values("reserves").sum())
     revenue = city.ngo_values("revenue_gov") + city.ngo_values("revenue_other")
     dependence = city.ngo_values("dependence")[revenue > 0]

@@ -59,43 +59,55 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
     """
     if count <= 0:
         return []
-    columns = _draw_attributes(city.rng, rules, count, initial)
+    a = _draw_attributes(city.rng, rules, count, initial)
+    origin, sector = a["origin"], a["any_sector"]
+    specialist = origin == ORIGINS.index("specialist")
+    mass_org_code = np.array([SECTORS.index(s) for s in MASS_ORG_SECTORS])
+    sector = np.where(origin == ORIGINS.index("grassroots"), sector, -1)
+    sector = np.where(specialist, mass_org_code[a["mass_org_sector"]], sector)
+    state = city.model.ngo_state(city.index)
     entry_year = 0 if initial else rules.year
-    made = []
-    for o, d, m, ms, s, sk, da, r, e, rep, t, tol, inc in zip(*columns, strict=True):
-        kind = ORIGINS[o]
-        if kind == "specialist":
-            sector = MASS_ORG_SECTORS[ms]
-        elif kind == "grassroots":
-            sector = SECTORS[s]
-        else:
-            sector = None
-        ngo = NGO(
+    rows = state.new_rows(
+        count,
+        origin_code=origin,
+        sector_code=sector,
+        district=a["district"],
+        citywide=a["multi"],
+        uid=-1,
+        entry_year=entry_year,
+    )
+    given = ("skill", "dare", "reputation", "track_record", "reserves", "tolerance", "inclination")
+    for name in given:
+        getattr(state, name)[rows] = a[name]
+    state.workforce.hire_founders(rows, a["experience"])  # the founders, who direct them
+    names = (None, *SECTORS)
+    # The values passed for what the rows already hold are not read.
+    places = zip(origin.tolist(), a["district"].tolist(), a["multi"].tolist(), strict=True)
+    made = [
+        NGO(
             city.model,
-            kind,
+            ORIGINS[o],
             city.index,
             d,
             multi_district=m,
-            sector=sector,
-            skill=sk,
-            dare=da,
-            reserves=r,
-            reputation=rep,
+            sector=names[s],
+            skill=0.0,
+            dare=0.0,
+            reserves=0.0,
+            reputation=0.0,
             entry_year=entry_year,
-            tolerance=tol,
-            inclination=inc,
-            founder_experience=e,
-            track_record=t,
+            row=row,
         )
-        made.append(ngo)
+        for (o, d, m), s, row in zip(places, (sector + 1).tolist(), rows.tolist(), strict=True)
+    ]
     city.ngos.extend(made)
     return made
 
 
 def _draw_attributes(
     rng: np.random.Generator, rules: Mapping[str, Any], count: int, initial: bool
-) -> tuple[list, ...]:
-    """Every attribute of ``count`` new NGOs, one list per attribute, in draw order.
+) -> dict[str, np.ndarray]:
+    """Every attribute of ``count`` new NGOs, one array per attribute, in draw order.
 
     Skill is ``Beta(skill_<origin>_a, skill_<origin>_b)``, dare ``Beta(dare_a, dare_b)``,
     reserves ``initial_reserves`` times a mean-one log-normal factor of spread
@@ -130,27 +142,27 @@ def _draw_attributes(
     experience = rng.uniform(0.0, most, count)
     if initial:
         bounds = rules["initial_reputation_low"], rules["initial_reputation_high"]
-        reputation = rng.uniform(min(bounds), max(bounds), count).tolist()
-        track_record = rng.integers(0, rules["initial_track_record"] + 1, size=count).tolist()
+        reputation = rng.uniform(min(bounds), max(bounds), count)
+        track_record = rng.integers(0, rules["initial_track_record"] + 1, size=count)
     else:
-        reputation = [rules["newcomer_reputation"]] * count
-        track_record = [0] * count
+        reputation = np.full(count, float(rules["newcomer_reputation"]))
+        track_record = np.zeros(count, np.int64)
     tolerance = _tolerance(rng, rules["burden_tolerance"], rules["tolerance_concentration"], count)
-    return (
-        origin.tolist(),
-        district.tolist(),
-        multi.tolist(),
-        mass_org_sector.tolist(),
-        any_sector.tolist(),
-        skill.tolist(),
-        dare.tolist(),
-        reserves.tolist(),
-        experience.tolist(),
-        reputation,
-        track_record,
-        tolerance.tolist(),
-        _inclination(rng, rules, origin).tolist(),
-    )
+    return {
+        "origin": origin,
+        "district": district,
+        "multi": multi,
+        "mass_org_sector": mass_org_sector,
+        "any_sector": any_sector,
+        "skill": skill,
+        "dare": dare,
+        "reserves": reserves,
+        "experience": experience,
+        "reputation": reputation,
+        "track_record": track_record,
+        "tolerance": tolerance,
+        "inclination": _inclination(rng, rules, origin),
+    }
 
 
 def mean_one_lognormal(rng: np.random.Generator, spread: float, size: int) -> np.ndarray:

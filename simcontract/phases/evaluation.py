@@ -113,13 +113,13 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
             c.terminated = True
             record.early_terminations += 1
     held = batch.held()
-    mean = (batch.per_ngo(scores) / np.maximum(held, 1)).tolist()
+    mean = batch.per_ngo(scores) / np.maximum(held, 1)
     memory = rules["reputation_memory"]
-    counts = held.tolist()
-    for i in np.flatnonzero(held).tolist():
-        ngo = batch.ngos[i]
-        ngo.reputation = memory * ngo.reputation + (1 - memory) * mean[i]
-        ngo.track_record += counts[i]
+    judged = held > 0
+    reputation = batch.get("reputation")
+    reputation[judged] = memory * reputation[judged] + (1 - memory) * mean[judged]
+    batch.put("reputation", reputation)
+    batch.put("track_record", batch.get("track_record") + held)
 
 
 def replace_agencies(city: City, rules: Rules, record: YearRecord) -> None:

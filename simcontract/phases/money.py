@@ -149,7 +149,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     price = batch.per_ngo(prices)
     gov = price * (1.0 - m)
     if m > 0:
-        track = column(ngos, "track_record")[batch.owner]
+        track = batch.get("track_record")[batch.owner]
         network = funding_networks(ngos, rules, batch.get("revenue_other"))
         inkind, grant = match_sources(track, network[batch.owner], prices, rules)
     else:

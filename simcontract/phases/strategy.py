@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcontract.agents import SECTORS
 from simcontract.phases.money import expected_other_incomes
 
 if TYPE_CHECKING:
@@ -50,29 +51,59 @@ def plan_year(city: City, rules: Rules, record: YearRecord) -> None:
     record.seeking += int(seeks.sum())
     record.planning += len(ngos)
     advocacy = _plan_advocacy(city, rules)
-    hours = rules["cultivation_hours"]
-    growth = rules["tie_cultivation"]
-    draws = rng.random(len(ngos)).tolist()
-    officials = _officials_by_place(city)
-    players = city.players
+    draws = rng.random(len(ngos))
     state, rows = city.ngo_state, city.ngo_rows()
     state.advocacy[rows] = advocacy
     state.cultivation[rows] = 0.0
-    for ngo, seek, u in zip(ngos, seeks.tolist(), draws, strict=True):
+    for ngo, seek in zip(ngos, seeks.tolist(), strict=True):
         ngo.seeks_contracts = seek
-        if not seek:
-            continue
-        courted = officials.get((None if ngo.multi_district else ngo.district, ngo.sector), [])
-        if not courted:
-            continue
-        cadre = courted[int(u * len(courted))].cadre
-        if players is not None and players.seated(ngo):
-            players.default_court[ngo.unique_id] = cadre
-            continue
-        state.cultivation[ngo.row] = hours
-        cadre.strengthen(ngo, growth * (1.0 - cadre.tie(ngo)))
+    courting, courted = _courted(city, rules, seeks, draws)
+    purchasers, players = city.purchasers, city.players
+    if players is not None:
+        # Seated heads court whom they choose; the model's choice is their default.
+        free = []
+        for i, k in zip(courting.tolist(), courted.tolist(), strict=True):
+            seated = players.seated(ngos[i])
+            if seated:
+                players.default_court[ngos[i].unique_id] = purchasers[k].cadre
+            free.append(not seated)
+        courting, courted = courting[free], courted[free]
+    state.cultivation[rows[courting]] = rules["cultivation_hours"]
+    uids = city.ngo_values("uid")[courting]
+    order = np.argsort(courted, kind="stable")
+    bounds = np.searchsorted(courted[order], np.arange(len(purchasers) + 1)).tolist()
+    growth = rules["tie_cultivation"]
+    for k, purchaser in enumerate(purchasers):
+        if bounds[k] < bounds[k + 1]:
+            purchaser.cadre.cultivated(uids[order[bounds[k] : bounds[k + 1]]].tolist(), growth)
     if players is not None:
         players.plan_year(city, rules)
+
+
+def _courted(
+    city: City, rules: Rules, seeks: np.ndarray, draws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The NGOs (indices into ``city.ngos``) that court an official this year, and the
+    purchaser (index into ``city.purchasers``) each courts: a seeker picks one of the
+    purchasers with an official that it serves, uniformly with its draw of ``draws``."""
+    officials = _officials_by_place(city)
+    at = {id(pu): k for k, pu in enumerate(city.purchasers)}
+    anywhere, any_sector = rules["districts_per_city"], len(SECTORS)
+    # Each NGO's place as a key of ``officials``, coded as numbers.
+    district = np.where(city.ngo_values("citywide") > 0, anywhere, city.ngo_values("district"))
+    sector = city.ngo_values("sector_code")
+    code = district * (any_sector + 1) + np.where(sector < 0, any_sector, sector)
+    flat: list[int] = []
+    start = np.zeros((anywhere + 1) * (any_sector + 1), np.intp)
+    size = np.zeros_like(start)
+    for (d, sec), purchasers in officials.items():
+        k = (anywhere if d is None else d) * (any_sector + 1)
+        k += any_sector if sec is None else SECTORS.index(sec)
+        start[k], size[k] = len(flat), len(purchasers)
+        flat.extend(at[id(pu)] for pu in purchasers)
+    courting = np.flatnonzero(seeks & (size[code] > 0))
+    pick = (draws[courting] * size[code[courting]]).astype(np.intp)
+    return courting, np.array(flat, np.intp)[start[code[courting]] + pick]
 
 
 def _heads_leave(city: City, leaving: np.ndarray) -> None:

@@ -190,9 +190,10 @@ def rank(city: City, pool: list[NGO], slot: Slot, terms: Terms, *, ties: bool) -
     adjustment = merit_adjustments(purchaser, pool, terms.rules)
     keep = 1.0 - f
     bonus = terms.rules["incumbent_rank_bonus"]
+    rep = city.ngo_state.reputation.item
     key = np.array(
         [
-            keep * (n.reputation + bonus * (n is incumbent) + a) + f * known.get(n.unique_id, 0.0)
+            keep * (rep(n.row) + bonus * (n is incumbent) + a) + f * known.get(n.unique_id, 0.0)
             for n, a in zip(pool, adjustment, strict=True)
         ]
     )
@@ -271,7 +272,8 @@ def make_bids(
         if obedience is not None:
             voice = city.ngo_state.voice.item
             adj = [a - obedience * voice(b.row) for a, b in zip(adj, bidders, strict=True)]
-        rep = [b.reputation for b in bidders]
+        reputation = city.ngo_state.reputation.item
+        rep = [reputation(b.row) for b in bidders]
         tie = [ties.get(b.unique_id, 0.0) for b in bidders]
         bids = Bids(bidders, [terms.ceiling] * n, [terms.required] * n, rep, tie, adj)
     else:
@@ -316,14 +318,15 @@ def _competitive_bids(
     ceiling, required, incentive = terms.ceiling, terms.required, terms.incentive
     obedience, cut = cuts
     partners = purchaser.partners
-    voice = city.ngo_state.voice.item
+    state = city.ngo_state
+    voice, dare, reputation = state.voice.item, state.dare.item, state.reputation.item
     price, promised, rep, tie, adjustment = [], [], [], [], []
     # One pass over the few bidders: a list comprehension per column costs more.
     for b, e, a in zip(bidders, noise, adj, strict=True):
         d = base + (0.0 if b.contracts else snatch) + spread * e
         price.append(ceiling * (1.0 - md * (0.0 if d < 0.0 else 1.0 if d > 1.0 else d)))
-        promised.append(required * (1.0 + mi * b.dare * incentive))
-        rep.append(b.reputation)
+        promised.append(required * (1.0 + mi * dare(b.row) * incentive))
+        rep.append(reputation(b.row))
         t = ties.get(b.unique_id, 0.0)
         tie.append(t)
         if obedience is not None:
@@ -450,8 +453,9 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
     record.tenders += 1
     record.bids += len(bidders)
     newcomers = 0
+    track = city.ngo_state.track_record.item
     for b in bidders:
-        if b.track_record == 0 and not b.contracts:
+        if track(b.row) == 0 and not b.contracts:
             newcomers += 1
     record.newcomer_bids += newcomers
     best = None
@@ -683,7 +687,7 @@ def open_books(city: City, rules: Rules) -> Books:
     ngos = city.ngos
     m = len(ngos)
     held = np.fromiter(map(len, map(attrgetter("contracts"), ngos)), np.intp, m)
-    track = column(ngos, "track_record")
+    track = city.ngo_values("track_record")
     origin = city.ngo_values("origin_code")
     small = (origin == ORIGINS.index("community")) | (origin == ORIGINS.index("grassroots"))
     grown = 1 + (track / rules["experience_per_contract"]).astype(np.intp)
