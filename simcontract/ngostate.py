@@ -146,6 +146,7 @@ class Workforce:
         self.experience = np.zeros(64)
         self.row = np.zeros(64, np.intp)
         self.size = 0
+        self._first: np.ndarray | None = None
 
     def hire_founder(self, row: int, experience: float) -> None:
         """Add the first worker of a new NGO (its row is above every row here)."""
@@ -154,6 +155,7 @@ class Workforce:
         self.experience[self.size] = experience
         self.row[self.size] = row
         self.size += 1
+        self._first = None
 
     def hire_founders(self, rows: np.ndarray, experience: np.ndarray) -> None:
         """Add the first worker of each of the new NGOs of ``rows`` (in ascending order,
@@ -165,6 +167,7 @@ class Workforce:
         self.experience[self.size : self.size + n] = experience
         self.row[self.size : self.size + n] = rows
         self.size += n
+        self._first = None
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
         """Workers of the NGO in each of ``rows``."""
@@ -206,8 +209,15 @@ class Workforce:
         self._store(both[order], all_rows[order])
 
     def _bounds(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        used = self.row[: self.size]
-        return np.searchsorted(used, rows, "left"), np.searchsorted(used, rows, "right")
+        # Where each row's workers start, for every row up to the largest asked for:
+        # kept until the workers change, as a year asks several times.
+        first = self._first
+        top = int(rows.max()) + 2 if len(rows) else 0
+        if first is None or len(first) < top:
+            used = self.row[: self.size]
+            span = max(top, int(used[-1]) + 2 if self.size else 0)
+            first = self._first = np.searchsorted(used, np.arange(span))
+        return first[rows], first[rows + 1]
 
     def _store(self, experience: np.ndarray, rows: np.ndarray, room: int = 0) -> None:
         n = len(experience)
@@ -217,6 +227,7 @@ class Workforce:
         self.row = np.zeros(room, np.intp)
         self.row[:n] = rows
         self.size = n
+        self._first = None
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

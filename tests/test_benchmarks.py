@@ -36,6 +36,10 @@ RUNS = {
         ["--cities", "3", "--years", "2", "--workers", "2"],
         ["over 2 worker processes", "largest worker"],
     ),
+    "instructions": (
+        ["--scenario", "thin_market", "--runs", "1", "--years", "1"],
+        ["import alone:", "instructions per run:"],
+    ),
     "guangzhou_sweep": (
         ["--points", "5", "--replications", "1", "--workers", "1"],
         ["5 runs on 1 workers", "runs/s"],

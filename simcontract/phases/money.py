@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.batch import column, ngo_values
+from simcontract.batch import column
 from simcontract.params import ORIGINS
 from simcontract.phases.entry import mean_one_lognormal
 
@@ -83,15 +83,12 @@ def match_sources(
 
 
 def expected_other_incomes(
-    ngos: list[NGO], rules: Mapping[str, Any], revenue_other: np.ndarray | None = None
+    revenue_other: np.ndarray, origin: np.ndarray, rules: Mapping[str, Any]
 ) -> np.ndarray:
-    """:func:`expected_other_income` of each NGO (``revenue_other``: theirs, when the
-    caller has it)."""
+    """:func:`expected_other_income` of NGOs with other income ``revenue_other`` last
+    year and origins ``origin`` (indices into ``ORIGINS``)."""
     mean = rules["other_income"]
     by_origin = {k: mean * f for k, f in other_income_factors(rules).items()}
-    if revenue_other is None:
-        revenue_other = ngo_values(ngos, "revenue_other")
-    origin = ngo_values(ngos, "origin_code").astype(np.intp)
     mean_of_origin = np.array([by_origin[o] for o in ORIGINS])[origin]
     return np.where(revenue_other > 0, revenue_other, mean_of_origin)
 
@@ -103,14 +100,14 @@ def funding_network(ngo: NGO, rules: Mapping[str, Any]) -> float:
 
 
 def funding_networks(
-    ngos: list[NGO], rules: Mapping[str, Any], revenue_other: np.ndarray | None = None
+    revenue_other: np.ndarray, origin: np.ndarray, rules: Mapping[str, Any]
 ) -> np.ndarray:
-    """:func:`funding_network` of each NGO (``revenue_other``: theirs, when the caller
-    has it)."""
+    """:func:`funding_network` of NGOs with other income ``revenue_other`` last year and
+    origins ``origin``."""
     mean = rules["other_income"]
     if mean > 0:
-        return expected_other_incomes(ngos, rules, revenue_other) / mean
-    return np.zeros(len(ngos))
+        return expected_other_incomes(revenue_other, origin, rules) / mean
+    return np.zeros(len(revenue_other))
 
 
 def cash_match(ngo: NGO, price: float, rules: Rules) -> float:
@@ -150,7 +147,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     gov = price * (1.0 - m)
     if m > 0:
         track = batch.get("track_record")[batch.owner]
-        network = funding_networks(ngos, rules, batch.get("revenue_other"))
+        network = funding_networks(batch.get("revenue_other"), batch.get("origin_code"), rules)
         inkind, grant = match_sources(track, network[batch.owner], prices, rules)
     else:
         inkind = grant = 0.0 * prices

@@ -128,13 +128,13 @@ def _seek_contracts(city: City, rules: Rules) -> np.ndarray:
     ``runway_years`` of a year without contracts (lean overhead and its head's wage,
     less its other income).
     """
-    ngos = city.ngos
     burden = city.last_burden
     if burden is None:
         burden = rules["documentation_base"] + rules["extra_duty_demand"]
     tolerance = city.ngo_values("tolerance")
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
-    expected = expected_other_incomes(ngos, rules, city.ngo_values("revenue_other"))
+    other, origin = city.ngo_values("revenue_other"), city.ngo_values("origin_code")
+    expected = expected_other_incomes(other, origin, rules)
     deficit = costs - expected
     reserves = city.ngo_values("reserves")
     short = (deficit > 0) & (reserves < rules["runway_years"] * deficit)

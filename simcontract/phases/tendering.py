@@ -698,7 +698,7 @@ def open_books(city: City, rules: Rules) -> Books:
         # No match to pay: nothing is committed and one more contract needs start-up only.
         need = np.full(m, startup + 0.0)
     else:
-        network = funding_networks(ngos, rules, other)
+        network = funding_networks(other, origin, rules)
         contracts = [c for n in ngos for c in n.contracts]
         owner = np.repeat(np.arange(m), held)
         prices = column(contracts, "price")
