@@ -308,10 +308,9 @@ class NGO(mesa.Agent):
 
     Made on its own, an NGO takes a new row of its city's NGO state and writes its
     skill, dare, reputation, track record, reserves, tolerance, inclination and founder
-    there. Given a ``row``, that row
-    was already filled (:func:`~simcontract.phases.entry.new_ngos` makes a year's NGOs
-    at once with :meth:`~simcontract.ngostate.NGOState.new_rows`), and those arguments
-    are not read.
+    there. Given a ``row``, that row was already filled
+    (:func:`~simcontract.phases.entry.new_ngos` makes a year's NGOs at once with
+    :meth:`~simcontract.ngostate.NGOState.new_rows`), and those arguments are not read.
 
     Attributes:
         origin: One of ``ORIGINS``.
