@@ -12,6 +12,7 @@ drops it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ from simcontract.ngostate import NGOState
 
 if TYPE_CHECKING:
     from simcontract.agents import NGO, City, Contract
+
+
+_contracts = attrgetter("contracts")
 
 
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
@@ -74,8 +78,9 @@ class YearBatch:
             ngos, rows = city.ngos, city.ngo_rows()
         else:
             rows = NGOState.rows(ngos)
-        contracts = [c for n in ngos for c in n.contracts]
-        held = np.fromiter((len(n.contracts) for n in ngos), np.intp, len(ngos))
+        lists = list(map(_contracts, ngos))
+        contracts = list(chain.from_iterable(lists))
+        held = np.fromiter(map(len, lists), np.intp, len(ngos))
         owner = np.repeat(np.arange(len(ngos)), held)
         state = ngos[0].state if ngos else NGOState(0)
         return cls(city, ngos, contracts, owner, rows, state)
