@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 _contracts = attrgetter("contracts")
 
+TERMS = ("price", "promised_hours", "required_hours")
+"""Contract attributes fixed when it is signed (:meth:`YearBatch.term`)."""
+
 
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
     """``attribute`` of every item as an array."""
@@ -70,6 +73,7 @@ class YearBatch:
     _ending: np.ndarray | None = field(default=None, repr=False)
     _evaluator: np.ndarray | None = field(default=None, repr=False)
     _judged: np.ndarray | None = field(default=None, repr=False)
+    _terms: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, city: City, ngos: list[NGO] | None = None) -> YearBatch:
@@ -102,6 +106,18 @@ class YearBatch:
     def size(self) -> int:
         """Number of NGOs."""
         return len(self.ngos)
+
+    def term(self, name: str) -> np.ndarray:
+        """Term ``name`` (one of :data:`TERMS`) of each contract, gathered at the first
+        call: terms are set when a contract is signed, and several phases read them.
+        The array is read-only."""
+        values = self._terms.get(name)
+        if values is None:
+            if name not in TERMS:
+                raise ValueError(f"{name!r} is not a contract term; terms: {', '.join(TERMS)}")
+            values = self._terms[name] = column(self.contracts, name)
+            values.flags.writeable = False
+        return values
 
     def per_ngo(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-contract array over each NGO's contracts."""

@@ -45,6 +45,19 @@ def test_batch_maps_each_contract_to_its_ngo(small: Scenario) -> None:
         assert experience[owner == i].tolist() == n.experience.tolist()
 
 
+def test_contract_terms_are_read_once_a_year_and_cannot_be_changed(small: Scenario) -> None:
+    model = stepped(small)
+    batch = YearBatch.of(model.cities[0])
+    for name in ("price", "promised_hours", "required_hours"):
+        values = batch.term(name)
+        assert values.tolist() == [getattr(c, name) for c in batch.contracts]
+        assert batch.term(name) is values
+        with pytest.raises(ValueError, match="read-only"):
+            values[0] = 0.0
+    with pytest.raises(ValueError, match="'staff' is not a contract term; terms: price"):
+        batch.term("staff")
+
+
 class FixedIncome:
     """Stands in for the city's generator: other income draws are all ``value``."""
 

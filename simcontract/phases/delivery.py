@@ -56,7 +56,6 @@ def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarra
     records" of them (Guangzhou IFSC study n.d.).
     """
     city = batch.city
-    cs = batch.contracts
     which = batch.evaluator()
     # Each distinct (NGO, evaluator) pair is one evaluation system the NGO faces.
     faced = np.zeros((batch.size, max(1, len(city.evaluators))), dtype=bool)
@@ -71,7 +70,7 @@ def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarra
     intensity = column(city.evaluators, "doc_intensity")[which]
     base = rules["documentation_base"]
     return (
-        column(cs, "required_hours") * base * intensity * (factor[batch.owner] + learning + records)
+        batch.term("required_hours") * base * intensity * (factor[batch.owner] + learning + records)
     )
 
 
@@ -99,7 +98,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     extra = np.where(refused, 0.0, demand)
     record.duty_orders += int((demand > 0).sum())
     record.duty_refusals += int(refused.sum())
-    promised = column(cs, "promised_hours")
+    promised = batch.term("promised_hours")
     d_total, e_total, s_total = batch.per_ngo(done), batch.per_ngo(extra), batch.per_ngo(promised)
     service, d_used, e_used, strain = _allocate_hours(
         batch, rules, d_total, e_total, s_total, record
@@ -116,7 +115,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     delivered = np.divide(
         service[own] * promised, s_total[own], out=np.zeros(len(cs)), where=s_total[own] > 0
     )
-    required = column(cs, "required_hours")
+    required = batch.term("required_hours")
     quality = real_quality(batch, delivered, required, strain, rules) * counted_service(
         batch, rules
     )

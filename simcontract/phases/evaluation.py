@@ -179,7 +179,7 @@ def _indicators(batch: YearBatch) -> np.ndarray:
         cs = batch.contracts
         m = len(cs)
         delivered = column(cs, "delivered_hours")
-        hours = np.minimum(1.0, delivered / column(cs, "promised_hours"))
+        hours = np.minimum(1.0, delivered / batch.term("promised_hours"))
         need = batch.doc_needs
         docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
         batch.indicators = np.stack([hours, docs, column(cs, "quality")], axis=1)

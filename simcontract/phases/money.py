@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.batch import column
 from simcontract.params import ORIGINS
 from simcontract.phases.entry import mean_one_lognormal
 
@@ -140,7 +139,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     batch = city.batch
     ngos, cs = batch.ngos, batch.contracts
     m = rules["match_funding"]
-    prices = column(cs, "price")
+    prices = batch.term("price")
     for c, paid in zip(cs, (prices * (1.0 - m)).tolist(), strict=True):
         c.slot.purchaser.spent += paid
     price = batch.per_ngo(prices)

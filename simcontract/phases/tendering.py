@@ -716,7 +716,7 @@ def open_books(city: City, rules: Rules) -> Books:
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     """Count the city's providers, contracts in force, slots, and its concentration."""
-    value = batch.per_ngo(column(batch.contracts, "price"))
+    value = batch.per_ngo(batch.term("price"))
     record.ngos_delivering += batch.size
     record.providers += int((value > 0).sum())
     record.contracts += len(batch.contracts)

@@ -35,9 +35,9 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     batch = city.batch
     cs = batch.contracts
     need = np.ceil(
-        rules["staff_per_contract"] * column(cs, "promised_hours") / column(cs, "required_hours")
+        rules["staff_per_contract"] * batch.term("promised_hours") / batch.term("required_hours")
     )
-    afford = np.floor((1.0 - rules["activity_share"]) * column(cs, "price") / rules["wage"])
+    afford = np.floor((1.0 - rules["activity_share"]) * batch.term("price") / rules["wage"])
     staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
     for c, s in zip(cs, staff.tolist(), strict=True):
         c.staff = s
