@@ -5,7 +5,9 @@ Usage: ``python benchmarks/instructions.py [--scenario guangzhou_ifsc] [--runs 3
 under ``valgrind --tool=callgrind``, and an identical process that only imports, and
 prints the difference per run. Unlike a wall time, the count does not move with the
 machine's load or clock, so two versions of the code can be compared on a busy or
-shared machine (hash randomisation is fixed with ``PYTHONHASHSEED=0``). Needs valgrind
+shared machine (hash randomisation is fixed with ``PYTHONHASHSEED=0``, and BLAS runs
+one thread, so a repeat gives the same count). It counts the simcontract this script
+imports: to count another checkout, set ``PYTHONPATH`` to it. Needs valgrind
 (Debian: ``apt-get install valgrind``); about 50 times slower than a plain run.
 """
 
@@ -18,9 +20,14 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import simcontract
 from simcontract import load_scenario
 from simcontract.scenario import ScenarioError
+
+CHECKOUT = Path(simcontract.__file__).resolve().parents[1]
+"""The folder holding the simcontract package this process imported."""
 
 CHILD = """
 import sys
@@ -47,8 +54,12 @@ def counted(scenario: str, runs: int, years: int) -> int:
         str(runs),
         str(years),
     ]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    # One BLAS thread: idle BLAS threads spin-wait, and their count of instructions
+    # varied by about 1% from one repeat to the next.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    # The child runs in the checkout this process imported simcontract from, so that it
+    # counts the same code (``python -c`` puts the working directory first on its path).
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=CHECKOUT)
     found = re.search(r"Collected\s*:\s*(\d+)", proc.stderr)
     if proc.returncode != 0 or found is None:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -77,7 +88,8 @@ def main() -> None:
         both = pool.map(lambda n: counted(args.scenario, n, args.years), [args.runs, 0])
         total, imports = both
     per_run = (total - imports) / args.runs
-    print(f"{args.scenario}: {args.runs} runs under callgrind (PYTHONHASHSEED=0)")
+    print(f"{args.scenario}: {args.runs} runs under callgrind (PYTHONHASHSEED=0, one BLAS thread)")
+    print(f"code counted: {CHECKOUT / 'simcontract'}")
     print(f"import alone: {imports / 1e9:.3f} G instructions")
     print(f"instructions per run: {per_run / 1e9:.3f} G")
 
