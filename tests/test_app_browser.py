@@ -141,6 +141,8 @@ CHART_DATA = """(selector) => {
 
 MARK_POSITION = """([selector, kind]) => {
   const el = document.querySelector(selector + ' .simcontract-vega');
+  if (!el || el.dataset.ready !== 'yes' || !el.__vue__ || !el.__vue__.view) return null;
+  el.scrollIntoView({ block: 'center' });
   const view = el.__vue__.view;
   const found = [];
   const walk = (node) => {
@@ -161,7 +163,9 @@ MARK_POSITION = """([selector, kind]) => {
   const pad = view.padding();
   return [box.left + ox + (pad.left || 0) + x, box.top + oy + (pad.top || 0) + y];
 }"""
-"""Where on the page a market-view mark of ``kind`` (ngo, purchaser, district) is."""
+"""Where on the page a market-view mark of ``kind`` (ngo, purchaser, district) is, once
+its chart is drawn (scrolled into view first, in the same step, so that a chart the app
+redraws meanwhile is never held), or null."""
 
 
 def _year(page: Page, year: int) -> None:
@@ -200,9 +204,10 @@ def _on_screen(page: Page, selector: str) -> bool:
 
 
 def _click_mark(page: Page, kind: str) -> None:
-    page.locator(".sc-market-box .sc-chart-market").scroll_into_view_if_needed()
-    point = page.evaluate(MARK_POSITION, [".sc-market-box .sc-market", kind])
-    assert point, f"no {kind} on the market view"
+    """Click a mark of ``kind`` once the market view draws one (it redraws when its
+    grouping changes, so the mark is looked up anew until it is there)."""
+    where = [".sc-market-box .sc-market", kind]
+    point = page.wait_for_function(MARK_POSITION, arg=where).json_value()
     page.mouse.click(*point)
 
 
