@@ -3,10 +3,10 @@
 Usage: ``python benchmarks/overhead.py [--scenario baseline --scenario guangzhou_ifsc]
 [--cities 1] [--years 20] [--rounds 5]``. Runs each scenario (with ``--cities`` copies
 of its city) ``--rounds`` times; by default ``baseline``, whose ratio is the target, and
-``guangzhou_ifsc``, a market with about seven times as many agents. After every model year it times
-``AgentSet.shuffle_do("step")`` over as many agents as the model has, whose ``step``
-does nothing, so both are measured side by side and a machine that speeds up or slows
-down affects both alike. Prints, per scenario, the mean time of one model year, of one
+``guangzhou_ifsc``, a market with about seven times as many agents. After every model
+year it times ``AgentSet.shuffle_do("step")`` over as many agents as the model has,
+whose ``step`` does nothing, so both are measured side by side and a machine that speeds
+up or slows down affects both alike. Prints, per scenario, the mean time of one model year, of one
 bare activation, and their ratio (median over rounds).
 """
 
