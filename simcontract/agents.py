@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from simcontract.ngostate import HOURS, NGOState, StateColumn
+from simcontract.ngostate import HOURS, NGOState
 from simcontract.params import ORIGINS
+from simcontract.rowtable import StateColumn
 
 if TYPE_CHECKING:
     from simcontract.batch import YearBatch
@@ -48,7 +49,6 @@ def motive(mean: float, rank: float, spread: float) -> float:
     return mean + spread * min(mean, 1.0 - mean) * (rank - MEDIAN_RANK) / MEDIAN_RANK
 
 
-@dataclass(slots=True)
 class Contract:
     """One service contract between a purchaser and an NGO.
 
@@ -62,24 +62,62 @@ class Contract:
         promised_hours: Direct-service hours per year promised in the winning bid.
         required_hours: Direct-service hours per year the contract requires.
         tied: Whether the winner had a personal tie to the awarding official.
+        staff: Workers the contract employs this year.
+        delivered_hours, documentation_hours, extra_hours: This year's direct service,
+            documentation and unpaid extra duties (hours).
+        refused_duties: Whether the NGO refused this year's extra duties.
+        quality: Real quality of this year's service (NaN before its first delivery).
+        score: This year's evaluation score (NaN before its first evaluation).
+        terminated: Whether it was ended before its term.
+        state, row: The city's :class:`~simcontract.contractstate.ContractState` and the
+            contract's row in it, where every attribute above but ``slot`` and ``ngo``
+            lives.
     """
 
-    slot: Slot
-    ngo: NGO
-    price: float
-    start: int
-    end: int
-    promised_hours: float
-    required_hours: float
-    tied: bool = False
-    staff: int = 0
-    delivered_hours: float = 0.0
-    documentation_hours: float = 0.0
-    extra_hours: float = 0.0
-    refused_duties: bool = False
-    quality: float = float("nan")
-    score: float = float("nan")
-    terminated: bool = False
+    __slots__ = ("ngo", "row", "slot", "state")
+    price = StateColumn()
+    start = StateColumn()
+    end = StateColumn()
+    promised_hours = StateColumn()
+    required_hours = StateColumn()
+    tied = StateColumn()
+    staff = StateColumn()
+    delivered_hours = StateColumn()
+    documentation_hours = StateColumn()
+    extra_hours = StateColumn()
+    refused_duties = StateColumn()
+    quality = StateColumn()
+    score = StateColumn()
+    terminated = StateColumn()
+
+    def __init__(
+        self,
+        slot: Slot,
+        ngo: NGO,
+        price: float,
+        start: int,
+        end: int,
+        promised_hours: float,
+        required_hours: float,
+        tied: bool = False,
+    ) -> None:
+        self.slot = slot
+        self.ngo = ngo
+        state = self.state = ngo.state.contracts
+        row = self.row = state.new_row()
+        state.price[row] = price
+        state.start[row] = start
+        state.end[row] = end
+        state.promised_hours[row] = promised_hours
+        state.required_hours[row] = required_hours
+        state.tied[row] = tied
+        state.district[row] = slot.purchaser.district
+
+    def __repr__(self) -> str:
+        return (
+            f"Contract(ngo={self.ngo.unique_id}, purchaser={self.purchaser.unique_id}, "
+            f"start={self.start}, end={self.end}, price={self.price:g})"
+        )
 
     @property
     def purchaser(self) -> Purchaser:

@@ -5,8 +5,9 @@ only that NGO, its own contracts and the ties of its purchasers' cadres. They ru
 year over all active NGOs of a city at once: the tender round ends by gathering the
 city's NGOs and the contracts they hold into a :class:`YearBatch` (``city.batch``; one
 entry per NGO, or per contract with ``owner`` pointing at its NGO), each phase computes
-on its arrays and writes the results back onto the agents, and the close of the year
-drops it.
+on its arrays and writes the results back onto the agents (the NGOs' and contracts'
+state, :mod:`simcontract.ngostate`, :mod:`simcontract.contractstate`), and the close of
+the year drops it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcontract.contractstate import TERMS
 from simcontract.ngostate import NGOState
 
 if TYPE_CHECKING:
@@ -25,9 +27,7 @@ if TYPE_CHECKING:
 
 
 _contracts = attrgetter("contracts")
-
-TERMS = ("price", "promised_hours", "required_hours")
-"""Contract attributes fixed when it is signed (:meth:`YearBatch.term`)."""
+_row = attrgetter("row")
 
 
 def column(items: list, attribute: str, dtype: type = float) -> np.ndarray:
@@ -52,6 +52,8 @@ class YearBatch:
         ngos: Active NGOs, in list order.
         contracts: Their contracts, NGO by NGO in list order.
         owner: For each contract, the index of its NGO in ``ngos``.
+        contract_rows: Each contract's row in the city's contract state
+            (:meth:`contract_values`, :meth:`put_contracts`).
         rows: Each NGO's row in the city's NGO state (:meth:`get`, :meth:`put`).
         state: That NGO state (the NGOs' own).
         staff: Workers of each NGO (set by staffing).
@@ -65,6 +67,7 @@ class YearBatch:
     contracts: list[Contract] = field(default_factory=list)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    contract_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     state: NGOState = field(default_factory=NGOState)
     staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     doc_needs: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -73,6 +76,7 @@ class YearBatch:
     _ending: np.ndarray | None = field(default=None, repr=False)
     _evaluator: np.ndarray | None = field(default=None, repr=False)
     _judged: np.ndarray | None = field(default=None, repr=False)
+    _populations: np.ndarray | None = field(default=None, repr=False)
     _terms: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -86,8 +90,9 @@ class YearBatch:
         contracts = list(chain.from_iterable(lists))
         held = np.fromiter(map(len, lists), np.intp, len(ngos))
         owner = np.repeat(np.arange(len(ngos)), held)
+        contract_rows = np.fromiter(map(_row, contracts), np.intp, len(contracts))
         state = ngos[0].state if ngos else NGOState(0)
-        return cls(city, ngos, contracts, owner, rows, state)
+        return cls(city, ngos, contracts, owner, rows, contract_rows, state)
 
     def get(self, name: str) -> np.ndarray:
         """Column ``name`` of the NGO state for the batch's NGOs (a copy)."""
@@ -96,6 +101,14 @@ class YearBatch:
     def put(self, name: str, values: np.ndarray | float) -> None:
         """Set column ``name`` of the NGO state for the batch's NGOs."""
         getattr(self.state, name)[self.rows] = values
+
+    def contract_values(self, name: str) -> np.ndarray:
+        """Attribute ``name`` of each contract (a copy)."""
+        return getattr(self.state.contracts, name)[self.contract_rows]
+
+    def put_contracts(self, name: str, values: np.ndarray | float) -> None:
+        """Set attribute ``name`` of each contract."""
+        getattr(self.state.contracts, name)[self.contract_rows] = values
 
     @property
     def rng(self) -> np.random.Generator:
@@ -115,7 +128,7 @@ class YearBatch:
         if values is None:
             if name not in TERMS:
                 raise ValueError(f"{name!r} is not a contract term; terms: {', '.join(TERMS)}")
-            values = self._terms[name] = column(self.contracts, name)
+            values = self._terms[name] = self.contract_values(name)
             values.flags.writeable = False
         return values
 
@@ -134,9 +147,8 @@ class YearBatch:
         terminations).
         """
         if self._ending is None:
-            self._ending = np.fromiter(
-                (c.end <= year or c.terminated for c in self.contracts), bool, len(self.contracts)
-            )
+            ended = self.contract_values("end") <= year
+            self._ending = ended | self.contract_values("terminated")
         return self._ending
 
     def evaluator(self) -> np.ndarray:
@@ -145,12 +157,18 @@ class YearBatch:
         if self._evaluator is None:
             city = self.city
             number = {id(e): i for i, e in enumerate(city.evaluators)}
-            by_district = [number[id(e)] for e in city.district_evaluator]
-            cs = self.contracts
-            self._evaluator = np.fromiter(
-                (by_district[c.slot.purchaser.district] for c in cs), np.intp, len(cs)
-            )
+            by_district = np.array([number[id(e)] for e in city.district_evaluator], np.intp)
+            self._evaluator = by_district[self.contract_values("district")]
         return self._evaluator
+
+    def populations(self) -> np.ndarray:
+        """Residents of the street each contract's slot serves (0 for a slot without
+        one). Gathered at the first call: a slot's population is drawn before it is
+        first tendered and never changes."""
+        if self._populations is None:
+            cs = self.contracts
+            self._populations = np.fromiter((c.slot.population for c in cs), float, len(cs))
+        return self._populations
 
     def judged(self) -> np.ndarray:
         """Years each contract's NGO had been judged by the contract's evaluator

@@ -11,15 +11,19 @@ last values. A city's state grows with the NGOs it has ever had.
 
 The city's social workers are kept the same way (:class:`Workforce`): one array of
 experience for all of them, grouped by employer, so that staffing and turnover hire,
-lay off and lose workers of every NGO at once.
+lay off and lose workers of every NGO at once; and so are its contracts
+(:class:`~simcontract.contractstate.ContractState`), one row per contract signed.
 """
 
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from simcontract.contractstate import ContractState
+from simcontract.rowtable import RowTable
 
 if TYPE_CHECKING:
     from simcontract.agents import NGO
@@ -63,29 +67,28 @@ attributes hold the same values; these let a phase read them for all NGOs at onc
 _row = attrgetter("row")
 
 
-class NGOState:
+class NGOState(RowTable):
     """A city's NGOs' attributes of :data:`COLUMNS` (one float64 array each),
-    :data:`COUNTS` and :data:`FIXED` (one int64 array each).
+    :data:`COUNTS` and :data:`FIXED` (one int64 array each), its social workers
+    (``workforce``, :class:`Workforce`) and its contracts (``contracts``,
+    :class:`~simcontract.contractstate.ContractState`).
 
     Each array has room for more rows than are in use (``size``); only rows below
     ``size`` belong to NGOs. Arrays are replaced when they grow, so hold an array only
     while no NGO is created.
     """
 
-    def __init__(self, capacity: int = 64) -> None:
-        self.size = 0
-        self.workforce = Workforce()
-        for name, start in COLUMNS.items():
-            setattr(self, name, np.full(capacity, start))
-        for name, start in COUNTS.items():
-            setattr(self, name, np.full(capacity, start, np.int64))
-        for name in FIXED:
-            setattr(self, name, np.zeros(capacity, np.int64))
+    LAYOUT: ClassVar[dict[str, tuple[type, Any]]] = {
+        **{name: (np.float64, start) for name, start in COLUMNS.items()},
+        **{name: (np.int64, start) for name, start in COUNTS.items()},
+        **{name: (np.int64, 0) for name in FIXED},
+    }
+    ITEMS: ClassVar[str] = "NGO"
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for a name that is not a column: say which are.
-        names = ", ".join([*COLUMNS, *COUNTS, *FIXED])
-        raise AttributeError(f"NGO state has no column {name!r}; columns: {names}")
+    def __init__(self, capacity: int = 64) -> None:
+        super().__init__(capacity)
+        self.workforce = Workforce()
+        self.contracts = ContractState()
 
     def new_row(self, **fixed: int) -> int:
         """A row for a new NGO, with every column at its starting value and the columns
@@ -106,27 +109,6 @@ class NGOState:
             getattr(self, name)[rows] = fixed[name]
         self.size += count
         return rows
-
-    def _make_room(self, count: int) -> None:
-        """Grow the arrays, doubling, until ``count`` more rows fit."""
-        capacity = len(self.skill)
-        if self.size + count <= capacity:
-            return
-        size = max(2 * capacity, 16)
-        while size < self.size + count:
-            size *= 2
-        for name, start in COLUMNS.items():
-            grown = np.full(size, start)
-            grown[:capacity] = getattr(self, name)
-            setattr(self, name, grown)
-        for name, start in COUNTS.items():
-            grown = np.full(size, start, np.int64)
-            grown[:capacity] = getattr(self, name)
-            setattr(self, name, grown)
-        for name in FIXED:
-            grown = np.zeros(size, np.int64)
-            grown[:capacity] = getattr(self, name)
-            setattr(self, name, grown)
 
     @staticmethod
     def rows(ngos: list[NGO]) -> np.ndarray:
@@ -236,25 +218,3 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     total = int(counts.sum())
     offsets = np.cumsum(counts) - counts
     return np.repeat(starts - offsets, counts) + np.arange(total)
-
-
-class StateColumn:
-    """An NGO attribute kept in its city's :class:`NGOState` (column of the same
-    name): reading it gives a Python float (a Python int for a column of
-    :data:`COUNTS`), setting it writes the NGO's row."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str = "") -> None:
-        self.name = name
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, ngo: Any, owner: type | None = None) -> Any:
-        if ngo is None:
-            return self
-        return getattr(ngo.state, self.name).item(ngo.row)
-
-    def __set__(self, ngo: Any, value: float) -> None:
-        getattr(ngo.state, self.name)[ngo.row] = value

@@ -3,6 +3,7 @@ evaluation agencies may change, and the city's stocks are counted."""
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,7 +12,8 @@ from simcontract.batch import column
 from simcontract.phases.evaluation import replace_agencies
 
 if TYPE_CHECKING:
-    from simcontract.agents import NGO, City
+    from simcontract.agents import City
+    from simcontract.batch import YearBatch
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
@@ -31,9 +33,7 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     batch = city.batch
     ngos = batch.ngos
     alive = column(ngos, "alive", bool)
-    ending = batch.per_ngo(batch.ending(rules.year))
-    for i in np.flatnonzero(alive & (ending > 0)).tolist():
-        close_contracts(ngos[i], rules.year)
+    ending = close_contracts(batch, alive, rules.year)
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
     floor = rules["closure_reserves"] * costs
     # An NGO's contracts do not share slots with another's, so closing every NGO's
@@ -54,18 +54,28 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     _count_stocks(city, rules, record)
 
 
-def close_contracts(ngo: NGO, year: int) -> None:
-    """Close the NGO's contracts that end in ``year`` or were terminated; their slots
-    fall empty and remember the NGO as their last provider."""
-    still = []
-    for c in ngo.contracts:
-        if c.terminated or c.end <= year:
-            c.slot.contract = None
-            c.slot.last_provider = ngo
-            c.slot.last_terminated = c.terminated
-        else:
-            still.append(c)
-    ngo.contracts = still
+def close_contracts(batch: YearBatch, alive: np.ndarray, year: int) -> np.ndarray:
+    """Close the contracts of the ``alive`` NGOs of ``batch`` that end in ``year`` or
+    were terminated; their slots fall empty and remember the NGO as their last
+    provider.
+
+    Returns:
+        The contracts each NGO of the batch closed (0 for an NGO no longer alive, whose
+        contracts closed when it exited).
+    """
+    closing = batch.ending(year) & alive[batch.owner]
+    terminated = batch.contract_values("terminated")[closing].tolist()
+    for c, early in zip(compress(batch.contracts, closing), terminated, strict=True):
+        slot = c.slot
+        slot.contract = None
+        slot.last_provider = c.ngo
+        slot.last_terminated = early
+    closed = batch.per_ngo(closing)
+    for i in np.flatnonzero(closed).tolist():
+        ngo = batch.ngos[i]
+        # A contract still running fills its slot; a closed one no longer does.
+        ngo.contracts = [c for c in ngo.contracts if c.slot.contract is c]
+    return closed
 
 
 def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:

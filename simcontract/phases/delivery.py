@@ -26,7 +26,7 @@ from simcontract.phases.evaluation import unfamiliarity
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from simcontract.agents import City
+    from simcontract.agents import City, Contract
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
@@ -86,7 +86,7 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     batch = city.batch
     cs, own = batch.contracts, batch.owner
     docs = documentation_needs(batch, rules)
-    demand = rules["extra_duty_demand"] * column(cs, "staff") * rules["hours_per_worker"]
+    demand = rules["extra_duty_demand"] * batch.contract_values("staff") * rules["hours_per_worker"]
     if rules["extra_duty_demand"] > 0:
         comply = comply_probability(batch.get("dependence"), rules)
         refused = batch.rng.random(len(cs)) >= comply[own]
@@ -119,26 +119,15 @@ def deliver_services(city: City, rules: Rules, record: YearRecord) -> None:
     quality = real_quality(batch, delivered, required, strain, rules) * counted_service(
         batch, rules
     )
-    # Plain attribute stores in one loop: contracts are many, and a loop of setattr()
-    # calls per attribute costs about twice as much.
-    for c, dh, doc, ex, ref, q in zip(
-        cs,
-        delivered.tolist(),
-        (done * d_share[own]).tolist(),
-        (extra * e_share[own]).tolist(),
-        refused.tolist(),
-        quality.tolist(),
-        strict=True,
-    ):
-        c.delivered_hours = dh
-        c.documentation_hours = doc
-        c.extra_hours = ex
-        c.refused_duties = ref
-        c.quality = q
+    batch.put_contracts("delivered_hours", delivered)
+    batch.put_contracts("documentation_hours", done * d_share[own])
+    batch.put_contracts("extra_hours", extra * e_share[own])
+    batch.put_contracts("refused_duties", refused)
+    batch.put_contracts("quality", quality)
     record.promised_hours += float(promised.sum())
     record.required_hours += float(required.sum())
     record.delivered_hours += float(delivered.sum())
-    record.add_streets(np.array([c.slot.population for c in cs]), delivered, quality)
+    record.add_streets(batch.populations(), delivered, quality)
 
 
 def counted_service(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
@@ -274,6 +263,11 @@ def real_quality(
     return base * delivery * continuity * strain_cost[own] * spread
 
 
+FIT_KINDS = ("none", "local", "specialist")
+"""Why a contract's provider knows what the service's users want (:func:`fit`), as kept
+in the contract state's ``fit_kind``."""
+
+
 def fit(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     """Share of the gap to full skill each contract's provider closes by knowing what
     the service's users want.
@@ -284,24 +278,32 @@ def fit(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     its sector, whose services it helps plan ("these NGOs, with their rich expertise
     and experiences, can provide technical support and professional advice to mass
     organisations in planning innovative initiatives (GZ20181210)"), both Mok & Wen 2023;
-    0 otherwise.
+    0 otherwise. Which of the three applies never changes once a contract is signed, so
+    it is found in a contract's first year and kept (:func:`fit_kind`).
     """
-    local = rules["local_knowledge"]
+    kind = batch.contract_values("fit_kind")
+    new = np.flatnonzero(kind < 0)
+    if len(new):
+        contracts = batch.contracts
+        kind[new] = [fit_kind(contracts[i]) for i in new.tolist()]
+        batch.state.contracts.fit_kind[batch.contract_rows[new]] = kind[new]
     voice = rules["specialist_voice"] * rules["partnership"]
-    out = []
-    for c in batch.contracts:
-        ngo, purchaser = c.ngo, c.slot.purchaser
-        if ngo.origin == "community" and ngo.district == purchaser.district:
-            out.append(local)
-        elif (
-            ngo.origin == "specialist"
-            and purchaser.kind == "mass_org"
-            and ngo.sector == purchaser.sector
-        ):
-            out.append(voice)
-        else:
-            out.append(0.0)
-    return np.array(out, dtype=float)
+    return np.array([0.0, rules["local_knowledge"], voice])[kind]
+
+
+def fit_kind(contract: Contract) -> int:
+    """Why ``contract``'s provider knows what the service's users want, as an index
+    into :data:`FIT_KINDS` (:func:`fit`)."""
+    ngo, purchaser = contract.ngo, contract.slot.purchaser
+    if ngo.origin == "community" and ngo.district == purchaser.district:
+        return FIT_KINDS.index("local")
+    if (
+        ngo.origin == "specialist"
+        and purchaser.kind == "mass_org"
+        and ngo.sector == purchaser.sector
+    ):
+        return FIT_KINDS.index("specialist")
+    return FIT_KINDS.index("none")
 
 
 def reach(
@@ -316,7 +318,7 @@ def reach(
     include all residents in an area (SO 07)" (Guangzhou IFSC study). Hours short of the
     requirement count in the delivery factor instead. 1 for a slot without a population.
     """
-    population = np.fromiter((c.slot.population for c in batch.contracts), float, len(delivered))
+    population = batch.populations()
     extra = np.maximum(
         1.0, np.divide(delivered, required, out=np.ones_like(delivered), where=required > 0)
     )

@@ -100,16 +100,17 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     lottery = city.rng.random(m) if year > 1 else np.ones(m)
     termination = rules["termination_score"]
     cut = -rules["refusal_tie_cut"]
-    draws = zip(cs, scores.tolist(), refused.tolist(), lottery.tolist(), strict=True)
-    for c, s, refuse, u in draws:
-        c.score = s
+    running = (batch.contract_values("end") > year).tolist()
+    batch.put_contracts("score", scores)
+    draws = zip(cs, scores.tolist(), refused.tolist(), lottery.tolist(), running, strict=True)
+    for c, s, refuse, u, years_left in draws:
         c.slot.last_score = s
         cadre = c.slot.purchaser.cadre
         new_broom = False
         if cadre is not None:
             tie = cadre.strengthen(c.ngo, cut) if refuse else cadre.tie(c.ngo)
             new_broom = cadre.arrived == year and u < chance and tie < TIE_THRESHOLD
-        if c.end > year and (s < termination or new_broom):
+        if years_left and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
     held = batch.held()
@@ -178,11 +179,12 @@ def _indicators(batch: YearBatch) -> np.ndarray:
     if batch.indicators is None:
         cs = batch.contracts
         m = len(cs)
-        delivered = column(cs, "delivered_hours")
+        delivered = batch.contract_values("delivered_hours")
         hours = np.minimum(1.0, delivered / batch.term("promised_hours"))
         need = batch.doc_needs
-        docs = np.divide(column(cs, "documentation_hours"), need, out=np.ones(m), where=need > 0)
-        batch.indicators = np.stack([hours, docs, column(cs, "quality")], axis=1)
+        docs = batch.contract_values("documentation_hours")
+        docs = np.divide(docs, need, out=np.ones(m), where=need > 0)
+        batch.indicators = np.stack([hours, docs, batch.contract_values("quality")], axis=1)
     return batch.indicators.copy()
 
 
@@ -214,7 +216,7 @@ def second_opinion_gap(city: City, rules: Mapping[str, Any]) -> np.ndarray:
     weights = np.array([e.weights for e in evaluators])
     intensity = column(evaluators, "doc_intensity")
     indicators = _indicators(batch)
-    refused = column(batch.contracts, "refused_duties", bool)
+    refused = batch.contract_values("refused_duties")
     own = _systematic(weights[which], indicators, refused, rules)
     indicators[:, DOCUMENTS] *= intensity[which] / intensity[other]
     return np.abs(own - _systematic(weights[other], indicators, refused, rules))
@@ -244,7 +246,7 @@ def score_contracts(city: City, rules: Rules) -> tuple[np.ndarray, np.ndarray, n
     quality = indicators[:, OUTCOME].copy()
     indicators[:, OUTCOME] += draws[0]
     weights = np.array([e.weights for e in city.evaluators])[batch.evaluator()]
-    refused = column(cs, "refused_duties", bool)
+    refused = batch.contract_values("refused_duties")
     learning = rules["indicator_learning_noise"] * rules["evaluator_heterogeneity"]
     noise = draws[1] * (1.0 + learning * unfamiliarity(batch, rules))
     value = (weights * indicators).sum(axis=1) + noise

@@ -33,14 +33,12 @@ def staff_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     (those kept or hired, and those laid off) and the layoffs.
     """
     batch = city.batch
-    cs = batch.contracts
     need = np.ceil(
         rules["staff_per_contract"] * batch.term("promised_hours") / batch.term("required_hours")
     )
     afford = np.floor((1.0 - rules["activity_share"]) * batch.term("price") / rules["wage"])
     staff = np.maximum(1, np.minimum(need, afford)).astype(np.intp)
-    for c, s in zip(cs, staff.tolist(), strict=True):
-        c.staff = s
+    batch.put_contracts("staff", staff)
     wanted = (CORE_STAFF + np.bincount(batch.owner, weights=staff, minlength=batch.size)).astype(
         np.intp
     )
