@@ -49,7 +49,8 @@ class ContractState(RowTable):
 
     def new_row(self) -> int:
         """A row for a new contract, with every column at its starting value."""
-        self._make_room(1)
         row = self.size
-        self.size += 1
+        if row == self.capacity:
+            self._make_room(1)
+        self.size = row + 1
         return row
