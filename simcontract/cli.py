@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import (
     Scenario,
@@ -80,6 +81,7 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
             scenario = load_scenario(name)
         changes = parse_set(settings)
         scenario = scenario.replace(**changes) if changes else scenario
+        check_market_size(scenario)
     except ScenarioError as err:
         raise UsageError(str(err)) from None
     for line in scenario.unreached_changes():

@@ -46,6 +46,7 @@ from simcontract.agents import (
     Intermediary,
     MassOrganisation,
 )
+from simcontract.marketsize import check_market_size
 from simcontract.ngostate import NGOState
 from simcontract.outcomes import OUTCOMES, YearRecord, frame, summarise, yearly
 from simcontract.phases import (
@@ -120,7 +121,9 @@ class ContractingModel(mesa.Model):
         """The simulated cities, in index order."""
         self._current: dict[str, float] = {}
         self._ngo_states: dict[int, NGOState] = {}
-        for index in self._city_indices(cities):
+        indices = self._city_indices(cities)
+        check_market_size(self.market_scenario, len(indices))
+        for index in indices:
             self.cities.append(self._set_up_city(index))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, n=name: m._current[n]) for name in OUTCOMES}
@@ -243,7 +246,7 @@ class ContractingModel(mesa.Model):
             sector = MASS_ORG_SECTORS[j % len(MASS_ORG_SECTORS)]
             city.purchasers.append(MassOrganisation(self, index, district, sector, n_slots))
         for purchaser in city.purchasers:
-            factor = budgets.budget_factor(purchaser, rules)
+            factor = budgets.budget_factor(purchaser.kind, rules)
             purchaser.budget = len(purchaser.slots) * rules["contract_value"] * factor
         city.initial_ngos = len(entry.new_ngos(city, rules, rules["initial_ngos"], initial=True))
         city.hub = Intermediary(self, index)

@@ -27,6 +27,7 @@ import pytest
 import results_damage as damage
 
 from simcontract import (
+    ContractingModel,
     DesignError,
     ExperimentError,
     Grid,
@@ -531,6 +532,39 @@ cli(
     r"[\d,.]+ GiB of memory, more than the 8\.0 GiB allowed \(50% of this machine's\); write "
     r"them to a folder",
     setup=_memory_16_gib,
+)
+
+TOO_LARGE = (
+    r"scenario 'baseline' is too large to run: it funds 40,108,032 services in year 20; "
+    r"lower budget_growth, years, slots_per_purchaser, n_bureaux, n_mass_orgs or n_cities "
+    r"\(a run would need about [\d,.]+ GiB of memory, more than the [\d,.]+ GiB allowed, 50% "
+    r"of this machine's\)"
+)
+"""What a run of ``baseline`` whose budgets double every year is told."""
+
+for command, scenarios in [("run", ["baseline"]), ("compare", ["baseline", "thin_market"])]:
+    cli(
+        f"{command}: a market too large to run",
+        command,
+        *scenarios,
+        *("--set", "budget_growth=1", "--out", "{tmp}/out"),
+        match=TOO_LARGE,
+    )
+cli(
+    "sweep: a design point too large to run",
+    "sweep",
+    "baseline",
+    "--grid",
+    "budget_growth=0.03,1",
+    "--out",
+    "{tmp}/out",
+    match=r"design point 1 \(budget_growth=1\.0\) is not valid: " + TOO_LARGE,
+)
+api(
+    "ContractingModel: a market too large to run",
+    lambda w: ContractingModel(load_scenario("baseline").replace(budget_growth=1), rng=1),
+    ScenarioError,
+    TOO_LARGE,
 )
 
 # --------------------------------------------------------------- resuming another batch

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, Parameter, unknown_message
 from simcontract.scenario import Scenario, ScenarioError
 
@@ -704,7 +705,7 @@ def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:
     points = design.points()
     for i, point in enumerate(points):
         try:
-            base.replace(**point)
+            check_market_size(base.replace(**point))
         except ScenarioError as err:
             shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
             raise DesignError(f"design point {i} ({shown}) is not valid: {err}") from None

@@ -8,17 +8,17 @@ in memory), and refuses a batch beyond the limits in one line with the numbers a
 to do instead.
 
 The limits: :data:`MAX_RUNS` runs per batch, and :data:`MEMORY_SHARE` of this machine's
-memory (of :data:`UNKNOWN_MEMORY` where the platform does not say).
+memory (:func:`simcontract.marketsize.machine_memory`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from simcontract.experiment.runner import ExperimentError
 from simcontract.experiment.storage import ID_COLUMNS
+from simcontract.marketsize import machine_memory
 from simcontract.outcomes import OUTCOMES
 
 MAX_RUNS = 10_000_000
@@ -28,8 +28,6 @@ cluster of a hundred cores, and their runs table alone needs tens of GiB."""
 MEMORY_SHARE = 0.5
 """Share of the machine's memory a batch may plan to use in this process."""
 
-UNKNOWN_MEMORY = 8 * 2**30
-"""The machine's memory assumed where the platform does not report it."""
 
 # Bytes from tracemalloc's peak, per point or run, over batches of 500 and 2,000 runs
 # (Python 3.11, pandas 2, pyarrow), rounded up by about half for other versions.
@@ -51,14 +49,6 @@ _NGOS_PER_START = 2
 
 class TooLarge(ExperimentError):
     """A batch beyond :data:`MAX_RUNS` or the memory limit."""
-
-
-def machine_memory() -> int:
-    """This machine's physical memory in bytes (:data:`UNKNOWN_MEMORY` if unknown)."""
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):  # Windows, or not reported
-        return UNKNOWN_MEMORY
 
 
 def memory_limit() -> int:

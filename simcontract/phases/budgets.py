@@ -48,10 +48,10 @@ def open_year(city: City, rules: Rules, record: YearRecord) -> None:
     settle_streets(city, rules)
 
 
-def budget_factor(purchaser: Purchaser, rules: Mapping[str, Any]) -> float:
-    """The purchaser's budget relative to a bureau's with as many slots:
+def budget_factor(kind: str, rules: Mapping[str, Any]) -> float:
+    """The budget of a purchaser of ``kind`` relative to a bureau's with as many slots:
     ``mass_org_budget`` for a mass organisation, 1 otherwise."""
-    return rules["mass_org_budget"] if purchaser.kind == "mass_org" else 1.0
+    return rules["mass_org_budget"] if kind == "mass_org" else 1.0
 
 
 def settle_streets(city: City, rules: Mapping[str, Any]) -> None:
@@ -83,13 +83,8 @@ def fund_slots(purchaser: Purchaser, rules: Rules, reprice: float = 1.0) -> None
         rules: The year's rules.
         reprice: This year's contract price over last year's.
     """
-    purchaser.budget *= reprice
-    # A dated change of mass_org_budget moves a mass organisation's budget with it.
-    purchaser.budget *= budget_factor(purchaser, rules) / budget_factor(purchaser, rules.previous)
-    if rules.year > 1:
-        purchaser.budget *= 1.0 + rules["budget_growth"]
-    # Nearest whole number of slots: flooring would lose half a slot per purchaser.
-    affordable = max(1, round(purchaser.budget / rules["contract_value"]))
+    purchaser.budget = next_budget(purchaser.budget, purchaser.kind, rules, reprice)
+    affordable = affordable_slots(purchaser.budget, rules)
     while len(purchaser.slots) < affordable:
         purchaser.slots.append(Slot(purchaser))
     if len(purchaser.slots) > affordable:
@@ -97,6 +92,24 @@ def fund_slots(purchaser: Purchaser, rules: Rules, reprice: float = 1.0) -> None
         empty = [s for s in purchaser.slots if s.contract is None]
         room = max(0, affordable - len(keep))
         purchaser.slots = keep + empty[:room]
+
+
+def next_budget(budget: float, kind: str, rules: Rules, reprice: float = 1.0) -> float:
+    """This year's budget of a purchaser of ``kind`` whose budget was ``budget`` last
+    year: re-priced, moved with a dated change of ``mass_org_budget`` (for a mass
+    organisation), and grown by ``budget_growth`` from year 2 on."""
+    budget *= reprice
+    # A dated change of mass_org_budget moves a mass organisation's budget with it.
+    budget *= budget_factor(kind, rules) / budget_factor(kind, rules.previous)
+    if rules.year > 1:
+        budget *= 1.0 + rules["budget_growth"]
+    return budget
+
+
+def affordable_slots(budget: float, rules: Mapping[str, Any]) -> int:
+    """Slots a budget funds: ``max(1, round(budget / contract_value))``."""
+    # Nearest whole number of slots: flooring would lose half a slot per purchaser.
+    return max(1, round(budget / rules["contract_value"]))
 
 
 def tender_mode(purchaser: Purchaser, rules: Rules) -> str:

@@ -17,14 +17,16 @@ caution how far a bureau shuns bidders without a track record
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcontract.agents import SECTORS, Cadre
+from simcontract.agents import MASS_ORG_SECTORS, SECTORS, Cadre
 from simcontract.params import ORIGINS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from simcontract.agents import City, Purchaser
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
@@ -132,6 +134,31 @@ def _initial_ties(city: City, purchaser: Purchaser, cadre: Cadre, rules: Rules) 
     strength = city.rng.uniform(min(bounds), max(bounds), len(known))
     uids = city.ngo_values("uid")[known[hit]].tolist()
     cadre.ties.update(zip(uids, strength[hit].tolist(), strict=True))
+
+
+def expected_initial_ties(rules: Mapping[str, Any], ngos: int) -> float:
+    """Ties that a city's officials bring to ``ngos`` NGO heads, expected by
+    :func:`_initial_ties`'s rule for NGOs drawn with the origin shares of
+    :func:`simcontract.phases.entry.new_ngos` (one official per purchaser)."""
+    density = rules["tie_density"]
+    if density <= 0 or ngos <= 0:
+        return 0.0
+    shares = [rules[f"share_{o}"] for o in ORIGINS[1:]]
+    weights = np.array([max(0.0, 1.0 - sum(shares)), *shares])
+    share = dict(zip(ORIGINS, weights / weights.sum(), strict=True))
+    # Specialists serve the whole city, a general NGO with multi_district_share.
+    citywide = {"specialist": 1.0, "general": rules["multi_district_share"]}
+    plain = min(1.0, density)
+    chance = {"community": min(1.0, rules["community_tie_factor"] * density)}
+    known = sum(
+        share[o]
+        * (citywide.get(o, 0.0) + (1.0 - citywide.get(o, 0.0)) / rules["districts_per_city"])
+        * chance.get(o, plain)
+        for o in ORIGINS
+    )
+    mass_org = share["specialist"] / len(MASS_ORG_SECTORS)
+    mass_org *= min(1.0, rules["mass_org_tie_factor"] * density)
+    return ngos * (rules["n_bureaux"] * known + rules["n_mass_orgs"] * mass_org)
 
 
 def _draw_motives(city: City, cadre: Cadre, rules: Rules) -> None:
