@@ -561,6 +561,17 @@ cli(
     match=r"design point 1 \(budget_growth=1\.0\) is not valid: " + TOO_LARGE,
 )
 api(
+    "compare: a market too large to run, second",
+    lambda w: compare(
+        ["baseline", load_scenario("baseline").replace(budget_growth=1)],
+        replications=1,
+        workers=1,
+        out=w.tmp / "out",
+    ),
+    ScenarioError,
+    TOO_LARGE,
+)
+api(
     "ContractingModel: a market too large to run",
     lambda w: ContractingModel(load_scenario("baseline").replace(budget_growth=1), rng=1),
     ScenarioError,

@@ -39,6 +39,7 @@ from simcontract.experiment import plan as plans
 from simcontract.experiment.designs import Design, as_design, check_points
 from simcontract.experiment.results import Results
 from simcontract.experiment.runner import ExperimentError, check_flag, check_int
+from simcontract.marketsize import check_market_size
 from simcontract.model import ContractingModel
 from simcontract.scenario import Scenario, builtin_names, load_scenario
 
@@ -269,7 +270,8 @@ def compare(
         command: Command line recorded in the manifest.
 
     Raises:
-        ScenarioError: A scenario cannot be loaded.
+        ScenarioError: A scenario cannot be loaded, or is too large to run
+            (:func:`~simcontract.marketsize.check_market_size`).
         ExperimentError: Bad option or unusable output directory.
     """
     chosen = _scenarios(scenarios)
@@ -312,7 +314,7 @@ def sweep(
 
     Raises:
         DesignError: A bad design, or a point that is not a valid scenario (e.g. shares
-            summing above 1).
+            summing above 1) or is too large to run.
         ScenarioError: The base scenario cannot be loaded.
         ExperimentError: Bad option or unusable output directory.
     """
@@ -347,4 +349,6 @@ def _scenarios(items: Any) -> list[Scenario]:
     out = [load_scenario(s) for s in items]
     if not out:
         raise ExperimentError("no scenario to run")
+    for scenario in out:  # before any run, so that no batch stops half-way
+        check_market_size(scenario)
     return out
