@@ -4,9 +4,11 @@ Usage: ``python benchmarks/memory.py [--growth 0.03,0.2,0.3,0.4] [--years 20]``.
 ``budget_growth`` runs ``baseline`` once in a fresh process and prints the largest
 year's open tender round (NGOs × open tenders: the cells a dense array of the round
 would hold), the largest year's bids, the contracts in force at the end, the peak
-resident memory above the interpreter's own (after imports) and the log-log slope of
-that memory against bids plus contracts (1.0 = linear). ``--growth 0.5`` runs too, in
-minutes (20 years of 50% growth reach about 60,000 NGOs and 20,000 tenders a year).
+resident memory above the interpreter's own (after imports), the memory
+:mod:`simcontract.marketsize` projects before the run (the size guard), and the log-log
+slope of the measured memory against bids plus contracts (1.0 = linear).
+``--growth 0.5`` runs too, in under a minute (20 years of 50% growth reach about 60,000
+NGOs and 20,000 tenders a year).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import subprocess
 import sys
 
 import numpy as np
+
+from simcontract import load_scenario
+from simcontract.marketsize import projected_size
 
 CHILD = """
 import json, sys
@@ -53,7 +58,7 @@ def main() -> None:
     rows = []
     print(
         f"{'growth':>6} {'NGOs':>7} {'NGO x tender':>13} {'bids/yr':>8} {'contracts':>9} "
-        f"{'s/run':>7} {'MiB':>7}"
+        f"{'s/run':>7} {'MiB':>7} {'projected':>9}"
     )
     for growth in (float(g) for g in args.growth.split(",")):
         code = CHILD.format(here=here, growth=growth, years=args.years)
@@ -62,9 +67,11 @@ def main() -> None:
             sys.exit(f"budget_growth={growth}: {out.stderr.strip().splitlines()[-1]}")
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
+        scenario = load_scenario("baseline").replace(budget_growth=growth, years=args.years)
+        projected = projected_size(scenario).memory / 2**20
         print(
             f"{growth:>6g} {row['ngos']:>7} {row['cells']:>13,} {row['bids']:>8} "
-            f"{row['contracts']:>9} {row['seconds']:>7.1f} {row['mib']:>7.0f}"
+            f"{row['contracts']:>9} {row['seconds']:>7.1f} {row['mib']:>7.0f} {projected:>9.0f}"
         )
     usable = [r for r in rows if r["mib"] > 0 and r["bids"] + r["contracts"] > 0]
     if len(usable) > 1:

@@ -24,7 +24,7 @@ RUNS = {
     "overhead": (["--years", "2", "--rounds", "1"], ["one model year:", "ratio:"]),
     "memory": (
         ["--growth", "0.03,0.1", "--years", "3"],
-        ["NGO x tender", "log-log slope of peak memory against bids + contracts"],
+        ["NGO x tender", "projected", "log-log slope of peak memory against bids + contracts"],
     ),
     "phases": (["--cities", "1", "--years", "2"], ["one city-year", "run_tender", "deliver"]),
     "run_scaling": (
