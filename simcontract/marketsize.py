@@ -87,9 +87,10 @@ def memory_limit() -> int:
 def projected_size(scenario: Scenario, cities: int | None = None) -> MarketSize:
     """The market of a run of ``scenario`` over ``cities`` of its cities (all by default).
 
-    Services follow the budget rule year by year (:func:`~simcontract.phases.budgets.
-    next_budget`), which draws nothing, so the count is the run's own; where budgets
-    shrink, slots under contract are kept a little longer than the count says.
+    Services follow the budget rule year by year
+    (:func:`~simcontract.phases.budgets.next_budget`), which draws nothing, so the count
+    is the run's own; where budgets shrink, slots under contract are kept a little longer
+    than the count says.
     """
     first = scenario.rules(1)
     cities = first["n_cities"] if cities is None else cities
