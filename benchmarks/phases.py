@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from simcontract import ContractingModel, load_scenario
+from simcontract import ContractingModel, load_scenario, openround
 from simcontract.agents import City
 from simcontract.batch import YearBatch
 from simcontract.phases import (
@@ -27,6 +27,7 @@ from simcontract.phases import (
     entry,
     evaluation,
     money,
+    strategy,
     tendering,
     workforce,
 )
@@ -36,7 +37,12 @@ PHASES: list[tuple[Any, list[str]]] = [
     (budgets, ["open_year"]),
     (entry, ["register_ngos"]),
     (cadres, ["rotate_officials"]),
-    (tendering, ["tender_round", "choose_open_tenders", "run_tender", "_count_market"]),
+    (strategy, ["plan_year"]),
+    (
+        tendering,
+        ["tender_round", "open_books", "choose_open_tenders", "run_tender", "_count_market"],
+    ),
+    (openround.OpenRound, ["start"]),
     (YearBatch, ["of"]),
     (workforce, ["staff_contracts", "workers_quit"]),
     (delivery, ["deliver_services"]),

@@ -651,6 +651,8 @@ class City:
             the city comes from it, so cities are independent streams and a many-city
             run can be split over processes with the same results.
         purchasers, ngos, hub, evaluators: The city's agents (``ngos``: active ones).
+        ngo_state: The arrays the attributes of the city's NGOs live in (the model's
+            for the city).
         district_evaluator: The evaluator of each district.
         by_district, citywide: Lookups of active NGOs by the place they serve.
         round_candidates: The tender round's eligible NGOs per (district, sector).
@@ -693,11 +695,10 @@ class City:
     _rows: tuple[list[NGO], np.ndarray] | None = field(default=None, repr=False)
     _places: tuple[dict[int, list[NGO]], list[NGO]] | None = field(default=None, repr=False)
     _next_normal: int = 0
+    ngo_state: NGOState = field(init=False, repr=False)
 
-    @property
-    def ngo_state(self) -> NGOState:
-        """The arrays the attributes of the city's NGOs live in."""
-        return self.model.ngo_state(self.index)
+    def __post_init__(self) -> None:
+        self.ngo_state = self.model.ngo_state(self.index)
 
     def standard_normals(self, n: int) -> list[float]:
         """``n`` standard normal draws from the city's generator.

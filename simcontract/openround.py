@@ -251,9 +251,11 @@ class OpenRound:
         promised = terms.required * (
             1.0 + rules["max_bid_inflation"] * self.city.ngo_values("dare")[owner] * terms.incentive
         )
-        pairs = ((price[0], adjustment[0]), (price[1], adjustment[0]), (price[1], adjustment[1]))
-        key = np.array([self._keys(x, promised, rep, tie, a, terms) for x, a in pairs])
-        self.scores = Scores(key, np.array(pairs)[:, 0], np.array(pairs)[:, 1])
+        # One row per variant (NO_CHANGE, WON_ELSEWHERE, WON_HERE), scored at once.
+        prices = np.stack([price[0], price[1], price[1]])
+        adjustments = np.stack([adjustment[0], adjustment[0], adjustment[1]])
+        key = self._keys(prices, promised, rep, tie, adjustments, terms)
+        self.scores = Scores(key, prices, adjustments)
         self.promised, self.rep, self.tie = promised, rep, tie
         newcomer = room & (track[owner] == 0) & (held[owner] == 0)
         k = len(self.slots)
@@ -279,7 +281,8 @@ class OpenRound:
 
     def _keys(self, price, promised, rep, tie, adjustment, terms: Terms) -> np.ndarray:
         """Award score plus award noise of each entry, ``-inf`` where not acceptable
-        (``score_bids`` and ``pick_winner``)."""
+        (``score_bids`` and ``pick_winner``); ``price`` and ``adjustment`` may hold one
+        row per variant."""
         rules = terms.rules
         wp, wr, ww = terms.weights
         md, mi, f = rules["max_discount"], rules["max_bid_inflation"], rules["favouritism"]
@@ -300,9 +303,11 @@ class OpenRound:
         if filled.any():
             top[filled] = np.maximum.reduceat(key, starts[:-1][filled])
         at = np.flatnonzero((key == top[self.tender]) & (key > -np.inf))
-        tenders, first = np.unique(self.tender[at], return_index=True)
+        # Entries are sorted by tender: a tender's first top entry starts its run in ``at``.
+        tenders = self.tender[at]
+        first = np.flatnonzero(np.diff(tenders, prepend=-1))
         best = np.full(k, -1, np.intp)
-        best[tenders] = at[first]
+        best[tenders[first]] = at[first]
         return best.tolist()
 
     def _relations(

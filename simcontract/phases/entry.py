@@ -65,7 +65,7 @@ def new_ngos(city: City, rules: Rules, count: int, *, initial: bool) -> list[NGO
     mass_org_code = np.array([SECTORS.index(s) for s in MASS_ORG_SECTORS])
     sector = np.where(origin == ORIGINS.index("grassroots"), sector, -1)
     sector = np.where(specialist, mass_org_code[a["mass_org_sector"]], sector)
-    state = city.model.ngo_state(city.index)
+    state = city.ngo_state
     entry_year = 0 if initial else rules.year
     rows = state.new_rows(
         count,

@@ -86,24 +86,16 @@ def _courted(
     """The NGOs (indices into ``city.ngos``) that court an official this year, and the
     purchaser (index into ``city.purchasers``) each courts: a seeker picks one of the
     purchasers with an official that it serves, uniformly with its draw of ``draws``."""
-    officials = _officials_by_place(city)
-    at = {id(pu): k for k, pu in enumerate(city.purchasers)}
     anywhere, any_sector = rules["districts_per_city"], len(SECTORS)
-    # Each NGO's place as a key of ``officials``, coded as numbers.
+    # Places coded as numbers: (district, or ``anywhere`` for a city-wide NGO) *
+    # (any_sector + 1) + (sector code, or ``any_sector`` for a generalist).
     district = np.where(city.ngo_values("citywide") > 0, anywhere, city.ngo_values("district"))
     sector = city.ngo_values("sector_code")
     code = district * (any_sector + 1) + np.where(sector < 0, any_sector, sector)
-    flat: list[int] = []
-    start = np.zeros((anywhere + 1) * (any_sector + 1), np.intp)
-    size = np.zeros_like(start)
-    for (d, sec), purchasers in officials.items():
-        k = (anywhere if d is None else d) * (any_sector + 1)
-        k += any_sector if sec is None else SECTORS.index(sec)
-        start[k], size[k] = len(flat), len(purchasers)
-        flat.extend(at[id(pu)] for pu in purchasers)
+    flat, start, size = _officials_by_place(city, anywhere, any_sector)
     courting = np.flatnonzero(seeks & (size[code] > 0))
     pick = (draws[courting] * size[code[courting]]).astype(np.intp)
-    return courting, np.array(flat, np.intp)[start[code[courting]] + pick]
+    return courting, flat[start[code[courting]] + pick]
 
 
 def _heads_leave(city: City, leaving: np.ndarray) -> None:
@@ -174,14 +166,25 @@ def _plan_advocacy(city: City, rules: Rules) -> np.ndarray:
     return advocacy_effort(inclination, own, dependence, rules)
 
 
-def _officials_by_place(city: City) -> dict[tuple, list]:
-    """The purchasers with an official that each kind of NGO serves, keyed by
-    ``(district or None for city-wide NGOs, sector or None for any sector)``."""
-    out: dict[tuple, list] = {}
-    for pu in city.purchasers:
-        if pu.cadre is None:
-            continue
-        for district in (pu.district, None):
-            for sector in (pu.sector, None):
-                out.setdefault((district, sector), []).append(pu)
-    return out
+def _officials_by_place(
+    city: City, anywhere: int, any_sector: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The purchasers with an official that each kind of NGO serves, by place code (see
+    :func:`_courted`): those serving code ``c`` are ``flat[start[c] : start[c] +
+    size[c]]`` (indices into ``city.purchasers``, in order).
+
+    A purchaser serves the NGOs of its district and sector, of its district and any
+    sector, and the city-wide ones of its sector or of any sector.
+    """
+    purchasers = city.purchasers
+    staffed = [k for k, pu in enumerate(purchasers) if pu.cadre is not None]
+    district = np.array([purchasers[k].district for k in staffed], np.intp)
+    sector = np.array([SECTORS.index(purchasers[k].sector) for k in staffed], np.intp)
+    places = [district, np.full_like(district, anywhere)]
+    sectors = [sector, np.full_like(sector, any_sector)]
+    codes = np.concatenate([d * (any_sector + 1) + s for d in places for s in sectors])
+    order = np.argsort(codes, kind="stable")
+    flat = np.tile(np.array(staffed, np.intp), len(places) * len(sectors))[order]
+    size = np.bincount(codes, minlength=(anywhere + 1) * (any_sector + 1))
+    start = np.cumsum(size) - size
+    return flat, start, size

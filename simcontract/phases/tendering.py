@@ -144,12 +144,16 @@ def candidates(city: City, purchaser: Purchaser, terms: Terms) -> list[NGO]:
     per (district, sector) for the round; only their room is checked again at each
     tender.
     """
-    key = (purchaser.district, purchaser.sector)
+    key = (purchaser.district, sector := purchaser.sector)
     served = city.round_candidates.get(key)
     if served is None:
+        # eligible() inlined: these NGOs serve the purchaser's place by construction.
         local = city.by_district.get(purchaser.district, [])
-        served = [n for n in (*local, *city.citywide) if eligible(n, purchaser)]
+        served = [
+            n for n in with_room([*local, *city.citywide]) if n.sector is None or n.sector == sector
+        ]
         city.round_candidates[key] = served
+        return served.copy()
     return with_room(served)
 
 
