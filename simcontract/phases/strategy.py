@@ -173,8 +173,8 @@ def _officials_by_place(
     :func:`_courted`): those serving code ``c`` are ``flat[start[c] : start[c] +
     size[c]]`` (indices into ``city.purchasers``, in order).
 
-    A purchaser serves the NGOs of its district and sector, of its district and any
-    sector, and the city-wide ones of its sector or of any sector.
+    A purchaser serves the NGOs of its district that work in its sector or in none
+    (generalists), and the city-wide ones that do.
     """
     purchasers = city.purchasers
     staffed = [k for k, pu in enumerate(purchasers) if pu.cadre is not None]
