@@ -133,7 +133,7 @@ class Workforce:
     def hire_founder(self, row: int, experience: float) -> None:
         """Add the first worker of a new NGO (its row is above every row here)."""
         if self.size == len(self.experience):
-            self._store(self.experience[: self.size], self.row[: self.size])
+            self._store(self.experience[: self.size], self.row[: self.size], room=self.size + 1)
         self.experience[self.size] = experience
         self.row[self.size] = row
         self.size += 1
@@ -203,10 +203,11 @@ class Workforce:
 
     def _store(self, experience: np.ndarray, rows: np.ndarray, room: int = 0) -> None:
         n = len(experience)
-        room = max(64, 2 * n, 2 * room)
-        self.experience = np.zeros(room)
+        if max(n, room) > len(self.experience):
+            # Entries at and above ``size`` are never read, so they need no zeros.
+            room = max(64, 2 * n, 2 * room)
+            self.experience, self.row = np.empty(room), np.empty(room, np.intp)
         self.experience[:n] = experience
-        self.row = np.zeros(room, np.intp)
         self.row[:n] = rows
         self.size = n
         self._first = None

@@ -127,9 +127,9 @@ def test_an_unknown_column_names_the_columns() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    founders=st.lists(st.floats(0.0, 9.0), min_size=1, max_size=12),
+    founders=st.lists(st.floats(0.0, 9.0), min_size=1, max_size=70),
     changes=st.lists(
-        st.dictionaries(st.integers(0, 11), st.lists(st.floats(0.0, 9.0), max_size=5), max_size=6),
+        st.dictionaries(st.integers(0, 69), st.lists(st.floats(0.0, 9.0), max_size=9), max_size=40),
         max_size=4,
     ),
 )
@@ -137,7 +137,8 @@ def test_the_workforce_keeps_each_ngos_workers_in_order(
     founders: list[float], changes: list[dict[int, list[float]]]
 ) -> None:
     """Against a plain list per NGO: founders hired, then any set of NGOs given new
-    workers at once (in any order of rows, all or some of them)."""
+    workers at once (in any order of rows, all or some of them). The workforce starts
+    with room for 64 workers, so it grows, and shrinks back into the room it has."""
     workforce = Workforce()
     expected: dict[int, list[float]] = {}
     for row, years in enumerate(founders):
