@@ -137,8 +137,8 @@ def test_the_workforce_keeps_each_ngos_workers_in_order(
     founders: list[float], changes: list[dict[int, list[float]]]
 ) -> None:
     """Against a plain list per NGO: founders hired, then any set of NGOs given new
-    workers at once (in any order of rows, all or some of them). The workforce starts
-    with room for 64 workers, so it grows, and shrinks back into the room it has."""
+    workers at once (in any order of rows, all or some of them), up to sizes beyond
+    the workforce's first room of 64 workers."""
     workforce = Workforce()
     expected: dict[int, list[float]] = {}
     for row, years in enumerate(founders):
@@ -161,6 +161,29 @@ def test_the_workforce_keeps_each_ngos_workers_in_order(
         some = rows[::-1]
         got, _ = workforce.of(some)
         assert got.tolist() == [x for row in some.tolist() for x in expected[row]]
+
+
+def test_the_workforce_grows_past_its_room_and_shrinks_back_into_it() -> None:
+    """Founders hired one at a time past the first 64 places, then many at once, every
+    NGO then given more workers, then fewer: each NGO keeps exactly its own."""
+    workforce, n = Workforce(), 140
+    for row in range(70):
+        workforce.hire_founder(row, float(row))
+    workforce.hire_founders(np.arange(70, n), np.arange(70, n) + 0.5)
+    everyone = np.arange(n)
+    founders = [float(r) if r < 70 else r + 0.5 for r in range(n)]
+    assert workforce.of(everyone)[0].tolist() == founders
+    for size in (3, 1, 5, 0):
+        counts = np.full(n, size)
+        years = np.repeat(everyone * 10.0, size) + np.tile(np.arange(size), n)
+        workforce.replace(everyone, years, counts)
+        expected = [r * 10.0 + k for r in range(n) for k in range(size)]
+        got, owner = workforce.of(everyone)
+        assert got.tolist() == expected
+        assert owner.tolist() == [r for r in range(n) for _ in range(size)]
+    workforce.hire_founder(n, 7.0)
+    assert workforce.of(np.array([n]))[0].tolist() == [7.0]
+    assert workforce.counts(everyone).tolist() == [0] * n
 
 
 def test_an_ngos_experience_reads_and_sets_its_workers() -> None:
