@@ -149,19 +149,30 @@ def test_manifest_records_version_and_seed(tmp_path: Path) -> None:
 
 
 def test_package_data_is_declared() -> None:
-    """Every data file of the package is declared, so the wheel ships it (.ci/run checks
-    the wheel itself)."""
+    """Every data file of the package is declared in the package that holds it, and that
+    package is listed, so the wheel ships it (.ci/run checks the wheel itself)."""
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "setuptools"
     ]
     assert setuptools["package-dir"]["simcontract.scenarios"] == "scenarios"
     assert "*.toml" in setuptools["package-data"]["simcontract.scenarios"]
     assert sorted(ROOT.glob("scenarios/*.toml"))
-    patterns = setuptools["package-data"]["simcontract"]
-    data = sorted((ROOT / "simcontract").rglob("*.toml"))
+    declared = setuptools["package-data"]
+    assert set(declared) <= set(setuptools["packages"])
+    folders = {ROOT / Path(*name.split(".")): name for name in setuptools["packages"]}
+    data = [
+        path
+        for path in (ROOT / "simcontract").rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    ]
     assert ROOT / "simcontract" / "patterns.toml" in data
+    assert ROOT / "simcontract" / "locales" / "zh_CN.toml" in data
+    assert ROOT / "simcontract" / "classroom" / "static" / "classroom.js" in data
     for path in data:
-        inside = path.relative_to(ROOT / "simcontract")
-        assert any(inside.match(p) and len(inside.parts) == len(Path(p).parts) for p in patterns), (
-            f"simcontract/{inside} is not in [tool.setuptools.package-data] (not in the wheel)"
+        # A directory holding data must be a listed package, or setuptools drops it.
+        package = folders.get(path.parent)
+        assert package is not None, f"{path.parent.relative_to(ROOT)} is not a listed package"
+        patterns = declared.get(package, [])
+        assert any(path.match(p) for p in patterns), (
+            f"{path.relative_to(ROOT)} is not in [tool.setuptools.package-data] (not in the wheel)"
         )
