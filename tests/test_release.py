@@ -163,7 +163,7 @@ def test_package_data_is_declared() -> None:
     data = [
         path
         for path in (ROOT / "simcontract").rglob("*")
-        if path.is_file() and path.suffix not in (".py", ".pyc")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and not path.name.startswith(".")
     ]
     assert ROOT / "simcontract" / "patterns.toml" in data
     assert ROOT / "simcontract" / "locales" / "zh_CN.toml" in data
