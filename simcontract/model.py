@@ -26,8 +26,10 @@ Then the year's outcomes are collected (see :mod:`simcontract.outcomes`).
 
 from __future__ import annotations
 
+import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +128,8 @@ class ContractingModel(mesa.Model):
         for index in indices:
             self.cities.append(self._set_up_city(index))
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, n=name: m._current[n]) for name in OUTCOMES}
+            # Module-level reporters, not lambdas, so that a model pickles (a checkpoint).
+            model_reporters={name: partial(_outcome_now, name=name) for name in OUTCOMES}
         )
         """Mesa's collector of every outcome, one row per year run."""
 
@@ -164,6 +167,30 @@ class ContractingModel(mesa.Model):
             while self.running:
                 self.step()
         return self
+
+    # ------------------------------------------------------------------ copies
+    def __getstate__(self) -> dict[str, Any]:
+        """The model's state for a copy or a pickle (a checkpoint to go on from).
+
+        Mesa before 3.5 numbers agents from a counter kept outside the model
+        (``Agent._ids``, by model), so the state carries the next number: a copy goes on
+        numbering where the model stands, and runs on exactly as the model would.
+        """
+        state = self.__dict__.copy()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, MutableMapping):
+            following = next(ids[self])
+            ids[self] = itertools.count(following)
+            state["_next_agent_id"] = following
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a copy's state (:meth:`__getstate__`)."""
+        following = state.pop("_next_agent_id", None)
+        self.__dict__.update(state)
+        ids = getattr(mesa.Agent, "_ids", None)
+        if following is not None and isinstance(ids, MutableMapping):
+            ids[self] = itertools.count(following)
 
     def release(self) -> None:
         """Let the finished model be garbage-collected once the caller drops it.
@@ -325,6 +352,11 @@ class ContractingModel(mesa.Model):
                         }
                     )
         return pd.DataFrame(rows)
+
+
+def _outcome_now(model: ContractingModel, name: str) -> float:
+    """The value of outcome ``name`` in the year ``model`` last ran (Mesa's reporter)."""
+    return model._current[name]
 
 
 def _seed(rng: Any) -> Any:

@@ -3,8 +3,10 @@ one living provider, hours add up, outcomes stay in their units' bounds, runs re
 
 from __future__ import annotations
 
+import copy
 import math
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -300,6 +302,28 @@ def test_same_seed_gives_identical_series(scenario: Scenario, seed: int) -> None
     for name in a:
         assert a[name] == b[name] or (math.isnan(a[name]) and math.isnan(b[name])), name
     pd.testing.assert_frame_equal(first.ngo_table(), second.ngo_table(), check_exact=True)
+
+
+@settings(max_examples=10)
+@given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1), cut=st.integers(0, 5))
+def test_a_copied_or_pickled_model_runs_on_as_the_model(
+    scenario: Scenario, seed: int, cut: int
+) -> None:
+    """A copy or a pickle taken after ``cut`` years (a checkpoint, or the start of a
+    what-if branch) runs on to the same results as the model, and numbers the agents it
+    creates after those it has."""
+    note(scenario.to_toml())  # the scenario's repr leaves out its dated changes
+    whole = ContractingModel(scenario, rng=seed).run()
+    model = ContractingModel(scenario, rng=seed)
+    for _ in range(min(cut, scenario["years"])):
+        model.step()
+    copies = [copy.deepcopy(model), pickle.loads(pickle.dumps(model))]
+    for run_on in [model, *copies]:
+        run_on.run()
+        pd.testing.assert_frame_equal(run_on.series(), whole.series(), check_exact=True)
+        pd.testing.assert_frame_equal(run_on.ngo_table(), whole.ngo_table(), check_exact=True)
+        ids = [a.unique_id for a in run_on.agents]
+        assert len(ids) == len(set(ids))
 
 
 def test_bid_inflation_share_stays_within_its_unit(small: Scenario) -> None:
