@@ -326,6 +326,23 @@ def test_a_copied_or_pickled_model_runs_on_as_the_model(
         assert len(ids) == len(set(ids))
 
 
+def test_a_mean_whose_beta_shape_underflows_draws_0(small: Scenario) -> None:
+    """The registry allows any positive mean; one so small that ``concentration * mean``
+    underflows to 0 (found by the property tests) draws 0, as the limit does."""
+    tiny = 5e-324
+    scenario = small.replace(
+        advocacy_inclination=tiny,
+        advocacy_concentration=0.5,
+        burden_tolerance=tiny,
+        tolerance_concentration=0.1,
+    )
+    model = ContractingModel(scenario, rng=0)
+    ngos = [n for city in model.cities for n in city.ngos]
+    assert ngos
+    assert all(n.inclination == 0.0 and n.tolerance == 0.0 for n in ngos)
+    model.run()
+
+
 def test_bid_inflation_share_stays_within_its_unit(small: Scenario) -> None:
     """``bid_inflation`` is declared a share; the registry lets bids promise up to 3 times
     the required hours (``max_bid_inflation`` up to 2)."""

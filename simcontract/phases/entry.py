@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from simcontract.scenario import Rules
 
 
+SMALLEST_SHAPE = float(np.finfo(float).tiny)
+"""Smallest shape parameter a Beta draw is given. A mean so close to 0 that
+``concentration * mean`` underflows to 0, which NumPy refuses, draws as the limit does:
+0 for every NGO, from the same random numbers."""
+
+
 def register_ngos(city: City, rules: Rules, record: YearRecord) -> None:
     """Register new NGOs: a Poisson number with mean
 
@@ -175,7 +181,7 @@ def _tolerance(rng: np.random.Generator, mean: float, concentration: float, coun
     concentration (a + b); a mean of 0 or 1 gives every NGO that value."""
     if mean <= 0.0 or mean >= 1.0:
         return np.full(count, min(1.0, max(0.0, mean)))
-    return rng.beta(concentration * mean, concentration * (1.0 - mean), count)
+    return rng.beta(max(concentration * mean, SMALLEST_SHAPE), concentration * (1.0 - mean), count)
 
 
 def _inclination(rng: np.random.Generator, rules: Mapping[str, Any], origin: np.ndarray):
@@ -193,5 +199,5 @@ def _inclination(rng: np.random.Generator, rules: Mapping[str, Any], origin: np.
     drawn = (mean > 0.0) & (mean < 1.0)
     if drawn.any():
         k, m = rules["advocacy_concentration"], mean[drawn]
-        out[drawn] = rng.beta(k * m, k * (1.0 - m))
+        out[drawn] = rng.beta(np.maximum(k * m, SMALLEST_SHAPE), k * (1.0 - m))
     return out
