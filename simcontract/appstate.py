@@ -104,7 +104,10 @@ class AppState:
         except ScenarioError as err:
             self.notice.value = str(err)
             return
-        self.run.value = run
+        replaced, self.run.value = self.run.value, run
+        # Only the live run steps; a replaced one is read (when kept), so Mesa before 3.5
+        # need not keep it alive for its next agent number (ContractingModel.release).
+        replaced.model.release()
         self.replicates.value = None
         self.inspected.value = None
         self.district.value = None

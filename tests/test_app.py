@@ -4,8 +4,10 @@ replications, downloads, the market view and the page's components."""
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import re
+import weakref
 
 import pytest
 
@@ -170,6 +172,22 @@ def test_keeping_runs_for_comparison(state: AppState) -> None:
     for _ in range(4):
         kept = keep(kept, start_run("baseline", 1, TINY))
     assert [k.label for k in kept] == ["C", "D", "E"]
+
+
+def test_replaced_runs_are_not_kept_alive(state: AppState) -> None:
+    """A seminar starts many runs; only the live and the kept ones stay in memory (Mesa
+    before 3.5 kept every model alive through its agent numbering)."""
+    made = [weakref.ref(state.run.value.model)]
+    for seed in range(12):
+        state.set_seed(seed)
+        made.append(weakref.ref(state.run.value.model))
+        state.step()
+        if seed % 4 == 0:
+            state.keep_run()
+            made.append(weakref.ref(state.run.value.model))
+    gc.collect()
+    alive = {id(m()) for m in made if m() is not None}
+    assert alive == {id(r.model) for r in [state.run.value, *state.kept.value]}
 
 
 def test_same_seed_same_run() -> None:
