@@ -360,6 +360,7 @@ def Page() -> None:
     """The app's page: the bar, the sidebar and the views, with their threads."""
     state = solara.use_memo(lambda: AppState(browser_language()), [])
     state.render_context = reacton.core.get_render_context()
+    solara.use_effect(lambda: state.release, [])  # the cleanup runs when the page closes
     solara.use_thread(state.play_loop, dependencies=[state.playing.value], intrusive_cancel=False)
     solara.use_thread(
         state.replicate_loop,

@@ -202,6 +202,12 @@ class AppState:
         self.new_run()
         self.notice.value = self.text("kept_notice", label=self.kept.value[-1].label)
 
+    def release(self) -> None:
+        """Let the live and kept runs' models go when the page closes
+        (:meth:`ContractingModel.release`: Mesa before 3.5 would keep them alive)."""
+        for run in [self.run.value, *self.kept.value]:
+            run.model.release()
+
     def clear_kept(self) -> None:
         """Forget the kept runs."""
         self.kept.value = []

@@ -340,6 +340,25 @@ def test_page_renders_without_katex(lang: str, monkeypatch: pytest.MonkeyPatch) 
         rc.close()
 
 
+def test_a_closed_page_releases_its_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a tab closes, its live and kept runs are released (Mesa before 3.5 would
+    keep their models alive)."""
+    states: list[AppState] = []
+    released: list[int] = []
+    monkeypatch.setattr(
+        "simcontract.app.AppState", lambda lang: states.append(AppState()) or states[-1]
+    )
+    monkeypatch.setattr(AppModel, "release", lambda model: released.append(id(model)))
+    _box, rc = solara.render(Page(), handle_error=False)
+    (state,) = states
+    state.keep_run()
+    live = id(state.run.value.model)
+    models = {live, *(id(r.model) for r in state.kept.value)}
+    assert len(models) == 2 and live not in released
+    rc.close()
+    assert models <= set(released)
+
+
 def test_serve_arguments() -> None:
     args = appserver.solara_args("127.0.0.1", 8123)
     assert args[:5] == ["simcontract.app", "--host", "127.0.0.1", "--port", "8123"]
