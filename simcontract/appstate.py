@@ -105,7 +105,7 @@ class AppState:
             self.notice.value = str(err)
             return
         replaced, self.run.value = self.run.value, run
-        # Only the live run steps; a replaced one is read (when kept), so Mesa before 3.5
+        # Only the live run steps; a replaced one is read (when kept), so Mesa 3.3
         # need not keep it alive for its next agent number (ContractingModel.release).
         replaced.model.release()
         self.replicates.value = None
@@ -204,7 +204,7 @@ class AppState:
 
     def release(self) -> None:
         """Let the live and kept runs' models go when the page closes
-        (:meth:`ContractingModel.release`: Mesa before 3.5 would keep them alive)."""
+        (:meth:`ContractingModel.release`: Mesa 3.3 would keep them alive)."""
         for run in [self.run.value, *self.kept.value]:
             run.model.release()
 

@@ -172,7 +172,7 @@ class ContractingModel(mesa.Model):
     def __getstate__(self) -> dict[str, Any]:
         """The model's state for a copy or a pickle (a checkpoint to go on from).
 
-        Mesa before 3.5 numbers agents from a counter kept outside the model
+        Mesa 3.3 numbers agents from a counter kept outside the model
         (``Agent._ids``, by model), so the state carries the next number: a copy goes on
         numbering where the model stands, and runs on exactly as the model would.
         """

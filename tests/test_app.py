@@ -176,7 +176,7 @@ def test_keeping_runs_for_comparison(state: AppState) -> None:
 
 def test_replaced_runs_are_not_kept_alive(state: AppState) -> None:
     """A seminar starts many runs; only the live and the kept ones stay in memory (Mesa
-    before 3.5 kept every model alive through its agent numbering)."""
+    3.3 kept every model alive through its agent numbering)."""
     made = [weakref.ref(state.run.value.model)]
     for seed in range(12):
         state.set_seed(seed)
@@ -341,7 +341,7 @@ def test_page_renders_without_katex(lang: str, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_closed_page_releases_its_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When a tab closes, its live and kept runs are released (Mesa before 3.5 would
+    """When a tab closes, its live and kept runs are released (Mesa 3.3 would
     keep their models alive)."""
     states: list[AppState] = []
     released: list[int] = []
