@@ -177,8 +177,8 @@ class ContractingModel(mesa.Model):
         numbering where the model stands, and runs on exactly as the model would.
         """
         state = self.__dict__.copy()
-        ids = getattr(mesa.Agent, "_ids", None)
-        if isinstance(ids, MutableMapping):
+        ids = _agent_numbering()
+        if ids is not None:
             following = next(ids[self])
             ids[self] = itertools.count(following)
             state["_next_agent_id"] = following
@@ -188,8 +188,8 @@ class ContractingModel(mesa.Model):
         """Restore a copy's state (:meth:`__getstate__`)."""
         following = state.pop("_next_agent_id", None)
         self.__dict__.update(state)
-        ids = getattr(mesa.Agent, "_ids", None)
-        if following is not None and isinstance(ids, MutableMapping):
+        ids = _agent_numbering()
+        if following is not None and ids is not None:
             ids[self] = itertools.count(following)
 
     def release(self) -> None:
@@ -199,8 +199,8 @@ class ContractingModel(mesa.Model):
         every model stays alive and a batch worker grows by a model with each run
         (mesa/mesa#3179). The model's results stay readable.
         """
-        ids = getattr(mesa.Agent, "_ids", None)
-        if isinstance(ids, dict):
+        ids = _agent_numbering()
+        if ids is not None:
             ids.pop(self, None)
 
     def ngo_state(self, city: int) -> NGOState:
@@ -352,6 +352,13 @@ class ContractingModel(mesa.Model):
                         }
                     )
         return pd.DataFrame(rows)
+
+
+def _agent_numbering() -> MutableMapping[Any, Any] | None:
+    """Mesa 3.3's next agent number of each model (``Agent._ids``, kept outside the
+    model, by model); ``None`` from Mesa 3.4 on, which counts on the model."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    return ids if isinstance(ids, MutableMapping) else None
 
 
 def _outcome_now(model: ContractingModel, name: str) -> float:
