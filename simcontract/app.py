@@ -41,7 +41,8 @@ from simcontract.appcontrols import (
 )
 from simcontract.appexport import charts_png, file_stem, series_csv
 from simcontract.apppanels import ComparePanel, Explanation, ReplicatePanel, RulesInForce
-from simcontract.appruns import AppModel, Run, start_run
+from simcontract.appreplicate import REPLICATIONS
+from simcontract.appruns import RUN_ON_YEARS, AppModel, Run, start_run
 from simcontract.appstate import AppState, on
 from simcontract.appstyle import page_css
 from simcontract.appviews import (
@@ -161,7 +162,7 @@ def Toolbar(state: AppState) -> None:
             classes=["sc-keep"],
         )
         solara.Button(
-            state.text("replicate", n=10),
+            state.text("replicate", n=REPLICATIONS),
             icon_name="mdi-chart-bell-curve",
             on_click=state.request_replicates,
             disabled=busy or playing,
@@ -230,7 +231,7 @@ def Banner(state: AppState) -> None:
             with solara.Div(classes=["sc-ended"]):
                 solara.HTML(tag="span", unsafe_innerHTML=state.text("ended", year=run.year))
                 solara.Button(
-                    state.text("run_on", n=10),
+                    state.text("run_on", n=RUN_ON_YEARS),
                     on_click=state.run_on,
                     small=True,
                     color="success",

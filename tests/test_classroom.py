@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from simcontract import ContractingModel
+from simcontract import ContractingModel, i18n
 from simcontract.classroom.logbook import read_log, replay
 from simcontract.classroom.plans import Limits, PlanError, parse_award, parse_plan
 from simcontract.classroom.session import Refused, Session, classroom_scenario
@@ -324,6 +324,40 @@ def test_requests_from_outside_the_local_network_are_refused() -> None:
     assert local_client("127.0.0.1") and local_client("192.168.1.20") and local_client("::1")
     assert local_client("10.1.2.3") and local_client("::ffff:172.16.0.9")
     assert not local_client("8.8.8.8") and not local_client("2001:4860::8888")
+
+
+def test_refusals_name_the_field_as_the_form_does() -> None:
+    from simcontract.classroom.server import _error
+
+    for lang in ("en", "zh_CN"):
+        body = json.loads(_error("out_of_range", lang, field="price", low=0.7, high=1).body)
+        assert body["error"].startswith("“" + i18n.text("classroom.price", lang) + "”")
+        body = json.loads(_error("unknown_field", lang, field="price_x").body)
+        assert "price_x" in body["error"]
+
+
+def test_a_refused_outside_request_is_told_why_in_its_language() -> None:
+    import asyncio
+
+    from simcontract.classroom.server import _LocalOnly
+
+    async def app(scope, receive, send):  # never reached from outside
+        raise AssertionError("served an outside request")
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"accept-language", b"zh-CN,zh;q=0.9")]
+    scope = {"type": "http", "client": ("8.8.8.8", 5000), "headers": headers}
+    scope |= {"method": "GET", "path": "/", "query_string": b""}
+    asyncio.run(_LocalOnly(app)(scope, receive, send))
+    assert sent[0]["status"] == 403
+    assert sent[1]["body"].decode() == i18n.text("classroom.errors.local_only", "zh_CN")
 
 
 def test_the_command_serves_a_session_until_ctrl_c(tmp_path) -> None:

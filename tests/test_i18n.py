@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 from matplotlib import font_manager
 from matplotlib.colors import to_rgb
 
-from simcontract import Scenario, compare, i18n, load_scenario, plots
+from simcontract import Scenario, compare, i18n, load_scenario, plots, sweep
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS, Parameter
 from simcontract.plots import style
@@ -119,6 +119,34 @@ def test_figures_speak_chinese(small_results) -> None:
     fan = plots.fan_chart(small_results, "active_ngos", lang="zh_CN")
     assert fan.axes[0].get_xlabel() == "模型年份"
     assert i18n.current() == "en"  # the language applied to the figure only
+
+
+@pytest.fixture(scope="module")
+def small_sweep():
+    base = load_scenario("baseline").replace(years=3, n_bureaux=6, initial_ngos=15)
+    grid = {"favouritism": [0.1, 0.9], "tendering": ["open", "direct"]}
+    return sweep(base, grid, replications=2, workers=1, series=True)
+
+
+def test_design_points_and_their_levels_speak_chinese(small_sweep) -> None:
+    """A sweep's legends and heatmap ticks name the parameters and choices in the
+    figure's language; English keeps the code names, as typed in a sweep."""
+    zh = "zh_CN"
+    tendering, direct = (
+        i18n.parameter_label("tendering", zh),
+        i18n.choice_label("tendering", "direct", zh),
+    )
+    heat = plots.heatmap(small_sweep, "tied_award_share", x="tendering", y="favouritism", lang=zh)
+    ticks = [t.get_text() for t in heat.axes[0].get_xticklabels()]
+    assert ticks == [i18n.choice_label("tendering", v, zh) for v in ("open", "direct")]
+    fan = plots.fan_chart(small_sweep, "active_ngos", lang=zh)
+    legend = [t.get_text() for ax in fan.axes if ax.get_legend() for t in ax.get_legend().texts]
+    legend += [t.get_text() for t in fan.legends[0].texts] if fan.legends else []
+    assert any(f"{tendering}={direct}" in text for text in legend), legend
+    english = plots.fan_chart(small_sweep, "active_ngos")
+    legend = [t.get_text() for ax in english.axes if ax.get_legend() for t in ax.get_legend().texts]
+    legend += [t.get_text() for t in english.legends[0].texts] if english.legends else []
+    assert any("tendering=direct" in text for text in legend), legend
 
 
 def test_every_standard_figure_in_chinese(small_results, tmp_path: Path) -> None:

@@ -53,6 +53,21 @@ class Limits:
     most_bids: int
 
 
+FORM_LABELS = {
+    "bids": "bid_for",
+    "price": "price",
+    "promise": "promise",
+    "invitations": "answer_invitations",
+    "duties": "accept_duties",
+    "documentation": "documentation",
+    "hires": "hires",
+    "court": "court",
+    "advocacy": "advocacy",
+}
+"""The label (``classroom.<key>`` in the catalogue) of each field of :class:`NGOPlan` on
+the student's form: a refusal names the field as the form does."""
+
+
 @dataclass(frozen=True)
 class NGOPlan:
     """An NGO head's decisions for one year.

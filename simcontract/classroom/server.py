@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from simcontract import i18n
 from simcontract.classroom import debrief
-from simcontract.classroom.plans import PlanError
+from simcontract.classroom.plans import FORM_LABELS, PlanError
 from simcontract.classroom.session import Refused, Seat, Session
 from simcontract.classroom.views import student_view, teacher_view
 
@@ -86,6 +86,9 @@ def _lang(request: Request) -> str:
 
 
 def _error(key: str, lang: str, status: int = 400, **values: Any) -> JSONResponse:
+    field = values.get("field")
+    if key != "unknown_field" and field in FORM_LABELS:
+        values["field"] = i18n.text(f"classroom.{FORM_LABELS[field]}", lang)
     message = i18n.text(f"classroom.errors.{key}", lang, **values)
     return JSONResponse({"error": message, "key": key}, status_code=status)
 
@@ -313,7 +316,9 @@ class _LocalOnly:
         if scope["type"] == "http":
             client = scope.get("client") or (None, None)
             if not local_client(client[0]):
-                response = Response("forbidden: local network only", status_code=403)
+                response = Response(
+                    i18n.text("classroom.errors.local_only", _lang(Request(scope))), status_code=403
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from simcontract import i18n
 from simcontract.experiment.stats import Interval
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
-from simcontract.plots.style import OKABE_ITO, figure_text, fmt
+from simcontract.plots.style import OKABE_ITO, figure_text, fmt, value_label
 
 
 # --------------------------------------------------------------------------- tables
@@ -100,7 +101,7 @@ def _labels(first: pd.DataFrame, design: Any) -> list[str]:
     if design is not None and names.nunique() == 1 and len(first) > 1:
         params = [p for p in design.parameters if p in first.columns]
         return [
-            ", ".join(f"{p}={fmt(row[p])}" for p in params) or names[point]
+            ", ".join(_setting(p, row[p]) for p in params) or names[point]
             for point, row in first.iterrows()
         ]
     if names.nunique() == len(first):
@@ -108,9 +109,18 @@ def _labels(first: pd.DataFrame, design: Any) -> list[str]:
     params = _varying(first)[:3]
     labels = []
     for point, row in first.iterrows():
-        detail = ", ".join(f"{p}={fmt(row[p])}" for p in params)
+        detail = ", ".join(_setting(p, row[p]) for p in params)
         labels.append(f"{names[point]} ({detail})" if detail else str(names[point]))
     return labels
+
+
+def _setting(name: str, value: Any) -> str:
+    """A parameter's value in a design point's label: ``name=value`` with code names in
+    English (as typed in scenario files and sweeps), the parameter's label and the value
+    in words in other languages."""
+    if i18n.current() == i18n.DEFAULT_LANGUAGE:
+        return f"{name}={fmt(value)}"
+    return f"{i18n.parameter_label(name)}={value_label(name, value)}"
 
 
 def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
@@ -265,7 +275,7 @@ def levels(
     if not numeric or len(unique) <= max_levels:
         unique = choice_order(name, unique)
         index = {v: i for i, v in enumerate(unique)}
-        return values.map(index), [fmt(v) for v in unique]
+        return values.map(index), [value_label(name, v) for v in unique]
     lo, hi = bounds if bounds is not None else (float(values.min()), float(values.max()))
     lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
     edges = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
