@@ -37,7 +37,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simcontract import gcpause
+from simcontract import checkpoint, gcpause
 from simcontract.agents import (
     MASS_ORG_SECTORS,
     NGO,
@@ -169,6 +169,13 @@ class ContractingModel(mesa.Model):
         return self
 
     # ------------------------------------------------------------------ copies
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        """Copies and pickles go through :mod:`simcontract.checkpoint`, which writes the
+        model's many linked objects one by one: :mod:`copy` and :mod:`pickle` would
+        follow the links from object to object, past Python's recursion limit in a
+        long run."""
+        return checkpoint.from_bytes, (checkpoint.to_bytes(self),)
+
     def __getstate__(self) -> dict[str, Any]:
         """The model's state for a copy or a pickle (a checkpoint to go on from).
 

@@ -26,6 +26,7 @@ from simcontract import (
     ContractingModel,
     Scenario,
     ScenarioError,
+    load_scenario,
 )
 from simcontract.phases import delivery, tendering
 from simcontract.scenario import builtin_names
@@ -324,6 +325,33 @@ def test_a_copied_or_pickled_model_runs_on_as_the_model(
         pd.testing.assert_frame_equal(run_on.ngo_table(), whole.ngo_table(), check_exact=True)
         ids = [a.unique_id for a in run_on.agents]
         assert len(ids) == len(set(ids))
+
+
+def test_copies_and_pickles_do_not_recurse_deeper_as_the_market_grows() -> None:
+    """The links between agents, slots and contracts grow with the market and the years
+    (copy and pickle followed them past Python's recursion limit in a 40-year
+    ``guangzhou_ifsc`` run); a copy or a pickle needs the same small depth whatever the
+    run, and still runs on to the model's results."""
+    scenario = load_scenario("guangzhou_ifsc").replace(years=12)
+    whole = ContractingModel(scenario, rng=5).run()
+    model = ContractingModel(scenario, rng=5)
+    for _ in range(8):
+        model.step()
+    assert len(model.agents) > 600
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 100)
+    try:
+        copies = [copy.deepcopy(model), pickle.loads(pickle.dumps(model))]
+    finally:
+        sys.setrecursionlimit(limit)
+    for run_on in [model, *copies]:
+        run_on.run()
+        pd.testing.assert_frame_equal(run_on.series(), whole.series(), check_exact=True)
+        pd.testing.assert_frame_equal(run_on.ngo_table(), whole.ngo_table(), check_exact=True)
 
 
 def test_a_mean_whose_beta_shape_underflows_draws_0(small: Scenario) -> None:
