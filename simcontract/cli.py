@@ -74,7 +74,8 @@ def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
 
 def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
     """Load a scenario and apply ``--set`` items to it; warn of rule changes that never
-    take effect in the run (e.g. after ``--set years=...``)."""
+    take effect in the run (e.g. after ``--set years=...``) and of those that set a
+    parameter given by ``--set`` again."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ScenarioWarning)  # said below, after --set
@@ -84,7 +85,8 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
         check_market_size(scenario)
     except ScenarioError as err:
         raise UsageError(str(err)) from None
-    for line in scenario.unreached_changes():
+    lines = scenario.unreached_changes() + scenario.superseded(changes, "by --set")
+    for line in lines:
         print(f"simcontract: warning: scenario {name!r}: {line}", file=sys.stderr)
     return scenario
 

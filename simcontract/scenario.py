@@ -277,19 +277,47 @@ class Scenario(Mapping[str, Any]):
             if year > years
         ]
 
+    def superseded(self, names: Iterable[str], how: str) -> list[str]:
+        """One line for each rule change of the run that sets one of ``names`` again:
+        the value given ``how`` (e.g. ``"by --set"``) holds only until the year before."""
+        years = self._values["years"]
+        return [
+            f"{name} given {how} holds only until year {year - 1}: the scenario's rule "
+            f"change of year {year} sets it to {change[name]!r}"
+            for name in names
+            for year, change in self._changes
+            if name in change and year <= years
+        ]
+
     def replace(self, **changes: Any) -> Scenario:
         """Return a copy with some parameter values changed (validated).
 
-        The keyword ``name`` renames the copy; every other keyword must be a parameter.
+        The keyword ``name`` renames the copy and ``changes`` replaces its dated rule
+        changes (as a scenario file's ``[[changes]]`` tables: mappings with a ``year``);
+        every other keyword must be a parameter. A parameter the scenario changes by
+        date takes the new value until its first rule change (:meth:`superseded` says
+        when); :meth:`fixed` gives it one value for the whole run.
         """
         name = changes.pop("name", self._name)
+        dated = changes.pop("changes", self._changes_plain())
         return Scenario(
             {**self._values, **changes},
             name=name,
             description=self._description,
-            changes=self._changes_plain(),
+            changes=dated,
             start_year=self._start_year,
         )
+
+    def fixed(self, **values: Any) -> Scenario:
+        """A copy in which each of ``values`` holds for the whole run: set as
+        :meth:`replace` does, and taken out of the dated rule changes (a change left
+        with nothing to change goes)."""
+        changes = []
+        for year, change in self._changes:
+            rest = {k: v for k, v in change.items() if k not in values}
+            if rest:
+                changes.append({"year": year, **rest})
+        return self.replace(**values, changes=changes)
 
     def at_year(self, year: int) -> dict[str, Any]:
         """Parameter values in force in model year ``year`` (rule changes applied)."""

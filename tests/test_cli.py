@@ -109,6 +109,19 @@ def test_set_repeats_and_later_wins(small_toml: Path, capsys: pytest.CaptureFixt
     assert "2 years" in out
 
 
+def test_set_warns_when_a_dated_change_sets_the_parameter_again(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["run", "guangzhou_ifsc", "--set", "years=9"]
+    code, _out, err = run_cli([*args, "--set", "contract_years=1"], capsys)
+    assert code == 0
+    (line,) = err.strip().splitlines()
+    assert line.startswith("simcontract: warning: scenario 'guangzhou_ifsc': contract_years")
+    assert "until year 8" in line
+    code, _out, err = run_cli([*args, "--set", "favouritism=0.3"], capsys)
+    assert code == 0 and err == ""
+
+
 def test_run_loads_none_of_the_batch_runners_own_dependencies() -> None:
     code = (
         "import sys; from simcontract.cli import main; "

@@ -40,6 +40,7 @@ from simcontract import (
 from simcontract.cli import main
 from simcontract.experiment import run_seed, storage
 from simcontract.experiment.designs import from_description
+from simcontract.scenario import ScenarioWarning
 
 TINY: dict[str, Any] = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
 """A market small enough for a run to take a few hundredths of a second."""
@@ -596,3 +597,15 @@ def test_finished_runs_do_not_stay_in_memory(tiny: Scenario) -> None:
     before = models()
     run_tasks([(0, r, r, tiny) for r in range(3)], series=True)
     assert models() == before
+
+
+def test_a_sweep_warns_when_a_dated_change_sets_a_varied_parameter_again() -> None:
+    dated = Scenario(
+        {"years": 3, "n_bureaux": 4, "initial_ngos": 8},
+        changes=[{"year": 2, "contract_years": 5}],
+    )
+    with pytest.warns(ScenarioWarning, match="contract_years given by the design holds only"):
+        sweep(dated, {"contract_years": [1, 2]}, replications=1, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        sweep(dated.fixed(), {"favouritism": [0.1, 0.9]}, replications=1, workers=1)

@@ -580,3 +580,34 @@ def test_registration_follows_the_calendar_of_the_reform(name: str) -> None:
             calendar = scenario.start_year + year - 1
             expected = "dual_sponsor" if calendar < REGISTRATION_REFORM else "direct"
         assert rules["registration"] == expected, (name, year)
+
+
+# --------------------------------------------------------------------------- dated changes
+def test_a_value_given_holds_until_a_dated_change_sets_it_again() -> None:
+    """``replace`` sets the value a run starts with; ``fixed`` gives it for the whole run;
+    ``replace(changes=...)`` replaces the dated changes; ``superseded`` says which given
+    values a dated change sets again."""
+    guangzhou = load_scenario("guangzhou_ifsc")
+    (reform,) = [year for year, change in guangzhou.changes if "contract_years" in change]
+    replaced = guangzhou.replace(contract_years=1)
+    assert replaced.at_year(reform - 1)["contract_years"] == 1
+    assert replaced.at_year(reform)["contract_years"] == 5
+    (line,) = replaced.superseded(["contract_years", "favouritism"], "by --set")
+    assert f"until year {reform - 1}" in line and f"year {reform} sets it to 5" in line
+    fixed = guangzhou.fixed(contract_years=1)
+    assert {fixed.at_year(y)["contract_years"] for y in range(1, fixed["years"] + 1)} == {1}
+    assert fixed.superseded(["contract_years"], "by --set") == []
+    # The other changes of that year and the other years stay.
+    assert fixed.at_year(reform)["contract_value"] == guangzhou.at_year(reform)["contract_value"]
+    assert len(fixed.changes) == len(guangzhou.changes)
+    assert guangzhou.replace(changes=[]).changes == ()
+    assert guangzhou.replace(changes=[{"year": 2, "favouritism": 0.9}]).at_year(2)[
+        "favouritism"
+    ] == pytest.approx(0.9)
+    # A change past the run's end does not set anything again.
+    assert (
+        guangzhou.replace(years=reform - 1, contract_years=1).superseded(
+            ["contract_years"], "by --set"
+        )
+        == []
+    )

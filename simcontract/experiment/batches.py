@@ -26,6 +26,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -41,7 +42,7 @@ from simcontract.experiment.results import Results
 from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 from simcontract.marketsize import check_market_size
 from simcontract.model import ContractingModel
-from simcontract.scenario import Scenario, builtin_names, load_scenario
+from simcontract.scenario import Scenario, ScenarioWarning, builtin_names, load_scenario
 
 
 def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str, Any] | None]:
@@ -317,9 +318,15 @@ def sweep(
             summing above 1) or is too large to run.
         ScenarioError: The base scenario cannot be loaded.
         ExperimentError: Bad option or unusable output directory.
+
+    Warns:
+        ScenarioWarning: A parameter the design varies is set again by a dated rule
+            change of the scenario (its values hold only until that year).
     """
     scenario = load_scenario(base)
     design = as_design(design)
+    for line in scenario.superseded(design.parameters, "by the design"):
+        warnings.warn(ScenarioWarning(f"scenario {scenario.name!r}: {line}"), stacklevel=2)
     replications = check_int(replications, "replications", 1)
     series = check_flag(series, "series")
     limits.check_batch(
