@@ -18,7 +18,7 @@ import re
 import signal
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -392,6 +392,11 @@ def _stored(args: argparse.Namespace) -> str:
         inventory = integrity.inspect(args.out, full=False)
     except (OSError, ValueError):
         return f"; finish with: {hint}"
+    if len(inventory.runs) == inventory.n_runs:
+        return (
+            f"; all {inventory.n_runs} runs are stored in {args.out!r}, but not all its "
+            f"tables and figures; finish with: {hint}"
+        )
     return (
         f"; {len(inventory.runs)} of {inventory.n_runs} runs are stored in {args.out!r}; "
         f"finish with: {hint}"
@@ -405,6 +410,26 @@ def _holding(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]
     from simcontract.experiment import lock
 
     return lock.hold(Path(args.out), _command(args))
+
+
+@contextlib.contextmanager
+def _reporting(args: argparse.Namespace, results: Any) -> Iterator[None]:
+    """While a batch's tables and figures are written into its folder: the manifest
+    says they are not all written until they are, and a signal ends the command with
+    what is stored and how to finish."""
+    from simcontract.experiment import plan
+
+    directory = results.directory
+    if directory is not None:
+        plan.outputs_pending(directory)
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        raise _Stopped(f"interrupted by {name}{_stored(args)}", 128 + signum) from None
+    if directory is not None:
+        plan.record_outputs(directory)
 
 
 def _count(n: int, noun: str) -> str:
@@ -437,9 +462,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_out(args.out, args.resume)
     with _holding(args):
         results = _batch(args, lambda **kw: compare(scenarios, **kw))
-        _print_comparison(results, shown, args)
-        if results.directory is not None:
-            _report(results, results.directory, args.reference)
+        with _reporting(args, results):
+            _print_comparison(results, shown, args)
+            if results.directory is not None:
+                _report(results, results.directory, args.reference)
     return 0
 
 
@@ -609,7 +635,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name in inventory.unfinished:
         print(f"unfinished: {name} (left by an interrupted session; --resume removes it)")
     print(inventory.summary())
-    if inventory.complete:
+    if inventory.finished:
         return 0
     print(f"finish with: {inventory.resume_hint()}")
     return 1
@@ -617,7 +643,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``simcontract validate``: the stylised facts, or the Guangzhou calibration."""
-    from simcontract.experiment import validation
+    from simcontract.experiment import storage, validation
 
     options = {"replications": args.replications, "seed": args.seed, "workers": args.workers}
     if args.calibration:
@@ -629,18 +655,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     patterns = _patterns(args.pattern)
     out = out_path(args.out)
-    table = validation.validate(
-        **options,
-        progress=None,
-        patterns=patterns,
-        ablation=not args.no_ablation,
-        robustness_points=args.robustness,
-        robustness_replications=args.robustness_replications,
-    )
-    print(validation_report.terminal(table, args.replications, args.seed))
     if out is not None:
-        for path in validation_report.write(out, table, args.replications, args.seed):
-            print(f"written: {path}")
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+        storage.check_own(out, validation_report.FILES, "validate")
+    with _holding(args):
+        table = validation.validate(
+            **options,
+            progress=None,
+            patterns=patterns,
+            ablation=not args.no_ablation,
+            robustness_points=args.robustness,
+            robustness_replications=args.robustness_replications,
+        )
+        print(validation_report.terminal(table, args.replications, args.seed))
+        if out is not None:
+            for path in validation_report.write(out, table, args.replications, args.seed):
+                print(f"written: {path}")
     # Patterns true by construction are reported, not evidence: they do not fail a run.
     return 1 if validation_report.failed_evidence(table) else 0
 
@@ -662,6 +693,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
             "analysis there, or choose another directory"
         )
+    if out is not None:
+        storage.check_own(out, rb.OWN_FILES, "a robustness analysis")
     options = {
         "points": args.points,
         "replications": args.replications,
@@ -837,19 +870,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_out(args.out, args.resume)
     with _holding(args):
         results = _batch(args, lambda **kw: sweep(base, design, **kw))
-        n_points, n = results.manifest["n_points"], results.manifest["replications"]
-        print(
-            f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
-            f"{_count(n, 'replication')}, seed {args.seed}"
-        )
-        indices = None
-        if design.kind in ("sobol", "morris"):
-            indices = _print_indices(results, KEY_OUTCOMES)
-        else:
-            _print_points(results, KEY_OUTCOMES)
-        if results.directory is not None:
-            _sweep_report(results, KEY_OUTCOMES, indices)
-        _written(results)
+        with _reporting(args, results):
+            n_points, n = results.manifest["n_points"], results.manifest["replications"]
+            print(
+                f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
+                f"{_count(n, 'replication')}, seed {args.seed}"
+            )
+            indices = None
+            if design.kind in ("sobol", "morris"):
+                indices = _print_indices(results, KEY_OUTCOMES)
+            else:
+                _print_points(results, KEY_OUTCOMES)
+            if results.directory is not None:
+                _sweep_report(results, KEY_OUTCOMES, indices)
+            _written(results)
     return 0
 
 
@@ -1042,7 +1076,8 @@ def _add_outcomes(sub: Any) -> None:
 def _add_check(sub: Any) -> None:
     """The ``check`` subcommand."""
     check = sub.add_parser(
-        "check", help="check every part of a results folder against its manifest"
+        "check",
+        help="check every part of a results folder against its manifest (runs, tables, figures)",
     )
     check.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
     check.set_defaults(func=cmd_check)

@@ -136,3 +136,9 @@ INCOMPLETE: dict[str, Callable[[Path], None]] = {
     ),
 }
 """Folders whose parts are sound but whose batch is unfinished."""
+
+OUTPUT_DAMAGE: dict[str, Callable[[Path], None]] = {
+    "tables not all written": lambda res: _rewrite_manifest(res, lambda m: m.update(outputs=None)),
+    "table deleted": lambda res: (res / "table.csv").unlink(),
+}
+"""Folders whose runs are all stored but whose tables are not all there."""

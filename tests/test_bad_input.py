@@ -766,6 +766,44 @@ cli(
     "hhi",
     match=r"no gap to decompose",
 )
+# Another batch's folder: refused before anything runs, nothing of it changed.
+ELSEWHERE = r"'.*res' holds '.*', which {} does not write there"
+cli(
+    "validate: --out another batch's folder",
+    *("validate", "--pattern", "2a", "--replications", "2", "--robustness", "0"),
+    *("--no-ablation", "--out", "{res}"),
+    match=ELSEWHERE.format("validate"),
+    results="",
+)
+cli(
+    "decompose: --resume in another batch's folder",
+    *("decompose", "{tiny}", "baseline", "--outcome", "hhi", "--out", "{res}", "--resume"),
+    match=ELSEWHERE.format("a decomposition"),
+    results="",
+)
+cli(
+    "robustness: --resume in another batch's folder",
+    *("robustness", "--points", "2", "--replications", "1", "--out", "{res}", "--resume"),
+    match=ELSEWHERE.format("a robustness analysis"),
+    results="",
+)
+CASES.append(
+    Case(
+        "api: calibrate_abc: out another batch's folder",
+        call=lambda w: _calibration_folder(w.res),
+        error=ExperimentError,
+        match=r"'.*res' is not empty and holds no calibration \(calibration.json\)",
+        results="",
+    )
+)
+
+
+def _calibration_folder(folder: Path) -> Any:
+    from simcontract.experiment import bayes
+
+    return bayes._check_folder(folder, {}, resume=False)
+
+
 cli("calibrate: unknown scenario", "calibrate", "nowhere", match=r"nowhere")
 cli(
     "calibrate: unknown parameter",

@@ -163,6 +163,51 @@ def test_check_names_the_damage_and_resume_repairs_it(
         assert list((res / storage.DAMAGED).rglob("part-*")), "the damaged part was deleted"
 
 
+@pytest.mark.parametrize("kind", list(damage.OUTPUT_DAMAGE))
+def test_check_names_missing_tables_and_resume_writes_them(
+    kind: str, stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    res = damage.copy_results(stored, tmp_path)
+    damage.OUTPUT_DAMAGE[kind](res)
+    assert load_results(res).runs.shape == load_results(stored).runs.shape  # runs all there
+    assert main(["check", str(res)]) == 1
+    report = capsys.readouterr().out.splitlines()
+    said = {
+        "tables not all written": "but its tables and figures were not all written",
+        "table deleted": "but 1 of its 5 tables and figures are missing (table.csv)",
+    }[kind]
+    assert report[-2] == f"4 of 4 runs stored and intact; the batch ran to its end, {said}"
+    assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
+    tiny = damage.write_tiny(tmp_path)
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    assert main([*resume, "--resume"]) == 0
+    assert main(["check", str(res)]) == 0
+    assert (res / "table.csv").is_file()
+
+
+def test_an_interrupt_while_the_tables_are_written_says_how_to_finish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import simcontract.cli as cli
+
+    tiny = damage.write_tiny(tmp_path)
+    argv = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(tmp_path / "r")]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_sweep_report", interrupted)
+    assert main(argv) == 128 + signal.SIGINT
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("simcontract: interrupted by SIGINT; all 4 runs are stored in ")
+    assert "but not all its tables and figures; finish with: simcontract sweep" in line
+    assert main(["check", str(tmp_path / "r")]) == 1
+    assert "were not all written" in capsys.readouterr().out
+    monkeypatch.undo()
+    assert main([*argv, "--resume"]) == 0
+    assert main(["check", str(tmp_path / "r")]) == 0
+
+
 def test_plot_draws_an_unfinished_folder_only_when_asked(
     stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -116,6 +116,8 @@ class _Sink:
             manifest = storage.read_manifest(self.directory)
             results = Results(directory=self.directory, manifest=manifest)
             exports.write_folder(results)
+            plans.record_outputs(self.directory)
+            results.manifest = storage.read_manifest(self.directory)
             return results
         import pyarrow as pa
 

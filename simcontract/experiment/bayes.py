@@ -83,7 +83,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract.experiment import runner
+from simcontract.experiment import runner, storage
 from simcontract.experiment.bayes_defaults import (
     DEFAULT_FIT_UNTIL,
     DEFAULT_GENERATIONS,
@@ -296,6 +296,11 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
             raise ExperimentError(
                 f"--resume: {str(folder)!r} holds no calibration ({SPEC_FILE}); leave out "
                 "--resume to start one there"
+            )
+        if not storage.is_empty(folder):
+            raise ExperimentError(
+                f"{str(folder)!r} is not empty and holds no calibration ({SPEC_FILE}); "
+                "choose an empty folder or a new one"
             )
         return False
     if not resume:

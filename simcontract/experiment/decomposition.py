@@ -112,6 +112,19 @@ DEFAULT_PERMUTATIONS = 20
 BATCH_FOLDER = "batch"
 """Folder of ``out`` that holds the coalitions' runs (a results directory)."""
 
+TABLES = ("shapley", "one_at_a_time", "rules", "coalitions", "per_replication")
+"""The tables a decomposition writes, as ``NAME.csv``."""
+
+OWN_FILES = (
+    BATCH_FOLDER,
+    *(f"{name}.csv" for name in TABLES),
+    "decomposition.md",
+    "decomposition.png",
+    "decomposition.pdf",
+)
+"""What a decomposition writes into its folder: it resumes only in a folder holding
+nothing else."""
+
 _PERMUTATION_KEY = (0, 0x5348)
 """Spawn key of the orders' generator under the base seed (run seeds use ``(r,)``)."""
 
@@ -342,6 +355,7 @@ def _batch_folder(out: str | Path | None, resume: bool) -> Path | None:
             f"output folder {str(out)!r} is not empty; use resume to finish an interrupted "
             "decomposition there, or choose another folder"
         )
+    storage.check_own(out, OWN_FILES, "a decomposition")
     return out / BATCH_FOLDER
 
 

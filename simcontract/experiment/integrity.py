@@ -80,6 +80,23 @@ class Inventory:
             and self.manifest.get("status") == "complete"
         )
 
+    @property
+    def finished(self) -> bool:
+        """:attr:`complete`, and every table and figure of the batch is in the folder."""
+        return self.complete and self.outputs_written and not self.missing_outputs
+
+    @property
+    def outputs_written(self) -> bool:
+        """Whether the batch's tables and figures were all written (the manifest lists
+        them once they are; a folder from before such lists counts as written)."""
+        return "outputs" not in self.manifest or self.manifest["outputs"] is not None
+
+    @property
+    def missing_outputs(self) -> list[str]:
+        """The tables and figures the manifest lists that are no longer in the folder."""
+        listed = self.manifest.get("outputs") or []
+        return [name for name in listed if not (self.directory / str(name)).is_file()]
+
     def status(self) -> str:
         """How the batch's last session ended (as its manifest says), in a few words."""
         status = self.manifest.get("status")
@@ -98,9 +115,19 @@ class Inventory:
         if damaged:
             first = next(iter(self.damaged.values()))
             parts = f"; {damaged} damaged part{'s' if damaged != 1 else ''} ({first})"
+        outputs = ""
+        if self.manifest.get("status") == "complete":
+            missing = self.missing_outputs
+            if not self.outputs_written:
+                outputs = ", but its tables and figures were not all written"
+            elif missing:
+                outputs = (
+                    f", but {len(missing)} of its {len(self.manifest['outputs'])} tables "
+                    f"and figures are missing ({missing[0]})"
+                )
         return (
             f"{len(self.runs)} of {self.n_runs} runs stored and intact{parts}; "
-            f"the batch {self.status()}"
+            f"the batch {self.status()}{outputs}"
         )
 
     def resume_hint(self) -> str:

@@ -203,6 +203,7 @@ def open_directory(
         manifest["command"] = list(command)
     manifest["sessions"].append({"started": started, "finished": None, "status": "running"})
     manifest["status"] = "running"
+    manifest["outputs"] = None  # the tables and figures, listed once all are written
     directory.mkdir(parents=True, exist_ok=True)
     storage.write_manifest(directory, manifest)
     return manifest
@@ -229,6 +230,26 @@ def close_session(directory: Path, manifest: dict[str, Any], status: str) -> Non
     manifest["status"] = status
     if status == "complete":
         manifest["finished"] = finished
+    storage.write_manifest(directory, manifest)
+
+
+def outputs_pending(directory: Path) -> None:
+    """Record that the batch's tables and figures are being (re)written: until
+    :func:`record_outputs`, ``simcontract check`` says they are not all written."""
+    manifest = storage.read_manifest(directory)
+    if manifest is not None:
+        manifest["outputs"] = None
+        storage.write_manifest(directory, manifest)
+
+
+def record_outputs(directory: Path) -> None:
+    """List in the manifest every table and figure now in ``directory`` (every file but
+    the runs, their details, the manifest and the lock): they are all written, and
+    ``simcontract check`` reports any that go missing."""
+    manifest = storage.read_manifest(directory)
+    if manifest is None:
+        return
+    manifest["outputs"] = storage.outputs(directory)
     storage.write_manifest(directory, manifest)
 
 

@@ -91,6 +91,17 @@ _SETTINGS = "settings.json"
 RUNS_FOLDER = "runs"
 """Subfolder of ``out`` holding each design's batch (``runs/lhs``, ``runs/morris``...)."""
 
+OWN_FILES = (
+    RUNS_FOLDER,
+    *_FILES.values(),
+    _SETTINGS,
+    "shares.md",
+    "robustness.png",
+    "robustness.pdf",
+)
+"""What a robustness analysis (with ``simcontract robustness``'s report and figure)
+writes into its folder: it resumes only in a folder holding nothing else."""
+
 
 # --------------------------------------------------------------------------- result
 @dataclass
@@ -513,6 +524,7 @@ def _folder(out: Any, resume: bool) -> Path | None:
             f"output folder {str(folder)!r} is not empty; use resume to finish an "
             "interrupted analysis there, or choose another folder"
         )
+    storage.check_own(folder, OWN_FILES, "a robustness analysis")
     return folder
 
 

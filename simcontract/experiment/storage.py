@@ -227,6 +227,11 @@ def _checked_manifest(manifest: Any, where: str) -> dict[str, Any]:
             f"{where} is damaged: its kind, points, replications, seed or scenarios do not "
             "fit together"
         )
+    outputs = manifest.get("outputs")
+    if outputs is not None and not (
+        isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
+    ):
+        raise DamagedResults(f"{where} is damaged: field 'outputs' is not a list of file names")
     return manifest
 
 
@@ -290,6 +295,38 @@ def clean(directory: Path) -> None:
         for p in parts(folder):
             if p.name not in finished and p.is_file():
                 p.unlink(missing_ok=True)
+
+
+def outputs(directory: Path) -> list[str]:
+    """Every file of a results folder but its runs, their details, the manifest and the
+    lock (its tables, exports and figures), as paths relative to it, sorted."""
+    skipped = {RUNS, *DETAILS, DAMAGED}
+    return sorted(
+        path.relative_to(directory).as_posix()
+        for path in directory.rglob("*")
+        if path.is_file()
+        and path.relative_to(directory).parts[0] not in skipped
+        and path.name != MANIFEST
+        and not path.name.startswith(".")  # the lock, and temporary files being written
+    )
+
+
+def check_own(directory: Path, own: Sequence[str], what: str) -> None:
+    """Refuse ``directory`` for ``what`` when it holds anything ``what`` does not write
+    there (another batch's or analysis's results): the two would be mixed.
+
+    Raises:
+        ExperimentError: A file or folder of ``directory`` that is not one of ``own``.
+    """
+    if not directory.is_dir():
+        return
+    allowed = {*own, *LOCK_FILES}
+    foreign = sorted(p.name for p in directory.iterdir() if p.name not in allowed)
+    if foreign:
+        raise ExperimentError(
+            f"{str(directory)!r} holds {foreign[0]!r}, which {what} does not write there "
+            f"(the results of something else?); choose {what}'s own folder or an empty one"
+        )
 
 
 def is_empty(directory: Path) -> bool:

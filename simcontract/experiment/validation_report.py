@@ -408,13 +408,17 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
+FILES = ("table.md", "table.csv")
+"""What :func:`write` writes: a folder holding anything else is another's results."""
+
+
 def write(
     directory: Path, frame: pd.DataFrame, replications: int, seed: int, lang: str | None = None
 ) -> list[Path]:
     """Write the report as ``table.md`` and the validation table as ``table.csv`` into
     ``directory`` (created; each file written whole); return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / "table.md", directory / "table.csv"]
+    paths = [directory / name for name in FILES]
     storage.write_text(paths[0], markdown(frame, replications, seed, lang))
     storage.write_text(paths[1], frame.to_csv(index=False))
     return paths
