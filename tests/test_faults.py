@@ -278,6 +278,30 @@ def _ended_cleanly(proc, out: Path, argv: list[str], status: int, first_words: s
     assert not inventory.damaged and 0 < len(inventory.runs) < 800
 
 
+def test_a_second_signal_during_the_clean_up_stops_at_once() -> None:
+    """The first signal ends the batch in order; one more while it ends (the user
+    insists, or the clean-up hangs) ends the process at once, in one line."""
+    code = (
+        "import os, signal, time\n"
+        "from simcontract.experiment import runner\n"
+        "with runner.signals_interrupt():\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        time.sleep(30)\n"
+        "    except KeyboardInterrupt:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)  # during the clean-up\n"
+        "        time.sleep(30)\n"
+    )
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert time.monotonic() - started < 25
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert proc.stderr.splitlines() == [
+        "simcontract: stopped at once by a second SIGTERM; what is stored stays, and the same "
+        "command with --resume finishes the batch"
+    ]
+
+
 def test_sigterm_stops_the_workers_and_says_how_to_resume(pool_sweep) -> None:
     proc, out, argv = pool_sweep
     workers = _descendants(proc.pid)

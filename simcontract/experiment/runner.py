@@ -214,18 +214,30 @@ _Signals = _SignalState()
 
 def _interrupt(signum: int, frame: Any) -> None:
     """Raise :class:`Interrupted` (once), or hold the signal back (see
-    :func:`deferred_signals`)."""
+    :func:`deferred_signals`); a second signal while the batch ends after the first
+    stops this process at once."""
     if _Signals.starting:
         _Signals.held.append(signum)
     elif not _Signals.raised:
         _Signals.raised = True
         raise Interrupted(signum)
+    else:
+        # The user insists, or the clean-up hangs (a worker ended while holding a queue):
+        # what is stored stays stored, and --resume finishes the batch.
+        name = signal.Signals(signum).name
+        os.write(
+            2,
+            f"simcontract: stopped at once by a second {name}; what is stored stays, and "
+            "the same command with --resume finishes the batch\n".encode(),
+        )
+        os._exit(128 + signum)
 
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """While the block runs, SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once:
-    a signal during the clean-up is ignored), so a batch ends as after Ctrl-C.
+    """While the block runs, SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once),
+    so a batch ends as after Ctrl-C; a second signal during the clean-up ends the
+    process at once (exit status 128 + the signal's number).
 
     Outside the main thread (where Python cannot handle signals) it does nothing.
     """
