@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import math
 import os
 import re
@@ -1338,13 +1339,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 128 + 13  # as if ended by SIGPIPE
     except (OSError, WorkerLost) as err:  # the machine refused: disk full, a worker killed
-        print(f"simcontract: error: {err}", file=sys.stderr)
+        print(f"simcontract: error: {_refusal(err)}", file=sys.stderr)
         return 1
     except Exception as err:
         if not _bad_input(err):
             raise
         print(f"simcontract: error: {err}", file=sys.stderr)
         return 2
+
+
+def _refusal(err: Exception) -> str:
+    """What the machine refused, in one line; a full disk says how to go on."""
+    if not isinstance(err, OSError) or err.errno != errno.ENOSPC:
+        return str(err)
+    where = f" (writing {str(err.filename)!r})" if err.filename else ""
+    return (
+        f"no space left on the device{where}; what is stored stays: free some space and "
+        "run the command again (a batch with --resume, to finish it)"
+    )
 
 
 def _silence_stdout() -> None:

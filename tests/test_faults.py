@@ -382,7 +382,8 @@ def test_a_full_disk_leaves_no_truncated_file(
     figures = tiny_disk / "figures"
     assert main(["plot", str(stored), "--out", str(figures)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and "No space left on device" in err[0], err
+    assert len(err) == 1 and "no space left on the device" in err[0], err
+    assert "what is stored stays: free some space and run the command again" in err[0]
     _complete_files(tiny_disk)
 
     for path in tiny_disk.iterdir():
@@ -392,7 +393,8 @@ def test_a_full_disk_leaves_no_truncated_file(
     argv = [*_sweep_argv(tiny, out, replications=200), "--series"]
     assert main(argv) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and "No space left on device" in err[0], err
+    assert len(err) == 1 and "no space left on the device" in err[0], err
+    assert err[0].endswith("(a batch with --resume, to finish it)"), err
     _complete_files(tiny_disk)
     inventory = integrity.inspect(out)
     assert not inventory.damaged and len(inventory.runs) < 400
