@@ -578,8 +578,18 @@ def _results_dir(text: str) -> Path:
             f"RESULTS_DIR {text!r} is empty; give a results folder (a compare or sweep --out DIR)"
         )
     source = Path(text)
+    if not source.exists():
+        raise UsageError(
+            f"{text!r} does not exist; give a results folder (a compare or sweep --out DIR)"
+        )
+    if not source.is_dir():
+        raise UsageError(f"{text!r} is a file, not a results folder (a compare or sweep --out DIR)")
     if not (source / "manifest.json").exists():
-        raise UsageError(f"{text!r} holds no results (no manifest.json)")
+        # Where a decomposition, a discovery and a robustness analysis keep their runs.
+        inner = ("batch/manifest.json", "runs/manifest.json", "runs/*/manifest.json")
+        batches = sorted(str(p.parent) for pattern in inner for p in source.glob(pattern))
+        found = f"; its runs are in {batches[0]!r}" if batches else ""
+        raise UsageError(f"{text!r} holds no results (no manifest.json){found}")
     return source
 
 

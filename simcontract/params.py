@@ -141,8 +141,9 @@ class Parameter:
                     f"parameter {self.name!r}: NaN is not allowed; expected {self.allowed()}"
                 )
         if not (self.low <= value <= self.high):
+            shown = f"{float(value):g}" if abs(value) >= 1e15 else repr(value)
             raise ValueError(
-                f"parameter {self.name!r}: {value!r} is out of range; expected {self.allowed()}"
+                f"parameter {self.name!r}: {shown} is out of range; expected {self.allowed()}"
             )
         return value
 

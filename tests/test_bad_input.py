@@ -671,7 +671,24 @@ for kind in [*damage.PART_DAMAGE, *damage.INCOMPLETE]:
 # ------------------------------------------------------------ plot, check, app, others
 cli("plot: empty RESULTS_DIR", "plot", "", match=r"RESULTS_DIR '' is empty; give a results")
 cli("plot: no manifest", "plot", "{tmp}", match=r"holds no results \(no manifest\.json\)")
-cli("plot: a file", "plot", "{tiny}", match=r"holds no results \(no manifest\.json\)")
+cli("plot: a file", "plot", "{tiny}", match=r"is a file, not a results folder")
+cli(
+    "run: a huge integer",
+    "run",
+    "baseline",
+    "--set",
+    "years=1e308",
+    match=r"parameter 'years': 1e\+308 is out of range; expected an integer in \[1, \d+\]$",
+)
+cli("plot: nothing there", "plot", "{tmp}/nowhere", match=r"'.*nowhere' does not exist; give a")
+cli(
+    "check: a discovery's folder",
+    "check",
+    "{tmp}/disc",
+    match=r"'.*disc' holds no results \(no manifest\.json\); its runs are in '.*disc/runs'",
+    results="",
+    setup=lambda w, m: (w.tmp / "disc").mkdir() or w.res.rename(w.tmp / "disc" / "runs"),
+)
 cli(
     "plot: bad format",
     "plot",
