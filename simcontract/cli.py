@@ -450,6 +450,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     names = args.scenario or builtin_names()
     scenarios = [scenario_with(name, args.set) for name in names]
+    for twice in sorted(
+        {s.name for s in scenarios if [x.name for x in scenarios].count(s.name) > 1}
+    ):
+        given = ", ".join(repr(n) for n, s in zip(names, scenarios, strict=True) if s.name == twice)
+        print(
+            f"simcontract: warning: {given} share the name {twice!r}: the printed tables "
+            "cannot tell them apart (give each scenario file its own name)",
+            file=sys.stderr,
+        )
     scenarios = _common_window(scenarios, args.years)
     shown = _shown_outcomes(args.outcomes)
     _check_reference(args.reference, scenarios)

@@ -141,7 +141,9 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
     try:
         results = load_results(folder)
     except (OSError, ValueError) as err:
-        raise UsageError(f"--from {args.from_dir!r}: {err}") from None
+        # The command line reads only finished batches (load_results offers partial=True).
+        said = str(err).replace(", or load what there is with partial=True", "")
+        raise UsageError(f"--from {args.from_dir!r}: {said}") from None
     print(f"runs from {folder}: {len(results.runs)}")
     return results, list(inputs) or None
 

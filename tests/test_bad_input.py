@@ -929,6 +929,18 @@ cli(
     match=r"--replay '.*': .* holds no classroom session \(session\.json\)",
 )
 cli(
+    "compare: two scenarios of one name",
+    *("compare", "{tiny}", "{tiny}", "--replications", "2", "--workers", "1"),
+    match=r"'.*tiny.toml', '.*tiny.toml' share the name 'tiny': the printed tables cannot tell",
+    status=0,
+)
+cli(
+    "discover: --from an unfinished sweep",
+    *("discover", "--from", "{res}", "--where", "ngo_survival < 0.5"),
+    match=r"--from '.*res': '.*res' is not complete: 3 of 4 runs .* --out \S*res --resume`$",
+    results="part missing",
+)
+cli(
     "discover: --from no results",
     "discover",
     "--from",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,17 +131,50 @@ class Inventory:
         )
 
     def resume_hint(self) -> str:
-        """How to finish the batch: its command line with ``--resume``, if recorded."""
-        return resume_command(self.manifest) or "rerun the batch with resume"
+        """How to finish the batch: its command line with ``--resume``, if recorded, with
+        ``--out`` naming where the folder is now (it may have been moved or copied)."""
+        return resume_command(self.manifest, self.directory) or "rerun the batch with resume"
 
 
-def resume_command(manifest: dict[str, Any]) -> str | None:
-    """The manifest's command line with ``--resume`` added, or ``None`` if not recorded."""
+def resume_command(manifest: dict[str, Any], directory: Path | None = None) -> str | None:
+    """The manifest's command line with ``--resume`` added, or ``None`` if not recorded;
+    given the batch's ``directory``, its ``--out`` names the folder where it is now."""
     command = manifest.get("command")
     if not isinstance(command, list) or not command:
         return None
     words = [str(c) for c in command]
+    below = manifest.get("below_out")
+    if directory is not None and isinstance(below, str):
+        out = Path(directory)
+        for _part in Path(below).parts:
+            out = out.parent
+        words = _with_out(words, str(out))
     return shlex.join(words if "--resume" in words else [*words, "--resume"])
+
+
+def out_argument(command: Sequence[str]) -> str | None:
+    """The value of ``--out`` in a command line, or ``None``."""
+    for i, word in enumerate(command):
+        if word == "--out" and i + 1 < len(command):
+            return command[i + 1]
+        if word.startswith("--out="):
+            return word.removeprefix("--out=")
+    return None
+
+
+def _with_out(words: list[str], out: str) -> list[str]:
+    """``words`` with the value of ``--out`` replaced by ``out`` (when it differs)."""
+    given = out_argument(words)
+    if given is None or Path(given).resolve() == Path(out).resolve():
+        return words
+    changed = []
+    for i, word in enumerate(words):
+        if word.startswith("--out="):
+            word = f"--out={out}"
+        elif i > 0 and words[i - 1] == "--out":
+            word = out
+        changed.append(word)
+    return changed
 
 
 def inspect(directory: str | Path, *, full: bool = True) -> Inventory:

@@ -201,6 +201,7 @@ def open_directory(
         manifest = plan.manifest(started)
     if command is not None:
         manifest["command"] = list(command)
+        manifest["below_out"] = _below_out(directory, command)
     manifest["sessions"].append({"started": started, "finished": None, "status": "running"})
     manifest["status"] = "running"
     manifest["outputs"] = None  # the tables and figures, listed once all are written
@@ -231,6 +232,19 @@ def close_session(directory: Path, manifest: dict[str, Any], status: str) -> Non
     if status == "complete":
         manifest["finished"] = finished
     storage.write_manifest(directory, manifest)
+
+
+def _below_out(directory: Path, command: Sequence[str]) -> str | None:
+    """Where the batch's folder lies below the command's ``--out`` (``"."``, or e.g.
+    ``"runs"`` for a discovery's runs), so that a resume hint still names the folder
+    after it has been moved or copied; ``None`` when the command has no such ``--out``."""
+    out = integrity.out_argument(command)
+    if out is None:
+        return None
+    try:
+        return directory.resolve().relative_to(Path(out).resolve()).as_posix()
+    except (OSError, ValueError):
+        return None
 
 
 def outputs_pending(directory: Path) -> None:
