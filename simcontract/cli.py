@@ -785,7 +785,7 @@ def cmd_decompose(args: argparse.Namespace) -> int:
     """``simcontract decompose``: split the gap between two scenarios in an outcome among
     the rules that differ (Shapley values and one-at-a-time effects), printed as Markdown;
     with ``--out``, also the runs, the tables and the figure."""
-    from simcontract.experiment import decomposition
+    from simcontract.experiment import decomposition, storage
 
     a, b = (scenario_with(name, None) for name in (args.a, args.b))
     rules: dict[str, tuple[str, ...]] = {}
@@ -796,6 +796,12 @@ def cmd_decompose(args: argparse.Namespace) -> int:
         rules[name] = params
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out DIR (the decomposition to finish)")
+    out = out_path(args.out)
+    if out is not None and not args.resume and not storage.is_empty(out):
+        raise UsageError(
+            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
+            "decomposition there, or choose another directory"
+        )
     result = decomposition.decompose(
         a,
         b,

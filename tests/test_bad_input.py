@@ -793,6 +793,12 @@ cli(
     results="",
 )
 cli(
+    "decompose: --out not empty",
+    *("decompose", "{tiny}", "baseline", "--outcome", "hhi", "--out", "{res}"),
+    match=r"--out '.*res' is not empty; add --resume to finish an interrupted decomposition",
+    results="",
+)
+cli(
     "decompose: --resume in another batch's folder",
     *("decompose", "{tiny}", "baseline", "--outcome", "hhi", "--out", "{res}", "--resume"),
     match=ELSEWHERE.format("a decomposition"),

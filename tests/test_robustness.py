@@ -230,6 +230,27 @@ def test_the_figure_has_a_row_per_pattern(stored, three, lang) -> None:
     fig.canvas.draw()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_figure_leaves_room_for_long_assumption_names(patterns, lang, tmp_path) -> None:
+    """One pattern and 20 assumptions, names up to 50 characters slanted below the
+    cells: the layout fits (matplotlib warns when the cells collapse to nothing)."""
+    import warnings
+
+    import matplotlib
+
+    from simcontract import plots
+    from simcontract.plots import robustness_heatmap
+
+    matplotlib.use("Agg")
+    result = robustness([patterns["2a"]], points=2, replications=1, seed=3, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = robustness_heatmap(result, lang=lang)
+        plots.save(fig, tmp_path / "robustness", ("png",))
+    (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert ax.get_window_extent().height > 0.2 * fig.bbox.height
+
+
 def test_cli(tmp_path, capsys) -> None:
     out = tmp_path / "r"
     args = ["robustness", "--pattern", "8", "--points", "4", "--replications", "1"]

@@ -18,7 +18,10 @@ Every file is written under a temporary dot-name in its final folder and then re
 over its final name (:mod:`~simcontract.experiment.atomic`), so a reader (or a resumed
 batch after a crash) never sees a half-written file. A series part is written before the
 runs part of the same name; a run counts as done once its row is in a runs part.
-:mod:`~simcontract.experiment.integrity` checks a folder part by part.
+:mod:`~simcontract.experiment.integrity` checks a folder part by part. The manifest's
+``outputs`` is ``null`` while the tables and figures are being written, then lists them
+(:func:`outputs`); its ``below_out`` says where the folder lies below the command's
+``--out``, so that a resume hint names the folder wherever it has been moved.
 """
 
 from __future__ import annotations

@@ -61,7 +61,10 @@ def robustness_heatmap(result: RobustnessResult, *, k: int = 20) -> Figure:
             grid = grid / np.nanmax(np.where(np.isfinite(grid), grid, np.nan), axis=1)[:, None]
     grid = np.clip(grid, 0.0, 1.0)
 
-    fig = figure(2.6 + 0.3 * max(len(names), 4), 1.6 + 0.3 * max(len(rows), 3))
+    labels = [pretty(n) for n in names]
+    # Room below the cells for the slanted assumption names (CJK characters are wide).
+    longest = max((sum(1 + (ord(c) > 0x2E80) for c in t) for t in labels), default=0)
+    fig = figure(2.6 + 0.3 * max(len(names), 4), 1.6 + 0.3 * max(len(rows), 3) + 0.05 * longest)
     ax = fig.add_subplot()
     cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#dddddd")
     image = ax.imshow(
@@ -76,7 +79,7 @@ def robustness_heatmap(result: RobustnessResult, *, k: int = 20) -> Figure:
         if np.isfinite(low) and low > 0:
             dark = np.isfinite(grid[row, col]) and grid[row, col] < 0.5
             ax.text(col, row, "•", ha="center", va="center", color="white" if dark else "black")
-    ax.set_xticks(range(len(names)), [pretty(n) for n in names], rotation=50, ha="right")
+    ax.set_xticks(range(len(names)), labels, rotation=50, ha="right")
     ax.set_yticks(range(len(rows)), [_row_label(p, shares.loc[p]) for p in rows])
     ax.grid(False)
     ax.set_xlabel(figure_text("robustness_x", k=len(names)))
