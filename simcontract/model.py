@@ -244,7 +244,15 @@ class ContractingModel(mesa.Model):
         n = self.rules["n_cities"]
         if cities is None:
             return list(range(n))
-        chosen = [int(c) for c in cities]
+        if isinstance(cities, np.ndarray):
+            cities = cities.tolist()
+        if isinstance(cities, str | bytes) or not isinstance(cities, Sequence):
+            raise TypeError(f"cities: expected a list of city indices, got {cities!r:.60}")
+        whole = [c for c in cities if isinstance(c, int | np.integer) and not isinstance(c, bool)]
+        if len(whole) < len(cities):
+            odd = next(c for c in cities if c not in whole or isinstance(c, bool))
+            raise TypeError(f"cities: {odd!r} is not a city index (an integer)")
+        chosen = [int(c) for c in whole]
         if not chosen:
             raise ValueError("cities: expected at least one city index (or None for all)")
         bad = [c for c in chosen if not 0 <= c < n]
@@ -358,7 +366,12 @@ class ContractingModel(mesa.Model):
                             "tie": pu.cadre.tie(c.ngo) if pu.cadre else 0.0,
                         }
                     )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
+
+
+CONTRACT_COLUMNS = ("purchaser", "purchaser_kind", "city", "ngo", "price", "start", "end", "tie")
+"""The columns of :meth:`ContractingModel.contract_table` (also when no contract is in
+force)."""
 
 
 def _agent_numbering() -> MutableMapping[Any, Any] | None:

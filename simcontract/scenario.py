@@ -320,7 +320,13 @@ class Scenario(Mapping[str, Any]):
         return self.replace(**values, changes=changes)
 
     def at_year(self, year: int) -> dict[str, Any]:
-        """Parameter values in force in model year ``year`` (rule changes applied)."""
+        """Parameter values in force in model year ``year`` (rule changes applied).
+
+        Raises:
+            TypeError: ``year`` is not a whole number of at least 0.
+        """
+        if isinstance(year, bool) or not isinstance(year, numbers.Integral) or year < 0:
+            raise TypeError(f"year must be a model year (an integer >= 0), got {year!r}")
         values = dict(self._values)
         for change_year, change in self._changes:
             if change_year <= year:

@@ -14,6 +14,7 @@ file there), ``{res}`` (a copy there of a finished sweep, damaged as the case sa
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from simcontract import (
     compare,
     load_results,
     load_scenario,
+    plots,
     sweep,
 )
 from simcontract.cli import main
@@ -1191,6 +1193,15 @@ for name, call, error, pattern in [
         )
     )
 api("load_results: 5", lambda w: load_results(5), TypeError, r"directory must be a path")
+CASES.append(
+    Case(
+        "api: load_results: complete, partial 'yes'",
+        call=lambda w: load_results(w.res, partial="yes"),
+        error=TypeError,
+        match=r"partial must be True or False",
+        results="",
+    )
+)
 api("load_results: no manifest", lambda w: load_results(w.tmp), ExperimentError, r"no manifest")
 CASES.append(
     Case(
@@ -1212,6 +1223,49 @@ CASES.append(
     )
 )
 api("validate: replications 0", lambda w: validate(replications=0), ExperimentError, r">= 1")
+# Checked before the comparison runs (it used to fail after it, naming 'points').
+api(
+    "validate: robustness_points 1",
+    lambda w: validate(robustness_points=1),
+    ExperimentError,
+    r"robustness_points must be 0 \(no robustness analysis\) or >= 2, got 1",
+)
+api("validate: ablation 'no'", lambda w: validate(ablation="no"), TypeError, r"ablation must be")
+api("validate: patterns a text", lambda w: validate(patterns="2a"), TypeError, r"list of Pattern")
+api("validate: no patterns", lambda w: validate(patterns=[]), ExperimentError, r"patterns is empty")
+for name, call, error, pattern in [
+    ("level 2", lambda r: plots.compare_outcomes(r, level=2), ExperimentError, r"between 0 and 1"),
+    ("level NaN", lambda r: plots.survival_curves(r, level=math.nan), ExperimentError, r"level"),
+    ("no outcomes", lambda r: plots.compare_outcomes(r, []), ValueError, r"outcomes is empty"),
+    ("a parameter", lambda r: plots.compare_outcomes(r, ["favouritism"]), ValueError, r"unknown"),
+    ("table of none", lambda r: r.table([]), ExperimentError, r"outcomes is empty"),
+    ("ncols '2'", lambda r: plots.compare_outcomes(r, ncols="2"), ValueError, r"ncols must be"),
+    ("band '0.5'", lambda r: plots.fan_chart(r, "hhi", band="0.5"), ValueError, r"band must be"),
+    (
+        "bins 0",
+        lambda r: plots.heatmap(r, "hhi", x="favouritism", y="replication", bins=0),
+        ValueError,
+        r"bins must be an integer >= 1, got 0",
+    ),
+    ("save None", lambda r: plots.save(None, "x"), TypeError, r"fig must be a matplotlib Figure"),
+    (
+        "save png and gif",  # refused before the PNG is written
+        lambda r: plots.save(plots.compare_outcomes(r, "hhi"), "fig", ("png", "gif")),
+        ValueError,
+        r"format 'gif': expected eps, jpeg",
+    ),
+    ("at_year 'a'", lambda r: load_scenario("guangzhou_ifsc").at_year("a"), TypeError, r"year"),
+    ("at_year -1", lambda r: load_scenario("baseline").at_year(-1), TypeError, r"year must be"),
+]:
+    CASES.append(
+        Case(
+            f"api: figures and tables: {name}",
+            call=lambda w, c=call: c(_stored(w)),
+            error=error,
+            match=pattern,
+            results="",
+        )
+    )
 api("calibrate: scenario 5", lambda w: calibrate(scenario=5), TypeError, r"built-in name")
 
 

@@ -235,3 +235,9 @@ def test_a_bad_start_year_names_what_is_allowed(bad: Any) -> None:
     dated = Scenario(start_year=2010)
     assert Scenario.from_dict(dated.to_dict()).start_year == 2010
     assert dated == Scenario()  # the start year changes no result
+
+
+def test_draw_all_takes_one_outcome_by_name(four, tmp_path: Path) -> None:
+    """A name alone is one outcome (it was split into letters: "unknown outcome 'h'")."""
+    written = plots.draw_all(four, tmp_path, ("png",), outcomes="hhi", progress=False)
+    assert any(p.name == "outcomes.png" for p in written)

@@ -560,6 +560,21 @@ def test_an_empty_set_of_cities_is_refused() -> None:
         ContractingModel("baseline", rng=1, cities=[])
 
 
+@pytest.mark.parametrize("cities", [[0.7], "a", 0, [None], [True]])
+def test_cities_that_are_not_city_indices_are_refused(cities: object) -> None:
+    """Before, ``[0.7]`` ran city 0 and the others failed deep in Python."""
+    with pytest.raises(TypeError, match=r"^cities: .* (is not a city index|list of city)"):
+        ContractingModel("baseline", rng=1, cities=cities)
+
+
+def test_contract_table_keeps_its_columns_when_no_contract_is_in_force() -> None:
+    model = ContractingModel(load_scenario("baseline").replace(years=1, initial_ngos=0), rng=1)
+    table = model.run().contract_table()
+    assert table.empty and list(table.columns) == [
+        *("purchaser", "purchaser_kind", "city", "ngo", "price", "start", "end", "tie")
+    ]
+
+
 # ------------------------------------------------------------- the 2012 registration reform
 REGISTRATION_REFORM = 2012
 """LSE n.d.: "in July 2012 the Ministry of Civil Affairs changed the framework to enable

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -14,7 +13,7 @@ import pandas as pd
 from simcontract.experiment import codebook, storage
 from simcontract.experiment.designs import Design, DesignError, from_description
 from simcontract.experiment.runner import ExperimentError, check_flag
-from simcontract.experiment.stats import half_width
+from simcontract.experiment.stats import check_level, half_width
 from simcontract.outcomes import OUTCOMES
 from simcontract.scenario import Scenario
 
@@ -226,26 +225,14 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
 
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(f"directory must be a path (str or Path), got {type(directory).__name__}")
+    partial = check_flag(partial, "partial")
     inventory = integrity.inspect(directory, full=False)
-    if not inventory.complete and not check_flag(partial, "partial"):
+    if not inventory.complete and not partial:
         raise ExperimentError(
             f"{str(directory)!r} is not complete: {inventory.summary()}; finish it with "
             f"`{inventory.resume_hint()}`, or load what there is with partial=True"
         )
     return Results(directory=directory, manifest=inventory.manifest, parts=inventory.parts)
-
-
-def check_level(level: Any) -> float:
-    """``level`` as a float when it is a confidence level strictly between 0 and 1.
-
-    Raises:
-        ExperimentError: Not a number between 0 and 1.
-    """
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        raise ExperimentError(
-            f"level must be a confidence level between 0 and 1 (e.g. 0.95), got {level!r}"
-        )
-    return float(level)
 
 
 def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> str:
@@ -297,6 +284,9 @@ def outcome_list(outcomes: Sequence[str] | str | None) -> list[str]:
         raise TypeError(
             f"outcomes must be an outcome name or a list of them, got {type(outcomes).__name__}"
         )
+    outcomes = list(outcomes)
+    if not outcomes:
+        raise ExperimentError("outcomes is empty; name at least one (or None for all of them)")
     unknown = [o for o in outcomes if not isinstance(o, str) or o not in OUTCOMES]
     if unknown:
         raise ExperimentError(f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)}")

@@ -8,18 +8,40 @@ comes from this module, so they agree to the last digit.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simcontract.experiment.runner import ExperimentError
+
+
+def check_level(level: Any) -> float:
+    """``level`` as a float when it is a confidence level strictly between 0 and 1.
+
+    Raises:
+        ExperimentError: Not a number between 0 and 1.
+    """
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ExperimentError(
+            f"level must be a confidence level between 0 and 1 (e.g. 0.95), got {level!r}"
+        )
+    return float(level)
+
 
 def t_quantile(df: np.ndarray | float, level: float) -> np.ndarray | float:
-    """Two-sided Student's t quantile for a ``level`` interval (NaN where ``df < 1``)."""
+    """Two-sided Student's t quantile for a ``level`` interval (NaN where ``df < 1``).
+
+    Raises:
+        ExperimentError: ``level`` is not between 0 and 1 (an interval of NaN otherwise).
+    """
     from scipy.special import stdtrit  # lighter to import than scipy.stats
 
+    level = check_level(level)
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         q = stdtrit(np.where(df >= 1, df, np.nan), 0.5 + level / 2)
@@ -108,6 +130,7 @@ def kaplan_meier(
         One row per distinct event time, with columns ``time``, ``at_risk``,
         ``events``, ``survival`` (just after ``time``), ``low`` and ``high``.
     """
+    level = check_level(level)
     d = np.asarray(list(durations), dtype=float)
     e = np.asarray(list(observed), dtype=bool)
     if d.shape != e.shape:

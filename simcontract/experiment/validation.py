@@ -240,8 +240,16 @@ def validate(
         minimum effect, with its 95 % Wilson interval; NaN when not run).
     """
     from simcontract.experiment.batches import compare  # loading patterns needs no model
+    from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 
-    patterns = list(patterns if patterns is not None else load_patterns())
+    patterns = _checked_patterns(patterns)
+    ablation = check_flag(ablation, "ablation")
+    # Checked before the comparison runs: a bad value would fail only after it.
+    robustness_points = check_int(robustness_points, "robustness_points", 0)
+    if robustness_points == 1:
+        raise ExperimentError("robustness_points must be 0 (no robustness analysis) or >= 2, got 1")
+    if robustness_points:
+        check_int(robustness_replications, "robustness_replications", 1)
     arms = {p.id: _arms(p, ablation) for p in patterns}
     scenarios = list(dict.fromkeys(arm.scenario for pair in arms.values() for arm in pair))
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress}
@@ -261,6 +269,27 @@ def validate(
             patterns, robustness_points, robustness_replications, robustness_out, **options
         )
     return with_robustness(pd.DataFrame(rows), shares)
+
+
+def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
+    """The patterns to check: ``patterns`` (a non-empty list of :class:`Pattern`), or
+    every pattern when ``None``.
+
+    Raises:
+        TypeError: Not a list of patterns (e.g. a pattern's id).
+        ExperimentError: An empty list.
+    """
+    from simcontract.experiment.runner import ExperimentError
+
+    if patterns is None:
+        return load_patterns()
+    if isinstance(patterns, str | Pattern) or not all(isinstance(p, Pattern) for p in patterns):
+        raise TypeError(
+            f"patterns must be a list of Pattern (from load_patterns()), got {patterns!r:.80}"
+        )
+    if not patterns:
+        raise ExperimentError("patterns is empty; give at least one, or None for all of them")
+    return list(patterns)
 
 
 def _arms(pattern: Pattern, ablation: bool) -> list[Arm]:

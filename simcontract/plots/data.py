@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,10 +56,28 @@ def has_table(results: Any, name: str) -> bool:
 
 
 def check_outcome(outcome: str, frame: pd.DataFrame) -> None:
-    """Raise ``ValueError`` unless ``frame`` has a column ``outcome``."""
-    if outcome not in frame.columns:
+    """Raise ``ValueError`` unless ``outcome`` is an outcome and ``frame`` has its column
+    (a parameter's or a run's identifier is not an outcome)."""
+    if not isinstance(outcome, str) or outcome not in OUTCOMES or outcome not in frame.columns:
         known = ", ".join(OUTCOMES)
         raise ValueError(f"unknown outcome {outcome!r}; outcomes are {known}")
+
+
+def outcome_names(outcomes: Sequence[str] | str | None, frame: pd.DataFrame) -> list[str]:
+    """The outcomes a figure draws: a name or a list of names (default: the key
+    outcomes), each checked against ``frame``.
+
+    Raises:
+        ValueError: An empty list, or an unknown outcome.
+    """
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+    names = list(outcomes) if outcomes is not None else list(key_outcomes())
+    if not names:
+        raise ValueError("outcomes is empty; name at least one (or None for the key outcomes)")
+    for name in names:
+        check_outcome(name, frame)
+    return names
 
 
 def key_outcomes() -> tuple[str, ...]:

@@ -4,6 +4,8 @@ figure a results object supports (:func:`draw_all`)."""
 from __future__ import annotations
 
 import contextlib
+import math
+import numbers
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +17,7 @@ from matplotlib.figure import Figure
 from simcontract import i18n
 from simcontract.experiment import DesignError, runner
 from simcontract.experiment.atomic import write_atomic
-from simcontract.plots.data import check_outcome, has_table, key_outcomes, runs_of
+from simcontract.plots.data import has_table, outcome_names, runs_of
 from simcontract.plots.dependence import dependence_distribution
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
@@ -48,16 +50,25 @@ def save(
         temporary name and renamed when complete, so a full disk or an interruption
         never leaves a truncated figure under its name.
     """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if isinstance(formats, str):
+        formats = [formats]
+    formats = [str(f).lower().lstrip(".") for f in formats]
+    unknown = [f for f in formats if f not in _FORMATS]
+    if unknown or not formats:
+        # Checked before any file is written: no figure in some formats but not others.
+        given = unknown[0] if unknown else ""
+        raise ValueError(f"format {given!r}: expected {', '.join(sorted(_FORMATS))}")
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < dpi < math.inf:
+        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
     base = Path(path)
     if base.suffix.lower().lstrip(".") in _FORMATS:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(formats, str):
-        formats = [formats]
     written = []
     with mpl.rc_context(STYLE):
         for fmt in formats:
-            fmt = fmt.lower().lstrip(".")
             target = base.with_name(f"{base.name}.{fmt}")
             # No creation date in the file, so the same figure saves to the same bytes.
             metadata = {"CreationDate": None} if fmt == "pdf" else None
@@ -141,12 +152,9 @@ def draw_all(
     Returns:
         The written paths.
     """
+    outcomes = outcome_names(outcomes, runs_of(results))
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    runs = runs_of(results)
-    outcomes = list(outcomes) if outcomes is not None else list(key_outcomes())
-    for name in outcomes:
-        check_outcome(name, runs)
     written: list[Path] = []
     with i18n.use_language(lang):
         figures = _figures(results, outcomes)

@@ -92,6 +92,9 @@ def heatmap(
     """
     runs = runs_of(results)
     check_outcome(outcome, runs)
+    for name, value in (("bins", bins), ("max_levels", max_levels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     design = getattr(results, "design", None)
     x, y = _axes_of(design, x, y)
     for name in (x, y):

@@ -4,6 +4,7 @@ bands over replications (:func:`fan_chart`)."""
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from simcontract.plots.data import (
     check_outcome,
     error_lengths,
     groups,
-    key_outcomes,
+    outcome_names,
     replications_text,
     runs_of,
     start_year,
@@ -53,11 +54,9 @@ def compare_outcomes(
         The figure.
     """
     runs = runs_of(results)
-    if isinstance(outcomes, str):
-        outcomes = [outcomes]
-    outcomes = list(outcomes) if outcomes is not None else list(key_outcomes())
-    for name in outcomes:
-        check_outcome(name, runs)
+    outcomes = outcome_names(outcomes, runs)
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
     points = groups(results, runs)
     ncols = max(1, min(ncols, len(outcomes)))
     nrows = math.ceil(len(outcomes) / ncols)
@@ -135,8 +134,8 @@ def fan_chart(
     """
     series = table_of(results, "series")
     check_outcome(outcome, series)
-    if not 0 < band < 1:
-        raise ValueError(f"band must be between 0 and 1, got {band!r}")
+    if isinstance(band, bool) or not isinstance(band, numbers.Real) or not 0 < band < 1:
+        raise ValueError(f"band must be a share between 0 and 1 (e.g. 0.9), got {band!r}")
     if layout not in ("auto", "overlay", "panels"):
         raise ValueError(f"layout must be 'auto', 'overlay' or 'panels', got {layout!r}")
     shown = [g for g in groups(results) if (series["point"] == g.point).any()]
