@@ -249,6 +249,8 @@ def test_the_figure_leaves_room_for_long_assumption_names(patterns, lang, tmp_pa
         plots.save(fig, tmp_path / "robustness", ("png",))
     (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
     assert ax.get_window_extent().height > 0.2 * fig.bbox.height
+    said = {"en": "(2 points × 1 replication)", "zh_CN": "（2 个点 × 1 次重复）"}[lang]
+    assert fig.get_suptitle().endswith(said), fig.get_suptitle()
 
 
 def test_cli(tmp_path, capsys) -> None:

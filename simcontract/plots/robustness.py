@@ -87,12 +87,12 @@ def robustness_heatmap(result: RobustnessResult, *, k: int = 20) -> Figure:
         figure_text(f"robustness_index_{result.index}")
     )
     settings = result.settings
+    replications = settings.get("replications", "?")
+    said = figure_text(
+        "replications_one" if replications == 1 else "replications_many", n=replications
+    )
     fig.suptitle(
-        figure_text(
-            "robustness_title",
-            points=settings.get("points", "?"),
-            replications=settings.get("replications", "?"),
-        )
+        figure_text("robustness_title", points=settings.get("points", "?"), replications=said)
     )
     fig.supxlabel(figure_text("robustness_note"), fontsize=7, color="0.2")
     return fig
