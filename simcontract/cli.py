@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -126,7 +127,24 @@ def check_out_dir(out: Path, option: str = "--out") -> None:
                 raise UsageError(f"{option} {str(out)!r} {where} and is not a directory")
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise UsageError(f"{option} {str(out)!r}: {str(folder)!r} is not writable")
+            if folder != out:
+                _check_creatable(out, folder, option)
             return
+
+
+def _check_creatable(out: Path, folder: Path, option: str) -> None:
+    """Check that a folder can be made in ``folder`` by making and removing one: some
+    file systems (``/proc``, a read-only mount seen by root) refuse what ``os.access``
+    allows. A full disk is left to the command, which says what is kept."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".simcontract-", dir=folder))
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            return
+        reason = err.strerror or type(err).__name__
+        raise UsageError(
+            f"{option} {str(out)!r}: no folder can be made in {str(folder)!r} ({reason})"
+        ) from None
 
 
 _STEM_BYTES = 100

@@ -331,6 +331,15 @@ cli(
     files={"taken": "mine"},
     match=r"--out '.*taken/sub' is below the file '.*taken' and is not a directory",
 )
+if Path("/proc/self").is_dir():  # Linux: /proc refuses new folders, even to root
+    cli(
+        "run: --out where no folder can be made",
+        "run",
+        "{tiny}",
+        "--out",
+        "/proc/simcontract-results",
+        match=r"--out '/proc/simcontract-results': no folder can be made in '/proc'",
+    )
 cli(
     "run: negative seed",
     "run",

@@ -38,7 +38,7 @@ from simcontract import (
     sweep,
 )
 from simcontract.cli import main
-from simcontract.experiment import run_seed, storage
+from simcontract.experiment import codebook, run_seed, storage
 from simcontract.experiment.designs import from_description
 from simcontract.scenario import ScenarioWarning
 
@@ -375,6 +375,21 @@ def test_sobol_and_morris_analysis(tiny: Scenario) -> None:
 
     with pytest.raises(DesignError, match="Sobol or Morris"):
         sweep(tiny, {"favouritism": [0.1, 0.2]}, replications=1, workers=1).analyze()
+
+
+def test_analysis_takes_comparable_forms_as_the_table_does(tiny: Scenario) -> None:
+    design = Morris(4, {"favouritism": (0.0, 0.5), "years": (4, 8)})
+    morris = sweep(tiny, design, replications=1, workers=1)
+    form = "public_spend_per_purchaser_year"
+    indices = morris.analyze(["public_spend", form])
+    assert set(indices["outcome"]) == {"public_spend", form}
+    assert form in set(morris.table([form])["outcome"])
+    # Spend per year removes the horizon the design varies: its effect shrinks.
+    star = indices[(indices["index"] == "mu_star") & (indices["parameter"] == "years")]
+    by = star.set_index("outcome")["value"]
+    spend = morris.runs["public_spend"].abs().mean()
+    per_year = codebook.with_comparable(morris.runs)[form].abs().mean()
+    assert by[form] / per_year < by["public_spend"] / spend
 
 
 def test_compare_accepts_names_paths_and_scenarios(tiny: Scenario, tmp_path) -> None:

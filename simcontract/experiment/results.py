@@ -191,6 +191,11 @@ class Results:
 
         Replications are averaged per design point first.
 
+        Args:
+            outcomes: Outcome names (default: all); a list may also name comparable
+                forms, as in :meth:`table`.
+            level: Confidence level.
+
         Returns:
             One row per outcome, index and parameter, with columns ``outcome``,
             ``index`` (``S1``, ``ST``, ``S2`` for Sobol; ``mu_star``, ``mu``,
@@ -202,7 +207,13 @@ class Results:
         """
         if self.design is None:
             raise DesignError("a comparison has no sensitivity indices; run a sweep")
-        return self.design.analyze(self.runs, outcome_list(outcomes), check_level(level))
+        runs = self.runs
+        if codebook.names_forms(outcomes):
+            outcomes = codebook.variable_list(outcomes)
+            runs = codebook.with_comparable(runs)
+        else:
+            outcomes = outcome_list(outcomes)
+        return self.design.analyze(runs, outcomes, check_level(level))
 
 
 def load_results(directory: str | Path, *, partial: bool = False) -> Results:
