@@ -1031,7 +1031,7 @@ def _add_run(sub: Any) -> None:
         default=1,
         metavar="N",
         help="split the scenario's cities over N processes (default 1; the same "
-        "results, up to the last digits of sums)",
+        "results to the last digit)",
     )
     run.set_defaults(func=cmd_run)
 

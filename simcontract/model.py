@@ -50,7 +50,7 @@ from simcontract.agents import (
 )
 from simcontract.marketsize import check_market_size
 from simcontract.ngostate import NGOState
-from simcontract.outcomes import OUTCOMES, YearRecord, frame, summarise, yearly
+from simcontract.outcomes import OUTCOMES, YearRecord, combine, frame, summarise, yearly
 from simcontract.phases import (
     budgets,
     cadres,
@@ -119,6 +119,9 @@ class ContractingModel(mesa.Model):
         the first step), with the year and last year's values."""
         self.records: list[YearRecord] = []
         """One record of counters per year run (see :mod:`simcontract.outcomes`)."""
+        self.city_records: list[list[YearRecord]] = []
+        """Per year run, each city's record (in the order of :attr:`cities`); a year's
+        record in :attr:`records` is their sum (:func:`~simcontract.outcomes.combine`)."""
         self.cities: list[City] = []
         """The simulated cities, in index order."""
         self._current: dict[str, float] = {}
@@ -137,8 +140,10 @@ class ContractingModel(mesa.Model):
     def step(self) -> None:
         """Advance the market by one year: every city runs the year's phases in turn."""
         rules = self.rules = self.market_scenario.rules(self.year + 1, previous=self.rules)
-        record = YearRecord(year=rules.year)
+        by_city = []
         for city in self.cities:
+            record = YearRecord(year=rules.year)
+            by_city.append(record)
             budgets.open_year(city, rules, record)
             entry.register_ngos(city, rules, record)
             cadres.rotate_officials(city, rules, record)
@@ -150,6 +155,10 @@ class ContractingModel(mesa.Model):
             money.settle_accounts(city, rules, record)
             workforce.workers_quit(city, rules, record)
             closing.close_year(city, rules, record)
+        # Each city's record first, then their sum in city order: the same digits
+        # however the cities are grouped (experiment.split runs groups apart).
+        self.city_records.append(by_city)
+        record = by_city[0] if len(by_city) == 1 else combine(by_city, rules.year)
         self.records.append(record)
         self._current = yearly(record)
         self.datacollector.collect(self)
@@ -346,7 +355,15 @@ class ContractingModel(mesa.Model):
         return pd.DataFrame(rows)
 
     def contract_table(self) -> pd.DataFrame:
-        """Contracts in force now: purchaser, provider, price, term and tie strength."""
+        """Contracts in force now: purchaser, provider, price, term and tie strength.
+
+        After a year has run, its closing has ended the contracts whose term ended with
+        it, so those are not in the table (the year's series counts them: ``hhi``,
+        ``provider_diversity``, the money shares). ``tie`` is the strength of the
+        purchaser's present official's tie to the provider now, after the year's decay
+        and any rotation, not at the award (the award's ``tied_award_share`` reads the
+        tie then).
+        """
         rows = []
         for city in self.cities:
             for pu in city.purchasers:

@@ -38,7 +38,7 @@ from simcontract import (
     sweep,
 )
 from simcontract.cli import main
-from simcontract.experiment import codebook, run_seed, storage
+from simcontract.experiment import codebook, plan, run_seed, storage
 from simcontract.experiment.designs import from_description
 from simcontract.scenario import ScenarioWarning
 
@@ -497,6 +497,30 @@ def test_resume_refuses_runs_seeded_by_the_earlier_rule(tiny: Scenario, tmp_path
         sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
     assert str(out) in str(err.value) and "\n" not in str(err.value)
     assert json.loads(path.read_text()) == manifest
+
+
+def test_resume_refuses_runs_of_other_code_but_takes_batches_from_before_it_was_recorded(
+    tiny: Scenario, tmp_path
+) -> None:
+    out = tmp_path / "batch"
+    sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, chunk_size=2)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert manifest["identity"]["model_code"] == plan.model_code()
+    assert set(manifest["sessions"][0]["versions"]) >= {"mesa", "numpy"}
+    # The same version number, other code: as a development install edited in between.
+    manifest["identity"]["model_code"] = "sha256:0123456789abcdef"
+    path.write_text(json.dumps(manifest))
+    storage.parts(out / "runs")[-1].unlink()
+    with pytest.raises(ExperimentError, match="made by other simcontract code") as err:
+        sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
+    assert "sha256:0123456789abcdef there" in str(err.value) and "\n" not in str(err.value)
+    assert json.loads(path.read_text()) == manifest
+    # A batch stored before the code was recorded resumes as before.
+    del manifest["identity"]["model_code"]
+    path.write_text(json.dumps(manifest))
+    done = sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
+    assert len(done.runs) == 2 * 4 and done.manifest["status"] == "complete"
 
 
 def test_resume_runs_only_missing_runs(tiny: Scenario, serial, tmp_path) -> None:

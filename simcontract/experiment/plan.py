@@ -9,6 +9,8 @@ one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import platform
 import sys
@@ -101,6 +103,7 @@ class Plan:
                 "replications": self.replications,
                 "series": self.series,
                 "simcontract_version": _version("simcontract"),
+                "model_code": model_code(),
             }
         )
 
@@ -113,7 +116,7 @@ class Plan:
             "simcontract_version": _version("simcontract"),
             "python": sys.version.split()[0],
             "platform": platform.platform(),
-            "versions": {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "SALib")},
+            "versions": _versions(),
             "scenarios": [s.to_dict() for s in self.scenarios],
             "design": self.design.describe() if self.design else None,
             "n_points": self.n_points,
@@ -138,6 +141,7 @@ _IDENTITY_WORDS = {
     "replications": "number of replications",
     "series": "series option",
     "simcontract_version": "simcontract version",
+    "model_code": "model code",
 }
 
 
@@ -202,7 +206,15 @@ def open_directory(
     if command is not None:
         manifest["command"] = list(command)
         manifest["below_out"] = _below_out(directory, command)
-    manifest["sessions"].append({"started": started, "finished": None, "status": "running"})
+    manifest["sessions"].append(
+        {
+            "started": started,
+            "finished": None,
+            "status": "running",
+            "python": sys.version.split()[0],
+            "versions": _versions(),
+        }
+    )
     manifest["status"] = "running"
     manifest["outputs"] = None  # the tables and figures, listed once all are written
     directory.mkdir(parents=True, exist_ok=True)
@@ -288,7 +300,17 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
             "replication r has the same seed at every design point); run the batch "
             "again in another directory"
         )
-    differ = [k for k in _IDENTITY_WORDS if stored.get(k) != ours[k]]
+    if stored.get("model_code", ours["model_code"]) != ours["model_code"]:
+        # A development version keeps its version number while its code changes.
+        raise ExperimentError(
+            f"cannot resume in {where!r}: its runs were made by other simcontract code "
+            f"(model code {stored['model_code']} there, {ours['model_code']} now), and "
+            "runs of two codes must not be mixed; finish it with the code that started "
+            "it, or run the batch again in another directory"
+        )
+    # A batch stored before the model code was recorded cannot be told apart by it.
+    differ = [k for k in _IDENTITY_WORDS if k in stored or k != "model_code"]
+    differ = [k for k in differ if stored.get(k) != ours[k]]
     if differ:
         words = " and ".join(_IDENTITY_WORDS[k] for k in differ)
         raise ExperimentError(
@@ -340,6 +362,25 @@ def _difference(stored: dict[str, Any], ours: dict[str, Any], key: str) -> str:
 
 def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value))
+
+
+@functools.cache
+def model_code() -> str:
+    """A fingerprint of simcontract's code and data files (``sha256:`` and 16 hex
+    digits), as installed: a batch resumes only under the code that started it, which
+    the version number alone cannot tell in a development version."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    """The versions of the libraries a run depends on."""
+    return {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "SALib")}
 
 
 def _version(package: str) -> str:

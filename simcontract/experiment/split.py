@@ -3,9 +3,10 @@
 Cities share nothing: each has its own purchasers, NGOs, officials, hub and evaluators,
 and draws from its own generator spawned from the run's seed. So a worker process can
 run a share of the cities for the whole run (``ContractingModel(..., cities=share)``),
-and the workers' yearly records add up (:func:`simcontract.outcomes.combine`) to the
-records of the whole market run in one process: the summary and yearly series are the
-same, up to the order of floating-point sums, whatever the number of workers.
+and the workers' yearly records of each city add up, in city order
+(:func:`simcontract.outcomes.combine`), to the records of the whole market run in one
+process, which adds them up the same way: the summary and yearly series are the same to
+the last digit, whatever the number of workers and the grouping of cities.
 
 Use it for national-scale what-ifs; the agents stay in the workers, so what comes back
 is the summary and the yearly series (run :class:`~simcontract.ContractingModel` in
@@ -109,7 +110,7 @@ def run_split(
     size = cities_per_task or min(CITIES_PER_TASK, -(-n // runner.width(workers, executor)))
     groups = city_groups(n, size)
     width = runner.width(workers, executor, limit=len(groups))
-    runs: list[list[YearRecord]] = [[] for _ in groups]
+    runs: list[list[list[YearRecord]]] = [[] for _ in groups]
     runner.run_units(
         partial(_run_group, scenario, seed),
         groups,
@@ -121,17 +122,22 @@ def run_split(
         size=lambda group: len(group) * years,
         ticks=True,
     )
-    records = [combine(year_records) for year_records in zip(*runs, strict=True)]
+    # Each year, every city's record in city order, as one process adds them up.
+    records = [
+        combine([r for group in year_groups for r in group])
+        for year_groups in zip(*runs, strict=True)
+    ]
     return SplitRun(scenario=scenario, seed=seed, workers=width, records=records)
 
 
-def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[YearRecord]:
-    """Run ``cities`` of ``scenario`` for the whole run; return the yearly records."""
+def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[list[YearRecord]]:
+    """Run ``cities`` of ``scenario`` for the whole run; return each year's records of
+    its cities (in order)."""
     model = ContractingModel(scenario, rng=seed, cities=cities)
     with gcpause.paused():  # as ContractingModel.run
         while model.running:
             model.step()
             runner.tick(len(cities))
-    records = model.records
+    records = model.city_records
     model.release()
     return records

@@ -21,7 +21,10 @@ runs part of the same name; a run counts as done once its row is in a runs part.
 :mod:`~simcontract.experiment.integrity` checks a folder part by part. The manifest's
 ``outputs`` is ``null`` while the tables and figures are being written, then lists them
 (:func:`outputs`); its ``below_out`` says where the folder lies below the command's
-``--out``, so that a resume hint names the folder wherever it has been moved.
+``--out``, so that a resume hint names the folder wherever it has been moved. Its
+``identity`` is what a resumed batch must share, including ``model_code``, a
+fingerprint of the code that made the runs (:func:`~simcontract.experiment.plan.model_code`);
+each entry of ``sessions`` records the Python and library versions it ran under.
 """
 
 from __future__ import annotations
@@ -103,8 +106,9 @@ def ngos_schema() -> pa.Schema:
 
 
 def contracts_schema() -> pa.Schema:
-    """Schema of the contract table: identifiers and the contracts in force at the end
-    of the run (``ContractingModel.contract_table()``)."""
+    """Schema of the contract table: identifiers and the contracts still in force once
+    the run's last year has closed (``ContractingModel.contract_table()``: those that
+    ended with the last year are not in it)."""
     fields = _id_fields()
     fields += [
         pa.field("purchaser", pa.int64()),
