@@ -15,6 +15,7 @@ from simcontract.doctable import format_value
 from simcontract.params import DEFAULTS, PARAMETERS
 from simcontract.scenario import Scenario
 from simcontract.scenariosources import ScenarioSources
+from simcontract.sources import cite
 
 
 def registry_lines() -> list[str]:
@@ -22,7 +23,8 @@ def registry_lines() -> list[str]:
     lines = []
     for p in PARAMETERS.values():
         lines.append(f"{p.name} = {p.default!r}  [{p.allowed()}] {p.unit}")
-        cited = p.citation if p.citation == p.source else f"{p.citation} [{p.source}]"
+        key = p.basis or p.source
+        cited = p.citation if cite(key) == key else f"{p.citation} [{key}]"
         lines.append(f"    {p.meaning} (source: {cited})")
     return lines
 
@@ -76,5 +78,11 @@ def change_lines(scenario: Scenario, sources: ScenarioSources) -> list[str]:
             f"({sources.of(name, year) or i18n.text('params_view.not_given')})"
             for name, value in change.items()
         ]
-        lines.append("  " + i18n.text("params_view.change", year=year, values=", ".join(values)))
+        said = ", ".join(values)
+        if scenario.start_year is None:
+            line = i18n.text("params_view.change", year=year, values=said)
+        else:
+            calendar = scenario.start_year + year - 1
+            line = i18n.text("params_view.change_dated", year=year, calendar=calendar, values=said)
+        lines.append("  " + line)
     return lines

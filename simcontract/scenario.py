@@ -22,6 +22,7 @@ parameter, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import stat
@@ -91,8 +92,15 @@ def _check_changes(changes: Any) -> tuple[tuple[int, Mapping[str, Any]], ...]:
             f"'changes' must be a list of tables ([[changes]]), got {type(changes).__name__}"
         )
     out = []
+    first: dict[int, int] = {}
     for i, change in enumerate(changes, 1):
         year, values = _check_change(i, change)
+        if year in first:
+            raise ScenarioError(
+                f"changes #{first[year]} and #{i} are both for year {year}; put their "
+                "values in one change"
+            )
+        first[year] = i
         out.append((year, MappingProxyType(values)))
     out.sort(key=lambda c: c[0])
     return tuple(out)
@@ -270,12 +278,23 @@ class Scenario(Mapping[str, Any]):
         """One line for each rule change dated after the run's last year (it never takes
         effect), naming its year and the run's length."""
         years = self._values["years"]
-        return [
-            f"the rule change of year {year} never takes effect: the run "
-            f"lasts {years} year{'s' if years != 1 else ''} (parameter 'years')"
-            for year, _change in self._changes
-            if year > years
-        ]
+        start = self._start_year
+        lines = []
+        for year, _change in self._changes:
+            if year <= years:
+                continue
+            line = (
+                f"the rule change of year {year} never takes effect: the run "
+                f"lasts {years} year{'s' if years != 1 else ''} (parameter 'years')"
+            )
+            if start is not None and year >= start:
+                # A calendar year where a model year belongs: say which one it meant.
+                line += (
+                    f"; a change's year counts model years from 1 = {start}, so "
+                    f"{year} is model year {year - start + 1}"
+                )
+            lines.append(line)
+        return lines
 
     def superseded(self, names: Iterable[str], how: str) -> list[str]:
         """One line for each rule change of the run that sets one of ``names`` again:
@@ -509,6 +528,25 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     scenario = Scenario.from_dict(data, source=str(path))
     for line in scenario.unreached_changes():
         warnings.warn(ScenarioWarning(f"{path}: {line}"), stacklevel=2)
+    if path.parent != builtin_dir() and scenario.name in builtin_names():
+        builtin = load_scenario(scenario.name)
+        differ = [k for k in PARAMETERS if scenario[k] != builtin[k]]
+        if differ or scenario.changes != builtin.changes:
+            what = (
+                f"{differ[0]!r} and more"
+                if len(differ) > 1
+                else repr(differ[0])
+                if differ
+                else "changes"
+            )
+            warnings.warn(
+                ScenarioWarning(
+                    f"{path}: named {scenario.name!r} like the built-in scenario, but its "
+                    f"values differ ({what}); tables and figures will show that name: give "
+                    "the file's scenario a name of its own"
+                ),
+                stacklevel=2,
+            )
     return scenario
 
 
@@ -532,22 +570,31 @@ def load_sources(name_or_path: str | Path) -> ScenarioSources:
 
 
 def _scenario_path(text: str) -> Path:
-    """The file of built-in scenario ``text``, or ``text`` as a path."""
+    """The file of built-in scenario ``text``, or ``text`` as a path.
+
+    A bare built-in name means the built-in even when the working folder holds a file or
+    folder of that name (``baseline``); ``./baseline`` names that file.
+    """
     path = Path(text)
+    separated = "/" in text or os.sep in text
+    if not separated and path.suffix.lower() != ".toml":
+        builtin = builtin_dir() / f"{text}.toml"
+        if builtin.is_file():
+            return builtin
     try:
         exists = path.exists()
     except (OSError, ValueError):  # a name the file system cannot hold
         exists = False
-    if path.suffix == ".toml" or exists or "/" in text or os.sep in text:
+    if path.suffix.lower() == ".toml" or exists or separated:
         return path
-    builtin = builtin_dir() / f"{text}.toml"
-    if builtin.is_file():
-        return builtin
     import difflib
 
     names = builtin_names()
     close = difflib.get_close_matches(text, names, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
+    with contextlib.suppress(OSError, ValueError):
+        if Path(f"{text}.toml").is_file():
+            hint = f"; did you mean the file {text + '.toml'!r}?"
     raise ScenarioError(
         f"unknown scenario {text!r}{hint} (built-in scenarios: "
         f"{', '.join(names) or 'none'}; or give a path to a .toml file)"

@@ -96,6 +96,8 @@ def parse(data: Mapping[str, Any]) -> ScenarioSources:
         if not isinstance(change, Mapping) or SOURCES_KEY not in change:
             continue
         year = change.get("year")
+        if not isinstance(year, int) or isinstance(year, bool):
+            continue  # the scenario refuses the change's year, in one line
         where = f"change #{i} (year {year}) sources"
         values = {k: v for k, v in change.items() if k not in ("year", SOURCES_KEY)}
         changes[year] = _table(change[SOURCES_KEY], values, where, "this change")

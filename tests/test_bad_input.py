@@ -164,6 +164,16 @@ FILE_BAD: list[tuple[str, str | bytes, str]] = [
         r"unknown parameter 'favoritism'; did you mean 'favouritism'",
     ),
     (
+        "start_year under [parameters]",
+        "[parameters]\ncontract_years = 5\nstart_year = 2010\n",
+        r"'start_year' is not a parameter but a key of the scenario file itself: put it at",
+    ),
+    (
+        "a parameter in capitals",
+        "[parameters]\nCONTRACT_YEARS = 5\n",
+        r"unknown parameter 'CONTRACT_YEARS'; did you mean 'contract_years'",
+    ),
+    (
         "out of range",
         "[parameters]\ncontract_years = 11\n",
         r"'contract_years': 11 is out of range; expected an integer in \[1, 10\]",
@@ -197,6 +207,12 @@ FILE_BAD: list[tuple[str, str | bytes, str]] = [
         "change year as text",
         '[[changes]]\nyear = "9"\nfavouritism = 0.2\n',
         r"'year' = '9' is not allowed; expected an integer >= 1",
+    ),
+    (
+        "change year a list, with sources",
+        "[[changes]]\nyear = [9]\ncontract_years = 5\n"
+        'sources = { contract_years = "assumption" }\n',
+        r"change #1: 'year' = \[9\] is not allowed; expected an integer >= 1",
     ),
     ("change of nothing", "[[changes]]\nyear = 2\n", r"change #1 \(year 2\) changes no parameter"),
     (

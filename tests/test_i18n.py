@@ -159,6 +159,17 @@ def test_every_standard_figure_in_chinese(small_results, tmp_path: Path) -> None
     assert pdf.read_bytes().startswith(b"%PDF") and b"NotoSansCJK" in pdf.read_bytes()
 
 
+def test_an_english_figure_shows_a_scenario_named_in_chinese(tmp_path: Path) -> None:
+    base = load_scenario("baseline").replace(years=3, n_bureaux=4, initial_ngos=10)
+    named = compare([Scenario(dict(base), name="广州购买服务")], replications=2, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the fonts would warn
+        fig = plots.compare_outcomes(named, ["ngo_survival"], lang="en")
+        (png,) = plots.save(fig, tmp_path / "named", ("png",))
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert "广州购买服务" in ticks and png.stat().st_size > 5_000
+
+
 def test_chinese_font_installs_with_the_package() -> None:
     """The figures' CJK font comes from a Python package, not the system, and has a glyph
     for every Chinese character of the catalogue."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from simcontract import ContractingModel, Scenario, ScenarioError, load_scenario
 from simcontract.params import DEFAULTS, PARAMETERS, TENDERING_MODES, lookup
-from simcontract.scenario import builtin_names
+from simcontract.scenario import ScenarioWarning, builtin_dir, builtin_names
 
 WriteToml = Callable[..., Path]
 
@@ -398,6 +399,11 @@ BAD_CHANGES: list[tuple[str, Any, str]] = [
         r"'changes' must be a list of tables \(\[\[changes\]\]\), got dict",
     ),
     (
+        "two changes of one year (a TOML file of them could not be read again)",
+        [{"year": 9, "contract_years": 5}, {"year": 9, "favouritism": 0.1}],
+        r"changes #1 and #2 are both for year 9; put their values in one change",
+    ),
+    (
         "not a table",
         [3],
         r"change #1 must be a table with 'year' and new values \(or a \(year, values\) pair\), "
@@ -626,3 +632,38 @@ def test_a_value_given_holds_until_a_dated_change_sets_it_again() -> None:
         )
         == []
     )
+
+
+def test_a_bare_builtin_name_means_the_builtin_whatever_the_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()
+    (tmp_path / "thin_market").write_text("not toml", encoding="utf-8")
+    assert load_scenario("baseline") == load_scenario(builtin_dir() / "baseline.toml")
+    assert load_scenario("thin_market").name == "thin_market"
+    with pytest.raises(ScenarioError, match="is a folder"):
+        load_scenario("./baseline")
+    (tmp_path / "my_city.toml").write_text("[parameters]\nyears = 3\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"did you mean the file 'my_city\.toml'\?"):
+        load_scenario("my_city")
+
+
+def test_a_calendar_year_given_as_a_change_year_is_named_as_a_model_year() -> None:
+    dated = Scenario(start_year=2010, changes=[{"year": 2018, "contract_years": 5}])
+    (line,) = dated.unreached_changes()
+    assert "2018 is model year 9" in line
+    undated = Scenario(changes=[{"year": 2018, "contract_years": 5}])
+    assert "model year" not in undated.unreached_changes()[0]
+
+
+def test_an_edited_copy_of_a_builtin_under_its_name_is_warned_of(tmp_path: Path) -> None:
+    text = (builtin_dir() / "thin_market.toml").read_text(encoding="utf-8")
+    same, edited = tmp_path / "same.toml", tmp_path / "edited.toml"
+    same.write_text(text, encoding="utf-8")
+    edited.write_text(text.replace("[parameters]", "[parameters]\nfavouritism = 0.9"), "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_scenario(same) == load_scenario("thin_market")
+    with pytest.warns(ScenarioWarning, match=r"named 'thin_market' like the built-in scenario"):
+        load_scenario(edited)

@@ -151,16 +151,18 @@ _R = TypeVar("_R")
 
 
 @functools.cache
-def cjk_family() -> str | None:
-    """Register the Chinese font with matplotlib; its family name (``None``, with a
-    warning, when ``mplfonts`` is missing: Chinese text then shows as boxes)."""
+def cjk_family(*, warn: bool = True) -> str | None:
+    """Register the Chinese font with matplotlib; its family name (``None`` when
+    ``mplfonts`` is missing, with a warning if ``warn``: Chinese text then shows as
+    boxes)."""
     try:
         from mplfonts.conf import FONT_DIR
     except ImportError:
-        warnings.warn(
-            "Chinese figure text needs the mplfonts package: pip install mplfonts",
-            stacklevel=3,
-        )
+        if warn:
+            warnings.warn(
+                "Chinese figure text needs the mplfonts package: pip install mplfonts",
+                stacklevel=3,
+            )
         return None
     path = Path(FONT_DIR) / CJK_FONT_FILE
     font_manager.fontManager.addfont(str(path))
@@ -168,11 +170,10 @@ def cjk_family() -> str | None:
 
 
 def language_rc(lang: str | None = None) -> dict[str, Any]:
-    """Matplotlib settings a language adds to :data:`STYLE`: for Chinese, the CJK font
-    after the Latin one, so Latin text looks the same in both languages."""
-    if not i18n.resolve(lang).startswith("zh"):
-        return {}
-    family = cjk_family()
+    """Matplotlib settings a language adds to :data:`STYLE`: the CJK font after the
+    Latin one, so Latin text looks the same in both languages and Chinese text shows in
+    either (a scenario named in Chinese, in an English figure)."""
+    family = cjk_family(warn=i18n.resolve(lang).startswith("zh"))
     return {} if family is None else {"font.family": ["DejaVu Sans", family]}
 
 
