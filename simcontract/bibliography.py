@@ -63,6 +63,9 @@ def citing(key: str) -> dict[str, list[str]]:
             values[name] = names
     return {
         "registry parameters": [f"`{p.name}`" for p in PARAMETERS.values() if p.source == key],
+        "registry assumptions whose mechanism it supports": [
+            f"`{p.name}`" for p in PARAMETERS.values() if p.basis == key
+        ],
         "built-in scenarios": [f"`{n}`: " + ", ".join(v) for n, v in values.items()],
         "built-in scenario values": [v for names in values.values() for v in names],
         "validation patterns": [p.id for p in load_patterns() if p.source == key],

@@ -75,6 +75,8 @@ class YearRecord:
     awards: int = 0
     with_incumbent: int = 0
     incumbent_lost: int = 0
+    incumbent_tenders: int = 0
+    incumbent_defeats: int = 0
     repeat_awards: int = 0
     tied_awards: int = 0
     newcomer_bids: int = 0
@@ -448,12 +450,23 @@ _DEFINED = [
     Outcome(
         "provider_turnover",
         "share",
-        "Among awarded tenders for slots that had a provider before, the share won "
-        "by a different NGO.",
+        "Among awarded tenders for slots that had a provider before (still active or "
+        "not, its contract ended early or not), the share won by a different NGO.",
         "The same, pooled over all tenders of the run.",
         Ratio("incumbent_lost", "with_incumbent"),
         "pooled",
         undefined="no tender for a slot that had a provider before was awarded",
+    ),
+    Outcome(
+        "incumbent_loss_rate",
+        "share",
+        "Among awarded tenders for slots with an incumbent (the last provider, still "
+        "active, whose contract was neither ended early nor by its insolvency), the share "
+        "won by another NGO.",
+        "The same, pooled over all tenders of the run.",
+        Ratio("incumbent_defeats", "incumbent_tenders"),
+        "pooled",
+        undefined="no tender for a slot with an incumbent was awarded",
     ),
     Outcome(
         "repeat_award_rate",
@@ -528,7 +541,7 @@ _DEFINED = [
     Outcome(
         "dependence_high_share",
         "share",
-        "Share of active NGOs whose dependence is at least `dependence_threshold`.",
+        "Share of active NGOs with revenue whose dependence is at least `dependence_threshold`.",
         _SHARE_MEAN,
         Ratio("dependence_high", "dependence_ngos"),
         "mean",
@@ -588,7 +601,8 @@ _DEFINED = [
         "hours/1000-residents",
         "Direct-service hours delivered in the year at street centres (bureaux' slots) "
         "per 1,000 residents of the streets whose centres had a provider.",
-        "The same, summed over the run.",
+        "The same, pooled over the run: all years' hours per 1,000 of all years' residents "
+        "served (a yearly rate).",
         Formula(
             lambda r: 1000.0 * _ratio(r.street_hours, r.residents_served),
             "1000 * street_hours / residents_served",
@@ -730,9 +744,9 @@ _DEFINED = [
     Outcome(
         "staff_turnover",
         "share",
-        "Social workers who quit at year end over workers employed in the year "
-        "(layoffs not counted).",
-        "The same, summed over the run.",
+        "Social workers who quit at year end over the workers of the NGOs still active "
+        "then (layoffs, and the workers of NGOs that exited during the year, not counted).",
+        "The same, pooled over the run: all years' quits over all years' workers.",
         Ratio("quits", "staff"),
         "pooled",
         undefined="no social worker was employed",

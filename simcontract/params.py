@@ -49,7 +49,10 @@ class Parameter:
         unit: Unit of the value, or ``""`` for dimensionless.
         meaning: One-line meaning.
         source: Citation key of the source the value comes from (:mod:`simcontract.sources`),
-            or ``"assumption"``.
+            or ``"assumption"``: a source counts only where it gives the number (or
+            numbers it follows from by arithmetic).
+        basis: For an assumed value, the citation key of the source that supports the
+            mechanism the parameter weighs (that it exists, its direction), or ``""``.
         group: Which part of the model reads it (for documentation and the app).
         plausible: The plausible region of an assumption, ``(low, high)``, that the
             robustness analysis samples; ``None`` takes :data:`PLAUSIBLE_FACTOR` around
@@ -67,6 +70,7 @@ class Parameter:
     choices: tuple[str, ...] = ()
     group: str = "market"
     plausible: tuple[float, float] | None = None
+    basis: str = ""
 
     @property
     def plausible_range(self) -> tuple[float, float] | None:
@@ -92,8 +96,11 @@ class Parameter:
 
     @property
     def citation(self) -> str:
-        """The source as tables show it: a short citation ("Mok & Wen 2023") or
-        ``assumption``."""
+        """The source as tables show it: a short citation ("Mok & Wen 2023"),
+        ``assumption``, or for an assumed value whose mechanism a source supports
+        ``assumption (mechanism: Mok & Wen 2023)``."""
+        if self.basis:
+            return f"assumption (mechanism: {cite(self.basis)})"
         return cite(self.source)
 
     @property
@@ -239,7 +246,8 @@ _DECLARED = [
         unit="per city",
         group="run",
         meaning="Mass organisations (women's, youth, disabled persons' federations), per city.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "slots_per_purchaser",
@@ -271,7 +279,8 @@ _DECLARED = [
         1.0,
         group="run",
         meaning="Share of NGOs that are specialists spun off from a mass organisation.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "share_community",
@@ -281,7 +290,8 @@ _DECLARED = [
         1.0,
         group="run",
         meaning="Share of NGOs that are community associations of trusted residents.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "share_grassroots",
@@ -292,7 +302,8 @@ _DECLARED = [
         group="run",
         meaning="Share of NGOs that are small grassroots groups (the rest are general "
         "social-work agencies).",
-        source=SEED_LSE,
+        source="assumption",
+        basis=SEED_LSE,
     ),
     _p(
         "multi_district_share",
@@ -302,7 +313,8 @@ _DECLARED = [
         1.0,
         group="run",
         meaning="Share of general social-work agencies that serve every district of their city.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     # --- contracts and budget --------------------------------------------------------
     _p(
@@ -327,7 +339,8 @@ _DECLARED = [
         meaning="Municipal leaders' endorsement of multi-year contracting: it pushes "
         "officials to seek the finance bureau's authorisation and the bureau to grant it "
         "(1 = every purchaser signs `contract_years`, as in a municipal roll-out).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "bureau_standing",
@@ -393,7 +406,8 @@ _DECLARED = [
         unit="1/year",
         group="contracts",
         meaning="Yearly growth rate of every purchaser's service budget.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "mass_org_budget",
@@ -481,7 +495,8 @@ _DECLARED = [
         group="tendering",
         meaning="Smallest pool of NGOs a city's intermediary hub manages; it admits more "
         "only when its pool cannot cover the slots it must fill.",
-        source=SEED_POLICY,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "favouritism",
@@ -491,7 +506,8 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="Weight of personal ties (versus merit) in award decisions.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "obedience_discount",
@@ -534,7 +550,8 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="Relative weight of promised service hours in the merit score.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "bid_propensity",
@@ -554,7 +571,8 @@ _DECLARED = [
         0.9,
         group="tendering",
         meaning="Deepest price cut below the ceiling that a bidder offers.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "snatching",
@@ -564,7 +582,8 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="How hard NGOs without contracts underbid to snatch one (0 = never).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "max_bid_inflation",
@@ -574,7 +593,8 @@ _DECLARED = [
         2.0,
         group="tendering",
         meaning="Most extra hours a bidder dares to promise, as a share of required hours.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "min_reputation",
@@ -597,7 +617,8 @@ _DECLARED = [
         group="tendering",
         meaning="Mean caution of bureaux' officials: how strongly they shun bidders "
         "without a track record and avoid the red tape of multi-year contracts.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "partnership",
@@ -607,7 +628,8 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="Bonus mass organisations give specialist NGOs of their sector and past partners.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "patronage_bonus",
@@ -807,7 +829,8 @@ _DECLARED = [
         unit="years",
         group="cadres",
         meaning="Mean term of the official in charge of a purchaser (0 = never rotate).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "cadre_transfer",
@@ -818,7 +841,8 @@ _DECLARED = [
         group="cadres",
         meaning="Chance that a rotating official moves to another post vacated in the "
         "city the same year (otherwise the official leaves).",
-        source=SEED_POLICY,
+        source="assumption",
+        basis=SEED_POLICY,
     ),
     _p(
         "reshuffle",
@@ -828,7 +852,8 @@ _DECLARED = [
         1.0,
         group="cadres",
         meaning="How strongly a newly arrived official turns against incumbent providers.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "promotion_drive",
@@ -850,7 +875,8 @@ _DECLARED = [
         group="cadres",
         meaning="Mean promotion drive of mass organisations' officials, who seek welfare "
         "contracting as a political credit.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "mass_org_caution",
@@ -861,7 +887,8 @@ _DECLARED = [
         group="cadres",
         meaning="Mean caution of mass organisations' officials, less subject to review "
         "and audit than bureaux' (their bureaux counterpart: `blame_avoidance`).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "motive_spread",
@@ -917,7 +944,8 @@ _DECLARED = [
         group="cadres",
         meaning="How much likelier a bureau's new official is tied to a community "
         "association than to another local NGO (times `tie_density`, capped at 1).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "mass_org_tie_factor",
@@ -929,7 +957,8 @@ _DECLARED = [
         meaning="How much likelier a mass organisation's new official is tied to a "
         "specialist of its sector than a bureau's official to a local NGO (times "
         "`tie_density`, capped at 1).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "initial_tie_low",
@@ -1042,7 +1071,8 @@ _DECLARED = [
         group="money",
         meaning="Share of contract value the NGO must bring as match funding (in kind, from "
         "co-funders or from its own money).",
-        source=SEED_POLICY,
+        source="assumption",
+        basis=SEED_POLICY,
     ),
     _p(
         "wage",
@@ -1118,7 +1148,8 @@ _DECLARED = [
         1.0,
         group="money",
         meaning="Entry under dual sponsorship as a share of entry under direct registration.",
-        source=SEED_PROJECT,
+        source="assumption",
+        basis=SEED_PROJECT,
     ),
     _p(
         "dependence_threshold",
@@ -1127,7 +1158,7 @@ _DECLARED = [
         0.0,
         1.0,
         group="money",
-        meaning="Government share of revenue above which an NGO counts as highly dependent.",
+        meaning="Government share of revenue at or above which an NGO counts as highly dependent.",
         source="assumption",
     ),
     _p(
@@ -1259,7 +1290,9 @@ _DECLARED = [
         group="delivery",
         meaning="Share of a provider's contract staff time officials try to claim for "
         "unpaid extra duties.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+        plausible=(0.05, 0.33),
     ),
     _p(
         "refusal_penalty",
@@ -1269,7 +1302,8 @@ _DECLARED = [
         1.0,
         group="delivery",
         meaning="Evaluation-score loss when an NGO refuses ordered extra duties.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "evaluation",
@@ -1299,7 +1333,8 @@ _DECLARED = [
         1.0,
         group="delivery",
         meaning="How much evaluators' indicators and document demands differ.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "documentation_base",
@@ -1310,7 +1345,9 @@ _DECLARED = [
         group="delivery",
         meaning="Documentation hours one evaluation system needs, as a share of the "
         "contract's required hours.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+        plausible=(0.06, 0.3),
     ),
     _p(
         "evaluation_noise",
@@ -1353,7 +1390,8 @@ _DECLARED = [
         group="delivery",
         meaning="Extra quit chance when the employer's contracts are in their final year "
         "(scaled by the share of its contracts that are).",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "strain_quit",
@@ -1364,7 +1402,8 @@ _DECLARED = [
         unit="1/year",
         group="delivery",
         meaning="Extra quit chance per unit of workload above capacity.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "pay_quit",
@@ -1375,7 +1414,8 @@ _DECLARED = [
         unit="1/year",
         group="delivery",
         meaning="Extra quit chance per unit of pay below the market wage.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "max_quit",
@@ -1409,7 +1449,8 @@ _DECLARED = [
         group="delivery",
         meaning="Mean years an evaluation agency, with its indicator system, evaluates its "
         "districts before a new agency takes over (0 = agencies never change).",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "indicator_learning_cost",
@@ -1888,7 +1929,8 @@ _DECLARED = [
         meaning="Mean share of staff time an NGO will give to documentation and extra duties "
         "before it stays out of contracting (each NGO's own tolerance is drawn from a Beta "
         "distribution with this mean).",
-        source=SEED_LSE,
+        source="assumption",
+        basis=SEED_LSE,
     ),
     _p(
         "tolerance_concentration",
@@ -1922,7 +1964,8 @@ _DECLARED = [
         unit="contract-years",
         group="strategy",
         meaning="Contract-years an NGO must have delivered to manage one more contract at once.",
-        source=SEED_POLICY,
+        source="assumption",
+        basis=SEED_POLICY,
     ),
     _p(
         "small_ngo_contracts",
@@ -1933,7 +1976,9 @@ _DECLARED = [
         unit="contracts",
         group="strategy",
         meaning="Most contracts a community association or grassroots group runs at once.",
-        source=SEED_THREE_CITIES,
+        source="assumption",
+        basis=SEED_THREE_CITIES,
+        plausible=(1, 2),
     ),
     _p(
         "advocacy_inclination",
@@ -1997,9 +2042,19 @@ def lookup(name: str) -> Parameter:
         raise KeyError(unknown_message(name)) from None
 
 
+SCENARIO_KEYS = ("name", "description", "start_year", "changes", "sources")
+"""Keys a scenario file holds outside ``[parameters]`` (and what it names them)."""
+
+
 def unknown_message(name: str) -> str:
-    """One-line message for an unknown parameter name, suggesting the closest one."""
-    close = difflib.get_close_matches(str(name), PARAMETERS.keys(), n=1, cutoff=0.6)
+    """One-line message for an unknown parameter name, suggesting the closest one (or
+    saying where a key of the scenario file itself belongs)."""
+    if name in SCENARIO_KEYS:
+        return (
+            f"{name!r} is not a parameter but a key of the scenario file itself: put it "
+            "at the top of the file, above [parameters]"
+        )
+    close = difflib.get_close_matches(str(name).lower(), PARAMETERS.keys(), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown parameter {name!r}{hint} (`simcontract params` lists every parameter)"
 

@@ -61,8 +61,8 @@ def run(
     *,
     parts: Sequence[str] = PARTS,
     replications: int = 30,
-    points: int = 32,
-    robustness_replications: int = 4,
+    points: int = 64,
+    robustness_replications: int = 3,
     decomposition_replications: int = 10,
     seed: int = 0,
     workers: int | None = None,
@@ -407,8 +407,9 @@ the figures the scenario's inputs set from those a calibration may fit and those
 is fitted to.
 
 Regenerate this page after a change of the model with
-`python -m simcontract.validation_doc --run` (about an hour on 2 cores: see the wall
-times above); the command-line reports are `simcontract validate` and
+`python -m simcontract.validation_doc --run` (about 12 minutes on 2 idle cores: see the
+wall times above; the Bayesian calibration below is `simcontract calibrate
+guangzhou_ifsc`, about 2 minutes more); the command-line reports are `simcontract validate` and
 `simcontract validate --calibration`.
 """
 
@@ -453,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="only check the page")
     parser.add_argument("--replications", type=int, default=30)
-    parser.add_argument("--points", type=int, default=32)
+    parser.add_argument("--points", type=int, default=64)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
     if args.run:

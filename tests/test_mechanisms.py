@@ -5,7 +5,13 @@ Each case names a lever (a parameter and two values), the outcome it should move
 direction, the context in which the mechanism works, and the switch that turns the
 mechanism off. With the mechanism on, the 95% CI of the paired difference of the outcome
 (lever's second value minus first, same seeds) lies on the expected side of zero. With
-it off, the lever changes nothing: every seed gives the same outcome in both arms.
+it off, the lever changes nothing: every seed gives the same outcome in both arms, and
+the outcome still varies from seed to seed (an off switch that only makes the outcome
+constant, say zero, would leave nothing for the lever to change).
+
+A mechanism with no switch but its own parameter is tested through another parameter
+that acts only through it (its own parameter at 0 is then the off switch), or, where
+there is none, by its default against 0 with ``off=None``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import pytest
 
 from simcontract import ContractingModel
 from simcontract.experiment.stats import paired_difference
+from simcontract.params import DEFAULTS
 from simcontract.phases.strategy import advocacy_effort
 
 SIZE = {"years": 12}
@@ -34,6 +41,10 @@ class Ablation(NamedTuple):
     on: dict[str, Any]
     off: dict[str, Any] | None
     seeds: int = 8
+    # True where no switch removes only the pathway: ``off`` leaves the outcome the same
+    # on every seed (none of what it counts, or all that the rules allow), so the off
+    # test only checks that the lever does not bring it back.
+    off_constant: bool = False
 
 
 ABLATIONS = {
@@ -84,9 +95,14 @@ ABLATIONS = {
         (0.0, 1.0),
         "failed_tender_rate",
         True,
-        {},
-        {"n_bureaux": 0, "n_mass_orgs": 12},
+        # With the leaders' full endorsement caution does not decide contract lengths
+        # (as below), so officials' caution acts only through the blame penalty.
+        {"multiyear_endorsement": 1.0},
+        {"blame_penalty": 0.0},
+        seeds=12,
     ),
+    # Without multi-year contracts there is nothing to authorise, and every contract
+    # lasts one year (no switch removes the authorisation alone).
     "multi-year contracts need the finance bureau's authorisation": Ablation(
         "multiyear_endorsement",
         (1.0, 0.0),
@@ -94,6 +110,7 @@ ABLATIONS = {
         False,
         {},
         {"contract_years": 1},
+        off_constant=True,
     ),
     "without authorisation, short contracts raise staff turnover": Ablation(
         "multiyear_endorsement",
@@ -117,7 +134,8 @@ ABLATIONS = {
         "contract_length_mean",
         False,
         {"multiyear_endorsement": 0.0},
-        {"multiyear_endorsement": 1.0},
+        # Every official's drive outweighs any caution, and caution costs no merit.
+        {"promotion_drive": 1.0, "motive_spread": 0.0, "blame_penalty": 0.0},
     ),
     "officials' promotion drive seeks multi-year contracts": Ablation(
         "promotion_drive",
@@ -125,7 +143,8 @@ ABLATIONS = {
         "contract_length_mean",
         True,
         {"multiyear_endorsement": 0.0},
-        {"multiyear_endorsement": 1.0},
+        # No official is cautious, so none needs drive to seek the authorisation.
+        {"blame_avoidance": 0.0, "motive_spread": 0.0},
     ),
     "mass organisations' weak standing with the finance bureau": Ablation(
         "mass_org_standing",
@@ -176,6 +195,8 @@ ABLATIONS = {
         {"share_community": 0.4},
         {"share_community": 0.0},
     ),
+    # Trust counts in merit, shortlists and the acceptance floor alike: no switch but
+    # no community associations.
     "bureaux trust community associations of their district": Ablation(
         "local_trust",
         (0.0, 0.3),
@@ -183,6 +204,7 @@ ABLATIONS = {
         True,
         {"share_community": 0.4},
         {"share_community": 0.0},
+        off_constant=True,
     ),
     "flat-rate centres spread thin in large streets": Ablation(
         "coverage_elasticity",
@@ -192,6 +214,9 @@ ABLATIONS = {
         {},
         {"coverage_population": 90_000.0},
     ),
+    # The three cases of ties below have no switch but removing the ties that
+    # tied_award_share counts: favouritism is the weight of ties itself, a head's
+    # leaving acts only by ending ties, and rotation moves too much else.
     "favouritism weighs personal ties": Ablation(
         "favouritism",
         (0.0, 1.0),
@@ -199,6 +224,7 @@ ABLATIONS = {
         True,
         {},
         {"tie_density": 0.0, "tie_cultivation": 0.0},
+        off_constant=True,
     ),
     "heads court officials": Ablation(
         "tie_cultivation",
@@ -215,6 +241,7 @@ ABLATIONS = {
         False,
         {"favouritism": 0.5},
         {"tie_density": 0.0, "tie_cultivation": 0.0},
+        off_constant=True,
     ),
     "officials take their ties when they rotate": Ablation(
         "rotation_years",
@@ -223,6 +250,7 @@ ABLATIONS = {
         False,
         {"favouritism": 0.5},
         {"tie_density": 0.0, "tie_cultivation": 0.0},
+        off_constant=True,
     ),
     "co-funders carry established NGOs' match": Ablation(
         "cofunder_match",
@@ -240,6 +268,8 @@ ABLATIONS = {
         {"match_funding": 0.5},
         {"match_funding": 0.0},
     ),
+    # Extra duties act on much besides the burden (hours, compliance, scores): no switch
+    # but NGOs that bear any burden.
     "the burden of contracting keeps some NGOs out": Ablation(
         "extra_duty_demand",
         (0.0, 0.3),
@@ -247,6 +277,7 @@ ABLATIONS = {
         True,
         {},
         {"burden_tolerance": 1.0},
+        off_constant=True,
     ),
     "capable NGOs grow": Ablation(
         "experience_per_contract",
@@ -256,6 +287,10 @@ ABLATIONS = {
         {},
         {"share_specialist": 0.0, "share_community": 0.5, "share_grassroots": 0.5},
     ),
+    # The next three levers act on much besides what NGOs put at stake (the discount
+    # on awards, money, contract lengths), so no switch short of no advocacy leaves
+    # them without effect; test_without_an_obedience_reward_nothing_holds_advocacy_back
+    # switches off the stake itself.
     "officials reward obedience, NGOs keep quiet": Ablation(
         "obedience_discount",
         (0.0, 0.1),
@@ -263,6 +298,7 @@ ABLATIONS = {
         False,
         {"advocacy_concentration": 20.0},
         {"advocacy_inclination": 0.0},
+        off_constant=True,
     ),
     "dependence stunts advocacy": Ablation(
         "other_income",
@@ -271,6 +307,7 @@ ABLATIONS = {
         False,
         {"advocacy_concentration": 20.0},
         {"advocacy_inclination": 0.0},
+        off_constant=True,
     ),
     "long contracts signal obedience": Ablation(
         "contract_years",
@@ -279,6 +316,7 @@ ABLATIONS = {
         False,
         {"advocacy_concentration": 20.0},
         {"advocacy_inclination": 0.0},
+        off_constant=True,
     ),
     "officials who choose the users silence NGOs": Ablation(
         "client_control",
@@ -286,7 +324,9 @@ ABLATIONS = {
         "advocacy_share",
         False,
         {"advocacy_concentration": 20.0},
-        {"advocacy_inclination": 0.0},
+        # NGOs that never yield to officials keep choosing their users themselves.
+        {"base_compliance": 0.0, "dependent_compliance": 0.0},
+        seeds=12,
     ),
     "NGOs without contracts cut costs": Ablation(
         "lean_overhead",
@@ -327,6 +367,182 @@ ABLATIONS = {
         False,
         {"evaluation": "workload"},
         {"evaluation": "outcome", "evaluator_heterogeneity": 0.0},
+    ),
+    # --- quitting ------------------------------------------------------------------
+    "staff quit jobs whose contracts are ending": Ablation(
+        "insecurity_quit",
+        (0.0, 0.4),
+        "staff_turnover",
+        True,
+        {},
+        # No worker quits above the baseline rate: no extra reason to quit counts.
+        {"max_quit": DEFAULTS["quit_rate"]},
+    ),
+    "overstretched staff quit": Ablation(
+        "strain_quit",
+        (0.0, 1.0),
+        "staff_turnover",
+        True,
+        # Officials claim more unpaid duties, which overstretch staff.
+        {"extra_duty_demand": 0.3},
+        # Workers with 5,000 hours a year are never asked for more than they have.
+        {"hours_per_worker": 5000.0},
+    ),
+    "underpaid staff quit": Ablation(
+        "pay_quit",
+        (0.0, 1.0),
+        "staff_turnover",
+        True,
+        {"other_income": 50_000.0},
+        # NGOs that never cut pay (they close instead).
+        {"min_pay_level": 1.0},
+    ),
+    # --- real quality ---------------------------------------------------------------
+    # Experience gain has no switch but itself: the lever is quitting, which acts on
+    # quality only through the experience that leavers take with them.
+    "experienced staff serve better, and leavers take their experience": Ablation(
+        "quit_rate",
+        (0.0, 0.3),
+        "service_quality",
+        False,
+        {},
+        {"experience_gain": 0.0},
+    ),
+    # Continuity gain has no switch but itself: the lever is how slowly continuity
+    # builds up, which acts through nothing else.
+    "years with the same provider raise quality": Ablation(
+        "continuity_scale",
+        (0.5, 10.0),
+        "service_quality",
+        False,
+        {},
+        {"continuity_gain": 0.0},
+    ),
+    "overstretched staff serve worse": Ablation(
+        "strain_cost",
+        (0.0, 1.0),
+        "service_quality",
+        False,
+        {"extra_duty_demand": 0.3},
+        {"hours_per_worker": 5000.0},
+    ),
+    # --- compliance and evaluation -----------------------------------------------------
+    "dependent NGOs cannot afford to refuse extra duties": Ablation(
+        "dependent_compliance",
+        (0.0, 0.6),
+        "extra_duty_share",
+        True,
+        {},
+        # Every NGO accepts, dependent or not.
+        {"base_compliance": 1.0},
+    ),
+    # No switch but itself (no extra duties would leave nothing to accept): its
+    # default against 0.
+    "NGOs accept some extra duties whatever their dependence": Ablation(
+        "base_compliance",
+        (0.0, DEFAULTS["base_compliance"]),
+        "extra_duty_share",
+        True,
+        {},
+        None,
+    ),
+    "refusing extra duties costs evaluation score": Ablation(
+        "refusal_penalty",
+        (0.0, 0.5),
+        "evaluation_score",
+        False,
+        # Only dependent NGOs accept ordered duties.
+        {"base_compliance": 0.0},
+        # NGOs that accept every order never refuse.
+        {"base_compliance": 1.0},
+    ),
+    "refusing extra duties cools officials' ties": Ablation(
+        "refusal_tie_cut",
+        (0.0, 1.0),
+        "tied_award_share",
+        False,
+        {"favouritism": 0.8, "base_compliance": 0.0},
+        {"base_compliance": 1.0},
+    ),
+    "poor scores end contracts early": Ablation(
+        "termination_score",
+        (0.0, 0.5),
+        "provider_churn",
+        True,
+        {},
+        # One-year contracts have no years left to end.
+        {"contract_years": 1},
+    ),
+    # No switch short of reputation counting nowhere in awards (weights, floors,
+    # shortlists, the hub): its default against 0. Where purchasers shortlist by
+    # reputation, a provider's one bad year costs it less with memory.
+    "purchasers remember past scores": Ablation(
+        "reputation_memory",
+        (0.0, DEFAULTS["reputation_memory"]),
+        "provider_turnover",
+        False,
+        {"tendering": "selective", "mass_org_tendering": "same"},
+        None,
+        seeds=16,
+    ),
+    # --- tendering and entry -------------------------------------------------------------
+    "incumbents head the hub's shortlists": Ablation(
+        "incumbent_rank_bonus",
+        (0.0, 1.0),
+        "provider_turnover",
+        False,
+        {"tendering": "intermediary", "mass_org_tendering": "same"},
+        # Open tenders draw up no shortlist.
+        {"tendering": "open"},
+    ),
+    "the hub admits city-wide NGOs first": Ablation(
+        "hub_citywide_preference",
+        (0.0, 1.0),
+        "money_share_specialist",
+        True,
+        # A hub that admits few beyond its minimum pool (specialists are city-wide).
+        {"tendering": "intermediary", "mass_org_tendering": "same", "hub_spare_ratio": 0.5},
+        # In open tenders no purchaser asks the hub. It still refreshes its pool, one
+        # draw per new candidate, so it admits them all, whom it prefers not deciding
+        # who is drawn for next year.
+        {"tendering": "open", "hub_pool_size": 10_000},
+        seeds=16,
+    ),
+    "newcomers' bids open the market to entry": Ablation(
+        "entry_openness_slope",
+        (0.0, 5.0),
+        "ngo_entries",
+        True,
+        {},
+        # A market fully open whoever bid last year.
+        {"entry_openness_floor": 1.0},
+    ),
+    "bidders promise more hours where hours score": Ablation(
+        "workload_incentive",
+        (0.0, 3.0),
+        "service_hours_per_1000",
+        True,
+        {},
+        # Promised hours weigh nothing in awards, so no one promises more.
+        {"workload_weight": 0.0},
+    ),
+    "each evaluation system adds its own paperwork": Ablation(
+        "multi_system_overhead",
+        (0.0, 2.0),
+        "documentation_share",
+        True,
+        {},
+        # One agency: every NGO faces one system.
+        {"n_evaluators": 1},
+    ),
+    "NGOs short of money seek contracts whatever the burden": Ablation(
+        "runway_years",
+        (0.0, 5.0),
+        "opt_out_share",
+        False,
+        {"other_income": 50_000.0},
+        # NGOs whose other income covers their costs never run short.
+        {"other_income": 1_000_000.0},
     ),
 }
 
@@ -370,6 +586,11 @@ def test_switched_off_the_lever_changes_nothing(name: str) -> None:
     a, b = _arms(case, {**case.on, **case.off})
     same = [x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b, strict=True)]
     assert all(same), f"{name}: with {case.off}, {case.lever} still moves {case.outcome}"
+    if not case.off_constant:
+        assert len(set(a.tolist())) > 1, (
+            f"{name}: with {case.off}, {case.outcome} is {a[0]} on every seed: the switch "
+            "leaves the lever nothing to change"
+        )
 
 
 def centres_run_by_the_delegate(seed: int) -> tuple[int, int]:

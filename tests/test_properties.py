@@ -227,6 +227,8 @@ def check_counts(model: ContractingModel, seen: dict[str, Any]) -> None:
     assert r.awards + r.failed == r.tenders
     assert r.awards == seen["awards"]
     assert 0 <= r.incumbent_lost <= r.with_incumbent <= r.awards
+    assert 0 <= r.incumbent_defeats <= r.incumbent_tenders <= r.with_incumbent
+    assert r.incumbent_defeats <= r.incumbent_lost
     assert 0 <= r.repeat_awards <= r.awards and 0 <= r.tied_awards <= r.awards
     assert 0 <= r.slots_served <= r.slots_funded
     assert 0 <= r.quits <= r.staff

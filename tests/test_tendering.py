@@ -619,6 +619,26 @@ def test_low_price_bid_can_snatch_the_contract_from_the_incumbent(seed: int) -> 
     assert contract is not None and contract.ngo is challenger
     assert contract.price < m.p["contract_value"] * 0.8
     assert record.with_incumbent == 1 and record.incumbent_lost == 1
+    assert record.incumbent_tenders == 1 and record.incumbent_defeats == 1
+
+
+@pytest.mark.parametrize("fate", ["exited", "terminated"])
+def test_a_last_provider_that_could_not_renew_is_no_incumbent_that_lost(fate: str) -> None:
+    m = market(tendering="open", bid_propensity=1.0)
+    gone = m.add()
+    gone.seeks_contracts = False  # it does not bid again: another NGO wins
+    others = [m.add() for _ in range(2)]
+    slot = m.bureau.slots[0]
+    slot.last_provider = gone
+    if fate == "exited":
+        gone.alive = False
+    else:
+        slot.last_terminated = True
+    t = m.tender(m.bureau)
+    assert t.contract is not None and t.contract.ngo in others
+    # Provider turnover counts the change; incumbent losses do not: nobody could renew.
+    assert t.record.with_incumbent == 1 and t.record.incumbent_lost == 1
+    assert t.record.incumbent_tenders == 0 and t.record.incumbent_defeats == 0
 
 
 def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> None:
@@ -632,6 +652,7 @@ def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> Non
     contract, record = t.contract, t.record
     assert contract is not None and contract.ngo is incumbent
     assert record.with_incumbent == 1 and record.incumbent_lost == 0
+    assert record.incumbent_tenders == 1 and record.incumbent_defeats == 0
     assert record.repeat_awards == 1 and record.tied_awards == 1
 
 

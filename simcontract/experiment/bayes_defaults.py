@@ -1,8 +1,8 @@
 """The defaults of a Bayesian calibration (:func:`~simcontract.experiment.bayes.calibrate_abc`),
 in a module without imports, so that the command line shows them at no cost.
 
-With them, ``simcontract calibrate guangzhou_ifsc`` took 15 minutes on 2 cores busy with
-other jobs (10.7 minutes of CPU time; see the how-to guide on Bayesian calibration).
+With them, ``simcontract calibrate guangzhou_ifsc`` took 2.1 minutes on 2 idle cores (3.9
+minutes of CPU time; see the how-to guide on Bayesian calibration).
 """
 
 DEFAULT_FIT_UNTIL = 2012

@@ -259,9 +259,9 @@ def markdown(lang: str | None = None, names: Sequence[str] | None = None) -> str
             i18n.text(f"report.depends_{k}", lang) for k in ("horizon", "size") if getattr(v, k)
         ]
         lines += [f"## `{name}`: {v.label}", "", f"- **{t['unit']}**: {v.unit}"]
-        lines.append(f"- **{t['definition']}**: {v.definition}")
-        if v.yearly:
+        if v.yearly:  # first: a run's value often says only how it is made from the years'
             lines.append(f"- **{t['yearly']}**: {v.yearly}")
+        lines.append(f"- **{t['definition']}**: {v.definition}")
         lines.append(f"- **{t['kind']}**: {v.kind}. {v.pooling_text}")
         if v.undefined:
             lines.append(f"- **{t['undefined']}**: {v.undefined}")
@@ -302,14 +302,22 @@ FORMATS = ("text", "md", "csv", "json")
 
 def text(lang: str | None = None, width: int = 100) -> str:
     """The codebook as plain text for a terminal: per variable its name, unit and kind,
-    then its definition indented, every line at most ``width`` characters."""
+    then its label, what a year's value counts (an outcome's run value often says only
+    how it is made from the years') and what a run's value counts, indented, every line
+    at most ``width`` characters."""
     import textwrap
 
+    year, run = (i18n.text(f"report.codebook_{k}", lang) for k in ("yearly", "definition"))
     lines = []
     for name, v in variables(lang).items():
         lines.append(f"{name}  [{v.unit}; {v.kind}]")
-        said = f"{v.label}: {v.definition}"
-        lines += textwrap.wrap(said, width, initial_indent="    ", subsequent_indent="    ")
+        said = [v.label]
+        if v.yearly:
+            said += [f"{year}: {v.yearly}", f"{run}: {v.definition}"]
+        else:
+            said.append(v.definition)
+        for part in said:
+            lines += textwrap.wrap(part, width, initial_indent="    ", subsequent_indent="      ")
     return "\n".join(lines) + "\n"
 
 

@@ -113,8 +113,9 @@ class Results:
 
     @property
     def contracts(self) -> pd.DataFrame | None:
-        """One row per run and contract in force at the run's end (identifiers and the
-        columns of ``ContractingModel.contract_table()``), or ``None`` without series."""
+        """One row per run and contract still in force once the run's last year has
+        closed (identifiers and the columns of ``ContractingModel.contract_table()``,
+        which says what is left out), or ``None`` without series."""
         return self._table(storage.CONTRACTS)
 
     @property

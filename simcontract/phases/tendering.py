@@ -418,6 +418,10 @@ def award(
         record.with_incumbent += 1
         if winner is not incumbent:
             record.incumbent_lost += 1
+        if slot.incumbent is not None and incumbent.alive:
+            # A provider that exited or was ended early has no renewal to lose.
+            record.incumbent_tenders += 1
+            record.incumbent_defeats += winner is not incumbent
     record.awards += 1
     if winner.unique_id in purchaser.partners:
         record.repeat_awards += 1
