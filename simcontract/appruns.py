@@ -149,7 +149,11 @@ class Run:
         year = self.year + 1
         scenario = self.model.market_scenario
         changes = [{"year": y, **dict(c)} for y, c in scenario.changes]
-        changes.append({"year": year, **changed})
+        same = next((c for c in changes if c["year"] == year), None)
+        if same is None:
+            changes.append({"year": year, **changed})
+        else:  # a rule change of that year already (the scenario's, or a shock's): joined
+            same.update(changed)
         self.model.market_scenario = Scenario(
             dict(scenario), name=scenario.name, description=scenario.description, changes=changes
         )

@@ -2049,6 +2049,12 @@ SCENARIO_KEYS = ("name", "description", "start_year", "changes", "sources")
 def unknown_message(name: str) -> str:
     """One-line message for an unknown parameter name, suggesting the closest one (or
     saying where a key of the scenario file itself belongs)."""
+    tables = {"sources": "[sources]", "changes": "[[changes]]"}
+    if name in tables:
+        return (
+            f"{name!r} is not a parameter: a scenario file gives it as a table of its own, "
+            f"{tables[name]}, not under [parameters]"
+        )
     if name in SCENARIO_KEYS:
         return (
             f"{name!r} is not a parameter but a key of the scenario file itself: put it "

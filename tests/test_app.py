@@ -117,6 +117,22 @@ def test_a_change_during_a_run_waits_then_applies_as_a_shock(state: AppState) ->
     assert "Contract length" in marks[0]["text"]
 
 
+def test_shocks_join_a_rule_change_of_the_same_year() -> None:
+    run = start_run("guangzhou_ifsc", 1, {"years": 10})
+    for _ in range(8):
+        run.step()  # the scenario changes contract_years and contract_value in year 9
+    run.apply_shock({"favouritism": 0.9})
+    run.apply_shock({"contract_years": 2})  # twice in one year: both hold
+    changes = dict(run.model.market_scenario.changes)
+    assert dict(changes[9]) == {
+        "contract_years": 2,
+        "contract_value": 2_400_000,
+        "favouritism": 0.9,
+    }
+    run.step()
+    assert run.model.p["contract_years"] == 2 and run.model.p["favouritism"] == 0.9
+
+
 def test_shocked_run_matches_a_scenario_with_the_dated_change(state: AppState) -> None:
     for _ in range(2):
         state.step()

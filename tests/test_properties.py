@@ -89,8 +89,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     for name in WEIGHTS:
         values[name] = draw(st.sampled_from([0.0, 1.0]) | value_of(name))
     changes = []
-    for _ in range(draw(st.integers(0, 2))):
-        change = {"year": draw(st.integers(1, 6))}
+    for year in draw(st.lists(st.integers(1, 6), max_size=2, unique=True)):
+        change = {"year": year}
         for name in draw(st.sets(st.sampled_from(RULES + list(WEIGHTS)), min_size=1, max_size=4)):
             change[name] = draw(value_of(name))
         changes.append(change)

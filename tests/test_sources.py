@@ -131,7 +131,10 @@ def test_no_file_name_is_cited_in_files_a_reader_sees() -> None:
         ),
         ('[parameters]\nyears = 3\n[sources]\nfavouritism = "assumption"\n', ("not set",)),
         ('[parameters]\nyears = 3\n[sources]\ncolour = "assumption"\n', ("colour",)),
-        ('[parameters]\nyears = 3\nsources = "assumption"\n', ("unknown parameter 'sources'",)),
+        (
+            '[parameters]\nyears = 3\nsources = "assumption"\n',
+            ("'sources' is not a parameter: a scenario file gives it as a table of its own",),
+        ),
         (
             "[parameters]\nyears = 9\n[[changes]]\nyear = 2\nfavouritism = 0.5\n"
             'sources = { favouritism = "nobody" }\n',
@@ -197,7 +200,7 @@ def test_params_of_a_scenario_shows_values_defaults_and_sources(
     assert rows["contract_years"][-1] == sources.cite(found.parameters["contract_years"])
     untouched = next(n for n in PARAMETERS if n not in found.parameters)
     assert rows[untouched][-1] == PARAMETERS[untouched].citation
-    assert "year 9: contract_years = 5 (Mok & Wen 2023)" in out
+    assert "year 9 (2018): contract_years = 5 (Mok & Wen 2023)" in out
 
 
 def test_params_of_a_file_marks_values_without_a_source(
