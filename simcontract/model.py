@@ -119,9 +119,9 @@ class ContractingModel(mesa.Model):
         the first step), with the year and last year's values."""
         self.records: list[YearRecord] = []
         """One record of counters per year run (see :mod:`simcontract.outcomes`)."""
-        self.city_records: list[list[YearRecord]] = []
-        """Per year run, each city's record (in the order of :attr:`cities`); a year's
-        record in :attr:`records` is their sum (:func:`~simcontract.outcomes.combine`)."""
+        self.year_by_city: list[YearRecord] = []
+        """Each city's record of the year last run (in the order of :attr:`cities`); that
+        year's record in :attr:`records` is their sum (:func:`~simcontract.outcomes.combine`)."""
         self.cities: list[City] = []
         """The simulated cities, in index order."""
         self._current: dict[str, float] = {}
@@ -157,7 +157,7 @@ class ContractingModel(mesa.Model):
             closing.close_year(city, rules, record)
         # Each city's record first, then their sum in city order: the same digits
         # however the cities are grouped (experiment.split runs groups apart).
-        self.city_records.append(by_city)
+        self.year_by_city = by_city
         record = by_city[0] if len(by_city) == 1 else combine(by_city, rules.year)
         self.records.append(record)
         self._current = yearly(record)

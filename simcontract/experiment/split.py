@@ -134,10 +134,11 @@ def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[list[Ye
     """Run ``cities`` of ``scenario`` for the whole run; return each year's records of
     its cities (in order)."""
     model = ContractingModel(scenario, rng=seed, cities=cities)
+    records = []
     with gcpause.paused():  # as ContractingModel.run
         while model.running:
             model.step()
+            records.append(model.year_by_city)
             runner.tick(len(cities))
-    records = model.city_records
     model.release()
     return records
