@@ -110,11 +110,11 @@ def run_split(
     size = cities_per_task or min(CITIES_PER_TASK, -(-n // runner.width(workers, executor)))
     groups = city_groups(n, size)
     width = runner.width(workers, executor, limit=len(groups))
-    runs: list[list[list[YearRecord]]] = [[] for _ in groups]
+    totals = _InCityOrder()
     runner.run_units(
         partial(_run_group, scenario, seed),
         groups,
-        runs.__setitem__,
+        totals.add,
         bar=runner.Progress(n * years, scenario.name, "city-year"),
         workers=width,
         executor=executor,
@@ -122,12 +122,31 @@ def run_split(
         size=lambda group: len(group) * years,
         ticks=True,
     )
-    # Each year, every city's record in city order, as one process adds them up.
-    records = [
-        combine([r for group in year_groups for r in group])
-        for year_groups in zip(*runs, strict=True)
-    ]
-    return SplitRun(scenario=scenario, seed=seed, workers=width, records=records)
+    return SplitRun(scenario=scenario, seed=seed, workers=width, records=totals.records)
+
+
+class _InCityOrder:
+    """The market's yearly records, added up from the groups' records of each city in
+    city order, as one process adds them up; a group that finishes before the groups
+    before it waits, so only those are kept."""
+
+    def __init__(self) -> None:
+        self.records: list[YearRecord] = []
+        self._waiting: dict[int, list[list[YearRecord]]] = {}
+        self._next = 0
+
+    def add(self, group: int, years: list[list[YearRecord]]) -> None:
+        """Take group ``group``'s records: per year, each of its cities' in order."""
+        self._waiting[group] = years
+        while self._next in self._waiting:
+            years = self._waiting.pop(self._next)
+            if not self.records:
+                self.records = [YearRecord(year=by_city[0].year) for by_city in years]
+            self.records = [
+                combine([total, *by_city], total.year)
+                for total, by_city in zip(self.records, years, strict=True)
+            ]
+            self._next += 1
 
 
 def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[list[YearRecord]]:
