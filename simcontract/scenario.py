@@ -204,12 +204,13 @@ class Scenario(Mapping[str, Any]):
         self._changes = _check_changes(changes)
         self._start_year = _check_start_year(start_year)
         in_force = dict(merged)  # changes accumulate (see at_year), so check them so
-        for _year, change in self._changes:
+        for year, change in self._changes:
             in_force.update(change)
             try:
                 check_joint(in_force)
             except ValueError as err:
-                raise ScenarioError(str(err)) from None
+                # The values given are valid alone: say which change breaks them.
+                raise ScenarioError(f"from the rule change of year {year} on, {err}") from None
 
     def __getitem__(self, key: str) -> Any:
         try:
