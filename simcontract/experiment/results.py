@@ -141,12 +141,7 @@ class Results:
             parameters the design varies, ``outcome``, ``n``, ``mean``, ``sd``,
             ``low`` and ``high``.
         """
-        runs = self.runs
-        if codebook.names_forms(outcomes):
-            outcomes = codebook.variable_list(outcomes)
-            runs = codebook.with_comparable(runs)
-        else:
-            outcomes = outcome_list(outcomes)
+        runs, outcomes = self._runs_for(outcomes)
         level = check_level(level)
         keys = ["scenario", *(self.design.parameters if self.design else ())]
         grouped = runs.groupby("point", sort=True)
@@ -171,6 +166,13 @@ class Results:
         out = pd.concat(frames, ignore_index=True)
         # Stable sort on point keeps outcomes in the requested order within a point.
         return out.sort_values("point", kind="stable").reset_index(drop=True)
+
+    def _runs_for(self, outcomes: Sequence[str] | None) -> tuple[pd.DataFrame, list[str]]:
+        """The runs table and the outcome names ``outcomes`` asks for, with a column for
+        each comparable form it names."""
+        if codebook.names_forms(outcomes):
+            return codebook.with_comparable(self.runs), codebook.variable_list(outcomes)
+        return self.runs, outcome_list(outcomes)
 
     def contrasts(
         self,
@@ -208,12 +210,7 @@ class Results:
         """
         if self.design is None:
             raise DesignError("a comparison has no sensitivity indices; run a sweep")
-        runs = self.runs
-        if codebook.names_forms(outcomes):
-            outcomes = codebook.variable_list(outcomes)
-            runs = codebook.with_comparable(runs)
-        else:
-            outcomes = outcome_list(outcomes)
+        runs, outcomes = self._runs_for(outcomes)
         return self.design.analyze(runs, outcomes, check_level(level))
 
 
