@@ -85,7 +85,8 @@ class OpenRound:
             at least :data:`TOGETHER_ENTRIES` entries).
         won: The purchasers (by ``id``) each NGO (by row) has won a tender of in the round.
         best, counts: Per tender, its best entry (-1 for none) and its (bids, newcomer
-            bids) while none of its entries' NGOs has won in the round.
+            bids, bids of NGOs tied to the official) while none of its entries' NGOs has
+            won in the round.
     """
 
     def __init__(self, city: City, slots: list[Slot], owner: np.ndarray, tender: np.ndarray):
@@ -102,7 +103,8 @@ class OpenRound:
         self.won: dict[int, set[int]] = {}
         self.scores: Scores | None = None
         self.best: list[int] = []
-        self.counts: list[tuple[int, int]] = []
+        self.counts: list[tuple[int, int, int]] = []
+        self.tied: list[bool] = []
 
     # ------------------------------------------------------------- the reference path
     def noise_for(self, slot: Slot, bidders: list[NGO]) -> tuple[list[float], list[float]]:
@@ -140,16 +142,17 @@ class OpenRound:
         start, end = self.starts[j], self.starts[j + 1]
         won = self.won
         if won.keys().isdisjoint(self.rows[start:end]):
-            bids, newcomers = self.counts[j]
+            bids, newcomers, tied = self.counts[j]
             best, variant = self.best[j], NO_CHANGE
         else:
-            bids, newcomers, best, variant = self._corrected(slot, start, end)
+            bids, newcomers, tied, best, variant = self._corrected(slot, start, end)
         record.tenders += 1
         record.bids += bids
         record.newcomer_bids += newcomers
         if best < 0:
             record.failed += 1
             return None
+        record.tied_bid_share_sum += tied / bids
         ngo = self.ngos[self.owners[best]]
         scores = self.scores
         offer = tendering.Bids(
@@ -162,12 +165,12 @@ class OpenRound:
         )
         return tendering.award(self.city, slot, offer, 0, terms, record)
 
-    def _corrected(self, slot: Slot, start: int, end: int) -> tuple[int, int, int, int]:
-        """Bids, newcomer bids, best entry (-1 for none) and its variant of a tender some
-        of whose entries' NGOs have won in the round."""
+    def _corrected(self, slot: Slot, start: int, end: int) -> tuple[int, int, int, int, int]:
+        """Bids, newcomer bids, tied bids, best entry (-1 for none) and its variant of a
+        tender some of whose entries' NGOs have won in the round."""
         here = id(slot.purchaser)
         keys, rows, won = self.keys, self.rows, self.won
-        bids = newcomers = 0
+        bids = newcomers = tied = 0
         best, best_key, best_variant = -1, -math.inf, NO_CHANGE
         for e in range(start, end):
             wins = won.get(rows[e])
@@ -181,10 +184,11 @@ class OpenRound:
                     continue
                 variant = WON_HERE if here in wins else WON_ELSEWHERE
             bids += 1
+            tied += self.tied[e]
             key = keys[variant][e]
             if key > best_key:
                 best, best_key, best_variant = e, key, variant
-        return bids, newcomers, best, best_variant
+        return bids, newcomers, tied, best, best_variant
 
     # ------------------------------------------------------------- pricing and scoring
     @classmethod
@@ -258,14 +262,17 @@ class OpenRound:
         self.scores = Scores(key, prices, adjustments)
         self.promised, self.rep, self.tie = promised, rep, tie
         newcomer = room & (track[owner] == 0) & (held[owner] == 0)
+        tied = tie >= tendering.TIE_THRESHOLD
         k = len(self.slots)
         self.counts = list(
             zip(
                 np.bincount(tender[room], minlength=k).tolist(),
                 np.bincount(tender[newcomer], minlength=k).tolist(),
+                np.bincount(tender[room & tied], minlength=k).tolist(),
                 strict=True,
             )
         )
+        self.tied = tied.tolist()
         self.best = self._best(np.where(room, key[NO_CHANGE], -np.inf))
         self.room = room.tolist()
         self.newcomer = newcomer.tolist()

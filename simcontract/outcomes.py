@@ -79,6 +79,7 @@ class YearRecord:
     incumbent_defeats: int = 0
     repeat_awards: int = 0
     tied_awards: int = 0
+    tied_bid_share_sum: float = 0.0
     newcomer_bids: int = 0
     inflation_sum: float = 0.0
     entries: int = 0
@@ -489,6 +490,22 @@ _DEFINED = [
         undefined="no tender was awarded",
     ),
     Outcome(
+        "tie_advantage",
+        "share-difference",
+        "Share of awards won by an NGO with a personal tie of strength >= 0.3 to the "
+        "awarding official, less the share tied NGOs would win if each award went to one of "
+        "its tender's bidders at random (the mean over awards of the tied share of their "
+        "tender's bids): what ties add to tied NGOs' awards, 0 when ties count for nothing "
+        "and tied bidders are like the others.",
+        "The same, pooled over all awards of the run.",
+        Formula(
+            lambda r: _ratio(r.tied_awards - r.tied_bid_share_sum, r.awards),
+            "(tied_awards - tied_bid_share_sum) / awards",
+        ),
+        "pooled",
+        undefined="no tender was awarded",
+    ),
+    Outcome(
         "bids_per_tender",
         "bids",
         "Mean number of bids per tender.",
@@ -706,6 +723,19 @@ _DEFINED = [
         _hours_share("hours_extra"),
         "pooled",
         undefined="no NGO was active",
+    ),
+    Outcome(
+        "duty_acceptance",
+        "share",
+        "Share of the contracts on which officials ordered unpaid extra duties whose "
+        "provider accepted them.",
+        "The same, pooled over all orders of the run.",
+        Formula(
+            lambda r: 1.0 - _ratio(r.duty_refusals, r.duty_orders),
+            "1 - duty_refusals / duty_orders",
+        ),
+        "pooled",
+        undefined="no extra duties were ordered",
     ),
     Outcome(
         "mission_share",

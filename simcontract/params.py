@@ -1521,15 +1521,17 @@ _DECLARED = [
         source="assumption",
     ),
     _p(
-        "dependent_compliance",
+        "refusal_caution",
         "float",
-        0.6,
+        10.0,
         0.0,
-        1.0,
+        1000.0,
+        unit="1/merit",
         group="delivery",
-        meaning="Added chance of accepting ordered extra duties per unit of dependence on "
-        "government money.",
+        meaning="How strongly an NGO avoids refusing ordered extra duties per unit of award "
+        "merit a refusal would put at stake, weighted by its dependence on government money.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "client_control",
@@ -2046,6 +2048,13 @@ SCENARIO_KEYS = ("name", "description", "start_year", "changes", "sources")
 """Keys a scenario file holds outside ``[parameters]`` (and what it names them)."""
 
 
+RETIRED = {
+    "dependent_compliance": "since 0.2 an NGO's compliance with extra duties follows what "
+    "a refusal puts at stake (`refusal_caution`, ODD 7.13), not an assumed slope",
+}
+"""Parameters of earlier versions that no longer exist, with what took their place."""
+
+
 def unknown_message(name: str) -> str:
     """One-line message for an unknown parameter name, suggesting the closest one (or
     saying where a key of the scenario file itself belongs)."""
@@ -2060,6 +2069,8 @@ def unknown_message(name: str) -> str:
             f"{name!r} is not a parameter but a key of the scenario file itself: put it "
             "at the top of the file, above [parameters]"
         )
+    if name in RETIRED:
+        return f"parameter {name!r} no longer exists: {RETIRED[name]}"
     close = difflib.get_close_matches(str(name).lower(), PARAMETERS.keys(), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown parameter {name!r}{hint} (`simcontract params` lists every parameter)"

@@ -26,6 +26,7 @@ import pytest
 from simcontract import ContractingModel
 from simcontract.experiment.stats import paired_difference
 from simcontract.params import DEFAULTS
+from simcontract.phases.delivery import comply_probability
 from simcontract.phases.strategy import advocacy_effort
 
 SIZE = {"years": 12}
@@ -226,6 +227,15 @@ ABLATIONS = {
         {"tie_density": 0.0, "tie_cultivation": 0.0},
         off_constant=True,
     ),
+    "ties pay in awards beyond how common they are": Ablation(
+        "favouritism",
+        (0.0, 1.0),
+        "tie_advantage",
+        True,
+        {},
+        {"tie_density": 0.0, "tie_cultivation": 0.0},
+        off_constant=True,
+    ),
     "heads court officials": Ablation(
         "tie_cultivation",
         (0.0, 0.5),
@@ -325,7 +335,7 @@ ABLATIONS = {
         False,
         {"advocacy_concentration": 20.0},
         # NGOs that never yield to officials keep choosing their users themselves.
-        {"base_compliance": 0.0, "dependent_compliance": 0.0},
+        {"base_compliance": 0.0, "refusal_caution": 0.0},
         seeds=12,
     ),
     "NGOs without contracts cut costs": Ablation(
@@ -427,14 +437,14 @@ ABLATIONS = {
         {"hours_per_worker": 5000.0},
     ),
     # --- compliance and evaluation -----------------------------------------------------
-    "dependent NGOs cannot afford to refuse extra duties": Ablation(
-        "dependent_compliance",
-        (0.0, 0.6),
+    "NGOs fear what refusing extra duties costs them at the next tender": Ablation(
+        "refusal_caution",
+        (0.0, 10.0),
         "extra_duty_share",
         True,
         {},
-        # Every NGO accepts, dependent or not.
-        {"base_compliance": 1.0},
+        # Refusing costs neither score nor tie: nothing to fear, whatever the caution.
+        {"refusal_penalty": 0.0, "refusal_tie_cut": 0.0},
     ),
     # No switch but itself (no extra duties would leave nothing to accept): its
     # default against 0.
@@ -451,8 +461,8 @@ ABLATIONS = {
         (0.0, 0.5),
         "evaluation_score",
         False,
-        # Only dependent NGOs accept ordered duties.
-        {"base_compliance": 0.0},
+        # No NGO accepts ordered duties, whatever a refusal costs it.
+        {"base_compliance": 0.0, "refusal_caution": 0.0},
         # NGOs that accept every order never refuse.
         {"base_compliance": 1.0},
     ),
@@ -461,7 +471,8 @@ ABLATIONS = {
         (0.0, 1.0),
         "tied_award_share",
         False,
-        {"favouritism": 0.8, "base_compliance": 0.0},
+        # No NGO accepts ordered duties, whatever a refusal costs it.
+        {"favouritism": 0.8, "base_compliance": 0.0, "refusal_caution": 0.0},
         {"base_compliance": 1.0},
     ),
     "poor scores end contracts early": Ablation(
@@ -719,6 +730,25 @@ def test_without_an_obedience_reward_nothing_holds_advocacy_back() -> None:
     dependent = advocacy_effort(inclination, own, high, on)
     assert np.all(dependent < advocacy_effort(inclination, own, low, on))
     assert np.all(advocacy_effort(inclination, own, high, {**on, "contract_years": 5}) < dependent)
+
+
+def test_ngos_comply_for_what_a_refusal_costs_them() -> None:
+    """An NGO without government money, or one whose refusal costs nothing, complies with
+    ``base_compliance``; otherwise compliance grows with dependence, with the score
+    penalty, with the tie cut (as far as ties count) and with the contract's length."""
+    dependence = np.array([0.0, 0.3, 0.6, 1.0])
+    rules = dict(DEFAULTS)
+    base = rules["base_compliance"]
+    free = {**rules, "refusal_penalty": 0.0, "refusal_tie_cut": 0.0}
+    assert np.array_equal(comply_probability(dependence, free), np.full(4, base))
+    comply = comply_probability(dependence, rules)
+    assert comply[0] == base and np.all(np.diff(comply) > 0) and np.all(comply < 1.0)
+    for name, more in (("refusal_penalty", 0.5), ("refusal_tie_cut", 0.6), ("contract_years", 5)):
+        assert np.all(comply_probability(dependence, {**rules, name: more})[1:] > comply[1:])
+    # A tie cut costs nothing where ties do not count in awards.
+    untied = {**rules, "favouritism": 0.0}
+    cut = comply_probability(dependence, {**untied, "refusal_tie_cut": 1.0})
+    assert np.array_equal(cut, comply_probability(dependence, untied))
 
 
 ADVOCACY_KNOBS = (

@@ -253,6 +253,8 @@ def check_bounds(values: dict[str, float], where: str) -> None:
             assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a correlation"
         elif outcome.unit == "index-difference":
             assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a difference of indices"
+        elif outcome.unit == "share-difference":
+            assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a difference of shares"
         else:
             assert v >= 0.0, f"{where}: {name} = {v} is negative"
     assert math.isnan(values["hhi"]) or values["hhi"] <= 1.0 + ROUNDING

@@ -62,6 +62,13 @@ def test_unknown_key_lookup_suggests_the_closest_name(small: Scenario) -> None:
         lookup("tenderin")
 
 
+def test_a_retired_parameter_names_what_took_its_place(small: Scenario) -> None:
+    with pytest.raises(
+        ScenarioError, match=r"'dependent_compliance' no longer exists.*refusal_caution"
+    ):
+        small.replace(dependent_compliance=0.6)
+
+
 def test_replace_returns_a_new_validated_copy(small: Scenario) -> None:
     copy = small.replace(favouritism=0.7, name="tied")
     assert copy is not small

@@ -641,6 +641,19 @@ def test_a_last_provider_that_could_not_renew_is_no_incumbent_that_lost(fate: st
     assert t.record.incumbent_tenders == 0 and t.record.incumbent_defeats == 0
 
 
+def test_an_award_counts_the_tied_share_of_its_tenders_bids() -> None:
+    m = market(tendering="open", bid_propensity=1.0, favouritism=1.0)
+    tied = m.add()
+    for _ in range(3):
+        m.add()
+    m.bureau.cadre.ties[tied.unique_id] = 0.9
+    t = m.tender(m.bureau)
+    assert t.contract is not None and t.contract.ngo is tied
+    assert t.record.bids == 4 and t.record.tied_awards == 1
+    # One bid in four was tied: a random award would have gone to it a quarter of the time.
+    assert t.record.tied_bid_share_sum == pytest.approx(0.25)
+
+
 def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> None:
     m = market(tendering="open", bid_propensity=1.0, snatching=0.0, favouritism=1.0)
     incumbent = m.add()

@@ -42,7 +42,7 @@ def test_both_arms_run_on_the_same_seeds() -> None:
 
 @pytest.fixture(scope="module")
 def reduced() -> object:
-    return validate(replications=10, seed=0, workers=2)
+    return validate(replications=20, seed=0, workers=2)
 
 
 def test_every_pattern_has_a_minimum_effect_and_a_mechanism_or_a_construction() -> None:

@@ -104,7 +104,7 @@ DEFAULT_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "extra_duty_demand",
             "refusal_penalty",
             "base_compliance",
-            "dependent_compliance",
+            "refusal_caution",
             "obedience_discount",
         ),
         "bid_scoring": (

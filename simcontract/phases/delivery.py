@@ -22,6 +22,7 @@ import numpy as np
 from simcontract.batch import YearBatch, column
 from simcontract.ngostate import HOURS
 from simcontract.phases.evaluation import unfamiliarity
+from simcontract.phases.tendering import award_weights
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -32,12 +33,30 @@ if TYPE_CHECKING:
 
 
 def comply_probability(dependence: np.ndarray, rules: Mapping[str, Any]) -> np.ndarray:
-    """Chance an NGO accepts ordered extra duties: dependent NGOs cannot afford to refuse.
+    """Chance an NGO accepts ordered extra duties, weighing what a refusal puts at stake.
 
-    ``base_compliance + dependent_compliance * dependence`` with ``dependence`` the
-    government share of last year's revenue.
+    NGOs "found it difficult to turn down extra work requested by government officials,
+    for fear of receiving negative comments on their annual service assessments as well
+    as damaging their future service bids" (004). A refusal costs the award total of the
+    NGO's next bid ``refusal_cost = (1 - favouritism) * wr * (1 - reputation_memory) *
+    refusal_penalty + favouritism * refusal_tie_cut``: the assessment's penalty lowers
+    its reputation, weighted ``wr`` in merit (:func:`~simcontract.phases.tendering.award_weights`),
+    and the official's tie falls (:func:`~simcontract.phases.evaluation.evaluate_contracts`).
+    With ``stake = refusal_cost * contract_years * dependence``, as for advocacy
+    (:func:`~simcontract.phases.strategy.advocacy_effort`),
+
+    ``comply = 1 - (1 - base_compliance) * exp(-refusal_caution * stake)``
+
+    with ``dependence`` the government share of last year's revenue. When refusing costs
+    nothing, every NGO complies with ``base_compliance``, whatever its dependence.
     """
-    return rules["base_compliance"] + rules["dependent_compliance"] * dependence
+    _, wr, _ = award_weights(rules)
+    f = rules["favouritism"]
+    cost = (1.0 - f) * wr * (1.0 - rules["reputation_memory"]) * rules["refusal_penalty"]
+    cost += f * rules["refusal_tie_cut"]
+    stake = cost * rules["contract_years"] * dependence
+    base = rules["base_compliance"]
+    return 1.0 - (1.0 - base) * np.exp(-rules["refusal_caution"] * stake)
 
 
 def documentation_needs(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
@@ -203,13 +222,12 @@ def directed_hours(batch: YearBatch, service: np.ndarray, rules: Mapping[str, An
     """Service hours of each NGO whose users officials chose.
 
     Officials want to choose the users of the share ``client_control`` of the service;
-    the NGO yields as it yields to extra duties, ``min(1, comply_probability)``
-    (:func:`comply_probability`): a dependent NGO cannot afford to refuse. Expected
-    hours, so nothing is drawn.
+    the NGO yields as it yields to extra duties, with :func:`comply_probability`, for
+    the same fear of what refusing puts at stake. Expected hours, so nothing is drawn.
     """
     if rules["client_control"] <= 0.0:
         return np.zeros(batch.size)
-    comply = np.minimum(1.0, comply_probability(batch.get("dependence"), rules))
+    comply = comply_probability(batch.get("dependence"), rules)
     return service * rules["client_control"] * comply
 
 

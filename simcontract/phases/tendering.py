@@ -480,6 +480,7 @@ def run_tender(city: City, slot: Slot, terms: Terms, record: YearRecord) -> Cont
     if best is None:
         record.failed += 1
         return None
+    record.tied_bid_share_sum += sum(t >= TIE_THRESHOLD for t in bids.tie) / len(bids.tie)
     return award(city, slot, bids, best, terms, record)
 
 
