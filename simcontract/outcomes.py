@@ -85,6 +85,9 @@ class YearRecord:
     entries: int = 0
     exits: int = 0
     active_ngos: int = 0
+    active_agencies: int = 0
+    agencies_delivering: int = 0
+    agency_providers: int = 0
     initial_alive: int = 0
     initial_total: int = 0
     providers: int = 0
@@ -427,6 +430,18 @@ _DEFINED = [
         per=("purchaser",),
     ),
     Outcome(
+        "active_agencies",
+        "NGOs",
+        "General social-work agencies (not specialists, community associations or "
+        "grassroots groups) active at year end.",
+        "General social-work agencies active at the end of the run.",
+        Count("active_agencies"),
+        "last",
+        horizon=True,
+        size=True,
+        per=("purchaser",),
+    ),
+    Outcome(
         "ngo_entries",
         "NGOs",
         "NGOs registered during the year.",
@@ -592,6 +607,16 @@ _DEFINED = [
         Ratio("providers", "ngos_delivering"),
         "mean",
         undefined="no NGO was active",
+    ),
+    Outcome(
+        "agency_provider_share",
+        "share",
+        "Share of the general social-work agencies active during the year that held at "
+        "least one contract.",
+        _SHARE_MEAN,
+        Ratio("agency_providers", "agencies_delivering"),
+        "mean",
+        undefined="no general social-work agency was active",
     ),
     Outcome(
         "public_spend",

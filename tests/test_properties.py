@@ -233,6 +233,11 @@ def check_counts(model: ContractingModel, seen: dict[str, Any]) -> None:
     assert 0 <= r.slots_served <= r.slots_funded
     assert 0 <= r.quits <= r.staff
     assert r.duty_refusals <= r.duty_orders
+    assert 0 <= r.agency_providers <= r.agencies_delivering <= r.ngos_delivering
+    assert r.agency_providers <= r.providers and r.active_agencies <= r.active_ngos
+    assert r.active_agencies == sum(
+        n.origin == "general" for city in model.cities for n in city.ngos
+    )
     assert r.active_ngos == sum(len(city.ngos) for city in model.cities)
     assert 0 <= r.initial_alive <= r.initial_total
     assert math.isclose(r.hours_total, seen["hours"], rel_tol=1e-9, abs_tol=1e-6)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simcontract.batch import column
+from simcontract.params import ORIGINS
 from simcontract.phases.evaluation import replace_agencies
 
 if TYPE_CHECKING:
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from simcontract.batch import YearBatch
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
+
+
+GENERAL = ORIGINS.index("general")
+"""Origin code of the general social-work agencies."""
 
 
 def close_year(city: City, rules: Rules, record: YearRecord) -> None:
@@ -88,6 +93,7 @@ def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
     """
     ngos = city.ngos
     record.active_ngos += len(ngos)
+    record.active_agencies += int((city.ngo_values("origin_code") == GENERAL).sum())
     record.initial_total += city.initial_ngos
     entered = city.ngo_values("entry_year")
     record.initial_alive += int((entered == 0).sum())

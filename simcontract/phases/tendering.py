@@ -728,12 +728,16 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     value = batch.per_ngo(batch.term("price"))
     record.ngos_delivering += batch.size
     record.providers += int((value > 0).sum())
+    origins = batch.get("origin_code")
+    agency = origins == ORIGINS.index("general")
+    record.agencies_delivering += int(agency.sum())
+    record.agency_providers += int((agency & (value > 0)).sum())
     record.contracts += len(batch.contracts)
     total = value.sum()
     if total > 0:
         record.hhi_sum += float(((value / total) ** 2).sum())
         record.hhi_cities += 1
-    record.add_capture(value, batch.get("origin_code"))
+    record.add_capture(value, origins)
     funded, gaps = set(), set()
     for pu in city.purchasers:
         record.slots_funded += len(pu.slots)
