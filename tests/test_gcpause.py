@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
+from unittest import mock
 
 from simcontract import ContractingModel, gcpause
-from simcontract.experiment import run_split
+from simcontract.experiment import batches, run_split
 from simcontract.scenario import Scenario
 
 TINY = Scenario({"years": 6, "initial_ngos": 30, "n_bureaux": 6, "n_mass_orgs": 2}, name="tiny")
@@ -73,3 +75,32 @@ def test_the_pause_changes_no_result() -> None:
         stepped.step()
     assert alone.summary() == stepped.summary() == ContractingModel(scenario, rng=5).run().summary()
     assert run_split(scenario, 5, workers=1).summary() == alone.summary()
+
+
+def test_a_dropped_run_is_freed_inside_a_pause() -> None:
+    with gcpause.paused():
+        model = ContractingModel(TINY, rng=2).run()
+        model.release()
+        alive = weakref.ref(model)
+        del model
+        assert alive() is not None  # agents and model point at each other: a cycle
+        gcpause.free_run()
+        assert alive() is None
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_batch_of_runs_leaves_no_model_behind() -> None:
+    made = []
+
+    class Counted(ContractingModel):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    tasks = [(0, rep, rep + 1, TINY) for rep in range(3)]
+    with mock.patch.object(batches, "ContractingModel", Counted):
+        runs, _ = batches.run_tasks(tasks, series=False)
+    assert runs.num_rows == 3
+    assert len(made) == 3 and all(ref() is None for ref in made)
+    assert gc.isenabled()

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract import gcpause
 from simcontract.experiment import exports, limits, lock, runner, storage
 from simcontract.experiment import plan as plans
 from simcontract.experiment.designs import Design, as_design, check_points
@@ -55,15 +56,18 @@ def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str,
 
     rows = []
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in storage.DETAILS}
-    for point, rep, seed, scenario in tasks:
-        model = ContractingModel(scenario, rng=seed).run()
-        ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
-        rows.append({**ids, **dict(scenario), **model.summary()})
-        if series:
-            frames[storage.SERIES].append(model.series())
-            frames[storage.NGOS].append(model.ngo_table())
-            frames[storage.CONTRACTS].append(model.contract_table())
-        model.release()
+    with gcpause.paused():
+        for point, rep, seed, scenario in tasks:
+            model = ContractingModel(scenario, rng=seed).run()
+            ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
+            rows.append({**ids, **dict(scenario), **model.summary()})
+            if series:
+                frames[storage.SERIES].append(model.series())
+                frames[storage.NGOS].append(model.ngo_table())
+                frames[storage.CONTRACTS].append(model.contract_table())
+            model.release()
+            del model
+            gcpause.free_run()
     runs = pa.Table.from_pylist(rows, schema=storage.runs_schema())
     if not series:
         return runs, None

@@ -50,18 +50,22 @@ def run_figures(
     Returns:
         ``{key: [value in each run]}``; ``nan`` when a run has no value there.
     """
+    from simcontract import gcpause
     from simcontract.model import ContractingModel
     from simcontract.outcomes import yearly
 
     values: dict[str, list[float]] = {key: [] for key, _, _ in figures}
     wanted = {year for _, _, year in figures}
-    for seed in seeds:
-        model = ContractingModel(scenario, rng=seed).run()
-        model.release()
-        # The yearly outcomes of the years needed only (a whole series costs more).
-        years = {r.year: yearly(r) for r in model.records if r.year in wanted}
-        for key, outcome, year in figures:
-            values[key].append(float(years.get(year, {}).get(outcome, math.nan)))
+    with gcpause.paused():
+        for seed in seeds:
+            model = ContractingModel(scenario, rng=seed).run()
+            model.release()
+            # The yearly outcomes of the years needed only (a whole series costs more).
+            years = {r.year: yearly(r) for r in model.records if r.year in wanted}
+            for key, outcome, year in figures:
+                values[key].append(float(years.get(year, {}).get(outcome, math.nan)))
+            del model
+            gcpause.free_run()
     return values
 
 

@@ -152,12 +152,14 @@ class _InCityOrder:
 def _run_group(scenario: Scenario, seed: int, cities: list[int]) -> list[list[YearRecord]]:
     """Run ``cities`` of ``scenario`` for the whole run; return each year's records of
     its cities (in order)."""
-    model = ContractingModel(scenario, rng=seed, cities=cities)
     records = []
     with gcpause.paused():  # as ContractingModel.run
+        model = ContractingModel(scenario, rng=seed, cities=cities)
         while model.running:
             model.step()
             records.append(model.year_by_city)
             runner.tick(len(cities))
-    model.release()
+        model.release()
+        del model
+        gcpause.free_run()
     return records
