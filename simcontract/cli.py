@@ -79,9 +79,19 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
     take effect in the run (e.g. after ``--set years=...``) and of those that set a
     parameter given by ``--set`` again."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ScenarioWarning)  # said below, after --set
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScenarioWarning)
             scenario = load_scenario(name)
+        # Changes the run never reaches are said below, once --set has applied.
+        unreached = tuple(scenario.unreached_changes())
+        for warning in caught:
+            text = str(warning.message)
+            if not issubclass(warning.category, ScenarioWarning):
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+            elif not (unreached and text.endswith(unreached)):
+                print(f"simcontract: warning: {text}", file=sys.stderr)
         changes = parse_set(settings)
         scenario = scenario.replace(**changes) if changes else scenario
         check_market_size(scenario)

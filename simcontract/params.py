@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from simcontract.sources import cite
 
 ORIGINS = ("general", "specialist", "community", "grassroots")
@@ -125,12 +127,14 @@ class Parameter:
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
-                    f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
+                    f"parameter {self.name!r}: {shown(value)} is not allowed; "
+                    f"expected {self.allowed()}"
                 )
             return str(value)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(
-                f"parameter {self.name!r}: {value!r} is not a number; expected {self.allowed()}"
+                f"parameter {self.name!r}: {shown(value)} is not a number; "
+                f"expected {self.allowed()}"
             )
         if self.kind == "int":
             if not isinstance(value, numbers.Integral):
@@ -148,9 +152,9 @@ class Parameter:
                     f"parameter {self.name!r}: NaN is not allowed; expected {self.allowed()}"
                 )
         if not (self.low <= value <= self.high):
-            shown = f"{float(value):g}" if abs(value) >= 1e15 else repr(value)
+            text = f"{float(value):g}" if abs(value) >= 1e15 else repr(value)
             raise ValueError(
-                f"parameter {self.name!r}: {shown} is out of range; expected {self.allowed()}"
+                f"parameter {self.name!r}: {text} is out of range; expected {self.allowed()}"
             )
         return value
 
@@ -177,6 +181,14 @@ _NUMBER = re.compile(
 )
 """A number as ``--set`` reads it: ASCII decimal notation, or nan and inf."""
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+
+
+def shown(value: Any) -> str:
+    """``value`` as an error message shows it: ``repr``, except that a boolean, written
+    ``True`` in Python and ``true`` in a scenario file, is called a true/false value."""
+    if isinstance(value, bool | np.bool_):
+        return "a true/false value"
+    return repr(value)
 
 
 def _fmt(x: float | None) -> str:

@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import Any
 
 from simcontract import scenariosources
-from simcontract.params import DEFAULTS, PARAMETERS, check_joint, unknown_message
+from simcontract.params import DEFAULTS, PARAMETERS, check_joint, shown, unknown_message
 from simcontract.scenariosources import ScenarioSources
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -121,7 +121,7 @@ def _check_change(i: int, change: Any) -> tuple[int, dict[str, Any]]:
     year = change.pop("year")
     if isinstance(year, bool) or not isinstance(year, numbers.Integral) or year < 1:
         raise ScenarioError(
-            f"change #{i}: 'year' = {year!r} is not allowed; expected an integer >= 1"
+            f"change #{i}: 'year' = {shown(year)} is not allowed; expected an integer >= 1"
         )
     year = int(year)
     if not change:
@@ -461,7 +461,7 @@ def _check_start_year(value: Any) -> int | None:
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok or not FIRST_START_YEAR <= value <= LAST_START_YEAR:
         raise ScenarioError(
-            f"'start_year' = {value!r} is not allowed; expected the calendar year of model "
+            f"'start_year' = {shown(value)} is not allowed; expected the calendar year of model "
             f"year 1, an integer from {FIRST_START_YEAR} to {LAST_START_YEAR}"
         )
     return int(value)
@@ -494,6 +494,14 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
+EMPTY_FILE = (
+    "the file sets nothing (no name, parameter or rule change), so it runs the default of "
+    "every parameter (`simcontract params` lists them)"
+)
+"""What :func:`load_scenario` warns of a scenario file that sets nothing (an empty file,
+or only empty tables): most likely the wrong file, or one not saved yet."""
+
+
 def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
     """Load a scenario by built-in name (e.g. ``"baseline"``) or from a TOML file.
 
@@ -524,6 +532,8 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
         )
     path = _scenario_path(text)
     data = _read_toml(path)
+    if not any(data.values()):
+        warnings.warn(ScenarioWarning(f"{path}: {EMPTY_FILE}"), stacklevel=2)
     _check_change_years(data.get("changes"), path)
     data.setdefault("name", path.stem)
     scenario = Scenario.from_dict(data, source=str(path))

@@ -179,7 +179,11 @@ FILE_BAD: list[tuple[str, str | bytes, str]] = [
         r"'contract_years': 11 is out of range; expected an integer in \[1, 10\]",
     ),
     ("text for a number", '[parameters]\nyears = "20"\n', r"'20' is not a number; expected an"),
-    ("true for a number", "[parameters]\nyears = true\n", r"True is not a number; expected an"),
+    (
+        "true for a number",
+        "[parameters]\nyears = true\n",
+        r"a true/false value is not a number; expected an",
+    ),
     ("date for a number", "[parameters]\nyears = 1979-05-27\n", r"is not a number; expected an"),
     ("list for a choice", "[parameters]\ntendering = ['open']\n", r"is not allowed; expected one"),
     (
@@ -1048,6 +1052,28 @@ CASES.append(
     )
 )
 
+# ------------------------------------- warnings: a file that sets nothing, a built-in name
+for command, start in COMMANDS.items():
+    for label, files, pattern in [
+        (
+            "an empty scenario file",
+            {"empty.toml": ""},
+            r"warning: .*empty\.toml: the file sets nothing \(no name, parameter or rule "
+            r"change\), so it runs the default of every parameter",
+        ),
+        (
+            "a file named like a built-in scenario",
+            {"empty.toml": 'name = "baseline"\n[parameters]\nyears = 2\n'},
+            r"warning: .*empty\.toml: named 'baseline' like the built-in scenario, but its "
+            r"values differ \('years'\)",
+        ),
+    ]:
+        argv = tuple("{tmp}/empty.toml" if a == "{tiny}" else a for a in start)
+        argv = (*argv, "--set", "years=2", "--set", "initial_ngos=12", "--set", "n_bureaux=4")
+        if command != "run":
+            argv = (*argv, "--replications", "1")
+        CASES.append(Case(f"{command}: {label}", argv=argv, status=0, match=pattern, files=files))
+
 # ----------------------------------------------------------------------------- the API
 TINY = Scenario(damage.TINY, name="tiny")
 _OK = {"replications": 1, "workers": 1}
@@ -1083,7 +1109,7 @@ for name, changes, pattern in [
     ("text", "abc", r"'changes' must be a list of tables"),
     ("year 0", [{"year": 0, "favouritism": 0.1}], r"'year' = 0 is not allowed"),
     ("year 1.5", [{"year": 1.5, "favouritism": 0.1}], r"'year' = 1\.5 is not allowed"),
-    ("year True", [{"year": True, "favouritism": 0.1}], r"'year' = True is not allowed"),
+    ("year True", [{"year": True, "favouritism": 0.1}], r"'year' = a true/false value is not"),
     ("no year", [{"favouritism": 0.1}], r"change #1 has no 'year'"),
     ("a name not text", [{"year": 2, 5: 0.1}], r"unknown parameter 5"),
 ]:

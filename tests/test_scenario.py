@@ -264,12 +264,12 @@ BAD_VALUES: list[tuple[str, dict[str, Any], str]] = [
     (
         "bool for int",
         {"years": True},
-        r"parameter 'years': True is not a number; expected an integer in \[1, 200\]",
+        r"parameter 'years': a true/false value is not a number; expected an integer in \[1, 200\]",
     ),
     (
         "bool for float",
         {"favouritism": False},
-        r"parameter 'favouritism': False is not a number; expected a number in \[0, 1\]",
+        r"parameter 'favouritism': a true/false value is not a number; expected a number",
     ),
     (
         "float for int",
@@ -368,7 +368,7 @@ BAD_CHANGES: list[tuple[str, Any, str]] = [
     (
         "year as bool",
         [{"year": True, "favouritism": 0.5}],
-        r"change #1: 'year' = True is not allowed",
+        r"change #1: 'year' = a true/false value is not allowed",
     ),
     ("nothing changed", [{"year": 2}], r"change #1 \(year 2\) changes no parameter"),
     (
@@ -460,7 +460,7 @@ BAD_FILES: list[tuple[str, str | bytes, str]] = [
     (
         "bool for int in TOML",
         "[parameters]\nyears = true\n",
-        r"parameter 'years': True is not a number",
+        r"parameter 'years': a true/false value is not a number",
     ),
     (
         "NaN in TOML",
@@ -674,3 +674,20 @@ def test_an_edited_copy_of_a_builtin_under_its_name_is_warned_of(tmp_path: Path)
         assert load_scenario(same) == load_scenario("thin_market")
     with pytest.warns(ScenarioWarning, match=r"named 'thin_market' like the built-in scenario"):
         load_scenario(edited)
+
+
+@pytest.mark.parametrize("text", ["", "\n# nothing yet\n", "[parameters]\n"])
+def test_a_file_that_sets_nothing_warns_that_it_runs_the_defaults(
+    text: str, write_toml: WriteToml
+) -> None:
+    path = write_toml(text)
+    with pytest.warns(ScenarioWarning, match=r"the file sets nothing .* default of every"):
+        scenario = load_scenario(path)
+    assert dict(scenario) == dict(Scenario())
+
+
+def test_a_file_that_sets_only_a_name_runs_the_defaults_quietly(write_toml: WriteToml) -> None:
+    path = write_toml('name = "defaults"\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        assert dict(load_scenario(path)) == dict(Scenario())
