@@ -325,6 +325,29 @@ def test_a_killed_worker_ends_the_batch_in_one_line(pool_sweep) -> None:
     assert _gone(everyone), "worker processes outlived the batch"
 
 
+def _ended(process: psutil.Process) -> bool:
+    """Whether ``process`` has ended (a zombie counts: not every init reaps orphans)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_workers_end_when_the_batch_is_killed_outright(pool_sweep) -> None:
+    """SIGKILL leaves the batch's process no chance to stop its workers: they see it go
+    and end themselves, and the fork server and resource tracker follow."""
+    proc, _out, _argv = pool_sweep
+    everyone = _descendants(proc.pid)
+    assert len(everyone) >= 3, "no worker processes"
+    proc.kill()
+    proc.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while not all(map(_ended, everyone)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [" ".join(p.cmdline())[-60:] for p in everyone if not _ended(p)]
+    assert not left, f"processes outlived the killed batch: {left}"
+
+
 def test_sigterm_to_a_split_run_stops_its_workers(tmp_path: Path) -> None:
     tiny = damage.write_tiny(tmp_path)
     proc = _cli("run", str(tiny), "--set", "n_cities=2000", "--set", "years=50", "--workers", "2")

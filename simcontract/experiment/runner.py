@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
 import os
 import signal
@@ -302,14 +303,34 @@ def tick(amount: int = 1) -> None:
 
 def _init_worker(steps: Any) -> None:
     """Initialise a pool worker: the batch's process handles Ctrl-C and stops its
-    workers itself, a SIGTERM ends a worker at once, and ticks go to the ``steps``
-    queue (when there is one)."""
+    workers itself, a SIGTERM ends a worker at once, the worker ends when the batch's
+    process has gone (:func:`_end_with_batch`), and ticks go to the ``steps`` queue
+    (when there is one)."""
     global _ticker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        watch = threading.Thread(
+            target=_end_with_batch, args=(parent.sentinel,), name="batch-watch", daemon=True
+        )
+        watch.start()
     _ticker = steps.put if steps is not None else None
+
+
+def _end_with_batch(sentinel: Any) -> None:
+    """End this worker at once when the batch's process has gone (``sentinel`` is
+    ready).
+
+    A batch's process stops its workers when it ends, even by a signal; killed outright
+    (SIGKILL, the out-of-memory killer), it cannot. Its workers would then wait for
+    ever, holding their memory, one of them blocked writing a result nobody reads, and
+    the fork server would wait for them.
+    """
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def run_units(
