@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -37,6 +39,8 @@ TIE_FLOOR = 0.01
 MEDIAN_RANK = 0.5
 """An official's rank in a distribution of motives when officials do not differ
 (``motive_spread`` = 0): the mean."""
+
+_alive = attrgetter("alive")
 
 
 def motive(mean: float, rank: float, spread: float) -> float:
@@ -537,8 +541,12 @@ class NGO(mesa.Agent):
         """Leave the market for good (stays in the record, marked exited).
 
         The slots of its contracts fall empty; it stays their last provider, but not
-        an incumbent (its contracts count as ended early).
+        an incumbent (its contracts count as ended early). Its workers are laid off.
         """
+        exit_ngos([self], reason)
+
+    def _leave(self, reason: str) -> None:
+        """What :meth:`exit` does but lay off the workers."""
         for c in self.contracts:
             c.slot.contract = None
             c.slot.last_provider = self
@@ -546,8 +554,23 @@ class NGO(mesa.Agent):
         self.alive = False
         self.exit_year = self.model.year
         self.exit_reason = reason
-        self.experience = np.zeros(0)
         self.contracts = []
+
+
+def exit_ngos(ngos: list[NGO], reason: str) -> int:
+    """Make each of ``ngos`` (distinct NGOs of one city) leave the market for good, as
+    :meth:`NGO.exit` does, with every one's workers laid off at once; return how many
+    workers they employed."""
+    if not ngos:
+        return 0
+    rows = NGOState.rows(ngos)
+    workforce = ngos[0].state.workforce
+    staff = int(workforce.counts(rows).sum())
+    ngos[0].state.exits += len(ngos)
+    for ngo in ngos:
+        ngo._leave(reason)
+    workforce.replace(rows, np.zeros(0), np.zeros(len(rows), np.intp))
+    return staff
 
 
 class Intermediary(mesa.Agent):
@@ -695,6 +718,7 @@ class City:
     _rows: tuple[list[NGO], np.ndarray] | None = field(default=None, repr=False)
     _places: tuple[dict[int, list[NGO]], list[NGO]] | None = field(default=None, repr=False)
     _next_normal: int = 0
+    _exits_indexed: int = field(default=0, repr=False)
     ngo_state: NGOState = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -715,15 +739,26 @@ class City:
 
     def ngo_rows(self) -> np.ndarray:
         """The row of each active NGO (``ngos``, in order) in :attr:`ngo_state`."""
-        cached = self._rows
-        if cached is None or cached[0] is not self.ngos or len(cached[1]) != len(self.ngos):
-            # ``ngos`` is replaced when exited NGOs are dropped and only grows in between.
-            cached = self._rows = (self.ngos, NGOState.rows(self.ngos))
+        ngos, cached = self.ngos, self._rows
+        # ``ngos`` is replaced when exited NGOs are dropped and only grows in between.
+        if cached is None or cached[0] is not ngos or len(cached[1]) > len(ngos):
+            cached = self._rows = (ngos, NGOState.rows(ngos))
+        elif len(cached[1]) < len(ngos):
+            known = cached[1]
+            rows = np.concatenate([known, NGOState.rows(ngos[len(known) :])])
+            cached = self._rows = (ngos, rows)
         return cached[1]
 
     def ngo_values(self, name: str) -> np.ndarray:
         """Column ``name`` of :attr:`ngo_state` for the active NGOs, in order (a copy)."""
         return getattr(self.ngo_state, name)[self.ngo_rows()]
+
+    def alive(self, ngos: list[NGO]) -> np.ndarray:
+        """Whether each of ``ngos`` is active (``ngo.alive``), as a boolean array."""
+        if ngos is self.ngos and self.ngo_state.exits == self._exits_indexed:
+            # No NGO has exited since the exited were dropped from ``ngos``.
+            return np.ones(len(ngos), bool)
+        return np.fromiter(map(_alive, ngos), bool, len(ngos))
 
     @property
     def by_district(self) -> dict[int, list[NGO]]:
@@ -737,7 +772,12 @@ class City:
 
     def index_ngos(self) -> None:
         """Drop exited NGOs; the lookups by place are rebuilt when next read."""
-        self.ngos = [n for n in self.ngos if n.alive]
+        ngos, cached = self.ngos, self._rows
+        alive = np.fromiter(map(_alive, ngos), bool, len(ngos))
+        self.ngos = list(compress(ngos, alive.tolist()))
+        if cached is not None and cached[0] is ngos and len(cached[1]) == len(ngos):
+            self._rows = (self.ngos, cached[1][alive])
+        self._exits_indexed = self.ngo_state.exits
         self._places = None
 
     def index_entrants(self, entrants: list[NGO]) -> None:

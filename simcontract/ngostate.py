@@ -85,6 +85,9 @@ class NGOState(RowTable):
     }
     ITEMS: ClassVar[str] = "NGO"
 
+    exits: int = 0
+    """NGOs that have exited (:func:`~simcontract.agents.exit_ngos`)."""
+
     def __init__(self, capacity: int = 64) -> None:
         super().__init__(capacity)
         self.workforce = Workforce()
@@ -184,6 +187,10 @@ class Workforce:
             return
         others = np.ones(self.size, bool)
         others[_ranges(lo, hi - lo)] = False
+        if not len(mine):
+            # Only lay-offs (NGOs that exit): the others stay as they are.
+            self._store(self.experience[: self.size][others], used[others])
+            return
         all_rows = np.concatenate([used[others], mine])
         # A stable sort by row keeps each NGO's workers in their order.
         order = np.argsort(all_rows, kind="stable")
@@ -198,7 +205,10 @@ class Workforce:
         if first is None or len(first) < top:
             used = self.row[: self.size]
             span = max(top, int(used[-1]) + 2 if self.size else 0)
-            first = self._first = np.searchsorted(used, np.arange(span))
+            # Workers are sorted by row: a row's first is the count of workers of the
+            # rows before it (a count and a running sum cost less than a search).
+            first = self._first = np.zeros(span, np.intp)
+            np.cumsum(np.bincount(used, minlength=span)[: span - 1], out=first[1:])
         return first[rows], first[rows + 1]
 
     def _store(self, experience: np.ndarray, rows: np.ndarray, room: int = 0) -> None:

@@ -241,7 +241,7 @@ class OpenRound:
         buyers = _Purchasers(self.slots, tender)
         track = self.city.ngo_values("track_record")
         room = (
-            column(ngos, "alive", bool)
+            self.city.alive(ngos)
             & column(ngos, "seeks_contracts", bool)
             & (held < books.capacity)
             & (books.funds >= books.need)

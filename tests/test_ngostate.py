@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simcontract import ContractingModel
-from simcontract.agents import NGO, SECTORS
+from simcontract.agents import NGO, SECTORS, exit_ngos
 from simcontract.batch import YearBatch, column
 from simcontract.ngostate import COLUMNS, COUNTS, FIXED, HOURS, NGOState, Workforce
 from simcontract.params import ORIGINS
@@ -289,3 +289,52 @@ def test_place_lookups_follow_the_active_ngos() -> None:
         made = entry.new_ngos(city, model.rules, 6, initial=False)
         city.index_entrants(made)  # added to the lookups if built, else read when built
         assert (city.by_district, city.citywide) == expected()
+
+
+def test_ngos_exiting_together_match_ngos_exiting_one_by_one() -> None:
+    """``exit_ngos`` lays off the workers of all of them at once: the same workforce,
+    slots and exit records as each NGO leaving in turn, and their staff returned."""
+    model = ContractingModel(TINY, rng=5)
+    for _ in range(3):
+        model.step()
+    twin = copy.deepcopy(model)
+    picks = [0, 3, 4, 9]
+    together = [model.cities[0].ngos[i] for i in picks]
+    one_by_one = [twin.cities[0].ngos[i] for i in picks]
+    staff = sum(n.staff for n in together)
+    assert staff > 0 and any(n.contracts for n in together)
+    assert exit_ngos(together, "closed") == staff
+    for ngo in one_by_one:
+        ngo.exit("closed")
+    mine, theirs = model.cities[0], twin.cities[0]
+    everyone = np.arange(mine.ngo_state.size)
+    assert mine.ngo_state.workforce.of(everyone)[0].tolist() == (
+        theirs.ngo_state.workforce.of(everyone)[0].tolist()
+    )
+    assert [n.staff for n in together] == [0] * len(picks)
+    for a, b in zip(mine.ngos, theirs.ngos, strict=True):
+        assert (a.alive, a.exit_year, a.exit_reason, len(a.contracts)) == (
+            b.alive,
+            b.exit_year,
+            b.exit_reason,
+            len(b.contracts),
+        )
+    slots = [(s.contract is None, s.last_terminated) for p in mine.purchasers for s in p.slots]
+    assert slots == [
+        (s.contract is None, s.last_terminated) for p in theirs.purchasers for s in p.slots
+    ]
+    assert exit_ngos([], "closed") == 0
+
+
+def test_the_alive_mask_follows_exits() -> None:
+    model = ContractingModel(TINY, rng=6)
+    model.step()
+    city = model.cities[0]
+    assert city.alive(city.ngos).all()
+    city.ngos[2].exit("insolvent")
+    assert city.alive(city.ngos).tolist() == [n.alive for n in city.ngos]
+    assert not city.alive(city.ngos)[2]
+    some = city.ngos[1:4]
+    assert city.alive(some).tolist() == [True, False, True]
+    model.step()  # the close of the year drops the exited
+    assert city.alive(city.ngos).all() and all(n.alive for n in city.ngos)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcontract.batch import column
+from simcontract.agents import exit_ngos
 from simcontract.params import ORIGINS
 from simcontract.phases.evaluation import replace_agencies
 
@@ -37,19 +37,19 @@ def close_year(city: City, rules: Rules, record: YearRecord) -> None:
     """
     batch = city.batch
     ngos = batch.ngos
-    alive = column(ngos, "alive", bool)
+    alive = city.alive(ngos)
     ending = close_contracts(batch, alive, rules.year)
     costs = rules["lean_overhead"] * rules["overhead"] + rules["wage"]
     floor = rules["closure_reserves"] * costs
     # An NGO's contracts do not share slots with another's, so closing every NGO's
     # contracts before any NGO closes changes nothing; closures stay in list order.
     left = batch.held() - ending
-    for i in np.flatnonzero(alive & (left == 0) & (batch.get("reserves") < floor)).tolist():
-        ngo = ngos[i]
+    closes = alive & (left == 0) & (batch.get("reserves") < floor)
+    closing = [ngos[i] for i in np.flatnonzero(closes).tolist()]
+    for ngo in closing:
         record.add_exit(ngo.reserves)
-        record.closures += 1
-        record.layoffs += ngo.staff
-        ngo.exit("closed")
+    record.closures += len(closing)
+    record.layoffs += exit_ngos(closing, "closed")
     for pu in city.purchasers:
         if pu.cadre is not None:
             pu.cadre.decay_ties(rules["tie_decay"])

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simcontract.agents import exit_ngos
 from simcontract.params import ORIGINS
 from simcontract.phases.entry import mean_one_lognormal
 
@@ -191,8 +192,7 @@ def settle_accounts(city: City, rules: Rules, record: YearRecord) -> None:
     record.activities += float(activities.sum())
     record.overheads += float(overheads.sum())
     record.wages += float(wages.sum())
-    for i in np.flatnonzero(~(reserves >= 0.0)).tolist():
-        ngo = ngos[i]
+    insolvent = np.flatnonzero(~(reserves >= 0.0)).tolist()
+    for i in insolvent:
         record.add_exit(float(reserves[i]))
-        record.layoffs += ngo.staff
-        ngo.exit("insolvent")
+    record.layoffs += exit_ngos([ngos[i] for i in insolvent], "insolvent")

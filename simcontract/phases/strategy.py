@@ -100,8 +100,7 @@ def _courted(
 
 def _heads_leave(city: City, leaving: np.ndarray) -> None:
     """End every official's tie to the NGOs whose head leaves this year."""
-    ngos = city.ngos
-    gone = {ngos[i].unique_id for i in np.flatnonzero(leaving).tolist()}
+    gone = set(city.ngo_values("uid")[leaving].tolist())
     if not gone:
         return
     for pu in city.purchasers:

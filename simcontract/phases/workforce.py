@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcontract.batch import column
-
 if TYPE_CHECKING:
     from simcontract.agents import City
     from simcontract.ngostate import Workforce
@@ -93,7 +91,7 @@ def workers_quit(city: City, rules: Rules, record: YearRecord) -> None:
     ngos = batch.ngos
     if not ngos:
         return
-    keep = column(ngos, "alive", bool)
+    keep = city.alive(ngos)
     held = batch.held()
     final = np.where(held > 0, batch.per_ngo(batch.ending(rules.year)) / np.maximum(held, 1), 1.0)
     prob = np.minimum(
