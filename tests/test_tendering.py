@@ -939,3 +939,26 @@ def test_open_tenders_chosen_in_chunks_give_the_same_run(cells: int, monkeypatch
     chunked.run_model()
     assert chunked.summary() == whole.summary()
     assert chunked.ngo_table().equals(whole.ngo_table())
+
+
+@pytest.mark.parametrize("mode", ["open", "selective", "direct", "intermediary"])
+def test_the_hub_refreshes_its_pool_only_when_a_purchaser_tenders_through_it(mode: str) -> None:
+    """A hub no purchaser commissions admits nobody and draws nothing: the city's
+    generator ends the year where it would with no hub at all."""
+    scenario = Scenario(
+        {"years": 2, "initial_ngos": 40, "n_bureaux": 4, "n_mass_orgs": 0, "tendering": mode}
+    )
+    runs = []
+    for hub in (True, False):
+        model = ContractingModel(scenario, rng=11)
+        if not hub:
+            model.cities[0].hub = None
+        model.step()
+        runs.append(model)
+    with_hub, without = runs
+    pool = with_hub.cities[0].hub.pool
+    same = with_hub.cities[0].rng.bit_generator.state == without.cities[0].rng.bit_generator.state
+    if mode == "intermediary":
+        assert pool and not same
+    else:
+        assert not pool and same

@@ -629,15 +629,16 @@ def _floyd(size: np.ndarray, count: np.ndarray, draws: np.ndarray, first: np.nda
 def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     """Run this year's tenders of every purchaser in ``city``, in random order.
 
-    The hub refreshes its pool, every NGO's capacity is frozen for the round, NGOs
-    choose their open tenders, then each purchaser, in a random order, tenders its
-    empty slots in list order. The round's tenders, failed tenders and newcomer share
+    Every NGO's capacity is frozen for the round; if a purchaser tenders through the
+    hub this year, the hub refreshes its pool (a hub no purchaser commissions draws
+    nothing); NGOs choose their open tenders, then each purchaser, in a random order,
+    tenders its empty slots in list order. The round's tenders, failed tenders and newcomer share
     of bids are kept for next year's entry; the city's NGOs and contracts are gathered
     into ``city.batch`` for the rest of the year, and the market they form is counted.
     """
     city.round_candidates = {}
     books = open_books(city, rules)
-    if city.hub is not None:
+    if city.hub is not None and any(pu.mode == "intermediary" for pu in city.purchasers):
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
         seekers = [n for n in city.ngos if n.seeks_contracts]
         city.hub.refresh_pool(seekers, empty, rules, city.rng)
