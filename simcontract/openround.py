@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simcontract.agents import SECTORS
-from simcontract.batch import column
 from simcontract.params import ORIGINS
 from simcontract.phases import tendering
 from simcontract.phases.cadres import contract_length
@@ -242,7 +241,7 @@ class OpenRound:
         track = self.city.ngo_values("track_record")
         room = (
             self.city.alive(ngos)
-            & column(ngos, "seeks_contracts", bool)
+            & books.seeking
             & (held < books.capacity)
             & (books.funds >= books.need)
         )[owner]

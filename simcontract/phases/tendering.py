@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -515,7 +516,7 @@ def choose_open_tenders(
     counted = np.minimum(rules["free_contracts_counted"], np.maximum(0, free))
     budget = rules["bids_per_free_contract"] * counted
     # Only an NGO that seeks contracts and may answer a tender chooses (and draws).
-    budget[~column(ngos, "seeks_contracts", bool)] = 0
+    budget[~books.seeking] = 0
     market = Interest(
         district=city.ngo_values("district"),
         citywide=city.ngo_values("citywide").astype(bool),
@@ -640,7 +641,7 @@ def tender_round(city: City, rules: Rules, record: YearRecord) -> None:
     books = open_books(city, rules)
     if city.hub is not None and any(pu.mode == "intermediary" for pu in city.purchasers):
         empty = sum(s.contract is None for pu in city.purchasers for s in pu.slots)
-        seekers = [n for n in city.ngos if n.seeks_contracts]
+        seekers = list(compress(city.ngos, books.seeking.tolist()))
         city.hub.refresh_pool(seekers, empty, rules, city.rng)
     chosen = choose_open_tenders(city, rules, books)
     tenders, failed, bids, newcomer_bids = (
@@ -675,12 +676,14 @@ class Books:
         capacity: Most contracts it can manage (``round_capacity``).
         funds: Money it can commit (``round_funds``).
         need: Money one more contract needs (``round_need``).
+        seeking: Whether it seeks contracts this year (``seeks_contracts``).
     """
 
     held: np.ndarray
     capacity: np.ndarray
     funds: np.ndarray
     need: np.ndarray
+    seeking: np.ndarray
 
 
 def open_books(city: City, rules: Rules) -> Books:
@@ -721,7 +724,7 @@ def open_books(city: City, rules: Rules) -> Books:
         ngo.round_capacity = c
         ngo.round_funds = f
         ngo.round_need = n
-    return Books(held, capacity, funds, need)
+    return Books(held, capacity, funds, need, column(ngos, "seeks_contracts", bool))
 
 
 def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
