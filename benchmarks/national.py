@@ -53,7 +53,7 @@ def split_over(scenario, workers: int) -> None:
         f"{last.initial_total} NGOs at the start, {last.active_ngos} active at the end, "
         f"{scenario['years']} years, over {run.workers} worker processes"
     )
-    print(f"setup and run {seconds:.1f} s (target < 120 s)")
+    print(f"setup and run {seconds:.1f} s (target < 60 s on 2 workers)")
     main_mib = peak_mib()
     if not children.available:
         print(f"peak memory: this process {main_mib:.0f} MiB (workers not measured here)")

@@ -1035,8 +1035,8 @@ _DECLARED = [
         1.0,
         group="cadres",
         meaning="Chance, at full `reshuffle`, that an official in his first year at a post "
-        "ends a contract with a provider he has no tie to (an option for what-if runs; "
-        "no source reports it, so it is off by default).",
+        "ends a contract with a provider he has no tie to; a tie lowers it in proportion "
+        "(an option for what-if runs; no source reports it, so it is off by default).",
         source="assumption",
     ),
     _p(

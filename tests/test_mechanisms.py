@@ -19,13 +19,16 @@ from __future__ import annotations
 import math
 from functools import cache
 from typing import Any, NamedTuple
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from simcontract import ContractingModel
+from simcontract.agents import Cadre
 from simcontract.experiment.stats import paired_difference
 from simcontract.params import DEFAULTS
+from simcontract.phases import evaluation
 from simcontract.phases.delivery import comply_probability
 from simcontract.phases.strategy import advocacy_effort
 
@@ -793,3 +796,49 @@ def test_beijing_short_contracts_come_from_the_finance_bureau_rule() -> None:
     )
     assert all(1.0 <= r["contract_length_mean"] < 1.5 for r in short), short
     assert endorsed["contract_length_mean"] == 3.0
+
+
+def test_a_new_officials_tie_spares_a_provider_from_early_termination() -> None:
+    """A newly arrived official ends a contract with chance ``new_broom_termination *
+    reshuffle * (1 - tie)``: at full chance, every provider he has no tie to loses its
+    running contract, none tied to him at full strength does, and about half of those
+    tied at half strength do (no threshold of tie strength decides it). Ties are set by
+    NGO id (full, none or half) as contracts are scored; no score is low enough to end a
+    contract."""
+    strengths = (1.0, 0.0, 0.5)
+    seen = {s: [0, 0] for s in strengths}  # running under a new official, ended
+
+    def tie(cadre: Cadre, ngo: Any) -> float:
+        return strengths[ngo.unique_id % 3]
+
+    real = evaluation.evaluate_contracts
+
+    def observed(city: Any, rules: Any, record: Any) -> None:
+        before = [(c, c.slot.purchaser.cadre) for c in city.batch.contracts]
+        real(city, rules, record)
+        for c, cadre in before:
+            new = cadre is not None and cadre.arrived == rules.year > 1
+            if new and c.end > rules.year:
+                seen[tie(cadre, c.ngo)][0] += 1
+                seen[tie(cadre, c.ngo)][1] += bool(c.terminated)
+
+    params = {
+        "new_broom_termination": 1.0,
+        "reshuffle": 1.0,
+        "rotation_years": 2.0,
+        "termination_score": 0.0,
+        "extra_duty_demand": 0.0,
+        "years": 10,
+    }
+    with (
+        mock.patch.object(Cadre, "tie", tie),
+        mock.patch.object(evaluation, "evaluate_contracts", observed),
+    ):
+        for seed in range(4):
+            ContractingModel("baseline", rng=seed, **params).run()
+    assert all(running >= 100 for running, _ in seen.values()), seen
+    assert seen[1.0][1] == 0, seen
+    assert seen[0.0][1] == seen[0.0][0], seen
+    running, ended = seen[0.5]
+    # Binomial(running, 0.5): 4.5 standard errors either way.
+    assert abs(ended - running / 2) < 4.5 * math.sqrt(running / 4), seen

@@ -24,7 +24,6 @@ import numpy as np
 
 from simcontract.agents import Evaluator
 from simcontract.batch import column
-from simcontract.phases.tendering import TIE_THRESHOLD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -82,8 +81,9 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
     the NGO's contracts; the purchaser's current official's tie falls by
     ``refusal_tie_cut`` after a refusal of extra duties (scores do not make ties); a score
     below ``termination_score`` ends a contract that has years left, and so may a newly
-    arrived official without a tie of at least ``TIE_THRESHOLD`` to the provider (chance
-    ``new_broom_termination * reshuffle`` in the official's first year).
+    arrived official (chance ``new_broom_termination * reshuffle * (1 - tie)`` in the
+    official's first year, ``tie`` his tie to the provider: as in his markdown of past
+    providers at tender, a strong tie spares it).
     """
     batch = city.batch
     cs = batch.contracts
@@ -109,7 +109,7 @@ def evaluate_contracts(city: City, rules: Rules, record: YearRecord) -> None:
         new_broom = False
         if cadre is not None:
             tie = cadre.strengthen(c.ngo, cut) if refuse else cadre.tie(c.ngo)
-            new_broom = cadre.arrived == year and u < chance and tie < TIE_THRESHOLD
+            new_broom = cadre.arrived == year and u < chance * (1.0 - tie)
         if years_left and (s < termination or new_broom):
             c.terminated = True
             record.early_terminations += 1
