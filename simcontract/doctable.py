@@ -33,7 +33,7 @@ from simcontract.params import PARAMETERS, Parameter
 from simcontract.sources import cite
 
 GROUP_TITLES = {
-    "run": "Run length and market size (fixed during a run)",
+    "run": "Run length, market size and mix (fixed during a run)",
     "contracts": "Contracts and budget",
     "tendering": "Tendering and award",
     "cadres": "Cadres and personal ties",

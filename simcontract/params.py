@@ -79,8 +79,9 @@ class Parameter:
         """The region of values a reader would accept for this assumption: the declared
         ``plausible`` pair, or else from half to one and a half times the default (for a
         default of 0: the lowest tenth of the allowed range), within the allowed range.
-        ``None`` for choices, sourced values and the run's size (group ``"run"``), which
-        the robustness analysis does not vary."""
+        ``None`` for choices, sourced values and the parameters of group ``"run"`` (the
+        run's length, the market's size and its mix of purchasers and NGOs: they define
+        the market a pattern studies), which the robustness analysis does not vary."""
         if not self.numeric or self.source != "assumption" or self.group == "run":
             return None
         if self.plausible is not None:

@@ -398,8 +398,8 @@ checks guard against a validation that re-reads its own assumptions:
   labelled *true by construction*; it is reported and not counted as evidence, and it
   does not fail `simcontract validate`.
 - **Robustness.** The patterns run again across a Latin hypercube over the plausible
-  region of every assumption of the registry (`Parameter.plausible_range`): the share of
-  that region where a pattern holds, and which assumptions its effect rests on.
+  region of every numeric assumption of the registry (`Parameter.plausible_range`): the
+  share of that region where a pattern holds, and which assumptions its effect rests on.
 
 The city comparisons (Guangzhou, Shanghai, Beijing) change many rules at once; a Shapley
 decomposition says how much of each gap each rule produces. The calibration separates
@@ -441,6 +441,11 @@ LIMITS = """\
   named mechanism produces it; it does not show that the named mechanism is wrong.
 - The plausible regions of the assumptions are themselves an assumption (by default half
   to one and a half times each default value).
+- The robustness analysis does not vary the parameters of group `run`: the run's length,
+  the market's size and its mix of purchasers and NGOs (origin shares, `n_mass_orgs`,
+  `multi_district_share`). They define the market a pattern studies; a pattern holds
+  for the market of its arms' scenarios. Nor does it vary the weights that define each
+  choice of `evaluation` (ODD 7.15).
 """
 
 

@@ -3,8 +3,10 @@
 Each stylised-fact pattern of :mod:`~simcontract.experiment.validation` compares two arms
 at one set of assumed values. :func:`robustness` asks whether its conclusion survives
 when the assumptions move: it samples a Latin hypercube over the plausible region of
-every assumption (:attr:`simcontract.params.Parameter.plausible_range`), runs both arms
-of every pattern at every point, and reports
+every assumption (:attr:`simcontract.params.Parameter.plausible_range`: every numeric
+assumption except those of group ``run``, the run's length and the market's size and
+mix, which define the market a pattern studies), runs both arms of every pattern at
+every point, and reports
 
 * the share of points where the pattern holds, with a 95 % Wilson interval, and
 * the global sensitivity of the pattern's effect (the mean paired difference ``b - a``)
@@ -442,8 +444,9 @@ def assumption_ranges(
             if name in PARAMETERS and plausible is None:
                 raise DesignError(
                     f"robustness: parameter {name!r} has no plausible region (only numeric "
-                    "assumptions that do not set the run's size have one); give a range "
-                    "as {name: (low, high)} or leave it out"
+                    "assumptions outside group 'run', the run's length and the market's "
+                    "size and mix, have one); give a range as {name: (low, high)} or "
+                    "leave it out"
                 )
             bounds = plausible
         chosen[name] = bounds
