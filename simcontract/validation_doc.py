@@ -398,8 +398,9 @@ checks guard against a validation that re-reads its own assumptions:
   labelled *true by construction*; it is reported and not counted as evidence, and it
   does not fail `simcontract validate`.
 - **Robustness.** The patterns run again across a Latin hypercube over the plausible
-  region of every numeric assumption of the registry (`Parameter.plausible_range`): the
-  share of that region where a pattern holds, and which assumptions its effect rests on.
+  region of every numeric assumption of the registry outside group `run`
+  (`Parameter.plausible_range`; see Limitations): the share of that region where a
+  pattern holds, and which assumptions its effect rests on.
 
 The city comparisons (Guangzhou, Shanghai, Beijing) change many rules at once; a Shapley
 decomposition says how much of each gap each rule produces. The calibration separates
