@@ -11,6 +11,7 @@ import ipaddress
 import os
 import socket
 import sys
+import threading
 import warnings
 
 APP_MODULE = "simcontract.app"
@@ -30,7 +31,9 @@ def missing_packages() -> list[str]:
 def host_problem(host: str) -> str | None:
     """What is wrong with ``host`` as an address to listen on, or ``None``.
 
-    An empty address would make the server listen on every interface, silently.
+    An empty address would make the server listen on every interface, silently; a name
+    that does not resolve, or an address not of this machine, would fail only once the
+    server starts, after its banner and with the server's raw error.
     """
     if not host.strip():
         return (
@@ -39,7 +42,63 @@ def host_problem(host: str) -> str | None:
         )
     if host != host.strip() or any(ch.isspace() or not ch.isprintable() for ch in host):
         return "an address holds no spaces or control characters"
+    reason = _bind_problem(host)
+    if reason:
+        return (
+            f"cannot listen there ({reason}); give an address of this machine, e.g. "
+            "127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+        )
     return None
+
+
+RESOLVE_SECONDS = 5.0
+"""How long the host check waits for the name service before giving up on a name."""
+
+
+def _bind_problem(host: str) -> str | None:
+    """Why the server could not listen on ``host``, or ``None`` when it can.
+
+    Resolves ``host`` (every address family, for listening) and binds a socket to each
+    address on port 0 until one binds, so the answer does not depend on the port (a port
+    in use is the server's own error); each socket is closed at once.
+    """
+    found: list = []
+    failed: list[BaseException] = []
+
+    def resolve() -> None:
+        try:
+            found.extend(
+                socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            )
+        except (OSError, UnicodeError) as err:
+            failed.append(err)
+
+    # A name the name service is slow to answer must not hang the command.
+    lookup = threading.Thread(target=resolve, name="simcontract-host-check", daemon=True)
+    lookup.start()
+    lookup.join(RESOLVE_SECONDS)
+    if lookup.is_alive():
+        return f"no answer from the name service within {RESOLVE_SECONDS:g} s"
+    if failed:
+        err = failed[0]
+        if isinstance(err, UnicodeError):
+            return "not a valid host name"
+        return getattr(err, "strerror", None) or str(err)
+    if not found:
+        return "the name has no address"
+    # One address that binds is enough: a name such as "localhost" may also resolve to
+    # an IPv6 address the machine cannot use, where the server binds a name over IPv4.
+    problems = []
+    for family, kind, proto, _name, address in found:
+        try:
+            with socket.socket(family, kind, proto) as probe:
+                if family == getattr(socket, "AF_INET6", None) and hasattr(socket, "IPV6_V6ONLY"):
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind((address[0], 0, *address[2:]))
+            return None
+        except OSError as err:
+            problems.append(err.strerror or str(err))
+    return problems[0]
 
 
 def _loopback(host: str) -> bool:
@@ -99,7 +158,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
 
     Returns:
         The exit status: 0 after Ctrl-C, 2 when the app's packages are missing or
-        ``host`` is empty, and another non-zero status when the server could not start
+        ``host`` is no address of this machine to listen on (see :func:`host_problem`),
+        and another non-zero status when the server could not start
         (3: e.g. the port is in use).
     """
     problem = host_problem(host)

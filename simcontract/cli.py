@@ -170,6 +170,46 @@ def file_stem(name: str) -> str:
     return stem or "scenario"
 
 
+_API_WORDS = {
+    "choose them with parameters=": "choose them with --param NAME",
+    "give a range as {name: (low, high)} or leave it out": (
+        "leave it out (a range of your own can be given from Python: "
+        "robustness(parameters={name: (low, high)}))"
+    ),
+    "(parameters=, or --param)": "(--param)",
+}
+"""How a message of the Python API names an argument, and how the command line does."""
+
+
+def in_cli_words(message: str) -> str:
+    """A message of the Python API, naming the command line's options instead of the
+    function's arguments."""
+    for api, cli in _API_WORDS.items():
+        message = message.replace(api, cli)
+    return message
+
+
+FIGURE_FORMATS = ("png", "pdf", "svg")
+"""The file formats ``--format`` offers for figures."""
+
+
+def figure_formats(text: str) -> list[str]:
+    """The figure formats a ``--format`` option names: comma-separated, each once.
+
+    Raises:
+        UsageError: No format, an empty item, one not offered, or one given twice.
+    """
+    formats = [f.strip().lower() for f in text.split(",")]
+    expected = "expected png, pdf or svg, comma-separated, each once"
+    for i, f in enumerate(formats):
+        if f not in FIGURE_FORMATS:
+            what = "an empty item" if not f else f"{f!r} is not offered"
+            raise UsageError(f"--format {text!r}: {what}; {expected}")
+        if f in formats[:i]:
+            raise UsageError(f"--format {text!r}: {f!r} is given twice; {expected}")
+    return formats
+
+
 def out_path(text: str | None, option: str = "--out") -> Path | None:
     """The folder an ``--out`` option names, checked (``None`` when not given).
 
@@ -515,6 +555,9 @@ def _common_window(scenarios: list[Scenario], years: int | None) -> list[Scenari
     """
     if years is None:
         return scenarios
+    longest = PARAMETERS["years"].high
+    if years > longest:
+        raise UsageError(f"--years {years}: a run lasts at most {longest:g} years")
     short = [s for s in scenarios if s["years"] < years]
     if short:
         s = short[0]
@@ -637,36 +680,45 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from simcontract.experiment import Results, integrity
 
     source = _results_dir(args.results)
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("png", "pdf", "svg")]
-    if bad or not formats:
-        raise UsageError(f"--format {args.format!r}: expected png, pdf or svg, comma-separated")
+    formats = figure_formats(args.format)
     out = out_path(args.out) or source / "figures"
     check_out_dir(out)
-    inventory = integrity.inspect(source, full=False)
-    if not inventory.complete:
-        if not args.partial:
-            raise UsageError(
-                f"{args.results!r} is not complete: {inventory.summary()}; finish it with "
-                f"`{inventory.resume_hint()}`, or draw what there is with --partial"
-            )
-        if not inventory.runs:
-            raise UsageError(f"{args.results!r} holds no intact run to draw")
-        print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
-    results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
-    paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
+    with _writing_into(source, out, args):
+        inventory = integrity.inspect(source, full=False)
+        if not inventory.complete:
+            if not args.partial:
+                raise UsageError(
+                    f"{args.results!r} is not complete: {inventory.summary()}; "
+                    f"{inventory.next_step()}, or draw what there is with --partial"
+                )
+            if not inventory.runs:
+                raise UsageError(f"{args.results!r} holds no intact run to draw")
+            print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
+        results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
+        paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
     print(f"{len(paths)} figure files written to {out}")
     for p in paths:
         print(f"  {p}")
     return 0
 
 
+def _writing_into(source: Path, out: Path, args: argparse.Namespace) -> Any:
+    """The lock of results folder ``source`` while figures are written to ``out`` inside
+    it: one writer per results folder, so a batch still drawing its own figures there
+    refuses the redraw (with one line naming it)."""
+    if not out.resolve().is_relative_to(source.resolve()):
+        return contextlib.nullcontext()
+    from simcontract.experiment import lock
+
+    return lock.hold(source, _command(args))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """``simcontract check``: every part of a results folder against its manifest.
 
     Exit status 0 when the batch is complete and every part intact, 1 when runs are
-    missing or parts damaged (``--resume`` runs them again), 2 when there is nothing to
-    check (no results, a damaged manifest).
+    missing or parts damaged (``--resume`` runs them again) or another process writes
+    the folder now, 2 when there is nothing to check (no results, a damaged manifest).
     """
     from simcontract.experiment import integrity
 
@@ -683,6 +735,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name in inventory.unfinished:
         print(f"unfinished: {name} (left by an interrupted session; --resume removes it)")
     print(inventory.summary())
+    if inventory.in_use:
+        print("wait for the process writing it to end, then check again")
+        return 1
     if inventory.finished:
         return 0
     print(f"finish with: {inventory.resume_hint()}")
@@ -731,6 +786,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from simcontract import plots
     from simcontract.experiment import robustness as rb
     from simcontract.experiment import storage
+    from simcontract.experiment.designs import DesignError
+    from simcontract.experiment.runner import ExperimentError
 
     patterns = _patterns(args.pattern)
     out = out_path(args.out)
@@ -750,7 +807,10 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         "sensitivity": args.sensitivity,
         "trajectories": args.trajectories or rb.MORRIS_TRAJECTORIES,
     }
-    runs = rb.run_count(patterns, **options)
+    try:
+        runs = rb.run_count(patterns, **options)
+    except (DesignError, ExperimentError) as err:
+        raise UsageError(in_cli_words(str(err))) from None
     print(
         f"{_count(len(patterns), 'pattern')}, {_count(args.points, 'point')} x "
         f"{_count(args.replications, 'replication')} (at most {runs:,} runs), "
@@ -766,6 +826,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             out=out,
             resume=args.resume,
         )
+    except (DesignError, ExperimentError) as err:
+        raise UsageError(in_cli_words(str(err))) from None
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
         again = " ".join(["simcontract", *args.argv] + ([] if args.resume else ["--resume"]))
@@ -1132,6 +1194,11 @@ def _add_check(sub: Any) -> None:
     check = sub.add_parser(
         "check",
         help="check every part of a results folder against its manifest (runs, tables, figures)",
+        description=(
+            "Check every part of a results folder against its manifest (runs, tables, "
+            "figures). Exit status: 0 complete and intact; 1 runs missing, parts damaged "
+            "or another process writing the folder now; 2 nothing to check."
+        ),
     )
     check.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
     check.set_defaults(func=cmd_check)

@@ -21,6 +21,7 @@ from simcontract.cli import (
     _positive,
     _replication_options,
     _Stopped,
+    figure_formats,
     file_stem,
     out_path,
 )
@@ -70,9 +71,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except ScenarioError as err:
         raise UsageError(str(err)) from None
     priors = parse_priors(args.param)
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    if not formats or any(f not in ("png", "pdf", "svg") for f in formats):
-        raise UsageError(f"--format {args.format!r}: expected png, pdf or svg, comma-separated")
+    formats = figure_formats(args.format)
     args.out = args.out or f"calibration-{file_stem(scenario.name)}"
     out = out_path(args.out)
     lock.check_free(out)

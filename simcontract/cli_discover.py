@@ -24,6 +24,8 @@ from simcontract.cli import (
     _check_scheduler,
     _holding,
     _positive,
+    figure_formats,
+    in_cli_words,
     out_path,
     parse_set,
     scenario_with,
@@ -91,7 +93,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         _prim_module()  # a missing workbench is said before any run
     except DiscoveryError as err:
         raise UsageError(_option_names(str(err))) from None
-    _check_formats(args.format)
+    figure_formats(args.format)
     if args.from_dir is not None:
         results, inputs = _stored(args)
     else:
@@ -103,14 +105,7 @@ def _option_names(message: str) -> str:
     """A message about a keyword of :func:`discover`, naming the option instead."""
     for keyword in ("min_density", "max_boxes", "mass_min", "max_qp"):
         message = message.replace(keyword, "--" + keyword.replace("_", "-"))
-    return message
-
-
-def _check_formats(text: str) -> list[str]:
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
-    if not formats or any(f not in ("png", "pdf", "svg") for f in formats):
-        raise UsageError(f"--format {text!r}: expected png, pdf or svg, comma-separated")
-    return formats
+    return in_cli_words(message)
 
 
 def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
@@ -216,12 +211,12 @@ def _report(args: argparse.Namespace, results: Any, condition: Any, inputs: Any)
     except DiscoveryError as err:
         stored = getattr(results, "directory", None)
         hint = f"; the runs are kept: try another --where with --from {stored}" if stored else ""
-        raise UsageError(f"{err}{hint}") from None
+        raise UsageError(f"{_option_names(str(err))}{hint}") from None
     print(format_discovery(found))
     out = out_path(args.out)
     if out is not None:
         with _holding(args):
-            written = _write(found, out, _check_formats(args.format))
+            written = _write(found, out, figure_formats(args.format))
         print(f"written to {out}: {', '.join(sorted(p.name for p in written))}")
     return 0
 

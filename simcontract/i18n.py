@@ -186,6 +186,14 @@ def outcome_meaning(name: str, lang: str | None = None, *, summary: bool = False
     return getattr(OUTCOMES[name], field) if name in OUTCOMES else ""
 
 
+def outcome_undefined(name: str, lang: str | None = None) -> str:
+    """When an outcome has no value (empty when it always has one)."""
+    found = _lookup(resolve(lang), f"outcomes.{name}.undefined")
+    if isinstance(found, str):
+        return found
+    return OUTCOMES[name].undefined if name in OUTCOMES else ""
+
+
 def unit(name: str, lang: str | None = None) -> str:
     """A unit of the registries in a language (English units are as declared)."""
     found = _lookup(resolve(lang), f"units.{name}")
@@ -251,6 +259,7 @@ def required_keys(lang: str, scenarios: list[str] | None = None) -> set[str]:
         return keys
     keys |= {f"parameters.{name}.meaning" for name in PARAMETERS}
     keys |= {f"outcomes.{name}.{f}" for name in OUTCOMES for f in ("yearly", "summary")}
+    keys |= {f"outcomes.{name}.undefined" for name, o in OUTCOMES.items() if o.undefined}
     units = {p.unit for p in PARAMETERS.values()} | {o.unit for o in OUTCOMES.values()}
     keys |= {f"units.{u}" for u in units if u}
     keys |= {f"scenarios.{name}.description" for name in scenarios or []}

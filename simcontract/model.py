@@ -26,6 +26,7 @@ Then the year's outcomes are collected (see :mod:`simcontract.outcomes`).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import warnings
 from collections.abc import MutableMapping, Sequence
@@ -63,7 +64,7 @@ from simcontract.phases import (
     tendering,
     workforce,
 )
-from simcontract.scenario import Rules, Scenario, load_scenario
+from simcontract.scenario import Rules, Scenario, ScenarioError, load_scenario
 
 
 class ContractingModel(mesa.Model):
@@ -73,7 +74,10 @@ class ContractingModel(mesa.Model):
         market_scenario: The market to simulate: a ``Scenario``, a built-in scenario
             name, a path to a TOML file, or ``None`` for the registry defaults.
         rng: Seed or generator for all randomness (Mesa's ``rng``); the same scenario
-            and seed give identical results.
+            and seed give identical results. A NumPy ``Generator`` or ``BitGenerator``
+            is drawn from (:func:`_seed`): models made one after another from one
+            generator run differently, generators in the same state give the same
+            run, and a generator just made from a seed gives the run of that seed.
         seed: Alias of ``rng`` kept for Mesa tools that pass ``seed``.
         cities: Simulate only these cities of the scenario (indices below
             ``n_cities``; default all). Cities share nothing, and each draws from its
@@ -111,6 +115,12 @@ class ContractingModel(mesa.Model):
         mesa_args = {"scenario": scenario} if scenario is not None else {}
         super().__init__(rng=_seed(rng if rng is not None else seed), **mesa_args)
         base = load_scenario(market_scenario)
+        for key in ("name", "changes"):
+            if key in params:
+                raise ScenarioError(
+                    f"{key!r} is not a parameter: ContractingModel takes parameter values "
+                    f"only; give a scenario made with Scenario.replace({key}=...) instead"
+                )
         self.market_scenario: Scenario = base.replace(**params) if params else base
         """The scenario the market follows: its rules, sizes and dated rule changes."""
         # Set-up follows the rules of year 1 (a dated change for year 1 applies already).
@@ -333,7 +343,11 @@ class ContractingModel(mesa.Model):
         return list(self.agents_by_type.get(NGO, []))
 
     def ngo_table(self) -> pd.DataFrame:
-        """One row per NGO ever present: origin, place, life history and last state."""
+        """One row per NGO ever present: origin, place, life history and last state.
+
+        The columns and their types are those of :data:`NGO_COLUMNS` whatever the run
+        (``exit_year`` is NaN for an NGO still active), also when no NGO was present.
+        """
         rows = [
             {
                 "ngo": n.unique_id,
@@ -352,7 +366,7 @@ class ContractingModel(mesa.Model):
             }
             for n in self.ngos
         ]
-        return pd.DataFrame(rows)
+        return _typed(pd.DataFrame(rows, columns=list(NGO_COLUMNS)), NGO_COLUMNS)
 
     def contract_table(self) -> pd.DataFrame:
         """Contracts in force now: purchaser, provider, price, term and tie strength.
@@ -383,12 +397,47 @@ class ContractingModel(mesa.Model):
                             "tie": pu.cadre.tie(c.ngo) if pu.cadre else 0.0,
                         }
                     )
-        return pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
+        return _typed(pd.DataFrame(rows, columns=list(CONTRACT_COLUMNS)), CONTRACT_TYPES)
 
+
+NGO_COLUMNS = {
+    "ngo": "int64",
+    "city": "int64",
+    "district": "int64",
+    "origin": "str",
+    "entry_year": "int64",
+    "exit_year": "float64",
+    "exit_reason": "str",
+    "active": "bool",
+    "reserves": "float64",
+    "reputation": "float64",
+    "dependence": "float64",
+    "staff": "int64",
+    "contracts": "int64",
+}
+"""The columns of :meth:`ContractingModel.ngo_table` and their types."""
 
 CONTRACT_COLUMNS = ("purchaser", "purchaser_kind", "city", "ngo", "price", "start", "end", "tie")
 """The columns of :meth:`ContractingModel.contract_table` (also when no contract is in
 force)."""
+
+CONTRACT_TYPES = {
+    "purchaser": "int64",
+    "purchaser_kind": "str",
+    "city": "int64",
+    "ngo": "int64",
+    "price": "float64",
+    "start": "int64",
+    "end": "int64",
+    "tie": "float64",
+}
+"""The type of each column of :meth:`ContractingModel.contract_table`."""
+
+
+def _typed(table: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """``table`` with each column given its type in ``types``: the same types whatever
+    the rows, and with no rows at all."""
+    return table.astype(types)
 
 
 def _agent_numbering() -> MutableMapping[Any, Any] | None:
@@ -403,15 +452,46 @@ def _outcome_now(model: ContractingModel, name: str) -> float:
     return model._current[name]
 
 
+def _drawn_seed(bits: np.random.BitGenerator) -> np.random.SeedSequence:
+    """The seed of a model given a generator (its bit generator ``bits``).
+
+    The model's streams come from a seed sequence (each city's is a child of it,
+    :meth:`ContractingModel._city_stream`), so a generator is turned into one: the seed
+    sequence it was made from while it stands where that left it (a generator just made
+    from a seed runs as the seed does), otherwise one seeded with :data:`SEED_DRAWS`
+    draws from it. Either way that many draws are taken from it, so that a generator is
+    used up like any other: the next model made from it runs differently.
+    """
+    seq = bits.seed_seq
+
+    def draws(source: np.random.BitGenerator) -> np.ndarray:
+        return np.random.Generator(source).integers(np.iinfo(np.int64).max, size=SEED_DRAWS)
+
+    fresh = isinstance(seq, np.random.SeedSequence) and np.array_equal(
+        draws(type(bits)(seq)), draws(copy.deepcopy(bits))
+    )
+    drawn = draws(bits)
+    return seq if fresh else np.random.SeedSequence(drawn.tolist())
+
+
+SEED_DRAWS = 4
+"""Draws a model takes from a generator it is given: 252 bits of seed, more than the 128
+bits of entropy NumPy draws for a fresh seed sequence."""
+
+
 def _seed(rng: Any) -> Any:
-    """``rng`` as Mesa takes it, after checking it is a seed or a generator.
+    """``rng`` as Mesa takes it, after checking it is a seed or a generator (a generator
+    is turned into a seed sequence, :func:`_drawn_seed`).
 
     Raises:
         TypeError: Not ``None``, a non-negative integer, a sequence of them, a
             ``SeedSequence``, a ``BitGenerator`` or a ``Generator``.
     """
-    allowed = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
-    if rng is None or isinstance(rng, allowed):
+    if isinstance(rng, np.random.Generator):
+        rng = rng.bit_generator
+    if isinstance(rng, np.random.BitGenerator):
+        return _drawn_seed(rng)
+    if rng is None or isinstance(rng, np.random.SeedSequence):
         return rng
     values = rng if isinstance(rng, list | tuple) else [rng]
     if (

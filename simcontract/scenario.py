@@ -238,7 +238,9 @@ class Scenario(Mapping[str, Any]):
         )
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self._values.items())), repr(self._changes_plain())))
+        # Equal changes in another key order are equal scenarios (``__eq__``).
+        changes = [sorted(change.items()) for change in self._changes_plain()]
+        return hash((tuple(sorted(self._values.items())), repr(changes)))
 
     def __reduce__(self):
         return (

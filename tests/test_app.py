@@ -7,7 +7,11 @@ import base64
 import gc
 import io
 import re
+import socket
+import threading
+import time
 import weakref
+from pathlib import Path
 
 import pytest
 
@@ -380,3 +384,96 @@ def test_serve_arguments() -> None:
     assert args[:5] == ["simcontract.app", "--host", "127.0.0.1", "--port", "8123"]
     assert "--production" in args and "--no-open" in args
     assert appserver.missing_packages() == []
+
+
+# --------------------------------------------------------------------------- host check
+_CANNOT_LISTEN = (
+    "give an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+)
+
+
+@pytest.mark.parametrize("command", ["app", "classroom"])
+@pytest.mark.parametrize(
+    "host, reason",
+    [("bogus.invalid", None), ("192.0.2.1", "Cannot assign requested address")],
+    ids=["unresolvable name", "address not of this machine"],
+)
+def test_a_host_it_cannot_listen_on_is_one_error_line_before_any_server(
+    command: str,
+    host: str,
+    reason: str | None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A name that does not resolve (.invalid never does) or an address not of this
+    machine (TEST-NET-1) is bad input: exit 2, one line, no warning, no server, no
+    session folder; it was exit 3 after a warning and uvicorn's raw error."""
+    from simcontract.cli import main
+
+    served = []
+    monkeypatch.setattr(appserver, "serve", lambda **options: served.append(options) or 0)
+    folder = tmp_path / "session"
+    argv = [command, "--host", host, "--port", "8797"]
+    code = main(argv + (["--out", str(folder)] if command == "classroom" else []))
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    (line,) = err.splitlines()
+    assert line.startswith(f"simcontract: error: --host {host!r}: cannot listen there ("), line
+    assert line.endswith(f"); {_CANNOT_LISTEN}"), line
+    if reason:
+        assert f"({reason})" in line
+    assert out == "" and served == [] and not folder.exists()
+
+
+def test_serve_refuses_a_host_it_cannot_listen_on(capsys: pytest.CaptureFixture[str]) -> None:
+    assert appserver.serve(host="bogus.invalid", port=8797) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("simcontract: error: host 'bogus.invalid': cannot listen there (")
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "0.0.0.0",
+        socket.gethostname(),
+        pytest.param("::1", marks=pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 here")),
+    ],
+)
+def test_a_host_of_this_machine_passes_the_check(host: str) -> None:
+    assert appserver.host_problem(host) is None
+
+
+def test_the_host_check_does_not_wait_long_for_the_name_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name service that does not answer gives up after RESOLVE_SECONDS."""
+    answer = threading.Event()
+    real = socket.getaddrinfo
+
+    def slow(*args, **kwargs):
+        answer.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(appserver, "RESOLVE_SECONDS", 0.2)
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    try:
+        problem = appserver.host_problem("slow.example")
+    finally:
+        answer.set()
+    assert time.monotonic() - started < 5
+    assert problem == (
+        f"cannot listen there (no answer from the name service within 0.2 s); {_CANNOT_LISTEN}"
+    )

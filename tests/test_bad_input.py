@@ -474,6 +474,7 @@ DESIGN_BAD: list[tuple[str, list[str], str]] = [
     ("lhs 0", ["--lhs", "0", "--param", "favouritism"], r"expected a positive integer, got 0"),
     ("sobol negative", ["--sobol", "-2", "--param", "favouritism"], r"positive integer"),
     ("morris text", ["--morris", "x", "--param", "favouritism"], r"positive integer, got 'x'"),
+    ("morris 1", ["--morris", "1", "--param", "favouritism"], r"at least 2 trajectories, got 1"),
     ("lhs without param", ["--lhs", "4"], r"--lhs needs at least one --param name\[=lo:hi\]"),
     ("no design", [], r"choose a design: --grid, --lhs N, --sobol N or --morris N"),
     ("grid without values", ["--grid", "favouritism"], r"expected name=v1,v2"),
@@ -726,11 +727,32 @@ cli(
     "{res}",
     "--format",
     "gif",
-    match=r"--format 'gif': expected png, pdf or svg",
+    match=r"--format 'gif': 'gif' is not offered; expected png, pdf or svg, comma-separated",
     results="",
     absent=("{res}/figures",),
 )
 cli("plot: empty format", "plot", "{res}", "--format", ",", match=r"expected png", results="")
+cli(
+    "plot: a format twice",
+    "plot",
+    "{res}",
+    "--format",
+    "png,PNG",
+    match=r"--format 'png,PNG': 'png' is given twice; expected png, pdf or svg, comma-separated, "
+    "each once",
+    results="",
+    absent=("{res}/figures",),
+)
+cli(
+    "plot: an empty format between two",
+    "plot",
+    "{res}",
+    "--format",
+    "png,,pdf",
+    match=r"--format 'png,,pdf': an empty item; expected png",
+    results="",
+    absent=("{res}/figures",),
+)
 cli("plot: --out empty", "plot", "{res}", "--out", "", match=r"--out '' is empty", results="")
 cli(
     "plot: --out a file",
@@ -794,7 +816,26 @@ cli(
     "robustness",
     "--param",
     "tendering",
-    match=r"tendering",
+    match=r"'tendering' takes one of 'open'.*not a number, so it has no plausible region: "
+    r"robustness varies numeric assumptions only; leave it out",
+)
+cli(
+    "robustness: an assumption of the run's market",
+    "robustness",
+    "--param",
+    "share_grassroots",
+    match=r"'share_grassroots' has no plausible region .*; leave it out \(a range of your own "
+    r"can be given from Python: robustness\(parameters=",
+)
+cli(
+    "robustness: sobol over every assumption",
+    *("robustness", "--sensitivity", "sobol", "--points", "4"),
+    match=r"allowed for at most 16 parameters: choose them with --param NAME, or use 'rbd_fast'",
+)
+cli(
+    "compare: --years beyond any run",
+    *("compare", "{tiny}", "--years", "500"),
+    match=r"error: --years 500: a run lasts at most 200 years$",
 )
 cli(
     "decompose: unknown outcome",
@@ -897,6 +938,34 @@ cli(
     "--param",
     "favouritism=0.5:2",
     match=r"range 0\.5:2 of 'favouritism' leaves the allowed range",
+)
+cli(
+    "discover: one point",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--points",
+    "1",
+    match=r"discovery: points must be at least 2, got 1",
+)
+cli(
+    "discover: one choice",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--param",
+    "tendering=open",
+    match=r"'tendering' would take one value \('open'\) in every run, so no box could bound "
+    r"it; give it two choices or more, or fix it with --set",
+)
+cli(
+    "discover: an integer range of one integer",
+    *DISCOVER,
+    "--where",
+    "ngo_survival < 0.5",
+    "--param",
+    "contract_years=2:2.5",
+    match=r"'contract_years' would take one value \(2\) in every run",
 )
 cli(
     "discover: bad choice",
@@ -1011,7 +1080,7 @@ cli(
     "ngo_survival < 0.5",
     "--format",
     "gif",
-    match=r"--format 'gif': expected png, pdf or svg",
+    match=r"--format 'gif': 'gif' is not offered; expected png, pdf or svg, comma-separated",
 )
 cli("params: unknown option", "params", "--bogus", match=r"unrecognized arguments: --bogus")
 cli(

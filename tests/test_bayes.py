@@ -3,7 +3,9 @@ planted value, and bad input. Tiny sizes: a few particles, one run each, short r
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -187,6 +189,59 @@ def test_folder_of_another_calibration_is_refused(tmp_path: Path, capsys, resume
     assert ("different calibration" if resume else "add --resume") in line
     assert (out / "calibration.json").read_text(encoding="utf-8") == held
     assert not (out / "abc.db").exists()
+
+
+SMALL = ["--population", "2", "--replications", "1", "--workers", "1", "--predictive-draws", "0"]
+
+
+@pytest.fixture(scope="module")
+def small_calibration(tmp_path_factory) -> Path:
+    """A finished calibration of one generation, made as ``calibrate *SMALL`` makes it."""
+    out = tmp_path_factory.mktemp("small") / "cal"
+    options = {"population": 2, "replications": 1, "workers": 1, "predictive_draws": 0}
+    bayes.calibrate_abc("guangzhou_ifsc", generations=1, out=out, progress=False, **options)
+    return out
+
+
+def _other_database(path: Path) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE notes (text)")
+        db.commit()
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda db: db.write_text("junk\n"), "not a calibration database: file is not a database"),
+        (Path.mkdir, "a folder, not a file"),
+        (_other_database, "not a calibration database: an SQLite file without a pyabc history"),
+    ],
+    ids=["text", "folder", "other-database"],
+)
+def test_resuming_a_damaged_history_is_refused(
+    small_calibration: Path, tmp_path: Path, capsys, damage, said: str
+) -> None:
+    out = tmp_path / "cal"
+    shutil.copytree(small_calibration, out)
+    (out / "abc.db").unlink()
+    damage(out / "abc.db")
+    before = _contents(out)
+    line = _refused(
+        capsys, ["guangzhou_ifsc", *SMALL, "--generations", "2", "--out", str(out), "--resume"]
+    )
+    db = str(out / "abc.db")
+    assert line.startswith(f"simcontract: error: {db!r} is damaged ({said}")
+    assert line.endswith("remove it to start the calibration again, or choose another folder")
+    assert _contents(out) == before  # nothing written, the damaged file left as it was
+
+
+def _contents(folder: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def test_missing_pyabc_says_how_to_install(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -177,6 +177,40 @@ def test_the_log_replays_to_the_same_market(tmp_path) -> None:
     pd.testing.assert_frame_equal(replay(tmp_path), logged.reset_index(drop=True))
 
 
+META = '{"scenario": {}, "seed": 1, "seats": []}'
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ({"session.json": "[]"}, "session.json is damaged (not a JSON object but an array)"),
+        ({"session.json": "{bad"}, "session.json is damaged (not JSON: Expecting property"),
+        ({"session.json": '{"seed": 1}'}, "session.json is damaged (lacks scenario, seats)"),
+        ({"session.json": META}, "decisions.parquet is missing; a session log folder holds"),
+        (
+            {"session.json": META, "decisions.parquet": "junk"},
+            "decisions.parquet is damaged (not a Parquet table: ",
+        ),
+    ],
+    ids=["array", "not-json", "lacking-keys", "missing-table", "junk-table"],
+)
+def test_a_damaged_log_is_refused_naming_the_file(tmp_path, capsys, files, said) -> None:
+    from simcontract.cli import main
+
+    folder = tmp_path / "S"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    status = main(["classroom", "--replay", str(folder)])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "", err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"simcontract: error: --replay {str(folder)!r}: {folder}"), err
+    assert said in lines[0], err
+    assert sorted(p.name for p in folder.iterdir()) == sorted(files)  # nothing written
+
+
 def test_a_student_whose_ngo_closed_takes_over_another_from_next_year() -> None:
     session = Session(years=2, seed=3, plan_seconds=0, award_seconds=0)
     ann = session.join(session.code, "Ann")

@@ -59,6 +59,20 @@ def test_the_codebook_covers_every_outcome_and_its_comparable_form() -> None:
     assert described["ngo_entries"].kind == "cumulative"
 
 
+def test_the_chinese_codebook_has_no_english_text_left() -> None:
+    """Before, when an outcome has no value (``undefined``) stayed in English."""
+    import re
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    english = codebook.variables()
+    for v in json.loads(codebook.to_json("zh_CN"))["variables"]:
+        fields = ("label", "unit", "definition", "kind", "pooling_text", "undefined")
+        for field in fields:
+            text = v[field]
+            assert not text or han.search(text), (v["name"], field, text)
+        assert bool(v["undefined"]) == bool(english[v["name"]].undefined), v["name"]
+
+
 def test_stata_names_are_short_unique_and_readable() -> None:
     names = codebook.stata_names([*codebook.variable_list(None), "x" * 40, "x" * 41])
     assert all(len(n) <= codebook.STATA_NAME for n in names.values())

@@ -6,6 +6,7 @@ leave a folder that ``simcontract check`` describes and ``--resume`` finishes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -129,6 +130,59 @@ def test_the_lock_refuses_another_thread_and_frees_on_exit(tmp_path: Path) -> No
     assert not (out / lock.HOLDER_FILE).exists()
 
 
+@contextlib.contextmanager
+def _held_by_another_process(folder: Path) -> Iterator[subprocess.Popen[str]]:
+    """``folder``'s lock held by another process (as a batch under way holds it)."""
+    code = (
+        "import sys, time\n"
+        "from simcontract.experiment import lock\n"
+        "with lock.hold(sys.argv[1], ['simcontract', 'sweep', 'held']):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True, env=ENV
+    )
+    try:
+        assert proc.stdout.readline() == "held\n"
+        yield proc
+    finally:
+        proc.kill()
+        proc.communicate(timeout=60)
+
+
+def test_a_folder_another_process_writes_is_reported_as_such_not_to_resume(
+    stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    finished = damage.copy_results(stored, tmp_path / "finished")
+    unfinished = damage.copy_results(stored, tmp_path / "unfinished")
+    damage.INCOMPLETE["part missing"](unfinished)
+    for res, runs in ((finished, 4), (unfinished, 3)):
+        with _held_by_another_process(res):
+            assert main(["check", str(res)]) == 1
+            report = capsys.readouterr().out.splitlines()
+            assert report[-2] == (
+                f"{runs} of 4 runs stored and intact; the batch is being written by "
+                "another process now"
+            )
+            assert report[-1] == "wait for the process writing it to end, then check again"
+            files = sorted(res.rglob("*"))
+            assert main(["plot", str(res), "--format", "svg", "--partial"]) == 2
+            (line,) = capsys.readouterr().err.splitlines()
+            assert "is in use by another batch: process" in line and "sweep held" in line
+            assert sorted(res.rglob("*")) == files  # nothing drawn there
+        assert main(["check", str(res)]) == (0 if res is finished else 1)
+    with _held_by_another_process(unfinished):
+        with pytest.raises(storage.ExperimentError) as refused:
+            load_results(unfinished)
+        assert "wait for the process writing it to end, or load what there is" in str(refused.value)
+        assert "--resume" not in str(refused.value)
+    with pytest.raises(
+        storage.ExperimentError, match=r"finish it with `simcontract sweep .*--resume"
+    ):
+        load_results(unfinished)
+
+
 # ------------------------------------------------------------------ damaged folders
 DAMAGED = [*damage.PART_DAMAGE, *damage.INCOMPLETE]
 
@@ -161,6 +215,33 @@ def test_check_names_the_damage_and_resume_repairs_it(
     assert_frame_equal(repaired.ngos, intact.ngos)
     if damaged:
         assert list((res / storage.DAMAGED).rglob("part-*")), "the damaged part was deleted"
+
+
+@pytest.mark.parametrize("table", [storage.RUNS, storage.SERIES])
+def test_a_file_in_place_of_a_table_folder_is_damage_that_resume_sets_aside(
+    table: str, stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, a resume failed on it with "[Errno 17] File exists" (exit 1), marked the
+    batch failed, and ``check`` proposed the same resume."""
+    res = damage.copy_results(stored, tmp_path)
+    shutil.rmtree(res / table)
+    (res / table).write_text("not a folder")
+    assert main(["check", str(res)]) == 1
+    report = capsys.readouterr().out.splitlines()
+    assert f"damaged: {table} is a file, not the folder of the {table}' parts" in report
+    assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
+    tiny = damage.write_tiny(tmp_path)
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    assert main([*resume, "--resume"]) == 0
+    # With the series gone, every chunk lacks its series part: all run again.
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == (1 if table == storage.RUNS else 5), err
+    assert f"{table} is a file" in err[0] and all("set aside in" in line for line in err)
+    assert (res / storage.DAMAGED / table).read_text() == "not a folder"  # kept, not deleted
+    assert main(["check", str(res)]) == 0
+    repaired, intact = load_results(res), load_results(stored)
+    assert_frame_equal(repaired.runs, intact.runs)
+    assert_frame_equal(repaired.series, intact.series)
 
 
 @pytest.mark.parametrize("kind", list(damage.OUTPUT_DAMAGE))

@@ -262,3 +262,28 @@ def test_survival_by_origin_and_cohort() -> None:
     assert first["n"].iloc[0] == len(initial)
     with pytest.raises(ValueError, match="grouping"):
         survival_by(results, "sector")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"initial_reserves": 1e10, "other_income": 1e9},  # no NGO exits
+        {"initial_ngos": 0, "entry_rate": 0.0},  # no NGO at all
+    ],
+)
+def test_the_ngo_and_contract_tables_keep_their_columns_and_types(params: dict) -> None:
+    """Before, ``exit_year`` held ``None`` (an object column) when no NGO had exited, and
+    a market without NGOs gave a table without columns."""
+    from simcontract.model import CONTRACT_TYPES, NGO_COLUMNS
+
+    model = ContractingModel("baseline", rng=1, years=2, **params).run()
+    for table, types in (
+        (model.ngo_table(), NGO_COLUMNS),
+        (model.contract_table(), CONTRACT_TYPES),
+    ):
+        assert list(table.columns) == list(types)
+        expected = pd.DataFrame({n: pd.Series([], dtype=t) for n, t in types.items()}).dtypes
+        assert table.dtypes.equals(expected)
+    ngos = model.ngo_table()
+    assert ngos["exit_year"].isna().equals(ngos["active"])

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
+import pandas as pd
 import pytest
 
 from simcontract import ContractingModel, Scenario, ScenarioError, load_scenario
@@ -199,6 +201,10 @@ def test_equality_and_hash_depend_on_values_and_changes(small: Scenario) -> None
     assert small != small.replace(favouritism=0.9)
     assert small != Scenario(dict(small), changes=[(2, {"favouritism": 0.9})])
     assert small != dict(small)
+    # The order of keys within a dated change matters to neither.
+    a = Scenario(changes=[{"year": 2, "favouritism": 0.3, "tie_decay": 0.2}])
+    b = Scenario(changes=[{"year": 2, "tie_decay": 0.2, "favouritism": 0.3}])
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
 
 
 def test_builtin_baseline_loads() -> None:
@@ -566,6 +572,36 @@ def test_error_messages_are_one_line() -> None:
 def test_a_bad_seed_is_refused_in_one_line(rng: object) -> None:
     with pytest.raises(TypeError, match=r"^rng: .* is not a seed; expected None, a non-neg"):
         ContractingModel("baseline", rng=rng)
+
+
+def _series(rng: object) -> pd.DataFrame:
+    return ContractingModel("baseline", years=3, rng=rng).run().series()
+
+
+def test_a_generator_is_drawn_from_like_any_generator() -> None:
+    """Before, a model read only the seed a generator was made from: models made one
+    after another from one generator were the same run, and two generators in the same
+    state (jumped, or restored from a state) ran differently."""
+    shared = np.random.default_rng(0)
+    first, second = _series(shared), _series(shared)
+    assert not first.equals(second)
+    assert first.equals(_series(0))  # a generator just made from a seed runs as the seed
+    assert _series(np.random.PCG64(5)).equals(_series(5))
+    jumped = [np.random.Generator(np.random.PCG64(1).jumped()) for _ in range(2)]
+    assert _series(jumped[0]).equals(_series(jumped[1]))
+    restored = np.random.default_rng(9)
+    restored.random(3)
+    copy = np.random.default_rng()
+    copy.bit_generator.state = restored.bit_generator.state
+    assert _series(restored).equals(_series(copy))
+
+
+@pytest.mark.parametrize("key", ["name", "changes"])
+def test_model_keywords_are_parameters_only(key: str) -> None:
+    """Before, ``name=`` renamed the scenario and ``changes=[]`` dropped its dated rule
+    changes without a word."""
+    with pytest.raises(ScenarioError, match=f"^{key!r} is not a parameter: ContractingModel"):
+        ContractingModel("guangzhou_ifsc", rng=1, **{key: []})
 
 
 def test_an_empty_set_of_cities_is_refused() -> None:

@@ -134,21 +134,76 @@ def _columns(name: str) -> list[str]:
     ]  # fmt: skip
 
 
+_LOG_FILES = (SESSION_FILE, "decisions.parquet", "ngos.parquet")
+_META_KEYS = ("scenario", "seed", "seats")
+
+
 def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """A session folder's ``session.json``, decisions and NGO-years.
 
     Raises:
-        FileNotFoundError: The folder holds no session log.
+        FileNotFoundError: The folder holds no session log, or a file of it is missing.
+        ValueError: A file of the log is damaged (each message names the file).
     """
     folder = Path(folder)
     if not (folder / SESSION_FILE).is_file():
         raise FileNotFoundError(f"{folder} holds no classroom session ({SESSION_FILE})")
-    meta = json.loads((folder / SESSION_FILE).read_text(encoding="utf-8"))
-    return (
-        meta,
-        pd.read_parquet(folder / "decisions.parquet"),
-        pd.read_parquet(folder / "ngos.parquet"),
-    )
+    held = folder / SESSION_FILE
+    try:
+        meta = json.loads(held.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise OSError(f"{held} cannot be read: {err.strerror or err}") from None
+    except ValueError as err:
+        raise ValueError(f"{held} is damaged (not JSON: {err})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(
+            f"{held} is damaged (not a JSON object but {_json_kind(meta)}); it "
+            f"should hold an object with {', '.join(_META_KEYS[:-1])} and {_META_KEYS[-1]}"
+        )
+    lacking = [key for key in _META_KEYS if key not in meta]
+    if lacking:
+        raise ValueError(f"{held} is damaged (lacks {', '.join(lacking)})")
+    return meta, _read_table(folder, "decisions"), _read_table(folder, "ngos")
+
+
+def _json_kind(value: Any) -> str:
+    """What JSON calls ``value``'s kind, with its article."""
+    kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(value), "a number")
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    """``folder``'s ``<name>.parquet``, with the columns the log writes.
+
+    Raises:
+        FileNotFoundError: It is missing.
+        ValueError: It is damaged.
+    """
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        what = "is not a file" if path.exists() else "is missing"
+        raise FileNotFoundError(
+            f"{path} {what}; a session log folder holds {', '.join(_LOG_FILES[:-1])} "
+            f"and {_LOG_FILES[-1]}"
+        )
+    try:
+        frame = pd.read_parquet(path)
+    except OSError as err:
+        raise OSError(f"{path} cannot be read: {err.strerror or err}") from None
+    except Exception as err:  # pyarrow's errors on a file that is not Parquet
+        why = _one_line(err)
+        if why.startswith("Could not open Parquet input source") and "': " in why:
+            why = why.split("': ", 1)[1]  # the path is named already
+        raise ValueError(f"{path} is damaged (not a Parquet table: {why})") from None
+    lacking = [c for c in _columns(name) if c not in frame.columns]
+    if lacking:
+        raise ValueError(f"{path} is damaged (lacks the columns {', '.join(lacking)})")
+    return frame
+
+
+def _one_line(err: BaseException) -> str:
+    """``err``'s message on one line."""
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 class _LoggedDesk:

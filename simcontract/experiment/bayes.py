@@ -74,11 +74,12 @@ import json
 import math
 import os
 import random
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -321,11 +322,58 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
     return (folder / DB_FILE).exists()
 
 
-def _stored_run(db: str, pyabc: Any) -> int | None:
-    """The id of the run stored in the history ``db``, or ``None`` when it holds none."""
-    history = pyabc.History(db)
-    runs = history.all_runs()
-    return int(runs[-1].id) if runs else None
+_HISTORY_TABLES = frozenset({"version", "abc_smc", "populations", "particles"})
+
+
+def _stored_run(path: Path, db: str, pyabc: Any) -> int | None:
+    """The id of the run stored in the history ``db`` (the file ``path``), or ``None``
+    when it holds none.
+
+    Raises:
+        ExperimentError: ``path`` is not a file, or not a history pyabc can read.
+    """
+    if not path.is_file():
+        _damaged(path, "a folder, not a file" if path.is_dir() else "not a file")
+    # Looked at before pyabc opens it: pyabc adds its tables to any SQLite file.
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+            tables = {row[0] for row in connection.execute(query)}
+    except sqlite3.Error as err:
+        _damaged(path, f"not a calibration database: {_db_reason(err)}")
+    if tables and not tables >= _HISTORY_TABLES:
+        _damaged(path, "not a calibration database: an SQLite file without a pyabc history")
+    import sqlalchemy.exc  # pyabc's database layer
+
+    try:
+        runs = pyabc.History(db).all_runs()
+        if not runs:
+            return None
+        run_id = int(runs[-1].id)
+        # What continuing it reads: the generations and the last one's particles.
+        history = pyabc.History(db, _id=run_id)
+        if history.max_t >= 0:
+            history.get_all_populations()
+            history.get_distribution(m=0, t=history.max_t)
+    except (sqlalchemy.exc.SQLAlchemyError, sqlite3.Error, AssertionError) as err:
+        # AssertionError: pyabc's check of the history's format version.
+        _damaged(path, f"not a calibration database: {_db_reason(err)}")
+    return run_id
+
+
+def _db_reason(err: BaseException) -> str:
+    """The first line of what the database driver (or pyabc) says about ``err``."""
+    reason = getattr(err, "orig", None) or err  # sqlalchemy wraps sqlite3's error
+    lines = str(reason).strip().splitlines()
+    first = lines[0] if lines else type(reason).__name__
+    return first.split(". ")[0] if isinstance(err, AssertionError) else first
+
+
+def _damaged(path: Path, why: str) -> NoReturn:
+    raise ExperimentError(
+        f"{str(path)!r} is damaged ({why}); remove it to start the calibration again, or "
+        "choose another folder"
+    )
 
 
 # --------------------------------------------------------------------------- progress
@@ -581,7 +629,7 @@ def _sample_in_folder(
         if not continuing:
             write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")
         db = pyabc.create_sqlite_db_id(file_=str((folder / DB_FILE).resolve()))
-        run_id = _stored_run(db, pyabc) if continuing else None
+        run_id = _stored_run(folder / DB_FILE, db, pyabc) if continuing else None
         history, stopped, wall = _sample(build(), db, run_id, observed, settings, progress)
     return history, stopped, wall, db
 

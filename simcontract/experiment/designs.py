@@ -554,7 +554,7 @@ class Morris(_Sampled):
     Gives ``n`` trajectories of ``D + 1`` points each, ``n * (D + 1)`` in all.
 
     Args:
-        n: Number of trajectories (> 0).
+        n: Number of trajectories (>= 2).
         params: As for :class:`LatinHypercube`.
         seed: Seed of the sampling and of the bootstrap in :meth:`analyze`.
         levels: Number of grid levels per parameter (even, >= 2).
@@ -570,6 +570,11 @@ class Morris(_Sampled):
         levels: int = 4,
     ) -> None:
         super().__init__(n, params, seed)
+        if self.n < 2:
+            raise DesignError(
+                f"morris: n must be at least 2 trajectories, got {self.n}: sigma, the "
+                "spread of a parameter's elementary effects, needs two"
+            )
         levels = _positive(levels, self.kind, "levels")
         if levels < 2 or levels % 2:
             raise DesignError(f"morris: levels must be an even integer >= 2, got {levels}")

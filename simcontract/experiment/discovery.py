@@ -44,7 +44,7 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment.conditions import Condition, parse_condition
-from simcontract.experiment.designs import LatinHypercube
+from simcontract.experiment.designs import DesignError, LatinHypercube
 from simcontract.experiment.runner import ExperimentError
 from simcontract.params import PARAMETERS
 
@@ -193,8 +193,34 @@ def discovery_design(
 ) -> LatinHypercube:
     """The Latin hypercube a discovery samples: ``points`` points over ``parameters``
     (``{name: (low, high)}`` or a list of choices; a bare name takes the registry's
-    range or every choice; default :data:`DEFAULT_RULES`)."""
-    return LatinHypercube(points, DEFAULT_RULES if parameters is None else parameters, seed=seed)
+    range or every choice; default :data:`DEFAULT_RULES`).
+
+    Raises:
+        DesignError: As :class:`~simcontract.experiment.designs.LatinHypercube`, and
+            fewer than 2 points or an input that could take only one value (one choice,
+            an integer range holding one integer): no box could bound it, which would
+            show only after every run.
+    """
+    design = LatinHypercube(points, DEFAULT_RULES if parameters is None else parameters, seed=seed)
+    if design.n < 2:
+        raise DesignError(
+            f"discovery: points must be at least 2, got {design.n}: a box bounds inputs "
+            "that differ between runs"
+        )
+    single = {
+        name: (options[0], "two choices or more")
+        for name, options in design.choices.items()
+        if len(options) < 2
+    }
+    for name, (lo, hi) in design.ranges.items():
+        if PARAMETERS[name].kind == "int" and math.floor(hi) == math.ceil(lo):
+            single[name] = (math.ceil(lo), "a range holding two integers or more")
+    for name, (value, wanted) in single.items():
+        raise DesignError(
+            f"discovery: parameter {name!r} would take one value ({value!r}) in every run, "
+            f"so no box could bound it; give it {wanted}, or fix it with --set"
+        )
+    return design
 
 
 # --------------------------------------------------------------------------- analysis

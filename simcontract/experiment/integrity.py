@@ -51,7 +51,8 @@ class Inventory:
         directory: The folder.
         manifest: Its manifest.
         runs: Every intact run ``(point, replication)`` and the name of its part.
-        damaged: Name of every damaged chunk (its parts' file name) and why, one line.
+        damaged: Name of every damaged chunk (its parts' file name, or the name of a table
+            whose folder is a file) and why, one line.
         unfinished: Detail parts without a runs part (left by an interrupted session).
     """
 
@@ -97,14 +98,21 @@ class Inventory:
         listed = self.manifest.get("outputs") or []
         return [name for name in listed if not (self.directory / str(name)).is_file()]
 
+    @property
+    def in_use(self) -> bool:
+        """Whether another process holds the folder's lock now: its batch is still
+        writing runs, tables or figures, so what is missing may yet come."""
+        from simcontract.experiment.lock import is_locked
+
+        return is_locked(self.directory)
+
     def status(self) -> str:
-        """How the batch's last session ended (as its manifest says), in a few words."""
+        """How the batch's last session ended (as its manifest says), in a few words, or
+        that it is still being written."""
+        if self.in_use:
+            return "is being written by another process now"
         status = self.manifest.get("status")
         if status == "running":
-            from simcontract.experiment.lock import is_locked
-
-            if is_locked(self.directory):
-                return "is being written by another process now"
             return "was interrupted (its process ended without closing it)"
         return _ENDINGS.get(str(status), f"ended as {status!r}")
 
@@ -116,7 +124,7 @@ class Inventory:
             first = next(iter(self.damaged.values()))
             parts = f"; {damaged} damaged part{'s' if damaged != 1 else ''} ({first})"
         outputs = ""
-        if self.manifest.get("status") == "complete":
+        if self.manifest.get("status") == "complete" and not self.in_use:
             missing = self.missing_outputs
             if not self.outputs_written:
                 outputs = ", but its tables and figures were not all written"
@@ -134,6 +142,14 @@ class Inventory:
         """How to finish the batch: its command line with ``--resume``, if recorded, with
         ``--out`` naming where the folder is now (it may have been moved or copied)."""
         return resume_command(self.manifest, self.directory) or "rerun the batch with resume"
+
+    def next_step(self) -> str:
+        """What to do about an unfinished batch, as a clause: wait for the process that
+        writes it now, or finish it with :meth:`resume_hint` (which that process's lock
+        would refuse)."""
+        if self.in_use:
+            return "wait for the process writing it to end"
+        return f"finish it with `{self.resume_hint()}`"
 
 
 def resume_command(manifest: dict[str, Any], directory: Path | None = None) -> str | None:
@@ -197,6 +213,10 @@ def inspect(directory: str | Path, *, full: bool = True) -> Inventory:
         )
     inventory = Inventory(directory, manifest)
     rules = _Rules(manifest)
+    for table in (storage.RUNS, *(storage.DETAILS if manifest.get("series") else ())):
+        folder = directory / table
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            inventory.damaged[table] = f"{table} is a file, not the folder of the {table}' parts"
     chunks: dict[str, set[tuple[int, int]]] = {}
     for path in storage.parts(directory / storage.RUNS):
         ids, problem = _check_part(path, storage.RUNS, rules, full=True)
@@ -376,16 +396,22 @@ def set_aside(directory: Path, chunks: Iterable[str]) -> list[Path]:
         Where the parts went.
     """
     moved = []
+    tables = (storage.RUNS, *storage.DETAILS)
     for chunk in chunks:
-        for table in (storage.RUNS, *storage.DETAILS):
-            source = directory / table / chunk
+        if chunk in tables:  # a file where the table's folder belongs
+            sources = [(directory / chunk, directory / storage.DAMAGED / chunk)]
+        else:
+            sources = [
+                (directory / table / chunk, directory / storage.DAMAGED / table / chunk)
+                for table in tables
+            ]
+        for source, target in sources:
             if not (source.exists() or source.is_symlink()):
                 continue
-            target = directory / storage.DAMAGED / table / chunk
             target.parent.mkdir(parents=True, exist_ok=True)
             n = 1
             while target.exists() or target.is_symlink():
-                target = target.with_name(f"{chunk}.{n}")
+                target = target.with_name(f"{source.name}.{n}")
                 n += 1
             os.replace(source, target)
             moved.append(target)

@@ -238,8 +238,8 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
     inventory = integrity.inspect(directory, full=False)
     if not inventory.complete and not partial:
         raise ExperimentError(
-            f"{str(directory)!r} is not complete: {inventory.summary()}; finish it with "
-            f"`{inventory.resume_hint()}`, or load what there is with partial=True"
+            f"{str(directory)!r} is not complete: {inventory.summary()}; "
+            f"{inventory.next_step()}, or load what there is with partial=True"
         )
     return Results(directory=directory, manifest=inventory.manifest, parts=inventory.parts)
 

@@ -441,6 +441,12 @@ def assumption_ranges(
     for name, bounds in names.items():
         if bounds is None:
             plausible = PARAMETERS[name].plausible_range if name in PARAMETERS else None
+            if name in PARAMETERS and not PARAMETERS[name].numeric:
+                raise DesignError(
+                    f"robustness: parameter {name!r} takes {PARAMETERS[name].allowed()}, "
+                    "not a number, so it has no plausible region: robustness varies "
+                    "numeric assumptions only; leave it out"
+                )
             if name in PARAMETERS and plausible is None:
                 raise DesignError(
                     f"robustness: parameter {name!r} has no plausible region (only numeric "
@@ -499,7 +505,12 @@ def applied_values(design: Any) -> list[dict[str, Any]]:
 
 
 def _sobol_design(points: int, ranges: Mapping[str, Any], seed: int) -> Sobol:
-    d = len(ranges)
+    _check_sobol(points, len(ranges))
+    return Sobol(points, ranges, seed=seed, second_order=False)
+
+
+def _check_sobol(points: int, d: int) -> None:
+    """Refuse a Sobol design over too many assumptions or of points not a power of 2."""
     if d > MAX_SOBOL_PARAMETERS:
         raise ExperimentError(
             f"sensitivity 'sobol' over {d} parameters needs {points} x {d + 2} = "
@@ -509,7 +520,6 @@ def _sobol_design(points: int, ranges: Mapping[str, Any], seed: int) -> Sobol:
         )
     if not is_power_of_two(points):
         raise ExperimentError(f"sensitivity 'sobol' needs points a power of 2, got {points}")
-    return Sobol(points, ranges, seed=seed, second_order=False)
 
 
 def _folder(out: Any, resume: bool) -> Path | None:
@@ -734,9 +744,17 @@ def run_count(
     trajectories: int = MORRIS_TRAJECTORIES,
 ) -> int:
     """Runs an analysis needs at most (before arms shared by patterns are merged: each
-    distinct arm of the patterns, once per point of every design)."""
+    distinct arm of the patterns, once per point of every design).
+
+    Raises:
+        DesignError: A parameter without a plausible region (and no range given).
+        ExperimentError: A Sobol design over too many assumptions, or of points not a
+            power of 2.
+    """
     arms = len({s for p in patterns for s in (p.a.scenario, p.b.scenario)})
     d = len(assumption_ranges(parameters))
+    if sensitivity == "sobol":
+        _check_sobol(points, d)
     extra = {"rbd_fast": 0, "morris": trajectories * (d + 1), "sobol": points * (d + 2)}
     return arms * (points + extra[sensitivity]) * replications
 
