@@ -6,6 +6,7 @@ so the command line can offer ``simcontract app`` without those packages install
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import ipaddress
 import os
@@ -49,6 +50,31 @@ def host_problem(host: str) -> str | None:
             "127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
         )
     return None
+
+
+def in_use_message(host: str, port: int) -> str:
+    """One line: ``port`` is taken at ``host``, and what to do."""
+    return (
+        f"port {port} is in use on {host} (another server listens there); choose another, "
+        f"e.g. --port {port + 1 if port < 65535 else 8765}"
+    )
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another server already listens on ``port`` at ``host`` (a host that
+    :func:`host_problem` accepts): the server would start, print its banner and fail.
+
+    Binds as the server does (over IPv6 for an address with a colon, else IPv4, reusing
+    an address that no server holds), and closes the socket at once.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as err:
+        return err.errno == errno.EADDRINUSE
+    return False
 
 
 RESOLVE_SECONDS = 5.0
@@ -157,14 +183,17 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
         open_browser: Open the app in the default web browser once it is up.
 
     Returns:
-        The exit status: 0 after Ctrl-C, 2 when the app's packages are missing or
-        ``host`` is no address of this machine to listen on (see :func:`host_problem`),
-        and another non-zero status when the server could not start
-        (3: e.g. the port is in use).
+        The exit status: 0 after Ctrl-C, 2 when the app's packages are missing,
+        ``host`` is no address of this machine to listen on (see :func:`host_problem`)
+        or another server listens on ``port``, and another non-zero status when the
+        server could not start all the same (3).
     """
     problem = host_problem(host)
     if problem:
         print(f"simcontract: error: host {host!r}: {problem}", file=sys.stderr)
+        return 2
+    if port_in_use(host, port):
+        print(f"simcontract: error: {in_use_message(host, port)}", file=sys.stderr)
         return 2
     missing = missing_packages()
     if missing:

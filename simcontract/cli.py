@@ -915,11 +915,13 @@ def cmd_decompose(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """``simcontract app``: the seminar app in the browser."""
-    from simcontract.appserver import exposure, host_problem, serve
+    from simcontract.appserver import exposure, host_problem, in_use_message, port_in_use, serve
 
     problem = host_problem(args.host)
     if problem:
         raise UsageError(f"--host {args.host!r}: {problem}")
+    if port_in_use(args.host, args.port):
+        raise UsageError(in_use_message(args.host, args.port))
     warning = exposure(args.host, args.port)
     if warning:
         print(f"simcontract: warning: {warning}", file=sys.stderr)

@@ -28,11 +28,13 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     """``simcontract classroom``: serve a session, or replay a logged one."""
     if args.replay is not None:
         return _replay(args.replay)
-    from simcontract.appserver import exposure, host_problem
+    from simcontract.appserver import exposure, host_problem, in_use_message, port_in_use
 
     problem = host_problem(args.host)
     if problem:
         raise UsageError(f"--host {args.host!r}: {problem}")
+    if port_in_use(args.host, args.port):
+        raise UsageError(in_use_message(args.host, args.port))
     missing = [p for p in CLASSROOM_PACKAGES if importlib.util.find_spec(p) is None]
     if missing:
         raise UsageError(

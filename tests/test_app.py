@@ -441,18 +441,45 @@ def _ipv6_loopback() -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    "host",
-    [
-        "127.0.0.1",
-        "localhost",
-        "0.0.0.0",
-        socket.gethostname(),
-        pytest.param("::1", marks=pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 here")),
-    ],
-)
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "0.0.0.0", socket.gethostname()])
 def test_a_host_of_this_machine_passes_the_check(host: str) -> None:
     assert appserver.host_problem(host) is None
+
+
+def test_the_ipv6_loopback_passes_where_this_machine_has_one() -> None:
+    assert (appserver.host_problem("::1") is None) == _ipv6_loopback()
+
+
+@pytest.mark.parametrize("command", ["app", "classroom"])
+def test_a_port_another_server_holds_is_one_error_line_before_any_server(
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """It was exit 3 with uvicorn's raw error, after the banner (for the classroom, with
+    the join code and the teacher's link)."""
+    from simcontract.cli import main
+
+    served = []
+    serve = appserver.serve
+    monkeypatch.setattr(appserver, "serve", lambda **options: served.append(options) or 0)
+    folder = tmp_path / "session"
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        argv = [command, "--port", str(port)]
+        code = main(argv + (["--out", str(folder)] if command == "classroom" else []))
+        assert serve(port=port) == 2
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    lines = err.splitlines()
+    said = f"port {port} is in use on 127.0.0.1 (another server listens there); choose another"
+    assert lines[0] == f"simcontract: error: {said}, e.g. --port {port + 1}", lines
+    assert len(lines) == 2 and lines[1] == lines[0]  # the command, then serve() itself
+    assert out == "" and served == [] and not folder.exists()
+    assert not appserver.port_in_use("127.0.0.1", port)  # free again once the other ends
 
 
 def test_the_host_check_does_not_wait_long_for_the_name_service(

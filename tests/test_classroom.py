@@ -191,8 +191,34 @@ META = '{"scenario": {}, "seed": 1, "seats": []}'
             {"session.json": META, "decisions.parquet": "junk"},
             "decisions.parquet is damaged (not a Parquet table: ",
         ),
+        (
+            {"session.json": '{"scenario": {}, "seed": -1, "seats": []}'},
+            "session.json is damaged (its seed is -1, not an integer >= 0)",
+        ),
+        (
+            {"session.json": '{"scenario": {}, "seed": 1, "seats": {}}'},
+            "session.json is damaged (its seats are an object, not an array)",
+        ),
+        (
+            {"session.json": '{"scenario": {}, "seed": 1, "seats": [{"number": 1}]}'},
+            "session.json is damaged (seat 1 is not an object with number, role (ngo or",
+        ),
+        (
+            {"session.json": '{"scenario": {"parameters": {"years": 0}}, "seed": 1, "seats": []}'},
+            "session.json is damaged (its scenario: parameter 'years': 0 is out of range",
+        ),
     ],
-    ids=["array", "not-json", "lacking-keys", "missing-table", "junk-table"],
+    ids=[
+        "array",
+        "not-json",
+        "lacking-keys",
+        "missing-table",
+        "junk-table",
+        "bad-seed",
+        "seats-an-object",
+        "seat-lacking-keys",
+        "bad-scenario",
+    ],
 )
 def test_a_damaged_log_is_refused_naming_the_file(tmp_path, capsys, files, said) -> None:
     from simcontract.cli import main

@@ -163,12 +163,54 @@ def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
     lacking = [key for key in _META_KEYS if key not in meta]
     if lacking:
         raise ValueError(f"{held} is damaged (lacks {', '.join(lacking)})")
+    problem = _meta_problem(meta)
+    if problem:
+        raise ValueError(f"{held} is damaged ({problem})")
     return meta, _read_table(folder, "decisions"), _read_table(folder, "ngos")
+
+
+_SEAT_KEYS = {"number": int, "role": str, "agent": int, "from_year": int}
+"""What each seat of ``session.json`` holds, and of which JSON kind."""
+
+
+def _meta_problem(meta: dict[str, Any]) -> str | None:
+    """What is wrong with the values of a session's ``session.json``, or ``None``."""
+    from simcontract.scenario import ScenarioError
+
+    if not isinstance(meta["scenario"], dict):
+        return f"its scenario is {_json_kind(meta['scenario'])}, not an object"
+    try:
+        Scenario.from_dict(meta["scenario"])
+    except ScenarioError as err:
+        return f"its scenario: {err}"
+    seed = meta["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        return f"its seed is {seed!r}, not an integer >= 0"
+    seats = meta["seats"]
+    if not isinstance(seats, list):
+        return f"its seats are {_json_kind(seats)}, not an array"
+    for i, seat in enumerate(seats):
+        wrong = not isinstance(seat, dict) or any(
+            not isinstance(seat.get(key), kind) or isinstance(seat.get(key), bool)
+            for key, kind in _SEAT_KEYS.items()
+        )
+        if wrong or seat["role"] not in ("ngo", "official"):
+            return (
+                f"seat {i + 1} is not an object with number, role (ngo or official), agent "
+                "and from_year"
+            )
+    return None
 
 
 def _json_kind(value: Any) -> str:
     """What JSON calls ``value``'s kind, with its article."""
-    kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    kinds = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }
     return kinds.get(type(value), "a number")
 
 
