@@ -198,13 +198,53 @@ def test_network_says_what_line_width_means(four) -> None:
 NUMBERS = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
-def test_readme_alt_text_counts_the_systems_in_the_figure() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    (alt,) = re.findall(r"!\[([^\]]*)\]\(docs/figures/outcomes\.png\)", readme)
+@pytest.mark.parametrize(("page", "path"), [("README.md", "docs/"), ("docs/index.md", "")])
+def test_readme_alt_text_counts_the_systems_in_the_figure(page: str, path: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    (alt,) = re.findall(rf"!\[([^\]]*)\]\({path}figures/outcomes\.png\)", text)
     said = [NUMBERS[w.lower()] for w in re.findall(r"[A-Za-z]+", alt) if w.lower() in NUMBERS]
     said += [int(n) for n in re.findall(r"\d+", alt) if not n.startswith("95")]
     # The figure is `simcontract compare`'s: every built-in scenario.
     assert said == [len(builtin_names())], alt
+
+
+# --------------------------------------------------------------------------- intervals
+def _bar_ends(fig: Figure, axis: int) -> list[float]:
+    """Where the error bars of ``fig`` end along ``axis`` (0: x, 1: y)."""
+    ends = []
+    for ax in fig.axes:
+        for bar in (c for c in ax.containers if isinstance(c, ErrorbarContainer)):
+            for lines in bar.lines[2]:
+                ends += [float(end[axis]) for segment in lines.get_segments() for end in segment]
+    return ends
+
+
+def test_intervals_stay_within_what_an_outcome_can_take(four) -> None:
+    """A t interval over two runs of a share reached from about -1.4 to 2.3."""
+    runs = four.runs.copy()
+    runs["ngo_survival"] = np.where(runs["replication"] == 0, 0.05, 1.0)
+    extreme = SimpleNamespace(runs=runs, design=None)
+    cut = "; intervals cut at the ends of the outcome's range"
+    fig = _drawn(plots.compare_outcomes(extreme, ["ngo_survival"]))
+    xs = _bar_ends(fig, 0)
+    assert xs and min(xs) == 0.0 and max(xs) == 1.0, xs
+    assert fig._suptitle.get_text().endswith(cut)
+    fig = _drawn(plots.turnover_vs_contract_length(extreme, by="all"))
+    ys = _bar_ends(fig, 1)
+    assert ys and min(ys) == 0.0 and max(ys) <= 1.0, ys
+    assert fig._suptitle.get_text().endswith(cut)
+    runs["ngo_survival"] = np.where(runs["replication"] == 0, 0.5, 0.52)
+    fig = plots.compare_outcomes(SimpleNamespace(runs=runs, design=None), ["ngo_survival"])
+    assert not fig._suptitle.get_text().endswith(cut)
+
+
+def test_chinese_figures_name_built_in_scenarios_by_their_titles(four) -> None:
+    fig = plots.compare_outcomes(four, ["ngo_survival"], lang="zh_CN")
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert i18n.scenario_title("guangzhou_ifsc", "zh_CN") in ticks
+    assert "guangzhou_ifsc" not in ticks and "direct" in ticks  # a scenario of one's own
+    english = plots.compare_outcomes(four, ["ngo_survival"], lang="en")
+    assert "guangzhou_ifsc" in [t.get_text() for t in english.axes[0].get_yticklabels()]
 
 
 # --------------------------------------------------------------------------- progress

@@ -7,6 +7,7 @@ What each figure reads from a results object (duck typing): ``runs``, ``series``
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -114,8 +115,15 @@ def _varying(first: pd.DataFrame) -> list[str]:
 
 
 def _labels(first: pd.DataFrame, design: Any) -> list[str]:
-    """One label per design point: its scenario name, or the parameters that differ."""
+    """One label per design point: its scenario's name, or the parameters that differ.
+
+    A scenario goes by its name in English (as typed on the command line and in
+    scenario files) and, in other languages, by the catalogue's title of a built-in
+    scenario (another keeps its name).
+    """
     names = first["scenario"].astype(str) if "scenario" in first else first.index.astype(str)
+    if "scenario" in first and i18n.current() != i18n.DEFAULT_LANGUAGE:
+        names = names.map(i18n.scenario_title)
     if design is not None and names.nunique() == 1 and len(first) > 1:
         params = [p for p in design.parameters if p in first.columns]
         return [
@@ -167,6 +175,33 @@ def replications_text(frame: pd.DataFrame) -> str:
     lo, hi = int(counts.min()), int(counts.max())
     n = str(lo) if lo == hi else f"{lo}–{hi}"
     return figure_text("replications_one" if hi == 1 else "replications_many", n=n)
+
+
+UNIT_RANGES = {
+    "share": (0.0, 1.0),
+    "share-difference": (-1.0, 1.0),
+    "correlation": (-1.0, 1.0),
+    "NGOs": (0.0, math.inf),
+    "bids": (0.0, math.inf),
+    "slots": (0.0, math.inf),
+    "contracts": (0.0, math.inf),
+    "years": (0.0, math.inf),
+    "ratio": (0.0, math.inf),
+}
+"""The values an outcome of each unit can take (others: any number)."""
+
+
+def within_range(interval: Interval, outcome: str) -> tuple[Interval, bool]:
+    """``interval`` cut at the ends of the values ``outcome`` can take (a share's t
+    interval over a few runs can reach below 0 or above 1), and whether it was cut."""
+    lo, hi = UNIT_RANGES.get(
+        OUTCOMES[outcome].unit if outcome in OUTCOMES else "", (-math.inf, math.inf)
+    )
+    low, high = max(interval.low, lo), min(interval.high, hi)
+    cut = (low, high) != (interval.low, interval.high) and math.isfinite(interval.low)
+    if not cut:
+        return interval, False
+    return dataclasses.replace(interval, low=low, high=high), True
 
 
 def error_lengths(interval: Interval) -> list[list[float]]:

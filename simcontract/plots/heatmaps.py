@@ -42,7 +42,7 @@ def _annotate(ax: Axes, grid: np.ndarray) -> None:
     for (row, col), value in np.ndenumerate(grid):
         if np.isfinite(value):
             colour = "white" if value < middle else "black"
-            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7, color=colour)
+            ax.text(col, row, f"{value:#.3g}", ha="center", va="center", fontsize=7, color=colour)
 
 
 def _label_axes(ax: Axes, cells: Cells, names: tuple[str, str], distinct: tuple[int, int]) -> None:

@@ -21,6 +21,7 @@ from simcontract.plots.data import (
     runs_of,
     start_year,
     table_of,
+    within_range,
     yearly_band,
 )
 from simcontract.plots.style import (
@@ -65,9 +66,13 @@ def compare_outcomes(
     fig = figure(width, nrows * (0.9 + 0.28 * len(points)) + 0.5)
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ypos = {g.point: len(points) - 1 - i for i, g in enumerate(points)}
+    any_cut = False
     for ax, name in zip(axes.flat, outcomes, strict=False):
         for g in points:
-            interval = mean_ci(runs.loc[runs["point"] == g.point, name], level)
+            interval, cut = within_range(
+                mean_ci(runs.loc[runs["point"] == g.point, name], level), name
+            )
+            any_cut |= cut
             ax.errorbar(
                 [interval.mean],
                 [ypos[g.point]],
@@ -84,9 +89,10 @@ def compare_outcomes(
         ax.set_visible(False)
     bottom_up = points[::-1]
     axes[0, 0].set_yticks([ypos[g.point] for g in bottom_up], [g.label for g in bottom_up])
-    fig.suptitle(
-        figure_text("outcomes_title", level=f"{level:.0%}", replications=replications_text(runs))
+    title = figure_text(
+        "outcomes_title", level=f"{level:.0%}", replications=replications_text(runs)
     )
+    fig.suptitle(title + (figure_text("intervals_cut") if any_cut else ""))
     return fig
 
 

@@ -10,7 +10,14 @@ from matplotlib.figure import Figure
 
 from simcontract.experiment.stats import mean_ci
 from simcontract.params import PARAMETERS
-from simcontract.plots.data import check_outcome, choice_order, error_lengths, groups, runs_of
+from simcontract.plots.data import (
+    check_outcome,
+    choice_order,
+    error_lengths,
+    groups,
+    runs_of,
+    within_range,
+)
 from simcontract.plots.style import (
     OKABE_ITO,
     figure,
@@ -110,10 +117,16 @@ def turnover_vs_contract_length(
     fig = figure(6.6 if len(keyed) > 1 else 5.0, 3.4)
     ax = fig.add_subplot()
     width = 0.09
+    any_cut = False
     for k, (label, colour, mask) in enumerate(keyed):
         rows = runs[mask]
         lengths = sorted(rows["contract_years"].unique())
-        cis = [mean_ci(rows.loc[rows["contract_years"] == c, outcome], level) for c in lengths]
+        cut = [
+            within_range(mean_ci(rows.loc[rows["contract_years"] == c, outcome], level), outcome)
+            for c in lengths
+        ]
+        cis = [ci for ci, _ in cut]
+        any_cut |= any(was for _, was in cut)
         x = np.asarray(lengths, dtype=float) + (k - (len(keyed) - 1) / 2) * width
         err = np.array([error_lengths(ci) for ci in cis]).reshape(len(cis), 2).T
         ax.errorbar(
@@ -130,5 +143,6 @@ def turnover_vs_contract_length(
     ax.set_ylabel(outcome_label(outcome))
     if len(keyed) > 1:
         outside_legend(ax, title=title)
-    fig.suptitle(figure_text("turnover_title", outcome=pretty(outcome), level=f"{level:.0%}"))
+    title = figure_text("turnover_title", outcome=pretty(outcome), level=f"{level:.0%}")
+    fig.suptitle(title + (figure_text("intervals_cut") if any_cut else ""))
     return fig
