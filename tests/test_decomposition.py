@@ -106,6 +106,27 @@ def test_shapley_values_sum_to_the_gap_in_every_replication(exact, pair) -> None
         assert per["total"][r] == pytest.approx(gap, abs=1e-12)
 
 
+def test_the_gap_is_over_the_replications_where_every_value_is_defined(pair) -> None:
+    """Before, the gap was the mean over every replication where a and b had a value,
+    the values over fewer: the shares of the gap added up to 66%, not 100%."""
+    from simcontract.experiment import decomposition
+
+    rules = list(differing_rules(*pair).values())
+    k, replications = len(rules), 4
+    draws = np.random.default_rng(0)
+    values = {mask: draws.random(replications) for mask in range(1 << k)}
+    values[0b001][2] = np.nan  # the outcome undefined in one coalition of replication 2
+    masks = list(range(1 << k))
+    d = decomposition._result(*pair, OUTCOME, rules, values, masks, None, replications, 5)
+    assert d.total.n == 3 and (d.shapley["n"] == 3).all()
+    assert math.isclose(d.shapley["value"].sum(), d.total.mean, abs_tol=1e-12)
+    assert math.isclose(d.shapley["share"].sum(), 1.0, abs_tol=1e-12)
+    gap = values[(1 << k) - 1] - values[0]
+    assert d.total.mean == pytest.approx(np.delete(gap, 2).mean())
+    said = " ".join(format_decomposition(d).split())
+    assert "undefined in some coalition in 1 of the 4 replications: the gap and the" in said
+
+
 def test_a_rule_the_runs_do_not_read_gets_exactly_zero(exact) -> None:
     row = exact.shapley.set_index("rule").loc["tendering_mode"]
     assert row["value"] == row["low"] == row["high"] == 0.0

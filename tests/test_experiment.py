@@ -366,6 +366,13 @@ def test_sobol_and_morris_analysis(tiny: Scenario) -> None:
     assert (finite["low"] <= finite["value"]).all() and (finite["value"] <= finite["high"]).all()
     # The bootstrap of the confidence intervals is seeded: the same results, the same CIs.
     assert_frame_equal(sobol.analyze(outcomes), indices)
+    # An outcome undefined at a point, or the same at every point, has no indices:
+    # SALib gave 0 ± 0 for them, which reads as "no parameter matters".
+    runs = sobol.runs.copy()
+    runs.loc[runs["point"] == 3, "ngo_survival"] = np.nan
+    runs["staff_turnover"] = 0.25
+    undefined = sobol.design.analyze(runs, outcomes)
+    assert len(undefined) == len(indices) and undefined[["value", "conf"]].isna().all().all()
 
     morris = sweep(tiny, Morris(4, ["favouritism", "contract_years"]), replications=2, workers=1)
     indices = morris.analyze(outcomes)

@@ -219,11 +219,17 @@ def test_kaplan_meier_down_to_zero() -> None:
 
 def test_lifetimes_censor_active_ngos(results: SimpleNamespace) -> None:
     lives = plots.ngo_lifetimes(results)
+    lives["first"] = lives["entry_year"].clip(lower=1)  # the initial NGOs: from year 1
     active = lives[lives["active"]]
     assert not active["observed"].any()
-    assert (active["lifetime"] == 6 - active["entry_year"]).all()
+    assert (active["lifetime"] == 6 - active["first"] + 1).all()
     gone = lives[~lives["active"]]
-    assert (gone["lifetime"] == gone["exit_year"] - gone["entry_year"]).all()
+    assert (gone["lifetime"] == gone["exit_year"] - gone["first"] + 1).all()
+    # An entrant is in the market in the year it registers: before, an entrant of the
+    # last year counted 0 years and one exiting in its first year a lifetime of 0.
+    assert (lives["lifetime"] >= 1).all()
+    gone_initial = gone[gone["entry_year"] == 0]
+    assert len(gone_initial) and (gone_initial["lifetime"] == gone_initial["exit_year"]).all()
 
 
 def test_survival_curves(results: SimpleNamespace) -> None:

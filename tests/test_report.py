@@ -67,3 +67,30 @@ def test_the_printed_comparison_fits_100_columns_with_every_outcome() -> None:
     assert "Difference from tiny" in text  # no baseline: the first
     for name in codebook.variable_list(None):
         assert codebook.variables()[name].label.split()[0] in text
+
+
+def test_a_cell_over_fewer_runs_says_how_many() -> None:
+    """Before, ``0.5 ±6.4`` over 2 of 3 runs read like the other cells, over 3."""
+    import pandas as pd
+
+    from simcontract.experiment.results import markdown_table
+
+    rows = [
+        ("a", 0, "provider_turnover", 3, 0.55, 0.27, 0.82),
+        ("b", 1, "provider_turnover", 2, 0.5, -5.85, 6.85),
+        ("a", 0, "ngo_survival", 3, 0.93, 0.87, 0.99),
+        ("b", 1, "ngo_survival", 3, 0.21, -0.27, 0.68),
+    ]
+    table = pd.DataFrame(rows, columns=["scenario", "point", "outcome", "n", "mean", "low", "high"])
+    names = ["provider_turnover", "ngo_survival"]
+    printed = report.levels_table(table, names)
+    assert "0.5 ±6.3 (n = 2)" in printed and printed.count("(n = ") == 1
+    assert report.fewer_runs_note([table])[0].startswith("(n = k): over the k runs")
+    assert report.fewer_runs_note([table[table["outcome"] == "ngo_survival"]]) == []
+
+    class Stored:
+        def table(self, outcomes):
+            return table
+
+    md = markdown_table(Stored(), names)
+    assert "0.5 [-5.85, 6.85] (n = 2)" in md and md.count("(n = ") == 2  # cell and header

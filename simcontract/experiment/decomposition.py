@@ -138,7 +138,9 @@ class Decomposition:
         b: Scenario b.
         outcome: The outcome decomposed.
         rules: The differing rules, by name, in the order of the tables.
-        total: Mean over replications of the paired gap ``b - a`` with its t interval.
+        total: Mean over replications of the paired gap ``b - a`` with its t interval,
+            over the replications in which every Shapley value is defined (the outcome
+            defined in every coalition), as are the values: they sum to it.
         shapley: One row per rule: ``rule``, ``label`` (in words), ``value`` (mean over
             replications of the rule's Shapley value, in the outcome's unit), ``low``,
             ``high`` (its t interval over replications), ``share`` (``value`` over the
@@ -490,10 +492,14 @@ def _result(
     full = (1 << k) - 1
     gap = values[full] - values[0]
     phi, sampling = _shapley_values(values, k, orders)
-    total = mean_ci(gap)
+    # The values sum to the gap replication by replication; where the outcome is
+    # undefined in some coalition, a value is too: the gap is taken over the same
+    # replications as the values, so that they still add up.
+    defined = np.isfinite(gap) & np.isfinite(phi).all(axis=0)
+    total = mean_ci(gap[defined])
     shapley, alone = [], []
     for i, rule in enumerate(rules):
-        ci = mean_ci(phi[i])
+        ci = mean_ci(phi[i][defined])
         shapley.append(
             {
                 "rule": rule.name,

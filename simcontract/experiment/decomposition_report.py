@@ -61,6 +61,13 @@ def markdown(d: Decomposition, lang: str | None = None) -> str:
             runs=f"{runs:,}",
         )
     )
+    left_out = _t(
+        "left_out",
+        lang,
+        missing=d.replications - total.n,
+        replications=d.replications,
+        n=total.n,
+    )
     prose = [
         _t("scenarios", lang, a=_title(d.a.name, lang), b=_title(d.b.name, lang)),
         _t(
@@ -71,6 +78,7 @@ def markdown(d: Decomposition, lang: str | None = None) -> str:
             seed=d.seed,
         ),
         _t("gap", lang, gap=_ci(total.mean, total.low, total.high, digits)),
+        *([left_out] if total.n < d.replications else []),
         method,
         _t("explain", lang),
     ]

@@ -514,21 +514,29 @@ class Sobol(_Sampled):
         """First-order (S1), total (ST) and second-order (S2) indices per outcome.
 
         ``runs`` holds one row per run with ``point`` and the outcomes; replications
-        are averaged per point first.
+        are averaged per point first. An outcome undefined at some point (NaN in every
+        replication) or the same at every point has no indices: NaN (SALib would
+        standardise it and give 0 ± 0, as if no parameter mattered).
         """
         from SALib.analyze import sobol
 
         names = list(self.ranges)
+        d = len(names)
         rows: list[dict[str, Any]] = []
         for outcome, y in _point_means(runs, outcomes, len(self)).items():
-            with np.errstate(all="ignore"):  # an outcome constant over points: NaN
-                res = sobol.analyze(
-                    self.problem(),
-                    y,
-                    calc_second_order=self.second_order,
-                    conf_level=level,
-                    seed=self.seed + 1,  # SALib leaves seed 0 unseeded
-                )
+            if np.isnan(y).any() or np.ptp(y) == 0:
+                undefined = np.full((d, d), np.nan)
+                res = {k: undefined[0] for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                res |= {"S2": undefined, "S2_conf": undefined}
+            else:
+                with np.errstate(all="ignore"):
+                    res = sobol.analyze(
+                        self.problem(),
+                        y,
+                        calc_second_order=self.second_order,
+                        conf_level=level,
+                        seed=self.seed + 1,  # SALib leaves seed 0 unseeded
+                    )
             for index in ("S1", "ST"):
                 for i, name in enumerate(names):
                     rows.append(

@@ -200,9 +200,30 @@ def unlike_note(facts: pd.DataFrame, lang: str | None = None) -> list[str]:
 
 
 def _cells(sub: pd.DataFrame, value: str, sign: bool) -> tuple[list[str], int]:
+    """``value ±half`` per row; a row over fewer runs than the table's most (the outcome
+    undefined in the others) says how many: ``(n = 2)``."""
     half = (sub["high"] - sub["low"]) / 2
     d = decimals(half, sub[value])
-    return [format_cell(m, h, d, sign) for m, h in zip(sub[value], half, strict=True)], d
+    cells = [format_cell(m, h, d, sign) for m, h in zip(sub[value], half, strict=True)]
+    full = sub.attrs.get("replications", 0)
+    return [
+        f"{cell} (n = {n})" if 0 < n < full and cell != "n/a" else cell
+        for cell, n in zip(cells, sub["n"].astype(int), strict=True)
+    ], d
+
+
+def _outcome_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of ``name`` in point order, knowing the replications of the table."""
+    sub = table[table["outcome"] == name].sort_values("point")
+    sub.attrs["replications"] = int(table["n"].max()) if len(table) else 0
+    return sub
+
+
+def fewer_runs_note(tables: Sequence[pd.DataFrame], lang: str | None = None) -> list[str]:
+    """The note on cells over fewer runs than the others, if a table has one."""
+    if not any(len(t) and (t["n"] < t["n"].max()).any() for t in tables):
+        return []
+    return _wrap(i18n.text("report.fewer_runs", lang))
 
 
 def _scenario_table(
@@ -211,18 +232,19 @@ def _scenario_table(
     labels = list(table.drop_duplicates("point").sort_values("point")["scenario"].astype(str))
     columns = []
     for name in names:
-        sub = table[table["outcome"] == name].sort_values("point")
-        columns.append((_label(name, lang), _cells(sub, value, sign)[0]))
+        columns.append((_label(name, lang), _cells(_outcome_rows(table, name), value, sign)[0]))
     return layout(labels, columns, i18n.text("report.scenario", lang))
 
 
 def levels_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
-    """Levels: a row per scenario, a column per outcome, ``mean ±half-width``."""
+    """Levels: a row per scenario, a column per outcome, ``mean ±half-width`` (with
+    ``(n = k)`` where fewer runs have a value than in other cells)."""
     return _scenario_table(table, names, "mean", False, lang)
 
 
 def contrasts_table(table: pd.DataFrame, names: Sequence[str], lang: str | None = None) -> str:
-    """Contrasts: a row per scenario but the reference, ``difference ±half-width``."""
+    """Contrasts: a row per scenario but the reference, ``difference ±half-width``
+    (with ``(n = k)`` where fewer pairs have a value than in other cells)."""
     return _scenario_table(table, names, "difference", True, lang)
 
 
@@ -294,13 +316,17 @@ def terminal(
     level_rows = comparison.levels(results, names, level)
     lines += ["", *_wrap(i18n.text("report.levels", lang, level=f"{level:.0%}"))]
     lines += [levels_table(level_rows, names, lang)]
+    shown = [level_rows]
     if len(facts) > 1:
         diffs = comparison.contrasts(results, ref, names, level)
+        shown.append(diffs)
         lines += [
             "",
             *_wrap(i18n.text("report.contrasts", lang, reference=ref_name, level=f"{level:.0%}")),
         ]
         lines += [contrasts_table(diffs, names, lang)]
+    fewer = fewer_runs_note(shown, lang)
+    lines += ["", *fewer] if fewer else []
     lines += ["", *_wrap(i18n.text("report.legend", lang)), *legend(names, lang)]
     return "\n".join(lines)
 
@@ -362,8 +388,8 @@ def _md_outcomes(
     heads = [i18n.text("report.outcome", lang), i18n.text("report.unit", lang), *columns]
     lines = [_md_row(heads), "|---|---|" + "---:|" * len(columns)]
     for name in names:
-        sub = table[table["outcome"] == name].sort_values("point")
-        cells, _ = _cells(sub, value, value == "difference")
+        cells, _ = _cells(_outcome_rows(table, name), value, value == "difference")
         v = described[name]
         lines.append(_md_row([f"{v.label} (`{name}`)", v.unit, *cells]))
-    return lines
+    fewer = fewer_runs_note([table], lang)
+    return [*lines, "", " ".join(fewer)] if fewer else lines

@@ -254,8 +254,11 @@ def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> s
     if len(set(labels)) < len(labels):
         labels = [f"{p}: {name}" for p, name in zip(points["point"], labels, strict=True)]
     n = int(table["n"].max()) if len(table) else 0
+    fewer = ""
+    if len(table) and (table["n"] < n).any():
+        fewer = " (n = k): over the k runs in which the outcome has a value."
     lines = [
-        f"Mean [95% CI] over {n} replications per column.",
+        f"Mean [95% CI] over {n} replications per column.{fewer}",
         "",
         "| outcome | unit | " + " | ".join(labels) + " |",
         "|---|---|" + "---|" * len(labels),
@@ -263,7 +266,10 @@ def markdown_table(results: Results, outcomes: Sequence[str] | None = None) -> s
     for name in outcomes:
         sub = table[table["outcome"] == name].sort_values("point")
         cells = [
-            "nan" if math.isnan(r.mean) else f"{_short(r.mean)} [{_short(r.low)}, {_short(r.high)}]"
+            "nan"
+            if math.isnan(r.mean)
+            else f"{_short(r.mean)} [{_short(r.low)}, {_short(r.high)}]"
+            + (f" (n = {r.n})" if r.n < n else "")
             for r in sub.itertuples()
         ]
         lines.append(f"| {name} | {OUTCOMES[name].unit} | " + " | ".join(cells) + " |")

@@ -245,8 +245,12 @@ def run_years(results: Any) -> pd.DataFrame:
 def ngo_lifetimes(results: Any) -> pd.DataFrame:
     """Every NGO's lifetime in years, censored when still active at the run's end.
 
-    The lifetime is ``exit_year - entry_year`` for NGOs that exited, and the run
-    length minus ``entry_year`` for NGOs still active (censored).
+    An NGO is in the market from the start of its first year: year 1 for the initial
+    NGOs (``entry_year`` 0, made at set-up), its ``entry_year`` for an entrant, which
+    registers before that year's tenders. The lifetime counts the model years it was
+    in the market, the year it exited included: ``exit_year - first + 1`` for NGOs
+    that exited, ``years - first + 1`` for those still active (censored), with
+    ``first = max(entry_year, 1)``.
 
     Args:
         results: Results with ``ngos`` (and ``runs`` with a ``years`` column).
@@ -263,7 +267,8 @@ def ngo_lifetimes(results: Any) -> pd.DataFrame:
     exit_year = pd.to_numeric(out["exit_year"], errors="coerce")
     entry = pd.to_numeric(out["entry_year"], errors="coerce")
     out["observed"] = exit_year.notna()
-    out["lifetime"] = np.where(out["observed"], exit_year - entry, out["years"] - entry)
+    first = entry.clip(lower=1)
+    out["lifetime"] = np.where(out["observed"], exit_year, out["years"]) - first + 1
     return out
 
 
