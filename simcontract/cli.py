@@ -749,18 +749,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from simcontract.experiment import storage, validation
 
     options = {"replications": args.replications, "seed": args.seed, "workers": args.workers}
+    out = out_path(args.out)
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r} exists and is not a directory")
     if args.calibration:
-        table = validation.calibrate(**options, progress=None)
-        print(validation.calibration_report(table, args.replications, args.seed))
-        outside = validation.missed_figures(table)
-        return 1 if outside else 0
+        return _validate_calibration(args, options, out)
     from simcontract.experiment import validation_report
 
+    if args.robustness == 1:
+        raise UsageError("--robustness 1: expected 0 (no robustness share) or at least 2 points")
     patterns = _patterns(args.pattern)
-    out = out_path(args.out)
     if out is not None:
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {str(out)!r} exists and is not a directory")
         storage.check_own(out, validation_report.FILES, "validate")
     with _holding(args):
         table = validation.validate(
@@ -777,6 +776,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"written: {path}")
     # Patterns true by construction are reported, not evidence: they do not fail a run.
     return 1 if validation_report.failed_evidence(table) else 0
+
+
+def _validate_calibration(
+    args: argparse.Namespace, options: dict[str, Any], out: Path | None
+) -> int:
+    """``simcontract validate --calibration``: the Guangzhou scenario against the
+    figures of its source; with ``--out``, ``calibration.md`` and ``calibration.csv``."""
+    from simcontract.experiment import storage, validation
+
+    unused = {
+        "--pattern": bool(args.pattern),
+        "--no-ablation": args.no_ablation,
+        "--robustness": args.robustness != ROBUSTNESS_POINTS,
+        "--robustness-replications": args.robustness_replications != ROBUSTNESS_REPLICATIONS,
+    }
+    given = [option for option, used in unused.items() if used]
+    if given:
+        raise UsageError(
+            f"{given[0]} does not apply to --calibration, which compares guangzhou_ifsc with "
+            "the figures of its source; leave it out"
+        )
+    if out is not None:
+        storage.check_own(out, validation.CALIBRATION_FILES, "validate --calibration")
+    with _holding(args):
+        table = validation.calibrate(**options, progress=None)
+        print(validation.calibration_report(table, args.replications, args.seed))
+        if out is not None:
+            for path in validation.write_calibration(out, table, args.replications, args.seed):
+                print(f"written: {path}")
+    return 1 if validation.missed_figures(table) else 0
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
@@ -1312,7 +1341,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the runs with each pattern's mechanism switched off",
     )
     validate.add_argument(
-        "--out", metavar="DIR", help="also write the report here (table.md, table.csv)"
+        "--out",
+        metavar="DIR",
+        help="also write the report here (table.md, table.csv; with --calibration, "
+        "calibration.md, calibration.csv)",
     )
     validate.set_defaults(func=cmd_validate)
 

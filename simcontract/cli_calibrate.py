@@ -98,10 +98,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             written = bayes_report.write(posterior, out, formats)
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        if not (out / bayes.DB_FILE).is_file():  # stopped before sampling began
+            raise _Stopped(
+                f"interrupted by {name} before anything was stored; start again with: "
+                f"{' '.join(_command(args))}",
+                128 + signum,
+            ) from None
         again = [*_command(args), *([] if args.resume else ["--resume"])]
         raise _Stopped(
-            f"interrupted by {signal.Signals(signum).name}; the finished generations are "
-            f"stored in {str(out / bayes.DB_FILE)!r}; continue with: {' '.join(again)}",
+            f"interrupted by {name}; the finished generations are stored in "
+            f"{str(out / bayes.DB_FILE)!r}; continue with: {' '.join(again)}",
             128 + signum,
         ) from None
     finally:

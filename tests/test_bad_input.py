@@ -779,6 +779,16 @@ cli("app: port 70000", "app", "--port", "70000", match=r"70000 is not a port num
 cli("app: port text", "app", "--port", "http", match=r"'http' is not a port number")
 cli("validate: replications 0", "validate", "--replications", "0", match=r"positive integer")
 cli("validate: workers 0", "validate", "--workers", "0", match=r"positive integer, got 0")
+cli(
+    "validate: one robustness point",
+    *("validate", "--robustness", "1"),
+    match=r"--robustness 1: expected 0 \(no robustness share\) or at least 2 points$",
+)
+cli(
+    "validate: a pattern with --calibration",
+    *("validate", "--calibration", "--pattern", "2a"),
+    match=r"--pattern does not apply to --calibration, which compares guangzhou_ifsc",
+)
 cli("validate: negative seed", "validate", "--seed", "-3", match=r"-3 is below the minimum 0")
 cli("validate: unknown pattern", "validate", "--pattern", "12", match=r"no such pattern; patterns")
 cli(

@@ -327,3 +327,25 @@ def test_posterior_table_and_figures_in_both_languages() -> None:
             labels = [t.get_text() for t in check.axes[0].get_yticklabels()]
             assert len(labels) == len(posterior.figures)
     assert "年" in labels[0]  # the last drawn: Chinese
+
+
+def test_an_interrupt_before_anything_is_stored_offers_no_resume(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """Before, it said the finished generations were stored and offered a --resume that
+    then failed: the folder did not exist."""
+    import signal
+
+    from simcontract.cli import main
+    from simcontract.experiment import bayes
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bayes, "calibrate_abc", interrupted)
+    out = tmp_path / "c"
+    argv = ["calibrate", "guangzhou_ifsc", "--population", "4", "--workers", "1"]
+    assert main([*argv, "--out", str(out)]) == 128 + signal.SIGINT
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "interrupted by SIGINT before anything was stored; start again with: " in line
+    assert "--resume" not in line and not out.exists()

@@ -104,3 +104,33 @@ def test_calibration_report_compares_every_figure() -> None:
     slots_2014 = table.loc[(table.outcome == "service_slots") & (table.year == 5), "model_mean"]
     assert slots_2014.iloc[0] == pytest.approx(160)
     assert "IFSCs in 2014" in format_calibration(table)
+
+
+def test_validate_calibration_writes_its_report_with_out(tmp_path, capsys) -> None:
+    """Before, ``--out`` was ignored with ``--calibration`` (nothing written, no word),
+    and so were ``--pattern``, ``--robustness`` and ``--no-ablation``."""
+    import pandas as pd
+
+    from simcontract.cli import main
+
+    out = tmp_path / "vc"
+    argv = ["validate", "--calibration", "--replications", "2", "--workers", "1"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert written == ["calibration.csv", "calibration.md"]
+    table = pd.read_csv(out / "calibration.csv")
+    assert len(table) == len(load_calibration())
+    md = (out / "calibration.md").read_text(encoding="utf-8")
+    assert format_calibration(calibrate(replications=2, seed=0, workers=1)) in md
+    assert printed.splitlines()[0] in md
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "table.md").write_text("a validation report")
+    assert main([*argv, "--out", str(tmp_path / "other")]) == 2
+    assert "holds 'table.md', which validate --calibration does not write" in (
+        capsys.readouterr().err
+    )
+    for extra in (["--pattern", "2a"], ["--no-ablation"], ["--robustness", "4"]):
+        assert main([*argv, *extra]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert f"{extra[0]} does not apply to --calibration" in line

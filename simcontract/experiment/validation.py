@@ -500,19 +500,39 @@ def missed_figures(table: pd.DataFrame) -> int:
     return int((~tested["within_25pct"]).sum())
 
 
-def calibration_report(table: pd.DataFrame, replications: int, seed: int) -> str:
-    """The calibration report as ``simcontract validate --calibration`` prints it."""
+def _calibration_parts(table: pd.DataFrame, replications: int, seed: int) -> list[str]:
     from simcontract.sources import cite
 
     tested = int((table["role"] != "input").sum())
     outside = missed_figures(table)
-    return "\n".join(
-        [
-            f"guangzhou_ifsc, {replications} replications, seed {seed}: "
-            f"model against the figures of {cite('guangzhou_ifsc_nd')}",
-            format_calibration(table),
-            # Inputs are set by the scenario's values: matching them is no evidence.
-            f"{tested - outside} of {tested} figures within 25% of the source "
-            f"({len(table) - tested} more are inputs of the scenario, shown as a check)",
-        ]
-    )
+    return [
+        f"guangzhou_ifsc, {replications} replications, seed {seed}: "
+        f"model against the figures of {cite('guangzhou_ifsc_nd')}",
+        format_calibration(table),
+        # Inputs are set by the scenario's values: matching them is no evidence.
+        f"{tested - outside} of {tested} figures within 25% of the source "
+        f"({len(table) - tested} more are inputs of the scenario, shown as a check)",
+    ]
+
+
+def calibration_report(table: pd.DataFrame, replications: int, seed: int) -> str:
+    """The calibration report as ``simcontract validate --calibration`` prints it."""
+    return "\n".join(_calibration_parts(table, replications, seed))
+
+
+CALIBRATION_FILES = ("calibration.md", "calibration.csv")
+"""What :func:`write_calibration` writes: a folder holding anything else is another's."""
+
+
+def write_calibration(
+    directory: Path, table: pd.DataFrame, replications: int, seed: int
+) -> list[Path]:
+    """Write the calibration report as ``calibration.md`` and its table as
+    ``calibration.csv`` into ``directory`` (created; each file written whole)."""
+    from simcontract.experiment.atomic import write_text
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / name for name in CALIBRATION_FILES]
+    write_text(paths[0], "\n\n".join(_calibration_parts(table, replications, seed)) + "\n")
+    write_text(paths[1], table.to_csv(index=False))
+    return paths
