@@ -238,6 +238,18 @@ def test_intervals_stay_within_what_an_outcome_can_take(four) -> None:
     assert not fig._suptitle.get_text().endswith(cut)
 
 
+def test_a_mean_over_fewer_runs_than_the_title_says_gives_its_n(four) -> None:
+    """The title says "over 2 replications"; a point whose outcome is undefined in one of
+    its runs shows its mean over the other, and says so."""
+    runs = four.runs.copy()
+    runs.loc[(runs["point"] == 1) & (runs["replication"] == 0), "ngo_survival"] = np.nan
+    fig = plots.compare_outcomes(SimpleNamespace(runs=runs, design=None), ["ngo_survival"])
+    said = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert said == ["n = 1"]
+    fig = plots.compare_outcomes(four, ["ngo_survival"])
+    assert not [t for ax in fig.axes for t in ax.texts]
+
+
 def test_chinese_figures_name_built_in_scenarios_by_their_titles(four) -> None:
     fig = plots.compare_outcomes(four, ["ngo_survival"], lang="zh_CN")
     ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]

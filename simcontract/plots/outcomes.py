@@ -67,12 +67,23 @@ def compare_outcomes(
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ypos = {g.point: len(points) - 1 - i for i, g in enumerate(points)}
     any_cut = False
+    full = runs.groupby("point").size().max() if len(runs) else 0
     for ax, name in zip(axes.flat, outcomes, strict=False):
         for g in points:
             interval, cut = within_range(
                 mean_ci(runs.loc[runs["point"] == g.point, name], level), name
             )
             any_cut |= cut
+            if 0 < interval.n < full:  # the outcome undefined in some runs of the point
+                ax.annotate(
+                    figure_text("point_n", n=interval.n),
+                    (interval.mean, ypos[g.point]),
+                    xytext=(0, 5),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize="x-small",
+                    color=g.colour,
+                )
             ax.errorbar(
                 [interval.mean],
                 [ypos[g.point]],
