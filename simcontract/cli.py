@@ -677,7 +677,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """``simcontract plot``: redraw the figures of saved results (of every run stored
     intact only with ``--partial`` when the batch is unfinished or damaged)."""
     from simcontract import plots
-    from simcontract.experiment import Results, integrity
+    from simcontract.experiment import Results, integrity, plan
 
     source = _results_dir(args.results)
     formats = figure_formats(args.format)
@@ -696,6 +696,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
             print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
         results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
         paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
+        if out.resolve().is_relative_to(source.resolve()):
+            plan.add_outputs(source, paths)
     print(f"{len(paths)} figure files written to {out}")
     for p in paths:
         print(f"  {p}")
@@ -756,7 +758,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return _validate_calibration(args, options, out)
     from simcontract.experiment import validation_report
 
-    if args.robustness == 1:
+    # None, not the default, when left out: --calibration refuses these options typed at all.
+    points = ROBUSTNESS_POINTS if args.robustness is None else args.robustness
+    replications = args.robustness_replications or ROBUSTNESS_REPLICATIONS
+    if points == 1:
         raise UsageError("--robustness 1: expected 0 (no robustness share) or at least 2 points")
     patterns = _patterns(args.pattern)
     if out is not None:
@@ -767,8 +772,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             progress=None,
             patterns=patterns,
             ablation=not args.no_ablation,
-            robustness_points=args.robustness,
-            robustness_replications=args.robustness_replications,
+            robustness_points=points,
+            robustness_replications=replications,
         )
         print(validation_report.terminal(table, args.replications, args.seed))
         if out is not None:
@@ -788,8 +793,8 @@ def _validate_calibration(
     unused = {
         "--pattern": bool(args.pattern),
         "--no-ablation": args.no_ablation,
-        "--robustness": args.robustness != ROBUSTNESS_POINTS,
-        "--robustness-replications": args.robustness_replications != ROBUSTNESS_REPLICATIONS,
+        "--robustness": args.robustness is not None,
+        "--robustness-replications": args.robustness_replications is not None,
     }
     given = [option for option, used in unused.items() if used]
     if given:
@@ -1323,7 +1328,6 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--robustness",
         type=_seed,
-        default=ROBUSTNESS_POINTS,
         metavar="N",
         help="points of the Latin hypercube over the assumptions' plausible region "
         f"(default {ROBUSTNESS_POINTS}; 0 skips the robustness share)",
@@ -1331,7 +1335,6 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--robustness-replications",
         type=_positive,
-        default=ROBUSTNESS_REPLICATIONS,
         metavar="N",
         help=f"replications per arm at each of those points (default {ROBUSTNESS_REPLICATIONS})",
     )

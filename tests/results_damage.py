@@ -108,6 +108,9 @@ MANIFEST_DAMAGE: dict[str, Callable[[Path], None]] = {
     "manifest of something else": lambda res: (res / storage.MANIFEST).write_text('{"a": 1}'),
     "manifest without n_points": lambda res: _rewrite_manifest(res, lambda m: m.pop("n_points")),
     "manifest with bad kind": lambda res: _rewrite_manifest(res, lambda m: m.update(kind="survey")),
+    "manifest with bad digests": lambda res: _rewrite_manifest(
+        res, lambda m: m.update(output_sha256=["runs.csv"])
+    ),
 }
 """Damage that leaves nothing checkable: the manifest itself."""
 
@@ -140,5 +143,13 @@ INCOMPLETE: dict[str, Callable[[Path], None]] = {
 OUTPUT_DAMAGE: dict[str, Callable[[Path], None]] = {
     "tables not all written": lambda res: _rewrite_manifest(res, lambda m: m.update(outputs=None)),
     "table deleted": lambda res: (res / "table.csv").unlink(),
+    "table cut short": lambda res: _cut_short(res / "runs.csv"),
 }
-"""Folders whose runs are all stored but whose tables are not all there."""
+"""Folders whose runs are all stored but whose tables are not all there, or not as
+written."""
+
+
+def _cut_short(path: Path) -> None:
+    """Keep the first half of a file, as a copy that stopped part way would."""
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])

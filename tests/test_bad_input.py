@@ -45,6 +45,7 @@ from simcontract import (
 )
 from simcontract.cli import main
 from simcontract.experiment import limits, run_split, validate
+from simcontract.experiment.decomposition import decompose
 from simcontract.experiment.validation import calibrate
 
 SWEEP = ("sweep", "{tiny}", "--grid", "contract_years=1,2", "--workers", "1")
@@ -666,6 +667,7 @@ MANIFEST_MESSAGES = {
     "manifest of something else": r"is not a simcontract results manifest",
     "manifest without n_points": r"is damaged: field 'n_points' is missing or not an int",
     "manifest with bad kind": r"is damaged: its kind, points, replications, seed or scenarios",
+    "manifest with bad digests": r"is damaged: field .output_sha256. is not a table of file names",
 }
 for kind in damage.MANIFEST_DAMAGE:
     pattern = MANIFEST_MESSAGES[kind]
@@ -1544,3 +1546,10 @@ def test_the_api_takes_numpy_numbers() -> None:
         {"contract_years": 1},
         {"contract_years": 2},
     ]
+
+
+@pytest.mark.parametrize("function", [compare, sweep, decompose, load_results, run_split])
+def test_a_flag_that_is_not_a_bool_is_a_documented_type_error(function: Callable) -> None:
+    """The cases above raise TypeError for a flag given as text; the docstring says so."""
+    raises = function.__doc__.split("Raises:")[1]
+    assert "TypeError:" in raises and "bool" in raises.split("TypeError:")[1].split("\n\n")[0]

@@ -256,6 +256,8 @@ def test_check_names_missing_tables_and_resume_writes_them(
     said = {
         "tables not all written": "but its tables and figures were not all written",
         "table deleted": "but 1 of its 5 tables and figures are missing (table.csv)",
+        "table cut short": "but 1 of its 5 tables and figures changed after they were "
+        "written (runs.csv)",
     }[kind]
     assert report[-2] == f"4 of 4 runs stored and intact; the batch ran to its end, {said}"
     assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
@@ -264,6 +266,7 @@ def test_check_names_missing_tables_and_resume_writes_them(
     assert main([*resume, "--resume"]) == 0
     assert main(["check", str(res)]) == 0
     assert (res / "table.csv").is_file()
+    assert (res / "runs.csv").read_bytes() == (stored / "runs.csv").read_bytes()
 
 
 def test_an_interrupt_while_the_tables_are_written_says_how_to_finish(
@@ -502,3 +505,16 @@ def test_a_full_disk_leaves_no_truncated_file(
     _complete_files(tiny_disk)
     inventory = integrity.inspect(out)
     assert not inventory.damaged and len(inventory.runs) < 400
+
+
+def test_figures_redrawn_into_a_finished_folder_count_as_written(
+    stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The manifest holds each table's and figure's digest; a redraw records its own, so
+    ``check`` does not take the new figures for changed ones."""
+    res = damage.copy_results(stored, tmp_path)
+    assert main(["plot", str(res), "--format", "pdf,svg"]) == 0
+    assert main(["check", str(res)]) == 0, capsys.readouterr().out
+    manifest = storage.read_manifest(res)
+    assert any(name.endswith(".svg") for name in manifest["outputs"])
+    assert set(manifest["output_sha256"]) == set(manifest["outputs"])

@@ -102,6 +102,20 @@ def test_every_bottom_fan_panel_keeps_its_year_labels(four) -> None:
 
 
 # --------------------------------------------------------------------------- turnover
+def test_turnover_title_says_how_many_runs_a_point_rests_on(four) -> None:
+    fig = plots.turnover_vs_contract_length(four, outcome="staff_turnover")
+    assert "(2 runs a point)" in fig._suptitle.get_text()
+    # Pooled, a point holds the runs of every scenario with that length, in which the
+    # outcome has a value.
+    pooled = plots.turnover_vs_contract_length(four, by="all")
+    counts = four.runs.groupby("contract_years")["provider_turnover"].count()
+    assert counts.min() != counts.max()
+    assert f"({counts.min()}–{counts.max()} runs a point)" in pooled._suptitle.get_text()
+    with i18n.use_language("zh_CN"):
+        zh = plots.turnover_vs_contract_length(four, outcome="staff_turnover")
+    assert "（每点 2 次运行）" in zh._suptitle.get_text()
+
+
 def test_turnover_joins_no_points_of_different_scenarios(four) -> None:
     for by in (None, "tendering"):
         fig = plots.turnover_vs_contract_length(four, by=by)

@@ -130,7 +130,12 @@ def test_validate_calibration_writes_its_report_with_out(tmp_path, capsys) -> No
     assert "holds 'table.md', which validate --calibration does not write" in (
         capsys.readouterr().err
     )
-    for extra in (["--pattern", "2a"], ["--no-ablation"], ["--robustness", "4"]):
+    for extra in (
+        ["--pattern", "2a"],
+        ["--no-ablation"],
+        ["--robustness", "16"],
+        ["--robustness-replications", "4"],
+    ):
         assert main([*argv, *extra]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert f"{extra[0]} does not apply to --calibration" in line

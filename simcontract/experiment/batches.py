@@ -280,6 +280,7 @@ def compare(
         ScenarioError: A scenario cannot be loaded, or is too large to run
             (:func:`~simcontract.marketsize.check_market_size`).
         ExperimentError: Bad option or unusable output directory.
+        TypeError: A flag (``series``, ``resume``, ``progress``) that is not a bool.
     """
     chosen = _scenarios(scenarios)
     replications = check_int(replications, "replications", 1)
@@ -324,6 +325,7 @@ def sweep(
             summing above 1) or is too large to run.
         ScenarioError: The base scenario cannot be loaded.
         ExperimentError: Bad option or unusable output directory.
+        TypeError: A flag (``series``, ``resume``, ``progress``) that is not a bool.
 
     Warns:
         ScenarioWarning: A parameter the design varies is set again by a dated rule

@@ -289,6 +289,7 @@ def decompose(
         ExperimentError: An unknown outcome, bad rules or options, scenarios that do not
             differ, a coalition that is not a valid scenario, too many coalitions, or an
             unusable ``out``.
+        TypeError: ``resume`` is not a bool.
     """
     from simcontract.experiment.batches import compare
 

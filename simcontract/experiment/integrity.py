@@ -12,6 +12,7 @@ incomplete folder unless asked for what there is.
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 from collections.abc import Iterable, Sequence
@@ -84,7 +85,12 @@ class Inventory:
     @property
     def finished(self) -> bool:
         """:attr:`complete`, and every table and figure of the batch is in the folder."""
-        return self.complete and self.outputs_written and not self.missing_outputs
+        return (
+            self.complete
+            and self.outputs_written
+            and not self.missing_outputs
+            and not self.changed_outputs
+        )
 
     @property
     def outputs_written(self) -> bool:
@@ -97,6 +103,17 @@ class Inventory:
         """The tables and figures the manifest lists that are no longer in the folder."""
         listed = self.manifest.get("outputs") or []
         return [name for name in listed if not (self.directory / str(name)).is_file()]
+
+    @functools.cached_property
+    def changed_outputs(self) -> list[str]:
+        """The tables and figures whose bytes differ from those written (a copy cut short,
+        an edit); a folder from before digests were recorded has none."""
+        digests = self.manifest.get("output_sha256") or {}
+        return [
+            name
+            for name, sha in digests.items()
+            if (self.directory / name).is_file() and storage.digest(self.directory / name) != sha
+        ]
 
     @property
     def in_use(self) -> bool:
@@ -132,6 +149,12 @@ class Inventory:
                 outputs = (
                     f", but {len(missing)} of its {len(self.manifest['outputs'])} tables "
                     f"and figures are missing ({missing[0]})"
+                )
+            elif self.changed_outputs:
+                changed = self.changed_outputs
+                outputs = (
+                    f", but {len(changed)} of its {len(self.manifest['outputs'])} tables "
+                    f"and figures changed after they were written ({changed[0]})"
                 )
         return (
             f"{len(self.runs)} of {self.n_runs} runs stored and intact{parts}; "

@@ -15,7 +15,7 @@ import json
 import platform
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -265,17 +265,39 @@ def outputs_pending(directory: Path) -> None:
     manifest = storage.read_manifest(directory)
     if manifest is not None:
         manifest["outputs"] = None
+        manifest.pop("output_sha256", None)
         storage.write_manifest(directory, manifest)
 
 
 def record_outputs(directory: Path) -> None:
     """List in the manifest every table and figure now in ``directory`` (every file but
-    the runs, their details, the manifest and the lock): they are all written, and
-    ``simcontract check`` reports any that go missing."""
+    the runs, their details, the manifest and the lock), with its SHA-256: they are all
+    written, and ``simcontract check`` reports any that go missing or change (a copy cut
+    short, an edit)."""
     manifest = storage.read_manifest(directory)
     if manifest is None:
         return
     manifest["outputs"] = storage.outputs(directory)
+    manifest["output_sha256"] = {
+        name: storage.digest(directory / name) for name in manifest["outputs"]
+    }
+    storage.write_manifest(directory, manifest)
+
+
+def add_outputs(directory: Path, paths: Iterable[Path]) -> None:
+    """Add files just (re)drawn into ``directory`` to the manifest's tables and figures,
+    with their digests, when those are listed (a redraw into a finished batch's folder):
+    ``simcontract check`` then counts them as written, not as changed."""
+    manifest = storage.read_manifest(directory)
+    if manifest is None or manifest.get("outputs") is None:
+        return
+    root = Path(directory).resolve()
+    digests = dict(manifest.get("output_sha256") or {})
+    for path in paths:
+        name = Path(path).resolve().relative_to(root).as_posix()
+        digests[name] = storage.digest(Path(path))
+    manifest["outputs"] = sorted({*manifest["outputs"], *digests})
+    manifest["output_sha256"] = dict(sorted(digests.items()))
     storage.write_manifest(directory, manifest)
 
 

@@ -228,7 +228,7 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
     Raises:
         ExperimentError: ``directory`` has no (or a damaged) ``manifest.json``, or, without
             ``partial``, the batch is unfinished or has damaged parts.
-        TypeError: ``directory`` is not a path.
+        TypeError: ``directory`` is not a path, or ``partial`` is not a bool.
     """
     from simcontract.experiment import integrity
 

@@ -100,6 +100,7 @@ def run_split(
         ExperimentError: ``seed`` below 0, ``workers`` or ``cities_per_task`` below 1 (a
             ``ValueError``).
         WorkerLost: A worker process died.
+        TypeError: ``progress`` is neither a bool nor ``None``.
     """
     seed = check_int(seed, "seed", 0)
     if cities_per_task is not None:

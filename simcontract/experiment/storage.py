@@ -20,8 +20,9 @@ batch after a crash) never sees a half-written file. A series part is written be
 runs part of the same name; a run counts as done once its row is in a runs part.
 :mod:`~simcontract.experiment.integrity` checks a folder part by part. The manifest's
 ``outputs`` is ``null`` while the tables and figures are being written, then lists them
-(:func:`outputs`); its ``below_out`` says where the folder lies below the command's
-``--out``, so that a resume hint names the folder wherever it has been moved. Its
+(:func:`outputs`), and ``output_sha256`` gives each one's digest (:func:`digest`). Its
+``below_out`` says where the folder lies below the command's ``--out``, so that a resume
+hint names the folder wherever it has been moved. Its
 ``identity`` is what a resumed batch must share, including ``model_code``, a
 fingerprint of the code that made the runs (:func:`~simcontract.experiment.plan.model_code`);
 each entry of ``sessions`` records the Python and library versions it ran under.
@@ -29,6 +30,7 @@ each entry of ``sessions`` records the Python and library versions it ran under.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -239,6 +241,14 @@ def _checked_manifest(manifest: Any, where: str) -> dict[str, Any]:
         isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
     ):
         raise DamagedResults(f"{where} is damaged: field 'outputs' is not a list of file names")
+    digests = manifest.get("output_sha256")
+    if digests is not None and not (
+        isinstance(digests, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in digests.items())
+    ):
+        raise DamagedResults(
+            f"{where} is damaged: field 'output_sha256' is not a table of file names and digests"
+        )
     return manifest
 
 
@@ -316,6 +326,15 @@ def outputs(directory: Path) -> list[str]:
         and path.name != MANIFEST
         and not path.name.startswith(".")  # the lock, and temporary files being written
     )
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hexadecimal."""
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 def check_own(directory: Path, own: Sequence[str], what: str) -> None:

@@ -177,6 +177,14 @@ def replications_text(frame: pd.DataFrame) -> str:
     return figure_text("replications_one" if hi == 1 else "replications_many", n=n)
 
 
+def runs_text(sizes: Iterable[int]) -> str:
+    """How many runs each mark of a figure rests on, e.g. ``"40 runs"`` or ``"12–40 runs"``."""
+    sizes = [int(n) for n in sizes]
+    lo, hi = min(sizes, default=0), max(sizes, default=0)
+    n = str(lo) if lo == hi else f"{lo}–{hi}"
+    return figure_text("runs_one" if hi == 1 else "runs_many", n=n)
+
+
 UNIT_RANGES = {
     "share": (0.0, 1.0),
     "share-difference": (-1.0, 1.0),

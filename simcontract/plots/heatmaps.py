@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simcontract.plots.data import Cells, cell_means, check_outcome, runs_of
+from simcontract.plots.data import Cells, cell_means, check_outcome, runs_of, runs_text
 from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
     figure,
@@ -118,8 +118,6 @@ def heatmap(
         annotate = cells.grid.size <= 64
     if annotate:
         _annotate(ax, cells.grid)
-    lo_n, hi_n = int(cells.sizes.min()), int(cells.sizes.max())
-    per = str(lo_n) if lo_n == hi_n else f"{lo_n}–{hi_n}"
-    runs_each = figure_text("runs_many" if hi_n > 1 else "runs_one", n=per)
+    runs_each = runs_text(cells.sizes)
     fig.suptitle(figure_text("heatmap_title", outcome=in_text(outcome), runs=runs_each))
     return fig

@@ -16,6 +16,7 @@ from simcontract.plots.data import (
     error_lengths,
     groups,
     runs_of,
+    runs_text,
     within_range,
 )
 from simcontract.plots.style import (
@@ -118,9 +119,11 @@ def turnover_vs_contract_length(
     ax = fig.add_subplot()
     width = 0.09
     any_cut = False
+    sizes: list[int] = []
     for k, (label, colour, mask) in enumerate(keyed):
         rows = runs[mask]
         lengths = sorted(rows["contract_years"].unique())
+        sizes += [rows.loc[rows["contract_years"] == c, outcome].count() for c in lengths]
         cut = [
             within_range(mean_ci(rows.loc[rows["contract_years"] == c, outcome], level), outcome)
             for c in lengths
@@ -143,6 +146,8 @@ def turnover_vs_contract_length(
     ax.set_ylabel(outcome_label(outcome))
     if len(keyed) > 1:
         outside_legend(ax, title=title)
-    title = figure_text("turnover_title", outcome=pretty(outcome), level=f"{level:.0%}")
+    title = figure_text(
+        "turnover_title", outcome=pretty(outcome), level=f"{level:.0%}", runs=runs_text(sizes)
+    )
     fig.suptitle(title + (figure_text("intervals_cut") if any_cut else ""))
     return fig
