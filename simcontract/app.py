@@ -177,16 +177,27 @@ def Downloads(state: AppState, run: Run) -> None:
     """Download buttons: the series (CSV) and the charts (PNG)."""
     state.tick.value  # noqa: B018  (the file names carry the year)
     kept, lang = state.kept.value, state.lang.value
+    replicates = state.current_replicates()
     stem = file_stem(run)
+    if not run.year and not any(k.year for k in kept):
+        with solara.Tooltip(state.text("download_empty")), solara.Div(classes=["sc-downloads"]):
+            for key in ("download_csv", "download_png"):
+                solara.Button(
+                    state.text(key),
+                    icon_name="mdi-cloud-download-outline",
+                    disabled=True,
+                    classes=[f"sc-{key}"],
+                )
+        return
     with solara.Div(classes=["sc-downloads"]):
         solara.FileDownload(
-            lambda: series_csv(run, kept),
+            lambda: series_csv(run, kept, lang),
             filename=f"{stem}.csv",
             label=state.text("download_csv"),
             mime_type="text/csv",
         )
         solara.FileDownload(
-            lambda: charts_png(run, kept, lang),
+            lambda: charts_png(run, kept, lang, replicates),
             filename=f"{stem}.png",
             label=state.text("download_png"),
             mime_type="image/png",
@@ -211,7 +222,7 @@ def Banner(state: AppState) -> None:
                     tag="span", unsafe_innerHTML=state.text("pending", n=len(waiting), rules=said)
                 )
                 solara.Button(
-                    state.text("apply_from", year=run.year + 1),
+                    state.apply_label(),
                     on_click=state.apply_pending,
                     color="warning",
                     small=True,
@@ -240,9 +251,9 @@ def Banner(state: AppState) -> None:
                 solara.Button(
                     state.text("keep"), on_click=state.keep_run, small=True, outlined=True
                 )
-        if state.notice.value:
-            notice = html.escape(state.notice.value)
-            solara.HTML(tag="div", classes=["sc-notice"], unsafe_innerHTML=notice)
+        notice = state.notice_text()
+        if notice:
+            solara.HTML(tag="div", classes=["sc-notice"], unsafe_innerHTML=html.escape(notice))
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -250,6 +261,7 @@ def Banner(state: AppState) -> None:
 def RuleControl(state: AppState, spec: Control, value: Any) -> None:
     """One rule: its label, its meaning as a tooltip, and a slider or a drop-down."""
     classes = ["sc-rule", f"sc-rule-{spec.name}"]
+    slid = solara.use_reactive(value)  # the slider's value, put back when rejected
     with solara.Tooltip(spec.tooltip), solara.Div(classes=classes):
         if spec.kind == "choice":
             solara.v.Select(
@@ -271,12 +283,15 @@ def RuleControl(state: AppState, spec: Control, value: Any) -> None:
         slider = solara.SliderInt if spec.kind == "int" else solara.SliderFloat
 
         def moved(new: float) -> None:
-            if not slider_rounding(new, value, spec.step):
-                state.set_rule(spec.name, new)
+            if slider_rounding(new, value, spec.low, spec.high, spec.step):
+                return
+            state.set_rule(spec.name, new)
+            if state.draft.value.get(spec.name) != new:
+                slid.set(value)
 
         slider(
             label="",
-            value=value,
+            value=slid,
             min=spec.low,
             max=spec.high,
             step=spec.step,

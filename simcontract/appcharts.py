@@ -144,7 +144,7 @@ def panel_spec(
     )
     band = (
         alt.Chart(alt.NamedData("band"))
-        .mark_area(opacity=0.18)
+        .mark_area(opacity=0.18, clip=True)
         .encode(x="year:Q", y="low:Q", y2="high:Q", color=colour)
     )
     marks = alt.Chart(alt.NamedData("marks")).mark_rule(strokeDash=[4, 3], color="#444444")

@@ -9,6 +9,7 @@ grouped as the registry groups them.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,9 @@ WIDE_FACTOR = 4.0
 
 SLIDER_STOPS = 40
 """Most steps of a float slider."""
+
+FINE_STOPS = 200
+"""Most steps of a slider made finer so that its value sits on a stop."""
 
 
 def key_rules() -> tuple[str, ...]:
@@ -107,9 +111,51 @@ def _nice_step(span: float, integer: bool) -> float:
     return span / SLIDER_STOPS
 
 
+def _finer_steps(step: float, span: float, integer: bool) -> list[float]:
+    """``step`` and the nice steps below it that leave at most :data:`FINE_STOPS`."""
+    if integer:
+        return [s for s in range(int(step), 0, -1) if span / s <= FINE_STOPS]
+    steps, exponent = [], math.floor(math.log10(step))
+    while True:
+        for mantissa in (5, 2, 1):
+            finer = round(mantissa * 10.0**exponent, 12)
+            if finer > step * (1 + 1e-9):
+                continue
+            if span / finer > FINE_STOPS:
+                return steps
+            steps.append(finer)
+        exponent -= 1
+
+
+def _decimals(step: float) -> int:
+    """Decimals a slider keeps: Vuetify rounds its values to those of its step."""
+    text = repr(float(step)).rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _on_stop(value: float, low: float, step: float) -> bool:
+    stops = (value - low) / step
+    return abs(stops - round(stops)) < 1e-6 and round(low, _decimals(step)) == low
+
+
+def _stops(param: Parameter, value: float, low: float, high: float, step: float) -> tuple:
+    """First stop and step of a slider from ``low`` to ``high`` with a stop on ``value``:
+    from the registry's minimum, else from a multiple of the step, else from ``value``
+    (the minimum is then out of reach)."""
+    steps = _finer_steps(step, high - low, param.kind == "int")
+    for finer in steps:
+        if _on_stop(value, low, finer):
+            return low, finer
+    for finer in steps:
+        first = round(finer * math.ceil(low / finer - 1e-9), 9)
+        if _on_stop(value, first, finer):
+            return first, finer
+    return round(value - step * math.floor((value - low) / step + 1e-9), 9), step
+
+
 def slider_range(param: Parameter, value: float) -> tuple[float, float, float]:
-    """``(low, high, step)`` of a parameter's slider, including ``value`` on one of its
-    stops (so that showing a value never rounds it away)."""
+    """``(low, high, step)`` of a parameter's slider, with a stop on ``value`` (so that
+    showing a value never rounds it away) and, where it can, on the registry's minimum."""
     if param.name in UI_RANGES:
         low, high, step = UI_RANGES[param.name]
     else:
@@ -119,7 +165,7 @@ def slider_range(param: Parameter, value: float) -> tuple[float, float, float]:
             high = low + WIDE_FACTOR * scale
         step = _nice_step(high - low, param.kind == "int")
     low, high = min(low, value), max(high, value)
-    low = round(value - step * math.floor((value - low) / step + 1e-9), 9)
+    low, step = _stops(param, value, low, high, step)
     high = round(low + step * math.ceil((high - low) / step - 1e-9), 9)
     high = min(high, max(float(param.high), value))
     if param.kind == "int":
@@ -127,12 +173,19 @@ def slider_range(param: Parameter, value: float) -> tuple[float, float, float]:
     return low, high, step
 
 
-def slider_rounding(value: float, current: float, step: float) -> bool:
-    """Whether a slider reporting ``value`` only rounded ``current`` to its step's
-    decimals, as a Vuetify slider does when it is drawn (not a change by a person)."""
-    text = repr(float(step)).rstrip("0").rstrip(".")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return value != current and round(float(current), decimals) == value
+def slider_rounding(value: float, current: float, low: float, high: float, step: float) -> bool:
+    """Whether a slider reporting ``value`` only rounded ``current`` to its stops, as a
+    Vuetify slider does when it is drawn (not a change by a person).
+
+    It is Vuetify's ``VSlider.roundValue``: stops from ``low`` (modulo the step), then
+    the step's decimals.
+    """
+    if value == current:
+        return False
+    offset = math.fmod(low, step)
+    clamped = min(max(float(current), low), high)
+    stop = math.floor((clamped - offset) / step + 0.5) * step + offset
+    return round(min(stop, high), _decimals(step)) == value
 
 
 def label_with_unit(name: str, lang: str) -> str:
@@ -144,10 +197,23 @@ def label_with_unit(name: str, lang: str) -> str:
     return i18n.text("figures.with_unit", lang, name=label, unit=i18n.unit(unit, lang))
 
 
+def meaning_in_words(name: str, lang: str) -> str:
+    """What a parameter sets, naming the other parameters it refers to by their labels
+    (the registry's meanings, which English shows, name them in code)."""
+
+    def label(found: re.Match[str]) -> str:
+        other = found.group(1) or found.group(2)
+        if other not in PARAMETERS:
+            return found.group(0)
+        return i18n.text("app.rule_ref", lang, rule=i18n.parameter_label(other, lang))
+
+    return re.sub(r"`(\w+)`|\b([a-z]+(?:_[a-z0-9]+)+)\b", label, i18n.parameter_meaning(name, lang))
+
+
 def control(name: str, value: Any, lang: str) -> Control:
     """The control of parameter ``name`` now at ``value``, in language ``lang``."""
     param = PARAMETERS[name]
-    label, tooltip = label_with_unit(name, lang), i18n.parameter_meaning(name, lang)
+    label, tooltip = label_with_unit(name, lang), meaning_in_words(name, lang)
     if param.kind == "choice":
         items = tuple((c, i18n.choice_label(name, c, lang)) for c in param.choices)
         return Control(name, "choice", label, tooltip, items=items)

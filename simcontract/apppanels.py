@@ -3,14 +3,18 @@ in force and the explanation (Solara components)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import solara
 
 from simcontract import i18n
 from simcontract.appcontrols import key_rules, show_value
-from simcontract.appreplicate import LEVEL, REPLICATIONS
+from simcontract.appreplicate import LEVEL, REPLICATIONS, Replicates
+from simcontract.appruns import Run
 from simcontract.appstate import AppState
 from simcontract.appviews import Html, MarketView, Readouts, differences_table, show_outcome
 from simcontract.experiment import KEY_OUTCOMES
+from simcontract.plots.data import runs_text
 from simcontract.scenario import load_scenario
 
 
@@ -63,28 +67,44 @@ def ReplicatePanel(state: AppState) -> None:
     state.tick.value  # noqa: B018
     done, found, lang = state.replicating.value, state.current_replicates(), state.lang.value
     if done >= 0:
-        solara.Info(state.text("replicating", done=done, total=REPLICATIONS))
+        running = min(done + 1, REPLICATIONS)  # the one running now, not those done
+        solara.Info(state.text("replicating", done=running, total=REPLICATIONS))
         solara.ProgressLinear(value=100 * done / REPLICATIONS)
         return
     if found is None:
         return
-    run = state.run.value
+    with solara.Card(state.text("replicate_title"), classes=["sc-replicates"]):
+        Html(replicates_table(state.run.value, found, lang, state.text))
+
+
+def replicates_table(run: Run, found: Replicates, lang: str, text: Callable[..., str]) -> str:
+    """Markdown: the live run's summary over the years it has run beside the means and
+    CIs (cut at each outcome's range) of the replications over their whole length."""
     summary = run.model.summary() if run.year else {}
+    years = found.scenario["years"]
+    mine = text("this_run_years", year=run.year) if run.year else text("this_run_short")
     rows = [
-        f"| {state.text('outcome')} | {state.text('this_run_short')} "
-        f"| {state.text('mean_ci', n=found.n, level=f'{LEVEL:.0%}')} |",
+        f"| {text('outcome')} | {mine} "
+        f"| {text('mean_ci', n=found.n, level=f'{LEVEL:.0%}', years=years)} |",
         "|:--|--:|--:|",
     ]
+    fewer = False
     for name in KEY_OUTCOMES:
         ci = found.interval(name)
-        mine = show_outcome(name, summary.get(name, float("nan")), lang)
+        value = show_outcome(name, summary.get(name, float("nan")), lang)
         interval = (
             f"{show_outcome(name, ci.mean, lang)} "
             f"[{show_outcome(name, ci.low, lang)}, {show_outcome(name, ci.high, lang)}]"
         )
-        rows.append(f"| {i18n.outcome_label(name, lang)} | {mine} | {interval} |")
-    with solara.Card(state.text("replicate_title"), classes=["sc-replicates"]):
-        Html("\n".join(rows) + "\n\n" + state.text("replicate_note", years=found.scenario["years"]))
+        if ci.n < found.n:
+            fewer = True
+            with i18n.use_language(lang):
+                interval = text("ci_runs", interval=interval, runs=runs_text([ci.n]))
+        rows.append(f"| {i18n.outcome_label(name, lang)} | {value} | {interval} |")
+    note = text("replicate_note", years=years)
+    if fewer:
+        note += " " + text("replicate_fewer")
+    return "\n".join(rows) + "\n\n" + note
 
 
 @solara.component

@@ -16,6 +16,7 @@ import pandas as pd
 from simcontract.experiment.runner import run_seed
 from simcontract.experiment.stats import Interval, mean_ci
 from simcontract.model import ContractingModel
+from simcontract.plots.data import within_range
 from simcontract.scenario import Scenario
 
 REPLICATIONS = 10
@@ -48,15 +49,16 @@ class Replicates:
         return len(self.summaries)
 
     def interval(self, outcome: str) -> Interval:
-        """Mean and CI of an outcome's run summary over the replications."""
-        return mean_ci(self.summaries[outcome], LEVEL)
+        """Mean and CI of an outcome's run summary over the replications where it is
+        defined, the CI cut at the outcome's range."""
+        return within_range(mean_ci(self.summaries[outcome], LEVEL), outcome)[0]
 
     def band(self, outcome: str) -> pd.DataFrame:
-        """Mean and CI of an outcome in each year: columns ``year``, ``mean``, ``low``,
-        ``high``."""
+        """Mean and CI of an outcome in each year, the CI cut at the outcome's range:
+        columns ``year``, ``mean``, ``low``, ``high``."""
         rows = []
         for year, values in self.series.groupby("year")[outcome]:
-            ci = mean_ci(values, LEVEL)
+            ci, _cut = within_range(mean_ci(values, LEVEL), outcome)
             rows.append({"year": int(year), "mean": ci.mean, "low": ci.low, "high": ci.high})
         return pd.DataFrame(rows, columns=["year", "mean", "low", "high"])
 

@@ -16,14 +16,16 @@ How rule changes take effect, so that a change never waits silently for Reset:
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import solara
 
 from simcontract import i18n
-from simcontract.appcontrols import controlled
+from simcontract.appcontrols import controlled, show_value
 from simcontract.appreplicate import REPLICATIONS, Replicates, replicate
 from simcontract.appruns import (
     DEFAULT_SCENARIO,
@@ -34,11 +36,46 @@ from simcontract.appruns import (
     pending,
     start_run,
 )
-from simcontract.params import PARAMETERS
+from simcontract.params import PARAMETERS, check_joint
 from simcontract.scenario import ScenarioError, builtin_names, load_scenario
 
 PLAY_INTERVAL = 0.4
 """Seconds between two years while playing (a year takes far less to run and draw)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The last action's result, said in whatever language the page is in when drawn.
+
+    Attributes:
+        key: Catalogue text (``app.<key>``).
+        values: Its placeholders' values. ``rule`` is a parameter's name (shown as its
+            label), ``value`` and ``kept`` are values of that parameter, ``others``
+            names of parameters (shown as their labels).
+    """
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The notice in ``lang``."""
+        values = dict(self.values)
+        rule = values.get("rule")
+        if rule is not None:
+            values["rule"] = i18n.parameter_label(rule, lang)
+            for key in ("value", "kept"):
+                if key in values:
+                    values[key] = show_value(rule, values[key], lang)
+        if "others" in values:
+            labels = [i18n.parameter_label(name, lang) for name in values["others"]]
+            values["others"] = i18n.text("punctuation.list", lang).join(labels)
+        return i18n.text(f"app.{self.key}", lang, **values)
+
+
+def joint_names(error: ValueError) -> list[str]:
+    """The parameters a rejected combination ties together: ``check_joint`` names them
+    in quotes in its message."""
+    return [name for name in re.findall(r"'(\w+)'", str(error)) if name in PARAMETERS]
 
 
 def preset_values(preset: str) -> dict[str, Any]:
@@ -69,7 +106,7 @@ class AppState:
         self.kept: solara.Reactive[list[Run]] = solara.reactive([])
         self.layout = solara.reactive("overlay")
         self.playing = solara.reactive(False)
-        self.notice = solara.reactive("")
+        self.notice: solara.Reactive[Notice | None] = solara.reactive(None)
         self.replicates: solara.Reactive[Replicates | None] = solara.reactive(None)
         self.replicating = solara.reactive(-1)
         self.replicate_requests = solara.reactive(0)
@@ -91,19 +128,40 @@ class AppState:
         return pending(self.run.value, self.draft.value)
 
     def changed_from_preset(self) -> dict[str, Any]:
-        """Controls whose values differ from the preset's (what a new run starts with)."""
-        base = preset_values(self.preset.value)
-        return {k: v for k, v in self.draft.value.items() if base.get(k) != v}
+        """The teacher's changes to the preset, which a new run starts with: the live
+        run's changed starting rules, its policy shocks, the pending controls and the
+        run length; not what the preset's own dated changes set during the run (the
+        controls follow those, see :meth:`_follow_dated_changes`)."""
+        run, base = self.run.value, preset_values(self.preset.value)
+        own = {k: v for k, v in run.start.items() if k in base}
+        for shock in run.shocks:
+            own.update({k: new for k, (_old, new) in shock.changes.items() if k in base})
+        own.update(self.pending())
+        own["years"] = self.draft.value["years"]
+        return {k: v for k, v in own.items() if base[k] != v}
+
+    def say(self, key: str, **values: Any) -> None:
+        """Show a notice (``app.<key>`` with ``values``; see :class:`Notice`)."""
+        self.notice.value = Notice(key, values)
+
+    def notice_text(self) -> str:
+        """The notice in the page's language (empty when there is none)."""
+        notice = self.notice.value
+        return notice.text(self.lang.value) if notice is not None else ""
 
     # ------------------------------------------------------------------ runs
     def new_run(self) -> None:
-        """Start the live run again at year 0 with the controls' values."""
+        """Start the live run again at year 0: the preset with the teacher's changes."""
+        self._start(self.changed_from_preset())
+
+    def _start(self, changes: dict[str, Any]) -> None:
         self.playing.value = False
         try:
-            run = start_run(self.preset.value, self.seed.value, self.changed_from_preset())
+            run = start_run(self.preset.value, self.seed.value, changes)
         except ScenarioError as err:
-            self.notice.value = str(err)
+            self.say("rules_error", error=str(err))
             return
+        self.draft.value = {**preset_values(self.preset.value), **changes}
         replaced, self.run.value = self.run.value, run
         # Only the live run steps; a replaced one is read (when kept), so Mesa 3.3
         # need not keep it alive for its next agent number (ContractingModel.release).
@@ -111,15 +169,14 @@ class AppState:
         self.replicates.value = None
         self.inspected.value = None
         self.district.value = None
-        self.notice.value = ""
+        self.notice.value = None
         self._bump()
 
     def load_preset(self, name: str) -> None:
         """Switch to a built-in scenario: its rules in the controls and a new run."""
         self.playing.value = False
         self.preset.value = name
-        self.draft.value = preset_values(name)
-        self.new_run()
+        self._start({})
 
     def set_seed(self, seed: int) -> None:
         """Change the seed: a new run (the same rules on another random market)."""
@@ -131,10 +188,19 @@ class AppState:
         to be applied (see :meth:`apply_pending`)."""
         if name not in PARAMETERS:
             return
+        kept = self.draft.value.get(name)
         try:
             value = PARAMETERS[name].check(value)
+        except ValueError:
+            self.say("rule_out_of_range", rule=name, value=value, kept=kept)
+            return
+        if value == kept:
+            return
+        try:
+            check_joint({**self.run.value.rules_next(), **self.draft.value, name: value})
         except ValueError as err:
-            self.notice.value = str(err)
+            others = [n for n in joint_names(err) if n != name]
+            self.say("rule_rejected", rule=name, value=value, kept=kept, others=others)
             return
         self.draft.value = {**self.draft.value, name: value}
         if self.run.value.year == 0:
@@ -147,16 +213,29 @@ class AppState:
         self.draft.value = {k: now.get(k, v) for k, v in self.draft.value.items()}
 
     def apply_pending(self) -> None:
-        """Apply the pending controls from the next year: a policy shock."""
-        run = self.run.value
+        """Apply the pending controls: rules from the next year (a policy shock), the
+        run length at once."""
+        run, waiting = self.run.value, self.pending()
         try:
-            shock = run.apply_shock(self.pending())
+            shock = run.apply_shock(waiting)
         except ScenarioError as err:
-            self.notice.value = str(err)
+            self.say("rules_error", error=str(err))
             return
-        self.notice.value = self.text("shock_applied", year=shock.year) if shock else ""
+        self.draft.value = {**self.draft.value, "years": run.years}
+        if shock:
+            self.say("shock_applied", year=shock.year)
+        elif "years" in waiting:
+            self.say("length_set", years=run.years)
         self.replicates.value = None
         self._bump()
+
+    def apply_label(self) -> str:
+        """What the button applying the pending controls does, in words."""
+        waiting = self.pending()
+        if set(waiting) - {"years"}:
+            return self.text("apply_from", year=self.run.value.year + 1)
+        years = max(int(waiting.get("years", self.run.value.years)), self.run.value.year, 1)
+        return self.text("apply_length", years=years)
 
     def step(self) -> bool:
         """Run one year of the live run; ``False`` when it had already finished."""
@@ -194,13 +273,14 @@ class AppState:
         run = self.run.value
         run.run_on(years)
         self.draft.value = {**self.draft.value, "years": run.years}
+        self.notice.value = None
         self._bump()
 
     def keep_run(self) -> None:
         """Keep the live run for comparison; a new run with the same rules starts."""
         self.kept.value = keep(self.kept.value, self.run.value)
         self.new_run()
-        self.notice.value = self.text("kept_notice", label=self.kept.value[-1].label)
+        self.say("kept_notice", label=self.kept.value[-1].label)
 
     def release(self) -> None:
         """Let the live and kept runs' models go when the page closes

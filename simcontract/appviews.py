@@ -145,8 +145,7 @@ def MarketView(state: AppState, run: Run | None = None) -> None:
         ),
         [key],
     )
-    counts = view.counts
-    caption = state.text("market_caption", year=run.year, **counts)
+    caption = market_caption(view.counts, run.year, state.text)
     with solara.Div(classes=["sc-market", "simcontract-market"]):
         solara.HTML(tag="div", classes=["sc-caption"], unsafe_innerHTML=html.escape(caption))
         if view.mode == "districts":
@@ -157,6 +156,12 @@ def MarketView(state: AppState, run: Run | None = None) -> None:
             )
         live = run is state.run.value  # a kept run's actors are not inspected
         Chart(spec, view.datasets, ["sc-chart-market"], on_click=state.inspect if live else None)
+
+
+def market_caption(counts: dict[str, int], year: int, text: Any) -> str:
+    """What the market view shows, counted in words (singular or plural)."""
+    said = {k: text(f"count_{k}_{'one' if n == 1 else 'many'}", n=n) for k, n in counts.items()}
+    return text("market_caption", year=year, **said)
 
 
 @solara.component

@@ -415,32 +415,65 @@ def _check_out(text: str | None, resume: bool) -> None:
 
 
 def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
-    """Connect to the scheduler if asked, run the batch and close; a signal or a lost
-    worker ends it with one line saying what is stored and how to finish."""
+    """Connect to the scheduler if asked, run the batch and close; a signal, a lost
+    worker or cluster, or a worker running other code ends it with one line saying what
+    is stored and how to finish."""
     from simcontract.experiment.runner import WorkerLost
 
     client = _connect(args.scheduler) if args.scheduler is not None else None
     try:
-        return run(
-            workers=args.workers,
-            executor=client.get_executor() if client is not None else None,
-            out=args.out,
-            resume=args.resume,
-            series=args.series,
-            seed=args.seed,
-            replications=args.replications,
-            progress=None,
-            command=_command(args),
-        )
+        with _quiet_dask(client is not None):
+            try:
+                return _run_batch(args, run, client)
+            finally:
+                if client is not None:
+                    client.close()
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
         name = signal.Signals(signum).name
         raise _Stopped(f"interrupted by {name}{_stored(args)}", 128 + signum) from None
     except WorkerLost as err:
         raise _Stopped(f"error: {err}{_stored(args)}", 1) from None
+
+
+def _run_batch(args: argparse.Namespace, run: Callable[..., Any], client: Any) -> Any:
+    """Run the batch, on the cluster of ``client`` if not ``None``."""
+    return run(
+        # A cluster's every thread, as it grows or shrinks (see --workers' help).
+        workers=args.workers if client is None else None,
+        executor=client.get_executor() if client is not None else None,
+        out=args.out,
+        resume=args.resume,
+        series=args.series,
+        seed=args.seed,
+        replications=args.replications,
+        progress=None,
+        command=_command(args),
+    )
+
+
+@contextlib.contextmanager
+def _quiet_dask(quiet: bool) -> Iterator[None]:
+    """While the block runs (if ``quiet``), Dask's and Tornado's log shows only
+    critical records: a lost cluster makes them log tracebacks, and the batch ends
+    with its own line instead."""
+    if not quiet:
+        yield
+        return
+    import logging
+
+    # Dask's configuration sets levels on some of their loggers' children too.
+    names = ("distributed", "tornado", "asyncio")
+    known = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in names]
+    loggers = [logging.getLogger(name) for name in {*names, *known}]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
     finally:
-        if client is not None:
-            client.close()
+        for logger, level in zip(loggers, before, strict=True):
+            logger.setLevel(level)
 
 
 def _command(args: argparse.Namespace) -> list[str]:
@@ -1103,7 +1136,8 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         parser,
         replications,
         "runs per scenario or design point",
-        "worker processes (default: every core; 1 runs in this process; ignored with --scheduler)",
+        "worker processes (default: every core; 1 runs in this process; ignored with "
+        "--scheduler, which uses every thread of the cluster as it grows or shrinks)",
         "base seed of the run seeds and of sampled designs",
     )
     parser.add_argument(

@@ -11,9 +11,12 @@ import importlib.util
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simcontract.cli import UsageError, _integer, _port, _positive, _seed, out_path, scenario_with
+
+if TYPE_CHECKING:
+    from simcontract.classroom.session import Session
 
 _seconds = _integer(
     0, 3600, "{text!r} is not a number of seconds", "{value} is not 0 to 3600 seconds"
@@ -70,12 +73,25 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         status = serve(session, args.host, args.port)
     except KeyboardInterrupt:  # Ctrl-C is how a session is stopped
         status = 0
-    year = session.model.year
-    if year:
-        print(f"session stopped after year {year}; its log is in {folder}/")
-    else:
-        print("session stopped before its first year: nothing to log")
+    print(_stopped(session, folder))
     return status
+
+
+def _stopped(session: Session, folder: Path) -> str:
+    """What Ctrl-C left: the last year closed (a year in progress is not logged) and
+    the log, named only if it was written."""
+    from simcontract.classroom.logbook import SESSION_FILE
+
+    year = session.closed_year
+    logged = (folder / SESSION_FILE).is_file()
+    if not year:
+        where = f"; its log is in {folder}/" if logged else ": nothing logged"
+        return f"session stopped before its first year closed{where}"
+    unfinished = session.phase in ("running", "planning", "awarding")
+    said = f"session stopped after year {year}"
+    if unfinished:
+        said += f" (year {year + 1} was under way and is not logged)"
+    return said + (f"; its log is in {folder}/" if logged else "; no log was written")
 
 
 def _replay(text: str) -> int:

@@ -12,21 +12,62 @@ from collections.abc import Sequence
 
 from simcontract import i18n
 from simcontract.doctable import format_value
-from simcontract.params import DEFAULTS, PARAMETERS
+from simcontract.params import DEFAULTS, PARAMETERS, Parameter
 from simcontract.scenario import Scenario
 from simcontract.scenariosources import ScenarioSources
 from simcontract.sources import cite
 
 
 def registry_lines() -> list[str]:
-    """Every parameter with its default, allowed values, unit, meaning and source."""
+    """Every parameter with its default, allowed values, unit, meaning and source, in
+    the language in use."""
     lines = []
     for p in PARAMETERS.values():
-        lines.append(f"{p.name} = {p.default!r}  [{p.allowed()}] {p.unit}")
+        unit = i18n.unit(p.unit) if p.unit else ""
+        line = i18n.text(
+            "params_view.registry_line",
+            name=p.name,
+            default=repr(p.default),
+            allowed=_allowed(p),
+            unit=unit,
+        )
+        lines.append(line)
         key = p.basis or p.source
-        cited = p.citation if cite(key) == key else f"{p.citation} [{key}]"
-        lines.append(f"    {p.meaning} (source: {cited})")
+        cited = _citation(p) if cite(key) == key else f"{_citation(p)} [{key}]"
+        said = i18n.text(
+            "params_view.registry_source", meaning=i18n.parameter_meaning(p.name), source=cited
+        )
+        lines.append(f"    {said}")
     return lines
+
+
+def _allowed(p: Parameter) -> str:
+    """The allowed values in words (:meth:`~simcontract.params.Parameter.allowed` in
+    English)."""
+    if p.kind == "choice":
+        choices = i18n.text("punctuation.list").join(repr(c) for c in p.choices)
+        return i18n.text("params_view.allowed_choice", choices=choices)
+    kind = "allowed_int" if p.kind == "int" else "allowed_number"
+    return i18n.text(f"params_view.{kind}", low=_bound(p.low), high=_bound(p.high))
+
+
+def _bound(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
+
+
+def _citation(p: Parameter) -> str:
+    """The source of a parameter's default as tables show it
+    (:attr:`~simcontract.params.Parameter.citation`, "assumption" in the language in
+    use)."""
+    if p.basis:
+        return i18n.text("params_view.assumption_basis", source=cite(p.basis))
+    if p.source == "assumption":
+        return i18n.text("params_view.assumption")
+    return p.citation
 
 
 def _given(scenario: Scenario, sources: ScenarioSources, name: str) -> str:
@@ -34,7 +75,7 @@ def _given(scenario: Scenario, sources: ScenarioSources, name: str) -> str:
     if name in sources.parameters:
         return sources.of(name)
     if scenario[name] == DEFAULTS[name]:
-        return PARAMETERS[name].citation
+        return _citation(PARAMETERS[name])
     return i18n.text("params_view.not_given")
 
 
@@ -74,11 +115,14 @@ def change_lines(scenario: Scenario, sources: ScenarioSources) -> list[str]:
     lines = [i18n.text("params_view.changes")]
     for year, change in scenario.changes:
         values: Sequence[str] = [
-            f"{name} = {format_value(value)} "
-            f"({sources.of(name, year) or i18n.text('params_view.not_given')})"
+            i18n.text(
+                "punctuation.paren",
+                text=f"{name} = {format_value(value)}",
+                note=sources.of(name, year) or i18n.text("params_view.not_given"),
+            )
             for name, value in change.items()
         ]
-        said = ", ".join(values)
+        said = i18n.text("punctuation.list").join(values)
         if scenario.start_year is None:
             line = i18n.text("params_view.change", year=year, values=said)
         else:

@@ -92,6 +92,21 @@ def _folder_instead(path: Path) -> None:
     (path / "inside").write_text("x")
 
 
+def _part_of_another_grid(res: Path) -> None:
+    """The first runs part replaced by that of a sweep of the same scenario over the
+    same values in the other order: the same identifiers and seeds, other values."""
+    other = res.parent / "other_grid"
+    sweep(
+        write_tiny(res.parent),
+        {"favouritism": [0.6, 0.1]},
+        replications=2,
+        workers=1,
+        out=other,
+        chunk_size=1,
+    )
+    shutil.copy(storage.parts(other / storage.RUNS)[0], _runs_part(res))
+
+
 def _duplicate(res: Path) -> None:
     part = _runs_part(res)
     for table in (storage.RUNS, *storage.DETAILS):
@@ -127,6 +142,7 @@ PART_DAMAGE: dict[str, Callable[[Path], None]] = {
     "part with a foreign point": lambda res: _edit_column(
         res, "point", lambda c: pc.add(c, 99).cast(c.type)
     ),
+    "part of another grid": _part_of_another_grid,
     "series part truncated": lambda res: _truncate(res / storage.SERIES / _runs_part(res).name),
     "series part missing": lambda res: (res / storage.SERIES / _runs_part(res).name).unlink(),
 }

@@ -10,6 +10,7 @@ import re
 import socket
 import threading
 import time
+import warnings
 import weakref
 from pathlib import Path
 
@@ -18,40 +19,53 @@ import pytest
 pytest.importorskip("solara", reason="the app needs solara: pip install 'simcontract[app]'")
 pytest.importorskip("altair", reason="the app needs altair: pip install 'simcontract[app]'")
 
+import dataclasses
+
 import pandas as pd
 import solara
 from fontTools.ttLib import TTFont
 
 from simcontract import appfont, appserver, i18n
-from simcontract.app import Page
+from simcontract.app import Banner, Downloads, Page, Sidebar
 from simcontract.appcharts import PANELS, change_marks, panel_data, panel_spec
-from simcontract.appcontrols import control, controlled, key_rules, show_value
-from simcontract.appexport import charts_png, series_csv, series_table
+from simcontract.appcontrols import control, controlled, key_rules, show_value, slider_rounding
+from simcontract.appexport import charts_figure, charts_png, series_csv, series_table
 from simcontract.appmarket import detail_view, district_view, inspect, too_big
 from simcontract.appmarketchart import detail_spec, district_spec
-from simcontract.appreplicate import replicate
-from simcontract.appruns import AppModel, keep, rule_differences, start_run
+from simcontract.apppanels import ReplicatePanel, replicates_table
+from simcontract.appreplicate import REPLICATIONS, replicate
+from simcontract.appruns import DEFAULT_SEED, AppModel, keep, rule_differences, start_run
 from simcontract.appstate import AppState, preset_values
-from simcontract.appviews import show_outcome
+from simcontract.appviews import as_html, market_caption, show_outcome
+from simcontract.experiment import KEY_OUTCOMES
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 from simcontract.plots import style
+from simcontract.plots.data import runs_text
 from simcontract.scenario import builtin_names, load_scenario
 
 TINY = {"years": 5, "n_bureaux": 6, "n_mass_orgs": 1, "initial_ngos": 15}
 """A market small enough to run in a blink (set on a run's first year)."""
 
 
+SIZES = {k: v for k, v in TINY.items() if PARAMETERS[k].group == "run" and k != "years"}
+"""The tiny market's sizes (no control sets them)."""
+
+
+def tiny_state(monkeypatch: pytest.MonkeyPatch, lang: str = "en", preset: str = "baseline"):
+    """The page's state on a tiny market of ``preset``, before year 1."""
+
+    def tiny_run(preset, seed, values=()):
+        return start_run(preset, seed, {**SIZES, **dict(values)})
+
+    monkeypatch.setattr("simcontract.appstate.start_run", tiny_run)
+    return AppState(lang, preset)
+
+
 @pytest.fixture
 def state(monkeypatch: pytest.MonkeyPatch) -> AppState:
     """The page's state on a tiny baseline market, before year 1."""
-    sizes = {k: v for k, v in TINY.items() if PARAMETERS[k].group == "run" and k != "years"}
-
-    def tiny_run(preset, seed, values=()):
-        return start_run(preset, seed, {**sizes, **dict(values)})
-
-    monkeypatch.setattr("simcontract.appstate.start_run", tiny_run)
-    app = AppState()
+    app = tiny_state(monkeypatch)
     app.set_rule("years", TINY["years"])
     return app
 
@@ -63,7 +77,9 @@ def test_controls_come_from_the_registry_in_words(lang: str) -> None:
         param = PARAMETERS[name]
         spec = control(name, param.default, lang)
         assert spec.label.startswith(i18n.parameter_label(name, lang))
-        assert spec.tooltip == i18n.parameter_meaning(name, lang)
+        assert spec.tooltip  # what it sets, naming other rules by their labels, not in code
+        assert "`" not in spec.tooltip
+        assert not [n for n in PARAMETERS if "_" in n and re.search(rf"\b{n}\b", spec.tooltip)]
         assert "_" not in spec.label or "_" in i18n.parameter_label(name, lang)  # words
         if param.kind == "choice":
             assert [v for v, _ in spec.items] == list(param.choices)
@@ -151,6 +167,114 @@ def test_shocked_run_matches_a_scenario_with_the_dated_change(state: AppState) -
     assert state.run.value.series().equals(expected.series())
 
 
+def test_a_new_run_is_the_preset_with_only_the_teachers_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reset, Keep and Start over after the preset's dated changes took effect: the
+    controls followed those changes, but a new run starts from the preset's first year
+    with only what the teacher changed (as ``simcontract run --set`` would)."""
+    preset = "guangzhou_ifsc"  # dated changes in years 3, 6 and 9
+    state = tiny_state(monkeypatch, preset=preset)
+    state.set_rule("years", 10)
+    state.set_rule("favouritism", 0.7)
+    while state.step():
+        pass
+    assert (
+        state.draft.value["contract_years"] == load_scenario(preset).at_year(10)["contract_years"]
+    )
+    own = {"years": 10, "favouritism": 0.7}
+    expected = start_run(preset, DEFAULT_SEED, {**SIZES, **own})
+    for action in (state.new_run, state.keep_run):
+        action()
+        assert state.run.value.start == expected.start
+        assert state.draft.value == {**preset_values(preset), **own}
+        for _ in range(9):
+            state.step()
+    state.set_rule("reshuffle", 0.9)  # pending, then "Start over with them"
+    state.new_run()
+    assert state.run.value.start == {**expected.start, "reshuffle": 0.9}
+    state.set_rule("reshuffle", load_scenario(preset)["reshuffle"])
+    state.set_rule("years", 2)
+    state.step()
+    state.step()
+    scenario = load_scenario(preset).replace(**SIZES, favouritism=0.7, years=2)
+    assert state.run.value.series().equals(AppModel(scenario, seed=DEFAULT_SEED).run().series())
+
+
+def test_shortening_a_run_is_applied_as_its_length_not_a_shock(state: AppState) -> None:
+    for _ in range(3):
+        state.step()
+    state.set_rule("years", 1)
+    assert state.pending() == {"years": 1}
+    assert state.apply_label() == i18n.text("app.apply_length", "en", years=3)
+    state.apply_pending()
+    run = state.run.value
+    assert state.pending() == {} and state.draft.value["years"] == run.years == 3
+    assert run.finished and not run.shocks
+    assert state.notice_text() == i18n.text("app.length_set", "en", years=3)
+    state.set_rule("favouritism", 0.9)
+    assert state.apply_label() == i18n.text("app.apply_from", "en", year=4)
+
+
+def _widgets_under(root):
+    """Each widget with the widgets it sits in (tooltips hold theirs in slots)."""
+    stack = [(root, ())]
+    while stack:
+        widget, path = stack.pop()
+        yield widget, path
+        inner = [c for c in getattr(widget, "children", None) or [] if not isinstance(c, str)]
+        for slot in getattr(widget, "v_slots", None) or []:
+            found = slot.get("children")
+            inner += found if isinstance(found, list) else [found]
+        stack.extend((c, (*path, widget)) for c in inner)
+
+
+def _slider(root, name: str):
+    return next(
+        w
+        for w, path in _widgets_under(root)
+        if type(w).__name__ == "Slider"
+        and any(f"sc-rule-{name}" in (getattr(p, "class_", "") or "") for p in path)
+    )
+
+
+def test_a_rejected_combination_keeps_the_value_and_says_so_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = tiny_state(monkeypatch, "zh_CN")
+    state.more_rules.value = True
+    box, rc = solara.render(Sidebar(state), handle_error=False)
+    try:
+        kept = state.draft.value["price_weight"]
+        for name in ("reputation_weight", "workload_weight"):
+            state.set_rule(name, 0.0)
+        _slider(box, "price_weight").v_model = 0.0  # as the teacher's browser does
+        assert state.draft.value["price_weight"] == kept
+        assert state.run.value.model.p["price_weight"] == kept
+        assert _slider(box, "price_weight").v_model == kept
+    finally:
+        rc.close()
+    said = state.notice_text()
+    assert i18n.parameter_label("price_weight", "zh_CN") in said
+    assert i18n.parameter_label("workload_weight", "zh_CN") in said
+    assert show_value("price_weight", kept, "zh_CN") in said
+    assert not re.search(r"[a-z]+_[a-z]+", said)
+    state.lang.value = "en"
+    assert "Price" in state.notice_text() or "price" in state.notice_text()
+
+
+def test_notices_follow_a_language_switch(state: AppState) -> None:
+    state.step()
+    state.keep_run()
+    box, rc = solara.render(Banner(state), handle_error=False)
+    try:
+        state.lang.value = "zh_CN"
+        shown = " ".join(str(getattr(w, "unsafe_innerHTML", "") or "") for w in _widgets(box))
+        assert i18n.text("app.kept_notice", "zh_CN", label="A") in shown
+    finally:
+        rc.close()
+
+
 def test_undo_puts_the_controls_back(state: AppState) -> None:
     state.step()
     state.set_rule("evaluation", "workload")
@@ -216,6 +340,53 @@ def test_same_seed_same_run() -> None:
         a.step()
         b.step()
     assert a.series().equals(b.series())
+
+
+def test_replication_intervals_stay_in_each_outcomes_range() -> None:
+    scenario = load_scenario("baseline").replace(**TINY)
+    found = replicate(scenario, seed=1, replications=3)
+    shares = [n for n in found.summaries if OUTCOMES[n].unit == "share"]
+    for name in shares:
+        ci = found.interval(name)
+        assert not ci.low < 0 and not ci.high > 1
+        band = found.band(name).dropna()
+        assert band["low"].between(0, 1).all() and band["high"].between(0, 1).all()
+    for panel in PANELS:
+        rows = panel_data(panel, start_run("baseline", 1, TINY), [], "en", found)["band"]
+        if panel.unit == "share":
+            assert all(0 <= r["low"] <= r["high"] <= 1 for r in rows)
+        band_layer = panel_spec(panel, "en", False, 5)["layer"][0]
+        assert band_layer["mark"]["clip"] is True
+
+
+def test_the_replications_table_says_what_each_column_covers(state: AppState) -> None:
+    for _ in range(2):
+        state.step()
+    run = state.run.value
+    found = replicate(run.model.market_scenario, run.seed, replications=4)
+    undefined = KEY_OUTCOMES[0]
+    summaries = found.summaries.copy()
+    summaries.loc[:1, undefined] = float("nan")  # undefined in two runs
+    found = dataclasses.replace(found, summaries=summaries)
+    table = replicates_table(run, found, "en", state.text)
+    header = table.splitlines()[0]
+    assert i18n.text("app.this_run_years", "en", year=2) in header
+    assert i18n.text("app.mean_ci", "en", n=4, level="95%", years=TINY["years"]) in header
+    with i18n.use_language("en"):
+        assert f"({runs_text([2])})" in table
+    for line in table.splitlines()[2:]:
+        if "%" in line:
+            assert all(int(v) <= 100 for v in re.findall(r"(\d+)%", line))
+
+
+def test_replication_progress_counts_the_run_under_way(state: AppState) -> None:
+    state.replicating.value = 4
+    box, rc = solara.render(ReplicatePanel(state), handle_error=False)
+    try:
+        said = " ".join(str(getattr(w, "children", "")) for w in _widgets(box))
+        assert i18n.text("app.replicating", "en", done=5, total=REPLICATIONS) in said
+    finally:
+        rc.close()
 
 
 def test_replications_give_means_and_intervals() -> None:
@@ -314,13 +485,116 @@ def test_downloads(stepped) -> None:
     kept.step()
     kept.label = "A"
     table = series_table(stepped, [kept])
-    assert list(table.columns[:4]) == ["run", "scenario", "seed", "year"]
+    assert list(table.columns[:6]) == [
+        "run",
+        "scenario",
+        "seed",
+        "changed_rules",
+        "shocks",
+        "year",
+    ]
     assert len(table) == stepped.year + kept.year
     back = pd.read_csv(io.BytesIO(series_csv(stepped, [kept])), encoding="utf-8-sig")
     assert back["staff_turnover"].tolist() == pytest.approx(table["staff_turnover"].tolist())
     for lang in i18n.LANGUAGES:
         png = charts_png(stepped, [kept], lang)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+def test_a_downloaded_run_can_be_told_apart_and_run_again(state: AppState) -> None:
+    state.lang.value = "zh_CN"
+    state.set_rule("tendering", "direct")
+    for _ in range(2):
+        state.step()
+    state.set_rule("favouritism", 0.9)
+    state.apply_pending()
+    while state.step():
+        pass
+    run = state.run.value
+    table = series_table(run, [], "zh_CN")
+    assert set(table["run"]) == {i18n.text("app.this_run_short", "zh_CN")}
+    rules = dict(pair.split("=") for pair in table["changed_rules"].iloc[0].split())
+    assert rules["tendering"] == "direct"
+    year, shock = table["shocks"].iloc[0].split(": ")
+    name, value = shock.split("=")
+    values = {k: PARAMETERS[k].check(type(PARAMETERS[k].default)(v)) for k, v in rules.items()}
+    dated = load_scenario(run.preset).replace(**values).to_dict()
+    dated["changes"] = [*dated.get("changes", []), {"year": int(year), name: float(value)}]
+    again = AppModel(type(load_scenario(run.preset)).from_dict(dated), seed=int(table["seed"][0]))
+    assert again.run().series().equals(run.series())
+
+
+def test_the_png_draws_bands_and_flags_rule_changes(state: AppState) -> None:
+    for _ in range(2):
+        state.step()
+    state.set_rule("favouritism", 0.9)
+    state.apply_pending()
+    run = state.run.value
+    found = replicate(run.model.market_scenario, run.seed, replications=3)
+    fig = charts_figure(run, [], found, lang="en")
+    flag = i18n.text("app.flag_shock", "en", year=3)
+    for ax in fig.axes:
+        assert ax.collections  # the bands
+        assert any(flag in t.get_text() for t in ax.texts)
+
+
+def test_nothing_to_download_at_year_zero(state: AppState) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        charts_figure(state.run.value, [], lang="en")
+    box, rc = solara.render(Downloads(state, state.run.value), handle_error=False)
+    try:
+        buttons = [w for w, _path in _widgets_under(box) if type(w).__name__ == "Btn"]
+        assert len(buttons) == 2 and all(b.disabled for b in buttons)
+    finally:
+        rc.close()
+    state.step()
+    box, rc = solara.render(Downloads(state, state.run.value), handle_error=False)
+    try:
+        assert not [w for w, _path in _widgets_under(box) if getattr(w, "disabled", False)]
+    finally:
+        rc.close()
+
+
+def test_the_market_caption_counts_in_words() -> None:
+    one = market_caption({"ngos": 1, "purchasers": 1, "running": 1, "gaps": 1}, 3, _en)
+    assert "1 active NGO," in one and "1 purchaser," in one and "1 contract continues" in one
+    many = market_caption({"ngos": 2, "purchasers": 3, "running": 4, "gaps": 5}, 3, _en)
+    assert "2 active NGOs" in many and "5 slots to tender" in many
+
+
+def _en(key: str, **values) -> str:
+    return i18n.text(f"app.{key}", "en", **values)
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_the_explanation_keeps_every_number_in_its_sentence(lang: str) -> None:
+    """A wrapped line starting with "11." would become a numbered list in Markdown."""
+    source = i18n.text("app.explanation", lang)
+    shown = re.sub(r"<[^>]+>", "", as_html(source))
+    assert "<ol>" not in as_html(source)
+    assert re.findall(r"\d+", source) == re.findall(r"\d+", shown)
+
+
+def test_sliders_reach_the_registry_minimum_and_sit_on_their_value() -> None:
+    for name in controlled():
+        param = PARAMETERS[name]
+        if param.kind == "choice" or name in ("years", "rotation_years"):
+            continue
+        spec = control(name, param.default, "en")
+        if param.low == 0:
+            assert spec.low == 0, name
+        # pressing Home is the teacher's change, not a slider rounding its value
+        assert not slider_rounding(spec.low, param.default, spec.low, spec.high, spec.step)
+    for name in ("entry_rate", "other_income", "quit_rate", "initial_track_record"):
+        param = PARAMETERS[name]
+        spec = control(name, param.default, "en")
+        assert spec.low == param.low
+        assert ((param.default - spec.low) / spec.step) == pytest.approx(
+            round((param.default - spec.low) / spec.step)
+        )
+    spec = control("required_hours", 21268.8, "en")  # a value no nice step reaches
+    assert slider_rounding(21269.0, 21268.8, spec.low, spec.high, spec.step)
 
 
 def test_the_page_serves_its_own_chinese_font() -> None:

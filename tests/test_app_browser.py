@@ -260,6 +260,10 @@ def _end_and_run_on(page: Page) -> None:
     slider.press("Home")
     page.locator(".sc-apply").click()
     page.locator(".sc-ended").wait_for()
+    ended = re.search(r"\d+", page.locator(".sc-year").inner_text()).group()
+    page.locator(".sc-year", has_text=f"{ended} of {ended}").wait_for()
+    page.locator(".sc-rule-years .sc-rule-label", has_text=re.compile(rf": {ended}$")).wait_for()
+    assert page.locator(".sc-pending").count() == 0  # the run length is no longer waiting
     page.wait_for_function(
         "() => document.querySelector('.sc-step').disabled"
         " && document.querySelector('.sc-play').disabled"
@@ -280,7 +284,8 @@ def _replicate_and_download(page: Page, folder: Path) -> None:
     )
     csv = _download(page, "Series (CSV)", folder)
     header = csv.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
-    assert header[:4] == ["run", "scenario", "seed", "year"] and "staff_turnover" in header
+    assert header[:6] == ["run", "scenario", "seed", "changed_rules", "shocks", "year"]
+    assert "staff_turnover" in header
     png = _download(page, "Charts (PNG)", folder)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -686,6 +686,7 @@ PART_MESSAGES = {
     "part with a foreign point": r"3 of 4 runs stored and intact; 1 damaged part",
     "series part truncated": r"3 of 4 runs stored and intact; 1 damaged part",
     "series part missing": r"3 of 4 runs stored and intact; 1 damaged part",
+    "part of another grid": r"3 of 4 runs stored and intact; 1 damaged part",
     "part missing": r"3 of 4 runs stored and intact; the batch ran to its end",
     "batch interrupted": r"4 of 4 runs stored and intact; the batch was interrupted",
 }

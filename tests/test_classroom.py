@@ -16,7 +16,7 @@ import pytest
 from simcontract import ContractingModel, i18n
 from simcontract.classroom.logbook import read_log, replay
 from simcontract.classroom.plans import Limits, PlanError, parse_award, parse_plan
-from simcontract.classroom.session import Refused, Session, classroom_scenario
+from simcontract.classroom.session import MAX_NAME, Refused, Session, classroom_scenario
 from simcontract.classroom.views import student_view, teacher_view
 
 LIMITS = Limits(("1-0", "2-1"), (3, 4), 0.7, 1.3, most_bids=2)
@@ -368,14 +368,19 @@ def test_the_teacher_runs_the_session_and_sees_the_debrief(client) -> None:
     assert client.get("/qr.svg")[1].startswith(b"<?xml")
     bad = client.post("/api/teacher/timer", json={"phase": "planning", "seconds": -1})[1]
     assert bad["key"] == "bad_timer"
-    assert client.post("/api/teacher/start")[0] == 200
+    assert client.post("/api/teacher/start", json={"step": _step(client)})[0] == 200
     session.wait_for(("planning", "results", "ended"))
-    client.post("/api/teacher/advance")
+    client.post("/api/teacher/advance", json={"step": _step(client)})
     session.wait_for(("ended",))
     rows = client.get("/api/debrief?lang=zh_CN")[1]
     assert [r["measure"] for r in rows][:2] == ["ngos", "survival"]
     _status, png, response = client.get("/debrief/survival.png?lang=zh_CN")
     assert response.getheader("content-type") == "image/png" and png[:4] == b"\x89PNG"
+
+
+def _step(client) -> int:
+    """The session's step as the teacher's dashboard shows it."""
+    return client.get("/api/teacher")[1]["step"]
 
 
 def test_requests_from_outside_the_local_network_are_refused() -> None:
@@ -449,3 +454,276 @@ def test_the_command_serves_a_session_until_ctrl_c(tmp_path) -> None:
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "join code:" in out and "session stopped before its first year" in out
+
+
+# ------------------------------------------------------------------ the debrief
+def _ngo_row(year: int, ngo: int, seat: int = 0, alive: bool = True, bids: int = 0) -> dict:
+    """One logged NGO-year (the measures the tests do not read are zeros)."""
+    from simcontract.classroom.logbook import _columns
+
+    row = dict.fromkeys(_columns("ngos"), 0.0)
+    row |= {"year": year, "ngo": ngo, "seat": seat, "origin": "general", "alive": alive}
+    return row | {"exit_reason": "" if alive else "insolvent", "bids": bids, "staff": 3}
+
+
+def _book(rows: list[dict]):
+    from simcontract.classroom.logbook import Logbook
+
+    return Logbook(ngos=rows)
+
+
+def _cohort_book() -> list[dict]:
+    """Three years; NGOs 1-4 headed by students from year 1 (NGO 2 closes in year 2, so
+    the log has no row of it in year 3); NGOs 5-8 simulated (NGO 5 closes in year 1);
+    NGO 9 simulated in year 1 and headed by a student from year 2 (a reseat)."""
+    rows = []
+    for year in (1, 2, 3):
+        for ngo in range(1, 10):
+            closed = {2: 2, 5: 1}.get(ngo)
+            if closed is not None and year > closed:
+                continue
+            seat = ngo if ngo <= 4 else (9 if ngo == 9 and year >= 2 else 0)
+            bids = 10 if (ngo == 9 and year == 1) else 1
+            rows.append(_ngo_row(year, ngo, seat, alive=closed != year, bids=bids))
+    return rows
+
+
+def test_survival_counts_the_ngos_that_closed_before_the_last_year() -> None:
+    from simcontract.classroom import debrief
+
+    ngos = debrief.ngo_years(_book(_cohort_book()))
+    table = debrief.comparison(ngos)
+    assert table.loc["survival", "students"] == pytest.approx(3 / 4)  # 1 of 4 closed
+    assert table.loc["survival", "simulated"] == pytest.approx(3 / 4)  # NGOs 5-8
+    curve = debrief.yearly(ngos, "survival")
+    assert list(curve.index) == [1, 2, 3]
+    assert list(curve["students"]) == pytest.approx([1.0, 0.75, 0.75])
+    assert list(curve["simulated"]) == pytest.approx([0.75, 0.75, 0.75])
+
+
+def test_the_debrief_counts_an_ngo_for_the_students_only_in_the_years_one_headed_it() -> None:
+    from simcontract.classroom import debrief
+
+    ngos = debrief.ngo_years(_book(_cohort_book()))
+    nine = ngos[ngos["ngo"] == 9].set_index("year")
+    assert list(nine["group"]) == ["simulated", "students", "students"]
+    assert set(nine["cohort"]) == {""}  # taken over later: out of the survival cohorts
+    table = debrief.comparison(ngos)
+    # Its 10 bids of year 1 were the model's, made before a student took it over.
+    assert table.loc["bids", "students"] == pytest.approx(1.0)
+    assert table.loc["bids", "simulated"] > 1.0
+
+
+def test_the_debrief_charts_mark_whole_years() -> None:
+    from simcontract.classroom import debrief
+
+    ngos = debrief.ngo_years(_book(_cohort_book()))
+    for name in debrief.FIGURES:
+        fig = debrief.figure(name, ngos, lang="en")
+        assert list(fig.axes[0].get_xticks()) == [1, 2, 3], name
+
+
+# ------------------------------------------------------------------ hostile requests
+def test_a_huge_number_is_refused_not_a_crash() -> None:
+    with pytest.raises(PlanError) as err:
+        parse_plan(GOOD | {"price": 10**400}, LIMITS)
+    assert err.value.key == "out_of_range"
+    for bad in ([1], "1-0", 5):
+        with pytest.raises(PlanError) as err:
+            parse_award(bad, "1-0", (5, 6))
+        assert err.value.key == "not_a_form"
+
+
+def test_a_wrong_tender_in_an_award_is_told_as_an_award() -> None:
+    with pytest.raises(PlanError) as err:
+        parse_award({"tender": "1-1", "winner": 5}, "1-0", (5, 6))
+    assert err.value.key == "not_this_tender" and err.value.values == {"tender": "1-1"}
+    for lang in ("en", "zh_CN"):
+        said = i18n.text("classroom.errors.not_this_tender", lang, tender="1-1")
+        assert said != i18n.text("classroom.errors.no_such_tender", lang, tender="1-1")
+        assert "1-1" in said
+
+
+def test_hostile_bodies_get_400_with_a_message(client) -> None:
+    session = client.session
+    client.get(f"/teacher?key={session.teacher_key}")
+    huge = b'{"phase": "planning", "seconds": 1' + b"0" * 400 + b"}"
+    status, said, _ = client.post("/api/teacher/timer", huge)
+    assert status == 400 and said["key"] == "bad_timer"
+    assert session.timers["planning"] == 0
+    ann = Browser(client.port)
+    status, said, _ = ann.post("/api/join", json={"code": session.code, "name": ["a", "b"]})
+    assert status == 400 and said["error"] == i18n.text(
+        "classroom.errors.bad_name", "en", most=MAX_NAME
+    )
+    assert not session.seats
+    assert ann.post("/api/join", json={"code": session.code, "name": "Ann"})[0] == 200
+    client.post("/api/teacher/start", json={"step": _step(client)})
+    session.wait_for(("planning",))
+    values = ann.get("/api/me")[1]["form"]["values"]
+    status, said, _ = ann.post("/api/plan", json=values | {"price": 10**400})
+    assert status == 400 and said["key"] == "out_of_range"
+    assert ann.post("/api/plan", json=values)[0] == 200
+
+
+def test_a_name_must_be_text() -> None:
+    session = Session(years=1)
+    for name in (["a", "b"], 7, None):
+        with pytest.raises(Refused, match="bad_name"):
+            session.join(session.code, name)
+    with pytest.raises(Refused, match="wrong_code"):
+        session.join(123456, "Ann")
+    assert not session.seats
+
+
+# ------------------------------------------------------------------ the teacher's Next
+def _hold(session: Session) -> None:
+    """Keep every student's browser present."""
+    for seat in session.seats.values():
+        seat.last_seen = time.monotonic()
+
+
+def _moved(session: Session, step: int) -> None:
+    with session.lock:
+        while session.step == step:
+            session.lock.wait(0.05)
+
+
+def test_a_second_click_on_next_does_not_close_the_next_stop_too() -> None:
+    """A double click on Next: the second click carries the step the dashboard showed,
+    which the session has left, so it does nothing."""
+    session = Session(years=2, seed=5, plan_seconds=0, award_seconds=0)
+    for i in range(5):  # the 5th plays an official
+        session.join(session.code, f"S{i}")
+    session.start()
+    seen = set()
+    while session.wait_for(("planning", "awarding", "results", "ended"), 60) != "ended":
+        _hold(session)
+        phase, step = session.phase, session.step
+        session.advance(step)
+        _moved(session, step)
+        next_phase = session.wait_for(("planning", "awarding", "results", "ended"), 60)
+        if next_phase in ("planning", "awarding"):
+            _hold(session)
+        now = (session.phase, session.step, session.pending)
+        with pytest.raises(Refused, match="moved_on"):
+            session.advance(step)  # the stale second click
+        assert (session.phase, session.step, session.pending) == now
+        seen.add((phase, next_phase))
+    assert {("results", "planning"), ("planning", "awarding")} <= seen
+
+
+def test_next_and_start_over_http_name_the_step_shown(client) -> None:
+    session = client.session
+    client.get(f"/teacher?key={session.teacher_key}")
+    ann = Browser(client.port)
+    ann.post("/api/join", json={"code": session.code, "name": "Ann"})
+    status, said, _ = client.post("/api/teacher/start", json={})
+    assert status == 400 and said["key"] == "no_step" and session.phase == "lobby"
+    shown = _step(client)
+    assert client.post("/api/teacher/start", json={"step": shown})[0] == 200
+    session.wait_for(("planning",))
+    status, said, _ = client.post("/api/teacher/advance", json={"step": shown})
+    assert status == 409 and said["key"] == "moved_on"
+    assert said["error"] == i18n.text("classroom.errors.moved_on", "en")
+    assert session.phase == "planning" and not session.closing
+
+
+# ------------------------------------------------------------------ what is shown
+def test_the_dashboard_shows_the_slots_served_in_the_year_closed() -> None:
+    session = Session(years=2, seed=4, plan_seconds=0, award_seconds=0)
+    assert teacher_view(session, "en")["market"]["served"] is None  # no year yet
+    session.start()
+    session.wait_for(("results",), 60)
+    market = teacher_view(session, "en")["market"]
+    record = session.model.records[-1]
+    assert (market["served"], market["slots"]) == (record.slots_served, record.slots_funded)
+
+
+def test_a_late_joiner_sees_their_seat_at_once() -> None:
+    session = Session(years=2, seed=5, plan_seconds=0, award_seconds=0, officials_every=2)
+    session.join(session.code, "Ann")
+    session.start()
+    session.wait_for(("planning",))
+    _hold(session)
+    bob = session.join(session.code, "Bob")  # the 2nd: an official
+    cai = session.join(session.code, "Cai")
+    assert bob.role == "official" and cai.role == "ngo"
+    post = student_view(session, bob, "en")["post"]
+    organisation = student_view(session, cai, "en")["organisation"]
+    assert post is not None and post["id"] == bob.agent
+    assert organisation is not None and organisation["id"] == cai.agent
+    assert student_view(session, cai, "en")["form"] is None  # they decide from year 2
+    session.end()
+    session.wait_for(("ended",), 60)
+
+
+def test_a_lost_bid_says_when_the_reputation_floor_set_it_aside() -> None:
+    from types import SimpleNamespace
+
+    from simcontract.classroom.players import Players, tender_id
+    from simcontract.classroom.views import story
+    from simcontract.phases.tendering import Bids
+
+    session = Session(years=1, seed=3)
+    ann = session.join(session.code, "Ann")
+    mine = next(n for n in session.city.ngos if n.unique_id == ann.agent)
+    other = next(n for n in session.city.ngos if n.unique_id != ann.agent)
+    slot = session.city.purchasers[0].slots[0]
+    terms = SimpleNamespace(rules={"min_reputation": 0.5}, ceiling=100.0, required=10.0)
+    told = {}
+    for reputation in (0.2, 0.8):  # below the floor, then above it
+        players = Players(desk=None, ngos={ann.agent})
+        bids = Bids([mine, other], [90.0, 95.0], [11.0, 10.0], [reputation, 0.9], [0, 0], [0, 0])
+        players.award(slot, bids, ([0.9, 0.5], [0.9, 0.5]), 1, terms)
+        (seat, key, values) = players.story[0]
+        assert (seat, key, values["tender"]) == (ann.agent, "bid_lost", tender_id(slot))
+        assert values["acceptable"] is (reputation >= 0.5)
+        session.stories = {ann.agent: [(key, values)]}
+        told[reputation] = {lang: story(session, ann, lang)[0] for lang in ("en", "zh_CN")}
+    for lang, floor in (("en", "below the minimum it accepts"), ("zh_CN", "最低要求")):
+        assert floor in told[0.2][lang] and floor not in told[0.8][lang]
+        assert "0.90" in told[0.2][lang] and "0.50" in told[0.2][lang]  # both scores
+
+
+@pytest.mark.parametrize("closed", [0, 1])
+def test_ctrl_c_tells_the_last_year_closed_and_names_only_a_written_log(
+    tmp_path, capsys, monkeypatch, closed
+) -> None:
+    """Ctrl-C while a year waits for plans: that year is not logged, so the message
+    names the year before it, and the log folder only if it was written."""
+    from simcontract.classroom import server
+    from simcontract.cli import main
+
+    def serve(session: Session, host: str, port: int) -> int:
+        seat = session.join(session.code, "Ann")
+        for _ in range(closed + 1):
+            session.start()
+            seat.last_seen = time.monotonic()
+            session.wait_for(("planning",))
+            if session.model.year <= closed:
+                session.advance()
+                session.wait_for(("results",), 60)
+        stopped.append(session)
+        raise KeyboardInterrupt
+
+    stopped: list[Session] = []
+    monkeypatch.setattr(server, "serve", serve)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tmp_path / "log"
+    args = ["classroom", "--port", str(port), "--years", "3", "--plan-seconds", "0"]
+    assert main([*args, "--out", str(folder)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    if closed:
+        assert last == (
+            f"session stopped after year 1 (year 2 was under way and is not logged); "
+            f"its log is in {folder}/"
+        )
+        assert (folder / "session.json").is_file()
+    else:
+        assert last == "session stopped before its first year closed: nothing logged"
+        assert not folder.exists()
+    stopped[0].end()
+    stopped[0].wait_for(("ended",), 60)

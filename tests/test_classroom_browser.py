@@ -120,15 +120,21 @@ def _until_results(session: Session, official, teacher) -> None:
     teacher.wait_for_selector("#phase:has-text('results'), #phase:has-text('ended')")
 
 
+def _teacher(browser, base: str, session):
+    """The teacher's dashboard, open in its own context."""
+    teacher = browser.new_context().new_page()
+    teacher.set_default_timeout(UI_TIMEOUT_MS)
+    teacher.goto(f"{base}/teacher?key={session.teacher_key}")
+    return teacher
+
+
 def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_path) -> None:  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     session, base = served
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        teacher = browser.new_context().new_page()
-        teacher.set_default_timeout(UI_TIMEOUT_MS)
-        teacher.goto(f"{base}/teacher?key={session.teacher_key}")
+        teacher = _teacher(browser, base, session)
         teacher.wait_for_selector(f"#join-code:has-text('{session.code}')")
         assert teacher.evaluate("document.getElementById('qr').naturalWidth") > 0
         pages = [_join(browser, base, session.code, f"Student {i + 1}") for i in range(STUDENTS)]
@@ -161,3 +167,40 @@ def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_pa
     sources = {row["source"] for row in session.book.decisions}
     assert sources == {"student"}  # every decision came from a browser
     assert len(session.seats) == STUDENTS
+
+
+def test_the_form_keeps_the_models_values_and_next_ignores_a_stale_click(
+    chromium,  # noqa: F811
+    served,
+) -> None:
+    """A student who submits the form untouched sends the model's own plan (a stepped
+    slider would round 0.955 to 0.96); a second click on Next, sent with the step the
+    dashboard showed after the session has moved on, does nothing."""
+    from playwright.sync_api import sync_playwright
+
+    from simcontract import i18n
+
+    session, base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        teacher = _teacher(browser, base, session)
+        student = _join(browser, base, session.code, "Ann")
+        teacher.wait_for_selector("#seats h3:has-text('1')")
+        teacher.click("#start")
+        student.wait_for_selector("#submit-plan[data-year='1']")
+        sent, model = student.evaluate("[readPlan(), VIEW.form.values]")
+        assert sent == model
+        student.click("#submit-plan")
+        session.wait_for(("results",), 60)
+        teacher.wait_for_selector("#phase:has-text('results')")
+        # The dashboard stops hearing news: it keeps showing the results of year 1.
+        teacher.route(lambda url: "/api/teacher?" in url, lambda route: route.abort())
+        teacher.click("#advance")
+        session.wait_for(("planning",), 60)
+        teacher.click("#advance")  # the button rests a second, then sends the old step
+        moved_on = i18n.text("classroom.errors.moved_on", "en")
+        teacher.wait_for_selector(f"#message:has-text('{moved_on[:30]}')")
+        assert (session.phase, session.model.year, session.closing) == ("planning", 2, False)
+        browser.close()
+    session.end()
+    session.wait_for(("ended",), 60)

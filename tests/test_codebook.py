@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from simcontract import Scenario, load_results
+from simcontract import Scenario, i18n, load_results
 from simcontract.cli import main
 from simcontract.experiment import codebook, exports
 from simcontract.outcomes import OUTCOMES
@@ -172,3 +173,48 @@ def test_outcomes_lists_every_outcome(capsys) -> None:
     assert table.loc[table["name"] == "ngo_survival", "label"].iloc[0] == "社会组织存活率"
     assert main(["outcomes", "--lang", "klingon"]) == 2
     assert capsys.readouterr().err.startswith("simcontract: error: --lang 'klingon'")
+
+
+def test_the_chinese_codebook_reads_as_chinese_sentences() -> None:
+    """Before, ``outcomes --format md --lang zh_CN`` read ``运行结束时. 运行最后一年的数值。``,
+    ``运行时长, 市场规模``, ``形式： 年率`` and ``新登记的社会组织（每个购买方）（每年）``."""
+    md = codebook.markdown("zh_CN")
+    entry = md.split("## `active_ngos`")[1].split("\n## ")[0]
+    assert "- **每年或累计**：运行结束时。运行最后一年的数值。" in entry
+    assert "- **按定义取决于**：运行时长、市场规模" in entry
+    assert "可比的形式：年率" in md and "形式： " not in md
+    assert "## `ngo_entries_per_purchaser_year`：新登记的社会组织（每个购买方每年）" in md
+    assert "）（" not in md
+    english = codebook.markdown("en")
+    assert "- **Per year or cumulative**: end of run. The value in the last year of the run." in (
+        english
+    )
+    assert "- **Depends by construction on**: run length, market size" in english
+    assert codebook.variables("en")["ngo_entries_per_purchaser_year"].label.endswith(
+        " per purchaser per year"
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_text_codebook_fits_100_columns_and_says_when_undefined(lang: str, capsys) -> None:
+    """Before, the Chinese lines ran to 192 columns (a CJK character takes two but was
+    counted as one, and textwrap breaks only at spaces), and the text format alone left
+    out when an outcome is undefined."""
+    assert main(["outcomes", "--format", "text", "--lang", lang]) == 0
+    text = capsys.readouterr().out
+    assert max(map(_columns, text.splitlines())) <= 100
+    said = i18n.text(
+        "punctuation.field",
+        lang,
+        name=i18n.text("report.codebook_undefined", lang),
+        value=i18n.outcome_undefined("ngo_survival", lang),
+    )
+    entry = text.split("\nngo_survival_annual  ")[0]
+    assert said in entry.replace("\n      ", "" if lang != "en" else " ")
+    undefined = [v for v in codebook.variables(lang).values() if v.undefined]
+    assert text.count(i18n.text("report.codebook_undefined", lang)) == len(undefined)
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

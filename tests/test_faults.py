@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 import results_damage as damage
 from pandas.testing import assert_frame_equal
@@ -215,6 +216,58 @@ def test_check_names_the_damage_and_resume_repairs_it(
     assert_frame_equal(repaired.ngos, intact.ngos)
     if damaged:
         assert list((res / storage.DAMAGED).rglob("part-*")), "the damaged part was deleted"
+
+
+def test_check_names_a_run_whose_values_are_not_its_design_points(
+    stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, a runs part of a sweep over other values, with the same identifiers and
+    seeds, passed as intact, and loading gave favouritism 0.6 at the point of 0.1."""
+    res = damage.copy_results(stored, tmp_path)
+    damage.PART_DAMAGE["part of another grid"](res)
+    assert main(["check", str(res)]) == 1
+    report = capsys.readouterr().out.splitlines()
+    assert (
+        f"damaged: runs/{storage.parts(res / storage.RUNS)[0].name} holds a run whose "
+        "favouritism is 0.6, not its design point's 0.1 (point 0, replication 0): a part of "
+        "another batch?"
+    ) in report, report
+
+
+@pytest.mark.parametrize(
+    "kind", ["compare", "grid", "lhs", "sobol", "morris"], ids=lambda kind: kind
+)
+def test_check_takes_the_values_of_every_kind_of_batch_as_stored(kind: str, tmp_path: Path) -> None:
+    """Each run's values match its design point's as rebuilt from the manifest: floats to
+    the last digit, integers, choices, and scenarios with dated rule changes."""
+    from simcontract import Grid, LatinHypercube, Morris, Sobol, compare, load_scenario
+
+    dated = load_scenario("beijing_piecemeal").replace(**{**damage.TINY, "years": 3})
+    assert dated.changes, "the scenario has no dated rule change"
+    tiny = Scenario(damage.TINY, name="tiny")
+    ranges = {"favouritism": (0.05, 0.95), "contract_years": None}
+    designs = {
+        "grid": Grid({"favouritism": [0.1, 1 / 3], "tendering": ["open", "direct"]}),
+        "lhs": LatinHypercube(4, {**ranges, "tendering": None}, seed=3),
+        "sobol": Sobol(2, ranges, seed=3),
+        "morris": Morris(2, ranges, seed=3),
+    }
+    out = tmp_path / "out"
+    if kind == "compare":
+        compare([tiny, dated, tiny.replace(favouritism=1 / 3, name="third")], **_few(out))
+    else:
+        sweep(dated, designs[kind], **_few(out))
+    inventory = integrity.inspect(out)
+    assert not inventory.damaged, inventory.damaged
+    assert len(inventory.runs) == inventory.n_runs
+    # The values are compared, to the last digit.
+    damage._edit_column(out, "favouritism", lambda c: pc.add(c, 1e-12))
+    (why,) = integrity.inspect(out).damaged.values()
+    assert "holds a run whose favouritism is " in why, why
+
+
+def _few(out: Path) -> dict:
+    return {"replications": 1, "workers": 1, "out": out, "chunk_size": 1}
 
 
 @pytest.mark.parametrize("table", [storage.RUNS, storage.SERIES])
@@ -430,6 +483,28 @@ def test_workers_end_when_the_batch_is_killed_outright(pool_sweep) -> None:
         time.sleep(0.05)
     left = [" ".join(p.cmdline())[-60:] for p in everyone if not _ended(p)]
     assert not left, f"processes outlived the killed batch: {left}"
+
+
+def test_a_resume_records_a_session_killed_outright_as_interrupted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, the killed session stayed "running" in the manifest for good."""
+    tiny = damage.write_tiny(tmp_path)
+    out = tmp_path / "out"
+    argv = _sweep_argv(tiny, out, replications=40)
+    proc = _cli(*argv)
+    try:
+        _wait_for(lambda: bool(storage.parts(out / storage.RUNS)), proc, "parts")
+    finally:
+        proc.kill()
+        proc.communicate(timeout=60)
+    manifest = json.loads((out / storage.MANIFEST).read_text())
+    assert [s["status"] for s in manifest["sessions"]] == ["running"]
+    assert main([*argv, "--resume"]) == 0
+    manifest = json.loads((out / storage.MANIFEST).read_text())
+    assert [s["status"] for s in manifest["sessions"]] == ["interrupted", "complete"]
+    assert manifest["sessions"][0]["finished"] is None  # when it ended is not known
+    assert main(["check", str(out)]) == 0, capsys.readouterr()
 
 
 def test_sigterm_to_a_split_run_stops_its_workers(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 import string
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -70,6 +71,28 @@ def test_a_parameter_without_a_translation_falls_back(monkeypatch: pytest.Monkey
     assert i18n.parameter_meaning("campaign_days", "zh_CN") == "Days of campaigns."
     assert "parameters.campaign_days.label" in i18n.missing("en")
     assert "parameters.campaign_days.meaning" in i18n.missing("zh_CN")
+
+
+def test_every_exit_reason_the_model_gives_reads_in_both_languages() -> None:
+    """The app's inspector and the classroom show an NGO's exit reason from the
+    catalogue; a reason without an entry showed its raw key (``exit_reasons.closed``)."""
+    from simcontract import ContractingModel
+
+    given = set(re.findall(r'exit_ngos\(.*?, "(\w+)"\)', _source_text()))
+    model = ContractingModel(load_scenario("beijing_piecemeal").replace(years=8), rng=3)
+    while model.running:
+        model.step()
+    seen = set(model.ngo_table()["exit_reason"]) - {""}
+    assert seen and seen <= given, (seen, given)
+    for lang in i18n.LANGUAGES:
+        for reason in given:
+            key = f"exit_reasons.{reason}"
+            assert i18n.text(key, lang) != key, (lang, reason)
+
+
+def _source_text() -> str:
+    root = Path(__file__).resolve().parent.parent / "simcontract"
+    return "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
 
 
 def test_language_tags() -> None:
@@ -285,3 +308,150 @@ def test_origin_colours_stay_apart_for_colour_blind_readers(vision: str) -> None
         assert difference >= MIN_DELTA_E, f"{a} and {b} under {vision}: {difference:.1f}"
     community, grassroots = colours["community"], colours["grassroots"]
     assert _ciede2000(_seen(community, "protanopia"), _seen(grassroots, "protanopia")) > 25
+
+
+# ---------------------------------------------------------------- Chinese as the English says
+def _english(key: str) -> str:
+    """The English of a catalogue key, from the catalogue or the registries."""
+    found = i18n._lookup("en", key)
+    if isinstance(found, str):
+        return found
+    section, name, field = key.split(".")[:3]
+    if section == "parameters":
+        return PARAMETERS[name].meaning
+    return str(getattr(OUTCOMES[name], field, ""))
+
+
+def _chinese_texts() -> dict[str, str]:
+    zh = i18n.catalogue("zh_CN")
+    return {k: v for k in i18n._keys(zh) if isinstance(v := i18n._lookup("zh_CN", k), str)}
+
+
+def test_chinese_meanings_say_what_the_english_and_the_code_say() -> None:
+    zh = "zh_CN"
+    # closing.py counts dependence >= the threshold: "at or above"
+    assert "达到或超过此值" in i18n.parameter_meaning("dependence_threshold", zh)
+    assert "比例的平均值" in i18n.parameter_meaning("burden_tolerance", zh)
+    assert "（的平均值" not in i18n.parameter_meaning("burden_tolerance", zh)
+    assert "只有一家评估机构时为 0" in i18n.outcome_meaning("evaluator_disagreement", zh)
+    assert "政府部门的项目" in i18n.outcome_meaning("service_hours_per_1000", zh)
+    assert i18n.outcome_label("street_size_quality_gap", zh).startswith("小街道减大街道")
+    # a parameter the English names in backticks is quoted by its Chinese label
+    for key, text in _chinese_texts().items():
+        if not key.startswith(("parameters.", "outcomes.")):
+            continue
+        for name in re.findall(r"`(\w+)`", _english(key)):
+            if name in PARAMETERS:
+                assert f"“{i18n.parameter_label(name, zh)}”" in text, (key, name)
+                assert f"`{name}`" not in text, (key, name)
+
+
+def test_one_chinese_term_per_concept() -> None:
+    """Slot 项目 (岗位 only for an official's post), incumbent 现任承接机构, the mass-org
+    spin-off 群团孵化的专业机构, tendering 购买方式, active 运营中."""
+    texts = _chinese_texts()
+    for key, text in texts.items():
+        if "岗位" in text:
+            assert " post" in _english(key), key
+        for other in ("在位机构", "现任者", "专业型", "招标方式", "在营"):
+            assert other not in text, (key, other)
+        assert text.count("专业机构") == text.count("群团孵化的专业机构"), key
+    specialist = "群团孵化的专业机构"
+    assert i18n.origin_name("specialist", "zh_CN") == specialist
+    assert texts["classroom.origin.specialist"] == specialist
+    tendering = i18n.parameter_label("tendering", "zh_CN")
+    assert texts["classroom.mode"] == texts["decomposition.rules.tendering_mode"] == tendering
+    assert texts["classroom.tender"] == "{purchaser}，项目 {n}"
+
+
+# --------------------------------------------------------------------------- Chinese reports
+_ASCII_IN_CHINESE = re.compile(r"[\u3400-\u9fff）][ ]?[(,;]|\)[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def small_discovery():
+    from simcontract.experiment import discovery
+
+    base = load_scenario("baseline").replace(years=3, initial_ngos=12, n_bureaux=3, n_mass_orgs=1)
+    rules = {"favouritism": (0, 1), "contract_years": (1, 5), "tendering": ["open", "direct"]}
+    design = discovery.discovery_design(rules, points=30)
+    runs = sweep(base, design, replications=1, workers=1)
+    return discovery.discover(runs, "provider_turnover > 0.3", min_density=0.6, max_qp=1)
+
+
+def test_a_discovery_reads_in_chinese(small_discovery) -> None:
+    from simcontract.experiment.discovery import format_discovery
+
+    text = format_discovery(small_discovery, lang="zh_CN")
+    for english in ("Runs meeting", "Box", "coverage", "density", "mass", "input", "quasi-p"):
+        assert english not in text, english
+    assert "覆盖率" in text and "密度" in text and "| 输入 | 重要性 |" in text
+    assert "准 p 值" in text and _ASCII_IN_CHINESE.findall(text) == []
+    assert f"| {i18n.parameter_label('favouritism', 'zh_CN')} |" in text
+    english = format_discovery(small_discovery)
+    assert english.startswith("Runs meeting `provider_turnover > 0.3`: ")
+    assert "| input | importance | spread |" in english and "| favouritism |" in english
+    assert "(quasi-p " in english
+    box = plots.discovery_box(small_discovery, lang="zh_CN")
+    said = [t.get_text() for t in box.axes[0].texts]
+    assert any("（准 p 值 " in t for t in said) and not any(" (" in t for t in said), said
+
+
+def test_a_sweep_report_reads_in_chinese(small_sweep) -> None:
+    from simcontract.experiment import sweep_report
+
+    outcomes = ["provider_turnover", "service_quality"]
+    md = sweep_report.markdown(small_sweep, outcomes, None, lang="zh_CN")
+    title = md.splitlines()[0]
+    assert title == f"# {i18n.scenario_title('baseline', 'zh_CN')}的参数扫描：网格设计"
+    rows = [x for x in md.splitlines() if x.startswith("| 0 |") or x.startswith("| 3 |")]
+    assert rows and all("open" not in x and "direct" not in x for x in rows)
+    assert any(i18n.choice_label("tendering", "direct", "zh_CN") in x for x in rows)
+    text = sweep_report.points_text(small_sweep, outcomes, lang="zh_CN")
+    lines = text.splitlines()
+    rule = next(i for i, x in enumerate(lines) if set(x) <= {"-", " "})
+    ends = {_columns(x.rstrip()) for x in lines[rule + 1 :] if x.strip()}
+    assert len(ends) == 1, lines  # right-aligned cells end in one column
+    assert "（比例）" in text and "(比例)" not in text
+    english = sweep_report.markdown(small_sweep, outcomes, None)
+    assert english.startswith("# Sweep of baseline: grid design")
+    assert "| open |" in english or "| open " in english
+
+
+def test_the_parameter_registry_reads_in_chinese() -> None:
+    from simcontract import paramsview
+
+    with i18n.use_language("zh_CN"):
+        zh = paramsview.registry_lines()
+    english = paramsview.registry_lines()
+    for i, p in enumerate(PARAMETERS.values()):
+        assert i18n.parameter_meaning(p.name, "zh_CN") in zh[2 * i + 1], p.name
+        assert english[2 * i].startswith(f"{p.name} = {p.default!r}  [{p.allowed()}]")
+        assert english[2 * i + 1].startswith(f"    {p.meaning} (source: {p.citation}")
+    assert not any("source:" in x or "assumption" in x or "an integer" in x for x in zh)
+    assert "（来源：假设）" in zh[1]
+
+
+def test_labels_joined_in_code_use_chinese_punctuation(small_results, small_sweep) -> None:
+    from simcontract.experiment import decomposition_report, validation_report
+
+    assert validation_report.outcome_heading("staff_turnover", "zh_CN") == "社工流失率（比例）"
+    assert validation_report.outcome_heading("staff_turnover") == "Staff turnover (share)"
+    title = i18n.scenario_title("baseline", "zh_CN")
+    assert decomposition_report._title("baseline", "zh_CN") == f"{title}（baseline）"
+    network = plots.contract_network(small_results, lang="zh_CN")
+    said = [t.get_text() for ax in network.axes for t in ax.texts]
+    agencies = i18n.origin_name("general", "zh_CN")
+    assert any(re.fullmatch(agencies + r"（\d+）", t) for t in said), said
+    english = plots.contract_network(small_results)
+    said = [t.get_text() for ax in english.axes for t in ax.texts]
+    assert any(re.fullmatch(r"Social-work agencies \(\d+\)", t) for t in said), said
+    fan = plots.fan_chart(small_sweep, "active_ngos", lang="zh_CN")
+    legend = [t.get_text() for t in fan.legends[0].texts] if fan.legends else []
+    legend += [t.get_text() for ax in fan.axes if ax.get_legend() for t in ax.get_legend().texts]
+    assert any("、" in t for t in legend) and not any(", " in t for t in legend), legend
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

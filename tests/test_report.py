@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
+import textwrap
+import unicodedata
 
 import pytest
 
-from simcontract import Scenario, compare
+from simcontract import Scenario, compare, i18n
 from simcontract.experiment import codebook, report
 
 
@@ -94,3 +97,81 @@ def test_a_cell_over_fewer_runs_says_how_many() -> None:
 
     md = markdown_table(Stored(), names)
     assert "0.5 [-5.85, 6.85] (n = 2)" in md and md.count("(n = ") == 2  # cell and header
+
+
+# --------------------------------------------------------------------------- Chinese
+def test_display_width_counts_a_chinese_character_as_two_columns() -> None:
+    assert report.display_width("abc") == 3 and report.display_width("社会组织") == 8
+    assert report.pad("社会", 6) == "社会  " and report.pad("社会", 6, ">") == "  社会"
+    assert report.shorten("社会组织存活率", 9) == "社会组织…"
+    english = "Mean over all contract-years of the run, weighted by the number of runs."
+    assert report.wrap(english, 30, "  ", "    ") == textwrap.wrap(
+        english, 30, initial_indent="  ", subsequent_indent="    "
+    )
+    lines = report.wrap("开始时已有的社会组织中，到年底仍在运营的比例。" * 3, 20, "  ", "    ")
+    assert all(report.display_width(x) <= 20 for x in lines) and len(lines) > 3
+    assert not any(x.lstrip().startswith(("，", "。")) for x in lines)  # no line starts so
+    assert "".join(x.strip() for x in lines) == "开始时已有的社会组织中，到年底仍在运营的比例。" * 3
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _misaligned(text: str) -> list[str]:
+    """Lines of a printed table whose cells cross the gaps between the columns that the
+    rule line under the headers marks (measured in display columns)."""
+    bad = []
+    gaps: set[int] = set()
+    for line in text.splitlines():
+        if line and set(line) <= {"-", " "} and "  " in line:
+            gaps = {i for i, c in enumerate(line) if c == " "}
+            continue
+        if not line.strip():
+            gaps = set()
+            continue
+        cells = [c for ch in line for c in ([ch] * _columns(ch))]
+        if gaps and any(i < len(cells) and cells[i] != " " for i in gaps):
+            bad.append(line)
+    return bad
+
+
+@pytest.fixture(scope="module")
+def tiny_comparison():
+    tiny = Scenario({"years": 2, "initial_ngos": 6, "n_bureaux": 3, "n_mass_orgs": 1}, name="tiny")
+    return compare([tiny, tiny.replace(name="基准城市的变体", years=3)], replications=2, workers=1)
+
+
+def test_the_chinese_comparison_lines_up_within_100_columns(tiny_comparison) -> None:
+    """Before, CJK characters (two columns wide) were padded as one: columns drifted and
+    lines ran past 100 columns."""
+    names = codebook.variable_list(None)
+    text = report.terminal(tiny_comparison, names, settings=["years=2"], lang="zh_CN")
+    assert max(map(_columns, text.splitlines())) <= report.WIDTH
+    assert _misaligned(text) == []
+    english = report.terminal(tiny_comparison, names, settings=["years=2"])
+    assert _misaligned(english) == [] and max(map(len, english.splitlines())) <= report.WIDTH
+
+
+_ASCII_IN_CHINESE = re.compile(
+    r"[\u3400-\u9fff）。][ ]?[(,;:]|[\u3400-\u9fff]\. |\)[\u3400-\u9fff]"
+)
+"""ASCII punctuation joining Chinese: ``标签 (单位)``, ``时长, 规模``, ``年末. 数值``."""
+
+
+def test_chinese_comparison_sentences_use_chinese_punctuation(tiny_comparison) -> None:
+    """Before, the legend read ``社工流失率 (比例): …。 (全程汇总).`` with the English
+    full stop kept, and the note joined its clauses with ``; ``."""
+    names = ["staff_turnover", "ngo_entries_per_purchaser_year", "ngo_survival"]
+    text = report.terminal(tiny_comparison, names, lang="zh_CN")
+    legend = "".join(x.strip() for x in text.split("\n\n")[-1].splitlines())
+    assert "社工流失率（比例）：" in legend and "（全程汇总）。" in legend
+    assert "新登记的社会组织（每个购买方每年）" in text  # not （每个购买方）（每年）
+    assert _ASCII_IN_CHINESE.findall(legend) == []
+    md = report.markdown(tiny_comparison, lang="zh_CN")
+    assert "运行时长不同（2 至 3 年）。" in md and "ngo_survival、active_ngos" in md
+    assert "社会组织存活率（`ngo_survival`）" in md
+    english = report.terminal(tiny_comparison, names)
+    assert "Staff turnover (share): " in english
+    assert f"{i18n.outcome_label('ngo_entries')} per purchaser per year (" in english

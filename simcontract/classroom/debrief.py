@@ -2,7 +2,11 @@
 
 The comparison takes the NGOs present in the session's first year, so students' NGOs
 (drawn from them) meet simulated NGOs that started alike; NGOs that entered later are
-left out. Each measure is defined in :data:`MEASURES`.
+left out. An NGO-year counts for the students when a student headed the NGO that year
+(an NGO a student took over in year 2 was simulated in year 1). Survival follows NGOs
+over the years, so it compares the NGOs students headed from year 1 with the NGOs no
+student ever headed: an NGO taken over later was chosen because it was still active.
+Each measure is defined in :data:`MEASURES`.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ MEASURES = (
     "documentation",
     "extra",
 )
-"""The debrief table's rows: NGOs compared; share still active at the end; mean
+"""The debrief table's rows: NGOs compared (with at least one year in the group);
+share still active at the end (of the NGOs headed from year 1, or never headed); mean
 reserves at the end (10,000 CNY, active NGOs); contracts won per NGO-year; bids per
 NGO-year; mean bid price (share of the ceiling) and promised hours (share of the
 required hours) over all bids; staff turnover (workers who quit over workers employed,
@@ -48,27 +53,44 @@ NGO-year."""
 
 
 def ngo_years(book: Logbook) -> pd.DataFrame:
-    """The logged NGO-years of the NGOs present in the first year, with ``group``
-    (``students`` or ``simulated``)."""
+    """The logged NGO-years of the NGOs present in the first year.
+
+    Returns:
+        The rows of ``ngos.parquet`` with ``group`` (``students`` when a student headed
+        the NGO that year, else ``simulated``) and ``cohort``, the NGO's group for
+        survival (``students``: headed from the first year; ``simulated``: never
+        headed; empty: taken over later).
+    """
     frame = pd.DataFrame(book.ngos, columns=_columns("ngos"))
     if frame.empty:
-        return frame.assign(group=pd.Series(dtype=str))
-    first = frame[frame["year"] == frame["year"].min()]["ngo"]
-    frame = frame[frame["ngo"].isin(first)].copy()
-    seated = set(frame.loc[frame["seat"] > 0, "ngo"])
-    frame["group"] = np.where(frame["ngo"].isin(seated), "students", "simulated")
+        return frame.assign(group=pd.Series(dtype=str), cohort=pd.Series(dtype=str))
+    first = frame[frame["year"] == frame["year"].min()]
+    frame = frame[frame["ngo"].isin(first["ngo"])].copy()
+    frame["group"] = np.where(frame["seat"] > 0, "students", "simulated")
+    from_start = frame["ngo"].isin(first.loc[first["seat"] > 0, "ngo"])
+    ever = frame["ngo"].isin(frame.loc[frame["seat"] > 0, "ngo"])
+    frame["cohort"] = np.select([from_start, ~ever], ["students", "simulated"], "")
     return frame
 
 
-def _measure(rows: pd.DataFrame, name: str) -> float:
+def survival(ngos: pd.DataFrame, cohort: str) -> pd.Series:
+    """Per year of the session, the share of the ``cohort``'s NGOs never closed up to
+    that year (NaN for an empty cohort)."""
+    years = sorted(ngos["year"].unique())
+    rows = ngos[ngos["cohort"] == cohort]
+    count = rows["ngo"].nunique()
+    closed = rows[~rows["alive"].astype(bool)].groupby("ngo")["year"].min()
+    shares = [1.0 - (closed <= year).sum() / count if count else np.nan for year in years]
+    return pd.Series(shares, index=pd.Index(years, name="year"), dtype=float)
+
+
+def _measure(rows: pd.DataFrame, name: str, end: int) -> float:
     if rows.empty:
         return float("nan")
-    last = rows[rows["year"] == rows["year"].max()]
+    last = rows[rows["year"] == end]
     alive = rows[rows["alive"]]
     if name == "ngos":
         return float(rows["ngo"].nunique())
-    if name == "survival":
-        return float(last["alive"].mean())
     if name == "reserves":
         return float(last.loc[last["alive"], "reserves"].mean() / 1e4)
     if name in ("price", "promise"):
@@ -83,8 +105,14 @@ def _measure(rows: pd.DataFrame, name: str) -> float:
 
 def comparison(ngos: pd.DataFrame) -> pd.DataFrame:
     """One row per measure (:data:`MEASURES`), columns ``students`` and ``simulated``."""
+    end = int(ngos["year"].max()) if len(ngos) else 0
     out = {
-        group: [_measure(ngos[ngos["group"] == group], m) for m in MEASURES]
+        group: [
+            float(survival(ngos, group).iloc[-1])
+            if m == "survival" and len(ngos)
+            else _measure(ngos[ngos["group"] == group], m, end)
+            for m in MEASURES
+        ]
         for group in ("students", "simulated")
     }
     return pd.DataFrame(out, index=list(MEASURES))
@@ -118,14 +146,15 @@ def _fmt(measure: str, value: float | None) -> str:
 
 
 def yearly(ngos: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Per year and group: share still active (``survival``), mean reserves of the
-    active (``reserves``, 10,000 CNY) or staff turnover (``turnover``)."""
+    """Per year and group: share still active (``survival``, see :func:`survival`),
+    mean reserves of the active (``reserves``, 10,000 CNY) or staff turnover
+    (``turnover``)."""
+    if name == "survival":
+        shares = {g: survival(ngos, g) for g in ("students", "simulated")}
+        return pd.DataFrame({g: s for g, s in shares.items() if s.notna().any()})
     out = {}
     for group, rows in ngos.groupby("group"):
-        by_year = rows.groupby("year")
-        if name == "survival":
-            out[group] = by_year["alive"].mean()
-        elif name == "reserves":
+        if name == "reserves":
             out[group] = rows[rows["alive"]].groupby("year")["reserves"].mean() / 1e4
         else:
             alive = rows[rows["alive"]].groupby("year")
@@ -148,6 +177,8 @@ def figure(name: str, ngos: pd.DataFrame):
             ax.plot(table.index, table[group], marker="o", color=colours[group], label=label)
     ax.set_title(i18n.text(f"classroom.debrief.chart_{name}", lang))
     ax.set_xlabel(i18n.text("classroom.year_axis", lang))
+    if len(table):
+        ax.set_xticks([int(year) for year in table.index])
     if name in ("survival", "turnover"):
         ax.set_ylim(0, 1.05)
     if len(table):

@@ -111,7 +111,10 @@ class AwardChoice:
 
 def _number(data: Mapping[str, Any], name: str, low: float, high: float) -> float:
     value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PlanError("not_a_number", field=name)
+    # An int is compared exactly (math.isfinite overflows on an int of 400 digits).
+    if isinstance(value, float) and not math.isfinite(value):
         raise PlanError("not_a_number", field=name)
     if not low - 1e-9 <= value <= high + 1e-9:
         raise PlanError("out_of_range", field=name, low=round(low, 4), high=round(high, 4))
@@ -171,10 +174,13 @@ def parse_award(data: Any, tender: str, bidders: tuple[int, ...]) -> AwardChoice
     """Check an official's submitted award of ``tender`` among ``bidders``.
 
     Raises:
-        PlanError: Another tender than the one open, or a winner who did not bid.
+        PlanError: Not a form, another tender than the one open, or a winner who did
+            not bid.
     """
-    if not isinstance(data, Mapping) or data.get("tender") != tender:
-        raise PlanError("no_such_tender", tender=str(data.get("tender") if data else None))
+    if not isinstance(data, Mapping):
+        raise PlanError("not_a_form")
+    if data.get("tender") != tender:
+        raise PlanError("not_this_tender", tender=str(data.get("tender"))[:40])
     winner = data.get("winner")
     if winner is not None and (
         isinstance(winner, bool) or not isinstance(winner, int) or winner not in bidders

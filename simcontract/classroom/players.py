@@ -236,11 +236,13 @@ class Players:
                 winner=None if best is None else ids[best],
                 bids=len(ids),
             )
+        floor = terms.rules["min_reputation"]
         for i, uid in enumerate(ids):
             if uid in self.ngos:
                 self.tell(
                     uid,
                     "bid_won" if best == i else "bid_lost" if best is not None else "bid_failed",
+                    acceptable=bool(bids.reputation[i] + bids.adjustment[i] >= floor),
                     tender=tender,
                     price=bids.price[i] / terms.ceiling,
                     promise=bids.promised[i] / terms.required,

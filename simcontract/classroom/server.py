@@ -172,7 +172,7 @@ class _Pages:
             data = await _body(request)
             if not isinstance(data, dict):
                 raise PlanError("not_a_form")
-            seat = self.session.join(str(data.get("code", "")), str(data.get("name", "")))
+            seat = self.session.join(data.get("code", ""), data.get("name", ""))
         except (Refused, PlanError) as refused:
             return _error(refused.key, lang, **refused.values)
         response = JSONResponse({"ok": True, "role": seat.role})
@@ -226,10 +226,11 @@ class _Pages:
             return _error("not_teacher", lang, status=403)
         action = request.path_params["action"]
         try:
-            data = await _body(request) if action == "timer" else None
+            data = await _body(request)
             _act(self.session, action, data)
         except (Refused, PlanError) as refused:
-            return _error(refused.key, lang, **refused.values)
+            status = 409 if refused.key == "moved_on" else 400
+            return _error(refused.key, lang, status, **refused.values)
         return JSONResponse({"ok": True})
 
     async def qr(self, request: Request) -> Response:
@@ -284,11 +285,16 @@ def make_app(session: Session, join_url: str) -> Starlette:
 
 
 def _act(session: Session, action: str, data: Any) -> None:
-    """Do the teacher's ``action``."""
-    if action == "start":
-        session.start()
-    elif action == "advance":
-        session.advance()
+    """Do the teacher's ``action``.
+
+    *Start* and *Next* must name the session's step the dashboard showed
+    (``{"step": n}``): a double click would otherwise close the next stop too.
+    """
+    if action in ("start", "advance"):
+        step = data.get("step") if isinstance(data, dict) else None
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise Refused("no_step")
+        (session.start if action == "start" else session.advance)(step)
     elif action == "pause":
         session.pause()
     elif action == "resume":
@@ -300,6 +306,8 @@ def _act(session: Session, action: str, data: Any) -> None:
             raise PlanError("not_a_form")
         seconds = data.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise Refused("bad_timer")
+        if not 0 <= seconds <= 3600:  # before float(): a huge int overflows it
             raise Refused("bad_timer")
         session.set_timer(str(data.get("phase")), float(seconds))
     else:

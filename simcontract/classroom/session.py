@@ -134,6 +134,13 @@ class Session:
         award_seconds: Time to award a tender (0: no timer).
         folder: Where the log is written (``None``: not written).
         code: The join code (default: six random characters).
+
+    Attributes:
+        phase: Where the session is (one of :data:`PHASES`).
+        step: Counts the phases entered: the dashboard sends back the step it showed
+            with *Start* and *Next*, so a click meant for a stop that has passed does
+            nothing.
+        closed_year: The last year closed (0: none yet).
     """
 
     def __init__(
@@ -162,6 +169,8 @@ class Session:
         self.seats: dict[str, Seat] = {}
         self.retired: list[Seat] = []
         self.phase = "lobby"
+        self.step = 0
+        self.closed_year = 0
         self.version = 0
         self.deadline: float | None = None
         self.paused_left: float | None = None
@@ -186,10 +195,12 @@ class Session:
         Raises:
             Refused: A wrong code, a bad or taken name, a full or ended session.
         """
-        name = " ".join(str(name).split())
         with self.lock:
-            if str(code).strip().upper() != self.code:
+            if not isinstance(code, str) or code.strip().upper() != self.code:
                 raise Refused("wrong_code")
+            if not isinstance(name, str):
+                raise Refused("bad_name", most=MAX_NAME)
+            name = " ".join(name.split())
             if not name or len(name) > MAX_NAME or not name.isprintable():
                 raise Refused("bad_name", most=MAX_NAME)
             if any(s.name.casefold() == name.casefold() for s in self.seats.values()):
@@ -217,6 +228,8 @@ class Session:
                 last_seen=time.monotonic(),
             )
             self.seats[seat.token] = seat
+            if self.phase != "running":  # the year thread waits or is done
+                self._take_snapshot()
             self._changed()
             return seat
 
@@ -276,27 +289,56 @@ class Session:
             return seat
 
     # ------------------------------------------------------------ the teacher
-    def start(self) -> None:
-        """Start the first year (or, after a year's results, the next one)."""
+    def start(self, step: int | None = None) -> None:
+        """Start the first year (or, after a year's results, the next one).
+
+        Args:
+            step: The session's :attr:`step` the teacher saw (``None``: not checked).
+
+        Raises:
+            Refused: The session has moved on from ``step``, is not between years, or
+                has ended.
+        """
         with self.lock:
+            self._check_step(step)
             if self.phase not in ("lobby", "results"):
                 raise Refused("not_now")
             if self.end_requested or self.model.year >= self.years:
                 raise Refused("session_ended")
-            self.phase = "running"
+            self._set_phase("running")
             self._changed()
             self._thread = threading.Thread(target=self._run_year, daemon=True)
             self._thread.start()
 
-    def advance(self) -> None:
+    def advance(self, step: int | None = None) -> None:
         """Move on: close the decisions now (defaults for whoever has not decided), or
-        start the next year after the results."""
+        start the next year after the results.
+
+        Args:
+            step: The session's :attr:`step` the teacher saw when pressing *Next*
+                (``None``: not checked). A second click that arrives once the session
+                has moved on is refused rather than closing the next stop too.
+
+        Raises:
+            Refused: The session has moved on from ``step`` (``moved_on``), or there is
+                nothing to move on to.
+        """
         with self.lock:
+            self._check_step(step)
             if self.phase in ("planning", "awarding"):
                 self.closing = True
                 self._changed()
                 return
-        self.start()
+            self.start()
+
+    def _check_step(self, step: int | None) -> None:
+        if step is not None and step != self.step:
+            raise Refused("moved_on")
+
+    def _set_phase(self, phase: str) -> None:
+        """Enter ``phase``: a new :attr:`step` of the session."""
+        self.phase = phase
+        self.step += 1
 
     def pause(self) -> None:
         """Stop the clock (and hold the year) until :meth:`resume`."""
@@ -341,7 +383,7 @@ class Session:
             self.end_requested = True
             self.closing = True
             if self.phase in ("lobby", "results"):
-                self.phase = "ended"
+                self._set_phase("ended")
                 self._save()
             self._changed()
 
@@ -432,7 +474,7 @@ class Session:
 
     def _wait(self, phase: str, done: Callable[[float], bool]) -> None:
         """Hold the year in ``phase`` until ``done``, the clock or the teacher ends it."""
-        self.phase = phase
+        self._set_phase(phase)
         self.closing = self.end_requested
         seconds = self.timers[phase]
         self.deadline = time.monotonic() + seconds if seconds else None
@@ -447,7 +489,7 @@ class Session:
                 break
             self.lock.wait(0.2)
         self.deadline = None
-        self.phase = "running"
+        self._set_phase("running")
         self._changed()
 
     def _default_plan(self, uid: int) -> dict[str, Any]:
@@ -475,7 +517,7 @@ class Session:
         except Exception:  # a failed year ends the session with the reason shown
             with self.lock:
                 self.error = traceback.format_exc(limit=3)
-                self.phase = "ended"
+                self._set_phase("ended")
                 self._changed()
 
     def _close_year(self) -> None:
@@ -485,8 +527,9 @@ class Session:
         self.stories = {}
         for seat_id, key, values in self.players.story:
             self.stories.setdefault(seat_id, []).append((key, values))
+        self.closed_year = year
         last = year >= self.years or self.end_requested or not self.model.running
-        self.phase = "ended" if last else "results"
+        self._set_phase("ended" if last else "results")
         self._take_snapshot()
         self._save()
         self._changed()

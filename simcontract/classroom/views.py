@@ -96,8 +96,7 @@ def market_snapshot(session: Session) -> dict[str, Any]:
         if s.role == "ngo" and s.agent in every:
             ngos[s.agent] = _ngo(every[s.agent], model.year) | {"ties": ties.get(s.agent, [])}
     records = model.records
-    slots = sum(len(p.slots) for p in city.purchasers)
-    served = sum(s.contract is not None for p in city.purchasers for s in p.slots)
+    last = records[-1] if records else None
     return {
         "year": model.year,
         "ngos": ngos,
@@ -111,10 +110,11 @@ def market_snapshot(session: Session) -> dict[str, Any]:
         },
         "market": {
             "active": len(city.ngos),
-            "slots": slots,
-            "served": served,
-            "tenders": records[-1].tenders if records else 0,
-            "failed": records[-1].failed if records else 0,
+            # The year's own count: once it closes, the contracts that ended are gone.
+            "slots": last.slots_funded if last else None,
+            "served": last.slots_served if last else None,
+            "tenders": last.tenders if last else 0,
+            "failed": last.failed if last else 0,
             "history": [
                 {
                     "year": r.year,
@@ -166,6 +166,8 @@ def story(session: Session, seat: Seat, lang: str) -> list[str]:
     lines = []
     for key, v in session.stories.get(seat.agent, []):
         values = dict(v)
+        if not values.pop("acceptable", True) and key in ("bid_lost", "bid_failed"):
+            key = f"{key}_unacceptable"
         if "tender" in values:
             values["tender"] = tender_name(session, values["tender"], lang)
         for k in ("winner",):
@@ -298,6 +300,7 @@ def teacher_view(session: Session, lang: str) -> dict[str, Any]:
     return {
         "version": session.version,
         "phase": session.phase,
+        "step": session.step,
         "year": max(1, snap["year"]),
         "years": session.years,
         "code": session.code,

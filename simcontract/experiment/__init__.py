@@ -57,7 +57,9 @@ _HOMES = {
     "results": ("KEY_OUTCOMES", "Results", "load_results", "markdown_table"),
     "runner": (
         "SEED_RULE",
+        "ClusterLost",
         "ExperimentError",
+        "ForeignCode",
         "Interrupted",
         "Progress",
         "WorkerLost",

@@ -24,6 +24,7 @@ Vocabulary:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import math
 import os
 import warnings
@@ -74,6 +75,13 @@ def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str,
     return runs, {name: _detail(name, parts, rows) for name, parts in frames.items()}
 
 
+def run_chunk(tasks: Sequence[plans.Task], series: bool) -> tuple[str, Any, dict[str, Any] | None]:
+    """:func:`run_tasks`, with the model code of the process that ran them first
+    (:func:`~simcontract.experiment.plan.model_code`), so that the batch can refuse runs
+    of other code (a cluster's worker with another version installed)."""
+    return (plans.model_code(), *run_tasks(tasks, series))
+
+
 def _detail(name: str, parts: list[pd.DataFrame], rows: list[dict[str, Any]]) -> Any:
     """Detail table ``name`` of a chunk's runs, with each run's identifiers."""
     import pyarrow as pa
@@ -94,15 +102,28 @@ def _detail(name: str, parts: list[pd.DataFrame], rows: list[dict[str, Any]]) ->
 class _Sink:
     """Where finished chunks go: Parquet parts in ``directory``, or memory."""
 
-    def __init__(self, directory: Path | None, session: int) -> None:
+    def __init__(self, directory: Path | None, session: int, code: str | None) -> None:
         self.directory = directory
         self.session = session
+        self.code = code
         self.parts = 0
         self.kept: dict[str, list[Any]] = {storage.RUNS: []}
         self.kept.update({name: [] for name in storage.DETAILS})
 
-    def store(self, result: tuple[Any, dict[str, Any] | None]) -> None:
-        runs, details = result
+    def store(self, result: tuple[str, Any, dict[str, Any] | None]) -> None:
+        """Keep a chunk's runs, unless other code than :attr:`code` (when not ``None``)
+        made them.
+
+        Raises:
+            ForeignCode: The chunk was run by other code than the batch's.
+        """
+        code, runs, details = result
+        if self.code is not None and code != self.code:
+            raise runner.ForeignCode(
+                f"a worker runs other simcontract code (model code {code}, the batch's is "
+                f"{self.code}), so its runs were not stored: runs of two codes must not "
+                "be mixed; give every worker the code that started the batch"
+            )
         if self.directory is None:
             for name, table in {storage.RUNS: runs, **(details or {})}.items():
                 self.kept[name].append(table)
@@ -141,15 +162,21 @@ class _Sink:
         )
 
 
-def _chunks(tasks: Iterable[plans.Task], size: int) -> Iterator[list[plans.Task]]:
-    chunk: list[plans.Task] = []
-    for task in tasks:
-        chunk.append(task)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def _chunks(tasks: Iterable[plans.Task], size: Callable[[], int]) -> Iterator[list[plans.Task]]:
+    """The tasks in chunks of ``size()`` tasks, asked afresh for each chunk."""
+    tasks = iter(tasks)
+    while chunk := list(itertools.islice(tasks, size())):
         yield chunk
+
+
+def _chunk_size(missing: int, width: int) -> int:
+    """Runs per chunk for ``missing`` runs on ``width`` workers: small enough to flush
+    often and balance load, large enough to amortise the per-chunk overhead (pickling,
+    one Parquet part per chunk). On a cluster with no worker yet, whose size is not
+    known, one run: the next chunks follow its size once workers join."""
+    if width < 1:
+        return 1
+    return max(1, min(64, math.ceil(missing / (width * 8))))
 
 
 def _execute(
@@ -215,14 +242,27 @@ def _run(
         with runner.deferred_signals():  # the session opens whole, then ends as recorded
             manifest = opened() if opened is not None else None
         missing = plan.n_runs - len(plan.done)
-        width = runner.width(workers, executor, limit=missing)
-        # Small enough to flush often and balance load, large enough to amortise the
-        # per-chunk overhead (pickling, one Parquet part per chunk).
-        chunk_size = chunk_size or max(1, min(64, math.ceil(missing / (width * 8))))
-        sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0)
+        width: int | None = runner.width(workers, executor, limit=missing)
+        if executor is not None and workers is None:
+            width = None  # follow the executor's size: a cluster may grow or shrink
+
+        def size() -> int:
+            if chunk_size is not None:
+                return chunk_size
+            if width is None:
+                return _chunk_size(missing, runner.executor_width(executor))
+            return _chunk_size(missing, width)
+
+        code = None
+        if executor is not None:
+            # Only an executor's workers may have another installation. This process and
+            # its own pool run the code it started with; a fingerprint read from disk
+            # later in a worker would count an edit made since as other code.
+            code = (manifest or {}).get("identity", {}).get("model_code") or plans.model_code()
+        sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0, code)
         runner.run_units(
-            partial(run_tasks, series=plan.series),
-            _chunks(plan.tasks(), chunk_size),
+            partial(run_chunk, series=plan.series),
+            _chunks(plan.tasks(), size),
             lambda index, result: sink.store(result),
             bar=runner.Progress(plan.n_runs, plan.kind, "run", len(plan.done)),
             workers=width,
@@ -263,7 +303,8 @@ def compare(
         seed: Base seed (>= 0); replication ``r`` of every scenario runs with
             ``run_seed(seed, r)`` (see :func:`~simcontract.experiment.runner.run_seed`).
         workers: Processes to use: 1 runs in this process; ``None`` uses every core
-            (with ``executor``: how many runs it takes at once).
+            (with ``executor``: how many chunks of runs it takes at once; ``None``
+            follows its size as it changes, e.g. a Dask cluster that grows).
         executor: A ``concurrent.futures.Executor`` to run on instead (e.g. a Dask
             ``Client(...).get_executor()``); it is not shut down.
         out: Results directory; runs stream there as Parquet parts (see
@@ -281,6 +322,10 @@ def compare(
             (:func:`~simcontract.marketsize.check_market_size`).
         ExperimentError: Bad option or unusable output directory.
         TypeError: A flag (``series``, ``resume``, ``progress``) that is not a bool.
+        WorkerLost: A worker died, the executor's cluster was lost
+            (:class:`~simcontract.experiment.runner.ClusterLost`) or a worker ran other
+            simcontract code (:class:`~simcontract.experiment.runner.ForeignCode`); what
+            was stored stays, and ``resume`` finishes the batch.
     """
     chosen = _scenarios(scenarios)
     replications = check_int(replications, "replications", 1)
@@ -326,6 +371,7 @@ def sweep(
         ScenarioError: The base scenario cannot be loaded.
         ExperimentError: Bad option or unusable output directory.
         TypeError: A flag (``series``, ``resume``, ``progress``) that is not a bool.
+        WorkerLost: As for :func:`compare`.
 
     Warns:
         ScenarioWarning: A parameter the design varies is set again by a dated rule

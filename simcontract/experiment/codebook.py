@@ -98,9 +98,7 @@ def comparable_label(outcome: Outcome, lang: str | None = None) -> str:
     label = i18n.outcome_label(outcome.name, lang)
     if outcome.compounds:
         return i18n.text("report.label_annual", lang, label=label)
-    for per in outcome.per:
-        label = i18n.text(f"report.label_per_{per}", lang, label=label)
-    return label
+    return i18n.text(f"report.label_per_{'_'.join(outcome.per)}", lang, label=label)
 
 
 def comparable_unit(outcome: Outcome, lang: str | None = None) -> str:
@@ -126,7 +124,7 @@ def _comparable_variable(outcome: Outcome, lang: str | None) -> Variable:
         name=outcome.comparable_name,
         label=comparable_label(outcome, lang),
         unit=comparable_unit(outcome, lang),
-        definition=i18n.text("report.form_of", lang, label=label) + " " + how,
+        definition=i18n.text("report.form_of", lang, label=label, how=how),
         yearly="",
         pooling="comparable",
         kind=i18n.text(f"report.kind_{kind}", lang),
@@ -255,24 +253,38 @@ def markdown(lang: str | None = None, names: Sequence[str] | None = None) -> str
     for name, v in chosen.items():
         if names is not None and name not in names:
             continue
-        depends = [
-            i18n.text(f"report.depends_{k}", lang) for k in ("horizon", "size") if getattr(v, k)
-        ]
-        lines += [f"## `{name}`: {v.label}", "", f"- **{t['unit']}**: {v.unit}"]
-        if v.yearly:  # first: a run's value often says only how it is made from the years'
-            lines.append(f"- **{t['yearly']}**: {v.yearly}")
-        lines.append(f"- **{t['definition']}**: {v.definition}")
-        lines.append(f"- **{t['kind']}**: {v.kind}. {v.pooling_text}")
-        if v.undefined:
-            lines.append(f"- **{t['undefined']}**: {v.undefined}")
-        lines.append(f"- **{t['depends']}**: {', '.join(depends) if depends else t['nothing']}")
-        if v.comparable:
-            which = "source" if v.pooling == "comparable" else "comparable"
-            lines.append(f"- **{t[which]}**: `{v.comparable}`")
+        fields = _fields(v, lang)
         if stata[name] != name:
-            lines.append(f"- **{t['stata']}**: `{stata[name]}`")
+            fields.append(("stata", f"`{stata[name]}`"))
+        lines += ["## " + _field(f"`{name}`", v.label, lang), ""]
+        lines += ["- " + _field(f"**{t[key]}**", value, lang) for key, value in fields]
         lines.append("")
     return "\n".join(lines)
+
+
+def _field(name: str, value: str, lang: str | None) -> str:
+    return i18n.text("punctuation.field", lang, name=name, value=value)
+
+
+def _fields(v: Variable, lang: str | None) -> list[tuple[str, str]]:
+    """The described fields of a variable in order: heading key of :data:`_HEADINGS`
+    and value (the comparable form or its source in backticks)."""
+    depends = [i18n.text(f"report.depends_{k}", lang) for k in ("horizon", "size") if getattr(v, k)]
+    said = i18n.text("punctuation.list", lang).join(depends)
+    fields = [("unit", v.unit)]
+    if v.yearly:  # first: a run's value often says only how it is made from the years'
+        fields.append(("yearly", v.yearly))
+    fields.append(("definition", v.definition))
+    fields.append(
+        ("kind", i18n.text("report.kind_pooling", lang, kind=v.kind, pooling=v.pooling_text))
+    )
+    if v.undefined:
+        fields.append(("undefined", v.undefined))
+    fields.append(("depends", said or i18n.text("report.codebook_nothing", lang)))
+    if v.comparable:
+        which = "source" if v.pooling == "comparable" else "comparable"
+        fields.append((which, f"`{v.comparable}`"))
+    return fields
 
 
 _HEADINGS = (
@@ -303,21 +315,27 @@ FORMATS = ("text", "md", "csv", "json")
 def text(lang: str | None = None, width: int = 100) -> str:
     """The codebook as plain text for a terminal: per variable its name, unit and kind,
     then its label, what a year's value counts (an outcome's run value often says only
-    how it is made from the years') and what a run's value counts, indented, every line
-    at most ``width`` characters."""
-    import textwrap
+    how it is made from the years'), what a run's value counts and when it is undefined,
+    indented, every line at most ``width`` columns (a Chinese character takes two)."""
+    from simcontract.textwidth import wrap
 
-    year, run = (i18n.text(f"report.codebook_{k}", lang) for k in ("yearly", "definition"))
+    year, run, undefined = (
+        i18n.text(f"report.codebook_{k}", lang) for k in ("yearly", "definition", "undefined")
+    )
     lines = []
     for name, v in variables(lang).items():
-        lines.append(f"{name}  [{v.unit}; {v.kind}]")
+        lines.append(
+            i18n.text("report.codebook_text_head", lang, name=name, unit=v.unit, kind=v.kind)
+        )
         said = [v.label]
         if v.yearly:
-            said += [f"{year}: {v.yearly}", f"{run}: {v.definition}"]
+            said += [_field(year, v.yearly, lang), _field(run, v.definition, lang)]
         else:
             said.append(v.definition)
+        if v.undefined:
+            said.append(_field(undefined, v.undefined, lang))
         for part in said:
-            lines += textwrap.wrap(part, width, initial_indent="    ", subsequent_indent="      ")
+            lines += wrap(part, width, "    ", "      ")
     return "\n".join(lines) + "\n"
 
 

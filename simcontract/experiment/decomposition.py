@@ -257,9 +257,8 @@ def decompose(
     resume: bool = False,
     lang: str | None = None,
 ) -> Decomposition:
-    """Split the gap ``b - a`` in ``outcome`` among the rules that differ.
-
-    See the module's description for the method.
+    """Split the gap ``b - a`` in ``outcome`` among the rules that differ (the method:
+    see the module's description).
 
     Args:
         a: Scenario a, the reference (built-in name, TOML path or ``Scenario``).

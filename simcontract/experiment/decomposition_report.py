@@ -38,7 +38,7 @@ def _share(x: float) -> str:
 
 def _title(name: str, lang: str | None) -> str:
     title = i18n.scenario_title(name, lang)
-    return name if title == name else f"{title} ({name})"
+    return name if title == name else i18n.text("punctuation.paren", lang, text=title, note=name)
 
 
 def markdown(d: Decomposition, lang: str | None = None) -> str:

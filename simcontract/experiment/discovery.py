@@ -641,29 +641,48 @@ def _number(name: str, value: float) -> str:
 
 def format_discovery(discovery: Discovery, lang: str | None = None) -> str:
     """The discovery as Markdown: the condition, each box's rules with coverage,
-    density and runs, and the feature scores."""
+    density and runs, and the feature scores (inputs by code name in English, by
+    label in other languages)."""
     s = discovery.settings
-    lines = [
-        f"Runs meeting `{discovery.where}`: {s['of_interest']} of {s['runs'] - s['undefined']}"
-        + (f" ({s['undefined']} with an undefined outcome left out)" if s["undefined"] else ""),
-        "",
-    ]
+    counts = {"where": discovery.where, "k": s["of_interest"], "n": s["runs"] - s["undefined"]}
+    if s["undefined"]:
+        lines = [_say("runs_left_out", lang, undefined=s["undefined"], **counts), ""]
+    else:
+        lines = [_say("runs", lang, **counts), ""]
     for box in discovery.boxes.itertuples():
-        flag = "" if box.meets else f" (below the density target {s['min_density']:g})"
+        flag = "" if box.meets else _say("below_target", lang, density=f"{s['min_density']:g}")
         lines.append(
-            f"**Box {box.box + 1}**{flag}: coverage {box.coverage:.0%}, density "
-            f"{box.density:.0%}, {box.n} runs ({box.k} meeting the condition), mass "
-            f"{box.mass:.0%}"
+            _say(
+                "box",
+                lang,
+                box=box.box + 1,
+                flag=flag,
+                coverage=f"{box.coverage:.0%}",
+                density=f"{box.density:.0%}",
+                n=box.n,
+                k=box.k,
+                mass=f"{box.mass:.0%}",
+            )
         )
         limits = discovery.box_limits(box.box)
         if limits.empty:
-            lines.append("- no restriction: the condition holds about as often everywhere")
+            lines.append(f"- {_say('no_restriction', lang)}")
         rules = discovery.rules(box.box, lang)
         for row, rule in zip(limits.to_dict("records"), rules, strict=True):
             qp = restriction_qp(row)
-            lines.append(f"- {rule}" + ("" if math.isnan(qp) else f" (quasi-p {qp:.2g})"))
+            if not math.isnan(qp):
+                said = i18n.text("figures.discovery_qp", lang, qp=f"{qp:.2g}")
+                rule = i18n.text("punctuation.paren", lang, text=rule, note=said)
+            lines.append(f"- {rule}")
         lines.append("")
-    lines += ["| input | importance | spread |", "|---|---|---|"]
+    heads = [_say(k, lang) for k in ("input", "importance", "spread")]
+    lines += ["| " + " | ".join(heads) + " |", "|---|---|---|"]
+    english = i18n.resolve(lang) == i18n.DEFAULT_LANGUAGE
     for r in discovery.scores.itertuples():
-        lines.append(f"| {r.parameter} | {r.importance:.3f} | {r.spread:.3f} |")
+        name = r.parameter if english else i18n.parameter_label(r.parameter, lang)
+        lines.append(f"| {name} | {r.importance:.3f} | {r.spread:.3f} |")
     return "\n".join(lines)
+
+
+def _say(key: str, lang: str | None, **values: Any) -> str:
+    return i18n.text(f"discovery.{key}", lang, **values)

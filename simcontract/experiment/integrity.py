@@ -4,10 +4,12 @@ A chunk of runs is stored as parts of one file name in ``runs/`` and, with serie
 ``series/``, ``ngos/`` and ``contracts/``. :func:`inspect` opens every part (its Parquet
 footer and schema), reads its rows and checks each run's identifiers against the
 manifest: design point and replication in range, the seed the seed rule gives, the
-scenario's name, no run stored twice. A chunk with any damaged part counts as damaged as
-a whole, so its runs count as missing: ``simcontract check`` reports them, a resumed
-batch sets them aside (:func:`set_aside`) and runs them again, and loading refuses an
-incomplete folder unless asked for what there is.
+scenario's name, no run stored twice; and each run's parameter values against its
+design point's, rebuilt from the manifest (a part copied from a batch of another
+design holds runs of other values under the same identifiers). A chunk with any
+damaged part counts as damaged as a whole, so its runs count as missing: ``simcontract
+check`` reports them, a resumed batch sets them aside (:func:`set_aside`) and runs them
+again, and loading refuses an incomplete folder unless asked for what there is.
 """
 
 from __future__ import annotations
@@ -311,6 +313,7 @@ class _Rules:
         self.sweep = manifest["kind"] == "sweep"
         self.outcomes = [str(o) for o in manifest.get("outcomes", [])]
         self.parameters = [str(p) for p in manifest["scenarios"][0].get("parameters", {})]
+        self._manifest = manifest
 
     def columns(self, table: str) -> list[str] | None:
         """The columns a part of ``table`` must have (``None``: only the identifiers)."""
@@ -337,6 +340,38 @@ class _Rules:
         expected = self.names[0] if self.sweep else self.names.take(pa.array(point))
         if not pc.all(pc.equal(table.column("scenario"), expected)).as_py():
             return "holds a run whose scenario name is not its design point's"
+        return self._parameter_problem(table, point, rep)
+
+    @functools.cached_property
+    def _values(self) -> dict[str, np.ndarray]:
+        """Every parameter's value at each design point, as a run stores it (empty when
+        the manifest's design cannot be rebuilt)."""
+        return {
+            name: np.array(values, dtype=object if isinstance(values[0], str) else None)
+            for name, values in _point_values(self._manifest, self.n_points).items()
+            if values
+        }
+
+    def _parameter_problem(self, table: pa.Table, point: np.ndarray, rep: np.ndarray) -> str | None:
+        """What is wrong with the parameter values of ``table``'s rows, if anything."""
+        present = set(table.column_names)
+        for name in self.parameters:
+            if name not in present or name not in self._values:
+                continue
+            column = table.column(name)
+            wanted = self._values[name][point]
+            if column.null_count:
+                differ = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))
+            else:
+                # NumPy, not Arrow: a hundred parameters per part, each compared at once.
+                differ = np.flatnonzero(column.to_numpy() != wanted)
+            if differ.size:
+                i = int(differ[0])
+                return (
+                    f"holds a run whose {name} is {column[i].as_py()!r}, not its design "
+                    f"point's {wanted[i : i + 1].tolist()[0]!r} (point {point[i]}, replication "
+                    f"{rep[i]}): a part of another batch?"
+                )
         return None
 
     def _seeds_of(self, reps: np.ndarray) -> np.ndarray:
@@ -356,6 +391,33 @@ class _Rules:
         unique = np.unique(keys, axis=1) if keys.size else keys
         runs = {(int(p), int(r)) for p, r in np.unique(keys[:2], axis=1).T} if keys.size else set()
         return runs, unique.shape[1] != keys.shape[1]
+
+
+def _point_values(manifest: dict[str, Any], n_points: int) -> dict[str, list[Any]]:
+    """Each parameter's value at every design point, as a run stores it: a comparison's
+    scenarios, or a sweep's base scenario changed by each point of its design (rebuilt
+    from its description). Empty when the manifest does not allow it (then nothing is
+    checked)."""
+    from simcontract.experiment.designs import from_description
+    from simcontract.params import PARAMETERS
+
+    try:
+        scenarios = [dict(s["parameters"]) for s in manifest["scenarios"]]
+        names = [n for n in scenarios[0] if n in PARAMETERS]
+        if manifest["kind"] == "sweep":
+            points = from_description(manifest["design"]).points()
+            varied, base = set(points[0]) if points else set(), scenarios[0]
+        else:
+            points, varied, base = scenarios, set(names), {}
+        if len(points) != n_points:
+            return {}
+        # As the registry checks a scenario's values: ints, floats and choices as stored.
+        check = {n: PARAMETERS[n].check for n in names}
+        values = {n: [check[n](base[n])] * n_points for n in names if n not in varied}
+        values.update({n: [check[n](p[n]) for p in points] for n in names if n in varied})
+        return values
+    except Exception:  # a manifest this version cannot rebuild: the other checks stand
+        return {}
 
 
 def _check_part(

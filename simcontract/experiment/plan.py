@@ -187,7 +187,9 @@ def open_directory(
 
     Call it while holding the directory's lock (:func:`~simcontract.experiment.lock.hold`).
     When resuming, leftovers of the interrupted session are removed, damaged parts are
-    set aside (each with a :class:`DamageWarning`) and ``plan.done`` gets the intact runs.
+    set aside (each with a :class:`DamageWarning`), ``plan.done`` gets the intact runs
+    and a session still recorded as running (its process was killed outright) is
+    recorded as interrupted.
 
     Returns:
         The manifest as written.
@@ -206,6 +208,9 @@ def open_directory(
     if command is not None:
         manifest["command"] = list(command)
         manifest["below_out"] = _below_out(directory, command)
+    for session in manifest["sessions"]:
+        if session.get("status") == "running":  # its process ended without closing it
+            session["status"] = "interrupted"
     manifest["sessions"].append(
         {
             "started": started,

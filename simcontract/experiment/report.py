@@ -12,7 +12,6 @@ width go to a further block below (:func:`layout`).
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,9 +20,7 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment import codebook, comparison
-
-WIDTH = 100
-"""Most characters of a line the terminal tables print."""
+from simcontract.textwidth import WIDTH, display_width, pad, shorten, words, wrap
 
 MAX_DECIMALS = 6
 """Most decimals a number is printed with."""
@@ -83,34 +80,35 @@ def format_cell(mean: float, half: float, d: int, sign: bool = False) -> str:
     return f"{format_number(mean, d, sign)} ±{format_number(half, d)}"
 
 
+# --------------------------------------------------------------------------- tables
 def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return shorten(text, width)
 
 
 def _column_width(header: str, cells: Sequence[str]) -> int:
-    longest_word = max((len(w) for w in header.split()), default=0)
-    return max(longest_word, *(len(c) for c in cells), _MIN_COLUMN)
+    longest_word = max((display_width(w) for w in words(header)), default=0)
+    return max(longest_word, *(display_width(c) for c in cells), _MIN_COLUMN)
 
 
 def _block(labels: Sequence[str], label_header: str, columns: Sequence[Column]) -> str:
-    lw = max(len(label_header), *(len(x) for x in labels))
+    lw = max(display_width(label_header), *(display_width(x) for x in labels))
     widths = [_column_width(c[0], c[1]) for c in columns]
-    heads = [textwrap.wrap(c[0], w) or [""] for c, w in zip(columns, widths, strict=True)]
+    heads = [wrap(c[0], w) or [""] for c, w in zip(columns, widths, strict=True)]
     depth = max(len(h) for h in heads)
     lines = []
     for i in range(depth):
         first = label_header if i == depth - 1 else ""
-        parts = [first.ljust(lw)]
+        parts = [pad(first, lw)]
         parts += [
-            (h[i - depth + len(h)] if i >= depth - len(h) else "").ljust(w)
+            pad(h[i - depth + len(h)] if i >= depth - len(h) else "", w)
             for h, w in zip(heads, widths, strict=True)
         ]
         lines.append("  ".join(parts).rstrip())
     lines.append("  ".join("-" * w for w in (lw, *widths)))
     for r, label in enumerate(labels):
-        parts = [label.ljust(lw)]
+        parts = [pad(label, lw)]
         parts += [
-            c[1][r].ljust(w) if c[2:] == ("<",) else c[1][r].rjust(w)
+            pad(c[1][r], w, "<" if c[2:] == ("<",) else ">")
             for c, w in zip(columns, widths, strict=True)
         ]
         lines.append("  ".join(parts).rstrip())
@@ -130,7 +128,7 @@ def layout(
     Headers wrap at spaces; labels longer than :data:`_ROW_LABEL` are shortened.
     """
     labels = [_shorten(x, _ROW_LABEL) for x in labels]
-    lw = max(len(label_header), *(len(x) for x in labels), 1)
+    lw = max(display_width(label_header), *(display_width(x) for x in labels), 1)
     widths = [_column_width(c[0], c[1]) + 2 for c in columns]
     # The fewest blocks that fit, then columns spread evenly over them.
     for n_blocks in range(1, len(columns) + 1):
@@ -144,7 +142,7 @@ def layout(
 
 
 def _wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+    return wrap(text, width, indent, indent + "  ")
 
 
 def _label(name: str, lang: str | None) -> str:
@@ -173,9 +171,15 @@ def facts_table(facts: pd.DataFrame, lang: str | None = None) -> str:
 def unlike_note(facts: pd.DataFrame, lang: str | None = None) -> list[str]:
     """Lines saying how the scenarios differ in horizon and size, and which outcomes
     depend on that (empty when they are alike)."""
+    text = _unlike_text(facts, lang)
+    return _wrap(text) if text else []
+
+
+def _unlike_text(facts: pd.DataFrame, lang: str | None) -> str:
+    """The note of :func:`unlike_note` in one paragraph (empty when alike)."""
     differ = comparison.unlike(facts)
     if not differ:
-        return []
+        return ""
     said = [
         i18n.text(f"report.differ_{k}", lang, low=f"{lo:,}", high=f"{hi:,}")
         for k, (lo, hi) in differ.items()
@@ -191,12 +195,17 @@ def unlike_note(facts: pd.DataFrame, lang: str | None = None) -> list[str]:
     text = i18n.text(
         "report.unlike",
         lang,
-        differences="; ".join(said),
-        outcomes=", ".join(hit),
+        differences=i18n.text("punctuation.clause", lang).join(said),
+        outcomes=i18n.text("punctuation.list", lang).join(hit),
     )
     if horizon:
-        text += " " + i18n.text("report.unlike_years", lang)
-    return _wrap(text)
+        text += _sentence_gap(text) + i18n.text("report.unlike_years", lang)
+    return text
+
+
+def _sentence_gap(text: str) -> str:
+    """A space between two sentences, none after a Chinese full stop."""
+    return "" if text.endswith(("。", "！", "？")) else " "
 
 
 def _cells(sub: pd.DataFrame, value: str, sign: bool) -> tuple[list[str], int]:
@@ -221,9 +230,13 @@ def _outcome_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def fewer_runs_note(tables: Sequence[pd.DataFrame], lang: str | None = None) -> list[str]:
     """The note on cells over fewer runs than the others, if a table has one."""
-    if not any(len(t) and (t["n"] < t["n"].max()).any() for t in tables):
+    if not _fewer(tables):
         return []
     return _wrap(i18n.text("report.fewer_runs", lang))
+
+
+def _fewer(tables: Sequence[pd.DataFrame]) -> bool:
+    return any(len(t) and (t["n"] < t["n"].max()).any() for t in tables)
 
 
 def _scenario_table(
@@ -254,14 +267,24 @@ def legend(names: Sequence[str], lang: str | None = None) -> list[str]:
     lines = []
     for name in names:
         v = described[name]
-        lines += _wrap(f"{v.label} ({v.unit}): {_definition(v)}", indent="  ")
+        said = _field(_paren(v.label, v.unit, lang), _definition(v, lang), lang)
+        lines += _wrap(said, indent="  ")
     return lines
 
 
-def _definition(v: codebook.Variable) -> str:
+def _paren(text: str, note: str, lang: str | None) -> str:
+    return i18n.text("punctuation.paren", lang, text=text, note=note)
+
+
+def _field(name: str, value: str, lang: str | None) -> str:
+    return i18n.text("punctuation.field", lang, name=name, value=value)
+
+
+def _definition(v: codebook.Variable, lang: str | None = None) -> str:
     """What a run's value counts in one sentence that stands alone."""
     if v.pooling in ("pooled", "mean") and not v.cumulative:
-        return f"{v.yearly.rstrip('.')} ({v.kind})."
+        said = _paren(v.yearly.rstrip(".。"), v.kind, lang)
+        return said + i18n.text("punctuation.stop", lang)
     return v.definition
 
 
@@ -352,9 +375,9 @@ def markdown(
         lines += ["", f"`{' '.join(m['command'])}`"]
     lines += ["", i18n.text("report.paired", lang, reference=ref_name, level=ci), ""]
     lines += _md_facts(facts, lang)
-    note = unlike_note(facts, lang)
+    note = _unlike_text(facts, lang)
     if note:
-        lines += ["", " ".join(x.strip() for x in note)]
+        lines += ["", note]
     scenarios = list(facts["scenario"].astype(str))
     lines += ["", f"## {i18n.text('report.levels', lang, level=ci)}", ""]
     lines += _md_outcomes(comparison.levels(results, names, level), "mean", names, scenarios, lang)
@@ -390,6 +413,7 @@ def _md_outcomes(
     for name in names:
         cells, _ = _cells(_outcome_rows(table, name), value, value == "difference")
         v = described[name]
-        lines.append(_md_row([f"{v.label} (`{name}`)", v.unit, *cells]))
-    fewer = fewer_runs_note([table], lang)
-    return [*lines, "", " ".join(fewer)] if fewer else lines
+        lines.append(_md_row([_paren(v.label, f"`{name}`", lang), v.unit, *cells]))
+    if _fewer([table]):
+        return [*lines, "", i18n.text("report.fewer_runs", lang)]
+    return lines

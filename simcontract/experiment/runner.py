@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
@@ -50,8 +51,20 @@ class ExperimentError(ValueError):
 
 
 class WorkerLost(RuntimeError):
-    """A worker process of a local pool died (killed, or out of memory); the batch ended
-    and its unfinished runs were not stored."""
+    """A batch ended for want of workers: a process of a local pool died (killed, or
+    out of memory), or, as a subclass says, the cluster was lost or a worker ran other
+    code; its unfinished runs were not stored."""
+
+
+class ClusterLost(WorkerLost):
+    """The executor's cluster went away (its scheduler stopped, the connection broke) or
+    its workers died running the same unit again and again; the batch ended and its
+    unfinished runs were not stored."""
+
+
+class ForeignCode(WorkerLost):
+    """A worker ran other simcontract code than the batch's (another version, or an
+    edited copy); the batch ended and the runs of that worker were not stored."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -146,18 +159,23 @@ def width(workers: int | None, executor: cf.Executor | None, limit: int | None =
             f"processes allowed on this machine ({os.cpu_count() or 1} cores); use fewer, "
             "or a cluster (an executor, or --scheduler on the command line)"
         )
-    size = workers or (_executor_size(executor) if executor else None) or os.cpu_count() or 1
+    size = workers or (max(1, executor_width(executor)) if executor else os.cpu_count() or 1)
     return max(1, min(size, limit) if limit is not None else size)
 
 
-def _executor_size(executor: cf.Executor) -> int | None:
+def executor_width(executor: cf.Executor) -> int:
+    """How many units ``executor`` runs at once now: a Dask cluster's threads (0 while it
+    has no worker; it may grow or shrink), a pool's workers, else the cores."""
     client = getattr(executor, "_client", None)  # a Dask ClientExecutor
     if client is not None:
-        try:
-            return max(1, sum(client.nthreads().values()))
-        except Exception:  # sizing is only a hint
-            pass
-    return getattr(executor, "_max_workers", None)
+        # The client refreshes this every few seconds; asking the scheduler instead
+        # would wait on a scheduler that has gone.
+        info = getattr(client, "_scheduler_identity", None) or {}
+        if "total_threads" in info:
+            return int(info["total_threads"])
+        with contextlib.suppress(Exception):  # sizing is only a hint
+            return sum(client.nthreads().values())
+    return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
 
 
 def start_method() -> str:
@@ -339,7 +357,7 @@ def run_units(
     done: Callable[[int, Result], Any],
     *,
     bar: Progress,
-    workers: int = 1,
+    workers: int | None = 1,
     executor: cf.Executor | None = None,
     progress: bool | None = False,
     size: Callable[[Unit], int] | None = None,
@@ -348,7 +366,9 @@ def run_units(
     """Run ``work`` on every unit; hand each result to ``done(index, result)``.
 
     Results arrive in completion order, with the unit's index in ``units``. At most
-    twice ``workers`` units are in flight, so ``units`` may be a long lazy iterable.
+    twice ``workers`` units are in flight (on ``executor`` with ``workers=None``, twice
+    its width now, see :func:`executor_width`), so ``units`` may be a long lazy
+    iterable; the next unit is taken from it only when it can start.
 
     Args:
         work: The unit of work; a top-level function (or a ``functools.partial`` of
@@ -357,7 +377,8 @@ def run_units(
         done: Called in this process with each unit's index and result.
         bar: What the progress bar counts.
         workers: Units run at once (see :func:`width`); without ``executor``, 1 runs
-            them in this process and more on a local process pool.
+            them in this process and more on a local process pool; with it, ``None``
+            follows its size as it changes (a cluster that grows or shrinks).
         executor: Run on this executor instead; it is not shut down.
         progress: Show the progress bar on stderr (see :func:`show_progress`).
         size: Steps of progress a unit makes (default 1).
@@ -367,8 +388,11 @@ def run_units(
 
     Raises:
         WorkerLost: A worker process of the local pool died.
+        ClusterLost: The executor's cluster went away, or its workers kept dying.
     """
     steps = size or (lambda unit: 1)
+    if executor is None:
+        workers = workers or 1
     pool = None
     try:
         if executor is None and workers > 1:
@@ -380,24 +404,57 @@ def run_units(
 
             counted = _uncounted if ticks else finished
             if executor is not None:
-                _pump(executor, work, units, done, 2 * workers, finished)
+
+                def limit() -> int:
+                    return 2 * (workers or max(1, executor_width(executor)))
+
+                _pump(executor, work, units, done, limit, finished)
             elif pool is None:
                 _serial(work, units, done, shown.update if ticks else None, counted)
             else:
                 pool.relay(shown.update if ticks else None)
-                _pump(pool.executor, work, units, done, 2 * workers, counted, cancel=False)
+                _pump(pool.executor, work, units, done, lambda: 2 * workers, counted, False)
                 pool.close()  # every tick in before the bar closes
     except BrokenProcessPool:
         raise WorkerLost(
             "a worker process died (killed, or out of memory?); the runs it had in hand are lost"
         ) from None
-    except BaseException:
+    except BaseException as err:
         if pool is not None:
             pool.stop()  # interrupted or failed: running units are not waited for
+        lost = _cluster_lost(err) if executor is not None else None
+        if lost is not None:
+            raise ClusterLost(lost) from None
         raise
     finally:
         if pool is not None:
             pool.close()
+
+
+_CLUSTER_ERRORS = {"CommClosedError", "ClosedClientError", "FuturesCancelledError"}
+"""Dask's errors for a connection to its cluster that broke or was closed."""
+
+
+def _cluster_lost(err: BaseException) -> str | None:
+    """What ``err``, raised while running on an executor, says of a lost cluster, in a
+    clause; ``None`` when it is no such error (a unit's own error, an interrupt)."""
+    names = {
+        kind.__name__
+        for kind in type(err).__mro__
+        if kind.__module__.split(".")[0] == "distributed"
+    }
+    if "KilledWorker" in names:
+        return (
+            "the cluster's workers died running the same runs again and again (out of "
+            "memory?); the runs they had in hand are lost"
+        )
+    if names & _CLUSTER_ERRORS or isinstance(err, cf.CancelledError):
+        # Dask cancels every task of a client that lost its scheduler.
+        return (
+            "the connection to the cluster was lost (its scheduler stopped, or cannot be "
+            "reached); the runs it had in hand are lost"
+        )
+    return None
 
 
 class _Hidden:
@@ -546,13 +603,14 @@ def _pump(
     work: Callable,
     units: Iterable,
     done: Callable[[int, Any], Any],
-    limit: int,
+    limit: Callable[[], int],
     finished: Callable[[Any], Any],
     cancel: bool = True,
 ) -> None:
-    """Keep at most ``limit`` units in flight on ``executor``; on error, ``cancel`` the
-    rest (not on the local pool, which stops its workers instead: Python 3.11's pool
-    fails on futures cancelled while it breaks)."""
+    """Keep at most ``limit()`` units in flight on ``executor`` (asked again before each
+    unit, so that it can follow a cluster that grows or shrinks); on error, ``cancel``
+    the rest (not on the local pool, which stops its workers instead: Python 3.11's
+    pool fails on futures cancelled while it breaks)."""
     pending: dict[cf.Future, tuple[int, Any]] = {}
 
     def collect(futures: Iterable[cf.Future]) -> None:
@@ -562,12 +620,22 @@ def _pump(
             finished(unit)
 
     try:
-        for index, unit in enumerate(units):
-            if len(pending) >= limit:
+        todo = iter(units)
+        for index in itertools.count():
+            while pending and len(pending) >= limit():
                 ready, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 collect(ready)
+            # Taken only now: a unit made lazily (a chunk of runs) can then be sized
+            # for the executor as it is when the unit starts.
+            unit = next(todo, _END)
+            if unit is _END:
+                break
             pending[executor.submit(work, unit)] = (index, unit)
         collect(cf.as_completed(list(pending)))
     finally:
         for future in pending if cancel else ():
             future.cancel()
+
+
+_END = object()
+"""The end of the units, for ``next``."""

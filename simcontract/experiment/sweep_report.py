@@ -11,7 +11,6 @@ footnote saying that the design has too few samples.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,17 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment.designs import outside_unit_interval
-from simcontract.experiment.report import WIDTH, decimals, format_cell, format_number, layout
+from simcontract.experiment.report import (
+    WIDTH,
+    decimals,
+    display_width,
+    format_cell,
+    format_number,
+    layout,
+    pad,
+    words,
+    wrap,
+)
 from simcontract.experiment.validation_report import md_row, outcome_heading
 from simcontract.params import PARAMETERS
 
@@ -36,7 +45,12 @@ def _param_heading(name: str, lang: str | None) -> str:
     return i18n.parameter_label(name, lang) if name in PARAMETERS else name
 
 
-def _value(x: Any) -> str:
+def _value(name: str, x: Any, lang: str | None) -> str:
+    """A parameter's value in a table: a choice as typed in English (as in scenario
+    files and sweeps), in words in other languages."""
+    param = PARAMETERS.get(name)
+    if param is not None and param.kind == "choice" and i18n.resolve(lang) != i18n.DEFAULT_LANGUAGE:
+        return i18n.choice_label(name, x, lang)
     if isinstance(x, str):
         return x
     return f"{x:g}" if isinstance(x, float) else str(x)
@@ -44,7 +58,8 @@ def _value(x: Any) -> str:
 
 def _width(header: str, cells: Sequence[str]) -> int:
     """Width :func:`~simcontract.experiment.report.layout` gives a column, plus its gap."""
-    return max(max((len(w) for w in header.split()), default=0), *map(len, cells), 8) + 2
+    longest = max((display_width(w) for w in words(header)), default=0)
+    return max(longest, *map(display_width, cells), 8) + 2
 
 
 def _chunks(fixed: list[Any], columns: list[Any], label_width: int) -> list[list[Any]]:
@@ -70,7 +85,7 @@ def points_text(results: Any, outcomes: Sequence[str], lang: str | None = None) 
     table = table[table["point"].isin(points)]
     first = table.drop_duplicates("point").set_index("point").loc[points]
     fixed = [
-        (_param_heading(p, lang), [_value(v) for v in first[p]], "<")
+        (_param_heading(p, lang), [_value(p, v, lang) for v in first[p]], "<")
         for p in results.design.parameters
     ]
     columns = []
@@ -82,7 +97,7 @@ def points_text(results: Any, outcomes: Sequence[str], lang: str | None = None) 
         columns.append((outcome_heading(name, lang), cells))
     labels = [str(p) for p in points]
     head = i18n.text("sweep.point", lang)
-    label_width = max(len(head), *map(len, labels)) + 2
+    label_width = max(display_width(head), *map(display_width, labels)) + 2
     blocks = [
         layout(labels, [*fixed, *chunk], head) for chunk in _chunks(fixed, columns, label_width)
     ]
@@ -175,16 +190,18 @@ _MEASURE_NAMES = {"S1": "S1", "ST": "ST", "mu_star": "μ*", "sigma": "σ"}
 
 
 def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+    return wrap(text, WIDTH, subsequent="  ", break_on_hyphens=False)
 
 
 def _aligned(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain table: the first two columns left-aligned, the others right-aligned."""
-    widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(heads)]
+    widths = [
+        max(display_width(h), *(display_width(r[j]) for r in rows)) for j, h in enumerate(heads)
+    ]
 
     def line(cells: Sequence[str]) -> str:
         parts = [
-            c.ljust(w) if j < 2 else c.rjust(w)
+            pad(c, w, "<" if j < 2 else ">")
             for j, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return "  ".join(parts).rstrip()
@@ -200,7 +217,10 @@ def markdown(
     m = results.manifest
     design = results.design
     scenario = results.scenarios[0].name if results.scenarios else ""
-    lines = [f"# {i18n.text('sweep.md_title', lang, scenario=scenario, kind=design.kind)}", ""]
+    if scenario and i18n.resolve(lang) != i18n.DEFAULT_LANGUAGE:
+        scenario = i18n.scenario_title(scenario, lang)
+    kind = i18n.text(f"sweep.kind_{design.kind}", lang)
+    lines = [f"# {i18n.text('sweep.md_title', lang, scenario=scenario, kind=kind)}", ""]
     lines.append(
         i18n.text(
             "sweep.md_ran",
@@ -246,6 +266,6 @@ def _md_points(results: Any, outcomes: Sequence[str], lang: str | None) -> list[
         ]
     lines = [md_row(heads), "|" + "---|" * (1 + len(params)) + "---:|" * len(outcomes)]
     for i, point in enumerate(first.index):
-        row = [point, *(_value(first.loc[point, p]) for p in params)]
+        row = [point, *(_value(p, first.loc[point, p], lang) for p in params)]
         lines.append(md_row([*row, *(cells[o][i] for o in outcomes)]))
     return lines

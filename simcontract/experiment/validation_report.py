@@ -23,7 +23,6 @@ switched off in an ablation, and the report says whether the effect vanishes.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from simcontract.experiment import storage
 from simcontract.experiment.report import WIDTH, decimals, format_number
 from simcontract.experiment.stats import t_quantile
 from simcontract.outcomes import OUTCOMES
+from simcontract.textwidth import wrap
 
 DEFAULT_REPLICATIONS = 30
 """Replications per arm of ``simcontract validate``; suggested when there is no CI."""
@@ -87,7 +87,9 @@ def outcome_heading(name: str, lang: str | None = None) -> str:
     out when the label says it)."""
     label = i18n.outcome_label(name, lang)
     unit = i18n.unit(OUTCOMES[name].unit, lang) if name in OUTCOMES else ""
-    return label if not unit or unit.lower() in label.lower() else f"{label} ({unit})"
+    if not unit or unit.lower() in label.lower():
+        return label
+    return i18n.text("punctuation.paren", lang, text=label, note=unit)
 
 
 def _effect(d: float) -> str:
@@ -193,7 +195,7 @@ _MECHANISM_HEADERS = ("pattern", "ablated", "ablation", "robustness")
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+    return wrap(text, WIDTH, indent, indent + "  ")
 
 
 def _ran(frame: pd.DataFrame, replications: int, seed: int, lang: str | None) -> str:

@@ -127,7 +127,7 @@ def _labels(first: pd.DataFrame, design: Any) -> list[str]:
     if design is not None and names.nunique() == 1 and len(first) > 1:
         params = [p for p in design.parameters if p in first.columns]
         return [
-            ", ".join(_setting(p, row[p]) for p in params) or names[point]
+            _joined(_setting(p, row[p]) for p in params) or names[point]
             for point, row in first.iterrows()
         ]
     if names.nunique() == len(first):
@@ -135,9 +135,19 @@ def _labels(first: pd.DataFrame, design: Any) -> list[str]:
     params = _varying(first)[:3]
     labels = []
     for point, row in first.iterrows():
-        detail = ", ".join(_setting(p, row[p]) for p in params)
-        labels.append(f"{names[point]} ({detail})" if detail else str(names[point]))
+        detail = _joined(_setting(p, row[p]) for p in params)
+        labels.append(_noted(str(names[point]), detail) if detail else str(names[point]))
     return labels
+
+
+def _joined(parts: Iterable[str]) -> str:
+    """Parts of a label as a list in the language in use (``", "``; ``"、"``)."""
+    return i18n.text("punctuation.list", i18n.current()).join(parts)
+
+
+def _noted(text: str, note: str) -> str:
+    """``text (note)`` with the brackets of the language in use."""
+    return i18n.text("punctuation.paren", i18n.current(), text=text, note=note)
 
 
 def _setting(name: str, value: Any) -> str:

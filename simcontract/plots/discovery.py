@@ -111,7 +111,9 @@ def discovery_box(discovery: Discovery, box: int = 0) -> Figure:
         qp = restriction_qp(row)
         said = rule_text(row)
         if not math.isnan(qp):
-            said += "  (" + figure_text("discovery_qp", qp=f"{qp:.2g}") + ")"
+            said = figure_text(
+                "discovery_rule_qp", rule=said, qp=figure_text("discovery_qp", qp=f"{qp:.2g}")
+            )
         ax.text(0.0, i - 0.42, said, fontsize=7, va="bottom", ha="left")
     if not rows:
         ax.text(0.5, 0.0, figure_text("discovery_no_restriction"), ha="center", va="center")

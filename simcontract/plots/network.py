@@ -20,6 +20,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from simcontract import i18n
 from simcontract.plots.data import contract_edges, network_data, ngo_nodes
 from simcontract.plots.style import (
     ORIGIN_COLOURS,
@@ -141,7 +142,7 @@ def _draw_purchasers(ax: Axes, edges: pd.DataFrame, order: list[str]) -> dict[An
         ys = [pos[p] for p in block]
         colour, marker = purchaser_colour(kind), purchaser_marker(kind)
         ax.scatter([0.0] * len(block), ys, s=28, marker=marker, color=colour, zorder=3)
-        _block_label(ax, -0.07, ys, f"{purchaser_name(kind)} ({len(block)})", "right")
+        _block_label(ax, -0.07, ys, _counted(purchaser_name(kind), len(block)), "right")
     return pos
 
 
@@ -168,8 +169,13 @@ def _draw_ngos(
             linewidths=1.0,
             zorder=3,
         )
-        _block_label(ax, 1.07, ys, f"{origin_name(origin)} ({len(block)})", "left")
+        _block_label(ax, 1.07, ys, _counted(origin_name(origin), len(block)), "left")
     return pos
+
+
+def _counted(name: str, n: int) -> str:
+    """A block's name with its count in brackets of the language in use."""
+    return i18n.text("punctuation.paren", i18n.current(), text=name, note=n)
 
 
 # --------------------------------------------------------------------------- the figure

@@ -3,7 +3,7 @@
 "use strict";
 
 let TEXTS = {}, FALLBACK = {}, LANG = localStorage.getItem("simcontract_lang") || "";
-let VERSION = null, VIEW = null, FORM_KEY = null, DEADLINE = null, PAUSED = false;
+let VERSION = null, VIEW = null, FORM_KEY = null, DEADLINE = null, PAUSED = false, STEP = null;
 const page = document.body.dataset.page;
 const $ = (id) => document.getElementById(id);
 
@@ -122,9 +122,10 @@ function renderPost(post) {
     <h4>${esc(T("your_ties"))}</h4>${ties}`;
 }
 
-function slider(id, label, value, min, max, step, hint) {
+// step="any": a stepped slider would snap the model's own value (0.955 to 0.96).
+function slider(id, label, value, min, max, hint) {
   return `<label>${esc(label)} <output id="${id}-out">${pct(value)}</output>
-    <input type="range" id="${id}" min="${min}" max="${max}" step="${step}" value="${value}"
+    <input type="range" id="${id}" min="${min}" max="${max}" step="any" value="${value}"
       oninput="document.getElementById('${id}-out').textContent=Math.round(100*this.value)+'%'"></label>
     <p class="hint">${esc(hint)}</p>`;
 }
@@ -138,16 +139,16 @@ function renderPlanForm(form) {
   return `<h3>${esc(T("plan_title"))}</h3>
     <fieldset><legend>${esc(T("bid_for"))}</legend><p class="hint">${esc(T("most_bids", {most: form.most_bids}))}</p>${tenders}
       <label class="check"><input type="checkbox" id="invitations"${v.invitations ? " checked" : ""}> ${esc(T("answer_invitations"))}</label></fieldset>
-    ${slider("price", T("price"), v.price, form.lowest_price, 1, 0.01, T("price_hint"))}
-    ${slider("promise", T("promise"), v.promise, 1, form.highest_promise, 0.01, T("promise_hint"))}
+    ${slider("price", T("price"), v.price, form.lowest_price, 1, T("price_hint"))}
+    ${slider("promise", T("promise"), v.promise, 1, form.highest_promise, T("promise_hint"))}
     <label class="check"><input type="checkbox" id="duties"${v.duties ? " checked" : ""}> ${esc(T("accept_duties"))}</label>
     <p class="hint">${esc(T("duties_hint"))}</p>
     <label>${esc(T("hires"))} <input type="number" id="hires" min="0" max="20" step="1" value="${v.hires}"></label>
     <p class="hint">${esc(T("hires_hint"))}</p>
-    ${slider("documentation", T("documentation"), v.documentation, 0, 1, 0.05, T("documentation_hint"))}
+    ${slider("documentation", T("documentation"), v.documentation, 0, 1, T("documentation_hint"))}
     <label>${esc(T("court"))} <select id="court">${officials}</select></label>
     <p class="hint">${esc(T("court_hint"))}</p>
-    ${slider("advocacy", T("advocacy"), v.advocacy, 0, 1, 0.05, T("advocacy_hint"))}
+    ${slider("advocacy", T("advocacy"), v.advocacy, 0, 1, T("advocacy_hint"))}
     <button id="submit-plan" data-year="${form.year}">${esc(T("submit_plan"))}</button>
     <p id="plan-state" class="ok">${form.submitted ? esc(T("plan_received")) : ""}</p>`;
 }
@@ -232,14 +233,14 @@ async function playPage() {
 
 // ------------------------------------------------------------------ teacher
 function renderTeacher(view) {
-  setClock(view.clock);
+  setClock(view.clock); STEP = view.step;
   $("join-code").textContent = view.code;
   $("phase").textContent = `${T("year_of", {year: view.year, years: view.years})} · ${T("phase." + view.phase)}${view.waiting_for ? " · " + T("waiting_for", {who: view.waiting_for}) : ""}`;
   if (document.activeElement !== $("timer-planning")) $("timer-planning").value = view.timers.planning;
   if (document.activeElement !== $("timer-awarding")) $("timer-awarding").value = view.timers.awarding;
   const m = view.market;
   $("market").innerHTML = `<h3>${esc(T("market"))}</h3><dl class="facts"><dt>${esc(T("active_ngos"))}</dt><dd id="active-ngos">${m.active}</dd>
-    <dt>${esc(T("slots_served"))}</dt><dd>${m.served} / ${m.slots}</dd><dt>${esc(T("tenders_last"))}</dt><dd>${m.tenders}</dd>
+    <dt>${esc(T("slots_served"))}</dt><dd id="slots-served">${m.served === null ? "—" : `${m.served} / ${m.slots}`}</dd><dt>${esc(T("tenders_last"))}</dt><dd>${m.tenders}</dd>
     <dt>${esc(T("failed_last"))}</dt><dd>${m.failed}</dd></dl>${history(m.history)}${view.error ? `<pre class="error">${esc(view.error)}</pre>` : ""}`;
   const rows = view.seats.map((s) => `<tr class="${s.present ? "" : "absent"}"><td>${s.number}</td><td>${esc(s.name)}</td><td>${esc(s.role === "ngo" ? T("role_ngo") : T("role_official"))}</td>
     <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td></tr>`).join("");
@@ -277,8 +278,12 @@ async function teacherPage() {
   $("join-url").textContent = info.join_url;
   setupLanguage(() => { pollTeacher(); if (!$("debrief").hidden) showDebrief(); });
   for (const action of ["start", "advance", "pause", "resume", "end"]) {
-    $(action).addEventListener("click", async () => {
-      const {ok, data} = await api(`/api/teacher/${action}`, {});
+    const button = $(action);
+    button.addEventListener("click", async () => {
+      // A double click must not close the next stop too: the server refuses a step the
+      // session has left, and the button rests for a second in case a poll came between.
+      button.disabled = true; setTimeout(() => { button.disabled = false; }, 1000);
+      const {ok, data} = await api(`/api/teacher/${action}`, {step: STEP});
       say(ok ? "" : data.error);
     });
   }
