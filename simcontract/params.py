@@ -316,7 +316,6 @@ _DECLARED = [
         meaning="Share of NGOs that are small grassroots groups (the rest are general "
         "social-work agencies).",
         source="assumption",
-        basis=SEED_LSE,
     ),
     _p(
         "multi_district_share",
@@ -480,11 +479,11 @@ _DECLARED = [
     _p(
         "mass_org_tendering",
         "choice",
-        "selective",
+        "same",
         choices=("same", *TENDERING_MODES),
         group="tendering",
-        meaning="How mass organisations award contracts ('same' follows `tendering`); they "
-        "mostly choose partners they know.",
+        meaning="How mass organisations award contracts ('same' follows `tendering`: a "
+        "city's departments and mass organisations use similar procurement methods).",
         source=SEED_THREE_CITIES,
     ),
     _p(
@@ -843,7 +842,7 @@ _DECLARED = [
         group="cadres",
         meaning="Mean term of the official in charge of a purchaser (0 = never rotate).",
         source="assumption",
-        basis=SEED_THREE_CITIES,
+        basis=SEED_POLICY,
     ),
     _p(
         "cadre_transfer",
@@ -1325,7 +1324,8 @@ _DECLARED = [
         choices=("workload", "outcome", "mixed"),
         group="delivery",
         meaning="What evaluators and award criteria reward: hours, outcomes, or both.",
-        source=SEED_GUANGZHOU,
+        source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "n_evaluators",
