@@ -104,11 +104,15 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
 
 
 def format_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    """Plain-text table with aligned columns."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    """Plain-text table with aligned columns (a Chinese character takes two)."""
+    from simcontract.textwidth import display_width, pad
+
+    widths = [
+        max(display_width(h), *(display_width(r[i]) for r in rows)) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    out += ["  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(out)
 
 
@@ -227,6 +231,7 @@ def out_path(text: str | None, option: str = "--out") -> Path | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``simcontract run``: one run, summary table, yearly series as CSV."""
+    from simcontract import i18n
     from simcontract.experiment.atomic import write_atomic
     from simcontract.experiment.split import run_split
     from simcontract.outcomes import OUTCOMES
@@ -235,14 +240,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = out_path(args.out)
     run = run_split(scenario, args.seed, workers=args.workers, progress=None)
     summary = run.summary()
-    rows = [(name, format_value(summary[name]), OUTCOMES[name].unit) for name in OUTCOMES]
-    print(f"scenario {scenario.name!r}, seed {args.seed}, {scenario['years']} years")
-    print(format_table(rows, ("outcome", "value", "unit")))
+    # English keeps the outcomes' names alone; another language adds their labels.
+    labelled = i18n.current() != i18n.DEFAULT_LANGUAGE
+    keys = ("outcome", "label", "value", "unit") if labelled else ("outcome", "value", "unit")
+    rows = [
+        (name, i18n.outcome_label(name), format_value(summary[name]), i18n.unit(o.unit))
+        if labelled
+        else (name, format_value(summary[name]), o.unit)
+        for name, o in OUTCOMES.items()
+    ]
+    heading = {"scenario": repr(scenario.name), "seed": args.seed, "years": scenario["years"]}
+    print(i18n.text("run_view.heading", **heading))
+    print(format_table(rows, tuple(i18n.text(f"run_view.{k}") for k in keys)))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
         write_atomic(target, lambda tmp: run.series().to_csv(tmp, index=False))
-        print(f"yearly series written to {target}")
+        print(i18n.text("run_view.written", path=target))
     return 0
 
 
@@ -263,14 +277,11 @@ def cmd_params(args: argparse.Namespace) -> int:
         for line in paramsview.change_lines(scenario, sources):
             print(line)
         return 0
-    rows = [
-        (p.name, str(p.default), p.allowed() + (f" {p.unit}" if p.unit else ""))
-        for p in PARAMETERS.values()
-    ]
     if args.verbose:
         print("\n".join(paramsview.registry_lines()))
         return 0
-    print(format_table(rows, ("parameter", "default", "allowed")))
+    headers, rows = paramsview.registry_rows()
+    print(format_table(rows, headers))
     return 0
 
 
@@ -1175,6 +1186,7 @@ def _add_run(sub: Any) -> None:
         help="split the scenario's cities over N processes (default 1; the same "
         "results to the last digit)",
     )
+    add_lang(run)
     run.set_defaults(func=cmd_run)
 
 
@@ -1206,6 +1218,7 @@ def _add_sweep(sub: Any) -> None:
         help="parameter to vary in --lhs/--sobol/--morris (default range: allowed range)",
     )
     _batch_options(sweep, 10)
+    add_lang(sweep)
     sweep.set_defaults(func=cmd_sweep)
 
 
@@ -1236,11 +1249,7 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
     from simcontract import i18n
     from simcontract.experiment import codebook
 
-    try:
-        lang = i18n.resolve(args.lang)
-    except ValueError as err:
-        raise UsageError(f"--lang {args.lang!r}: {err}") from None
-    print(codebook.render(args.format, lang), end="")
+    print(codebook.render(args.format, i18n.current()), end="")
     return 0
 
 
@@ -1255,7 +1264,7 @@ def _add_outcomes(sub: Any) -> None:
         default="text",
         help="text (default), md (codebook.md), csv or json (codebook.json)",
     )
-    outcomes.add_argument("--lang", default="en", help="en (default) or zh_CN")
+    outcomes.add_argument("--lang", metavar="LANG", help="en (default) or zh_CN")
     outcomes.set_defaults(func=cmd_outcomes)
 
 
@@ -1299,6 +1308,7 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument(
         "-v", "--verbose", action="store_true", help="also print meaning and source"
     )
+    add_lang(params)
     params.set_defaults(func=cmd_params)
 
     compare = sub.add_parser(
@@ -1312,6 +1322,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _batch_options(compare, 30)
     _compare_options(compare)
+    add_lang(compare)
     compare.set_defaults(func=cmd_compare)
     _add_outcomes(sub)
 
@@ -1328,6 +1339,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="draw the intact runs of an unfinished or damaged batch",
     )
+    add_lang(plot)
     plot.set_defaults(func=cmd_plot)
     _add_check(sub)
     from simcontract.cli_calibrate import add_calibrate
@@ -1383,6 +1395,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the report here (table.md, table.csv; with --calibration, "
         "calibration.md, calibration.csv)",
     )
+    add_lang(validate)
     validate.set_defaults(func=cmd_validate)
 
     robustness = sub.add_parser(
@@ -1423,6 +1436,7 @@ def build_parser() -> argparse.ArgumentParser:
     robustness.add_argument(
         "--resume", action="store_true", help="finish an interrupted analysis in --out DIR"
     )
+    add_lang(robustness)
     robustness.set_defaults(func=cmd_robustness)
     decompose = sub.add_parser(
         "decompose",
@@ -1469,6 +1483,7 @@ def build_parser() -> argparse.ArgumentParser:
     decompose.add_argument(
         "--resume", action="store_true", help="finish an interrupted decomposition in --out DIR"
     )
+    add_lang(decompose)
     decompose.set_defaults(func=cmd_decompose)
 
     app = sub.add_parser("app", help="start the seminar app in the browser")
@@ -1501,13 +1516,30 @@ def _bad_input(err: Exception) -> bool:
 
 
 def _run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    from simcontract import i18n
+
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        lang = i18n.resolve(getattr(args, "lang", None) or i18n.DEFAULT_LANGUAGE)
+    except ValueError as err:
+        raise UsageError(f"--lang {args.lang!r}: {err}") from None
+    with i18n.use_language(lang):
+        return int(args.func(args) or 0)
+
+
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of what the command prints and writes for readers."""
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="en (default) or zh_CN: the language of the printed report, the figures, the "
+        "Markdown tables and the codebook (data files keep the outcomes' names)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from simcontract.cli import (
     _positive,
     _replication_options,
     _Stopped,
+    add_lang,
     figure_formats,
     file_stem,
     out_path,
@@ -172,6 +173,7 @@ def add_calibrate(sub: Any) -> None:
         default="png,pdf",
         help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
     )
+    add_lang(calibrate)
     calibrate.set_defaults(func=cmd_calibrate)
 
 

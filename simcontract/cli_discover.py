@@ -24,6 +24,7 @@ from simcontract.cli import (
     _check_scheduler,
     _holding,
     _positive,
+    add_lang,
     figure_formats,
     in_cli_words,
     out_path,
@@ -312,6 +313,7 @@ def add_discover(sub: Any) -> None:
         default="png,pdf",
         help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
     )
+    add_lang(discover)
     discover.set_defaults(func=_with_points)
 
 

@@ -7,6 +7,12 @@ scenarios' titles and the figures' text. English meanings come from the registri
 (:data:`simcontract.params.PARAMETERS`, :data:`simcontract.outcomes.OUTCOMES`) and the
 scenario files; other languages translate them in the catalogue.
 
+The validation patterns and the calibration figures of ``simcontract/patterns.toml`` are
+English there; other languages translate their texts in the catalogue (a pattern's
+``claim``, its arms' labels ``arm_a`` and ``arm_b``, its ``mechanism``, its
+``construction`` note and ``why`` its minimum effect matters, under ``patterns."<id>"``;
+a calibration figure under ``calibration_figures.<outcome>."<year>"``).
+
 A text missing from a language falls back to English, and an English label missing for
 a new parameter falls back to its name in words, so a new parameter never breaks the
 app; :func:`missing` lists what a language lacks (``tests/test_i18n.py`` fails on it).
@@ -230,6 +236,89 @@ def scenario_description(name: str, english: str, lang: str | None = None) -> st
     return found if isinstance(found, str) and resolve(lang) != DEFAULT_LANGUAGE else english
 
 
+# --------------------------------------------------------------------------- patterns
+PATTERN_FIELDS = ("claim", "arm_a", "arm_b", "mechanism", "construction", "why")
+"""The texts of a validation pattern a language translates (:func:`pattern_text`)."""
+
+
+@functools.cache
+def _patterns_toml() -> tuple[str, Mapping[str, Any]]:
+    text = resources.files("simcontract").joinpath("patterns.toml").read_text("utf-8")
+    return text, tomllib.loads(text)
+
+
+def pattern_sources() -> dict[str, dict[str, str]]:
+    """The English texts of each pattern of ``patterns.toml``, by id: those of
+    :data:`PATTERN_FIELDS` the pattern has (``why`` is the comment after its
+    ``minimum_effect``)."""
+    return {pid: dict(texts) for pid, texts in _pattern_sources().items()}
+
+
+@functools.cache
+def _pattern_sources() -> dict[str, dict[str, str]]:
+    text, data = _patterns_toml()
+    reasons = {}
+    for block in text.split("\n[[pattern]]\n")[1:]:
+        pid = re.search(r'^id = "([^"]+)"', block, re.M)
+        why = re.search(r"^minimum_effect = [^#\n]*#\s*(.+)$", block, re.M)
+        if pid and why:
+            reasons[pid.group(1)] = why.group(1).strip()
+    out: dict[str, dict[str, str]] = {}
+    for raw in data.get("pattern", []):
+        pid = str(raw.get("id", ""))
+        mechanism = raw.get("mechanism")
+        found = {
+            "claim": raw.get("claim"),
+            "arm_a": raw.get("a", {}).get("label"),
+            "arm_b": raw.get("b", {}).get("label"),
+            "mechanism": mechanism.get("label") if isinstance(mechanism, Mapping) else None,
+            "construction": raw.get("construction"),
+            "why": reasons.get(pid),
+        }
+        out[pid] = {k: str(v) for k, v in found.items() if v}
+    return out
+
+
+def pattern_text(pattern_id: str, field: str, english: str, lang: str | None = None) -> str:
+    """A text of a validation pattern in ``lang``, e.g. ``pattern_text("2a", "arm_b",
+    "open", "zh_CN")``; ``field`` is one of :data:`PATTERN_FIELDS`.
+
+    ``english`` is the text as the pattern has it; it is translated only when it is the
+    text ``patterns.toml`` gives that pattern (a pattern of one's own that reuses an id
+    keeps its own words), and given back as it is in English or without a translation.
+    """
+    code = resolve(lang)
+    source = pattern_sources().get(str(pattern_id), {}).get(field)
+    if code == DEFAULT_LANGUAGE or source != english:
+        return english
+    found = _lookup(code, f"patterns.{pattern_id}.{field}")
+    return found if isinstance(found, str) else english
+
+
+def calibration_sources() -> dict[tuple[str, int], str]:
+    """The English text of each calibration figure of ``patterns.toml``, by its outcome
+    and model year."""
+    _text, data = _patterns_toml()
+    return {
+        (str(r["outcome"]), int(r["year"])): str(r["figure"]) for r in data.get("calibration", [])
+    }
+
+
+def calibration_figure(outcome: str, year: int, english: str, lang: str | None = None) -> str:
+    """A calibration figure in words in ``lang`` (``english``, the figure of
+    ``patterns.toml``, when English, untranslated or not that file's figure)."""
+    code = resolve(lang)
+    if code == DEFAULT_LANGUAGE or calibration_sources().get((outcome, int(year))) != english:
+        return english
+    found = _lookup(code, f"calibration_figures.{outcome}.{int(year)}")
+    return found if isinstance(found, str) else english
+
+
+def _pattern_keys() -> set[str]:
+    keys = {f"patterns.{pid}.{f}" for pid, texts in pattern_sources().items() for f in texts}
+    return keys | {f"calibration_figures.{o}.{y}" for o, y in calibration_sources()}
+
+
 # --------------------------------------------------------------------------- checks
 def _keys(node: Mapping[str, Any], prefix: str = "") -> set[str]:
     out: set[str] = set()
@@ -247,8 +336,9 @@ def required_keys(lang: str, scenarios: list[str] | None = None) -> set[str]:
     """Every entry a language's catalogue must hold for the registries as they are now.
 
     English needs a label for every parameter, choice and outcome; other languages
-    also need every meaning, unit and scenario description, and every key of the
-    English catalogue.
+    also need every meaning, unit and scenario description, every text of the
+    validation patterns and calibration figures (:func:`pattern_text`), and every key of
+    the English catalogue.
     """
     code = resolve(lang)
     keys = {f"parameters.{name}.label" for name in PARAMETERS}
@@ -263,6 +353,7 @@ def required_keys(lang: str, scenarios: list[str] | None = None) -> set[str]:
     units = {p.unit for p in PARAMETERS.values()} | {o.unit for o in OUTCOMES.values()}
     keys |= {f"units.{u}" for u in units if u}
     keys |= {f"scenarios.{name}.description" for name in scenarios or []}
+    keys |= _pattern_keys()
     return keys | _keys(catalogue(DEFAULT_LANGUAGE))
 
 
@@ -274,10 +365,20 @@ def missing(lang: str, scenarios: list[str] | None = None) -> list[str]:
 
 def stale(lang: str) -> list[str]:
     """Catalogue entries of parameters or outcomes the registries no longer declare (a
-    renamed parameter leaves one behind)."""
-    node = catalogue(resolve(lang))
+    renamed parameter leaves one behind), and texts of patterns or calibration figures
+    ``patterns.toml`` no longer has (in English they come from that file, so any)."""
+    code = resolve(lang)
+    node = catalogue(code)
     gone = [f"parameters.{k}" for k in node.get("parameters", {}) if k not in PARAMETERS]
-    return sorted(gone + [f"outcomes.{k}" for k in node.get("outcomes", {}) if k not in OUTCOMES])
+    gone += [f"outcomes.{k}" for k in node.get("outcomes", {}) if k not in OUTCOMES]
+    wanted = _pattern_keys() if code != DEFAULT_LANGUAGE else set()
+    for section in ("patterns", "calibration_figures"):
+        if isinstance(node.get(section), Mapping):
+            have = _keys(node[section], f"{section}.")
+            gone += [k for k in have if k not in wanted]
+        elif section in node:
+            gone.append(section)
+    return sorted(gone)
 
 
 def mismatched_placeholders(lang: str) -> list[str]:

@@ -41,6 +41,17 @@ def registry_lines() -> list[str]:
     return lines
 
 
+def registry_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The headers and one row per parameter (name, default, allowed values with the
+    unit) of ``simcontract params``, in the language in use."""
+    headers = tuple(i18n.text(f"params_view.{k}") for k in ("parameter", "default", "allowed"))
+    rows = [
+        (p.name, str(p.default), _allowed(p) + (f" {i18n.unit(p.unit)}" if p.unit else ""))
+        for p in PARAMETERS.values()
+    ]
+    return headers, rows
+
+
 def _allowed(p: Parameter) -> str:
     """The allowed values in words (:meth:`~simcontract.params.Parameter.allowed` in
     English)."""

@@ -1,6 +1,7 @@
 """A classroom session in real browsers: a teacher and five students, each in a browser
 context of their own, play three years; one student reloads mid-year and returns to the
-same seat; the session ends with the debrief.
+same seat; the session ends with the debrief. On a browser without a CJK font, the
+Chinese headings are drawn from the served web font, not as empty boxes.
 
 Needs Debian's Chromium and Playwright, as the seminar app's browser test
 (``tests/test_app_browser.py``); skipped without them unless
@@ -9,9 +10,11 @@ Needs Debian's Chromium and Playwright, as the seminar app's browser test
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from test_app_browser import CHROMIUM_ARGS, UI_TIMEOUT_MS, chromium  # noqa: F401
@@ -204,3 +207,103 @@ def test_the_form_keeps_the_models_values_and_next_ignores_a_stale_click(
         browser.close()
     session.end()
     session.wait_for(("ended",), 60)
+
+
+LATIN_ONLY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+"""A fontconfig that knows only DejaVu Sans: a machine without any CJK font (like CI),
+whatever fonts the machine running the test has."""
+
+
+def _latin_only_fonts(folder: Path) -> dict[str, str]:
+    """Environment for a browser that sees only matplotlib's DejaVu Sans (no CJK glyph)."""
+    import matplotlib
+
+    fonts = folder / "fonts"
+    fonts.mkdir()
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for path in source.glob("DejaVuSans*.ttf"):
+        (fonts / path.name).symlink_to(path)
+    conf = folder / "fonts.conf"
+    conf.write_text(LATIN_ONLY_FONTCONFIG.format(fonts=fonts, cache=folder / "cache"))
+    return dict(os.environ, FONTCONFIG_FILE=str(conf))
+
+
+def _fonts_drawing(page, selector: str) -> list[dict]:
+    """The fonts that actually draw the text of ``selector`` (DevTools' "Rendered Fonts")."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+
+
+FILLED_JS = "(selector) => document.querySelector(selector).textContent.trim() !== ''"
+
+WEB_FONT_LOADED_JS = """(family) => [...document.fonts].some(
+  (face) => face.family.replace(/["']/g, "") === family && face.status === "loaded")"""
+
+
+def _drawn_from_the_web_font(page, selectors: list[str]) -> None:
+    """Each of ``selectors`` holds Chinese text, drawn from the served web font only, after
+    that font has loaded (the browser has no other CJK font: any other font draws tofu)."""
+    from simcontract.appfont import FAMILY
+
+    for selector in selectors:
+        page.wait_for_function(FILLED_JS, arg=selector)
+    page.wait_for_function(WEB_FONT_LOADED_JS, arg=FAMILY)
+    page.evaluate("document.fonts.ready.then(() => new Promise(requestAnimationFrame))")
+    for selector in selectors:
+        text = page.inner_text(selector)
+        fonts = _fonts_drawing(page, selector)
+        assert fonts, f"{selector} {text!r}: no font"
+        assert all(f["isCustomFont"] for f in fonts), f"{selector} {text!r} drawn from {fonts}"
+
+
+def test_chinese_headings_are_drawn_from_the_web_font(chromium, served, tmp_path) -> None:  # noqa: F811
+    """On a machine without a CJK font, the Chinese headings of the join, student and
+    teacher pages, and those of a page switched to Chinese, are drawn from the served
+    font ``SimcontractCJK``, like the rest of the text, not as empty boxes (tofu).
+
+    Chromium keeps the shapes of a heading laid out while that font was still loading
+    (in the system font's .notdef boxes) after the font has loaded, so the pages must
+    not show their texts before the font is ready."""
+    from playwright.sync_api import sync_playwright
+
+    from simcontract import appfont
+
+    assert appfont.font_face(), "no web font to serve: mplfonts, a dependency, is missing"
+    session, base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_ARGS, env=_latin_only_fonts(tmp_path)
+        )
+        try:
+            context = browser.new_context(locale="zh-CN")
+            context.set_default_timeout(UI_TIMEOUT_MS)
+            join = context.new_page()
+            join.goto(f"{base}/?code={session.code}")
+            _drawn_from_the_web_font(join, ["header h1", "#join h2", "#join label span"])
+            join.screenshot(path=str(tmp_path / "join_zh.png"))
+            join.fill("#name", "Ann")
+            join.click("#join-button")
+            join.wait_for_url(f"{base}/play")
+            _drawn_from_the_web_font(join, ["header h1"])
+            teacher = context.new_page()
+            teacher.goto(f"{base}/teacher?key={session.teacher_key}")
+            _drawn_from_the_web_font(teacher, ["header h1"])
+            switched = browser.new_context(locale="en-US").new_page()
+            switched.set_default_timeout(UI_TIMEOUT_MS)
+            switched.goto(f"{base}/?code={session.code}")
+            switched.wait_for_selector("#join h2:has-text('Join')")
+            switched.select_option("#lang", "zh_CN")
+            switched.wait_for_function("document.documentElement.lang === 'zh-CN'")
+            _drawn_from_the_web_font(switched, ["header h1", "#join h2"])
+        finally:
+            browser.close()

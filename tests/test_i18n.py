@@ -121,6 +121,76 @@ def test_terms_of_the_field() -> None:
     assert "社会组织" in i18n.outcome_label("active_ngos", zh)
 
 
+# --------------------------------------------------------------------------- patterns
+def test_every_validation_pattern_reads_in_chinese() -> None:
+    """Each pattern's claim, arm labels, mechanism, construction note and the reason for
+    its minimum effect (the comment in patterns.toml) has a Chinese text, in the
+    catalogue, not English; English comes from patterns.toml as it is."""
+    from simcontract.experiment.validation import load_calibration, load_patterns
+
+    sources = i18n.pattern_sources()
+    patterns = load_patterns()
+    assert list(sources) == [p.id for p in patterns]
+    for p in patterns:
+        mechanism = p.mechanism.label if p.mechanism else None
+        english = {"claim": p.claim, "arm_a": p.a.label, "arm_b": p.b.label}
+        english |= {"mechanism": mechanism, "construction": p.construction or None}
+        assert {k: v for k, v in english.items() if v} == {
+            k: v for k, v in sources[p.id].items() if k != "why"
+        }
+        assert sources[p.id]["why"], p.id  # every minimum effect says why it matters
+        for field, text in sources[p.id].items():
+            zh = i18n.pattern_text(p.id, field, text, "zh_CN")
+            assert zh != text and re.search(r"[\u4e00-\u9fff]", zh), (p.id, field)
+            assert i18n.pattern_text(p.id, field, text, "en") == text
+            assert i18n.pattern_text(p.id, field, text, "zh") == zh
+    assert i18n.pattern_text("2a", "arm_b", "open", "zh_CN") == "公开招标"
+    assert i18n.pattern_text("2a", "arm_a", "selective", "zh_CN") == "邀请招标（短名单）"
+    assert i18n.pattern_text("3b", "arm_b", "direct award", "zh_CN") == "直接委托"
+    assert "群团孵化的专业机构" in i18n.pattern_text(
+        "5", "arm_b", "mass organisations, specialists", "zh_CN"
+    )
+    # A pattern of one's own that reuses an id keeps its own words.
+    assert i18n.pattern_text("2a", "arm_b", "open tendering", "zh_CN") == "open tendering"
+    figures = load_calibration()
+    assert len({(t.outcome, t.year) for t in figures}) == len(figures)  # the catalogue's keys
+    for t in figures:
+        zh = i18n.calibration_figure(t.outcome, t.year, t.figure, "zh_CN")
+        assert zh != t.figure and re.search(r"[\u4e00-\u9fff]", zh), t.figure
+        assert i18n.calibration_figure(t.outcome, t.year, t.figure, "en") == t.figure
+
+
+def test_a_pattern_without_a_chinese_text_fails_the_completeness_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pattern added to patterns.toml needs its texts in zh_CN.toml (English needs
+    none: it comes from patterns.toml); one removed leaves stale texts behind."""
+    sources = i18n.pattern_sources()
+    new = {"claim": "Campaigns raise turnover.", "arm_a": "calm", "arm_b": "campaign"}
+    monkeypatch.setattr(i18n, "pattern_sources", lambda: {**sources, "12a": new})
+    gaps = i18n.missing("zh_CN")
+    assert {"patterns.12a.claim", "patterns.12a.arm_a", "patterns.12a.arm_b"} <= set(gaps)
+    assert not any(k.startswith("patterns.") for k in i18n.missing("en"))
+    assert i18n.pattern_text("12a", "arm_b", "campaign", "zh_CN") == "campaign"
+    without = {k: v for k, v in sources.items() if k != "2a"}
+    monkeypatch.setattr(i18n, "pattern_sources", lambda: without)
+    assert "patterns.2a.claim" in i18n.stale("zh_CN")
+    assert i18n.stale("en") == []
+
+
+def test_a_calibration_figure_without_a_chinese_text_fails_the_completeness_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    figures = i18n.calibration_sources()
+    extra = {**figures, ("active_ngos", 7): "NGOs in 2016"}
+    monkeypatch.setattr(i18n, "calibration_sources", lambda: extra)
+    assert "calibration_figures.active_ngos.7" in i18n.missing("zh_CN")
+    fewer = dict(list(figures.items())[1:])
+    monkeypatch.setattr(i18n, "calibration_sources", lambda: fewer)
+    (first, year), _figure = next(iter(figures.items()))
+    assert i18n.stale("zh_CN") == [f"calibration_figures.{first}.{year}"]
+
+
 # --------------------------------------------------------------------------- figures
 @pytest.fixture(scope="module")
 def small_results():
@@ -317,6 +387,10 @@ def _english(key: str) -> str:
     if isinstance(found, str):
         return found
     section, name, field = key.split(".")[:3]
+    if section == "patterns":
+        return i18n.pattern_sources()[name][field]
+    if section == "calibration_figures":
+        return i18n.calibration_sources()[(name, int(field))]
     if section == "parameters":
         return PARAMETERS[name].meaning
     return str(getattr(OUTCOMES[name], field, ""))
@@ -338,7 +412,7 @@ def test_chinese_meanings_say_what_the_english_and_the_code_say() -> None:
     assert i18n.outcome_label("street_size_quality_gap", zh).startswith("小街道减大街道")
     # a parameter the English names in backticks is quoted by its Chinese label
     for key, text in _chinese_texts().items():
-        if not key.startswith(("parameters.", "outcomes.")):
+        if not key.startswith(("parameters.", "outcomes.", "patterns.")):
             continue
         for name in re.findall(r"`(\w+)`", _english(key)):
             if name in PARAMETERS:
@@ -455,3 +529,29 @@ def test_labels_joined_in_code_use_chinese_punctuation(small_results, small_swee
 def _columns(text: str) -> int:
     """Terminal columns of ``text``: two for a wide (CJK) character."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_the_command_line_speaks_chinese_with_lang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--lang zh_CN`` gives the printed report, the Markdown table, the codebook and
+    the figures in Chinese; the data files keep the outcomes' names."""
+    from simcontract.cli import main
+
+    out = tmp_path / "zh"
+    argv = ["compare", "baseline", "--replications", "2", "--set", "years=2", "--workers", "1"]
+    assert main([*argv, "--lang", "zh_CN", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "社会组织存活率" in printed and "情景" in printed
+    assert (out / "codebook.md").read_text(encoding="utf-8").startswith("# 结果指标编码手册")
+    assert "情景" in (out / "table.md").read_text(encoding="utf-8")
+    assert main(["plot", str(out), "--format", "svg", "--lang", "zh_CN"]) == 0
+    assert "社会组织" in (out / "figures" / "outcomes.svg").read_text(encoding="utf-8")
+    assert "ngo_survival" in (out / "table.csv").read_text(encoding="utf-8")
+    assert main(["run", "baseline", "--set", "years=2", "--lang", "zh"]) == 0
+    assert "社会组织存活率" in capsys.readouterr().out
+    assert main(["params", "--lang", "zh_CN"]) == 0
+    assert capsys.readouterr().out.startswith("参数")
+    assert main(["params", "--lang", "fr"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == "simcontract: error: --lang 'fr': unknown language 'fr'; languages are en, zh_CN"

@@ -170,3 +170,144 @@ def test_a_difference_short_of_the_minimum_effect_is_too_small() -> None:
     assert not row["reproduced"] and report.failure(next(frame.itertuples())) == "small"
     assert "| t1 | Staff turnover (share) | > +0.5 |" in report.table(frame)
     assert "short of the minimum effect" in " ".join(report.verdict_lines(frame, 3))
+
+
+# ---------------------------------------------------------------- the report in Chinese
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _every_pattern(seed: int = 0) -> pd.DataFrame:
+    """A validation table of every pattern from made-up replications (no model run):
+    three pairs each, the mechanism switched off too."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in validation.load_patterns():
+        a, b, *off = (rng.normal(i, 1.0, 3) for i in range(4))
+        rows.append(validation._verdict(p, a, b, off))
+    return pd.DataFrame(rows)
+
+
+def _english_texts() -> list[str]:
+    """The patterns' texts as patterns.toml gives them."""
+    texts = set()
+    for p in validation.load_patterns():
+        texts |= {p.claim, p.a.label, p.b.label, p.construction}
+        texts |= {p.mechanism.label} if p.mechanism else set()
+    return sorted(texts - {""})
+
+
+def test_the_chinese_report_gives_every_pattern_text_in_chinese() -> None:
+    """Arms, mechanisms and constructions come from the catalogue in Chinese (English
+    from patterns.toml, as before); lists and clauses take Chinese punctuation."""
+    from simcontract import i18n
+
+    frame = _every_pattern()
+    zh = report.terminal(frame, 3, 0, "zh_CN")
+    md = report.markdown(frame, 3, 0, "zh_CN")
+    for english in _english_texts():
+        assert english not in zh and english not in md, english
+    arms = md.split(i18n.text("validation.arms_title", "zh_CN"))[1].split("\n\n")[1]
+    for line in arms.splitlines():
+        said = re.sub(r"exp|w_outcome|[UN]\(0, 1\)", "", line)
+        assert not re.search(r"[A-Za-z]{3}", said), line
+        assert "; " not in line and ", " not in said, line
+    for r in frame.itertuples():
+        b = i18n.pattern_text(r.id, "arm_b", r.arm_b, "zh_CN")
+        a = i18n.pattern_text(r.id, "arm_a", r.arm_a, "zh_CN")
+        assert f"- {r.id}：b = {b}；a = {a}" in md
+    built = i18n.pattern_text("1", "construction", frame["construction"][0], "zh_CN")
+    assert f"；由构造决定：{built}" in md and "“因不稳定而离职”" in built
+    ids = "、".join(frame["id"])
+    assert i18n.text("validation.few", "zh_CN", ids=ids, n=10, replications=3) in md
+    # Chinese wraps between characters: a paragraph joined again has no space inside a word
+    assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", md)
+    assert all(len(line) <= 100 for line in zh.splitlines())
+    english = report.terminal(frame, 3, 0)
+    assert "1: b = 1-year contracts; a = 3-year contracts; mechanism: insecure staff" in english
+    assert "true by construction: a worker's extra quit chance" in english
+    assert not _HAN.search(english + report.markdown(frame, 3, 0))
+    assert ", ".join(frame["id"]) in report.markdown(frame, 3, 0)
+
+
+def test_a_pattern_of_ones_own_keeps_its_words_in_chinese() -> None:
+    """A pattern made in code that reuses a built-in id is not given that pattern's
+    Chinese text; a pattern without a translation shows its English."""
+    a = Arm("long contracts", Scenario({**TINY, "contract_years": 3}, name="long"))
+    b = Arm("short contracts", Scenario({**TINY, "contract_years": 1}, name="short"))
+    own = Pattern("1", 1, "claim", "source", "staff_turnover", "higher", a, b)
+    frame = pd.DataFrame([validation._verdict(own, np.array([0.1, 0.2]), np.array([0.3, 0.4]))])
+    assert "1：b = short contracts；a = long contracts" in report.terminal(frame, 2, 0, "zh_CN")
+
+
+def test_validate_in_chinese_prints_and_writes_no_english_pattern_text(
+    tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "zh"
+    argv = ["validate", "--pattern", "1", "--pattern", "5", "--replications", "3"]
+    argv += ["--robustness", "0", "--no-ablation", "--workers", "1", "--lang", "zh_CN"]
+    main([*argv, "--out", str(out)])
+    printed = capsys.readouterr().out
+    written = (out / "table.md").read_text(encoding="utf-8")
+    for english in _english_texts():
+        assert english not in printed and english not in written, english
+    assert "1：b = 一年期合同；a = 三年期合同；机制：" in printed
+    assert "1、5：" in printed and "1、5：" in written
+    # The data file keeps the patterns' own (English) texts.
+    assert list(pd.read_csv(out / "table.csv")["arm_b"]) == [
+        "1-year contracts",
+        "mass organisations, specialists",
+    ]
+
+
+def _calibration_table() -> pd.DataFrame:
+    """A calibration table of every figure with made-up model values (no model run)."""
+    rows = []
+    for i, t in enumerate(validation.load_calibration()):
+        mean = t.value * (1 + 0.1 * (i - 3))
+        rows.append(
+            {
+                "figure": t.figure,
+                "role": t.role,
+                "outcome": t.outcome,
+                "year": t.year,
+                "source_value": t.value,
+                "model_mean": mean,
+                "model_low": mean * 0.9,
+                "model_high": mean * 1.1,
+                "deviation": mean / t.value - 1,
+                "within_25pct": abs(mean / t.value - 1) <= 0.25,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_the_calibration_report_reads_in_chinese(tmp_path: Path) -> None:
+    from simcontract import i18n
+
+    table = _calibration_table()
+    zh = validation.calibration_report(table, 2, 0, "zh_CN")
+    for t in validation.load_calibration():
+        assert t.figure not in zh
+        assert f"| {i18n.calibration_figure(t.outcome, t.year, t.figure, 'zh_CN')} |" in zh
+    for english in ("figure", "role", "within 25%", "| yes |", "| target |", "replications"):
+        assert english not in zh, english
+    assert zh.splitlines()[0].startswith("广州：家庭综合服务中心（guangzhou_ifsc），2 次重复")
+    with i18n.use_language("zh_CN"):  # the command line's --lang
+        validation.write_calibration(tmp_path, table, 2, 0)
+    assert "| 数据 | 类型 | 年份 |" in (tmp_path / "calibration.md").read_text(encoding="utf-8")
+    english = validation.calibration_report(table, 2, 0).splitlines()
+    assert english[0] == (
+        "guangzhou_ifsc, 2 replications, seed 0: model against the figures of "
+        "Guangzhou IFSC study n.d."
+    )
+    assert english[1] == (
+        "| figure | role | year | source | model mean [95% CI] | deviation | within 25% |"
+    )
+    assert english[3] == (
+        "| social-work agencies in 2014 (13 in 2009) | target | 2014 | 267 | 187 [168, 206] "
+        "| -30% | no |"
+    )
+    assert english[-1] == (
+        "3 of 5 figures within 25% of the source (2 more are inputs of the scenario, "
+        "shown as a check)"
+    )

@@ -91,14 +91,16 @@ def write_stata(runs: pd.DataFrame, target: Path) -> Path:
 
 
 def write_folder(results: Any) -> list[Path]:
-    """Write :data:`FILES` into ``results.directory``; return their paths."""
+    """Write :data:`FILES` into ``results.directory``; return their paths. The codebook
+    is in the language in use (:func:`simcontract.i18n.use_language`); the data files
+    keep the outcomes' and parameters' names, and English labels."""
     directory = Path(results.directory)
     runs = runs_table(results)
     written = [
         atomic.write_text(directory / storage.TABLE, level_table(results).to_csv(index=False)),
         atomic.write_text(directory / RUNS_CSV, runs.to_csv(index=False)),
         write_stata(runs, directory / RUNS_DTA),
-        atomic.write_text(directory / CODEBOOK_MD, codebook.markdown("en")),
-        atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json("en")),
+        atomic.write_text(directory / CODEBOOK_MD, codebook.markdown(i18n.current())),
+        atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json(i18n.current())),
     ]
     return written

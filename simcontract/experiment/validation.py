@@ -462,14 +462,6 @@ def calibrate(
     return pd.DataFrame(rows)
 
 
-def _num(x: float) -> str:
-    if math.isnan(x):
-        return "nan"
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    return f"{x:.3g}"
-
-
 def format_validation(table: pd.DataFrame, lang: str | None = None) -> str:
     """The validation table as Markdown, one row per pattern: the outcome with its unit,
     the expected direction, the paired difference ``b - a`` with its 95 % CI, the
@@ -477,20 +469,10 @@ def format_validation(table: pd.DataFrame, lang: str | None = None) -> str:
     return validation_report.table(table, lang)
 
 
-def format_calibration(table: pd.DataFrame) -> str:
-    """The calibration report as Markdown."""
-    lines = [
-        "| figure | role | year | source | model mean [95% CI] | deviation | within 25% |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in table.itertuples():
-        lines.append(
-            f"| {r.figure} | {r.role} | {2009 + r.year} | {_num(r.source_value)} "
-            f"| {_num(r.model_mean)} "
-            f"[{_num(r.model_low)}, {_num(r.model_high)}] | {r.deviation:+.0%} | "
-            f"{'yes' if r.within_25pct else 'no'} |"
-        )
-    return "\n".join(lines)
+def format_calibration(table: pd.DataFrame, lang: str | None = None) -> str:
+    """The calibration report as Markdown (the figures' texts in ``lang``: English from
+    ``patterns.toml``, other languages from the catalogue)."""
+    return validation_report.calibration_table(table, lang)
 
 
 def missed_figures(table: pd.DataFrame) -> int:
@@ -500,24 +482,11 @@ def missed_figures(table: pd.DataFrame) -> int:
     return int((~tested["within_25pct"]).sum())
 
 
-def _calibration_parts(table: pd.DataFrame, replications: int, seed: int) -> list[str]:
-    from simcontract.sources import cite
-
-    tested = int((table["role"] != "input").sum())
-    outside = missed_figures(table)
-    return [
-        f"guangzhou_ifsc, {replications} replications, seed {seed}: "
-        f"model against the figures of {cite('guangzhou_ifsc_nd')}",
-        format_calibration(table),
-        # Inputs are set by the scenario's values: matching them is no evidence.
-        f"{tested - outside} of {tested} figures within 25% of the source "
-        f"({len(table) - tested} more are inputs of the scenario, shown as a check)",
-    ]
-
-
-def calibration_report(table: pd.DataFrame, replications: int, seed: int) -> str:
+def calibration_report(
+    table: pd.DataFrame, replications: int, seed: int, lang: str | None = None
+) -> str:
     """The calibration report as ``simcontract validate --calibration`` prints it."""
-    return "\n".join(_calibration_parts(table, replications, seed))
+    return "\n".join(validation_report.calibration_parts(table, replications, seed, lang))
 
 
 CALIBRATION_FILES = ("calibration.md", "calibration.csv")
@@ -525,14 +494,15 @@ CALIBRATION_FILES = ("calibration.md", "calibration.csv")
 
 
 def write_calibration(
-    directory: Path, table: pd.DataFrame, replications: int, seed: int
+    directory: Path, table: pd.DataFrame, replications: int, seed: int, lang: str | None = None
 ) -> list[Path]:
-    """Write the calibration report as ``calibration.md`` and its table as
+    """Write the calibration report (in ``lang``) as ``calibration.md`` and its table as
     ``calibration.csv`` into ``directory`` (created; each file written whole)."""
     from simcontract.experiment.atomic import write_text
 
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / name for name in CALIBRATION_FILES]
-    write_text(paths[0], "\n\n".join(_calibration_parts(table, replications, seed)) + "\n")
+    parts = validation_report.calibration_parts(table, replications, seed, lang)
+    write_text(paths[0], "\n\n".join(parts) + "\n")
     write_text(paths[1], table.to_csv(index=False))
     return paths

@@ -18,6 +18,11 @@ the differences stayed as observed), but never fewer than the default
 :data:`DEFAULT_REPLICATIONS`. A pattern true by construction (an outcome bounded or set
 by the arms' parameters) is reported but is not evidence; a pattern's mechanism is
 switched off in an ablation, and the report says whether the effect vanishes.
+
+The patterns' texts (arms, mechanisms, constructions) and the calibration figures are
+English in ``patterns.toml`` and translated in the language catalogue
+(:func:`simcontract.i18n.pattern_text`); the data table (``table.csv``) keeps them as
+the patterns have them.
 """
 
 from __future__ import annotations
@@ -227,14 +232,31 @@ def explain_mechanisms_text(lang: str | None = None) -> str:
     return i18n.text("validation.explain_mechanisms", lang)
 
 
+def _join(items: Sequence[Any], lang: str | None) -> str:
+    """``items`` as a list in ``lang`` (``"1, 5"``; ``"1、5"`` in Chinese)."""
+    return i18n.text("punctuation.list", lang).join(str(x) for x in items)
+
+
+def pattern_text(row: object, field: str, lang: str | None = None) -> str:
+    """A text of a row's pattern in ``lang``: ``field`` ``"arm_a"``, ``"arm_b"``,
+    ``"mechanism"``, ``"construction"`` or ``"claim"`` (:func:`simcontract.i18n.pattern_text`;
+    ``""`` when the row has none)."""
+    english = getattr(row, field, "")
+    if not isinstance(english, str) or not english:
+        return ""
+    return i18n.pattern_text(str(row.id), field, english, lang)
+
+
 def _arm_texts(frame: pd.DataFrame, lang: str | None) -> list[str]:
     texts = []
+    clause = i18n.text("punctuation.clause", lang)
     for r in frame.itertuples():
-        text = i18n.text("validation.arms", lang, id=r.id, b=r.arm_b, a=r.arm_a)
-        if getattr(r, "mechanism", ""):
-            text += "; " + i18n.text("validation.mechanism_is", lang, mechanism=r.mechanism)
-        if getattr(r, "construction", ""):
-            text += "; " + i18n.text("validation.construction_is", lang, why=r.construction)
+        b, a = pattern_text(r, "arm_b", lang), pattern_text(r, "arm_a", lang)
+        text = i18n.text("validation.arms", lang, id=r.id, b=b, a=a)
+        if mechanism := pattern_text(r, "mechanism", lang):
+            text += clause + i18n.text("validation.mechanism_is", lang, mechanism=mechanism)
+        if why := pattern_text(r, "construction", lang):
+            text += clause + i18n.text("validation.construction_is", lang, why=why)
         texts.append(text)
     return texts
 
@@ -247,36 +269,42 @@ def arms(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
     return lines
 
 
-def _ids(frame: pd.DataFrame, mask: Any) -> str:
-    return ", ".join(frame.loc[mask, "id"].astype(str))
+def _ids(frame: pd.DataFrame, mask: Any, lang: str | None) -> str:
+    return _join(frame.loc[mask, "id"].astype(str), lang)
 
 
 def evidence_lines(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
     """What counts as evidence: patterns reproduced beyond their minimum effect whose
     effect vanishes without their mechanism; those reproduced whose effect does not
     vanish; and those true by construction (reported, not counted)."""
+    return [line for p in _evidence(frame, lang) for line in _wrap(p)]
+
+
+def _evidence(frame: pd.DataFrame, lang: str | None) -> list[str]:
+    """:func:`evidence_lines` as paragraphs, unwrapped."""
     if "evidence" not in frame:
         return []
     built = frame["construction"].astype(bool)
     tested = frame[~built]
-    lines: list[str] = []
+    paragraphs: list[str] = []
     evidence = tested["evidence"]
-    lines += _wrap(
+    paragraphs.append(
         i18n.text(
             "validation.evidence",
             lang,
             n=int(evidence.sum()),
             total=len(tested),
-            ids=_ids(tested, evidence) or "–",
+            ids=_ids(tested, evidence, lang) or "–",
         )
     )
     remains = tested["ablation"].isin(["persists", "reverses", "weakened"])
     other = tested["reproduced"] & ~evidence & remains
     if other.any():
-        lines += _wrap(i18n.text("validation.not_vanishing", lang, ids=_ids(tested, other)))
+        ids = _ids(tested, other, lang)
+        paragraphs.append(i18n.text("validation.not_vanishing", lang, ids=ids))
     if built.any():
-        lines += _wrap(i18n.text("validation.constructed", lang, ids=_ids(frame, built)))
-    return lines
+        paragraphs.append(i18n.text("validation.constructed", lang, ids=_ids(frame, built, lang)))
+    return paragraphs
 
 
 def resolution_lines(frame: pd.DataFrame, replications: int, lang: str | None = None) -> list[str]:
@@ -284,14 +312,19 @@ def resolution_lines(frame: pd.DataFrame, replications: int, lang: str | None = 
     :data:`FEW_REPLICATIONS` pairs (a t interval then leans on the differences being
     normal), or an ablation CI wider than the minimum effect (it could never show the
     effect vanish)."""
+    return [line for p in _resolution(frame, replications, lang) for line in _wrap(p)]
+
+
+def _resolution(frame: pd.DataFrame, replications: int, lang: str | None) -> list[str]:
+    """:func:`resolution_lines` as paragraphs, unwrapped."""
     lines: list[str] = []
     few = [str(r.id) for r in frame.itertuples() if 2 <= r.n_pairs < FEW_REPLICATIONS]
     if few:
-        lines += _wrap(
+        lines.append(
             i18n.text(
                 "validation.few",
                 lang,
-                ids=", ".join(few),
+                ids=_join(few, lang),
                 n=FEW_REPLICATIONS,
                 replications=replications,
             )
@@ -306,11 +339,11 @@ def resolution_lines(frame: pd.DataFrame, replications: int, lang: str | None = 
             needed.append(replications_needed(_minimum(r), sd, replications))
     if coarse:
         suggested = max([n for n in needed if n is not None], default=0)
-        lines += _wrap(
+        lines.append(
             i18n.text(
                 "validation.coarse",
                 lang,
-                ids=", ".join(coarse),
+                ids=_join(coarse, lang),
                 replications=replications,
                 suggested=max(suggested, DEFAULT_REPLICATIONS),
             )
@@ -321,18 +354,24 @@ def resolution_lines(frame: pd.DataFrame, replications: int, lang: str | None = 
 def verdict_lines(frame: pd.DataFrame, replications: int, lang: str | None = None) -> list[str]:
     """The closing lines: every pattern reproduced, or which were not and why, with
     the replications to try when the CI was too wide (or missing)."""
+    first, *rest = _verdicts(frame, replications, lang)
+    return [first, *(line for p in rest for line in _wrap(p))]
+
+
+def _verdicts(frame: pd.DataFrame, replications: int, lang: str | None) -> list[str]:
+    """:func:`verdict_lines` as paragraphs, unwrapped (the first never is)."""
     why = {r.id: failure(r) for r in frame.itertuples()}
     failed = [i for i, w in why.items() if w]
     if not failed:
         return [i18n.text("validation.all", lang, n=len(frame))]
-    lines = [i18n.text("validation.failed", lang, ids=", ".join(failed))]
+    lines = [i18n.text("validation.failed", lang, ids=_join(failed, lang))]
     no_ci = [i for i in failed if why[i] == "no_ci"]
     if no_ci:
-        lines += _wrap(
+        lines.append(
             i18n.text(
                 "validation.hint_no_ci",
                 lang,
-                ids=", ".join(no_ci),
+                ids=_join(no_ci, lang),
                 replications=replications,
                 suggested=max(DEFAULT_REPLICATIONS, replications + 1),
             )
@@ -345,21 +384,21 @@ def verdict_lines(frame: pd.DataFrame, replications: int, lang: str | None = Non
         ]
         known = [max(n, DEFAULT_REPLICATIONS) for n in needed if n is not None]
         key = "hint_wide" if len(known) == len(needed) else "hint_wide_unknown"
-        lines += _wrap(
+        lines.append(
             i18n.text(
                 f"validation.{key}",
                 lang,
-                ids=", ".join(wide["id"]),
+                ids=_join(wide["id"], lang),
                 replications=replications,
                 suggested=max(known, default=0),
             )
         )
     small = [i for i in failed if why[i] == "small"]
     if small:
-        lines += _wrap(i18n.text("validation.small", lang, ids=", ".join(small)))
+        lines.append(i18n.text("validation.small", lang, ids=_join(small, lang)))
     opposite = [i for i in failed if why[i] == "opposite"]
     if opposite:
-        lines += _wrap(i18n.text("validation.opposite", lang, ids=", ".join(opposite)))
+        lines.append(i18n.text("validation.opposite", lang, ids=_join(opposite, lang)))
     return lines
 
 
@@ -393,21 +432,81 @@ def markdown(frame: pd.DataFrame, replications: int, seed: int, lang: str | None
         lines += [mechanism_table(frame, lang)]
     lines += ["", i18n.text("validation.arms_title", lang), ""]
     lines += [f"- {text}" for text in _arm_texts(frame, lang)]
-    closing = verdict_lines(frame, replications, lang) + resolution_lines(frame, replications, lang)
-    for paragraph in _paragraphs(closing + evidence_lines(frame, lang)):
+    # Paragraphs as written, not wrapped and joined again: Chinese breaks between
+    # characters, where joining with a space would put one into a word.
+    closing = _verdicts(frame, replications, lang) + _resolution(frame, replications, lang)
+    for paragraph in closing + _evidence(frame, lang):
         lines += ["", paragraph]
     return "\n".join([*lines, ""])
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
-    """Wrapped lines joined back into one line per paragraph."""
-    out: list[str] = []
-    for line in lines:
-        if line.startswith("  ") and out:
-            out[-1] += " " + line.strip()
-        else:
-            out.append(line)
-    return out
+# --------------------------------------------------------------------------- calibration
+def _num(x: float) -> str:
+    if math.isnan(x):
+        return "nan"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    return f"{x:.3g}"
+
+
+_CALIBRATION_HEADERS = ("figure", "role", "year", "source", "model", "deviation", "within")
+
+
+def calibration_table(table: pd.DataFrame, lang: str | None = None) -> str:
+    """The calibration table of :func:`~simcontract.experiment.validation.calibrate` as
+    Markdown, its figures in ``lang`` (:func:`simcontract.i18n.calibration_figure`)."""
+    t = {k: i18n.text(f"calibration_report.{k}", lang) for k in _CALIBRATION_HEADERS}
+    lines = [md_row([t[k] for k in _CALIBRATION_HEADERS])]
+    lines.append("|---|---|---|---|---|---|---|")
+    for r in table.itertuples():
+        within = i18n.text(f"calibration_report.{'yes' if r.within_25pct else 'no'}", lang)
+        figure = i18n.calibration_figure(r.outcome, r.year, r.figure, lang)
+        lines.append(
+            f"| {figure} | {i18n.text(f'calibration_report.role_{r.role}', lang)} "
+            f"| {2009 + r.year} | {_num(r.source_value)} "
+            f"| {_num(r.model_mean)} "
+            f"[{_num(r.model_low)}, {_num(r.model_high)}] | {r.deviation:+.0%} | "
+            f"{within} |"
+        )
+    return "\n".join(lines)
+
+
+def calibration_parts(
+    table: pd.DataFrame,
+    replications: int,
+    seed: int,
+    lang: str | None = None,
+    scenario: str = "guangzhou_ifsc",
+) -> list[str]:
+    """The calibration report in ``lang``: what ran, the table, how many figures the
+    model meets."""
+    from simcontract.experiment.validation import missed_figures
+    from simcontract.sources import cite
+
+    tested = int((table["role"] != "input").sum())
+    outside = missed_figures(table)
+    name = scenario
+    if i18n.resolve(lang) != i18n.DEFAULT_LANGUAGE:  # English names the scenario alone
+        title = i18n.scenario_title(scenario, lang)
+        if title != scenario:
+            name = i18n.text("punctuation.paren", lang, text=title, note=scenario)
+    heading = i18n.text(
+        "calibration_report.heading",
+        lang,
+        scenario=name,
+        replications=replications,
+        seed=seed,
+        source=cite("guangzhou_ifsc_nd"),
+    )
+    # Inputs are set by the scenario's values: matching them is no evidence.
+    summary = i18n.text(
+        "calibration_report.summary",
+        lang,
+        within=tested - outside,
+        tested=tested,
+        inputs=len(table) - tested,
+    )
+    return [heading, calibration_table(table, lang), summary]
 
 
 FILES = ("table.md", "table.csv")

@@ -37,8 +37,17 @@ async function api(path, body) {
 }
 function say(message) { const box = $("message"); if (box) box.textContent = message || ""; }
 
+// The served Chinese font (font.css, for devices without one) loads only once Chinese text
+// is laid out. Chromium keeps the shapes of text laid out while it loads (the system font's
+// empty boxes, without a CJK font) after it has loaded: the title and headings stayed tofu.
+// So the pages fill in their texts only when the font is ready (or after a few seconds).
+const FONT_READY = !document.fonts ? Promise.resolve() : Promise.race([
+  document.fonts.load('1em "SimcontractCJK"', "中").catch(() => []),
+  new Promise((resolve) => setTimeout(resolve, 5000)),
+]);
+
 async function loadTexts() {
-  const {data} = await api("/api/texts");
+  const [{data}] = await Promise.all([api("/api/texts"), FONT_READY]);
   TEXTS = data.texts; FALLBACK = data.fallback; LANG = data.lang;
   document.documentElement.lang = LANG === "zh_CN" ? "zh-CN" : LANG;
   const select = $("lang");
