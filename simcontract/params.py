@@ -116,7 +116,7 @@ class Parameter:
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         kind = "an integer" if self.kind == "int" else "a number"
-        return f"{kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+        return f"{kind} in [{format_bound(self.low)}, {format_bound(self.high)}]"
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
@@ -192,7 +192,8 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
-def _fmt(x: float | None) -> str:
+def format_bound(x: float | None) -> str:
+    """A range bound as ``allowed`` prints it: whole numbers without a decimal point."""
     if x is None:
         return "?"
     if float(x).is_integer() and abs(x) < 1e15:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from simcontract import i18n
 from simcontract.doctable import format_value
-from simcontract.params import DEFAULTS, PARAMETERS, Parameter
+from simcontract.params import DEFAULTS, PARAMETERS, Parameter, format_bound
 from simcontract.scenario import Scenario
 from simcontract.scenariosources import ScenarioSources
 from simcontract.sources import cite
@@ -59,15 +59,7 @@ def _allowed(p: Parameter) -> str:
         choices = i18n.text("punctuation.list").join(repr(c) for c in p.choices)
         return i18n.text("params_view.allowed_choice", choices=choices)
     kind = "allowed_int" if p.kind == "int" else "allowed_number"
-    return i18n.text(f"params_view.{kind}", low=_bound(p.low), high=_bound(p.high))
-
-
-def _bound(x: float | None) -> str:
-    if x is None:
-        return "?"
-    if float(x).is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:g}"
+    return i18n.text(f"params_view.{kind}", low=format_bound(p.low), high=format_bound(p.high))
 
 
 def _citation(p: Parameter) -> str:
