@@ -36,6 +36,8 @@ from simcontract.appcontrols import (
     control,
     key_rules,
     more_rules,
+    preset_stops,
+    said_changes,
     show_value,
     slider_rounding,
 )
@@ -213,10 +215,7 @@ def Banner(state: AppState) -> None:
     waiting = state.pending()
     with solara.Div(classes=["sc-banner"]):
         if waiting and run.year:
-            said = ", ".join(
-                f"{i18n.parameter_label(k, lang)} → {show_value(k, v, lang)}"
-                for k, v in waiting.items()
-            )
+            said = said_changes(waiting, lang)
             with solara.Div(classes=["sc-pending"]):
                 solara.HTML(
                     tag="span", unsafe_innerHTML=state.text("pending", n=len(waiting), rules=said)
@@ -318,10 +317,11 @@ def Sidebar(state: AppState) -> None:
                 attach=True,
             )
         scenario = load_scenario(preset)
+        kept = solara.use_memo(lambda: preset_stops(scenario), [preset])
         Html(i18n.scenario_description(preset, scenario.description, lang), classes=["sc-about"])
         solara.HTML(tag="h3", unsafe_innerHTML=state.text("rules"))
         for name in ("years", *key_rules()):
-            RuleControl(state, control(name, draft[name], lang), draft[name])
+            RuleControl(state, control(name, draft[name], lang, kept[name]), draft[name])
         with solara.Tooltip(state.text("seed_tip")), solara.Div(classes=["sc-rule", "sc-seed"]):
             solara.HTML(
                 tag="label",
@@ -349,7 +349,8 @@ def Sidebar(state: AppState) -> None:
             for group, members in more_rules().items():
                 solara.HTML(tag="h4", unsafe_innerHTML=i18n.group_name(group, lang))
                 for name in members:
-                    RuleControl(state, control(name, draft[name], lang), draft[name])
+                    spec = control(name, draft[name], lang, kept[name])
+                    RuleControl(state, spec, draft[name])
 
 
 # --------------------------------------------------------------------------- the page

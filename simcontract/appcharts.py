@@ -21,7 +21,7 @@ from typing import Any
 import altair as alt
 
 from simcontract import i18n
-from simcontract.appcontrols import show_value
+from simcontract.appcontrols import said_changes, said_shifts
 from simcontract.appreplicate import Replicates
 from simcontract.appruns import Run, preset_changes
 from simcontract.plots.style import OKABE_ITO
@@ -32,6 +32,14 @@ VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 DASHES = ([1, 0], [7, 4], [2, 3], [10, 3, 2, 3])
 """Stroke dashes: the live run solid, kept runs dashed, dotted, dash-dotted (there are
 at most ``appruns.KEPT_RUNS`` kept runs)."""
+
+DASH_LEGEND_STROKE = {"stroke": {"value": "#444444"}, "fill": {"value": "transparent"}}
+"""How the legend of runs draws its strokes (Vega-Lite draws them transparent, whatever
+the legend's ``symbolStrokeColor``, for lines with points coloured by another field)."""
+
+DASH_LEGEND_SIZE = 600
+"""Size of those strokes (Vega draws a stroke its square root long): long enough for
+the longest dash pattern to show once."""
 
 FONT = "Roboto, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', " + (
     "SimcontractCJK, sans-serif"
@@ -90,7 +98,9 @@ def finish_spec(chart: alt.TopLevelMixin, projector: bool) -> dict[str, Any]:
     spec = chart.to_dict(validate=False)
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = config(projector)
-    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    # The chart's data change in place: without resize, axis labels that grow (0 to
+    # 1,000) would push the axis title and chart title out of the box.
+    spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True}
     spec["padding"] = {"left": 8, "right": 4, "top": 4, "bottom": 4}
     return spec
 
@@ -132,8 +142,14 @@ def panel_spec(
             strokeDash=alt.StrokeDash(
                 "run:N",
                 scale=alt.Scale(domain=list(runs) or [""], range=list(DASHES[: max(len(runs), 1)])),
+                # A line's colour is its outcome's, so the legend's strokes need one of
+                # their own, and room for a whole dash.
                 legend=alt.Legend(
-                    orient="bottom", title=None, direction="vertical", symbolType="stroke"
+                    orient="bottom",
+                    title=None,
+                    direction="vertical",
+                    symbolType="stroke",
+                    symbolSize=DASH_LEGEND_SIZE,
                 )
                 if len(runs) > 1
                 else None,
@@ -162,7 +178,12 @@ def panel_spec(
     chart = alt.layer(band, marks, lines, flags, note).properties(
         title=i18n.text(f"app.panel_{panel.key}", lang), width="container", height=size["height"]
     )
-    return finish_spec(chart, projector)
+    spec = finish_spec(chart, projector)
+    for layer in spec["layer"]:
+        legend = layer.get("encoding", {}).get("strokeDash", {}).get("legend")
+        if legend:  # Altair has no parameter for it; Vega-Lite passes it on to Vega
+            legend["encode"] = {"symbols": {"update": DASH_LEGEND_STROKE}}
+    return spec
 
 
 def _rows(run: Run, panel: Panel, label: str, lang: str) -> list[dict[str, Any]]:
@@ -198,9 +219,7 @@ def change_marks(run: Run, lang: str) -> list[dict[str, Any]]:
     last year before it and its first year."""
     rows = []
     for year, values in preset_changes(run):
-        said = ", ".join(
-            f"{i18n.parameter_label(k, lang)} → {show_value(k, v, lang)}" for k, v in values.items()
-        )
+        said = said_changes(values, lang)
         rows.append(
             {
                 "at": year - 0.5,
@@ -209,10 +228,7 @@ def change_marks(run: Run, lang: str) -> list[dict[str, Any]]:
             }
         )
     for shock in run.shocks:
-        said = ", ".join(
-            f"{i18n.parameter_label(k, lang)}: {show_value(k, a, lang)} → {show_value(k, b, lang)}"
-            for k, (a, b) in shock.changes.items()
-        )
+        said = said_shifts(shock.changes, lang)
         rows.append(
             {
                 "at": shock.year - 0.5,

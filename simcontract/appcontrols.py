@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simcontract import i18n
 from simcontract.params import PARAMETERS, Parameter
+from simcontract.scenario import Scenario
 
 KEY_RULES: tuple[str, ...] = (
     "contract_years",
@@ -46,10 +48,11 @@ WIDE_RANGE = 20.0
 WIDE_FACTOR = 4.0
 
 SLIDER_STOPS = 40
-"""Most steps of a float slider."""
+"""Most steps of a float slider whose ends and value sit on a round grid."""
 
-FINE_STOPS = 200
-"""Most steps of a slider made finer so that its value sits on a stop."""
+MIN_STEP = 1e-4
+"""Finest step of a float slider. Vuetify keeps as many decimals as its step's text
+shows, and JavaScript writes a step below 1e-6 with an exponent (no decimals at all)."""
 
 
 def key_rules() -> tuple[str, ...]:
@@ -111,17 +114,17 @@ def _nice_step(span: float, integer: bool) -> float:
     return span / SLIDER_STOPS
 
 
-def _finer_steps(step: float, span: float, integer: bool) -> list[float]:
-    """``step`` and the nice steps below it that leave at most :data:`FINE_STOPS`."""
+def _finer_steps(step: float, integer: bool) -> list[float]:
+    """``step`` and the nice steps below it, down to 1 (integers) or :data:`MIN_STEP`."""
     if integer:
-        return [s for s in range(int(step), 0, -1) if span / s <= FINE_STOPS]
+        return [float(s) for s in range(int(step), 0, -1)]
     steps, exponent = [], math.floor(math.log10(step))
     while True:
         for mantissa in (5, 2, 1):
             finer = round(mantissa * 10.0**exponent, 12)
             if finer > step * (1 + 1e-9):
                 continue
-            if span / finer > FINE_STOPS:
+            if finer < MIN_STEP * (1 - 1e-9):
                 return steps
             steps.append(finer)
         exponent -= 1
@@ -138,37 +141,46 @@ def _on_stop(value: float, low: float, step: float) -> bool:
     return abs(stops - round(stops)) < 1e-6 and round(low, _decimals(step)) == low
 
 
-def _stops(param: Parameter, value: float, low: float, high: float, step: float) -> tuple:
-    """First stop and step of a slider from ``low`` to ``high`` with a stop on ``value``:
-    from the registry's minimum, else from a multiple of the step, else from ``value``
-    (the minimum is then out of reach)."""
-    steps = _finer_steps(step, high - low, param.kind == "int")
-    for finer in steps:
-        if _on_stop(value, low, finer):
+def _stops(
+    param: Parameter, value: float, low: float, high: float, step: float, also: Sequence[float]
+) -> tuple:
+    """First stop and step of a slider from ``low`` to ``high`` with stops on ``low``,
+    ``value``, ``high`` and the values ``also``.
+
+    Vuetify's stops run from the slider's minimum by one step, so the step is the
+    coarsest nice one that divides the way from ``low`` to each of them (a preset's
+    21268.8 hours from a minimum of 10 make it 0.2). Should no step down to
+    :data:`MIN_STEP` fit, the stops run from ``value`` and ``low`` is out of reach.
+    """
+    for finer in _finer_steps(step, param.kind == "int"):
+        if all(_on_stop(point, low, finer) for point in (value, high, *also)):
             return low, finer
-    for finer in steps:
-        first = round(finer * math.ceil(low / finer - 1e-9), 9)
-        if _on_stop(value, first, finer):
-            return first, finer
     return round(value - step * math.floor((value - low) / step + 1e-9), 9), step
 
 
-def slider_range(param: Parameter, value: float) -> tuple[float, float, float]:
-    """``(low, high, step)`` of a parameter's slider, with a stop on ``value`` (so that
-    showing a value never rounds it away) and, where it can, on the registry's minimum."""
+def slider_range(
+    param: Parameter, value: float, also: Sequence[float] = ()
+) -> tuple[float, float, float]:
+    """``(low, high, step)`` of a parameter's slider: from the registry's minimum (or
+    :data:`UI_RANGES`) to its maximum, a round end for a wide range, with a stop on
+    ``value`` so that showing a value never rounds it away, and on the values ``also``
+    (the preset's, to go back to)."""
+    integer = param.kind == "int"
     if param.name in UI_RANGES:
         low, high, step = UI_RANGES[param.name]
     else:
         low, high = float(param.low), float(param.high)
         scale = max(abs(float(param.default)), 1.0)
         if high - low > WIDE_RANGE * scale:
-            high = low + WIDE_FACTOR * scale
-        step = _nice_step(high - low, param.kind == "int")
-    low, high = min(low, value), max(high, value)
-    low, step = _stops(param, value, low, high, step)
+            step = _nice_step(WIDE_FACTOR * scale, integer)
+            high = min(step * math.ceil((low + WIDE_FACTOR * scale) / step - 1e-9), high)
+        step = _nice_step(high - low, integer)
+    also = [float(point) for point in also]
+    low, high = min(low, value, *also), max(high, value, *also)
+    low, step = _stops(param, value, low, high, step, also)
     high = round(low + step * math.ceil((high - low) / step - 1e-9), 9)
     high = min(high, max(float(param.high), value))
-    if param.kind == "int":
+    if integer:
         return int(low), int(high), max(1, int(step))
     return low, high, step
 
@@ -210,14 +222,26 @@ def meaning_in_words(name: str, lang: str) -> str:
     return re.sub(r"`(\w+)`|\b([a-z]+(?:_[a-z0-9]+)+)\b", label, i18n.parameter_meaning(name, lang))
 
 
-def control(name: str, value: Any, lang: str) -> Control:
-    """The control of parameter ``name`` now at ``value``, in language ``lang``."""
+def preset_stops(scenario: Scenario) -> dict[str, tuple[Any, ...]]:
+    """Every value each parameter takes in a preset: in its first year and from each of
+    its dated changes."""
+    found: dict[str, list[Any]] = {}
+    for year in sorted({1, *(year for year, _ in scenario.changes)}):
+        for name, value in scenario.at_year(year).items():
+            if value not in found.setdefault(name, []):
+                found[name].append(value)
+    return {name: tuple(values) for name, values in found.items()}
+
+
+def control(name: str, value: Any, lang: str, preset: Sequence[Any] = ()) -> Control:
+    """The control of parameter ``name`` now at ``value``, in language ``lang``; a
+    slider keeps a stop on each of the ``preset``'s values of the parameter."""
     param = PARAMETERS[name]
     label, tooltip = label_with_unit(name, lang), meaning_in_words(name, lang)
     if param.kind == "choice":
         items = tuple((c, i18n.choice_label(name, c, lang)) for c in param.choices)
         return Control(name, "choice", label, tooltip, items=items)
-    low, high, step = slider_range(param, value)
+    low, high, step = slider_range(param, value, preset)
     return Control(name, param.kind, label, tooltip, low, high, step)
 
 
@@ -231,3 +255,26 @@ def show_value(name: str, value: Any, lang: str) -> str:
             return f"{int(value):,}" if value.is_integer() else f"{value:,g}"
         return f"{value:g}"
     return str(value)
+
+
+def said_changes(values: Mapping[str, Any], lang: str) -> str:
+    """Rule changes in words, ``"Favouritism → 0.9, Tendering → direct award"`` (in
+    the language's list punctuation)."""
+    return i18n.text("punctuation.list", lang).join(
+        f"{i18n.parameter_label(name, lang)} → {show_value(name, value, lang)}"
+        for name, value in values.items()
+    )
+
+
+def said_shifts(changes: Mapping[str, tuple[Any, Any]], lang: str) -> str:
+    """Rule changes from one value to another in words, ``"Favouritism: 0.2 → 0.9;
+    Tendering: open tendering → direct award"`` (each a labelled field, so clauses)."""
+    return i18n.text("punctuation.clause", lang).join(
+        i18n.text(
+            "punctuation.field",
+            lang,
+            name=i18n.parameter_label(name, lang),
+            value=f"{show_value(name, was, lang)} → {show_value(name, now, lang)}",
+        )
+        for name, (was, now) in changes.items()
+    )

@@ -27,7 +27,10 @@ FAMILY = "SimcontractCJK"
 UNICODE_RANGE = "U+3000-303F, U+3400-4DBF, U+4E00-9FFF, U+FF00-FFEF"
 """Characters the font is used for: CJK punctuation, ideographs, full-width forms."""
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+"""The same characters, as the inside of a regular expression's character class."""
+
+_CJK = re.compile(f"[{CJK}]")
 _lock = threading.Lock()
 
 

@@ -41,7 +41,7 @@ def ComparePanel(state: AppState) -> None:
             solara.Button(
                 state.text("forget_kept"), on_click=state.clear_kept, small=True, text=True
             )
-        labels = ", ".join(k.label for k in kept)
+        labels = i18n.text("punctuation.list", lang).join(k.label for k in kept)
         solara.Text(state.text("compare_kept", labels=labels))
         Html(differences_table(first, run, lang, state.text), classes=["sc-differences"])
         if state.layout.value == "side":

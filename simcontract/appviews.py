@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
 import markdown
@@ -17,6 +18,7 @@ import solara
 from simcontract import i18n
 from simcontract.appcharts import PANELS, panel_data, panel_spec, run_label
 from simcontract.appcontrols import show_value
+from simcontract.appfont import CJK
 from simcontract.appmarket import detail_view, district_view, inspect, too_big
 from simcontract.appmarketchart import detail_spec, district_spec
 from simcontract.appruns import Run, rule_differences
@@ -28,9 +30,16 @@ READOUTS = ("active_ngos", "provider_turnover", "staff_turnover", "dependence_me
 """Outcomes shown as big numbers above the charts."""
 
 
+_WIDE = f"[{CJK}\u2018\u2019\u201c\u201d]"
+_CHINESE_LINE_BREAK = re.compile(rf"(?<={_WIDE})(\**)\n[ \t]*(?=\**{_WIDE})")
+"""A line break inside Chinese text (bold or not, in a list item or not), which a
+browser shows as a space."""
+
+
 def as_html(text: str) -> str:
-    """Markdown to HTML on the server (Solara's Markdown would fetch KaTeX from a CDN)."""
-    return markdown.markdown(text, extensions=["tables"])
+    """Markdown to HTML on the server (Solara's Markdown would fetch KaTeX from a CDN),
+    Chinese lines wrapped in the source joined without a space."""
+    return markdown.markdown(_CHINESE_LINE_BREAK.sub(r"\1", text), extensions=["tables"])
 
 
 @solara.component

@@ -20,7 +20,7 @@ import signal
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -516,6 +516,15 @@ def _stored(args: argparse.Namespace) -> str:
     )
 
 
+def _resumable(stop: KeyboardInterrupt, args: argparse.Namespace, out: Path | None) -> _Stopped:
+    """The end of a command that ``--resume`` finishes in ``out``, when a signal stops it:
+    one line with the command that finishes it (none without ``out``)."""
+    signum = getattr(stop, "signum", signal.SIGINT)
+    again = " ".join(["simcontract", *args.argv] + ([] if args.resume else ["--resume"]))
+    hint = f"; finish with: {again}" if out else ""
+    return _Stopped(f"interrupted by {signal.Signals(signum).name}{hint}", 128 + signum)
+
+
 def _holding(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
     """The lock of ``--out`` while a batch, its tables and its figures are written."""
     if not args.out:
@@ -545,13 +554,28 @@ def _reporting(args: argparse.Namespace, results: Any) -> Iterator[None]:
         plan.record_outputs(directory)
 
 
+def said(key: str, **values: Any) -> str:
+    """A status line of the command line, ``cli.<key>`` of the catalogue in the
+    language of ``--lang``, its ``{placeholders}`` filled with ``values``."""
+    from simcontract import i18n
+
+    return i18n.text(f"cli.{key}", **values)
+
+
+def listed(items: Iterable[Any]) -> str:
+    """Items as a list in the language of ``--lang`` (``a, b`` or ``a、b``)."""
+    from simcontract import i18n
+
+    return i18n.text("punctuation.list").join(str(item) for item in items)
+
+
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return said(f"{noun}_{'one' if n == 1 else 'many'}", n=n)
 
 
 def _written(results: Any) -> None:
     if results.directory is not None:
-        print(f"results written to {results.directory}")
+        print(said("results_written", path=results.directory))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -680,15 +704,23 @@ def _report(
     storage.write_text(directory / "table.md", report.markdown(results, reference))
     table = contrasts(results, reference).to_csv(index=False)
     storage.write_text(directory / "contrasts.csv", table)
-    print(f"tables: {directory / 'table.md'}, table.csv, contrasts.csv")
-    print(f"runs: {directory / 'runs.csv'}, runs.dta (Stata); codebook: codebook.md, .json")
+    others = listed(("table.csv", "contrasts.csv"))
+    print(said("tables", path=directory / "table.md", others=others))
+    print(said("runs", path=directory / "runs.csv"))
     paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
-    if paths:
-        import textwrap
+    _print_figures(directory / "figures", formats, paths)
 
-        names = sorted({p.stem for p in paths})
-        said = f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}"
-        print("\n".join(textwrap.wrap(said, 100, subsequent_indent="  ", break_on_hyphens=False)))
+
+def _print_figures(folder: Path, formats: Sequence[str], paths: Sequence[Path]) -> None:
+    """The figures drawn into ``folder``, by name, in lines of at most 100 columns."""
+    from simcontract import i18n
+    from simcontract.textwidth import wrap
+
+    if not paths:
+        return
+    names = listed(sorted({p.stem for p in paths}))
+    line = i18n.text("sweep.figures", formats=listed(formats), folder=folder, names=names)
+    print("\n".join(wrap(line, 100, "", "  ", break_on_hyphens=False)))
 
 
 def _results_dir(text: str) -> Path:
@@ -742,7 +774,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
         if out.resolve().is_relative_to(source.resolve()):
             plan.add_outputs(source, paths)
-    print(f"{len(paths)} figure files written to {out}")
+    print(said("figure_files", n=len(paths), path=out))
     for p in paths:
         print(f"  {p}")
     return 0
@@ -771,22 +803,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     source = _results_dir(args.results)
     inventory = integrity.inspect(source, full=True)
     manifest = inventory.manifest
-    names = ", ".join(dict.fromkeys(repr(s["name"]) for s in manifest["scenarios"]))
-    print(
-        f"{args.results}: {manifest['kind']} of {names}, {_count(manifest['n_points'], 'point')} "
-        f"x {_count(manifest['replications'], 'replication')} = {_count(inventory.n_runs, 'run')}"
-    )
+    kind = str(manifest["kind"])
+    heading = {
+        "results": args.results,
+        "kind": said(f"kind_{kind}") if kind in ("compare", "sweep") else kind,
+        "names": listed(dict.fromkeys(repr(s["name"]) for s in manifest["scenarios"])),
+        "points": _count(manifest["n_points"], "point"),
+        "replications": _count(manifest["replications"], "replication"),
+        "runs": _count(inventory.n_runs, "run"),
+    }
+    print(said("check_heading", **heading))
     for why in inventory.damaged.values():
-        print(f"damaged: {why}")
+        print(said("damaged", why=why))
     for name in inventory.unfinished:
-        print(f"unfinished: {name} (left by an interrupted session; --resume removes it)")
-    print(inventory.summary())
+        print(said("unfinished", name=name))
+    print(inventory.summary(lang=None))
     if inventory.in_use:
-        print("wait for the process writing it to end, then check again")
+        print(said("wait"))
         return 1
     if inventory.finished:
         return 0
-    print(f"finish with: {inventory.resume_hint()}")
+    print(said("finish_with", hint=inventory.resume_hint()))
     return 1
 
 
@@ -822,7 +859,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(validation_report.terminal(table, args.replications, args.seed))
         if out is not None:
             for path in validation_report.write(out, table, args.replications, args.seed):
-                print(f"written: {path}")
+                print(said("written", path=path))
     # Patterns true by construction are reported, not evidence: they do not fail a run.
     return 1 if validation_report.failed_evidence(table) else 0
 
@@ -853,7 +890,7 @@ def _validate_calibration(
         print(validation.calibration_report(table, args.replications, args.seed))
         if out is not None:
             for path in validation.write_calibration(out, table, args.replications, args.seed):
-                print(f"written: {path}")
+                print(said("written", path=path))
     return 1 if validation.missed_figures(table) else 0
 
 
@@ -861,7 +898,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     """``simcontract robustness``: how often each pattern holds over the plausible region
     of the assumptions, and which assumptions its effect rests on; with ``--out``, the
     tables, ``shares.md`` and the figure."""
-    from simcontract import plots
+    from simcontract import i18n, plots
     from simcontract.experiment import robustness as rb
     from simcontract.experiment import storage
     from simcontract.experiment.designs import DesignError
@@ -889,11 +926,13 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         runs = rb.run_count(patterns, **options)
     except (DesignError, ExperimentError) as err:
         raise UsageError(in_cli_words(str(err))) from None
-    print(
-        f"{_count(len(patterns), 'pattern')}, {_count(args.points, 'point')} x "
-        f"{_count(args.replications, 'replication')} (at most {runs:,} runs), "
-        f"sensitivity {args.sensitivity}, seed {args.seed}"
-    )
+    ran = {
+        "patterns": _count(len(patterns), "pattern"),
+        "points": _count(args.points, "point"),
+        "replications": _count(args.replications, "replication"),
+        "runs": f"{runs:,}",
+    }
+    print(said("robustness_ran", **ran, sensitivity=args.sensitivity, seed=args.seed))
     try:
         result = rb.robustness(
             patterns,
@@ -907,21 +946,17 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     except (DesignError, ExperimentError) as err:
         raise UsageError(in_cli_words(str(err))) from None
     except KeyboardInterrupt as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        again = " ".join(["simcontract", *args.argv] + ([] if args.resume else ["--resume"]))
-        hint = f"; finish with: {again}" if out else ""
-        raise _Stopped(
-            f"interrupted by {signal.Signals(signum).name}{hint}", 128 + signum
-        ) from None
+        raise _resumable(stop, args, out) from None
     print(rb.format_shares(result))
-    print("assumptions each effect is most sensitive to (index ± CI half-width):")
+    print(said("robustness_sensitive"))
     for pattern in result.shares["pattern"]:
-        top = result.top(pattern, 5)
-        said = ", ".join(
+        top = result.top(pattern, 5, clear=True)
+        indices = listed(
             f"{t.parameter} {t.value:.2f}" + (f" ± {t.conf:.2f}" if math.isfinite(t.conf) else "")
             for t in top.itertuples()
         )
-        print(f"  {pattern}: {said or 'no estimate'}")
+        value = indices or said("robustness_no_estimate")
+        print("  " + i18n.text("punctuation.field", name=pattern, value=value))
     if len(result.invalid):
         print(
             f"simcontract: warning: {len(result.invalid)} arm(s) at a point are not valid "
@@ -931,7 +966,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     if out is not None:
         storage.write_text(out / "shares.md", rb.format_shares(result) + "\n")
         figure = plots.save(plots.robustness_heatmap(result), out / "robustness")
-        print(f"written: {out} (tables, shares.md, {', '.join(p.name for p in figure)})")
+        print(said("robustness_written", path=out, figures=listed(p.name for p in figure)))
     return 0
 
 
@@ -970,24 +1005,27 @@ def cmd_decompose(args: argparse.Namespace) -> int:
             f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
             "decomposition there, or choose another directory"
         )
-    result = decomposition.decompose(
-        a,
-        b,
-        args.outcome,
-        rules=rules,
-        replications=args.replications,
-        seed=args.seed,
-        workers=args.workers,
-        progress=None,
-        exact_limit=args.exact_limit,
-        permutations=args.permutations,
-        out=out_path(args.out),
-        resume=args.resume,
-    )
+    try:
+        result = decomposition.decompose(
+            a,
+            b,
+            args.outcome,
+            rules=rules,
+            replications=args.replications,
+            seed=args.seed,
+            workers=args.workers,
+            progress=None,
+            exact_limit=args.exact_limit,
+            permutations=args.permutations,
+            out=out,
+            resume=args.resume,
+        )
+    except KeyboardInterrupt as stop:
+        raise _resumable(stop, args, out) from None
     print(decomposition.format_decomposition(result))
     if result.directory is not None:
         runs = result.directory / decomposition.BATCH_FOLDER
-        print(f"\ntables and figure written to {result.directory}, runs to {runs}")
+        print("\n" + said("decomposition_written", path=result.directory, runs=runs))
     return 0
 
 
@@ -1041,6 +1079,7 @@ def _design(args: argparse.Namespace) -> Any:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``simcontract sweep``: run a design on a scenario, print per-point summaries."""
+    from simcontract import i18n
     from simcontract.experiment import KEY_OUTCOMES, limits, sweep
     from simcontract.experiment.designs import DesignError, check_points
 
@@ -1068,10 +1107,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         results = _batch(args, lambda **kw: sweep(base, design, **kw))
         with _reporting(args, results):
             n_points, n = results.manifest["n_points"], results.manifest["replications"]
-            print(
-                f"{design.kind} design on {base.name!r}: {_count(n_points, 'point')} x "
-                f"{_count(n, 'replication')}, seed {args.seed}"
-            )
+            ran = {
+                "kind": i18n.text(f"sweep.kind_{design.kind}"),
+                "scenario": repr(base.name),
+                "points": _count(n_points, "point"),
+                "replications": _count(n, "replication"),
+            }
+            print(said("sweep_ran", **ran, seed=args.seed))
             indices = None
             if design.kind in ("sobol", "morris"):
                 indices = _print_indices(results, KEY_OUTCOMES)
@@ -1105,20 +1147,15 @@ def _sweep_report(
     results: Any, outcomes: Sequence[str], indices: Any, formats: Sequence[str] = ("png", "pdf")
 ) -> None:
     """Write the sweep's table.md and draw its figures into its folder."""
-    import textwrap
-
     from simcontract import plots
     from simcontract.experiment import storage, sweep_report
 
     directory = results.directory
     storage.write_text(directory / "table.md", sweep_report.markdown(results, outcomes, indices))
-    tables = ["table.md", "table.csv", *(["indices.csv"] if indices is not None else [])]
-    print(f"tables: {directory / tables[0]}, {', '.join(tables[1:])}")
+    others = ["table.csv", *(["indices.csv"] if indices is not None else [])]
+    print(said("tables", path=directory / "table.md", others=listed(others)))
     paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
-    if paths:
-        names = sorted({p.stem for p in paths})
-        said = f"figures ({', '.join(formats)}) in {directory / 'figures'}: {', '.join(names)}"
-        print("\n".join(textwrap.wrap(said, 100, subsequent_indent="  ", break_on_hyphens=False)))
+    _print_figures(directory / "figures", formats, paths)
 
 
 def _replication_options(
@@ -1280,6 +1317,9 @@ def _add_check(sub: Any) -> None:
         ),
     )
     check.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
+    check.add_argument(
+        "--lang", metavar="LANG", help="en (default) or zh_CN: the language of the report"
+    )
     check.set_defaults(func=cmd_check)
 
 

@@ -8,6 +8,7 @@ so is a missing pyabc, with the extra to install.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 from collections.abc import Sequence
 from typing import Any
@@ -61,10 +62,22 @@ def parse_priors(items: Sequence[str] | None) -> dict[str, tuple[float, float] |
     return priors
 
 
+def acceptance_rate(text: str) -> float:
+    """An argparse type: a share in ``[0, 1)`` (``--min-acceptance``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a share in [0, 1), e.g. 0.02, got {text!r}")
+    return value
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``simcontract calibrate``: Bayesian calibration (ABC-SMC) of a scenario's free
     parameters on the figures of the sources; the posterior and the predictive check
     on stdout and in ``--out DIR``."""
+    from simcontract import i18n
     from simcontract.experiment import bayes, bayes_report, lock
 
     try:
@@ -124,7 +137,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print()
     for line in bayes_report.verdict_lines(posterior):
         print(line)
-    print(f"written to {out}: {', '.join(sorted(p.name for p in written))}")
+    names = i18n.text("punctuation.list").join(sorted(p.name for p in written))
+    print(i18n.text("bayes.written", path=out, names=names))
     return 0
 
 
@@ -211,7 +225,7 @@ def _add_abc_options(calibrate: Any) -> None:
     )
     calibrate.add_argument(
         "--min-acceptance",
-        type=float,
+        type=acceptance_rate,
         default=DEFAULT_MIN_ACCEPTANCE,
         metavar="RATE",
         help="stop once a generation would accept less than this share of the particles it "

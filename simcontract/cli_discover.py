@@ -27,8 +27,10 @@ from simcontract.cli import (
     add_lang,
     figure_formats,
     in_cli_words,
+    listed,
     out_path,
     parse_set,
+    said,
     scenario_with,
 )
 from simcontract.params import PARAMETERS, unknown_message
@@ -138,9 +140,9 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
         results = load_results(folder)
     except (OSError, ValueError) as err:
         # The command line reads only finished batches (load_results offers partial=True).
-        said = str(err).replace(", or load what there is with partial=True", "")
-        raise UsageError(f"--from {args.from_dir!r}: {said}") from None
-    print(f"runs from {folder}: {len(results.runs)}")
+        reason = str(err).replace(", or load what there is with partial=True", "")
+        raise UsageError(f"--from {args.from_dir!r}: {reason}") from None
+    print(said("discovery_from", path=folder, n=len(results.runs)))
     return results, list(inputs) or None
 
 
@@ -184,11 +186,9 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
     runs_args = copy.copy(args)
     runs_args.out = None if out is None else str(out / RUNS)
     runs_args.series = False
-    described = ", ".join(design.parameters)
-    print(
-        f"lhs design on {base.name!r}: {args.points} points x {args.replications} "
-        f"replications over {described}; seed {args.seed}"
-    )
+    ran = {"points": args.points, "replications": args.replications, "seed": args.seed}
+    sampled = listed(design.parameters)
+    print(said("discovery_design", scenario=repr(base.name), inputs=sampled, **ran))
     with _holding(args):
         results = _batch(runs_args, lambda **kw: sweep(base, design, **kw))
     return results, list(design.parameters)
@@ -218,7 +218,7 @@ def _report(args: argparse.Namespace, results: Any, condition: Any, inputs: Any)
     if out is not None:
         with _holding(args):
             written = _write(found, out, figure_formats(args.format))
-        print(f"written to {out}: {', '.join(sorted(p.name for p in written))}")
+        print(said("discovery_written", path=out, names=listed(sorted(p.name for p in written))))
     return 0
 
 

@@ -19,22 +19,36 @@ app; :func:`missing` lists what a language lacks (``tests/test_i18n.py`` fails o
 
 The language of figures is set for a block of code with :func:`use_language` (the
 figure functions of :mod:`simcontract.plots` take ``lang=``).
+
+Each translation records the English it was made from: ``locales/<lang>.basis.toml``
+holds a fingerprint of that English for every translated text (:func:`english_sources`
+says where each English text lives). When an English text is reworded, its translation
+is out of date until a translator has checked it and accepted it again::
+
+    python -m simcontract.i18n --check            # one line per out-of-date text
+    python -m simcontract.i18n --accept KEY ...   # after re-translating these texts
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import contextvars
 import functools
+import hashlib
+import json
 import re
 import string
+import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
+from simcontract.textwidth import BREAK, learn_breaks
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 """Languages with a catalogue: code and the language's own name."""
@@ -119,8 +133,27 @@ def catalogue_text(lang: str) -> str:
 
 @functools.cache
 def catalogue(lang: str) -> Mapping[str, Any]:
-    """The catalogue of a language as read from its TOML file."""
-    return tomllib.loads(catalogue_text(lang))
+    """The catalogue of a language as read from its TOML file, its texts as shown: the
+    marks of where a label's words may break in a narrow column (``\\u200b``,
+    :data:`simcontract.textwidth.BREAK`) go to the terminal layout
+    (:func:`~simcontract.textwidth.learn_breaks`) and out of the texts."""
+    marked: list[str] = []
+    shown = _unmarked(tomllib.loads(catalogue_text(lang)), marked)
+    learn_breaks(marked)
+    return shown
+
+
+def _unmarked(node: Any, marked: list[str]) -> Any:
+    """``node`` with the marks taken out of its texts, the marked texts added to
+    ``marked``."""
+    if isinstance(node, Mapping):
+        return {k: _unmarked(v, marked) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_unmarked(v, marked) for v in node]
+    if isinstance(node, str) and BREAK in node:
+        marked.append(node)
+        return node.replace(BREAK, "")
+    return node
 
 
 def _lookup(lang: str, path: str) -> Any:
@@ -408,3 +441,191 @@ def untranslated(lang: str) -> list[str]:
         if re.search(r"[A-Za-z]{3}", bare) and not han.search(bare):
             bad.append(key)
     return sorted(bad)
+
+
+# --------------------------------------------------------------------------- basis
+_LOCALES = Path(__file__).resolve().parent / "locales"
+
+_COMMAND = "python -m simcontract.i18n"
+
+
+def english_sources() -> dict[str, tuple[str, str]]:
+    """The English each translation translates, by catalogue key, with the file it is
+    in: the English catalogue, the registries' meanings, the built-in scenarios'
+    descriptions and the texts of ``patterns.toml``. (Units are their own English.)"""
+    from simcontract.scenario import builtin_names, load_scenario
+
+    english = catalogue(DEFAULT_LANGUAGE)
+    out = {
+        key: (str(_lookup(DEFAULT_LANGUAGE, key)), "simcontract/locales/en.toml")
+        for key in _keys(english)
+        if not key.startswith("language.")
+    }
+    registry = {f"parameters.{n}.meaning": p.meaning for n, p in PARAMETERS.items()}
+    for name, outcome in OUTCOMES.items():
+        for field in ("yearly", "summary", "undefined"):
+            registry[f"outcomes.{name}.{field}"] = getattr(outcome, field)
+    for key, said in registry.items():
+        if said and key not in out:
+            where = "params.py" if key.startswith("parameters.") else "outcomes.py"
+            out[key] = (said, f"simcontract/{where}")
+    for name in builtin_names():
+        said = load_scenario(name).description
+        if said:
+            out[f"scenarios.{name}.description"] = (said, f"scenarios/{name}.toml")
+    for pid, texts in pattern_sources().items():
+        for field, said in texts.items():
+            out[f"patterns.{pid}.{field}"] = (said, "simcontract/patterns.toml")
+    for (outcome, year), said in calibration_sources().items():
+        out[f"calibration_figures.{outcome}.{year}"] = (said, "simcontract/patterns.toml")
+    return out
+
+
+def fingerprint(english: str) -> str:
+    """A short fingerprint of an English text: it changes whenever the text does."""
+    return hashlib.sha256(english.encode("utf-8")).hexdigest()[:12]
+
+
+def basis_path(lang: str) -> Path:
+    """The file recording the English each text of ``lang`` was translated from."""
+    return _LOCALES / f"{resolve(lang)}.basis.toml"
+
+
+def basis(lang: str) -> dict[str, str]:
+    """The fingerprint of the English each text of ``lang`` was translated from, by key
+    (empty when nothing is recorded)."""
+    path = basis_path(lang)
+    if not path.is_file():
+        return {}
+    return {str(k): str(v) for k, v in tomllib.loads(path.read_text("utf-8")).items()}
+
+
+def _translated(lang: str) -> dict[str, str]:
+    """Fingerprint of the English, now, of each text ``lang`` translates."""
+    have = _keys(catalogue(resolve(lang)))
+    return {k: fingerprint(said) for k, (said, _f) in english_sources().items() if k in have}
+
+
+def out_of_date(lang: str) -> list[str]:
+    """One line per text of ``lang`` whose English changed since it was translated (or
+    was never recorded), naming the key and what to do; empty when all are current."""
+    code = resolve(lang)
+    sources, recorded, now = english_sources(), basis(code), _translated(code)
+    lines = []
+    for key in sorted(now.keys() | recorded.keys()):
+        accept = f"then run {_COMMAND} --accept {key}"
+        if key not in now:
+            lines.append(f"{code}: {key}: no longer translated; run {_COMMAND} --accept {key}")
+        elif key not in recorded:
+            where = sources[key][1]
+            lines.append(
+                f"{code}: {key}: new translation; check it against the English in {where}, "
+                + accept
+            )
+        elif recorded[key] != now[key]:
+            where = sources[key][1]
+            lines.append(
+                f"{code}: {key}: the English in {where} changed since it was translated; "
+                f"update the translation, {accept}"
+            )
+    return lines
+
+
+def accept(lang: str, keys: Sequence[str] | None = None) -> list[str]:
+    """Record that the texts ``keys`` of ``lang`` translate the English as it is now
+    (all texts with ``None``). A key may name a table (``patterns.2a``): all its texts.
+
+    Returns:
+        The keys whose record changed.
+
+    Raises:
+        ValueError: A key that is not a translated text or table of ``lang``.
+    """
+    code = resolve(lang)
+    recorded, now = basis(code), _translated(code)
+    chosen = set(now) | set(recorded)
+    if keys is not None:
+        chosen = set()
+        for key in keys:
+            found = {k for k in now.keys() | recorded.keys() if k == key or k.startswith(f"{key}.")}
+            if not found:
+                raise ValueError(
+                    f"{key!r} is not a translated text of {code}.toml; "
+                    f"accept the keys {_COMMAND} --check names"
+                )
+            chosen |= found
+    new = {k: v for k, v in recorded.items() if k not in chosen}
+    new |= {k: now[k] for k in chosen if k in now}
+    changed = sorted(k for k in chosen if recorded.get(k) != new.get(k))
+    if changed:
+        _write_basis(code, new)
+    return changed
+
+
+def _write_basis(lang: str, record: Mapping[str, str]) -> None:
+    lines = [
+        f"# The English each text of {lang}.toml was translated from: a fingerprint",
+        "# (simcontract.i18n.fingerprint) of the English, by key. Generated; do not edit.",
+        f"# After re-translating a text whose English changed: {_COMMAND} --accept KEY",
+        "",
+    ]
+    lines += [
+        f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(record[k])}" for k in sorted(record)
+    ]
+    path = basis_path(lang)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: check (``--check``) or accept (``--accept``) that the translations
+    translate the English as it is now.
+
+    Returns:
+        0 when current (or accepted); 1 if a text is out of date under ``--check``; 2 on
+        bad input.
+    """
+    parser = argparse.ArgumentParser(
+        prog=_COMMAND,
+        description="Check that each translated text translates the English as it is now, "
+        "or record that it does after re-translating.",
+    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument(
+        "--check", action="store_true", help="list out-of-date translations; change nothing"
+    )
+    action.add_argument(
+        "--accept",
+        nargs="+",
+        metavar="KEY",
+        help="record the English of these texts (or of every text under a table) as translated",
+    )
+    action.add_argument(
+        "--accept-all",
+        action="store_true",
+        help="record the English of every translated text (only after reviewing them all)",
+    )
+    others = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
+    parser.add_argument("--lang", choices=others, help="one language (default: all translations)")
+    args = parser.parse_args(argv)
+    languages = [args.lang] if args.lang else others
+    if args.check:
+        lines = [line for code in languages for line in out_of_date(code)]
+        print("\n".join(lines) if lines else f"{', '.join(languages)}: translations up to date")
+        return 1 if lines else 0
+    for code in languages:
+        try:
+            changed = accept(code, None if args.accept_all else args.accept)
+        except ValueError as err:
+            print(f"{_COMMAND}: error: {err}", file=sys.stderr)
+            return 2
+        print(
+            f"{basis_path(code).name}: {len(changed)} recorded"
+            + (f": {', '.join(changed)}" if 0 < len(changed) <= 10 else "")
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

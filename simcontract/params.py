@@ -36,6 +36,11 @@ PLAUSIBLE_FACTOR = 0.5
 """Half-width of an assumption's default plausible region, relative to its default
 (assumption: a reader accepts any value from half to one and a half times the default)."""
 
+NGO_MIX = ("share_specialist", "share_community", "share_grassroots", "multi_district_share")
+"""Parameters of group ``"run"`` that set the mix of NGOs (origin shares, NGOs serving
+several districts) rather than the run's length or the market's size: fixed during a
+run, and like other assumptions varied by the robustness analysis."""
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -79,10 +84,13 @@ class Parameter:
         """The region of values a reader would accept for this assumption: the declared
         ``plausible`` pair, or else from half to one and a half times the default (for a
         default of 0: the lowest tenth of the allowed range), within the allowed range.
-        ``None`` for choices, sourced values and the parameters of group ``"run"`` (the
-        run's length, the market's size and its mix of purchasers and NGOs: they define
-        the market a pattern studies), which the robustness analysis does not vary."""
-        if not self.numeric or self.source != "assumption" or self.group == "run":
+        ``None`` for choices, sourced values and the parameters of group ``"run"`` that
+        set the run's length and the market's size and purchasers (they define the market
+        a pattern studies), which the robustness analysis does not vary; the mix of NGOs
+        (:data:`NGO_MIX`) is varied like any other assumption."""
+        if not self.numeric or self.source != "assumption":
+            return None
+        if self.group == "run" and self.name not in NGO_MIX:
             return None
         if self.plausible is not None:
             low, high = self.plausible
@@ -2060,6 +2068,18 @@ def lookup(name: str) -> Parameter:
 
 SCENARIO_KEYS = ("name", "description", "start_year", "changes", "sources")
 """Keys a scenario file holds outside ``[parameters]`` (and what it names them)."""
+
+
+FIRST_YEAR_ONLY = (
+    "initial_experience",
+    "initial_reputation_low",
+    "initial_reputation_high",
+    "initial_track_record",
+    "first_year_newcomer_share",
+)
+"""Parameters the model reads only in model year 1: the NGOs it sets the market up with,
+and the first year's entry. A dated rule change after year 1 leaves them without effect
+(ODD section 6)."""
 
 
 RETIRED = {

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
+import re
 import stat
 import tomllib
 import warnings
@@ -34,7 +35,15 @@ from types import MappingProxyType
 from typing import Any
 
 from simcontract import scenariosources
-from simcontract.params import DEFAULTS, PARAMETERS, check_joint, shown, unknown_message
+from simcontract.params import (
+    DEFAULTS,
+    FIRST_YEAR_ONLY,
+    NGO_MIX,
+    PARAMETERS,
+    check_joint,
+    shown,
+    unknown_message,
+)
 from simcontract.scenariosources import ScenarioSources
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -133,9 +142,16 @@ def _check_change(i: int, change: Any) -> tuple[int, dict[str, Any]]:
         except ScenarioError as err:
             raise ScenarioError(f"change #{i} (year {year}): {err}") from None
         if PARAMETERS[name].group == "run":
+            what = (
+                "the run's length"
+                if name == "years"
+                else "the market's mix of NGOs"
+                if name in NGO_MIX
+                else "the market's size"
+            )
             raise ScenarioError(
-                f"change #{i}: parameter {name!r} sets the market's size and cannot "
-                "change during a run; only rule parameters can"
+                f"change #{i}: parameter {name!r} sets {what} and cannot "
+                "change during a run; only rule parameters can (set it in [parameters])"
             )
         values[name] = value
     return year, values
@@ -299,6 +315,21 @@ class Scenario(Mapping[str, Any]):
             lines.append(line)
         return lines
 
+    def inert_changes(self) -> list[str]:
+        """One line for each rule change after year 1 that sets a parameter read only
+        in model year 1 (:data:`~simcontract.params.FIRST_YEAR_ONLY`): it never takes
+        effect."""
+        years = self._values["years"]
+        return [
+            f"the rule change of year {year} sets {name!r}, which the model reads only in "
+            "model year 1 (when the market is set up), so it never takes effect; set it "
+            "in [parameters], or in a change of year 1"
+            for year, change in self._changes
+            if 1 < year <= years
+            for name in change
+            if name in FIRST_YEAR_ONLY
+        ]
+
     def superseded(self, names: Iterable[str], how: str) -> list[str]:
         """One line for each rule change of the run that sets one of ``names`` again:
         the value given ``how`` (e.g. ``"by --set"``) holds only until the year before."""
@@ -382,6 +413,8 @@ class Scenario(Mapping[str, Any]):
             hint = ""
             if key in PARAMETERS:
                 hint = f"; put it under [parameters] as `{key} = ...`"
+            elif close := _close_key(key):
+                hint = f" (did you mean {close}?)"
             raise ScenarioError(
                 f"{where}unknown top-level key {key!r}{hint}; allowed top-level keys are "
                 "name, description, [parameters] and [[changes]] (and [sources], the "
@@ -419,6 +452,22 @@ class Scenario(Mapping[str, Any]):
             lines += ["", "[[changes]]", f"year = {year}"]
             lines += [f"{k} = {_toml(v)}" for k, v in change.items()]
         return "\n".join(lines) + "\n"
+
+
+_TABLES = {
+    "parameters": "[parameters]",
+    "changes": "[[changes]]",
+    scenariosources.SOURCES_KEY: "[sources]",
+}
+
+
+def _close_key(key: Any) -> str:
+    """The top-level key of a scenario file that ``key`` probably meant, as the file
+    writes it (``[[changes]]`` for ``change``), or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key).strip("[] ").lower(), _META_KEYS, n=1, cutoff=0.7)
+    return _TABLES.get(close[0], repr(close[0])) if close else ""
 
 
 class Rules(dict):
@@ -534,12 +583,14 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
         )
     path = _scenario_path(text)
     data = _read_toml(path)
-    if not any(data.values()):
-        warnings.warn(ScenarioWarning(f"{path}: {EMPTY_FILE}"), stacklevel=2)
+    # Only empty tables: a bad value (an empty name) is an error, said alone.
+    empty = all(isinstance(v, dict | list) and not v for v in data.values())
     _check_change_years(data.get("changes"), path)
     data.setdefault("name", path.stem)
     scenario = Scenario.from_dict(data, source=str(path))
-    for line in scenario.unreached_changes():
+    if empty:
+        warnings.warn(ScenarioWarning(f"{path}: {EMPTY_FILE}"), stacklevel=2)
+    for line in scenario.unreached_changes() + scenario.inert_changes():
         warnings.warn(ScenarioWarning(f"{path}: {line}"), stacklevel=2)
     if path.parent != builtin_dir() and scenario.name in builtin_names():
         builtin = load_scenario(scenario.name)
@@ -651,13 +702,48 @@ def _read_toml(path: Path) -> dict[str, Any]:
             "it as UTF-8 without BOM"
         )
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+        raise ScenarioError(f"{path}: malformed TOML: {_toml_problem(text, err)}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
+"""Where ``tomllib`` says a problem is, at the end of its message."""
+
+_TOML_HINTS = {
+    "Cannot overwrite a value": "{key!r} is given twice in one table; give each key once",
+    "Cannot declare": "the table {key} is declared twice; put its keys under one header",
+    "Invalid value": 'a value TOML cannot read: text goes in quotes (tendering = "open"), '
+    "numbers are plain (2000000, 2.0e6, 0.5)",
+    "Expected newline or end of document after a statement": "more than one value on the "
+    "line: write one `name = value` per line, numbers without commas or %, comments after #",
+}
+"""What ``tomllib``'s most frequent messages mean in a scenario file, and what is allowed."""
+
+
+def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
+    """``line N ('the line'): what is wrong``, from ``tomllib``'s message."""
+    message = str(err)
+    where = _TOML_WHERE.search(message)
+    if where is None:
+        return message
+    reason, number = message[: where.start()], int(where.group(1))
+    lines = text.split("\n")
+    line = lines[number - 1].strip() if number <= len(lines) else ""
+    key = (line.split("=", 1)[0] if "=" in line else line.split("#", 1)[0]).strip()
+    for start, hint in _TOML_HINTS.items():
+        if reason.startswith(start):
+            reason = hint.format(key=key)
+            break
+    if len(line) > 60:
+        line = line[:59] + "…"
+    return f"line {number} ({line!r}): {reason}" if line else f"line {number}: {reason}"
 
 
 def _check_change_years(changes: Any, path: Path) -> None:

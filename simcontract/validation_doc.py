@@ -398,8 +398,9 @@ checks guard against a validation that re-reads its own assumptions:
   labelled *true by construction*; it is reported and not counted as evidence, and it
   does not fail `simcontract validate`.
 - **Robustness.** The patterns run again across a Latin hypercube over the plausible
-  region of every numeric assumption of the registry outside group `run`
-  (`Parameter.plausible_range`; see Limitations): the share of that region where a
+  region of every numeric assumption of the registry, the mix of NGOs included, but
+  not the run's length and the market's size and purchasers (`Parameter.plausible_range`;
+  see Limitations): the share of that region where a
   pattern holds, and which assumptions its effect rests on.
 
 The city comparisons (Guangzhou, Shanghai, Beijing) change many rules at once; a Shapley
@@ -442,11 +443,13 @@ LIMITS = """\
   named mechanism produces it; it does not show that the named mechanism is wrong.
 - The plausible regions of the assumptions are themselves an assumption (by default half
   to one and a half times each default value).
-- The robustness analysis does not vary the parameters of group `run`: the run's length,
-  the market's size and its mix of purchasers and NGOs (origin shares, `n_mass_orgs`,
-  `multi_district_share`). They define the market a pattern studies; a pattern holds
-  for the market of its arms' scenarios. Nor does it vary the weights that define each
-  choice of `evaluation` (ODD 7.15).
+- The robustness analysis does not vary the run's length, the market's size and its
+  purchasers (`years`, `n_cities`, `districts_per_city`, `n_bureaux`, `n_mass_orgs`,
+  `slots_per_purchaser`, `initial_ngos`): they define the market a pattern studies, and
+  a pattern holds for the market of its arms' scenarios. It does vary the mix of NGOs
+  (the origin shares and `multi_district_share`); a point where an arm's shares then
+  sum above 1 is left out of that pattern's share and listed. Nor does it vary the
+  weights that define each choice of `evaluation` (ODD 7.15).
 """
 
 

@@ -593,8 +593,10 @@ def test_sliders_reach_the_registry_minimum_and_sit_on_their_value() -> None:
         assert ((param.default - spec.low) / spec.step) == pytest.approx(
             round((param.default - spec.low) / spec.step)
         )
-    spec = control("required_hours", 21268.8, "en")  # a value no nice step reaches
-    assert slider_rounding(21269.0, 21268.8, spec.low, spec.high, spec.step)
+    spec = control("required_hours", 21268.8, "en")  # a value off every round grid
+    assert spec.low == PARAMETERS["required_hours"].low
+    assert not slider_rounding(21269.0, 21268.8, spec.low, spec.high, spec.step)  # a stop on
+    assert slider_rounding(21268.8, 21268.85, spec.low, spec.high, spec.step)  # between stops
 
 
 def test_the_page_serves_its_own_chinese_font() -> None:

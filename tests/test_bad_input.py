@@ -201,7 +201,7 @@ FILE_BAD: list[tuple[str, str | bytes, str]] = [
     (
         "change of a structural parameter",
         "[[changes]]\nyear = 2\nyears = 9\n",
-        r"'years' sets the market's size and cannot change during a run; only rule parameters",
+        r"'years' sets the run's length and cannot change during a run; only rule parameters",
     ),
     (
         "change in year 0",
@@ -836,8 +836,8 @@ cli(
     "robustness: an assumption of the run's market",
     "robustness",
     "--param",
-    "share_grassroots",
-    match=r"'share_grassroots' has no plausible region .*; leave it out \(a range of your own "
+    "n_mass_orgs",
+    match=r"'n_mass_orgs' has no plausible region .*; leave it out \(a range of your own "
     r"can be given from Python: robustness\(parameters=",
 )
 cli(

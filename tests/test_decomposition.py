@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -218,3 +219,32 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys) -> None:
     assert main([*argv, "--workers", "1", "--out", str(out)]) == 2
     assert "not empty" in capsys.readouterr().err
     assert main([*argv, "--workers", "1", "--out", str(out), "--resume"]) == 0
+
+
+@pytest.mark.parametrize("out", [True, False])
+def test_an_interrupted_decomposition_says_how_to_finish_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    out: bool,
+) -> None:
+    """Ctrl-C during ``decompose --out DIR``: one line with the command that finishes
+    it, exit status 130; without ``--out`` there is nothing to finish."""
+    from simcontract import cli
+    from simcontract.experiment import decomposition as module
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "decompose", interrupted)
+    argv = ["decompose", "baseline", "guangzhou_ifsc", "--outcome", "ngo_survival"]
+    if out:
+        argv += ["--out", str(tmp_path / "dec")]
+    assert cli.main(argv) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    if out:
+        finish = "simcontract " + " ".join(argv) + " --resume"
+        assert err.rstrip().endswith(f"interrupted by SIGINT; finish with: {finish}"), err
+    else:
+        assert err.rstrip() == "simcontract: interrupted by SIGINT", err

@@ -144,8 +144,8 @@ def test_a_mechanism_shows_among_the_top_assumptions(patterns) -> None:
 
 
 def test_a_point_that_is_not_a_valid_scenario_is_reported(patterns) -> None:
-    """Pattern 5's arm b gives specialists half the NGOs; grassroots shares above 0.3
-    then sum above 1 with the community share (0.2)."""
+    """Pattern 5's arms keep the market's community share (0.2) and arm b its specialist
+    share (0.15); grassroots shares above 0.65 then sum above 1 in arm b."""
     result = robustness(
         [patterns["5"]],
         points=4,
@@ -154,7 +154,7 @@ def test_a_point_that_is_not_a_valid_scenario_is_reported(patterns) -> None:
         parameters={"share_grassroots": (0.0, 0.9)},
     )
     samples = result.samples.set_index("point")["share_grassroots"]
-    bad = set(samples.index[samples > 0.3])
+    bad = set(samples.index[samples > 0.65])
     assert bad and set(result.invalid["point"]) == bad
     assert set(result.invalid["arm"]) <= {"a", "b"}
     (row,) = result.shares.itertuples()
@@ -259,7 +259,9 @@ def test_cli(tmp_path, capsys) -> None:
     args += ["--param", "workload_incentive", "--workers", "1", "--out", str(out)]
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "| 8 | bid_inflation | higher |" in printed and "8: workload_incentive" in printed
+    # At 4 points no index is clear of 0, so none is named as what the effect depends on.
+    assert "| 8 | bid_inflation | higher |" in printed
+    assert "8: none clear of 0 at this number of points" in printed
     for name in ("shares.csv", "sensitivity.csv", "shares.md", "robustness.png"):
         assert (out / name).is_file(), name
     assert main(args) == 2  # not empty
@@ -267,3 +269,63 @@ def test_cli(tmp_path, capsys) -> None:
     assert main(["robustness", "--resume"]) == 2
     assert main(["robustness", "--param", "years"]) == 2
     assert "no plausible region" in capsys.readouterr().err
+
+
+def test_only_indices_clear_of_zero_are_named_as_what_an_effect_depends_on() -> None:
+    """An index whose interval reaches 0, or that has none, is not named by the report."""
+    import pandas as pd
+
+    from simcontract.experiment.robustness import RobustnessResult, format_shares
+
+    sensitivity = pd.DataFrame(
+        {
+            "pattern": "8",
+            "parameter": ["favouritism", "reshuffle", "entry_rate", "cadre_transfer"],
+            "index": "S1",
+            "value": [0.9, 0.4, 0.3, 0.2],
+            "conf": [1.2, 0.1, float("nan"), 0.05],
+            "varied": True,
+        }
+    )
+    shares = pd.DataFrame(
+        [
+            {
+                "pattern": "8",
+                "outcome": "bid_inflation",
+                "expect": "higher",
+                "minimum_effect": 0.01,
+                "points": 8,
+                "held": 6,
+                "share": 0.75,
+                "low": 0.4,
+                "high": 0.93,
+                "nan_points": 0,
+                "invalid_points": 0,
+                "median_effect": 0.02,
+            }
+        ]
+    )
+    empty = pd.DataFrame()
+    result = RobustnessResult(empty, empty, shares, sensitivity, empty, {})
+    everything = ["favouritism", "reshuffle", "entry_rate", "cadre_transfer"]
+    assert list(result.top("8")["parameter"]) == everything
+    assert list(result.top("8", clear=True)["parameter"]) == ["reshuffle", "cadre_transfer"]
+    row = format_shares(result, k=3).splitlines()[-1]
+    assert row.endswith("| reshuffle (0.4), cadre_transfer (0.2) |"), row
+
+
+def test_the_mix_of_ngos_is_varied_but_not_the_markets_length_size_or_purchasers() -> None:
+    """The origin shares are assumptions like any other (no source gives their values);
+    the run's length and the market's size and purchasers define the market studied."""
+    from simcontract.experiment.robustness import assumption_ranges
+    from simcontract.params import NGO_MIX
+
+    ranges = assumption_ranges()
+    for name in NGO_MIX:
+        assert ranges[name] == PARAMETERS[name].plausible_range
+        assert ranges[name][0] < PARAMETERS[name].default < ranges[name][1]
+    fixed = {p.name for p in PARAMETERS.values() if p.group == "run"} - set(NGO_MIX)
+    assert {"years", "n_cities", "n_bureaux", "n_mass_orgs", "initial_ngos"} <= fixed
+    assert not fixed & set(ranges)
+    # At the top of their regions the three origin shares still leave general agencies.
+    assert sum(ranges[n][1] for n in NGO_MIX if n.startswith("share_")) < 1

@@ -255,7 +255,7 @@ def test_validate_in_chinese_prints_and_writes_no_english_pattern_text(
     # The data file keeps the patterns' own (English) texts.
     assert list(pd.read_csv(out / "table.csv")["arm_b"]) == [
         "1-year contracts",
-        "mass organisations, specialists",
+        "mass organisations, a few specialists",
     ]
 
 

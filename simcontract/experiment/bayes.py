@@ -84,6 +84,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from simcontract import i18n
 from simcontract.experiment import runner, storage
 from simcontract.experiment.bayes_defaults import (
     DEFAULT_FIT_UNTIL,
@@ -105,6 +106,7 @@ from simcontract.experiment.bayes_inputs import (
 )
 from simcontract.experiment.bayes_model import STREAM_SAMPLER, Simulator, relative_distance
 from simcontract.experiment.bayes_posterior import Posterior, predictive_check
+from simcontract.experiment.bayes_report import stop_text
 from simcontract.experiment.runner import ExperimentError, check_int
 from simcontract.experiment.validation import CalibrationTarget
 from simcontract.scenario import Scenario, load_scenario
@@ -581,13 +583,14 @@ def _run_abc(
         )
 
     if folder is None:
-        history, stopped, wall = _sample(build(), "sqlite://", None, observed, settings, progress)
+        history, stop, wall = _sample(build(), "sqlite://", None, observed, settings, progress)
         db = ""
     else:
-        history, stopped, wall, db = _sample_in_folder(
+        history, stop, wall, db = _sample_in_folder(
             pyabc, build, folder, spec, resume, observed, settings, progress
         )
-    settings.update(stopped=stopped, wall_seconds=wall)
+    stopped = stop_text(stop, i18n.DEFAULT_LANGUAGE)
+    settings.update(stop=stop, stopped=stopped, wall_seconds=wall)
     if history.max_t < 0:
         raise ExperimentError(
             f"no generation was completed ({stopped}); lower the least acceptance rate "
@@ -614,9 +617,10 @@ def _sample_in_folder(
     observed: Mapping[str, float],
     settings: dict[str, Any],
     progress: bool | Callable[[str], Any] | None,
-) -> tuple[Any, str, float, str]:
+) -> tuple[Any, dict[str, Any], float, str]:
     """Run (or continue, ``resume``) the ABC-SMC stored in ``folder``; return the
-    history, why it stopped, the seconds it took and the history's database id."""
+    history, why it stopped (see :func:`_stop`), the seconds it took and the history's
+    database id."""
     from simcontract.experiment import lock
     from simcontract.experiment.atomic import write_text
 
@@ -630,8 +634,8 @@ def _sample_in_folder(
             write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")
         db = pyabc.create_sqlite_db_id(file_=str((folder / DB_FILE).resolve()))
         run_id = _stored_run(folder / DB_FILE, db, pyabc) if continuing else None
-        history, stopped, wall = _sample(build(), db, run_id, observed, settings, progress)
-    return history, stopped, wall, db
+        history, stop, wall = _sample(build(), db, run_id, observed, settings, progress)
+    return history, stop, wall, db
 
 
 def _with_predictive_check(
@@ -642,7 +646,7 @@ def _with_predictive_check(
     progress: bool | Callable[[str], Any] | None,
 ) -> Posterior:
     """The posterior with its predictive check of ``draws`` posterior draws."""
-    _say(progress, f"predictive check: {draws} posterior draws")
+    _say(progress, i18n.text("bayes.progress_predictive", draws=draws))
     check = predictive_check(
         posterior,
         draws=draws,
@@ -652,6 +656,12 @@ def _with_predictive_check(
     return dataclasses.replace(posterior, predictive=check)
 
 
+def _stop(reason: str, **values: Any) -> dict[str, Any]:
+    """Why a run stopped: a ``bayes.stop_<reason>`` text of the catalogue with its
+    values, so the report says it in the reader's language (``stop_text``)."""
+    return {"reason": reason, **values}
+
+
 def _sample(
     abc: Any,
     db: str,
@@ -659,9 +669,9 @@ def _sample(
     observed: Mapping[str, float],
     settings: dict[str, Any],
     progress: bool | Callable[[str], Any] | None,
-) -> tuple[Any, str, float]:
+) -> tuple[Any, dict[str, Any], float]:
     """Run (or continue) the ABC-SMC until a stopping rule holds; return the history,
-    why it stopped and the seconds it took."""
+    why it stopped (see :func:`_stop`) and the seconds it took."""
     from simcontract.experiment.runner import deferred_signals
 
     seed, wanted = settings["seed"], settings["generations"]
@@ -679,10 +689,10 @@ def _sample(
     history.append_population = stored
     t0 = history.max_t + 1
     if t0 >= wanted:
-        return history, f"{t0} generations stored (asked for {wanted})", 0.0
+        return history, _stop("stored", stored=t0, wanted=wanted), 0.0
     if t0:
-        _say(progress, f"resuming after generation {t0 - 1} ({t0} stored)")
-    stopped = f"{wanted} generations"
+        _say(progress, i18n.text("bayes.progress_resuming", last=t0 - 1, stored=t0))
+    stopped = _stop("generations", n=wanted)
     with _global_random_state():
         try:
             _reseed(seed, t0, 0)
@@ -699,23 +709,29 @@ def _sample(
                 epsilon = abc.eps(t)
                 ret = abc.run_generation(t=t)
                 if not ret["successful"]:
-                    stopped = (
-                        f"generation {t} would accept less than "
-                        f"{settings['min_acceptance']:g} of the particles it tried"
-                    )
+                    stopped = _stop("refused", t=t, rate=f"{settings['min_acceptance']:g}")
                     break
                 rate = ret["acceptance_rate"]
                 _say(
                     progress,
-                    f"generation {t}: epsilon {epsilon:.4g}, acceptance rate {rate:.3f} "
-                    f"({history.get_all_populations()['samples'].iloc[-1]} tried), elapsed "
-                    f"{_clock(time.perf_counter() - started)}",
+                    i18n.text(
+                        "bayes.progress_generation",
+                        t=t,
+                        epsilon=f"{epsilon:.4g}",
+                        rate=f"{rate:.3f}",
+                        tried=history.get_all_populations()["samples"].iloc[-1],
+                        elapsed=_clock(time.perf_counter() - started),
+                    ),
                 )
                 if abc.check_terminate(t=t, acceptance_rate=rate):
                     if epsilon <= settings["min_epsilon"]:
-                        stopped = f"epsilon {epsilon:.4g} reached {settings['min_epsilon']:g}"
+                        stopped = _stop(
+                            "epsilon",
+                            epsilon=f"{epsilon:.4g}",
+                            min_epsilon=f"{settings['min_epsilon']:g}",
+                        )
                     elif rate < settings["min_acceptance"]:
-                        stopped = f"acceptance rate below {settings['min_acceptance']:g}"
+                        stopped = _stop("acceptance", rate=f"{settings['min_acceptance']:g}")
                     break
                 t += 1
         finally:

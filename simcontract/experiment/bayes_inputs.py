@@ -72,7 +72,7 @@ def default_prior(scenario: Scenario, name: str) -> Prior:
     The registry's declared plausible region when it holds the scenario's value;
     otherwise from the value divided by :data:`PRIOR_FACTOR` to the value times it (for
     a value of 0: the lowest tenth of the allowed range), cut to the registry's allowed
-    range. For ``guangzhou_ifsc``: ``entry_rate`` 0.667-5 (the allowed maximum),
+    range. For ``guangzhou_ifsc``: ``entry_rate`` 0.833-5 (the allowed maximum),
     ``multi_district_share`` 0.167-1, ``experience_per_contract`` 0.5 (the allowed
     minimum)-3, ``max_bid_inflation`` 0.0667-0.6.
 
@@ -111,13 +111,16 @@ def check_prior(name: str, low: float, high: float) -> Prior:
         low, high = float(low), float(high)
     except (TypeError, ValueError):
         raise ExperimentError(f"{where}: expected two numbers low, high") from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ExperimentError(f"{where}: {low:g}:{high:g}; expected two finite numbers")
+    if low >= high:
         raise ExperimentError(f"{where}: {low:g}:{high:g} is empty; expected low < high")
     if (param.low is not None and low < param.low) or (
         param.high is not None and high > param.high
     ):
         raise ExperimentError(
-            f"{where}: {low:g}:{high:g} is outside the allowed range {param.allowed()}"
+            f"{where}: {low:g}:{high:g} is outside the allowed range; {name} takes "
+            f"{param.allowed()}"
         )
     return Prior(name, low, high, "given")
 

@@ -52,7 +52,9 @@ class Posterior:
         settings: How the run was made: ``population``, ``replications``, ``seed``,
             ``fit_until``, ``years`` (the run's cut length), ``generations`` (asked),
             ``min_acceptance``, ``min_epsilon``, ``workers``, ``stopped`` (why the run
-            stopped) and ``wall_seconds`` (of this call, sampling only).
+            stopped, in English), ``stop`` (the same as a ``reason``, a
+            ``bayes.stop_*`` text of the catalogue, and its values) and
+            ``wall_seconds`` (of this call, sampling only).
         db: The pyabc history (an SQLAlchemy URL), or ``""`` when it was in memory.
     """
 

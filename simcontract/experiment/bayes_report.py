@@ -11,17 +11,21 @@ Files :func:`write` puts into a calibration folder (beside ``abc.db`` and
 * ``report.md``: all of it as Markdown.
 * ``posterior.png``/``.pdf`` and ``predictive.png``/``.pdf``: the figures of
   :mod:`simcontract.plots.posterior`.
+
+Texts come from the catalogue of :mod:`simcontract.i18n` (section ``bayes``); ``lang``
+``None`` is the language in use (:func:`~simcontract.i18n.use_language`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from simcontract import i18n
 from simcontract.experiment.atomic import write_text
 from simcontract.experiment.bayes_posterior import LEVEL
 
@@ -29,7 +33,14 @@ PRIOR_LIKE = 0.9
 """A credible interval at least this share of the prior's width: the fitted figures say
 little about the parameter (its posterior stays close to its prior)."""
 
-USE_WORDS = {"fit": "fit", "holdout": "holdout", "input": "input (check)"}
+
+def _t(key: str, lang: str | None, **values: Any) -> str:
+    return i18n.text(f"bayes.{key}", lang, **values)
+
+
+def _count(key: str, n: int, lang: str | None) -> str:
+    """``n`` with its noun, e.g. ``"3 generations"`` (``bayes.<key>_one``/``_many``)."""
+    return _t(f"{key}_{'one' if n == 1 else 'many'}", lang, n=n)
 
 
 def _num(x: float) -> str:
@@ -40,88 +51,118 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
-def posterior_markdown(posterior: Any, level: float = LEVEL) -> str:
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _parameter(name: str, lang: str | None) -> str:
+    """A parameter as a reader of ``lang`` knows it: its name in English, else its
+    label with the name (the name the tables and ``--param`` use)."""
+    if i18n.resolve(lang) == i18n.DEFAULT_LANGUAGE:
+        return name
+    return i18n.text("punctuation.paren", lang, text=i18n.parameter_label(name, lang), note=name)
+
+
+def use_word(use: str, lang: str | None = None) -> str:
+    """A figure's use in the calibration (``fit``, ``holdout``, ``input``) in words."""
+    return _t(f"use_{use}", lang) if use in ("fit", "holdout", "input") else use
+
+
+def posterior_markdown(posterior: Any, level: float = LEVEL, lang: str | None = None) -> str:
     """The posterior table as Markdown: per free parameter the uniform prior, the
     scenario's value, the posterior mean, median and credible interval, and the
     interval's width over the prior's."""
     pct = f"{level:.0%}"
+    heads = ["parameter", "prior", "scenario", "mean", "median", "credible", "width"]
     lines = [
-        f"| parameter | prior (uniform) | scenario | mean | median | {pct} credible interval "
-        "| width / prior |",
+        _row([_t(f"col_{h}", lang, level=pct) for h in heads]),
         "|---|---|---|---|---|---|---|",
     ]
     for r in posterior.table(level).itertuples():
-        lines.append(
-            f"| {r.parameter} | {_num(r.prior_low)} to {_num(r.prior_high)} | "
-            f"{_num(r.scenario_value)} | {_num(r.mean)} | {_num(r.median)} | "
-            f"[{_num(r.low)}, {_num(r.high)}] | {r.shrinkage:.2f} |"
-        )
+        prior = _t("prior_range", lang, low=_num(r.prior_low), high=_num(r.prior_high))
+        cells = [_parameter(r.parameter, lang), prior, _num(r.scenario_value), _num(r.mean)]
+        cells += [_num(r.median), f"[{_num(r.low)}, {_num(r.high)}]", f"{r.shrinkage:.2f}"]
+        lines.append(_row(cells))
     return "\n".join(lines)
 
 
-def predictive_markdown(posterior: Any, level: float = LEVEL) -> str:
+def predictive_markdown(posterior: Any, level: float = LEVEL, lang: str | None = None) -> str:
     """The predictive check as Markdown: per figure its year, use, source value, the
     predictive mean with its interval, and whether the source lies inside."""
     table = posterior.predictive
     if table is None:
-        return "(no predictive check)"
+        return _t("no_predictive", lang)
     pct = f"{level:.0%}"
-    lines = [
-        f"| figure | year | use | source | predictive mean [{pct} interval] | inside |",
-        "|---|---|---|---|---|---|",
-    ]
+    heads = ["figure", "year", "use", "source", "predictive", "inside"]
+    lines = [_row([_t(f"col_{h}", lang, level=pct) for h in heads]), "|---|---|---|---|---|---|"]
     for r in table.itertuples():
-        lines.append(
-            f"| {r.figure} | {r.calendar_year} | {USE_WORDS.get(r.use, r.use)} | "
-            f"{_num(r.source_value)} | {_num(r.predictive_mean)} [{_num(r.predictive_low)}, "
-            f"{_num(r.predictive_high)}] | {'yes' if r.inside else 'NO'} |"
-        )
+        figure = i18n.calibration_figure(r.outcome, int(r.year), str(r.figure), lang)
+        interval = f"[{_num(r.predictive_low)}, {_num(r.predictive_high)}]"
+        cells = [figure, str(r.calendar_year), use_word(r.use, lang), _num(r.source_value)]
+        cells += [f"{_num(r.predictive_mean)} {interval}"]
+        cells += [_t("inside_yes" if r.inside else "inside_no", lang)]
+        lines.append(_row(cells))
     return "\n".join(lines)
 
 
-def verdict_lines(posterior: Any, level: float = LEVEL) -> list[str]:
+def verdict_lines(posterior: Any, level: float = LEVEL, lang: str | None = None) -> list[str]:
     """Plain sentences on the result: parameters the figures hardly inform, and how
     many holdout figures lie in their predictive intervals."""
     out = []
-    vague = [r.parameter for r in posterior.table(level).itertuples() if r.shrinkage >= PRIOR_LIKE]
+    table = posterior.table(level)
+    vague = [r.parameter for r in table.itertuples() if r.shrinkage >= PRIOR_LIKE]
     if vague:
-        out.append(
-            f"Posterior close to the prior (credible interval >= {PRIOR_LIKE:.0%} of the "
-            f"prior's width): {', '.join(vague)}; the fitted figures say little about "
-            f"{'it' if len(vague) == 1 else 'them'}."
-        )
+        names = i18n.text("punctuation.list", lang).join(_parameter(n, lang) for n in vague)
+        key = "vague_one" if len(vague) == 1 else "vague_many"
+        out.append(_t(key, lang, share=f"{PRIOR_LIKE:.0%}", names=names))
     table = posterior.predictive
     if table is not None:
-        for use, words in (("holdout", "holdout (out-of-sample)"), ("fit", "fitted")):
+        for use, key in (("holdout", "holdout"), ("fit", "fitted")):
             part = table[table["use"] == use]
             if len(part):
-                out.append(
-                    f"{int(part['inside'].sum())} of {len(part)} {words} figures lie in "
-                    f"their {level:.0%} predictive interval."
-                )
+                inside = int(part["inside"].sum())
+                out.append(_t(key, lang, inside=inside, n=len(part), level=f"{level:.0%}"))
     return out
 
 
-def settings_line(posterior: Any) -> str:
+def stop_text(stop: Mapping[str, Any], lang: str | None = None) -> str:
+    """Why a run stopped, in ``lang``: ``stop`` holds the ``reason``, a key of the
+    catalogue's ``bayes.stop_*`` texts, and their values."""
+    values = {k: v for k, v in stop.items() if k != "reason"}
+    return _t(f"stop_{stop['reason']}", lang, **values)
+
+
+def stop_reason(settings: Mapping[str, Any], lang: str | None = None) -> str:
+    """Why the run of these ``settings`` stopped, in ``lang`` (from ``stop``; the
+    English ``stopped`` of settings made without it)."""
+    stop = settings.get("stop")
+    return stop_text(stop, lang) if stop else str(settings.get("stopped"))
+
+
+def settings_line(posterior: Any, lang: str | None = None) -> str:
     """What ran: scenario, particles, generations, replications, seed, fit years, stop."""
     s = posterior.settings
-    n, runs = len(posterior.generations), s.get("replications")
+    runs = int(s.get("replications") or 0)
     fitted = [f.key for f in posterior.figures if f.use == "fit"]
-    return (
-        f"{posterior.scenario.name}: ABC-SMC, {s.get('population')} particles x {n} "
-        f"generation{'s' if n != 1 else ''} (stopped: {s.get('stopped')}), "
-        f"{runs} run{'s' if runs != 1 else ''} per particle, seed {s.get('seed')}, runs cut to "
-        f"{s.get('years')} years; fitted on the figures up to {s.get('fit_until')}: "
-        f"{', '.join(fitted)}"
+    return _t(
+        "settings",
+        lang,
+        scenario=posterior.scenario.name,
+        particles=_count("particle", int(s.get("population") or 0), lang),
+        generations=_count("generation", len(posterior.generations), lang),
+        stopped=stop_reason(s, lang),
+        runs=i18n.text(f"cli.run_{'one' if runs == 1 else 'many'}", lang, n=runs),
+        seed=s.get("seed"),
+        years=s.get("years"),
+        fit_until=s.get("fit_until"),
+        fitted=i18n.text("punctuation.list", lang).join(fitted),
     )
 
 
-def generations_markdown(posterior: Any) -> str:
+def generations_markdown(posterior: Any, lang: str | None = None) -> str:
     """The generations as Markdown."""
-    lines = [
-        "| generation | epsilon | accepted / tried | acceptance rate | ESS |",
-        "|---|---|---|---|---|",
-    ]
+    heads = ["generation", "epsilon", "accepted", "rate", "ess"]
+    lines = [_row([_t(f"col_{h}", lang) for h in heads]), "|---|---|---|---|---|"]
     for r in posterior.generations.itertuples():
         lines.append(
             f"| {r.generation} | {r.epsilon:.4g} | {r.particles} / {r.evaluations} | "
@@ -130,30 +171,29 @@ def generations_markdown(posterior: Any) -> str:
     return "\n".join(lines)
 
 
-def markdown(posterior: Any, level: float = LEVEL) -> str:
+def markdown(posterior: Any, level: float = LEVEL, lang: str | None = None) -> str:
     """The whole report (``report.md``)."""
+    stop = i18n.text("punctuation.stop", lang)
     parts = [
-        f"# Bayesian calibration of {posterior.scenario.name}",
+        f"# {_t('title', lang, scenario=posterior.scenario.name)}",
         "",
-        settings_line(posterior) + ".",
+        settings_line(posterior, lang) + stop,
         "",
-        "Distance: sum over the fitted figures of |model mean / figure - 1|. Fitted figures "
-        "are not independent tests; holdout figures (later targets, untargeted figures) are "
-        "tests out of sample; input figures check the scenario's inputs.",
+        _t("distance", lang),
         "",
-        "## Posterior",
+        f"## {_t('posterior_heading', lang)}",
         "",
-        posterior_markdown(posterior, level),
+        posterior_markdown(posterior, level, lang),
         "",
-        "## Posterior predictive check",
+        f"## {_t('predictive_heading', lang)}",
         "",
-        predictive_markdown(posterior, level),
+        predictive_markdown(posterior, level, lang),
         "",
-        *[f"- {line}" for line in verdict_lines(posterior, level)],
+        *[f"- {line}" for line in verdict_lines(posterior, level, lang)],
         "",
-        "## Generations",
+        f"## {_t('generations_heading', lang)}",
         "",
-        generations_markdown(posterior),
+        generations_markdown(posterior, lang),
         "",
     ]
     return "\n".join(parts)

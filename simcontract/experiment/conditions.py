@@ -3,8 +3,8 @@
 A condition is written the way a scholar says it: ``"service_coverage < 0.8"``,
 ``"ngo_survival <= 0.5 or staff_turnover > 0.3"``. Each clause is an outcome of
 :data:`simcontract.outcomes.OUTCOMES`, one of ``<``, ``<=``, ``>``, ``>=``, and a number;
-clauses join with ``and`` and ``or`` (``and`` binds first, as in Python; there are no
-parentheses). A run whose outcome in a clause is undefined (NaN) cannot be judged:
+clauses join with ``and`` and ``or``, in any case (``and`` binds first, as in Python;
+there are no parentheses). A run whose outcome in a clause is undefined (NaN) cannot be judged:
 :meth:`Condition.defined` tells which runs can.
 """
 
@@ -100,9 +100,10 @@ def parse_condition(text: str, known: set[str] | None = None) -> Condition:
         raise ConditionError(f"the condition is empty; write OUTCOME < NUMBER, {_EXAMPLE}")
     known = set(OUTCOMES) if known is None else known
     terms = []
-    for term_text in re.split(r"\s+or\s+", text.strip()):
+    # ``AND``/``OR`` as in SQL or Stata mean the same: no outcome is named so.
+    for term_text in re.split(r"\s+or\s+", text.strip(), flags=re.IGNORECASE):
         clauses = []
-        for clause_text in re.split(r"\s+and\s+", term_text):
+        for clause_text in re.split(r"\s+and\s+", term_text, flags=re.IGNORECASE):
             clauses.append(_clause(clause_text, known))
         terms.append(tuple(clauses))
     return Condition(text.strip(), tuple(terms))
@@ -111,9 +112,10 @@ def parse_condition(text: str, known: set[str] | None = None) -> Condition:
 def _clause(text: str, known: set[str]) -> Clause:
     match = _CLAUSE.match(text)
     if match is None:
+        brackets = " (no parentheses: 'and' binds first)" if "(" in text or ")" in text else ""
         raise ConditionError(
-            f"cannot read {text.strip()!r}: write OUTCOME OPERATOR NUMBER with one of "
-            f"{', '.join(sorted(OPERATORS))}, {_EXAMPLE}"
+            f"cannot read {text.strip()!r}{brackets}: write OUTCOME OPERATOR NUMBER with one "
+            f"of {', '.join(sorted(OPERATORS))}, {_EXAMPLE}"
         )
     name, op, number = match.groups()
     if name not in known:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, Parameter, unknown_message
-from simcontract.scenario import Scenario, ScenarioError
+from simcontract.scenario import Scenario, ScenarioError, ScenarioWarning
 
 
 class DesignError(ValueError):
@@ -714,6 +714,10 @@ def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:
 
     Raises:
         DesignError: A point is not a valid scenario (e.g. shares summing above 1).
+
+    Warns:
+        ScenarioWarning: A rule change of ``base`` that its own run reaches but the runs
+            of some points, shortened by the design's ``years``, do not.
     """
     points = design.points()
     for i, point in enumerate(points):
@@ -721,8 +725,35 @@ def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:
             check_market_size(base.replace(**point))
         except ScenarioError as err:
             shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
-            raise DesignError(f"design point {i} ({shown}) is not valid: {err}") from None
+            # A sampled point nobody chose: the fix is in the ranges it was drawn from.
+            fix = "; narrow the design's ranges so that every point is valid"
+            fix = fix if isinstance(design, _Sampled) else ""
+            raise DesignError(f"design point {i} ({shown}) is not valid: {err}{fix}") from None
+    _warn_unreached(base, points)
     return points
+
+
+def _warn_unreached(base: Scenario, points: Sequence[Mapping[str, Any]]) -> None:
+    """Warn of each rule change of ``base`` that the runs of some design points end
+    before (the base's own run reaches it: :func:`load_scenario` says when it does not)."""
+    for year, _change in base.changes:
+        if year > base["years"]:
+            continue
+        short = [p["years"] for p in points if p.get("years", year) < year]
+        if not short:
+            continue
+        low, high = min(short), max(short)
+        last = f"{low} to {high} years" if low != high else f"{low} year{'s' * (low != 1)}"
+        warnings.warn(
+            ScenarioWarning(
+                f"scenario {base.name!r}: the rule change of year {year} never takes effect "
+                f"at {len(short)} of {len(points)} design points: their runs last {last} "
+                "(parameter 'years')"
+            ),
+            # One place for every caller: a sweep checked twice (first by the command
+            # line, to fail before any output) warns once.
+            stacklevel=2,
+        )
 
 
 def as_design(design: Design | Mapping[str, Any]) -> Design:

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from simcontract import i18n
 from simcontract.experiment import storage
 from simcontract.experiment.runner import run_seed
 
@@ -38,12 +39,9 @@ _ID_TYPES = {
 }
 
 
-_ENDINGS = {
-    "complete": "ran to its end",
-    "interrupted": "was interrupted",
-    "failed": "failed",
-}
-"""How a manifest's status reads in a summary."""
+_ENDINGS = ("complete", "interrupted", "failed")
+"""The statuses a manifest ends with that a summary says in words
+(``inventory.status_<status>`` of the catalogue)."""
 
 
 @dataclass
@@ -125,42 +123,41 @@ class Inventory:
 
         return is_locked(self.directory)
 
-    def status(self) -> str:
+    def status(self, lang: str | None = i18n.DEFAULT_LANGUAGE) -> str:
         """How the batch's last session ended (as its manifest says), in a few words, or
-        that it is still being written."""
+        that it is still being written (in ``lang``; ``None``: the language in use)."""
         if self.in_use:
-            return "is being written by another process now"
+            return i18n.text("inventory.status_in_use", lang)
         status = self.manifest.get("status")
-        if status == "running":
-            return "was interrupted (its process ended without closing it)"
-        return _ENDINGS.get(str(status), f"ended as {status!r}")
+        if status in ("running", *_ENDINGS):
+            return i18n.text(f"inventory.status_{status}", lang)
+        return i18n.text("inventory.status_other", lang, status=repr(status))
 
-    def summary(self) -> str:
-        """One line: runs stored and intact, damaged chunks, the batch's status."""
+    def summary(self, lang: str | None = i18n.DEFAULT_LANGUAGE) -> str:
+        """One line: runs stored and intact, damaged chunks, the batch's status (in
+        ``lang``; ``None``: the language in use, as ``simcontract check --lang``)."""
         damaged = len(self.damaged)
         parts = ""
         if damaged:
             first = next(iter(self.damaged.values()))
-            parts = f"; {damaged} damaged part{'s' if damaged != 1 else ''} ({first})"
+            number = "one" if damaged == 1 else "many"
+            parts = i18n.text(f"inventory.damaged_{number}", lang, n=damaged, first=first)
         outputs = ""
         if self.manifest.get("status") == "complete" and not self.in_use:
+            total = len(self.manifest.get("outputs") or [])
             missing = self.missing_outputs
             if not self.outputs_written:
-                outputs = ", but its tables and figures were not all written"
+                outputs = i18n.text("inventory.outputs_unwritten", lang)
             elif missing:
-                outputs = (
-                    f", but {len(missing)} of its {len(self.manifest['outputs'])} tables "
-                    f"and figures are missing ({missing[0]})"
-                )
+                said = {"n": len(missing), "total": total, "first": missing[0]}
+                outputs = i18n.text("inventory.outputs_missing", lang, **said)
             elif self.changed_outputs:
                 changed = self.changed_outputs
-                outputs = (
-                    f", but {len(changed)} of its {len(self.manifest['outputs'])} tables "
-                    f"and figures changed after they were written ({changed[0]})"
-                )
-        return (
-            f"{len(self.runs)} of {self.n_runs} runs stored and intact{parts}; "
-            f"the batch {self.status()}{outputs}"
+                said = {"n": len(changed), "total": total, "first": changed[0]}
+                outputs = i18n.text("inventory.outputs_changed", lang, **said)
+        counts = {"stored": len(self.runs), "runs": self.n_runs, "damaged": parts}
+        return i18n.text(
+            "inventory.summary", lang, **counts, status=self.status(lang), outputs=outputs
         )
 
     def resume_hint(self) -> str:

@@ -85,14 +85,16 @@ def _shorten(text: str, width: int) -> str:
     return shorten(text, width)
 
 
-def _column_width(header: str, cells: Sequence[str]) -> int:
+def column_width(header: str, cells: Sequence[str]) -> int:
+    """Width :func:`layout` gives a column: its widest cell or header word, at least
+    :data:`_MIN_COLUMN`."""
     longest_word = max((display_width(w) for w in words(header)), default=0)
     return max(longest_word, *(display_width(c) for c in cells), _MIN_COLUMN)
 
 
 def _block(labels: Sequence[str], label_header: str, columns: Sequence[Column]) -> str:
     lw = max(display_width(label_header), *(display_width(x) for x in labels))
-    widths = [_column_width(c[0], c[1]) for c in columns]
+    widths = [column_width(c[0], c[1]) for c in columns]
     heads = [wrap(c[0], w) or [""] for c, w in zip(columns, widths, strict=True)]
     depth = max(len(h) for h in heads)
     lines = []
@@ -129,7 +131,7 @@ def layout(
     """
     labels = [_shorten(x, _ROW_LABEL) for x in labels]
     lw = max(display_width(label_header), *(display_width(x) for x in labels), 1)
-    widths = [_column_width(c[0], c[1]) + 2 for c in columns]
+    widths = [column_width(c[0], c[1]) + 2 for c in columns]
     # The fewest blocks that fit, then columns spread evenly over them.
     for n_blocks in range(1, len(columns) + 1):
         size = math.ceil(len(columns) / n_blocks)

@@ -4,8 +4,8 @@ Each stylised-fact pattern of :mod:`~simcontract.experiment.validation` compares
 at one set of assumed values. :func:`robustness` asks whether its conclusion survives
 when the assumptions move: it samples a Latin hypercube over the plausible region of
 every assumption (:attr:`simcontract.params.Parameter.plausible_range`: every numeric
-assumption except those of group ``run``, the run's length and the market's size and
-mix, which define the market a pattern studies), runs both arms of every pattern at
+assumption, the mix of NGOs included, except the run's length and the market's size and
+purchasers, which define the market a pattern studies), runs both arms of every pattern at
 every point, and reports
 
 * the share of points where the pattern holds, with a 95 % Wilson interval, and
@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract import i18n
 from simcontract.experiment import robustness_indices as indices
 from simcontract.experiment import storage
 from simcontract.experiment.designs import (
@@ -156,8 +157,15 @@ class RobustnessResult:
         """The index assumptions are ranked by (:data:`PRIMARY_INDEX` of the method)."""
         return PRIMARY_INDEX[self.method]
 
-    def top(self, pattern: str, k: int = 5) -> pd.DataFrame:
+    def top(self, pattern: str, k: int = 5, clear: bool = False) -> pd.DataFrame:
         """The ``k`` assumptions the pattern's effect is most sensitive to.
+
+        Args:
+            pattern: The pattern's id.
+            k: Most assumptions given.
+            clear: Keep only indices whose 95 % interval is clear of 0 (``value - conf >
+                0``): with few points every index is noise, and ranking them would name
+                assumptions the effect may not depend on at all.
 
         Returns:
             Columns ``parameter``, ``value`` (the method's main index: RBD-FAST or Sobol
@@ -172,6 +180,8 @@ class RobustnessResult:
         if rows.empty and str(pattern) not in set(self.shares["pattern"]):
             raise KeyError(f"no pattern {pattern!r}; patterns are {list(self.shares['pattern'])}")
         rows = rows[(rows["index"] == self.index) & rows["value"].notna()]
+        if clear:
+            rows = rows[rows["value"] - rows["conf"] > 0]
         rows = rows.sort_values("value", ascending=False, kind="stable").head(k)
         return rows[["parameter", "value", "conf"]].reset_index(drop=True)
 
@@ -450,8 +460,8 @@ def assumption_ranges(
             if name in PARAMETERS and plausible is None:
                 raise DesignError(
                     f"robustness: parameter {name!r} has no plausible region (only numeric "
-                    "assumptions outside group 'run', the run's length and the market's "
-                    "size and mix, have one); give a range as {name: (low, high)} or "
+                    "assumptions other than the run's length and the market's size and "
+                    "purchasers have one); give a range as {name: (low, high)} or "
                     "leave it out"
                 )
             bounds = plausible
@@ -759,21 +769,39 @@ def run_count(
     return arms * (points + extra[sensitivity]) * replications
 
 
-def format_shares(result: RobustnessResult, k: int = 3) -> str:
+_SHARES_COLUMNS = (
+    "pattern",
+    "outcome",
+    "expect",
+    "minimum",
+    "holds",
+    "share",
+    "nan",
+    "invalid",
+    "median",
+    "sensitive",
+)
+"""The columns of :func:`format_shares`, keys of ``robustness.`` in the catalogue."""
+
+
+def format_shares(result: RobustnessResult, k: int = 3, lang: str | None = None) -> str:
     """The shares as a Markdown table, one row per pattern: outcome, expected direction,
     minimum effect, share of points where the pattern holds with its 95 % Wilson
     interval, NaN and invalid points, median effect and the ``k`` assumptions it is
-    most sensitive to."""
-    lines = [
-        "| pattern | outcome | expect | min. effect | holds at | share [95% CI] | NaN | "
-        "invalid | median effect | most sensitive to |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    most sensitive to, of those whose index is clear of 0 (in ``lang``; outcomes and
+    assumptions by their names)."""
+    headers = [i18n.text(f"robustness.{c}", lang) for c in _SHARES_COLUMNS]
+    lines = ["| " + " | ".join(headers) + " |", "|---" * len(headers) + "|"]
     for r in result.shares.itertuples():
-        top = result.top(r.pattern, k)
-        said = ", ".join(f"{t.parameter} ({t.value:.2g})" for t in top.itertuples()) or "–"
+        top = result.top(r.pattern, k, clear=True)
+        ranked = (
+            i18n.text("punctuation.paren", lang, text=t.parameter, note=f"{t.value:.2g}")
+            for t in top.itertuples()
+        )
+        said = i18n.text("punctuation.list", lang).join(ranked) or "–"
+        expect = i18n.text(f"robustness.{r.expect}", lang)
         lines.append(
-            f"| {r.pattern} | {r.outcome} | {r.expect} | {r.minimum_effect:g} | "
+            f"| {r.pattern} | {r.outcome} | {expect} | {r.minimum_effect:g} | "
             f"{r.held}/{r.points} | {_pct(r.share)} [{_pct(r.low)}, {_pct(r.high)}] | "
             f"{r.nan_points} | {r.invalid_points} | {r.median_effect:.3g} | {said} |"
         )

@@ -20,13 +20,13 @@ from simcontract import i18n
 from simcontract.experiment.designs import outside_unit_interval
 from simcontract.experiment.report import (
     WIDTH,
+    column_width,
     decimals,
     display_width,
     format_cell,
     format_number,
     layout,
     pad,
-    words,
     wrap,
 )
 from simcontract.experiment.validation_report import md_row, outcome_heading
@@ -58,8 +58,7 @@ def _value(name: str, x: Any, lang: str | None) -> str:
 
 def _width(header: str, cells: Sequence[str]) -> int:
     """Width :func:`~simcontract.experiment.report.layout` gives a column, plus its gap."""
-    longest = max((display_width(w) for w in words(header)), default=0)
-    return max(longest, *map(display_width, cells), 8) + 2
+    return column_width(header, cells) + 2
 
 
 def _chunks(fixed: list[Any], columns: list[Any], label_width: int) -> list[list[Any]]:

@@ -32,7 +32,10 @@ What each figure reads from the results object (duck typing):
 
 Design points are told apart by scenario name; when names repeat, by the parameters
 that differ between points (for a sweep, the design's parameters). Each point keeps
-the same colour in every figure.
+the same colour in every figure of a batch, and each built-in scenario has one colour
+in every figure of every batch (:data:`SCENARIO_COLOURS`); other scenarios and a
+sweep's points take the colours the built-ins shown leave free, in order
+(:func:`~simcontract.plots.style.group_colours`).
 
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family
@@ -62,6 +65,7 @@ from simcontract.plots.style import (
     PURCHASER_COLOURS,
     PURCHASER_MARKERS,
     PURCHASER_NAMES,
+    SCENARIO_COLOURS,
     SEQUENTIAL_CMAP,
     STYLE,
     TIE_CMAP,
@@ -81,6 +85,7 @@ __all__ = [
     "PURCHASER_COLOURS",
     "PURCHASER_MARKERS",
     "PURCHASER_NAMES",
+    "SCENARIO_COLOURS",
     "SEQUENTIAL_CMAP",
     "STYLE",
     "TIE_CMAP",

@@ -22,7 +22,7 @@ from simcontract import i18n
 from simcontract.experiment.stats import Interval
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
-from simcontract.plots.style import OKABE_ITO, figure_text, fmt, value_label
+from simcontract.plots.style import figure_text, fmt, group_colours, value_label
 
 
 # --------------------------------------------------------------------------- tables
@@ -160,7 +160,9 @@ def _setting(name: str, value: Any) -> str:
 
 
 def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
-    """Design points in order, each with a distinct label and a stable colour."""
+    """Design points in order, each with a distinct label and a stable colour: a
+    built-in scenario's own, else one the batch's built-ins leave free
+    (:func:`~simcontract.plots.style.group_colours`)."""
     if frame is None:
         try:
             frame = runs_of(results)
@@ -170,9 +172,11 @@ def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
     labels = _labels(first, getattr(results, "design", None))
     if len(set(labels)) < len(labels):
         labels = [f"{label} #{point}" for label, point in zip(labels, first.index, strict=True)]
+    names = list(first["scenario"].astype(str)) if "scenario" in first else [None] * len(first)
+    colours = group_colours(names)
     return [
-        Group(int(point), label, OKABE_ITO[i % len(OKABE_ITO)])
-        for i, (point, label) in enumerate(zip(first.index, labels, strict=True))
+        Group(int(point), label, colour)
+        for point, label, colour in zip(first.index, labels, colours, strict=True)
     ]
 
 

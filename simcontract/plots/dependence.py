@@ -8,7 +8,19 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from simcontract.plots.data import active_rows, dependence_threshold, groups, table_of
-from simcontract.plots.style import figure, figure_text, fmt, outside_legend, styled
+from simcontract.plots.style import (
+    PAGE_WIDTH,
+    break_list,
+    figure,
+    figure_text,
+    fit_xlabels,
+    fmt,
+    outside_legend,
+    styled,
+)
+
+LEGEND_COLUMNS = 28
+"""Widest line of a group's label in the legend, in display columns."""
 
 
 @styled
@@ -27,7 +39,7 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     """
     active = active_rows(table_of(results, "ngos"))
     points = groups(results)
-    fig = figure(9.4, 3.3)
+    fig = figure(PAGE_WIDTH, 3.3)
     hist_ax, ecdf_ax = fig.subplots(1, 2)
     edges = np.linspace(0.0, 1.0, bins + 1)
     step = edges[1] - edges[0]
@@ -35,7 +47,8 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     for k, g in enumerate(points):
         values = active.loc[active["point"] == g.point, "dependence"].astype(float).to_numpy()
         values = np.clip(values[~np.isnan(values)], 0.0, 1.0)
-        label = figure_text("with_n", label=g.label, n=len(values))
+        # Two panels share the page with the legend: long labels take two lines.
+        label = figure_text("with_n", label=break_list(g.label, LEGEND_COLUMNS), n=len(values))
         counts, _ = np.histogram(values, bins=edges)
         shares = counts / len(values) if len(values) else np.zeros(bins)
         left = edges[:-1] + 0.05 * step + k * width
@@ -63,5 +76,6 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
     ecdf_ax.set_ylim(0, 1.02)
     ecdf_ax.set_title(figure_text("dependence_ecdf_title"), loc="left")
     outside_legend(ecdf_ax)
+    fit_xlabels(fig, (hist_ax, ecdf_ax))
     fig.suptitle(figure_text("dependence_title"))
     return fig

@@ -25,21 +25,33 @@ from simcontract.plots.data import (
     yearly_band,
 )
 from simcontract.plots.style import (
+    PAGE_WIDTH,
     STYLE,
     calendar,
     figure,
     figure_text,
+    fit_titles,
+    fit_xlabels,
     outcome_label,
     outside_legend,
     pretty,
     styled,
     year_axis_label,
 )
+from simcontract.textwidth import display_width
+
+MIN_PANEL_WIDTH = 1.8
+"""Narrowest panel :func:`compare_outcomes` chooses, in inches: room for four tick
+labels such as ``0.135`` and an outcome's label on two lines."""
 
 
 @styled
 def compare_outcomes(
-    results: Any, outcomes: Sequence[str] | None = None, *, level: float = 0.95, ncols: int = 3
+    results: Any,
+    outcomes: Sequence[str] | None = None,
+    *,
+    level: float = 0.95,
+    ncols: int | None = None,
 ) -> Figure:
     """Mean and confidence interval of outcomes at each scenario or design point.
 
@@ -49,20 +61,27 @@ def compare_outcomes(
         results: Results with ``runs``.
         outcomes: Outcome names (default: the key outcomes).
         level: Confidence level of Student's t interval over replications.
-        ncols: Panels per row.
+        ncols: Panels per row (default: up to three, as many as fit a page's width
+            beside the scenarios' names, each at least :data:`MIN_PANEL_WIDTH` wide).
 
     Returns:
         The figure.
     """
     runs = runs_of(results)
     outcomes = outcome_names(outcomes, runs)
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1):
         raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
     points = groups(results, runs)
+    names = min(3.0, 0.07 * max(display_width(g.label) for g in points))
+    # Panels as wide as the outcomes' labels (9 points: about 0.065 inch a column) as
+    # long as the page allows; beyond, labels take two lines (fit_xlabels).
+    longest = max(display_width(outcome_label(n)) for n in outcomes)
+    panel = max(MIN_PANEL_WIDTH, 0.1 + 0.065 * longest)
+    if ncols is None:
+        ncols = max(1, min(3, int((PAGE_WIDTH - names - 0.4) // MIN_PANEL_WIDTH)))
     ncols = max(1, min(ncols, len(outcomes)))
     nrows = math.ceil(len(outcomes) / ncols)
-    longest = max(len(g.label) for g in points)
-    width = 2.4 * ncols + min(6.0, 0.07 * longest) + 0.4
+    width = panel * ncols + names + 0.4
     fig = figure(width, nrows * (0.9 + 0.28 * len(points)) + 0.5)
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ypos = {g.point: len(points) - 1 - i for i, g in enumerate(points)}
@@ -100,6 +119,7 @@ def compare_outcomes(
         ax.set_visible(False)
     bottom_up = points[::-1]
     axes[0, 0].set_yticks([ypos[g.point] for g in bottom_up], [g.label for g in bottom_up])
+    fit_xlabels(fig, axes.flat[: len(outcomes)])
     title = figure_text(
         "outcomes_title", level=f"{level:.0%}", replications=replications_text(runs)
     )
@@ -161,7 +181,7 @@ def fan_chart(
         layout = "overlay" if len(shown) <= 4 else "panels"
     quantiles = yearly_band(series, outcome, band)
     if layout == "overlay":
-        fig = figure(6.6 if len(shown) > 1 else 5.2, 3.4)
+        fig = figure(PAGE_WIDTH if len(shown) > 1 else 5.2, 3.4)
     else:
         ncols = min(3, len(shown))
         fig = figure(2.6 * ncols + 0.4, 2.1 * math.ceil(len(shown) / ncols) + 0.5)
@@ -184,6 +204,7 @@ def fan_chart(
     else:
         fig.supxlabel(year_axis_label(start), fontsize=STYLE["axes.labelsize"])
         fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
+        fit_titles(fig, drawn)
     title = figure_text(
         "fan_title",
         outcome=pretty(outcome),

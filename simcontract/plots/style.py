@@ -10,9 +10,11 @@ which the ``mplfonts`` package installs, so it renders without a system CJK font
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import warnings
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,6 +30,7 @@ from matplotlib.legend import Legend
 from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
+from simcontract.textwidth import display_width, wrap
 
 # --------------------------------------------------------------------------- palette
 OKABE_ITO: tuple[str, ...] = (
@@ -73,6 +76,48 @@ PURCHASER_MARKERS: dict[str, str] = {"bureau": "s", "mass_org": "D"}
 
 PURCHASER_NAMES: dict[str, str] = {k: i18n.purchaser_name(k, "en") for k in PURCHASER_COLOURS}
 """Display name of each purchaser kind (plural), in English (see :func:`purchaser_name`)."""
+
+SCENARIO_COLOURS: dict[str, str] = {
+    "baseline": OKABE_ITO[0],
+    "guangzhou_ifsc": OKABE_ITO[1],
+    "shanghai_hub": OKABE_ITO[2],
+    "beijing_piecemeal": OKABE_ITO[5],
+    "luoshan_delegation": OKABE_ITO[3],
+    "mass_org_partnership": OKABE_ITO[4],
+    "moca_2012_fund": OKABE_ITO[6],
+    "thin_market": OKABE_ITO[7],
+}
+"""Colour of each built-in scenario, the same in every figure whatever else it is
+compared with (see :func:`group_colours`). The baseline and the two cities compared
+most often take the palette's first three colours; the mass-organisation scenario
+takes the colour of mass organisations (:data:`PURCHASER_COLOURS`)."""
+
+
+def group_colours(names: Sequence[str | None]) -> list[str]:
+    """Colour of each group of a figure set (the design points of one batch), in order.
+
+    A built-in scenario that appears once among ``names`` takes its fixed colour
+    (:data:`SCENARIO_COLOURS`), so it looks the same in every figure of every batch.
+    The other groups (user scenarios, scenarios compared in several variants, the points
+    of a sweep, ``None``) take the palette's colours no fixed colour of this set uses,
+    in palette order and in the order the groups come, cycling when they run out. Every
+    figure of a batch draws the same list of groups, so a user scenario keeps one colour
+    across the batch's figures and never shares it with a built-in shown alongside. (A
+    colour from a hash of the name would also hold across batches, but two names could
+    share a colour in one figure, which misleads more.)
+
+    Args:
+        names: Scenario name of each group (``None``: not told apart by name).
+
+    Returns:
+        One colour per group.
+    """
+    counts = Counter(names)
+    fixed = [SCENARIO_COLOURS.get(n) if n is not None and counts[n] == 1 else None for n in names]
+    free = [c for c in OKABE_ITO if c not in fixed] or list(OKABE_ITO)
+    rest = itertools.cycle(free)
+    return [colour if colour is not None else next(rest) for colour in fixed]
+
 
 EXITED_COLOUR = "#c8c8c8"
 """Colour of NGOs that have left the market."""
@@ -142,6 +187,12 @@ STYLE: dict[str, Any] = {
 DPI = 300
 """Resolution of saved raster images."""
 
+PAGE_WIDTH = 7.0
+"""Widest figure, in inches (178 mm): the text width of a two-column journal page, and
+little more than a one-column page's, so a figure prints at 80% of its size or more
+and its 8-point tick labels stay legible. Figures with a legend beside the data take
+exactly this width, so their text prints at one size."""
+
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 """The font of Chinese text: Noto Sans CJK SC (SIL Open Font License), as ``mplfonts``
 installs it."""
@@ -179,19 +230,55 @@ def language_rc(lang: str | None = None) -> dict[str, Any]:
 
 def styled(func: Callable[_P, _R]) -> Callable[..., _R]:
     """Run ``func`` inside ``rc_context(STYLE)`` in a language: the wrapped function
-    takes ``lang=`` (default: the language in use, see ``i18n.use_language``)."""
+    takes ``lang=`` (default: the language in use, see ``i18n.use_language``). The
+    figure's title is then fitted to its width (:func:`fit_suptitle`)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> _R:
         with i18n.use_language(lang) as code, mpl.rc_context({**STYLE, **language_rc(code)}):
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            if isinstance(result, Figure):
+                fit_suptitle(result)
+            return result
 
     return wrapper
 
 
+MIN_LABEL_SIZE = 8.0
+"""Smallest size of a panel's title, in points: that of the tick labels."""
+
+MIN_TITLE_SIZE = 9.0
+"""Smallest size of a figure's title, in points: that of the axis labels."""
+
+
+def fit_suptitle(fig: Figure) -> None:
+    """Make the figure's title fit its width, so saving never widens the figure (nor
+    beyond :data:`PAGE_WIDTH`): a smaller size, down to :data:`MIN_TITLE_SIZE`, then
+    lines."""
+    title = fig._suptitle  # matplotlib has no public getter of the Text
+    if title is None or not title.get_text():
+        return
+    room = 0.98 * fig.bbox.width
+    width = title.get_window_extent().width
+    if width <= room:
+        return
+    size = title.get_fontsize()
+    smaller = max(MIN_TITLE_SIZE, size * room / width)
+    title.set_fontsize(smaller)
+    width *= smaller / size
+    if width > room:
+        text = title.get_text()
+        if display_width(text) == len(text):
+            title.set_wrap(True)  # at its spaces, as drawn: the text stays one string
+        else:  # Chinese breaks between words, which matplotlib's wrapping cannot tell
+            columns = max(20, int(display_width(text) * room / width))
+            title.set_text("\n".join(wrap(text, columns)))
+
+
 def figure(width: float, height: float) -> Figure:
-    """A new figure of ``width`` by ``height`` inches, laid out by matplotlib."""
-    return Figure(figsize=(width, height), layout="constrained")
+    """A new figure of ``width`` (at most :data:`PAGE_WIDTH`) by ``height`` inches,
+    laid out by matplotlib."""
+    return Figure(figsize=(min(width, PAGE_WIDTH), height), layout="constrained")
 
 
 def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
@@ -201,6 +288,62 @@ def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
     ``kwargs`` go to ``Axes.legend`` (e.g. ``handles``, ``title``).
     """
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def break_list(text: str, columns: int) -> str:
+    """``text`` in lines of about ``columns`` display columns (a Chinese character takes
+    two), broken only after the list separator of the language in use (``", "``,
+    ``"、"``): a design point's label in a legend beside narrow panels."""
+    separator = i18n.text("punctuation.list", i18n.current())
+    parts = text.split(separator)
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if display_width(lines[-1] + separator + part) <= columns:
+            lines[-1] += separator + part
+        else:
+            lines[-1] += separator.rstrip()
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def fit_titles(fig: Figure, axes: Sequence[Axes]) -> None:
+    """Break each title of ``axes`` wider than its panel into lines at the list
+    separator of the language in use (``", "``, ``"、"``), and set one still too wide
+    smaller (down to the tick labels' size), so neighbouring panels' titles never run
+    into each other."""
+    separator = i18n.text("punctuation.list", i18n.current())
+    fig.draw_without_rendering()  # lays the figure out: panel widths as saved
+    for ax in axes:
+        title = ax.title
+        room = ax.get_window_extent().width
+        if title.get_window_extent().width <= room:
+            continue
+        parts = title.get_text().split(separator)
+        lines = [parts[0]]
+        for part in parts[1:]:
+            title.set_text(lines[-1] + separator + part)
+            if title.get_window_extent().width <= room:
+                lines[-1] += separator + part
+            else:
+                lines[-1] += separator.rstrip()
+                lines.append(part)
+        title.set_text("\n".join(lines))
+        # Glyph widths come in whole pixels: step down until the title fits.
+        while title.get_window_extent().width > room and title.get_fontsize() > MIN_LABEL_SIZE:
+            title.set_fontsize(max(MIN_LABEL_SIZE, title.get_fontsize() - 0.25))
+
+
+def fit_xlabels(fig: Figure, axes: Sequence[Axes]) -> None:
+    """Break each x label of ``axes`` wider than its panel before its unit's bracket
+    (``"Provider turnover\\n(share)"``), so neighbouring panels' labels never run into
+    each other."""
+    fig.draw_without_rendering()
+    for ax in axes:
+        label = ax.xaxis.label
+        text = label.get_text()
+        at = max(text.rfind(" ("), text.rfind("（"))
+        if at > 0 and label.get_window_extent().width > ax.get_window_extent().width:
+            label.set_text(text[:at] + "\n" + text[at:].lstrip())
 
 
 def year_axis_label(start: int | None) -> str:

@@ -11,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import groups, ngo_lifetimes
-from simcontract.plots.style import figure, figure_text, outside_legend, styled
+from simcontract.plots.style import PAGE_WIDTH, figure, figure_text, outside_legend, styled
 
 
 def _steps(km: pd.DataFrame, column: str, end: float) -> np.ndarray:
@@ -37,7 +37,7 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
     """
     lives = ngo_lifetimes(results)
     shown = [g for g in groups(results) if (lives["point"] == g.point).any()]
-    fig = figure(7.2, 3.4)
+    fig = figure(PAGE_WIDTH, 3.4)
     ax = fig.add_subplot()
     horizon = 0.0
     for g in shown:

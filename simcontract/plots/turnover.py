@@ -21,6 +21,7 @@ from simcontract.plots.data import (
 )
 from simcontract.plots.style import (
     OKABE_ITO,
+    PAGE_WIDTH,
     figure,
     figure_text,
     outcome_label,
@@ -115,7 +116,7 @@ def turnover_vs_contract_length(
     if "contract_years" not in runs:
         raise ValueError("runs hold no 'contract_years' column")
     keyed, title = _keyed(results, runs, by or _default_by(results, runs))
-    fig = figure(6.6 if len(keyed) > 1 else 5.0, 3.4)
+    fig = figure(PAGE_WIDTH if len(keyed) > 1 else 5.0, 3.4)
     ax = fig.add_subplot()
     width = 0.09
     any_cut = False
