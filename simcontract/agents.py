@@ -34,7 +34,7 @@ MASS_ORG_SECTORS = ("family", "disability", "youth")
 federation, Communist Youth League."""
 
 TIE_FLOOR = 0.01
-"""Tie strength below which a decaying tie is forgotten."""
+"""Tie strength at or below which a decaying tie is forgotten."""
 
 MEDIAN_RANK = 0.5
 """An official's rank in a distribution of motives when officials do not differ
@@ -235,7 +235,7 @@ class Cadre(mesa.Agent):
         return 0.0
 
     def decay_ties(self, rate: float) -> None:
-        """Weaken every tie by the share ``rate`` and forget those below ``TIE_FLOOR``."""
+        """Weaken every tie by the share ``rate`` and forget those at or below ``TIE_FLOOR``."""
         keep = 1.0 - rate
         self.ties = {k: w for k, v in self.ties.items() if (w := v * keep) > TIE_FLOOR}
 

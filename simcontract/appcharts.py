@@ -14,6 +14,7 @@ run's length; each year only its datasets change (see
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ import altair as alt
 
 from simcontract import i18n
 from simcontract.appcontrols import said_changes, said_shifts
+from simcontract.appfont import CJK
 from simcontract.appreplicate import Replicates
 from simcontract.appruns import Run, preset_changes
 from simcontract.plots.style import OKABE_ITO
@@ -41,11 +43,48 @@ DASH_LEGEND_SIZE = 600
 """Size of those strokes (Vega draws a stroke its square root long): long enough for
 the longest dash pattern to show once."""
 
+LEGEND_SYMBOL = 60
+"""Room a legend entry needs beside its label: the symbol (a whole dash) and gaps."""
+
+LEGEND_LABEL_MIN = 80
+"""Narrowest a legend label gets (a label longer than the chart is cut, with "…")."""
+
+STACKED_LEGENDS = {"bottom": {"anchor": "start", "direction": "vertical"}}
+"""Vega's legend layout that puts a chart's legends under it one under the other, not
+side by side (beyond a narrow chart's edge, where they would be cut off)."""
+
 FONT = "Roboto, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', " + (
     "SimcontractCJK, sans-serif"
 )
 """Font stack of chart text: the page's font, then Chinese fonts (the last is the one the
 app serves itself, see :mod:`simcontract.appfont`)."""
+
+
+NUMBER_FORMAT = ",.3~f"
+"""How a chart's tooltips show a number (d3-format): with the thousands separator of
+:func:`simcontract.appcontrols.show_number` and the axes, at most three decimals."""
+
+_WIDE = re.compile(f"[{CJK}]")
+
+
+def across(unit: str) -> bool:
+    """Whether a y axis' title reads across, above the axis: in Chinese, as Chinese
+    charts put their unit (turned on its side, each character would lie on its back)."""
+    return bool(_WIDE.search(unit))
+
+
+def y_axis(unit: str, projector: bool) -> alt.Axis:
+    """The y axis titled ``unit``; a Chinese one over the axis, reading across, from
+    where the axis labels start (Vega places it there, as it would the turned title)."""
+    if not across(unit):
+        return alt.Axis()
+    label = sizes(projector)["label"]
+    return alt.Axis(
+        titleAngle=0,
+        titleAlign="left",
+        titleBaseline="bottom",
+        titleY=-(label / 2 + 4),  # clear of the top label, which is centred on the top
+    )
 
 
 @dataclass(frozen=True)
@@ -93,11 +132,20 @@ def config(projector: bool) -> dict[str, Any]:
     }
 
 
-def finish_spec(chart: alt.TopLevelMixin, projector: bool) -> dict[str, Any]:
-    """The chart as a Vega-Lite 5 specification with the app's config."""
+def field_colon(lang: str) -> str:
+    """What follows a field's name in a hover tooltip (its name and value sit in two
+    cells): the catalogue's field punctuation, ``":"`` or ``"："``."""
+    return i18n.text("punctuation.field", lang, name="", value="").strip()
+
+
+def finish_spec(chart: alt.TopLevelMixin, projector: bool, lang: str) -> dict[str, Any]:
+    """The chart as a Vega-Lite 5 specification with the app's config; its tooltips
+    punctuate as ``lang`` does (:class:`simcontract.appwidgets.VegaChart` reads
+    ``usermeta``)."""
     spec = chart.to_dict(validate=False)
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = config(projector)
+    spec["usermeta"] = {"colon": field_colon(lang)}
     # The chart's data change in place: without resize, axis labels that grow (0 to
     # 1,000) would push the axis title and chart title out of the box.
     spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True}
@@ -125,12 +173,13 @@ def panel_spec(
     )
     share = panel.unit in ("share", "index")
     y_scale = alt.Scale(domain=[0, 1]) if share else alt.Scale(zero=True, nice=True)
-    y = alt.Y("value:Q", title=i18n.text(f"app.unit_{panel.unit}", lang), scale=y_scale)
+    unit = i18n.text(f"app.unit_{panel.unit}", lang)
+    y = alt.Y("value:Q", title=unit, scale=y_scale, axis=y_axis(unit, projector))
     tooltip = [
         alt.Tooltip("run:N", title=i18n.text("app.run", lang)),
         alt.Tooltip("outcome:N", title=i18n.text("app.outcome", lang)),
         alt.Tooltip("year:Q", title=i18n.text("figures.year", lang)),
-        alt.Tooltip("value:Q", title=i18n.text("app.value", lang), format=".3~f"),
+        alt.Tooltip("value:Q", title=i18n.text("app.value", lang), format=NUMBER_FORMAT),
     ]
     lines = (
         alt.Chart(alt.NamedData("lines"))
@@ -139,21 +188,7 @@ def panel_spec(
             x=x,
             y=y,
             color=colour,
-            strokeDash=alt.StrokeDash(
-                "run:N",
-                scale=alt.Scale(domain=list(runs) or [""], range=list(DASHES[: max(len(runs), 1)])),
-                # A line's colour is its outcome's, so the legend's strokes need one of
-                # their own, and room for a whole dash.
-                legend=alt.Legend(
-                    orient="bottom",
-                    title=None,
-                    direction="vertical",
-                    symbolType="stroke",
-                    symbolSize=DASH_LEGEND_SIZE,
-                )
-                if len(runs) > 1
-                else None,
-            ),
+            strokeDash=_run_dashes(runs),
             detail="run:N",
             tooltip=tooltip,
         )
@@ -178,7 +213,37 @@ def panel_spec(
     chart = alt.layer(band, marks, lines, flags, note).properties(
         title=i18n.text(f"app.panel_{panel.key}", lang), width="container", height=size["height"]
     )
-    spec = finish_spec(chart, projector)
+    return _stacked_legends(finish_spec(chart, projector, lang))
+
+
+def _run_dashes(runs: Sequence[str]) -> alt.StrokeDash:
+    """The dash of each run's lines (solid for the live run), with a legend when runs
+    are kept."""
+    return alt.StrokeDash(
+        "run:N",
+        scale=alt.Scale(domain=list(runs) or [""], range=list(DASHES[: max(len(runs), 1)])),
+        # A line's colour is its outcome's, so the legend's strokes need one of their
+        # own, and room for a whole dash.
+        legend=alt.Legend(
+            orient="bottom",
+            title=None,
+            direction="vertical",
+            symbolType="stroke",
+            symbolSize=DASH_LEGEND_SIZE,
+        )
+        if len(runs) > 1
+        else None,
+    )
+
+
+def _stacked_legends(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the legends of outcomes and of runs one under the other, their labels
+    no wider than the chart: side by side, or with a long scenario's name, they would
+    squeeze the chart to a sliver."""
+    spec["config"]["legend"].update(
+        layout=STACKED_LEGENDS,
+        labelLimit={"expr": f"max({LEGEND_LABEL_MIN}, width - {LEGEND_SYMBOL})"},
+    )
     for layer in spec["layer"]:
         legend = layer.get("encoding", {}).get("strokeDash", {}).get("legend")
         if legend:  # Altair has no parameter for it; Vega-Lite passes it on to Vega

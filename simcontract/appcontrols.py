@@ -245,15 +245,30 @@ def control(name: str, value: Any, lang: str, preset: Sequence[Any] = ()) -> Con
     return Control(name, param.kind, label, tooltip, low, high, step)
 
 
+SIGNIFICANT = 6
+"""Significant digits of a number shown without a fixed number of decimals."""
+
+
+def show_number(value: float, decimals: int | None = None) -> str:
+    """A number as the app shows it, with the same thousands separator at any size:
+    ``"5,636"``, ``"21,268.8"``, ``"0.25"``; with ``decimals``, exactly that many."""
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    if not math.isfinite(value) or abs(value) < 1000:
+        return f"{value:g}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    digits = math.floor(math.log10(abs(value))) + 1
+    return f"{value:,.{max(SIGNIFICANT - digits, 0)}f}".rstrip("0").rstrip(".")
+
+
 def show_value(name: str, value: Any, lang: str) -> str:
-    """A parameter value as people read it: ``"0.2"``, ``"2,400,000"``, ``"open
+    """A parameter value as people read it: ``"0.2"``, ``"5,636"``, ``"open
     tendering"``."""
     if name in PARAMETERS and PARAMETERS[name].kind == "choice":
         return i18n.choice_label(name, value, lang)
-    if isinstance(value, float):
-        if abs(value) >= 1e4:
-            return f"{int(value):,}" if value.is_integer() else f"{value:,g}"
-        return f"{value:g}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return show_number(value)
     return str(value)
 
 

@@ -13,10 +13,11 @@ from typing import Any
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simcontract import i18n
-from simcontract.appcharts import DASHES, PANELS, change_marks, run_label
+from simcontract.appcharts import DASHES, PANELS, across, change_marks, run_label
+from simcontract.appcontrols import show_number
 from simcontract.appreplicate import Replicates
 from simcontract.appruns import Run
 from simcontract.plots.style import OKABE_ITO, STYLE, figure, figure_text, language_rc, styled
@@ -24,6 +25,9 @@ from simcontract.scenario import load_scenario
 
 PNG_DPI = 150
 """Resolution of the downloaded charts."""
+
+UNIT_PAD = 16
+"""Points between a chart and its title when a unit reads across between them."""
 
 
 def _said(values: dict[str, Any]) -> str:
@@ -92,6 +96,9 @@ def charts_figure(
                 if series.empty or name not in series:
                     continue
                 label = i18n.outcome_label(name, lang)
+                if k:  # a kept run's line: the outcome and the run's name in brackets
+                    note = run_label(shown, lang)
+                    label = i18n.text("punctuation.paren", lang, text=label, note=note)
                 ax.plot(
                     series["year"],
                     series[name],
@@ -99,7 +106,7 @@ def charts_figure(
                     dashes=dash if k else (None, None),
                     marker="o" if not k else None,
                     markersize=3,
-                    label=label if not k else f"{label} ({run_label(shown, lang)})",
+                    label=label,
                 )
         if replicates is not None:
             for colour, name in zip(OKABE_ITO, panel.outcomes, strict=False):
@@ -120,10 +127,18 @@ def charts_figure(
                 va="top",
                 ha="left",
             )
-        ax.set_title(i18n.text(f"app.panel_{panel.key}", lang), loc="left")
-        ax.set_ylabel(i18n.text(f"app.unit_{panel.unit}", lang))
+        unit = i18n.text(f"app.unit_{panel.unit}", lang)
+        if across(unit):  # over the axis, reading across, under the title (as the page)
+            ax.set_title(i18n.text(f"app.panel_{panel.key}", lang), loc="left", pad=UNIT_PAD)
+            ax.set_ylabel(unit, rotation=0, ha="left", va="bottom")
+            ax.yaxis.set_label_coords(0.0, 1.01)
+        else:
+            ax.set_title(i18n.text(f"app.panel_{panel.key}", lang), loc="left")
+            ax.set_ylabel(unit)
         if panel.unit in ("share", "index"):
             ax.set_ylim(-0.02, 1.02)
+        else:  # counts: "1,000" as on the page, not matplotlib's "1000"
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: show_number(value)))
         ax.set_xlim(0.5, years + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax.get_legend_handles_labels()[0]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from simcontract import i18n
 from simcontract.agents import NGO, Purchaser
+from simcontract.appcontrols import show_number
 from simcontract.model import ContractingModel
 from simcontract.plots.style import EXITED_COLOUR, ORIGIN_COLOURS, PURCHASER_COLOURS
 
@@ -306,10 +307,10 @@ def _ngo_facts(ngo: NGO, lang: str) -> list[tuple[str, str]]:
         (_say(lang, "field_district"), _say(lang, "district", n=ngo.district + 1)),
         (_say(lang, "field_status"), status),
         (_say(lang, "field_entered"), str(ngo.entry_year)),
-        (_say(lang, "field_reserves"), f"{ngo.reserves:,.0f}"),
-        (_say(lang, "field_staff"), str(ngo.staff)),
-        (_say(lang, "field_reputation"), f"{ngo.reputation:.2f}"),
-        (_say(lang, "field_dependence"), f"{ngo.dependence:.2f}"),
+        (_say(lang, "field_reserves"), show_number(ngo.reserves, 0)),
+        (_say(lang, "field_staff"), show_number(ngo.staff)),
+        (_say(lang, "field_reputation"), show_number(ngo.reputation, 2)),
+        (_say(lang, "field_dependence"), show_number(ngo.dependence, 2)),
     ]
     for c in ngo.contracts:
         pu = c.purchaser
@@ -326,7 +327,7 @@ def _purchaser_facts(pu: Purchaser, year: int, lang: str) -> list[tuple[str, str
         (_say(lang, "field_sector"), i18n.text(f"sectors.{pu.sector}", lang)),
         (_say(lang, "field_district"), _say(lang, "district", n=pu.district + 1)),
         (_say(lang, "field_mode"), i18n.choice_label("tendering", pu.mode, lang)),
-        (_say(lang, "field_budget"), f"{pu.budget:,.0f}"),
+        (_say(lang, "field_budget"), show_number(pu.budget, 0)),
         (_say(lang, "field_official"), _say(lang, "official_years", years=pu.years_at_post(year))),
     ]
     for slot in pu.slots:

@@ -13,9 +13,22 @@ import altair as alt
 from matplotlib.colors import to_hex
 
 from simcontract import i18n
-from simcontract.appcharts import finish_spec, sizes
+from simcontract.appcharts import (
+    LEGEND_LABEL_MIN,
+    NUMBER_FORMAT,
+    STACKED_LEGENDS,
+    finish_spec,
+    sizes,
+)
 from simcontract.appmarket import NGO_ROW, colours
 from simcontract.plots.style import PURCHASER_MARKERS, tie_cmap
+
+GROUP_COLUMNS = f"width < {2 * 260} ? 2 : 3"
+"""Columns of the legend of NGO origins and purchaser kinds (a Vega expression): two
+in a narrow chart (the A/B layout's halves), so that their labels show whole."""
+
+GROUP_SYMBOL = 28
+"""Room a legend entry of a group needs beside its label: symbol and gaps."""
 
 VEGA_SHAPES = {"s": "square", "D": "diamond", "o": "circle"}
 """Vega's names of the markers of :data:`simcontract.plots.style.PURCHASER_MARKERS`."""
@@ -76,7 +89,16 @@ def _group_colour(lang: str, purchasers: tuple[str, str] | None = None) -> alt.C
     return alt.Color(
         "group:N",
         scale=alt.Scale(domain=names, range=hexes),
-        legend=alt.Legend(orient="bottom", title=None, columns=3, symbolStrokeWidth=0),
+        legend=alt.Legend(
+            orient="bottom",
+            title=None,
+            columns=alt.ExprRef(GROUP_COLUMNS),
+            symbolStrokeWidth=0,
+            # A column's share of the chart's width, less its symbol and gap.
+            labelLimit=alt.ExprRef(
+                f"max({LEGEND_LABEL_MIN}, width / ({GROUP_COLUMNS}) - {GROUP_SYMBOL})"
+            ),
+        ),
     )
 
 
@@ -85,20 +107,27 @@ def _tips(lang: str, fields: Sequence[tuple[str, str, str]]) -> list[alt.Tooltip
         alt.Tooltip(
             f"{name}:{kind}",
             title=i18n.text(f"app.{key}", lang),
-            **({"format": ",.0f"} if name == "reserves" else {}),
+            **({"format": ",.0f" if name == "reserves" else NUMBER_FORMAT} if kind == "Q" else {}),
         )
         for name, kind, key in fields
     ]
 
 
 def _market_chart(
-    links: alt.Chart, ngos: alt.Chart, purchasers: alt.Chart, height: float, projector: bool
+    links: alt.Chart,
+    ngos: alt.Chart,
+    purchasers: alt.Chart,
+    height: float,
+    projector: bool,
+    lang: str,
 ) -> dict[str, Any]:
     """Links under the actors; the ties' colour scale apart from the groups' (shared by
     NGOs and purchasers), and every size scale apart."""
     actors = alt.layer(ngos, purchasers).resolve_scale(size="independent")
     chart = alt.layer(links, actors).resolve_scale(color="independent", size="independent")
-    return finish_spec(chart.properties(width="container", height=height), projector)
+    spec = finish_spec(chart.properties(width="container", height=height), projector, lang)
+    spec["config"]["legend"]["layout"] = STACKED_LEGENDS
+    return spec
 
 
 NGO_TIPS = (
@@ -219,7 +248,8 @@ def detail_spec(columns: list[int], lang: str, projector: bool, reserves: float)
     links = _detail_links(x, y, lang, projector)
     ngos = _detail_ngos(lang, scale, reserves)
     purchasers = _detail_purchasers(lang, scale)
-    return _market_chart(links, ngos, purchasers, 1.9 * sizes(projector)["height"], projector)
+    height = 1.9 * sizes(projector)["height"]
+    return _market_chart(links, ngos, purchasers, height, projector, lang)
 
 
 def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, Any]:
@@ -260,4 +290,4 @@ def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, A
     purchasers = _district_marks(
         "purchasers", "square", "slots", area, colour, _tips(lang, purchaser_tips)
     )
-    return _market_chart(links, ngos, purchasers, 1.4 * size["height"], projector)
+    return _market_chart(links, ngos, purchasers, 1.4 * size["height"], projector, lang)

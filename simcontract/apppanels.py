@@ -12,7 +12,14 @@ from simcontract.appcontrols import key_rules, show_value
 from simcontract.appreplicate import LEVEL, REPLICATIONS, Replicates
 from simcontract.appruns import Run
 from simcontract.appstate import AppState
-from simcontract.appviews import Html, MarketView, Readouts, differences_table, show_outcome
+from simcontract.appviews import (
+    Html,
+    MarketView,
+    Readouts,
+    breakable,
+    differences_table,
+    show_outcome,
+)
 from simcontract.experiment import KEY_OUTCOMES
 from simcontract.plots.data import runs_text
 from simcontract.scenario import load_scenario
@@ -100,7 +107,7 @@ def replicates_table(run: Run, found: Replicates, lang: str, text: Callable[...,
             fewer = True
             with i18n.use_language(lang):
                 interval = text("ci_runs", interval=interval, runs=runs_text([ci.n]))
-        rows.append(f"| {i18n.outcome_label(name, lang)} | {value} | {interval} |")
+        rows.append(f"| {breakable(i18n.outcome_label(name, lang))} | {value} | {interval} |")
     note = text("replicate_note", years=years)
     if fewer:
         note += " " + text("replicate_fewer")
@@ -122,7 +129,7 @@ def RulesInForce(state: AppState) -> None:
     for name in key_rules():
         shown, was = show_value(name, now[name], lang), show_value(name, preset[name], lang)
         mark = f"**{shown}**" if now[name] != preset[name] else shown
-        rows.append(f"| {i18n.parameter_label(name, lang)} | {mark} | {was} |")
+        rows.append(f"| {breakable(i18n.parameter_label(name, lang))} | {mark} | {was} |")
     title = state.text("rules_title", scenario=i18n.scenario_title(run.preset, lang))
     note = state.text("rules_note")
     with solara.Div(classes=["sc-rules", "simcontract-rules"]):
@@ -135,9 +142,8 @@ def Explanation(state: AppState) -> None:
     lang = state.lang.value
     rows = [f"| {state.text('rule')} | {state.text('what_it_sets')} |", "|:--|:--|"]
     for name in key_rules():
-        rows.append(
-            f"| {i18n.parameter_label(name, lang)} | {i18n.parameter_meaning(name, lang)} |"
-        )
+        label, meaning = i18n.parameter_label(name, lang), i18n.parameter_meaning(name, lang)
+        rows.append(f"| {breakable(label)} | {meaning} |")
     with solara.Div(classes=["sc-explanation", "simcontract-explanation"]):
         Html(
             state.text("explanation")

@@ -36,6 +36,8 @@ CSS = """
 .sc-rule .v-input { margin-top: 0; padding-top: 0; }
 .sc-rule .v-select { margin-top: 20px; }
 .sc-rule .v-messages { display: none; }
+.sc-sidebar .v-select__selection--comma { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.3; }
 div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .sc-banner > div { margin: 4px 0; padding: 6px 10px; border-radius: 4px;
   display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
@@ -63,6 +65,9 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .sc-rules, .sc-differences, .sc-replicates { overflow-x: auto; }
 .sc-side-run h4 { margin: 8px 0 2px; }
 #vg-tooltip-element { font-family: FONT_STACK; font-size: 13px; }
+.sc-lang-zh_CN .sc-big-label, .sc-lang-zh_CN .sc-main td:first-child {
+  word-break: keep-all; }
+.sc-lang-zh_CN .sc-rules td + td { white-space: nowrap; }
 @media (max-width: 1180px) { .sc-charts { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 @media (max-width: 1000px) { .sc-sidebar { flex-basis: 270px; } }
 @media (max-width: 720px) {

@@ -15,9 +15,9 @@ from typing import Any
 import markdown
 import solara
 
-from simcontract import i18n
+from simcontract import i18n, textwidth
 from simcontract.appcharts import PANELS, panel_data, panel_spec, run_label
-from simcontract.appcontrols import show_value
+from simcontract.appcontrols import show_number, show_value
 from simcontract.appfont import CJK
 from simcontract.appmarket import detail_view, district_view, inspect, too_big
 from simcontract.appmarketchart import detail_spec, district_spec
@@ -29,11 +29,24 @@ from simcontract.outcomes import OUTCOMES
 READOUTS = ("active_ngos", "provider_turnover", "staff_turnover", "dependence_mean")
 """Outcomes shown as big numbers above the charts."""
 
+WHOLE_UNITS = ("NGOs", "slots", "contracts")
+"""Units of outcomes shown as whole numbers."""
+
 
 _WIDE = f"[{CJK}\u2018\u2019\u201c\u201d]"
 _CHINESE_LINE_BREAK = re.compile(rf"(?<={_WIDE})(\**)\n[ \t]*(?=\**{_WIDE})")
 """A line break inside Chinese text (bold or not, in a list item or not), which a
 browser shows as a space."""
+
+
+def breakable(text: str) -> str:
+    """A label as HTML whose lines break only between its words: a Chinese label at
+    the catalogue's word marks (``<wbr>``; the page keeps Chinese words whole, see
+    :mod:`simcontract.appstyle`), so that a narrow cell never leaves one character
+    of a word on a line of its own."""
+    if not re.search(f"[{CJK}]", text) or re.search(r"\s", text):
+        return html.escape(text)
+    return "<wbr>".join(html.escape(word) for word in textwidth.words(text))
 
 
 def as_html(text: str) -> str:
@@ -61,10 +74,8 @@ def show_outcome(name: str, value: float, lang: str) -> str:
         return "–"
     unit = OUTCOMES[name].unit if name in OUTCOMES else ""
     if unit == "share":
-        return f"{100 * value:.0f}%"
-    if unit in ("NGOs", "slots", "contracts"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+        return f"{show_number(100 * value, 0)}%"
+    return show_number(value, 0 if unit in WHOLE_UNITS else 2)
 
 
 def _latest(run: Run, name: str, year: int | None = None) -> float | None:
@@ -75,6 +86,18 @@ def _latest(run: Run, name: str, year: int | None = None) -> float | None:
         rows = series[series["year"] == year]
         return None if rows.empty else float(rows[name].iloc[0])
     return float(series[name].iloc[-1])
+
+
+def kept_readout(kept: Run, name: str, year: int, lang: str) -> str:
+    """What a big number says of a kept run: its value in the same ``year``, or, once
+    the live run has gone past the kept run's end, its value in its last year, named."""
+    if year > kept.year:
+        value = show_outcome(name, _latest(kept, name), lang)
+        return i18n.text(
+            "app.readout_kept_last", lang, label=kept.label, year=kept.year, value=value
+        )
+    value = show_outcome(name, _latest(kept, name, year), lang)
+    return i18n.text("app.readout_kept", lang, label=kept.label, value=value)
 
 
 @solara.component
@@ -93,18 +116,14 @@ def Readouts(state: AppState, run: Run) -> None:
                 )
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=html.escape(i18n.outcome_label(name, lang)),
+                    unsafe_innerHTML=breakable(i18n.outcome_label(name, lang)),
                     classes=["sc-big-label"],
                 )
                 if kept and run.year and not run.label:
-                    other = _latest(kept[-1], name, run.year)
-                    said = show_outcome(name, other, lang) if other is not None else "–"
                     solara.HTML(
                         tag="div",
                         classes=["sc-big-other"],
-                        unsafe_innerHTML=html.escape(
-                            state.text("readout_kept", label=kept[-1].label, value=said)
-                        ),
+                        unsafe_innerHTML=html.escape(kept_readout(kept[-1], name, run.year, lang)),
                     )
 
 
@@ -169,7 +188,10 @@ def MarketView(state: AppState, run: Run | None = None) -> None:
 
 def market_caption(counts: dict[str, int], year: int, text: Any) -> str:
     """What the market view shows, counted in words (singular or plural)."""
-    said = {k: text(f"count_{k}_{'one' if n == 1 else 'many'}", n=n) for k, n in counts.items()}
+    said = {
+        k: text(f"count_{k}_{'one' if n == 1 else 'many'}", n=show_number(n))
+        for k, n in counts.items()
+    }
     return text("market_caption", year=year, **said)
 
 
@@ -225,7 +247,7 @@ def differences_table(first: Run, second: Run, lang: str, text: Any) -> str:
     rows = [f"| {text('rule')} | {first.label} | {text('this_run_short')} |", "|:--|:--:|:--:|"]
     for name, a, b in rule_differences(first, second):
         rows.append(
-            f"| {i18n.parameter_label(name, lang)} | {show_value(name, a, lang)} "
+            f"| {breakable(i18n.parameter_label(name, lang))} | {show_value(name, a, lang)} "
             f"| {show_value(name, b, lang)} |"
         )
     for run in (first, second):

@@ -54,7 +54,10 @@ module.exports = {
       spec.datasets = Object.assign({}, spec.datasets || {}, rows);
       this.fitting = spec.width === 'container';
       if (this.fitting) { spec.width = this.width(); }
-      const result = await embed(this.$refs.plot, spec, { actions: false, renderer: 'canvas' });
+      const colon = (spec.usermeta || {}).colon || ':';
+      const tooltip = { formatTooltip: (value, sanitize) => this.tip(value, sanitize, colon) };
+      const options = { actions: false, renderer: 'canvas', tooltip };
+      const result = await embed(this.$refs.plot, spec, options);
       if (turn !== this.turn) { result.view.finalize(); return; }
       if (this.view) { this.view.finalize(); }
       this.view = result.view;
@@ -67,6 +70,21 @@ module.exports = {
       this.ready = true;
       this.drawn += 1;
       this.update();
+    },
+    tip(value, sanitize, colon) {
+      // Vega-Tooltip's table of fields, with the language's colon after each name.
+      const say = (v) => sanitize(v !== null && typeof v === 'object' ? JSON.stringify(v) : v);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return say(value);
+      }
+      const { title, ...fields } = value;
+      let html = title ? '<h2>' + say(title) + '</h2>' : '';
+      const rows = Object.entries(fields).filter(([, v]) => v !== undefined);
+      if (rows.length) {
+        html += '<table>' + rows.map(([k, v]) => '<tr><td class="key">' + say(k) + say(colon)
+          + '</td><td class="value">' + say(v) + '</td></tr>').join('') + '</table>';
+      }
+      return html || '{}';
     },
     width() {
       return Math.max(120, Math.floor(this.$el.clientWidth || 300));
@@ -172,6 +190,9 @@ class VegaChart(v.VuetifyTemplate):
         clicked: The data of the mark last clicked (with ``_nonce``, so that clicking
             the same mark twice still counts as a change).
         libs: Where the browser loads the libraries (see :func:`vega_libraries`).
+
+    A hover tooltip puts the colon the specification's ``usermeta`` names after each
+    field's name (``"："`` in Chinese; Vega's own tooltip writes ``":"``).
     """
 
     template = traitlets.Unicode(_CHART_TEMPLATE).tag(sync=True)

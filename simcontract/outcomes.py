@@ -804,7 +804,7 @@ _DEFINED = [
         "The same, pooled over the run: all years' quits over all years' workers.",
         Ratio("quits", "staff"),
         "pooled",
-        undefined="no social worker was employed",
+        undefined="no NGO was still active after settlement (no worker could quit)",
     ),
     Outcome(
         "opt_out_share",

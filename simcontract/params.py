@@ -279,7 +279,8 @@ _DECLARED = [
         1_000,
         unit="contracts",
         group="run",
-        meaning="Service slots (contracts) each purchaser funds in the first year.",
+        meaning="Service slots (contracts) each bureau funds in the first year (a mass "
+        "organisation `mass_org_budget` times as many, rounded, at least 1).",
         source="assumption",
     ),
     _p(
@@ -625,8 +626,8 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="Lowest bidder reputation, after the purchaser's adjustments (blame "
-        "avoidance, partnership, reshuffle, continuity), a purchaser accepts; with no "
-        "acceptable bid the tender fails.",
+        "avoidance, partnership, local trust, reshuffle, continuity, obedience), a "
+        "purchaser accepts; with no acceptable bid the tender fails.",
         source="assumption",
     ),
     _p(
@@ -1252,9 +1253,10 @@ _DECLARED = [
         0.0,
         1.0,
         group="money",
-        meaning="Most of the match an established NGO raises from co-funders (foundations, "
-        "companies), as a share of the contract price; others in proportion to their "
-        "track record.",
+        meaning="Match an established NGO with the mean other income raises from "
+        "co-funders (foundations, companies), as a share of the contract price; in "
+        "proportion to its track record below `proven_track_record` and to its other "
+        "income relative to `other_income`.",
         source="assumption",
     ),
     _p(

@@ -37,6 +37,29 @@ BREAK = "\u200b"
 _RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u200b]+")
 """A run of Chinese characters, with the marks it holds."""
 
+CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+"""Chinese characters and full-width punctuation, as the inside of a regular expression's
+character class."""
+
+_WIDE = f"[{CJK}\u2018\u2019\u201c\u201d]"
+_CHINESE_LINE_BREAK = re.compile(rf"(?<={_WIDE})(\**)\n[ \t]*(?=\**{_WIDE}|\[)")
+"""A line break inside Chinese text (bold or not, in a list item or not, before a link),
+which a browser shows as a space."""
+
+_FENCED = re.compile(r"^```.*?^```", flags=re.S | re.M)
+
+
+def join_chinese_lines(markdown: str) -> str:
+    """``markdown`` with the line breaks inside Chinese paragraphs taken out (outside
+    fenced code blocks): a source wrapped at a fixed width would otherwise show a space
+    wherever a line ended between two Chinese characters."""
+    parts, last = [], 0
+    for block in _FENCED.finditer(markdown):
+        parts += [_CHINESE_LINE_BREAK.sub(r"\1", markdown[last : block.start()]), block[0]]
+        last = block.end()
+    return "".join(parts) + _CHINESE_LINE_BREAK.sub(r"\1", markdown[last:])
+
+
 _WORD = 4
 """Most characters of a run of Chinese characters without marks that is taken as one
 word (年率, 购买方数): longer runs break between any characters."""

@@ -110,9 +110,16 @@ def test_more_bids_than_the_model_allows_are_refused() -> None:
 def test_an_award_must_go_to_a_bidder_of_the_open_tender() -> None:
     assert parse_award({"tender": "1-0", "winner": 5}, "1-0", (5, 6)).winner == 5
     assert parse_award({"tender": "1-0", "winner": None}, "1-0", (5, 6)).winner is None
-    for bad in ({"tender": "1-1", "winner": 5}, {"tender": "1-0", "winner": 7}, None):
-        with pytest.raises(PlanError):
+    wrong = [
+        ({"tender": "1-1", "winner": 5}, "not_this_tender"),
+        ({"tender": "1-0", "winner": 7}, "not_a_bidder"),
+        ({"tender": "1-0", "winner": True}, "not_a_bidder"),
+        (None, "not_a_form"),
+    ]
+    for bad, key in wrong:
+        with pytest.raises(PlanError) as err:
             parse_award(bad, "1-0", (5, 6))
+        assert err.value.key == key, (bad, err.value.key)
 
 
 # ------------------------------------------------------------------ joining
@@ -266,8 +273,9 @@ def test_the_teacher_closes_a_year_with_defaults_for_whoever_has_not_decided() -
     session.advance()
     assert session.wait_for(("ended",)) == "ended"
     assert teacher_view(session, "en")["phase"] == "ended"
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as err:
         session.submit_plan(seat.token, GOOD)
+    assert err.value.key == "not_now"
 
 
 def test_the_timer_closes_a_year() -> None:
@@ -277,8 +285,9 @@ def test_the_timer_closes_a_year() -> None:
     session.on_change = lambda: done.set() if session.phase == "ended" else None
     session.start()
     assert session.wait_for(("ended",), 30) == "ended"
-    with pytest.raises(Refused):
+    with pytest.raises(Refused) as err:
         session.set_timer("planning", 4000)
+    assert err.value.key == "bad_timer"
 
 
 # ------------------------------------------------------------------ the server

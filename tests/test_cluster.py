@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
+import distributed
 import pytest
 import results_damage as damage
 from pandas.testing import assert_frame_equal
@@ -21,9 +23,6 @@ from pandas.testing import assert_frame_equal
 from simcontract import Scenario, load_results, sweep
 from simcontract.cli import main
 from simcontract.experiment import integrity, plan, runner, storage
-
-distributed = pytest.importorskip("distributed")
-dask = pytest.importorskip("dask")
 
 TINY = Scenario(damage.TINY, name="tiny")
 GRID = {"favouritism": [0.1, 0.6]}

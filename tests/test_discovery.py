@@ -17,8 +17,6 @@ from simcontract.experiment import designs, discovery
 from simcontract.experiment.conditions import ConditionError, parse_condition
 from simcontract.experiment.discovery import Discovery, DiscoveryError, discover
 
-pytest.importorskip("ema_workbench", reason="discovery needs the [discover] extra")
-
 
 # --------------------------------------------------------------------------- conditions
 def test_a_condition_reads_clauses_joined_by_and_before_or() -> None:

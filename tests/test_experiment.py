@@ -62,7 +62,8 @@ def serial(tiny: Scenario):
 @pytest.fixture(scope="module")
 def cluster():
     """A local Dask cluster of two worker processes."""
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
     with (

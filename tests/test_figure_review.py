@@ -114,3 +114,23 @@ def test_pdf_fonts_are_embedded_truetype(lang: str, tmp_path: Path) -> None:
     assert b"/FontFile2" in data
     if lang == "zh_CN":
         assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSansCJK", data)
+
+
+def test_a_long_chinese_title_with_latin_names_fits_the_page() -> None:
+    """Lines of equal display columns differ in width when they mix Chinese and Latin
+    letters: the title is wrapped narrower until every line fits."""
+    text = (
+        "在执行的合同（基准城市的参数扫描，设计点 1：contract_years=3、tendering=selective、"
+        "favouritism=0.45、rotation_years=3、reshuffle=0.5、advocacy_inclination=0.25、"
+        "blame_avoidance=0.75）：重复 0，第 6 年末，城市 0"
+    )
+
+    @style.styled
+    def titled() -> Figure:
+        fig = style.figure(style.PAGE_WIDTH, 3.0)
+        fig.suptitle(text)
+        return fig
+
+    fig = laid_out(titled(lang="zh_CN"))
+    assert fig._suptitle.get_text().count("\n") >= 1
+    assert fig._suptitle.get_window_extent().width <= 0.98 * fig.bbox.width

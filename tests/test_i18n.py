@@ -52,12 +52,14 @@ def test_chinese_texts_are_translated() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_text_formats(lang: str) -> None:
-    """Each text fills with dummy values: no stray brace breaks the page."""
+    """Each text fills with dummy values: no stray brace breaks the page, and none is
+    left in what the reader sees (a text without fields is shown as written)."""
     english = i18n.catalogue("en")
     for key in sorted(i18n._keys(english)):
         template = i18n.text(key, lang)
         fields = {f: 1 for _t, f, _s, _c in string.Formatter().parse(template) if f}
-        i18n.text(key, lang, **fields)
+        shown = i18n.text(key, lang, **fields)
+        assert "{" not in shown and "}" not in shown, (key, shown)
 
 
 def test_a_parameter_without_a_translation_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,8 @@ def project_version() -> str:
 
 def citation() -> dict:
     """CITATION.cff as data (dates as ISO strings, as the schema expects)."""
-    yaml = pytest.importorskip("yaml")
+    import yaml
+
     data = yaml.safe_load(CITATION.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=lambda d: d.isoformat()))
 
@@ -87,7 +88,8 @@ def test_version_option(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_citation_validates_against_the_schema() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = [

@@ -16,14 +16,15 @@ import sys
 import tomllib
 from pathlib import Path
 
+import material  # noqa: F401  the docs extra builds the site
+import mkdocs  # noqa: F401
+import mkdocs_jupyter  # noqa: F401
+import mkdocstrings  # noqa: F401
 import pytest
+import yaml
 
 import simcontract
 from simcontract.scenario import builtin_names
-
-for _package in ("mkdocs", "mkdocstrings", "mkdocs_jupyter", "material"):
-    pytest.importorskip(_package, reason="the docs extra is not installed")
-yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -109,6 +110,7 @@ def test_site_has_every_part(site: Path) -> None:
         assert "jupyter-wrapper" in page, f"{notebook.name} is not rendered as a notebook"
     assert "Unreleased" in html_of(site, "changelog")
     assert (site / "zh" / "index.html").is_file()
+    assert (site / "zh" / "app.html").is_file()
 
 
 def test_generated_parts_are_filled(site: Path) -> None:
@@ -240,3 +242,15 @@ def test_generated_blocks_are_left_to_the_build() -> None:
             assert doctable.extract(text, name, page) == "\n", (
                 f"docs/{page}: empty the {name} block"
             )
+
+
+def test_chinese_pages_show_no_spaces_where_their_source_lines_break(site: Path) -> None:
+    """A Chinese paragraph wrapped in the Markdown source reads as one line on the site
+    (a browser shows a line break between Chinese characters as a space)."""
+    source = (ROOT / "docs" / "zh" / "app.md").read_text(encoding="utf-8")
+    source = re.sub(r"^```.*?^```", "", source, flags=re.S | re.M)
+    broken = re.findall(r"([\u4e00-\u9fff])\n([\u4e00-\u9fff])", source)
+    assert broken, "the page no longer wraps a Chinese line; choose another page"
+    html = (site / "zh" / "app.html").read_text(encoding="utf-8")
+    for before, after in broken:
+        assert f"{before}\n{after}" not in html and f"{before} {after}" not in html

@@ -7,6 +7,8 @@
 - ``<!-- include-output: PATH -->`` inserts a committed command output (PATH relative to
   ``docs/``), ``<!-- scenario-files -->`` every built-in scenario file and
   ``<!-- cli-help -->`` the help of every command.
+- Chinese pages (``zh/``) have the line breaks inside their paragraphs taken out
+  (:func:`simcontract.textwidth.join_chinese_lines`): a browser would show each as a space.
 - The API reference must document every name of ``simcontract.__all__`` from its home
   module, and every object it documents (with its public members) must have a
   docstring; scripts and styles of notebook pages that would load from the web are
@@ -104,6 +106,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
     if any(doctable.markers(name)[0] in markdown for name in doctable.BLOCKS):
         markdown = doctable.render(markdown, page.file.src_uri)
+    if page.file.src_uri.startswith("zh/"):
+        from simcontract.textwidth import join_chinese_lines
+
+        markdown = join_chinese_lines(markdown)
     return markdown
 
 

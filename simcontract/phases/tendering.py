@@ -690,7 +690,7 @@ def open_books(city: City, rules: Rules) -> Books:
     """Freeze each NGO's capacity for the round and work out what it can commit.
 
     An NGO's capacity is :meth:`~simcontract.agents.NGO.capacity`. Its funds are its
-    reserves and its expected other income (last year's), less the cash part of the
+    reserves and last year's other income (0 in its first year), less the cash part of the
     match its contracts need this year; one more contract needs start-up money
     (``startup_share`` of its yearly wage bill) and the cash part of its match at the
     ceiling price (:func:`simcontract.phases.money.cash_match`). Each NGO's

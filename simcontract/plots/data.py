@@ -26,11 +26,11 @@ from simcontract.plots.style import figure_text, fmt, group_colours, value_label
 
 
 # --------------------------------------------------------------------------- tables
-def _frame(data: Any, what: str) -> pd.DataFrame:
+def _frame(data: Any, what: str, empty: bool = False) -> pd.DataFrame:
     if data is None:
         raise ValueError(f"these results hold no {what}")
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
-    if frame.empty:
+    if frame.empty and not empty:
         raise ValueError(f"these results hold no {what}")
     return frame
 
@@ -42,15 +42,17 @@ def runs_of(results: Any) -> pd.DataFrame:
     return _frame(getattr(results, "runs", None), "runs")
 
 
-def table_of(results: Any, name: str) -> pd.DataFrame:
-    """The ``series``, ``ngos`` or ``contracts`` table of ``results``, checked non-empty."""
-    return _frame(getattr(results, name, None), name)
+def table_of(results: Any, name: str, empty: bool = False) -> pd.DataFrame:
+    """The ``series``, ``ngos`` or ``contracts`` table of ``results``, checked non-empty
+    (unless ``empty``: a stored table with no rows, such as the contracts in force at the
+    end of runs whose one-year contracts all ended, is then given as it is)."""
+    return _frame(getattr(results, name, None), name, empty)
 
 
-def has_table(results: Any, name: str) -> bool:
-    """Whether ``results`` holds a non-empty table ``name``."""
+def has_table(results: Any, name: str, empty: bool = False) -> bool:
+    """Whether ``results`` holds a table ``name``, non-empty unless ``empty``."""
     try:
-        table_of(results, name)
+        table_of(results, name, empty)
     except (ValueError, AttributeError):
         return False
     return True
@@ -444,7 +446,7 @@ def network_data(
     runs = runs_of(source)
     row = _pick_run(runs, run)
     point, rep = int(row["point"]), int(row["replication"])
-    contracts = table_of(source, "contracts")
+    contracts = table_of(source, "contracts", empty=True)
     ngos = table_of(source, "ngos")
     contracts = contracts[(contracts["point"] == point) & (contracts["replication"] == rep)]
     ngos = ngos[(ngos["point"] == point) & (ngos["replication"] == rep)]

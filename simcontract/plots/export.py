@@ -100,7 +100,7 @@ def _figures(results: Any, outcomes: list[str]) -> list[tuple[str, Callable[[], 
         out.append(("dependence", lambda: dependence_distribution(results)))
     if "contract_years" in runs and runs["contract_years"].nunique() > 1:
         out.append(("turnover_vs_contract_length", lambda: turnover_vs_contract_length(results)))
-    if has_table(results, "contracts") and has_table(results, "ngos"):
+    if has_table(results, "contracts", empty=True) and has_table(results, "ngos"):
         out.append(("network", lambda: contract_network(results)))
     if design is not None and len(design.parameters) >= 2:
         out += [(f"heatmap_{n}", lambda n=n: heatmap(results, n)) for n in outcomes]
@@ -132,8 +132,8 @@ def draw_all(
     * ``fan_<outcome>``: :func:`fan_chart`, when the results hold series.
     * ``survival``, ``dependence``: when they hold NGO tables.
     * ``turnover_vs_contract_length``: when runs differ in ``contract_years``.
-    * ``network``: :func:`contract_network` of the first run, when they hold contract
-      and NGO tables.
+    * ``network``: :func:`contract_network` of the first run with contracts in force at
+      its end (a figure saying so when none has), when they hold contract and NGO tables.
     * ``heatmap_<outcome>``: for sweeps whose design varies at least two parameters
       (the first two).
     * ``sensitivity_<outcome>``: for Sobol and Morris sweeps that hold every point.

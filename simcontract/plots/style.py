@@ -272,7 +272,11 @@ def fit_suptitle(fig: Figure) -> None:
             title.set_wrap(True)  # at its spaces, as drawn: the text stays one string
         else:  # Chinese breaks between words, which matplotlib's wrapping cannot tell
             columns = max(20, int(display_width(text) * room / width))
-            title.set_text("\n".join(wrap(text, columns)))
+            while True:  # lines of equal columns can differ in width: narrow until it fits
+                title.set_text("\n".join(wrap(text, columns)))
+                if title.get_window_extent().width <= room or columns <= 20:
+                    break
+                columns -= 2
 
 
 def figure(width: float, height: float) -> Figure:
