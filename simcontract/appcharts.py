@@ -272,7 +272,8 @@ def _rows(run: Run, panel: Panel, label: str, lang: str) -> list[dict[str, Any]]
 
 
 def run_label(run: Run, lang: str) -> str:
-    """How a run is named in legends: ``"this run"`` or ``"A: Baseline city"``."""
+    """How a run is named in legends and headings: ``"this run (Baseline city)"`` or
+    ``"run A (Baseline city)"``."""
     title = i18n.scenario_title(run.preset, lang)
     if not run.label:
         return i18n.text("app.this_run", lang, scenario=title)

@@ -84,7 +84,7 @@ def charts_figure(
     ``lang=``): the live run solid, kept runs dashed, the replications' bands, rule
     changes marked and flagged."""
     lang = i18n.current()
-    fig = figure(11.0, 6.6)
+    fig = figure(11.0, 6.6, page=False)  # a slide, as the page shows it, not a print page
     axes = fig.subplots(2, 3, sharex=True)
     years = max([run.years, *(k.year for k in kept), 1])
     marks = change_marks(run, lang)

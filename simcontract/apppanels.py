@@ -8,6 +8,7 @@ from collections.abc import Callable
 import solara
 
 from simcontract import i18n
+from simcontract.appcharts import run_label
 from simcontract.appcontrols import key_rules, show_value
 from simcontract.appreplicate import LEVEL, REPLICATIONS, Replicates
 from simcontract.appruns import Run
@@ -55,17 +56,9 @@ def ComparePanel(state: AppState) -> None:
             with solara.Columns([1, 1], classes=["sc-side"]):
                 for shown in (first, run):
                     with solara.Div(classes=["sc-side-run"]):
-                        solara.HTML(tag="h4", unsafe_innerHTML=_title(shown, state))
+                        solara.HTML(tag="h4", unsafe_innerHTML=run_label(shown, state.lang.value))
                         Readouts(state, shown)
                         MarketView(state, shown)
-
-
-def _title(run, state: AppState) -> str:
-    lang = state.lang.value
-    title = i18n.scenario_title(run.preset, lang)
-    if run.label:
-        return state.text("kept_run", label=run.label, scenario=title)
-    return state.text("this_run", scenario=title)
 
 
 @solara.component

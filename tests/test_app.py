@@ -422,7 +422,7 @@ def test_charts_show_the_run_kept_runs_and_bands(stepped) -> None:
         assert names == {"lines", "band", "marks", "note"}
         data = panel_data(panel, stepped, [other], "en")
         runs = {row["run"] for row in data["lines"]}
-        assert runs == {"this run (Baseline city)", "A: Baseline city"}
+        assert runs == {"this run (Baseline city)", "run A (Baseline city)"}
         dashes = spec["layer"][2]["encoding"]["strokeDash"]["scale"]
         assert dashes["domain"] == ["本次运行", "A"] and dashes["range"][0] == [1, 0]
 
@@ -499,6 +499,24 @@ def test_downloads(stepped) -> None:
     for lang in i18n.LANGUAGES:
         png = charts_png(stepped, [kept], lang)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_downloaded_charts_keep_the_pages_width_and_their_panels_room(
+    stepped, lang: str
+) -> None:
+    """The download is a slide of the page's six charts, not a journal figure: it keeps
+    its width, and its legends never squeeze a panel (at a page's width they did)."""
+    kept = start_run("baseline", 1)
+    kept.step()
+    kept.label = "A"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied" included
+        fig = charts_figure(stepped, [kept], lang=lang)
+        fig.draw_without_rendering()
+    assert fig.get_size_inches()[0] == pytest.approx(11.0)
+    for ax in fig.axes:
+        assert ax.get_position().width > 0.2, ax.get_title()
 
 
 def test_a_downloaded_run_can_be_told_apart_and_run_again(state: AppState) -> None:

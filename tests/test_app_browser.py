@@ -236,7 +236,7 @@ def _compare_and_shock(page: Page) -> None:
         ".__vue__.datasets.lines.map(r => r.run)).size === 2"
     )
     runs = {row["run"] for row in _chart(page, ".sc-chart-turnover")["datasets"]["lines"]}
-    assert runs == {"this run (Baseline city)", "A: Baseline city"}
+    assert runs == {"this run (Baseline city)", "run A (Baseline city)"}
     page.locator(".sc-layout-side").click()
     page.locator(".sc-side-run .simcontract-vega").nth(1).wait_for()
     assert page.locator(".sc-side-run").count() == 2

@@ -231,7 +231,7 @@ def test_the_downloaded_charts_read_as_the_page_in_chinese() -> None:
     for ax in english.axes:
         assert ax.yaxis.label.get_rotation() == 90
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert any(t.endswith(" (A: Baseline city)") for t in labels), labels
+        assert any(t.endswith(" (run A (Baseline city))") for t in labels), labels
 
 
 @pytest.mark.parametrize("preset", builtin_names())

@@ -279,10 +279,10 @@ def fit_suptitle(fig: Figure) -> None:
                 columns -= 2
 
 
-def figure(width: float, height: float) -> Figure:
-    """A new figure of ``width`` (at most :data:`PAGE_WIDTH`) by ``height`` inches,
-    laid out by matplotlib."""
-    return Figure(figsize=(min(width, PAGE_WIDTH), height), layout="constrained")
+def figure(width: float, height: float, page: bool = True) -> Figure:
+    """A new figure of ``width`` (at most :data:`PAGE_WIDTH` when it is for a ``page``,
+    not a screen or a slide) by ``height`` inches, laid out by matplotlib."""
+    return Figure(figsize=(min(width, PAGE_WIDTH) if page else width, height), layout="constrained")
 
 
 def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
