@@ -139,33 +139,46 @@ CHART_DATA = """(selector) => {
 }"""
 """The Vega-Lite specification and datasets a chart draws (from its Vue component)."""
 
-MARK_POSITION = """([selector, kind]) => {
+
+def mark_position(arguments: str, wanted: str, pick: str) -> str:
+    """A page script taking ``arguments`` (the chart's ``selector`` first) that gives
+    where on the page a drawn item of the chart is: among the items for which the
+    expression ``wanted`` of ``node`` holds, the one ``pick`` chooses from ``found``.
+    The chart is scrolled into view first, in the same step, so that a chart the app
+    redraws meanwhile is never held. Null until the chart is drawn."""
+    return f"""({arguments}) => {{
   const el = document.querySelector(selector + ' .simcontract-vega');
   if (!el || el.dataset.ready !== 'yes' || !el.__vue__ || !el.__vue__.view) return null;
-  el.scrollIntoView({ block: 'center' });
+  el.scrollIntoView({{ block: 'center' }});
   const view = el.__vue__.view;
   const found = [];
-  const walk = (node) => {
+  const walk = (node) => {{
     if (!node) return;
     if (node.items) node.items.forEach(walk);
-    if (node.datum && node.datum.kind === kind && node.x !== undefined) found.push(node);
-  };
+    if ({wanted}) found.push(node);
+  }};
   walk(view.scenegraph().root);
   if (!found.length) return null;
-  const item = found[Math.floor(found.length / 2)];
+  const item = {pick};
   let [x, y] = [item.x, item.y];
-  for (let g = item.mark.group; g; g = g.mark ? g.mark.group : null) {
+  for (let g = item.mark.group; g; g = g.mark ? g.mark.group : null) {{
     x += g.x || 0;
     y += g.y || 0;
-  }
+  }}
   const box = el.querySelector('canvas').getBoundingClientRect();
   const [ox, oy] = view.origin();
   const pad = view.padding();
   return [box.left + ox + (pad.left || 0) + x, box.top + oy + (pad.top || 0) + y];
-}"""
-"""Where on the page a market-view mark of ``kind`` (ngo, purchaser, district) is, once
-its chart is drawn (scrolled into view first, in the same step, so that a chart the app
-redraws meanwhile is never held), or null."""
+}}"""
+
+
+MARK_POSITION = mark_position(
+    "[selector, kind]",
+    "node.datum && node.datum.kind === kind && node.x !== undefined",
+    "found[Math.floor(found.length / 2)]",
+)
+"""Where on the page a market-view mark of ``kind`` (ngo, purchaser, district) is, or
+null."""
 
 
 def _year(page: Page, year: int) -> None:

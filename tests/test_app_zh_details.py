@@ -21,6 +21,7 @@ from test_app_browser import (  # noqa: F401  (fixtures)
     UI_TIMEOUT_MS,
     app_url,
     chromium,
+    mark_position,
 )
 
 from simcontract import i18n
@@ -269,32 +270,11 @@ def test_legends_stack_and_their_labels_fit_the_chart(lang: str) -> None:
 TOOLTIP_TEXT = """() => { const t = document.getElementById('vg-tooltip-element');
   return t && t.classList.contains('visible') ? t.innerText : null; }"""
 
-POINT = """(selector) => {
-  const el = document.querySelector(selector + ' .simcontract-vega');
-  if (!el || el.dataset.ready !== 'yes' || !el.__vue__ || !el.__vue__.view) return null;
-  el.scrollIntoView({ block: 'center' });
-  const view = el.__vue__.view;
-  const found = [];
-  const walk = (node) => {
-    if (!node) return;
-    if (node.items) node.items.forEach(walk);
-    if (node.mark && node.mark.marktype === 'symbol' && node.datum && node.datum.year) {
-      found.push(node);
-    }
-  };
-  walk(view.scenegraph().root);
-  if (!found.length) return null;
-  const item = found[0];
-  let [x, y] = [item.x, item.y];
-  for (let g = item.mark.group; g; g = g.mark ? g.mark.group : null) {
-    x += g.x || 0;
-    y += g.y || 0;
-  }
-  const box = el.querySelector('canvas').getBoundingClientRect();
-  const [ox, oy] = view.origin();
-  const pad = view.padding();
-  return [box.left + ox + (pad.left || 0) + x, box.top + oy + (pad.top || 0) + y];
-}"""
+POINT = mark_position(
+    "selector",
+    "node.mark && node.mark.marktype === 'symbol' && node.datum && node.datum.year",
+    "found[0]",
+)
 """Where on the page the first point of a yearly chart is, or null."""
 
 WIDE_PLOTS = """() => {
