@@ -688,6 +688,8 @@ class City:
             and share of bids by newcomers, which drive entry.
         registered: NGOs registered in the city since the start (the initial ones not
             counted); read only by the outcome ``entrant_survival``.
+        registered_in: NGOs registered in the city in each model year; read only by the
+            outcome ``entrant_survival_3y``.
         streets: The generator of the populations of the city's streets, spawned from
             ``rng`` on first use so that drawing them moves no other draw.
         players: ``None`` in a simulation; in a classroom session, the people who
@@ -711,6 +713,7 @@ class City:
     last_newcomer: float = 0.0
     last_burden: float | None = None
     registered: int = 0
+    registered_in: dict[int, int] = field(default_factory=dict)
     streets: np.random.Generator | None = None
     players: Any = None
     open_round: Any = None

@@ -6,6 +6,10 @@ and exits with status 2, without a traceback. Warnings are one line each
 (``simcontract: warning: ...``). A failure of the machine (a full disk, a worker process
 killed) exits with status 1; a signal (Ctrl-C, SIGTERM) ends a batch cleanly, says how to
 resume it and exits with 128 + the signal's number.
+
+The help, these lines and the reports are in the language of ``--lang``, else of the
+environment variable ``SIMCONTRACT_LANG``, else English (:mod:`simcontract.clihelp`):
+``simcontract run --help --lang zh_CN`` prints the help in Simplified Chinese.
 """
 
 from __future__ import annotations
@@ -25,6 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from simcontract.clihelp import (
+    Formatter,
+    argparse_message,
+    helped,
+    language,
+    localise,
+    unknown_language,
+)
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import (
@@ -49,8 +61,16 @@ class _Stopped(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse in the language in use (:mod:`simcontract.clihelp`); an error is one
+    line with exit status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+        localise(self)
+
     def error(self, message: str) -> None:  # one line, exit 2 (argparse adds usage)
-        raise UsageError(message)
+        raise UsageError(argparse_message(message))
 
 
 def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
@@ -64,13 +84,13 @@ def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise UsageError(f"--set {item!r}: expected name=value, e.g. --set favouritism=0.5")
+            raise UsageError(said("error.set_form", item=repr(item)))
         if name not in PARAMETERS:
-            raise UsageError(f"--set {item!r}: {unknown_message(name)}")
+            raise UsageError(_item_reason("--set", item, unknown_message(name)))
         try:
             values[name] = PARAMETERS[name].parse(text)
         except ValueError as err:
-            raise UsageError(f"--set {item!r}: {err}") from None
+            raise UsageError(_item_reason("--set", item, err)) from None
     return values
 
 
@@ -91,7 +111,7 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
             elif not (unreached and text.endswith(unreached)):
-                print(f"simcontract: warning: {text}", file=sys.stderr)
+                warn(text)
         changes = parse_set(settings)
         scenario = scenario.replace(**changes) if changes else scenario
         check_market_size(scenario)
@@ -99,7 +119,7 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
         raise UsageError(str(err)) from None
     lines = scenario.unreached_changes() + scenario.superseded(changes, "by --set")
     for line in lines:
-        print(f"simcontract: warning: scenario {name!r}: {line}", file=sys.stderr)
+        warn(said("error.scenario_warning", name=repr(name), line=line))
     return scenario
 
 
@@ -137,10 +157,10 @@ def check_out_dir(out: Path, option: str = "--out") -> None:
     for folder in (out, *out.parents):
         if folder.exists():
             if not folder.is_dir():
-                where = "exists" if folder == out else f"is below the file {str(folder)!r}"
-                raise UsageError(f"{option} {str(out)!r} {where} and is not a directory")
+                where = "out_exists" if folder == out else "out_below_file"
+                raise UsageError(said(f"error.{where}", **_folders(option, out, folder)))
             if not os.access(folder, os.W_OK | os.X_OK):
-                raise UsageError(f"{option} {str(out)!r}: {str(folder)!r} is not writable")
+                raise UsageError(said("error.out_not_writable", **_folders(option, out, folder)))
             if folder != out:
                 _check_creatable(out, folder, option)
             return
@@ -157,8 +177,18 @@ def _check_creatable(out: Path, folder: Path, option: str) -> None:
             return
         reason = err.strerror or type(err).__name__
         raise UsageError(
-            f"{option} {str(out)!r}: no folder can be made in {str(folder)!r} ({reason})"
+            said("error.no_folder", **_folders(option, out, folder), reason=reason)
         ) from None
+
+
+def _folders(option: str, out: Path, folder: Path) -> dict[str, str]:
+    """The placeholders of a message about folder ``out`` of ``option`` and ``folder``."""
+    return {"option": option, "out": repr(str(out)), "folder": repr(str(folder))}
+
+
+def _item_reason(option: str, item: str, reason: Any) -> str:
+    """One line: an option's item and what is wrong with it."""
+    return said("error.item_reason", option=option, item=repr(item), reason=reason)
 
 
 _STEM_BYTES = 100
@@ -204,13 +234,13 @@ def figure_formats(text: str) -> list[str]:
         UsageError: No format, an empty item, one not offered, or one given twice.
     """
     formats = [f.strip().lower() for f in text.split(",")]
-    expected = "expected png, pdf or svg, comma-separated, each once"
+    said_as = {"text": repr(text), "expected": said("error.format_expected")}
     for i, f in enumerate(formats):
-        if f not in FIGURE_FORMATS:
-            what = "an empty item" if not f else f"{f!r} is not offered"
-            raise UsageError(f"--format {text!r}: {what}; {expected}")
-        if f in formats[:i]:
-            raise UsageError(f"--format {text!r}: {f!r} is given twice; {expected}")
+        problem = "format_empty" if not f else "format_not_offered"
+        if f in FIGURE_FORMATS:
+            problem = "format_twice" if f in formats[:i] else ""
+        if problem:
+            raise UsageError(said(f"error.{problem}", **said_as | {"format": repr(f)}))
     return formats
 
 
@@ -223,7 +253,7 @@ def out_path(text: str | None, option: str = "--out") -> Path | None:
     if text is None:
         return None
     if not text.strip():
-        raise UsageError(f"{option} {text!r} is empty; give the folder to write to")
+        raise UsageError(said("error.empty_out", option=option, text=repr(text)))
     out = Path(text)
     check_out_dir(out, option)
     return out
@@ -286,13 +316,14 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- batches
-def _split(item: str, option: str, example: str) -> tuple[str, str]:
+def _split(item: str, option: str, form: str) -> tuple[str, str]:
+    """``NAME=TEXT`` of ``option``, split; else the message ``cli.error.<form>``."""
     name, sep, text = item.partition("=")
     name = name.strip()
     if not sep or not name or not text.strip():
-        raise UsageError(f"{option} {item!r}: expected {example}")
+        raise UsageError(said(f"error.{form}", item=repr(item)))
     if name not in PARAMETERS:
-        raise UsageError(f"{option} {item!r}: {unknown_message(name)}")
+        raise UsageError(_item_reason(option, item, unknown_message(name)))
     return name, text
 
 
@@ -300,17 +331,17 @@ def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
     """Parse ``--grid name=v1,v2,...`` items into ``{name: [values]}`` (validated)."""
     grid: dict[str, list[Any]] = {}
     for item in items:
-        name, text = _split(item, "--grid", "name=v1,v2,..., e.g. --grid favouritism=0.1,0.5")
+        name, text = _split(item, "--grid", "grid_form")
         if name in grid:
-            raise UsageError(f"--grid {item!r}: parameter {name!r} is already in the grid")
+            raise UsageError(said("error.grid_twice", item=repr(item), name=repr(name)))
         values = []
         for part in text.split(","):
             if not part.strip():
-                raise UsageError(f"--grid {item!r}: empty value in the list")
+                raise UsageError(said("error.grid_empty", item=repr(item)))
             try:
                 values.append(PARAMETERS[name].parse(part))
             except ValueError as err:
-                raise UsageError(f"--grid {item!r}: {err}") from None
+                raise UsageError(_item_reason("--grid", item, err)) from None
         grid[name] = values
     return grid
 
@@ -324,11 +355,9 @@ def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
         if "=" not in item:
             name, bounds = item.strip(), None
             if name not in PARAMETERS:
-                raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+                raise UsageError(_item_reason("--param", item, unknown_message(name)))
         else:
-            name, text = _split(
-                item, "--param", "name=lo:hi or name, e.g. --param favouritism=0:0.6"
-            )
+            name, text = _split(item, "--param", "param_form")
             param = PARAMETERS[name]
             lo, sep, hi = text.partition(":")
             bounds = (lo, hi)
@@ -338,12 +367,9 @@ def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
                 except ValueError:
                     sep = ""
                 if not sep:
-                    raise UsageError(
-                        f"--param {item!r}: expected a numeric range lo:hi, e.g. "
-                        f"{name}={param.low:g}:{param.high:g}"
-                    )
+                    raise UsageError(numeric_range(item, name))
         if name in ranges:
-            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+            raise UsageError(said("error.param_twice", item=repr(item), name=repr(name)))
         try:
             ranges.update(check_ranges({name: bounds}, f"--param {item!r}"))
         except DesignError as err:
@@ -351,17 +377,27 @@ def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
     return ranges
 
 
+def numeric_range(item: str, name: str) -> str:
+    """The message of a ``--param`` item that is not a numeric range ``lo:hi``."""
+    param = PARAMETERS[name]
+    example = f"{name}={param.low:g}:{param.high:g}"
+    return said("error.numeric_range", item=repr(item), example=example)
+
+
 def _integer(low: int, high: int | None, not_integer: str, outside: str) -> Callable[[str], int]:
     """An argparse type: an integer from ``low`` to ``high``, else the message
-    ``not_integer`` (formatted with ``text``) or ``outside`` (with ``value``)."""
+    ``cli.error.<not_integer>`` of the catalogue (with ``text``, the text given) or
+    ``cli.error.<outside>`` (with ``value``)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(not_integer.format(text=text)) from None
+            raise argparse.ArgumentTypeError(
+                said(f"error.{not_integer}", text=repr(text))
+            ) from None
         if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(outside.format(value=value))
+            raise argparse.ArgumentTypeError(said(f"error.{outside}", value=value))
         return value
 
     return parse
@@ -373,13 +409,9 @@ ROBUSTNESS_POINTS = 16
 ROBUSTNESS_REPLICATIONS = 2
 """Replications per arm at each of those points."""
 
-_positive = _integer(
-    1, None, "expected a positive integer, got {text!r}", "expected a positive integer, got {value}"
-)
-_seed = _integer(0, None, "{text!r} is not an integer", "{value} is below the minimum 0")
-_port = _integer(
-    1, 65535, "{text!r} is not a port number", "{value} is not a port number (1-65535)"
-)
+_positive = _integer(1, None, "positive", "positive_value")
+_seed = _integer(0, None, "not_integer", "below_zero")
+_port = _integer(1, 65535, "not_port", "outside_port")
 
 
 def _connect(address: str) -> Any:
@@ -388,9 +420,7 @@ def _connect(address: str) -> Any:
         from distributed import Client
         from distributed.comm import parse_address, parse_host_port
     except ImportError:
-        raise UsageError(
-            "--scheduler needs Dask's distributed package: pip install 'simcontract[dask]'"
-        ) from None
+        raise UsageError(said("error.needs_distributed")) from None
     try:
         scheme, location = parse_address(address)
         if scheme == "tcp":
@@ -404,7 +434,9 @@ def _connect(address: str) -> Any:
         return Client(address, timeout="10s")
     except Exception as err:  # any failure to connect is a bad --scheduler
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise UsageError(f"--scheduler {address!r}: cannot connect: {reason}") from None
+        raise UsageError(
+            said("error.cannot_connect", address=repr(address), reason=reason)
+        ) from None
 
 
 def _check_out(text: str | None, resume: bool) -> None:
@@ -413,16 +445,13 @@ def _check_out(text: str | None, resume: bool) -> None:
     out = out_path(text)
     if out is None:
         if resume:
-            raise UsageError("--resume needs --out DIR (the directory to finish)")
+            raise UsageError(said("error.resume_needs_out"))
         return
     lock.check_free(out)
     if resume:
         plan.check_directory(out, resume)
     elif not storage.is_empty(out):
-        raise UsageError(
-            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
-            "batch there, or choose another directory"
-        )
+        raise UsageError(said("error.out_not_empty", out=repr(str(out))))
 
 
 def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
@@ -440,11 +469,9 @@ def _batch(args: argparse.Namespace, run: Callable[..., Any]) -> Any:
                 if client is not None:
                     client.close()
     except KeyboardInterrupt as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        name = signal.Signals(signum).name
-        raise _Stopped(f"interrupted by {name}{_stored(args)}", 128 + signum) from None
+        raise _interrupted(stop, _stored(args)) from None
     except WorkerLost as err:
-        raise _Stopped(f"error: {err}{_stored(args)}", 1) from None
+        raise _Stopped(said("error.stopped_error", message=err, stored=_stored(args)), 1) from None
 
 
 def _run_batch(args: argparse.Namespace, run: Callable[..., Any], client: Any) -> Any:
@@ -499,30 +526,31 @@ def _stored(args: argparse.Namespace) -> str:
     from simcontract.experiment import integrity
 
     if not args.out:
-        return "; nothing was stored (no --out)"
+        return said("error.stored_nothing")
     hint = integrity.resume_command({"command": _command(args)})
     try:
         inventory = integrity.inspect(args.out, full=False)
     except (OSError, ValueError):
-        return f"; finish with: {hint}"
+        return said("error.stored_finish", hint=hint)
+    stored = {"n": inventory.n_runs, "out": repr(args.out), "hint": hint}
     if len(inventory.runs) == inventory.n_runs:
-        return (
-            f"; all {inventory.n_runs} runs are stored in {args.out!r}, but not all its "
-            f"tables and figures; finish with: {hint}"
-        )
-    return (
-        f"; {len(inventory.runs)} of {inventory.n_runs} runs are stored in {args.out!r}; "
-        f"finish with: {hint}"
-    )
+        return said("error.stored_all", **stored)
+    return said("error.stored_some", k=len(inventory.runs), **stored)
+
+
+def _interrupted(stop: KeyboardInterrupt, stored: str = "") -> _Stopped:
+    """The end of a command a signal stopped: one line, what it left (``stored``), and
+    128 + the signal's number."""
+    signum = getattr(stop, "signum", signal.SIGINT)
+    name = signal.Signals(signum).name
+    return _Stopped(said("error.interrupted", signal=name, stored=stored), 128 + signum)
 
 
 def _resumable(stop: KeyboardInterrupt, args: argparse.Namespace, out: Path | None) -> _Stopped:
     """The end of a command that ``--resume`` finishes in ``out``, when a signal stops it:
     one line with the command that finishes it (none without ``out``)."""
-    signum = getattr(stop, "signum", signal.SIGINT)
     again = " ".join(["simcontract", *args.argv] + ([] if args.resume else ["--resume"]))
-    hint = f"; finish with: {again}" if out else ""
-    return _Stopped(f"interrupted by {signal.Signals(signum).name}{hint}", 128 + signum)
+    return _interrupted(stop, said("error.stored_finish", hint=again) if out else "")
 
 
 def _holding(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
@@ -547,9 +575,7 @@ def _reporting(args: argparse.Namespace, results: Any) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        name = signal.Signals(signum).name
-        raise _Stopped(f"interrupted by {name}{_stored(args)}", 128 + signum) from None
+        raise _interrupted(stop, _stored(args)) from None
     if directory is not None:
         plan.record_outputs(directory)
 
@@ -560,6 +586,12 @@ def said(key: str, **values: Any) -> str:
     from simcontract import i18n
 
     return i18n.text(f"cli.{key}", **values)
+
+
+def warn(message: str) -> None:
+    """A warning of the command line: one line ``simcontract: warning: ...`` on stderr,
+    in the language of ``--lang``."""
+    print(said("error.warning", message=message), file=sys.stderr)
 
 
 def listed(items: Iterable[Any]) -> str:
@@ -589,12 +621,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for twice in sorted(
         {s.name for s in scenarios if [x.name for x in scenarios].count(s.name) > 1}
     ):
-        given = ", ".join(repr(n) for n, s in zip(names, scenarios, strict=True) if s.name == twice)
-        print(
-            f"simcontract: warning: {given} share the name {twice!r}: the printed tables "
-            "cannot tell them apart (give each scenario file its own name)",
-            file=sys.stderr,
-        )
+        given = listed(repr(n) for n, s in zip(names, scenarios, strict=True) if s.name == twice)
+        warn(said("error.same_name", given=given, name=repr(twice)))
     scenarios = _common_window(scenarios, args.years)
     shown = _shown_outcomes(args.outcomes)
     _check_reference(args.reference, scenarios)
@@ -625,19 +653,17 @@ def _common_window(scenarios: list[Scenario], years: int | None) -> list[Scenari
         return scenarios
     longest = PARAMETERS["years"].high
     if years > longest:
-        raise UsageError(f"--years {years}: a run lasts at most {longest:g} years")
+        raise UsageError(said("error.years_longest", years=years, longest=f"{longest:g}"))
     short = [s for s in scenarios if s["years"] < years]
     if short:
         s = short[0]
-        raise UsageError(
-            f"--years {years}: scenario {s.name!r} runs only {s['years']} years; choose at most "
-            f"{min(x['years'] for x in scenarios)}, or lengthen every scenario with --set "
-            f"years={years}"
-        )
+        most = min(x["years"] for x in scenarios)
+        runs = {"name": repr(s.name), "runs": s["years"], "most": most}
+        raise UsageError(said("error.years_short", years=years, **runs))
     cut = [s.replace(years=years) for s in scenarios]
     for s in cut:
         for line in s.unreached_changes():
-            print(f"simcontract: warning: scenario {s.name!r}: {line}", file=sys.stderr)
+            warn(said("error.scenario_warning", name=repr(s.name), line=line))
     return cut
 
 
@@ -658,10 +684,7 @@ def _shown_outcomes(text: str | None) -> list[str]:
     known = codebook.variables()
     bad = [n for n in names if n not in known] or ([] if names else [text])
     if bad:
-        raise UsageError(
-            f"--outcomes {text!r}: unknown outcome {bad[0]!r}; `simcontract outcomes` lists "
-            "them (or give all)"
-        )
+        raise UsageError(said("error.unknown_outcome", text=repr(text), name=repr(bad[0])))
     return names
 
 
@@ -670,19 +693,20 @@ def _check_reference(reference: str | None, scenarios: Sequence[Scenario]) -> No
     names = [s.name for s in scenarios]
     if reference is not None and reference not in names:
         raise UsageError(
-            f"--reference {reference!r} is not among the scenarios compared; choose one of "
-            f"{', '.join(dict.fromkeys(names))}"
+            said(
+                "error.unknown_reference",
+                reference=repr(reference),
+                names=listed(dict.fromkeys(names)),
+            )
         )
     if reference is not None and names.count(reference) > 1:
-        raise UsageError(f"--reference {reference!r} names {names.count(reference)} scenarios")
+        n = names.count(reference)
+        raise UsageError(said("error.reference_many", reference=repr(reference), n=n))
 
 
 def _check_scheduler(address: str | None) -> None:
     if address is not None and not address.strip():
-        raise UsageError(
-            f"--scheduler {address!r} is empty; give the scheduler's address, e.g. "
-            "tcp://10.0.0.5:8786 (or leave the option out to run on this machine)"
-        )
+        raise UsageError(said("error.empty_scheduler", address=repr(address)))
 
 
 def _print_comparison(results: Any, shown: Sequence[str], args: argparse.Namespace) -> None:
@@ -730,22 +754,18 @@ def _results_dir(text: str) -> Path:
         UsageError: An empty name, or a folder without a manifest.
     """
     if not text.strip():
-        raise UsageError(
-            f"RESULTS_DIR {text!r} is empty; give a results folder (a compare or sweep --out DIR)"
-        )
+        raise UsageError(said("error.results_empty", text=repr(text)))
     source = Path(text)
     if not source.exists():
-        raise UsageError(
-            f"{text!r} does not exist; give a results folder (a compare or sweep --out DIR)"
-        )
+        raise UsageError(said("error.results_missing", text=repr(text)))
     if not source.is_dir():
-        raise UsageError(f"{text!r} is a file, not a results folder (a compare or sweep --out DIR)")
+        raise UsageError(said("error.results_file", text=repr(text)))
     if not (source / "manifest.json").exists():
         # Where a decomposition, a discovery and a robustness analysis keep their runs.
         inner = ("batch/manifest.json", "runs/manifest.json", "runs/*/manifest.json")
         batches = sorted(str(p.parent) for pattern in inner for p in source.glob(pattern))
-        found = f"; its runs are in {batches[0]!r}" if batches else ""
-        raise UsageError(f"{text!r} holds no results (no manifest.json){found}")
+        found = said("error.results_inner", path=repr(batches[0])) if batches else ""
+        raise UsageError(said("error.results_none", text=repr(text), found=found))
     return source
 
 
@@ -763,13 +783,12 @@ def cmd_plot(args: argparse.Namespace) -> int:
         inventory = integrity.inspect(source, full=False)
         if not inventory.complete:
             if not args.partial:
-                raise UsageError(
-                    f"{args.results!r} is not complete: {inventory.summary()}; "
-                    f"{inventory.next_step()}, or draw what there is with --partial"
-                )
+                where = {"results": repr(args.results), "step": inventory.next_step()}
+                summary = inventory.summary(lang=None)
+                raise UsageError(said("error.not_complete", **where, summary=summary))
             if not inventory.runs:
-                raise UsageError(f"{args.results!r} holds no intact run to draw")
-            print(f"simcontract: warning: drawing {inventory.summary()}", file=sys.stderr)
+                raise UsageError(said("error.no_intact", results=repr(args.results)))
+            warn(said("error.drawing", summary=inventory.summary(lang=None)))
         results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
         paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
         if out.resolve().is_relative_to(source.resolve()):
@@ -834,7 +853,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     options = {"replications": args.replications, "seed": args.seed, "workers": args.workers}
     out = out_path(args.out)
     if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r} exists and is not a directory")
+        raise UsageError(said("error.out_exists", **_folders("--out", out, out)))
     if args.calibration:
         return _validate_calibration(args, options, out)
     from simcontract.experiment import validation_report
@@ -843,7 +862,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     points = ROBUSTNESS_POINTS if args.robustness is None else args.robustness
     replications = args.robustness_replications or ROBUSTNESS_REPLICATIONS
     if points == 1:
-        raise UsageError("--robustness 1: expected 0 (no robustness share) or at least 2 points")
+        raise UsageError(said("error.robustness_one"))
     patterns = _patterns(args.pattern)
     if out is not None:
         storage.check_own(out, validation_report.FILES, "validate")
@@ -879,10 +898,7 @@ def _validate_calibration(
     }
     given = [option for option, used in unused.items() if used]
     if given:
-        raise UsageError(
-            f"{given[0]} does not apply to --calibration, which compares guangzhou_ifsc with "
-            "the figures of its source; leave it out"
-        )
+        raise UsageError(said("error.calibration_option", option=given[0]))
     if out is not None:
         storage.check_own(out, validation.CALIBRATION_FILES, "validate --calibration")
     with _holding(args):
@@ -907,12 +923,9 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     patterns = _patterns(args.pattern)
     out = out_path(args.out)
     if args.resume and out is None:
-        raise UsageError("--resume needs --out DIR (the analysis to finish)")
+        raise UsageError(said("error.resume_needs_out_analysis"))
     if out is not None and not args.resume and not storage.is_empty(out):
-        raise UsageError(
-            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
-            "analysis there, or choose another directory"
-        )
+        raise UsageError(said("error.out_not_empty_analysis", out=repr(str(out))))
     if out is not None:
         storage.check_own(out, rb.OWN_FILES, "a robustness analysis")
     options = {
@@ -958,11 +971,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         value = indices or said("robustness_no_estimate")
         print("  " + i18n.text("punctuation.field", name=pattern, value=value))
     if len(result.invalid):
-        print(
-            f"simcontract: warning: {len(result.invalid)} arm(s) at a point are not valid "
-            "scenarios and were left out (invalid.csv)",
-            file=sys.stderr,
-        )
+        warn(said("error.invalid_arms", n=len(result.invalid)))
     if out is not None:
         storage.write_text(out / "shares.md", rb.format_shares(result) + "\n")
         figure = plots.save(plots.robustness_heatmap(result), out / "robustness")
@@ -978,9 +987,7 @@ def _patterns(ids: Sequence[str] | None) -> list[Any]:
     known = [p.id for p in patterns]
     unknown = [i for i in ids or [] if i not in known]
     if unknown:
-        raise UsageError(
-            f"--pattern {unknown[0]!r}: no such pattern; patterns are {', '.join(known)}"
-        )
+        raise UsageError(said("error.unknown_pattern", id=repr(unknown[0]), ids=listed(known)))
     return [p for p in patterns if not ids or p.id in ids]
 
 
@@ -995,16 +1002,13 @@ def cmd_decompose(args: argparse.Namespace) -> int:
     for text in args.rule or []:
         name, params = decomposition.parse_rule(text)
         if name in rules:
-            raise UsageError(f"--rule {text!r}: rule {name!r} is given twice; give it once")
+            raise UsageError(said("error.rule_twice", text=repr(text), name=repr(name)))
         rules[name] = params
     if args.resume and args.out is None:
-        raise UsageError("--resume needs --out DIR (the decomposition to finish)")
+        raise UsageError(said("error.resume_needs_out_decomposition"))
     out = out_path(args.out)
     if out is not None and not args.resume and not storage.is_empty(out):
-        raise UsageError(
-            f"--out {str(out)!r} is not empty; add --resume to finish an interrupted "
-            "decomposition there, or choose another directory"
-        )
+        raise UsageError(said("error.out_not_empty_decomposition", out=repr(str(out))))
     try:
         result = decomposition.decompose(
             a,
@@ -1035,12 +1039,12 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     problem = host_problem(args.host)
     if problem:
-        raise UsageError(f"--host {args.host!r}: {problem}")
+        raise UsageError(_item_reason("--host", args.host, problem))
     if port_in_use(args.host, args.port):
         raise UsageError(in_use_message(args.host, args.port))
     warning = exposure(args.host, args.port)
     if warning:
-        print(f"simcontract: warning: {warning}", file=sys.stderr)
+        warn(warning)
     print(f"simcontract app on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     return serve(host=args.host, port=args.port, open_browser=args.open)
 
@@ -1053,15 +1057,12 @@ def _design(args: argparse.Namespace) -> Any:
     try:
         if args.grid:
             if args.param:
-                raise UsageError(
-                    "--param sets ranges for --lhs, --sobol and --morris; a --grid lists "
-                    "its values itself"
-                )
+                raise UsageError(said("error.grid_param"))
             return Grid(parse_grid(args.grid))
         kinds = {"lhs": LatinHypercube, "sobol": Sobol, "morris": Morris}
         kind = next((k for k in kinds if getattr(args, k) is not None), None)
         if kind is None:
-            raise UsageError("choose a design: --grid, --lhs N, --sobol N or --morris N")
+            raise UsageError(said("error.choose_design"))
         n = getattr(args, kind)
         if kind == "sobol" and not designs.is_power_of_two(n):
             low, high = designs.powers_of_two_around(n)
@@ -1071,7 +1072,7 @@ def _design(args: argparse.Namespace) -> Any:
             )
         ranges = parse_ranges(args.param)
         if not ranges:
-            raise UsageError(f"--{kind} needs at least one --param name[=lo:hi] to vary")
+            raise UsageError(said("error.needs_param", kind=kind))
         return kinds[kind](n, ranges, seed=args.seed)
     except DesignError as err:
         raise UsageError(str(err)) from None
@@ -1087,7 +1088,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     design = _design(args)
     both = sorted(set(parse_set(args.set)) & set(design.parameters))
     if both:
-        raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by the design")
+        raise UsageError(said("error.fixed_and_varied", name=repr(both[0])))
     _check_scheduler(args.scheduler)
     limits.check_batch(
         "sweep",
@@ -1158,19 +1159,20 @@ def _sweep_report(
     _print_figures(directory / "figures", formats, paths)
 
 
-def _replication_options(
-    parser: argparse.ArgumentParser, replications: int, per: str, workers: str, seed: str
-) -> None:
-    """``--replications`` (runs ``per`` what), ``--workers`` and ``--seed``."""
+def _replication_options(parser: argparse.ArgumentParser, replications: int, command: str) -> None:
+    """``--replications``, ``--workers`` and ``--seed``, said by ``cli.help.<command>.*``
+    of the catalogue."""
     parser.add_argument(
         "--replications",
         type=_positive,
         default=replications,
         metavar="N",
-        help=f"{per} (default {replications})",
+        help=helped(f"{command}.replications", n=replications),
     )
-    parser.add_argument("--workers", type=_positive, metavar="N", help=workers)
-    parser.add_argument("--seed", type=_seed, default=0, metavar="N", help=f"{seed} (default 0)")
+    parser.add_argument("--workers", type=_positive, metavar="N", help=helped(f"{command}.workers"))
+    parser.add_argument(
+        "--seed", type=_seed, default=0, metavar="N", help=helped(f"{command}.seed")
+    )
 
 
 def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -1178,50 +1180,37 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
         "--set",
         action="append",
         metavar="NAME=VALUE",
-        help="fix a parameter of the scenario(s) (repeatable)",
+        help=helped("batch.set"),
     )
-    _replication_options(
-        parser,
-        replications,
-        "runs per scenario or design point",
-        "worker processes (default: every core; 1 runs in this process; ignored with "
-        "--scheduler, which uses every thread of the cluster as it grows or shrinks)",
-        "base seed of the run seeds and of sampled designs",
-    )
+    _replication_options(parser, replications, "batch")
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (Dask runs the code a cluster "
-        "sends it: connect only to clusters you trust)",
+        help=helped("batch.scheduler"),
     )
-    parser.add_argument(
-        "--out", metavar="DIR", help="write runs as Parquet, manifest and summary table here"
-    )
-    parser.add_argument(
-        "--resume", action="store_true", help="finish an interrupted batch in --out DIR"
-    )
-    parser.add_argument("--series", action="store_true", help="also keep yearly series")
+    parser.add_argument("--out", metavar="DIR", help=helped("batch.out"))
+    parser.add_argument("--resume", action="store_true", help=helped("batch.resume"))
+    parser.add_argument("--series", action="store_true", help=helped("batch.series"))
 
 
 def _add_run(sub: Any) -> None:
     """The ``run`` subcommand."""
-    run = sub.add_parser("run", help="run one scenario once and print its summary")
-    run.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    run = sub.add_parser("run", help=helped("run.summary"))
+    run.add_argument("scenario", help=helped("options.scenario"))
     run.add_argument(
         "--set",
         action="append",
         metavar="NAME=VALUE",
-        help="override a parameter (repeatable)",
+        help=helped("run.set"),
     )
-    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    run.add_argument("--out", metavar="DIR", help="write the yearly series as CSV here")
+    run.add_argument("--seed", type=_seed, default=0, help=helped("run.seed"))
+    run.add_argument("--out", metavar="DIR", help=helped("run.out"))
     run.add_argument(
         "--workers",
         type=_positive,
         default=1,
         metavar="N",
-        help="split the scenario's cities over N processes (default 1; the same "
-        "results to the last digit)",
+        help=helped("run.workers"),
     )
     add_lang(run)
     run.set_defaults(func=cmd_run)
@@ -1229,30 +1218,28 @@ def _add_run(sub: Any) -> None:
 
 def _add_sweep(sub: Any) -> None:
     """The ``sweep`` subcommand."""
-    sweep = sub.add_parser("sweep", help="run a design of parameter values on a scenario")
-    sweep.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    sweep = sub.add_parser("sweep", help=helped("sweep.summary"))
+    sweep.add_argument("scenario", help=helped("options.scenario"))
     design = sweep.add_mutually_exclusive_group()
     design.add_argument(
         "--grid",
         action="append",
         metavar="NAME=V1,V2,...",
-        help="full factorial grid over these values (repeatable)",
+        help=helped("sweep.grid"),
     )
-    design.add_argument("--lhs", type=_positive, metavar="N", help="Latin hypercube of N points")
+    design.add_argument("--lhs", type=_positive, metavar="N", help=helped("sweep.lhs"))
     design.add_argument(
         "--sobol",
         type=_positive,
         metavar="N",
-        help="Sobol design, N * (2D + 2) points (N a power of 2)",
+        help=helped("sweep.sobol"),
     )
-    design.add_argument(
-        "--morris", type=_positive, metavar="N", help="Morris design, N trajectories"
-    )
+    design.add_argument("--morris", type=_positive, metavar="N", help=helped("sweep.morris"))
     sweep.add_argument(
         "--param",
         action="append",
         metavar="NAME[=LO:HI]",
-        help="parameter to vary in --lhs/--sobol/--morris (default range: allowed range)",
+        help=helped("sweep.param"),
     )
     _batch_options(sweep, 10)
     add_lang(sweep)
@@ -1264,20 +1251,18 @@ def _compare_options(compare: argparse.ArgumentParser) -> None:
     compare.add_argument(
         "--reference",
         metavar="NAME",
-        help="scenario the others are compared with (default: baseline if compared, else "
-        "the first)",
+        help=helped("compare.reference"),
     )
     compare.add_argument(
         "--years",
         type=_positive,
         metavar="N",
-        help="common window: run every scenario for its first N years (at most the "
-        "shortest horizon)",
+        help=helped("compare.years"),
     )
     compare.add_argument(
         "--outcomes",
         metavar="A,B,...",
-        help="outcomes to print (default: six key outcomes; `all`); files hold every one",
+        help=helped("compare.outcomes"),
     )
 
 
@@ -1292,16 +1277,14 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 
 def _add_outcomes(sub: Any) -> None:
     """The ``outcomes`` subcommand."""
-    outcomes = sub.add_parser(
-        "outcomes", help="list every outcome with its unit and definition (the codebook)"
-    )
+    outcomes = sub.add_parser("outcomes", help=helped("outcomes.summary"))
     outcomes.add_argument(
         "--format",
         choices=("text", "md", "csv", "json"),
         default="text",
-        help="text (default), md (codebook.md), csv or json (codebook.json)",
+        help=helped("outcomes.format"),
     )
-    outcomes.add_argument("--lang", metavar="LANG", help="en (default) or zh_CN")
+    outcomes.add_argument("--lang", metavar="LANG", help=helped("outcomes.lang"))
     outcomes.set_defaults(func=cmd_outcomes)
 
 
@@ -1309,56 +1292,42 @@ def _add_check(sub: Any) -> None:
     """The ``check`` subcommand."""
     check = sub.add_parser(
         "check",
-        help="check every part of a results folder against its manifest (runs, tables, figures)",
-        description=(
-            "Check every part of a results folder against its manifest (runs, tables, "
-            "figures). Exit status: 0 complete and intact; 1 runs missing, parts damaged "
-            "or another process writing the folder now; 2 nothing to check."
-        ),
+        help=helped("check.summary"),
+        description=(helped("check.description")),
     )
-    check.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
-    check.add_argument(
-        "--lang", metavar="LANG", help="en (default) or zh_CN: the language of the report"
-    )
+    check.add_argument("results", metavar="RESULTS_DIR", help=helped("options.results"))
+    check.add_argument("--lang", metavar="LANG", help=helped("check.lang"))
     check.set_defaults(func=cmd_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = _Parser(
-        prog="simcontract",
-        description="Agent-based simulation of government contracting of social services to NGOs.",
-    )
+    parser = _Parser(prog="simcontract", description=helped("description"))
     from simcontract import __version__
 
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help=helped("version")
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     _add_run(sub)
 
-    params = sub.add_parser(
-        "params", help="list every parameter, or a scenario's values and their sources"
-    )
+    params = sub.add_parser("params", help=helped("params.summary"))
     params.add_argument(
         "scenario",
         nargs="?",
         metavar="SCENARIO",
-        help="a built-in scenario or a .toml file: its values, defaults and sources",
+        help=helped("params.scenario"),
     )
-    params.add_argument(
-        "-v", "--verbose", action="store_true", help="also print meaning and source"
-    )
+    params.add_argument("-v", "--verbose", action="store_true", help=helped("params.verbose"))
     add_lang(params)
     params.set_defaults(func=cmd_params)
 
-    compare = sub.add_parser(
-        "compare", help="replicate scenarios and compare their outcomes (mean, 95%% CI)"
-    )
+    compare = sub.add_parser("compare", help=helped("compare.summary"))
     compare.add_argument(
         "scenario",
         nargs="*",
-        help="built-in scenario names or .toml paths (default: every built-in scenario, "
-        "written to results/compare-<UTC time>/)",
+        help=helped("compare.scenario"),
     )
     _batch_options(compare, 30)
     _compare_options(compare)
@@ -1368,16 +1337,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_sweep(sub)
 
-    plot = sub.add_parser("plot", help="redraw the figures of saved results")
-    plot.add_argument("results", metavar="RESULTS_DIR", help="a compare or sweep --out DIR")
-    plot.add_argument("--out", metavar="DIR", help="where to write (default RESULTS_DIR/figures)")
-    plot.add_argument(
-        "--format", default="png,pdf", help="png, pdf and/or svg, comma-separated (default png,pdf)"
-    )
+    plot = sub.add_parser("plot", help=helped("plot.summary"))
+    plot.add_argument("results", metavar="RESULTS_DIR", help=helped("options.results"))
+    plot.add_argument("--out", metavar="DIR", help=helped("plot.out"))
+    plot.add_argument("--format", default="png,pdf", help=helped("plot.format"))
     plot.add_argument(
         "--partial",
         action="store_true",
-        help="draw the intact runs of an unfinished or damaged batch",
+        help=helped("plot.partial"),
     )
     add_lang(plot)
     plot.set_defaults(func=cmd_plot)
@@ -1390,146 +1357,120 @@ def build_parser() -> argparse.ArgumentParser:
     add_discover(sub)
     add_classroom(sub)
 
-    validate = sub.add_parser(
-        "validate", help="check the stylised facts of the sources (or --calibration)"
-    )
-    _replication_options(
-        validate,
-        30,
-        "replications per arm",
-        "worker processes (default: every core)",
-        "base seed",
-    )
+    validate = sub.add_parser("validate", help=helped("validate.summary"))
+    _replication_options(validate, 30, "validate")
     validate.add_argument(
         "--calibration",
         action="store_true",
-        help="compare guangzhou_ifsc with the Guangzhou figures instead",
+        help=helped("validate.calibration"),
     )
     validate.add_argument(
         "--pattern",
         action="append",
         metavar="ID",
-        help="check only this pattern of patterns.toml, e.g. 2a (repeatable)",
+        help=helped("validate.pattern"),
     )
     validate.add_argument(
         "--robustness",
         type=_seed,
         metavar="N",
-        help="points of the Latin hypercube over the assumptions' plausible region "
-        f"(default {ROBUSTNESS_POINTS}; 0 skips the robustness share)",
+        help=helped("validate.robustness", n=ROBUSTNESS_POINTS),
     )
     validate.add_argument(
         "--robustness-replications",
         type=_positive,
         metavar="N",
-        help=f"replications per arm at each of those points (default {ROBUSTNESS_REPLICATIONS})",
+        help=helped("validate.robustness_replications", n=ROBUSTNESS_REPLICATIONS),
     )
     validate.add_argument(
         "--no-ablation",
         action="store_true",
-        help="skip the runs with each pattern's mechanism switched off",
+        help=helped("validate.no_ablation"),
     )
     validate.add_argument(
         "--out",
         metavar="DIR",
-        help="also write the report here (table.md, table.csv; with --calibration, "
-        "calibration.md, calibration.csv)",
+        help=helped("validate.out"),
     )
     add_lang(validate)
     validate.set_defaults(func=cmd_validate)
 
     robustness = sub.add_parser(
         "robustness",
-        help="how often each pattern holds over the plausible region of the assumptions, "
-        "and which assumptions it rests on",
+        help=helped("robustness.summary"),
     )
     robustness.add_argument(
         "--points",
         type=_positive,
         default=32,
         metavar="N",
-        help="Latin hypercube points (default 32)",
+        help=helped("robustness.points"),
     )
-    _replication_options(
-        robustness, 4, "replications per arm and point", "worker processes", "base seed"
-    )
+    _replication_options(robustness, 4, "robustness")
     robustness.add_argument(
-        "--pattern", action="append", metavar="ID", help="only this pattern, e.g. 2a (repeatable)"
+        "--pattern", action="append", metavar="ID", help=helped("robustness.pattern")
     )
     robustness.add_argument(
         "--param",
         action="append",
         metavar="NAME",
-        help="vary only this assumption (repeatable; default: every one with a plausible region)",
+        help=helped("robustness.param"),
     )
     robustness.add_argument(
         "--sensitivity",
         choices=("rbd_fast", "morris", "sobol"),
         default="rbd_fast",
-        help="rbd_fast (default: on the same points), morris (extra trajectories) or sobol "
-        "(few --param only)",
+        help=helped("robustness.sensitivity"),
     )
     robustness.add_argument(
-        "--trajectories", type=_positive, metavar="N", help="Morris trajectories (default 10)"
+        "--trajectories", type=_positive, metavar="N", help=helped("robustness.trajectories")
     )
-    robustness.add_argument("--out", metavar="DIR", help="keep runs, tables and figure here")
-    robustness.add_argument(
-        "--resume", action="store_true", help="finish an interrupted analysis in --out DIR"
-    )
+    robustness.add_argument("--out", metavar="DIR", help=helped("robustness.out"))
+    robustness.add_argument("--resume", action="store_true", help=helped("robustness.resume"))
     add_lang(robustness)
     robustness.set_defaults(func=cmd_robustness)
     decompose = sub.add_parser(
         "decompose",
-        help="split the gap between two scenarios among the rules that differ (Shapley values)",
+        help=helped("decompose.summary"),
     )
-    decompose.add_argument("a", metavar="A", help="scenario a, the reference (name or .toml)")
-    decompose.add_argument("b", metavar="B", help="scenario b (name or .toml)")
+    decompose.add_argument("a", metavar="A", help=helped("decompose.a"))
+    decompose.add_argument("b", metavar="B", help=helped("decompose.b"))
     decompose.add_argument(
         "--outcome",
         required=True,
         metavar="NAME",
-        help="outcome to decompose, e.g. bids_per_tender",
+        help=helped("decompose.outcome"),
     )
     decompose.add_argument(
         "--rule",
         action="append",
         metavar="NAME=P1,P2",
-        help="a rule of these parameters, over the default rules (repeatable)",
+        help=helped("decompose.rule"),
     )
-    _replication_options(
-        decompose,
-        6,
-        "runs per coalition of rules",
-        "worker processes (default: every core)",
-        "base seed of the runs and of the sampled orders",
-    )
+    _replication_options(decompose, 6, "decompose")
     decompose.add_argument(
         "--exact-limit",
         type=_seed,
         default=8,
         metavar="K",
-        help="exact Shapley values up to K rules (2^K coalitions), else sampled (default 8)",
+        help=helped("decompose.exact_limit"),
     )
     decompose.add_argument(
         "--permutations",
         type=_positive,
         default=20,
         metavar="N",
-        help="random orders of the rules when sampled, an even number (default 20)",
+        help=helped("decompose.permutations"),
     )
-    decompose.add_argument(
-        "--out", metavar="DIR", help="write runs, tables (CSV, Markdown) and figure here"
-    )
-    decompose.add_argument(
-        "--resume", action="store_true", help="finish an interrupted decomposition in --out DIR"
-    )
+    decompose.add_argument("--out", metavar="DIR", help=helped("decompose.out"))
+    decompose.add_argument("--resume", action="store_true", help=helped("decompose.resume"))
     add_lang(decompose)
     decompose.set_defaults(func=cmd_decompose)
 
-    app = sub.add_parser("app", help="start the seminar app in the browser")
-    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
-    app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
-    app.add_argument("--open", action="store_true", help="open a browser tab")
+    app = sub.add_parser("app", help=helped("app.summary"))
+    app.add_argument("--host", default="127.0.0.1", help=helped("app.host"))
+    app.add_argument("--port", type=_port, default=8765, help=helped("app.port"))
+    app.add_argument("--open", action="store_true", help=helped("app.open"))
     app.set_defaults(func=cmd_app)
     return parser
 
@@ -1539,7 +1480,7 @@ def _show_warning(
 ) -> None:
     """Show simcontract's own warnings as one line each; others as Python does."""
     if category.__module__.startswith("simcontract."):
-        print(f"simcontract: warning: {message}", file=sys.stderr)
+        warn(str(message))
     else:
         _PYTHON_SHOWWARNING(message, category, filename, lineno, *rest)
 
@@ -1555,19 +1496,21 @@ def _bad_input(err: Exception) -> bool:
     return isinstance(err, UsageError | ScenarioError | DesignError | ExperimentError)
 
 
-def _run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+def _run_command(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     from simcontract import i18n
 
-    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    given = getattr(args, "lang", None)
     try:
-        lang = i18n.resolve(getattr(args, "lang", None) or i18n.DEFAULT_LANGUAGE)
-    except ValueError as err:
-        raise UsageError(f"--lang {args.lang!r}: {err}") from None
+        lang = i18n.resolve(given) if given else i18n.current()
+    except ValueError:
+        raise UsageError(
+            said("error.lang", value=repr(given), reason=unknown_language(given))
+        ) from None
     with i18n.use_language(lang):
         return int(args.func(args) or 0)
 
@@ -1577,13 +1520,28 @@ def add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang",
         metavar="LANG",
-        help="en (default) or zh_CN: the language of the printed report, the figures, the "
-        "Markdown tables and the codebook (data files keep the outcomes' names)",
+        help=helped("options.lang"),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``simcontract`` command; returns the exit status."""
+    """Entry point of the ``simcontract`` command; returns the exit status. Its help,
+    errors and reports are in the language of ``--lang`` or ``SIMCONTRACT_LANG``
+    (:func:`simcontract.clihelp.language`)."""
+    from simcontract import i18n
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        lang = language(argv)
+    except ValueError as err:
+        print(said("error.error", message=err), file=sys.stderr)
+        return 2
+    with i18n.use_language(lang):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
+    """The command of ``argv``, run; its exit status."""
     from simcontract.experiment.runner import WorkerLost, signals_interrupt
 
     parser = build_parser()
@@ -1595,19 +1553,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"simcontract: {stop}", file=sys.stderr)
         return stop.status
     except KeyboardInterrupt as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        print(f"simcontract: interrupted by {signal.Signals(signum).name}", file=sys.stderr)
-        return 128 + signum
+        stopped = _interrupted(stop)
+        print(f"simcontract: {stopped}", file=sys.stderr)
+        return stopped.status
     except BrokenPipeError:  # e.g. `simcontract params | head`: the reader has gone
         _silence_stdout()
         return 128 + 13  # as if ended by SIGPIPE
     except (OSError, WorkerLost) as err:  # the machine refused: disk full, a worker killed
-        print(f"simcontract: error: {_refusal(err)}", file=sys.stderr)
+        print(said("error.error", message=_refusal(err)), file=sys.stderr)
         return 1
     except Exception as err:
         if not _bad_input(err):
             raise
-        print(f"simcontract: error: {err}", file=sys.stderr)
+        print(said("error.error", message=err), file=sys.stderr)
         return 2
 
 
@@ -1615,11 +1573,8 @@ def _refusal(err: Exception) -> str:
     """What the machine refused, in one line; a full disk says how to go on."""
     if not isinstance(err, OSError) or err.errno != errno.ENOSPC:
         return str(err)
-    where = f" (writing {str(err.filename)!r})" if err.filename else ""
-    return (
-        f"no space left on the device{where}; what is stored stays: free some space and "
-        "run the command again (a batch with --resume, to finish it)"
-    )
+    where = said("error.no_space_writing", path=repr(str(err.filename))) if err.filename else ""
+    return said("error.no_space", where=where)
 
 
 def _silence_stdout() -> None:

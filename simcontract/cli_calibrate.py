@@ -19,6 +19,7 @@ from simcontract.cli import (
     _command,
     _connect,
     _integer,
+    _item_reason,
     _positive,
     _replication_options,
     _Stopped,
@@ -26,7 +27,9 @@ from simcontract.cli import (
     figure_formats,
     file_stem,
     out_path,
+    said,
 )
+from simcontract.clihelp import helped
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import ScenarioError, load_scenario
 
@@ -43,9 +46,9 @@ def parse_priors(items: Sequence[str] | None) -> dict[str, tuple[float, float] |
         name, sep, text = item.partition("=")
         name = name.strip()
         if name not in PARAMETERS:
-            raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+            raise UsageError(_item_reason("--param", item, unknown_message(name)))
         if name in priors:
-            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+            raise UsageError(said("error.param_twice", item=repr(item), name=repr(name)))
         if not sep:
             priors[name] = None
             continue
@@ -55,10 +58,7 @@ def parse_priors(items: Sequence[str] | None) -> dict[str, tuple[float, float] |
         except ValueError:
             colon = ""
         if not colon:
-            raise UsageError(
-                f"--param {item!r}: expected NAME=LOW:HIGH (a uniform prior), e.g. "
-                f"--param {name}=0.1:0.6, or NAME alone for the default prior"
-            )
+            raise UsageError(said("error.prior_form", item=repr(item), name=name))
     return priors
 
 
@@ -69,7 +69,7 @@ def acceptance_rate(text: str) -> float:
     except ValueError:
         value = math.nan
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a share in [0, 1), e.g. 0.02, got {text!r}")
+        raise argparse.ArgumentTypeError(said("error.share", text=repr(text)))
     return value
 
 
@@ -114,17 +114,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         signum = getattr(stop, "signum", signal.SIGINT)
         name = signal.Signals(signum).name
         if not (out / bayes.DB_FILE).is_file():  # stopped before sampling began
-            raise _Stopped(
-                f"interrupted by {name} before anything was stored; start again with: "
-                f"{' '.join(_command(args))}",
-                128 + signum,
-            ) from None
-        again = [*_command(args), *([] if args.resume else ["--resume"])]
-        raise _Stopped(
-            f"interrupted by {name}; the finished generations are stored in "
-            f"{str(out / bayes.DB_FILE)!r}; continue with: {' '.join(again)}",
-            128 + signum,
-        ) from None
+            command = " ".join(_command(args))
+            said_as = said("error.interrupted_before", signal=name, command=command)
+            raise _Stopped(said_as, 128 + signum) from None
+        again = " ".join([*_command(args), *([] if args.resume else ["--resume"])])
+        path = repr(str(out / bayes.DB_FILE))
+        said_as = said("error.interrupted_generations", signal=name, path=path, command=again)
+        raise _Stopped(said_as, 128 + signum) from None
     finally:
         if client is not None:
             client.close()
@@ -148,44 +144,32 @@ def add_calibrate(sub: Any) -> None:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="Bayesian calibration (ABC-SMC) of a scenario's free parameters on the figures "
-        "of the sources (needs pip install 'simcontract[abc]')",
+        help=helped("calibrate.summary"),
     )
-    calibrate.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    calibrate.add_argument("scenario", help=helped("options.scenario"))
     calibrate.add_argument(
         "--param",
         action="append",
         metavar="NAME[=LOW:HIGH]",
-        help="a free parameter with a uniform prior (repeatable; default: the parameters "
-        "the scenario marks calibrated, with their default priors)",
+        help=helped("calibrate.param"),
     )
     _add_abc_options(calibrate)
-    _replication_options(
-        calibrate,
-        DEFAULT_REPLICATIONS,
-        "model runs per particle (their mean is compared with the figures)",
-        "worker processes (default: every core; 1 runs in this process, reproducibly)",
-        "base seed",
-    )
+    _replication_options(calibrate, DEFAULT_REPLICATIONS, "calibrate")
     calibrate.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="sample on a Dask cluster, e.g. tcp://10.0.0.5:8786 (connect only to clusters "
-        "you trust)",
+        help=helped("calibrate.scheduler"),
     )
     calibrate.add_argument(
         "--out",
         metavar="DIR",
-        help="folder of abc.db, the tables, report.md and the figures (default "
-        "calibration-<scenario>)",
+        help=helped("calibrate.out"),
     )
-    calibrate.add_argument(
-        "--resume", action="store_true", help="continue the calibration stored in --out DIR"
-    )
+    calibrate.add_argument("--resume", action="store_true", help=helped("calibrate.resume"))
     calibrate.add_argument(
         "--format",
         default="png,pdf",
-        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
+        help=helped("options.figure_format"),
     )
     add_lang(calibrate)
     calibrate.set_defaults(func=cmd_calibrate)
@@ -206,36 +190,33 @@ def _add_abc_options(calibrate: Any) -> None:
         type=_positive,
         default=DEFAULT_FIT_UNTIL,
         metavar="YEAR",
-        help=f"fit the target figures up to this calendar year; the others are holdout "
-        f"(default {DEFAULT_FIT_UNTIL})",
+        help=helped("calibrate.fit_until", year=DEFAULT_FIT_UNTIL),
     )
     calibrate.add_argument(
         "--population",
-        type=_integer(2, None, "expected an integer >= 2, got {text!r}", "expected >= 2"),
+        type=_integer(2, None, "at_least_two", "at_least_two_value"),
         default=DEFAULT_POPULATION,
         metavar="N",
-        help=f"particles per generation (default {DEFAULT_POPULATION})",
+        help=helped("calibrate.population", n=DEFAULT_POPULATION),
     )
     calibrate.add_argument(
         "--generations",
         type=_positive,
         default=DEFAULT_GENERATIONS,
         metavar="N",
-        help=f"most generations in all, stored ones included (default {DEFAULT_GENERATIONS})",
+        help=helped("calibrate.generations", n=DEFAULT_GENERATIONS),
     )
     calibrate.add_argument(
         "--min-acceptance",
         type=acceptance_rate,
         default=DEFAULT_MIN_ACCEPTANCE,
         metavar="RATE",
-        help="stop once a generation would accept less than this share of the particles it "
-        f"tries (default {DEFAULT_MIN_ACCEPTANCE})",
+        help=helped("calibrate.min_acceptance", rate=DEFAULT_MIN_ACCEPTANCE),
     )
     calibrate.add_argument(
         "--predictive-draws",
-        type=_integer(0, None, "expected an integer >= 0, got {text!r}", "expected >= 0"),
+        type=_integer(0, None, "at_least_zero", "at_least_zero_value"),
         default=DEFAULT_PREDICTIVE_DRAWS,
         metavar="N",
-        help="posterior draws of the predictive check, one run each (default "
-        f"{DEFAULT_PREDICTIVE_DRAWS}; 0: none)",
+        help=helped("calibrate.predictive_draws", n=DEFAULT_PREDICTIVE_DRAWS),
     )

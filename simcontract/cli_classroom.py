@@ -13,15 +13,25 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simcontract.cli import UsageError, _integer, _port, _positive, _seed, out_path, scenario_with
+from simcontract.cli import (
+    UsageError,
+    _integer,
+    _item_reason,
+    _port,
+    _positive,
+    _seed,
+    listed,
+    out_path,
+    said,
+    scenario_with,
+)
+from simcontract.clihelp import helped
 
 if TYPE_CHECKING:
     from simcontract.classroom.session import Session
 
-_seconds = _integer(
-    0, 3600, "{text!r} is not a number of seconds", "{value} is not 0 to 3600 seconds"
-)
-_every = _integer(0, None, "{text!r} is not an integer", "{value} is below the minimum 0")
+_seconds = _integer(0, 3600, "not_seconds", "outside_seconds")
+_every = _integer(0, None, "not_integer", "below_zero")
 
 CLASSROOM_PACKAGES = ("starlette", "uvicorn", "segno")
 """What the classroom server needs (the extra ``classroom``)."""
@@ -35,14 +45,12 @@ def cmd_classroom(args: argparse.Namespace) -> int:
 
     problem = host_problem(args.host)
     if problem:
-        raise UsageError(f"--host {args.host!r}: {problem}")
+        raise UsageError(_item_reason("--host", args.host, problem))
     if port_in_use(args.host, args.port):
         raise UsageError(in_use_message(args.host, args.port))
     missing = [p for p in CLASSROOM_PACKAGES if importlib.util.find_spec(p) is None]
     if missing:
-        raise UsageError(
-            f"the classroom needs {', '.join(missing)}: pip install 'simcontract[classroom]'"
-        )
+        raise UsageError(said("error.classroom_needs", packages=listed(missing)))
     scenario = scenario_with(args.scenario or "baseline", args.set)
     folder = out_path(args.out) or Path("classroom") / time.strftime("session-%Y%m%d-%H%M%S")
     from simcontract.classroom.server import join_link, serve
@@ -102,7 +110,7 @@ def _replay(text: str) -> int:
     try:
         meta, _decisions, logged = read_log(folder)
     except (FileNotFoundError, OSError, ValueError) as err:
-        raise UsageError(f"--replay {text!r}: {err}") from None
+        raise UsageError(_item_reason("--replay", text, err)) from None
     again = replay(folder)
     same = again.reset_index(drop=True).equals(logged.reset_index(drop=True))
     years = int(logged["year"].max()) if len(logged) else 0
@@ -116,29 +124,31 @@ def add_classroom(sub: Any) -> None:
     """The ``classroom`` subcommand."""
     room = sub.add_parser(
         "classroom",
-        help="a market students play as NGOs and officials from their own browsers "
-        "(needs pip install 'simcontract[classroom]')",
+        help=helped("classroom.summary"),
     )
-    room.add_argument("scenario", nargs="?", help="built-in scenario or .toml (default baseline)")
-    room.add_argument("--set", action="append", metavar="NAME=VALUE", help="change a rule")
+    room.add_argument("scenario", nargs="?", help=helped("classroom.scenario"))
+    room.add_argument("--set", action="append", metavar="NAME=VALUE", help=helped("classroom.set"))
     room.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on: 127.0.0.1 (this machine), this machine's network "
-        "address, or 0.0.0.0 (every interface) to let the class in",
+        help=helped("classroom.host"),
     )
-    room.add_argument("--port", type=_port, default=8766, help="port (default 8766)")
-    room.add_argument("--seed", type=_seed, default=1, help="the market's seed (default 1)")
-    room.add_argument("--years", type=_positive, default=6, help="years to play (default 6)")
+    room.add_argument("--port", type=_port, default=8766, help=helped("classroom.port"))
+    room.add_argument("--seed", type=_seed, default=1, help=helped("classroom.seed"))
+    room.add_argument("--years", type=_positive, default=6, help=helped("classroom.years"))
     room.add_argument(
         "--officials-every",
         type=_every,
         default=5,
         metavar="N",
-        help="every N-th student plays an official (default 5; 0: none)",
+        help=helped("classroom.officials_every"),
     )
-    room.add_argument("--plan-seconds", type=_seconds, default=240, help="time to plan a year")
-    room.add_argument("--award-seconds", type=_seconds, default=90, help="time to award")
-    room.add_argument("--out", help="folder of the session's log (default classroom/session-TIME)")
-    room.add_argument("--replay", metavar="DIR", help="replay the session logged in DIR")
+    room.add_argument(
+        "--plan-seconds", type=_seconds, default=240, help=helped("classroom.plan_seconds")
+    )
+    room.add_argument(
+        "--award-seconds", type=_seconds, default=90, help=helped("classroom.award_seconds")
+    )
+    room.add_argument("--out", help=helped("classroom.out"))
+    room.add_argument("--replay", metavar="DIR", help=helped("classroom.replay"))
     room.set_defaults(func=cmd_classroom)

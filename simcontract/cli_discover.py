@@ -23,16 +23,19 @@ from simcontract.cli import (
     _check_out,
     _check_scheduler,
     _holding,
+    _item_reason,
     _positive,
     add_lang,
     figure_formats,
     in_cli_words,
     listed,
+    numeric_range,
     out_path,
     parse_set,
     said,
     scenario_with,
 )
+from simcontract.clihelp import helped
 from simcontract.params import PARAMETERS, unknown_message
 
 RUNS = "runs"
@@ -54,9 +57,9 @@ def parse_inputs(items: Sequence[str] | None) -> dict[str, Any]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if name not in PARAMETERS:
-            raise UsageError(f"--param {item!r}: {unknown_message(name)}")
+            raise UsageError(_item_reason("--param", item, unknown_message(name)))
         if name in inputs:
-            raise UsageError(f"--param {item!r}: parameter {name!r} is given twice")
+            raise UsageError(said("error.param_twice", item=repr(item), name=repr(name)))
         param = PARAMETERS[name]
         if not sep:
             inputs[name] = None
@@ -69,10 +72,7 @@ def parse_inputs(items: Sequence[str] | None) -> dict[str, Any]:
             except ValueError:
                 colon = ""
             if not colon:
-                raise UsageError(
-                    f"--param {item!r}: expected a numeric range lo:hi, e.g. "
-                    f"{name}={param.low:g}:{param.high:g}"
-                )
+                raise UsageError(numeric_range(item, name))
     return inputs
 
 
@@ -90,7 +90,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     try:
         condition = _condition(args.where)
     except DiscoveryError as err:
-        raise UsageError(f"--where {args.where!r}: {str(err).removeprefix('where: ')}") from None
+        reason = str(err).removeprefix("where: ")
+        raise UsageError(_item_reason("--where", args.where, reason)) from None
     try:
         _check_options(args.min_density, args.max_boxes, args.mass_min, 0.05, 0.05, args.max_qp)
         _prim_module()  # a missing workbench is said before any run
@@ -116,21 +117,16 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
     from simcontract.experiment import load_results
 
     if args.scenario is not None:
-        raise UsageError(
-            f"give a scenario to sample or --from DIR, not both (got {args.scenario!r})"
-        )
+        raise UsageError(said("error.scenario_and_from", scenario=repr(args.scenario)))
     for option, value in (("--set", args.set), ("--points", args.points_given)):
         if value:
-            raise UsageError(f"{option} samples a new design; with --from DIR it has no use")
+            raise UsageError(said("error.from_no_use", option=option))
     if args.resume:
-        raise UsageError("--resume finishes a sampled discovery; --from DIR reads one")
+        raise UsageError(said("error.resume_from"))
     inputs = parse_inputs(args.param)
     ranged = [n for n, v in inputs.items() if v is not None]
     if ranged:
-        raise UsageError(
-            f"--param {ranged[0]!r}: with --from DIR, name the inputs only (the runs "
-            "hold their values)"
-        )
+        raise UsageError(said("error.from_inputs", item=repr(ranged[0])))
     out_path(args.out)
     _check_out(args.out, False)
     folder = Path(args.from_dir)
@@ -141,7 +137,7 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
     except (OSError, ValueError) as err:
         # The command line reads only finished batches (load_results offers partial=True).
         reason = str(err).replace(", or load what there is with partial=True", "")
-        raise UsageError(f"--from {args.from_dir!r}: {reason}") from None
+        raise UsageError(_item_reason("--from", args.from_dir, reason)) from None
     print(said("discovery_from", path=folder, n=len(results.runs)))
     return results, list(inputs) or None
 
@@ -153,13 +149,13 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
     from simcontract.experiment.discovery import DEFAULT_RULES, discovery_design
 
     if args.scenario is None:
-        raise UsageError("give a scenario to sample (e.g. baseline) or --from DIR")
+        raise UsageError(said("error.give_scenario"))
     base = scenario_with(args.scenario, args.set)
     fixed = set(parse_set(args.set))
     inputs = parse_inputs(args.param) or {k: v for k, v in DEFAULT_RULES.items() if k not in fixed}
     both = sorted(fixed & set(inputs))
     if both:
-        raise UsageError(f"parameter {both[0]!r} is both fixed by --set and varied by --param")
+        raise UsageError(said("error.fixed_and_varied_param", name=repr(both[0])))
     try:
         design = discovery_design(inputs, args.points, seed=args.seed)
     except DesignError as err:
@@ -246,72 +242,64 @@ def add_discover(sub: Any) -> None:
 
     discover = sub.add_parser(
         "discover",
-        help="scenario discovery: the combinations of rules where the runs meet a condition "
-        "(PRIM; needs pip install 'simcontract[discover]')",
+        help=helped("discover.summary"),
     )
-    discover.add_argument(
-        "scenario", nargs="?", help="built-in scenario name or .toml path to sample around"
-    )
+    discover.add_argument("scenario", nargs="?", help=helped("discover.scenario"))
     discover.add_argument(
         "--where",
         required=True,
         metavar="CONDITION",
-        help='the runs of interest, e.g. "service_coverage < 0.8" (clauses OUTCOME OP NUMBER '
-        "joined by and/or)",
+        help=helped("discover.where"),
     )
     discover.add_argument(
         "--param",
         action="append",
         metavar="NAME[=LO:HI|=A,B]",
-        help="an input to sample: a number's range or some choices (repeatable; default: "
-        "the rules cities differ in)",
+        help=helped("discover.param"),
     )
-    discover.add_argument(
-        "--points", type=_positive, metavar="N", help="Latin hypercube points (default 128)"
-    )
+    discover.add_argument("--points", type=_positive, metavar="N", help=helped("discover.points"))
     discover.add_argument(
         "--from",
         dest="from_dir",
         metavar="DIR",
-        help="use an existing sweep's results (or a discovery's folder) instead of sampling",
+        help=helped("discover.from_dir"),
     )
     _batch_options(discover, 2)
     for action in discover._actions:
         if action.dest == "out":
-            action.help = "keep the runs (in DIR/runs), the tables, discovery.md and the figures"
+            action.help = helped("discover.out")
     discover.add_argument(
         "--min-density",
         type=float,
         default=MIN_DENSITY,
         metavar="D",
-        help=f"density a box must reach (default {MIN_DENSITY})",
+        help=helped("discover.min_density", density=MIN_DENSITY),
     )
     discover.add_argument(
         "--max-boxes",
         type=_positive,
         default=MAX_BOXES,
         metavar="N",
-        help=f"most boxes to find (default {MAX_BOXES})",
+        help=helped("discover.max_boxes", n=MAX_BOXES),
     )
     discover.add_argument(
         "--max-qp",
         type=float,
         default=0.05,
         metavar="P",
-        help="drop a box's restrictions with a quasi-p value above this (default 0.05; "
-        "1 keeps them all)",
+        help=helped("discover.max_qp"),
     )
     discover.add_argument(
         "--mass-min",
         type=float,
         default=0.05,
         metavar="M",
-        help="smallest share of the runs a box may hold (default 0.05)",
+        help=helped("discover.mass_min"),
     )
     discover.add_argument(
         "--format",
         default="png,pdf",
-        help="formats of the figures: png, pdf and/or svg, comma-separated (default png,pdf)",
+        help=helped("options.figure_format"),
     )
     add_lang(discover)
     discover.set_defaults(func=_with_points)

@@ -162,6 +162,8 @@ class YearRecord:
     never_contracted: int = 0
     entrants_total: int = 0
     entrants_alive: int = 0
+    cohort_registered: int = 0
+    cohort_alive: int = 0
 
     def add_exit(self, reserves: float) -> None:
         """Count an NGO that exits with ``reserves`` in hand."""
@@ -932,6 +934,18 @@ _DEFINED = [
         "last",
         undefined="no NGO has registered since the start",
         horizon=True,  # early entrants have had longer to fail
+    ),
+    Outcome(
+        "entrant_survival_3y",
+        "share",
+        "Share of the NGOs that registered two years before this year still active at "
+        "its end: entrants judged at the end of their third year (`ENTRANT_AGE`), so a "
+        "lever that changes how many register late in a run does not change their age.",
+        "The same pooled over the run's years: of the entrants that reached the end of "
+        "their third year within the run, the share still active then.",
+        Ratio("cohort_alive", "cohort_registered"),
+        "pooled",
+        undefined="no NGO registered two years before (in years 1 and 2: always)",
     ),
 ]
 

@@ -32,6 +32,13 @@ SEED_PROJECT = "csnc_nd"
 
 TENDERING_MODES = ("open", "selective", "intermediary", "direct")
 
+REGIMES = ("workload", "mixed", "outcome")
+"""Evaluation regimes, the choices of ``evaluation``: what evaluators and award criteria
+reward (hours, both, outcomes)."""
+
+INDICATORS = ("hours", "documents", "outcome")
+"""An evaluator's indicators: service hours delivered, documents, service outcomes."""
+
 PLAUSIBLE_FACTOR = 0.5
 """Half-width of an assumption's default plausible region, relative to its default
 (assumption: a reader accepts any value from half to one and a half times the default)."""
@@ -572,6 +579,42 @@ _DECLARED = [
         1.0,
         group="tendering",
         meaning="Relative weight of promised service hours in the merit score.",
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "workload_regime_award",
+        "float",
+        1.0,
+        0.0,
+        2.0,
+        group="tendering",
+        meaning="Multiplier on workload_weight in the merit score of bids under the "
+        'workload regime (evaluation = "workload"): how far award criteria reward promised hours.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "mixed_regime_award",
+        "float",
+        0.6,
+        0.0,
+        2.0,
+        group="tendering",
+        meaning="Multiplier on workload_weight in the merit score of bids under the "
+        'mixed regime (evaluation = "mixed"): how far award criteria reward promised hours.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "outcome_regime_award",
+        "float",
+        0.2,
+        0.0,
+        2.0,
+        group="tendering",
+        meaning="Multiplier on workload_weight in the merit score of bids under the "
+        'outcome regime (evaluation = "outcome"): how far award criteria reward promised hours.',
         source="assumption",
         basis=SEED_GUANGZHOU,
     ),
@@ -1361,6 +1404,114 @@ _DECLARED = [
         basis=SEED_GUANGZHOU,
     ),
     _p(
+        "workload_regime_hours",
+        "float",
+        0.55,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service hours delivered among evaluators' indicators under the "
+        'workload regime (evaluation = "workload"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "workload_regime_documents",
+        "float",
+        0.35,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of documents (paperwork) among evaluators' indicators under the "
+        'workload regime (evaluation = "workload"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "workload_regime_outcome",
+        "float",
+        0.1,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service outcomes among evaluators' indicators under the "
+        'workload regime (evaluation = "workload"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "mixed_regime_hours",
+        "float",
+        0.35,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service hours delivered among evaluators' indicators under the "
+        'mixed regime (evaluation = "mixed"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "mixed_regime_documents",
+        "float",
+        0.25,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of documents (paperwork) among evaluators' indicators under the "
+        'mixed regime (evaluation = "mixed"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "mixed_regime_outcome",
+        "float",
+        0.4,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service outcomes among evaluators' indicators under the "
+        'mixed regime (evaluation = "mixed"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "outcome_regime_hours",
+        "float",
+        0.15,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service hours delivered among evaluators' indicators under the "
+        'outcome regime (evaluation = "outcome"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "outcome_regime_documents",
+        "float",
+        0.15,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of documents (paperwork) among evaluators' indicators under the "
+        'outcome regime (evaluation = "outcome"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
+        "outcome_regime_outcome",
+        "float",
+        0.7,
+        0.0,
+        1.0,
+        group="delivery",
+        meaning="Base weight of service outcomes among evaluators' indicators under the "
+        'outcome regime (evaluation = "outcome"), relative to its other two base weights.',
+        source="assumption",
+        basis=SEED_GUANGZHOU,
+    ),
+    _p(
         "documentation_base",
         "float",
         0.12,
@@ -2121,9 +2272,24 @@ def check_joint(values: dict[str, Any]) -> None:
             "parameters 'share_specialist' + 'share_community' + 'share_grassroots' "
             f"sum to {total:g}; expected at most 1 (the rest are general agencies)"
         )
+    for regime in REGIMES:
+        names = [f"{regime}_regime_{indicator}" for indicator in INDICATORS]
+        if sum(values[n] for n in names) <= 0:
+            raise ValueError(
+                f"parameters {names[0]!r}, {names[1]!r} and {names[2]!r} are all 0; expected "
+                "at least one above 0 (they are the evaluators' indicator weights under the "
+                f"{regime} regime)"
+            )
     weights = ("price_weight", "reputation_weight", "workload_weight")
     if sum(values[w] for w in weights) <= 0:
         raise ValueError(
             "parameters 'price_weight', 'reputation_weight' and 'workload_weight' are all "
             "0; expected at least one above 0"
+        )
+    award = f"{values['evaluation']}_regime_award"
+    if values["price_weight"] == values["reputation_weight"] == values[award] == 0:
+        raise ValueError(
+            f"parameters 'price_weight', 'reputation_weight' and {award!r} are all 0: under "
+            f"evaluation = {values['evaluation']!r} bids would be scored on nothing; "
+            "expected at least one above 0"
         )

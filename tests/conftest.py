@@ -21,6 +21,10 @@ from hypothesis import settings
 
 from simcontract import ContractingModel, Scenario
 
+# The command line's language from the environment (simcontract.clihelp): the tests
+# expect English unless they ask for another.
+os.environ.pop("SIMCONTRACT_LANG", None)
+
 EXAMPLES = int(os.environ.get("SIMCONTRACT_EXAMPLES", "40"))
 """Examples per property test unless a test sets its own number."""
 
@@ -91,3 +95,15 @@ def write_toml(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
 def small_toml(small: Scenario, write_toml: Callable[..., Path]) -> Path:
     """The small scenario saved as a TOML file named ``small.toml``."""
     return write_toml(small.to_toml(), "small.toml")
+
+
+TINY_BATCH = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
+"""A market small enough for batches run by the command line in tests."""
+
+
+@pytest.fixture
+def tiny_toml(tmp_path: Path) -> Path:
+    """:data:`TINY_BATCH` saved as ``tiny.toml``."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(Scenario(TINY_BATCH, name="tiny").to_toml(), encoding="utf-8")
+    return path

@@ -10,22 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from conftest import TINY_BATCH
 from pandas.testing import assert_frame_equal
 
 from simcontract import Scenario, load_results
 from simcontract.cli import main
 from simcontract.experiment import storage
 from simcontract.scenario import builtin_names
-
-TINY = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
-
-
-@pytest.fixture
-def tiny_toml(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(Scenario(TINY, name="tiny").to_toml(), encoding="utf-8")
-    return path
 
 
 def _env() -> dict[str, str]:
@@ -98,7 +89,7 @@ def test_resume_refuses_a_batch_seeded_by_the_earlier_rule(
 
 def test_compare_prints_mean_and_ci_per_scenario(tiny_toml: Path, tmp_path: Path, capsys) -> None:
     other = tmp_path / "short.toml"
-    other.write_text(Scenario({**TINY, "contract_years": 1}, name="short").to_toml())
+    other.write_text(Scenario({**TINY_BATCH, "contract_years": 1}, name="short").to_toml())
     argv = ["compare", str(tiny_toml), str(other), "--replications", "4", "--workers", "1"]
     assert main([*argv, "--series"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -151,7 +151,7 @@ def test_time_axes_say_model_year_or_show_calendar_years(four, dated) -> None:
     panels = plots.fan_chart(four, "active_ngos", layout="panels")
     assert panels.get_supxlabel() == "Model year"
     network = plots.contract_network(dated)
-    assert network.get_suptitle().endswith("end of 2012, city 0")
+    assert network.get_suptitle().endswith("end of 2012")  # one city: not named
 
 
 # --------------------------------------------------------------------------- palette

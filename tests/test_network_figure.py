@@ -122,7 +122,7 @@ def test_default_run_is_the_first_with_contracts_in_force_and_the_title_says_so(
     assert len(lines.get_segments()) == len(shown.drop_duplicates(["purchaser", "ngo"]))
     title = fig.get_suptitle()
     assert title.startswith("Contracts in force, baseline sweep, point 1: contract_years=3")
-    assert "replication 0, end of year 6, city 0" in title
+    assert "replication 0, end of year 6\n" in title  # one city: not named
     assert title.endswith("(the first run with contracts in force at its end)")
     chinese = plots.contract_network(sweep, lang="zh_CN").get_suptitle()
     assert chinese.startswith("在执行的合同（基准城市的参数扫描，设计点 1）：")
@@ -130,7 +130,7 @@ def test_default_run_is_the_first_with_contracts_in_force_and_the_title_says_so(
     # The first run when it holds contracts, with no rule to state.
     comparison = results(market(0, 0, ngos=20, holders=5, purchasers=3))
     title = plots.contract_network(comparison).get_suptitle()
-    assert title == "Contracts in force: baseline, replication 0, end of year 6, city 0"
+    assert title == "Contracts in force: baseline, replication 0, end of year 6"
 
 
 # --------------------------------------------------------------------------- nothing to draw
@@ -174,7 +174,7 @@ def test_a_model_whose_one_year_contracts_ended_says_so() -> None:
     fig = plots.contract_network(model)
     (said,) = texts_of(fig)
     assert said.startswith("No contract is in force at the end of this run")
-    assert fig.get_suptitle() == "Contracts in force: baseline, end of year 2, city 0"
+    assert fig.get_suptitle() == "Contracts in force: baseline, end of year 2"
 
 
 # --------------------------------------------------------------------------- page
@@ -254,3 +254,18 @@ def test_a_batch_whose_runs_all_end_without_contracts_gets_a_figure_saying_so() 
     assert said.replace("\n", " ").startswith(
         "No contract is in force at the end of any run of these results"
     )
+
+
+def test_a_one_city_market_is_not_named_by_its_city() -> None:
+    model = ContractingModel("baseline", rng=1, years=4).run()
+    assert plots.contract_network(model, city=0).get_suptitle() == (
+        "Contracts in force: baseline, end of year 4"
+    )
+    two = ContractingModel(load_scenario("baseline").replace(n_cities=2, years=4), rng=1).run()
+    assert plots.contract_network(two, city=1).get_suptitle().endswith("city 1")
+
+
+def test_a_chinese_title_names_a_built_in_market_by_its_title() -> None:
+    model = ContractingModel("baseline", rng=1, years=4).run()
+    title = plots.contract_network(model, lang="zh_CN").get_suptitle()
+    assert i18n.scenario_title("baseline", "zh_CN") in title and "baseline" not in title

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import nbformat
@@ -20,16 +22,19 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+from simcontract.textwidth import join_chinese_lines
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 EXPECTED = [
     "01_quickstart.ipynb",
+    "01_quickstart_zh.ipynb",
     "02_what_if.ipynb",
     "03_sweeps_and_sensitivity.ipynb",
     "04_seminar_exercises.ipynb",
     "04_seminar_exercises_zh.ipynb",
 ]
-"""The teaching notebooks, in reading order (04 also in Chinese)."""
+"""The teaching notebooks, in reading order (01 and 04 also in Chinese)."""
 
 SEMINARS = {"04_seminar_exercises.ipynb": "## Question", "04_seminar_exercises_zh.ipynb": "## 问题"}
 """The seminar notebooks and how their questions' headings start."""
@@ -41,6 +46,21 @@ CELL_TIMEOUT = 300
 
 STARTUP_TIMEOUT = 120
 """Seconds the kernel may take to start."""
+
+CODE_SPAN = re.compile(r"`[^`]*`")
+LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
+FULL_WIDTH_MARK = "\u3000-\u303f\uff01-\uff5e"
+"""Chinese marks: 。、「」 and the full-width （），：；！？."""
+ASCII_MARK = re.compile(rf"[{IDEOGRAPH}{FULL_WIDTH_MARK}]\**[.,;:!?]|[.,;:!?]\**[{IDEOGRAPH}]|[()]")
+"""An ASCII mark next to Chinese text, or an ASCII bracket (Chinese takes （）)."""
+
+MARK_AT_END = re.compile(rf"[{FULL_WIDTH_MARK}]$")
+NEW_BLOCK = re.compile(r"\s*([-*+>]\s|#+\s|\||\d+[.)]\s)")
+"""A line that starts a list item, quotation, heading or table row, not a wrapped one."""
+
+PRINTED_MARKDOWN = re.compile(r"\*\*\S|^\|.*\|$", flags=re.M)
+"""Bold marks or a table row: Markdown printed as plain text instead of shown."""
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -92,6 +112,25 @@ def test_seminar_answers_are_collapsed(name: str) -> None:
     assert all("a" in block for block in blocks)
 
 
+def chinese_prose_problems(markdown: str) -> list[str]:
+    """Where Chinese Markdown reads badly once rendered: a line break between two Chinese
+    characters (Jupyter and the site show it as a space) or an ASCII mark in Chinese
+    prose (outside code)."""
+    lines = markdown.split("\n")
+    problems = [
+        f"line break between {a[-8:]!r} and {b[:8]!r}"
+        for a, b in pairwise(lines)
+        if "\n" not in join_chinese_lines(f"{a}\n{b}")
+        or (MARK_AT_END.search(a) and b.strip() and not NEW_BLOCK.match(b))
+    ]
+    prose = LINK_TARGET.sub("]", CODE_SPAN.sub("", markdown))
+    problems += [
+        f"ASCII mark in {prose[max(m.start() - 8, 0) : m.end() + 8]!r}"
+        for m in ASCII_MARK.finditer(prose)
+    ]
+    return problems
+
+
 def _kernel_manager() -> KernelManager:
     """A manager for this interpreter's ipykernel, ignoring other installed kernelspecs."""
     specs = KernelSpecManager(kernel_dirs=[])  # only the native kernel: sys.executable
@@ -136,5 +175,16 @@ def test_notebook_runs(name: str, tmp_path: Path) -> None:
     # Every glyph has a font (the Chinese one installs with the package).
     streams = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "missing from font" not in streams, f"{name}: text drawn without a font"
+    # Markdown (a box of rules, a table) is displayed as Markdown, not printed raw.
+    printed = PRINTED_MARKDOWN.findall(streams)
+    assert not printed, f"{name}: Markdown printed as plain text: {printed[:3]}"
+    # Answers written in Chinese read as Chinese once rendered.
+    if name.endswith("_zh.ipynb"):
+        shown = [
+            out.data["text/markdown"] for out in outputs if "text/markdown" in out.get("data", {})
+        ]
+        assert shown or name not in SEMINARS, f"{name} showed no written answer"
+        problems = [problem for text in shown for problem in chinese_prose_problems(text)]
+        assert not problems, f"{name}: {problems[:5]}"
     # The repository copy is untouched.
     assert all(not cell.outputs for cell in _code_cells(_read(name)))

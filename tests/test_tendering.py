@@ -12,10 +12,9 @@ import pytest
 from simcontract import ContractingModel, Scenario, openround
 from simcontract.agents import NGO, Bureau, City, Contract, MassOrganisation, Purchaser, Slot
 from simcontract.outcomes import YearRecord
-from simcontract.params import DEFAULTS
+from simcontract.params import DEFAULTS, REGIMES
 from simcontract.phases import tendering
 from simcontract.phases.tendering import (
-    REGIME_WORKLOAD,
     Bids,
     Terms,
     award_weights,
@@ -223,7 +222,8 @@ def score(b: Bids, p: Rules, *, ceiling: float, required: float) -> tuple[np.nda
 # ------------------------------------------------------------------------ award scoring
 def test_award_weights_sum_to_one_and_follow_the_evaluation_regime() -> None:
     p = params(price_weight=0.3, reputation_weight=0.4, workload_weight=0.3)
-    for regime, factor in REGIME_WORKLOAD.items():
+    for regime in REGIMES:
+        factor = p[f"{regime}_regime_award"]
         wp, wr, ww = award_weights({**p, "evaluation": regime})
         total = 0.3 + 0.4 + 0.3 * factor
         assert (wp, wr, ww) == pytest.approx((0.3 / total, 0.4 / total, 0.3 * factor / total))

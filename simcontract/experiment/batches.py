@@ -276,8 +276,20 @@ def _run(
         raise
     finally:
         if directory is not None and manifest is not None:
-            plans.close_session(directory, manifest, status)
+            _close_session(directory, manifest, status)
     return sink.results(plan, started)
+
+
+def _close_session(directory: Path, manifest: dict[str, Any], status: str) -> None:
+    """Record how the session ended. When it ended by an error (a full disk, a lost
+    worker) and the manifest cannot be written either, that error is the one to tell:
+    the session then stays recorded as running, which a resume or ``simcontract check``
+    reads as interrupted."""
+    try:
+        plans.close_session(directory, manifest, status)
+    except OSError:
+        if status == "complete":
+            raise
 
 
 def compare(

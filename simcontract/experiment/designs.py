@@ -604,8 +604,9 @@ class Morris(_Sampled):
     ) -> pd.DataFrame:
         """Mean absolute elementary effect (mu_star, with CI), mean (mu) and sd (sigma).
 
-        The elementary effects use the unrounded sample, so integer parameters' effects
-        are per unit of the sampled (continuous) value.
+        The elementary effects are taken on the sample scaled to the unit hypercube, so
+        each is the outcome's change for a move of the parameter across its whole
+        sampled range (in the outcome's unit), for integer parameters too.
         """
         from SALib.analyze import morris
 

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import platform
 import sys
 import warnings
@@ -159,8 +160,8 @@ def check_directory(directory: Path, resume: bool) -> None:
 
     Raises:
         ExperimentError: ``directory`` is a file, is in use by another batch
-            (:class:`~simcontract.experiment.lock.FolderInUse`), or holds something but a
-            batch to resume.
+            (:class:`~simcontract.experiment.lock.FolderInUse`), holds something but a
+            batch to resume, or holds one in a folder that cannot be written.
     """
     where = str(directory)
     if directory.exists() and not directory.is_dir():
@@ -178,6 +179,24 @@ def check_directory(directory: Path, resume: bool) -> None:
             f"cannot resume in {where!r}: it holds no manifest.json, so it is not a "
             "results directory"
         )
+    _check_writable(directory)
+
+
+def _check_writable(directory: Path) -> None:
+    """Check that a batch to resume can write the folders it writes in (its own and
+    those of its parts and figures): found only once runs are under way, one it cannot
+    write would end the session with a file system error and nothing new stored.
+
+    Raises:
+        ExperimentError: ``directory`` or a folder in it is not writable.
+    """
+    names = (storage.RUNS, *storage.DETAILS, storage.DAMAGED, "figures")
+    for folder in (directory, *(directory / name for name in names)):
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise ExperimentError(
+                f"cannot resume in {str(directory)!r}: {str(folder)!r} is not writable; "
+                "make it writable, or copy the folder to one you can write and resume there"
+            )
 
 
 def open_directory(
@@ -211,11 +230,15 @@ def open_directory(
     for session in manifest["sessions"]:
         if session.get("status") == "running":  # its process ended without closing it
             session["status"] = "interrupted"
+    # Each session's own command and machine: the top-level command is the last one (the
+    # resume hint), and a batch begun on one machine may be finished on another.
     manifest["sessions"].append(
         {
             "started": started,
             "finished": None,
             "status": "running",
+            "command": list(command) if command is not None else None,
+            "platform": platform.platform(),
             "python": sys.version.split()[0],
             "versions": _versions(),
         }
@@ -327,17 +350,20 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
             "replication r has the same seed at every design point); run the batch "
             "again in another directory"
         )
-    if stored.get("model_code", ours["model_code"]) != ours["model_code"]:
-        # A development version keeps its version number while its code changes.
+    # A batch stored before the model code was recorded cannot be told apart by it.
+    differ = [k for k in _IDENTITY_WORDS if k in stored or k != "model_code"]
+    differ = [k for k in differ if stored.get(k) != ours[k]]
+    settings = [k for k in differ if k not in ("simcontract_version", "model_code")]
+    if "model_code" in differ and not settings:
+        # A development version keeps its version number while its code changes. Other
+        # settings are told first: "finish it with that code" would not finish another
+        # batch.
         raise ExperimentError(
             f"cannot resume in {where!r}: its runs were made by other simcontract code "
             f"(model code {stored['model_code']} there, {ours['model_code']} now), and "
             "runs of two codes must not be mixed; finish it with the code that started "
             "it, or run the batch again in another directory"
         )
-    # A batch stored before the model code was recorded cannot be told apart by it.
-    differ = [k for k in _IDENTITY_WORDS if k in stored or k != "model_code"]
-    differ = [k for k in differ if stored.get(k) != ours[k]]
     if differ:
         words = " and ".join(_IDENTITY_WORDS[k] for k in differ)
         raise ExperimentError(

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 
 GENERAL = ORIGINS.index("general")
+
+ENTRANT_AGE = 3
+"""Year ends an entrant has lived through when ``entrant_survival_3y`` judges it: the
+end of the year it registered and the two after (one term of a three-year contract)."""
 """Origin code of the general social-work agencies."""
 
 
@@ -99,6 +103,10 @@ def _count_stocks(city: City, rules: Rules, record: YearRecord) -> None:
     record.initial_alive += int((entered == 0).sum())
     record.entrants_total += city.registered
     record.entrants_alive += int((entered > 0).sum())
+    cohort = rules.year - ENTRANT_AGE + 1
+    if cohort >= 1:
+        record.cohort_registered += city.registered_in.get(cohort, 0)
+        record.cohort_alive += int((entered == cohort).sum())
     record.never_contracted += int((city.ngo_values("track_record") == 0).sum())
     record.reserves_end += float(city.ngo_values("reserves").sum())
     revenue = city.ngo_values("revenue_gov") + city.ngo_values("revenue_other")

@@ -50,6 +50,7 @@ def register_ngos(city: City, rules: Rules, record: YearRecord) -> None:
     entrants = new_ngos(city, rules, int(city.rng.poisson(lam)), initial=False)
     record.entries += len(entrants)
     city.registered += len(entrants)
+    city.registered_in[rules.year] = len(entrants)
     added = 0.0
     for n in entrants:  # left to right, on every Python (see outcomes.combine)
         added += n.reserves

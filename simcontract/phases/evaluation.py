@@ -24,6 +24,7 @@ import numpy as np
 
 from simcontract.agents import Evaluator
 from simcontract.batch import column
+from simcontract.params import INDICATORS, REGIMES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,20 +34,23 @@ if TYPE_CHECKING:
     from simcontract.outcomes import YearRecord
     from simcontract.scenario import Rules
 
-BASE_WEIGHTS = {
-    "workload": np.array([0.55, 0.35, 0.10]),
-    "mixed": np.array([0.35, 0.25, 0.40]),
-    "outcome": np.array([0.15, 0.15, 0.70]),
-}
-"""Base weights of the (hours, documents, outcome) indicators under each evaluation
-regime: with ``tendering.REGIME_WORKLOAD`` they define what each choice of the
-``evaluation`` parameter means."""
-
 DOCUMENTS, OUTCOME = 1, 2
 """Columns of the documents and outcome indicators in (hours, documents, outcome)."""
 
-EVALUATOR_PARAMETERS = ("evaluation", "n_evaluators", "evaluator_heterogeneity")
+EVALUATOR_PARAMETERS = (
+    "evaluation",
+    "n_evaluators",
+    "evaluator_heterogeneity",
+    *(f"{regime}_regime_{indicator}" for regime in REGIMES for indicator in INDICATORS),
+)
 """Parameters that shape evaluators; a dated change of any of them replaces them."""
+
+
+def base_weights(rules: Mapping[str, Any]) -> np.ndarray:
+    """Base weights of the (hours, documents, outcome) indicators under the regime in
+    force (``<regime>_regime_<indicator>``), before an agency's own variation."""
+    regime = rules["evaluation"]
+    return np.array([rules[f"{regime}_regime_{indicator}"] for indicator in INDICATORS])
 
 
 def new_evaluator(city: City, rules: Mapping[str, Any], *, switched_in: bool = False) -> Evaluator:
@@ -56,7 +60,7 @@ def new_evaluator(city: City, rules: Mapping[str, Any], *, switched_in: bool = F
     intensity ``1 + h * U(0, 1)``, with ``h`` the heterogeneity.
     """
     h = rules["evaluator_heterogeneity"]
-    raw = BASE_WEIGHTS[rules["evaluation"]] * np.exp(h * city.rng.normal(0.0, 1.0, 3))
+    raw = base_weights(rules) * np.exp(h * city.rng.normal(0.0, 1.0, 3))
     intensity = 1.0 + h * city.rng.random()
     return Evaluator(city.model, city.index, raw / raw.sum(), intensity, switched_in=switched_in)
 

@@ -42,21 +42,16 @@ if TYPE_CHECKING:
 TIE_THRESHOLD = 0.3
 """Tie strength from which an award counts as tied (``tied_award_share``)."""
 
-REGIME_WORKLOAD = {"workload": 1.0, "mixed": 0.6, "outcome": 0.2}
-"""Multiplier on ``workload_weight`` in award scoring under each evaluation regime: with
-``evaluation.BASE_WEIGHTS`` it defines what each choice of the ``evaluation`` parameter
-means."""
-
 
 def award_weights(rules: dict[str, Any]) -> tuple[float, float, float]:
     """Weights of (price, reputation, promised hours) in merit, summing to 1."""
     wp = rules["price_weight"]
     wr = rules["reputation_weight"]
-    ww = rules["workload_weight"] * REGIME_WORKLOAD[rules["evaluation"]]
+    ww = rules["workload_weight"] * rules[f"{rules['evaluation']}_regime_award"]
     total = wp + wr + ww
     if total <= 0.0:
-        # Only a tiny workload weight, scaled down by the regime, can underflow to 0 here
-        # (the registry keeps the sum of the three above 0): promised hours alone count.
+        # Only a tiny workload weight, scaled down by the regime's multiplier, can underflow
+        # to 0 here (the registry keeps the sum of the three above 0): hours alone count.
         return 0.0, 0.0, 1.0
     return wp / total, wr / total, ww / total
 

@@ -121,12 +121,13 @@ def _labels(first: pd.DataFrame, design: Any) -> list[str]:
 
     A scenario goes by its name in English (as typed on the command line and in
     scenario files) and, in other languages, by the catalogue's title of a built-in
-    scenario (another keeps its name).
+    scenario (another keeps its name). A sweep's point goes by its design values, also
+    when it is the only one drawn (a one-point design, the part of a batch stored).
     """
     names = first["scenario"].astype(str) if "scenario" in first else first.index.astype(str)
     if "scenario" in first and i18n.current() != i18n.DEFAULT_LANGUAGE:
         names = names.map(i18n.scenario_title)
-    if design is not None and names.nunique() == 1 and len(first) > 1:
+    if design is not None and names.nunique() == 1:
         params = [p for p in design.parameters if p in first.columns]
         return [
             _joined(_setting(p, row[p]) for p in params) or names[point]
@@ -441,6 +442,8 @@ def network_data(
     ):
         scenario = getattr(source, "market_scenario", None) or getattr(source, "scenario", None)
         name = getattr(scenario, "name", "model")
+        if i18n.current() != i18n.DEFAULT_LANGUAGE:  # as in _labels: English keeps the name
+            name = i18n.scenario_title(name)
         where = figure_text("network_model", name=name, year=getattr(source, "year", "?"))
         return source.contract_table(), source.ngo_table(), where
     runs = runs_of(source)

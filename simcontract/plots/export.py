@@ -34,7 +34,12 @@ _FORMATS = {"png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "web
 
 
 def save(
-    fig: Figure, path: str | Path, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = DPI
+    fig: Figure,
+    path: str | Path,
+    formats: Sequence[str] = ("png", "pdf"),
+    *,
+    dpi: int = DPI,
+    description: str | None = None,
 ) -> list[Path]:
     """Save a figure once per format, next to each other.
 
@@ -44,6 +49,8 @@ def save(
             folders are created.
         formats: File formats, e.g. ``("png", "pdf")``.
         dpi: Resolution of raster formats.
+        description: What the figure rests on, kept in each file's metadata (PNG and
+            SVG ``Description``, PDF ``Subject``).
 
     Returns:
         The written paths, in the order of ``formats``. Each file is written under a
@@ -74,6 +81,9 @@ def save(
             metadata = {"CreationDate": None} if fmt == "pdf" else None
             if fmt == "svg":
                 metadata = {"Date": None}
+            if description and fmt in ("png", "pdf", "svg"):
+                key = "Subject" if fmt == "pdf" else "Description"
+                metadata = {**(metadata or {}), key: description}
             write_atomic(
                 target,
                 lambda tmp, fmt=fmt, metadata=metadata: fig.savefig(
@@ -161,9 +171,29 @@ def draw_all(
         with _progress_line(len(figures), progress) as bar:
             for name, draw in figures:
                 bar.set_postfix_str(name)
-                written.extend(save(draw(), outdir / name, formats, dpi=dpi))
+                written.extend(
+                    save(draw(), outdir / name, formats, dpi=dpi, description=provenance(results))
+                )
                 bar.update(1)
     return written
+
+
+def provenance(results: Any) -> str | None:
+    """What the figures of ``results`` rest on, from its manifest: the batch, its design,
+    replications, base seed, simcontract version and model code (``None`` without one)."""
+    manifest = getattr(results, "manifest", None) or {}
+    if not manifest.get("scenarios"):
+        return None
+    names = ", ".join(str(s.get("name")) for s in manifest["scenarios"])
+    design = (manifest.get("design") or {}).get("kind")
+    code = (manifest.get("identity") or {}).get("model_code", "unknown")
+    return (
+        f"simcontract {manifest.get('kind')} of {names}"
+        + (f", {design} design" if design else "")
+        + f": {manifest.get('n_points')} points x {manifest.get('replications')} replications,"
+        f" base seed {manifest.get('seed')} ({manifest.get('run_seeds')});"
+        f" simcontract {manifest.get('simcontract_version')}, model code {code}"
+    )
 
 
 class _Silent:

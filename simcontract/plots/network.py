@@ -393,10 +393,11 @@ def contract_network(
     key, row, skipped = _run_shown(source, run, city)
     contracts, ngos, where = network_data(source, key)
     if city is not None:
+        if ngos["city"].nunique() > 1:  # in a one-city market "city 0" says nothing
+            where = figure_text("network_city", where=where, city=city)
         if not contracts.empty:
             contracts = contracts[contracts["city"] == city]
         ngos = ngos[ngos["city"] == city]
-        where = figure_text("network_city", where=where, city=city)
     edges = contract_edges(contracts)
     nodes = ngo_nodes(ngos, edges)
     title = _title(source, row, where)
