@@ -102,8 +102,9 @@ TINY_BATCH = {"years": 5, "initial_ngos": 20, "n_bureaux": 6, "n_mass_orgs": 1}
 
 
 @pytest.fixture
-def tiny_toml(tmp_path: Path) -> Path:
-    """:data:`TINY_BATCH` saved as ``tiny.toml``."""
+def tiny_toml(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The test module's ``TINY`` market, else :data:`TINY_BATCH`, saved as ``tiny.toml``."""
+    values = getattr(request.module, "TINY", TINY_BATCH)
     path = tmp_path / "tiny.toml"
-    path.write_text(Scenario(TINY_BATCH, name="tiny").to_toml(), encoding="utf-8")
+    path.write_text(Scenario(values, name="tiny").to_toml(), encoding="utf-8")
     return path

@@ -16,13 +16,7 @@ from simcontract.experiment import sweep_report
 from simcontract.experiment.designs import INDEX_COLUMNS, outside_unit_interval
 
 TINY = {"years": 3, "initial_ngos": 15, "n_bureaux": 4, "n_mass_orgs": 1}
-
-
-@pytest.fixture
-def tiny_toml(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(Scenario(TINY, name="tiny").to_toml(), encoding="utf-8")
-    return path
+"""The market of this module's batches (the ``tiny_toml`` fixture reads it)."""
 
 
 def _indices(values: dict[tuple[str, str], tuple[float, float]]) -> pd.DataFrame:
