@@ -1155,6 +1155,7 @@ def _sweep_report(
     storage.write_text(directory / "table.md", sweep_report.markdown(results, outcomes, indices))
     others = ["table.csv", *(["indices.csv"] if indices is not None else [])]
     print(said("tables", path=directory / "table.md", others=listed(others)))
+    print(said("runs", path=directory / "runs.csv"))
     paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
     _print_figures(directory / "figures", formats, paths)
 
