@@ -141,6 +141,8 @@ def test_sweep_writes_table_md_and_figures_and_says_where(
     figures = {p.name for p in (out / "figures").iterdir()}
     assert {"outcomes.png", "outcomes.pdf"} <= figures
     assert f"tables: {out / 'table.md'}, table.csv" in printed
+    assert f"runs: {out / 'runs.csv'}, runs.dta" in printed  # as compare says
+    assert (out / "runs.dta").is_file()
     said = " ".join(line.strip() for line in printed.splitlines())  # long paths wrap
     assert f"figures (png, pdf) in {out / 'figures'}: outcomes" in said
     assert printed.splitlines()[-1] == f"results written to {out}"

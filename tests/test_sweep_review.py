@@ -179,14 +179,3 @@ def test_figures_say_what_they_rest_on(tiny_toml: Path, tmp_path: Path) -> None:
     said = Image.open(pngs[0]).info["Description"]
     assert "2 points x 2 replications" in said and "base seed 7" in said
     assert load_results(out).manifest["identity"]["model_code"] in said
-
-
-def test_a_sweep_names_its_runs_table_as_a_comparison_does(
-    tiny_toml: Path, tmp_path: Path, capsys
-) -> None:
-    out = tmp_path / "out"
-    argv = ["sweep", str(tiny_toml), "--grid", "favouritism=0.1,0.6", "--replications", "2"]
-    assert main([*argv, "--workers", "1", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert i18n.text("cli.runs", "en", path=out / "runs.csv") in printed
-    assert (out / "runs.csv").exists() and (out / "runs.dta").exists()
