@@ -2,12 +2,33 @@
 
 Quick use::
 
-    from simcontract import ContractingModel
+    from simcontract import ContractingModel, compare, load_scenario
     model = ContractingModel("baseline", rng=1).run()
-    model.summary()["ngo_survival"]
+    model.summary()["ngo_survival"]      # the run's value of one outcome
+    base = load_scenario("baseline")
+    results = compare([base, base.replace(contract_years=1, name="one_year")])
+    results.table(["staff_turnover"])    # mean and 95% CI per scenario
+    results.contrasts(outcomes=["staff_turnover"])  # paired differences with CIs
 
-Every name below loads on first use: ``import simcontract`` alone loads neither the
-model nor the batch runner's dependencies (pyarrow, SALib, scipy, Dask).
+The public names (:data:`__all__`; the API reference documents each):
+
+* :class:`ContractingModel`: one run of a market (a Mesa ``Model``).
+* :class:`Scenario`, :func:`load_scenario`, :class:`ScenarioError`: parameter values
+  with dated rule changes, built in or from a TOML file.
+* :data:`PARAMETERS`, :data:`OUTCOMES`: every parameter (unit, range, source) and every
+  outcome (definition, unit).
+* :func:`compare`, :func:`sweep`, :class:`Results`, :func:`load_results`,
+  :class:`ExperimentError`: batches of replicated runs on common seeds, and their
+  results in memory or on disk.
+* :class:`Grid`, :class:`LatinHypercube`, :class:`Sobol`, :class:`Morris`,
+  :class:`DesignError`: the designs of a sweep.
+* ``__version__``: the installed version, to cite with a result.
+
+:mod:`simcontract.experiment` holds the rest of the analysis (``contrasts``, ``levels``,
+the codebook, statistics); :mod:`simcontract.plots` the figures.
+
+Every name loads on first use: ``import simcontract`` alone loads neither the model nor
+the batch runner's dependencies (pyarrow, SALib, scipy, Dask).
 """
 
 from __future__ import annotations

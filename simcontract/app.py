@@ -25,6 +25,7 @@ shocks), :mod:`~simcontract.appcontrols` (controls from the registry),
 from __future__ import annotations
 
 import html
+import os
 from typing import Any
 
 import reacton.core
@@ -45,6 +46,7 @@ from simcontract.appexport import charts_png, file_stem, series_csv
 from simcontract.apppanels import ComparePanel, Explanation, ReplicatePanel, RulesInForce
 from simcontract.appreplicate import REPLICATIONS
 from simcontract.appruns import RUN_ON_YEARS, AppModel, Run, start_run
+from simcontract.appserver import PAGE_LANGUAGE_VARIABLE
 from simcontract.appstate import AppState, on
 from simcontract.appstyle import page_css
 from simcontract.appviews import (
@@ -64,6 +66,14 @@ appfont.prepare_in_background()  # the served Chinese font is cut once, while th
 
 SEED_RANGE = (0, 100)
 """Seeds the seed slider offers."""
+
+
+def page_language() -> str:
+    """The language a new page opens in: the one the server was started with
+    (``simcontract app --lang``, :func:`simcontract.appserver.serve`), else the
+    browser's."""
+    chosen = os.environ.get(PAGE_LANGUAGE_VARIABLE, "")
+    return i18n.resolve(chosen) if chosen in i18n.LANGUAGES else browser_language()
 
 
 def browser_language() -> str:
@@ -375,7 +385,7 @@ def Main(state: AppState) -> None:
 @solara.component
 def Page() -> None:
     """The app's page: the bar, the sidebar and the views, with their threads."""
-    state = solara.use_memo(lambda: AppState(browser_language()), [])
+    state = solara.use_memo(lambda: AppState(page_language()), [])
     state.render_context = reacton.core.get_render_context()
     solara.use_effect(lambda: state.release, [])  # the cleanup runs when the page closes
     solara.use_thread(state.play_loop, dependencies=[state.playing.value], intrusive_cancel=False)

@@ -2,6 +2,9 @@
 
 This module imports nothing from Solara or Mesa's visualization until ``serve()`` runs,
 so the command line can offer ``simcontract app`` without those packages installed.
+What it says on the terminal (``serving.*`` and ``errors.serving.*`` of the catalogue)
+is in the language in use (:func:`simcontract.i18n.use_language`, the command's
+``--lang``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ import socket
 import sys
 import threading
 import warnings
+from functools import partial
+
+from simcontract import i18n
+from simcontract.params import error_text, listed
+
+PAGE_LANGUAGE_VARIABLE = "SIMCONTRACT_APP_LANG"
+"""Set by :func:`serve` to the language its pages open in, when one was chosen."""
 
 APP_MODULE = "simcontract.app"
 """Module that Solara serves; it defines the ``Page`` component."""
@@ -29,6 +39,14 @@ def missing_packages() -> list[str]:
     return [name for name in _NEEDED if importlib.util.find_spec(name) is None]
 
 
+_said = partial(error_text, "serving")
+
+
+def banner(host: str, port: int) -> str:
+    """The line saying where the app is served, printed as it starts."""
+    return i18n.text("serving.banner", host=host, port=port)
+
+
 def host_problem(host: str) -> str | None:
     """What is wrong with ``host`` as an address to listen on, or ``None``.
 
@@ -37,27 +55,18 @@ def host_problem(host: str) -> str | None:
     server starts, after its banner and with the server's raw error.
     """
     if not host.strip():
-        return (
-            "give an address to listen on: 127.0.0.1 (this machine only) or, to let "
-            "others in, this machine's address or 0.0.0.0 (every interface)"
-        )
+        return _said("host_empty")
     if host != host.strip() or any(ch.isspace() or not ch.isprintable() for ch in host):
-        return "an address holds no spaces or control characters"
+        return _said("host_spaces")
     reason = _bind_problem(host)
     if reason:
-        return (
-            f"cannot listen there ({reason}); give an address of this machine, e.g. "
-            "127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
-        )
+        return _said("cannot_listen", reason=reason)
     return None
 
 
 def in_use_message(host: str, port: int) -> str:
     """One line: ``port`` is taken at ``host``, and what to do."""
-    return (
-        f"port {port} is in use on {host} (another server listens there); choose another, "
-        f"e.g. --port {port + 1 if port < 65535 else 8765}"
-    )
+    return _said("port_in_use", port=port, host=host, other=port + 1 if port < 65535 else 8765)
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -104,14 +113,14 @@ def _bind_problem(host: str) -> str | None:
     lookup.start()
     lookup.join(RESOLVE_SECONDS)
     if lookup.is_alive():
-        return f"no answer from the name service within {RESOLVE_SECONDS:g} s"
+        return _said("name_service", seconds=f"{RESOLVE_SECONDS:g}")
     if failed:
         err = failed[0]
         if isinstance(err, UnicodeError):
-            return "not a valid host name"
+            return _said("not_host_name")
         return getattr(err, "strerror", None) or str(err)
     if not found:
-        return "the name has no address"
+        return _said("no_address")
     # One address that binds is enough: a name such as "localhost" may also resolve to
     # an IPv6 address the machine cannot use, where the server binds a name over IPv4.
     problems = []
@@ -145,10 +154,12 @@ def exposure(host: str, port: int) -> str | None:
     ``host`` is a loopback address (this machine only)."""
     if _loopback(host):
         return None
-    return (
-        f"the app listens on {host}:{port}, beyond this machine: anyone who can reach it "
-        "over the network can use it, with no login (use --host 127.0.0.1 to keep it local)"
-    )
+    return i18n.text("serving.exposure", host=host, port=port)
+
+
+def _error(message: str) -> None:
+    """One line ``simcontract: error: ...`` on stderr, in the language in use."""
+    print(i18n.text("cli.error.error", message=message), file=sys.stderr)
 
 
 def solara_args(host: str, port: int, *, open_browser: bool = False) -> list[str]:
@@ -171,7 +182,9 @@ def solara_args(host: str, port: int, *, open_browser: bool = False) -> list[str
     ]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, lang: str | None = None
+) -> int:
     """Serve the seminar app at ``http://host:port/`` until interrupted.
 
     Runs Solara's server (uvicorn) in this process, in production mode; Ctrl-C or
@@ -181,6 +194,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
         host: Address to listen on (the default serves this machine only).
         port: TCP port.
         open_browser: Open the app in the default web browser once it is up.
+        lang: The language new pages open in (``"en"``, ``"zh_CN"``); default each
+            browser's own (its first language with a catalogue). A page's menu still
+            changes it.
 
     Returns:
         The exit status: 0 after Ctrl-C, 2 when the app's packages are missing,
@@ -190,17 +206,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     """
     problem = host_problem(host)
     if problem:
-        print(f"simcontract: error: host {host!r}: {problem}", file=sys.stderr)
+        _error(_said("bad_host", host=repr(host), problem=problem))
         return 2
     if port_in_use(host, port):
-        print(f"simcontract: error: {in_use_message(host, port)}", file=sys.stderr)
+        _error(in_use_message(host, port))
         return 2
     missing = missing_packages()
     if missing:
-        print(
-            f"simcontract: error: the app needs {', '.join(missing)}; install with: {INSTALL_HINT}",
-            file=sys.stderr,
-        )
+        _error(_said("app_needs", packages=listed(missing), hint=INSTALL_HINT))
         return 2
     # No usage statistics from the server; set before Solara reads its settings.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -211,6 +224,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     from solara.server import settings
 
     settings.telemetry.mixpanel_enable = False
+    if lang is not None:
+        # The pages run in the server's threads, which see the environment.
+        os.environ[PAGE_LANGUAGE_VARIABLE] = i18n.resolve(lang)
 
     try:
         run.main(

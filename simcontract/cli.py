@@ -17,19 +17,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import math
 import os
 import re
 import signal
+import string
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from simcontract.clihelp import (
+    LANGUAGE_VARIABLE,
     Formatter,
     argparse_message,
     helped,
@@ -37,6 +40,7 @@ from simcontract.clihelp import (
     localise,
     unknown_language,
 )
+from simcontract.i18n import listed
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import (
@@ -98,6 +102,8 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
     """Load a scenario and apply ``--set`` items to it; warn of rule changes that never
     take effect in the run (e.g. after ``--set years=...``) and of those that set a
     parameter given by ``--set`` again."""
+    from simcontract import i18n
+
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ScenarioWarning)
@@ -117,7 +123,8 @@ def scenario_with(name: str, settings: Sequence[str] | None) -> Scenario:
         check_market_size(scenario)
     except ScenarioError as err:
         raise UsageError(str(err)) from None
-    lines = scenario.unreached_changes() + scenario.superseded(changes, "by --set")
+    by_set = i18n.text("errors.scenario.by_set")
+    lines = scenario.unreached_changes() + scenario.superseded(changes, by_set)
     for line in lines:
         warn(said("error.scenario_warning", name=repr(name), line=line))
     return scenario
@@ -204,23 +211,52 @@ def file_stem(name: str) -> str:
     return stem or "scenario"
 
 
-_API_WORDS = {
-    "choose them with parameters=": "choose them with --param NAME",
-    "give a range as {name: (low, high)} or leave it out": (
-        "leave it out (a range of your own can be given from Python: "
-        "robustness(parameters={name: (low, high)}))"
-    ),
-    "(parameters=, or --param)": "(--param)",
-}
-"""How a message of the Python API names an argument, and how the command line does."""
+_API_WORDS = (
+    ("errors.robustness.api_choose", "errors.robustness.cli_choose"),
+    ("errors.robustness.api_range", "errors.robustness.cli_range"),
+    ("errors.discovery.how_inputs", "cli.error.how_inputs"),
+)
+"""How a message of the Python API names an argument, and how the command line does: the
+catalogue's texts of each, in the language in use."""
 
 
 def in_cli_words(message: str) -> str:
     """A message of the Python API, naming the command line's options instead of the
     function's arguments."""
-    for api, cli in _API_WORDS.items():
-        message = message.replace(api, cli)
+    from simcontract import i18n
+
+    for api, cli in _API_WORDS:
+        words = _template_pattern(i18n.text(api))
+        message = re.sub(words, functools.partial(_said_again, cli), message)
     return message
+
+
+def _said_again(key: str, found: re.Match[str]) -> str:
+    """The catalogue's text ``key`` with the fields of a message ``found`` holds."""
+    from simcontract import i18n
+
+    return i18n.text(key, **found.groupdict())
+
+
+def _template_pattern(template: str) -> str:
+    """A regular expression matching the texts a catalogue template gives, each
+    ``{field}`` a named group (so that the command line's words can say it again)."""
+    parts, seen = [], set()
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>.+?)")
+            seen.add(field)
+    return "".join(parts)
+
+
+def api_hint_removed(message: str, key: str, field: str) -> str:
+    """``message`` without what the catalogue's text ``key`` says after ``{field}`` (a
+    hint for Python users the command line does not offer), in the language in use."""
+    from simcontract import i18n
+
+    hint = i18n.text(key).rpartition("{" + field + "}")[2]
+    return message.replace(hint, "") if hint else message
 
 
 FIGURE_FORMATS = ("png", "pdf", "svg")
@@ -414,6 +450,22 @@ _seed = _integer(0, None, "not_integer", "below_zero")
 _port = _integer(1, 65535, "not_port", "outside_port")
 
 
+def _width(text: str) -> float:
+    """An argparse type: a figure's width in millimetres, within the widths figures
+    take (:data:`simcontract.plots.style.WIDTH_RANGE_MM`)."""
+    from simcontract.plots.style import WIDTH_RANGE_MM
+
+    low, high = WIDTH_RANGE_MM
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        where = {"low": f"{low:g}", "high": f"{high:g}", "text": repr(text)}
+        raise argparse.ArgumentTypeError(said("error.width", **where))
+    return value
+
+
 def _connect(address: str) -> Any:
     """Connect to a Dask scheduler; return the client."""
     try:
@@ -580,6 +632,13 @@ def _reporting(args: argparse.Namespace, results: Any) -> Iterator[None]:
         plan.record_outputs(directory)
 
 
+def _said_text(key: str) -> str:
+    """A catalogue text ``key`` in the language of ``--lang``."""
+    from simcontract import i18n
+
+    return i18n.text(key)
+
+
 def said(key: str, **values: Any) -> str:
     """A status line of the command line, ``cli.<key>`` of the catalogue in the
     language of ``--lang``, its ``{placeholders}`` filled with ``values``."""
@@ -592,13 +651,6 @@ def warn(message: str) -> None:
     """A warning of the command line: one line ``simcontract: warning: ...`` on stderr,
     in the language of ``--lang``."""
     print(said("error.warning", message=message), file=sys.stderr)
-
-
-def listed(items: Iterable[Any]) -> str:
-    """Items as a list in the language of ``--lang`` (``a, b`` or ``a、b``)."""
-    from simcontract import i18n
-
-    return i18n.text("punctuation.list").join(str(item) for item in items)
 
 
 def _count(n: int, noun: str) -> str:
@@ -790,7 +842,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 raise UsageError(said("error.no_intact", results=repr(args.results)))
             warn(said("error.drawing", summary=inventory.summary(lang=None)))
         results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
-        paths = plots.draw_all(results, out, formats=tuple(formats), progress=None)
+        paths = plots.draw_all(
+            results,
+            out,
+            formats=tuple(formats),
+            progress=None,
+            width_mm=args.width,
+            title=not args.no_title,
+        )
+        if not paths:
+            warn(said("error.no_figures"))
         if out.resolve().is_relative_to(source.resolve()):
             plan.add_outputs(source, paths)
     print(said("figure_files", n=len(paths), path=out))
@@ -865,7 +926,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(said("error.robustness_one"))
     patterns = _patterns(args.pattern)
     if out is not None:
-        storage.check_own(out, validation_report.FILES, "validate")
+        storage.check_own(out, validation_report.FILES, _said_text("errors.storage.what_validate"))
     with _holding(args):
         table = validation.validate(
             **options,
@@ -900,7 +961,9 @@ def _validate_calibration(
     if given:
         raise UsageError(said("error.calibration_option", option=given[0]))
     if out is not None:
-        storage.check_own(out, validation.CALIBRATION_FILES, "validate --calibration")
+        storage.check_own(
+            out, validation.CALIBRATION_FILES, _said_text("errors.storage.what_calibration")
+        )
     with _holding(args):
         table = validation.calibrate(**options, progress=None)
         print(validation.calibration_report(table, args.replications, args.seed))
@@ -927,7 +990,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     if out is not None and not args.resume and not storage.is_empty(out):
         raise UsageError(said("error.out_not_empty_analysis", out=repr(str(out))))
     if out is not None:
-        storage.check_own(out, rb.OWN_FILES, "a robustness analysis")
+        storage.check_own(out, rb.OWN_FILES, _said_text("errors.storage.what_robustness"))
     options = {
         "points": args.points,
         "replications": args.replications,
@@ -1033,9 +1096,25 @@ def cmd_decompose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_language(args: argparse.Namespace) -> str | None:
+    """The language chosen for the command's readers (``--lang`` or
+    ``SIMCONTRACT_LANG``), or ``None`` when none was (the default English)."""
+    from simcontract import i18n
+
+    chosen = getattr(args, "lang", None) or os.environ.get(LANGUAGE_VARIABLE, "").strip()
+    return i18n.current() if chosen else None
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """``simcontract app``: the seminar app in the browser."""
-    from simcontract.appserver import exposure, host_problem, in_use_message, port_in_use, serve
+    from simcontract.appserver import (
+        banner,
+        exposure,
+        host_problem,
+        in_use_message,
+        port_in_use,
+        serve,
+    )
 
     problem = host_problem(args.host)
     if problem:
@@ -1045,12 +1124,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     warning = exposure(args.host, args.port)
     if warning:
         warn(warning)
-    print(f"simcontract app on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
-    return serve(host=args.host, port=args.port, open_browser=args.open)
+    print(banner(args.host, args.port))
+    return serve(
+        host=args.host, port=args.port, open_browser=args.open, lang=_chosen_language(args)
+    )
 
 
 def _design(args: argparse.Namespace) -> Any:
     """The design the options ask for."""
+    from simcontract import i18n
     from simcontract.experiment import designs
     from simcontract.experiment.designs import DesignError, Grid, LatinHypercube, Morris, Sobol
 
@@ -1066,10 +1148,9 @@ def _design(args: argparse.Namespace) -> Any:
         n = getattr(args, kind)
         if kind == "sobol" and not designs.is_power_of_two(n):
             low, high = designs.powers_of_two_around(n)
-            raise UsageError(
-                f"--sobol {n}: n must be a power of 2 {designs.POWERS_OF_TWO}, "
-                f"{designs.WHY_POWER_OF_TWO}; use --sobol {low} or --sobol {high}"
-            )
+            why = i18n.text("errors.designs.sobol_why")
+            powers = {"powers": designs.POWERS_OF_TWO, "why": why, "low": low, "high": high}
+            raise UsageError(said("error.sobol_n", n=n, **powers))
         ranges = parse_ranges(args.param)
         if not ranges:
             raise UsageError(said("error.needs_param", kind=kind))
@@ -1342,6 +1423,8 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("results", metavar="RESULTS_DIR", help=helped("options.results"))
     plot.add_argument("--out", metavar="DIR", help=helped("plot.out"))
     plot.add_argument("--format", default="png,pdf", help=helped("plot.format"))
+    plot.add_argument("--width", type=_width, metavar="MM", help=helped("plot.width"))
+    plot.add_argument("--no-title", action="store_true", help=helped("plot.no_title"))
     plot.add_argument(
         "--partial",
         action="store_true",
@@ -1472,6 +1555,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help=helped("app.host"))
     app.add_argument("--port", type=_port, default=8765, help=helped("app.port"))
     app.add_argument("--open", action="store_true", help=helped("app.open"))
+    add_lang(app)
     app.set_defaults(func=cmd_app)
     return parser
 

@@ -11,24 +11,23 @@ import importlib.util
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simcontract.cli import (
     UsageError,
+    _chosen_language,
     _integer,
     _item_reason,
     _port,
     _positive,
     _seed,
+    add_lang,
     listed,
     out_path,
     said,
     scenario_with,
 )
 from simcontract.clihelp import helped
-
-if TYPE_CHECKING:
-    from simcontract.classroom.session import Session
 
 _seconds = _integer(0, 3600, "not_seconds", "outside_seconds")
 _every = _integer(0, None, "not_integer", "below_zero")
@@ -53,7 +52,8 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         raise UsageError(said("error.classroom_needs", packages=listed(missing)))
     scenario = scenario_with(args.scenario or "baseline", args.set)
     folder = out_path(args.out) or Path("classroom") / time.strftime("session-%Y%m%d-%H%M%S")
-    from simcontract.classroom.server import join_link, serve
+    from simcontract.classroom import console
+    from simcontract.classroom.server import serve
     from simcontract.classroom.session import Session
 
     session = Session(
@@ -64,46 +64,23 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         plan_seconds=args.plan_seconds,
         award_seconds=args.award_seconds,
         folder=folder,
+        lang=_chosen_language(args),  # the pages' too; each page's menu still changes it
     )
     if exposure(args.host, args.port):  # not this machine only
-        print(
-            f"simcontract: note: the classroom listens on {args.host}:{args.port}: anyone on "
-            "the local network with the join code can take a seat; requests from beyond the "
-            "local network are refused",
-            file=sys.stderr,
-        )
-    local = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"students join at: {join_link(args.host, args.port, session.code)}")
-    print(f"join code:        {session.code}")
-    print(f"teacher:          http://{local}:{args.port}/teacher?key={session.teacher_key}")
-    print(f"session log:      {folder}/ (Ctrl-C stops the session)")
+        print(console.exposed(args.host, args.port), file=sys.stderr)
+    for line in console.banner(session, args.host, args.port, folder):
+        print(line)
     try:
         status = serve(session, args.host, args.port)
     except KeyboardInterrupt:  # Ctrl-C is how a session is stopped
         status = 0
-    print(_stopped(session, folder))
+    print(console.stopped(session, folder))
     return status
-
-
-def _stopped(session: Session, folder: Path) -> str:
-    """What Ctrl-C left: the last year closed (a year in progress is not logged) and
-    the log, named only if it was written."""
-    from simcontract.classroom.logbook import SESSION_FILE
-
-    year = session.closed_year
-    logged = (folder / SESSION_FILE).is_file()
-    if not year:
-        where = f"; its log is in {folder}/" if logged else ": nothing logged"
-        return f"session stopped before its first year closed{where}"
-    unfinished = session.phase in ("running", "planning", "awarding")
-    said = f"session stopped after year {year}"
-    if unfinished:
-        said += f" (year {year + 1} was under way and is not logged)"
-    return said + (f"; its log is in {folder}/" if logged else "; no log was written")
 
 
 def _replay(text: str) -> int:
     """Replay a logged session and say whether it gives the logged outcomes."""
+    from simcontract.classroom.console import replayed
     from simcontract.classroom.logbook import read_log, replay
 
     folder = out_path(text, "--replay")
@@ -115,8 +92,7 @@ def _replay(text: str) -> int:
     same = again.reset_index(drop=True).equals(logged.reset_index(drop=True))
     years = int(logged["year"].max()) if len(logged) else 0
     seats = len(meta.get("seats", []))
-    verdict = "identical to the log" if same else "DIFFERENT from the log"
-    print(f"replayed {years} years with {seats} seats: NGO-years {verdict}")
+    print(replayed(years, seats, same))
     return 0 if same else 1
 
 
@@ -151,4 +127,5 @@ def add_classroom(sub: Any) -> None:
     )
     room.add_argument("--out", help=helped("classroom.out"))
     room.add_argument("--replay", metavar="DIR", help=helped("classroom.replay"))
+    add_lang(room)
     room.set_defaults(func=cmd_classroom)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from simcontract import i18n
 from simcontract.cli import (
     UsageError,
     _batch,
@@ -26,6 +27,7 @@ from simcontract.cli import (
     _item_reason,
     _positive,
     add_lang,
+    api_hint_removed,
     figure_formats,
     in_cli_words,
     listed,
@@ -90,7 +92,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     try:
         condition = _condition(args.where)
     except DiscoveryError as err:
-        reason = str(err).removeprefix("where: ")
+        reason = str(err).removeprefix(i18n.text("errors.discovery.where", reason=""))
         raise UsageError(_item_reason("--where", args.where, reason)) from None
     try:
         _check_options(args.min_density, args.max_boxes, args.mass_min, 0.05, 0.05, args.max_qp)
@@ -136,7 +138,7 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
         results = load_results(folder)
     except (OSError, ValueError) as err:
         # The command line reads only finished batches (load_results offers partial=True).
-        reason = str(err).replace(", or load what there is with partial=True", "")
+        reason = api_hint_removed(str(err), "errors.results.not_complete", "step")
         raise UsageError(_item_reason("--from", args.from_dir, reason)) from None
     print(said("discovery_from", path=folder, n=len(results.runs)))
     return results, list(inputs) or None
@@ -207,7 +209,7 @@ def _report(args: argparse.Namespace, results: Any, condition: Any, inputs: Any)
         )
     except DiscoveryError as err:
         stored = getattr(results, "directory", None)
-        hint = f"; the runs are kept: try another --where with --from {stored}" if stored else ""
+        hint = said("error.runs_kept", stored=stored) if stored else ""
         raise UsageError(f"{_option_names(str(err))}{hint}") from None
     print(format_discovery(found))
     out = out_path(args.out)

@@ -41,7 +41,7 @@ import re
 import string
 import sys
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,20 @@ def text(key: str, lang: str | None = None, **values: Any) -> str:
     found = _find(lang, key)
     template = found if isinstance(found, str) else key
     return template.format(**values) if values else template
+
+
+def listed(items: Iterable[Any], lang: str | None = None) -> str:
+    """``items`` as a list in ``lang`` (default the language in use): ``a, b`` in
+    English, ``a、b`` in Chinese."""
+    return text("punctuation.list", lang).join(str(item) for item in items)
+
+
+def error_text(area: str, key: str, /, **values: Any) -> str:
+    """An error message of the library, ``errors.<area>.<key>`` of the catalogue with
+    its ``values`` filled in, in the language in use (English unless
+    :func:`use_language`), so a command run with ``--lang zh_CN`` states its refusals in
+    Chinese and the library, called from Python, in English."""
+    return text(f"errors.{area}.{key}", **values)
 
 
 def words(name: str) -> str:

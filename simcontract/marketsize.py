@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
+from simcontract.params import error_text
 from simcontract.phases.budgets import affordable_slots, budget_factor, next_budget
 from simcontract.phases.cadres import expected_initial_ties
 from simcontract.scenario import Rules, ScenarioError
 
 if TYPE_CHECKING:
     from simcontract.scenario import Scenario
+
+_said = partial(error_text, "market")
 
 BUDGET_RULES = ("budget_growth", "contract_value", "mass_org_budget")
 """The parameters the budget rule reads (:func:`~simcontract.phases.budgets.next_budget`,
@@ -141,19 +145,16 @@ def check_market_size(scenario: Scenario, cities: int | None = None) -> None:
         "ngos": size.ngos * BYTES_PER_NGO,
         "ties": size.ties * BYTES_PER_TIE,
     }
-    cause = {
-        "services": (
-            f"it funds {size.services:,} services in year {size.year}; lower budget_growth, "
-            "years, slots_per_purchaser, n_bureaux, n_mass_orgs or n_cities"
-        ),
-        "ngos": (f"it starts with {size.ngos:,} NGOs; lower initial_ngos or n_cities"),
-        "ties": (
-            f"its officials start with about {size.ties:,.0f} ties to NGO heads; lower "
-            "initial_ngos, n_bureaux, n_mass_orgs or tie_density"
-        ),
-    }[max(parts, key=parts.__getitem__)]
-    raise ScenarioError(
-        f"scenario {scenario.name!r} is too large to run: {cause} (a run would need about "
-        f"{need / 2**30:,.1f} GiB of memory, more than the {limit / 2**30:,.1f} GiB allowed, "
-        f"{MEMORY_SHARE:.0%} of this machine's)"
-    )
+    counts = {
+        "services": f"{size.services:,}",
+        "year": size.year,
+        "ngos": f"{size.ngos:,}",
+        "ties": f"{size.ties:,.0f}",
+    }
+    cause = _said(f"too_many_{max(parts, key=parts.__getitem__)}", **counts)
+    memory = {
+        "need": f"{need / 2**30:,.1f}",
+        "limit": f"{limit / 2**30:,.1f}",
+        "share": f"{MEMORY_SHARE:.0%}",
+    }
+    raise ScenarioError(_said("too_large", name=repr(scenario.name), cause=cause, **memory))

@@ -49,6 +49,7 @@ from simcontract.agents import (
     Intermediary,
     MassOrganisation,
 )
+from simcontract.i18n import error_text
 from simcontract.marketsize import check_market_size
 from simcontract.ngostate import NGOState
 from simcontract.outcomes import OUTCOMES, YearRecord, combine, frame, summarise, yearly
@@ -70,15 +71,33 @@ from simcontract.scenario import Rules, Scenario, ScenarioError, load_scenario
 class ContractingModel(mesa.Model):
     """An agent-based model of a government contracting market for social services.
 
+    A run is a pure function of the scenario and the seed::
+
+        model = ContractingModel("baseline", rng=7).run()
+        model.summary()        # one value per outcome for the run
+        model.series()         # one row per model year
+        model.agents           # Mesa's AgentSet: purchasers, NGOs, officials, ...
+
+    Every outcome is defined, with its unit, in :data:`simcontract.outcomes.OUTCOMES`
+    (``simcontract outcomes`` prints them). The seed a run used, also when ``rng`` was
+    ``None`` (fresh entropy), is ``model.rng.bit_generator.seed_seq``, a NumPy
+    ``SeedSequence``: ``ContractingModel(scenario, rng=model.rng.bit_generator.seed_seq)``
+    repeats the run, and so does ``rng=`` its ``entropy`` (an integer, or a list of
+    them, to write down) when its ``spawn_key`` is empty, as it is for every seed but a
+    ``SeedSequence`` spawned from another.
+
     Args:
         market_scenario: The market to simulate: a ``Scenario``, a built-in scenario
             name, a path to a TOML file, or ``None`` for the registry defaults.
-        rng: Seed or generator for all randomness (Mesa's ``rng``); the same scenario
-            and seed give identical results. A NumPy ``Generator`` or ``BitGenerator``
-            is drawn from (:func:`_seed`): models made one after another from one
-            generator run differently, generators in the same state give the same
-            run, and a generator just made from a seed gives the run of that seed.
-        seed: Alias of ``rng`` kept for Mesa tools that pass ``seed``.
+        rng: Seed or generator for all randomness (Mesa's ``rng``): ``None`` (fresh
+            entropy), a non-negative integer, a list of them, or a NumPy
+            ``SeedSequence``, ``BitGenerator`` or ``Generator``; the same scenario and
+            seed give identical results. A ``Generator`` or ``BitGenerator`` is drawn
+            from (:func:`_seed`): models made one after another from one generator run
+            differently, generators in the same state give the same run, and a
+            generator just made from a seed gives the run of that seed.
+        seed: Alias of ``rng`` kept for Mesa tools that pass ``seed`` (give one of the
+            two).
         cities: Simulate only these cities of the scenario (indices below
             ``n_cities``; default all). Cities share nothing, and each draws from its
             own generator spawned from ``rng``, so a city runs the same whichever others
@@ -87,10 +106,13 @@ class ContractingModel(mesa.Model):
         scenario: Mesa's own experiment scenario (Mesa 3.5 and later), passed on to
             ``mesa.Model``. A market scenario given under this name is still taken as
             ``market_scenario``, with a ``DeprecationWarning``.
-        **params: Parameter values overriding the scenario's (validated).
+        **params: Parameter values overriding the scenario's (validated), as
+            :meth:`~simcontract.scenario.Scenario.replace` sets them.
 
     Raises:
         ScenarioError: An unknown parameter or a bad value.
+        TypeError: ``rng`` (or ``seed``) is not a seed, or both are given; ``cities``
+            is not a list of integers.
         ValueError: A city index out of range or repeated.
     """
 
@@ -113,9 +135,12 @@ class ContractingModel(mesa.Model):
             )
             market_scenario, scenario = scenario, None
         mesa_args = {"scenario": scenario} if scenario is not None else {}
+        if rng is not None and seed is not None:
+            # Two seeds: whichever were taken, the run would not be the one of the other.
+            raise TypeError(error_text("model", "rng_and_seed", rng=repr(rng), seed=repr(seed)))
         super().__init__(rng=_seed(rng if rng is not None else seed), **mesa_args)
         base = load_scenario(market_scenario)
-        for key in ("name", "changes"):
+        for key in ("name", "changes", "description", "start_year"):
             if key in params:
                 raise ScenarioError(
                     f"{key!r} is not a parameter: ContractingModel takes parameter values "
@@ -319,11 +344,27 @@ class ContractingModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def summary(self) -> dict[str, float]:
-        """Outcomes of the run so far, as defined in ``OUTCOMES[name].summary``."""
+        """The outcomes of the run so far, one value each for all its years.
+
+        Returns:
+            One value per outcome of :data:`~simcontract.outcomes.OUTCOMES`, by name, in
+            its order: the run's value as ``OUTCOMES[name].summary`` defines it (pooled
+            over the years, their mean or the last year's, by ``OUTCOMES[name].pooling``), in
+            ``OUTCOMES[name].unit``; NaN where the outcome is undefined in the run
+            (``OUTCOMES[name].undefined`` says when), e.g. before the first year.
+        """
         return summarise(self.records)
 
     def series(self) -> pd.DataFrame:
-        """One row per model year with a ``year`` column and every outcome."""
+        """The outcomes of every year run.
+
+        Returns:
+            One row per model year run, in order: a ``year`` column (the model year,
+            from 1) and a column per outcome of :data:`~simcontract.outcomes.OUTCOMES`,
+            the year's value as ``OUTCOMES[name].yearly`` defines it (NaN where
+            undefined that year). Mesa's :attr:`datacollector` holds the same values
+            without the ``year`` column.
+        """
         return frame(self.records)
 
     def city(self, index: int) -> City:

@@ -11,7 +11,9 @@ import difflib
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -127,11 +129,12 @@ class Parameter:
         return self.kind in ("int", "float")
 
     def allowed(self) -> str:
-        """Describe the allowed values in words, for error messages."""
+        """Describe the allowed values in words, for error messages (in the language in
+        use)."""
         if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        kind = "an integer" if self.kind == "int" else "a number"
-        return f"{kind} in [{format_bound(self.low)}, {format_bound(self.high)}]"
+            return _said("allowed_choice", choices=listed(repr(c) for c in self.choices))
+        kind = "allowed_integer" if self.kind == "int" else "allowed_number"
+        return _said(kind, low=format_bound(self.low), high=format_bound(self.high))
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
@@ -142,37 +145,29 @@ class Parameter:
         """
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
-                raise ValueError(
-                    f"parameter {self.name!r}: {shown(value)} is not allowed; "
-                    f"expected {self.allowed()}"
-                )
+                raise ValueError(self._refused("not_allowed", shown(value)))
             return str(value)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(
-                f"parameter {self.name!r}: {shown(value)} is not a number; "
-                f"expected {self.allowed()}"
-            )
+            raise ValueError(self._refused("not_a_number", shown(value)))
         if self.kind == "int":
             if not isinstance(value, numbers.Integral):
                 value = float(value)
                 if not value.is_integer():
-                    raise ValueError(
-                        f"parameter {self.name!r}: {value!r} is not an integer; "
-                        f"expected {self.allowed()}"
-                    )
+                    raise ValueError(self._refused("not_an_integer", repr(value)))
             value = int(value)
         else:
             value = float(value)
             if value != value:  # NaN
-                raise ValueError(
-                    f"parameter {self.name!r}: NaN is not allowed; expected {self.allowed()}"
-                )
+                raise ValueError(self._refused("nan"))
         if not (self.low <= value <= self.high):
             text = f"{float(value):g}" if abs(value) >= 1e15 else repr(value)
-            raise ValueError(
-                f"parameter {self.name!r}: {text} is out of range; expected {self.allowed()}"
-            )
+            raise ValueError(self._refused("out_of_range", text))
         return value
+
+    def _refused(self, problem: str, value: str = "") -> str:
+        """Why a value is refused: ``errors.params.<problem>`` with this parameter's
+        name, the value as shown and what is allowed."""
+        return _said(problem, name=repr(self.name), value=value, allowed=self.allowed())
 
     def parse(self, text: str) -> Any:
         """Parse a value typed on the command line (``--set name=text``).
@@ -185,9 +180,7 @@ class Parameter:
         if self.kind == "choice":
             return self.check(text)
         if not _NUMBER.fullmatch(text):
-            raise ValueError(
-                f"parameter {self.name!r}: {text!r} is not a number; expected {self.allowed()}"
-            )
+            raise ValueError(self._refused("not_a_number", repr(text)))
         value: Any = int(text) if _INTEGER.fullmatch(text) else float(text)
         return self.check(value)
 
@@ -203,8 +196,26 @@ def shown(value: Any) -> str:
     """``value`` as an error message shows it: ``repr``, except that a boolean, written
     ``True`` in Python and ``true`` in a scenario file, is called a true/false value."""
     if isinstance(value, bool | np.bool_):
-        return "a true/false value"
+        return _said("true_false")
     return repr(value)
+
+
+def error_text(area: str, key: str, /, **values: Any) -> str:
+    """:func:`simcontract.i18n.error_text`, for modules :mod:`simcontract.i18n` imports."""
+    from simcontract import i18n  # i18n reads this registry, so not at import
+
+    return i18n.error_text(area, key, **values)
+
+
+_said = partial(error_text, "params")
+
+
+def listed(items: Iterable[Any]) -> str:
+    """:func:`simcontract.i18n.listed` in the language in use, for modules
+    :mod:`simcontract.i18n` imports."""
+    from simcontract import i18n
+
+    return i18n.listed(items)
 
 
 def format_bound(x: float | None) -> str:
@@ -2235,11 +2246,9 @@ and the first year's entry. A dated rule change after year 1 leaves them without
 (ODD section 6)."""
 
 
-RETIRED = {
-    "dependent_compliance": "since 0.2 an NGO's compliance with extra duties follows what "
-    "a refusal puts at stake (`refusal_caution`, ODD 7.13), not an assumed slope",
-}
-"""Parameters of earlier versions that no longer exist, with what took their place."""
+RETIRED = ("dependent_compliance",)
+"""Parameters of earlier versions that no longer exist; what took the place of each is
+said in the catalogue (``errors.params.retired_because.<name>``)."""
 
 
 def unknown_message(name: str) -> str:
@@ -2247,20 +2256,14 @@ def unknown_message(name: str) -> str:
     saying where a key of the scenario file itself belongs)."""
     tables = {"sources": "[sources]", "changes": "[[changes]]"}
     if name in tables:
-        return (
-            f"{name!r} is not a parameter: a scenario file gives it as a table of its own, "
-            f"{tables[name]}, not under [parameters]"
-        )
+        return _said("own_table", name=repr(name), table=tables[name])
     if name in SCENARIO_KEYS:
-        return (
-            f"{name!r} is not a parameter but a key of the scenario file itself: put it "
-            "at the top of the file, above [parameters]"
-        )
+        return _said("scenario_key", name=repr(name))
     if name in RETIRED:
-        return f"parameter {name!r} no longer exists: {RETIRED[name]}"
+        return _said("retired", name=repr(name), reason=_said(f"retired_because.{name}"))
     close = difflib.get_close_matches(str(name).lower(), PARAMETERS.keys(), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown parameter {name!r}{hint} (`simcontract params` lists every parameter)"
+    hint = _said("did_you_mean", name=repr(close[0])) if close else ""
+    return _said("unknown", name=repr(name), hint=hint)
 
 
 def check_joint(values: dict[str, Any]) -> None:
@@ -2268,28 +2271,17 @@ def check_joint(values: dict[str, Any]) -> None:
     shares = ("share_specialist", "share_community", "share_grassroots")
     total = sum(values[s] for s in shares)
     if total > 1.0 + 1e-12:
-        raise ValueError(
-            "parameters 'share_specialist' + 'share_community' + 'share_grassroots' "
-            f"sum to {total:g}; expected at most 1 (the rest are general agencies)"
-        )
+        raise ValueError(_said("shares_sum", total=f"{total:g}"))
     for regime in REGIMES:
         names = [f"{regime}_regime_{indicator}" for indicator in INDICATORS]
         if sum(values[n] for n in names) <= 0:
-            raise ValueError(
-                f"parameters {names[0]!r}, {names[1]!r} and {names[2]!r} are all 0; expected "
-                "at least one above 0 (they are the evaluators' indicator weights under the "
-                f"{regime} regime)"
-            )
+            quoted = {k: repr(n) for k, n in zip(("first", "second", "third"), names, strict=True)}
+            raise ValueError(_said("indicator_weights_zero", **quoted, regime=regime))
     weights = ("price_weight", "reputation_weight", "workload_weight")
     if sum(values[w] for w in weights) <= 0:
-        raise ValueError(
-            "parameters 'price_weight', 'reputation_weight' and 'workload_weight' are all "
-            "0; expected at least one above 0"
-        )
+        raise ValueError(_said("score_weights_zero"))
     award = f"{values['evaluation']}_regime_award"
     if values["price_weight"] == values["reputation_weight"] == values[award] == 0:
         raise ValueError(
-            f"parameters 'price_weight', 'reputation_weight' and {award!r} are all 0: under "
-            f"evaluation = {values['evaluation']!r} bids would be scored on nothing; "
-            "expected at least one above 0"
+            _said("award_weights_zero", award=repr(award), evaluation=repr(values["evaluation"]))
         )

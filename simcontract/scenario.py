@@ -30,6 +30,7 @@ import stat
 import tomllib
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -41,10 +42,14 @@ from simcontract.params import (
     NGO_MIX,
     PARAMETERS,
     check_joint,
+    error_text,
+    listed,
     shown,
     unknown_message,
 )
 from simcontract.scenariosources import ScenarioSources
+
+_said = partial(error_text, "scenario")
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the built-in scenarios (``scenarios/`` at the top of the project)."""
@@ -97,18 +102,13 @@ def _check_value(name: str, value: Any) -> Any:
 
 def _check_changes(changes: Any) -> tuple[tuple[int, Mapping[str, Any]], ...]:
     if not isinstance(changes, list | tuple):
-        raise ScenarioError(
-            f"'changes' must be a list of tables ([[changes]]), got {type(changes).__name__}"
-        )
+        raise ScenarioError(_said("changes_list", type=type(changes).__name__))
     out = []
     first: dict[int, int] = {}
     for i, change in enumerate(changes, 1):
         year, values = _check_change(i, change)
         if year in first:
-            raise ScenarioError(
-                f"changes #{first[year]} and #{i} are both for year {year}; put their "
-                "values in one change"
-            )
+            raise ScenarioError(_said("same_year", first=first[year], i=i, year=year))
         first[year] = i
         out.append((year, MappingProxyType(values)))
     out.sort(key=lambda c: c[0])
@@ -120,39 +120,27 @@ def _check_change(i: int, change: Any) -> tuple[int, dict[str, Any]]:
     if isinstance(change, tuple) and len(change) == 2 and isinstance(change[1], Mapping):
         change = {**dict(change[1]), "year": change[0]}
     if not isinstance(change, Mapping):
-        raise ScenarioError(
-            f"change #{i} must be a table with 'year' and new values (or a (year, values) "
-            f"pair), got {change!r}"
-        )
+        raise ScenarioError(_said("change_table", i=i, change=repr(change)))
     change = dict(change)
     if "year" not in change:
-        raise ScenarioError(f"change #{i} has no 'year'; expected an integer >= 1")
+        raise ScenarioError(_said("change_no_year", i=i))
     year = change.pop("year")
     if isinstance(year, bool) or not isinstance(year, numbers.Integral) or year < 1:
-        raise ScenarioError(
-            f"change #{i}: 'year' = {shown(year)} is not allowed; expected an integer >= 1"
-        )
+        raise ScenarioError(_said("change_bad_year", i=i, year=shown(year)))
     year = int(year)
     if not change:
-        raise ScenarioError(f"change #{i} (year {year}) changes no parameter")
+        raise ScenarioError(_said("change_empty", i=i, year=year))
     values = {}
     for name, value in change.items():
         try:
             value = _check_value(name, value)
         except ScenarioError as err:
-            raise ScenarioError(f"change #{i} (year {year}): {err}") from None
+            raise ScenarioError(_said("change_value", i=i, year=year, reason=err)) from None
         if PARAMETERS[name].group == "run":
             what = (
-                "the run's length"
-                if name == "years"
-                else "the market's mix of NGOs"
-                if name in NGO_MIX
-                else "the market's size"
+                "sets_length" if name == "years" else "sets_mix" if name in NGO_MIX else "sets_size"
             )
-            raise ScenarioError(
-                f"change #{i}: parameter {name!r} sets {what} and cannot "
-                "change during a run; only rule parameters can (set it in [parameters])"
-            )
+            raise ScenarioError(_said("change_run", i=i, name=repr(name), what=_said(what)))
         values[name] = value
     return year, values
 
@@ -160,17 +148,16 @@ def _check_change(i: int, change: Any) -> tuple[int, dict[str, Any]]:
 def _check_text(value: Any, key: str, longest: int | None = None) -> str:
     """``value`` when it is text fit to be the scenario's ``key`` (name or description)."""
     if not isinstance(value, str):
-        raise ScenarioError(f"{key!r} must be text, got {value!r}")
+        raise ScenarioError(_said("not_text", field=repr(key), value=repr(value)))
     if longest is not None:
         if not value.strip():
-            raise ScenarioError(f"{key!r} is empty; give the scenario a short name")
+            raise ScenarioError(_said("empty_name", field=repr(key)))
         if len(value) > longest:
             raise ScenarioError(
-                f"{key!r} is {len(value)} characters long; at most {longest} are allowed "
-                "(it labels tables, figures and file names)"
+                _said("too_long", field=repr(key), length=len(value), longest=longest)
             )
         if any(not ch.isprintable() for ch in value):
-            raise ScenarioError(f"{key!r} {value!r} holds a line break or control character")
+            raise ScenarioError(_said("control_character", field=repr(key), value=repr(value)))
     return str(value)
 
 
@@ -205,9 +192,7 @@ class Scenario(Mapping[str, Any]):
     ) -> None:
         merged = dict(DEFAULTS)
         if values is not None and not isinstance(values, Mapping):
-            raise ScenarioError(
-                f"parameter values must be a mapping of name to value, got {type(values).__name__}"
-            )
+            raise ScenarioError(_said("values_mapping", type=type(values).__name__))
         for key, value in (values or {}).items():
             merged[key] = _check_value(key, value)
         try:
@@ -226,7 +211,7 @@ class Scenario(Mapping[str, Any]):
                 check_joint(in_force)
             except ValueError as err:
                 # The values given are valid alone: say which change breaks them.
-                raise ScenarioError(f"from the rule change of year {year} on, {err}") from None
+                raise ScenarioError(_said("change_breaks", year=year, reason=err)) from None
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -302,16 +287,10 @@ class Scenario(Mapping[str, Any]):
         for year, _change in self._changes:
             if year <= years:
                 continue
-            line = (
-                f"the rule change of year {year} never takes effect: the run "
-                f"lasts {years} year{'s' if years != 1 else ''} (parameter 'years')"
-            )
+            line = _said("unreached_one" if years == 1 else "unreached", year=year, years=years)
             if start is not None and year >= start:
                 # A calendar year where a model year belongs: say which one it meant.
-                line += (
-                    f"; a change's year counts model years from 1 = {start}, so "
-                    f"{year} is model year {year - start + 1}"
-                )
+                line += _said("unreached_calendar", start=start, year=year, model=year - start + 1)
             lines.append(line)
         return lines
 
@@ -321,9 +300,7 @@ class Scenario(Mapping[str, Any]):
         effect."""
         years = self._values["years"]
         return [
-            f"the rule change of year {year} sets {name!r}, which the model reads only in "
-            "model year 1 (when the market is set up), so it never takes effect; set it "
-            "in [parameters], or in a change of year 1"
+            _said("inert", year=year, name=repr(name))
             for year, change in self._changes
             if 1 < year <= years
             for name in change
@@ -332,11 +309,18 @@ class Scenario(Mapping[str, Any]):
 
     def superseded(self, names: Iterable[str], how: str) -> list[str]:
         """One line for each rule change of the run that sets one of ``names`` again:
-        the value given ``how`` (e.g. ``"by --set"``) holds only until the year before."""
+        the value given ``how`` (e.g. ``"by --set"``, in the language in use) holds only
+        until the year before."""
         years = self._values["years"]
         return [
-            f"{name} given {how} holds only until year {year - 1}: the scenario's rule "
-            f"change of year {year} sets it to {change[name]!r}"
+            _said(
+                "superseded",
+                name=name,
+                how=how,
+                until=year - 1,
+                year=year,
+                value=repr(change[name]),
+            )
             for name in names
             for year, change in self._changes
             if name in change and year <= years
@@ -345,26 +329,41 @@ class Scenario(Mapping[str, Any]):
     def replace(self, **changes: Any) -> Scenario:
         """Return a copy with some parameter values changed (validated).
 
-        The keyword ``name`` renames the copy and ``changes`` replaces its dated rule
-        changes (as a scenario file's ``[[changes]]`` tables: mappings with a ``year``);
-        every other keyword must be a parameter. A parameter the scenario changes by
-        date takes the new value until its first rule change (:meth:`superseded` says
-        when); :meth:`fixed` gives it one value for the whole run.
+        The keyword ``name`` renames the copy, ``description`` and ``start_year`` (as
+        :class:`Scenario` takes them) replace its own, and ``changes`` replaces its
+        dated rule changes (as a scenario file's ``[[changes]]`` tables: mappings with a
+        ``year``); every other keyword must be a parameter. The scenario itself is left
+        as it is, and the order of the keywords does not matter. A parameter the
+        scenario changes by date takes the new value until its first rule change
+        (:meth:`superseded` says when); :meth:`fixed` gives it one value for the whole
+        run.
+
+        Raises:
+            ScenarioError: An unknown parameter, a bad value, or bad rule changes.
         """
         name = changes.pop("name", self._name)
         dated = changes.pop("changes", self._changes_plain())
+        description = changes.pop("description", self._description)
+        start_year = changes.pop("start_year", self._start_year)
         return Scenario(
             {**self._values, **changes},
             name=name,
-            description=self._description,
+            description=description,
             changes=dated,
-            start_year=self._start_year,
+            start_year=start_year,
         )
 
     def fixed(self, **values: Any) -> Scenario:
         """A copy in which each of ``values`` holds for the whole run: set as
         :meth:`replace` does, and taken out of the dated rule changes (a change left
-        with nothing to change goes)."""
+        with nothing to change goes).
+
+        Raises:
+            ScenarioError: An unknown parameter or a bad value, or ``changes`` among
+                ``values`` (the changes left are this method's to set).
+        """
+        if "changes" in values:
+            raise ScenarioError(_said("fixed_changes"))
         changes = []
         for year, change in self._changes:
             rest = {k: v for k, v in change.items() if k not in values}
@@ -406,28 +405,27 @@ class Scenario(Mapping[str, Any]):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "") -> Scenario:
         """Build a scenario from the plain form that TOML or ``to_dict()`` gives."""
-        where = f"{source}: " if source else ""
+
+        def where(reason: Any) -> str:
+            return _said("in_file", path=source, reason=reason) if source else str(reason)
+
         unknown = [k for k in data if k not in _META_KEYS]
         if unknown:
             key = unknown[0]
             hint = ""
             if key in PARAMETERS:
-                hint = f"; put it under [parameters] as `{key} = ...`"
+                hint = _said("key_is_parameter", field=key)
             elif close := _close_key(key):
-                hint = f" (did you mean {close}?)"
-            raise ScenarioError(
-                f"{where}unknown top-level key {key!r}{hint}; allowed top-level keys are "
-                "name, description, [parameters] and [[changes]] (and [sources], the "
-                "sources of the values; start_year, the calendar year of model year 1)"
-            )
+                hint = _said("key_close", close=close)
+            raise ScenarioError(where(_said("unknown_key", field=repr(key), hint=hint)))
         try:
             scenariosources.parse(data)
         except ValueError as err:
-            raise ScenarioError(f"{where}{err}") from None
+            raise ScenarioError(where(err)) from None
         data = scenariosources.without_sources(data)
         params = data.get("parameters", {})
         if not isinstance(params, Mapping):
-            raise ScenarioError(f"{where}'parameters' must be a table ([parameters])")
+            raise ScenarioError(where(_said("parameters_table")))
         try:
             return cls(
                 params,
@@ -437,7 +435,7 @@ class Scenario(Mapping[str, Any]):
                 start_year=data.get("start_year"),
             )
         except ScenarioError as err:
-            raise ScenarioError(f"{where}{err}") from None
+            raise ScenarioError(where(err)) from None
 
     def to_toml(self) -> str:
         """The scenario as TOML text that ``load_scenario`` reads back unchanged."""
@@ -512,8 +510,7 @@ def _check_start_year(value: Any) -> int | None:
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok or not FIRST_START_YEAR <= value <= LAST_START_YEAR:
         raise ScenarioError(
-            f"'start_year' = {shown(value)} is not allowed; expected the calendar year of model "
-            f"year 1, an integer from {FIRST_START_YEAR} to {LAST_START_YEAR}"
+            _said("start_year", value=shown(value), first=FIRST_START_YEAR, last=LAST_START_YEAR)
         )
     return int(value)
 
@@ -545,14 +542,6 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-EMPTY_FILE = (
-    "the file sets nothing (no name, parameter or rule change), so it runs the default of "
-    "every parameter (`simcontract params` lists them)"
-)
-"""What :func:`load_scenario` warns of a scenario file that sets nothing (an empty file,
-or only empty tables): most likely the wrong file, or one not saved yet."""
-
-
 def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
     """Load a scenario by built-in name (e.g. ``"baseline"``) or from a TOML file.
 
@@ -561,6 +550,9 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     Args:
         name_or_path: A built-in scenario name, a path to a ``.toml`` file, an existing
             ``Scenario`` (returned as is), or ``None`` for the registry defaults.
+
+    Returns:
+        The scenario, named by its file's ``name`` (else the file's stem).
 
     Raises:
         ScenarioError: The file is missing, unreadable or malformed, or a value is not
@@ -578,9 +570,7 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
         )
     text = os.fsdecode(name_or_path)
     if not text.strip():
-        raise ScenarioError(
-            f"scenario {text!r} is empty; give a built-in name or a path to a .toml file"
-        )
+        raise ScenarioError(_said("empty_scenario", text=repr(text)))
     path = _scenario_path(text)
     data = _read_toml(path)
     # Only empty tables: a bad value (an empty name) is an error, said alone.
@@ -588,29 +578,24 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     _check_change_years(data.get("changes"), path)
     data.setdefault("name", path.stem)
     scenario = Scenario.from_dict(data, source=str(path))
-    if empty:
-        warnings.warn(ScenarioWarning(f"{path}: {EMPTY_FILE}"), stacklevel=2)
-    for line in scenario.unreached_changes() + scenario.inert_changes():
-        warnings.warn(ScenarioWarning(f"{path}: {line}"), stacklevel=2)
+    # A file that sets nothing (only empty tables) is most likely the wrong file, or one
+    # not saved yet.
+    lines = [_said("empty_file")] if empty else []
+    for line in lines + scenario.unreached_changes() + scenario.inert_changes():
+        warnings.warn(ScenarioWarning(_said("in_file", path=path, reason=line)), stacklevel=2)
     if path.parent != builtin_dir() and scenario.name in builtin_names():
         builtin = load_scenario(scenario.name)
         differ = [k for k in PARAMETERS if scenario[k] != builtin[k]]
         if differ or scenario.changes != builtin.changes:
             what = (
-                f"{differ[0]!r} and more"
+                _said("differ_more", name=repr(differ[0]))
                 if len(differ) > 1
                 else repr(differ[0])
                 if differ
-                else "changes"
+                else _said("differ_changes")
             )
-            warnings.warn(
-                ScenarioWarning(
-                    f"{path}: named {scenario.name!r} like the built-in scenario, but its "
-                    f"values differ ({what}); tables and figures will show that name: give "
-                    "the file's scenario a name of its own"
-                ),
-                stacklevel=2,
-            )
+            line = _said("named_like_builtin", name=repr(scenario.name), what=what)
+            warnings.warn(ScenarioWarning(_said("in_file", path=path, reason=line)), stacklevel=2)
     return scenario
 
 
@@ -630,7 +615,7 @@ def load_sources(name_or_path: str | Path) -> ScenarioSources:
     except ValueError as err:
         if isinstance(err, ScenarioError):
             raise
-        raise ScenarioError(f"{path}: {err}") from None
+        raise ScenarioError(_said("in_file", path=path, reason=err)) from None
 
 
 def _scenario_path(text: str) -> Path:
@@ -655,76 +640,71 @@ def _scenario_path(text: str) -> Path:
 
     names = builtin_names()
     close = difflib.get_close_matches(text, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = _said("did_you_mean", name=repr(close[0])) if close else ""
     with contextlib.suppress(OSError, ValueError):
         if Path(f"{text}.toml").is_file():
-            hint = f"; did you mean the file {text + '.toml'!r}?"
-    raise ScenarioError(
-        f"unknown scenario {text!r}{hint} (built-in scenarios: "
-        f"{', '.join(names) or 'none'}; or give a path to a .toml file)"
-    )
+            hint = _said("did_you_mean_file", name=repr(text + ".toml"))
+    builtins = listed(names) or _said("no_builtins")
+    raise ScenarioError(_said("unknown_scenario", text=repr(text), hint=hint, names=builtins))
 
 
 _NOT_REGULAR = {
-    stat.S_ISFIFO: "a named pipe (FIFO)",
-    stat.S_ISCHR: "a character device",
-    stat.S_ISBLK: "a block device",
-    stat.S_ISSOCK: "a socket",
+    stat.S_ISFIFO: "fifo",
+    stat.S_ISCHR: "character_device",
+    stat.S_ISBLK: "block_device",
+    stat.S_ISSOCK: "socket",
 }
+"""The kinds of file that are not regular files, and their texts (``errors.scenario.<kind>``)."""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     """The TOML table of scenario file ``path``; every failure as one ``ScenarioError``."""
-    where = f"scenario file {str(path)!r}"
+    where = {"path": repr(str(path))}
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise ScenarioError(f"{where} is a folder, not a .toml file")
+            raise ScenarioError(_said("file_folder", **where))
         for is_kind, kind in _NOT_REGULAR.items():
             if is_kind(info.st_mode):
-                raise ScenarioError(f"{where} is {kind}, not a regular file")
+                raise ScenarioError(_said("file_not_regular", **where, kind=_said(kind)))
         if info.st_size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                f"{where} is {info.st_size:,} bytes; a scenario file is at most "
-                f"{MAX_FILE_BYTES:,} bytes"
-            )
+            size = {"size": f"{info.st_size:,}", "most": f"{MAX_FILE_BYTES:,}"}
+            raise ScenarioError(_said("file_too_large", **where, **size))
         raw = path.read_bytes()
     except ScenarioError:
         raise
     except FileNotFoundError:
-        raise ScenarioError(f"{where} does not exist") from None
+        raise ScenarioError(_said("file_missing", **where)) from None
     except (OSError, ValueError) as err:  # permissions, a name too long, a NUL byte
         reason = getattr(err, "strerror", None) or str(err)
-        raise ScenarioError(f"{where} cannot be read: {reason}") from None
+        raise ScenarioError(_said("file_unreadable", **where, reason=reason)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise ScenarioError(
-            f"{path}: starts with a byte-order mark (BOM), which TOML does not allow; save "
-            "it as UTF-8 without BOM"
-        )
+        raise ScenarioError(_said("in_file", path=path, reason=_said("bom")))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        raise ScenarioError(_said("in_file", path=path, reason=_said("not_utf8"))) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {_toml_problem(text, err)}") from None
+        problem = _said("malformed", problem=_toml_problem(text, err))
+        raise ScenarioError(_said("in_file", path=path, reason=problem)) from None
     except RecursionError:
-        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+        problem = _said("malformed", problem=_said("nested"))
+        raise ScenarioError(_said("in_file", path=path, reason=problem)) from None
 
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 """Where ``tomllib`` says a problem is, at the end of its message."""
 
 _TOML_HINTS = {
-    "Cannot overwrite a value": "{key!r} is given twice in one table; give each key once",
-    "Cannot declare": "the table {key} is declared twice; put its keys under one header",
-    "Invalid value": 'a value TOML cannot read: text goes in quotes (tendering = "open"), '
-    "numbers are plain (2000000, 2.0e6, 0.5)",
-    "Expected newline or end of document after a statement": "more than one value on the "
-    "line: write one `name = value` per line, numbers without commas or %, comments after #",
+    "Cannot overwrite a value": "toml_key_twice",
+    "Cannot declare": "toml_table_twice",
+    "Invalid value": "toml_invalid_value",
+    "Expected newline or end of document after a statement": "toml_one_per_line",
 }
-"""What ``tomllib``'s most frequent messages mean in a scenario file, and what is allowed."""
+"""What ``tomllib``'s most frequent messages mean in a scenario file, and what is allowed:
+the texts ``errors.scenario.<hint>`` (with the key of the line)."""
 
 
 def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
@@ -739,11 +719,13 @@ def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
     key = (line.split("=", 1)[0] if "=" in line else line.split("#", 1)[0]).strip()
     for start, hint in _TOML_HINTS.items():
         if reason.startswith(start):
-            reason = hint.format(key=key)
+            reason = _said(hint, field=key, quoted=repr(key))
             break
     if len(line) > 60:
         line = line[:59] + "…"
-    return f"line {number} ({line!r}): {reason}" if line else f"line {number}: {reason}"
+    if line:
+        return _said("toml_line", number=number, line=repr(line), reason=reason)
+    return _said("toml_line_empty", number=number, reason=reason)
 
 
 def _check_change_years(changes: Any, path: Path) -> None:
@@ -754,8 +736,6 @@ def _check_change_years(changes: Any, path: Path) -> None:
         if not isinstance(year, int):
             continue
         if year in first:
-            raise ScenarioError(
-                f"{path}: changes #{first[year]} and #{i} are both for year {year}; put "
-                "their values in one [[changes]] table"
-            )
+            same = _said("same_year_file", first=first[year], i=i, year=year)
+            raise ScenarioError(_said("in_file", path=path, reason=same))
         first[year] = i

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from simcontract import sources
-from simcontract.params import PARAMETERS, unknown_message
+from simcontract.params import PARAMETERS, error_text, unknown_message
+
+_said = partial(error_text, "sources")
 
 SOURCES_KEY = "sources"
 """Name of the sources table, at the top of a scenario file and in a ``[[changes]]`` entry."""
@@ -62,21 +65,19 @@ class ScenarioSources:
 def _table(raw: Any, values: Mapping[str, Any], where: str, sets: str) -> dict[str, tuple]:
     """A checked sources table: every key a parameter the file sets, every value a source."""
     if not isinstance(raw, Mapping):
-        raise ValueError(
-            f"{where} must be a table mapping parameter names to citation keys, got {raw!r}"
-        )
+        raise ValueError(_said("not_table", where=where, raw=repr(raw)))
     out = {}
     for name, ref in raw.items():
         if name not in PARAMETERS:
-            raise ValueError(f"{where}: {unknown_message(name)}")
+            raise ValueError(_said("in_table", where=where, reason=unknown_message(name)))
         if name not in values:
-            raise ValueError(
-                f"{where}: {name!r} is not set in {sets}; a source belongs to a value the file sets"
-            )
+            raise ValueError(_said("not_set", where=where, name=repr(name), sets=sets))
         try:
             out[name] = sources.check(ref)
         except ValueError as err:
-            raise ValueError(f"{where} {name!r}: {err}") from None
+            raise ValueError(
+                _said("bad_source", where=where, name=repr(name), reason=err)
+            ) from None
     return out
 
 
@@ -98,9 +99,9 @@ def parse(data: Mapping[str, Any]) -> ScenarioSources:
         year = change.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
             continue  # the scenario refuses the change's year, in one line
-        where = f"change #{i} (year {year}) sources"
+        where = _said("change_sources", i=i, year=year)
         values = {k: v for k, v in change.items() if k not in ("year", SOURCES_KEY)}
-        changes[year] = _table(change[SOURCES_KEY], values, where, "this change")
+        changes[year] = _table(change[SOURCES_KEY], values, where, _said("this_change"))
     return ScenarioSources(found, changes)
 
 

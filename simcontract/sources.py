@@ -142,7 +142,20 @@ _BY_FILE = {s.file: s for s in _LISTED}
 
 
 def _allowed() -> str:
-    return ", ".join([*SOURCES, *(repr(k) for k in KINDS)])
+    return _listed([*SOURCES, *(repr(k) for k in KINDS)])
+
+
+def _listed(items: Sequence[str]) -> str:
+    from simcontract import i18n  # i18n reads the registry, which reads this module
+
+    return i18n.listed(items)
+
+
+def _said(key: str, **values: str) -> str:
+    """``errors.source_keys.<key>`` of the catalogue, in the language in use."""
+    from simcontract import i18n
+
+    return i18n.text(f"errors.source_keys.{key}", **values)
 
 
 def source_of(key_or_file: str) -> Source:
@@ -153,9 +166,7 @@ def source_of(key_or_file: str) -> Source:
     """
     found = SOURCES.get(key_or_file) or _BY_FILE.get(key_or_file)
     if found is None:
-        raise ValueError(
-            f"unknown source {key_or_file!r}; expected a citation key ({', '.join(SOURCES)})"
-        )
+        raise ValueError(_said("unknown_key", source=repr(key_or_file), keys=_listed(SOURCES)))
     return found
 
 
@@ -171,10 +182,10 @@ def check(ref: str | Sequence[str]) -> tuple[str, ...]:
     """
     items = (ref,) if isinstance(ref, str) else ref
     if not isinstance(items, Sequence) or isinstance(items, bytes) or not items:
-        raise ValueError(f"source {ref!r} is not allowed; expected one of {_allowed()}, or a list")
+        raise ValueError(_said("not_allowed", source=repr(ref), allowed=_allowed()))
     for item in items:
         if not isinstance(item, str) or (item not in SOURCES and item not in KINDS):
-            raise ValueError(f"unknown source {item!r}; expected one of {_allowed()}")
+            raise ValueError(_said("unknown", source=repr(item), allowed=_allowed()))
     return tuple(items)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -228,15 +231,7 @@ META = '{"scenario": {}, "seed": 1, "seats": []}'
     ],
 )
 def test_a_damaged_log_is_refused_naming_the_file(tmp_path, capsys, files, said) -> None:
-    from simcontract.cli import main
-
-    folder = tmp_path / "S"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    status = main(["classroom", "--replay", str(folder)])
-    out, err = capsys.readouterr()
-    assert status == 2 and out == "", err
+    folder, err = refused_replay(tmp_path, capsys, files)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith(f"simcontract: error: --replay {str(folder)!r}: {folder}"), err
@@ -321,13 +316,36 @@ class Browser:
         return self.call("POST", path, body, **json_body)
 
 
+def refused_replay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str]
+) -> tuple[Path, str]:
+    """The log folder holding ``files`` and what ``classroom --replay`` of it printed on
+    stderr, having refused it (exit status 2, nothing on stdout)."""
+    from simcontract.cli import main
+
+    folder = tmp_path / "S"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    status = main(["classroom", "--replay", str(folder)])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "", err
+    return folder, err
+
+
 @pytest.fixture
 def client():
+    with serving(Session(years=1, seed=9, plan_seconds=0, award_seconds=0)) as browser:
+        yield browser
+
+
+@contextlib.contextmanager
+def serving(session: Session) -> Iterator[Browser]:
+    """``session`` served on a free port of loopback, and a client of it."""
     import uvicorn
 
     from simcontract.classroom.server import make_app
 
-    session = Session(years=1, seed=9, plan_seconds=0, award_seconds=0)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -339,9 +357,11 @@ def client():
         time.sleep(0.02)
     browser = Browser(port)
     browser.session = session
-    yield browser
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield browser
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def test_students_join_with_the_code_and_keep_their_seat(client) -> None:

@@ -191,7 +191,7 @@ def test_command_lines_parse_with_valid_values(
 
 
 def test_a_wrong_option_or_value_is_caught() -> None:
-    assert unknown_options("simcontract app --open --lang zh_CN") == ["--lang"]
+    assert unknown_options("simcontract app --open --colour red") == ["--colour"]
     assert unknown_options("simcontract app --port=8770") == []
     assert unknown_options("simcontract serve") == ["serve"]
     assert unknown_options("simcontract --version") == []

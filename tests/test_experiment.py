@@ -18,6 +18,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
@@ -524,10 +525,16 @@ def test_resume_refuses_runs_of_other_code_but_takes_batches_from_before_it_was_
         sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
     assert "sha256:0123456789abcdef there" in str(err.value) and "\n" not in str(err.value)
     assert json.loads(path.read_text()) == manifest
-    # A batch stored before the code was recorded resumes as before.
+    # A batch stored before the code was recorded (nor its parts tagged) resumes as before.
     del manifest["identity"]["model_code"]
     path.write_text(json.dumps(manifest))
-    done = sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
+    for part in storage.parts(out / "runs"):
+        table = pq.read_table(part)
+        kept = {k: v for k, v in table.schema.metadata.items() if k != storage.BATCH_KEY}
+        pq.write_table(table.replace_schema_metadata(kept), part)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", plan.DamageWarning)  # its stored runs are kept
+        done = sweep(tiny, GRID, replications=2, seed=1, workers=1, out=out, resume=True)
     assert len(done.runs) == 2 * 4 and done.manifest["status"] == "complete"
 
 

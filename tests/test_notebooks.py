@@ -3,7 +3,7 @@
 Each notebook is executed top to bottom with nbclient in a python3 kernel of this
 interpreter, on a copy in a temporary folder (nothing is written into the repository),
 with ``SIMCONTRACT_NOTEBOOK_SMALL=1`` so it uses tiny markets and few replications
-(the four together take well under two minutes) and ``MPLBACKEND=Agg``.
+(together they take about a minute) and ``MPLBACKEND=Agg``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 from itertools import pairwise
 from pathlib import Path
 
+import mistune
 import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
@@ -30,11 +31,13 @@ EXPECTED = [
     "01_quickstart.ipynb",
     "01_quickstart_zh.ipynb",
     "02_what_if.ipynb",
+    "02_what_if_zh.ipynb",
     "03_sweeps_and_sensitivity.ipynb",
+    "03_sweeps_and_sensitivity_zh.ipynb",
     "04_seminar_exercises.ipynb",
     "04_seminar_exercises_zh.ipynb",
 ]
-"""The teaching notebooks, in reading order (01 and 04 also in Chinese)."""
+"""The teaching notebooks, in reading order, each also in Chinese."""
 
 SEMINARS = {"04_seminar_exercises.ipynb": "## Question", "04_seminar_exercises_zh.ipynb": "## 问题"}
 """The seminar notebooks and how their questions' headings start."""
@@ -55,9 +58,15 @@ FULL_WIDTH_MARK = "\u3000-\u303f\uff01-\uff5e"
 ASCII_MARK = re.compile(rf"[{IDEOGRAPH}{FULL_WIDTH_MARK}]\**[.,;:!?]|[.,;:!?]\**[{IDEOGRAPH}]|[()]")
 """An ASCII mark next to Chinese text, or an ASCII bracket (Chinese takes （）)."""
 
+ENGLISH_QUOTE = re.compile(rf"“[^“”{IDEOGRAPH}]*”")
+"""A quotation in English: a source's own words, whose marks are its own."""
+
 MARK_AT_END = re.compile(rf"[{FULL_WIDTH_MARK}]$")
 NEW_BLOCK = re.compile(r"\s*([-*+>]\s|#+\s|\||\d+[.)]\s)")
 """A line that starts a list item, quotation, heading or table row, not a wrapped one."""
+
+CODE_HTML = re.compile(r"<code>.*?</code>", flags=re.S)
+"""Code in rendered Markdown, whose ``*`` are its own."""
 
 PRINTED_MARKDOWN = re.compile(r"\*\*\S|^\|.*\|$", flags=re.M)
 """Bold marks or a table row: Markdown printed as plain text instead of shown."""
@@ -114,8 +123,9 @@ def test_seminar_answers_are_collapsed(name: str) -> None:
 
 def chinese_prose_problems(markdown: str) -> list[str]:
     """Where Chinese Markdown reads badly once rendered: a line break between two Chinese
-    characters (Jupyter and the site show it as a space) or an ASCII mark in Chinese
-    prose (outside code)."""
+    characters (Jupyter and the site show it as a space), an ASCII mark in Chinese
+    prose (outside code and English quotations), or a ``*`` shown as it is: emphasis
+    that never closes (``**…？**`` closes only before a space or a mark)."""
     lines = markdown.split("\n")
     problems = [
         f"line break between {a[-8:]!r} and {b[:8]!r}"
@@ -123,10 +133,15 @@ def chinese_prose_problems(markdown: str) -> list[str]:
         if "\n" not in join_chinese_lines(f"{a}\n{b}")
         or (MARK_AT_END.search(a) and b.strip() and not NEW_BLOCK.match(b))
     ]
-    prose = LINK_TARGET.sub("]", CODE_SPAN.sub("", markdown))
+    prose = LINK_TARGET.sub("]", ENGLISH_QUOTE.sub("“”", CODE_SPAN.sub("", markdown)))
     problems += [
         f"ASCII mark in {prose[max(m.start() - 8, 0) : m.end() + 8]!r}"
         for m in ASCII_MARK.finditer(prose)
+    ]
+    shown = CODE_HTML.sub("", mistune.html(markdown))
+    problems += [
+        f"emphasis not closed in {shown[max(m.start() - 8, 0) : m.end() + 8]!r}"
+        for m in re.finditer(r"\*+", shown)
     ]
     return problems
 

@@ -1,9 +1,13 @@
 """The teaching notebooks as a teacher and students read them: Chinese cells that read as
-Chinese, a hand-drawn figure in the catalogue's words and in whole years, and an index
-that says what to install."""
+Chinese, Chinese twins that teach what the English notebooks teach, in Chinese, quoting the
+sources as the English ones do, a hand-drawn figure in the catalogue's words and in whole
+years, and an index that says what to install."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import json
 import os
 import re
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from test_notebooks import (
+    ENGLISH_QUOTE,
     EXPECTED,
     NOTEBOOKS,
     SMALL_FLAG,
@@ -27,6 +32,8 @@ from simcontract import i18n
 ROOT = NOTEBOOKS.parent
 INDEX = ROOT / "docs" / "notebooks" / "index.md"
 CHINESE = [name for name in EXPECTED if name.endswith("_zh.ipynb")]
+TWINS = {name: name.removesuffix("_zh.ipynb") + ".ipynb" for name in CHINESE}
+"""Each Chinese notebook and the English one it translates."""
 
 INSTALL = re.compile(r'pip install "\.\[([\w,-]+)\]"')
 """The index's install command and its extras."""
@@ -59,6 +66,7 @@ def test_chinese_cells_read_as_chinese(name: str) -> None:
         ("比较两者。(b) 找出机制", "ASCII mark"),
         ("结果指标 `staff_turnover`、\n`service_quality`", "line break"),
         ("工作的时间：9.2%、\n5.1% 和 3.7%。", "line break"),
+        ("反过来的问题：**市场在哪里失灵？**情景发现回答它。", "emphasis"),
     ],
 )
 def test_the_chinese_check_finds(text: str, problem: str) -> None:
@@ -69,9 +77,134 @@ def test_the_chinese_check_finds(text: str, problem: str) -> None:
 def test_the_chinese_check_passes_chinese_prose() -> None:
     text = (
         '**背景**：北京（译自 Mok & Wen 2023）`name="一年期"` 为 0.45。\n\n'
-        "- 社工流失率：29% 和 16%。"
+        "- 社工流失率：29% 和 16%。**市场在哪里失灵**？*平均而言*，`a*b`。"
     )
     assert chinese_prose_problems(text) == []
+
+
+def test_the_chinese_check_leaves_english_quotations_alone() -> None:
+    """A source quoted in its own words keeps its marks; Chinese around it is checked."""
+    quoted = "“a favour (in tender), you can't”（在招标中关照一下；Mok & Wen 2023）。"
+    assert chinese_prose_problems(quoted) == []
+    assert chinese_prose_problems("他说“关照(招标)一下”。")
+    assert chinese_prose_problems(quoted.replace("）。", ").")) != []
+
+
+def _syntax(source: str) -> ast.Module:
+    """A code cell's syntax tree, without its IPython magics (``%matplotlib inline``)."""
+    return ast.parse("\n".join(line for line in source.splitlines() if line[:1] != "%"))
+
+
+def _imported(module: str, name: str) -> object:
+    """What ``from module import name`` binds: an attribute, else a submodule."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except AttributeError:
+        return importlib.import_module(f"{module}.{name}")
+
+
+def library_names(cells: list[str]) -> dict[str, object]:
+    """The names code ``cells`` import from simcontract, and what each names."""
+    names: dict[str, object] = {}
+    for node in ast.walk(_syntax("\n".join(cells))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("simcontract"):
+            names |= {a.asname or a.name: _imported(node.module, a.name) for a in node.names}
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "simcontract":
+                    names[a.asname or a.name] = importlib.import_module(a.name)
+    return names
+
+
+def library_calls(source: str, names: dict[str, object]) -> list[tuple[str, object, ast.Call]]:
+    """The calls in ``source`` of what ``names`` name: dotted name, object, call."""
+    found = []
+    for node in ast.walk(_syntax(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        path, func = [], node.func
+        while isinstance(func, ast.Attribute):
+            path.insert(0, func.attr)
+            func = func.value
+        if isinstance(func, ast.Name) and func.id in names:
+            target = names[func.id]
+            for attr in path:
+                target = getattr(target, attr)
+            found.append((ast.unparse(node.func), target, node))
+    return found
+
+
+def gives_language(target: object, call: ast.Call) -> bool | None:
+    """Whether ``call`` gives ``target`` a ``lang``; ``None`` if it takes none."""
+    try:
+        signature = inspect.signature(target, follow_wrapped=False)  # a figure's lang=
+    except (TypeError, ValueError):
+        return None
+    if "lang" not in signature.parameters:
+        return None
+    keywords = {k.arg: None for k in call.keywords if k.arg}
+    try:
+        bound = signature.bind_partial(*[None] * len(call.args), **keywords)
+    except TypeError:
+        return False
+    return "lang" in bound.arguments
+
+
+@pytest.mark.parametrize("name", CHINESE)
+def test_chinese_twin_teaches_the_english_lesson(name: str) -> None:
+    """Cell for cell the English notebook's kinds of cells, and every library call of an
+    English code cell made in the Chinese cell too."""
+    english, chinese = _read(TWINS[name]), _read(name)
+    assert [c.cell_type for c in chinese.cells] == [c.cell_type for c in english.cells]
+    names_en = library_names([c.source for c in _code_cells(english)])
+    names_zh = library_names([c.source for c in _code_cells(chinese)])
+    for cell_en, cell_zh in zip(english.cells, chinese.cells, strict=True):
+        if cell_en.cell_type == "code":
+            calls_en = {call for call, _, _ in library_calls(cell_en.source, names_en)}
+            calls_zh = {call for call, _, _ in library_calls(cell_zh.source, names_zh)}
+            assert calls_en <= calls_zh, f"{cell_zh.id} lacks {sorted(calls_en - calls_zh)}"
+
+
+@pytest.mark.parametrize("name", CHINESE)
+def test_chinese_twin_asks_the_library_for_chinese(name: str) -> None:
+    """Every library call that takes a language (figures, labels, reports) is given one."""
+    cells = _code_cells(_read(name))
+    names = library_names([c.source for c in cells])
+    english = [
+        f"{cell.id}: {call}"
+        for cell in cells
+        for call, target, node in library_calls(cell.source, names)
+        if gives_language(target, node) is False
+    ]
+    assert not english, english
+
+
+def test_the_language_check_finds_a_call_without_one() -> None:
+    names = library_names(["from simcontract import i18n, plots"])
+    calls = library_calls('plots.fan_chart(res, "x")\ni18n.outcome_label("x", ZH)', names)
+    assert [gives_language(target, node) for _, target, node in calls] == [False, True]
+    calls = library_calls('plots.fan_chart(res, "x", lang=ZH)\nlen("x")', names)
+    assert [gives_language(target, node) for _, target, node in calls] == [True]
+
+
+def _words(text: str) -> str:
+    """``text`` with each run of white space (a wrapped line) as one space."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", CHINESE)
+def test_chinese_twin_quotes_the_sources_as_the_english_one(name: str) -> None:
+    """A source quoted in English is quoted word for word as the English notebook quotes it."""
+    cells = _read(TWINS[name]).cells
+    english = _words(" ".join(c.source for c in cells if c.cell_type == "markdown"))
+    quoted = [
+        quote
+        for cell in _read(name).cells
+        if cell.cell_type == "markdown"
+        for quote in ENGLISH_QUOTE.findall(_words(cell.source))
+    ]
+    misquoted = [quote for quote in quoted if f'"{quote[1:-1]}"' not in english]
+    assert not misquoted, misquoted
 
 
 FIGURE_FACTS = """

@@ -87,7 +87,7 @@ def test_a_cell_over_fewer_runs_says_how_many() -> None:
     table = pd.DataFrame(rows, columns=["scenario", "point", "outcome", "n", "mean", "low", "high"])
     names = ["provider_turnover", "ngo_survival"]
     printed = report.levels_table(table, names)
-    assert "0.5 ±6.3 (n = 2)" in printed and printed.count("(n = ") == 1
+    assert "0.5 [0.0, 1.0] (n = 2)" in printed and printed.count("(n = ") == 1
     assert report.fewer_runs_note([table])[0].startswith("(n = k): over the k runs")
     assert report.fewer_runs_note([table[table["outcome"] == "ngo_survival"]]) == []
 

@@ -62,7 +62,6 @@ KNOWN_GAPS = frozenset(
         "simcontract.experiment.designs.LatinHypercube.kind",
         "simcontract.experiment.designs.Morris.kind",
         "simcontract.experiment.designs.Sobol.kind",
-        "simcontract.experiment.results.Results.design",
     }
 )
 """Public attributes that had no docstring when the strict build was introduced.

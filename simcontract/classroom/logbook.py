@@ -20,13 +20,16 @@ A session folder holds:
 - ``series.parquet``: the market's outcomes per year (as ``model.series()``).
 
 A run is a pure function of the scenario, the seed, the seats and the decisions, so
-:func:`replay` runs a session again from its folder and gives the same tables.
+:func:`replay` runs a session again from its folder and gives the same tables. What is
+wrong with a damaged log is said in the language in use (``errors.classroom_log.*`` of
+the catalogue).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from simcontract.classroom.plans import AwardChoice, Limits, NGOPlan
 from simcontract.classroom.players import Pending, Players
 from simcontract.experiment.atomic import write_atomic, write_text
 from simcontract.model import ContractingModel
+from simcontract.params import error_text, listed
 from simcontract.scenario import Scenario
 
 SESSION_FILE = "session.json"
@@ -134,8 +138,20 @@ def _columns(name: str) -> list[str]:
     ]  # fmt: skip
 
 
-_LOG_FILES = (SESSION_FILE, "decisions.parquet", "ngos.parquet")
 _META_KEYS = ("scenario", "seed", "seats")
+
+
+_said = partial(error_text, "classroom_log")
+
+
+def _damaged(path: Path, key: str, **values: Any) -> ValueError:
+    """``path`` is damaged: what ``classroom_log.<key>`` says is wrong with it."""
+    return ValueError(_said("damaged", path=path, problem=_said(key, **values)))
+
+
+def _unreadable(path: Path, err: OSError) -> OSError:
+    """``path`` cannot be read, and the system's reason."""
+    return OSError(_said("unreadable", path=path, reason=err.strerror or err))
 
 
 def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
@@ -147,25 +163,22 @@ def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
     """
     folder = Path(folder)
     if not (folder / SESSION_FILE).is_file():
-        raise FileNotFoundError(f"{folder} holds no classroom session ({SESSION_FILE})")
+        raise FileNotFoundError(_said("no_session", folder=folder, file=SESSION_FILE))
     held = folder / SESSION_FILE
     try:
         meta = json.loads(held.read_text(encoding="utf-8"))
     except OSError as err:
-        raise OSError(f"{held} cannot be read: {err.strerror or err}") from None
+        raise _unreadable(held, err) from None
     except ValueError as err:
-        raise ValueError(f"{held} is damaged (not JSON: {err})") from None
+        raise _damaged(held, "not_json", reason=err) from None
     if not isinstance(meta, dict):
-        raise ValueError(
-            f"{held} is damaged (not a JSON object but {_json_kind(meta)}); it "
-            f"should hold an object with {', '.join(_META_KEYS[:-1])} and {_META_KEYS[-1]}"
-        )
+        raise ValueError(_said("not_object", path=held, kind=_json_kind(meta)))
     lacking = [key for key in _META_KEYS if key not in meta]
     if lacking:
-        raise ValueError(f"{held} is damaged (lacks {', '.join(lacking)})")
+        raise _damaged(held, "lacks", keys=listed(lacking))
     problem = _meta_problem(meta)
     if problem:
-        raise ValueError(f"{held} is damaged ({problem})")
+        raise ValueError(_said("damaged", path=held, problem=problem))
     return meta, _read_table(folder, "decisions"), _read_table(folder, "ngos")
 
 
@@ -178,40 +191,31 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     from simcontract.scenario import ScenarioError
 
     if not isinstance(meta["scenario"], dict):
-        return f"its scenario is {_json_kind(meta['scenario'])}, not an object"
+        return _said("scenario_kind", kind=_json_kind(meta["scenario"]))
     try:
         Scenario.from_dict(meta["scenario"])
     except ScenarioError as err:
-        return f"its scenario: {err}"
+        return _said("scenario_error", reason=err)
     seed = meta["seed"]
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        return f"its seed is {seed!r}, not an integer >= 0"
+        return _said("bad_seed", seed=repr(seed))
     seats = meta["seats"]
     if not isinstance(seats, list):
-        return f"its seats are {_json_kind(seats)}, not an array"
+        return _said("seats_kind", kind=_json_kind(seats))
     for i, seat in enumerate(seats):
         wrong = not isinstance(seat, dict) or any(
             not isinstance(seat.get(key), kind) or isinstance(seat.get(key), bool)
             for key, kind in _SEAT_KEYS.items()
         )
         if wrong or seat["role"] not in ("ngo", "official"):
-            return (
-                f"seat {i + 1} is not an object with number, role (ngo or official), agent "
-                "and from_year"
-            )
+            return _said("bad_seat", n=i + 1)
     return None
 
 
 def _json_kind(value: Any) -> str:
-    """What JSON calls ``value``'s kind, with its article."""
-    kinds = {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        type(None): "null",
-    }
-    return kinds.get(type(value), "a number")
+    """What JSON calls ``value``'s kind (in English with its article)."""
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return _said(f"kind_{kinds.get(type(value), 'number')}")
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
@@ -223,23 +227,21 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     """
     path = folder / f"{name}.parquet"
     if not path.is_file():
-        what = "is not a file" if path.exists() else "is missing"
         raise FileNotFoundError(
-            f"{path} {what}; a session log folder holds {', '.join(_LOG_FILES[:-1])} "
-            f"and {_LOG_FILES[-1]}"
+            _said("table_not_file" if path.exists() else "table_missing", path=path)
         )
     try:
         frame = pd.read_parquet(path)
     except OSError as err:
-        raise OSError(f"{path} cannot be read: {err.strerror or err}") from None
+        raise _unreadable(path, err) from None
     except Exception as err:  # pyarrow's errors on a file that is not Parquet
         why = _one_line(err)
         if why.startswith("Could not open Parquet input source") and "': " in why:
             why = why.split("': ", 1)[1]  # the path is named already
-        raise ValueError(f"{path} is damaged (not a Parquet table: {why})") from None
+        raise _damaged(path, "not_parquet", reason=why) from None
     lacking = [c for c in _columns(name) if c not in frame.columns]
     if lacking:
-        raise ValueError(f"{path} is damaged (lacks the columns {', '.join(lacking)})")
+        raise _damaged(path, "lacks_columns", columns=listed(lacking))
     return frame
 
 

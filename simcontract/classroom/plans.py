@@ -8,7 +8,8 @@ court and how much of the NGO's own time to give to advocacy. An official's deci
 (:class:`AwardChoice`) is the winner of one tender, or no award.
 
 A form that breaks a rule raises :class:`PlanError`, whose ``key`` and ``values`` name
-the message in the language catalogue (``classroom.errors.*``).
+the message in the language catalogue (``classroom.errors.*``); :meth:`Refusal.message`
+says it in a language.
 """
 
 from __future__ import annotations
@@ -18,17 +19,33 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from simcontract import i18n
+
 MAX_HIRES = 20
 """Most workers an NGO head may hire in one year beyond what its contracts need."""
 
 
-class PlanError(ValueError):
-    """A decision that breaks a rule: ``key`` names the message, ``values`` fill it."""
+class Refusal(ValueError):
+    """A request refused: ``key`` names the message (``classroom.errors.<key>``),
+    ``values`` fill it; the exception reads ``key: message`` in the language in use."""
 
     def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(f"{key}: {values}")
         self.key = key
         self.values = values
+        super().__init__(f"{key}: {self.message()}")
+
+    def message(self, lang: str | None = None) -> str:
+        """What the student or the teacher is told, in ``lang`` (``None``: the language
+        in use); a field is named by its label on the form."""
+        values = dict(self.values)
+        field = values.get("field")
+        if self.key != "unknown_field" and field in FORM_LABELS:
+            values["field"] = i18n.text(f"classroom.{FORM_LABELS[field]}", lang)
+        return i18n.text(f"classroom.errors.{self.key}", lang, **values)
+
+
+class PlanError(Refusal):
+    """A decision that breaks a rule."""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ secret token, so a reload or a dropped connection returns the student to the sea
 The teacher's page needs the teacher's key (printed when the session starts). Requests
 from outside the local network (any address that is not loopback, private or
 link-local) are refused, and the pages load nothing from elsewhere: scripts, styles,
-the QR code and the debrief charts are all served by this process.
+the QR code and the debrief charts are all served by this process. A page speaks the
+language it asks for (its language menu), else the session's, else its browser's.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import ipaddress
 import json
@@ -26,7 +28,7 @@ from starlette.routing import Route
 
 from simcontract import i18n
 from simcontract.classroom import debrief
-from simcontract.classroom.plans import FORM_LABELS, PlanError
+from simcontract.classroom.plans import PlanError, Refusal
 from simcontract.classroom.session import Refused, Seat, Session
 from simcontract.classroom.views import student_view, teacher_view
 
@@ -73,8 +75,10 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def _lang(request: Request) -> str:
-    asked = request.query_params.get("lang") or ""
+def _lang(request: Request, session_lang: str | None = None) -> str:
+    """The language of a page: the one it asks for (``?lang=``, the page's language
+    menu), else the session's (the command's ``--lang``), else the browser's."""
+    asked = request.query_params.get("lang") or session_lang or ""
     try:
         return (
             i18n.resolve(asked)
@@ -86,11 +90,18 @@ def _lang(request: Request) -> str:
 
 
 def _error(key: str, lang: str, status: int = 400, **values: Any) -> JSONResponse:
-    field = values.get("field")
-    if key != "unknown_field" and field in FORM_LABELS:
-        values["field"] = i18n.text(f"classroom.{FORM_LABELS[field]}", lang)
-    message = i18n.text(f"classroom.errors.{key}", lang, **values)
+    message = Refusal(key, **values).message(lang)
     return JSONResponse({"error": message, "key": key}, status_code=status)
+
+
+def _refused_page(key: str, lang: str) -> HTMLResponse:
+    """A page refused (403) that says only why, in ``lang``."""
+    said = html.escape(i18n.text(f"classroom.errors.{key}", lang))
+    page = (
+        f'<!doctype html><html lang="{i18n.html_lang(lang)}"><head><meta charset="utf-8">'
+        f"<title>{said}</title></head><body><p>{said}</p></body></html>"
+    )
+    return HTMLResponse(page, status_code=403)
 
 
 async def _body(request: Request) -> Any:
@@ -115,6 +126,9 @@ class _Pages:
 
     def is_teacher(self, request: Request) -> bool:
         return request.cookies.get(TEACHER_COOKIE) == self.session.teacher_key
+
+    def lang(self, request: Request) -> str:
+        return _lang(request, self.session.lang)
 
     async def page(self, request: Request) -> Response:
         name = request.path_params.get("name", "join.html")
@@ -146,16 +160,16 @@ class _Pages:
         key = request.query_params.get("key")
         if key is not None:
             if key != self.session.teacher_key:
-                return HTMLResponse("403", status_code=403)
+                return _refused_page("teacher_key", self.lang(request))
             response = RedirectResponse("/teacher", status_code=303)
             response.set_cookie(TEACHER_COOKIE, key, httponly=True, samesite="strict")
             return response
         if not self.is_teacher(request):
-            return HTMLResponse("403", status_code=403)
+            return _refused_page("teacher_key", self.lang(request))
         return HTMLResponse(_static("teacher.html"))
 
     async def texts(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         return JSONResponse(
             {
                 "lang": lang,
@@ -167,7 +181,7 @@ class _Pages:
         )
 
     async def join(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         try:
             data = await _body(request)
             if not isinstance(data, dict):
@@ -182,7 +196,7 @@ class _Pages:
         return response
 
     async def me(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         seat = self.seat_of(request)
         if seat is None:
             return _error("no_seat", lang, status=401)
@@ -192,7 +206,7 @@ class _Pages:
             return JSONResponse(student_view(self.session, seat, lang))
 
     async def decide(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         seat = self.seat_of(request)
         if seat is None:
             return _error("no_seat", lang, status=401)
@@ -212,7 +226,7 @@ class _Pages:
         return JSONResponse({"ok": True})
 
     async def teacher(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         if not self.is_teacher(request):
             return _error("not_teacher", lang, status=403)
         with self.session.lock:
@@ -221,7 +235,7 @@ class _Pages:
             return JSONResponse(teacher_view(self.session, lang))
 
     async def control(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         if not self.is_teacher(request):
             return _error("not_teacher", lang, status=403)
         action = request.path_params["action"]
@@ -241,7 +255,7 @@ class _Pages:
         return Response(out.getvalue(), media_type="image/svg+xml")
 
     async def figure(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         if not self.is_teacher(request):
             return _error("not_teacher", lang, status=403)
         name = request.path_params["name"]
@@ -252,7 +266,7 @@ class _Pages:
         return Response(debrief.figure_png(name, ngos, lang), media_type="image/png")
 
     async def debrief_table(self, request: Request) -> Response:
-        lang = _lang(request)
+        lang = self.lang(request)
         if not self.is_teacher(request):
             return _error("not_teacher", lang, status=403)
         with self.session.lock:
@@ -280,7 +294,7 @@ def make_app(session: Session, join_url: str) -> Starlette:
         Route("/api/debrief", h.debrief_table),
     ]
     app = Starlette(routes=routes)
-    app.add_middleware(_LocalOnly)
+    app.add_middleware(_LocalOnly, lang=session.lang)
     return app
 
 
@@ -317,15 +331,17 @@ def _act(session: Session, action: str, data: Any) -> None:
 class _LocalOnly:
     """Refuse any request from outside this machine and its local network."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, lang: str | None = None) -> None:
         self.app = app
+        self.lang = lang
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             client = scope.get("client") or (None, None)
             if not local_client(client[0]):
                 response = Response(
-                    i18n.text("classroom.errors.local_only", _lang(Request(scope))), status_code=403
+                    i18n.text("classroom.errors.local_only", _lang(Request(scope), self.lang)),
+                    status_code=403,
                 )
                 await response(scope, receive, send)
                 return

@@ -38,12 +38,14 @@ from typing import Any
 
 import numpy as np
 
+from simcontract import i18n
 from simcontract.classroom.logbook import Logbook, build_model, seat_numbers, seat_players
 from simcontract.classroom.plans import (
     AwardChoice,
     Limits,
     NGOPlan,
     PlanError,
+    Refusal,
     parse_award,
     parse_plan,
 )
@@ -67,13 +69,8 @@ PHASES = ("lobby", "planning", "awarding", "running", "results", "ended")
 """The phases of a session, in the order a year goes through them."""
 
 
-class Refused(ValueError):
+class Refused(Refusal):
     """A request the session refuses: ``key`` names the message (``classroom.errors``)."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass
@@ -134,6 +131,8 @@ class Session:
         award_seconds: Time to award a tender (0: no timer).
         folder: Where the log is written (``None``: not written).
         code: The join code (default: six random characters).
+        lang: The language the pages open in (``None``: each browser's own); a page's
+            language menu still chooses another.
 
     Attributes:
         phase: Where the session is (one of :data:`PHASES`).
@@ -154,6 +153,7 @@ class Session:
         award_seconds: float = 90.0,
         folder: Path | None = None,
         code: str | None = None,
+        lang: str | None = None,
     ) -> None:
         self.scenario = classroom_scenario(scenario, years)
         self.seed = seed
@@ -163,6 +163,7 @@ class Session:
         self.folder = folder
         self.code = code or "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         self.teacher_key = secrets.token_urlsafe(16)
+        self.lang = None if lang is None else i18n.resolve(lang)
         self.model, self.players = build_model(self._meta(seats=[]), self)
         self.city = self.model.cities[0]
         self.book = Logbook()

@@ -168,6 +168,10 @@ def story(session: Session, seat: Seat, lang: str) -> list[str]:
         values = dict(v)
         if not values.pop("acceptable", True) and key in ("bid_lost", "bid_failed"):
             key = f"{key}_unacceptable"
+        if key == "quits" and not values["n"]:
+            key = "quits_none"
+        if key in ("awarded", "no_award") and values["bids"] == 1:
+            key = f"{key}_one"
         if "tender" in values:
             values["tender"] = tender_name(session, values["tender"], lang)
         for k in ("winner",):

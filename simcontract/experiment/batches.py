@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract import gcpause
-from simcontract.experiment import exports, limits, lock, runner, storage
+from simcontract import gcpause, i18n
+from simcontract.experiment import exports, limits, lock, messages, runner, storage
 from simcontract.experiment import plan as plans
 from simcontract.experiment.designs import Design, as_design, check_points
 from simcontract.experiment.results import Results
@@ -45,6 +45,8 @@ from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 from simcontract.marketsize import check_market_size
 from simcontract.model import ContractingModel
 from simcontract.scenario import Scenario, ScenarioWarning, builtin_names, load_scenario
+
+_said = partial(messages.error, "batches")
 
 
 def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str, Any] | None]:
@@ -100,12 +102,16 @@ def _detail(name: str, parts: list[pd.DataFrame], rows: list[dict[str, Any]]) ->
 
 
 class _Sink:
-    """Where finished chunks go: Parquet parts in ``directory``, or memory."""
+    """Where finished chunks go: Parquet parts in ``directory`` (each with the batch's
+    ``tag``, :func:`~simcontract.experiment.storage.batch_tag`), or memory."""
 
-    def __init__(self, directory: Path | None, session: int, code: str | None) -> None:
+    def __init__(
+        self, directory: Path | None, session: int, code: str | None, tag: str | None = None
+    ) -> None:
         self.directory = directory
         self.session = session
         self.code = code
+        self.tag = tag
         self.parts = 0
         self.kept: dict[str, list[Any]] = {storage.RUNS: []}
         self.kept.update({name: [] for name in storage.DETAILS})
@@ -119,11 +125,7 @@ class _Sink:
         """
         code, runs, details = result
         if self.code is not None and code != self.code:
-            raise runner.ForeignCode(
-                f"a worker runs other simcontract code (model code {code}, the batch's is "
-                f"{self.code}), so its runs were not stored: runs of two codes must not "
-                "be mixed; give every worker the code that started the batch"
-            )
+            raise runner.ForeignCode(_said("foreign_code", code=code, ours=self.code))
         if self.directory is None:
             for name, table in {storage.RUNS: runs, **(details or {})}.items():
                 self.kept[name].append(table)
@@ -132,8 +134,8 @@ class _Sink:
         self.parts += 1
         # Details first: a runs part marks its chunk as finished (see resume).
         for folder, table in (details or {}).items():
-            storage.write_part(self.directory / folder, name, table)
-        storage.write_part(self.directory / storage.RUNS, name, runs)
+            storage.write_part(self.directory / folder, name, storage.tagged(table, self.tag))
+        storage.write_part(self.directory / storage.RUNS, name, storage.tagged(runs, self.tag))
 
     def results(self, plan: plans.Plan, started: str) -> Results:
         """The batch's results, from memory or from the directory."""
@@ -215,12 +217,12 @@ def _output(out: Any, resume: bool) -> Path | None:
     """The output directory ``out`` as a ``Path`` (``None``: keep results in memory)."""
     if out is None:
         if resume:
-            raise ExperimentError("resume needs an output directory (out=)")
+            raise ExperimentError(_said("resume_needs_out"))
         return None
     if not isinstance(out, str | os.PathLike):
         raise TypeError(f"out must be a folder path (str or Path), got {type(out).__name__}")
     if not str(out).strip():
-        raise ExperimentError(f"out {str(out)!r} is empty; give the folder to write to")
+        raise ExperimentError(_said("out_empty", out=repr(str(out))))
     return Path(out)
 
 
@@ -259,7 +261,11 @@ def _run(
             # its own pool run the code it started with; a fingerprint read from disk
             # later in a worker would count an edit made since as other code.
             code = (manifest or {}).get("identity", {}).get("model_code") or plans.model_code()
-        sink = _Sink(directory, len(manifest["sessions"]) - 1 if manifest else 0, code)
+        session = len(manifest["sessions"]) - 1 if manifest else 0
+        # The stored identity, not the plan's: a resumed batch's parts are tagged as its
+        # first ones were (a manifest from before model codes lacks one).
+        tag = storage.batch_tag(manifest["identity"]) if manifest else None
+        sink = _Sink(directory, session, code, tag)
         runner.run_units(
             partial(run_chunk, series=plan.series),
             _chunks(plan.tasks(), size),
@@ -391,8 +397,10 @@ def sweep(
     """
     scenario = load_scenario(base)
     design = as_design(design)
-    for line in scenario.superseded(design.parameters, "by the design"):
-        warnings.warn(ScenarioWarning(f"scenario {scenario.name!r}: {line}"), stacklevel=2)
+    by_design = i18n.error_text("scenario", "by_design")
+    for line in scenario.superseded(design.parameters, by_design):
+        named = i18n.error_text("scenario", "named_warning", name=repr(scenario.name), line=line)
+        warnings.warn(ScenarioWarning(named), stacklevel=2)
     replications = check_int(replications, "replications", 1)
     series = check_flag(series, "series")
     limits.check_batch(
@@ -421,7 +429,7 @@ def _scenarios(items: Any) -> list[Scenario]:
         )
     out = [load_scenario(s) for s in items]
     if not out:
-        raise ExperimentError("no scenario to run")
+        raise ExperimentError(_said("no_scenario"))
     for scenario in out:  # before any run, so that no batch stops half-way
         check_market_size(scenario)
     return out

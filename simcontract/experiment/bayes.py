@@ -78,6 +78,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -85,7 +86,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
-from simcontract.experiment import runner, storage
+from simcontract.experiment import messages, runner, storage
 from simcontract.experiment.bayes_defaults import (
     DEFAULT_FIT_UNTIL,
     DEFAULT_GENERATIONS,
@@ -117,8 +118,11 @@ DB_FILE = "abc.db"
 SPEC_FILE = "calibration.json"
 """What a calibration folder's run fits: checked when the run is resumed."""
 
+_said = partial(messages.error, "bayes")
+
 PYABC_MISSING = "calibrate needs pyabc: pip install 'simcontract[abc]'"
-"""The message when pyabc is not installed."""
+"""The message when pyabc is not installed, in English (raised in the language in use:
+``errors.bayes.pyabc_missing``)."""
 
 _SPEC_VERSION = 1
 
@@ -152,7 +156,7 @@ def _import_pyabc() -> Any:
     try:
         import pyabc
     except ImportError:
-        raise ExperimentError(PYABC_MISSING) from None
+        raise ExperimentError(_said("pyabc_missing")) from None
     import logging
 
     logging.getLogger("ABC").setLevel(logging.WARNING)
@@ -267,17 +271,19 @@ def _spec(
     }
 
 
-_SPEC_WORDS = {
-    "version": "the file's version",
-    "scenario": "the scenario's values",
-    "priors": "the free parameters or their priors",
-    "fit": "the fitted figures (--fit-until)",
-    "distance": "the distance",
-    "replications": "--replications",
-    "seed": "--seed",
-    "population": "--population",
-    "years": "the run's length",
-}
+_SPEC = (
+    "version",
+    "scenario",
+    "priors",
+    "fit",
+    "distance",
+    "replications",
+    "seed",
+    "population",
+    "years",
+)
+"""What a calibration is, in the order a refusal to resume names them (``spec_<key>``
+in the catalogue says each in words)."""
 
 
 def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
@@ -291,36 +297,23 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
     held = folder / SPEC_FILE
     if not held.exists():
         if (folder / DB_FILE).exists():
-            raise ExperimentError(
-                f"{str(folder)!r} holds {DB_FILE} but no {SPEC_FILE}: not a calibration "
-                "folder of simcontract; choose another folder"
-            )
+            said = {"folder": repr(str(folder)), "db": DB_FILE, "spec": SPEC_FILE}
+            raise ExperimentError(_said("not_calibration_folder", **said))
         if resume:
-            raise ExperimentError(
-                f"--resume: {str(folder)!r} holds no calibration ({SPEC_FILE}); leave out "
-                "--resume to start one there"
-            )
+            raise ExperimentError(_said("resume_none", folder=repr(str(folder)), spec=SPEC_FILE))
         if not storage.is_empty(folder):
-            raise ExperimentError(
-                f"{str(folder)!r} is not empty and holds no calibration ({SPEC_FILE}); "
-                "choose an empty folder or a new one"
-            )
+            raise ExperimentError(_said("not_empty", folder=repr(str(folder)), spec=SPEC_FILE))
         return False
     if not resume:
-        raise ExperimentError(
-            f"{str(folder)!r} holds a calibration already; add --resume to continue it, or "
-            "choose another folder"
-        )
+        raise ExperimentError(_said("held", folder=repr(str(folder))))
     try:
         stored = json.loads(held.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ExperimentError(f"{str(held)!r} cannot be read: {err}") from None
-    for key, words in _SPEC_WORDS.items():
+        raise ExperimentError(_said("unreadable", path=repr(str(held)), reason=err)) from None
+    for key in _SPEC:
         if not isinstance(stored, dict) or stored.get(key) != spec[key]:
-            raise ExperimentError(
-                f"--resume: {str(folder)!r} holds a different calibration ({words} differ); "
-                "choose another folder"
-            )
+            said = {"folder": repr(str(folder)), "words": _said(f"spec_{key}")}
+            raise ExperimentError(_said("different", **said))
     return (folder / DB_FILE).exists()
 
 
@@ -335,16 +328,16 @@ def _stored_run(path: Path, db: str, pyabc: Any) -> int | None:
         ExperimentError: ``path`` is not a file, or not a history pyabc can read.
     """
     if not path.is_file():
-        _damaged(path, "a folder, not a file" if path.is_dir() else "not a file")
+        _damaged(path, _said("db_folder") if path.is_dir() else _said("db_not_file"))
     # Looked at before pyabc opens it: pyabc adds its tables to any SQLite file.
     try:
         with contextlib.closing(sqlite3.connect(path)) as connection:
             query = "SELECT name FROM sqlite_master WHERE type = 'table'"
             tables = {row[0] for row in connection.execute(query)}
     except sqlite3.Error as err:
-        _damaged(path, f"not a calibration database: {_db_reason(err)}")
+        _damaged(path, _said("db_not_history", reason=_db_reason(err)))
     if tables and not tables >= _HISTORY_TABLES:
-        _damaged(path, "not a calibration database: an SQLite file without a pyabc history")
+        _damaged(path, _said("db_not_history", reason=_said("db_no_pyabc")))
     import sqlalchemy.exc  # pyabc's database layer
 
     try:
@@ -359,7 +352,7 @@ def _stored_run(path: Path, db: str, pyabc: Any) -> int | None:
             history.get_distribution(m=0, t=history.max_t)
     except (sqlalchemy.exc.SQLAlchemyError, sqlite3.Error, AssertionError) as err:
         # AssertionError: pyabc's check of the history's format version.
-        _damaged(path, f"not a calibration database: {_db_reason(err)}")
+        _damaged(path, _said("db_not_history", reason=_db_reason(err)))
     return run_id
 
 
@@ -372,10 +365,7 @@ def _db_reason(err: BaseException) -> str:
 
 
 def _damaged(path: Path, why: str) -> NoReturn:
-    raise ExperimentError(
-        f"{str(path)!r} is damaged ({why}); remove it to start the calibration again, or "
-        "choose another folder"
-    )
+    raise ExperimentError(_said("damaged", path=repr(str(path)), why=why))
 
 
 # --------------------------------------------------------------------------- progress
@@ -511,9 +501,9 @@ def calibrate_abc(
 def _check_stopping(min_acceptance: float, min_epsilon: float) -> None:
     """Raise :class:`ExperimentError` unless the stopping thresholds are allowed."""
     if isinstance(min_acceptance, bool) or not 0 <= float(min_acceptance) < 1:
-        raise ExperimentError(f"min_acceptance must be in [0, 1), got {min_acceptance!r}")
+        raise ExperimentError(_said("min_acceptance", value=repr(min_acceptance)))
     if isinstance(min_epsilon, bool) or not float(min_epsilon) >= 0:
-        raise ExperimentError(f"min_epsilon must be >= 0, got {min_epsilon!r}")
+        raise ExperimentError(_said("min_epsilon", value=repr(min_epsilon)))
 
 
 def _used_figures(
@@ -522,10 +512,8 @@ def _used_figures(
     """The figures (default: the scenario's), each with its use (see :func:`split_figures`)."""
     targets = list(figures) if figures is not None else scenario_figures(scenario)
     if not targets:
-        raise ExperimentError(
-            f"scenario {scenario.name!r} has no calibration figures (the [[calibration]] "
-            f"figures of patterns.toml describe {FIGURES_SCENARIO})"
-        )
+        said = {"scenario": repr(scenario.name), "described": FIGURES_SCENARIO}
+        raise ExperimentError(_said("no_figures", **said))
     return split_figures(scenario, targets, fit_until)
 
 
@@ -558,7 +546,7 @@ def _run_abc(
     )
     folder = Path(out) if out is not None else None
     if folder is None and resume:
-        raise ExperimentError("resume needs the folder of the run (out=)")
+        raise ExperimentError(_said("resume_needs_out"))
     simulator = Simulator(
         scenario.replace(years=years),
         tuple(p.name for p in priors),
@@ -592,10 +580,7 @@ def _run_abc(
     stopped = stop_text(stop, i18n.DEFAULT_LANGUAGE)
     settings.update(stop=stop, stopped=stopped, wall_seconds=wall)
     if history.max_t < 0:
-        raise ExperimentError(
-            f"no generation was completed ({stopped}); lower the least acceptance rate "
-            "(--min-acceptance)"
-        )
+        raise ExperimentError(_said("no_generation", stopped=stop_text(stop)))
     return Posterior(
         scenario,
         tuple(priors),
@@ -625,10 +610,10 @@ def _sample_in_folder(
     from simcontract.experiment.atomic import write_text
 
     if folder.exists() and not folder.is_dir():
-        raise ExperimentError(f"out {str(folder)!r} exists and is not a folder")
+        raise ExperimentError(_said("not_folder", folder=repr(str(folder))))
     continuing = _check_folder(folder, spec, resume) if folder.is_dir() else None
     if continuing is None and resume:
-        raise ExperimentError(f"--resume: {str(folder)!r} does not exist")
+        raise ExperimentError(_said("resume_missing", folder=repr(str(folder))))
     with lock.hold(folder):
         if not continuing:
             write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")

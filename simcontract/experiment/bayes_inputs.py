@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
 from simcontract.experiment.validation import CalibrationTarget, load_calibration
 from simcontract.params import PARAMETERS, unknown_message
@@ -24,6 +26,8 @@ CALIBRATED = "calibrated"
 FIGURES_SCENARIO = "guangzhou_ifsc"
 """The scenario the ``[[calibration]]`` figures of ``patterns.toml`` describe (a figure
 may name another with a ``scenario`` attribute)."""
+
+_said = partial(messages.error, "bayes_inputs")
 
 
 # --------------------------------------------------------------------------- priors
@@ -53,17 +57,13 @@ class Prior:
 def _numeric(name: str, where: str) -> None:
     """Refuse a parameter that ABC cannot calibrate."""
     if name not in PARAMETERS:
-        raise ExperimentError(f"{where}: {unknown_message(name)}")
+        raise ExperimentError(_said("prefixed", where=where, reason=unknown_message(name)))
     param = PARAMETERS[name]
     if not param.numeric:
-        raise ExperimentError(
-            f"{where}: {name!r} is a choice ({', '.join(param.choices)}); only numeric "
-            "parameters can be calibrated"
-        )
+        said = {"where": where, "name": repr(name), "choices": messages.listed(param.choices)}
+        raise ExperimentError(_said("choice", **said))
     if name == "years":
-        raise ExperimentError(
-            f"{where}: 'years' is the run's length, which the calibration sets itself"
-        )
+        raise ExperimentError(_said("years", where=where))
 
 
 def default_prior(scenario: Scenario, name: str) -> Prior:
@@ -79,7 +79,7 @@ def default_prior(scenario: Scenario, name: str) -> Prior:
     Raises:
         ExperimentError: An unknown or non-numeric parameter.
     """
-    _numeric(name, "parameter")
+    _numeric(name, _said("where_parameter"))
     param = PARAMETERS[name]
     value = float(scenario[name])
     declared = param.plausible
@@ -104,24 +104,22 @@ def check_prior(name: str, low: float, high: float) -> Prior:
         ExperimentError: An unknown or non-numeric parameter, ``low >= high``, or a
             range outside the registry's allowed range.
     """
-    where = f"prior of {name!r}"
+    where = _said("where_prior", name=repr(name))
     _numeric(name, where)
     param = PARAMETERS[name]
     try:
         low, high = float(low), float(high)
     except (TypeError, ValueError):
-        raise ExperimentError(f"{where}: expected two numbers low, high") from None
+        raise ExperimentError(_said("two_numbers", where=where)) from None
+    said = {"where": where, "low": f"{low:g}", "high": f"{high:g}"}
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise ExperimentError(f"{where}: {low:g}:{high:g}; expected two finite numbers")
+        raise ExperimentError(_said("finite", **said))
     if low >= high:
-        raise ExperimentError(f"{where}: {low:g}:{high:g} is empty; expected low < high")
+        raise ExperimentError(_said("empty", **said))
     if (param.low is not None and low < param.low) or (
         param.high is not None and high > param.high
     ):
-        raise ExperimentError(
-            f"{where}: {low:g}:{high:g} is outside the allowed range; {name} takes "
-            f"{param.allowed()}"
-        )
+        raise ExperimentError(_said("outside", **said, name=name, allowed=param.allowed()))
     return Prior(name, low, high, "given")
 
 
@@ -159,10 +157,7 @@ def priors_for(
     if params is None:
         names = free_parameters(reference)
         if not names:
-            raise ExperimentError(
-                f"scenario {scenario.name!r} marks no parameter as calibrated in its "
-                "[sources]; name the parameters to fit (--param NAME[=LOW:HIGH])"
-            )
+            raise ExperimentError(_said("none_calibrated", scenario=repr(scenario.name)))
         params = dict.fromkeys(names)
     elif isinstance(params, str):
         raise TypeError("params must be a list of names or a mapping name -> (low, high)")
@@ -170,10 +165,10 @@ def priors_for(
         names = list(params)
         twice = [n for n in names if names.count(n) > 1]
         if twice:
-            raise ExperimentError(f"parameter {twice[0]!r} is given twice")
+            raise ExperimentError(_said("twice", name=repr(twice[0])))
         params = dict.fromkeys(names)
     if not params:
-        raise ExperimentError("no parameter to fit")
+        raise ExperimentError(_said("none"))
     priors = []
     for name, bounds in params.items():
         if bounds is None:
@@ -182,9 +177,8 @@ def priors_for(
         try:
             low, high = bounds
         except (TypeError, ValueError):
-            raise ExperimentError(
-                f"prior of {name!r}: expected (low, high), got {bounds!r}"
-            ) from None
+            said = {"where": _said("where_prior", name=repr(name)), "bounds": repr(bounds)}
+            raise ExperimentError(_said("bounds_form", **said)) from None
         priors.append(check_prior(name, low, high))
     return priors
 
@@ -237,16 +231,14 @@ def split_figures(
     out, keys = [], set()
     for target in targets:
         if target.role not in ("input", "target", "untargeted"):
-            raise ExperimentError(
-                f"figure {target.figure!r}: role {target.role!r} is not input, target or untargeted"
-            )
+            said = {"figure": repr(target.figure), "role": repr(target.role)}
+            raise ExperimentError(_said("role", **said))
         if target.outcome not in OUTCOMES:
-            raise ExperimentError(f"figure {target.figure!r}: unknown outcome {target.outcome!r}")
+            said = {"figure": repr(target.figure), "outcome": repr(target.outcome)}
+            raise ExperimentError(_said("figure_outcome", **said))
         if not 1 <= target.year <= scenario["years"]:
-            raise ExperimentError(
-                f"figure {target.figure!r} is of model year {target.year}, outside the "
-                f"scenario's run of {scenario['years']} years"
-            )
+            said = {"figure": repr(target.figure), "year": target.year, "years": scenario["years"]}
+            raise ExperimentError(_said("figure_year", **said))
         calendar = target.year if start is None else start + target.year - 1
         if target.role == "input":
             use = "input"
@@ -263,9 +255,7 @@ def split_figures(
         out.append(Figure(key, target, calendar, use))
     if not any(f.use == "fit" for f in out):
         dated = sorted(f.calendar_year for f in out if f.target.role == "target")
-        hint = f"; the first target is of {dated[0]}" if dated else "; it has no target figure"
-        raise ExperimentError(
-            f"no figure to fit up to {fit_until} for scenario {scenario.name!r}{hint} "
-            "(choose a later fit year, --fit-until)"
-        )
+        hint = _said("first_target", year=dated[0]) if dated else _said("no_target")
+        said = {"until": fit_until, "scenario": repr(scenario.name), "hint": hint}
+        raise ExperimentError(_said("nothing_to_fit", **said))
     return out

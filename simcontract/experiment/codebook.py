@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
+from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
 from simcontract.outcomes import OUTCOMES, Count, Outcome
 
@@ -164,9 +165,9 @@ def variable_list(names: Sequence[str] | str | None) -> list[str]:
         names = [names]
     unknown = [n for n in names if n not in known]
     if unknown:
+        said = {"outcomes": messages.listed(OUTCOMES), "forms": messages.listed(comparable_forms())}
         raise ExperimentError(
-            f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)} (and their "
-            f"comparable forms {', '.join(comparable_forms())})"
+            messages.error("codebook", "unknown_outcome", name=repr(unknown[0]), **said)
         )
     return list(names)
 

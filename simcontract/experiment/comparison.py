@@ -21,22 +21,38 @@ or the market's size (:mod:`simcontract.experiment.codebook`), e.g.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from simcontract.experiment import codebook
-from simcontract.experiment.results import Results, check_level
+from simcontract.experiment import codebook, messages
+from simcontract.experiment.results import Results, check_level, variable_list
 from simcontract.experiment.runner import ExperimentError
 from simcontract.experiment.stats import mean_ci, paired_difference
+
+_said = partial(messages.error, "comparison")
 
 DEFAULT_REFERENCE = "baseline"
 """The reference of a comparison when it is among the scenarios (else the first)."""
 
 
+def _runs(results: Any) -> pd.DataFrame:
+    """The runs table of ``results``, a batch's :class:`Results` (or anything with such
+    a ``runs`` table; not, e.g., the table itself).
+
+    Raises:
+        TypeError: ``results`` has no runs table.
+    """
+    runs = getattr(results, "runs", None)
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(_said("not_results", type=type(results).__name__))
+    return runs
+
+
 def _points(results: Results) -> pd.DataFrame:
     """``point`` and ``scenario`` of every design point, in order."""
-    runs = results.runs
+    runs = _runs(results)
     return runs.drop_duplicates("point")[["point", "scenario"]].reset_index(drop=True)
 
 
@@ -60,18 +76,14 @@ def reference_point(results: Results, reference: str | int | None = None) -> int
         raise TypeError(f"reference must be a scenario name or a point number, got {reference!r}")
     if isinstance(reference, int):
         if reference not in set(points["point"]):
-            raise ExperimentError(f"reference point {reference} is not in the batch")
+            raise ExperimentError(_said("no_point", point=reference))
         return reference
     if reference not in names:
-        raise ExperimentError(
-            f"reference {reference!r} is not among the scenarios compared; choose one of "
-            f"{', '.join(dict.fromkeys(names))}"
-        )
+        said = {"reference": repr(reference), "names": messages.listed(dict.fromkeys(names))}
+        raise ExperimentError(_said("not_compared", **said))
     if names.count(reference) > 1:
-        raise ExperimentError(
-            f"reference {reference!r} names {names.count(reference)} design points; give "
-            "the point's number instead"
-        )
+        said = {"reference": repr(reference), "n": names.count(reference)}
+        raise ExperimentError(_said("many_points", **said))
     return int(points["point"][names.index(reference)])
 
 
@@ -80,14 +92,25 @@ def levels(
 ) -> pd.DataFrame:
     """Mean and Student's t interval of every outcome (and comparable form) per point.
 
+    Args:
+        results: A batch (compare or sweep), as :func:`~simcontract.compare` returns it.
+        outcomes: Outcome names or names of comparable forms, each once (default: all).
+        level: Confidence level, between 0 and 1.
+
     Returns:
-        One row per point and outcome: ``point``, ``scenario``, ``outcome``, ``unit``,
-        ``n`` (runs where it is defined), ``mean``, ``sd``, ``low``, ``high``.
+        One row per point and outcome (in the order given): ``point``, ``scenario``,
+        ``outcome``, ``unit``, ``n`` (runs where it is defined), ``mean``, ``sd``,
+        ``low``, ``high`` (the interval of the mean; NaN for fewer than 2 runs).
+
+    Raises:
+        ExperimentError: An unknown outcome, an empty list or a bad level.
+        TypeError: ``results`` is not a batch's results, or ``outcomes`` is not a name
+            or a list of names.
     """
-    names = codebook.variable_list(outcomes)
+    names = variable_list(outcomes)
     level = check_level(level)
     described = codebook.variables()
-    runs = codebook.with_comparable(results.runs)
+    runs = codebook.with_comparable(_runs(results))
     rows = []
     for (point, scenario), sub in runs.groupby(["point", "scenario"], sort=True):
         for name in names:
@@ -105,7 +128,10 @@ def levels(
                     "high": ci.high,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_LEVEL_COLUMNS)
+
+
+_LEVEL_COLUMNS = ["point", "scenario", "outcome", "unit", "n", "mean", "sd", "low", "high"]
 
 
 def contrasts(
@@ -119,10 +145,10 @@ def contrasts(
     Runs are paired by replication, which share their seed at every design point.
 
     Args:
-        results: A batch (compare or sweep).
+        results: A batch (compare or sweep), as :func:`~simcontract.compare` returns it.
         reference: See :func:`reference_point` (default: ``baseline``, else the first).
-        outcomes: Outcomes and comparable forms (default: all).
-        level: Confidence level.
+        outcomes: Outcome names or names of comparable forms, each once (default: all).
+        level: Confidence level, between 0 and 1.
 
     Returns:
         One row per other point and outcome: ``point``, ``scenario``, ``reference``,
@@ -131,9 +157,12 @@ def contrasts(
         ``scenario - reference``), ``low`` and ``high`` (its interval).
 
     Raises:
-        ExperimentError: Bad reference, or runs that do not share their seeds.
+        ExperimentError: Bad reference, an unknown outcome, an empty list, a bad level,
+            or runs that do not share their seeds.
+        TypeError: ``results`` is not a batch's results, or ``outcomes`` is not a name
+            or a list of names.
     """
-    names = codebook.variable_list(outcomes)
+    names = variable_list(outcomes)
     level = check_level(level)
     ref = reference_point(results, reference)
     described = codebook.variables()
@@ -147,10 +176,8 @@ def contrasts(
         shared = base.index.intersection(sub.index)
         a, b = base.loc[shared], sub.loc[shared]
         if not (a["seed"] == b["seed"]).all():
-            raise ExperimentError(
-                f"runs of {scenario!r} and {ref_name!r} do not share their seeds; paired "
-                "differences need common random numbers"
-            )
+            said = {"scenario": repr(scenario), "reference": repr(ref_name)}
+            raise ExperimentError(_said("seeds", **said))
         for name in names:
             x, y = a[name].to_numpy(dtype=float), b[name].to_numpy(dtype=float)
             ci = paired_difference(x, y, level)
@@ -192,7 +219,7 @@ def scenario_facts(results: Results) -> pd.DataFrame:
     """What makes the points of a batch comparable or not: one row per point with
     ``point``, ``scenario``, ``years`` (the horizon), ``cities``, ``ngos`` (NGOs at
     the start, all cities) and ``purchasers``."""
-    runs = results.runs.drop_duplicates("point")
+    runs = _runs(results).drop_duplicates("point")
     return pd.DataFrame(
         {
             "point": runs["point"].to_numpy(),

@@ -15,10 +15,12 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from simcontract.experiment import messages
 from simcontract.outcomes import OUTCOMES
 
 OPERATORS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -30,7 +32,7 @@ OPERATORS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 """The comparisons a clause may use."""
 
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|<|>)\s*(\S+)\s*$")
-_EXAMPLE = 'e.g. "service_coverage < 0.8" or "ngo_survival <= 0.5 and staff_turnover > 0.3"'
+_said = partial(messages.error, "conditions")
 
 
 class ConditionError(ValueError):
@@ -97,7 +99,7 @@ def parse_condition(text: str, known: set[str] | None = None) -> Condition:
             that is not a finite number.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ConditionError(f"the condition is empty; write OUTCOME < NUMBER, {_EXAMPLE}")
+        raise ConditionError(_said("empty", example=_said("example")))
     known = set(OUTCOMES) if known is None else known
     terms = []
     # ``AND``/``OR`` as in SQL or Stata mean the same: no outcome is named so.
@@ -112,24 +114,22 @@ def parse_condition(text: str, known: set[str] | None = None) -> Condition:
 def _clause(text: str, known: set[str]) -> Clause:
     match = _CLAUSE.match(text)
     if match is None:
-        brackets = " (no parentheses: 'and' binds first)" if "(" in text or ")" in text else ""
-        raise ConditionError(
-            f"cannot read {text.strip()!r}{brackets}: write OUTCOME OPERATOR NUMBER with one "
-            f"of {', '.join(sorted(OPERATORS))}, {_EXAMPLE}"
-        )
+        brackets = _said("brackets") if "(" in text or ")" in text else ""
+        said = {"text": repr(text.strip()), "brackets": brackets, "example": _said("example")}
+        operators = messages.listed(sorted(OPERATORS))
+        raise ConditionError(_said("unreadable", **said, operators=operators))
     name, op, number = match.groups()
     if name not in known:
         from difflib import get_close_matches
 
         close = get_close_matches(name, sorted(known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConditionError(
-            f"{name!r} is not an outcome{hint} (`simcontract outcomes` lists them)"
-        )
+        hint = _said("did_you_mean", name=repr(close[0])) if close else ""
+        raise ConditionError(_said("not_outcome", name=repr(name), hint=hint))
     try:
         value = float(number)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise ConditionError(f"in {text.strip()!r}: {number!r} is not a finite number")
+        said = {"text": repr(text.strip()), "number": repr(number)}
+        raise ConditionError(_said("not_finite", **said))
     return Clause(name, op, value)

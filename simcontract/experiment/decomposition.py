@@ -58,13 +58,14 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from simcontract.experiment import limits, storage
+from simcontract.experiment import limits, messages, storage
 from simcontract.experiment.decomposition_rules import (
     DEFAULT_RULES,
     Rule,
@@ -127,6 +128,8 @@ nothing else."""
 
 _PERMUTATION_KEY = (0, 0x5348)
 """Spawn key of the orders' generator under the base seed (run seeds use ``(r,)``)."""
+
+_said = partial(messages.error, "decomposition")
 
 
 @dataclass(frozen=True)
@@ -298,10 +301,7 @@ def decompose(
     resume = check_flag(resume, "resume")
     differ = list(differing_rules(a, b, rules).values())
     if not differ:
-        raise ExperimentError(
-            f"scenarios {a.name!r} and {b.name!r} have the same parameter values and rule "
-            "changes; there is no gap to decompose"
-        )
+        raise ExperimentError(_said("no_gap", a=repr(a.name), b=repr(b.name)))
     k = len(differ)
     exact = k <= exact_limit
     count = 2**k if exact else min(2**k, 2 + 2 * k + permutations * max(k - 1, 0))
@@ -327,19 +327,14 @@ def _checked_options(
 ) -> tuple[int, int, int, int]:
     """The outcome checked, and the counts as integers in their ranges."""
     if outcome not in OUTCOMES:
-        raise ExperimentError(
-            f"unknown outcome {outcome!r}; outcomes are {', '.join(OUTCOMES)} "
-            "(`simcontract outcomes` defines them)"
-        )
+        said = {"name": repr(outcome), "outcomes": messages.listed(OUTCOMES)}
+        raise ExperimentError(_said("unknown_outcome", **said))
     replications = check_int(replications, "replications", 1)
     seed = check_int(seed, "seed", 0)
     exact_limit = check_int(exact_limit, "exact_limit", 0)
     permutations = check_int(permutations, "permutations", 2)
     if permutations % 2:
-        raise ExperimentError(
-            f"permutations must be even (orders are drawn in pairs: an order and its "
-            f"reverse), got {permutations}"
-        )
+        raise ExperimentError(_said("permutations", n=permutations))
     return replications, seed, exact_limit, permutations
 
 
@@ -347,17 +342,14 @@ def _batch_folder(out: str | Path | None, resume: bool) -> Path | None:
     """The folder of the coalitions' runs under ``out``, after checking ``out``."""
     if out is None:
         if resume:
-            raise ExperimentError("resume needs an output folder (out=)")
+            raise ExperimentError(_said("resume_needs_out"))
         return None
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ExperimentError(f"output {str(out)!r} exists and is not a directory")
+        raise ExperimentError(_said("not_directory", out=repr(str(out))))
     if not resume and not storage.is_empty(out):
-        raise ExperimentError(
-            f"output folder {str(out)!r} is not empty; use resume to finish an interrupted "
-            "decomposition there, or choose another folder"
-        )
-    storage.check_own(out, OWN_FILES, "a decomposition")
+        raise ExperimentError(_said("not_empty", out=repr(str(out))))
+    storage.check_own(out, OWN_FILES, messages.error("storage", "what_decomposition"))
     return out / BATCH_FOLDER
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 from simcontract import i18n
+from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import Scenario, ScenarioError
@@ -174,6 +176,8 @@ that every coalition of rules is a valid scenario."""
 FALLBACK_PREFIX = "other_"
 """A parameter no named rule holds belongs to the rule ``other_<its registry group>``."""
 
+_said = partial(messages.error, "decomposition_rules")
+
 
 def rule_map(rules: Mapping[str, Iterable[str]] | None = None) -> dict[str, tuple[str, ...]]:
     """Every parameter's rule: ``rules`` over :data:`DEFAULT_RULES` over the groups.
@@ -211,29 +215,23 @@ def rule_map(rules: Mapping[str, Iterable[str]] | None = None) -> dict[str, tupl
 
 def _check_rules(rules: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(rules, Mapping):
-        raise ExperimentError(
-            f"rules must map a rule's name to its parameters, got {type(rules).__name__}"
-        )
+        raise ExperimentError(_said("not_mapping", kind=type(rules).__name__))
     out: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
     for name, params in rules.items():
         if not isinstance(name, str) or not name.strip() or not name.isprintable():
-            raise ExperimentError(f"rule name {name!r} must be printable, non-empty text")
+            raise ExperimentError(_said("bad_name", name=repr(name)))
         if isinstance(params, str) or not isinstance(params, Iterable):
-            raise ExperimentError(
-                f"rule {name!r}: give its parameters as a list of names, got {params!r}"
-            )
+            raise ExperimentError(_said("not_list", name=repr(name), params=repr(params)))
         params = tuple(params)
         if not params:
-            raise ExperimentError(f"rule {name!r} has no parameter; give at least one")
+            raise ExperimentError(_said("no_parameter", name=repr(name)))
         for p in params:
             if p not in PARAMETERS:
-                raise ExperimentError(f"rule {name!r}: {unknown_message(p)}")
+                raise ExperimentError(_said("unknown", name=repr(name), reason=unknown_message(p)))
             if p in owner:
-                raise ExperimentError(
-                    f"parameter {p!r} is in rules {owner[p]!r} and {name!r}; a parameter "
-                    "belongs to one rule"
-                )
+                said = {"param": repr(p), "first": repr(owner[p]), "second": repr(name)}
+                raise ExperimentError(_said("two_rules", **said))
             owner[p] = name
         out[name] = tuple(dict.fromkeys(params))
     return out
@@ -248,13 +246,10 @@ def parse_rule(text: str) -> tuple[str, tuple[str, ...]]:
     name, sep, rest = text.partition("=")
     params = tuple(p.strip() for p in rest.split(",") if p.strip())
     if not sep or not name.strip() or not params:
-        raise ExperimentError(
-            f"--rule {text!r}: expected NAME=PARAM1,PARAM2,..., e.g. "
-            "--rule ties=favouritism,tie_density"
-        )
+        raise ExperimentError(_said("rule_form", text=repr(text)))
     for p in params:
         if p not in PARAMETERS:
-            raise ExperimentError(f"--rule {text!r}: {unknown_message(p)}")
+            raise ExperimentError(_said("rule_unknown", text=repr(text), reason=unknown_message(p)))
     return name.strip(), params
 
 
@@ -393,8 +388,5 @@ def coalition_scenario(a: Scenario, b: Scenario, rules: Sequence[Rule], mask: in
             start_year=a.start_year if a.start_year == b.start_year else None,
         )
     except ScenarioError as err:
-        raise ExperimentError(
-            f"{a.name} with the rules {', '.join(switched)} of {b.name} is not a valid "
-            f"scenario: {err}; put the parameters of that constraint in one rule "
-            "(rules=..., --rule NAME=p1,p2)"
-        ) from None
+        said = {"a": a.name, "b": b.name, "rules": messages.listed(switched), "reason": err}
+        raise ExperimentError(_said("invalid_coalition", **said)) from None

@@ -26,14 +26,19 @@ import itertools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simcontract import i18n
+from simcontract.experiment import messages
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, Parameter, unknown_message
 from simcontract.scenario import Scenario, ScenarioError, ScenarioWarning
+
+_said = partial(messages.error, "designs")
 
 
 class DesignError(ValueError):
@@ -46,7 +51,7 @@ class DesignWarning(UserWarning):
 
 def _param(name: Any, design: str) -> Parameter:
     if not isinstance(name, str) or name not in PARAMETERS:
-        raise DesignError(f"{design}: {unknown_message(name)}")
+        raise DesignError(_said("prefixed", design=design, reason=unknown_message(name)))
     return PARAMETERS[name]
 
 
@@ -99,7 +104,7 @@ class Design:
         Raises:
             DesignError: This kind of design has no sensitivity indices.
         """
-        raise DesignError(f"a {self.kind} design has no sensitivity indices; use Sobol or Morris")
+        raise DesignError(_said("no_indices", kind=self.kind))
 
 
 class Grid(Design):
@@ -118,7 +123,7 @@ class Grid(Design):
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         if not isinstance(values, Mapping) or not values:
-            raise DesignError("grid: give at least one parameter with a list of values")
+            raise DesignError(_said("grid_none"))
         checked: dict[str, tuple[Any, ...]] = {}
         for name, raw in values.items():
             param = _param(name, "grid")
@@ -126,7 +131,7 @@ class Grid(Design):
                 raw = [raw]
             raw = list(raw)
             if not raw:
-                raise DesignError(f"grid: parameter {name!r} has no values")
+                raise DesignError(_said("grid_no_values", name=repr(name)))
             out = []
             for value in raw:
                 if isinstance(value, np.generic):
@@ -134,9 +139,10 @@ class Grid(Design):
                 try:
                     value = param.check(value)
                 except ValueError as err:
-                    raise DesignError(f"grid: {err}") from None
+                    raise DesignError(_said("prefixed", design="grid", reason=err)) from None
                 if value in out:
-                    raise DesignError(f"grid: parameter {name!r} lists {value!r} twice")
+                    said = {"name": repr(name), "value": repr(value)}
+                    raise DesignError(_said("value_twice", design="grid", **said))
                 out.append(value)
             checked[name] = tuple(out)
         self._values = checked
@@ -182,22 +188,18 @@ def check_ranges(
             out-of-registry range, or an integer range holding no integer.
     """
     if isinstance(params, str):
-        raise DesignError(
-            f"{design}: give the parameters as a list of names or a dict of ranges, not the "
-            f"text {params!r}"
-        )
+        raise DesignError(_said("params_text", design=design, text=repr(params)))
     if params is None or len(params) == 0:
-        raise DesignError(f"{design}: give at least one parameter to vary")
+        raise DesignError(_said("no_params", design=design))
     items = params.items() if isinstance(params, Mapping) else ((n, None) for n in params)
     out: dict[str, tuple[float, float]] = {}
     for name, bounds in items:
         param = _param(name, design)
         if name in out:
-            raise DesignError(f"{design}: parameter {name!r} is given twice")
+            raise DesignError(_said("param_twice", design=design, name=repr(name)))
         if not param.numeric:
             raise DesignError(
-                f"{design}: parameter {name!r} takes {param.allowed()}, not a number, so "
-                "it has no range; vary it in a grid instead"
+                _said("not_numeric", design=design, name=repr(name), allowed=param.allowed())
             )
         if bounds is None:
             lo, hi = float(param.low), float(param.high)
@@ -205,32 +207,24 @@ def check_ranges(
             try:
                 lo, hi = (float(b) for b in bounds)
             except (TypeError, ValueError):
-                raise DesignError(
-                    f"{design}: range of {name!r} must be two numbers (lo, hi), got {bounds!r}"
-                ) from None
+                said = {"design": design, "name": repr(name), "bounds": repr(bounds)}
+                raise DesignError(_said("range_form", **said)) from None
             if not (math.isfinite(lo) and math.isfinite(hi)):
-                raise DesignError(f"{design}: range of {name!r} must be finite numbers")
+                raise DesignError(_said("range_finite", design=design, name=repr(name)))
+        said = {"design": design, "name": repr(name), "low": _fmt(lo), "high": _fmt(hi)}
         if not lo < hi:
-            raise DesignError(
-                f"{design}: range of {name!r} is empty: low {_fmt(lo)} is not below high {_fmt(hi)}"
-            )
+            raise DesignError(_said("range_empty", **said))
         if lo < param.low or hi > param.high:
-            raise DesignError(
-                f"{design}: range {_fmt(lo)}:{_fmt(hi)} of {name!r} leaves the allowed "
-                f"range; expected {param.allowed()}"
-            )
+            raise DesignError(_said("range_outside", **said, allowed=param.allowed()))
         if param.kind == "int" and math.floor(hi) < math.ceil(lo):
-            raise DesignError(
-                f"{design}: range {_fmt(lo)}:{_fmt(hi)} of integer parameter {name!r} "
-                "holds no integer"
-            )
+            raise DesignError(_said("range_no_integer", **said))
         out[name] = (lo, hi)
     return out
 
 
 def _positive(n: Any, design: str, what: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
-        raise DesignError(f"{design}: {what} must be a positive integer, got {n!r}")
+        raise DesignError(_said("not_positive", design=design, what=what, n=repr(n)))
     return int(n)
 
 
@@ -248,7 +242,7 @@ class _Sampled(Design):
         self.n = _positive(n, self.kind)
         self.ranges = check_ranges(params, self.kind) if params or not allow_empty else {}
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise DesignError(f"{self.kind}: seed must be an integer >= 0, got {seed!r}")
+            raise DesignError(_said("seed", design=self.kind, seed=repr(seed)))
         self.seed = int(seed)
         self._matrix: np.ndarray | None = None
 
@@ -407,12 +401,13 @@ def split_choices(
             try:
                 choice = param.check(choice)
             except ValueError as err:
-                raise DesignError(f"{design}: {err}") from None
+                raise DesignError(_said("prefixed", design=design, reason=err)) from None
             if choice in checked:
-                raise DesignError(f"{design}: parameter {name!r} lists {choice!r} twice")
+                said = {"design": design, "name": repr(name), "value": repr(choice)}
+                raise DesignError(_said("value_twice", **said))
             checked.append(choice)
         if not checked:
-            raise DesignError(f"{design}: parameter {name!r} has no choices")
+            raise DesignError(_said("no_choices", design=design, name=repr(name)))
         choices[name] = tuple(checked)
     if isinstance(params, Mapping):
         return numeric, choices
@@ -474,10 +469,8 @@ class Sobol(_Sampled):
         self.second_order = bool(second_order)
         if not is_power_of_two(self.n):
             low, high = powers_of_two_around(self.n)
-            raise DesignError(
-                f"sobol: n must be a power of 2 {POWERS_OF_TWO}, got {self.n}: {WHY_POWER_OF_TWO}; "
-                f"use n = {low} or {high}"
-            )
+            said = {"powers": POWERS_OF_TWO, "n": self.n, "low": low, "high": high}
+            raise DesignError(_said("sobol_power", **said, why=_said("sobol_why")))
 
     @classmethod
     def _stored(cls, n: int, params: Mapping[str, Any], **options: Any) -> Sobol:
@@ -579,13 +572,10 @@ class Morris(_Sampled):
     ) -> None:
         super().__init__(n, params, seed)
         if self.n < 2:
-            raise DesignError(
-                f"morris: n must be at least 2 trajectories, got {self.n}: sigma, the "
-                "spread of a parameter's elementary effects, needs two"
-            )
+            raise DesignError(_said("morris_n", n=self.n))
         levels = _positive(levels, self.kind, "levels")
         if levels < 2 or levels % 2:
-            raise DesignError(f"morris: levels must be an even integer >= 2, got {levels}")
+            raise DesignError(_said("morris_levels", levels=levels))
         self.levels = levels
 
     def _sample(self) -> np.ndarray:
@@ -678,9 +668,7 @@ def _point_means(
     """Mean of each outcome over replications, one value per design point in order."""
     missing = sorted(set(range(n_points)) - set(runs["point"].unique()))
     if missing:
-        raise DesignError(
-            f"analysis needs every design point; {len(missing)} of {n_points} have no runs"
-        )
+        raise DesignError(_said("points_missing", missing=len(missing), n=n_points))
     means = runs.groupby("point")[list(outcomes)].mean().sort_index()
     return {o: means[o].to_numpy(dtype=float) for o in outcomes}
 
@@ -698,7 +686,10 @@ def from_description(data: Mapping[str, Any]) -> Design:
     data = dict(data)
     kind = data.pop("kind", None)
     if kind not in _KINDS:
-        raise DesignError(f"unknown design kind {kind!r}; expected one of {sorted(_KINDS)}")
+        kinds = sorted(_KINDS)
+        # English shows the list as it always has (a Python list); others in their words.
+        shown = str(kinds) if i18n.current() == i18n.DEFAULT_LANGUAGE else messages.listed(kinds)
+        raise DesignError(_said("unknown_kind", kind=repr(kind), kinds=shown))
     if kind == "grid":
         return Grid(data["values"])
     ranges: dict[str, Any] = {k: tuple(v) for k, v in data.pop("ranges").items()}
@@ -725,11 +716,11 @@ def check_points(base: Scenario, design: Design) -> list[dict[str, Any]]:
         try:
             check_market_size(base.replace(**point))
         except ScenarioError as err:
-            shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
+            shown = messages.listed(f"{k}={v!r}" for k, v in point.items())
             # A sampled point nobody chose: the fix is in the ranges it was drawn from.
-            fix = "; narrow the design's ranges so that every point is valid"
-            fix = fix if isinstance(design, _Sampled) else ""
-            raise DesignError(f"design point {i} ({shown}) is not valid: {err}{fix}") from None
+            fix = _said("point_fix") if isinstance(design, _Sampled) else ""
+            said = {"i": i, "shown": shown, "reason": err, "fix": fix}
+            raise DesignError(_said("point_invalid", **said)) from None
     _warn_unreached(base, points)
     return points
 
@@ -744,13 +735,13 @@ def _warn_unreached(base: Scenario, points: Sequence[Mapping[str, Any]]) -> None
         if not short:
             continue
         low, high = min(short), max(short)
-        last = f"{low} to {high} years" if low != high else f"{low} year{'s' * (low != 1)}"
+        if low != high:
+            last = _said("years_range", low=low, high=high)
+        else:
+            last = _said("years_one" if low == 1 else "years_many", n=low)
+        said = {"name": repr(base.name), "year": year, "short": len(short)}
         warnings.warn(
-            ScenarioWarning(
-                f"scenario {base.name!r}: the rule change of year {year} never takes effect "
-                f"at {len(short)} of {len(points)} design points: their runs last {last} "
-                "(parameter 'years')"
-            ),
+            ScenarioWarning(_said("unreached", **said, points=len(points), last=last)),
             # One place for every caller: a sweep checked twice (first by the command
             # line, to fail before any output) warns once.
             stacklevel=2,

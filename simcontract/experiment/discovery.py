@@ -36,6 +36,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
+from simcontract.experiment import messages
 from simcontract.experiment.conditions import Condition, parse_condition
 from simcontract.experiment.designs import DesignError, LatinHypercube
 from simcontract.experiment.runner import ExperimentError
@@ -63,7 +65,8 @@ unpaid extra duties, match funding, how evaluators score), over ranges the sourc
 report or the registry allows."""
 
 EMA_MISSING = "discover needs the EMA workbench: pip install 'simcontract[discover]'"
-"""The message when the EMA workbench is not installed."""
+"""The message when the EMA workbench is not installed, in English (raised in the
+language in use: ``errors.discovery.ema_missing``)."""
 
 MIN_DENSITY = 0.8
 """Default density a box must reach (the usual choice in scenario discovery)."""
@@ -86,6 +89,9 @@ _SETTINGS = "discovery.json"
 
 class DiscoveryError(ExperimentError):
     """Discovery cannot run on these results: bad condition, inputs or options."""
+
+
+_said = partial(messages.error, "discovery")
 
 
 # --------------------------------------------------------------------------- result
@@ -176,7 +182,8 @@ class Discovery:
         folder = Path(folder)
         missing = [n for n in [*_FILES.values(), _SETTINGS] if not (folder / n).is_file()]
         if missing:
-            raise DiscoveryError(f"{str(folder)!r} holds no discovery: {missing[0]} is missing")
+            said = {"folder": repr(str(folder)), "file": missing[0]}
+            raise DiscoveryError(_said("no_discovery", **said))
         tables = {
             a: pd.read_csv(folder / n, keep_default_na=False, na_values=[""])
             for a, n in _FILES.items()
@@ -203,23 +210,18 @@ def discovery_design(
     """
     design = LatinHypercube(points, DEFAULT_RULES if parameters is None else parameters, seed=seed)
     if design.n < 2:
-        raise DesignError(
-            f"discovery: points must be at least 2, got {design.n}: a box bounds inputs "
-            "that differ between runs"
-        )
+        raise DesignError(_said("few_points", n=design.n))
     single = {
-        name: (options[0], "two choices or more")
+        name: (options[0], "wanted_choices")
         for name, options in design.choices.items()
         if len(options) < 2
     }
     for name, (lo, hi) in design.ranges.items():
         if PARAMETERS[name].kind == "int" and math.floor(hi) == math.ceil(lo):
-            single[name] = (math.ceil(lo), "a range holding two integers or more")
+            single[name] = (math.ceil(lo), "wanted_integers")
     for name, (value, wanted) in single.items():
-        raise DesignError(
-            f"discovery: parameter {name!r} would take one value ({value!r}) in every run, "
-            f"so no box could bound it; give it {wanted}, or fix it with --set"
-        )
+        said = {"name": repr(name), "value": repr(value), "wanted": _said(wanted)}
+        raise DesignError(_said("one_value_design", **said))
     return design
 
 
@@ -264,7 +266,7 @@ def discover(
     inputs = _inputs(results, runs, parameters)
     missing = [o for o in condition.outcomes if o not in runs.columns]
     if missing:
-        raise DiscoveryError(f"these results hold no outcome {missing[0]!r}")
+        raise DiscoveryError(_said("no_outcome", name=repr(missing[0])))
     defined = condition.defined(runs)
     judged = runs[defined].reset_index(drop=True)
     x = _inputs_table(judged, inputs)
@@ -313,10 +315,10 @@ def _check_options(
         number = isinstance(value, int | float) and not isinstance(value, bool)
         top = name in ("min_density", "max_qp")
         if not number or not (0 < value < 1 or (top and value == 1)):
-            below = "up to 1" if top else "below 1"
-            raise DiscoveryError(f"{name} must be a number above 0 and {below}, got {value!r}")
+            key = "share_up_to_1" if top else "share_below_1"
+            raise DiscoveryError(_said(key, name=name, value=repr(value)))
     if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
-        raise DiscoveryError(f"max_boxes must be an integer >= 1, got {max_boxes!r}")
+        raise DiscoveryError(_said("max_boxes", value=repr(max_boxes)))
 
 
 def _condition(where: str | Condition) -> Condition:
@@ -327,7 +329,7 @@ def _condition(where: str | Condition) -> Condition:
     try:
         return parse_condition(where)
     except ConditionError as err:
-        raise DiscoveryError(f"where: {err}") from None
+        raise DiscoveryError(_said("where", reason=err)) from None
 
 
 def _inputs(results: Any, runs: pd.DataFrame, parameters: Sequence[str] | None) -> list[str]:
@@ -335,13 +337,10 @@ def _inputs(results: Any, runs: pd.DataFrame, parameters: Sequence[str] | None) 
     if parameters is None:
         design = getattr(results, "design", None)
         if design is None:
-            raise DiscoveryError(
-                "these results come from no design; name the inputs the boxes may bound "
-                "(parameters=, or --param)"
-            )
+            raise DiscoveryError(_said("no_design", how=_said("how_inputs")))
         parameters = list(design.parameters)
     if isinstance(parameters, str) or not list(parameters):
-        raise DiscoveryError("give the inputs as a list of parameter names")
+        raise DiscoveryError(_said("inputs_form"))
     inputs = list(dict.fromkeys(parameters))
     for name in inputs:
         if name not in PARAMETERS:
@@ -349,12 +348,9 @@ def _inputs(results: Any, runs: pd.DataFrame, parameters: Sequence[str] | None) 
 
             raise DiscoveryError(unknown_message(name))
         if name not in runs.columns:
-            raise DiscoveryError(f"these results hold no values of parameter {name!r}")
+            raise DiscoveryError(_said("no_values", name=repr(name)))
         if runs[name].nunique(dropna=True) < 2:
-            raise DiscoveryError(
-                f"parameter {name!r} takes one value in every run, so no box can bound it; "
-                "leave it out or sample it"
-            )
+            raise DiscoveryError(_said("one_value_runs", name=repr(name)))
     return inputs
 
 
@@ -373,19 +369,15 @@ def _inputs_table(runs: pd.DataFrame, inputs: Sequence[str]) -> pd.DataFrame:
 
 
 def _check_cases(condition: Condition, y: np.ndarray, undefined: int) -> None:
-    said = f" ({undefined} runs with an undefined outcome left out)" if undefined else ""
+    left_out = _said("left_out", n=undefined) if undefined else ""
     if len(y) == 0:
-        raise DiscoveryError(f"no run has a value of {', '.join(condition.outcomes)}{said}")
+        outcomes = messages.listed(condition.outcomes)
+        raise DiscoveryError(_said("no_value", outcomes=outcomes, left_out=left_out))
+    said = {"n": len(y), "condition": repr(str(condition)), "left_out": left_out}
     if not y.any():
-        raise DiscoveryError(
-            f"no run of {len(y)} meets {str(condition)!r}{said}; loosen the condition "
-            "or widen the sampled ranges"
-        )
+        raise DiscoveryError(_said("none_meet", **said))
     if y.all():
-        raise DiscoveryError(
-            f"every run of {len(y)} meets {str(condition)!r}{said}; there is nothing to "
-            "tell apart: tighten the condition or widen the sampled ranges"
-        )
+        raise DiscoveryError(_said("all_meet", **said))
 
 
 def _prim_module() -> Any:
@@ -396,7 +388,7 @@ def _prim_module() -> Any:
             warnings.simplefilter("ignore")
             from ema_workbench.analysis import prim
     except ImportError:
-        raise DiscoveryError(EMA_MISSING) from None
+        raise DiscoveryError(_said("ema_missing")) from None
     return prim
 
 

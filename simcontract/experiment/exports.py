@@ -16,6 +16,7 @@ comparison's ``table.md`` and ``contrasts.csv``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,10 @@ def variable_labels(columns: list[str], lang: str = "en") -> dict[str, str]:
     return labels
 
 
-def write_stata(runs: pd.DataFrame, target: Path) -> Path:
-    """Write the runs table as a Stata ``.dta`` (format 118) with variable labels."""
+def write_stata(runs: pd.DataFrame, target: Path, stamp: str | None = None) -> Path:
+    """Write the runs table as a Stata ``.dta`` (format 118) with variable labels, time
+    stamped ``stamp`` (ISO 8601, the batch's start) rather than the time of writing, so
+    that the same runs give the same file."""
     frame = runs.copy()
     # Seeds use 63 bits; Stata's doubles hold 53.
     frame["seed"] = frame["seed"].astype(str)
@@ -85,7 +88,13 @@ def write_stata(runs: pd.DataFrame, target: Path) -> Path:
     stata_labels = {names[c]: text for c, text in labels.items()}
 
     def write(tmp: Path) -> None:
-        frame.to_stata(tmp, write_index=False, version=118, variable_labels=stata_labels)
+        frame.to_stata(
+            tmp,
+            write_index=False,
+            version=118,
+            variable_labels=stata_labels,
+            time_stamp=dt.datetime.fromisoformat(stamp) if stamp else None,
+        )
 
     return atomic.write_atomic(target, write)
 
@@ -99,7 +108,7 @@ def write_folder(results: Any) -> list[Path]:
     written = [
         atomic.write_text(directory / storage.TABLE, level_table(results).to_csv(index=False)),
         atomic.write_text(directory / RUNS_CSV, runs.to_csv(index=False)),
-        write_stata(runs, directory / RUNS_DTA),
+        write_stata(runs, directory / RUNS_DTA, (results.manifest or {}).get("started")),
         atomic.write_text(directory / CODEBOOK_MD, codebook.markdown(i18n.current())),
         atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json(i18n.current())),
     ]

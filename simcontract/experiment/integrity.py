@@ -4,12 +4,15 @@ A chunk of runs is stored as parts of one file name in ``runs/`` and, with serie
 ``series/``, ``ngos/`` and ``contracts/``. :func:`inspect` opens every part (its Parquet
 footer and schema), reads its rows and checks each run's identifiers against the
 manifest: design point and replication in range, the seed the seed rule gives, the
-scenario's name, no run stored twice; and each run's parameter values against its
-design point's, rebuilt from the manifest (a part copied from a batch of another
-design holds runs of other values under the same identifiers). A chunk with any
-damaged part counts as damaged as a whole, so its runs count as missing: ``simcontract
-check`` reports them, a resumed batch sets them aside (:func:`set_aside`) and runs them
-again, and loading refuses an incomplete folder unless asked for what there is.
+scenario's name, no run stored twice; each run's parameter values against its design
+point's, rebuilt from the manifest (a part copied from a batch of another design holds
+runs of other values under the same identifiers); and the batch each part names in its
+metadata against the manifest's (a part of a batch that differs only in what its runs
+do not record, a dated rule change or the code, is told apart by that alone). A chunk
+with any damaged part counts as damaged as a whole, so its runs count as missing:
+``simcontract check`` reports them, a resumed batch sets them aside (:func:`set_aside`)
+and runs them again, and loading refuses an incomplete folder unless asked for what
+there is.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import os
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +32,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simcontract import i18n
-from simcontract.experiment import storage
+from simcontract.experiment import messages, storage
 from simcontract.experiment.runner import run_seed
+
+_said = partial(messages.error, "integrity")
 
 _ID_TYPES = {
     "scenario": pa.string(),
@@ -163,15 +169,15 @@ class Inventory:
     def resume_hint(self) -> str:
         """How to finish the batch: its command line with ``--resume``, if recorded, with
         ``--out`` naming where the folder is now (it may have been moved or copied)."""
-        return resume_command(self.manifest, self.directory) or "rerun the batch with resume"
+        return resume_command(self.manifest, self.directory) or _said("rerun")
 
     def next_step(self) -> str:
         """What to do about an unfinished batch, as a clause: wait for the process that
         writes it now, or finish it with :meth:`resume_hint` (which that process's lock
         would refuse)."""
         if self.in_use:
-            return "wait for the process writing it to end"
-        return f"finish it with `{self.resume_hint()}`"
+            return _said("wait")
+        return _said("finish", hint=self.resume_hint())
 
 
 def resume_command(manifest: dict[str, Any], directory: Path | None = None) -> str | None:
@@ -230,9 +236,7 @@ def inspect(directory: str | Path, *, full: bool = True) -> Inventory:
     directory = Path(directory)
     manifest = storage.read_manifest(directory)
     if manifest is None:
-        raise storage.ExperimentError(
-            f"{str(directory)!r} is not a results directory (no manifest.json)"
-        )
+        raise storage.ExperimentError(_said("no_manifest", folder=repr(str(directory))))
     inventory = Inventory(directory, manifest)
     rules = _Rules(manifest)
     for table in (storage.RUNS, *(storage.DETAILS if manifest.get("series") else ())):
@@ -310,6 +314,7 @@ class _Rules:
         self.sweep = manifest["kind"] == "sweep"
         self.outcomes = [str(o) for o in manifest.get("outcomes", [])]
         self.parameters = [str(p) for p in manifest["scenarios"][0].get("parameters", {})]
+        self.tag = storage.batch_tag(manifest["identity"])
         self._manifest = manifest
 
     def columns(self, table: str) -> list[str] | None:
@@ -433,6 +438,7 @@ def _check_part(
         problem = _schema_problem(parquet.schema_arrow, rules.columns(table), table)
         if problem:
             return None, problem
+        tag = storage.part_tag(parquet.schema_arrow)
         columns = None if full else [*storage.ID_COLUMNS, *(["year"] if series else [])]
         data = parquet.read(columns=columns)
         rows = parquet.metadata.num_rows
@@ -448,6 +454,10 @@ def _check_part(
         return None, problem
     if twice and table in (storage.RUNS, storage.SERIES):
         return None, "holds a run (or a run's year) twice"
+    # Last: the checks above say what differs, where they can. An untagged part predates
+    # tags.
+    if tag is not None and tag != rules.tag:
+        return None, _said("other_batch", tag=tag, ours=rules.tag)
     return runs, None
 
 

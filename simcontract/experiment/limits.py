@@ -14,8 +14,10 @@ memory (:func:`simcontract.marketsize.machine_memory`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
+from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
 from simcontract.experiment.storage import ID_COLUMNS
 from simcontract.marketsize import machine_memory
@@ -49,6 +51,9 @@ _NGOS_PER_START = 2
 
 class TooLarge(ExperimentError):
     """A batch beyond :data:`MAX_RUNS` or the memory limit."""
+
+
+_said = partial(messages.error, "limits")
 
 
 def memory_limit() -> int:
@@ -103,25 +108,19 @@ def check_batch(
         TooLarge: One line with the batch's numbers, the limit and what to do.
     """
     runs = n_points * replications
-    size = f"{kind}: {n_points:,} design points x {replications:,} replications = {runs:,} runs"
+    said = {"kind": kind, "points": f"{n_points:,}", "replications": f"{replications:,}"}
+    size = _said("size", **said, runs=f"{runs:,}")
     if runs > MAX_RUNS:
-        raise TooLarge(
-            f"{size}, more than the {MAX_RUNS:,} runs a batch may have; run fewer points or "
-            "replications, e.g. as several batches"
-        )
+        raise TooLarge(_said("too_many", size=size, most=f"{MAX_RUNS:,}"))
     details = series and in_memory
     need = projected_memory(
         n_points, n_parameters, replications, scenario, details_in_memory=details
     )
     if need > memory_limit():
-        keep = "with their yearly series and tables in memory" if details else ""
-        advice = "write them to a folder (out=, --out) or " if details else ""
-        raise TooLarge(
-            f"{size}{' ' + keep if keep else ''} would need about {_gib(need)} of memory, "
-            f"more than the {_gib(memory_limit())} allowed ({MEMORY_SHARE:.0%} of this "
-            "machine's); "
-            f"{advice}run fewer points or replications"
-        )
+        keep = _said("keep_series") if details else ""
+        advice = _said("advice_out") if details else ""
+        said = {"need": _gib(need), "allowed": _gib(memory_limit()), "share": f"{MEMORY_SHARE:.0%}"}
+        raise TooLarge(_said("too_much_memory", size=size, keep=keep, advice=advice, **said))
 
 
 def _gib(n: int) -> str:

@@ -18,11 +18,13 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import filelock
 
+from simcontract.experiment import messages
 from simcontract.experiment.atomic import write_text
 from simcontract.experiment.runner import ExperimentError
 
@@ -37,6 +39,9 @@ _COMMAND_SHOWN = 160
 
 class FolderInUse(ExperimentError):
     """Another batch (another process, or another thread of this one) writes the folder."""
+
+
+_said = partial(messages.error, "lock")
 
 
 @dataclass
@@ -71,7 +76,7 @@ def hold(directory: str | Path, command: Sequence[str] | None = None) -> Iterato
         mine = _held.get(key)
     if mine is not None:
         if mine.thread != threading.get_ident():
-            raise FolderInUse(f"{str(directory)!r} is in use by another thread of this process")
+            raise FolderInUse(_said("in_use_thread", folder=repr(str(directory))))
         yield directory  # held already, by an enclosing block of this thread
         return
     created = not directory.exists()
@@ -132,19 +137,15 @@ def in_use_message(directory: Path) -> str:
     """One line: ``directory`` is in use, by whom, and what to do."""
     who = holder(directory)
     if who is None:
-        by = "another process"
+        by = _said("by_another")
     else:
         command = shlex.join(str(c) for c in who.get("command") or [])
         if len(command) > _COMMAND_SHOWN:
             command = command[: _COMMAND_SHOWN - 3] + "..."
-        by = (
-            f"process {who.get('pid', '?')} on {who.get('host', '?')!s} since "
-            f"{who.get('since', '?')!s}" + (f" ({command})" if command else "")
-        )
-    return (
-        f"{str(directory)!r} is in use by another batch: {by}; wait for it to end or "
-        "choose another directory"
-    )
+        said = {k: str(who.get(k, "?")) for k in ("pid", "host", "since")}
+        by = _said("by_process", **said)
+        by += _said("by_command", command=command) if command else ""
+    return _said("in_use", folder=repr(str(directory)), by=by)
 
 
 def check_free(directory: Path) -> None:
@@ -155,7 +156,7 @@ def check_free(directory: Path) -> None:
     """
     if is_locked(directory):
         if os.path.realpath(directory) in _held:
-            raise FolderInUse(f"{str(directory)!r} is in use by another thread of this process")
+            raise FolderInUse(_said("in_use_thread", folder=repr(str(directory))))
         raise FolderInUse(in_use_message(directory))
 
 

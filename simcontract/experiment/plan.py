@@ -18,11 +18,12 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from simcontract.experiment import integrity, lock, storage
+from simcontract.experiment import integrity, lock, messages, storage
 from simcontract.experiment.designs import Design
 from simcontract.experiment.runner import (
     SEED_RULE,
@@ -134,16 +135,20 @@ class Plan:
         }
 
 
-_IDENTITY_WORDS = {
-    "kind": "kind of batch (compare or sweep)",
-    "scenarios": "scenario",
-    "design": "design",
-    "seed": "base seed",
-    "replications": "number of replications",
-    "series": "series option",
-    "simcontract_version": "simcontract version",
-    "model_code": "model code",
-}
+_IDENTITY = (
+    "kind",
+    "scenarios",
+    "design",
+    "seed",
+    "replications",
+    "series",
+    "simcontract_version",
+    "model_code",
+)
+"""What a batch is, in the order a refusal to resume names them (``identity_<key>``
+in the catalogue says each in words)."""
+
+_said = partial(messages.error, "plan")
 
 
 def now() -> str:
@@ -165,20 +170,14 @@ def check_directory(directory: Path, resume: bool) -> None:
     """
     where = str(directory)
     if directory.exists() and not directory.is_dir():
-        raise ExperimentError(f"output {where!r} exists and is not a directory")
+        raise ExperimentError(_said("not_directory", where=repr(where)))
     lock.check_free(directory)
     if storage.is_empty(directory):
         return
     if not resume:
-        raise ExperimentError(
-            f"output directory {where!r} is not empty; use resume to finish an "
-            "interrupted batch there, or choose another directory"
-        )
+        raise ExperimentError(_said("not_empty", where=repr(where)))
     if not (directory / storage.MANIFEST).exists():
-        raise ExperimentError(
-            f"cannot resume in {where!r}: it holds no manifest.json, so it is not a "
-            "results directory"
-        )
+        raise ExperimentError(_said("no_manifest", where=repr(where)))
     _check_writable(directory)
 
 
@@ -193,10 +192,8 @@ def _check_writable(directory: Path) -> None:
     names = (storage.RUNS, *storage.DETAILS, storage.DAMAGED, "figures")
     for folder in (directory, *(directory / name for name in names)):
         if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-            raise ExperimentError(
-                f"cannot resume in {str(directory)!r}: {str(folder)!r} is not writable; "
-                "make it writable, or copy the folder to one you can write and resume there"
-            )
+            said = {"where": repr(str(directory)), "folder": repr(str(folder))}
+            raise ExperimentError(_said("not_writable", **said))
 
 
 def open_directory(
@@ -338,39 +335,25 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
     if manifest is None:
         if storage.is_empty(directory):
             return None
-        raise ExperimentError(
-            f"cannot resume in {where!r}: it holds no manifest.json, so it is not a "
-            "results directory"
-        )
+        raise ExperimentError(_said("no_manifest", where=repr(where)))
     stored = manifest.get("identity", {})
     ours = plan.identity()
     if stored.get("run_seeds") != ours["run_seeds"]:
-        raise ExperimentError(
-            f"cannot resume in {where!r}: its runs were seeded by an earlier rule (now "
-            "replication r has the same seed at every design point); run the batch "
-            "again in another directory"
-        )
+        raise ExperimentError(_said("old_seeds", where=repr(where)))
     # A batch stored before the model code was recorded cannot be told apart by it.
-    differ = [k for k in _IDENTITY_WORDS if k in stored or k != "model_code"]
+    differ = [k for k in _IDENTITY if k in stored or k != "model_code"]
     differ = [k for k in differ if stored.get(k) != ours[k]]
     settings = [k for k in differ if k not in ("simcontract_version", "model_code")]
     if "model_code" in differ and not settings:
         # A development version keeps its version number while its code changes. Other
         # settings are told first: "finish it with that code" would not finish another
         # batch.
-        raise ExperimentError(
-            f"cannot resume in {where!r}: its runs were made by other simcontract code "
-            f"(model code {stored['model_code']} there, {ours['model_code']} now), and "
-            "runs of two codes must not be mixed; finish it with the code that started "
-            "it, or run the batch again in another directory"
-        )
+        said = {"there": stored["model_code"], "now": ours["model_code"]}
+        raise ExperimentError(_said("other_code", where=repr(where), **said))
     if differ:
-        words = " and ".join(_IDENTITY_WORDS[k] for k in differ)
-        raise ExperimentError(
-            f"cannot resume in {where!r}: its manifest.json records a different {words} "
-            f"({_difference(stored, ours, differ[0])}); rerun with the same settings or "
-            "choose another directory"
-        )
+        words = _said("identity_and").join(_said(f"identity_{k}") for k in differ)
+        said = {"words": words, "difference": _difference(stored, ours, differ[0])}
+        raise ExperimentError(_said("different", where=repr(where), **said))
     return manifest
 
 
@@ -399,18 +382,18 @@ def _difference(stored: dict[str, Any], ours: dict[str, Any], key: str) -> str:
     where = key
     if key == "scenarios" and rest and isinstance(rest[0], int):
         name = ours["scenarios"][rest[0]]["name"] if rest[0] < len(ours["scenarios"]) else "?"
-        where = f"scenario {rest.pop(0)} ({name!r})"
+        where = _said("difference_scenario", i=rest.pop(0), name=repr(name))
         if rest[:1] == ["parameters"] and len(rest) == 2:
-            where += f", parameter {rest.pop()!r}"
+            where += _said("difference_parameter", name=repr(rest.pop()))
             rest = []
     if rest:
         where += " " + ".".join(str(r) for r in rest)
 
     def shown(value: Any) -> str:
-        text = "nothing" if value is _MISSING else json.dumps(value, default=str)
+        text = _said("difference_nothing") if value is _MISSING else json.dumps(value, default=str)
         return text if len(text) <= 60 else text[:57] + "..."
 
-    return f"{where}: {shown(was)} there, {shown(now_)} now"
+    return _said("difference", where=where, there=shown(was), now=shown(now_))
 
 
 def _plain(value: Any) -> Any:
@@ -431,9 +414,15 @@ def model_code() -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+_LIBRARIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "matplotlib")
+"""The libraries whose versions a manifest records: the runs depend on Mesa and NumPy,
+their storage on pandas and pyarrow, a sampled design's points and the intervals on
+SciPy and SALib, and the figures' bytes on Matplotlib."""
+
+
 def _versions() -> dict[str, str]:
-    """The versions of the libraries a run depends on."""
-    return {p: _version(p) for p in ("mesa", "numpy", "pandas", "pyarrow", "SALib")}
+    """The versions of the libraries a batch's results depend on (:data:`_LIBRARIES`)."""
+    return {p: _version(p) for p in _LIBRARIES}
 
 
 def _version(package: str) -> str:

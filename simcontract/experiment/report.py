@@ -20,6 +20,7 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment import codebook, comparison
+from simcontract.experiment.stats import cut_table
 from simcontract.textwidth import WIDTH, display_width, pad, shorten, words, wrap
 
 MAX_DECIMALS = 6
@@ -78,6 +79,12 @@ def format_cell(mean: float, half: float, d: int, sign: bool = False) -> str:
     if half is None or not math.isfinite(half):
         return format_number(mean, d, sign)
     return f"{format_number(mean, d, sign)} ±{format_number(half, d)}"
+
+
+def format_interval(mean: float, low: float, high: float, d: int, sign: bool = False) -> str:
+    """``mean [low, high]`` with ``d`` decimals each (``+`` in front of the mean with
+    ``sign``)."""
+    return f"{format_number(mean, d, sign)} [{format_number(low, d)}, {format_number(high, d)}]"
 
 
 # --------------------------------------------------------------------------- tables
@@ -211,11 +218,19 @@ def _sentence_gap(text: str) -> str:
 
 
 def _cells(sub: pd.DataFrame, value: str, sign: bool) -> tuple[list[str], int]:
-    """``value ±half`` per row; a row over fewer runs than the table's most (the outcome
-    undefined in the others) says how many: ``(n = 2)``."""
+    """``value ±half`` per row, or ``value [low, high]`` where the interval is cut at
+    the ends of the values the outcome (or a difference, for ``sign``) can take; a row
+    over fewer runs than the table's most (the outcome undefined in the others) says
+    how many: ``(n = 2)``."""
     half = (sub["high"] - sub["low"]) / 2
     d = decimals(half, sub[value])
-    cells = [format_cell(m, h, d, sign) for m, h in zip(sub[value], half, strict=True)]
+    shown = cut_table(sub, difference=sign)
+    cells = [
+        format_interval(m, lo, hi, d, sign) if was_cut else format_cell(m, h, d, sign)
+        for m, h, lo, hi, was_cut in zip(
+            sub[value], half, shown["low"], shown["high"], shown["cut"], strict=True
+        )
+    ]
     full = sub.attrs.get("replications", 0)
     return [
         f"{cell} (n = {n})" if 0 < n < full and cell != "n/a" else cell
@@ -239,6 +254,23 @@ def fewer_runs_note(tables: Sequence[pd.DataFrame], lang: str | None = None) -> 
 
 def _fewer(tables: Sequence[pd.DataFrame]) -> bool:
     return any(len(t) and (t["n"] < t["n"].max()).any() for t in tables)
+
+
+def cut_note(
+    tables: Sequence[tuple[pd.DataFrame, bool]], lang: str | None = None, bracketed: bool = True
+) -> str:
+    """The note on intervals cut at the ends of the values an outcome can take, if any
+    of ``tables`` (each with whether it holds differences) has one, else ``""``.
+
+    Args:
+        tables: Tables of intervals, each with whether its rows are differences.
+        lang: Language.
+        bracketed: Say that a cut interval is shown as ``[low, high]`` (where the
+            others show ``±half-width``).
+    """
+    if not any(cut_table(t, difference)["cut"].any() for t, difference in tables if len(t)):
+        return ""
+    return i18n.text("report.cut_shown" if bracketed else "report.cut", lang)
 
 
 def _scenario_table(
@@ -352,6 +384,8 @@ def terminal(
         lines += [contrasts_table(diffs, names, lang)]
     fewer = fewer_runs_note(shown, lang)
     lines += ["", *fewer] if fewer else []
+    cut = cut_note(list(zip(shown, (False, True), strict=False)), lang)
+    lines += ["", *_wrap(cut)] if cut else []
     lines += ["", *_wrap(i18n.text("report.legend", lang)), *legend(names, lang)]
     return "\n".join(lines)
 
@@ -417,5 +451,6 @@ def _md_outcomes(
         v = described[name]
         lines.append(_md_row([_paren(v.label, f"`{name}`", lang), v.unit, *cells]))
     if _fewer([table]):
-        return [*lines, "", i18n.text("report.fewer_runs", lang)]
-    return lines
+        lines += ["", i18n.text("report.fewer_runs", lang)]
+    cut = cut_note([(table, value == "difference")], lang)
+    return [*lines, "", cut] if cut else lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from simcontract.experiment import codebook, storage
+from simcontract.experiment import codebook, messages, storage
 from simcontract.experiment.designs import Design, DesignError, from_description
 from simcontract.experiment.runner import ExperimentError, check_flag
 from simcontract.experiment.stats import check_level, half_width
@@ -32,6 +33,11 @@ KEY_OUTCOMES: tuple[str, ...] = tuple(
 """Outcomes shown in the command line's summary tables."""
 
 
+def _said(key: str, **values: Any) -> str:
+    """A message of this module in the language in use (``errors.results.<key>``)."""
+    return messages.error("results", key, **values)
+
+
 class Results:
     """Runs of a batch: one row per run, optional yearly series, summaries.
 
@@ -46,6 +52,11 @@ class Results:
         manifest: The batch's manifest (what was run).
         parts: Read only the parts of these file names from ``directory`` (the intact
             ones of a damaged or unfinished folder); default: every part.
+
+    Attributes:
+        design: The design of a sweep (e.g. a :class:`~simcontract.experiment.designs.Grid`
+            or :class:`~simcontract.experiment.designs.Sobol`), or ``None`` for a
+            comparison.
     """
 
     def __init__(
@@ -96,7 +107,7 @@ class Results:
         """
         runs = self._table(storage.RUNS)
         if runs is None:
-            raise ExperimentError("these results hold no runs")
+            raise ExperimentError(_said("no_runs"))
         return runs
 
     @property
@@ -122,6 +133,26 @@ class Results:
     def scenarios(self) -> list[Scenario]:
         """The scenarios of a comparison, or the base scenario of a sweep."""
         return [Scenario.from_dict(d) for d in self.manifest.get("scenarios", [])]
+
+    def scenario_of(self, point: int) -> Scenario:
+        """The scenario design point ``point`` ran: a comparison's ``point``-th scenario,
+        or a sweep's base scenario with the point's values, as the batch made it.
+
+        With a run's ``seed`` from :attr:`runs`,
+        ``ContractingModel(results.scenario_of(point), rng=seed).run().summary()``
+        repeats that run to the last digit.
+
+        Raises:
+            ExperimentError: ``point`` is not a design point of the batch.
+        """
+        scenarios = self.scenarios
+        points = self.design.points() if self.design is not None else scenarios
+        whole = isinstance(point, numbers.Integral) and not isinstance(point, bool)
+        if not whole or not 0 <= point < len(points):
+            raise ExperimentError(_said("no_point", point=repr(point), last=len(points) - 1))
+        if self.design is None:
+            return scenarios[int(point)]
+        return scenarios[0].replace(**points[int(point)])
 
     def table(self, outcomes: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval of each outcome at each design point.
@@ -171,7 +202,7 @@ class Results:
         """The runs table and the outcome names ``outcomes`` asks for, with a column for
         each comparable form it names."""
         if codebook.names_forms(outcomes):
-            return codebook.with_comparable(self.runs), codebook.variable_list(outcomes)
+            return codebook.with_comparable(self.runs), variable_list(outcomes)
         return self.runs, outcome_list(outcomes)
 
     def contrasts(
@@ -209,7 +240,7 @@ class Results:
             DesignError: The batch is not a Sobol or Morris sweep, or lacks points.
         """
         if self.design is None:
-            raise DesignError("a comparison has no sensitivity indices; run a sweep")
+            raise DesignError(_said("no_indices"))
         runs, outcomes = self._runs_for(outcomes)
         return self.design.analyze(runs, outcomes, check_level(level))
 
@@ -225,6 +256,10 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
         partial: Load the intact runs of an unfinished or damaged batch too (else it is
             refused).
 
+    Returns:
+        The batch's :class:`Results`, as :func:`compare` or :func:`sweep` returned them;
+        its tables are read from disk when first asked for.
+
     Raises:
         ExperimentError: ``directory`` has no (or a damaged) ``manifest.json``, or, without
             ``partial``, the batch is unfinished or has damaged parts.
@@ -237,10 +272,8 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
     partial = check_flag(partial, "partial")
     inventory = integrity.inspect(directory, full=False)
     if not inventory.complete and not partial:
-        raise ExperimentError(
-            f"{str(directory)!r} is not complete: {inventory.summary()}; "
-            f"{inventory.next_step()}, or load what there is with partial=True"
-        )
+        said = {"summary": inventory.summary(None), "step": inventory.next_step()}
+        raise ExperimentError(_said("not_complete", folder=repr(str(directory)), **said))
     return Results(directory=directory, manifest=inventory.manifest, parts=inventory.parts)
 
 
@@ -284,25 +317,54 @@ def _short(x: float) -> str:
     return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
 
 
-def outcome_list(outcomes: Sequence[str] | str | None) -> list[str]:
-    """The named outcomes as a list (all of them for ``None``).
+def _names(outcomes: Sequence[str] | str | None) -> list[str] | None:
+    """``outcomes`` as a list of names, each once, in the order given (``None`` stays).
 
     Raises:
-        ExperimentError: An unknown outcome.
+        ExperimentError: An empty list.
         TypeError: Not a name or a list of names.
     """
     if outcomes is None:
-        return list(OUTCOMES)
+        return None
     if isinstance(outcomes, str):
         outcomes = [outcomes]
     if not isinstance(outcomes, Iterable):
         raise TypeError(
             f"outcomes must be an outcome name or a list of them, got {type(outcomes).__name__}"
         )
-    outcomes = list(outcomes)
-    if not outcomes:
-        raise ExperimentError("outcomes is empty; name at least one (or None for all of them)")
-    unknown = [o for o in outcomes if not isinstance(o, str) or o not in OUTCOMES]
+    # A name given twice would give its rows twice (or break the table): once is meant.
+    names: list[Any] = []
+    for name in outcomes:
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise ExperimentError(_said("no_outcomes"))
+    return names
+
+
+def outcome_list(outcomes: Sequence[str] | str | None) -> list[str]:
+    """The named outcomes as a list, each once (all of them for ``None``).
+
+    Raises:
+        ExperimentError: An unknown outcome, or an empty list.
+        TypeError: Not a name or a list of names.
+    """
+    names = _names(outcomes)
+    if names is None:
+        return list(OUTCOMES)
+    unknown = [o for o in names if not isinstance(o, str) or o not in OUTCOMES]
     if unknown:
-        raise ExperimentError(f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)}")
-    return list(outcomes)
+        said = {"name": repr(unknown[0]), "outcomes": messages.listed(OUTCOMES)}
+        raise ExperimentError(_said("unknown_outcome", **said))
+    return names
+
+
+def variable_list(outcomes: Sequence[str] | str | None) -> list[str]:
+    """The named outcomes and comparable forms (:mod:`~simcontract.experiment.codebook`)
+    as a list, each once (all of them for ``None``).
+
+    Raises:
+        ExperimentError: A name that is neither, or an empty list.
+        TypeError: Not a name or a list of names.
+    """
+    return codebook.variable_list(_names(outcomes))

@@ -37,6 +37,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
+from simcontract.experiment import messages, storage
 from simcontract.experiment import robustness_indices as indices
-from simcontract.experiment import storage
 from simcontract.experiment.designs import (
     DesignError,
     LatinHypercube,
@@ -91,6 +92,11 @@ _FILES = {
     "invalid": "invalid.csv",
 }
 _SETTINGS = "settings.json"
+
+_said = partial(messages.error, "robustness")
+
+RANGE_EXAMPLE = "{name: (low, high)}"
+"""How a message shows a range of one's own (``parameters={name: (low, high)}``)."""
 RUNS_FOLDER = "runs"
 """Subfolder of ``out`` holding each design's batch (``runs/lhs``, ``runs/morris``...)."""
 
@@ -209,9 +215,7 @@ class RobustnessResult:
         folder = Path(folder)
         missing = [n for n in [*_FILES.values(), _SETTINGS] if not (folder / n).is_file()]
         if missing:
-            raise ExperimentError(
-                f"{str(folder)!r} holds no robustness analysis: {missing[0]} is missing"
-            )
+            raise ExperimentError(_said("no_analysis", folder=repr(str(folder)), file=missing[0]))
         tables = {a: pd.read_csv(folder / n, dtype={"pattern": str}) for a, n in _FILES.items()}
         settings = json.loads((folder / _SETTINGS).read_text("utf-8"))
         return cls(**tables, settings=settings)
@@ -299,10 +303,8 @@ def robustness(
 def _check_sensitivity(sensitivity: str) -> None:
     """Raise :class:`ExperimentError` unless ``sensitivity`` names a method."""
     if sensitivity not in SENSITIVITY_METHODS:
-        raise ExperimentError(
-            f"sensitivity {sensitivity!r} is not a method; expected one of "
-            f"{', '.join(SENSITIVITY_METHODS)}"
-        )
+        said = {"name": repr(sensitivity), "methods": messages.listed(SENSITIVITY_METHODS)}
+        raise ExperimentError(_said("not_method", **said))
 
 
 def _analysis(
@@ -364,11 +366,11 @@ def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
     """The patterns to analyse (default: all of them), each id once."""
     patterns = list(patterns if patterns is not None else load_patterns())
     if not patterns:
-        raise ExperimentError("no pattern to analyse")
+        raise ExperimentError(_said("no_pattern"))
     ids = [p.id for p in patterns]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise ExperimentError(f"pattern {twice[0]!r} is given twice; each id must be unique")
+        raise ExperimentError(_said("pattern_twice", id=repr(twice[0])))
     return patterns
 
 
@@ -444,7 +446,7 @@ def assumption_ranges(
     elif isinstance(parameters, Mapping):
         names = dict(parameters)
     elif isinstance(parameters, str):
-        raise DesignError(f"robustness: give parameters as a list of names, not {parameters!r}")
+        raise DesignError(_said("params_text", text=repr(parameters)))
     else:
         names = dict.fromkeys(parameters)
     chosen = {}
@@ -452,18 +454,11 @@ def assumption_ranges(
         if bounds is None:
             plausible = PARAMETERS[name].plausible_range if name in PARAMETERS else None
             if name in PARAMETERS and not PARAMETERS[name].numeric:
-                raise DesignError(
-                    f"robustness: parameter {name!r} takes {PARAMETERS[name].allowed()}, "
-                    "not a number, so it has no plausible region: robustness varies "
-                    "numeric assumptions only; leave it out"
-                )
+                said = {"name": repr(name), "allowed": PARAMETERS[name].allowed()}
+                raise DesignError(_said("not_numeric", **said))
             if name in PARAMETERS and plausible is None:
-                raise DesignError(
-                    f"robustness: parameter {name!r} has no plausible region (only numeric "
-                    "assumptions other than the run's length and the market's size and "
-                    "purchasers have one); give a range as {name: (low, high)} or "
-                    "leave it out"
-                )
+                said = {"name": repr(name), "how": _said("api_range", example=RANGE_EXAMPLE)}
+                raise DesignError(_said("no_region", **said))
             bounds = plausible
         chosen[name] = bounds
     return check_ranges(chosen, "robustness")
@@ -522,32 +517,26 @@ def _sobol_design(points: int, ranges: Mapping[str, Any], seed: int) -> Sobol:
 def _check_sobol(points: int, d: int) -> None:
     """Refuse a Sobol design over too many assumptions or of points not a power of 2."""
     if d > MAX_SOBOL_PARAMETERS:
-        raise ExperimentError(
-            f"sensitivity 'sobol' over {d} parameters needs {points} x {d + 2} = "
-            f"{points * (d + 2):,} points per arm; it is allowed for at most "
-            f"{MAX_SOBOL_PARAMETERS} parameters: choose them with parameters=, or use "
-            "'rbd_fast' (no extra runs) or 'morris'"
-        )
+        said = {"d": d, "points": points, "per_point": d + 2, "total": f"{points * (d + 2):,}"}
+        said |= {"most": MAX_SOBOL_PARAMETERS, "how": _said("api_choose")}
+        raise ExperimentError(_said("sobol_many", **said))
     if not is_power_of_two(points):
-        raise ExperimentError(f"sensitivity 'sobol' needs points a power of 2, got {points}")
+        raise ExperimentError(_said("sobol_power", points=points))
 
 
 def _folder(out: Any, resume: bool) -> Path | None:
     if out is None:
         if resume:
-            raise ExperimentError("resume needs an output folder (out=)")
+            raise ExperimentError(_said("resume_needs_out"))
         return None
     if not isinstance(out, str | Path) or not str(out).strip():
-        raise ExperimentError(f"out must be a folder path, got {out!r}")
+        raise ExperimentError(_said("out_form", out=repr(out)))
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise ExperimentError(f"output {str(folder)!r} exists and is not a folder")
+        raise ExperimentError(_said("not_folder", out=repr(str(folder))))
     if not resume and not storage.is_empty(folder):
-        raise ExperimentError(
-            f"output folder {str(folder)!r} is not empty; use resume to finish an "
-            "interrupted analysis there, or choose another folder"
-        )
-    storage.check_own(folder, OWN_FILES, "a robustness analysis")
+        raise ExperimentError(_said("not_empty", out=repr(str(folder))))
+    storage.check_own(folder, OWN_FILES, messages.error("storage", "what_robustness"))
     return folder
 
 

@@ -30,9 +30,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
+
+from simcontract.experiment import messages
 
 Unit = TypeVar("Unit")
 Result = TypeVar("Result")
@@ -48,6 +51,9 @@ SEED_RULE = (
 class ExperimentError(ValueError):
     """A batch cannot run as asked: bad option, unusable output directory, or a
     resume that does not match what the directory holds."""
+
+
+_said = partial(messages.error, "runner")
 
 
 class WorkerLost(RuntimeError):
@@ -107,7 +113,7 @@ def check_int(value: Any, name: str, low: int) -> int:
         ExperimentError: Not an integer, or below ``low``.
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ExperimentError(f"{name} must be an integer >= {low}, got {value!r}")
+        raise ExperimentError(_said("integer", name=name, low=low, value=repr(value)))
     return int(value)
 
 
@@ -154,11 +160,8 @@ def width(workers: int | None, executor: cf.Executor | None, limit: int | None =
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
         )
     if executor is None and workers is not None and workers > local_workers_limit():
-        raise ExperimentError(
-            f"workers = {workers} is more than the {local_workers_limit()} local worker "
-            f"processes allowed on this machine ({os.cpu_count() or 1} cores); use fewer, "
-            "or a cluster (an executor, or --scheduler on the command line)"
-        )
+        said = {"workers": workers, "limit": local_workers_limit(), "cores": os.cpu_count() or 1}
+        raise ExperimentError(_said("workers", **said))
     size = workers or (max(1, executor_width(executor)) if executor else os.cpu_count() or 1)
     return max(1, min(size, limit) if limit is not None else size)
 
@@ -194,10 +197,8 @@ def start_method() -> str:
     chosen = os.environ.get(START_METHOD_VARIABLE, "").strip()
     if chosen:
         if chosen not in methods:
-            raise ExperimentError(
-                f"{START_METHOD_VARIABLE}={chosen!r} is not a start method of this platform; "
-                f"expected one of {', '.join(methods)}"
-            )
+            said = {"variable": START_METHOD_VARIABLE, "value": repr(chosen)}
+            raise ExperimentError(_said("start_method", **said, methods=messages.listed(methods)))
         return chosen
     return "forkserver" if "forkserver" in methods else "spawn"
 
@@ -416,9 +417,7 @@ def run_units(
                 _pump(pool.executor, work, units, done, lambda: 2 * workers, counted, False)
                 pool.close()  # every tick in before the bar closes
     except BrokenProcessPool:
-        raise WorkerLost(
-            "a worker process died (killed, or out of memory?); the runs it had in hand are lost"
-        ) from None
+        raise WorkerLost(_said("worker_died")) from None
     except BaseException as err:
         if pool is not None:
             pool.stop()  # interrupted or failed: running units are not waited for
@@ -444,16 +443,10 @@ def _cluster_lost(err: BaseException) -> str | None:
         if kind.__module__.split(".")[0] == "distributed"
     }
     if "KilledWorker" in names:
-        return (
-            "the cluster's workers died running the same runs again and again (out of "
-            "memory?); the runs they had in hand are lost"
-        )
+        return _said("workers_killed")
     if names & _CLUSTER_ERRORS or isinstance(err, cf.CancelledError):
         # Dask cancels every task of a client that lost its scheduler.
-        return (
-            "the connection to the cluster was lost (its scheduler stopped, or cannot be "
-            "reached); the runs it had in hand are lost"
-        )
+        return _said("cluster_lost")
     return None
 
 
@@ -543,18 +536,13 @@ class _LocalPool:
                     started.result()
         except BrokenProcessPool:
             self.close()
-            raise WorkerLost(
-                f"worker processes could not start ({context.get_start_method()!r}); when "
-                "this runs from a script, put the script's code under "
-                '`if __name__ == "__main__":`'
-            ) from None
+            method = repr(context.get_start_method())
+            raise WorkerLost(_said("no_start_script", method=method)) from None
         except (EOFError, OSError) as err:  # e.g. the fork server was killed
             self.stop()
             self.close()
-            raise WorkerLost(
-                f"worker processes could not start ({context.get_start_method()!r}): "
-                f"{err or type(err).__name__}"
-            ) from None
+            said = {"method": repr(context.get_start_method()), "reason": err or type(err).__name__}
+            raise WorkerLost(_said("no_start", **said)) from None
         except BaseException:
             self.stop()
             self.close()

@@ -1,5 +1,5 @@
-"""The statistics of experiments: means, Student's t intervals, paired differences and
-the Kaplan-Meier survival estimate.
+"""The statistics of experiments: means, Student's t intervals (cut at the ends of the
+values an outcome can take), paired differences and the Kaplan-Meier survival estimate.
 
 Every confidence interval simcontract reports (comparison tables, validation, figures)
 comes from this module, so they agree to the last digit.
@@ -7,6 +7,7 @@ comes from this module, so they agree to the last digit.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import warnings
@@ -17,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
+
+
+def _said(key: str, **values: Any) -> str:
+    """A message of this module in the language in use (``errors.stats.<key>``)."""
+    return messages.error("stats", key, **values)
 
 
 def check_level(level: Any) -> float:
@@ -27,9 +34,7 @@ def check_level(level: Any) -> float:
         ExperimentError: Not a number between 0 and 1.
     """
     if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        raise ExperimentError(
-            f"level must be a confidence level between 0 and 1 (e.g. 0.95), got {level!r}"
-        )
+        raise ExperimentError(_said("level", level=repr(level)))
     return float(level)
 
 
@@ -84,9 +89,40 @@ class Interval:
         return iter((self.mean, self.low, self.high))
 
 
+def _numbers(values: Iterable[float], name: str) -> np.ndarray:
+    """``values`` as a one-dimensional float array.
+
+    Raises:
+        ValueError: ``values`` is not a sequence of numbers.
+    """
+    try:
+        array = np.asarray(
+            list(values) if not isinstance(values, np.ndarray) else values, dtype=float
+        )
+    except (TypeError, ValueError):
+        array = np.empty((0, 0))
+    if array.ndim != 1:
+        raise ValueError(_said("not_numbers", name=name, type=type(values).__name__))
+    return array
+
+
 def mean_ci(values: Iterable[float], level: float = 0.95) -> Interval:
-    """Mean of ``values`` and Student's t interval of the mean; NaN values left out."""
-    v = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    """Mean of ``values`` and Student's t interval of the mean; NaN values left out.
+
+    Args:
+        values: One value per run (e.g. a column of
+            :attr:`~simcontract.experiment.results.Results.runs`), in the outcome's unit.
+        level: Confidence level, between 0 and 1.
+
+    Returns:
+        The mean, the interval's ends and the standard deviation, in the unit of
+        ``values``, with ``n`` the values used.
+
+    Raises:
+        ValueError: ``values`` is not a sequence of numbers.
+        ExperimentError: ``level`` is not between 0 and 1.
+    """
+    v = _numbers(values, "values")
     v = v[~np.isnan(v)]
     n = len(v)
     if n == 0:
@@ -99,16 +135,103 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> Interval:
     return Interval(n, mean, mean - half, mean + half, sd)
 
 
+UNIT_RANGES = {
+    "share": (0.0, 1.0),
+    "share-difference": (-1.0, 1.0),
+    "correlation": (-1.0, 1.0),
+    "NGOs": (0.0, math.inf),
+    "bids": (0.0, math.inf),
+    "slots": (0.0, math.inf),
+    "contracts": (0.0, math.inf),
+    "years": (0.0, math.inf),
+    "ratio": (0.0, math.inf),
+}
+"""The values an outcome of each unit can take (others: any number)."""
+
+
+def unit_range(unit: str, difference: bool = False) -> tuple[float, float]:
+    """The values an outcome of ``unit`` can take, or with ``difference`` the values a
+    difference of two of them can take (``[-1, 1]`` for shares); any number for a unit
+    :data:`UNIT_RANGES` does not bound."""
+    lo, hi = UNIT_RANGES.get(unit, (-math.inf, math.inf))
+    return (lo - hi, hi - lo) if difference else (lo, hi)
+
+
+def outcome_range(outcome: str, difference: bool = False) -> tuple[float, float]:
+    """The values ``outcome`` can take (with ``difference``: a difference of two of
+    them), by its unit: an outcome's, or a comparable form's (an annual rate of a share
+    is a share; a value per purchaser or per year is not bounded); any number for
+    another name."""
+    from simcontract.outcomes import OUTCOMES
+
+    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
+    for source in OUTCOMES.values():
+        if source.compounds and source.comparable_name == outcome:
+            unit = source.unit
+    return unit_range(unit, difference)
+
+
+def cut(low: float, high: float, bounds: tuple[float, float]) -> tuple[float, float, bool]:
+    """An interval's ends cut at ``bounds``, and whether one was (never an undefined
+    interval: NaN ends stay)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return low, high, False
+    new_low, new_high = max(low, bounds[0]), min(high, bounds[1])
+    return new_low, new_high, (new_low, new_high) != (low, high)
+
+
+def within_range(interval: Interval, outcome: str) -> tuple[Interval, bool]:
+    """``interval`` cut at the ends of the values ``outcome`` can take (a share's t
+    interval over a few runs can reach below 0 or above 1), and whether it was cut."""
+    low, high, was_cut = cut(interval.low, interval.high, outcome_range(outcome))
+    if not was_cut:
+        return interval, False
+    return dataclasses.replace(interval, low=low, high=high), True
+
+
+def cut_table(table: pd.DataFrame, difference: bool = False) -> pd.DataFrame:
+    """``table`` (a row per point and ``outcome``, with ``low`` and ``high``) with each
+    interval cut at the ends of the values its outcome can take (with ``difference``:
+    a difference of two of them), and a column ``cut`` saying which were."""
+    ends = [
+        cut(lo, hi, outcome_range(name, difference))
+        for name, lo, hi in zip(table["outcome"], table["low"], table["high"], strict=True)
+    ]
+    low, high, was_cut = zip(*ends, strict=True) if ends else ((), (), ())
+    return table.assign(
+        low=np.array(low, dtype=float),
+        high=np.array(high, dtype=float),
+        cut=np.array(was_cut, dtype=bool),
+    )
+
+
 def paired_difference(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> Interval:
     """Mean of the paired differences ``b - a`` with its t interval.
 
-    ``a[i]`` and ``b[i]`` are the same replication (the same seed) under two arms;
-    pairs where either value is NaN are left out.
+    ``a[i]`` and ``b[i]`` are the same replication (the same seed) under two arms: the
+    values are paired by position (pandas labels are not read), so give both in the
+    order of their replications, e.g. two columns of
+    ``runs.pivot(index="replication", columns="scenario", values=outcome)``. Pairs where
+    either value is NaN are left out.
+
+    Args:
+        a: The reference arm's values, one per replication.
+        b: The other arm's values, in the same order.
+        level: Confidence level, between 0 and 1.
+
+    Returns:
+        The mean of ``b - a`` (in the outcome's unit), its interval's ends and standard
+        deviation, with ``n`` the pairs used.
+
+    Raises:
+        ValueError: ``a`` or ``b`` is not a sequence of numbers, or they differ in
+            length.
+        ExperimentError: ``level`` is not between 0 and 1.
     """
-    a = np.asarray(list(a), dtype=float)
-    b = np.asarray(list(b), dtype=float)
+    a = _numbers(a, "a")
+    b = _numbers(b, "b")
     if a.shape != b.shape:
-        raise ValueError(f"paired samples differ in size: {a.shape} and {b.shape}")
+        raise ValueError(_said("sizes", a=a.shape, b=b.shape))
     ok = ~(np.isnan(a) | np.isnan(b))
     return mean_ci(b[ok] - a[ok], level)
 

@@ -17,7 +17,8 @@ A results directory holds::
 Every file is written under a temporary dot-name in its final folder and then renamed
 over its final name (:mod:`~simcontract.experiment.atomic`), so a reader (or a resumed
 batch after a crash) never sees a half-written file. A series part is written before the
-runs part of the same name; a run counts as done once its row is in a runs part.
+runs part of the same name; a run counts as done once its row is in a runs part. Every
+part names the batch that wrote it in its Parquet metadata (:func:`batch_tag`).
 :mod:`~simcontract.experiment.integrity` checks a folder part by part. The manifest's
 ``outputs`` is ``null`` while the tables and figures are being written, then lists them
 (:func:`outputs`), and ``output_sha256`` gives each one's digest (:func:`digest`). Its
@@ -33,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simcontract.experiment import atomic
+from simcontract.experiment import atomic, messages
 from simcontract.experiment.lock import FILES as LOCK_FILES
 from simcontract.experiment.runner import ExperimentError
 from simcontract.outcomes import OUTCOMES
@@ -152,6 +154,39 @@ class DamagedResults(ExperimentError):
     """A results folder's manifest or parts are damaged (unreadable, truncated, edited)."""
 
 
+_said = partial(messages.error, "storage")
+
+
+BATCH_KEY = b"simcontract.batch"
+"""Key of a part's Parquet metadata that names the batch which wrote it (:func:`batch_tag`)."""
+
+
+def batch_tag(identity: Mapping[str, Any]) -> str:
+    """A fingerprint of a batch's ``identity`` (its manifest's), ``sha256:`` and 16 hex
+    digits.
+
+    Every part of a batch carries it, so that a part of another batch is told apart even
+    where its runs have the same identifiers and parameter values (another dated rule
+    change, other code).
+    """
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), allow_nan=True)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def part_tag(schema: pa.Schema) -> str | None:
+    """The :func:`batch_tag` a part was written with (``None``: a part from before tags)."""
+    tag = (schema.metadata or {}).get(BATCH_KEY)
+    return None if tag is None else tag.decode("utf-8", errors="replace")
+
+
+def tagged(table: pa.Table, tag: str | None) -> pa.Table:
+    """``table`` with the batch's ``tag`` (:func:`batch_tag`) in its metadata, to be
+    written as a part (``None``: as it is)."""
+    if tag is None:
+        return table
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), BATCH_KEY: tag})
+
+
 def write_part(folder: Path, name: str, table: pa.Table) -> Path:
     """Write ``table`` as ``folder/name`` atomically; return the path."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -197,30 +232,29 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8"))
     except IsADirectoryError:
-        raise DamagedResults(f"{where} is a folder, not a file") from None
+        raise DamagedResults(_said("folder_not_file", where=where)) from None
     except OSError as err:
-        raise DamagedResults(f"{where} cannot be read: {err.strerror or err}") from None
+        raise DamagedResults(_said("unreadable", where=where, reason=err.strerror or err)) from None
     except UnicodeDecodeError:
-        raise DamagedResults(f"{where} is damaged: not UTF-8 text") from None
+        raise DamagedResults(_said("damaged", where=where, reason=_said("not_utf8"))) from None
     except RecursionError:
-        raise DamagedResults(f"{where} is damaged: nested too deeply") from None
+        raise DamagedResults(_said("damaged", where=where, reason=_said("too_deep"))) from None
     except ValueError as err:
-        reason = "empty" if path.stat().st_size == 0 else f"not valid JSON ({err})"
-        raise DamagedResults(f"{where} is damaged: {reason}") from None
+        empty = path.stat().st_size == 0
+        reason = _said("empty") if empty else _said("not_json", reason=err)
+        raise DamagedResults(_said("damaged", where=where, reason=reason)) from None
     return _checked_manifest(manifest, where)
 
 
 def _checked_manifest(manifest: Any, where: str) -> dict[str, Any]:
     """``manifest`` when it has every field a batch writes, with sensible values."""
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise DamagedResults(f"{where} is not a simcontract results manifest ({FORMAT})")
+        raise DamagedResults(_said("not_manifest", where=where, format=FORMAT))
     for field, kind in _MANIFEST_FIELDS.items():
         value = manifest.get(field)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise DamagedResults(
-                f"{where} is damaged: field {field!r} is missing or not "
-                f"{'an' if kind.__name__[0] in 'aeiou' else 'a'} {kind.__name__}"
-            )
+            said = {"field": repr(field), "kind": _said(f"type_{kind.__name__}")}
+            raise DamagedResults(_said("damaged", where=where, reason=_said("field", **said)))
     scenarios = manifest["scenarios"]
     sound = (
         manifest["kind"] in ("compare", "sweep")
@@ -232,23 +266,18 @@ def _checked_manifest(manifest: Any, where: str) -> dict[str, Any]:
         and (manifest["kind"] == "sweep" or len(scenarios) == manifest["n_points"])
     )
     if not sound:
-        raise DamagedResults(
-            f"{where} is damaged: its kind, points, replications, seed or scenarios do not "
-            "fit together"
-        )
+        raise DamagedResults(_said("damaged", where=where, reason=_said("unsound")))
     outputs = manifest.get("outputs")
     if outputs is not None and not (
         isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
     ):
-        raise DamagedResults(f"{where} is damaged: field 'outputs' is not a list of file names")
+        raise DamagedResults(_said("damaged", where=where, reason=_said("outputs")))
     digests = manifest.get("output_sha256")
     if digests is not None and not (
         isinstance(digests, dict)
         and all(isinstance(k, str) and isinstance(v, str) for k, v in digests.items())
     ):
-        raise DamagedResults(
-            f"{where} is damaged: field 'output_sha256' is not a table of file names and digests"
-        )
+        raise DamagedResults(_said("damaged", where=where, reason=_said("digests")))
     return manifest
 
 
@@ -339,7 +368,8 @@ def digest(path: Path) -> str:
 
 def check_own(directory: Path, own: Sequence[str], what: str) -> None:
     """Refuse ``directory`` for ``what`` when it holds anything ``what`` does not write
-    there (another batch's or analysis's results): the two would be mixed.
+    there (another batch's or analysis's results): the two would be mixed. ``what`` is
+    said in the language in use (``errors.storage.what_<...>`` of the catalogue).
 
     Raises:
         ExperimentError: A file or folder of ``directory`` that is not one of ``own``.
@@ -349,10 +379,8 @@ def check_own(directory: Path, own: Sequence[str], what: str) -> None:
     allowed = {*own, *LOCK_FILES}
     foreign = sorted(p.name for p in directory.iterdir() if p.name not in allowed)
     if foreign:
-        raise ExperimentError(
-            f"{str(directory)!r} holds {foreign[0]!r}, which {what} does not write there "
-            f"(the results of something else?); choose {what}'s own folder or an empty one"
-        )
+        said = {"folder": repr(str(directory)), "name": repr(foreign[0]), "what": what}
+        raise ExperimentError(_said("foreign", **said))
 
 
 def is_empty(directory: Path) -> bool:

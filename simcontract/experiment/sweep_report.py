@@ -21,14 +21,17 @@ from simcontract.experiment.designs import outside_unit_interval
 from simcontract.experiment.report import (
     WIDTH,
     column_width,
+    cut_note,
     decimals,
     display_width,
     format_cell,
+    format_interval,
     format_number,
     layout,
     pad,
     wrap,
 )
+from simcontract.experiment.stats import cut_table
 from simcontract.experiment.validation_report import md_row, outcome_heading
 from simcontract.params import PARAMETERS
 
@@ -78,7 +81,9 @@ def _chunks(fixed: list[Any], columns: list[Any], label_width: int) -> list[list
 
 def points_text(results: Any, outcomes: Sequence[str], lang: str | None = None) -> str:
     """The first :data:`MAX_POINTS_SHOWN` design points: parameter values and each
-    outcome's ``mean ±half-width`` (the parameters repeat in every block of columns)."""
+    outcome's ``mean ±half-width``, or ``mean [low, high]`` where the interval is cut at
+    the ends of the values the outcome can take (the parameters repeat in every block of
+    columns)."""
     table = results.table(outcomes)
     points = sorted(table["point"].unique())[:MAX_POINTS_SHOWN]
     table = table[table["point"].isin(points)]
@@ -92,7 +97,13 @@ def points_text(results: Any, outcomes: Sequence[str], lang: str | None = None) 
         sub = table[table["outcome"] == name].set_index("point").loc[points]
         half = (sub["high"] - sub["low"]) / 2
         d = decimals(half, sub["mean"])
-        cells = [format_cell(m, h, d) for m, h in zip(sub["mean"], half, strict=True)]
+        shown = cut_table(sub)
+        cells = [
+            format_interval(m, lo, hi, d) if was_cut else format_cell(m, h, d)
+            for m, h, lo, hi, was_cut in zip(
+                sub["mean"], half, shown["low"], shown["high"], shown["cut"], strict=True
+            )
+        ]
         columns.append((outcome_heading(name, lang), cells))
     labels = [str(p) for p in points]
     head = i18n.text("sweep.point", lang)
@@ -100,7 +111,11 @@ def points_text(results: Any, outcomes: Sequence[str], lang: str | None = None) 
     blocks = [
         layout(labels, [*fixed, *chunk], head) for chunk in _chunks(fixed, columns, label_width)
     ]
-    lines = [i18n.text("sweep.points", lang, level=_LEVEL), "\n\n".join(blocks)]
+    lines = [
+        i18n.text("sweep.points", lang, level=_LEVEL),
+        *_wrap(cut_note([(table, False)], lang)),
+        "\n\n".join(blocks),
+    ]
     hidden = results.manifest["n_points"] - len(points)
     if hidden > 0:
         where = results.directory / "table.csv" if results.directory else "table.csv"
@@ -123,7 +138,7 @@ def _index_cells(
         sub[["value", "conf", "low", "high"]].to_numpy(), flagged, strict=True
     ):
         if markdown and math.isfinite(conf):
-            text = f"{format_number(value, d)} [{format_number(low, d)}, {format_number(high, d)}]"
+            text = format_interval(value, low, high, d)
         else:
             text = format_cell(value, conf, d)
         cells.append(text + (FLAG if flag else "" if markdown else " " * len(FLAG)))
@@ -257,14 +272,14 @@ def _md_points(results: Any, outcomes: Sequence[str], lang: str | None) -> list[
         sub = table[table["outcome"] == name].set_index("point").sort_index()
         half = (sub["high"] - sub["low"]) / 2
         d = decimals(half, sub["mean"])
+        shown = cut_table(sub)
         cells[name] = [
-            format_number(mn, d)
-            if not math.isfinite(h)
-            else f"{format_number(mn, d)} [{format_number(lo, d)}, {format_number(hi, d)}]"
-            for mn, lo, hi, h in zip(sub["mean"], sub["low"], sub["high"], half, strict=True)
+            format_number(mn, d) if not math.isfinite(h) else format_interval(mn, lo, hi, d)
+            for mn, lo, hi, h in zip(sub["mean"], shown["low"], shown["high"], half, strict=True)
         ]
     lines = [md_row(heads), "|" + "---|" * (1 + len(params)) + "---:|" * len(outcomes)]
     for i, point in enumerate(first.index):
         row = [point, *(_value(p, first.loc[point, p], lang) for p in params)]
         lines.append(md_row([*row, *(cells[o][i] for o in outcomes)]))
-    return lines
+    cut = cut_note([(table, False)], lang, bracketed=False)
+    return [*lines, "", cut] if cut else lines

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcontract.experiment import validation_report
+from simcontract.experiment import messages, validation_report
 from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import lookup
@@ -247,7 +247,7 @@ def validate(
     # Checked before the comparison runs: a bad value would fail only after it.
     robustness_points = check_int(robustness_points, "robustness_points", 0)
     if robustness_points == 1:
-        raise ExperimentError("robustness_points must be 0 (no robustness analysis) or >= 2, got 1")
+        raise ExperimentError(messages.error("validation", "robustness_one"))
     if robustness_points:
         check_int(robustness_replications, "robustness_replications", 1)
     arms = {p.id: _arms(p, ablation) for p in patterns}
@@ -288,7 +288,7 @@ def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
             f"patterns must be a list of Pattern (from load_patterns()), got {patterns!r:.80}"
         )
     if not patterns:
-        raise ExperimentError("patterns is empty; give at least one, or None for all of them")
+        raise ExperimentError(messages.error("validation", "no_patterns"))
     return list(patterns)
 
 

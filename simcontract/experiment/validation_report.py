@@ -234,7 +234,7 @@ def explain_mechanisms_text(lang: str | None = None) -> str:
 
 def _join(items: Sequence[Any], lang: str | None) -> str:
     """``items`` as a list in ``lang`` (``"1, 5"``; ``"1、5"`` in Chinese)."""
-    return i18n.text("punctuation.list", lang).join(str(x) for x in items)
+    return i18n.listed(items, lang)
 
 
 def pattern_text(row: object, field: str, lang: str | None = None) -> str:

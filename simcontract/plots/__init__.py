@@ -6,7 +6,9 @@ changes: the house style :data:`STYLE` applies only while a figure is drawn or s
 and figures are made without pyplot, so any backend (or none) works. Every figure
 function also takes ``lang=``: ``"en"`` (the default) or ``"zh_CN"`` for Simplified
 Chinese titles, labels and names (from the catalogue of :mod:`simcontract.i18n`; the
-Chinese font installs with the package).
+Chinese font installs with the package), ``width_mm=`` (the width in millimetres, e.g. 85
+for a journal's column; :func:`save` keeps it exactly) and ``title=False`` (no title
+drawn; ``fig.get_suptitle()`` still gives its text, for the caption).
 
 Quick use::
 
@@ -16,6 +18,7 @@ Quick use::
     plots.save(fig, "figures/outcomes")            # figures/outcomes.png and .pdf
     plots.draw_all(res, "figures")                 # every figure the results support
     plots.fan_chart(res, "staff_turnover", lang="zh_CN")  # in Chinese
+    plots.fan_chart(res, "staff_turnover", width_mm=85, title=False)  # one column
 
 What each figure reads from the results object (duck typing):
 
@@ -39,7 +42,7 @@ sweep's points take the colours the built-ins shown leave free, in order
 
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family
-(``outcomes``, ``survival``, ``dependence``, ``turnover``, ``heatmaps``,
+(``outcomes``, ``survival``, ``dependence``, ``turnover``, ``heatmaps``, ``response``,
 ``sensitivity_indices``, ``network``, ``robustness``, ``decomposition``,
 ``discovery``) and
 :mod:`~simcontract.plots.export` (saving).
@@ -54,6 +57,7 @@ from simcontract.plots.export import MAX_LABELLED_POINTS, draw_all, save
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
 from simcontract.plots.outcomes import compare_outcomes, fan_chart
+from simcontract.plots.response import response
 from simcontract.plots.robustness import robustness_heatmap
 from simcontract.plots.sensitivity_indices import sensitivity
 from simcontract.plots.style import (
@@ -103,6 +107,7 @@ __all__ = [
     "ngo_lifetimes",
     "outcome_label",
     "parameter_label",
+    "response",
     "robustness_heatmap",
     "save",
     "sensitivity",

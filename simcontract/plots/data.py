@@ -7,7 +7,6 @@ What each figure reads from a results object (duck typing): ``runs``, ``series``
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -20,18 +19,25 @@ from matplotlib.ticker import MaxNLocator
 
 from simcontract import i18n
 from simcontract.experiment.stats import Interval
+from simcontract.experiment.stats import within_range as within_range  # the app's import
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
-from simcontract.plots.style import figure_text, fmt, group_colours, value_label
+from simcontract.plots.style import (
+    figure_text,
+    fmt,
+    group_colours,
+    group_line_style,
+    value_label,
+)
 
 
 # --------------------------------------------------------------------------- tables
 def _frame(data: Any, what: str, empty: bool = False) -> pd.DataFrame:
     if data is None:
-        raise ValueError(f"these results hold no {what}")
+        raise ValueError(i18n.text("errors.plots.no_table", what=what))
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
     if frame.empty and not empty:
-        raise ValueError(f"these results hold no {what}")
+        raise ValueError(i18n.text("errors.plots.no_table", what=what))
     return frame
 
 
@@ -49,6 +55,23 @@ def table_of(results: Any, name: str, empty: bool = False) -> pd.DataFrame:
     return _frame(getattr(results, name, None), name, empty)
 
 
+def partial_text(results: Any) -> str:
+    """What a figure's title adds when ``results`` are a partial batch (an unfinished
+    or damaged one, loaded with ``partial=True``): how many of the runs its manifest
+    plans they hold; ``""`` for a whole batch or results without a manifest."""
+    manifest = getattr(results, "manifest", None)
+    if not isinstance(manifest, dict) or not {"n_points", "replications"} <= manifest.keys():
+        return ""
+    planned = int(manifest["n_points"]) * int(manifest["replications"])
+    try:
+        runs = runs_of(results)
+    except (ValueError, AttributeError):  # no runs (ExperimentError is a ValueError)
+        return ""
+    keys = [k for k in ("point", "replication") if k in runs]
+    held = len(runs.drop_duplicates(keys)) if keys else len(runs)
+    return figure_text("partial", held=held, planned=planned) if held < planned else ""
+
+
 def has_table(results: Any, name: str, empty: bool = False) -> bool:
     """Whether ``results`` holds a table ``name``, non-empty unless ``empty``."""
     try:
@@ -62,8 +85,18 @@ def check_outcome(outcome: str, frame: pd.DataFrame) -> None:
     """Raise ``ValueError`` unless ``outcome`` is an outcome and ``frame`` has its column
     (a parameter's or a run's identifier is not an outcome)."""
     if not isinstance(outcome, str) or outcome not in OUTCOMES or outcome not in frame.columns:
-        known = ", ".join(OUTCOMES)
-        raise ValueError(f"unknown outcome {outcome!r}; outcomes are {known}")
+        known = i18n.text("punctuation.list").join(OUTCOMES)
+        raise ValueError(
+            i18n.text("errors.plots.unknown_outcome", outcome=repr(outcome), known=known)
+        )
+
+
+def check_count(name: str, value: Any) -> None:
+    """Raise ``ValueError`` unless option ``name`` is an integer of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            i18n.text("errors.plots.integer_at_least_one", name=name, value=repr(value))
+        )
 
 
 def outcome_names(outcomes: Sequence[str] | str | None, frame: pd.DataFrame) -> list[str]:
@@ -77,7 +110,7 @@ def outcome_names(outcomes: Sequence[str] | str | None, frame: pd.DataFrame) -> 
         outcomes = [outcomes]
     names = list(outcomes) if outcomes is not None else list(key_outcomes())
     if not names:
-        raise ValueError("outcomes is empty; name at least one (or None for the key outcomes)")
+        raise ValueError(i18n.text("errors.plots.outcomes_empty"))
     for name in names:
         check_outcome(name, frame)
     return names
@@ -100,11 +133,13 @@ def active_rows(ngos: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- groups
 @dataclass(frozen=True)
 class Group:
-    """One design point as drawn: its number, label and colour."""
+    """One design point as drawn: its number, label, colour and the dash pattern of its
+    lines (:func:`~simcontract.plots.style.group_line_style`)."""
 
     point: int
     label: str
     colour: str
+    linestyle: Any = "-"
 
 
 def _varying(first: pd.DataFrame) -> list[str]:
@@ -178,8 +213,8 @@ def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
     names = list(first["scenario"].astype(str)) if "scenario" in first else [None] * len(first)
     colours = group_colours(names)
     return [
-        Group(int(point), label, colour)
-        for point, label, colour in zip(first.index, labels, colours, strict=True)
+        Group(int(point), label, colour, group_line_style(k))
+        for k, (point, label, colour) in enumerate(zip(first.index, labels, colours, strict=True))
     ]
 
 
@@ -200,33 +235,6 @@ def runs_text(sizes: Iterable[int]) -> str:
     lo, hi = min(sizes, default=0), max(sizes, default=0)
     n = str(lo) if lo == hi else f"{lo}–{hi}"
     return figure_text("runs_one" if hi == 1 else "runs_many", n=n)
-
-
-UNIT_RANGES = {
-    "share": (0.0, 1.0),
-    "share-difference": (-1.0, 1.0),
-    "correlation": (-1.0, 1.0),
-    "NGOs": (0.0, math.inf),
-    "bids": (0.0, math.inf),
-    "slots": (0.0, math.inf),
-    "contracts": (0.0, math.inf),
-    "years": (0.0, math.inf),
-    "ratio": (0.0, math.inf),
-}
-"""The values an outcome of each unit can take (others: any number)."""
-
-
-def within_range(interval: Interval, outcome: str) -> tuple[Interval, bool]:
-    """``interval`` cut at the ends of the values ``outcome`` can take (a share's t
-    interval over a few runs can reach below 0 or above 1), and whether it was cut."""
-    lo, hi = UNIT_RANGES.get(
-        OUTCOMES[outcome].unit if outcome in OUTCOMES else "", (-math.inf, math.inf)
-    )
-    low, high = max(interval.low, lo), min(interval.high, hi)
-    cut = (low, high) != (interval.low, interval.high) and math.isfinite(interval.low)
-    if not cut:
-        return interval, False
-    return dataclasses.replace(interval, low=low, high=high), True
 
 
 def error_lengths(interval: Interval) -> list[list[float]]:
@@ -264,7 +272,7 @@ def run_years(results: Any) -> pd.DataFrame:
     if has_table(results, "series"):
         series = table_of(results, "series")
         return series.groupby(keys, as_index=False)["year"].max().rename(columns={"year": "years"})
-    raise ValueError("cannot tell the runs' length: no 'years' in runs and no series")
+    raise ValueError(i18n.text("errors.plots.runs_length"))
 
 
 def ngo_lifetimes(results: Any) -> pd.DataFrame:
@@ -288,7 +296,7 @@ def ngo_lifetimes(results: Any) -> pd.DataFrame:
     years = run_years(results)
     out = ngos.merge(years, on=["point", "replication"], how="left", validate="many_to_one")
     if out["years"].isna().any():
-        raise ValueError("some NGO rows belong to runs missing from the results")
+        raise ValueError(i18n.text("errors.plots.ngos_without_run"))
     exit_year = pd.to_numeric(out["exit_year"], errors="coerce")
     entry = pd.to_numeric(out["entry_year"], errors="coerce")
     out["observed"] = exit_year.notna()
@@ -419,10 +427,10 @@ def _pick_run(runs: pd.DataFrame, run: int | tuple[int, int] | None) -> pd.Serie
         point, rep = run
         match = ordered[(ordered["point"] == point) & (ordered["replication"] == rep)]
         if match.empty:
-            raise ValueError(f"no run with point {point} and replication {rep}")
+            raise ValueError(i18n.text("errors.plots.no_run", point=point, rep=rep))
         return match.iloc[0]
     if not -len(ordered) <= run < len(ordered):
-        raise ValueError(f"run {run} out of range: the results hold {len(ordered)} runs")
+        raise ValueError(i18n.text("errors.plots.run_range", run=run, n=len(ordered)))
     return ordered.iloc[run]
 
 

@@ -54,9 +54,9 @@ def dependence_distribution(results: Any, *, bins: int = 10) -> Figure:
         left = edges[:-1] + 0.05 * step + k * width
         hist_ax.bar(left, shares, width=width, align="edge", color=g.colour, label=label)
         if len(values):
-            ecdf_ax.ecdf(values, color=g.colour, label=label)
+            ecdf_ax.ecdf(values, color=g.colour, linestyle=g.linestyle, label=label)
         else:
-            ecdf_ax.plot([], [], color=g.colour, label=label)
+            ecdf_ax.plot([], [], color=g.colour, linestyle=g.linestyle, label=label)
     threshold = dependence_threshold(results)
     for ax in (hist_ax, ecdf_ax):
         if threshold is not None:

@@ -9,6 +9,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
+from simcontract import i18n
 from simcontract.experiment.discovery import Discovery, restriction_qp, rule_text
 from simcontract.plots.style import (
     OKABE_ITO,
@@ -22,7 +23,7 @@ from simcontract.plots.style import (
 
 def _box_number(discovery: Discovery, box: int) -> None:
     if box not in set(discovery.boxes["box"]):
-        raise KeyError(f"no box {box}; this discovery found {len(discovery.boxes)}")
+        raise KeyError(i18n.text("errors.plots.no_box", box=box, n=len(discovery.boxes)))
 
 
 @styled

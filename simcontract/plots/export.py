@@ -22,8 +22,9 @@ from simcontract.plots.dependence import dependence_distribution
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
 from simcontract.plots.outcomes import compare_outcomes, fan_chart
+from simcontract.plots.response import response
 from simcontract.plots.sensitivity_indices import sensitivity
-from simcontract.plots.style import DPI, STYLE, figure_text
+from simcontract.plots.style import DPI, STYLE, check_width, figure_text, saved_whole
 from simcontract.plots.survival import survival_curves
 from simcontract.plots.turnover import turnover_vs_contract_length
 
@@ -52,6 +53,9 @@ def save(
         description: What the figure rests on, kept in each file's metadata (PNG and
             SVG ``Description``, PDF ``Subject``).
 
+    A figure drawn at a width asked for (``width_mm=``) is saved at exactly its size;
+    any other is cropped to what it draws.
+
     Returns:
         The written paths, in the order of ``formats``. Each file is written under a
         temporary name and renamed when complete, so a full disk or an interruption
@@ -66,15 +70,17 @@ def save(
     if unknown or not formats:
         # Checked before any file is written: no figure in some formats but not others.
         given = unknown[0] if unknown else ""
-        raise ValueError(f"format {given!r}: expected {', '.join(sorted(_FORMATS))}")
+        expected = i18n.text("punctuation.list").join(sorted(_FORMATS))
+        raise ValueError(i18n.text("errors.plots.format", given=repr(given), formats=expected))
     if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < dpi < math.inf:
-        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+        raise ValueError(i18n.text("errors.plots.dpi", dpi=repr(dpi)))
     base = Path(path)
     if base.suffix.lower().lstrip(".") in _FORMATS:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    with mpl.rc_context(STYLE):
+    bbox = "standard" if saved_whole(fig) else STYLE["savefig.bbox"]
+    with mpl.rc_context({**STYLE, "savefig.bbox": bbox}):
         for fmt in formats:
             target = base.with_name(f"{base.name}.{fmt}")
             # No creation date in the file, so the same figure saves to the same bytes.
@@ -94,32 +100,39 @@ def save(
     return written
 
 
-def _figures(results: Any, outcomes: list[str]) -> list[tuple[str, Callable[[], Figure]]]:
-    """File name and drawing of every standard figure ``results`` supports, in order."""
+def _figures(results: Any, outcomes: list[str]) -> list[tuple[str, Callable[..., Figure]]]:
+    """File name and drawing of every standard figure ``results`` supports, in order;
+    each drawing takes the figure functions' common keywords (``width_mm``,
+    ``title``)."""
     runs = runs_of(results)
     design = getattr(results, "design", None)
     named = design is None or getattr(design, "kind", "") == "grid"
     few = named and runs["point"].nunique() <= MAX_LABELLED_POINTS
-    out: list[tuple[str, Callable[[], Figure]]] = []
+    out: list[tuple[str, Callable[..., Figure]]] = []
     if few:
-        out.append(("outcomes", lambda: compare_outcomes(results, outcomes)))
+        out.append(("outcomes", lambda **k: compare_outcomes(results, outcomes, **k)))
     if few and has_table(results, "series"):
-        out += [(f"fan_{n}", lambda n=n: fan_chart(results, n)) for n in outcomes]
+        out += [(f"fan_{n}", lambda n=n, **k: fan_chart(results, n, **k)) for n in outcomes]
     if few and has_table(results, "ngos"):
-        out.append(("survival", lambda: survival_curves(results)))
-        out.append(("dependence", lambda: dependence_distribution(results)))
+        out.append(("survival", lambda **k: survival_curves(results, **k)))
+        out.append(("dependence", lambda **k: dependence_distribution(results, **k)))
     if "contract_years" in runs and runs["contract_years"].nunique() > 1:
-        out.append(("turnover_vs_contract_length", lambda: turnover_vs_contract_length(results)))
+        turnover = turnover_vs_contract_length
+        out.append(("turnover_vs_contract_length", lambda **k: turnover(results, **k)))
     if has_table(results, "contracts", empty=True) and has_table(results, "ngos"):
-        out.append(("network", lambda: contract_network(results)))
+        out.append(("network", lambda **k: contract_network(results, **k)))
+    if design is not None and len(design.parameters) == 1 and not few:
+        out += [(f"response_{n}", lambda n=n, **k: response(results, n, **k)) for n in outcomes]
     if design is not None and len(design.parameters) >= 2:
-        out += [(f"heatmap_{n}", lambda n=n: heatmap(results, n)) for n in outcomes]
+        out += [(f"heatmap_{n}", lambda n=n, **k: heatmap(results, n, **k)) for n in outcomes]
     if design is not None and getattr(design, "kind", "") in ("sobol", "morris"):
         try:
             indices = results.analyze(outcomes)
         except DesignError:  # e.g. an interrupted batch missing design points
             return out
-        out += [(f"sensitivity_{n}", lambda n=n: sensitivity(indices, n)) for n in outcomes]
+        out += [
+            (f"sensitivity_{n}", lambda n=n, **k: sensitivity(indices, n, **k)) for n in outcomes
+        ]
     return out
 
 
@@ -132,6 +145,8 @@ def draw_all(
     dpi: int = DPI,
     lang: str | None = None,
     progress: bool | None = False,
+    width_mm: float | None = None,
+    title: bool = True,
 ) -> list[Path]:
     """Draw and save every standard figure the results support.
 
@@ -144,9 +159,15 @@ def draw_all(
     * ``turnover_vs_contract_length``: when runs differ in ``contract_years``.
     * ``network``: :func:`contract_network` of the first run with contracts in force at
       its end (a figure saying so when none has), when they hold contract and NGO tables.
+    * ``response_<outcome>``: :func:`~simcontract.plots.response.response`, for sweeps
+      whose design varies one parameter over more points than the first kinds name
+      (a Latin hypercube, a long grid).
     * ``heatmap_<outcome>``: for sweeps whose design varies at least two parameters
       (the first two).
     * ``sensitivity_<outcome>``: for Sobol and Morris sweeps that hold every point.
+
+    Figures of a partial batch (an unfinished or damaged one, loaded with
+    ``partial=True``) say in their titles how many of its planned runs they rest on.
 
     Args:
         results: Results of :func:`simcontract.compare` or :func:`simcontract.sweep`.
@@ -158,21 +179,26 @@ def draw_all(
             language in use, see :func:`simcontract.i18n.use_language`).
         progress: Show a progress line on stderr, naming the figure being drawn;
             ``None``: only on a terminal and outside CI (as the runner's bar).
+        width_mm: Width of every figure in millimetres (e.g. 85 for a journal's
+            column, 178 for its page), saved exactly; default each figure's own.
+        title: ``False``: no titles (a journal puts them in the captions).
 
     Returns:
         The written paths.
     """
     outcomes = outcome_names(outcomes, runs_of(results))
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with i18n.use_language(lang):
+        check_width(width_mm)  # before any folder or figure is written
+        outdir.mkdir(parents=True, exist_ok=True)
         figures = _figures(results, outcomes)
         with _progress_line(len(figures), progress) as bar:
             for name, draw in figures:
                 bar.set_postfix_str(name)
+                fig = draw(width_mm=width_mm, title=title)
                 written.extend(
-                    save(draw(), outdir / name, formats, dpi=dpi, description=provenance(results))
+                    save(fig, outdir / name, formats, dpi=dpi, description=provenance(results))
                 )
                 bar.update(1)
     return written

@@ -9,7 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simcontract.plots.data import Cells, cell_means, check_outcome, runs_of, runs_text
+from simcontract import i18n
+from simcontract.plots.data import Cells, cell_means, check_count, check_outcome, runs_of, runs_text
 from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
     figure,
@@ -30,7 +31,7 @@ def _axes_of(design: Any, x: str | None, y: str | None) -> tuple[str, str]:
     if y is None and rest:
         y = rest.pop(0)
     if x is None or y is None:
-        raise ValueError("give the parameters x and y (the results' design varies fewer than two)")
+        raise ValueError(i18n.text("errors.plots.heatmap_axes"))
     return x, y
 
 
@@ -93,13 +94,12 @@ def heatmap(
     runs = runs_of(results)
     check_outcome(outcome, runs)
     for name, value in (("bins", bins), ("max_levels", max_levels)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        check_count(name, value)
     design = getattr(results, "design", None)
     x, y = _axes_of(design, x, y)
     for name in (x, y):
         if name not in runs:
-            raise ValueError(f"runs hold no column {name!r}")
+            raise ValueError(i18n.text("errors.plots.no_column", name=repr(name)))
     ranges = getattr(design, "ranges", None) or {}
     cells = cell_means(runs, outcome, (x, y), bins, max_levels, ranges)
     fig = figure(1.6 + 0.55 * max(4, len(cells.xlabels)), 1.4 + 0.4 * max(4, len(cells.ylabels)))

@@ -30,6 +30,7 @@ from simcontract.plots.data import (
     table_of,
 )
 from simcontract.plots.style import (
+    MM_PER_INCH,
     ORIGIN_COLOURS,
     PAGE_WIDTH,
     PURCHASER_NAMES,
@@ -121,6 +122,10 @@ def width_handles(most: int) -> list[Line2D]:
 PAGE_HEIGHT = 9.0
 """Tallest network figure, in inches: a journal page's text height less room for the
 caption."""
+
+LEAST_WIDTH = 150 / MM_PER_INCH
+"""Narrowest network, in inches (150 mm): the groups' names beside the nodes and the
+colour bar need it, so a narrower width asked for (``width_mm=``) gives this one."""
 
 NODE_STEP = 0.075
 """Distance between neighbouring NGOs (inches) when the page has room for it."""
@@ -347,7 +352,7 @@ def _title(source: Any, row: pd.Series | None, where: str) -> str:
 
 def _nothing_drawn(title: str, ngos: int, *, anywhere: bool) -> Figure:
     """A figure that says there is no contract in force to draw, and why."""
-    fig = figure(PAGE_WIDTH, 2.2)
+    fig = figure(PAGE_WIDTH, 2.2, least=LEAST_WIDTH)
     ax = fig.add_subplot()
     ax.set_axis_off()
     said = figure_text("network_none_any" if anywhere else "network_none")
@@ -378,6 +383,8 @@ def contract_network(
     their group, not drawn. The title says the run, design point (of a sweep) and
     year shown. A run with no contract in force at its end (one-year contracts all end
     with its last year) gives a figure saying so.
+    Asked for a width (``width_mm=``), the network is never narrower than
+    :data:`LEAST_WIDTH` (150 mm).
 
     Args:
         source: A ``ContractingModel`` that has run, or results with ``contracts``,
@@ -415,7 +422,7 @@ def contract_network(
     idle_drawn = any(held.get(n, 0) == 0 for b in blocks for n in _placed(b))
     buyers = _purchaser_blocks(edges, kinds)
     height = _page(max(_steps(blocks), _steps(buyers)))
-    fig = figure(PAGE_WIDTH, height)
+    fig = figure(PAGE_WIDTH, height, least=LEAST_WIDTH)
     ax = fig.add_subplot()
     ax.set_axis_off()
     left = _draw_purchasers(ax, kinds, buyers, height)

@@ -11,8 +11,10 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from simcontract.experiment.stats import mean_ci
+from simcontract import i18n
+from simcontract.experiment.stats import mean_ci, within_range
 from simcontract.plots.data import (
+    check_count,
     check_outcome,
     error_lengths,
     groups,
@@ -21,10 +23,10 @@ from simcontract.plots.data import (
     runs_of,
     start_year,
     table_of,
-    within_range,
     yearly_band,
 )
 from simcontract.plots.style import (
+    MIN_TEXT_SIZE,
     PAGE_WIDTH,
     STYLE,
     calendar,
@@ -34,6 +36,7 @@ from simcontract.plots.style import (
     fit_xlabels,
     outcome_label,
     outside_legend,
+    page_width,
     pretty,
     styled,
     year_axis_label,
@@ -43,6 +46,9 @@ from simcontract.textwidth import display_width
 MIN_PANEL_WIDTH = 1.8
 """Narrowest panel :func:`compare_outcomes` chooses, in inches: room for four tick
 labels such as ``0.135`` and an outcome's label on two lines."""
+
+FAN_PANEL_WIDTH = 2.1
+"""Narrowest panel of a fan chart drawn in panels, in inches."""
 
 
 @styled
@@ -69,8 +75,8 @@ def compare_outcomes(
     """
     runs = runs_of(results)
     outcomes = outcome_names(outcomes, runs)
-    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1):
-        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
+    if ncols is not None:
+        check_count("ncols", ncols)
     points = groups(results, runs)
     names = min(3.0, 0.07 * max(display_width(g.label) for g in points))
     # Panels as wide as the outcomes' labels (9 points: about 0.065 inch a column) as
@@ -78,7 +84,7 @@ def compare_outcomes(
     longest = max(display_width(outcome_label(n)) for n in outcomes)
     panel = max(MIN_PANEL_WIDTH, 0.1 + 0.065 * longest)
     if ncols is None:
-        ncols = max(1, min(3, int((PAGE_WIDTH - names - 0.4) // MIN_PANEL_WIDTH)))
+        ncols = max(1, min(3, int((page_width() - names - 0.4) // MIN_PANEL_WIDTH)))
     ncols = max(1, min(ncols, len(outcomes)))
     nrows = math.ceil(len(outcomes) / ncols)
     width = panel * ncols + names + 0.4
@@ -100,7 +106,7 @@ def compare_outcomes(
                     xytext=(0, 5),
                     textcoords="offset points",
                     ha="center",
-                    fontsize="x-small",
+                    fontsize=MIN_TEXT_SIZE,
                     color=g.colour,
                 )
             ax.errorbar(
@@ -127,11 +133,17 @@ def compare_outcomes(
     return fig
 
 
+def _fan_columns(n: int) -> int:
+    """Panels per row of a fan chart of ``n`` groups in panels: up to three, as many as
+    the page's width holds."""
+    return max(1, min(3, n, int((page_width() - 0.4) // FAN_PANEL_WIDTH)))
+
+
 def _fan_axes(fig: Figure, n: int, layout: str) -> list:
     """The axes of a fan chart: one shared by all ``n`` groups, or one per group."""
     if layout == "overlay":
         return [fig.add_subplot()] * n
-    ncols = min(3, n)
+    ncols = _fan_columns(n)
     nrows = math.ceil(n / ncols)
     grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     axes = list(grid.flat)
@@ -172,9 +184,9 @@ def fan_chart(
     series = table_of(results, "series")
     check_outcome(outcome, series)
     if isinstance(band, bool) or not isinstance(band, numbers.Real) or not 0 < band < 1:
-        raise ValueError(f"band must be a share between 0 and 1 (e.g. 0.9), got {band!r}")
+        raise ValueError(i18n.text("errors.plots.band", band=repr(band)))
     if layout not in ("auto", "overlay", "panels"):
-        raise ValueError(f"layout must be 'auto', 'overlay' or 'panels', got {layout!r}")
+        raise ValueError(i18n.text("errors.plots.layout", layout=repr(layout)))
     shown = [g for g in groups(results) if (series["point"] == g.point).any()]
     start = start_year(results, [g.point for g in shown])
     if layout == "auto":
@@ -183,14 +195,15 @@ def fan_chart(
     if layout == "overlay":
         fig = figure(PAGE_WIDTH if len(shown) > 1 else 5.2, 3.4)
     else:
-        ncols = min(3, len(shown))
+        ncols = _fan_columns(len(shown))
         fig = figure(2.6 * ncols + 0.4, 2.1 * math.ceil(len(shown) / ncols) + 0.5)
     axes = _fan_axes(fig, len(shown), layout)
     for ax, g in zip(axes, shown, strict=False):
         q = quantiles.loc[g.point]
         years = calendar(q.index.to_numpy(), start)
         ax.fill_between(years, q["low"], q["high"], color=g.colour, alpha=0.2, linewidth=0)
-        ax.plot(years, q["median"], color=g.colour, label=g.label)
+        dashes = g.linestyle if layout == "overlay" else "-"
+        ax.plot(years, q["median"], color=g.colour, linestyle=dashes, label=g.label)
         if layout == "panels":
             ax.set_title(g.label)
     drawn = list(dict.fromkeys(axes[: len(shown)]))

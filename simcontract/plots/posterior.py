@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from simcontract import i18n
 from simcontract.plots.style import (
     OKABE_ITO,
     figure,
@@ -113,7 +114,7 @@ def predictive_intervals(posterior: Any, *, level: float = 0.95) -> Figure:
     """
     table = getattr(posterior, "predictive", None)
     if table is None or not len(table):
-        raise ValueError("the calibration's result holds no predictive check")
+        raise ValueError(i18n.text("errors.plots.no_predictive"))
     table = table.reset_index(drop=True)
     fig = figure(6.2, 1.2 + 0.42 * len(table))
     ax = fig.add_subplot()

@@ -24,7 +24,8 @@ def sensitivity(results_or_indices: Any, outcome: str, *, level: float = 0.95) -
         results_or_indices: Results of a Sobol or Morris sweep (``analyze()`` is
             called), or the table ``analyze()`` returns.
         outcome: Outcome name.
-        level: Confidence level passed to ``analyze()``.
+        level: Confidence level: passed to ``analyze()``, and said in the Sobol
+            figure's title (give the level a table of indices was computed at).
 
     Returns:
         The figure.
@@ -39,13 +40,13 @@ def sensitivity(results_or_indices: Any, outcome: str, *, level: float = 0.95) -
     table = table[table["outcome"] == outcome]
     kinds = set(table["index"])
     if {"S1", "ST"} <= kinds:
-        return _sobol(table, outcome)
+        return _sobol(table, outcome, level)
     if {"mu_star", "sigma"} <= kinds:
         return _morris(table, outcome)
-    raise ValueError(f"no Sobol (S1, ST) or Morris (mu_star, sigma) indices for {outcome!r}")
+    raise ValueError(i18n.text("errors.plots.no_indices", outcome=repr(outcome)))
 
 
-def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
+def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
     """S1 and ST bars with their CIs; bars whose whole CI lies outside ``[0, 1]``
     (:func:`~simcontract.experiment.designs.outside_unit_interval`) hatched and marked
     ``!``, with a warning line instead of the claim "share of output variance"."""
@@ -98,7 +99,7 @@ def _sobol(table: pd.DataFrame, outcome: str) -> Figure:
     labels = [figure_text("sobol_first"), figure_text("sobol_total")]
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(x=0.08)
-    fig.suptitle(figure_text("sobol_title", outcome=in_text(outcome)))
+    fig.suptitle(figure_text("sobol_title", outcome=in_text(outcome), level=f"{level:.0%}"))
     if flagged:
         fig.supxlabel(figure_text("sobol_warning"), fontsize=8, color="0.15")
     return fig

@@ -9,12 +9,16 @@ which the ``mplfonts`` package installs, so it renders without a system CJK font
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import itertools
 import math
+import numbers
 import warnings
+import weakref
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -119,6 +123,27 @@ def group_colours(names: Sequence[str | None]) -> list[str]:
     return [colour if colour is not None else next(rest) for colour in fixed]
 
 
+LINE_STYLES: tuple[Any, ...] = (
+    "-",
+    (0, (5, 2)),
+    (0, (1, 1.5)),
+    (0, (6, 2, 1, 2)),
+    (0, (2, 2)),
+    (0, (6, 2, 1, 2, 1, 2)),
+    (0, (9, 3)),
+    (0, (3, 1, 1, 1)),
+)
+"""Dash pattern of each group's line, in the order of :data:`OKABE_ITO`: the palette's
+colours differ little in lightness (all but black lie between 43 and 61 in CIELAB L*),
+so in a greyscale print or for a reader who sees no hue a group's line is told by its
+dashes."""
+
+
+def group_line_style(index: int) -> Any:
+    """Dash pattern of the group drawn ``index``-th (:data:`LINE_STYLES`, cycling)."""
+    return LINE_STYLES[index % len(LINE_STYLES)]
+
+
 EXITED_COLOUR = "#c8c8c8"
 """Colour of NGOs that have left the market."""
 
@@ -193,6 +218,27 @@ little more than a one-column page's, so a figure prints at 80% of its size or m
 and its 8-point tick labels stay legible. Figures with a legend beside the data take
 exactly this width, so their text prints at one size."""
 
+MM_PER_INCH = 25.4
+
+WIDTH_RANGE_MM = (60.0, 300.0)
+"""Widths a figure may be asked for (``width_mm=``), in millimetres: from a little
+narrower than a journal's single column (85-90 mm) to a slide."""
+
+NARROW_WIDTH = 4.5
+"""Narrowest figure, in inches, with a legend beside its data: a narrower one (a
+single journal column) puts the legend below, so the data keep the width."""
+
+MIN_TEXT_SIZE = 7.0
+"""Smallest text of any figure, in points (notes, counts, small legends): still
+legible when a page-wide figure prints at 80% of its size."""
+
+_WIDTH: contextvars.ContextVar[float | None] = contextvars.ContextVar("width", default=None)
+"""The width, in inches, asked of the figure being drawn (``None``: its own)."""
+
+_EXACT: weakref.WeakSet[Figure] = weakref.WeakSet()
+"""Figures drawn at a width asked for: saved at exactly that width (see
+:func:`saved_whole`)."""
+
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 """The font of Chinese text: Noto Sans CJK SC (SIL Open Font License), as ``mplfonts``
 installs it."""
@@ -231,17 +277,87 @@ def language_rc(lang: str | None = None) -> dict[str, Any]:
 def styled(func: Callable[_P, _R]) -> Callable[..., _R]:
     """Run ``func`` inside ``rc_context(STYLE)`` in a language: the wrapped function
     takes ``lang=`` (default: the language in use, see ``i18n.use_language``). The
-    figure's title is then fitted to its width (:func:`fit_suptitle`)."""
+    figure's title then says so when the results drawn (the first argument) are a
+    partial batch (:func:`~simcontract.plots.data.partial_text`), and is fitted to its
+    width (:func:`fit_suptitle`).
+
+    The wrapped function also takes ``width_mm=`` (the figure's width in millimetres,
+    within :data:`WIDTH_RANGE_MM`; :func:`~simcontract.plots.export.save` keeps it
+    exactly) and ``title=`` (``False``: no title drawn, for a journal that puts it in
+    the caption; ``fig.get_suptitle()`` still gives its text).
+    """
 
     @functools.wraps(func)
-    def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> _R:
-        with i18n.use_language(lang) as code, mpl.rc_context({**STYLE, **language_rc(code)}):
+    def wrapper(
+        *args: Any,
+        lang: str | None = None,
+        width_mm: float | None = None,
+        title: bool = True,
+        **kwargs: Any,
+    ) -> _R:
+        from simcontract.plots.data import partial_text  # data imports this module
+
+        with (
+            i18n.use_language(lang) as code,
+            mpl.rc_context({**STYLE, **language_rc(code)}),
+            _asked_width(check_width(width_mm)),
+        ):
             result = func(*args, **kwargs)
             if isinstance(result, Figure):
-                fit_suptitle(result)
+                text = result._suptitle  # matplotlib has no public getter of the Text
+                note = partial_text(args[0]) if args else ""
+                if note and text is not None:
+                    text.set_text(text.get_text() + note)
+                if title:
+                    fit_suptitle(result)
+                elif text is not None:
+                    text.set_visible(False)
+                    text.set_in_layout(False)
             return result
 
     return wrapper
+
+
+def check_width(width_mm: Any) -> float | None:
+    """A figure width asked for in millimetres, in inches (``None`` stays ``None``).
+
+    Raises:
+        ValueError: Not a number within :data:`WIDTH_RANGE_MM`.
+    """
+    if width_mm is None:
+        return None
+    low, high = WIDTH_RANGE_MM
+    if (
+        isinstance(width_mm, bool)
+        or not isinstance(width_mm, numbers.Real)
+        or not low <= width_mm <= high
+    ):
+        raise ValueError(
+            i18n.text("errors.plots.width", width=repr(width_mm), low=fmt(low), high=fmt(high))
+        )
+    return float(width_mm) / MM_PER_INCH
+
+
+@contextlib.contextmanager
+def _asked_width(width: float | None) -> Iterator[None]:
+    """While a figure is drawn: the width asked of it, in inches (``None``: its own)."""
+    token = _WIDTH.set(width)
+    try:
+        yield
+    finally:
+        _WIDTH.reset(token)
+
+
+def page_width() -> float:
+    """Width of the figure being drawn when it spans its page, in inches: the width
+    asked for (``width_mm=``), else :data:`PAGE_WIDTH`."""
+    return _WIDTH.get() or PAGE_WIDTH
+
+
+def saved_whole(fig: Figure) -> bool:
+    """Whether ``fig`` is saved at its own size, not cropped to what it draws: a figure
+    drawn at a width asked for."""
+    return fig in _EXACT
 
 
 MIN_LABEL_SIZE = 8.0
@@ -263,9 +379,13 @@ def fit_suptitle(fig: Figure) -> None:
     if width <= room:
         return
     size = title.get_fontsize()
-    smaller = max(MIN_TITLE_SIZE, size * room / width)
-    title.set_fontsize(smaller)
-    width *= smaller / size
+    title.set_fontsize(max(MIN_TITLE_SIZE, size * room / width))
+    # Glyph widths come in whole pixels, so text does not narrow in proportion to its
+    # size: measure again, and step down until the title fits.
+    width = title.get_window_extent().width
+    while width > room and title.get_fontsize() > MIN_TITLE_SIZE:
+        title.set_fontsize(max(MIN_TITLE_SIZE, title.get_fontsize() - 0.25))
+        width = title.get_window_extent().width
     if width > room:
         text = title.get_text()
         if display_width(text) == len(text):
@@ -279,18 +399,33 @@ def fit_suptitle(fig: Figure) -> None:
                 columns -= 2
 
 
-def figure(width: float, height: float, page: bool = True) -> Figure:
+def figure(width: float, height: float, page: bool = True, *, least: float = 0.0) -> Figure:
     """A new figure of ``width`` (at most :data:`PAGE_WIDTH` when it is for a ``page``,
-    not a screen or a slide) by ``height`` inches, laid out by matplotlib."""
+    not a screen or a slide) by ``height`` inches, laid out by matplotlib; of the width
+    asked for instead, when one is (``width_mm=`` of a figure function), but never
+    narrower than ``least`` inches (a figure that cannot be drawn narrower)."""
+    asked = _WIDTH.get()
+    if asked is not None:
+        fig = Figure(figsize=(max(asked, least), height), layout="constrained")
+        _EXACT.add(fig)
+        return fig
     return Figure(figsize=(min(width, PAGE_WIDTH) if page else width, height), layout="constrained")
 
 
 def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
     """The legend of ``ax`` to the right of it, top-aligned, so it never covers data
-    (the figure's layout makes room for it).
+    (the figure's layout makes room for it); below the figure's panels when the figure
+    is narrower than :data:`NARROW_WIDTH` (a single journal column).
 
     ``kwargs`` go to ``Axes.legend`` (e.g. ``handles``, ``title``).
     """
+    fig = ax.get_figure()
+    if fig is not None and fig.get_figwidth() < NARROW_WIDTH:
+        handles, labels = ax.get_legend_handles_labels()
+        if "handles" in kwargs:
+            handles = kwargs.pop("handles")
+            labels = [h.get_label() for h in handles]
+        return fig.legend(handles, labels, loc="outside lower center", **kwargs)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
 
 

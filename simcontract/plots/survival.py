@@ -50,7 +50,9 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
         ax.fill_between(t, low, high, step="post", color=g.colour, alpha=0.18, linewidth=0)
         survival = _steps(km, "survival", end)
         label = figure_text("with_n", label=g.label, n=len(rows))
-        ax.plot(t, survival, drawstyle="steps-post", color=g.colour, label=label)
+        ax.plot(
+            t, survival, drawstyle="steps-post", color=g.colour, linestyle=g.linestyle, label=label
+        )
     ax.set_xlim(0, max(horizon, 1.0))
     ax.set_ylim(0, 1.02)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

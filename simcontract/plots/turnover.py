@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simcontract.experiment.stats import mean_ci
+from simcontract import i18n
+from simcontract.experiment.stats import mean_ci, within_range
 from simcontract.params import PARAMETERS
 from simcontract.plots.data import (
     check_outcome,
@@ -17,7 +18,6 @@ from simcontract.plots.data import (
     groups,
     runs_of,
     runs_text,
-    within_range,
 )
 from simcontract.plots.style import (
     OKABE_ITO,
@@ -73,7 +73,7 @@ def _keyed(results: Any, runs: pd.DataFrame, by: str) -> tuple[_Keyed, str | Non
         keyed = [(g.label, g.colour, runs["point"] == g.point) for g in points]
         return keyed, figure_text("scenario")
     if by not in runs:
-        raise ValueError(f"runs hold no column {by!r} to group by")
+        raise ValueError(i18n.text("errors.plots.no_group_column", by=repr(by)))
     values = choice_order(by, list(pd.unique(runs[by])))
     keyed = [
         (value_label(by, v), OKABE_ITO[i % len(OKABE_ITO)], runs[by] == v)
@@ -114,7 +114,7 @@ def turnover_vs_contract_length(
     runs = runs_of(results)
     check_outcome(outcome, runs)
     if "contract_years" not in runs:
-        raise ValueError("runs hold no 'contract_years' column")
+        raise ValueError(i18n.text("errors.plots.no_contract_years"))
     keyed, title = _keyed(results, runs, by or _default_by(results, runs))
     fig = figure(PAGE_WIDTH if len(keyed) > 1 else 5.0, 3.4)
     ax = fig.add_subplot()

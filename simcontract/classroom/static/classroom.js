@@ -51,6 +51,7 @@ async function loadTexts() {
   TEXTS = data.texts; FALLBACK = data.fallback; LANG = data.lang;
   document.documentElement.lang = LANG === "zh_CN" ? "zh-CN" : LANG;
   const select = $("lang");
+  select.setAttribute("aria-label", T("language"));
   select.innerHTML = Object.entries(data.languages).map(([code, name]) => `<option value="${code}"${code === LANG ? " selected" : ""}>${esc(name)}</option>`).join("");
   document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = T(el.dataset.t); });
   document.title = T("title");
@@ -250,7 +251,7 @@ function renderTeacher(view) {
   const m = view.market;
   $("market").innerHTML = `<h3>${esc(T("market"))}</h3><dl class="facts"><dt>${esc(T("active_ngos"))}</dt><dd id="active-ngos">${m.active}</dd>
     <dt>${esc(T("slots_served"))}</dt><dd id="slots-served">${m.served === null ? "—" : `${m.served} / ${m.slots}`}</dd><dt>${esc(T("tenders_last"))}</dt><dd>${m.tenders}</dd>
-    <dt>${esc(T("failed_last"))}</dt><dd>${m.failed}</dd></dl>${history(m.history)}${view.error ? `<pre class="error">${esc(view.error)}</pre>` : ""}`;
+    <dt>${esc(T("failed_last"))}</dt><dd>${m.failed}</dd></dl>${history(m.history)}${view.error ? `<p class="error">${esc(T("year_failed_here"))}</p><pre class="error">${esc(view.error)}</pre>` : ""}`;
   const rows = view.seats.map((s) => `<tr class="${s.present ? "" : "absent"}"><td>${s.number}</td><td>${esc(s.name)}</td><td>${esc(s.role === "ngo" ? T("role_ngo") : T("role_official"))}</td>
     <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td></tr>`).join("");
   $("seats").innerHTML = `<h3>${esc(T("joined", {n: view.seats.length}))}</h3><table id="seat-table"><tr><th>#</th><th>${esc(T("student"))}</th><th>${esc(T("role"))}</th>
@@ -285,6 +286,7 @@ async function pollTeacher() {
 async function teacherPage() {
   const info = await loadTexts();
   $("join-url").textContent = info.join_url;
+  $("qr").alt = T("qr_alt");
   setupLanguage(() => { pollTeacher(); if (!$("debrief").hidden) showDebrief(); });
   for (const action of ["start", "advance", "pause", "resume", "end"]) {
     const button = $(action);
