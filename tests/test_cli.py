@@ -252,7 +252,9 @@ def test_app_warns_in_one_line_when_it_listens_beyond_this_machine(
         "simcontract.appserver.serve", lambda **options: served.append(options) or 0
     )
     code, out, err = run_cli(["app", "--host", host, "--port", "9000"], capsys)
-    assert code == 0 and served == [{"host": host, "port": 9000, "open_browser": False, "lang": None}]
+    assert code == 0 and served == [
+        {"host": host, "port": 9000, "open_browser": False, "lang": None}
+    ]
     assert out.startswith(f"simcontract app on http://{host}:9000/")
     if warned:
         assert err.splitlines() == [
