@@ -1,7 +1,8 @@
 """The teaching notebooks as a teacher and students read them: Chinese cells that read as
 Chinese, Chinese twins that teach what the English notebooks teach, in Chinese, quoting the
-sources as the English ones do, a hand-drawn figure in the catalogue's words and in whole
-years, and an index that says what to install."""
+sources in their own words as the English ones do, quotations word for word in their sources
+(``tests/data/source_passages.toml``), a hand-drawn figure in the catalogue's words and in
+whole years, and an index that says what to install."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 from test_notebooks import (
+    CODE_SPAN,
     ENGLISH_QUOTE,
     EXPECTED,
+    IDEOGRAPH,
     NOTEBOOKS,
     SMALL_FLAG,
     _code_cells,
@@ -28,6 +31,7 @@ from test_notebooks import (
 )
 
 from simcontract import i18n
+from simcontract.sources import SOURCES
 
 ROOT = NOTEBOOKS.parent
 INDEX = ROOT / "docs" / "notebooks" / "index.md"
@@ -76,7 +80,7 @@ def test_the_chinese_check_finds(text: str, problem: str) -> None:
 
 def test_the_chinese_check_passes_chinese_prose() -> None:
     text = (
-        '**背景**：北京（译自 Mok & Wen 2023）`name="一年期"` 为 0.45。\n\n'
+        '**背景**：北京（Mok & Wen 2023）`name="一年期"` 为 0.45。\n\n'
         "- 社工流失率：29% 和 16%。**市场在哪里失灵**？*平均而言*，`a*b`。"
     )
     assert chinese_prose_problems(text) == []
@@ -194,7 +198,8 @@ def _words(text: str) -> str:
 
 @pytest.mark.parametrize("name", CHINESE)
 def test_chinese_twin_quotes_the_sources_as_the_english_one(name: str) -> None:
-    """A source quoted in English is quoted word for word as the English notebook quotes it."""
+    """A source quoted in English is quoted word for word as the English notebook quotes it,
+    and every source the English notebook quotes is quoted so in the Chinese one."""
     cells = _read(TWINS[name]).cells
     english = _words(" ".join(c.source for c in cells if c.cell_type == "markdown"))
     quoted = [
@@ -205,6 +210,85 @@ def test_chinese_twin_quotes_the_sources_as_the_english_one(name: str) -> None:
     ]
     misquoted = [quote for quote in quoted if f'"{quote[1:-1]}"' not in english]
     assert not misquoted, misquoted
+    unquoted = {quote for quote, _ in notebook_quotes(TWINS[name])} - {q[1:-1] for q in quoted}
+    assert not unquoted, f"{name} gives these only in translation, if at all: {unquoted}"
+
+
+def _cited_at(short: str) -> str:
+    """A short citation as a pattern, its year also in brackets: "study (n.d.)"."""
+    who, year = short.rsplit(" ", 1)
+    return rf"{re.escape(who)} (?:{re.escape(year)}|\({re.escape(year)}\))"
+
+
+CITATION = re.compile("|".join(f"(?P<{key}>{_cited_at(s.short)})" for key, s in SOURCES.items()))
+"""A source's short citation in a notebook's text; the group's name is its key."""
+
+QUOTE = re.compile(rf'"([^"]+)"|“([^“”{IDEOGRAPH}]+)”')
+"""A quotation in a source's own (English) words, in English or Chinese marks."""
+
+PASSAGES = {
+    key: [_words(p) for p in table["passages"]]
+    for key, table in tomllib.loads(
+        (ROOT / "tests" / "data" / "source_passages.toml").read_text(encoding="utf-8")
+    ).items()
+}
+"""The quoted passages of the source documents, word for word, by citation key."""
+
+
+def source_quotes(markdown: str) -> list[tuple[str, str]]:
+    """The quotations in ``markdown`` that a short citation follows in the same paragraph
+    (outside code), each with the key of the first source cited after it."""
+    found = []
+    for paragraph in re.split(r"\n\s*\n", CODE_SPAN.sub("", markdown)):
+        text = _words(paragraph)
+        for quote in QUOTE.finditer(text):
+            if cited := CITATION.search(text, quote.end()):
+                found.append((quote[1] or quote[2], cited.lastgroup))
+    return found
+
+
+def notebook_quotes(name: str) -> list[tuple[str, str]]:
+    """The quotations in the Markdown of a notebook that cite a source, with its key."""
+    cells = _read(name).cells
+    return [q for cell in cells if cell.cell_type == "markdown" for q in source_quotes(cell.source)]
+
+
+def in_its_source(quote: str, key: str) -> bool:
+    """Whether ``quote`` is word for word in a quoted passage of source ``key``: the same
+    words and marks, ‘’ read as ', the first letter in either case (it may start a
+    sentence of the notebook)."""
+    words = _words(quote.replace("‘", "'").replace("’", "'"))
+    passages = [p.replace("‘", "'").replace("’", "'") for p in PASSAGES.get(key, [])]
+    return any(w in p for w in (words, words[:1].swapcase() + words[1:]) for p in passages)
+
+
+def test_the_quote_check_finds_a_misquote() -> None:
+    text = (
+        'Officials "new brooms sweep clean" (Mok & Wen 2023); the “foot-soldiers of local'
+        ' governments”（地方政府的步兵；Guangzhou IFSC study n.d.）, the `"x"` code.\n\n'
+        '"New brooms sweep everything clean" and "New brooms sweep clean", the '
+        "Guangzhou IFSC study (n.d.) says."
+    )
+    found = source_quotes(text)
+    assert found == [
+        ("new brooms sweep clean", "mok_wen_2023"),
+        ("foot-soldiers of local governments", "guangzhou_ifsc_nd"),
+        ("New brooms sweep everything clean", "guangzhou_ifsc_nd"),
+        ("New brooms sweep clean", "guangzhou_ifsc_nd"),
+    ]
+    assert [in_its_source(*q) for q in found] == [True, True, False, False]
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_quotes_its_sources_word_for_word(name: str) -> None:
+    """Every quotation that cites a source is word for word in that source (the Chinese
+    notebooks quote in the source's own words too, then give a Chinese gloss)."""
+    misquoted = [
+        f"{quote!r} ({SOURCES[key].short})"
+        for quote, key in notebook_quotes(name)
+        if not in_its_source(quote, key)
+    ]
+    assert not misquoted, f"{name}: not word for word in their source: {misquoted}"
 
 
 FIGURE_FACTS = """
