@@ -38,7 +38,12 @@ that differ between points (for a sweep, the design's parameters). Each point ke
 the same colour in every figure of a batch, and each built-in scenario has one colour
 in every figure of every batch (:data:`SCENARIO_COLOURS`); other scenarios and a
 sweep's points take the colours the built-ins shown leave free, in order
-(:func:`~simcontract.plots.style.group_colours`).
+(:func:`~simcontract.plots.style.group_colours`). Each point is also told apart without
+colour, from its place in the batch: its lines by their dashes, its bands by dashed
+edges, its bars by a pattern and its points by a marker
+(:func:`~simcontract.plots.style.group_line_style`,
+:func:`~simcontract.plots.style.group_hatch`, :func:`~simcontract.plots.style.group_marker`),
+so figures read in greyscale.
 
 Modules: :mod:`~simcontract.plots.style` (palette, matplotlib settings, labels),
 :mod:`~simcontract.plots.data` (data shaping), one module per figure family

@@ -26,7 +26,9 @@ from simcontract.plots.style import (
     figure_text,
     fmt,
     group_colours,
+    group_hatch,
     group_line_style,
+    group_marker,
     value_label,
 )
 
@@ -133,13 +135,19 @@ def active_rows(ngos: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- groups
 @dataclass(frozen=True)
 class Group:
-    """One design point as drawn: its number, label, colour and the dash pattern of its
-    lines (:func:`~simcontract.plots.style.group_line_style`)."""
+    """One design point as drawn: its number, label, colour, and what tells it apart
+    without colour, from its place among the batch's points (the same in every figure
+    of the batch): the dash pattern of its lines, the pattern of its bars and the marker
+    of its points (:func:`~simcontract.plots.style.group_line_style`,
+    :func:`~simcontract.plots.style.group_hatch`,
+    :func:`~simcontract.plots.style.group_marker`)."""
 
     point: int
     label: str
     colour: str
     linestyle: Any = "-"
+    hatch: str = ""
+    marker: str = "o"
 
 
 def _varying(first: pd.DataFrame) -> list[str]:
@@ -213,7 +221,7 @@ def groups(results: Any, frame: pd.DataFrame | None = None) -> list[Group]:
     names = list(first["scenario"].astype(str)) if "scenario" in first else [None] * len(first)
     colours = group_colours(names)
     return [
-        Group(int(point), label, colour, group_line_style(k))
+        Group(int(point), label, colour, group_line_style(k), group_hatch(k), group_marker(k))
         for k, (point, label, colour) in enumerate(zip(first.index, labels, colours, strict=True))
     ]
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from simcontract import i18n
 from simcontract.experiment.stats import mean_ci, within_range
 from simcontract.plots.data import (
+    Group,
     check_count,
     check_outcome,
     error_lengths,
@@ -27,13 +31,18 @@ from simcontract.plots.data import (
 )
 from simcontract.plots.style import (
     MIN_TEXT_SIZE,
+    NARROW_WIDTH,
+    PAGE_HEIGHT,
     PAGE_WIDTH,
     STYLE,
+    break_list,
     calendar,
+    draw_band,
     figure,
     figure_text,
     fit_titles,
     fit_xlabels,
+    legend_height,
     outcome_label,
     outside_legend,
     page_width,
@@ -41,14 +50,89 @@ from simcontract.plots.style import (
     styled,
     year_axis_label,
 )
-from simcontract.textwidth import display_width
+from simcontract.textwidth import display_width, wrap
 
 MIN_PANEL_WIDTH = 1.8
 """Narrowest panel :func:`compare_outcomes` chooses, in inches: room for four tick
 labels such as ``0.135`` and an outcome's label on two lines."""
 
+NARROW_COLUMNS = 2
+"""Panels per row of :func:`compare_outcomes` in a narrow figure (a journal column)
+drawing more than two outcomes: stacked in one column, six outcomes made a figure
+taller than a page."""
+
+NAME_COLUMNS = 18
+"""Widest line of a design point's name beside the panels of a narrow figure, in
+display columns: a longer name takes more lines (broken between the parameters of a
+sweep's point, or within Chinese text)."""
+
+POINT_STEP = 0.28
+"""Height of each design point in a panel of :func:`compare_outcomes`, in inches."""
+
+LINE_STEP = 0.135
+"""Height of a line of a design point's name (8 points and its spacing), in inches:
+the least a point takes, per line of its name, when the figure is made shorter to fit
+a page (:data:`~simcontract.plots.style.PAGE_HEIGHT`)."""
+
+ROW_FRAME = 0.9
+"""Height of a row of panels besides its points, in inches: tick labels, the outcome's
+label, and the space to the next row."""
+
 FAN_PANEL_WIDTH = 2.1
 """Narrowest panel of a fan chart drawn in panels, in inches."""
+
+FAN_ROW = 2.1
+"""Height of a row of a fan chart's panels, in inches."""
+
+FAN_ROW_LEAST = 1.5
+"""Least height of a row of a fan chart's panels, in inches, when the chart is made
+shorter to fit a page (:data:`~simcontract.plots.style.PAGE_HEIGHT`)."""
+
+
+def _point_names(points: Sequence[Group], narrow: bool) -> list[str]:
+    """Each design point's name beside the panels: in a narrow figure, in lines of
+    about :data:`NAME_COLUMNS` display columns (a name without a place to break, such
+    as ``beijing_piecemeal``, stays whole)."""
+    if not narrow:
+        return [g.label for g in points]
+    names = []
+    for g in points:
+        lines = break_list(g.label, NAME_COLUMNS).split("\n")
+        # Chinese text breaks between its words; an English name only between parts.
+        lines = [
+            part
+            for line in lines
+            for part in (wrap(line, NAME_COLUMNS) if display_width(line) != len(line) else [line])
+        ]
+        names.append("\n".join(lines))
+    return names
+
+
+def _grid(
+    outcomes: Sequence[str], names: Sequence[str], ncols: int | None
+) -> tuple[int, int, float, float]:
+    """Panels per row and rows of :func:`compare_outcomes`, the figure's width and its
+    height, in inches: at most :data:`~simcontract.plots.style.PAGE_HEIGHT` as long as
+    each point keeps room for its name (:data:`LINE_STEP` a line)."""
+    narrow = page_width() < NARROW_WIDTH
+    widest = max(display_width(line) for name in names for line in name.split("\n"))
+    beside = min(3.0, 0.07 * widest)
+    # Panels as wide as the outcomes' labels (9 points: about 0.065 inch a column) as
+    # long as the page allows; beyond, labels take more lines (fit_xlabels).
+    longest = max(display_width(outcome_label(n)) for n in outcomes)
+    panel = max(MIN_PANEL_WIDTH, 0.1 + 0.065 * longest)
+    if ncols is None and narrow:
+        ncols = NARROW_COLUMNS if len(outcomes) > 2 else 1
+    elif ncols is None:
+        ncols = max(1, min(3, int((page_width() - beside - 0.4) // MIN_PANEL_WIDTH)))
+    ncols = max(1, min(ncols, len(outcomes)))
+    nrows = math.ceil(len(outcomes) / ncols)
+    lines = max(name.count("\n") + 1 for name in names)
+    room = (PAGE_HEIGHT - 0.5) / nrows - ROW_FRAME
+    least = 0.015 + LINE_STEP * lines
+    step = max(least, min(max(POINT_STEP, least + 0.065), room / len(names)))
+    height = round(nrows * (ROW_FRAME + step * len(names)) + 0.5, 3)  # PAGE_HEIGHT, not above
+    return ncols, nrows, panel * ncols + beside + 0.4, height
 
 
 @styled
@@ -61,14 +145,20 @@ def compare_outcomes(
 ) -> Figure:
     """Mean and confidence interval of outcomes at each scenario or design point.
 
-    One panel per outcome; in each, one point with an error bar per scenario.
+    One panel per outcome; in each, one point with an error bar per scenario, each
+    scenario with its own marker. The figure fits a page
+    (:data:`~simcontract.plots.style.PAGE_HEIGHT` tall at most, while each point keeps
+    room for its name); a narrow figure (a journal column) draws more than two
+    outcomes in two columns of panels, with the points' names in lines of about
+    :data:`NAME_COLUMNS` columns.
 
     Args:
         results: Results with ``runs``.
         outcomes: Outcome names (default: the key outcomes).
         level: Confidence level of Student's t interval over replications.
         ncols: Panels per row (default: up to three, as many as fit a page's width
-            beside the scenarios' names, each at least :data:`MIN_PANEL_WIDTH` wide).
+            beside the scenarios' names, each at least :data:`MIN_PANEL_WIDTH` wide;
+            :data:`NARROW_COLUMNS` in a narrow figure).
 
     Returns:
         The figure.
@@ -78,53 +168,27 @@ def compare_outcomes(
     if ncols is not None:
         check_count("ncols", ncols)
     points = groups(results, runs)
-    names = min(3.0, 0.07 * max(display_width(g.label) for g in points))
-    # Panels as wide as the outcomes' labels (9 points: about 0.065 inch a column) as
-    # long as the page allows; beyond, labels take two lines (fit_xlabels).
-    longest = max(display_width(outcome_label(n)) for n in outcomes)
-    panel = max(MIN_PANEL_WIDTH, 0.1 + 0.065 * longest)
-    if ncols is None:
-        ncols = max(1, min(3, int((page_width() - names - 0.4) // MIN_PANEL_WIDTH)))
-    ncols = max(1, min(ncols, len(outcomes)))
-    nrows = math.ceil(len(outcomes) / ncols)
-    width = panel * ncols + names + 0.4
-    fig = figure(width, nrows * (0.9 + 0.28 * len(points)) + 0.5)
+    narrow = page_width() < NARROW_WIDTH
+    names = _point_names(points, narrow)
+    ncols, nrows, width, height = _grid(outcomes, names, ncols)
+    fig = figure(width, height)
+    tight = narrow and ncols > 1
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     ypos = {g.point: len(points) - 1 - i for i, g in enumerate(points)}
-    any_cut = False
     full = runs.groupby("point").size().max() if len(runs) else 0
+    any_cut = False
     for ax, name in zip(axes.flat, outcomes, strict=False):
         for g in points:
-            interval, cut = within_range(
-                mean_ci(runs.loc[runs["point"] == g.point, name], level), name
-            )
-            any_cut |= cut
-            if 0 < interval.n < full:  # the outcome undefined in some runs of the point
-                ax.annotate(
-                    figure_text("point_n", n=interval.n),
-                    (interval.mean, ypos[g.point]),
-                    xytext=(0, 5),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=MIN_TEXT_SIZE,
-                    color=g.colour,
-                )
-            ax.errorbar(
-                [interval.mean],
-                [ypos[g.point]],
-                xerr=error_lengths(interval),
-                fmt="o",
-                color=g.colour,
-                label=g.label,
-            )
-        ax.set_xlabel(outcome_label(name))
+            any_cut |= _draw_point(ax, runs, g, name, ypos[g.point], level, full)
+        # Panels side by side in a column: labels at the tick labels' size, fewer lines.
+        ax.set_xlabel(outcome_label(name), fontsize=STYLE["xtick.labelsize"] if tight else None)
         ax.grid(axis="y", visible=False)
         ax.set_ylim(-0.6, len(points) - 0.4)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if tight else 4))
     for ax in axes.flat[len(outcomes) :]:
         ax.set_visible(False)
-    bottom_up = points[::-1]
-    axes[0, 0].set_yticks([ypos[g.point] for g in bottom_up], [g.label for g in bottom_up])
+    order = range(len(points) - 1, -1, -1)
+    axes[0, 0].set_yticks([ypos[points[i].point] for i in order], [names[i] for i in order])
     fit_xlabels(fig, axes.flat[: len(outcomes)])
     title = figure_text(
         "outcomes_title", level=f"{level:.0%}", replications=replications_text(runs)
@@ -133,9 +197,42 @@ def compare_outcomes(
     return fig
 
 
+def _draw_point(
+    ax: Axes, runs: pd.DataFrame, g: Group, outcome: str, y: float, level: float, full: int
+) -> bool:
+    """One design point's mean and interval of ``outcome`` at height ``y`` (with its
+    number of runs when the outcome is undefined in some of its ``full`` runs); whether
+    the interval was cut at the ends of the outcome's range."""
+    interval, cut = within_range(
+        mean_ci(runs.loc[runs["point"] == g.point, outcome], level), outcome
+    )
+    if 0 < interval.n < full:  # the outcome undefined in some runs of the point
+        ax.annotate(
+            figure_text("point_n", n=interval.n),
+            (interval.mean, y),
+            xytext=(0, 5),
+            textcoords="offset points",
+            ha="center",
+            fontsize=MIN_TEXT_SIZE,
+            color=g.colour,
+        )
+    ax.errorbar(
+        [interval.mean],
+        [y],
+        xerr=error_lengths(interval),
+        marker=g.marker,
+        linestyle="none",
+        color=g.colour,
+        label=g.label,
+    )
+    return cut
+
+
 def _fan_columns(n: int) -> int:
     """Panels per row of a fan chart of ``n`` groups in panels: up to three, as many as
-    the page's width holds."""
+    the page's width holds; two in a narrow figure (a journal column)."""
+    if page_width() < NARROW_WIDTH:
+        return min(NARROW_COLUMNS, n)
     return max(1, min(3, n, int((page_width() - 0.4) // FAN_PANEL_WIDTH)))
 
 
@@ -193,17 +290,21 @@ def fan_chart(
         layout = "overlay" if len(shown) <= 4 else "panels"
     quantiles = yearly_band(series, outcome, band)
     if layout == "overlay":
-        fig = figure(PAGE_WIDTH if len(shown) > 1 else 5.2, 3.4)
+        legend = legend_height([g.label for g in shown]) if len(shown) > 1 else 0.0
+        fig = figure(PAGE_WIDTH if len(shown) > 1 else 5.2, 3.4 + legend)
     else:
         ncols = _fan_columns(len(shown))
-        fig = figure(2.6 * ncols + 0.4, 2.1 * math.ceil(len(shown) / ncols) + 0.5)
+        nrows = math.ceil(len(shown) / ncols)
+        row = max(FAN_ROW_LEAST, min(FAN_ROW, (PAGE_HEIGHT - 0.5) / nrows))
+        fig = figure(2.6 * ncols + 0.4, round(row * nrows + 0.5, 3))
     axes = _fan_axes(fig, len(shown), layout)
     for ax, g in zip(axes, shown, strict=False):
         q = quantiles.loc[g.point]
         years = calendar(q.index.to_numpy(), start)
-        ax.fill_between(years, q["low"], q["high"], color=g.colour, alpha=0.2, linewidth=0)
-        dashes = g.linestyle if layout == "overlay" else "-"
-        ax.plot(years, q["median"], color=g.colour, linestyle=dashes, label=g.label)
+        if layout == "panels":  # one group a panel: solid lines
+            g = replace(g, linestyle="-")
+        draw_band(ax, years, q["low"], q["high"], g, 0.2)
+        ax.plot(years, q["median"], color=g.colour, linestyle=g.linestyle, label=g.label)
         if layout == "panels":
             ax.set_title(g.label)
     drawn = list(dict.fromkeys(axes[: len(shown)]))

@@ -13,7 +13,22 @@ from matplotlib.patches import Patch
 from simcontract import i18n
 from simcontract.experiment.designs import outside_unit_interval
 from simcontract.outcomes import OUTCOMES
-from simcontract.plots.style import OKABE_ITO, figure, figure_text, in_text, pretty, styled
+from simcontract.plots.style import (
+    OKABE_ITO,
+    figure,
+    figure_text,
+    group_marker,
+    in_text,
+    pretty,
+    styled,
+)
+
+S1_BAR: dict[str, Any] = {"facecolor": OKABE_ITO[0], "edgecolor": OKABE_ITO[0], "linewidth": 1.2}
+"""How a first-order (S1) bar is drawn: filled."""
+
+ST_BAR: dict[str, Any] = {"facecolor": "white", "edgecolor": OKABE_ITO[1], "linewidth": 1.2}
+"""How a total-order (ST) bar is drawn: outlined, so it stays apart from S1 bars in
+greyscale, where the two colours look alike (a hatch marks a bar outside [0, 1])."""
 
 
 @styled
@@ -61,10 +76,7 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
     ax = fig.add_subplot()
     y = np.arange(len(order))
     h = 0.38
-    for offset, frame, marks, colour in (
-        (h / 2, s1, flag_s1, OKABE_ITO[0]),
-        (-h / 2, st, flag_st, OKABE_ITO[1]),
-    ):
+    for offset, frame, marks, look in ((h / 2, s1, flag_s1, S1_BAR), (-h / 2, st, flag_st, ST_BAR)):
         values = np.nan_to_num(frame.loc[order, "value"].to_numpy(dtype=float))
         conf = np.nan_to_num(frame.loc[order, "conf"].to_numpy(dtype=float), nan=0.0)
         bad = marks.loc[order].to_numpy(dtype=bool)
@@ -73,7 +85,7 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
             values,
             height=h,
             xerr=conf,
-            color=colour,
+            **look,
             error_kw={"ecolor": "0.2", "elinewidth": 1.0, "capsize": 2},
         )
         for bar, value, half, is_bad in zip(bars, values, conf, bad, strict=True):
@@ -95,7 +107,7 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
     ax.set_yticks(y, [pretty(p) for p in order])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(figure_text("sobol_x_flagged" if flagged else "sobol_x"))
-    handles = [Patch(color=OKABE_ITO[0]), Patch(color=OKABE_ITO[1])]
+    handles = [Patch(**S1_BAR), Patch(**ST_BAR)]
     labels = [figure_text("sobol_first"), figure_text("sobol_total")]
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(x=0.08)
@@ -106,6 +118,7 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
 
 
 def _morris(table: pd.DataFrame, outcome: str) -> Figure:
+    """Each parameter's mu* against its sigma, in a colour and a marker of its own."""
     mu = table[table["index"] == "mu_star"].set_index("parameter")
     sigma = table[table["index"] == "sigma"].set_index("parameter")
     names = mu.index.tolist()
@@ -117,7 +130,8 @@ def _morris(table: pd.DataFrame, outcome: str) -> Figure:
             [float(mu.loc[name, "value"])],
             [float(sigma.loc[name, "value"])],
             xerr=[0.0 if math.isnan(conf) else conf],
-            fmt="o",
+            marker=group_marker(i),
+            linestyle="none",
             color=OKABE_ITO[i % len(OKABE_ITO)],
             label=pretty(name),
         )

@@ -27,9 +27,11 @@ import numpy as np
 from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.text import Text
 
 from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
@@ -144,6 +146,76 @@ def group_line_style(index: int) -> Any:
     return LINE_STYLES[index % len(LINE_STYLES)]
 
 
+HATCHES: tuple[str, ...] = ("", "////", "....", "\\\\\\\\", "xxxx", "----", "||||", "oo")
+"""Fill pattern of each group's bars, in the order of :data:`LINE_STYLES` (the first
+group's bars are plain): what dashes are to a group's line, a pattern is to its bars,
+drawn in white (:data:`HATCH_COLOUR`) over the group's colour."""
+
+HATCH_COLOUR = "white"
+"""Colour of the patterns of groups' bars: every group colour reaches 3:1 contrast with
+white (:data:`MIN_CONTRAST`), black included, so the pattern shows on each."""
+
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+"""Marker of each group's points, in the order of the groups: for points not joined by
+a line, as dashes are for lines. Seven markers to the palette's eight colours: where
+colours cycle (more than eight groups), a colour and a marker repeat together only
+after 56 groups."""
+
+
+def group_hatch(index: int) -> str:
+    """Fill pattern of the bars of the ``index``-th group (:data:`HATCHES`, cycling)."""
+    return HATCHES[index % len(HATCHES)]
+
+
+def group_marker(index: int) -> str:
+    """Marker of the points of the ``index``-th group (:data:`MARKERS`, cycling)."""
+    return MARKERS[index % len(MARKERS)]
+
+
+BAND_EDGE_WIDTH = 0.8
+"""Width of the edges of a group's band (an interval around its line), in points."""
+
+
+def draw_band(
+    ax: Axes, x: Any, low: Any, high: Any, group: Any, alpha: float, *, step: bool = False
+) -> None:
+    """A group's band (an interval around its line) on ``ax``: filled in the group's
+    colour at ``alpha``, its two edges thin lines in the group's dash pattern, so that
+    overlapping bands stay apart in greyscale, where their fills look alike.
+
+    Args:
+        ax: The axes.
+        x: Where the band is drawn.
+        low: Its lower edge.
+        high: Its upper edge.
+        group: What has ``colour`` and ``linestyle`` (a
+            :class:`~simcontract.plots.data.Group`).
+        alpha: Opacity of the fill.
+        step: A step band (each value held until the next ``x``).
+    """
+    ax.fill_between(
+        x, low, high, step="post" if step else None, color=group.colour, alpha=alpha, linewidth=0
+    )
+    x = np.asarray(x, dtype=float)
+    edges = []
+    for edge in (np.asarray(low, dtype=float), np.asarray(high, dtype=float)):
+        if step:  # each value held until the next x
+            edges.append(np.column_stack([np.repeat(x, 2)[1:], np.repeat(edge, 2)[:-1]]))
+        else:
+            edges.append(np.column_stack([x, edge]))
+    # A collection, not lines: the axes' lines stay one a group.
+    ax.add_collection(
+        LineCollection(
+            edges,
+            colors=group.colour,
+            alpha=0.8,
+            linestyles=[group.linestyle],
+            linewidths=BAND_EDGE_WIDTH,
+        ),
+        autolim=False,
+    )
+
+
 EXITED_COLOUR = "#c8c8c8"
 """Colour of NGOs that have left the market."""
 
@@ -217,6 +289,14 @@ PAGE_WIDTH = 7.0
 little more than a one-column page's, so a figure prints at 80% of its size or more
 and its 8-point tick labels stay legible. Figures with a legend beside the data take
 exactly this width, so their text prints at one size."""
+
+PAGE_HEIGHT = 8.5
+"""Tallest figure a page holds with its caption, in inches (216 mm): the text height of
+a journal page (about 230 mm) less a few lines of caption. The comparison of outcomes
+and the fan chart in panels, whose height grows with what they draw, keep within it
+while their points and panels keep room for their text
+(:func:`~simcontract.plots.outcomes.compare_outcomes`,
+:func:`~simcontract.plots.outcomes.fan_chart`)."""
 
 MM_PER_INCH = 25.4
 
@@ -412,19 +492,34 @@ def figure(width: float, height: float, page: bool = True, *, least: float = 0.0
     return Figure(figsize=(min(width, PAGE_WIDTH) if page else width, height), layout="constrained")
 
 
+LEGEND_LINE = 0.17
+"""Height of a line of a legend at 8 points, with its spacing, in inches."""
+
+
+def legend_height(labels: Sequence[str], *, title: bool = False) -> float:
+    """Height a figure of the width being drawn adds for its legend of ``labels`` (and
+    a ``title``), in inches: below the data in a narrow figure (see
+    :func:`outside_legend`), so its data keep their height whatever the number of
+    groups; nothing in a wide one, where the legend stands beside the data."""
+    if page_width() >= NARROW_WIDTH:
+        return 0.0
+    lines = sum(label.count("\n") + 1 for label in labels) + title
+    return LEGEND_LINE * lines + 0.1
+
+
 def outside_legend(ax: Axes, **kwargs: Any) -> Legend:
     """The legend of ``ax`` to the right of it, top-aligned, so it never covers data
     (the figure's layout makes room for it); below the figure's panels when the figure
     is narrower than :data:`NARROW_WIDTH` (a single journal column).
 
-    ``kwargs`` go to ``Axes.legend`` (e.g. ``handles``, ``title``).
+    ``kwargs`` go to ``Axes.legend`` (e.g. ``handles``, ``labels``, ``title``).
     """
     fig = ax.get_figure()
     if fig is not None and fig.get_figwidth() < NARROW_WIDTH:
         handles, labels = ax.get_legend_handles_labels()
         if "handles" in kwargs:
             handles = kwargs.pop("handles")
-            labels = [h.get_label() for h in handles]
+            labels = kwargs.pop("labels", None) or [h.get_label() for h in handles]
         return fig.legend(handles, labels, loc="outside lower center", **kwargs)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
 
@@ -447,9 +542,9 @@ def break_list(text: str, columns: int) -> str:
 
 def fit_titles(fig: Figure, axes: Sequence[Axes]) -> None:
     """Break each title of ``axes`` wider than its panel into lines at the list
-    separator of the language in use (``", "``, ``"、"``), and set one still too wide
-    smaller (down to the tick labels' size), so neighbouring panels' titles never run
-    into each other."""
+    separator of the language in use (``", "``, ``"、"``), set one still too wide
+    smaller (down to the tick labels' size), and break one still too wide between its
+    words, so neighbouring panels' titles never run into each other."""
     separator = i18n.text("punctuation.list", i18n.current())
     fig.draw_without_rendering()  # lays the figure out: panel widths as saved
     for ax in axes:
@@ -470,19 +565,50 @@ def fit_titles(fig: Figure, axes: Sequence[Axes]) -> None:
         # Glyph widths come in whole pixels: step down until the title fits.
         while title.get_window_extent().width > room and title.get_fontsize() > MIN_LABEL_SIZE:
             title.set_fontsize(max(MIN_LABEL_SIZE, title.get_fontsize() - 0.25))
+        if title.get_window_extent().width > room:  # a name without a separator
+            _wrap_label(title, title.get_text().split("\n"), room)
 
 
 def fit_xlabels(fig: Figure, axes: Sequence[Axes]) -> None:
     """Break each x label of ``axes`` wider than its panel before its unit's bracket
-    (``"Provider turnover\\n(share)"``), so neighbouring panels' labels never run into
-    each other."""
+    (``"Provider turnover\\n(share)"``), and a part still too wide between its words
+    into lines of about equal width (narrow panels of a journal column), so
+    neighbouring panels' labels never run into each other."""
     fig.draw_without_rendering()
     for ax in axes:
         label = ax.xaxis.label
         text = label.get_text()
+        room = ax.get_window_extent().width
+        if label.get_window_extent().width <= room:
+            continue
         at = max(text.rfind(" ("), text.rfind("（"))
-        if at > 0 and label.get_window_extent().width > ax.get_window_extent().width:
-            label.set_text(text[:at] + "\n" + text[at:].lstrip())
+        parts = [text[:at], text[at:].lstrip()] if at > 0 else [text]
+        label.set_text("\n".join(parts))
+        if label.get_window_extent().width > room:
+            _wrap_label(label, parts, room)
+
+
+def _wrap_label(label: Text, parts: Sequence[str], room: float) -> None:
+    """``label`` made of ``parts``, each in lines, as few as make it fit ``room``
+    (pixels), of about equal width; an English word is never split."""
+
+    def lines(columns: int) -> str:
+        return "\n".join(line for part in parts for line in wrap(part, columns))
+
+    least = max([len(w) for p in parts for w in p.split() if display_width(w) == len(w)] + [8])
+    columns = max(display_width(part) for part in parts)
+    while label.get_window_extent().width > room and columns - 2 >= least:
+        columns -= 2
+        label.set_text(lines(columns))
+    # Each part in the narrowest lines that keep its number of lines: "(share of\nstaff
+    # hours)", not "(share of staff\nhours)".
+    balanced = []
+    for part in parts:
+        count = len(wrap(part, columns))
+        fewer = (c for c in range(least, columns) if len(wrap(part, c)) <= count)
+        narrowest = next(fewer, columns)
+        balanced += wrap(part, narrowest)
+    label.set_text("\n".join(balanced))
 
 
 def year_axis_label(start: int | None) -> str:

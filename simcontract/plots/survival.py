@@ -11,7 +11,15 @@ from matplotlib.ticker import MaxNLocator
 
 from simcontract.experiment.stats import kaplan_meier
 from simcontract.plots.data import groups, ngo_lifetimes
-from simcontract.plots.style import PAGE_WIDTH, figure, figure_text, outside_legend, styled
+from simcontract.plots.style import (
+    PAGE_WIDTH,
+    draw_band,
+    figure,
+    figure_text,
+    legend_height,
+    outside_legend,
+    styled,
+)
 
 
 def _steps(km: pd.DataFrame, column: str, end: float) -> np.ndarray:
@@ -37,19 +45,22 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
     """
     lives = ngo_lifetimes(results)
     shown = [g for g in groups(results) if (lives["point"] == g.point).any()]
-    fig = figure(PAGE_WIDTH, 3.4)
+    labels = [
+        figure_text("with_n", label=g.label, n=int((lives["point"] == g.point).sum()))
+        for g in shown
+    ]
+    fig = figure(PAGE_WIDTH, 3.4 + legend_height(labels, title=True))
     ax = fig.add_subplot()
     horizon = 0.0
-    for g in shown:
+    for g, label in zip(shown, labels, strict=True):
         rows = lives[lives["point"] == g.point]
         km = kaplan_meier(rows["lifetime"], rows["observed"], level)
         end = float(rows["lifetime"].max())
         horizon = max(horizon, end)
         t = np.concatenate([[0.0], km["time"], [end]])
         low, high = _steps(km, "low", end), _steps(km, "high", end)
-        ax.fill_between(t, low, high, step="post", color=g.colour, alpha=0.18, linewidth=0)
+        draw_band(ax, t, low, high, g, 0.18, step=True)
         survival = _steps(km, "survival", end)
-        label = figure_text("with_n", label=g.label, n=len(rows))
         ax.plot(
             t, survival, drawstyle="steps-post", color=g.colour, linestyle=g.linestyle, label=label
         )

@@ -12,6 +12,7 @@ from simcontract import i18n
 from simcontract.experiment.stats import mean_ci, within_range
 from simcontract.params import PARAMETERS
 from simcontract.plots.data import (
+    Group,
     check_outcome,
     choice_order,
     error_lengths,
@@ -24,6 +25,9 @@ from simcontract.plots.style import (
     PAGE_WIDTH,
     figure,
     figure_text,
+    group_line_style,
+    group_marker,
+    legend_height,
     outcome_label,
     outside_legend,
     parameter_label,
@@ -32,8 +36,8 @@ from simcontract.plots.style import (
     value_label,
 )
 
-_Keyed = list[tuple[str, str, pd.Series]]
-"""Groups of runs: label, colour and a mask of the runs."""
+_Keyed = list[tuple[Group, pd.Series]]
+"""Groups of runs: how each is drawn, and a mask of its runs."""
 
 
 def _default_by(results: Any, runs: pd.DataFrame) -> str:
@@ -67,19 +71,23 @@ def _dose_response(results: Any, rows: pd.DataFrame) -> bool:
 def _keyed(results: Any, runs: pd.DataFrame, by: str) -> tuple[_Keyed, str | None]:
     """The groups of runs ``by`` names, and the legend's title."""
     if by == "all":
-        return [(figure_text("all_runs"), OKABE_ITO[0], pd.Series(True, index=runs.index))], None
+        everything = pd.Series(True, index=runs.index)
+        return [(_value_group(0, figure_text("all_runs")), everything)], None
     if by == "scenario":
         points = groups(results, runs)
-        keyed = [(g.label, g.colour, runs["point"] == g.point) for g in points]
-        return keyed, figure_text("scenario")
+        return [(g, runs["point"] == g.point) for g in points], figure_text("scenario")
     if by not in runs:
         raise ValueError(i18n.text("errors.plots.no_group_column", by=repr(by)))
     values = choice_order(by, list(pd.unique(runs[by])))
-    keyed = [
-        (value_label(by, v), OKABE_ITO[i % len(OKABE_ITO)], runs[by] == v)
-        for i, v in enumerate(values)
-    ]
+    keyed = [(_value_group(i, value_label(by, v)), runs[by] == v) for i, v in enumerate(values)]
     return keyed, pretty(by)
+
+
+def _value_group(index: int, label: str) -> Group:
+    """The ``index``-th group of runs by a parameter's value (in the value's order) as
+    drawn: the palette's colour, dashes and marker of its place."""
+    colour = OKABE_ITO[index % len(OKABE_ITO)]
+    return Group(index, label, colour, group_line_style(index), marker=group_marker(index))
 
 
 @styled
@@ -97,7 +105,8 @@ def turnover_vs_contract_length(
     scenario's value at the start of the run. A group's means are joined by a line only
     when its points differ in nothing but ``contract_years`` (or come from a sweep
     that varies it); in a comparison of scenarios that differ in more, each scenario is
-    a marker of its own.
+    a marker of its own. Each group has its own marker shape (and its line its own
+    dashes), so the groups stay apart in greyscale.
 
     Args:
         results: Results with ``runs``.
@@ -116,12 +125,13 @@ def turnover_vs_contract_length(
     if "contract_years" not in runs:
         raise ValueError(i18n.text("errors.plots.no_contract_years"))
     keyed, title = _keyed(results, runs, by or _default_by(results, runs))
-    fig = figure(PAGE_WIDTH if len(keyed) > 1 else 5.0, 3.4)
+    legend = legend_height([g.label for g, _ in keyed], title=True) if len(keyed) > 1 else 0.0
+    fig = figure(PAGE_WIDTH if len(keyed) > 1 else 5.0, 3.4 + legend)
     ax = fig.add_subplot()
     width = 0.09
     any_cut = False
     sizes: list[int] = []
-    for k, (label, colour, mask) in enumerate(keyed):
+    for k, (g, mask) in enumerate(keyed):
         rows = runs[mask]
         lengths = sorted(rows["contract_years"].unique())
         sizes += [rows.loc[rows["contract_years"] == c, outcome].count() for c in lengths]
@@ -133,13 +143,15 @@ def turnover_vs_contract_length(
         any_cut |= any(was for _, was in cut)
         x = np.asarray(lengths, dtype=float) + (k - (len(keyed) - 1) / 2) * width
         err = np.array([error_lengths(ci) for ci in cis]).reshape(len(cis), 2).T
+        joined = len(lengths) > 1 and _dose_response(results, rows)
         ax.errorbar(
             x,
             [ci.mean for ci in cis],
             yerr=err,
-            fmt="-o" if len(lengths) > 1 and _dose_response(results, rows) else "o",
-            color=colour,
-            label=label,
+            marker=g.marker,
+            linestyle=g.linestyle if joined else "none",
+            color=g.colour,
+            label=g.label,
         )
     lengths = sorted(runs["contract_years"].unique())
     ax.set_xticks(lengths, [value_label("contract_years", v) for v in lengths])
