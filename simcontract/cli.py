@@ -40,7 +40,7 @@ from simcontract.clihelp import (
     localise,
     unknown_language,
 )
-from simcontract.i18n import listed
+from simcontract.i18n import error_text, listed, os_message, os_reason
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import (
@@ -182,7 +182,7 @@ def _check_creatable(out: Path, folder: Path, option: str) -> None:
     except OSError as err:
         if err.errno == errno.ENOSPC:
             return
-        reason = err.strerror or type(err).__name__
+        reason = os_reason(err, err.strerror or type(err).__name__)
         raise UsageError(
             said("error.no_folder", **_folders(option, out, folder), reason=reason)
         ) from None
@@ -475,9 +475,12 @@ def _connect(address: str) -> Any:
         raise UsageError(said("error.needs_distributed")) from None
     try:
         scheme, location = parse_address(address)
+        _check_scheme(scheme)
         if scheme == "tcp":
             import socket
 
+            if _port_missing(location):
+                raise ValueError(error_text("scheduler", "no_port", location=repr(location)))
             # A failed Client leaves a half-open object that hangs at exit, so check
             # that something listens first.
             host, port = parse_host_port(location)
@@ -485,10 +488,35 @@ def _connect(address: str) -> Any:
                 pass
         return Client(address, timeout="10s")
     except Exception as err:  # any failure to connect is a bad --scheduler
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        told = os_message(err) if isinstance(err, OSError) else str(err)
+        reason = told.strip().splitlines()[0] if told.strip() else type(err).__name__
         raise UsageError(
             said("error.cannot_connect", address=repr(address), reason=reason)
         ) from None
+
+
+def _check_scheme(scheme: str) -> None:
+    """Check that Dask knows the scheme of a scheduler's address (``tcp``, ``tls``...).
+
+    Raises:
+        ValueError: It does not, naming those it knows.
+    """
+    from distributed.comm import registry
+
+    try:
+        registry.get_backend(scheme)
+    except ValueError:
+        known = sorted(registry.backends)
+        raise ValueError(
+            error_text("scheduler", "unknown_scheme", scheme=repr(scheme), schemes=known)
+        ) from None
+
+
+def _port_missing(location: str) -> bool:
+    """Whether the ``HOST:PORT`` of a tcp address lacks its port (``[::1]`` for IPv6)."""
+    if location.startswith("["):
+        return location.endswith("]")
+    return ":" not in location
 
 
 def _check_out(text: str | None, resume: bool) -> None:
@@ -1656,8 +1684,10 @@ def _main(argv: list[str]) -> int:
 
 def _refusal(err: Exception) -> str:
     """What the machine refused, in one line; a full disk says how to go on."""
-    if not isinstance(err, OSError) or err.errno != errno.ENOSPC:
+    if not isinstance(err, OSError):
         return str(err)
+    if err.errno != errno.ENOSPC:
+        return os_message(err)
     where = said("error.no_space_writing", path=repr(str(err.filename))) if err.filename else ""
     return said("error.no_space", where=where)
 

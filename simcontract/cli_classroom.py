@@ -28,6 +28,7 @@ from simcontract.cli import (
     scenario_with,
 )
 from simcontract.clihelp import helped
+from simcontract.i18n import os_message
 
 _seconds = _integer(0, 3600, "not_seconds", "outside_seconds")
 _every = _integer(0, None, "not_integer", "below_zero")
@@ -87,7 +88,8 @@ def _replay(text: str) -> int:
     try:
         meta, _decisions, logged = read_log(folder)
     except (FileNotFoundError, OSError, ValueError) as err:
-        raise UsageError(_item_reason("--replay", text, err)) from None
+        reason = os_message(err) if isinstance(err, OSError) else err
+        raise UsageError(_item_reason("--replay", text, reason)) from None
     again = replay(folder)
     same = again.reset_index(drop=True).equals(logged.reset_index(drop=True))
     years = int(logged["year"].max()) if len(logged) else 0

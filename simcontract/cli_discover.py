@@ -138,7 +138,8 @@ def _stored(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
         results = load_results(folder)
     except (OSError, ValueError) as err:
         # The command line reads only finished batches (load_results offers partial=True).
-        reason = api_hint_removed(str(err), "errors.results.not_complete", "step")
+        told = i18n.os_message(err) if isinstance(err, OSError) else str(err)
+        reason = api_hint_removed(told, "errors.results.not_complete", "step")
         raise UsageError(_item_reason("--from", args.from_dir, reason)) from None
     print(said("discovery_from", path=folder, n=len(results.runs)))
     return results, list(inputs) or None

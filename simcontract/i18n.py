@@ -34,10 +34,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import contextvars
+import errno
 import functools
 import hashlib
 import json
 import re
+import socket
 import string
 import sys
 import tomllib
@@ -83,7 +85,7 @@ def resolve(lang: str | None) -> str:
         return _ALIASES[key]
     if key.startswith("en"):
         return "en"
-    raise ValueError(f"unknown language {lang!r}; languages are {', '.join(LANGUAGES)}")
+    raise ValueError(error_text("types", "language", given=repr(lang), languages=listed(LANGUAGES)))
 
 
 def from_accept_language(header: str | None) -> str:
@@ -194,6 +196,66 @@ def error_text(area: str, key: str, /, **values: Any) -> str:
     :func:`use_language`), so a command run with ``--lang zh_CN`` states its refusals in
     Chinese and the library, called from Python, in English."""
     return text(f"errors.{area}.{key}", **values)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission",
+    errno.EPERM: "not_permitted",
+    errno.EISDIR: "is_folder",
+    errno.ENOTDIR: "not_folder",
+    errno.ECONNREFUSED: "refused",
+    errno.ECONNRESET: "reset",
+    errno.EHOSTUNREACH: "host_unreachable",
+    errno.ENETUNREACH: "network_unreachable",
+    errno.ETIMEDOUT: "connection_timed_out",
+}
+"""The system's reasons the catalogue says (``errors.os.<key>``), by ``errno``."""
+
+_NAME_REASONS = {socket.EAI_NONAME: "unknown_host", socket.EAI_AGAIN: "name_service"}
+"""The name service's reasons the catalogue says, by the code of ``socket.gaierror``."""
+
+
+def _os_key(err: BaseException) -> str | None:
+    """The catalogue's key (``errors.os.<key>``) of why the system refused, if it has one."""
+    number = getattr(err, "errno", None)
+    if isinstance(err, socket.gaierror):
+        return _NAME_REASONS.get(number)  # type: ignore[arg-type]
+    if isinstance(err, TimeoutError) and number is None:  # a socket's own time limit
+        return "timed_out"
+    return _OS_REASONS.get(number) if isinstance(err, OSError) else None  # type: ignore[arg-type]
+
+
+def os_reason(err: BaseException, own: str | None = None) -> str:
+    """Why the system refused (``err.strerror``, e.g. ``Permission denied``), in the
+    language in use: a file not found, access denied, a folder where a file belongs (or
+    the reverse), a connection refused or timed out, a host name unknown are said by
+    the catalogue (``errors.os.<key>``). English keeps the system's own words (or
+    ``own``, a caller's words for it), which are English already and, from some
+    libraries, more detailed; so does any other reason."""
+    own = own or getattr(err, "strerror", None) or str(err) or type(err).__name__
+    key = _os_key(err)
+    if key is None or current() == DEFAULT_LANGUAGE:
+        return own
+    return text(f"errors.os.{key}")
+
+
+def os_message(err: BaseException) -> str:
+    """A system error as Python writes it (``[Errno 13] Permission denied: 'x.toml'``),
+    in the language in use: its reason as :func:`os_reason` says it, with its number
+    and file names. English, and any reason the catalogue does not say, is ``str(err)``
+    itself (so is an error of Windows, whose system speaks the user's language)."""
+    key = _os_key(err)
+    if key is None or current() == DEFAULT_LANGUAGE or getattr(err, "winerror", None):
+        return str(err)
+    reason = text(f"errors.os.{key}")
+    number = getattr(err, "errno", None)
+    if number is None:
+        return reason
+    names = [getattr(err, "filename", None), getattr(err, "filename2", None)]
+    files = " -> ".join(repr(name) for name in names if name is not None)
+    numbered = "numbered_file" if files else "numbered"
+    return text(f"errors.os.{numbered}", errno=number, reason=reason, files=files)
 
 
 def words(name: str) -> str:

@@ -67,6 +67,9 @@ from simcontract.phases import (
 )
 from simcontract.scenario import Rules, Scenario, ScenarioError, load_scenario
 
+_wrong = partial(error_text, "types")
+"""A message of a wrong argument given from Python, in the language in use."""
+
 
 class ContractingModel(mesa.Model):
     """An agent-based model of a government contracting market for social services.
@@ -128,10 +131,7 @@ class ContractingModel(mesa.Model):
     ) -> None:
         if isinstance(scenario, Scenario | str | Path):
             warnings.warn(
-                "ContractingModel(scenario=...) is deprecated; pass the market's scenario "
-                "first or as market_scenario=",
-                DeprecationWarning,
-                stacklevel=2,
+                error_text("warnings", "scenario_argument"), DeprecationWarning, stacklevel=2
             )
             market_scenario, scenario = scenario, None
         mesa_args = {"scenario": scenario} if scenario is not None else {}
@@ -142,10 +142,7 @@ class ContractingModel(mesa.Model):
         base = load_scenario(market_scenario)
         for key in ("name", "changes", "description", "start_year"):
             if key in params:
-                raise ScenarioError(
-                    f"{key!r} is not a parameter: ContractingModel takes parameter values "
-                    f"only; give a scenario made with Scenario.replace({key}=...) instead"
-                )
+                raise ScenarioError(error_text("types", "model_key", param=key, name=repr(key)))
         self.market_scenario: Scenario = base.replace(**params) if params else base
         """The scenario the market follows: its rules, sizes and dated rule changes."""
         # Set-up follows the rules of year 1 (a dated change for year 1 applies already).
@@ -277,9 +274,7 @@ class ContractingModel(mesa.Model):
         def scenario(self) -> Scenario:
             """Deprecated name of :attr:`market_scenario` (Mesa before 3.5)."""
             warnings.warn(
-                "ContractingModel.scenario is deprecated; use market_scenario",
-                DeprecationWarning,
-                stacklevel=2,
+                error_text("warnings", "scenario_attribute"), DeprecationWarning, stacklevel=2
             )
             return self.market_scenario
 
@@ -291,19 +286,19 @@ class ContractingModel(mesa.Model):
         if isinstance(cities, np.ndarray):
             cities = cities.tolist()
         if isinstance(cities, str | bytes) or not isinstance(cities, Sequence):
-            raise TypeError(f"cities: expected a list of city indices, got {cities!r:.60}")
+            raise TypeError(_wrong("cities_list", given=f"{cities!r:.60}"))
         whole = [c for c in cities if isinstance(c, int | np.integer) and not isinstance(c, bool)]
         if len(whole) < len(cities):
             odd = next(c for c in cities if c not in whole or isinstance(c, bool))
-            raise TypeError(f"cities: {odd!r} is not a city index (an integer)")
+            raise TypeError(_wrong("city_integer", given=repr(odd)))
         chosen = [int(c) for c in whole]
         if not chosen:
-            raise ValueError("cities: expected at least one city index (or None for all)")
+            raise ValueError(_wrong("cities_empty"))
         bad = [c for c in chosen if not 0 <= c < n]
         if bad:
-            raise ValueError(f"cities: {bad[0]} is not a city index (0 to {n - 1})")
+            raise ValueError(_wrong("city_range", given=bad[0], last=n - 1))
         if len(set(chosen)) < len(chosen):
-            raise ValueError("cities: an index is repeated")
+            raise ValueError(_wrong("city_repeated"))
         return sorted(chosen)
 
     def _city_stream(self, index: int) -> np.random.Generator:
@@ -376,7 +371,7 @@ class ContractingModel(mesa.Model):
         for city in self.cities:
             if city.index == index:
                 return city
-        raise KeyError(f"city {index} is not simulated in this model")
+        raise KeyError(_wrong("city_not_simulated", index=index))
 
     @property
     def ngos(self) -> list[NGO]:
@@ -540,7 +535,4 @@ def _seed(rng: Any) -> Any:
         and values
     ):
         return rng
-    raise TypeError(
-        f"rng: {rng!r} is not a seed; expected None, a non-negative integer, a list of them, "
-        "or a numpy SeedSequence, BitGenerator or Generator"
-    )
+    raise TypeError(_wrong("rng", given=repr(rng)))

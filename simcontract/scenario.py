@@ -378,7 +378,7 @@ class Scenario(Mapping[str, Any]):
             TypeError: ``year`` is not a whole number of at least 0.
         """
         if isinstance(year, bool) or not isinstance(year, numbers.Integral) or year < 0:
-            raise TypeError(f"year must be a model year (an integer >= 0), got {year!r}")
+            raise TypeError(error_text("types", "year", given=repr(year)))
         values = dict(self._values)
         for change_year, change in self._changes:
             if change_year <= year:
@@ -564,10 +564,8 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     if isinstance(name_or_path, Scenario):
         return name_or_path
     if not isinstance(name_or_path, str | os.PathLike):
-        raise TypeError(
-            "a scenario is a built-in name, a path to a .toml file or a Scenario, got "
-            f"{type(name_or_path).__name__} {name_or_path!r}"
-        )
+        given = f"{type(name_or_path).__name__} {name_or_path!r}"
+        raise TypeError(error_text("types", "scenario", given=given))
     text = os.fsdecode(name_or_path)
     if not text.strip():
         raise ScenarioError(_said("empty_scenario", text=repr(text)))
@@ -676,8 +674,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ScenarioError(_said("file_missing", **where)) from None
     except (OSError, ValueError) as err:  # permissions, a name too long, a NUL byte
-        reason = getattr(err, "strerror", None) or str(err)
-        raise ScenarioError(_said("file_unreadable", **where, reason=reason)) from None
+        from simcontract.i18n import os_reason  # i18n reads the registries, so not at import
+
+        raise ScenarioError(_said("file_unreadable", **where, reason=os_reason(err))) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raise ScenarioError(_said("in_file", path=path, reason=_said("bom")))
     try:

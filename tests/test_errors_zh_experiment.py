@@ -390,8 +390,6 @@ USER_FACING = {
 """Errors whose message a user reads (the command line prints it)."""
 
 INTERNAL = {
-    ("designs.py", "expected a design (Grid, LatinHypercube, Sobol, Morris)"),
-    ("runner.py", "executor must be a concurrent.futures.Executor"),
     # patterns.toml ships with the package: a mistake in it is the package's own.
     ("validation.py", "missing key"),
     ("validation.py", "{where}: {err}"),
@@ -401,9 +399,9 @@ INTERNAL = {
     ("validation.py", "expect must be 'higher' or 'lower'"),
     ("validation.py", "calibration figure"),
 }
-"""English messages left on purpose: programming errors and the package's own data."""
+"""English messages left on purpose: the package's own data."""
 
-MODULES = sorted(p for p in PACKAGE.glob("*.py") if p.name not in ("stats.py", "sweep_report.py"))
+MODULES = sorted(PACKAGE.glob("*.py"))
 
 
 def _english_raises(path: Path) -> list[str]:

@@ -422,12 +422,9 @@ MODULES = (
 )
 """The modules whose errors follow the language in use."""
 
-INTERNAL = {
-    ("scenario.py", "TypeError(f'a scenario is a built-in name"),
-    ("scenario.py", "TypeError(f'year must be a model year"),
-}
-"""Messages left in English on purpose, by module and the start of their call: a wrong
-type given from Python (a programming error; the command line gives text)."""
+INTERNAL: set[tuple[str, str]] = set()
+"""Messages left in English on purpose, by module and the start of their call: none (a
+wrong type given from Python reads in the language in use too, ``errors.types``)."""
 
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 

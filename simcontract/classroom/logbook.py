@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from simcontract import i18n
 from simcontract.classroom.plans import AwardChoice, Limits, NGOPlan
 from simcontract.classroom.players import Pending, Players
 from simcontract.experiment.atomic import write_atomic, write_text
@@ -151,7 +152,7 @@ def _damaged(path: Path, key: str, **values: Any) -> ValueError:
 
 def _unreadable(path: Path, err: OSError) -> OSError:
     """``path`` cannot be read, and the system's reason."""
-    return OSError(_said("unreadable", path=path, reason=err.strerror or err))
+    return OSError(_said("unreadable", path=path, reason=i18n.os_reason(err)))
 
 
 def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:

@@ -574,7 +574,8 @@ class Session:
             while self.phase not in phases:
                 left = end - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"session still {self.phase!r} after {timeout} s")
+                    said = {"phase": repr(self.phase), "timeout": timeout}
+                    raise TimeoutError(i18n.error_text("types", "session_wait", **said))
                 self.lock.wait(min(left, 0.2))
             return self.phase
 

@@ -204,7 +204,7 @@ def _execute(
     if command is not None and (
         isinstance(command, str) or not all(isinstance(c, str) for c in command)
     ):
-        raise TypeError(f"command must be a list of strings, got {command!r}")
+        raise TypeError(messages.error("types", "command", given=repr(command)))
     if directory is None:
         return _run(plan, None, None, workers, executor, progress, chunk_size)
     plans.check_directory(directory, resume)
@@ -220,7 +220,7 @@ def _output(out: Any, resume: bool) -> Path | None:
             raise ExperimentError(_said("resume_needs_out"))
         return None
     if not isinstance(out, str | os.PathLike):
-        raise TypeError(f"out must be a folder path (str or Path), got {type(out).__name__}")
+        raise TypeError(messages.error("types", "out", given=type(out).__name__))
     if not str(out).strip():
         raise ExperimentError(_said("out_empty", out=repr(str(out))))
     return Path(out)
@@ -423,10 +423,7 @@ def _scenarios(items: Any) -> list[Scenario]:
     elif isinstance(items, str | os.PathLike | Scenario):
         items = [items]
     elif not isinstance(items, Iterable) or isinstance(items, Mapping | bytes):
-        raise TypeError(
-            "scenarios must be a scenario (built-in name, .toml path or Scenario) or a list "
-            f"of them, got {type(items).__name__}"
-        )
+        raise TypeError(messages.error("types", "scenarios", given=type(items).__name__))
     out = [load_scenario(s) for s in items]
     if not out:
         raise ExperimentError(_said("no_scenario"))

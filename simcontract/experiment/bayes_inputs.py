@@ -160,7 +160,7 @@ def priors_for(
             raise ExperimentError(_said("none_calibrated", scenario=repr(scenario.name)))
         params = dict.fromkeys(names)
     elif isinstance(params, str):
-        raise TypeError("params must be a list of names or a mapping name -> (low, high)")
+        raise TypeError(messages.error("types", "params"))
     elif not isinstance(params, Mapping):
         names = list(params)
         twice = [n for n in names if names.count(n) > 1]

@@ -350,4 +350,5 @@ def render(fmt: str, lang: str | None = None) -> str:
         return table(lang).to_csv(index=False)
     if fmt == "text":
         return text(lang)
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    formats = messages.listed(FORMATS)
+    raise ValueError(messages.error("types", "codebook_format", formats=formats, given=repr(fmt)))

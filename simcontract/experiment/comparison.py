@@ -73,7 +73,7 @@ def reference_point(results: Results, reference: str | int | None = None) -> int
         reference = DEFAULT_REFERENCE if names.count(DEFAULT_REFERENCE) == 1 else None
         return int(points["point"][names.index(reference)] if reference else points["point"][0])
     if isinstance(reference, bool) or not isinstance(reference, str | int):
-        raise TypeError(f"reference must be a scenario name or a point number, got {reference!r}")
+        raise TypeError(messages.error("types", "reference", given=repr(reference)))
     if isinstance(reference, int):
         if reference not in set(points["point"]):
             raise ExperimentError(_said("no_point", point=reference))

@@ -754,7 +754,4 @@ def as_design(design: Design | Mapping[str, Any]) -> Design:
         return design
     if isinstance(design, Mapping):
         return Grid(design)
-    raise DesignError(
-        f"expected a design (Grid, LatinHypercube, Sobol, Morris) or a dict of value "
-        f"lists, got {type(design).__name__}"
-    )
+    raise DesignError(messages.error("types", "design", given=type(design).__name__))

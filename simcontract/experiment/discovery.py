@@ -147,7 +147,7 @@ class Discovery:
             KeyError: No such box.
         """
         if box not in set(self.boxes["box"]):
-            raise KeyError(f"no box {box}; this discovery found {len(self.boxes)}")
+            raise KeyError(messages.error("plots", "no_box", box=box, n=len(self.boxes)))
         rows = self.limits[self.limits["box"] == box]
         if restricted_only:
             rows = rows[rows["restricted"]]

@@ -36,6 +36,8 @@ from simcontract.experiment import messages, storage
 from simcontract.experiment.runner import run_seed
 
 _said = partial(messages.error, "integrity")
+_damage = partial(messages.error, "damage")
+"""What is wrong with a part (``errors.damage.<key>``), in the language in use."""
 
 _ID_TYPES = {
     "scenario": pa.string(),
@@ -242,14 +244,16 @@ def inspect(directory: str | Path, *, full: bool = True) -> Inventory:
     for table in (storage.RUNS, *(storage.DETAILS if manifest.get("series") else ())):
         folder = directory / table
         if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
-            inventory.damaged[table] = f"{table} is a file, not the folder of the {table}' parts"
+            inventory.damaged[table] = _damage("table_file", table=table)
     chunks: dict[str, set[tuple[int, int]]] = {}
     for path in storage.parts(directory / storage.RUNS):
         ids, problem = _check_part(path, storage.RUNS, rules, full=True)
         if problem is None:
             problem, ids = _repeats(ids, path.name, inventory.runs)
         if problem is not None:
-            inventory.damaged[path.name] = f"{storage.RUNS}/{path.name} {problem}"
+            inventory.damaged[path.name] = _damage(
+                "part", part=f"{storage.RUNS}/{path.name}", problem=problem
+            )
             continue
         chunks[path.name] = ids
         inventory.runs.update(dict.fromkeys(ids, path.name))
@@ -266,11 +270,8 @@ def _repeats(
     again = sorted(ids & seen.keys())
     if again:
         point, rep = again[0]
-        return (
-            f"repeats {len(again)} run(s) of {seen[again[0]]} (e.g. point {point}, "
-            f"replication {rep})",
-            ids,
-        )
+        said = {"n": len(again), "part": seen[again[0]], "point": point, "rep": rep}
+        return _damage("repeats", **said), ids
     return None, ids
 
 
@@ -292,11 +293,11 @@ def _check_details(
             path = present.get(chunk, folder / chunk)
             found, problem = _check_part(path, name, rules, full)
             if problem is None and name == storage.SERIES and found != ids:
-                problem = "does not hold the yearly series of every run of its runs part"
+                problem = _damage("series_missing")
             elif problem is None and not (found or set()) <= ids:
-                problem = "holds runs its runs part does not"
+                problem = _damage("runs_extra")
             if problem is not None:
-                inventory.damaged[chunk] = f"{name}/{chunk} {problem}"
+                inventory.damaged[chunk] = _damage("part", part=f"{name}/{chunk}", problem=problem)
                 del chunks[chunk]
     inventory.runs = {run: part for run, part in inventory.runs.items() if part in chunks}
 
@@ -330,18 +331,18 @@ class _Rules:
         if table.num_rows == 0:
             return None
         if any(table.column(c).null_count for c in storage.ID_COLUMNS):
-            return "holds a run without identifiers"
+            return _damage("no_identifiers")
         point = table.column("point").to_numpy()
         rep = table.column("replication").to_numpy()
         if np.any((point < 0) | (point >= self.n_points)):
-            return f"holds a design point outside 0 to {self.n_points - 1}"
+            return _damage("point_outside", last=self.n_points - 1)
         if np.any((rep < 0) | (rep >= self.replications)):
-            return f"holds a replication outside 0 to {self.replications - 1}"
+            return _damage("replication_outside", last=self.replications - 1)
         if np.any(self._seeds_of(rep) != table.column("seed").to_numpy()):
-            return "holds a run whose seed is not the one the manifest's seed rule gives"
+            return _damage("seed")
         expected = self.names[0] if self.sweep else self.names.take(pa.array(point))
         if not pc.all(pc.equal(table.column("scenario"), expected)).as_py():
-            return "holds a run whose scenario name is not its design point's"
+            return _damage("scenario_name")
         return self._parameter_problem(table, point, rep)
 
     @functools.cached_property
@@ -369,11 +370,11 @@ class _Rules:
                 differ = np.flatnonzero(column.to_numpy() != wanted)
             if differ.size:
                 i = int(differ[0])
-                return (
-                    f"holds a run whose {name} is {column[i].as_py()!r}, not its design "
-                    f"point's {wanted[i : i + 1].tolist()[0]!r} (point {point[i]}, replication "
-                    f"{rep[i]}): a part of another batch?"
-                )
+                said = {
+                    "value": repr(column[i].as_py()),
+                    "wanted": repr(wanted[i : i + 1].tolist()[0]),
+                }
+                return _damage("parameter", name=name, **said, point=point[i], rep=rep[i])
         return None
 
     def _seeds_of(self, reps: np.ndarray) -> np.ndarray:
@@ -427,11 +428,11 @@ def _check_part(
 ) -> tuple[set[tuple[int, int]] | None, str | None]:
     """The runs ``(point, replication)`` a part holds, or a one-line problem."""
     if not path.exists():
-        return None, "is missing"
+        return None, _damage("missing")
     if not path.is_file():
-        return None, "is not a file" + (" but a folder" if path.is_dir() else "")
+        return None, _damage("folder" if path.is_dir() else "not_file")
     if path.stat().st_size == 0:
-        return None, "is empty (0 bytes)"
+        return None, _damage("empty")
     series = table == storage.SERIES
     try:
         parquet = pq.ParquetFile(path)
@@ -445,15 +446,15 @@ def _check_part(
         problem = rules.problem(data)
         runs, twice = rules.runs(data, by_year=series)
     except Exception as err:  # any failure to decode means the file is damaged
-        return None, f"cannot be read as Parquet: {_first_line(err)}"
+        return None, _damage("not_parquet", reason=i18n.os_reason(err, _first_line(err)))
     if data.num_rows != rows:
-        return None, f"holds {data.num_rows} rows but its footer says {rows}"
+        return None, _damage("rows", n=data.num_rows, footer=rows)
     if table == storage.RUNS and data.num_rows == 0:
-        return None, "holds no run"
+        return None, _damage("no_run")
     if problem:
         return None, problem
     if twice and table in (storage.RUNS, storage.SERIES):
-        return None, "holds a run (or a run's year) twice"
+        return None, _damage("twice")
     # Last: the checks above say what differs, where they can. An untagged part predates
     # tags.
     if tag is not None and tag != rules.tag:
@@ -465,14 +466,16 @@ def _schema_problem(schema: pa.Schema, columns: list[str] | None, table: str) ->
     names = schema.names
     for column, kind in _ID_TYPES.items():
         if column not in names:
-            return f"lacks the column {column!r}"
+            return _damage("lacks_column", column=repr(column))
         if schema.field(column).type != kind:
-            return f"has column {column!r} of type {schema.field(column).type}, not {kind}"
+            said = {"column": repr(column), "kind": schema.field(column).type, "wanted": kind}
+            return _damage("column_type", **said)
     if columns is not None and sorted(names) != sorted(columns):
         extra = sorted(set(names) - set(columns))
         missing = sorted(set(columns) - set(names))
-        what = f"lacks the column {missing[0]!r}" if missing else f"has a column {extra[0]!r}"
-        return f"{what} that the manifest's {table} table does not"
+        if missing:
+            return _damage("lacks_manifest_column", column=repr(missing[0]), table=table)
+        return _damage("extra_column", column=repr(extra[0]), table=table)
     return None
 
 

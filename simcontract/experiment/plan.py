@@ -250,13 +250,10 @@ def open_directory(
 def _intact_runs(directory: Path) -> set[tuple[int, int]]:
     """The runs stored intact; damaged parts are set aside with a warning each."""
     inventory = integrity.inspect(directory, full=True)
+    aside = repr(str(directory / storage.DAMAGED))
     for why in inventory.damaged.values():
-        warnings.warn(
-            DamageWarning(
-                f"{why}; set aside in {str(directory / storage.DAMAGED)!r}, its runs run again"
-            ),
-            stacklevel=3,
-        )
+        said = messages.error("warnings", "damaged", why=why, folder=aside)
+        warnings.warn(DamageWarning(said), stacklevel=3)
     integrity.set_aside(directory, inventory.damaged)
     return set(inventory.runs)
 

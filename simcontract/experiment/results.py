@@ -268,7 +268,7 @@ def load_results(directory: str | Path, *, partial: bool = False) -> Results:
     from simcontract.experiment import integrity
 
     if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"directory must be a path (str or Path), got {type(directory).__name__}")
+        raise TypeError(messages.error("types", "directory", given=type(directory).__name__))
     partial = check_flag(partial, "partial")
     inventory = integrity.inspect(directory, full=False)
     if not inventory.complete and not partial:
@@ -329,9 +329,7 @@ def _names(outcomes: Sequence[str] | str | None) -> list[str] | None:
     if isinstance(outcomes, str):
         outcomes = [outcomes]
     if not isinstance(outcomes, Iterable):
-        raise TypeError(
-            f"outcomes must be an outcome name or a list of them, got {type(outcomes).__name__}"
-        )
+        raise TypeError(messages.error("types", "outcomes", given=type(outcomes).__name__))
     # A name given twice would give its rows twice (or break the table): once is meant.
     names: list[Any] = []
     for name in outcomes:

@@ -184,7 +184,8 @@ class RobustnessResult:
         """
         rows = self.sensitivity[self.sensitivity["pattern"] == str(pattern)]
         if rows.empty and str(pattern) not in set(self.shares["pattern"]):
-            raise KeyError(f"no pattern {pattern!r}; patterns are {list(self.shares['pattern'])}")
+            said = {"pattern": repr(pattern), "patterns": list(self.shares["pattern"])}
+            raise KeyError(messages.error("types", "no_pattern", **said))
         rows = rows[(rows["index"] == self.index) & rows["value"].notna()]
         if clear:
             rows = rows[rows["value"] - rows["conf"] > 0]

@@ -127,8 +127,9 @@ def check_flag(value: Any, name: str, *, none: bool = False) -> Any:
         return None
     if isinstance(value, bool | np.bool_):
         return bool(value)
-    allowed = "True, False or None" if none else "True or False"
-    raise TypeError(f"{name} must be {allowed}, got {value!r}")
+    raise TypeError(
+        messages.error("types", "flag_or_none" if none else "flag", name=name, given=repr(value))
+    )
 
 
 def show_progress(progress: bool | None) -> bool:
@@ -156,9 +157,7 @@ def width(workers: int | None, executor: cf.Executor | None, limit: int | None =
     if workers is not None:
         workers = check_int(workers, "workers", 1)
     if executor is not None and not isinstance(executor, cf.Executor):
-        raise ExperimentError(
-            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
-        )
+        raise ExperimentError(messages.error("types", "executor", given=type(executor).__name__))
     if executor is None and workers is not None and workers > local_workers_limit():
         said = {"workers": workers, "limit": local_workers_limit(), "cores": os.cpu_count() or 1}
         raise ExperimentError(_said("workers", **said))

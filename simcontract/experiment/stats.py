@@ -257,7 +257,7 @@ def kaplan_meier(
     d = np.asarray(list(durations), dtype=float)
     e = np.asarray(list(observed), dtype=bool)
     if d.shape != e.shape:
-        raise ValueError("durations and observed must have the same length")
+        raise ValueError(messages.error("types", "lengths"))
     times, events = np.unique(d[e], return_counts=True)
     at_risk = len(d) - np.searchsorted(np.sort(d), times, side="left")
     survival, low, high = _km_estimate(d, e, times, level)

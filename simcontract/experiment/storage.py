@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simcontract import i18n
 from simcontract.experiment import atomic, messages
 from simcontract.experiment.lock import FILES as LOCK_FILES
 from simcontract.experiment.runner import ExperimentError
@@ -234,7 +235,7 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     except IsADirectoryError:
         raise DamagedResults(_said("folder_not_file", where=where)) from None
     except OSError as err:
-        raise DamagedResults(_said("unreadable", where=where, reason=err.strerror or err)) from None
+        raise DamagedResults(_said("unreadable", where=where, reason=i18n.os_reason(err))) from None
     except UnicodeDecodeError:
         raise DamagedResults(_said("damaged", where=where, reason=_said("not_utf8"))) from None
     except RecursionError:

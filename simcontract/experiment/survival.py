@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from simcontract.experiment import messages
 from simcontract.experiment.stats import kaplan_meier
 
 GROUPINGS = {"origin": "origin", "cohort": "entry_year"}
@@ -69,7 +70,8 @@ def survival_by(results: Any, by: str = "origin", level: float = 0.95) -> pd.Dat
             table.
     """
     if by not in GROUPINGS:
-        raise ValueError(f"by: {by!r} is not a grouping; expected one of {sorted(GROUPINGS)}")
+        said = {"given": repr(by), "groupings": sorted(GROUPINGS)}
+        raise ValueError(messages.error("types", "grouping", **said))
     # The lifetimes are those the survival figure draws; its module loads matplotlib.
     from simcontract.plots.data import ngo_lifetimes
 

@@ -284,9 +284,7 @@ def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
     if patterns is None:
         return load_patterns()
     if isinstance(patterns, str | Pattern) or not all(isinstance(p, Pattern) for p in patterns):
-        raise TypeError(
-            f"patterns must be a list of Pattern (from load_patterns()), got {patterns!r:.80}"
-        )
+        raise TypeError(messages.error("types", "patterns", given=f"{patterns!r:.80}"))
     if not patterns:
         raise ExperimentError(messages.error("validation", "no_patterns"))
     return list(patterns)

@@ -62,7 +62,7 @@ def save(
         never leaves a truncated figure under its name.
     """
     if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+        raise TypeError(i18n.error_text("types", "figure", given=type(fig).__name__))
     if isinstance(formats, str):
         formats = [formats]
     formats = [str(f).lower().lstrip(".") for f in formats]

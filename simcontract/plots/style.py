@@ -336,10 +336,7 @@ def cjk_family(*, warn: bool = True) -> str | None:
         from mplfonts.conf import FONT_DIR
     except ImportError:
         if warn:
-            warnings.warn(
-                "Chinese figure text needs the mplfonts package: pip install mplfonts",
-                stacklevel=3,
-            )
+            warnings.warn(i18n.error_text("warnings", "mplfonts"), stacklevel=3)
         return None
     path = Path(FONT_DIR) / CJK_FONT_FILE
     font_manager.fontManager.addfont(str(path))
