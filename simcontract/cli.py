@@ -263,14 +263,20 @@ FIGURE_FORMATS = ("png", "pdf", "svg")
 """The file formats ``--format`` offers for figures."""
 
 
-def figure_formats(text: str) -> list[str]:
+def figure_formats(text: str, option: str = "--format") -> list[str]:
     """The figure formats a ``--format`` option names: comma-separated, each once.
+    ``--figures`` (``option``) also takes ``none``: no figure (an empty list).
 
     Raises:
         UsageError: No format, an empty item, one not offered, or one given twice.
     """
     formats = [f.strip().lower() for f in text.split(",")]
-    said_as = {"text": repr(text), "expected": said("error.format_expected")}
+    expected = said("error.format_expected")
+    if option != "--format":
+        if formats == ["none"]:
+            return []
+        expected = said("error.figures_expected", expected=expected)
+    said_as = {"option": option, "text": repr(text), "expected": expected}
     for i, f in enumerate(formats):
         problem = "format_empty" if not f else "format_not_offered"
         if f in FIGURE_FORMATS:
@@ -712,6 +718,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.out is None and not args.resume:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             args.out = str(Path("results") / f"compare-{stamp}")
+    formats = _figures(args)
     _check_scheduler(args.scheduler)
     _check_out(args.out, args.resume)
     with _holding(args):
@@ -719,7 +726,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         with _reporting(args, results):
             _print_comparison(results, shown, args)
             if results.directory is not None:
-                _report(results, results.directory, args.reference)
+                _report(results, results.directory, args.reference, formats)
     return 0
 
 
@@ -802,7 +809,6 @@ def _report(
     results: Any, directory: Path, reference: str | None, formats: Sequence[str] = ("png", "pdf")
 ) -> None:
     """Write the comparison as Markdown and its contrasts as CSV, and draw the figures."""
-    from simcontract import plots
     from simcontract.experiment import contrasts, report, storage
 
     storage.write_text(directory / "table.md", report.markdown(results, reference))
@@ -811,8 +817,19 @@ def _report(
     others = listed(("table.csv", "contrasts.csv"))
     print(said("tables", path=directory / "table.md", others=others))
     print(said("runs", path=directory / "runs.csv"))
-    paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
-    _print_figures(directory / "figures", formats, paths)
+    _draw_figures(results, directory / "figures", formats)
+
+
+def _draw_figures(results: Any, folder: Path, formats: Sequence[str]) -> None:
+    """Draw a batch's figures into ``folder`` in ``formats`` and name them; with no
+    format (``--figures none``), say how to draw them later."""
+    from simcontract import plots
+
+    if not formats:
+        print(said("figures_none", folder=folder.parent))
+        return
+    paths = plots.draw_all(results, folder, formats=formats, progress=None)
+    _print_figures(folder, formats, paths)
 
 
 def _print_figures(folder: Path, formats: Sequence[str], paths: Sequence[Path]) -> None:
@@ -882,7 +899,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             warn(said("error.no_figures"))
         if out.resolve().is_relative_to(source.resolve()):
             plan.add_outputs(source, paths)
-    print(said("figure_files", n=len(paths), path=out))
+    print(said("figure_file_one" if len(paths) == 1 else "figure_files", n=len(paths), path=out))
     for p in paths:
         print(f"  {p}")
     return 0
@@ -1199,6 +1216,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if both:
         raise UsageError(said("error.fixed_and_varied", name=repr(both[0])))
     _check_scheduler(args.scheduler)
+    formats = _figures(args)
     limits.check_batch(
         "sweep",
         len(design),
@@ -1230,7 +1248,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             else:
                 _print_points(results, KEY_OUTCOMES)
             if results.directory is not None:
-                _sweep_report(results, KEY_OUTCOMES, indices)
+                _sweep_report(results, KEY_OUTCOMES, indices, formats)
             _written(results)
     return 0
 
@@ -1257,7 +1275,6 @@ def _sweep_report(
     results: Any, outcomes: Sequence[str], indices: Any, formats: Sequence[str] = ("png", "pdf")
 ) -> None:
     """Write the sweep's table.md and draw its figures into its folder."""
-    from simcontract import plots
     from simcontract.experiment import storage, sweep_report
 
     directory = results.directory
@@ -1265,8 +1282,7 @@ def _sweep_report(
     others = ["table.csv", *(["indices.csv"] if indices is not None else [])]
     print(said("tables", path=directory / "table.md", others=listed(others)))
     print(said("runs", path=directory / "runs.csv"))
-    paths = plots.draw_all(results, directory / "figures", formats=formats, progress=None)
-    _print_figures(directory / "figures", formats, paths)
+    _draw_figures(results, directory / "figures", formats)
 
 
 def _replication_options(parser: argparse.ArgumentParser, replications: int, command: str) -> None:
@@ -1301,6 +1317,18 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument("--out", metavar="DIR", help=helped("batch.out"))
     parser.add_argument("--resume", action="store_true", help=helped("batch.resume"))
     parser.add_argument("--series", action="store_true", help=helped("batch.series"))
+    parser.add_argument("--figures", metavar="FORMATS", help=helped("batch.figures"))
+
+
+def _figures(args: argparse.Namespace) -> list[str]:
+    """The figure formats ``--figures`` names (default png and pdf; none for no figure);
+    a warning if given where no folder is written."""
+    if args.figures is None:
+        return ["png", "pdf"]
+    formats = figure_formats(args.figures, "--figures")
+    if args.out is None:
+        warn(said("error.figures_without_out"))
+    return formats
 
 
 def _add_run(sub: Any) -> None:
@@ -1418,6 +1446,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help=helped("version")
     )
+    # Also before the command (`simcontract --lang zh_CN run ...`), as the help says.
+    parser.add_argument("--lang", metavar="LANG", dest="global_lang", help=helped("options.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     _add_run(sub)
@@ -1617,7 +1647,8 @@ def _run_command(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    given = getattr(args, "lang", None)
+    given = getattr(args, "lang", None) or args.global_lang
+    args.lang = given
     try:
         lang = i18n.resolve(given) if given else i18n.current()
     except ValueError:

@@ -24,6 +24,9 @@ TINY = {"years": 4, "initial_ngos": 12, "n_bureaux": 4, "n_mass_orgs": 1}
 GRID_ARGS = ["--grid", "favouritism=0.1,0.6", "--replications", "2", "--series"]
 """The design of the stored sweep, as command-line options."""
 
+NO_FIGURES = ["--figures", "none"]
+"""A resume that draws no figures, where the repair of the runs is what is tested."""
+
 
 def write_tiny(folder: Path) -> Path:
     """``folder/tiny.toml``: the scenario of the stored sweep."""

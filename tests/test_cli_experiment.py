@@ -182,7 +182,7 @@ def test_resume_after_sigkill_gives_the_uninterrupted_dataset(
 ) -> None:
     argv = ["sweep", str(tiny_toml), "--grid", "favouritism=0.1,0.6", "--grid"]
     argv += ["contract_years=1,3", "--replications", "40", "--workers", "1"]
-    argv += ["--series", "--seed", "9"]
+    argv += ["--series", "--seed", "9", "--figures", "none"]
     killed = tmp_path / "killed"
     proc = subprocess.Popen(
         [sys.executable, "-m", "simcontract.cli", *argv, "--out", str(killed)],

@@ -120,7 +120,7 @@ def test_the_usage_lines_of_a_chinese_help_align(capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("argv", "excerpt"),
     [
-        ([], "usage: simcontract [-h] [--version] COMMAND ...\n\nAgent-based simulation"),
+        ([], "usage: simcontract [-h] [--version] [--lang LANG] COMMAND ...\n\nAgent-based"),
         # The column of the help text moves between Python versions.
         ([], "options:\n  -h, --help "),
         ([], "  show this help message and exit\n"),

@@ -342,6 +342,7 @@ def test_a_killed_discovery_resumes_to_the_uninterrupted_result(tmp_path: Path, 
     argv = ["discover", "baseline", "--where", "service_coverage < 0.6", "--points", "60"]
     argv += ["--param", "match_funding=0:0.8", "--param", "other_income=0:400000"]
     argv += ["--replications", "2", "--workers", "1", "--format", "png", "--seed", "3"]
+    argv += ["--set", "years=8"]  # a shorter horizon: the same discovery, runs 2.5 times faster
     killed = tmp_path / "killed"
     env = {**os.environ, "CI": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(

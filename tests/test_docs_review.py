@@ -201,7 +201,7 @@ def test_the_reporting_example_is_what_the_main_job_gives() -> None:
     )
     assert example, "cite.md lacks its example of a reported result"
     said = [float(x) for x in example.groups()]
-    results = compare(["baseline", "beijing_piecemeal"], replications=30, seed=0, workers=1)
+    results = compare(["baseline", "beijing_piecemeal"], replications=30, seed=0, workers=2)
     level = results.table(["staff_turnover"]).set_index("scenario")
     gap = results.contrasts(reference="baseline", outcomes=["staff_turnover"]).iloc[0]
     bj, base = level.loc["beijing_piecemeal"], level.loc["baseline"]

@@ -201,7 +201,8 @@ def test_check_names_the_damage_and_resume_repairs_it(
     assert (len(damaged) == 1) == (kind in damage.PART_DAMAGE), report
 
     tiny = damage.write_tiny(tmp_path)
-    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]
+    resume += ["--out", str(res)]
     assert main([*resume, "--resume"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == len(damaged)
@@ -283,7 +284,8 @@ def test_a_file_in_place_of_a_table_folder_is_damage_that_resume_sets_aside(
     assert f"damaged: {table} is a file, not the folder of the {table}' parts" in report
     assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
     tiny = damage.write_tiny(tmp_path)
-    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]
+    resume += ["--out", str(res)]
     assert main([*resume, "--resume"]) == 0
     # With the series gone, every chunk lacks its series part: all run again.
     err = capsys.readouterr().err.splitlines()
@@ -314,7 +316,8 @@ def test_check_names_missing_tables_and_resume_writes_them(
     assert report[-2] == f"4 of 4 runs stored and intact; the batch ran to its end, {said}"
     assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
     tiny = damage.write_tiny(tmp_path)
-    resume = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(res)]
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]
+    resume += ["--out", str(res)]
     assert main([*resume, "--resume"]) == 0
     assert main(["check", str(res)]) == 0
     assert (res / "table.csv").is_file()
@@ -327,7 +330,8 @@ def test_an_interrupt_while_the_tables_are_written_says_how_to_finish(
     import simcontract.cli as cli
 
     tiny = damage.write_tiny(tmp_path)
-    argv = ["sweep", str(tiny), *damage.GRID_ARGS, "--workers", "1", "--out", str(tmp_path / "r")]
+    argv = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]
+    argv += ["--out", str(tmp_path / "r")]
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
