@@ -34,12 +34,15 @@ def _raw(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
 
 
 def _marked_headers() -> dict[str, str]:
-    """The Chinese texts used as column headers, with their marks, by key."""
+    """The Chinese texts used as column headers, and the units under a figure's narrow
+    axis titles, with their marks, by key."""
     raw = dict(_raw(tomllib.loads(i18n.catalogue_text(ZH))))
     return {
         k: v
         for k, v in raw.items()
-        if k in HEADER_KEYS or (k.startswith(("outcomes.", "parameters.")) and k.endswith(".label"))
+        if k in HEADER_KEYS
+        or k.startswith("figures.outcome_units.")
+        or (k.startswith(("outcomes.", "parameters.")) and k.endswith(".label"))
     }
 
 
