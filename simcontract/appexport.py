@@ -20,7 +20,15 @@ from simcontract.appcharts import DASHES, PANELS, across, change_marks, run_labe
 from simcontract.appcontrols import show_number
 from simcontract.appreplicate import Replicates
 from simcontract.appruns import Run
-from simcontract.plots.style import OKABE_ITO, STYLE, figure, figure_text, language_rc, styled
+from simcontract.plots.style import (
+    MARKERS,
+    OKABE_ITO,
+    STYLE,
+    figure,
+    figure_text,
+    language_rc,
+    styled,
+)
 from simcontract.scenario import load_scenario
 
 PNG_DPI = 150
@@ -81,8 +89,9 @@ def charts_figure(
     run: Run, kept: Sequence[Run] = (), replicates: Replicates | None = None
 ) -> Figure:
     """The app's yearly charts as one matplotlib figure (in the language given by
-    ``lang=``): the live run solid, kept runs dashed, the replications' bands, rule
-    changes marked and flagged."""
+    ``lang=``): the live run solid, kept runs dashed, each outcome of a panel with its own
+    colour and marker (filled on the live run, hollow on kept runs), the replications'
+    bands, rule changes marked and flagged."""
     lang = i18n.current()
     fig = figure(11.0, 6.6, page=False)  # a slide, as the page shows it, not a print page
     axes = fig.subplots(2, 3, sharex=True)
@@ -92,20 +101,23 @@ def charts_figure(
         for k, shown in enumerate((run, *kept)):
             series = shown.series()
             dash = DASHES[k % len(DASHES)]
-            for colour, name in zip(OKABE_ITO, panel.outcomes, strict=False):
+            for j, name in enumerate(panel.outcomes):
                 if series.empty or name not in series:
                     continue
                 label = i18n.outcome_label(name, lang)
                 if k:  # a kept run's line: the outcome and the run's name in brackets
                     note = run_label(shown, lang)
                     label = i18n.text("punctuation.paren", lang, text=label, note=note)
+                # Printed in grey, a panel's outcomes differ by marker, its runs by
+                # dash and by filled (the live run) or hollow markers.
                 ax.plot(
                     series["year"],
                     series[name],
-                    color=colour,
+                    color=OKABE_ITO[j % len(OKABE_ITO)],
                     dashes=dash if k else (None, None),
-                    marker="o" if not k else None,
-                    markersize=3,
+                    marker=MARKERS[j % len(MARKERS)],
+                    markerfacecolor="white" if k else None,
+                    markersize=3.5,
                     label=label,
                 )
         if replicates is not None:

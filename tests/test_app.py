@@ -519,6 +519,24 @@ def test_the_downloaded_charts_keep_the_pages_width_and_their_panels_room(
         assert ax.get_position().width > 0.2, ax.get_title()
 
 
+def test_the_downloaded_charts_tell_outcomes_and_runs_apart_without_colour(stepped) -> None:
+    """Printed in grey: within a panel each outcome has its own marker, and a kept run's
+    markers are hollow where the live run's are filled."""
+    kept = start_run("baseline", 1)
+    kept.step()
+    kept.label = "A"
+    fig = charts_figure(stepped, [kept], lang="en")
+    several = 0
+    for ax in fig.axes:
+        lines = [line for line in ax.get_lines() if line.get_marker() not in (None, "None", "")]
+        live = [line for line in lines if line.get_markerfacecolor() != "white"]
+        hollow = [line for line in lines if line.get_markerfacecolor() == "white"]
+        assert len({line.get_marker() for line in live}) == len(live), ax.get_title()
+        assert {line.get_marker() for line in hollow} == {line.get_marker() for line in live}
+        several += len(live) > 1
+    assert several >= 3
+
+
 def test_a_downloaded_run_can_be_told_apart_and_run_again(state: AppState) -> None:
     state.lang.value = "zh_CN"
     state.set_rule("tendering", "direct")
