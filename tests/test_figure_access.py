@@ -277,3 +277,42 @@ def test_a_column_wide_dependence_figure_stacks_its_panels(tiny: Results, lang: 
     assert fig.get_figheight() <= style.PAGE_HEIGHT
     labels = [hist.xaxis.label, ecdf.xaxis.label, hist.yaxis.label, ecdf.yaxis.label]
     assert not _overlapping([*labels, hist.title, ecdf.title])
+
+
+def _sobol_indices(parameters: list[str]) -> pd.DataFrame:
+    """A made-up table of Sobol indices, S1 and ST of each parameter."""
+    rng = np.random.default_rng(5)
+    rows = [
+        {
+            "outcome": "ngo_survival",
+            "index": index,
+            "parameter": p,
+            "value": v,
+            "conf": 0.05,
+            "low": v - 0.05,
+            "high": v + 0.05,
+        }
+        for p in parameters
+        for index, v in (("S1", rng.uniform(0, 0.3)), ("ST", rng.uniform(0.3, 0.6)))
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_rows_draw_closer_to_keep_a_page() -> None:
+    assert style.rows_height(1.3, 2, 0.45) == pytest.approx(1.3 + 2 * 0.45)  # as before
+    assert style.rows_height(1.3, 30, 0.45) == pytest.approx(style.PAGE_HEIGHT)
+    assert style.rows_height(1.3, 60, 0.45) == pytest.approx(1.3 + 60 * style.ROW_LEAST)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_sobol_chart_of_many_parameters_fits_a_page(lang: str) -> None:
+    """Thirty parameters drew a Sobol chart 14.8 inches tall: now a page's height, each
+    parameter's name clear of the next."""
+    from simcontract.params import PARAMETERS
+
+    names = [n for n, p in PARAMETERS.items() if p.kind in ("float", "int")][:30]
+    fig = _laid_out(plots.sensitivity(_sobol_indices(names), "ngo_survival", lang=lang))
+    assert fig.get_figheight() <= style.PAGE_HEIGHT
+    ticks = fig.axes[0].get_yticklabels()
+    assert len(ticks) == 30
+    assert not _overlapping(list(ticks))

@@ -11,7 +11,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simcontract import i18n
-from simcontract.plots.style import OKABE_ITO, figure, figure_text, outcome_label, styled
+from simcontract.plots.style import (
+    OKABE_ITO,
+    figure,
+    figure_text,
+    outcome_label,
+    rows_height,
+    styled,
+)
 
 
 @styled
@@ -32,7 +39,7 @@ def decomposition_chart(decomposition: Any) -> Figure:
     alone = d.one_at_a_time.set_index("rule").loc[shapley.index]
     order = shapley["value"].abs().fillna(-1.0).sort_values(kind="stable").index.tolist()
     n = len(order)
-    fig = figure(7.0, 2.0 + 0.34 * (n + 1))
+    fig = figure(7.0, rows_height(2.0, n + 1, 0.34))
     ax = fig.add_subplot()
     y = np.arange(n)
     value = shapley.loc[order, "value"].to_numpy(float)

@@ -18,6 +18,7 @@ from simcontract.plots.style import (
     in_text,
     outcome_label,
     parameter_label,
+    rows_height,
     styled,
 )
 
@@ -102,7 +103,9 @@ def heatmap(
             raise ValueError(i18n.text("errors.plots.no_column", name=repr(name)))
     ranges = getattr(design, "ranges", None) or {}
     cells = cell_means(runs, outcome, (x, y), bins, max_levels, ranges)
-    fig = figure(1.6 + 0.55 * max(4, len(cells.xlabels)), 1.4 + 0.4 * max(4, len(cells.ylabels)))
+    fig = figure(
+        1.6 + 0.55 * max(4, len(cells.xlabels)), rows_height(1.4, max(4, len(cells.ylabels)), 0.4)
+    )
     ax = fig.add_subplot()
     cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#eeeeee")
     image = ax.imshow(

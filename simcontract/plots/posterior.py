@@ -22,6 +22,7 @@ from simcontract.plots.style import (
     fmt,
     parameter_label,
     pretty,
+    rows_height,
     styled,
 )
 
@@ -53,7 +54,7 @@ def posterior_marginals(posterior: Any, *, level: float = 0.95) -> Figure:
     priors = list(posterior.priors)
     columns = min(2, len(priors))
     rows = math.ceil(len(priors) / columns)
-    fig = figure(3.2 * columns + 1.6, 2.3 * rows + 0.6)
+    fig = figure(3.2 * columns + 1.6, rows_height(0.6, rows, 2.3, least=1.5))
     weights = posterior.particles["weight"].to_numpy(dtype=float)
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, prior in zip(axes, priors, strict=False):
@@ -116,7 +117,7 @@ def predictive_intervals(posterior: Any, *, level: float = 0.95) -> Figure:
     if table is None or not len(table):
         raise ValueError(i18n.text("errors.plots.no_predictive"))
     table = table.reset_index(drop=True)
-    fig = figure(6.2, 1.2 + 0.42 * len(table))
+    fig = figure(6.2, rows_height(1.2, len(table), 0.42))
     ax = fig.add_subplot()
     y = np.arange(len(table))[::-1]
     for yi, r in zip(y, table.itertuples(), strict=True):

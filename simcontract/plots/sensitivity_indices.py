@@ -20,6 +20,7 @@ from simcontract.plots.style import (
     group_marker,
     in_text,
     pretty,
+    rows_height,
     styled,
 )
 
@@ -72,7 +73,7 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
     flag_st = flags[table["index"] == "ST"].set_axis(st.index)
     order = st["value"].fillna(-np.inf).sort_values(ascending=True).index.tolist()
     flagged = bool(flag_s1.any() or flag_st.any())
-    fig = figure(5.0, 1.3 + 0.45 * len(order) + (0.35 if flagged else 0.0))
+    fig = figure(5.0, rows_height(1.3 + (0.35 if flagged else 0.0), len(order), 0.45))
     ax = fig.add_subplot()
     y = np.arange(len(order))
     h = 0.38

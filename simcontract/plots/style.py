@@ -296,7 +296,22 @@ a journal page (about 230 mm) less a few lines of caption. The comparison of out
 and the fan chart in panels, whose height grows with what they draw, keep within it
 while their points and panels keep room for their text
 (:func:`~simcontract.plots.outcomes.compare_outcomes`,
-:func:`~simcontract.plots.outcomes.fan_chart`)."""
+:func:`~simcontract.plots.outcomes.fan_chart`); so do the figures with a row for each
+parameter or rule (:func:`rows_height`)."""
+
+ROW_LEAST = 0.22
+"""Least height of a row of bars or cells, in inches: an 8-point label with room either
+side."""
+
+
+def rows_height(frame: float, rows: int, step: float, least: float = ROW_LEAST) -> float:
+    """Height, in inches, of a figure of ``rows`` rows of ``step`` inches each below and
+    above ``frame`` inches of titles, axes and legend: with many rows, rows of no less
+    than ``least`` inches, drawn closer so the figure keeps within :data:`PAGE_HEIGHT`
+    (taller only when rows of ``least`` inches do not fit)."""
+    room = (PAGE_HEIGHT - frame) / max(rows, 1)
+    return frame + rows * max(least, min(step, room))
+
 
 MM_PER_INCH = 25.4
 
