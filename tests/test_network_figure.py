@@ -236,7 +236,7 @@ def test_a_market_that_fits_draws_every_ngo_and_says_nothing_is_left_out() -> No
     assert not any("not drawn" in t for t in texts_of(fig))
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "no contract" in legend
-    assert fig.get_size_inches()[1] <= 9.0
+    assert fig.get_size_inches()[1] <= style.PAGE_HEIGHT
 
 
 def test_a_batch_whose_runs_all_end_without_contracts_gets_a_figure_saying_so() -> None:

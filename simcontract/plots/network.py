@@ -32,6 +32,7 @@ from simcontract.plots.data import (
 from simcontract.plots.style import (
     MM_PER_INCH,
     ORIGIN_COLOURS,
+    PAGE_HEIGHT,
     PAGE_WIDTH,
     PURCHASER_NAMES,
     figure,
@@ -119,10 +120,6 @@ def width_handles(most: int) -> list[Line2D]:
 
 
 # --------------------------------------------------------------------------- layout
-PAGE_HEIGHT = 9.0
-"""Tallest network figure, in inches: a journal page's text height less room for the
-caption."""
-
 LEAST_WIDTH = 150 / MM_PER_INCH
 """Narrowest network, in inches (150 mm): the groups' names beside the nodes and the
 colour bar need it, so a narrower width asked for (``width_mm=``) gives this one."""
@@ -176,7 +173,7 @@ def _column(blocks: list[list[Any]]) -> dict[Any, float]:
 def _page(steps: float) -> float:
     """Height of the figure (inches) whose longest column has ``steps`` node steps: its
     nodes :data:`NODE_STEP` apart where the page has room, closer to fit
-    :data:`PAGE_HEIGHT`."""
+    :data:`~simcontract.plots.style.PAGE_HEIGHT`."""
     step = min(NODE_STEP, (PAGE_HEIGHT - _FRAME) / (_SPAN * steps))
     return min(PAGE_HEIGHT, max(_MIN_HEIGHT, _FRAME + _SPAN * step * steps))
 
@@ -378,11 +375,11 @@ def contract_network(
     holds). Hollow NGOs hold no contract. Only purchasers holding contracts appear.
 
     The figure fits a page (:data:`~simcontract.plots.style.PAGE_WIDTH` by
-    :data:`PAGE_HEIGHT`): nodes stand closer and smaller in a large market, and when
-    even so the active NGOs do not fit, those without a contract are counted beside
-    their group, not drawn. The title says the run, design point (of a sweep) and
-    year shown. A run with no contract in force at its end (one-year contracts all end
-    with its last year) gives a figure saying so.
+    :data:`~simcontract.plots.style.PAGE_HEIGHT`, as the other figures): nodes stand
+    closer and smaller in a large market, and when even so the active NGOs do not fit,
+    those without a contract are counted beside their group, not drawn. The title says
+    the run, design point (of a sweep) and year shown. A run with no contract in force at
+    its end (one-year contracts all end with its last year) gives a figure saying so.
     Asked for a width (``width_mm=``), the network is never narrower than
     :data:`LEAST_WIDTH` (150 mm).
 
