@@ -316,3 +316,23 @@ def test_a_sobol_chart_of_many_parameters_fits_a_page(lang: str) -> None:
     ticks = fig.axes[0].get_yticklabels()
     assert len(ticks) == 30
     assert not _overlapping(list(ticks))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_counts_over_points_at_a_panels_edges_stay_in_the_panel(lang: str) -> None:
+    """A point whose outcome is undefined in some runs says how many it has ("n = 2"):
+    centred over a point at a panel's side, the label ran past the panel's edge."""
+    results = made_up(builtin_names()[:4])
+    runs = results.runs
+    # The lowest point near 0 and the highest near 1, where their intervals are cut.
+    for point, values in ((0, [np.nan, 0.0, 0.004]), (3, [np.nan, 0.996, 1.0])):
+        runs.loc[runs["point"] == point, "provider_turnover"] = values
+    fig = plots.compare_outcomes(results, ["provider_turnover"], width_mm=85, lang=lang)
+    fig = _laid_out(fig)
+    ax = fig.axes[0]
+    counts = [t for t in ax.texts if t.get_text().startswith("n =")]
+    assert len(counts) == 2
+    panel = ax.get_window_extent()
+    for text in counts:
+        box = text.get_window_extent()
+        assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1, text.get_text()

@@ -180,6 +180,7 @@ def compare_outcomes(
     for ax, name in zip(axes.flat, outcomes, strict=False):
         for g in points:
             any_cut |= _draw_point(ax, runs, g, name, ypos[g.point], level, full)
+        _counts_inside(ax)
         # Panels side by side in a column: labels at the tick labels' size, fewer lines.
         ax.set_xlabel(outcome_label(name), fontsize=STYLE["xtick.labelsize"] if tight else None)
         ax.grid(axis="y", visible=False)
@@ -215,6 +216,7 @@ def _draw_point(
             ha="center",
             fontsize=MIN_TEXT_SIZE,
             color=g.colour,
+            gid=COUNT_GID,
         )
     ax.errorbar(
         [interval.mean],
@@ -226,6 +228,29 @@ def _draw_point(
         label=g.label,
     )
     return cut
+
+
+COUNT_GID = "point_n"
+"""Mark of the "n = ..." labels over points whose outcome is undefined in some runs."""
+
+EDGE_SHARE = 0.25
+"""Share of a panel's width, at either side, where a point's "n = ..." label is aligned
+toward the panel's middle instead of centred over the point."""
+
+
+def _counts_inside(ax: Axes) -> None:
+    """The "n = ..." labels of points near a panel's side start or end over their point,
+    so they stay within the panel (centred, they ran past its edge into the next panel
+    or the scenarios' names)."""
+    low, high = ax.get_xlim()
+    for text in ax.texts:
+        if text.get_gid() != COUNT_GID or high <= low:
+            continue
+        where = (text.xy[0] - low) / (high - low)
+        if where < EDGE_SHARE:
+            text.set_horizontalalignment("left")
+        elif where > 1 - EDGE_SHARE:
+            text.set_horizontalalignment("right")
 
 
 def _fan_columns(n: int) -> int:
