@@ -538,6 +538,36 @@ def test_resume_refuses_runs_of_other_code_but_takes_batches_from_before_it_was_
     assert len(done.runs) == 2 * 4 and done.manifest["status"] == "complete"
 
 
+def test_resume_refuses_a_design_whose_sampler_now_draws_other_points(
+    tiny: Scenario, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sampled design is stored as its size, ranges and seed; another SciPy or SALib
+    may draw other points from them, and a resumed batch would then mix two samples
+    (or, finding every stored run off its point, set them all aside as another batch's)."""
+    out = tmp_path / "batch"
+
+    def design() -> LatinHypercube:
+        return LatinHypercube(4, {"favouritism": (0.0, 1.0)}, seed=3)
+
+    sweep(tiny, design(), replications=1, seed=1, workers=1, out=out, chunk_size=2)
+    manifest = storage.read_manifest(out)
+    assert manifest["identity"]["points"] == plan.points_digest(design().points())
+    storage.parts(out / "runs")[-1].unlink()
+    drawn = LatinHypercube._sample
+    monkeypatch.setattr(LatinHypercube, "_sample", lambda self: drawn(self)[::-1])
+    with pytest.raises(ExperimentError, match="draw other points from the same design") as err:
+        sweep(tiny, design(), replications=1, seed=1, workers=1, out=out, resume=True)
+    assert "scipy " in str(err.value) and "SALib " in str(err.value)
+    assert "\n" not in str(err.value)
+    assert storage.read_manifest(out) == manifest
+    # With the sampler's own points it finishes, keeping the runs it has.
+    monkeypatch.setattr(LatinHypercube, "_sample", drawn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", plan.DamageWarning)
+        done = sweep(tiny, design(), replications=1, seed=1, workers=1, out=out, resume=True)
+    assert len(done.runs) == 4 and done.manifest["status"] == "complete"
+
+
 def test_resume_runs_only_missing_runs(tiny: Scenario, serial, tmp_path) -> None:
     out = tmp_path / "partial"
     sweep(tiny, GRID, replications=3, seed=5, workers=1, series=True, out=out, chunk_size=2)

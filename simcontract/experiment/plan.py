@@ -100,6 +100,7 @@ class Plan:
                 "kind": self.kind,
                 "scenarios": [s.to_dict() for s in self.scenarios],
                 "design": self.design.describe() if self.design else None,
+                "points": points_digest(self.points) if self.design else None,
                 "seed": self.seed,
                 "run_seeds": SEED_RULE,
                 "replications": self.replications,
@@ -139,6 +140,7 @@ _IDENTITY = (
     "kind",
     "scenarios",
     "design",
+    "points",
     "seed",
     "replications",
     "series",
@@ -148,7 +150,22 @@ _IDENTITY = (
 """What a batch is, in the order a refusal to resume names them (``identity_<key>``
 in the catalogue says each in words)."""
 
+_RECORDED_LATER = ("model_code", "points")
+"""Parts of the identity that batches stored by earlier versions lack: such a batch is
+not told apart by them."""
+
+_SAMPLERS = ("scipy", "SALib")
+"""The libraries that draw a sampled design's points (LHS: SciPy; Sobol, Morris: SALib)."""
+
 _said = partial(messages.error, "plan")
+
+
+def points_digest(points: Sequence[dict[str, Any]]) -> str:
+    """A fingerprint of a design's points (``sha256:`` and 16 hex digits): a sampled
+    design's points come from its seed through SciPy or SALib, which may draw other
+    points from the same seed in another version."""
+    text = json.dumps(list(points), sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def now() -> str:
@@ -337,10 +354,14 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
     ours = plan.identity()
     if stored.get("run_seeds") != ours["run_seeds"]:
         raise ExperimentError(_said("old_seeds", where=repr(where)))
-    # A batch stored before the model code was recorded cannot be told apart by it.
-    differ = [k for k in _IDENTITY if k in stored or k != "model_code"]
+    differ = [k for k in _IDENTITY if k in stored or k not in _RECORDED_LATER]
     differ = [k for k in differ if stored.get(k) != ours[k]]
-    settings = [k for k in differ if k not in ("simcontract_version", "model_code")]
+    settings = [k for k in differ if k not in ("simcontract_version", "model_code", "points")]
+    if differ == ["points"]:
+        # The same design, seed and code: the sampler drew other points.
+        raise ExperimentError(_said("other_points", where=repr(where), **_samplers(manifest)))
+    if settings:  # other settings draw other points: the points say nothing more
+        differ = [k for k in differ if k != "points"]
     if "model_code" in differ and not settings:
         # A development version keeps its version number while its code changes. Other
         # settings are told first: "finish it with that code" would not finish another
@@ -352,6 +373,15 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
         said = {"words": words, "difference": _difference(stored, ours, differ[0])}
         raise ExperimentError(_said("different", where=repr(where), **said))
     return manifest
+
+
+def _samplers(manifest: dict[str, Any]) -> dict[str, str]:
+    """The versions of the samplers that drew a batch's points, and of those here."""
+    first = (manifest.get("sessions") or [{}])[0].get("versions") or manifest.get("versions", {})
+    return {
+        "there": messages.listed(f"{p} {first.get(p, '?')}" for p in _SAMPLERS),
+        "now": messages.listed(f"{p} {_version(p)}" for p in _SAMPLERS),
+    }
 
 
 _MISSING = object()
