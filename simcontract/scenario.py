@@ -693,17 +693,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(_said("in_file", path=path, reason=problem)) from None
 
 
-_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
-"""Where ``tomllib`` says a problem is, at the end of its message."""
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$")
+"""Where ``tomllib`` says a problem is, at the end of its message: a line, or the end of
+the file (a list or table left open)."""
 
 _TOML_HINTS = {
     "Cannot overwrite a value": "toml_key_twice",
     "Cannot declare": "toml_table_twice",
     "Invalid value": "toml_invalid_value",
     "Expected newline or end of document after a statement": "toml_one_per_line",
+    "Expected '=' after a key in a key/value pair": "toml_expected_equals",
+    "Invalid statement": "toml_invalid_statement",
+    "Invalid initial character for a key part": "toml_key_start",
+    "Unclosed array": "toml_unclosed_array",
+    "Unclosed inline table": "toml_unclosed_inline",
+    "Unterminated string": "toml_unterminated_string",
+    "Expected ']' at the end of a table declaration": "toml_table_header",
+    "Expected ']]' at the end of an array declaration": "toml_array_header",
+    "Illegal character": "toml_illegal_character",
+    "Found invalid character": "toml_illegal_character",
+    "Invalid date or datetime": "toml_date",
+    "Unescaped '\\' in a string": "toml_backslash",
+    "Invalid hex value": "toml_escape",
+    "Escaped character is not a Unicode scalar value": "toml_escape",
 }
-"""What ``tomllib``'s most frequent messages mean in a scenario file, and what is allowed:
-the texts ``errors.scenario.<hint>`` (with the key of the line)."""
+"""What ``tomllib``'s messages mean in a scenario file, and what is allowed: the texts
+``errors.scenario.<hint>`` (with the key of the line, and the rest of the message, such
+as the character refused). Its rarer messages (a table or inline table redefined) are
+shown as ``tomllib`` gives them."""
 
 
 def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
@@ -712,19 +729,33 @@ def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
     where = _TOML_WHERE.search(message)
     if where is None:
         return message
-    reason, number = message[: where.start()], int(where.group(1))
+    reason = message[: where.start()]
+    if where.group(1) is None:
+        return _said("toml_at_end", reason=_toml_hint(reason, ""))
+    number = int(where.group(1))
     lines = text.split("\n")
     line = lines[number - 1].strip() if number <= len(lines) else ""
     key = (line.split("=", 1)[0] if "=" in line else line.split("#", 1)[0]).strip()
-    for start, hint in _TOML_HINTS.items():
-        if reason.startswith(start):
-            reason = _said(hint, field=key, quoted=repr(key))
-            break
+    reason = _toml_hint(reason, key)
     if len(line) > 60:
         line = line[:59] + "…"
     if line:
         return _said("toml_line", number=number, line=repr(line), reason=reason)
     return _said("toml_line_empty", number=number, reason=reason)
+
+
+def _toml_hint(reason: str, key: str) -> str:
+    """What ``tomllib``'s ``reason`` means on the line of ``key``, and what is allowed
+    (:data:`_TOML_HINTS`); ``reason`` itself when no hint says it."""
+    for start, hint in _TOML_HINTS.items():
+        if reason.startswith(start):
+            detail = reason[len(start) :].strip()
+            if hint == "toml_illegal_character" and detail == repr("\n"):
+                hint = "toml_unterminated_string"  # a line break inside a text
+            if hint == "toml_expected_equals":  # the name read, not the rest of the line
+                key = key.split()[0] if key.split() else key
+            return _said(hint, field=key, quoted=repr(key), detail=detail)
+    return reason
 
 
 def _check_change_years(changes: Any, path: Path) -> None:

@@ -502,3 +502,37 @@ def test_api_words_in_english_are_as_before() -> None:
         "no region; leave it out (a range of your own can be given from Python: "
         "robustness(parameters={name: (low, high)}))"
     )
+
+
+BAD_TOML = {
+    "no equals sign": "[parameters]\ncontract_years 3\n",
+    "not a setting": "[parameters]\n= 3\n",
+    "key start": "[parameters]\nyears. = 3\n",
+    "unclosed header": "[parameters\nyears = 3\n",
+    "unclosed list header": "[[changes]\nyear = 3\n",
+    "unclosed text": 'name = "a\n',
+    "unclosed list": "[parameters]\ncity_sizes = [1, 2\n",
+    "unclosed inline table": "[parameters]\nx = {a = 1\n",
+    "control character": 'name = "a\x01"\n',
+    "date": "[parameters]\nyears = 2024-02-30\n",
+    "backslash": 'description = "C:\\data"\n',
+    "escape": 'description = "\\uZZZZ"\n',
+}
+"""Malformed scenario files, one of each mistake ``tomllib`` names."""
+
+
+@pytest.mark.parametrize("case", BAD_TOML)
+def test_toml_mistakes_are_said_in_chinese(tmp_path: Path, case: str) -> None:
+    """Each of ``tomllib``'s messages a scenario file can meet, said in the language in
+    use with what is allowed (they reached a Chinese reader in English)."""
+    from simcontract.scenario import _TOML_HINTS
+
+    path = scenario_file(tmp_path, BAD_TOML[case])
+    said = {}
+    for lang in i18n.LANGUAGES:
+        with i18n.use_language(lang), pytest.raises(ScenarioError) as caught:
+            load_scenario(path)
+        said[lang] = str(caught.value)
+    assert not [start for start in _TOML_HINTS if start in said["en"]], said["en"]
+    assert not [start for start in _TOML_HINTS if start in said["zh_CN"]], said["zh_CN"]
+    assert re.search("[\u4e00-\u9fff]", said["zh_CN"].split("TOML", 1)[-1]), said["zh_CN"]

@@ -55,8 +55,53 @@ def _load_quietly(path: Path) -> tuple[Scenario, list[str]]:
             'name = "a"\n[parameters]\nyears = 3\n[parameters]\nfavouritism = 0.1\n',
             r"line 4 \('\[parameters\]'\): the table \[parameters\] is declared twice",
         ),
+        (
+            'name = "a"\n[parameters]\ncontract_years 3\n',
+            r"line 3 \('contract_years 3'\): 'contract_years' is not followed by '='",
+        ),
+        (
+            'name = "a"\n[parameters\nyears = 3\n',
+            r"line 2 \('\[parameters'\): a table's header is \[name\], closed with '\]'",
+        ),
+        (
+            'name = "a\n[parameters]\n',
+            r"line 1 \('name = \"a'\): a text is not closed: it ends on its line",
+        ),
+        (
+            'name = "a"\n[parameters]\ncity_sizes = [1, 2\n',
+            r"at the end of the file: a list opened with '\[' is not closed",
+        ),
+        (
+            'name = "a"\n[parameters]\nfavouritism = 0.1 ; years = 3\n',
+            r"line 3 .*more than one value on the line",
+        ),
+        (
+            'name = "a"\n[parameters]\n= 3\n',
+            r"line 3 \('= 3'\): not a line TOML reads: each line is a setting",
+        ),
+        (
+            'name = "a\x01"\n',
+            r"line 1 .*: a character TOML does not take here \('\\x01'\)",
+        ),
+        (
+            'description = "C:\\data"\n',
+            r"line 1 .*: a '\\' in text in double quotes begins an escape",
+        ),
     ],
-    ids=["key twice", "unquoted text", "comma in a number", "table twice"],
+    ids=[
+        "key twice",
+        "unquoted text",
+        "comma in a number",
+        "table twice",
+        "no equals sign",
+        "unclosed header",
+        "unclosed text",
+        "unclosed list",
+        "two on a line",
+        "not a setting",
+        "control character",
+        "backslash",
+    ],
 )
 def test_malformed_toml_names_the_line_and_what_is_allowed(
     write_toml: WriteToml, text: str, pattern: str
