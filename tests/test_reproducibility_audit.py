@@ -150,7 +150,7 @@ def test_the_manifest_records_the_libraries_results_depend_on(
     out = tmp_path / "out"
     compare([tiny], replications=1, workers=1, out=out)
     manifest = json.loads((out / storage.MANIFEST).read_text(encoding="utf-8"))
-    for package in ("scipy", "matplotlib", "numpy", "mesa"):
+    for package in ("scipy", "matplotlib", "fonttools", "pillow", "numpy", "mesa"):
         assert manifest["versions"][package] == version(package)
         assert manifest["sessions"][0]["versions"][package] == version(package)
 

@@ -441,10 +441,21 @@ def model_code() -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
-_LIBRARIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "matplotlib")
+_LIBRARIES = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "matplotlib",
+    "fonttools",
+    "pillow",
+)
 """The libraries whose versions a manifest records: the runs depend on Mesa and NumPy,
 their storage on pandas and pyarrow, a sampled design's points and the intervals on
-SciPy and SALib, and the figures' bytes on Matplotlib."""
+SciPy and SALib, and the figures' bytes on Matplotlib, fontTools (the fonts a PDF
+embeds) and Pillow (PNG)."""
 
 
 def _versions() -> dict[str, str]:
