@@ -240,6 +240,33 @@ def os_reason(err: BaseException, own: str | None = None) -> str:
     return text(f"errors.os.{key}")
 
 
+_JSON_REASONS = {
+    "Expecting value": "value",
+    "Expecting property name enclosed in double quotes": "name",
+    "Expecting ':' delimiter": "colon",
+    "Expecting ',' delimiter": "comma",
+    "Unterminated string starting at": "unterminated",
+    "Invalid control character at": "control",
+    "Invalid \\escape": "escape",
+    "Invalid \\uXXXX escape": "escape",
+    "Extra data": "extra",
+    "Illegal trailing comma before end of array": "trailing_comma",
+    "Illegal trailing comma before end of object": "trailing_comma",
+}
+"""The messages of Python's JSON reader the catalogue says (``errors.json.<key>``)."""
+
+
+def json_reason(err: BaseException) -> str:
+    """Why a JSON file could not be read, in the language in use: where (line and
+    column) and what, for the JSON reader's own messages; English, and any other
+    error, is ``str(err)`` itself (``Expecting value: line 1 column 1 (char 0)``)."""
+    if not isinstance(err, json.JSONDecodeError) or current() == DEFAULT_LANGUAGE:
+        return str(err)
+    key = _JSON_REASONS.get(err.msg)
+    what = text(f"errors.json.{key}") if key else err.msg
+    return text("errors.json.at", line=err.lineno, column=err.colno, what=what)
+
+
 def os_message(err: BaseException) -> str:
     """A system error as Python writes it (``[Errno 13] Permission denied: 'x.toml'``),
     in the language in use: its reason as :func:`os_reason` says it, with its number

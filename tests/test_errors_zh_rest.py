@@ -479,3 +479,29 @@ def test_every_allowlisted_message_is_still_there() -> None:
     for module, start in INTERNAL:
         found = _english_messages((PACKAGE / module).read_text(encoding="utf-8"))
         assert any(_starts(m, start) for m in found), (module, start)
+
+
+BAD_JSON = ["", '{"a": 1,}', '{"a" 1}', "[1 2]", '"abc', '{"a": "\\q"}', "1 2", "[1,]", '"a\x01"']
+"""JSON texts with each mistake Python's reader names (trailing commas: Python 3.13)."""
+
+
+@pytest.mark.parametrize("text", BAD_JSON)
+def test_a_damaged_json_file_says_where_and_what_in_chinese(text: str) -> None:
+    import json
+
+    with pytest.raises(ValueError) as caught:
+        json.loads(text)
+    err = caught.value
+    assert i18n.json_reason(err) == str(err)  # English: the reader's own words
+    with i18n.use_language("zh_CN"):
+        said = i18n.json_reason(err)
+    assert said.startswith(f"第 {err.lineno} 行第 {err.colno} 列：")
+    assert not re.search("[A-Za-z]{3,}", said.replace("JSON", "")), said
+
+
+def test_a_damaged_manifest_is_said_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / storage.MANIFEST).write_text('{"format": 1,', encoding="utf-8")
+    with i18n.use_language("zh_CN"), pytest.raises(storage.DamagedResults) as caught:
+        storage.read_manifest(tmp_path)
+    said = str(caught.value).replace(str(tmp_path / storage.MANIFEST), "")
+    assert "第 1 行" in said and not re.search("[A-Za-z]{3,}", said.replace("JSON", "")), said

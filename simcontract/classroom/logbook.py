@@ -171,7 +171,7 @@ def read_log(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
     except OSError as err:
         raise _unreadable(held, err) from None
     except ValueError as err:
-        raise _damaged(held, "not_json", reason=err) from None
+        raise _damaged(held, "not_json", reason=i18n.json_reason(err)) from None
     if not isinstance(meta, dict):
         raise ValueError(_said("not_object", path=held, kind=_json_kind(meta)))
     lacking = [key for key in _META_KEYS if key not in meta]

@@ -309,7 +309,7 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
     try:
         stored = json.loads(held.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        reason = i18n.os_message(err)
+        reason = i18n.os_message(err) if isinstance(err, OSError) else i18n.json_reason(err)
         raise ExperimentError(_said("unreadable", path=repr(str(held)), reason=reason)) from None
     for key in _SPEC:
         if not isinstance(stored, dict) or stored.get(key) != spec[key]:

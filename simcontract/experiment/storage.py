@@ -242,7 +242,7 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
         raise DamagedResults(_said("damaged", where=where, reason=_said("too_deep"))) from None
     except ValueError as err:
         empty = path.stat().st_size == 0
-        reason = _said("empty") if empty else _said("not_json", reason=err)
+        reason = _said("empty") if empty else _said("not_json", reason=i18n.json_reason(err))
         raise DamagedResults(_said("damaged", where=where, reason=reason)) from None
     return _checked_manifest(manifest, where)
 
