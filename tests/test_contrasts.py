@@ -127,3 +127,21 @@ def test_every_outcome_says_whether_it_depends_on_horizon_or_size() -> None:
     assert OUTCOMES["hhi"].size and not OUTCOMES["hhi"].horizon
     assert OUTCOMES["public_spend"].comparable_name == "public_spend_per_purchaser_year"
     assert not OUTCOMES["service_quality"].horizon and not OUTCOMES["service_quality"].size
+
+
+def test_series_holding_the_same_replications_in_another_order_are_refused() -> None:
+    """Paired by position, two Series of the same replications in another order paired
+    other seeds, silently; in the same order, or as arrays, they pair as they stand."""
+    from simcontract.experiment.stats import paired_difference
+
+    a = pd.Series([0.1, 0.2, 0.3], index=[0, 1, 2])
+    b = pd.Series([0.4, 0.6, 0.5], index=[0, 2, 1])
+    with pytest.raises(ValueError, match="same replications in another order"):
+        paired_difference(a, b)
+    same = paired_difference(a, b.sort_index())
+    assert same.mean == pytest.approx(0.3) and same.n == 3
+    as_they_stand = paired_difference(a.to_numpy(), b.to_numpy())
+    assert as_they_stand.mean == pytest.approx(0.3)
+    # Other labels (the rows of two arms of one table) pair by position, as before.
+    rows = pd.Series([0.4, 0.5, 0.6], index=[3, 4, 5])
+    assert paired_difference(a, rows).mean == pytest.approx(0.3)

@@ -211,8 +211,9 @@ def paired_difference(a: Iterable[float], b: Iterable[float], level: float = 0.9
     ``a[i]`` and ``b[i]`` are the same replication (the same seed) under two arms: the
     values are paired by position (pandas labels are not read), so give both in the
     order of their replications, e.g. two columns of
-    ``runs.pivot(index="replication", columns="scenario", values=outcome)``. Pairs where
-    either value is NaN are left out.
+    ``runs.pivot(index="replication", columns="scenario", values=outcome)``. Two pandas
+    Series that hold the same labels in another order are refused: paired by position,
+    they would pair other replications. Pairs where either value is NaN are left out.
 
     Args:
         a: The reference arm's values, one per replication.
@@ -224,16 +225,23 @@ def paired_difference(a: Iterable[float], b: Iterable[float], level: float = 0.9
         deviation, with ``n`` the pairs used.
 
     Raises:
-        ValueError: ``a`` or ``b`` is not a sequence of numbers, or they differ in
-            length.
+        ValueError: ``a`` or ``b`` is not a sequence of numbers, they differ in
+            length, or they are Series with the same labels in another order.
         ExperimentError: ``level`` is not between 0 and 1.
     """
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series) and _reordered(a.index, b.index):
+        raise ValueError(_said("pairs_order"))
     a = _numbers(a, "a")
     b = _numbers(b, "b")
     if a.shape != b.shape:
         raise ValueError(_said("sizes", a=a.shape, b=b.shape))
     ok = ~(np.isnan(a) | np.isnan(b))
     return mean_ci(b[ok] - a[ok], level)
+
+
+def _reordered(a: pd.Index, b: pd.Index) -> bool:
+    """Whether ``a`` and ``b`` hold the same unique labels in another order."""
+    return not a.equals(b) and a.is_unique and b.is_unique and len(a) == len(b) and set(a) == set(b)
 
 
 def kaplan_meier(
