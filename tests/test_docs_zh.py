@@ -17,7 +17,7 @@ from simcontract.appreplicate import REPLICATIONS
 from simcontract.appruns import RUN_ON_YEARS
 from simcontract.appviews import READOUTS
 from simcontract.cli import UsageError, build_parser, parse_set
-from simcontract.scenario import builtin_names
+from simcontract.scenario import builtin_names, load_scenario
 from simcontract.textwidth import BREAK
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,10 +69,11 @@ def blocks(text: str, languages: tuple[str, ...]) -> list[str]:
 
 
 def shell_lines(text: str) -> list[str]:
-    """The commands of the shell blocks of ``text``, comments left out, one per line."""
+    """The commands of the shell blocks of ``text``, comments left out, one per line (a
+    line ending in a backslash joined to the next, as the shell does)."""
     lines = []
     for block in blocks(text, SHELL):
-        for line in block.splitlines():
+        for line in re.sub(r"\\\n", " ", block).splitlines():
             words = shlex.split(line, comments=True)
             if words:
                 lines.append(shlex.join(words))
@@ -188,6 +189,23 @@ def test_command_lines_parse_with_valid_values(
                 f"docs/zh/{page.name}: {command}: no scenario {name!r}"
             )
     capsys.readouterr()
+
+
+def test_a_command_continued_on_the_next_line_is_one_command() -> None:
+    block = "```bash\nsimcontract sweep baseline --grid a=1 \\\n    --out r  # here\nls\n```\n"
+    assert shell_lines(block) == ["simcontract sweep baseline --grid a=1 --out r", "ls"]
+
+
+def test_the_scenarios_page_names_each_scenario_as_the_catalogue_does() -> None:
+    """Its table of the built-in scenarios' Chinese names and descriptions."""
+    text = (ZH / "scenarios.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|", text, flags=re.M))
+    assert sorted(rows) == sorted(builtin_names())
+    for name in builtin_names():
+        title = i18n.scenario_title(name, "zh_CN").replace(BREAK, "")
+        english = load_scenario(name).description
+        description = i18n.scenario_description(name, english, "zh_CN").replace(BREAK, "")
+        assert f"| `{name}` | {title} | {description} |" in text, name
 
 
 def test_a_wrong_option_or_value_is_caught() -> None:
