@@ -775,6 +775,25 @@ def _shown_outcomes(text: str | None) -> list[str]:
     return names
 
 
+def _figure_outcomes(text: str | None) -> list[str] | None:
+    """The outcomes ``plot --outcomes`` names (comma-separated outcomes or comparable
+    forms); ``None`` (the key outcomes) when not given.
+
+    Raises:
+        UsageError: An unknown name, ``all`` among them.
+    """
+    if text is None:
+        return None
+    from simcontract.experiment import codebook
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = codebook.variable_list(None)
+    bad = [n for n in names if n not in known] or ([] if names else [text])
+    if bad:
+        raise UsageError(said("error.figure_outcome", text=repr(text), name=repr(bad[0])))
+    return names
+
+
 def _check_reference(reference: str | None, scenarios: Sequence[Scenario]) -> None:
     """Refuse a ``--reference`` that is not one of the compared scenarios."""
     names = [s.name for s in scenarios]
@@ -874,6 +893,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     source = _results_dir(args.results)
     formats = figure_formats(args.format)
+    outcomes = _figure_outcomes(args.outcomes)
     out = out_path(args.out) or source / "figures"
     check_out_dir(out)
     with _writing_into(source, out, args):
@@ -891,6 +911,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             results,
             out,
             formats=tuple(formats),
+            outcomes=outcomes,
             progress=None,
             width_mm=args.width,
             title=not args.no_title,
@@ -1483,6 +1504,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--format", default="png,pdf", help=helped("plot.format"))
     plot.add_argument("--width", type=_width, metavar="MM", help=helped("plot.width"))
     plot.add_argument("--no-title", action="store_true", help=helped("plot.no_title"))
+    plot.add_argument("--outcomes", metavar="A,B,...", help=helped("plot.outcomes"))
     plot.add_argument(
         "--partial",
         action="store_true",

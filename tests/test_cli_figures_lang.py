@@ -105,3 +105,29 @@ def test_lang_before_the_command_is_that_command_s_language(
     )
     assert "超出范围" in line
     assert_usage_error(["--lang", "fr", "run", "baseline"], capsys, "--lang 'fr': unknown language")
+
+
+def test_plot_draws_the_outcomes_named_comparable_forms_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "c"
+    argv = ["compare", "baseline", "thin_market", "--replications", "2", "--workers", "1"]
+    code, _, err = run_cli(
+        [*argv, *TINY, "--series", "--figures", "none", "--out", str(out)], capsys
+    )
+    assert code == 0, err
+    figures = tmp_path / "figs"
+    named = "public_spend_per_purchaser_year,hhi"
+    argv = ["plot", str(out), "--format", "svg", "--outcomes", named, "--out", str(figures)]
+    code, _, err = run_cli(argv, capsys)
+    assert code == 0, err
+    drawn = sorted(p.name for p in figures.iterdir())
+    # A comparable form has one value per run: no fan chart of it.
+    assert "outcomes.svg" in drawn and "fan_hhi.svg" in drawn, drawn
+    assert not [n for n in drawn if "per_purchaser" in n], drawn
+    for given, name in (("all", "'all'"), ("hhi,nope", "'nope'"), (",", "','")):
+        said = f"--outcomes {given!r}: unknown outcome {name}; name the outcomes to draw"
+        assert_usage_error(
+            ["plot", str(out), "--outcomes", given, "--out", str(tmp_path / given)], capsys, said
+        )
+        assert not (tmp_path / given).exists()

@@ -24,6 +24,7 @@ from simcontract import (
     Scenario,
     Sobol,
     compare,
+    i18n,
     load_scenario,
     plots,
     sweep,
@@ -284,6 +285,58 @@ def test_turnover_vs_contract_length(results: SimpleNamespace) -> None:
     fig = plots.turnover_vs_contract_length(results)  # a comparison: by scenario
     assert len(fig.axes[0].containers) == 3
     assert _legend(fig.axes[0]) == LABELS
+
+
+# --------------------------------------------------------------------------- comparable forms
+def test_figures_draw_comparable_forms(results: SimpleNamespace) -> None:
+    """An outcome's form per purchaser and year, or its annual rate, draws as the
+    outcome does, its values made from the runs' outcomes, years and purchasers."""
+    forms = ["public_spend_per_purchaser_year", "ngo_survival_annual"]
+    fig = plots.compare_outcomes(results, [*forms, "hhi"])
+    axes = _visible(fig)
+    assert [ax.get_xlabel().replace("\n", " ") for ax in axes] == [
+        "Public spend per purchaser per year (CNY)",
+        "NGO survival, annual rate (share)",
+        "HHI of provider shares (index, 0–1)",
+    ]
+    runs = results.runs
+    purchasers = runs["n_cities"] * (runs["n_bureaux"] + runs["n_mass_orgs"])
+    by_hand = {
+        forms[0]: runs["public_spend"] / runs["years"] / purchasers,
+        forms[1]: runs["ngo_survival"] ** (1 / runs["years"]),
+    }
+    for ax, name in zip(axes, forms, strict=False):
+        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        means = [float(c.lines[0].get_xdata()[0]) for c in bars]
+        expected = by_hand[name].groupby(runs["point"]).mean().to_list()
+        assert means == pytest.approx(expected)
+        assert min(means) > 0
+    assert "public_spend_per_purchaser_year" not in results.runs  # the caller's table kept
+    with i18n.use_language("zh_CN"):
+        assert plots.outcome_label(forms[0]) == "财政支出（每个购买方每年）（元）"
+        assert plots.outcome_label(forms[1]) == "社会组织存活率（年率）（比例）"
+
+
+def test_a_comparable_form_has_no_yearly_series(results: SimpleNamespace, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'ngo_survival_annual' is a comparable form, one value"):
+        plots.fan_chart(results, "ngo_survival_annual")
+    paths = plots.draw_all(
+        results, tmp_path, ("png",), outcomes=["ngo_survival_annual", "hhi"], dpi=60
+    )
+    assert [p.stem for p in paths][:2] == ["outcomes", "fan_hhi"]
+    assert not [p for p in paths if "annual" in p.stem]
+
+
+def test_sweep_figures_of_a_comparable_form(grid, sobol) -> None:
+    name = "ngo_entries_per_purchaser_year"
+    fig = plots.heatmap(grid, name)
+    assert fig.axes[1].get_ylabel() == "NGO entries per purchaser per year (NGOs)"
+    runs = grid.runs
+    per = runs["ngo_entries"] / runs["years"] / (runs["n_bureaux"] + runs["n_mass_orgs"])
+    expected = per.groupby([runs["favouritism"], runs["contract_years"]]).mean().unstack()
+    assert np.asarray(fig.axes[0].images[0].get_array()) == pytest.approx(expected.to_numpy())
+    fig = plots.sensitivity(sobol, name)
+    assert "NGO entries per purchaser per year" in fig.get_suptitle().replace("\n", " ")
 
 
 # --------------------------------------------------------------------------- 6 heatmap

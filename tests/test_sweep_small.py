@@ -221,7 +221,15 @@ def test_ranges_come_from_the_outcomes_units() -> None:
     assert outcome_range("ngo_survival_annual") == (0.0, 1.0)  # an annual rate: a share
     assert outcome_range("active_ngos") == (0.0, math.inf)
     assert outcome_range("active_ngos", difference=True) == (-math.inf, math.inf)
-    assert outcome_range("public_spend_per_purchaser_year") == (-math.inf, math.inf)
+    # Per purchaser or per year: divided by at least 1, so between 0 and the outcome.
+    assert outcome_range("public_spend") == (0.0, math.inf)
+    assert outcome_range("public_spend_per_purchaser_year") == (0.0, math.inf)
+    assert outcome_range("ngo_entries_per_purchaser_year", difference=True) == (
+        -math.inf,
+        math.inf,
+    )
+    assert outcome_range("ngo_survival_annual", difference=True) == (-1.0, 1.0)
+    assert outcome_range("no_such_outcome") == (-math.inf, math.inf)
     assert OUTCOMES["service_quality"].unit == "index"
     assert outcome_range("service_quality") == (-math.inf, math.inf)
     assert cut(-0.2, 0.4, (0.0, 1.0)) == (0.0, 0.4, True)

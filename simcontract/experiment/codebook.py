@@ -213,14 +213,21 @@ def purchasers(frame: pd.DataFrame) -> pd.Series:
     return frame["n_cities"] * (frame["n_bureaux"] + frame["n_mass_orgs"])
 
 
-def with_comparable(runs: pd.DataFrame) -> pd.DataFrame:
+def with_comparable(runs: pd.DataFrame, forms: Sequence[str] | None = None) -> pd.DataFrame:
     """``runs`` with a column for every comparable form (NaN where a market has no
-    purchaser), each after the columns it is made from."""
+    purchaser), each after the columns it is made from.
+
+    Args:
+        runs: A runs table: its outcomes and the parameters ``years``, ``n_cities``,
+            ``n_bureaux`` and ``n_mass_orgs``.
+        forms: Only these comparable forms (default: every one).
+    """
     years = runs["years"].astype(float)
     buyers = purchasers(runs).astype(float).where(lambda s: s > 0, np.nan)
     added = {
         name: outcome.comparable(runs[outcome.name].astype(float), years, buyers)
         for name, outcome in comparable_forms().items()
+        if forms is None or name in forms
     }
     return pd.concat([runs, pd.DataFrame(added, index=runs.index)], axis=1)
 

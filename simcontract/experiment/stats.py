@@ -145,6 +145,8 @@ UNIT_RANGES = {
     "contracts": (0.0, math.inf),
     "years": (0.0, math.inf),
     "ratio": (0.0, math.inf),
+    "CNY": (0.0, math.inf),
+    "hours/1000-residents": (0.0, math.inf),
 }
 """The values an outcome of each unit can take (others: any number)."""
 
@@ -160,15 +162,20 @@ def unit_range(unit: str, difference: bool = False) -> tuple[float, float]:
 def outcome_range(outcome: str, difference: bool = False) -> tuple[float, float]:
     """The values ``outcome`` can take (with ``difference``: a difference of two of
     them), by its unit: an outcome's, or a comparable form's (an annual rate of a share
-    is a share; a value per purchaser or per year is not bounded); any number for
-    another name."""
+    is a share; a value per purchaser or per year lies between 0 and the outcome's, as
+    both divisors are at least 1, so it keeps a bound of 0); any number for another
+    name."""
     from simcontract.outcomes import OUTCOMES
 
-    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
+    if outcome in OUTCOMES:
+        return unit_range(OUTCOMES[outcome].unit, difference)
     for source in OUTCOMES.values():
-        if source.compounds and source.comparable_name == outcome:
-            unit = source.unit
-    return unit_range(unit, difference)
+        if source.comparable_name == outcome:
+            lo, hi = UNIT_RANGES.get(source.unit, (-math.inf, math.inf))
+            if not source.compounds:
+                lo, hi = min(lo, 0.0), max(hi, 0.0)
+            return (lo - hi, hi - lo) if difference else (lo, hi)
+    return unit_range("", difference)
 
 
 def cut(low: float, high: float, bounds: tuple[float, float]) -> tuple[float, float, bool]:

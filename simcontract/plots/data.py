@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from simcontract import i18n
+from simcontract.experiment.codebook import comparable_forms, with_comparable
 from simcontract.experiment.stats import Interval
 from simcontract.experiment.stats import within_range as within_range  # the app's import
 from simcontract.outcomes import OUTCOMES
@@ -83,14 +84,34 @@ def has_table(results: Any, name: str, empty: bool = False) -> bool:
     return True
 
 
+def runs_with(results: Any, outcomes: Sequence[str] | str | None) -> pd.DataFrame:
+    """The ``runs`` table of ``results`` with a column for each comparable form among
+    ``outcomes`` (e.g. ``public_spend_per_purchaser_year``) it does not hold yet."""
+    runs = runs_of(results)
+    names = [outcomes] if isinstance(outcomes, str) else list(outcomes or ())
+    forms = comparable_forms()
+    wanted = [n for n in names if isinstance(n, str) and n in forms and n not in runs]
+    needed = {"years", "n_cities", "n_bureaux", "n_mass_orgs"}
+    needed |= {forms[n].name for n in wanted}
+    if wanted and needed <= set(runs.columns):
+        runs = with_comparable(runs, wanted)
+    return runs
+
+
 def check_outcome(outcome: str, frame: pd.DataFrame) -> None:
-    """Raise ``ValueError`` unless ``outcome`` is an outcome and ``frame`` has its column
-    (a parameter's or a run's identifier is not an outcome)."""
-    if not isinstance(outcome, str) or outcome not in OUTCOMES or outcome not in frame.columns:
-        known = i18n.text("punctuation.list").join(OUTCOMES)
+    """Raise ``ValueError`` unless ``outcome`` is an outcome or a comparable form and
+    ``frame`` has its column (a parameter's or a run's identifier is not an outcome)."""
+    known_name = isinstance(outcome, str) and (outcome in OUTCOMES or outcome in comparable_forms())
+    if known_name and outcome in frame.columns:
+        return
+    if isinstance(outcome, str) and outcome in comparable_forms():
+        # A comparable form is a value per run: yearly series have no column of it.
+        source = comparable_forms()[outcome].name
         raise ValueError(
-            i18n.text("errors.plots.unknown_outcome", outcome=repr(outcome), known=known)
+            i18n.text("errors.plots.form_per_run", outcome=repr(outcome), source=repr(source))
         )
+    known = i18n.text("punctuation.list").join(OUTCOMES)
+    raise ValueError(i18n.text("errors.plots.unknown_outcome", outcome=repr(outcome), known=known))
 
 
 def check_count(name: str, value: Any) -> None:
@@ -103,7 +124,7 @@ def check_count(name: str, value: Any) -> None:
 
 def outcome_names(outcomes: Sequence[str] | str | None, frame: pd.DataFrame) -> list[str]:
     """The outcomes a figure draws: a name or a list of names (default: the key
-    outcomes), each checked against ``frame``.
+    outcomes), outcomes or comparable forms, each checked against ``frame``.
 
     Raises:
         ValueError: An empty list, or an unknown outcome.

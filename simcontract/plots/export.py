@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from simcontract import i18n
 from simcontract.experiment import DesignError, runner
 from simcontract.experiment.atomic import write_atomic
-from simcontract.plots.data import has_table, outcome_names, runs_of
+from simcontract.outcomes import OUTCOMES
+from simcontract.plots.data import has_table, outcome_names, runs_of, runs_with
 from simcontract.plots.dependence import dependence_distribution
 from simcontract.plots.heatmaps import heatmap
 from simcontract.plots.network import contract_network
@@ -112,7 +113,9 @@ def _figures(results: Any, outcomes: list[str]) -> list[tuple[str, Callable[...,
     if few:
         out.append(("outcomes", lambda **k: compare_outcomes(results, outcomes, **k)))
     if few and has_table(results, "series"):
-        out += [(f"fan_{n}", lambda n=n, **k: fan_chart(results, n, **k)) for n in outcomes]
+        # A comparable form is a value per run, with no yearly series to draw.
+        yearly = [n for n in outcomes if n in OUTCOMES]
+        out += [(f"fan_{n}", lambda n=n, **k: fan_chart(results, n, **k)) for n in yearly]
     if few and has_table(results, "ngos"):
         out.append(("survival", lambda **k: survival_curves(results, **k)))
         out.append(("dependence", lambda **k: dependence_distribution(results, **k)))
@@ -186,7 +189,7 @@ def draw_all(
     Returns:
         The written paths.
     """
-    outcomes = outcome_names(outcomes, runs_of(results))
+    outcomes = outcome_names(outcomes, runs_with(results, outcomes))
     outdir = Path(outdir)
     written: list[Path] = []
     with i18n.use_language(lang):

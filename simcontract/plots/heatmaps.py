@@ -10,7 +10,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simcontract import i18n
-from simcontract.plots.data import Cells, cell_means, check_count, check_outcome, runs_of, runs_text
+from simcontract.plots.data import (
+    Cells,
+    cell_means,
+    check_count,
+    check_outcome,
+    runs_text,
+    runs_with,
+)
 from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
     figure,
@@ -92,7 +99,7 @@ def heatmap(
     Returns:
         The figure.
     """
-    runs = runs_of(results)
+    runs = runs_with(results, outcome)
     check_outcome(outcome, runs)
     for name, value in (("bins", bins), ("max_levels", max_levels)):
         check_count(name, value)

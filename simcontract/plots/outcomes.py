@@ -24,7 +24,7 @@ from simcontract.plots.data import (
     groups,
     outcome_names,
     replications_text,
-    runs_of,
+    runs_with,
     start_year,
     table_of,
     yearly_band,
@@ -163,7 +163,7 @@ def compare_outcomes(
     Returns:
         The figure.
     """
-    runs = runs_of(results)
+    runs = runs_with(results, outcomes)
     outcomes = outcome_names(outcomes, runs)
     if ncols is not None:
         check_count("ncols", ncols)

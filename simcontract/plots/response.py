@@ -16,7 +16,7 @@ from simcontract.plots.data import (
     choice_order,
     error_lengths,
     replications_text,
-    runs_of,
+    runs_with,
 )
 from simcontract.plots.style import (
     MIN_TEXT_SIZE,
@@ -76,7 +76,7 @@ def response(
     Returns:
         The figure.
     """
-    runs = runs_of(results)
+    runs = runs_with(results, outcome)
     check_outcome(outcome, runs)
     level = check_level(level)
     parameter = _parameter_of(results, runs, parameter)

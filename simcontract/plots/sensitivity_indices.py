@@ -12,13 +12,13 @@ from matplotlib.patches import Patch
 
 from simcontract import i18n
 from simcontract.experiment.designs import outside_unit_interval
-from simcontract.outcomes import OUTCOMES
 from simcontract.plots.style import (
     OKABE_ITO,
     figure,
     figure_text,
     group_marker,
     in_text,
+    outcome_unit,
     pretty,
     rows_height,
     styled,
@@ -147,8 +147,8 @@ def _morris(table: pd.DataFrame, outcome: str) -> Figure:
     (diagonal,) = ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.9)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
-    per = figure_text("morris_per", unit=i18n.unit(unit, i18n.current())) if unit else ""
+    unit = outcome_unit(outcome)
+    per = figure_text("morris_per", unit=unit) if unit else ""
     ax.set_xlabel(figure_text("morris_x", per=per))
     ax.set_ylabel(figure_text("morris_y", per=per))
     labels = [*(pretty(n) for n in names), figure_text("morris_diagonal")]

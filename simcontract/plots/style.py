@@ -647,7 +647,33 @@ def pretty(name: str) -> str:
         return i18n.outcome_label(name, lang)
     if name in PARAMETERS:
         return i18n.parameter_label(name, lang)
+    form = _comparable_form(name)
+    if form is not None:
+        from simcontract.experiment.codebook import comparable_label
+
+        return comparable_label(form, lang)
     return i18n.words(name)
+
+
+def _comparable_form(name: str) -> Any:
+    """The outcome whose comparable form ``name`` is (``None`` for another name)."""
+    from simcontract.experiment.codebook import comparable_forms
+
+    return comparable_forms().get(name)
+
+
+def outcome_unit(name: str) -> str:
+    """The unit of an outcome or of a comparable form in the language in use
+    (``""`` for another name), e.g. ``"CNY per purchaser per year"``."""
+    lang = i18n.current()
+    if name in OUTCOMES:
+        return i18n.unit(OUTCOMES[name].unit, lang)
+    form = _comparable_form(name)
+    if form is None:
+        return ""
+    from simcontract.experiment.codebook import comparable_unit
+
+    return comparable_unit(form, lang)
 
 
 def origin_name(origin: str) -> str:
@@ -685,7 +711,9 @@ def outcome_label(outcome: str) -> str:
     specific = i18n.text(key, i18n.current())
     if specific != key:
         return figure_text("with_unit", name=pretty(outcome), unit=specific)
-    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else ""
+    form = None if outcome in OUTCOMES else _comparable_form(outcome)
+    # A form's label says "per purchaser per year"; its unit then is the outcome's own.
+    unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else getattr(form, "unit", "")
     return _with_unit(pretty(outcome), unit)
 
 

@@ -17,8 +17,8 @@ from simcontract.plots.data import (
     choice_order,
     error_lengths,
     groups,
-    runs_of,
     runs_text,
+    runs_with,
 )
 from simcontract.plots.style import (
     OKABE_ITO,
@@ -120,7 +120,7 @@ def turnover_vs_contract_length(
     Returns:
         The figure.
     """
-    runs = runs_of(results)
+    runs = runs_with(results, outcome)
     check_outcome(outcome, runs)
     if "contract_years" not in runs:
         raise ValueError(i18n.text("errors.plots.no_contract_years"))
