@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from simcontract import sources
+from simcontract import i18n, sources
 from simcontract.params import PARAMETERS, error_text, unknown_message
 
 _said = partial(error_text, "sources")
@@ -59,7 +59,16 @@ class ScenarioSources:
             year: The year of a dated rule change, or ``None`` for ``[parameters]``.
         """
         table = self.parameters if year is None else self.changes.get(year, {})
-        return sources.cite(table[name]) if name in table else ""
+        if name not in table:
+            return ""
+        ref = table[name]
+        return "; ".join(_cited(item) for item in ([ref] if isinstance(ref, str) else ref))
+
+
+def _cited(ref: str) -> str:
+    """The short citation of one source, a kind word ("assumption", "calibrated") in
+    the language in use."""
+    return i18n.text(f"params_view.{ref}") if ref in sources.KINDS else sources.cite(ref)
 
 
 def _table(raw: Any, values: Mapping[str, Any], where: str, sets: str) -> dict[str, tuple]:

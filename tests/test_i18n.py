@@ -547,3 +547,22 @@ def test_the_command_line_speaks_chinese_with_lang(
     assert main(["params", "--lang", "fr"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line == "simcontract: error: --lang 'fr': unknown language 'fr'; languages are en, zh_CN"
+
+
+def test_a_scenario_files_own_kinds_of_source_are_said_in_the_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """"assumption" and "calibrated" in a scenario's ``[sources]`` read as the
+    registry's defaults do ("假设"), in its table and its dated changes alike."""
+    from simcontract.cli import main
+
+    assert main(["params", "guangzhou_ifsc", "--lang", "zh_CN"]) == 0
+    printed = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in printed.splitlines() if line.strip()}
+    assert rows["years"].rstrip().endswith("假设")  # the file's own source
+    assert "校准; Guangzhou IFSC study n.d." in rows["entry_rate"]
+    assert "budget_growth = 0.03（假设）" in printed
+    assert "assumption" not in printed and "calibrated" not in printed
+    assert main(["params", "guangzhou_ifsc"]) == 0
+    english = capsys.readouterr().out
+    assert "calibrated; Guangzhou IFSC study n.d." in english and "（" not in english
