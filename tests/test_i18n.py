@@ -552,7 +552,7 @@ def test_the_command_line_speaks_chinese_with_lang(
 def test_a_scenario_files_own_kinds_of_source_are_said_in_the_language(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """"assumption" and "calibrated" in a scenario's ``[sources]`` read as the
+    """ "assumption" and "calibrated" in a scenario's ``[sources]`` read as the
     registry's defaults do ("假设"), in its table and its dated changes alike."""
     from simcontract.cli import main
 
