@@ -1322,7 +1322,11 @@ def _replication_options(parser: argparse.ArgumentParser, replications: int, com
     )
 
 
-def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
+def _batch_options(
+    parser: argparse.ArgumentParser, replications: int, *, outputs: bool = True
+) -> None:
+    """The options of a batch of runs; with ``outputs``, those of what it keeps
+    (``--series``) and draws (``--figures``) too."""
     parser.add_argument(
         "--set",
         action="append",
@@ -1337,8 +1341,9 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     )
     parser.add_argument("--out", metavar="DIR", help=helped("batch.out"))
     parser.add_argument("--resume", action="store_true", help=helped("batch.resume"))
-    parser.add_argument("--series", action="store_true", help=helped("batch.series"))
-    parser.add_argument("--figures", metavar="FORMATS", help=helped("batch.figures"))
+    if outputs:
+        parser.add_argument("--series", action="store_true", help=helped("batch.series"))
+        parser.add_argument("--figures", metavar="FORMATS", help=helped("batch.figures"))
 
 
 def _figures(args: argparse.Namespace) -> list[str]:

@@ -267,7 +267,8 @@ def add_discover(sub: Any) -> None:
         metavar="DIR",
         help=helped("discover.from_dir"),
     )
-    _batch_options(discover, 2)
+    # Its sweep keeps no series and draws no figures: --format draws the discovery's own.
+    _batch_options(discover, 2, outputs=False)
     for action in discover._actions:
         if action.dest == "out":
             action.help = helped("discover.out")

@@ -373,3 +373,17 @@ def test_a_killed_discovery_resumes_to_the_uninterrupted_result(tmp_path: Path, 
     pd.testing.assert_frame_equal(resumed.runs, whole.runs)
     for name in ("boxes.csv", "limits.csv", "scores.csv"):
         assert (killed / name).read_text() == (reference / name).read_text(), name
+
+
+def test_discover_offers_no_option_it_would_ignore(capsys: pytest.CaptureFixture[str]) -> None:
+    """Its sweep keeps no yearly series and draws no batch figures (``--format`` draws
+    the discovery's own), so ``--series`` and ``--figures`` are not offered."""
+    with pytest.raises(SystemExit):
+        main(["discover", "--help"])
+    shown = capsys.readouterr().out
+    assert "--format" in shown and "--resume" in shown
+    assert "--series" not in shown and "--figures" not in shown
+    for option in ("--series", "--figures=png"):
+        argv = ["discover", "baseline", "--where", "service_coverage < 0.8", option]
+        assert main(argv) == 2
+        assert f"unrecognized arguments: {option}" in capsys.readouterr().err

@@ -1,8 +1,7 @@
 """The defaults of a Bayesian calibration (:func:`~simcontract.experiment.bayes.calibrate_abc`),
 in a module without imports, so that the command line shows them at no cost.
 
-With them, ``simcontract calibrate guangzhou_ifsc`` took 2.2 minutes on 2 idle cores (4.1
-minutes of CPU time; see the how-to guide on Bayesian calibration).
+What a run with them costs is in the how-to guide on Bayesian calibration.
 """
 
 DEFAULT_FIT_UNTIL = 2012
