@@ -351,3 +351,16 @@ def test_no_figure_error_is_left_in_english_only() -> None:
             if literal and (path.name, name) not in INTERNAL:
                 left.append(f"{path.name}:{node.lineno} {name}")
     assert left == []
+
+
+def test_the_note_on_unlike_markets_names_the_fair_forms_and_their_figures() -> None:
+    facts = pd.DataFrame(
+        {"scenario": ["a", "b"], "years": [20, 20], "ngos": [60, 13], "purchasers": [27, 9]}
+    )
+    english = " ".join(" ".join(report.unlike_note(facts)).split())
+    assert "by construction:" in english and "public_spend" in english
+    assert "the figures of `simcontract plot DIR --outcomes`" in english
+    chinese = "".join("".join(report.unlike_note(facts, "zh_CN")).split())
+    assert "`simcontractplotDIR--outcomes`画出的图表" in chinese
+    alike = facts.assign(ngos=60, purchasers=27)
+    assert report.unlike_note(alike) == []
