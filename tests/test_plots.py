@@ -361,6 +361,18 @@ def test_heatmap_of_grid(grid) -> None:
     assert fig.axes[0].get_xlabel() == "Favouritism"
 
 
+def test_heatmap_cells_write_large_means_whole(grid) -> None:
+    from simcontract.plots.heatmaps import cell_text
+
+    assert [cell_text(v) for v in (0.5, 12.34, 99.94)] == ["0.500", "12.3", "99.9"]
+    assert [cell_text(v) for v in (123.4, 2720345.6, -15000.2)] == ["123", "2,720,346", "-15,000"]
+    fig = plots.heatmap(grid, "public_spend")
+    written = [t.get_text() for t in fig.axes[0].texts]
+    means = grid.runs.groupby(["favouritism", "contract_years"])["public_spend"].mean()
+    assert sorted(written) == sorted(f"{m:,.0f}" for m in means)
+    assert not [t for t in written if "e+" in t]
+
+
 def test_heatmap_bins_sampled_designs(sobol, results: SimpleNamespace) -> None:
     fig = plots.heatmap(sobol, "ngo_survival", bins=4, max_levels=4)
     ax = fig.axes[0]

@@ -43,6 +43,11 @@ def _axes_of(design: Any, x: str | None, y: str | None) -> tuple[str, str]:
     return x, y
 
 
+LARGE_CELL = 99.95
+"""Means from this size up are written whole, with thousands separators (three
+significant digits would end them in a bare point, ``123.``, or an exponent)."""
+
+
 def _annotate(ax: Axes, grid: np.ndarray) -> None:
     """Write each cell's mean, white on the darker half of the colour map."""
     finite = grid[np.isfinite(grid)]
@@ -51,7 +56,16 @@ def _annotate(ax: Axes, grid: np.ndarray) -> None:
     for (row, col), value in np.ndenumerate(grid):
         if np.isfinite(value):
             colour = "white" if value < middle else "black"
-            ax.text(col, row, f"{value:#.3g}", ha="center", va="center", fontsize=7, color=colour)
+            ax.text(col, row, cell_text(value), ha="center", va="center", fontsize=7, color=colour)
+
+
+def cell_text(value: float) -> str:
+    """A cell's mean as written in it: three significant digits (``0.500``, ``12.3``),
+    or from 100 up the whole number with thousands separators (``2,720,346`` rather
+    than ``2.72e+06``)."""
+    if abs(value) >= LARGE_CELL:
+        return f"{value:,.0f}"
+    return f"{value:#.3g}"
 
 
 def _label_axes(ax: Axes, cells: Cells, names: tuple[str, str], distinct: tuple[int, int]) -> None:
