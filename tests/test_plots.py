@@ -517,3 +517,26 @@ def test_draw_all_sweeps(grid, sobol, tmp_path: Path) -> None:
         "heatmap_hhi.png",
         "sensitivity_hhi.png",
     ]
+
+
+def test_large_values_read_whole_with_separators_and_points_as_typed(base: Scenario) -> None:
+    from simcontract.plots.style import fmt, typed
+
+    given = (3, 3000.0, 21268.8, 333000.0, 2e6, 9999.6, 50000, 0.25, 12.345, 1.5e-5, True)
+    assert [fmt(v) for v in given] == [
+        "3", "3000", "21,269", "333,000", "2,000,000", "10,000", "50,000", "0.25", "12.3",
+        "1.5e-05", "True",
+    ]  # fmt: skip
+    # A design point's English name is what one types in --grid: no separators.
+    assert [typed(v) for v in (2e6, 333000.0, 50000, 0.25, "open")] == [
+        "2000000", "333000", "50000", "0.25", "open",
+    ]  # fmt: skip
+    values = {"contract_value": [333000.0, 2e6]}
+    shown = sweep(base.replace(years=2), values, replications=1, workers=1)
+    fig = plots.compare_outcomes(shown, ["hhi"])
+    ticks = [t.get_text() for t in _visible(fig)[0].get_yticklabels()]
+    assert ticks == ["contract_value=2000000", "contract_value=333000"]
+    with i18n.use_language("zh_CN"):
+        fig = plots.compare_outcomes(shown, ["hhi"])
+    ticks = [t.get_text() for t in _visible(fig)[0].get_yticklabels()]
+    assert ticks[0].endswith("=2,000,000"), ticks

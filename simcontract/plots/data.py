@@ -30,6 +30,7 @@ from simcontract.plots.style import (
     group_hatch,
     group_line_style,
     group_marker,
+    typed,
     value_label,
 )
 
@@ -222,7 +223,7 @@ def _setting(name: str, value: Any) -> str:
     English (as typed in scenario files and sweeps), the parameter's label and the value
     in words in other languages."""
     if i18n.current() == i18n.DEFAULT_LANGUAGE:
-        return f"{name}={fmt(value)}"
+        return f"{name}={typed(value)}"
     return f"{i18n.parameter_label(name)}={value_label(name, value)}"
 
 

@@ -733,16 +733,37 @@ def value_label(name: str, value: Any) -> str:
     return fmt(value)
 
 
+def typed(value: Any) -> str:
+    """A value as typed on a command line or in a scenario file: ``3``, ``2000000``,
+    ``0.25`` (no thousands separators: a comma separates the values of a grid)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.3g}"
+    return fmt(value)
+
+
+SEPARATED = 1e4
+"""Numbers from this size up are written with thousands separators, as money is."""
+
+
 def fmt(value: Any) -> str:
-    """A value as a short label: ``True``, ``3``, ``0.25``, ``1.23e+03``."""
+    """A value as a short label: ``True``, ``3``, ``0.25``, ``1.23e-05``, and from
+    :data:`SEPARATED` up the whole number with thousands separators (``21,269``,
+    ``2,000,000``; it was ``2.13e+04``, ``2e+06``)."""
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | np.integer):
-        return str(int(value))
+        return f"{int(value):,}" if abs(value) >= SEPARATED else str(int(value))
     if isinstance(value, float | np.floating):
         if not math.isfinite(value):
             return str(value)
-        if float(value).is_integer() and abs(value) < 1e6:
+        if 999.5 <= abs(value) < 1e15:  # three significant digits would need an exponent
+            whole = round(value)
+            return f"{whole:,}" if abs(whole) >= SEPARATED else str(whole)
+        if float(value).is_integer() and abs(value) < 1e15:
             return str(int(value))
         return f"{value:.3g}"
     return str(value)
