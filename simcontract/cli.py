@@ -767,11 +767,22 @@ def _shown_outcomes(text: str | None) -> list[str]:
         return list(KEY_OUTCOMES)
     if text.strip() == "all":
         return list(codebook.variable_list(None))
+    return _outcome_list(text, "error.unknown_outcome")
+
+
+def _outcome_list(text: str, refusal: str) -> list[str]:
+    """The outcomes and comparable forms comma-separated ``text`` names.
+
+    Raises:
+        UsageError: An unknown name (or none), said by the catalogue's ``refusal``.
+    """
+    from simcontract.experiment import codebook
+
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = codebook.variables()
+    known = codebook.variable_list(None)
     bad = [n for n in names if n not in known] or ([] if names else [text])
     if bad:
-        raise UsageError(said("error.unknown_outcome", text=repr(text), name=repr(bad[0])))
+        raise UsageError(said(refusal, text=repr(text), name=repr(bad[0])))
     return names
 
 
@@ -782,16 +793,7 @@ def _figure_outcomes(text: str | None) -> list[str] | None:
     Raises:
         UsageError: An unknown name, ``all`` among them.
     """
-    if text is None:
-        return None
-    from simcontract.experiment import codebook
-
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    known = codebook.variable_list(None)
-    bad = [n for n in names if n not in known] or ([] if names else [text])
-    if bad:
-        raise UsageError(said("error.figure_outcome", text=repr(text), name=repr(bad[0])))
-    return names
+    return None if text is None else _outcome_list(text, "error.figure_outcome")
 
 
 def _check_reference(reference: str | None, scenarios: Sequence[Scenario]) -> None:
