@@ -68,7 +68,7 @@ def citing(key: str) -> dict[str, list[str]]:
         ],
         "built-in scenarios": [f"`{n}`: " + ", ".join(v) for n, v in values.items()],
         "built-in scenario values": [v for names in values.values() for v in names],
-        "validation patterns": [p.id for p in load_patterns() if p.source == key],
+        "validation patterns": [p.id for p in load_patterns() if key in p.sources],
         "calibration figures": [t.figure for t in load_calibration() if t.source == key],
     }
 

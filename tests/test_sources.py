@@ -79,7 +79,8 @@ def test_cite_joins_lists_and_refuses_unknown_sources() -> None:
 def test_every_source_named_anywhere_is_in_the_registry() -> None:
     named = {p.source for p in PARAMETERS.values()} | {p.basis for p in PARAMETERS.values()}
     named.discard("")
-    named |= {p.source for p in load_patterns()} | {t.source for t in load_calibration()}
+    named |= {k for p in load_patterns() for k in p.sources}
+    named |= {t.source for t in load_calibration()}
     for name in builtin_names():
         found = load_sources(name)
         named |= {ref for refs in found.parameters.values() for ref in refs}

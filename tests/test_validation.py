@@ -154,3 +154,42 @@ def test_validate_calibration_writes_its_report_with_out(tmp_path, capsys) -> No
         assert main([*argv, *extra]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert f"{extra[0]} does not apply to --calibration" in line
+
+
+def _facts_in_the_odd() -> dict[int, str]:
+    """Each stylised fact of the ODD's list (Section 1), by number, as one line."""
+    text = (REPORTS.parent / "ODD.md").read_text("utf-8")
+    block = text.split("a direction of effect:", 1)[1].split("**Test of a pattern.**", 1)[0]
+    facts: dict[int, str] = {}
+    for line in block.splitlines():
+        head, dot, rest = line.strip().partition(". ")
+        if dot and head.isdigit():
+            facts[int(head)] = rest
+        elif facts and line.strip():
+            facts[max(facts)] += " " + line.strip()
+    return facts
+
+
+def test_patterns_cite_the_sources_the_odd_gives_for_their_fact() -> None:
+    from simcontract.sources import SOURCES
+
+    facts = _facts_in_the_odd()
+    assert set(facts) == set(range(1, 12))
+    cited = {n: {k for k, s in SOURCES.items() if s.short in t} for n, t in facts.items()}
+    for p in load_patterns():
+        assert set(p.sources) <= cited[p.fact], (p.id, p.sources, cited[p.fact])
+    for fact, keys in cited.items():
+        used = {k for p in load_patterns() if p.fact == fact for k in p.sources}
+        assert used == keys, (fact, used, keys)
+
+
+def test_a_pattern_with_an_unknown_or_no_document_source_is_refused(monkeypatch) -> None:
+    import simcontract.experiment.validation as validation
+    from simcontract.scenario import ScenarioError
+
+    raw = validation._pattern_file()
+    for bad in ("no_such_key", "assumption", []):
+        first = dict(raw["pattern"][0], source=bad)
+        monkeypatch.setattr(validation, "_pattern_file", lambda f=first: {"pattern": [f]})
+        with pytest.raises(ScenarioError, match="pattern 1: "):
+            validation.load_patterns()

@@ -30,6 +30,8 @@ from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
 from simcontract.params import lookup
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
+from simcontract.sources import SOURCES
+from simcontract.sources import check as check_source
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class Pattern:
         id: Short identifier (``"2a"``).
         fact: Number of the stylised fact in the domain brief (1-11).
         claim: The fact in one sentence.
-        source: Seed document the fact comes from.
+        source: Citation key of the source the fact comes from, or a tuple of keys
+            when several report it.
         outcome: Outcome compared.
         expect: ``"higher"`` or ``"lower"``: arm b against arm a.
         a: Reference arm.
@@ -77,7 +80,7 @@ class Pattern:
     id: str
     fact: int
     claim: str
-    source: str
+    source: str | tuple[str, ...]
     outcome: str
     expect: str
     a: Arm
@@ -85,6 +88,11 @@ class Pattern:
     minimum_effect: float = 0.0
     mechanism: Mechanism | None = None
     construction: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The citation keys of the pattern's sources."""
+        return (self.source,) if isinstance(self.source, str) else self.source
 
 
 @dataclass(frozen=True)
@@ -151,12 +159,18 @@ def load_patterns() -> list[Pattern]:
             raise ScenarioError(f"{where}: unknown outcome {raw['outcome']!r}")
         if raw["expect"] not in ("higher", "lower"):
             raise ScenarioError(f"{where}: expect must be 'higher' or 'lower'")
+        try:
+            keys = check_source(raw["source"])
+        except ValueError as err:
+            raise ScenarioError(f"{where}: {err}") from None
+        if not set(keys) <= set(SOURCES):
+            raise ScenarioError(f"{where}: a pattern's source is a document, not {keys!r}")
         out.append(
             Pattern(
                 id=str(raw["id"]),
                 fact=int(raw["fact"]),
                 claim=raw["claim"],
-                source=raw["source"],
+                source=keys[0] if len(keys) == 1 else keys,
                 outcome=raw["outcome"],
                 expect=raw["expect"],
                 a=_arm(raw["a"], f"{where} arm a"),
