@@ -139,7 +139,7 @@ def test_compare_outcomes_one_panel_per_outcome(results: SimpleNamespace) -> Non
     assert len(axes) == 4
     runs = results.runs
     for ax, name in zip(axes, outcomes, strict=True):
-        assert ax.get_xlabel() == plots.outcome_label(name)
+        assert ax.get_xlabel() == plots.money_axis(name, ax.xaxis)
         bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
         assert len(bars) == 3
         means = [float(c.lines[0].get_xdata()[0]) for c in bars]
@@ -295,7 +295,7 @@ def test_figures_draw_comparable_forms(results: SimpleNamespace) -> None:
     fig = plots.compare_outcomes(results, [*forms, "hhi"])
     axes = _visible(fig)
     assert [ax.get_xlabel().replace("\n", " ") for ax in axes] == [
-        "Public spend per purchaser per year (CNY)",
+        "Public spend per purchaser per year (million CNY)",
         "NGO survival, annual rate (share)",
         "HHI of provider shares (index, 0–1)",
     ]
@@ -366,10 +366,13 @@ def test_heatmap_cells_write_large_means_whole(grid) -> None:
 
     assert [cell_text(v) for v in (0.5, 12.34, 99.94)] == ["0.500", "12.3", "99.9"]
     assert [cell_text(v) for v in (123.4, 2720345.6, -15000.2)] == ["123", "2,720,346", "-15,000"]
+    assert [cell_text(v, 1e6) for v in (147433469.0, 3.5e5, 2.5e9)] == ["147.4", "0.35", "2,500"]
     fig = plots.heatmap(grid, "public_spend")
     written = [t.get_text() for t in fig.axes[0].texts]
     means = grid.runs.groupby(["favouritism", "contract_years"])["public_spend"].mean()
-    assert sorted(written) == sorted(f"{m:,.0f}" for m in means)
+    # Money is written in the colour bar's step: "Public spend (million CNY)".
+    assert fig.axes[1].get_ylabel() == "Public spend (million CNY)"
+    assert sorted(written) == sorted(f"{m / 1e6:.4g}" for m in means)
     assert not [t for t in written if "e+" in t]
 
 
@@ -540,3 +543,54 @@ def test_large_values_read_whole_with_separators_and_points_as_typed(base: Scena
         fig = plots.compare_outcomes(shown, ["hhi"])
     ticks = [t.get_text() for t in _visible(fig)[0].get_yticklabels()]
     assert ticks[0].endswith("=2,000,000"), ticks
+
+
+def _money_axis_reads(axis, size: float) -> None:
+    """The axis's tick labels are its values in steps of ``size``, with no exponent."""
+    axis.figure.canvas.draw()
+    assert axis.get_offset_text().get_text() == ""
+    for value, label in zip(axis.get_ticklocs(), axis.get_ticklabels(), strict=True):
+        assert label.get_text() == f"{value / size:,.6g}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_money_axes_read_in_the_steps_of_the_language(results, grid, lang: str) -> None:
+    from simcontract.plots.style import MONEY_STEPS
+
+    steps = MONEY_STEPS[lang]
+    with i18n.use_language(lang):
+        words = {w: i18n.text(f"figures.money_units.{w}", lang, unit=i18n.unit("CNY", lang))
+                 for w, _ in steps}  # fmt: skip
+        drawn = {
+            "compare": plots.compare_outcomes(results, ["public_spend"]),
+            "fan": plots.fan_chart(results, "public_spend"),
+            "heatmap": plots.heatmap(grid, "public_spend", "contract_years", "favouritism"),
+            "response": plots.response(grid, "public_spend", "favouritism"),
+        }
+    for kind, fig in drawn.items():
+        ax = _visible(fig)[-1] if kind == "heatmap" else _visible(fig)[0]
+        axis = ax.xaxis if kind == "compare" else ax.yaxis
+        label = axis.get_label().get_text() or fig.get_supylabel()
+        top = max(abs(v) for v in axis.get_view_interval())
+        word, size = next((w, s) for w, s in steps if top >= s)
+        # The largest step the values reach: a public spend of millions of yuan.
+        assert words[word] in label, (kind, label)
+        assert not any(words[w] in label for w in words if w != word), (kind, label)
+        _money_axis_reads(axis, size)
+
+
+def test_an_axis_below_the_smallest_step_or_not_money_keeps_its_label() -> None:
+    from simcontract.plots.style import money_axis, outcome_label, parameter_label
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 500)
+    assert money_axis("public_spend", ax.xaxis) == outcome_label("public_spend")
+    ax.set_xlim(0, 5e5)
+    assert money_axis("provider_turnover", ax.xaxis) == outcome_label("provider_turnover")
+    assert money_axis("public_spend") == outcome_label("public_spend")
+    assert money_axis("other_income", ax.xaxis) == "Other income (thousand CNY/year)"
+    with i18n.use_language("zh_CN"):
+        assert parameter_label("other_income").endswith("（元/年）")
+        assert money_axis("other_income", ax.xaxis).endswith("（万元/年）")
+    _money_axis_reads(ax.xaxis, 1e4)

@@ -78,6 +78,7 @@ from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
     STYLE,
     TIE_CMAP,
+    money_axis,
     outcome_label,
     parameter_label,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "fan_chart",
     "heatmap",
     "kaplan_meier",
+    "money_axis",
     "ngo_lifetimes",
     "outcome_label",
     "parameter_label",

@@ -15,7 +15,7 @@ from simcontract.plots.style import (
     OKABE_ITO,
     figure,
     figure_text,
-    outcome_label,
+    money_axis,
     rows_height,
     styled,
 )
@@ -56,7 +56,7 @@ def decomposition_chart(decomposition: Any) -> Figure:
     labels = [d.rules[name].label(lang) for name in order]
     ax.set_yticks([*y, n + 0.3], [*labels, figure_text("decomposition_total")])
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(figure_text("decomposition_x", outcome=outcome_label(d.outcome)))
+    ax.set_xlabel(figure_text("decomposition_x", outcome=money_axis(d.outcome, ax.xaxis)))
     runs = figure_text(
         "replications_one" if d.replications == 1 else "replications_many", n=d.replications
     )

@@ -23,7 +23,8 @@ from simcontract.plots.style import (
     figure,
     figure_text,
     in_text,
-    outcome_label,
+    money_axis,
+    money_step,
     parameter_label,
     rows_height,
     styled,
@@ -48,21 +49,28 @@ LARGE_CELL = 99.95
 significant digits would end them in a bare point, ``123.``, or an exponent)."""
 
 
-def _annotate(ax: Axes, grid: np.ndarray) -> None:
-    """Write each cell's mean, white on the darker half of the colour map."""
+def _annotate(ax: Axes, grid: np.ndarray, step: float = 1.0) -> None:
+    """Write each cell's mean (in the colour bar's ``step`` of money), white on the
+    darker half of the colour map."""
     finite = grid[np.isfinite(grid)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     middle = (lo + hi) / 2
     for (row, col), value in np.ndenumerate(grid):
         if np.isfinite(value):
             colour = "white" if value < middle else "black"
-            ax.text(col, row, cell_text(value), ha="center", va="center", fontsize=7, color=colour)
+            text = cell_text(value, step)
+            ax.text(col, row, text, ha="center", va="center", fontsize=7, color=colour)
 
 
-def cell_text(value: float) -> str:
+def cell_text(value: float, step: float = 1.0) -> str:
     """A cell's mean as written in it: three significant digits (``0.500``, ``12.3``),
     or from 100 up the whole number with thousands separators (``2,720,346`` rather
-    than ``2.72e+06``)."""
+    than ``2.72e+06``). A mean of money is written in the colour bar's ``step``
+    (``1e6`` for million CNY) with four significant digits (``147.4``), whole from
+    1,000 up."""
+    if step != 1.0:
+        value /= step
+        return f"{value:,.0f}" if abs(value) >= 999.5 else f"{value:.4g}"
     if abs(value) >= LARGE_CELL:
         return f"{value:,.0f}"
     return f"{value:#.3g}"
@@ -137,11 +145,13 @@ def heatmap(
         interpolation="none",
     )
     _label_axes(ax, cells, (x, y), (runs[x].nunique(), runs[y].nunique()))
-    fig.colorbar(image, ax=ax).set_label(outcome_label(outcome))
+    bar = fig.colorbar(image, ax=ax)
+    bar.set_label(money_axis(outcome, bar.ax.yaxis))
     if annotate is None:
         annotate = cells.grid.size <= 64
     if annotate:
-        _annotate(ax, cells.grid)
+        step = money_step(outcome, bar.ax.yaxis)
+        _annotate(ax, cells.grid, step[1] if step else 1.0)
     runs_each = runs_text(cells.sizes)
     fig.suptitle(figure_text("heatmap_title", outcome=in_text(outcome), runs=runs_each))
     return fig

@@ -43,6 +43,7 @@ from simcontract.plots.style import (
     fit_titles,
     fit_xlabels,
     legend_height,
+    money_axis,
     outcome_label,
     outside_legend,
     page_width,
@@ -182,7 +183,8 @@ def compare_outcomes(
             any_cut |= _draw_point(ax, runs, g, name, ypos[g.point], level, full)
         _counts_inside(ax)
         # Panels side by side in a column: labels at the tick labels' size, fewer lines.
-        ax.set_xlabel(outcome_label(name), fontsize=STYLE["xtick.labelsize"] if tight else None)
+        label = money_axis(name, ax.xaxis)
+        ax.set_xlabel(label, fontsize=STYLE["xtick.labelsize"] if tight else None)
         ax.grid(axis="y", visible=False)
         ax.set_ylim(-0.6, len(points) - 0.4)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if tight else 4))
@@ -337,12 +339,13 @@ def fan_chart(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if layout == "overlay":
         drawn[0].set_xlabel(year_axis_label(start))
-        drawn[0].set_ylabel(outcome_label(outcome))
+        drawn[0].set_ylabel(money_axis(outcome, drawn[0].yaxis))
         if len(shown) > 1:
             outside_legend(drawn[0])
     else:
         fig.supxlabel(year_axis_label(start), fontsize=STYLE["axes.labelsize"])
-        fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
+        label = money_axis(outcome, *(ax.yaxis for ax in drawn))
+        fig.supylabel(label, fontsize=STYLE["axes.labelsize"])
         fit_titles(fig, drawn)
     title = figure_text(
         "fan_title",

@@ -24,8 +24,7 @@ from simcontract.plots.style import (
     figure,
     figure_text,
     in_text,
-    outcome_label,
-    parameter_label,
+    money_axis,
     pretty,
     styled,
     value_label,
@@ -112,8 +111,8 @@ def response(
     )
     if order is not None:
         ax.set_xticks(range(len(order)), [value_label(parameter, v) for v in order])
-    ax.set_xlabel(parameter_label(parameter))
-    ax.set_ylabel(outcome_label(outcome))
+    ax.set_xlabel(money_axis(parameter, *([ax.xaxis] if order is None else [])))
+    ax.set_ylabel(money_axis(outcome, ax.yaxis))
     ax.legend(loc="best", fontsize=MIN_TEXT_SIZE)
     title = figure_text(
         "response_title",

@@ -32,6 +32,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter
 
 from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
@@ -715,6 +716,61 @@ def outcome_label(outcome: str) -> str:
     # A form's label says "per purchaser per year"; its unit then is the outcome's own.
     unit = OUTCOMES[outcome].unit if outcome in OUTCOMES else getattr(form, "unit", "")
     return _with_unit(pretty(outcome), unit)
+
+
+MONEY_UNITS = frozenset({"CNY", "CNY/year"})
+"""Units of money: an axis of money reads in steps of the language (million CNY, 万元)."""
+
+MONEY_STEPS: dict[str, tuple[tuple[str, float], ...]] = {
+    "en": (("billion", 1e9), ("million", 1e6), ("thousand", 1e3)),
+    "zh_CN": (("yi", 1e8), ("wan", 1e4)),
+}
+"""The steps in which each language counts money, largest first (Chinese counts in
+万 and 亿, ten thousand and a hundred million)."""
+
+
+def unit_of(name: str) -> str:
+    """The declared unit of an outcome, a comparable form or a parameter (``""`` for
+    another name)."""
+    if name in OUTCOMES:
+        return OUTCOMES[name].unit
+    if name in PARAMETERS:
+        return PARAMETERS[name].unit
+    return getattr(_comparable_form(name), "unit", "")
+
+
+def money_axis(name: str, *axes: Any) -> str:
+    """The label of the axes (``Axis`` objects) that show an outcome or parameter, with
+    its unit. An axis of money reads in the largest step of the language that its values
+    reach, the step in its unit ("Public spend (million CNY)" with ticks 0, 50, 100;
+    "财政支出（万元）"), rather than in yuan under an exponent (``1e8``). Call it after
+    the data are drawn: the step follows the axes' limits.
+
+    Args:
+        name: Outcome, comparable form or parameter.
+        axes: The axes that show it (a shared axis once); none gives the plain label.
+    """
+    step = money_step(name, *axes)
+    if step is None:
+        return parameter_label(name) if name in PARAMETERS else outcome_label(name)
+    word, size = step
+    ticks = FuncFormatter(lambda value, _pos: f"{value / size:,.6g}")
+    for axis in axes:
+        axis.set_major_formatter(ticks)
+    lang = i18n.current()
+    said = figure_text(f"money_units.{word}", unit=i18n.unit(unit_of(name), lang))
+    return figure_text("with_unit", name=pretty(name), unit=said)
+
+
+def money_step(name: str, *axes: Any) -> tuple[str, float] | None:
+    """The step in which :func:`money_axis` writes the axes of ``name`` (its word in the
+    catalogue's ``figures.money_units`` and its size, ``("million", 1e6)``), or
+    ``None`` when the name is not money or its values reach no step."""
+    if unit_of(name) not in MONEY_UNITS or not axes:
+        return None
+    top = max(abs(float(v)) for axis in axes for v in axis.get_view_interval())
+    steps = MONEY_STEPS.get(i18n.current(), MONEY_STEPS[i18n.DEFAULT_LANGUAGE])
+    return next(((word, size) for word, size in steps if top >= size), None)
 
 
 def parameter_label(name: str) -> str:

@@ -28,7 +28,7 @@ from simcontract.plots.style import (
     group_line_style,
     group_marker,
     legend_height,
-    outcome_label,
+    money_axis,
     outside_legend,
     parameter_label,
     pretty,
@@ -156,7 +156,7 @@ def turnover_vs_contract_length(
     lengths = sorted(runs["contract_years"].unique())
     ax.set_xticks(lengths, [value_label("contract_years", v) for v in lengths])
     ax.set_xlabel(parameter_label("contract_years"))
-    ax.set_ylabel(outcome_label(outcome))
+    ax.set_ylabel(money_axis(outcome, ax.yaxis))
     if len(keyed) > 1:
         outside_legend(ax, title=title)
     title = figure_text(
