@@ -163,6 +163,10 @@ OUTPUT_DAMAGE: dict[str, Callable[[Path], None]] = {
     "tables not all written": lambda res: _rewrite_manifest(res, lambda m: m.update(outputs=None)),
     "table deleted": lambda res: (res / "table.csv").unlink(),
     "table cut short": lambda res: _cut_short(res / "runs.csv"),
+    "one deleted, one cut short": lambda res: (
+        (res / "table.csv").unlink(),
+        _cut_short(res / "runs.csv"),
+    ),
 }
 """Folders whose runs are all stored but whose tables are not all there, or not as
 written."""

@@ -312,8 +312,20 @@ def test_check_names_missing_tables_and_resume_writes_them(
         "table deleted": "but 1 of its 5 tables and figures are missing (table.csv)",
         "table cut short": "but 1 of its 5 tables and figures changed after they were "
         "written (runs.csv)",
+        "one deleted, one cut short": "but 1 of its 5 tables and figures are missing "
+        "(table.csv), and 1 changed after they were written (runs.csv)",
     }[kind]
     assert report[-2] == f"4 of 4 runs stored and intact; the batch ran to its end, {said}"
+    # Each file the resume would write again, on a line of its own.
+    named = {
+        "tables not all written": [],
+        "table deleted": [
+            "missing: table.csv (a table or figure of the batch; --resume writes it)"
+        ],
+        "table cut short": ["changed since it was written: runs.csv (--resume writes it again)"],
+    }
+    named["one deleted, one cut short"] = named["table deleted"] + named["table cut short"]
+    assert report[1:-2] == named[kind]
     assert report[-1].startswith("finish with: simcontract sweep ") and "--resume" in report[-1]
     tiny = damage.write_tiny(tmp_path)
     resume = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]

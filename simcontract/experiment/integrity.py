@@ -156,13 +156,15 @@ class Inventory:
             missing = self.missing_outputs
             if not self.outputs_written:
                 outputs = i18n.text("inventory.outputs_unwritten", lang)
-            elif missing:
-                said = {"n": len(missing), "total": total, "first": missing[0]}
-                outputs = i18n.text("inventory.outputs_missing", lang, **said)
-            elif self.changed_outputs:
+            else:
                 changed = self.changed_outputs
-                said = {"n": len(changed), "total": total, "first": changed[0]}
-                outputs = i18n.text("inventory.outputs_changed", lang, **said)
+                if missing:
+                    said = {"n": len(missing), "total": total, "first": missing[0]}
+                    outputs = i18n.text("inventory.outputs_missing", lang, **said)
+                if changed:
+                    said = {"n": len(changed), "total": total, "first": changed[0]}
+                    key = "outputs_changed_too" if missing else "outputs_changed"
+                    outputs += i18n.text(f"inventory.{key}", lang, **said)
         counts = {"stored": len(self.runs), "runs": self.n_runs, "damaged": parts}
         return i18n.text(
             "inventory.summary", lang, **counts, status=self.status(lang), outputs=outputs
