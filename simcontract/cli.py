@@ -310,6 +310,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = scenario_with(args.scenario, args.set)
     out = out_path(args.out)
+    if out is not None:
+        target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
+        if target.exists():  # perhaps a run with other --set values: never replaced
+            raise UsageError(said("error.series_exists", out=repr(str(out)), file=target.name))
     run = run_split(scenario, args.seed, workers=args.workers, progress=None)
     summary = run.summary()
     # English keeps the outcomes' names alone; another language adds their labels.
@@ -326,7 +330,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(format_table(rows, tuple(i18n.text(f"run_view.{k}") for k in keys)))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
         write_atomic(target, lambda tmp: run.series().to_csv(tmp, index=False))
         print(i18n.text("run_view.written", path=target))
     return 0
@@ -898,6 +901,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     outcomes = _figure_outcomes(args.outcomes)
     out = out_path(args.out) or source / "figures"
     check_out_dir(out)
+    _not_in_another_batch(source, out)
     with _writing_into(source, out, args):
         inventory = integrity.inspect(source, full=False)
         if not inventory.complete:
@@ -926,6 +930,23 @@ def cmd_plot(args: argparse.Namespace) -> int:
     for p in paths:
         print(f"  {p}")
     return 0
+
+
+def _not_in_another_batch(source: Path, out: Path) -> None:
+    """Refuse figures of ``source`` drawn into another batch's results folder: its
+    figures would be replaced and mixed with these, and its check would fail.
+
+    Raises:
+        UsageError: ``out`` is, or lies in, a folder with a manifest other than ``source``.
+    """
+    own = source.resolve()
+    where = out.resolve()
+    if where.is_relative_to(own):
+        return
+    for folder in (where, *where.parents):
+        if (folder / "manifest.json").is_file():
+            said_out = {"out": repr(str(out)), "other": repr(str(folder))}
+            raise UsageError(said("error.out_in_batch", **said_out, results=repr(str(source))))
 
 
 def _writing_into(source: Path, out: Path, args: argparse.Namespace) -> Any:

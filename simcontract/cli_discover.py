@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,7 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
     out = out_path(args.out)
     if args.resume and out is not None:
         _check_out(str(out / RUNS), True)  # the sweep to finish is in DIR/runs
+        _same_analysis(args, out)
     else:
         _check_out(args.out, args.resume)
     runs_args = copy.copy(args)
@@ -191,6 +193,44 @@ def _sampled(args: argparse.Namespace) -> tuple[Any, list[str]]:
     with _holding(args):
         results = _batch(runs_args, lambda **kw: sweep(base, design, **kw))
     return results, list(design.parameters)
+
+
+ANALYSIS_OPTIONS = {
+    "where": "--where",
+    "min_density": "--min-density",
+    "max_boxes": "--max-boxes",
+    "mass_min": "--mass-min",
+    "max_qp": "--max-qp",
+}
+"""The settings of a discovery's analysis that a resume must keep, and their options."""
+
+
+def _same_analysis(args: argparse.Namespace, out: Path) -> None:
+    """Refuse a resume that would replace the analysis already in ``out`` with another
+    (another condition or PRIM setting): its tables and figures would be lost.
+
+    Raises:
+        UsageError: ``out`` holds a discovery whose settings differ from ``args``'.
+    """
+    from simcontract.experiment.discovery import _SETTINGS, _condition
+
+    path = out / _SETTINGS
+    try:
+        kept = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return  # none yet: the resume writes it
+    given = {name: getattr(args, name) for name in ANALYSIS_OPTIONS}
+    given["where"] = str(_condition(args.where))
+    for name, option in ANALYSIS_OPTIONS.items():
+        if name in kept and kept[name] != given[name]:
+            said_here = {
+                "out": repr(str(out)),
+                "option": option,
+                "kept": repr(kept[name]),
+                "given": repr(given[name]),
+                "runs": str(out / RUNS),
+            }
+            raise UsageError(said("error.resume_other_analysis", **said_here))
 
 
 def _report(args: argparse.Namespace, results: Any, condition: Any, inputs: Any) -> int:

@@ -362,6 +362,16 @@ if Path("/proc/self").is_dir():  # Linux: /proc refuses new folders, even to roo
         match=r"--out '/proc/simcontract-results': no folder can be made in '/proc'",
     )
 cli(
+    "run: --out holding the series of an earlier run",
+    "run",
+    "{tiny}",
+    "--out",
+    "{tmp}/out",
+    files={"out/tiny-seed0-series.csv": "earlier"},
+    match=r"--out '.*out' already holds tiny-seed0-series\.csv \(an earlier run's series",
+    absent=(),
+)
+cli(
     "run: negative seed",
     "run",
     "{tiny}",
@@ -765,6 +775,17 @@ cli(
     "{tiny}",
     match=r"--out '.*tiny\.toml' exists and is not a directory",
     results="",
+)
+cli(
+    "plot: --out in another batch's folder",
+    "plot",
+    "{res}",
+    "--out",
+    "{tmp}/other/figures",
+    files={"other/manifest.json": "{}"},
+    match=r"--out '.*other/figures' lies in the results of another batch \('.*other'\)",
+    results="",
+    absent=("{tmp}/other/figures",),
 )
 cli("check: empty RESULTS_DIR", "check", "", match=r"RESULTS_DIR '' is empty")
 cli("check: no manifest", "check", "{tmp}", match=r"holds no results \(no manifest\.json\)")

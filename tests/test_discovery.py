@@ -293,6 +293,16 @@ def test_the_command_samples_streams_resumes_and_rereads(tmp_path: Path, capsys)
     assert "add --resume" in capsys.readouterr().err
     assert main([*argv, "--resume"]) == 0
     assert (out / "boxes.csv").read_text() == first
+    # A resume keeps the analysis it finishes: another condition or setting is refused.
+    other = argv.copy()
+    other[other.index("service_coverage < 0.6")] = "service_coverage < 0.5"
+    assert main([*other, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "holds the discovery of --where 'service_coverage < 0.6'" in err, err
+    assert f"discover --from {out / 'runs'} --where ... --out NEW" in err
+    assert main([*argv, "--max-boxes", "1", "--resume"]) == 2
+    assert "--max-boxes 3, not 1" in capsys.readouterr().err
+    assert (out / "boxes.csv").read_text() == first
 
     again = tmp_path / "again"
     reread = ["discover", "--from", str(out), "--where", "service_coverage < 0.6"]
