@@ -42,6 +42,7 @@ from simcontract.clihelp import (
 )
 from simcontract.i18n import error_text, listed, os_message, os_reason
 from simcontract.marketsize import check_market_size
+from simcontract.outcomes import closest
 from simcontract.params import PARAMETERS, unknown_message
 from simcontract.scenario import (
     Scenario,
@@ -277,6 +278,8 @@ def figure_formats(text: str, option: str = "--format") -> list[str]:
             return []
         expected = said("error.figures_expected", expected=expected)
     said_as = {"option": option, "text": repr(text), "expected": expected}
+    if option != "--format" and "none" in formats:
+        raise UsageError(said("error.format_none_with", **said_as))
     for i, f in enumerate(formats):
         problem = "format_empty" if not f else "format_not_offered"
         if f in FIGURE_FORMATS:
@@ -785,7 +788,9 @@ def _outcome_list(text: str, refusal: str) -> list[str]:
     known = codebook.variable_list(None)
     bad = [n for n in names if n not in known] or ([] if names else [text])
     if bad:
-        raise UsageError(said(refusal, text=repr(text), name=repr(bad[0])))
+        close = closest(bad[0], known) if names else None
+        hint = said("error.did_you_mean", name=repr(close)) if close else ""
+        raise UsageError(said(refusal, text=repr(text), name=repr(bad[0]), hint=hint))
     return names
 
 
@@ -1013,11 +1018,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return _validate_calibration(args, options, out)
     from simcontract.experiment import validation_report
 
+    if args.replications == 1:
+        raise UsageError(said("error.validate_one"))
     # None, not the default, when left out: --calibration refuses these options typed at all.
     points = ROBUSTNESS_POINTS if args.robustness is None else args.robustness
     replications = args.robustness_replications or ROBUSTNESS_REPLICATIONS
     if points == 1:
         raise UsageError(said("error.robustness_one"))
+    if points == 0 and args.robustness_replications is not None:
+        warn(said("error.robustness_replications_unused"))
     patterns = _patterns(args.pattern)
     if out is not None:
         storage.check_own(out, validation_report.FILES, _said_text("errors.storage.what_validate"))
@@ -1085,6 +1094,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         raise UsageError(said("error.out_not_empty_analysis", out=repr(str(out))))
     if out is not None:
         storage.check_own(out, rb.OWN_FILES, _said_text("errors.storage.what_robustness"))
+    if args.trajectories is not None and args.sensitivity != "morris":
+        warn(said("error.trajectories_without_morris", method=args.sensitivity))
     options = {
         "points": args.points,
         "replications": args.replications,

@@ -16,8 +16,9 @@ the app all read these declarations.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
@@ -981,3 +982,10 @@ def frame(records: Sequence[YearRecord]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(OUTCOMES), dtype=float)
     df.insert(0, "year", np.array([r.year for r in records], dtype=np.int64))
     return df
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The name among ``known`` most like ``name`` (what a misspelling likely meant), or
+    ``None`` when none is close."""
+    close = difflib.get_close_matches(str(name), sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None

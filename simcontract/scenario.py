@@ -730,6 +730,12 @@ def _toml_problem(text: str, err: tomllib.TOMLDecodeError) -> str:
     if where is None:
         return message
     reason = message[: where.start()]
+    if where.group(1) is not None and reason.startswith("Cannot declare"):
+        # A header left open ("[parameters") after the same table reads as that table
+        # declared again: the missing ']' is the mistake.
+        header = text.split("\n")[int(where.group(1)) - 1].split("#", 1)[0].strip()
+        if not header.endswith("]"):
+            reason = "Expected ']' at the end of a table declaration"
     if where.group(1) is None:
         return _said("toml_at_end", reason=_toml_hint(reason, ""))
     number = int(where.group(1))

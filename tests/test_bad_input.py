@@ -804,6 +804,11 @@ cli("app: port text", "app", "--port", "http", match=r"'http' is not a port numb
 cli("validate: replications 0", "validate", "--replications", "0", match=r"positive integer")
 cli("validate: workers 0", "validate", "--workers", "0", match=r"positive integer, got 0")
 cli(
+    "validate: one replication",
+    *("validate", "--pattern", "2a", "--replications", "1"),
+    match=r"--replications 1: a pattern's verdict rests on the 95% CI of its paired differences",
+)
+cli(
     "validate: one robustness point",
     *("validate", "--robustness", "1"),
     match=r"--robustness 1: expected 0 \(no robustness share\) or at least 2 points$",
@@ -879,6 +884,17 @@ cli(
     "--outcome",
     "bids",
     match=r"unknown outcome 'bids'",
+)
+cli(
+    "decompose: a misspelt outcome",
+    *("decompose", "guangzhou_ifsc", "shanghai_hub", "--outcome", "ngo_survivl"),
+    match=r"unknown outcome 'ngo_survivl'; `simcontract outcomes` lists the outcomes and their "
+    r"comparable forms; did you mean 'ngo_survival'\?$",
+)
+cli(
+    "compare: a misspelt outcome",
+    *("compare", "{tiny}", "--outcomes", "hhi,ngo_survivl"),
+    match=r"unknown outcome 'ngo_survivl'; .* \(or give all\); did you mean 'ngo_survival'\?$",
 )
 cli(
     "decompose: the same scenario",
@@ -1377,6 +1393,12 @@ CASES.append(
     )
 )
 api("validate: replications 0", lambda w: validate(replications=0), ExperimentError, r">= 1")
+api(
+    "validate: replications 1",
+    lambda w: validate(replications=1),
+    ExperimentError,
+    r"replications must be >= 2 \(a pattern's verdict rests on the 95% CI",
+)
 # Checked before the comparison runs (it used to fail after it, naming 'points').
 api(
     "validate: robustness_points 1",

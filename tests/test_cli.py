@@ -271,3 +271,30 @@ def test_serve_refuses_an_empty_host(capsys: pytest.CaptureFixture[str]) -> None
 
     assert serve(host="") == 2
     assert capsys.readouterr().err.startswith("simcontract: error: host '': give an address")
+
+
+def test_options_that_have_no_effect_say_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An option the command would ignore is named in one warning line before it runs."""
+    from simcontract.experiment import ExperimentError, validation
+    from simcontract.experiment import robustness as rb
+
+    def stop(*args, **kwargs):
+        raise ExperimentError("stopped before running")
+
+    monkeypatch.setattr(rb, "robustness", stop)
+    code, _out, err = run_cli(["robustness", "--trajectories", "5"], capsys)
+    assert code == 2
+    said = "--trajectories has no effect with --sensitivity rbd_fast (it sets the trajectories"
+    assert err.splitlines()[0].endswith(said + " of --sensitivity morris)"), err
+    _code, _out, err = run_cli(
+        ["robustness", "--sensitivity", "morris", "--trajectories", "5"], capsys
+    )
+    assert "--trajectories" not in err, err
+    monkeypatch.setattr(validation, "validate", stop)
+    argv = ["validate", "--robustness", "0", "--robustness-replications", "3"]
+    code, _out, err = run_cli(argv, capsys)
+    assert code == 2 and "--robustness-replications has no effect with --robustness 0" in err
+    _code, _out, err = run_cli(["validate", "--robustness", "0"], capsys)
+    assert "no effect" not in err, err

@@ -54,7 +54,8 @@ def test_figures_in_the_formats_named(tmp_path: Path, capsys: pytest.CaptureFixt
         ),
         ("pdf,pdf", "--figures 'pdf,pdf': 'pdf' is given twice"),
         ("", "--figures '': an empty item"),
-        ("none,png", "'none' is not offered"),
+        ("none,png", "--figures 'none,png': none (no figure) stands alone, not beside formats"),
+        ("png,none", "--figures 'png,none': none (no figure) stands alone"),
     ],
 )
 def test_a_bad_figures_option_is_refused_before_any_run(

@@ -248,3 +248,27 @@ def test_an_interrupted_decomposition_says_how_to_finish_it(
         assert err.rstrip().endswith(f"interrupted by SIGINT; finish with: {finish}"), err
     else:
         assert err.rstrip() == "simcontract: interrupted by SIGINT", err
+
+
+def test_a_comparable_form_is_decomposed_from_each_runs_own_form() -> None:
+    """Markets of different sizes: the gap in public spend per purchaser and year is
+    that of a and b run alone on the same seeds, each divided by its own purchasers and
+    years (the form ``compare`` and the tables give)."""
+    from simcontract.experiment.runner import run_seed
+
+    a = Scenario(TINY, name="tiny")
+    b = Scenario({**TINY, "n_bureaux": 8, "years": 3}, name="bigger")
+    form = "public_spend_per_purchaser_year"
+    found = decompose(a, b, form, replications=2, seed=3, workers=1)
+    for r in range(2):
+        seed = run_seed(3, r)
+        spent = {
+            s.name: ContractingModel(s, rng=seed).run().summary()["public_spend"]
+            / (s["years"] * s["n_cities"] * (s["n_bureaux"] + s["n_mass_orgs"]))
+            for s in (a, b)
+        }
+        gap = spent["bigger"] - spent["tiny"]
+        assert found.per_replication["total"][r] == pytest.approx(gap, rel=1e-12)
+    assert "Public spend per purchaser per year (CNY)" in format_decomposition(found)
+    with pytest.raises(ExperimentError, match=r"did you mean 'public_spend_per_purchaser_year'"):
+        decompose(a, b, "public_spend_per_purchaser_yr", replications=2, workers=1)

@@ -245,6 +245,19 @@ def test_discovery_recovers_the_planted_failure_of_the_market(planted) -> None:
     assert top_two == {"match_funding", "other_income"}
 
 
+def test_a_condition_on_a_comparable_form_reads_each_runs_form(planted) -> None:
+    """A form (per purchaser and year) is made from each run's own outcome and market,
+    so the cases are those of the equivalent condition on the outcome itself."""
+    runs = planted.runs
+    per = runs["years"] * runs["n_cities"] * (runs["n_bureaux"] + runs["n_mass_orgs"])
+    cut = float((runs["public_spend"] / per).median())
+    found = discover(planted, f"public_spend_per_purchaser_year < {cut!r}")
+    same = discover(planted, f"public_spend < {cut * float(per.iloc[0])!r}")
+    assert per.nunique() == 1  # one market: the two conditions pick the same runs
+    assert found.cases["of_interest"].tolist() == same.cases["of_interest"].tolist()
+    assert found.settings["where"].startswith("public_spend_per_purchaser_year < ")
+
+
 def test_without_match_funding_the_box_is_gone(planted) -> None:
     """Ablation: with no match to bring, no run of the same design opens the gap."""
     design = discovery.discovery_design(

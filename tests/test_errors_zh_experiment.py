@@ -397,6 +397,7 @@ INTERNAL = {
     ("validation.py", "mechanism: "),
     ("validation.py", "unknown outcome"),
     ("validation.py", "expect must be 'higher' or 'lower'"),
+    ("validation.py", "a pattern's source is a document"),
     ("validation.py", "calibration figure"),
 }
 """English messages left on purpose: the package's own data."""

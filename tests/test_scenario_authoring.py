@@ -63,6 +63,10 @@ def _load_quietly(path: Path) -> tuple[Scenario, list[str]]:
             'name = "a"\n[parameters\nyears = 3\n',
             r"line 2 \('\[parameters'\): a table's header is \[name\], closed with '\]'",
         ),
+        (  # tomllib reads an open header after the same table as the table again
+            'name = "a"\n[parameters]\nyears = 3\n[parameters\nfavouritism = 0.1\n',
+            r"line 4 \('\[parameters'\): a table's header is \[name\], closed with '\]'",
+        ),
         (
             'name = "a\n[parameters]\n',
             r"line 1 \('name = \"a'\): a text is not closed: it ends on its line",
@@ -95,6 +99,7 @@ def _load_quietly(path: Path) -> tuple[Scenario, list[str]]:
         "table twice",
         "no equals sign",
         "unclosed header",
+        "unclosed header after the table",
         "unclosed text",
         "unclosed list",
         "two on a line",

@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract.experiment import limits, messages, storage
+from simcontract.experiment.codebook import comparable_forms, with_comparable
 from simcontract.experiment.decomposition_rules import (
     DEFAULT_RULES,
     Rule,
@@ -78,7 +79,7 @@ from simcontract.experiment.decomposition_rules import (
 )
 from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 from simcontract.experiment.stats import Interval, mean_ci, paired_difference
-from simcontract.outcomes import OUTCOMES
+from simcontract.outcomes import OUTCOMES, closest
 from simcontract.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -266,7 +267,9 @@ def decompose(
     Args:
         a: Scenario a, the reference (built-in name, TOML path or ``Scenario``).
         b: Scenario b.
-        outcome: An outcome of :data:`~simcontract.outcomes.OUTCOMES`.
+        outcome: An outcome of :data:`~simcontract.outcomes.OUTCOMES`, or its comparable
+            form (``"public_spend_per_purchaser_year"``: fair when the rules that differ
+            change the market's size or horizon).
         rules: Rules of the caller, ``{name: [parameter, ...]}``, over
             :data:`DEFAULT_RULES` (see :func:`rule_map`).
         replications: Runs per coalition (>= 1; >= 2 for intervals).
@@ -314,6 +317,8 @@ def decompose(
     runs = compare(
         scenarios, replications=replications, seed=seed, out=batch, resume=resume, **options
     ).runs
+    if outcome not in OUTCOMES:
+        runs = with_comparable(runs, [outcome])
     values = _values(runs, masks, outcome, replications)
     result = _result(a, b, outcome, differ, values, masks, orders, replications, seed)
     if out is not None:
@@ -326,9 +331,10 @@ def _checked_options(
     outcome: str, replications: Any, seed: Any, exact_limit: Any, permutations: Any
 ) -> tuple[int, int, int, int]:
     """The outcome checked, and the counts as integers in their ranges."""
-    if outcome not in OUTCOMES:
-        said = {"name": repr(outcome), "outcomes": messages.listed(OUTCOMES)}
-        raise ExperimentError(_said("unknown_outcome", **said))
+    if outcome not in OUTCOMES and outcome not in comparable_forms():
+        close = closest(outcome, [*OUTCOMES, *comparable_forms()])
+        hint = _said("did_you_mean", name=repr(close)) if close else ""
+        raise ExperimentError(_said("unknown_outcome", name=repr(outcome), hint=hint))
     replications = check_int(replications, "replications", 1)
     seed = check_int(seed, "seed", 0)
     exact_limit = check_int(exact_limit, "exact_limit", 0)

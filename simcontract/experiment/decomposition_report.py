@@ -11,6 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from simcontract import i18n
+from simcontract.experiment.codebook import variables
 from simcontract.experiment.report import WIDTH, decimals, format_number
 from simcontract.experiment.validation_report import outcome_heading
 
@@ -82,9 +83,7 @@ def markdown(d: Decomposition, lang: str | None = None) -> str:
         method,
         _t("explain", lang),
     ]
-    heading = _t(
-        "heading", lang, outcome=i18n.outcome_label(d.outcome, lang), a=d.a.name, b=d.b.name
-    )
+    heading = _t("heading", lang, outcome=variables(lang)[d.outcome].label, a=d.a.name, b=d.b.name)
     lines = [f"### {heading}", ""]
     for paragraph in prose:
         lines += textwrap.wrap(paragraph, WIDTH, break_on_hyphens=False)

@@ -292,11 +292,12 @@ class Schedule:
 
 
 def _fmt(value: Any) -> str:
-    """A value as scenario tables show it: ``0.67``, ``2``, ``2,400,000``."""
+    """A value as scenario tables show it: ``0.67``, ``2``, ``2,400,000``,
+    ``21,268.8``."""
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return f"{value:,.0f}"
-        return f"{value:.6g}"
+        return f"{value:,.6g}"
     return str(value)
 
 

@@ -45,9 +45,11 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment import messages
+from simcontract.experiment.codebook import comparable_forms, with_comparable
 from simcontract.experiment.conditions import Condition, parse_condition
 from simcontract.experiment.designs import DesignError, LatinHypercube
 from simcontract.experiment.runner import ExperimentError
+from simcontract.outcomes import OUTCOMES
 from simcontract.params import PARAMETERS
 
 DEFAULT_RULES: dict[str, Any] = {
@@ -245,7 +247,8 @@ def discover(
         results: A batch's results (a :class:`~simcontract.experiment.Results`, e.g. of
             a sweep over :func:`discovery_design`), or its ``runs`` table.
         where: The condition, e.g. ``"service_coverage < 0.8"``
-            (:func:`~simcontract.experiment.conditions.parse_condition`).
+            (:func:`~simcontract.experiment.conditions.parse_condition`), on outcomes
+            or their comparable forms (``"public_spend_per_purchaser_year < 5e6"``).
         parameters: The inputs the boxes may bound (default: the design's parameters).
         min_density: Density a box must reach (0 to 1).
         max_boxes: Most boxes to find; the search stops earlier at a box that does not
@@ -264,6 +267,9 @@ def discover(
     condition = _condition(where)
     runs = results if isinstance(results, pd.DataFrame) else results.runs
     inputs = _inputs(results, runs, parameters)
+    forms = [o for o in condition.outcomes if o in comparable_forms() and o not in runs.columns]
+    if forms and {"years", "n_cities", "n_bureaux", "n_mass_orgs"} <= set(runs.columns):
+        runs = with_comparable(runs, forms)
     missing = [o for o in condition.outcomes if o not in runs.columns]
     if missing:
         raise DiscoveryError(_said("no_outcome", name=repr(missing[0])))
@@ -327,7 +333,7 @@ def _condition(where: str | Condition) -> Condition:
     if isinstance(where, Condition):
         return where
     try:
-        return parse_condition(where)
+        return parse_condition(where, set(OUTCOMES) | set(comparable_forms()))
     except ConditionError as err:
         raise DiscoveryError(_said("where", reason=err)) from None
 

@@ -223,7 +223,8 @@ def validate(
     replication ``r`` of every arm, ablated or not, has the same seed.
 
     Args:
-        replications: Runs per arm.
+        replications: Runs per arm, at least 2 (a verdict rests on the confidence
+            interval of the paired differences).
         seed: Base seed of the run seeds.
         workers, executor, progress: As for :func:`~simcontract.experiment.compare`.
         patterns: The patterns to check (default: :func:`load_patterns`).
@@ -262,6 +263,8 @@ def validate(
     robustness_points = check_int(robustness_points, "robustness_points", 0)
     if robustness_points == 1:
         raise ExperimentError(messages.error("validation", "robustness_one"))
+    if isinstance(replications, int) and replications == 1:
+        raise ExperimentError(messages.error("validation", "replications_one"))
     if robustness_points:
         check_int(robustness_replications, "robustness_replications", 1)
     arms = {p.id: _arms(p, ablation) for p in patterns}

@@ -90,6 +90,13 @@ def replications_needed(mean: float, sd: float, start: int, level: float = 0.95)
 def outcome_heading(name: str, lang: str | None = None) -> str:
     """An outcome's label with its unit, e.g. ``"Staff turnover (share)"`` (the unit left
     out when the label says it)."""
+    if name not in OUTCOMES:  # a comparable form: its label says per what, its unit not
+        from simcontract.experiment.codebook import comparable_forms, comparable_label
+
+        form = comparable_forms().get(name)
+        if form is not None:
+            label, unit = comparable_label(form, lang), i18n.unit(form.unit, lang)
+            return i18n.text("punctuation.paren", lang, text=label, note=unit)
     label = i18n.outcome_label(name, lang)
     unit = i18n.unit(OUTCOMES[name].unit, lang) if name in OUTCOMES else ""
     if not unit or unit.lower() in label.lower():

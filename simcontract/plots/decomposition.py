@@ -16,6 +16,7 @@ from simcontract.plots.style import (
     figure,
     figure_text,
     money_axis,
+    pretty,
     rows_height,
     styled,
 )
@@ -83,7 +84,7 @@ def decomposition_chart(decomposition: Any) -> Figure:
     ax.margins(x=0.08)
     title = figure_text(
         "decomposition_title",
-        outcome=i18n.outcome_label(d.outcome, lang),
+        outcome=pretty(d.outcome),
         a=i18n.scenario_title(d.a.name, lang),
         b=i18n.scenario_title(d.b.name, lang),
     )
