@@ -317,8 +317,6 @@ def decompose(
     runs = compare(
         scenarios, replications=replications, seed=seed, out=batch, resume=resume, **options
     ).runs
-    if outcome not in OUTCOMES:
-        runs = with_comparable(runs, [outcome])
     values = _values(runs, masks, outcome, replications)
     result = _result(a, b, outcome, differ, values, masks, orders, replications, seed)
     if out is not None:
@@ -388,7 +386,10 @@ def _masks(k: int, orders: np.ndarray | None) -> list[int]:
 def _values(
     runs: pd.DataFrame, masks: Sequence[int], outcome: str, replications: int
 ) -> dict[int, np.ndarray]:
-    """Each coalition's outcome per replication (NaN where a run has no value)."""
+    """Each coalition's outcome (or comparable form) per replication (NaN where a run has
+    no value)."""
+    if outcome not in runs.columns:
+        runs = with_comparable(runs, [outcome])
     table = runs.pivot(index="point", columns="replication", values=outcome)
     table = table.reindex(index=range(len(masks)), columns=range(replications))
     data = table.to_numpy(dtype=float)

@@ -255,18 +255,11 @@ def validate(
         minimum effect, with its 95 % Wilson interval; NaN when not run).
     """
     from simcontract.experiment.batches import compare  # loading patterns needs no model
-    from simcontract.experiment.runner import ExperimentError, check_flag, check_int
+    from simcontract.experiment.runner import check_flag
 
     patterns = _checked_patterns(patterns)
     ablation = check_flag(ablation, "ablation")
-    # Checked before the comparison runs: a bad value would fail only after it.
-    robustness_points = check_int(robustness_points, "robustness_points", 0)
-    if robustness_points == 1:
-        raise ExperimentError(messages.error("validation", "robustness_one"))
-    if isinstance(replications, int) and replications == 1:
-        raise ExperimentError(messages.error("validation", "replications_one"))
-    if robustness_points:
-        check_int(robustness_replications, "robustness_replications", 1)
+    robustness_points = _checked_counts(replications, robustness_points, robustness_replications)
     arms = {p.id: _arms(p, ablation) for p in patterns}
     scenarios = list(dict.fromkeys(arm.scenario for pair in arms.values() for arm in pair))
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress}
@@ -286,6 +279,26 @@ def validate(
             patterns, robustness_points, robustness_replications, robustness_out, **options
         )
     return with_robustness(pd.DataFrame(rows), shares)
+
+
+def _checked_counts(replications: Any, points: Any, point_replications: Any) -> int:
+    """The robustness points, checked with the replications before the comparison runs
+    (a bad value would fail only after it).
+
+    Raises:
+        ExperimentError: One replication (no interval), one robustness point, or a
+            count that is not a whole number in its range.
+    """
+    from simcontract.experiment.runner import ExperimentError, check_int
+
+    points = check_int(points, "robustness_points", 0)
+    if points == 1:
+        raise ExperimentError(messages.error("validation", "robustness_one"))
+    if isinstance(replications, int) and replications == 1:
+        raise ExperimentError(messages.error("validation", "replications_one"))
+    if points:
+        check_int(point_replications, "robustness_replications", 1)
+    return points
 
 
 def _checked_patterns(patterns: Sequence[Pattern] | None) -> list[Pattern]:
