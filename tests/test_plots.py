@@ -546,11 +546,14 @@ def test_large_values_read_whole_with_separators_and_points_as_typed(base: Scena
 
 
 def _money_axis_reads(axis, size: float) -> None:
-    """The axis's tick labels are its values in steps of ``size``, with no exponent."""
+    """The axis's tick labels are its values in steps of ``size``, with no exponent, each
+    with as many decimals as the others."""
     axis.figure.canvas.draw()
     assert axis.get_offset_text().get_text() == ""
-    for value, label in zip(axis.get_ticklocs(), axis.get_ticklabels(), strict=True):
-        assert label.get_text() == f"{value / size:,.6g}"
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    for value, label in zip(axis.get_ticklocs(), labels, strict=True):
+        assert float(label.replace(",", "").replace("−", "-")) == pytest.approx(value / size)
+    assert len({len(t.partition(".")[2]) for t in labels}) == 1, labels
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -594,3 +597,13 @@ def test_an_axis_below_the_smallest_step_or_not_money_keeps_its_label() -> None:
         assert parameter_label("other_income").endswith("（元/年）")
         assert money_axis("other_income", ax.xaxis).endswith("（万元/年）")
     _money_axis_reads(ax.xaxis, 1e4)
+
+
+def test_money_ticks_share_their_decimals_and_separate_thousands() -> None:
+    from simcontract.plots.style import InSteps
+
+    assert InSteps(1e6).format_ticks([0.0, 1.5e6, 3e6, 4.5e6]) == ["0.0", "1.5", "3.0", "4.5"]
+    assert InSteps(1e4).format_ticks([0.0, 5e6, 1.5e7]) == ["0", "500", "1,500"]
+    with mpl.rc_context({"axes.unicode_minus": True}):
+        assert InSteps(1e6).format_ticks([-2.5e5, 0.0, 2.5e5]) == ["\u22120.25", "0.00", "0.25"]
+    assert InSteps(1e8)(3.3e8) == "3.3"

@@ -32,7 +32,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from simcontract import i18n
 from simcontract.outcomes import OUTCOMES
@@ -754,12 +754,40 @@ def money_axis(name: str, *axes: Any) -> str:
     if step is None:
         return parameter_label(name) if name in PARAMETERS else outcome_label(name)
     word, size = step
-    ticks = FuncFormatter(lambda value, _pos: f"{value / size:,.6g}")
     for axis in axes:
-        axis.set_major_formatter(ticks)
+        axis.set_major_formatter(InSteps(size))
     lang = i18n.current()
     said = figure_text(f"money_units.{word}", unit=i18n.unit(unit_of(name), lang))
     return figure_text("with_unit", name=pretty(name), unit=said)
+
+
+class InSteps(Formatter):
+    """Tick labels of values counted in steps of ``size`` (``0.5`` for 500,000 in
+    millions), with thousands separators, every tick with the decimals the finest needs
+    (``0.0, 1.5, 3.0``, as Matplotlib writes them)."""
+
+    def __init__(self, size: float) -> None:
+        self.size = size
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Any) -> list[str]:
+        scaled = [float(v) / self.size for v in values]
+        places = max((_decimals(v) for v in scaled), default=0)
+        texts = [f"{v:,.{places}f}" for v in scaled]
+        if mpl.rcParams["axes.unicode_minus"]:  # as Matplotlib's own tick labels
+            texts = [t.replace("-", "\N{MINUS SIGN}") for t in texts]
+        return texts
+
+
+def _decimals(value: float, most: int = 6) -> int:
+    """The fewest decimals that write ``value`` to within rounding error (at most
+    ``most``)."""
+    for places in range(most + 1):
+        if abs(round(value, places) - value) <= 1e-9 * max(1.0, abs(value)):
+            return places
+    return most
 
 
 def money_step(name: str, *axes: Any) -> tuple[str, float] | None:
