@@ -411,6 +411,14 @@ def test_sensitivity_morris_and_errors(morris, grid) -> None:
     assert len(points) == 2
     assert ax.get_xlabel().startswith("μ*") and ax.get_ylabel().startswith("σ")
     assert _legend(ax) == ["Contract length", "Favouritism", "σ = μ*"]
+    # The unit once under the axes: in each label it made the y label taller than them.
+    assert fig.get_supxlabel() == "Both in share, for a move across the parameter's range"
+    for lang in ("en", "zh_CN"):
+        with i18n.use_language(lang):
+            drawn = plots.sensitivity(morris, "provider_turnover", width_mm=85)
+        drawn.canvas.draw()
+        (ax,) = drawn.axes
+        assert ax.yaxis.label.get_window_extent().height <= ax.get_window_extent().height
     with pytest.raises(DesignError):
         plots.sensitivity(grid, "provider_turnover")
     table = morris.analyze(["provider_turnover"])

@@ -147,10 +147,12 @@ def _morris(table: pd.DataFrame, outcome: str) -> Figure:
     (diagonal,) = ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=0.9)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
+    ax.set_xlabel(figure_text("morris_x"))
+    ax.set_ylabel(figure_text("morris_y"))
     unit = outcome_unit(outcome)
-    per = figure_text("morris_per", unit=unit) if unit else ""
-    ax.set_xlabel(figure_text("morris_x", per=per))
-    ax.set_ylabel(figure_text("morris_y", per=per))
+    # The unit once, under the axes: in both labels it made them longer than the axes.
+    if unit:
+        fig.supxlabel(figure_text("morris_per", unit=unit), fontsize=7, color="0.2")
     labels = [*(pretty(n) for n in names), figure_text("morris_diagonal")]
     ax.legend([*ax.containers, diagonal], labels, loc="upper left", fontsize=7)
     fig.suptitle(figure_text("morris_title", outcome=in_text(outcome)))
