@@ -232,8 +232,9 @@ def test_the_figure_has_a_row_per_pattern(stored, three, lang) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_the_figure_leaves_room_for_long_assumption_names(patterns, lang, tmp_path) -> None:
-    """One pattern and 20 assumptions, names up to 50 characters slanted below the
-    cells: the layout fits (matplotlib warns when the cells collapse to nothing)."""
+    """One pattern and 20 assumptions, names up to 50 characters upright below the
+    cells: the layout fits (matplotlib warns when the cells collapse to nothing), and no
+    name crosses its neighbour's (slanted at 50 degrees, long ones did)."""
     import warnings
 
     import matplotlib
@@ -246,8 +247,11 @@ def test_the_figure_leaves_room_for_long_assumption_names(patterns, lang, tmp_pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig = robustness_heatmap(result, lang=lang)
+        fig.canvas.draw()
+        (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+        boxes = [t.get_window_extent() for t in ax.get_xticklabels()]
         plots.save(fig, tmp_path / "robustness", ("png",))
-    (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert all(left.x1 <= right.x0 for left, right in zip(boxes, boxes[1:])), "names overlap"
     assert ax.get_window_extent().height > 0.2 * fig.bbox.height
     said = {"en": "(2 points × 1 replication)", "zh_CN": "（2 个点 × 1 次重复）"}[lang]
     assert fig.get_suptitle().endswith(said), fig.get_suptitle()

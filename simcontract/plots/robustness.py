@@ -62,7 +62,7 @@ def robustness_heatmap(result: RobustnessResult, *, k: int = 20) -> Figure:
     grid = np.clip(grid, 0.0, 1.0)
 
     labels = [pretty(n) for n in names]
-    # Room below the cells for the slanted assumption names (CJK characters are wide).
+    # Room below the cells for the upright assumption names (CJK characters are wide).
     longest = max((sum(1 + (ord(c) > 0x2E80) for c in t) for t in labels), default=0)
     fig = figure(2.6 + 0.3 * max(len(names), 4), 1.6 + 0.3 * max(len(rows), 3) + 0.05 * longest)
     ax = fig.add_subplot()
@@ -79,7 +79,8 @@ def robustness_heatmap(result: RobustnessResult, *, k: int = 20) -> Figure:
         if np.isfinite(low) and low > 0:
             dark = np.isfinite(grid[row, col]) and grid[row, col] < 0.5
             ax.text(col, row, "•", ha="center", va="center", color="white" if dark else "black")
-    ax.set_xticks(range(len(names)), labels, rotation=50, ha="right")
+    # Upright, each name under its own column: slanted, long names crossed their neighbours.
+    ax.set_xticks(range(len(names)), labels, rotation=90, ha="center")
     ax.set_yticks(range(len(rows)), [_row_label(p, shares.loc[p]) for p in rows])
     ax.grid(False)
     ax.set_xlabel(figure_text("robustness_x", k=len(names)))
