@@ -169,6 +169,16 @@ def test_morris_parameters_have_their_own_markers_beyond_the_palette() -> None:
     assert looks[8][0] == looks[0][0] and looks[8][1] != looks[0][1]
 
 
+def test_a_ninth_group_repeats_the_first_colour_but_not_its_dashes_or_pattern() -> None:
+    """A grid of nine points in the survival figure: the palette's eight colours cycle,
+    and the ninth line would have been the first's twin (both solid blue)."""
+    results = made_up(["tiny"] * 9, [{"favouritism": 0.1 * k} for k in range(9)])
+    found = groups(results)
+    looks = [(g.colour, str(g.linestyle)) for g in found]
+    assert found[8].colour == found[0].colour and len(set(looks)) == 9, looks
+    assert len({(g.colour, g.hatch) for g in found}) == 9
+
+
 # ------------------------------------------------------------------ bands
 @pytest.mark.parametrize("kind", ["fan", "survival"])
 def test_bands_are_edged_in_their_groups_dashes(kind: str) -> None:

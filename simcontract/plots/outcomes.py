@@ -336,7 +336,7 @@ def fan_chart(
             ax.set_title(g.label)
     drawn = list(dict.fromkeys(axes[: len(shown)]))
     for ax in drawn:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if layout == "overlay":
         drawn[0].set_xlabel(year_axis_label(start))
         drawn[0].set_ylabel(money_axis(outcome, drawn[0].yaxis))

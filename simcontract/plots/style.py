@@ -143,8 +143,16 @@ dashes."""
 
 
 def group_line_style(index: int) -> Any:
-    """Dash pattern of the group drawn ``index``-th (:data:`LINE_STYLES`, cycling)."""
-    return LINE_STYLES[index % len(LINE_STYLES)]
+    """Dash pattern of the group drawn ``index``-th (:data:`LINE_STYLES`, cycling). Each
+    round of the cycle starts one pattern later, so the ninth group, which takes the
+    first group's colour again, does not take its dashes too."""
+    return LINE_STYLES[_shifted(index, len(LINE_STYLES))]
+
+
+def _shifted(index: int, n: int) -> int:
+    """``index`` in a cycle of ``n`` that moves on by one each round: with eight colours
+    cycling beside it, no two of the first 64 groups share a colour and a pattern."""
+    return (index + index // n) % n
 
 
 HATCHES: tuple[str, ...] = ("", "////", "....", "\\\\\\\\", "xxxx", "----", "||||", "oo")
@@ -164,8 +172,9 @@ after 56 groups."""
 
 
 def group_hatch(index: int) -> str:
-    """Fill pattern of the bars of the ``index``-th group (:data:`HATCHES`, cycling)."""
-    return HATCHES[index % len(HATCHES)]
+    """Fill pattern of the bars of the ``index``-th group (:data:`HATCHES`, cycling as
+    the dashes do, :func:`group_line_style`)."""
+    return HATCHES[_shifted(index, len(HATCHES))]
 
 
 def group_marker(index: int) -> str:

@@ -66,7 +66,7 @@ def survival_curves(results: Any, *, level: float = 0.95) -> Figure:
         )
     ax.set_xlim(0, max(horizon, 1.0))
     ax.set_ylim(0, 1.02)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     ax.set_xlabel(figure_text("survival_x"))
     ax.set_ylabel(figure_text("survival_y"))
     outside_legend(ax, title=figure_text("survival_legend"))
