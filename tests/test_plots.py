@@ -330,7 +330,9 @@ def test_a_comparable_form_has_no_yearly_series(results: SimpleNamespace, tmp_pa
 def test_sweep_figures_of_a_comparable_form(grid, sobol) -> None:
     name = "ngo_entries_per_purchaser_year"
     fig = plots.heatmap(grid, name)
-    assert fig.axes[1].get_ylabel() == "NGO entries per purchaser per year (NGOs)"
+    # The colour bar's label, taller than the bar, in lines (fit_ylabels).
+    said = fig.axes[1].get_ylabel()
+    assert said.replace("\n", " ") == "NGO entries per purchaser per year (NGOs)"
     runs = grid.runs
     per = runs["ngo_entries"] / runs["years"] / (runs["n_bureaux"] + runs["n_mass_orgs"])
     expected = per.groupby([runs["favouritism"], runs["contract_years"]]).mean().unstack()
@@ -615,3 +617,21 @@ def test_money_ticks_share_their_decimals_and_separate_thousands() -> None:
     with mpl.rc_context({"axes.unicode_minus": True}):
         assert InSteps(1e6).format_ticks([-2.5e5, 0.0, 2.5e5]) == ["\u22120.25", "0.00", "0.25"]
     assert InSteps(1e8)(3.3e8) == "3.3"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_y_label_taller_than_its_panel_takes_two_lines(results, lang: str) -> None:
+    """At a column's width the fan chart of service hours had a y label taller than its
+    panel, which ran into the title; so did a heatmap's colour bar label."""
+    name = "service_hours_per_1000"
+    with i18n.use_language(lang):
+        fig = plots.fan_chart(results, name, width_mm=85)
+        expected = plots.outcome_label(name)
+    fig.canvas.draw()
+    ax = _visible(fig)[0]
+    label = ax.yaxis.label
+    assert label.get_window_extent().height <= ax.get_window_extent().height
+    assert "\n" in label.get_text() or lang != "en"  # Chinese is short enough for one line
+    assert label.get_text().replace("\n", " " if lang == "en" else "") == expected
+    short = plots.fan_chart(results, "hhi")  # a label that fits keeps one line
+    assert "\n" not in _visible(short)[0].get_ylabel()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -251,7 +252,7 @@ def test_the_figure_leaves_room_for_long_assumption_names(patterns, lang, tmp_pa
         (ax,) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
         boxes = [t.get_window_extent() for t in ax.get_xticklabels()]
         plots.save(fig, tmp_path / "robustness", ("png",))
-    assert all(left.x1 <= right.x0 for left, right in zip(boxes, boxes[1:])), "names overlap"
+    assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes)), "names overlap"
     assert ax.get_window_extent().height > 0.2 * fig.bbox.height
     said = {"en": "(2 points × 1 replication)", "zh_CN": "（2 个点 × 1 次重复）"}[lang]
     assert fig.get_suptitle().endswith(said), fig.get_suptitle()

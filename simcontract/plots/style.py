@@ -410,6 +410,7 @@ def styled(func: Callable[_P, _R]) -> Callable[..., _R]:
                 note = partial_text(args[0]) if args else ""
                 if note and text is not None:
                     text.set_text(text.get_text() + note)
+                fit_ylabels(result)
                 if title:
                     fit_suptitle(result)
                 elif text is not None:
@@ -610,16 +611,52 @@ def fit_xlabels(fig: Figure, axes: Sequence[Axes]) -> None:
             _wrap_label(label, parts, room)
 
 
-def _wrap_label(label: Text, parts: Sequence[str], room: float) -> None:
+def fit_ylabels(fig: Figure) -> None:
+    """Break each y label taller than its panel (or the figure's y label taller than
+    its panels) as :func:`fit_xlabels` breaks x labels: a long label with its unit ran
+    past the panel into the title."""
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    labelled = [ax for ax in shown if ax.yaxis.label.get_text() and ax.yaxis.label.get_visible()]
+    sup = fig._supylabel  # matplotlib has no public getter of the Text
+    if not labelled and (sup is None or not shown):
+        return
+    fig.draw_without_rendering()
+    for ax in labelled:
+        _fit_upright(ax.yaxis.label, ax.get_window_extent().height)
+    if sup is not None and sup.get_text() and shown:
+        boxes = [ax.get_window_extent() for ax in shown]
+        _fit_upright(sup, max(b.y1 for b in boxes) - min(b.y0 for b in boxes))
+
+
+def _fit_upright(label: Text, room: float) -> None:
+    """An upright ``label`` in lines that keep it within ``room`` pixels of height."""
+    text = label.get_text()
+    if "\n" in text or label.get_window_extent().height <= room:
+        return
+    at = max(text.rfind(" ("), text.rfind("（"))
+    parts = [text[:at], text[at:].lstrip()] if at > 0 else [text]
+    label.set_text("\n".join(parts))
+    if label.get_window_extent().height > room:
+        _wrap_label(label, parts, room, lambda box: box.height)
+
+
+def _wrap_label(
+    label: Text, parts: Sequence[str], room: float, size: Callable[[Any], float] | None = None
+) -> None:
     """``label`` made of ``parts``, each in lines, as few as make it fit ``room``
-    (pixels), of about equal width; an English word is never split."""
+    (pixels: its width, or what ``size`` takes of its extent), of about equal length;
+    an English word is never split."""
 
     def lines(columns: int) -> str:
         return "\n".join(line for part in parts for line in wrap(part, columns))
 
+    def extent() -> float:
+        box = label.get_window_extent()
+        return box.width if size is None else size(box)
+
     least = max([len(w) for p in parts for w in p.split() if display_width(w) == len(w)] + [8])
     columns = max(display_width(part) for part in parts)
-    while label.get_window_extent().width > room and columns - 2 >= least:
+    while extent() > room and columns - 2 >= least:
         columns -= 2
         label.set_text(lines(columns))
     # Each part in the narrowest lines that keep its number of lines: "(share of\nstaff
