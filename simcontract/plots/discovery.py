@@ -43,7 +43,7 @@ def discovery_tradeoff(discovery: Discovery, box: int = 0) -> Figure:
     restricted = steps["restricted"].to_numpy(int)
     top = max(int(restricted.max()), 1)
     cmap = mpl.colormaps[SEQUENTIAL_CMAP].resampled(top + 1)
-    for phase, marker in (("peel", "o"), ("prune", "D")):
+    for phase, marker, key in (("peel", "o", "peeled"), ("prune", "D", "pruned")):
         mine = steps[steps["phase"] == phase]
         points = ax.scatter(
             mine["coverage"],
@@ -57,7 +57,7 @@ def discovery_tradeoff(discovery: Discovery, box: int = 0) -> Figure:
             edgecolors="0.3",
             linewidths=0.3,
             zorder=3,
-            label=figure_text("discovery_pruned") if phase == "prune" and len(mine) else None,
+            label=figure_text(f"discovery_{key}") if len(mine) else None,
         )
     chosen = steps[steps["chosen"]]
     ax.scatter(
@@ -68,6 +68,7 @@ def discovery_tradeoff(discovery: Discovery, box: int = 0) -> Figure:
         edgecolors=OKABE_ITO[5],
         linewidths=1.5,
         zorder=4,
+        clip_on=False,  # a box that covers every case sits on the edge, coverage 1
         label=figure_text("discovery_chosen"),
     )
     target = float(discovery.settings.get("min_density", math.nan))
