@@ -635,3 +635,16 @@ def test_a_y_label_taller_than_its_panel_takes_two_lines(results, lang: str) -> 
     assert label.get_text().replace("\n", " " if lang == "en" else "") == expected
     short = plots.fan_chart(results, "hhi")  # a label that fits keeps one line
     assert "\n" not in _visible(short)[0].get_ylabel()
+
+
+def test_a_fan_chart_of_a_total_counts_per_year(results) -> None:
+    """A run's public spend and entries are totals over its years; their fan charts draw
+    the yearly values, so the unit is per year."""
+    assert plots.fan_chart(results, "ngo_entries").axes[0].get_ylabel() == (
+        "NGO entries (NGOs per year)"
+    )
+    assert plots.fan_chart(results, "public_spend").axes[0].get_ylabel().endswith(" per year)")
+    assert plots.fan_chart(results, "hhi").axes[0].get_ylabel() == plots.outcome_label("hhi")
+    with i18n.use_language("zh_CN"):
+        said = plots.fan_chart(results, "ngo_entries").axes[0].get_ylabel()
+    assert said == "新登记的社会组织（家/年）"

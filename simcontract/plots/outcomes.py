@@ -263,6 +263,15 @@ def _fan_columns(n: int) -> int:
     return max(1, min(3, n, int((page_width() - 0.4) // FAN_PANEL_WIDTH)))
 
 
+def _a_total(outcome: str) -> bool:
+    """Whether a run's value of ``outcome`` is the total of its years (public spend,
+    entries), so that its yearly series counts per year."""
+    from simcontract.experiment.codebook import variables
+
+    found = variables().get(outcome)
+    return bool(found and found.cumulative)
+
+
 def _fan_axes(fig: Figure, n: int, layout: str) -> list:
     """The axes of a fan chart: one shared by all ``n`` groups, or one per group."""
     if layout == "overlay":
@@ -339,12 +348,12 @@ def fan_chart(
         ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if layout == "overlay":
         drawn[0].set_xlabel(year_axis_label(start))
-        drawn[0].set_ylabel(money_axis(outcome, drawn[0].yaxis))
+        drawn[0].set_ylabel(money_axis(outcome, drawn[0].yaxis, per_year=_a_total(outcome)))
         if len(shown) > 1:
             outside_legend(drawn[0])
     else:
         fig.supxlabel(year_axis_label(start), fontsize=STYLE["axes.labelsize"])
-        label = money_axis(outcome, *(ax.yaxis for ax in drawn))
+        label = money_axis(outcome, *(ax.yaxis for ax in drawn), per_year=_a_total(outcome))
         fig.supylabel(label, fontsize=STYLE["axes.labelsize"])
         fit_titles(fig, drawn)
     title = figure_text(

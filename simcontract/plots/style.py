@@ -785,7 +785,7 @@ def unit_of(name: str) -> str:
     return getattr(_comparable_form(name), "unit", "")
 
 
-def money_axis(name: str, *axes: Any) -> str:
+def money_axis(name: str, *axes: Any, per_year: bool = False) -> str:
     """The label of the axes (``Axis`` objects) that show an outcome or parameter, with
     its unit. An axis of money reads in the largest step of the language that its values
     reach, the step in its unit ("Public spend (million CNY)" with ticks 0, 50, 100;
@@ -795,15 +795,21 @@ def money_axis(name: str, *axes: Any) -> str:
     Args:
         name: Outcome, comparable form or parameter.
         axes: The axes that show it (a shared axis once); none gives the plain label.
+        per_year: The axes show a total's yearly values (a fan chart of public spend):
+            the unit is per year ("million CNY per year").
     """
     step = money_step(name, *axes)
-    if step is None:
+    if step is None and not per_year:
         return parameter_label(name) if name in PARAMETERS else outcome_label(name)
-    word, size = step
-    for axis in axes:
-        axis.set_major_formatter(InSteps(size))
     lang = i18n.current()
-    said = figure_text(f"money_units.{word}", unit=i18n.unit(unit_of(name), lang))
+    said = i18n.unit(unit_of(name), lang)
+    if step is not None:
+        word, size = step
+        for axis in axes:
+            axis.set_major_formatter(InSteps(size))
+        said = figure_text(f"money_units.{word}", unit=said)
+    if per_year:
+        said = i18n.text("report.unit_per_year", lang, unit=said)
     return figure_text("with_unit", name=pretty(name), unit=said)
 
 
