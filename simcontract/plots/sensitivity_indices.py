@@ -16,9 +16,11 @@ from simcontract.plots.style import (
     OKABE_ITO,
     figure,
     figure_text,
+    fit_xlabels,
     group_marker,
     in_text,
     outcome_unit,
+    outside_legend,
     pretty,
     rows_height,
     styled,
@@ -110,11 +112,12 @@ def _sobol(table: pd.DataFrame, outcome: str, level: float) -> Figure:
     ax.set_xlabel(figure_text("sobol_x_flagged" if flagged else "sobol_x"))
     handles = [Patch(**S1_BAR), Patch(**ST_BAR)]
     labels = [figure_text("sobol_first"), figure_text("sobol_total")]
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    outside_legend(ax, handles=handles, labels=labels)  # below the bars in a column
     ax.margins(x=0.08)
     fig.suptitle(figure_text("sobol_title", outcome=in_text(outcome), level=f"{level:.0%}"))
     if flagged:
         fig.supxlabel(figure_text("sobol_warning"), fontsize=8, color="0.15")
+    fit_xlabels(fig, [ax])
     return fig
 
 
