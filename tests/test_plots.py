@@ -139,7 +139,7 @@ def test_compare_outcomes_one_panel_per_outcome(results: SimpleNamespace) -> Non
     assert len(axes) == 4
     runs = results.runs
     for ax, name in zip(axes, outcomes, strict=True):
-        assert ax.get_xlabel() == plots.money_axis(name, ax.xaxis)
+        assert ax.get_xlabel() == plots.axis_label(name, ax.xaxis)
         bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
         assert len(bars) == 3
         means = [float(c.lines[0].get_xdata()[0]) for c in bars]
@@ -555,7 +555,7 @@ def test_large_values_read_whole_with_separators_and_points_as_typed(base: Scena
     assert ticks[0].endswith("=2,000,000"), ticks
 
 
-def _money_axis_reads(axis, size: float) -> None:
+def _axis_label_reads(axis, size: float) -> None:
     """The axis's tick labels are its values in steps of ``size``, with no exponent, each
     with as many decimals as the others."""
     axis.figure.canvas.draw()
@@ -589,24 +589,24 @@ def test_money_axes_read_in_the_steps_of_the_language(results, grid, lang: str) 
         # The largest step the values reach: a public spend of millions of yuan.
         assert words[word] in label, (kind, label)
         assert not any(words[w] in label for w in words if w != word), (kind, label)
-        _money_axis_reads(axis, size)
+        _axis_label_reads(axis, size)
 
 
 def test_an_axis_below_the_smallest_step_or_not_money_keeps_its_label() -> None:
-    from simcontract.plots.style import money_axis, outcome_label, parameter_label
+    from simcontract.plots.style import axis_label, outcome_label, parameter_label
 
     fig = Figure()
     ax = fig.add_subplot()
     ax.set_xlim(0, 500)
-    assert money_axis("public_spend", ax.xaxis) == outcome_label("public_spend")
+    assert axis_label("public_spend", ax.xaxis) == outcome_label("public_spend")
     ax.set_xlim(0, 5e5)
-    assert money_axis("provider_turnover", ax.xaxis) == outcome_label("provider_turnover")
-    assert money_axis("public_spend") == outcome_label("public_spend")
-    assert money_axis("other_income", ax.xaxis) == "Other income (thousand CNY/year)"
+    assert axis_label("provider_turnover", ax.xaxis) == outcome_label("provider_turnover")
+    assert axis_label("public_spend") == outcome_label("public_spend")
+    assert axis_label("other_income", ax.xaxis) == "Other income (thousand CNY/year)"
     with i18n.use_language("zh_CN"):
         assert parameter_label("other_income").endswith("（元/年）")
-        assert money_axis("other_income", ax.xaxis).endswith("（万元/年）")
-    _money_axis_reads(ax.xaxis, 1e4)
+        assert axis_label("other_income", ax.xaxis).endswith("（万元/年）")
+    _axis_label_reads(ax.xaxis, 1e4)
 
 
 def test_money_ticks_share_their_decimals_and_separate_thousands() -> None:

@@ -13,9 +13,9 @@ from matplotlib.patches import Patch
 from simcontract import i18n
 from simcontract.plots.style import (
     OKABE_ITO,
+    axis_label,
     figure,
     figure_text,
-    money_axis,
     pretty,
     rows_height,
     styled,
@@ -57,7 +57,7 @@ def decomposition_chart(decomposition: Any) -> Figure:
     labels = [d.rules[name].label(lang) for name in order]
     ax.set_yticks([*y, n + 0.3], [*labels, figure_text("decomposition_total")])
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(figure_text("decomposition_x", outcome=money_axis(d.outcome, ax.xaxis)))
+    ax.set_xlabel(figure_text("decomposition_x", outcome=axis_label(d.outcome, ax.xaxis)))
     runs = figure_text(
         "replications_one" if d.replications == 1 else "replications_many", n=d.replications
     )

@@ -20,10 +20,10 @@ from simcontract.plots.data import (
 )
 from simcontract.plots.style import (
     SEQUENTIAL_CMAP,
+    axis_label,
     figure,
     figure_text,
     in_text,
-    money_axis,
     money_step,
     parameter_label,
     rows_height,
@@ -146,7 +146,7 @@ def heatmap(
     )
     _label_axes(ax, cells, (x, y), (runs[x].nunique(), runs[y].nunique()))
     bar = fig.colorbar(image, ax=ax)
-    bar.set_label(money_axis(outcome, bar.ax.yaxis))
+    bar.set_label(axis_label(outcome, bar.ax.yaxis))
     if annotate is None:
         annotate = cells.grid.size <= 64
     if annotate:

@@ -35,6 +35,7 @@ from simcontract.plots.style import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     STYLE,
+    axis_label,
     break_list,
     calendar,
     draw_band,
@@ -43,7 +44,6 @@ from simcontract.plots.style import (
     fit_titles,
     fit_xlabels,
     legend_height,
-    money_axis,
     outcome_label,
     outside_legend,
     page_width,
@@ -183,7 +183,7 @@ def compare_outcomes(
             any_cut |= _draw_point(ax, runs, g, name, ypos[g.point], level, full)
         _counts_inside(ax)
         # Panels side by side in a column: labels at the tick labels' size, fewer lines.
-        label = money_axis(name, ax.xaxis)
+        label = axis_label(name, ax.xaxis)
         ax.set_xlabel(label, fontsize=STYLE["xtick.labelsize"] if tight else None)
         ax.grid(axis="y", visible=False)
         ax.set_ylim(-0.6, len(points) - 0.4)
@@ -348,12 +348,12 @@ def fan_chart(
         ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if layout == "overlay":
         drawn[0].set_xlabel(year_axis_label(start))
-        drawn[0].set_ylabel(money_axis(outcome, drawn[0].yaxis, per_year=_a_total(outcome)))
+        drawn[0].set_ylabel(axis_label(outcome, drawn[0].yaxis, per_year=_a_total(outcome)))
         if len(shown) > 1:
             outside_legend(drawn[0])
     else:
         fig.supxlabel(year_axis_label(start), fontsize=STYLE["axes.labelsize"])
-        label = money_axis(outcome, *(ax.yaxis for ax in drawn), per_year=_a_total(outcome))
+        label = axis_label(outcome, *(ax.yaxis for ax in drawn), per_year=_a_total(outcome))
         fig.supylabel(label, fontsize=STYLE["axes.labelsize"])
         fit_titles(fig, drawn)
     title = figure_text(

@@ -21,10 +21,10 @@ from simcontract.plots.data import (
 from simcontract.plots.style import (
     MIN_TEXT_SIZE,
     OKABE_ITO,
+    axis_label,
     figure,
     figure_text,
     in_text,
-    money_axis,
     pretty,
     styled,
     value_label,
@@ -111,8 +111,8 @@ def response(
     )
     if order is not None:
         ax.set_xticks(range(len(order)), [value_label(parameter, v) for v in order])
-    ax.set_xlabel(money_axis(parameter, *([ax.xaxis] if order is None else [])))
-    ax.set_ylabel(money_axis(outcome, ax.yaxis))
+    ax.set_xlabel(axis_label(parameter, *([ax.xaxis] if order is None else [])))
+    ax.set_ylabel(axis_label(outcome, ax.yaxis))
     ax.legend(loc="best", fontsize=MIN_TEXT_SIZE)
     title = figure_text(
         "response_title",

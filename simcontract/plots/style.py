@@ -785,7 +785,7 @@ def unit_of(name: str) -> str:
     return getattr(_comparable_form(name), "unit", "")
 
 
-def money_axis(name: str, *axes: Any, per_year: bool = False) -> str:
+def axis_label(name: str, *axes: Any, per_year: bool = False) -> str:
     """The label of the axes (``Axis`` objects) that show an outcome or parameter, with
     its unit. An axis of money reads in the largest step of the language that its values
     reach, the step in its unit ("Public spend (million CNY)" with ticks 0, 50, 100;
@@ -843,7 +843,7 @@ def _decimals(value: float, most: int = 6) -> int:
 
 
 def money_step(name: str, *axes: Any) -> tuple[str, float] | None:
-    """The step in which :func:`money_axis` writes the axes of ``name`` (its word in the
+    """The step in which :func:`axis_label` writes the axes of ``name`` (its word in the
     catalogue's ``figures.money_units`` and its size, ``("million", 1e6)``), or
     ``None`` when the name is not money or its values reach no step."""
     if unit_of(name) not in MONEY_UNITS or not axes:

@@ -23,12 +23,12 @@ from simcontract.plots.data import (
 from simcontract.plots.style import (
     OKABE_ITO,
     PAGE_WIDTH,
+    axis_label,
     figure,
     figure_text,
     group_line_style,
     group_marker,
     legend_height,
-    money_axis,
     outside_legend,
     parameter_label,
     pretty,
@@ -156,7 +156,7 @@ def turnover_vs_contract_length(
     lengths = sorted(runs["contract_years"].unique())
     ax.set_xticks(lengths, [value_label("contract_years", v) for v in lengths])
     ax.set_xlabel(parameter_label("contract_years"))
-    ax.set_ylabel(money_axis(outcome, ax.yaxis))
+    ax.set_ylabel(axis_label(outcome, ax.yaxis))
     if len(keyed) > 1:
         outside_legend(ax, title=title)
     title = figure_text(
