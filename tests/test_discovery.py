@@ -34,6 +34,21 @@ def test_a_condition_reads_clauses_joined_by_and_before_or() -> None:
     assert str(condition) == "ngo_survival < 0.5 and staff_turnover >= 0.3 or hhi > 0.4"
 
 
+def test_a_condition_reads_in_words_for_a_chinese_reader() -> None:
+    """English keeps the condition as --where takes it; Chinese names each outcome by
+    its label (and the discovery's report gives the code beside it)."""
+    condition = parse_condition("ngo_survival < 0.5 and staff_turnover >= 0.3 or hhi > 0.4")
+    assert condition.in_words("en") == str(condition)
+    assert condition.in_words("zh_CN") == (
+        "社会组织存活率 < 0.5 且 社工流失率 >= 0.3 或 承接份额的赫芬达尔指数（HHI） > 0.4"
+    )
+    found = discovery.Discovery(*(pd.DataFrame() for _ in range(5)), settings={
+        "where": "service_coverage < 0.8", "of_interest": 2, "runs": 32, "undefined": 0,
+    })  # fmt: skip
+    first = discovery.format_discovery(found, "zh_CN").splitlines()[0]
+    assert first.startswith("满足服务覆盖率 < 0.8（`service_coverage < 0.8`）的运行"), first
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

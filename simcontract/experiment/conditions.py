@@ -20,6 +20,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from simcontract import i18n
 from simcontract.experiment import messages
 from simcontract.outcomes import OUTCOMES
 
@@ -69,6 +70,20 @@ class Condition:
     def __str__(self) -> str:
         return " or ".join(" and ".join(str(c) for c in term) for term in self.terms)
 
+    def in_words(self, lang: str | None = None) -> str:
+        """The condition for a reader of ``lang``: in English as written
+        (``service_coverage < 0.8``, what ``--where`` takes), in another language each
+        outcome by its label and ``and``/``or`` in words (``服务覆盖率 < 0.8``)."""
+        code = i18n.resolve(lang)
+        if code == i18n.DEFAULT_LANGUAGE:
+            return str(self)
+        joins = {word: i18n.text(f"discovery.{word}", code) for word in ("and", "or")}
+
+        def clause(c: Clause) -> str:
+            return f"{_label(c.outcome, code)} {c.operator} {c.value:g}"
+
+        return joins["or"].join(joins["and"].join(map(clause, term)) for term in self.terms)
+
     def defined(self, runs: pd.DataFrame) -> np.ndarray:
         """Whether each run has a value for every outcome the condition reads."""
         values = runs[self.outcomes].to_numpy(dtype=float)
@@ -85,6 +100,15 @@ class Condition:
                     met &= OPERATORS[clause.operator](values, clause.value)
             result |= met
         return result & self.defined(runs)
+
+
+def _label(name: str, lang: str) -> str:
+    """The label of an outcome or of its comparable form."""
+    if name in OUTCOMES:
+        return i18n.outcome_label(name, lang)
+    from simcontract.experiment.codebook import comparable_forms, comparable_label
+
+    return comparable_label(comparable_forms()[name], lang)
 
 
 def parse_condition(text: str, known: set[str] | None = None) -> Condition:

@@ -137,6 +137,11 @@ class Discovery:
         """The condition the runs of interest meet."""
         return str(self.settings.get("where", ""))
 
+    def where_in_words(self, lang: str | None = None) -> str:
+        """The condition for a reader of ``lang`` (:meth:`Condition.in_words`): as
+        written in English, each outcome by its label in another language."""
+        return _condition(self.where).in_words(lang) if self.where else ""
+
     @property
     def inputs(self) -> list[str]:
         """The inputs the boxes may bound."""
@@ -642,7 +647,10 @@ def format_discovery(discovery: Discovery, lang: str | None = None) -> str:
     density and runs, and the feature scores (inputs by code name in English, by
     label in other languages)."""
     s = discovery.settings
-    counts = {"where": discovery.where, "k": s["of_interest"], "n": s["runs"] - s["undefined"]}
+    where = discovery.where_in_words(lang)
+    if where != discovery.where:  # and as --where takes it, to run it again
+        where = i18n.text("punctuation.paren", lang, text=where, note=f"`{discovery.where}`")
+    counts = {"where": where, "k": s["of_interest"], "n": s["runs"] - s["undefined"]}
     if s["undefined"]:
         lines = [_say("runs_left_out", lang, undefined=s["undefined"], **counts), ""]
     else:

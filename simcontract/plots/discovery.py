@@ -87,7 +87,8 @@ def discovery_tradeoff(discovery: Discovery, box: int = 0) -> Figure:
     bar = fig.colorbar(points, ax=ax, ticks=range(top + 1))
     bar.set_label(figure_text("discovery_restricted"))
     ax.legend(loc="lower left", fontsize=7)
-    ax.set_title(figure_text("discovery_tradeoff_title", box=box + 1, where=discovery.where))
+    where = discovery.where_in_words()
+    ax.set_title(figure_text("discovery_tradeoff_title", box=box + 1, where=where))
     return fig
 
 
@@ -130,7 +131,7 @@ def discovery_box(discovery: Discovery, box: int = 0) -> Figure:
             box=box + 1,
             coverage=f"{stats['coverage']:.0%}",
             density=f"{stats['density']:.0%}",
-            where=discovery.where,
+            where=discovery.where_in_words(),
         )
     )
     return fig
@@ -167,5 +168,5 @@ def discovery_scores(discovery: Discovery) -> Figure:
     ax.set_xlim(left=0.0)
     ax.set_xlabel(figure_text("discovery_importance"))
     ax.grid(False, axis="y")
-    ax.set_title(figure_text("discovery_scores_title", where=discovery.where))
+    ax.set_title(figure_text("discovery_scores_title", where=discovery.where_in_words()))
     return fig
