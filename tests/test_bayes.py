@@ -349,3 +349,27 @@ def test_an_interrupt_before_anything_is_stored_offers_no_resume(
     (line,) = capsys.readouterr().err.splitlines()
     assert "interrupted by SIGINT before anything was stored; start again with: " in line
     assert "--resume" not in line and not out.exists()
+
+
+def test_a_money_parameter_reads_in_steps_with_its_density_per_step() -> None:
+    """A prior over other income (50,000 to 400,000 CNY a year): the x axis in thousands
+    (万 in Chinese) rather than under an exponent, and the density per thousand, so the
+    bars' area stays one."""
+    from dataclasses import replace
+
+    from simcontract.plots.posterior import posterior_marginals
+
+    posterior = synthetic_posterior()
+    rng = np.random.default_rng(2)
+    particles = posterior.particles.assign(other_income=rng.uniform(5e4, 4e5, 40))
+    priors = (posterior.priors[0], bayes.Prior("other_income", 5e4, 4e5, "given"))
+    posterior = replace(posterior, priors=priors, particles=particles)
+    for lang, unit, size in (("en", "(thousand CNY/year)", 1e3), ("zh_CN", "（万元/年）", 1e4)):
+        fig = posterior_marginals(posterior, lang=lang)
+        fig.canvas.draw()
+        ax = fig.axes[1]
+        assert ax.get_xlabel().endswith(unit), ax.get_xlabel()
+        assert ax.xaxis.get_offset_text().get_text() == ""
+        shown = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_yticklabels()]
+        assert shown == pytest.approx(list(ax.get_yticks() * size))  # a density per step
+        assert ax.yaxis.get_offset_text().get_text() == ""  # it read 1e-6 over the axis

@@ -17,10 +17,12 @@ from matplotlib.lines import Line2D
 from simcontract import i18n
 from simcontract.plots.style import (
     OKABE_ITO,
+    InSteps,
+    axis_label,
     figure,
     figure_text,
     fmt,
-    parameter_label,
+    money_step,
     pretty,
     rows_height,
     styled,
@@ -67,7 +69,10 @@ def posterior_marginals(posterior: Any, *, level: float = 0.95) -> Figure:
         ax.axvline(row["mean"], color=OKABE_ITO[0], linewidth=1.4)
         ax.axvline(row["scenario_value"], color=OKABE_ITO[1], linestyle=":", linewidth=1.4)
         ax.set_xlim(prior.low, prior.high)
-        ax.set_xlabel(parameter_label(prior.name))
+        ax.set_xlabel(axis_label(prior.name, ax.xaxis))
+        step = money_step(prior.name, ax.xaxis)
+        if step is not None:  # a density per yuan, read per step as the x axis is
+            ax.yaxis.set_major_formatter(InSteps(1 / step[1]))
         ax.set_ylabel(figure_text("posterior.density"))
     for ax in axes[len(priors) :]:
         ax.set_visible(False)
