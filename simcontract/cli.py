@@ -991,7 +991,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(said("damaged", why=why))
     for name in inventory.unfinished:
         print(said("unfinished", name=name))
-    if inventory.complete and inventory.outputs_written and not inventory.in_use:
+    ended = inventory.manifest.get("status") == "complete"  # as the summary counts them
+    if ended and inventory.outputs_written and not inventory.in_use:
         for name in inventory.missing_outputs:
             print(said("output_missing", name=name))
         for name in inventory.changed_outputs:
