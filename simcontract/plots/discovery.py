@@ -117,7 +117,11 @@ def discovery_box(discovery: Discovery, box: int = 0) -> Figure:
             said = figure_text(
                 "discovery_rule_qp", rule=said, qp=figure_text("discovery_qp", qp=f"{qp:.2g}")
             )
-        ax.text(0.0, i - 0.42, said, fontsize=7, va="bottom", ha="left")
+        # Three points right of the axis: on it, the first character crossed the spine.
+        ax.annotate(
+            said, (0.0, i - 0.42), xytext=(3, 0), textcoords="offset points", fontsize=7,
+            va="bottom", ha="left",
+        )  # fmt: skip
     if not rows:
         ax.text(0.5, 0.0, figure_text("discovery_no_restriction"), ha="center", va="center")
     ax.set_yticks(range(len(rows)), [pretty(r["parameter"]) for r in rows])
