@@ -191,7 +191,7 @@ def Downloads(state: AppState, run: Run) -> None:
     kept, lang = state.kept.value, state.lang.value
     replicates = state.current_replicates()
     stem = file_stem(run)
-    if not run.year and not any(k.year for k in kept):
+    if not run.year:  # from year 1, as the docs say: a kept run goes with the next year's
         with solara.Tooltip(state.text("download_empty")), solara.Div(classes=["sc-downloads"]):
             for key in ("download_csv", "download_png"):
                 solara.Button(
@@ -228,7 +228,12 @@ def Banner(state: AppState) -> None:
             said = said_changes(waiting, lang)
             with solara.Div(classes=["sc-pending"]):
                 solara.HTML(
-                    tag="span", unsafe_innerHTML=state.text("pending", n=len(waiting), rules=said)
+                    tag="span",
+                    unsafe_innerHTML=state.text(
+                        "pending_one" if len(waiting) == 1 else "pending",
+                        n=len(waiting),
+                        rules=said,
+                    ),
                 )
                 solara.Button(
                     state.apply_label(),

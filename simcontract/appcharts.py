@@ -280,9 +280,22 @@ def run_label(run: Run, lang: str) -> str:
     return i18n.text("app.kept_run", lang, label=run.label, scenario=title)
 
 
-def change_marks(run: Run, lang: str) -> list[dict[str, Any]]:
+def change_marks(run: Run, lang: str, kept: Sequence[Run] = ()) -> list[dict[str, Any]]:
     """One row per policy shock and dated change of the preset, placed between the
-    last year before it and its first year."""
+    last year before it and its first year; the kept runs' own shocks and dated changes
+    too, their flags marked with the run's letter ("A: shock 4")."""
+    rows = _marks(run, lang)
+    seen = {(row["at"], row["text"]) for row in rows}
+    for other in kept:
+        for row in _marks(other, lang):
+            if (row["at"], row["text"]) not in seen:  # a dated change both runs share
+                seen.add((row["at"], row["text"]))
+                flag = i18n.text("app.flag_kept", lang, label=other.label, flag=row["flag"])
+                rows.append({**row, "flag": flag})
+    return rows
+
+
+def _marks(run: Run, lang: str) -> list[dict[str, Any]]:
     rows = []
     for year, values in preset_changes(run):
         said = said_changes(values, lang)
@@ -321,11 +334,13 @@ def _band_rows(panel: Panel, replicates: Replicates | None, lang: str) -> list[d
     return rows
 
 
-def _note(panel: Panel, run: Run) -> list[dict[str, Any]]:
+def _note(panel: Panel, run: Run, lang: str) -> list[dict[str, Any]]:
+    """The quality panel's corner note: this year's correlation of scores with real
+    quality, said as what it is (a bare "r = 0.26" went unexplained)."""
     if "evaluation_score" not in panel.outcomes or not run.year:
         return []
     corr = run.series()["score_quality_corr"].iloc[-1]
-    return [] if math.isnan(corr) else [{"text": f"r = {corr:.2f}"}]
+    return [] if math.isnan(corr) else [{"text": i18n.text("app.note_corr", lang, r=f"{corr:.2f}")}]
 
 
 def panel_data(
@@ -343,6 +358,6 @@ def panel_data(
     return {
         "lines": lines,
         "band": _band_rows(panel, replicates, lang),
-        "marks": change_marks(run, lang),
-        "note": _note(panel, run),
+        "marks": change_marks(run, lang, kept),
+        "note": _note(panel, run, lang),
     }

@@ -96,7 +96,7 @@ def charts_figure(
     fig = figure(11.0, 6.6, page=False)  # a slide, as the page shows it, not a print page
     axes = fig.subplots(2, 3, sharex=True)
     years = max([run.years, *(k.year for k in kept), 1])
-    marks = change_marks(run, lang)
+    marks = change_marks(run, lang, kept)
     for ax, panel in zip(axes.flat, PANELS, strict=True):
         for k, shown in enumerate((run, *kept)):
             series = shown.series()
@@ -106,7 +106,8 @@ def charts_figure(
                     continue
                 label = i18n.outcome_label(name, lang)
                 if k:  # a kept run's line: the outcome and the run's name in brackets
-                    note = run_label(shown, lang)
+                    title = i18n.scenario_title(shown.preset, lang)
+                    note = i18n.text("app.kept_run_note", lang, label=shown.label, scenario=title)
                     label = i18n.text("punctuation.paren", lang, text=label, note=note)
                 # Printed in grey, a panel's outcomes differ by marker, its runs by
                 # dash and by filled (the live run) or hollow markers.

@@ -67,7 +67,10 @@ class Notice:
                 if key in values:
                     values[key] = show_value(rule, values[key], lang)
         if "others" in values:
-            labels = [i18n.parameter_label(name, lang) for name in values["others"]]
+            labels = [
+                i18n.text("app.rule_ref", lang, rule=i18n.parameter_label(name, lang))
+                for name in values["others"]
+            ]
             values["others"] = i18n.text("punctuation.list", lang).join(labels)
         return i18n.text(f"app.{self.key}", lang, **values)
 
@@ -277,9 +280,13 @@ class AppState:
         self._bump()
 
     def keep_run(self) -> None:
-        """Keep the live run for comparison; a new run with the same rules starts."""
-        self.kept.value = keep(self.kept.value, self.run.value)
-        self.new_run()
+        """Keep the live run for comparison; a new run starts with the rules the kept
+        one started with, not its policy shocks: the two differ by the shocks alone
+        until rules are changed (with a shock, "start again without the shock")."""
+        run, base = self.run.value, preset_values(self.preset.value)
+        self.kept.value = keep(self.kept.value, run)
+        start = {k: v for k, v in run.start.items() if k in base} | {"years": run.years}
+        self._start({k: v for k, v in start.items() if base[k] != v})
         self.say("kept_notice", label=self.kept.value[-1].label)
 
     def release(self) -> None:

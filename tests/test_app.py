@@ -137,6 +137,29 @@ def test_a_change_during_a_run_waits_then_applies_as_a_shock(state: AppState) ->
     assert "Contract length" in marks[0]["text"]
 
 
+def test_keeping_a_shocked_run_starts_again_without_the_shock(state: AppState) -> None:
+    """The app's exercise: a shock from year 3, keep the run, compare with a run
+    without it. The new run starts with the kept run's starting rules, and the kept
+    run's shock stays flagged, marked with its letter, in the charts and the PNG (it
+    lost its mark once kept, and the new run started with the shocked rule)."""
+    state.step()
+    state.step()
+    state.set_rule("contract_years", 1)
+    state.apply_pending()
+    state.step()
+    shocked = state.run.value
+    state.keep_run()
+    fresh = state.run.value
+    assert fresh.start == shocked.start and not fresh.shocks
+    assert fresh.model.p["contract_years"] == 3 and state.draft.value["contract_years"] == 3
+    assert rule_differences(shocked, fresh) == []
+    flag = i18n.text("app.flag_kept", "en", label="A", flag="shock 3")
+    assert [m["flag"] for m in change_marks(fresh, "en", state.kept.value)] == [flag]
+    state.step()
+    fig = charts_figure(fresh, state.kept.value, lang="en")
+    assert all(any(t.get_text().strip() == flag for t in ax.texts) for ax in fig.axes)
+
+
 def test_shocks_join_a_rule_change_of_the_same_year() -> None:
     run = start_run("guangzhou_ifsc", 1, {"years": 10})
     for _ in range(8):
@@ -816,3 +839,45 @@ def test_the_host_check_does_not_wait_long_for_the_name_service(
     assert problem == (
         f"cannot listen there (no answer from the name service within 0.2 s); {_CANNOT_LISTEN}"
     )
+
+
+def test_a_refused_rule_names_the_rules_it_clashes_with_in_quotes(state: AppState) -> None:
+    """All three bid weights at 0 cannot run: the refusal names each rule as the page
+    does, in quotes (the rules it clashed with read as one run-on phrase)."""
+    state.set_rule("price_weight", 0.0)
+    state.set_rule("reputation_weight", 0.0)
+    state.set_rule("workload_weight", 0.0)
+    notice = state.notice.value
+    assert notice is not None and notice.key == "rule_rejected"
+    said = notice.text("en")
+    assert said.startswith(f"“{i18n.parameter_label('workload_weight', 'en')}” cannot be 0")
+    for name in ("price_weight", "reputation_weight"):
+        assert f"“{i18n.parameter_label(name, 'en')}”" in said, said
+        assert f"“{i18n.parameter_label(name, 'zh_CN')}”" in notice.text("zh_CN")
+    assert state.draft.value["workload_weight"] != 0
+
+
+def test_one_waiting_rule_is_said_in_the_singular(state: AppState) -> None:
+    """It read "1 changed rule(s) not yet in force"."""
+    state.step()
+    state.set_rule("contract_years", 1)
+    box, rc = solara.render(Banner(state), handle_error=False)
+    try:
+        shown = " ".join(str(getattr(w, "unsafe_innerHTML", "") or "") for w in _widgets(box))
+        assert shown.count("A changed rule not yet in force: ") == 1, shown
+        state.set_rule("favouritism", 0.9)
+        shown = " ".join(str(getattr(w, "unsafe_innerHTML", "") or "") for w in _widgets(box))
+        assert "2 changed rules not yet in force: " in shown and "(s)" not in shown, shown
+    finally:
+        rc.close()
+
+
+def test_the_quality_panel_says_what_its_r_is(state: AppState) -> None:
+    for _ in range(3):
+        state.step()
+    (quality,) = [p for p in PANELS if "evaluation_score" in p.outcomes]
+    for lang in ("en", "zh_CN"):
+        (note,) = panel_data(quality, state.run.value, [], lang)["note"]
+        r = state.run.value.series()["score_quality_corr"].iloc[-1]
+        assert note["text"] == i18n.text("app.note_corr", lang, r=f"{r:.2f}")
+        assert note["text"] != f"r = {r:.2f}"

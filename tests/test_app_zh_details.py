@@ -220,19 +220,20 @@ def test_chinese_y_axis_titles_read_across_above_the_axis() -> None:
 
 def test_the_downloaded_charts_read_as_the_page_in_chinese() -> None:
     """The PNG's y-axis titles lay on their side and a kept run's name in its legend
-    sat in English brackets: "运营中的社会组织 (A：基准城市)"."""
+    sat in English brackets: "运营中的社会组织 (A：基准城市)"; then in brackets within
+    brackets: "（运行 A（基准城市））"."""
     run, kept = _run(2), keep([], _run(1))
     fig = charts_figure(run, kept, lang="zh_CN")
     for ax in fig.axes:
         assert ax.yaxis.label.get_rotation() == 0, ax.get_ylabel()
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert any(t.endswith("（运行 A（基准城市））") for t in labels), labels
+        assert any(t.endswith("（运行 A，基准城市）") for t in labels), labels
         assert not any(" (" in t for t in labels), labels
     english = charts_figure(run, kept, lang="en")
     for ax in english.axes:
         assert ax.yaxis.label.get_rotation() == 90
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert any(t.endswith(" (run A (Baseline city))") for t in labels), labels
+        assert any(t.endswith(" (run A, Baseline city)") for t in labels), labels
 
 
 @pytest.mark.parametrize("preset", builtin_names())
