@@ -227,11 +227,15 @@ function renderStudent(view) {
   if (view.error) say(T("errors.year_failed"));
 }
 
+// Polls can overlap on a busy machine: a late answer to an earlier poll must not draw an
+// older state over a newer one (the dashboard then sent a step the session had left).
+function newer(data) { return VERSION === null || data.version >= VERSION; }
+
 async function pollStudent() {
   try {
     const {ok, status, data} = await api(`/api/me?since=${VERSION ?? ""}`);
     if (status === 401) { location.href = "/"; return; }
-    if (ok && !data.same) { VERSION = data.version; renderStudent(data); }
+    if (ok && !data.same && newer(data)) { VERSION = data.version; renderStudent(data); }
   } catch (e) { /* the network dropped: try again */ }
   const clock = $("clock"); if (clock) clock.textContent = clockText();
 }
@@ -278,7 +282,7 @@ async function showDebrief() {
 async function pollTeacher() {
   try {
     const {ok, data} = await api(`/api/teacher?since=${VERSION ?? ""}`);
-    if (ok && !data.same) { VERSION = data.version; renderTeacher(data); }
+    if (ok && !data.same && newer(data)) { VERSION = data.version; renderTeacher(data); }
   } catch (e) { /* try again */ }
   $("clock").textContent = clockText();
 }
