@@ -21,7 +21,7 @@ from simcontract.appcharts import (
     sizes,
 )
 from simcontract.appmarket import NGO_ROW, colours
-from simcontract.plots.style import PURCHASER_MARKERS, tie_cmap
+from simcontract.plots.style import PURCHASER_COLOURS, PURCHASER_MARKERS, tie_cmap
 
 GROUP_COLUMNS = f"width < {2 * 260} ? 2 : 3"
 """Columns of the legend of NGO origins and purchaser kinds (a Vega expression): two
@@ -80,26 +80,28 @@ def _axes(columns: list[int], lang: str, bottom: float = -0.05) -> tuple[alt.X, 
     return x, y
 
 
-def _group_colour(lang: str, purchasers: tuple[str, str] | None = None) -> alt.Color:
-    """Colours of NGO origins and purchaser kinds, or all purchasers in one colour."""
+def _groups(lang: str, purchasers: tuple[str, str] | None = None) -> tuple[alt.Color, alt.Shape]:
+    """Colours and shapes of NGO origins and purchaser kinds, or of all purchasers in one
+    colour and shape, in one legend: NGOs are circles, purchasers their kind's marker."""
     names, hexes = colours(lang)
+    kinds = len(names) - len(PURCHASER_MARKERS)
+    shapes = ["circle"] * kinds + [VEGA_SHAPES[PURCHASER_MARKERS[k]] for k in PURCHASER_COLOURS]
     if purchasers is not None:
-        kinds = len(names) - len(PURCHASER_MARKERS)
         names, hexes = [*names[:kinds], purchasers[0]], [*hexes[:kinds], purchasers[1]]
-    return alt.Color(
-        "group:N",
-        scale=alt.Scale(domain=names, range=hexes),
-        legend=alt.Legend(
-            orient="bottom",
-            title=None,
-            columns=alt.ExprRef(GROUP_COLUMNS),
-            symbolStrokeWidth=0,
-            # A column's share of the chart's width, less its symbol and gap.
-            labelLimit=alt.ExprRef(
-                f"max({LEGEND_LABEL_MIN}, width / ({GROUP_COLUMNS}) - {GROUP_SYMBOL})"
-            ),
+        shapes = [*shapes[:kinds], "square"]
+    legend = alt.Legend(
+        orient="bottom",
+        title=None,
+        columns=alt.ExprRef(GROUP_COLUMNS),
+        symbolStrokeWidth=0,
+        # A column's share of the chart's width, less its symbol and gap.
+        labelLimit=alt.ExprRef(
+            f"max({LEGEND_LABEL_MIN}, width / ({GROUP_COLUMNS}) - {GROUP_SYMBOL})"
         ),
     )
+    colour = alt.Color("group:N", scale=alt.Scale(domain=names, range=hexes), legend=legend)
+    shape = alt.Shape("group:N", scale=alt.Scale(domain=names, range=shapes), legend=legend)
+    return colour, shape
 
 
 def _tips(lang: str, fields: Sequence[tuple[str, str, str]]) -> list[alt.Tooltip]:
@@ -124,7 +126,9 @@ def _market_chart(
     """Links under the actors; the ties' colour scale apart from the groups' (shared by
     NGOs and purchasers), and every size scale apart."""
     actors = alt.layer(ngos, purchasers).resolve_scale(size="independent")
-    chart = alt.layer(links, actors).resolve_scale(color="independent", size="independent")
+    chart = alt.layer(links, actors).resolve_scale(
+        color="independent", shape="independent", size="independent"
+    )
     spec = finish_spec(chart.properties(width="container", height=height), projector, lang)
     spec["config"]["legend"]["layout"] = STACKED_LEGENDS
     return spec
@@ -179,6 +183,7 @@ def _detail_links(x: alt.X, y: alt.Y, lang: str, projector: bool) -> alt.Chart:
 
 def _detail_ngos(lang: str, scale: float, reserves: float) -> alt.Chart:
     """NGOs by origin, larger with more reserves (full size at twice ``reserves``)."""
+    colour, shape = _groups(lang)
     size = alt.Size(
         "reserves:Q",
         scale=alt.Scale(domain=[0, 2 * reserves], range=[12 * scale, 170 * scale], clamp=True),
@@ -188,21 +193,19 @@ def _detail_ngos(lang: str, scale: float, reserves: float) -> alt.Chart:
         alt.Chart(alt.NamedData("ngos"))
         .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
         .encode(
-            x="x:Q", y="y:Q", color=_group_colour(lang), size=size, tooltip=_tips(lang, NGO_TIPS)
+            x="x:Q",
+            y="y:Q",
+            color=colour,
+            shape=shape,
+            size=size,
+            tooltip=_tips(lang, NGO_TIPS),
         )
     )
 
 
 def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
     """Purchasers by kind (squares: bureaux, diamonds: mass organisations)."""
-    shape = alt.Shape(
-        "group:N",
-        scale=alt.Scale(
-            domain=[i18n.purchaser_name(k, lang) for k in PURCHASER_MARKERS],
-            range=[VEGA_SHAPES.get(m, "circle") for m in PURCHASER_MARKERS.values()],
-        ),
-        legend=None,
-    )
+    colour, shape = _groups(lang)
     size = alt.Size("slots:Q", scale=alt.Scale(range=[60 * scale, 160 * scale]), legend=None)
     return (
         alt.Chart(alt.NamedData("purchasers"))
@@ -210,7 +213,7 @@ def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
         .encode(
             x="x:Q",
             y="y:Q",
-            color=_group_colour(lang),
+            color=colour,
             shape=shape,
             size=size,
             tooltip=_tips(lang, PURCHASER_TIPS),
@@ -220,21 +223,21 @@ def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
 
 def _district_marks(
     data: str,
-    shape: str,
     size: str,
     sizes: tuple[float, float],
-    colour: alt.Color,
+    groups: tuple[alt.Color, alt.Shape],
     tooltip: list[alt.Tooltip],
 ) -> alt.Chart:
-    """One kind of actor of the district view: filled ``shape`` marks whose area runs
-    over ``sizes`` with the field ``size``."""
+    """One kind of actor of the district view: filled marks of its group's colour and
+    shape whose area runs over ``sizes`` with the field ``size``."""
     return (
         alt.Chart(alt.NamedData(data))
-        .mark_point(shape=shape, filled=True, opacity=0.95, stroke="white", strokeWidth=0.6)
+        .mark_point(filled=True, opacity=0.95, stroke="white", strokeWidth=0.6)
         .encode(
             x="x:Q",
             y="y:Q",
-            color=colour,
+            color=groups[0],
+            shape=groups[1],
             size=alt.Size(f"{size}:Q", scale=alt.Scale(range=list(sizes)), legend=None),
             tooltip=tooltip,
         )
@@ -271,7 +274,7 @@ def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, A
         )
     )
     purchaser_name = i18n.text("app.purchasers", lang)
-    colour = _group_colour(lang, (purchaser_name, "#000000"))
+    groups = _groups(lang, (purchaser_name, "#000000"))
     ngo_tips = [
         ("name", "N", "field_district"),
         ("group", "N", "field_origin"),
@@ -279,7 +282,7 @@ def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, A
         ("contracts", "Q", "field_contracts"),
     ]
     area = (30 * scale, 700 * scale)
-    ngos = _district_marks("ngos", "circle", "count", area, colour, _tips(lang, ngo_tips))
+    ngos = _district_marks("ngos", "count", area, groups, _tips(lang, ngo_tips))
     purchaser_tips = [
         ("name", "N", "field_district"),
         ("count", "Q", "field_count"),
@@ -287,7 +290,5 @@ def district_spec(columns: list[int], lang: str, projector: bool) -> dict[str, A
         ("running", "Q", "field_running"),
     ]
     area = (60 * scale, 700 * scale)
-    purchasers = _district_marks(
-        "purchasers", "square", "slots", area, colour, _tips(lang, purchaser_tips)
-    )
+    purchasers = _district_marks("purchasers", "slots", area, groups, _tips(lang, purchaser_tips))
     return _market_chart(links, ngos, purchasers, 1.4 * size["height"], projector, lang)

@@ -90,7 +90,8 @@ def resolve(lang: str | None) -> str:
 
 def from_accept_language(header: str | None) -> str:
     """The first language of a browser's ``Accept-Language`` header that has a catalogue
-    (English when none has)."""
+    (English when none has). A tag without a catalogue of its own is shortened as in RFC
+    4647's lookup, so ``zh-TW`` and ``zh-HK`` read Chinese rather than English."""
     tags = []
     for part in (header or "").split(","):
         tag, _, q = part.strip().partition(";q=")
@@ -101,8 +102,10 @@ def from_accept_language(header: str | None) -> str:
         if tag:
             tags.append((-weight, len(tags), tag))
     for _w, _i, tag in sorted(tags):
-        with contextlib.suppress(ValueError):
-            return resolve(tag)
+        subtags = tag.replace("_", "-").split("-")
+        for n in range(len(subtags), 0, -1):
+            with contextlib.suppress(ValueError):
+                return resolve("-".join(subtags[:n]))
     return DEFAULT_LANGUAGE
 
 

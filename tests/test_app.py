@@ -469,6 +469,28 @@ def test_market_view_draws_each_actor_with_the_shared_palette(stepped) -> None:
     )
 
 
+def test_market_legend_draws_each_group_in_its_marks_shape() -> None:
+    """The legend showed purchasers as circles while the chart draws them as squares
+    and diamonds: colour and shape now share one legend, each group in its mark."""
+    for spec, purchasers in (
+        (
+            detail_spec([0, 1], "en", False, 1e6),
+            {"Bureaux": "square", "Mass organisations": "diamond"},
+        ),
+        (district_spec([0, 1], "en", False), {"Purchasers": "square"}),
+    ):
+        actors = spec["layer"][1]["layer"]
+        for layer in actors:
+            colour, shape = layer["encoding"]["color"], layer["encoding"]["shape"]
+            assert colour["legend"] == shape["legend"] and colour["field"] == shape["field"]
+            assert colour["scale"]["domain"] == shape["scale"]["domain"]
+        scale = actors[0]["encoding"]["shape"]["scale"]
+        shapes = dict(zip(scale["domain"], scale["range"], strict=True))
+        assert {k: shapes[k] for k in purchasers} == purchasers
+        assert shapes["Grassroots groups"] == "circle"
+        assert spec["resolve"]["scale"]["shape"] == "independent"
+
+
 def test_market_view_sums_a_large_market_by_district() -> None:
     run = start_run("guangzhou_ifsc", 42)
     for _ in range(6):

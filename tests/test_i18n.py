@@ -104,6 +104,10 @@ def test_language_tags() -> None:
     assert i18n.from_accept_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh_CN"
     assert i18n.from_accept_language("fr-FR,en;q=0.5") == "en"
     assert i18n.from_accept_language("") == "en"
+    # Without a catalogue of its own, a Chinese variant reads Chinese rather than English.
+    assert i18n.from_accept_language("zh-TW") == "zh_CN"
+    assert i18n.from_accept_language("zh-HK,en;q=0.5") == "zh_CN"
+    assert i18n.from_accept_language("fr,zh-CN;q=0.3") == "zh_CN"
     with pytest.raises(ValueError, match="languages are"):
         i18n.resolve("fr")
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment import messages
+from simcontract.experiment.codebook import variables
 from simcontract.outcomes import OUTCOMES
 
 OPERATORS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -77,10 +78,11 @@ class Condition:
         code = i18n.resolve(lang)
         if code == i18n.DEFAULT_LANGUAGE:
             return str(self)
+        labels = variables(code)
         joins = {word: i18n.text(f"discovery.{word}", code) for word in ("and", "or")}
 
         def clause(c: Clause) -> str:
-            return f"{_label(c.outcome, code)} {c.operator} {c.value:g}"
+            return f"{labels[c.outcome].label} {c.operator} {c.value:g}"
 
         return joins["or"].join(joins["and"].join(map(clause, term)) for term in self.terms)
 
@@ -100,15 +102,6 @@ class Condition:
                     met &= OPERATORS[clause.operator](values, clause.value)
             result |= met
         return result & self.defined(runs)
-
-
-def _label(name: str, lang: str) -> str:
-    """The label of an outcome or of its comparable form."""
-    if name in OUTCOMES:
-        return i18n.outcome_label(name, lang)
-    from simcontract.experiment.codebook import comparable_forms, comparable_label
-
-    return comparable_label(comparable_forms()[name], lang)
 
 
 def parse_condition(text: str, known: set[str] | None = None) -> Condition:
