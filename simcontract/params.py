@@ -73,6 +73,8 @@ class Parameter:
         plausible: The plausible region of an assumption, ``(low, high)``, that the
             robustness analysis samples; ``None`` takes :data:`PLAUSIBLE_FACTOR` around
             the default (see :attr:`plausible_range`).
+        never_at_zero: A term for which 0 stands for "never ends" (officials who never
+            rotate): figures place 0 after every other value and label it "never".
     """
 
     name: str
@@ -87,6 +89,7 @@ class Parameter:
     group: str = "market"
     plausible: tuple[float, float] | None = None
     basis: str = ""
+    never_at_zero: bool = False
 
     @property
     def plausible_range(self) -> tuple[float, float] | None:
@@ -561,6 +564,7 @@ _DECLARED = [
         "unit of the share of its own hours the bidder spent on advocacy last year (long "
         "contracts reward obedience).",
         source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "price_weight",
@@ -762,6 +766,7 @@ _DECLARED = [
         "selective, intermediary and direct procedures (none in open tenders, scored by "
         "formal rules).",
         source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "bids_per_free_contract",
@@ -907,6 +912,7 @@ _DECLARED = [
         meaning="Mean term of the official in charge of a purchaser (0 = never rotate).",
         source="assumption",
         basis=SEED_POLICY,
+        never_at_zero=True,
     ),
     _p(
         "cadre_transfer",
@@ -1067,6 +1073,7 @@ _DECLARED = [
         meaning="How much an official's tie to an NGO weakens when it refuses ordered "
         "extra duties.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "new_broom_years",
@@ -1624,6 +1631,7 @@ _DECLARED = [
         meaning="Extra documentation per additional evaluation system an NGO faces, at full "
         "`evaluator_heterogeneity`, as a share of one system's needs.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "evaluator_tenure",
@@ -1637,6 +1645,7 @@ _DECLARED = [
         "districts before a new agency takes over (0 = agencies never change).",
         source="assumption",
         basis=SEED_GUANGZHOU,
+        never_at_zero=True,
     ),
     _p(
         "indicator_learning_cost",
@@ -1649,6 +1658,7 @@ _DECLARED = [
         "system, at full `evaluator_heterogeneity`, as a share of one system's needs "
         "(fading with its years under that system).",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "indicator_learning_noise",
@@ -1684,6 +1694,7 @@ _DECLARED = [
         "evaluator's weight on hours exceeds its weight on outcome, as a share of one "
         "system's needs.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "output_chasing",
@@ -1695,6 +1706,7 @@ _DECLARED = [
         meaning="Share of real service quality lost per unit by which an evaluator's weight "
         "on hours exceeds its weight on outcome (staff chase what is counted).",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "base_compliance",
@@ -1705,6 +1717,7 @@ _DECLARED = [
         group="delivery",
         meaning="Chance that an NGO without government revenue accepts ordered extra duties.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "refusal_caution",
@@ -1729,6 +1742,7 @@ _DECLARED = [
         meaning="Share of a contract's service whose users the purchaser's official wants to "
         "choose; the NGO yields as it yields to extra duties.",
         source="assumption",
+        basis=SEED_GUANGZHOU,
     ),
     _p(
         "reputation_memory",
@@ -1808,6 +1822,7 @@ _DECLARED = [
         meaning="Gain in quality from years with the same provider (with the default "
         "`new_provider_quality` it reaches 1).",
         source="assumption",
+        basis=SEED_THREE_CITIES,
     ),
     _p(
         "continuity_scale",

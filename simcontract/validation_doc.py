@@ -161,7 +161,7 @@ def _load(reports: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
             f"{err.filename} is missing: run `python -m simcontract.validation_doc --run`"
         ) from None
     table["id"] = table["id"].astype(str)
-    for column in ("construction", "mechanism", "ablation"):
+    for column in ("construction", "mechanism", "ablation", "assumed"):
         table[column] = table[column].fillna("").astype(str)
     return table, calibration, meta
 
@@ -177,9 +177,11 @@ def check_current(table: pd.DataFrame, calibration: pd.DataFrame) -> None:
         raise StaleResults(f"docs/reports/validation.csv lists other patterns: {again}")
     for p, r in zip(patterns, table.itertuples(), strict=True):
         mechanism = p.mechanism.label if p.mechanism else ""
+        assumed = ", ".join(p.mechanism.assumed) if p.mechanism else ""
         same = (
             math.isclose(p.minimum_effect, r.minimum_effect)
             and mechanism == r.mechanism
+            and assumed == r.assumed
             and p.construction == r.construction
             and p.outcome == r.outcome
         )
@@ -238,18 +240,37 @@ def render(reports: Path = REPORTS) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _assumed_lines(tested: pd.DataFrame) -> list[str]:
+    """The patterns whose effect vanishes without a mechanism no source describes."""
+    rows = tested[
+        tested["reproduced"] & (tested["ablation"] == "vanishes") & (tested["assumed"] != "")
+    ]
+    if rows.empty:
+        return []
+    named = ", ".join(f"{r.id} (`{r.assumed}`)" for r in rows.itertuples())
+    return [
+        f"- **{len(rows)}** vanish without a mechanism that rests on an assumption alone "
+        f"(no source describes it), so the model shows only that the assumption can "
+        f"produce the fact: {named}."
+    ]
+
+
 def _summary_lines(table: pd.DataFrame, meta: dict[str, Any]) -> list[str]:
     built = table["construction"] != ""
     tested = table[~built]
+    remains = tested["ablation"].isin(["persists", "reverses", "weakened"])
     lines = [
         "## Summary",
         "",
         f"- **{int(tested['reproduced'].sum())} of {len(tested)}** comparisons that are not "
         "true by construction are reproduced beyond their minimum effect.",
-        f"- **{int(tested['evidence'].sum())}** of them vanish when the mechanism named for "
-        "them is switched off: "
-        + (", ".join(tested.loc[tested["evidence"], "id"]) or "none")
-        + ". The others are produced by more of the model than the named mechanism.",
+        f"- **{int(tested['evidence'].sum())}** of them count as evidence: they vanish when "
+        "the mechanism named for them is switched off, and a source describes that "
+        "mechanism: " + (", ".join(tested.loc[tested["evidence"], "id"]) or "none") + ".",
+        *_assumed_lines(tested),
+        "- The others are produced by more of the model than the named mechanism: "
+        + (", ".join(tested.loc[tested["reproduced"] & remains, "id"]) or "none")
+        + ".",
         f"- **{int(built.sum())}** are true by construction and are reported, not counted: "
         + ", ".join(table.loc[built, "id"])
         + ".",
@@ -294,6 +315,12 @@ def _pattern_lines(r: Any) -> list[str]:
             f"{_fmt(r.ablation_diff)} [{_fmt(r.ablation_low)}, {_fmt(r.ablation_high)}]: "
             f"{r.ablation}."
         )
+        if p.mechanism.assumed and not p.construction:
+            named = ", ".join(f"`{name}`" for name in p.mechanism.assumed)
+            lines.append(
+                f"- Not evidence: no source describes the mechanism ({named} is an "
+                "assumption, mechanism and value)."
+            )
     if p.construction:
         lines.append(f"- True by construction: {p.construction}.")
     return lines
@@ -393,7 +420,10 @@ checks guard against a validation that re-reads its own assumptions:
 
 - **Mechanisms.** Each pattern names the mechanism that produces it and the parameter
   values that switch it off. The pattern runs again with the mechanism off in both arms:
-  the effect must *vanish* (the CI within plus or minus the minimum effect).
+  the effect must *vanish* (the CI within plus or minus the minimum effect). A source
+  must describe the mechanism: a switch's parameter that is an assumption needs a
+  source for the mechanism it weighs (its `basis` in the registry), or the pattern is
+  not counted as evidence.
 - **Construction.** A pattern whose outcome is bounded or set by the arms' parameters is
   labelled *true by construction*; it is reported and not counted as evidence, and it
   does not fail `simcontract validate`.

@@ -648,3 +648,33 @@ def test_a_fan_chart_of_a_total_counts_per_year(results) -> None:
     with i18n.use_language("zh_CN"):
         said = plots.fan_chart(results, "ngo_entries").axes[0].get_ylabel()
     assert said == "新登记的社会组织（家/年）"
+
+
+def test_a_term_that_never_ends_comes_last_and_says_so() -> None:
+    """Officials who never rotate (``rotation_years = 0``) sorted as the shortest term,
+    left of two-year terms, so colours and lines read as if 0 were shorter than 2."""
+    rows = [
+        (p, r, f, t)
+        for p, (f, t) in enumerate([(f, t) for f in (0.1, 0.9) for t in (0.0, 2.0, 5.0)])
+        for r in range(2)
+    ]
+    runs = pd.DataFrame(rows, columns=["point", "replication", "favouritism", "rotation_years"])
+    runs["tied_award_share"] = np.where(
+        runs["rotation_years"] == 0, 0.6, runs["rotation_years"] / 10
+    )
+    sweep = SimpleNamespace(runs=runs, design=None)
+    fig = plots.heatmap(sweep, "tied_award_share", x="rotation_years", y="favouritism")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "5", "never (0)"]
+    assert np.asarray(ax.images[0].get_array())[0].tolist() == pytest.approx([0.2, 0.5, 0.6])
+    with i18n.use_language("zh_CN"):
+        fig = plots.heatmap(sweep, "tied_award_share", x="rotation_years", y="favouritism")
+    assert fig.axes[0].get_xticklabels()[-1].get_text() == "从不（0）"
+    one = SimpleNamespace(runs=runs[runs["favouritism"] == 0.1], design=None)
+    ax = plots.response(one, "tied_award_share", "rotation_years").axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "5", "never (0)"]
+    # A parameter whose 0 switches a mechanism off keeps 0 first, as a number.
+    from simcontract.plots.data import choice_order
+
+    assert choice_order("snatching", [0.5, 0.0, 1.0]) == [0.0, 0.5, 1.0]
+    assert choice_order("evaluator_tenure", [2.0, 0.0, 1.0]) == [1.0, 2.0, 0.0]

@@ -5,8 +5,9 @@ pyabc implements it) draws particles from the priors, runs the model on each and
 those whose yearly outcomes come close to the *fit* figures of ``patterns.toml``, with a
 tolerance that shrinks from generation to generation. What is left approximates the
 posterior distribution of the parameters given those figures. The other figures are
-*holdout*: nothing is fitted to them, so the posterior predictive check on them is a
-test out of sample.
+*holdout*: this calibration fits nothing to them. The posterior predictive check on an
+untargeted one is a test out of sample; on a later target it is not quite (the
+scenario's own values, on which the priors centre, may have been set from it).
 
 Quick use::
 

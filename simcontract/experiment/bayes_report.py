@@ -107,7 +107,9 @@ def predictive_markdown(posterior: Any, level: float = LEVEL, lang: str | None =
 
 def verdict_lines(posterior: Any, level: float = LEVEL, lang: str | None = None) -> list[str]:
     """Plain sentences on the result: parameters the figures hardly inform, and how
-    many holdout figures lie in their predictive intervals."""
+    many holdout figures lie in their predictive intervals: the later targets (not
+    tests out of sample: the scenario's own values may have been set from them) apart
+    from the untargeted figures (tests out of sample)."""
     out = []
     table = posterior.table(level)
     vague = [r.parameter for r in table.itertuples() if r.shrinkage >= PRIOR_LIKE]
@@ -117,8 +119,14 @@ def verdict_lines(posterior: Any, level: float = LEVEL, lang: str | None = None)
         out.append(_t(key, lang, share=f"{PRIOR_LIKE:.0%}", names=names))
     table = posterior.predictive
     if table is not None:
-        for use, key in (("holdout", "holdout"), ("fit", "fitted")):
-            part = table[table["use"] == use]
+        role = table["role"] if "role" in table else pd.Series("target", index=table.index)
+        untargeted = role == "untargeted"
+        for key, mask in (
+            ("holdout", (table["use"] == "holdout") & ~untargeted),
+            ("holdout_untargeted", (table["use"] == "holdout") & untargeted),
+            ("fitted", table["use"] == "fit"),
+        ):
+            part = table[mask]
             if len(part):
                 inside = int(part["inside"].sum())
                 out.append(_t(key, lang, inside=inside, n=len(part), level=f"{level:.0%}"))

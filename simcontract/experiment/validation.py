@@ -28,7 +28,7 @@ import pandas as pd
 from simcontract.experiment import messages, validation_report
 from simcontract.experiment.stats import mean_ci, paired_difference
 from simcontract.outcomes import OUTCOMES
-from simcontract.params import lookup
+from simcontract.params import PARAMETERS, lookup
 from simcontract.scenario import Scenario, ScenarioError, load_scenario
 from simcontract.sources import SOURCES
 from simcontract.sources import check as check_source
@@ -53,6 +53,18 @@ class Mechanism:
 
     label: str
     off: dict[str, Any]
+
+    @property
+    def assumed(self) -> tuple[str, ...]:
+        """The parameters of the switch that no source supports: neither their value
+        nor the mechanism they weigh (:attr:`~simcontract.params.Parameter.basis`). A
+        pattern whose mechanism rests on one is not evidence: the model shows that the
+        assumption can produce the fact, not that the sources describe how it arises."""
+        return tuple(
+            name
+            for name in self.off
+            if PARAMETERS[name].source == "assumption" and not PARAMETERS[name].basis
+        )
 
 
 @dataclass(frozen=True)
@@ -248,8 +260,10 @@ def validate(
         ``""``), ``mechanism`` (its label, or ``""``), ``ablation_diff``,
         ``ablation_low``, ``ablation_high`` (the paired difference with the mechanism
         off, and its CI; NaN without ablation), ``ablation`` (:func:`ablation_verdict`)
-        ``evidence`` (the pattern counts as evidence: not true by construction,
-        reproduced, and its effect vanishes without its mechanism), and
+        ``assumed`` (the parameters of the mechanism's switch that no source supports,
+        :attr:`Mechanism.assumed`, comma-separated, or ``""``), ``evidence`` (the
+        pattern counts as evidence: not true by construction, reproduced, its effect
+        vanishes without its mechanism, and a source supports that mechanism), and
         ``robustness_share``, ``robustness_low``, ``robustness_high`` (the share of the
         Latin hypercube's points where the mean paired difference lies beyond the
         minimum effect, with its 95 % Wilson interval; NaN when not run).
@@ -431,7 +445,13 @@ def _verdict(
         "ablation_low": ab_low,
         "ablation_high": ab_high,
         "ablation": ablation,
-        "evidence": bool(reproduced and not pattern.construction and ablation == "vanishes"),
+        "assumed": ", ".join(pattern.mechanism.assumed) if pattern.mechanism else "",
+        "evidence": bool(
+            reproduced
+            and not pattern.construction
+            and ablation == "vanishes"
+            and not (pattern.mechanism and pattern.mechanism.assumed)
+        ),
     }
 
 

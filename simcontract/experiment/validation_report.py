@@ -282,8 +282,9 @@ def _ids(frame: pd.DataFrame, mask: Any, lang: str | None) -> str:
 
 def evidence_lines(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
     """What counts as evidence: patterns reproduced beyond their minimum effect whose
-    effect vanishes without their mechanism; those reproduced whose effect does not
-    vanish; and those true by construction (reported, not counted)."""
+    effect vanishes without their mechanism, a mechanism a source supports; those
+    reproduced whose effect does not vanish; those whose mechanism rests on an
+    assumption alone; and those true by construction (reported, not counted)."""
     return [line for p in _evidence(frame, lang) for line in _wrap(p)]
 
 
@@ -309,6 +310,14 @@ def _evidence(frame: pd.DataFrame, lang: str | None) -> list[str]:
     if other.any():
         ids = _ids(tested, other, lang)
         paragraphs.append(i18n.text("validation.not_vanishing", lang, ids=ids))
+    assumed = tested.get("assumed", pd.Series("", index=tested.index)).fillna("").astype(str)
+    unsourced = tested["reproduced"] & (tested["ablation"] == "vanishes") & (assumed != "")
+    if unsourced.any():
+        named = [
+            i18n.text("punctuation.paren", lang, text=str(r.id), note=f"`{a}`")
+            for r, a in zip(tested[unsourced].itertuples(), assumed[unsourced], strict=True)
+        ]
+        paragraphs.append(i18n.text("validation.assumed", lang, ids=_join(named, lang)))
     if built.any():
         paragraphs.append(i18n.text("validation.constructed", lang, ids=_ids(frame, built, lang)))
     return paragraphs

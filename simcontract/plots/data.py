@@ -375,10 +375,13 @@ def dependence_threshold(results: Any) -> float | None:
 
 # --------------------------------------------------------------------------- heatmap cells
 def choice_order(name: str, values: list[Any]) -> list[Any]:
-    """``values`` sorted: a choice parameter's in the registry's order, others ascending."""
+    """``values`` sorted: a choice parameter's in the registry's order, others ascending
+    (0 last where it stands for "never", :attr:`Parameter.never_at_zero`)."""
     param = PARAMETERS.get(name)
     if param is not None and param.kind == "choice":
         return sorted(values, key=lambda v: param.choices.index(v) if v in param.choices else 99)
+    if param is not None and param.never_at_zero:
+        return sorted(values, key=lambda v: (v == 0, v))
     return sorted(values)
 
 

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from simcontract import i18n
 from simcontract.experiment.stats import check_level, mean_ci, within_range
+from simcontract.params import PARAMETERS
 from simcontract.plots.data import (
     check_outcome,
     choice_order,
@@ -46,9 +47,12 @@ def _parameter_of(results: Any, runs: pd.DataFrame, parameter: str | None) -> st
 
 def _positions(values: pd.Series, name: str) -> tuple[pd.Series, list[Any] | None]:
     """Where each run sits on the horizontal axis: its value when a number, else the
-    rank of its value (a choice, in the registry's order), with those values."""
+    rank of its value (a choice, in the registry's order; a term whose 0 stands for
+    "never" among its values, 0 last), with those values."""
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-    if numeric:
+    param = PARAMETERS.get(name)
+    never = numeric and param is not None and param.never_at_zero and bool((values == 0).any())
+    if numeric and not never:
         return values.astype(float), None
     order = choice_order(name, list(pd.unique(values.dropna())))
     return values.map({v: i for i, v in enumerate(order)}).astype(float), order

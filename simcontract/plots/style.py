@@ -861,11 +861,14 @@ def parameter_label(name: str) -> str:
 
 def value_label(name: str, value: Any) -> str:
     """A parameter's value as a label: :func:`fmt`, or in a language other than English
-    a choice in words (English keeps the code, as in scenario files)."""
+    a choice in words (English keeps the code, as in scenario files); a term's 0 that
+    stands for "never" reads "never (0)"."""
     lang = i18n.current()
     param = PARAMETERS.get(name)
     if param is not None and param.kind == "choice" and lang != i18n.DEFAULT_LANGUAGE:
         return i18n.choice_label(name, value, lang)
+    if param is not None and param.never_at_zero and value == 0:
+        return i18n.text("figures.never", lang, value=fmt(value))
     return fmt(value)
 
 
