@@ -135,6 +135,8 @@ class ContractingModel(mesa.Model):
             )
             market_scenario, scenario = scenario, None
         mesa_args = {"scenario": scenario} if scenario is not None else {}
+        if mesa_args and not hasattr(mesa.Model, "scenario"):
+            raise TypeError(error_text("model", "mesa_scenario", version=mesa.__version__))
         if rng is not None and seed is not None:
             # Two seeds: whichever were taken, the run would not be the one of the other.
             raise TypeError(error_text("model", "rng_and_seed", rng=repr(rng), seed=repr(seed)))

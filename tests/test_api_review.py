@@ -239,3 +239,40 @@ def test_a_run_of_a_sweep_repeats_from_its_seed_and_its_point() -> None:
     for point in (3, -1, 1.0, True):
         with pytest.raises(ExperimentError, match="not a design point"):
             swept.scenario_of(point)
+
+
+# ------------------------------------------------------------------ second review
+def test_a_numpy_point_number_names_the_reference(batch: Results) -> None:
+    # A point number read from the runs table (np.int64) was refused as "not a point
+    # number".
+    point = batch.runs["point"].iloc[0]
+    assert isinstance(point, np.integer)
+    pd.testing.assert_frame_equal(
+        batch.contrasts(reference=point), batch.contrasts(reference=int(point))
+    )
+
+
+def test_sobol_second_order_is_a_flag() -> None:
+    from simcontract import Sobol
+
+    # The string "no" counted as true and gave the second-order design.
+    with pytest.raises(TypeError, match="second_order must be True or False"):
+        Sobol(8, ["favouritism"], second_order="no")
+    assert len(Sobol(8, ["favouritism"], second_order=np.bool_(False))) == 24
+
+
+def test_mesas_scenario_on_an_older_mesa_says_what_to_do() -> None:
+    import mesa
+
+    if hasattr(mesa.Model, "scenario"):
+        pytest.skip("this Mesa takes its own scenario")
+    with pytest.raises(TypeError, match="needs Mesa 3.5 or later.*market scenario first"):
+        ContractingModel("baseline", scenario={"a": 1}, rng=1)
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_in_one_line(tmp_path: Path) -> None:
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    with pytest.raises(ExperimentError, match="cannot create the output directory"):
+        compare([SHORT], replications=1, workers=1, out=afile / "sub")
+    assert afile.read_text() == "x"

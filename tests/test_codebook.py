@@ -182,7 +182,7 @@ def test_the_chinese_codebook_reads_as_chinese_sentences() -> None:
     entry = md.split("## `active_ngos`")[1].split("\n## ")[0]
     assert "- **每年或累计**：运行结束时。运行最后一年的数值。" in entry
     assert "- **按定义取决于**：运行时长、市场规模" in entry
-    assert "可比的形式：年率" in md and "形式： " not in md
+    assert "换算到每年尺度的形式：年率" in md and "形式： " not in md
     assert "## `ngo_entries_per_purchaser_year`：新登记的社会组织（每个购买方每年）" in md
     assert "）（" not in md
     english = codebook.markdown("en")
@@ -218,3 +218,16 @@ def test_the_text_codebook_fits_100_columns_and_says_when_undefined(lang: str, c
 def _columns(text: str) -> int:
     """Terminal columns of ``text``: two for a wide (CJK) character."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_a_form_per_year_does_not_claim_to_remove_the_horizon() -> None:
+    """A 10-year run is the first half of a 20-year one, yet its public spend per
+    purchaser and year is lower (budgets grow) and its annual survival rate differs:
+    the codebook said both forms were comparable across runs of different length."""
+    described = codebook.variables()
+    for name in ("public_spend_per_purchaser_year", "ngo_survival_annual", "ngo_entries_per_year"):
+        if name in described:
+            assert described[name].horizon, name
+    assert not described["public_spend_per_purchaser_year"].size
+    assert "same window of years" in described["ngo_survival_annual"].definition
+    assert "divided by its years" in described["public_spend_per_purchaser_year"].pooling_text

@@ -113,14 +113,18 @@ def comparable_unit(outcome: Outcome, lang: str | None = None) -> str:
 
 
 def _comparable_variable(outcome: Outcome, lang: str | None) -> Variable:
+    source = _outcome_variable(outcome, lang)
+    pooling = source.pooling_text
     if outcome.compounds:
         how, kind = i18n.text("report.form_annual", lang), "annual"
+        pooling = i18n.text("report.pooling_annual", lang)
     else:
         parts = [i18n.text(f"report.form_per_{per}", lang) for per in outcome.per]
         how = i18n.text("report.form_and", lang).join(parts) + i18n.text("report.form_end", lang)
         kind = "per_year" if "year" in outcome.per else "per_purchaser"
+        if "year" in outcome.per:
+            pooling = i18n.text("report.pooling_per_year", lang)
     label = i18n.outcome_label(outcome.name, lang)
-    source = _outcome_variable(outcome, lang)
     return Variable(
         name=outcome.comparable_name,
         label=comparable_label(outcome, lang),
@@ -129,10 +133,11 @@ def _comparable_variable(outcome: Outcome, lang: str | None) -> Variable:
         yearly="",
         pooling="comparable",
         kind=i18n.text(f"report.kind_{kind}", lang),
-        pooling_text=source.pooling_text,
+        pooling_text=pooling,
         cumulative=False,
         undefined=source.undefined,
-        horizon=outcome.horizon and "year" not in outcome.per,
+        # A mean per year or an annual rate still covers the run's own years.
+        horizon=outcome.horizon,
         size=outcome.size and "purchaser" not in outcome.per,
         comparable=outcome.name,
     )

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from numbers import Integral
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simcontract.experiment import codebook, messages
@@ -72,9 +74,10 @@ def reference_point(results: Results, reference: str | int | None = None) -> int
     if reference is None:
         reference = DEFAULT_REFERENCE if names.count(DEFAULT_REFERENCE) == 1 else None
         return int(points["point"][names.index(reference)] if reference else points["point"][0])
-    if isinstance(reference, bool) or not isinstance(reference, str | int):
+    if isinstance(reference, bool | np.bool_) or not isinstance(reference, str | Integral):
         raise TypeError(messages.error("types", "reference", given=repr(reference)))
-    if isinstance(reference, int):
+    if isinstance(reference, Integral):
+        reference = int(reference)
         if reference not in set(points["point"]):
             raise ExperimentError(_said("no_point", point=reference))
         return reference

@@ -34,6 +34,7 @@ import pandas as pd
 
 from simcontract import i18n
 from simcontract.experiment import messages
+from simcontract.experiment.runner import check_flag
 from simcontract.marketsize import check_market_size
 from simcontract.params import PARAMETERS, Parameter, unknown_message
 from simcontract.scenario import Scenario, ScenarioError, ScenarioWarning
@@ -466,7 +467,7 @@ class Sobol(_Sampled):
         second_order: bool = True,
     ) -> None:
         super().__init__(n, params, seed)
-        self.second_order = bool(second_order)
+        self.second_order = check_flag(second_order, "second_order")
         if not is_power_of_two(self.n):
             low, high = powers_of_two_around(self.n)
             said = {"powers": POWERS_OF_TWO, "n": self.n, "low": low, "high": high}

@@ -80,7 +80,11 @@ def hold(directory: str | Path, command: Sequence[str] | None = None) -> Iterato
         yield directory  # held already, by an enclosing block of this thread
         return
     created = not directory.exists()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        said = {"where": repr(str(directory)), "why": err.strerror or str(err)}
+        raise ExperimentError(messages.error("lock", "cannot_create", **said)) from None
     lock = filelock.FileLock(str(directory / LOCK_FILE))
     try:
         lock.acquire(timeout=0)

@@ -181,13 +181,15 @@ def check_directory(directory: Path, resume: bool) -> None:
     """Check the output directory (before its lock is taken, and again after).
 
     Raises:
-        ExperimentError: ``directory`` is a file, is in use by another batch
+        ExperimentError: ``directory`` is a file or cannot be created, is in use by another batch
             (:class:`~simcontract.experiment.lock.FolderInUse`), holds something but a
             batch to resume, or holds one in a folder that cannot be written.
     """
     where = str(directory)
     if directory.exists() and not directory.is_dir():
         raise ExperimentError(_said("not_directory", where=repr(where)))
+    if not directory.exists():
+        _check_creatable(directory)
     lock.check_free(directory)
     if storage.is_empty(directory):
         return
@@ -196,6 +198,21 @@ def check_directory(directory: Path, resume: bool) -> None:
     if not (directory / storage.MANIFEST).exists():
         raise ExperimentError(_said("no_manifest", where=repr(where)))
     _check_writable(directory)
+
+
+def _check_creatable(directory: Path) -> None:
+    """Check that the output directory can be made: its nearest existing ancestor is a
+    directory this process can write in.
+
+    Raises:
+        ExperimentError: That ancestor is a file or cannot be written.
+    """
+    parent = directory.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        said = {"where": repr(str(directory)), "parent": repr(str(parent))}
+        raise ExperimentError(_said("cannot_create", **said))
 
 
 def _check_writable(directory: Path) -> None:
