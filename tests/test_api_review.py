@@ -266,7 +266,7 @@ def test_mesas_scenario_on_an_older_mesa_says_what_to_do() -> None:
 
     if hasattr(mesa.Model, "scenario"):
         pytest.skip("this Mesa takes its own scenario")
-    with pytest.raises(TypeError, match="needs Mesa 3.5 or later.*market scenario first"):
+    with pytest.raises(TypeError, match=r"needs Mesa 3\.5 or later.*market scenario first"):
         ContractingModel("baseline", scenario={"a": 1}, rng=1)
 
 
