@@ -1688,14 +1688,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _show_warning(
     message: Warning | str, category: type[Warning], filename: str, lineno: int, *rest: Any
 ) -> None:
-    """Show simcontract's own warnings as one line each; others as Python does."""
+    """Show simcontract's own warnings as one line each, each text once per command
+    (a scenario the command loads twice warns once); others as Python does."""
     if category.__module__.startswith("simcontract."):
-        warn(str(message))
+        text = str(message)
+        if text not in _SHOWN:
+            _SHOWN.add(text)
+            warn(text)
     else:
         _PYTHON_SHOWWARNING(message, category, filename, lineno, *rest)
 
 
 _PYTHON_SHOWWARNING = warnings.showwarning
+
+_SHOWN: set[str] = set()
+"""The texts of simcontract's warnings the command running has shown."""
 
 
 def _bad_input(err: Exception) -> bool:
@@ -1756,6 +1763,7 @@ def _main(argv: list[str]) -> int:
     from simcontract.experiment.runner import WorkerLost, signals_interrupt
 
     parser = build_parser()
+    _SHOWN.clear()
     try:
         with warnings.catch_warnings(), signals_interrupt():
             warnings.showwarning = _show_warning

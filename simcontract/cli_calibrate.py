@@ -113,7 +113,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
         name = signal.Signals(signum).name
-        if not (out / bayes.DB_FILE).is_file():  # stopped before sampling began
+        if not bayes.stored_generations(out / bayes.DB_FILE):  # before a generation was stored
             command = " ".join(_command(args))
             said_as = said("error.interrupted_before", signal=name, command=command)
             raise _Stopped(said_as, 128 + signum) from None

@@ -584,6 +584,8 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     if path.parent != builtin_dir() and scenario.name in builtin_names():
         builtin = load_scenario(scenario.name)
         differ = [k for k in PARAMETERS if scenario[k] != builtin[k]]
+        if scenario.start_year != builtin.start_year:
+            differ.append("start_year")
         if differ or scenario.changes != builtin.changes:
             what = (
                 _said("differ_more", name=repr(differ[0]))

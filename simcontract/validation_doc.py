@@ -248,10 +248,11 @@ def _assumed_lines(tested: pd.DataFrame) -> list[str]:
     if rows.empty:
         return []
     named = ", ".join(f"{r.id} (`{r.assumed}`)" for r in rows.itertuples())
+    verb = "vanishes" if len(rows) == 1 else "vanish"
     return [
-        f"- **{len(rows)}** vanish without a mechanism that rests on an assumption alone "
-        f"(no source describes it), so the model shows only that the assumption can "
-        f"produce the fact: {named}."
+        f"- **{len(rows)}** {verb} when the mechanism named is switched off, but no source "
+        "describes that mechanism (it rests on an assumption alone), so the model shows "
+        f"only that the assumption can produce the fact: {named}."
     ]
 
 
@@ -405,8 +406,9 @@ def _bayes_section(reports: Path, meta: dict[str, Any]) -> list[str]:
 BAYES_INTRO = """\
 `simcontract calibrate guangzhou_ifsc` with its defaults: the calibrated parameters of
 the scenario, fitted by ABC-SMC on the figures up to 2012; every later figure and every
-untargeted figure is predicted out of sample
-([how it works](how-to/bayesian-calibration.md)).
+untargeted figure is held out of the fit and predicted. Only untargeted figures would be
+tests out of sample: the scenario's own values, on which the priors centre, were set from
+the later targets ([how it works](how-to/bayesian-calibration.md)).
 """
 
 

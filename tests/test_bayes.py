@@ -17,6 +17,7 @@ from simcontract.cli import main
 from simcontract.experiment import bayes
 from simcontract.experiment.bayes_inputs import scenario_figures
 from simcontract.experiment.bayes_model import run_figures
+from simcontract.experiment.runner import ExperimentError
 from simcontract.experiment.validation import CalibrationTarget, load_calibration
 from simcontract.scenario import load_scenario
 
@@ -373,3 +374,73 @@ def test_a_money_parameter_reads_in_steps_with_its_density_per_step() -> None:
         shown = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_yticklabels()]
         assert shown == pytest.approx(list(ax.get_yticks() * size))  # a density per step
         assert ax.yaxis.get_offset_text().get_text() == ""  # it read 1e-6 over the axis
+
+
+def test_a_report_written_again_leaves_nothing_of_the_earlier_one(tmp_path) -> None:
+    """A resumed run without the predictive check, in other formats, left the earlier
+    predictive.csv and figures beside a report that said "(no predictive check)"."""
+    from dataclasses import replace
+
+    from simcontract.experiment import bayes_report
+
+    posterior = synthetic_posterior()
+    bayes_report.write(posterior, tmp_path, ("png",))
+    assert {"predictive.csv", "predictive.png", "posterior.png"} <= {
+        p.name for p in tmp_path.iterdir()
+    }
+    written = bayes_report.write(replace(posterior, predictive=None), tmp_path, ("svg",))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {p.name for p in written} | {"abc.db"} & names
+    assert "posterior.svg" in names and not names & {
+        "predictive.csv",
+        "predictive.png",
+        "posterior.png",
+    }
+
+
+def test_holdout_targets_are_not_called_tests_out_of_sample() -> None:
+    """The scenario's own values, on which the priors centre, were set from the 2014
+    targets: only untargeted figures test the model out of sample."""
+    from simcontract.experiment import bayes_report
+
+    posterior = synthetic_posterior()
+    lines = " ".join(bayes_report.verdict_lines(posterior))
+    holdout = posterior.predictive[posterior.predictive["use"] == "holdout"]
+    assert len(holdout) and (holdout["role"] == "target").all()
+    assert f"of {len(holdout)} holdout targets" in lines and "not tests out of sample" in lines
+    assert "untargeted figures" not in lines
+    predictive = posterior.predictive.copy()
+    predictive.loc[holdout.index[:1], "role"] = "untargeted"
+    from dataclasses import replace
+
+    lines = " ".join(bayes_report.verdict_lines(replace(posterior, predictive=predictive)))
+    assert "1 of 1 untargeted figures (never fitted: tests out of sample)" in lines
+
+
+def test_a_folder_without_a_stored_generation_starts_again(tmp_path: Path) -> None:
+    """Interrupted before its first generation (or its history deleted), a folder was
+    refused without --resume ("holds a calibration already") and resumed silently from
+    nothing with it."""
+    options = {
+        "params": {"max_bid_inflation": None},
+        "figures": bid_figures(),
+        "fit_until": 2014,
+        "population": 4,
+        "generations": 1,
+        "replications": 1,
+        "workers": 1,
+        "predictive_draws": 0,
+    }
+    out = tmp_path / "a"
+    first = bayes.calibrate_abc(out=out, progress=False, **options)
+    assert bayes.stored_generations(out / bayes.DB_FILE) == 1
+    with pytest.raises(ExperimentError, match="holds"):
+        bayes.calibrate_abc(out=out, progress=False, **options)
+    (out / bayes.DB_FILE).unlink()
+    assert bayes.stored_generations(out / bayes.DB_FILE) == 0
+    said: list[str] = []
+    again = bayes.calibrate_abc(out=out, resume=True, progress=said.append, **options)
+    assert any("no finished generation yet" in line for line in said)
+    pd.testing.assert_frame_equal(again.particles, first.particles)
+    (out / bayes.DB_FILE).unlink()
+    bayes.calibrate_abc(out=out, progress=False, **options)  # not refused: nothing to lose

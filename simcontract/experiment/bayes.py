@@ -306,6 +306,8 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
             raise ExperimentError(_said("not_empty", folder=repr(str(folder)), spec=SPEC_FILE))
         return False
     if not resume:
+        if not stored_generations(folder / DB_FILE) and _same_spec(held, spec):
+            return False  # this calibration, stopped before its first generation
         raise ExperimentError(_said("held", folder=repr(str(folder))))
     try:
         stored = json.loads(held.read_text(encoding="utf-8"))
@@ -319,7 +321,29 @@ def _check_folder(folder: Path, spec: Mapping[str, Any], resume: bool) -> bool:
     return (folder / DB_FILE).exists()
 
 
+def _same_spec(held: Path, spec: Mapping[str, Any]) -> bool:
+    """Whether the file ``held`` records the calibration ``spec``."""
+    try:
+        stored = json.loads(held.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(stored, dict) and all(stored.get(key) == spec[key] for key in _SPEC)
+
+
 _HISTORY_TABLES = frozenset({"version", "abc_smc", "populations", "particles"})
+
+
+def stored_generations(path: Path) -> int:
+    """How many generations the history ``path`` holds (0 when there is no file, or
+    one pyabc has not stored a generation in)."""
+    if not path.is_file():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            (t,) = db.execute("SELECT MAX(t) FROM populations").fetchone()
+    except sqlite3.Error:
+        return 0
+    return 0 if t is None or t < 0 else int(t) + 1
 
 
 def _stored_run(path: Path, db: str, pyabc: Any) -> int | None:
@@ -616,6 +640,8 @@ def _sample_in_folder(
     continuing = _check_folder(folder, spec, resume) if folder.is_dir() else None
     if continuing is None and resume:
         raise ExperimentError(_said("resume_missing", folder=repr(str(folder))))
+    if resume and not continuing:
+        _say(progress, i18n.text("bayes.progress_nothing_stored", folder=repr(str(folder))))
     with lock.hold(folder):
         if not continuing:
             write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")

@@ -222,12 +222,19 @@ def split_figures(
     holdout; an ``"input"`` figure stays a check of the inputs.
 
     Raises:
-        ExperimentError: No figure to fit, a figure with an unknown role or outcome, or
-            a figure dated beyond the scenario's run.
+        ExperimentError: No figure to fit, a figure with an unknown role or outcome, a
+            figure dated beyond the scenario's run, or for a scenario without
+            ``start_year`` a ``fit_until`` beyond its run (figures are then dated by
+            model year).
     """
     from simcontract.outcomes import OUTCOMES
 
     start = scenario.start_year
+    if start is None and fit_until > scenario["years"]:
+        # Figures of an undated scenario are dated by model year: a calendar year would
+        # fit every target and leave nothing out of sample.
+        said = {"scenario": repr(scenario.name), "until": fit_until, "years": scenario["years"]}
+        raise ExperimentError(_said("fit_until_undated", **said))
     out, keys = [], set()
     for target in targets:
         if target.role not in ("input", "target", "untargeted"):

@@ -210,8 +210,9 @@ def markdown(posterior: Any, level: float = LEVEL, lang: str | None = None) -> s
 def write(
     posterior: Any, folder: str | Path, formats: Sequence[str] = ("png", "pdf")
 ) -> list[Path]:
-    """Write the tables, the report and the figures into ``folder``; return the paths
-    (see the module's docstring)."""
+    """Write the tables, the report and the figures into ``folder``, removing those of
+    an earlier report that this one does not write; return the paths (see the module's
+    docstring)."""
     from simcontract import plots
     from simcontract.plots.posterior import posterior_marginals, predictive_intervals
 
@@ -231,4 +232,19 @@ def write(
     written += plots.save(posterior_marginals(posterior), folder / "posterior", formats)
     if posterior.predictive is not None:
         written += plots.save(predictive_intervals(posterior), folder / "predictive", formats)
+    _remove_stale(folder, written)
     return written
+
+
+def _remove_stale(folder: Path, written: Sequence[Path]) -> None:
+    """Remove what an earlier report in ``folder`` wrote and this one did not (a
+    predictive check a resumed run no longer makes, figures in other formats): the
+    folder then holds one report, not parts of two."""
+    from simcontract.plots.export import IMAGE_FORMATS
+
+    kept = {Path(p).name for p in written}
+    owned = {"predictive.csv"} | {
+        f"{stem}.{fmt}" for stem in ("posterior", "predictive") for fmt in IMAGE_FORMATS
+    }
+    for name in owned - kept:
+        (folder / name).unlink(missing_ok=True)

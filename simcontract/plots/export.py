@@ -32,7 +32,8 @@ from simcontract.plots.turnover import turnover_vs_contract_length
 MAX_LABELLED_POINTS = 20
 """Most design points :func:`draw_all` shows by name (comparison and fan figures)."""
 
-_FORMATS = {"png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp"}
+IMAGE_FORMATS = {"png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp"}
+"""File formats :func:`save` writes (Matplotlib's names, without the dot)."""
 
 
 def save(
@@ -67,16 +68,16 @@ def save(
     if isinstance(formats, str):
         formats = [formats]
     formats = [str(f).lower().lstrip(".") for f in formats]
-    unknown = [f for f in formats if f not in _FORMATS]
+    unknown = [f for f in formats if f not in IMAGE_FORMATS]
     if unknown or not formats:
         # Checked before any file is written: no figure in some formats but not others.
         given = unknown[0] if unknown else ""
-        expected = i18n.text("punctuation.list").join(sorted(_FORMATS))
+        expected = i18n.text("punctuation.list").join(sorted(IMAGE_FORMATS))
         raise ValueError(i18n.text("errors.plots.format", given=repr(given), formats=expected))
     if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 0 < dpi < math.inf:
         raise ValueError(i18n.text("errors.plots.dpi", dpi=repr(dpi)))
     base = Path(path)
-    if base.suffix.lower().lstrip(".") in _FORMATS:
+    if base.suffix.lower().lstrip(".") in IMAGE_FORMATS:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     written = []
