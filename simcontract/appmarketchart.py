@@ -181,44 +181,33 @@ def _detail_links(x: alt.X, y: alt.Y, lang: str, projector: bool) -> alt.Chart:
     )
 
 
+def _detail_marks(
+    data: str, size: alt.Size, lang: str, tips: Sequence[tuple[str, str, str]]
+) -> alt.Chart:
+    """One kind of actor of the detail view: filled marks of its group's colour and
+    shape, sized by ``size``."""
+    colour, shape = _groups(lang)
+    return (
+        alt.Chart(alt.NamedData(data))
+        .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
+        .encode(x="x:Q", y="y:Q", color=colour, shape=shape, size=size, tooltip=_tips(lang, tips))
+    )
+
+
 def _detail_ngos(lang: str, scale: float, reserves: float) -> alt.Chart:
     """NGOs by origin, larger with more reserves (full size at twice ``reserves``)."""
-    colour, shape = _groups(lang)
     size = alt.Size(
         "reserves:Q",
         scale=alt.Scale(domain=[0, 2 * reserves], range=[12 * scale, 170 * scale], clamp=True),
         legend=None,
     )
-    return (
-        alt.Chart(alt.NamedData("ngos"))
-        .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
-        .encode(
-            x="x:Q",
-            y="y:Q",
-            color=colour,
-            shape=shape,
-            size=size,
-            tooltip=_tips(lang, NGO_TIPS),
-        )
-    )
+    return _detail_marks("ngos", size, lang, NGO_TIPS)
 
 
 def _detail_purchasers(lang: str, scale: float) -> alt.Chart:
     """Purchasers by kind (squares: bureaux, diamonds: mass organisations)."""
-    colour, shape = _groups(lang)
     size = alt.Size("slots:Q", scale=alt.Scale(range=[60 * scale, 160 * scale]), legend=None)
-    return (
-        alt.Chart(alt.NamedData("purchasers"))
-        .mark_point(filled=True, stroke="white", strokeWidth=0.6, opacity=1)
-        .encode(
-            x="x:Q",
-            y="y:Q",
-            color=colour,
-            shape=shape,
-            size=size,
-            tooltip=_tips(lang, PURCHASER_TIPS),
-        )
-    )
+    return _detail_marks("purchasers", size, lang, PURCHASER_TIPS)
 
 
 def _district_marks(

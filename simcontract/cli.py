@@ -21,6 +21,7 @@ import functools
 import math
 import os
 import re
+import shlex
 import signal
 import string
 import sys
@@ -918,15 +919,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 raise UsageError(said("error.no_intact", results=repr(args.results)))
             warn(said("error.drawing", summary=inventory.summary(lang=None)))
         results = Results(directory=source, manifest=inventory.manifest, parts=inventory.parts)
-        paths = plots.draw_all(
-            results,
-            out,
-            formats=tuple(formats),
-            outcomes=outcomes,
-            progress=None,
-            width_mm=args.width,
-            title=not args.no_title,
-        )
+        try:
+            paths = plots.draw_all(
+                results,
+                out,
+                formats=tuple(formats),
+                outcomes=outcomes,
+                progress=None,
+                width_mm=args.width,
+                title=not args.no_title,
+            )
+        except KeyboardInterrupt as stop:
+            # Some figures are redrawn, some not: the same command draws them all.
+            again = shlex.join(["simcontract", *args.argv])
+            raise _interrupted(stop, said("error.stored_finish", hint=again)) from None
         if not paths:
             warn(said("error.no_figures"))
         if out.resolve().is_relative_to(source.resolve()):

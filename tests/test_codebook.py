@@ -90,7 +90,7 @@ def test_compare_echoes_settings_sizes_and_the_reference(compared: tuple[Path, s
     assert "Difference from longer" in printed and "(longer)" in printed
     assert "horizons differ (3 to 4 years)" in printed
     assert "NGOs at the start differ (10 to 20)" in printed
-    assert "Use --years N" in printed
+    assert "use --years N to compare the same window" in " ".join(printed.split())
     facts = [line.split() for line in lines if line.startswith(("tiny ", "longer "))][:2]
     assert facts[0][-3:] == ["3", "10", "5"] and facts[1][-3:] == ["4", "20", "5"]
 

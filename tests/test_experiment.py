@@ -696,3 +696,107 @@ def test_a_sweep_warns_when_a_dated_change_sets_a_varied_parameter_again() -> No
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScenarioWarning)
         sweep(dated.fixed(), {"favouritism": [0.1, 0.9]}, replications=1, workers=1)
+
+
+def test_chunks_of_slow_runs_stay_short() -> None:
+    """A chunk's runs are stored when the whole chunk is done: chunks of up to 64 runs of
+    a large market (a minute each) lost an hour of each worker's work to a Ctrl-C."""
+    from types import SimpleNamespace
+
+    from simcontract.experiment.batches import CHUNK_SECONDS, _Pace
+
+    pace = _Pace()
+    assert pace.limit(64) == 1  # before any chunk has said how long a run takes
+    pace.observe(("code", SimpleNamespace(num_rows=2), None, 120.0))
+    assert pace.limit(64) == 1
+    pace = _Pace()
+    pace.observe(("code", SimpleNamespace(num_rows=50), None, 2.0))
+    assert pace.limit(64) == 64 and pace.limit(8) == 8  # fast runs: as before
+    pace.observe(("code", SimpleNamespace(num_rows=10), None, 58.0))  # 1 s a run now
+    assert pace.limit(64) == int(CHUNK_SECONDS / 1.0)
+
+
+def test_a_batch_inside_another_batchs_folder_is_refused(tmp_path) -> None:
+    """A batch written into a folder of another batch's results was listed among that
+    batch's outputs, and its check then failed."""
+    small = load_scenario("baseline").replace(years=2, initial_ngos=10, n_bureaux=2)
+    outer = tmp_path / "outer"
+    compare([small], replications=1, workers=1, out=outer)
+    for inner in (outer / "sub", outer / "runs" / "x"):
+        with pytest.raises(ExperimentError, match="lies in the results folder of another batch"):
+            compare([small], replications=1, workers=1, out=inner)
+        assert not inner.exists()
+    compare([small], replications=1, workers=1, out=outer, resume=True)  # its own: resumed
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line(monkeypatch, capsys) -> None:
+    """A Ctrl-C in the second the command line takes to load printed a traceback."""
+    import builtins
+    import signal
+
+    from simcontract import entry
+
+    real = builtins.__import__
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "simcontract.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert entry.main() == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "simcontract: interrupted by SIGINT\n"
+
+
+def test_resuming_with_the_design_in_another_order_says_so(tmp_path) -> None:
+    """The refusal blamed the samplers' versions (the same here and there)."""
+    small = load_scenario("baseline").replace(years=2, initial_ngos=10, n_bureaux=2)
+    out = tmp_path / "g"
+    grid = {"favouritism": [0.0, 0.5], "contract_years": [1, 3]}
+    sweep(small, grid, replications=1, workers=1, out=out)
+    swapped = {"contract_years": [1, 3], "favouritism": [0.0, 0.5]}
+    with pytest.raises(
+        ExperimentError,
+        match=r"names its parameters in another order \(favouritism, contract_years\)",
+    ):
+        sweep(small, swapped, replications=1, workers=1, out=out, resume=True)
+
+
+def test_a_stopped_redraw_says_how_to_finish_it(tmp_path, monkeypatch, capsys) -> None:
+    """A Ctrl-C in `simcontract plot` left some figures redrawn and some not, and said
+    only "interrupted by SIGINT"."""
+    import signal
+
+    from simcontract import plots
+    from simcontract.cli import main
+
+    small = load_scenario("baseline").replace(years=2, initial_ngos=10, n_bureaux=2)
+    out = tmp_path / "b"
+    compare([small], replications=1, workers=1, out=out)
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "draw_all", stopped)
+    assert main(["plot", str(out), "--width", "85"]) == 128 + signal.SIGINT
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(f"finish with: simcontract plot {out} --width 85")
+
+
+def test_parts_carry_page_checksums_that_reading_verifies(tmp_path) -> None:
+    """Bytes flipped inside a part's data could read as other values, and `check` called
+    the part intact."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from simcontract.experiment import storage
+
+    table = pa.table({"reserves": [float(i) for i in range(1000)]})
+    path = storage.write_part(tmp_path, "part.parquet", table)
+    column = pq.ParquetFile(path).metadata.row_group(0).column(0)
+    damaged = bytearray(path.read_bytes())
+    start = column.dictionary_page_offset if column.has_dictionary_page else column.data_page_offset
+    damaged[start + column.total_compressed_size - 10] ^= 1
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(OSError, match="CRC checksum verification failed"):
+        pq.read_table(path, **storage.VERIFY)

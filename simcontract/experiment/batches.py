@@ -27,6 +27,7 @@ import concurrent.futures as cf
 import itertools
 import math
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -77,11 +78,16 @@ def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str,
     return runs, {name: _detail(name, parts, rows) for name, parts in frames.items()}
 
 
-def run_chunk(tasks: Sequence[plans.Task], series: bool) -> tuple[str, Any, dict[str, Any] | None]:
+def run_chunk(
+    tasks: Sequence[plans.Task], series: bool
+) -> tuple[str, Any, dict[str, Any] | None, float]:
     """:func:`run_tasks`, with the model code of the process that ran them first
     (:func:`~simcontract.experiment.plan.model_code`), so that the batch can refuse runs
-    of other code (a cluster's worker with another version installed)."""
-    return (plans.model_code(), *run_tasks(tasks, series))
+    of other code (a cluster's worker with another version installed), and the seconds
+    they took last (so that the batch can size its next chunks, :class:`_Pace`)."""
+    started = time.perf_counter()
+    runs, details = run_tasks(tasks, series)
+    return plans.model_code(), runs, details, time.perf_counter() - started
 
 
 def _detail(name: str, parts: list[pd.DataFrame], rows: list[dict[str, Any]]) -> Any:
@@ -116,14 +122,14 @@ class _Sink:
         self.kept: dict[str, list[Any]] = {storage.RUNS: []}
         self.kept.update({name: [] for name in storage.DETAILS})
 
-    def store(self, result: tuple[str, Any, dict[str, Any] | None]) -> None:
+    def store(self, result: tuple[str, Any, dict[str, Any] | None, float]) -> None:
         """Keep a chunk's runs, unless other code than :attr:`code` (when not ``None``)
         made them.
 
         Raises:
             ForeignCode: The chunk was run by other code than the batch's.
         """
-        code, runs, details = result
+        code, runs, details, _seconds = result
         if self.code is not None and code != self.code:
             raise runner.ForeignCode(_said("foreign_code", code=code, ours=self.code))
         if self.directory is None:
@@ -169,6 +175,33 @@ def _chunks(tasks: Iterable[plans.Task], size: Callable[[], int]) -> Iterator[li
     tasks = iter(tasks)
     while chunk := list(itertools.islice(tasks, size())):
         yield chunk
+
+
+CHUNK_SECONDS = 10.0
+"""About how long a chunk of runs may take. A chunk's runs are stored when the whole
+chunk is done, so a stop loses the chunks running: at most about this much of each
+worker's work. Chunks of fast runs stay as :func:`_chunk_size` makes them."""
+
+
+class _Pace:
+    """How long a run takes, as the finished chunks tell; until one has, chunks of one
+    run (a run of a large market can take a minute)."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.seconds = 0.0
+
+    def observe(self, result: tuple[str, Any, dict[str, Any] | None, float]) -> None:
+        """Count a finished chunk's runs and seconds."""
+        self.runs += result[1].num_rows
+        self.seconds += result[3]
+
+    def limit(self, size: int) -> int:
+        """``size``, cut to the runs that fit in :data:`CHUNK_SECONDS`."""
+        if not self.runs:
+            return 1
+        per_run = self.seconds / self.runs
+        return size if per_run <= 0 else max(1, min(size, int(CHUNK_SECONDS / per_run)))
 
 
 def _chunk_size(missing: int, width: int) -> int:
@@ -248,12 +281,18 @@ def _run(
         if executor is not None and workers is None:
             width = None  # follow the executor's size: a cluster may grow or shrink
 
+        pace = _Pace()
+
         def size() -> int:
             if chunk_size is not None:
                 return chunk_size
             if width is None:
-                return _chunk_size(missing, runner.executor_width(executor))
-            return _chunk_size(missing, width)
+                return pace.limit(_chunk_size(missing, runner.executor_width(executor)))
+            return pace.limit(_chunk_size(missing, width))
+
+        def store(index: int, result: tuple[str, Any, dict[str, Any] | None, float]) -> None:
+            pace.observe(result)
+            sink.store(result)
 
         code = None
         if executor is not None:
@@ -269,7 +308,7 @@ def _run(
         runner.run_units(
             partial(run_chunk, series=plan.series),
             _chunks(plan.tasks(), size),
-            lambda index, result: sink.store(result),
+            store,
             bar=runner.Progress(plan.n_runs, plan.kind, "run", len(plan.done)),
             workers=width,
             executor=executor,
@@ -332,7 +371,8 @@ def compare(
         progress: Show a progress bar on stderr; ``None``: only on a terminal and
             when the ``CI`` environment variable is not set.
         chunk_size: Runs per unit of work (and per Parquet part); default adapts to
-            the batch size.
+            the batch size and to how long a run takes (at most about
+            :data:`~simcontract.experiment.batches.CHUNK_SECONDS` of runs).
         command: Command line recorded in the manifest.
 
     Raises:

@@ -437,7 +437,7 @@ def _check_part(
         return None, _damage("empty")
     series = table == storage.SERIES
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, **storage.VERIFY)
         problem = _schema_problem(parquet.schema_arrow, rules.columns(table), table)
         if problem:
             return None, problem

@@ -181,7 +181,8 @@ def check_directory(directory: Path, resume: bool) -> None:
     """Check the output directory (before its lock is taken, and again after).
 
     Raises:
-        ExperimentError: ``directory`` is a file or cannot be created, is in use by another batch
+        ExperimentError: ``directory`` is a file or cannot be created, lies in another batch's
+            results folder, is in use by another batch
             (:class:`~simcontract.experiment.lock.FolderInUse`), holds something but a
             batch to resume, or holds one in a folder that cannot be written.
     """
@@ -190,6 +191,11 @@ def check_directory(directory: Path, resume: bool) -> None:
         raise ExperimentError(_said("not_directory", where=repr(where)))
     if not directory.exists():
         _check_creatable(directory)
+    for parent in directory.resolve().parents:
+        if (parent / storage.MANIFEST).is_file():
+            # Its outputs and its check would count this batch's files as its own.
+            said = {"where": repr(where), "other": repr(str(parent))}
+            raise ExperimentError(_said("in_another_batch", **said))
     lock.check_free(directory)
     if storage.is_empty(directory):
         return
@@ -375,6 +381,11 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
     differ = [k for k in differ if stored.get(k) != ours[k]]
     settings = [k for k in differ if k not in ("simcontract_version", "model_code", "points")]
     if differ == ["points"]:
+        order = _parameter_order(stored.get("design")), _parameter_order(ours.get("design"))
+        if order[0] != order[1]:
+            # Equal as mappings, but the design's points run in the order it names them.
+            said = {"there": ", ".join(order[0]), "now": ", ".join(order[1])}
+            raise ExperimentError(_said("design_order", where=repr(where), **said))
         # The same design, seed and code: the sampler drew other points.
         raise ExperimentError(_said("other_points", where=repr(where), **_samplers(manifest)))
     if settings:  # other settings draw other points: the points say nothing more
@@ -390,6 +401,16 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
         said = {"words": words, "difference": _difference(stored, ours, differ[0])}
         raise ExperimentError(_said("different", where=repr(where), **said))
     return manifest
+
+
+def _parameter_order(design: Any) -> list[str]:
+    """The parameters a stored design names, in its order (values, ranges or inputs)."""
+    if not isinstance(design, dict):
+        return []
+    for value in design.values():
+        if isinstance(value, dict):
+            return [str(k) for k in value]
+    return []
 
 
 def _samplers(manifest: dict[str, Any]) -> dict[str, str]:

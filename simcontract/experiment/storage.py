@@ -189,9 +189,16 @@ def tagged(table: pa.Table, tag: str | None) -> pa.Table:
 
 
 def write_part(folder: Path, name: str, table: pa.Table) -> Path:
-    """Write ``table`` as ``folder/name`` atomically; return the path."""
+    """Write ``table`` as ``folder/name`` atomically, with a checksum on every page (so
+    that a reading finds bytes damaged since, :data:`VERIFY`); return the path."""
     folder.mkdir(parents=True, exist_ok=True)
-    return atomic.write_atomic(folder / name, lambda tmp: pq.write_table(table, tmp))
+    return atomic.write_atomic(
+        folder / name, lambda tmp: pq.write_table(table, tmp, write_page_checksum=True)
+    )
+
+
+VERIFY = {"page_checksum_verification": True}
+"""How parts are read: a page whose checksum does not match is an error, not values."""
 
 
 def write_text(target: Path, text: str) -> None:
@@ -302,7 +309,7 @@ def read_parts(
         names: Read only the parts of these file names (default: every part).
     """
     chosen = parts(folder) if names is None else [folder / n for n in names]
-    tables = [pq.read_table(p, columns=columns) for p in chosen if p.is_file()]
+    tables = [pq.read_table(p, columns=columns, **VERIFY) for p in chosen if p.is_file()]
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     if not tables:
