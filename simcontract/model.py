@@ -65,7 +65,7 @@ from simcontract.phases import (
     tendering,
     workforce,
 )
-from simcontract.scenario import Rules, Scenario, ScenarioError, load_scenario
+from simcontract.scenario import Rules, Scenario, ScenarioError, ScenarioWarning, load_scenario
 
 _wrong = partial(error_text, "types")
 """A message of a wrong argument given from Python, in the language in use."""
@@ -172,7 +172,22 @@ class ContractingModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        """Advance the market by one year: every city runs the year's phases in turn."""
+        """Advance the market by one year: every city runs the year's phases in turn.
+
+        Past the scenario's ``years`` (when :attr:`running` is False) the market runs on
+        with the last year's rules, with a :class:`~simcontract.scenario.ScenarioWarning`
+        once: a loop that steps more often than the scenario runs would otherwise pool
+        other years into :meth:`summary` unseen.
+        """
+        if self.year >= self.market_scenario["years"] and not getattr(
+            self, "_beyond_warned", False
+        ):
+            self._beyond_warned = True
+            said = {"year": self.year + 1, "years": self.market_scenario["years"]}
+            # Level 3: the caller of step(), past the wrapper Mesa puts round it.
+            warnings.warn(
+                ScenarioWarning(error_text("warnings", "beyond_years", **said)), stacklevel=3
+            )
         rules = self.rules = self.market_scenario.rules(self.year + 1, previous=self.rules)
         by_city = []
         for city in self.cities:
@@ -360,7 +375,8 @@ class ContractingModel(mesa.Model):
             from 1) and a column per outcome of :data:`~simcontract.outcomes.OUTCOMES`,
             the year's value as ``OUTCOMES[name].yearly`` defines it (NaN where
             undefined that year). Mesa's :attr:`datacollector` holds the same values
-            without the ``year`` column.
+            without the ``year`` column, one row per ``step()`` and none at set-up,
+            so Mesa's ``batch_run`` labels model year ``y`` as its ``Step`` ``y - 1``.
         """
         return frame(self.records)
 

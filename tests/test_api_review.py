@@ -5,6 +5,7 @@ argument."""
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -276,3 +277,21 @@ def test_an_output_folder_that_cannot_be_made_is_refused_in_one_line(tmp_path: P
     with pytest.raises(ExperimentError, match="cannot create the output directory"):
         compare([SHORT], replications=1, workers=1, out=afile / "sub")
     assert afile.read_text() == "x"
+
+
+def test_stepping_past_the_scenarios_years_warns_once() -> None:
+    """A loop that stepped more often than the scenario runs pooled other years into
+    the summary, without a sign."""
+    from simcontract.scenario import ScenarioWarning
+
+    model = ContractingModel(SHORT, rng=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(SHORT["years"]):
+            model.step()
+        assert not caught and not model.running
+        model.step()
+        model.step()
+    said = [w for w in caught if issubclass(w.category, ScenarioWarning)]
+    assert len(said) == 1 and "beyond the scenario's run of 3 years" in str(said[0].message)
+    assert said[0].filename == __file__

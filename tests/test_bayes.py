@@ -444,3 +444,18 @@ def test_a_folder_without_a_stored_generation_starts_again(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(again.particles, first.particles)
     (out / bayes.DB_FILE).unlink()
     bayes.calibrate_abc(out=out, progress=False, **options)  # not refused: nothing to lose
+
+
+def test_whole_number_parameters_have_equal_chances_and_report_as_run() -> None:
+    """Rounding draws from [1, 5] gave 1 and 5 half the chance of 2, 3 and 4, and the
+    posterior table reported draws (1.85, 3.92) where the model ran 2 and 4."""
+    from simcontract.experiment.bayes_inputs import Prior, whole_number
+
+    prior = Prior("contract_years", 1.0, 5.0, "given")
+    low, high = prior.support
+    assert (low, high) == (0.5, 5.5)
+    edges = np.linspace(low, high, 10_001)
+    counts = pd.Series([whole_number(x) for x in edges[:-1]]).value_counts().sort_index()
+    assert list(counts.index) == [1, 2, 3, 4, 5] and counts.max() - counts.min() <= 1
+    assert [whole_number(x) for x in (0.5, 2.5, 3.5, 5.4999)] == [1, 3, 4, 5]
+    assert Prior("max_bid_inflation", 0.1, 0.3, "given").support == (0.1, 0.3)

@@ -611,3 +611,28 @@ def test_figures_redrawn_into_a_finished_folder_count_as_written(
     manifest = storage.read_manifest(res)
     assert any(name.endswith(".svg") for name in manifest["outputs"])
     assert set(manifest["output_sha256"]) == set(manifest["outputs"])
+
+
+def test_a_worker_asked_to_end_while_writing_a_result_ends_after_it() -> None:
+    """A worker ended halfway through writing a result left part of it in the pipe; the
+    pool's reader then waited for the rest for ever, and a batch stopped by SIGTERM hung
+    as it closed its pool (about once in 60 stops early in a batch, on a busy machine)."""
+    code = (
+        "import os, signal, sys, threading, time, multiprocessing as mp\n"
+        "from simcontract.experiment import runner\n"
+        "queue = mp.SimpleQueue()\n"
+        "runner._init_worker(None)\n"
+        "def reader():\n"
+        "    time.sleep(0.3)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)  # while the put below waits\n"
+        "    time.sleep(0.3)\n"
+        "    print('reading', file=sys.stderr, flush=True)\n"
+        "    queue.get()\n"
+        "threading.Thread(target=reader, daemon=True).start()\n"
+        "queue.put(b'x' * 2_000_000)  # more than the pipe holds: waits for the reader\n"
+        "print('not ended')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert "not ended" not in done.stdout
+    assert "reading" in done.stderr  # alive after the signal, until the result was read

@@ -28,8 +28,10 @@ How :func:`calibrate_abc` works:
 **Free parameters and priors.** By default the parameters the scenario file marks
 ``"calibrated"`` in its ``[sources]``, each with :func:`default_prior`. ``params``
 chooses others: a list of names (default priors) or a mapping of name to
-``(low, high)`` (``None``: the default prior). Priors are uniform. A draw of a
-whole-number parameter is rounded; a draw the scenario rejects (e.g. shares summing
+``(low, high)`` (``None``: the default prior). Priors are uniform; a whole-number
+parameter's over the whole numbers in its range, each equally likely (a draw from half a
+unit beyond the range's ends, rounded: :attr:`Prior.support`), and the posterior reports
+the numbers the model ran. A draw the scenario rejects (e.g. shares summing
 above 1) is infinitely far from the figures.
 
 **Fit and holdout.** The figures (default: those of ``patterns.toml`` describing the
@@ -105,6 +107,7 @@ from simcontract.experiment.bayes_inputs import (
     priors_for,
     scenario_figures,
     split_figures,
+    whole_number,
 )
 from simcontract.experiment.bayes_model import STREAM_SAMPLER, Simulator, relative_distance
 from simcontract.experiment.bayes_posterior import Posterior, predictive_check
@@ -430,12 +433,16 @@ def _generations(history: Any) -> pd.DataFrame:
     )
 
 
-def _particles(history: Any, names: Sequence[str]) -> pd.DataFrame:
-    """The last stored generation (see :attr:`Posterior.particles`)."""
+def _particles(history: Any, simulator: Simulator) -> pd.DataFrame:
+    """The last stored generation (see :attr:`Posterior.particles`), whole-number
+    parameters as the model ran them."""
     t = history.max_t
     frame, w = history.get_distribution(m=0, t=t)
     distances = history.get_weighted_distances(t=t)
-    out = frame[list(names)].reset_index(drop=True).astype(float)
+    out = frame[list(simulator.names)].reset_index(drop=True).astype(float)
+    for name, integer in zip(simulator.names, simulator.integers, strict=True):
+        if integer:
+            out[name] = out[name].map(whole_number).astype(float)
     out["weight"] = np.asarray(w, dtype=float) / np.sum(w)
     # Same particle order as get_distribution (both read the population by particle id).
     out["distance"] = distances["distance"].to_numpy(dtype=float)
@@ -585,7 +592,10 @@ def _run_abc(
 
     def build() -> Any:
         prior = pyabc.Distribution(
-            **{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors}
+            **{
+                p.name: pyabc.RV("uniform", p.support[0], p.support[1] - p.support[0])
+                for p in priors
+            }
         )
         return pyabc.ABCSMC(
             simulator,
@@ -611,7 +621,7 @@ def _run_abc(
         scenario,
         tuple(priors),
         tuple(used),
-        _particles(history, simulator.names),
+        _particles(history, simulator),
         _generations(history),
         None,
         settings,

@@ -53,6 +53,23 @@ class Prior:
         """Whether the parameter takes whole numbers (draws are rounded)."""
         return PARAMETERS[self.name].kind == "int"
 
+    @property
+    def support(self) -> tuple[float, float]:
+        """Where the draws fall: ``[low, high]``, or for a whole-number parameter half a
+        unit beyond each whole number in it, so that rounding (:func:`whole_number`)
+        gives each of them the same chance (rounding draws from ``[low, high]`` gave the
+        ends half the chance of the others)."""
+        if not self.integer:
+            return self.low, self.high
+        return math.ceil(self.low) - 0.5, math.floor(self.high) + 0.5
+
+
+def whole_number(x: float) -> int:
+    """A draw of a whole-number parameter as the model runs it: the nearest whole
+    number, halves up (Python's ``round`` takes halves to even, which would give odd
+    and even numbers unequal chances)."""
+    return math.floor(x + 0.5)
+
 
 def _numeric(name: str, where: str) -> None:
     """Refuse a parameter that ABC cannot calibrate."""

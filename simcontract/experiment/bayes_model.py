@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from simcontract.experiment.bayes_inputs import whole_number
 from simcontract.scenario import Scenario, ScenarioError
 
 STREAM_SAMPLER, STREAM_DRAWS, STREAM_PREDICTIVE, STREAM_PARTICLE = range(4)
@@ -93,7 +94,7 @@ class Simulator:
     def values(self, parameter: Mapping[str, float]) -> dict[str, Any]:
         """The particle's values as the scenario takes them (whole numbers rounded)."""
         return {
-            name: round(float(parameter[name])) if integer else float(parameter[name])
+            name: whole_number(float(parameter[name])) if integer else float(parameter[name])
             for name, integer in zip(self.names, self.integers, strict=True)
         }
 

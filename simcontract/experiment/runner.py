@@ -23,6 +23,7 @@ import itertools
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.queues
 import os
 import signal
 import sys
@@ -328,7 +329,8 @@ def _init_worker(steps: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+            signal.signal(getattr(signal, name), _stop_worker)
+    multiprocessing.queues.SimpleQueue.put = _whole(multiprocessing.queues.SimpleQueue.put)
     parent = multiprocessing.parent_process()
     if parent is not None and parent.sentinel is not None:
         watch = threading.Thread(
@@ -336,6 +338,48 @@ def _init_worker(steps: Any) -> None:
         )
         watch.start()
     _ticker = steps.put if steps is not None else None
+
+
+_writing = False
+"""Whether this worker is writing a result to the batch's process."""
+
+_stopped_by: int | None = None
+"""The signal that asked this worker to end while it was writing a result."""
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    """End this worker at once, as the signal's default would, unless it is writing a
+    result: then once the result is whole. A worker ended halfway through a result left
+    part of it in the pipe, and the pool's reader waited for the rest for ever, so a
+    batch stopped by a signal hung as it closed its pool."""
+    global _stopped_by
+    if _writing:
+        _stopped_by = signum
+        return
+    _die(signum)
+
+
+def _die(signum: int) -> None:
+    """End this process by ``signum``, as its default action does."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _whole(put: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """``SimpleQueue.put`` (how a pool worker sends its results), ended by a signal only
+    between results (:func:`_stop_worker`)."""
+
+    def put_whole(queue: Any, item: Any) -> None:
+        global _writing
+        _writing = True
+        try:
+            put(queue, item)
+        finally:
+            _writing = False
+            if _stopped_by is not None:
+                _die(_stopped_by)
+
+    return put_whole
 
 
 def _end_with_batch(sentinel: Any) -> None:
@@ -559,6 +603,9 @@ class _LocalPool:
         for process in processes:
             with contextlib.suppress(OSError, ValueError, AssertionError, AttributeError):
                 process.join(_STOP_WAIT)
+                if process.is_alive():  # still writing a result nobody reads
+                    process.kill()
+                    process.join(_STOP_WAIT)
 
     def relay(self, ticker: Callable[[int], Any] | None) -> None:
         """Hand the workers' ticks to ``ticker`` from now on."""
