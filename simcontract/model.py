@@ -71,6 +71,11 @@ _wrong = partial(error_text, "types")
 """A message of a wrong argument given from Python, in the language in use."""
 
 
+STEP_CALLER = 4
+"""Stack level of the code that called ``step()``: past :meth:`ContractingModel._warn_past_years`,
+``step()`` itself and the wrapper Mesa puts round it."""
+
+
 class ContractingModel(mesa.Model):
     """An agent-based model of a government contracting market for social services.
 
@@ -172,22 +177,9 @@ class ContractingModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        """Advance the market by one year: every city runs the year's phases in turn.
-
-        Past the scenario's ``years`` (when :attr:`running` is False) the market runs on
-        with the last year's rules, with a :class:`~simcontract.scenario.ScenarioWarning`
-        once: a loop that steps more often than the scenario runs would otherwise pool
-        other years into :meth:`summary` unseen.
-        """
-        if self.year >= self.market_scenario["years"] and not getattr(
-            self, "_beyond_warned", False
-        ):
-            self._beyond_warned = True
-            said = {"year": self.year + 1, "years": self.market_scenario["years"]}
-            # Level 3: the caller of step(), past the wrapper Mesa puts round it.
-            warnings.warn(
-                ScenarioWarning(error_text("warnings", "beyond_years", **said)), stacklevel=3
-            )
+        """Advance the market by one year: every city runs the year's phases in turn
+        (past the scenario's ``years``, with a warning: :meth:`_warn_past_years`)."""
+        self._warn_past_years()
         rules = self.rules = self.market_scenario.rules(self.year + 1, previous=self.rules)
         by_city = []
         for city in self.cities:
@@ -379,6 +371,18 @@ class ContractingModel(mesa.Model):
             so Mesa's ``batch_run`` labels model year ``y`` as its ``Step`` ``y - 1``.
         """
         return frame(self.records)
+
+    def _warn_past_years(self) -> None:
+        """Warn once (:class:`~simcontract.scenario.ScenarioWarning`) when the year to run
+        lies past the scenario's ``years`` (:attr:`running` is False): the market runs on
+        with the last year's rules, and a loop that steps more often than the scenario
+        runs would otherwise pool other years into :meth:`summary` unseen."""
+        years = self.market_scenario["years"]
+        if self.year < years or getattr(self, "_beyond_warned", False):
+            return
+        self._beyond_warned = True
+        said = error_text("warnings", "beyond_years", year=self.year + 1, years=years)
+        warnings.warn(ScenarioWarning(said), stacklevel=STEP_CALLER)
 
     def city(self, index: int) -> City:
         """The simulated city with this index.
