@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import sys
 import warnings
 from collections.abc import MutableMapping, Sequence
 from functools import partial
@@ -71,9 +72,17 @@ _wrong = partial(error_text, "types")
 """A message of a wrong argument given from Python, in the language in use."""
 
 
-STEP_CALLER = 4
-"""Stack level of the code that called ``step()``: past :meth:`ContractingModel._warn_past_years`,
-``step()`` itself and the wrapper Mesa puts round it."""
+def _caller_level() -> int:
+    """The stack level, for ``warnings.warn`` called from here, of the first frame
+    outside simcontract and Mesa: the code that stepped the model, however deep Mesa's
+    wrappers of ``step()`` are (one in Mesa 3.3, five in 3.5)."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in (
+        "simcontract",
+        "mesa",
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class ContractingModel(mesa.Model):
@@ -382,7 +391,7 @@ class ContractingModel(mesa.Model):
             return
         self._beyond_warned = True
         said = error_text("warnings", "beyond_years", year=self.year + 1, years=years)
-        warnings.warn(ScenarioWarning(said), stacklevel=STEP_CALLER)
+        warnings.warn(ScenarioWarning(said), stacklevel=_caller_level())
 
     def city(self, index: int) -> City:
         """The simulated city with this index.

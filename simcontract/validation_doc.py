@@ -162,7 +162,8 @@ def _load(reports: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
         ) from None
     table["id"] = table["id"].astype(str)
     for column in ("construction", "mechanism", "ablation", "assumed"):
-        table[column] = table[column].fillna("").astype(str)
+        # Results stored before a column existed lack it: check_current then says so.
+        table[column] = table.get(column, pd.Series("", index=table.index)).fillna("").astype(str)
     return table, calibration, meta
 
 

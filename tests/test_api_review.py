@@ -293,5 +293,5 @@ def test_stepping_past_the_scenarios_years_warns_once() -> None:
         model.step()
         model.step()
     said = [w for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert len(said) == 1 and "beyond the scenario's run of 3 years" in str(said[0].message)
+    assert len(said) == 1 and "past the scenario's last year, 3" in str(said[0].message)
     assert said[0].filename == __file__

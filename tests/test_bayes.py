@@ -459,3 +459,23 @@ def test_whole_number_parameters_have_equal_chances_and_report_as_run() -> None:
     assert list(counts.index) == [1, 2, 3, 4, 5] and counts.max() - counts.min() <= 1
     assert [whole_number(x) for x in (0.5, 2.5, 3.5, 5.4999)] == [1, 3, 4, 5]
     assert Prior("max_bid_inflation", 0.1, 0.3, "given").support == (0.1, 0.3)
+
+
+def test_a_whole_number_range_without_a_whole_number_is_refused() -> None:
+    from simcontract.experiment.bayes_inputs import check_prior
+
+    with pytest.raises(ExperimentError, match="holds no whole number"):
+        check_prior("shortlist_size", 2.2, 2.8)
+    assert check_prior("shortlist_size", 2.2, 3.1).support == (2.5, 3.5)
+
+
+def test_an_undated_scenario_fitted_to_its_last_year_is_refused() -> None:
+    from simcontract.experiment.bayes_inputs import split_figures
+    from simcontract.scenario import Scenario
+
+    dated = load_scenario("guangzhou_ifsc").replace(years=6).to_dict()
+    undated = Scenario.from_dict({k: v for k, v in dated.items() if k != "start_year"})
+    assert undated.start_year is None
+    for until in (6, 2012):
+        with pytest.raises(ExperimentError, match="from 1 to 5"):
+            split_figures(undated, load_calibration(), until)

@@ -800,3 +800,22 @@ def test_parts_carry_page_checksums_that_reading_verifies(tmp_path) -> None:
     path.write_bytes(bytes(damaged))
     with pytest.raises(OSError, match="CRC checksum verification failed"):
         pq.read_table(path, **storage.VERIFY)
+
+
+def test_another_programs_manifest_above_the_folder_does_not_block_a_batch(tmp_path) -> None:
+    small = load_scenario("baseline").replace(years=2, initial_ngos=10, n_bureaux=2)
+    (tmp_path / "manifest.json").write_text('{"name": "my-web-app"}')
+    compare([small], replications=1, workers=1, out=tmp_path / "results" / "run1")
+
+
+def test_a_worker_of_older_code_is_refused_as_such() -> None:
+    """A cluster's worker with an older simcontract sends (code, runs, details): the
+    batch refuses its runs as other code's, not with an unpacking error."""
+    from types import SimpleNamespace
+
+    from simcontract.experiment import runner
+    from simcontract.experiment.batches import _Sink
+
+    sink = _Sink(None, 0, "ours", None)
+    with pytest.raises(runner.ForeignCode):
+        sink.store(("theirs", SimpleNamespace(num_rows=1), None))

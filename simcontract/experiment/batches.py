@@ -129,7 +129,7 @@ class _Sink:
         Raises:
             ForeignCode: The chunk was run by other code than the batch's.
         """
-        code, runs, details, _seconds = result
+        code, runs, details = result[:3]  # a worker of older code sends no seconds
         if self.code is not None and code != self.code:
             raise runner.ForeignCode(_said("foreign_code", code=code, ours=self.code))
         if self.directory is None:
@@ -291,8 +291,8 @@ def _run(
             return pace.limit(_chunk_size(missing, width))
 
         def store(index: int, result: tuple[str, Any, dict[str, Any] | None, float]) -> None:
+            sink.store(result)  # first: it refuses the runs of other code
             pace.observe(result)
-            sink.store(result)
 
         code = None
         if executor is not None:

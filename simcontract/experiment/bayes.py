@@ -650,13 +650,13 @@ def _sample_in_folder(
     continuing = _check_folder(folder, spec, resume) if folder.is_dir() else None
     if continuing is None and resume:
         raise ExperimentError(_said("resume_missing", folder=repr(str(folder))))
-    if resume and not continuing:
-        _say(progress, i18n.text("bayes.progress_nothing_stored", folder=repr(str(folder))))
     with lock.hold(folder):
         if not continuing:
             write_text(folder / SPEC_FILE, json.dumps(spec, indent=2) + "\n")
         db = pyabc.create_sqlite_db_id(file_=str((folder / DB_FILE).resolve()))
         run_id = _stored_run(folder / DB_FILE, db, pyabc) if continuing else None
+        if resume and not stored_generations(folder / DB_FILE):  # a readable history
+            _say(progress, i18n.text("bayes.progress_nothing_stored", folder=repr(str(folder))))
         history, stop, wall = _sample(build(), db, run_id, observed, settings, progress)
     return history, stop, wall, db
 

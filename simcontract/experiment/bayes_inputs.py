@@ -118,8 +118,9 @@ def check_prior(name: str, low: float, high: float) -> Prior:
     """A prior the user gives, checked.
 
     Raises:
-        ExperimentError: An unknown or non-numeric parameter, ``low >= high``, or a
-            range outside the registry's allowed range.
+        ExperimentError: An unknown or non-numeric parameter, ``low >= high``, a range
+            outside the registry's allowed range, or a whole-number parameter's range
+            that holds no whole number.
     """
     where = _said("where_prior", name=repr(name))
     _numeric(name, where)
@@ -133,6 +134,8 @@ def check_prior(name: str, low: float, high: float) -> Prior:
         raise ExperimentError(_said("finite", **said))
     if low >= high:
         raise ExperimentError(_said("empty", **said))
+    if param.kind == "int" and math.ceil(low) > math.floor(high):
+        raise ExperimentError(_said("no_whole_number", **said, name=name))
     if (param.low is not None and low < param.low) or (
         param.high is not None and high > param.high
     ):
@@ -247,10 +250,10 @@ def split_figures(
     from simcontract.outcomes import OUTCOMES
 
     start = scenario.start_year
-    if start is None and fit_until > scenario["years"]:
+    if start is None and fit_until >= scenario["years"]:
         # Figures of an undated scenario are dated by model year: a calendar year would
         # fit every target and leave nothing out of sample.
-        said = {"scenario": repr(scenario.name), "until": fit_until, "years": scenario["years"]}
+        said = {"scenario": repr(scenario.name), "until": fit_until, "last": scenario["years"] - 1}
         raise ExperimentError(_said("fit_until_undated", **said))
     out, keys = [], set()
     for target in targets:

@@ -123,7 +123,8 @@ def _comparable_variable(outcome: Outcome, lang: str | None) -> Variable:
         how = i18n.text("report.form_and", lang).join(parts) + i18n.text("report.form_end", lang)
         kind = "per_year" if "year" in outcome.per else "per_purchaser"
         if "year" in outcome.per:
-            pooling = i18n.text("report.pooling_per_year", lang)
+            key = "per_purchaser_year" if "purchaser" in outcome.per else "per_year"
+            pooling = i18n.text(f"report.pooling_{key}", lang)
     label = i18n.outcome_label(outcome.name, lang)
     return Variable(
         name=outcome.comparable_name,

@@ -192,7 +192,7 @@ def check_directory(directory: Path, resume: bool) -> None:
     if not directory.exists():
         _check_creatable(directory)
     for parent in directory.resolve().parents:
-        if (parent / storage.MANIFEST).is_file():
+        if _holds_batch(parent):
             # Its outputs and its check would count this batch's files as its own.
             said = {"where": repr(where), "other": repr(str(parent))}
             raise ExperimentError(_said("in_another_batch", **said))
@@ -204,6 +204,16 @@ def check_directory(directory: Path, resume: bool) -> None:
     if not (directory / storage.MANIFEST).exists():
         raise ExperimentError(_said("no_manifest", where=repr(where)))
     _check_writable(directory)
+
+
+def _holds_batch(folder: Path) -> bool:
+    """Whether ``folder`` holds the results of a batch: a ``manifest.json`` of
+    simcontract's (another program's file of that name does not count)."""
+    try:
+        manifest = json.loads((folder / storage.MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("identity"), dict)
 
 
 def _check_creatable(directory: Path) -> None:
@@ -404,13 +414,11 @@ def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any
 
 
 def _parameter_order(design: Any) -> list[str]:
-    """The parameters a stored design names, in its order (values, ranges or inputs)."""
+    """The parameters a stored design names, in its order (values, ranges, choices or
+    inputs, in the order the design lists them)."""
     if not isinstance(design, dict):
         return []
-    for value in design.values():
-        if isinstance(value, dict):
-            return [str(k) for k in value]
-    return []
+    return [str(k) for value in design.values() if isinstance(value, dict) for k in value]
 
 
 def _samplers(manifest: dict[str, Any]) -> dict[str, str]:
