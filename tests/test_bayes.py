@@ -174,8 +174,11 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys, args: list[str], said: st
 def test_scenario_without_figures_is_refused(tmp_path: Path, capsys) -> None:
     out = tmp_path / "cal"
     line = _refused(capsys, ["baseline", "--param", "favouritism", "--out", str(out)])
-    assert "has no calibration figures" in line
+    assert "has no calibration figures" in line and "figures=[...]" in line
     assert not out.exists()
+    # Said first, also without --param: naming parameters to fit would not help.
+    line = _refused(capsys, ["baseline", "--out", str(out)])
+    assert "has no calibration figures" in line and "--param" not in line
 
 
 @pytest.mark.parametrize("resume", [False, True])

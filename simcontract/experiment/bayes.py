@@ -512,8 +512,8 @@ def calibrate_abc(
     fit_until = check_int(fit_until, "fit_until", 1)
     _check_stopping(min_acceptance, min_epsilon)
     width = 1 if client is not None else runner.width(workers, None)
+    used = _used_figures(scenario, figures, fit_until)  # first: without figures, no priors help
     priors = priors_for(scenario, reference, params)
-    used = _used_figures(scenario, figures, fit_until)
     settings = {
         "population": population,
         "replications": replications,
