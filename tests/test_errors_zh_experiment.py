@@ -36,6 +36,7 @@ from simcontract.experiment import (
     runner,
 )
 from simcontract.params import PARAMETERS
+from simcontract.scenario import builtin_dir
 
 PACKAGE = Path(__file__).resolve().parent.parent / "simcontract" / "experiment"
 
@@ -73,6 +74,11 @@ def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "fields").mkdir()
     manifest = json.dumps({"format": "simcontract-results/1"})
     (tmp_path / "fields" / "manifest.json").write_text(manifest, encoding="utf-8")
+    # Guangzhou's values and figures, none of its parameters marked as calibrated.
+    text = (builtin_dir() / "guangzhou_ifsc.toml").read_text(encoding="utf-8")
+    (tmp_path / "uncalibrated.toml").write_text(
+        text.replace('["calibrated", ', "["), encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -208,10 +214,18 @@ CLI_CASES = {
         "simcontract: error: prior of 'favouritism': 0.6:0.1 is empty; expected low < high",
     ),
     "nothing calibrated": (
-        "calibrate baseline",
+        "calibrate uncalibrated.toml",
         "没有标为 calibrated 的参数",
-        "simcontract: error: scenario 'baseline' marks no parameter as calibrated in its "
-        "[sources]; name the parameters to fit (--param NAME[=LOW:HIGH])",
+        "simcontract: error: scenario 'guangzhou_ifsc' marks no parameter as calibrated in "
+        "its [sources]; name the parameters to fit (--param NAME[=LOW:HIGH])",
+    ),
+    "no figures": (
+        "calibrate baseline",
+        "没有校准用的资料数字",
+        "simcontract: error: scenario 'baseline' has no calibration figures (the "
+        "[[calibration]] figures of patterns.toml describe guangzhou_ifsc); give figures of "
+        "its own in Python: `calibrate_abc(scenario, figures=[...])`, each a "
+        "`simcontract.experiment.validation.CalibrationTarget`",
     ),
 }
 
