@@ -34,6 +34,7 @@ from simcontract import (
     Scenario,
     Sobol,
     compare,
+    i18n,
     load_results,
     load_scenario,
     sweep,
@@ -606,6 +607,37 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch) -> None:
     monkeypatch.setenv("CI", "true")
     assert show_progress(None) is False
     assert show_progress(True) is True
+
+
+def test_progress_in_a_log_is_plain_lines(
+    tiny: Scenario, tmp_path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simcontract.experiment import runner
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(runner, "LOG_SECONDS", 0.0)  # a line at every finished chunk
+    out = tmp_path / "batch"
+    sweep(tiny, GRID, replications=2, seed=5, out=out, chunk_size=2, progress=None)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "sweep: 2 of 8 runs (25%), " + lines[0].split(", ", 1)[1]
+    assert lines[-2].startswith("sweep: 8 of 8 runs (100%), ")
+    assert lines[-1].startswith("sweep: 8 runs done in 0:00:")
+    assert not any("\r" in line or "\x1b" in line for line in lines)
+    # A resumed batch says first what it keeps; in Chinese when asked.
+    storage.parts(out / "runs")[-1].unlink()
+    with i18n.use_language("zh_CN"):
+        sweep(tiny, GRID, replications=2, seed=5, out=out, resume=True, progress=None)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "参数扫描：已存有 6 / 8 个运行；运行其余 2 个"
+    assert lines[-1].startswith("参数扫描：8 个运行已完成，用时 0:00:")
+    # Without a log line in time, nothing; outside the command line (False), nothing.
+    monkeypatch.setattr(runner, "LOG_SECONDS", 3600.0)
+    sweep(tiny, GRID, replications=2, seed=6, out=tmp_path / "quiet", progress=None)
+    sweep(tiny, GRID, replications=2, seed=6, progress=False)
+    monkeypatch.setattr(runner, "LOG_SECONDS", 0.0)
+    monkeypatch.setenv("CI", "true")
+    sweep(tiny, GRID, replications=2, seed=6, progress=None)
+    assert capsys.readouterr().err == ""
 
 
 def test_bad_options(tiny: Scenario) -> None:

@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -500,8 +501,92 @@ class _Hidden:
         """Count nothing."""
 
 
+LOG_SECONDS = 60.0
+"""Seconds between two progress lines written to a log (see :func:`log_progress`)."""
+
+
+def log_progress(progress: bool | None) -> bool:
+    """Whether to write progress as plain lines: ``None`` (the command line's choice)
+    when stderr is not a terminal (a cluster job's log, a redirect) and the ``CI``
+    environment variable is not set."""
+    return progress is None and not sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class _LogLines:
+    """Progress as plain lines on stderr, for a log file: what a resumed batch has
+    stored already, then one line at most every :data:`LOG_SECONDS`, and, when any was
+    written, one line when the work is done."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.done = bar.initial
+        self.started = self.last = time.monotonic()
+        self.lines = 0
+
+    def __enter__(self) -> _LogLines:
+        if self.bar.initial:
+            self._write("stored", todo=_count(self.bar.total - self.bar.initial))
+        return self
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        if kind is None and self.lines:
+            self._write("finished", elapsed=_duration(time.monotonic() - self.started))
+
+    def update(self, n: int = 1) -> None:
+        """Count ``n`` steps; write a line when the last is :data:`LOG_SECONDS` old."""
+        self.done += n
+        now = time.monotonic()
+        if now - self.last < LOG_SECONDS:
+            return
+        self.last = now
+        elapsed = now - self.started
+        rate = (self.done - self.bar.initial) / elapsed
+        left = (self.bar.total - self.done) / rate if rate > 0 else None
+        self._write(
+            "line",
+            percent=f"{100 * self.done / max(1, self.bar.total):.0f}",
+            elapsed=_duration(elapsed),
+            left=_duration(left) if left is not None else "?",
+        )
+
+    def _write(self, key: str, **values: Any) -> None:
+        from simcontract import i18n
+
+        label, units = (
+            found if (found := i18n.text(key)) != key else own
+            for key, own in (
+                (f"progress.labels.{self.bar.label}", self.bar.label),
+                (f"progress.units.{self.bar.unit}", self.bar.unit),
+            )
+        )
+        line = i18n.text(
+            f"progress.{key}",
+            label=label,
+            units=units,
+            done=_count(self.done),
+            total=_count(self.bar.total),
+            **values,
+        )
+        print(line, file=sys.stderr, flush=True)
+        self.lines += 1
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as ``h:mm:ss``."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
 def _progress_bar(bar: Progress, progress: bool | None) -> Any:
-    """A tqdm bar on stderr as a context manager, or a hidden one."""
+    """A tqdm bar on stderr as a context manager, plain lines for a log (see
+    :func:`log_progress`), or nothing shown."""
+    if log_progress(progress):
+        return _LogLines(bar)
     if not show_progress(progress):
         return contextlib.nullcontext(_Hidden())
     from tqdm.auto import tqdm
