@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simcontract.named import Named
 from simcontract.params import ORIGINS
 
 POOLINGS = ("pooled", "mean", "last")
@@ -950,8 +951,18 @@ _DEFINED = [
     ),
 ]
 
-OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({o.name: o for o in _DEFINED})
-"""Every outcome by its stable name, in a fixed order."""
+
+def _unknown(name: str) -> str:
+    from simcontract.params import error_text  # i18n reads this table, so not at import
+
+    close = closest(name, OUTCOMES)
+    hint = error_text("outcomes", "did_you_mean", name=repr(close)) if close else ""
+    return error_text("outcomes", "unknown", name=repr(name), hint=hint)
+
+
+OUTCOMES: Named[Outcome] = Named({o.name: o for o in _DEFINED}, _unknown)
+"""Every outcome by its stable name, in a fixed order; an unknown name raises
+:class:`~simcontract.named.UnknownName`, a ``KeyError`` that names the closest one."""
 
 
 def yearly(r: YearRecord) -> dict[str, float]:

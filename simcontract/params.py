@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from simcontract.named import Named
 from simcontract.sources import cite
 
 ORIGINS = ("general", "specialist", "community", "grassroots")
@@ -2230,19 +2230,17 @@ _DECLARED = [
     ),
 ]
 
-PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _DECLARED})
-"""All parameters by name (read-only)."""
+PARAMETERS: Named[Parameter] = Named({p.name: p for p in _DECLARED}, lambda n: unknown_message(n))
+"""All parameters by name (read-only); an unknown name raises
+:class:`~simcontract.named.UnknownName`, a ``KeyError`` that names the closest one."""
 
-DEFAULTS: MappingProxyType[str, Any] = MappingProxyType({p.name: p.default for p in _DECLARED})
-"""Default value of every parameter (read-only)."""
+DEFAULTS: Named[Any] = Named({p.name: p.default for p in _DECLARED}, lambda n: unknown_message(n))
+"""Default value of every parameter (read-only; an unknown name as in :data:`PARAMETERS`)."""
 
 
 def lookup(name: str) -> Parameter:
     """Return the parameter called ``name`` or raise ``KeyError`` with a suggestion."""
-    try:
-        return PARAMETERS[name]
-    except KeyError:
-        raise KeyError(unknown_message(name)) from None
+    return PARAMETERS[name]
 
 
 SCENARIO_KEYS = ("name", "description", "start_year", "changes", "sources")

@@ -64,6 +64,34 @@ def test_unknown_key_lookup_suggests_the_closest_name(small: Scenario) -> None:
         lookup("tenderin")
 
 
+def test_the_registries_say_what_a_wrong_name_meant() -> None:
+    from simcontract import OUTCOMES, PARAMETERS
+    from simcontract.params import DEFAULTS
+
+    for table, wrong, message in [
+        (
+            OUTCOMES,
+            "staf_turnover",
+            "unknown outcome 'staf_turnover'; did you mean "
+            "'staff_turnover'? (`simcontract outcomes` lists every outcome)",
+        ),
+        (
+            PARAMETERS,
+            "favoritism",
+            "unknown parameter 'favoritism'; did you mean "
+            "'favouritism'? (`simcontract params` lists every parameter)",
+        ),
+        (DEFAULTS, "budgetgrowth", "did you mean 'budget_growth'?"),
+    ]:
+        with pytest.raises(KeyError) as caught:
+            table[wrong]
+        assert message in str(caught.value) and not str(caught.value).startswith('"')
+        assert wrong not in table and table.get(wrong) is None
+    assert next(iter(OUTCOMES)) == "ngo_survival" and "favouritism" in PARAMETERS
+    with pytest.raises(TypeError):
+        PARAMETERS["years"] = None  # read-only
+
+
 def test_a_retired_parameter_names_what_took_its_place(small: Scenario) -> None:
     with pytest.raises(
         ScenarioError, match=r"'dependent_compliance' no longer exists.*refusal_caution"
