@@ -252,7 +252,8 @@ class Purchaser(mesa.Agent):
         budget: Service budget this year (CNY).
         slots: Funded service slots.
         cadre: The official in charge.
-        partners: ``unique_id`` of every NGO that has held a contract from this purchaser.
+        partners: ``unique_id`` of every NGO that has won a contract from this purchaser,
+            with the year of its first award.
         length_year, length: The year of the purchaser's last decision on contract
             length, and the length it chose (see ``cadres.contract_length``).
     """
@@ -277,7 +278,7 @@ class Purchaser(mesa.Agent):
         self.spent = 0.0
         self.slots: list[Slot] = [Slot(self) for _ in range(n_slots)]
         self.cadre: Cadre | None = None
-        self.partners: set[int] = set()
+        self.partners: dict[int, int] = {}
         self.length_year = 0
         self.length = 1
 

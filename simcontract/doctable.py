@@ -24,7 +24,7 @@ import importlib
 import inspect
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,8 @@ CONSTANT_MODULES = (
     "phases.evaluation",
     "phases.money",
     "phases.workforce",
+    "phases.closing",
+    "outcomes",
 )
 """Modules of :mod:`simcontract` whose named constants are listed, in this order."""
 
@@ -295,6 +297,7 @@ def constant_table() -> str:
         [f"`{name}`", f"`{module.replace('.', '/')}.py`", f"`{_literal(value)}`", doc]
         for module in CONSTANT_MODULES
         for name, value, doc in documented_constants(module)
+        if not isinstance(value, Mapping) or isinstance(value, dict)  # not a registry
     ]
     return _table(["constant", "module", "value", "meaning"], rows)
 

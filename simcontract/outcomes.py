@@ -33,7 +33,7 @@ POOLINGS = ("pooled", "mean", "last")
 """How a run's value of an outcome is formed from its years (see the module docstring)."""
 
 PER = ("purchaser", "year")
-"""What a comparable form of an outcome is per (see :attr:`Outcome.per`)."""
+"""What a comparable form of an outcome is per (see ``Outcome.per``)."""
 
 TOP_PROVIDERS = 5
 """Number of largest providers whose share of contract money ``top5_money_share`` counts."""
@@ -491,7 +491,8 @@ _DEFINED = [
     Outcome(
         "repeat_award_rate",
         "share",
-        "Share of awards won by an NGO that had held a contract from the same purchaser before.",
+        "Share of awards won by an NGO that had won a contract from the same purchaser in an "
+        "earlier year (a second award in the same year is no repeat).",
         "The same, pooled over all awards of the run.",
         Ratio("repeat_awards", "awards"),
         "pooled",
@@ -586,7 +587,8 @@ _DEFINED = [
     Outcome(
         "service_coverage",
         "share",
-        "Share of funded service slots with a provider delivering in the year.",
+        "Share of the year's service slots (as `service_slots` counts them) with a "
+        "provider delivering in the year.",
         _SHARE_MEAN,
         Ratio("slots_served", "slots_funded"),
         "mean",
@@ -595,8 +597,10 @@ _DEFINED = [
     Outcome(
         "service_slots",
         "slots",
-        "Service slots (contracts) funded by purchasers in the year.",
-        "Service slots funded in the last year of the run.",
+        "Service slots (contracts) purchasers hold in the year: those the year's budgets "
+        "fund, and any beyond them still under a running contract (a budget cut ends no "
+        "contract).",
+        "The same in the last year of the run.",
         Count("slots_funded"),
         "last",
         horizon=True,  # budgets grow
@@ -706,7 +710,9 @@ _DEFINED = [
         "new_system_share",
         "share",
         "Share of the year's contract-years delivered in the NGO's first year under an "
-        "evaluation agency that took over during the run (a new indicator system to learn).",
+        "evaluation agency that took over from one whose engagement ended during the run (a "
+        "new indicator system to learn; an agency a dated rule change brings in does not "
+        "count).",
         "The same, pooled over all contract-years of the run.",
         Ratio("new_system_years", "scored"),
         "pooled",
@@ -813,7 +819,8 @@ _DEFINED = [
     Outcome(
         "opt_out_share",
         "share",
-        "Share of the active NGOs that chose to stay out of contracting in the year.",
+        "Share of the active NGOs that chose not to seek new contracts in the year (some "
+        "still deliver contracts they hold).",
         _SHARE_MEAN,
         Formula(lambda r: 1.0 - _ratio(r.seeking, r.planning), "1 - seeking / planning"),
         "mean",

@@ -667,7 +667,7 @@ def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> Non
     incumbent = m.add()
     m.add()
     m.bureau.cadre.ties[incumbent.unique_id] = 0.9
-    m.bureau.partners.add(incumbent.unique_id)
+    m.bureau.partners[incumbent.unique_id] = 1  # won in year 1
     m.bureau.slots[0].last_provider = incumbent
     t = m.tender(m.bureau)
     contract, record = t.contract, t.record
@@ -675,6 +675,16 @@ def test_incumbent_keeps_the_contract_without_snatching_when_ties_count() -> Non
     assert record.with_incumbent == 1 and record.incumbent_lost == 0
     assert record.incumbent_tenders == 1 and record.incumbent_defeats == 0
     assert record.repeat_awards == 1 and record.tied_awards == 1
+
+
+@pytest.mark.parametrize("mode", ["open", "direct"])
+def test_a_second_award_of_the_same_round_is_no_repeat(mode: str) -> None:
+    m = market(tendering=mode, bid_propensity=1.0, slots_per_purchaser=2)
+    ngo = m.add(reserves=1e9)
+    first, second = m.tender(m.bureau), m.tender(m.bureau)  # both in model year 2
+    assert first.contract.ngo is ngo and second.contract.ngo is ngo
+    assert first.record.repeat_awards == second.record.repeat_awards == 0
+    assert m.bureau.partners == {ngo.unique_id: 2}
 
 
 @pytest.mark.parametrize("mode", ["open", "selective", "intermediary", "direct"])
@@ -690,7 +700,7 @@ def test_tender_with_no_acceptable_bid_fails(mode: str) -> None:
     assert record.failed == 1 and record.tenders == 1 and record.awards == 0
     assert record.bids >= 1
     assert all(not n.contracts for n in ngos)
-    assert m.bureau.partners == set()
+    assert m.bureau.partners == {}
     t = m.tender(m.bureau)
     contract, record2 = t.contract, t.record
     assert contract is None and record2.failed == 1
@@ -746,7 +756,7 @@ def test_mass_organisation_bonus_for_sector_specialists_and_partners() -> None:
     assert m.mass_org.merit_adjustments([other], m.p)[0] == 0.0
     assert m.mass_org.merit_adjustments([general], m.p)[0] == 0.0
     # ``general`` becomes a partner: it has served the mass organisation's slot.
-    m.mass_org.partners.add(general.unique_id)
+    m.mass_org.partners[general.unique_id] = 1
     m.mass_org.slots[0].last_provider = general
     assert m.mass_org.merit_adjustments([general], m.p)[0] == pytest.approx(bonus)
     assert m.mass_org.merit_adjustments([own], m.p)[0] >= bonus
@@ -819,7 +829,7 @@ def test_new_official_marks_down_incumbents_without_ties() -> None:
     partner = m.add()
     stranger = m.add()
     friend = m.add()
-    m.bureau.partners.update({partner.unique_id, friend.unique_id})
+    m.bureau.partners.update({partner.unique_id: 1, friend.unique_id: 1})
     m.bureau.cadre.ties[friend.unique_id] = 1.0
     m.bureau.cadre.arrived = m.model.year  # arrived this year
     b = m.bids([partner, stranger, friend], m.bureau)
@@ -832,7 +842,7 @@ def test_new_official_marks_down_incumbents_without_ties() -> None:
 def test_reshuffle_cut_and_new_broom_years_set_the_new_officials_markdown() -> None:
     m = market(tendering="open", reshuffle=0.5, reshuffle_cut=0.4, new_broom_years=3)
     partner = m.add()
-    m.bureau.partners.add(partner.unique_id)
+    m.bureau.partners[partner.unique_id] = 1
     m.bureau.cadre.arrived = m.model.year - 2  # third year at the post: still new
     assert m.bids([partner], m.bureau).adjustment == pytest.approx([-0.2])
     m.p["new_broom_years"] = 0  # no official counts as new

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 
 GENERAL = ORIGINS.index("general")
+"""Origin code of the general social-work agencies."""
 
 ENTRANT_AGE = 3
 """Year ends an entrant has lived through when ``entrant_survival_3y`` judges it: the
 end of the year it registered and the two after (one term of a three-year contract)."""
-"""Origin code of the general social-work agencies."""
 
 
 def close_year(city: City, rules: Rules, record: YearRecord) -> None:

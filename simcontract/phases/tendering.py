@@ -419,7 +419,9 @@ def award(
             record.incumbent_tenders += 1
             record.incumbent_defeats += winner is not incumbent
     record.awards += 1
-    if winner.unique_id in purchaser.partners:
+    year = terms.rules.year
+    # A second award of the same round is no repeat: the NGO held no contract before.
+    if purchaser.partners.get(winner.unique_id, year) < year:
         record.repeat_awards += 1
     tied = bids.tie[best] >= TIE_THRESHOLD
     if tied:
@@ -429,7 +431,6 @@ def award(
     record.price_ratio_sum += bids.price[best] / terms.ceiling
     length = contract_length(city, purchaser, terms.rules)
     record.length_sum += length
-    year = terms.rules.year
     if year == 1:
         length = int(city.rng.integers(1, length + 1))
     price, promised = bids.price[best], bids.promised[best]
@@ -439,7 +440,7 @@ def award(
     slot.contract = contract
     winner.contracts.append(contract)
     winner.round_funds -= winner.round_need
-    purchaser.partners.add(winner.unique_id)
+    purchaser.partners.setdefault(winner.unique_id, year)
     if city.open_round is not None:
         city.open_round.note_award(winner, purchaser)
     return contract
