@@ -1009,7 +1009,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     if inventory.finished:
         return 0
-    print(said("finish_with", hint=inventory.resume_hint()))
+    if inventory.other_code():
+        print(inventory.next_step())
+    else:
+        print(said("finish_with", hint=inventory.resume_hint()))
     return 1
 
 

@@ -21,7 +21,6 @@ from simcontract.cli import (
     _port,
     _positive,
     _seed,
-    add_lang,
     listed,
     out_path,
     said,
@@ -35,6 +34,12 @@ _every = _integer(0, None, "not_integer", "below_zero")
 
 CLASSROOM_PACKAGES = ("starlette", "uvicorn", "segno")
 """What the classroom server needs (the extra ``classroom``)."""
+
+PLAN_SECONDS = 240
+"""Default of ``--plan-seconds``: the time to plan a year."""
+
+AWARD_SECONDS = 90
+"""Default of ``--award-seconds``: the time to award a tender."""
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
@@ -54,8 +59,12 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     scenario = scenario_with(args.scenario or "baseline", args.set)
     folder = out_path(args.out) or Path("classroom") / time.strftime("session-%Y%m%d-%H%M%S")
     from simcontract.classroom import console
+    from simcontract.classroom.logbook import holds_log
     from simcontract.classroom.server import serve
     from simcontract.classroom.session import Session
+
+    if holds_log(folder):  # a second session would overwrite the first one's log
+        raise UsageError(console.log_held(folder))
 
     session = Session(
         scenario,
@@ -122,12 +131,19 @@ def add_classroom(sub: Any) -> None:
         help=helped("classroom.officials_every"),
     )
     room.add_argument(
-        "--plan-seconds", type=_seconds, default=240, help=helped("classroom.plan_seconds")
+        "--plan-seconds",
+        type=_seconds,
+        default=PLAN_SECONDS,
+        help=helped("classroom.plan_seconds", default=PLAN_SECONDS),
     )
     room.add_argument(
-        "--award-seconds", type=_seconds, default=90, help=helped("classroom.award_seconds")
+        "--award-seconds",
+        type=_seconds,
+        default=AWARD_SECONDS,
+        help=helped("classroom.award_seconds", default=AWARD_SECONDS),
     )
     room.add_argument("--out", help=helped("classroom.out"))
     room.add_argument("--replay", metavar="DIR", help=helped("classroom.replay"))
-    add_lang(room)
+    # its own help: the classroom writes no report, figure or table, but its pages
+    room.add_argument("--lang", metavar="LANG", help=helped("classroom.lang"))
     room.set_defaults(func=cmd_classroom)

@@ -756,3 +756,154 @@ def test_ctrl_c_tells_the_last_year_closed_and_names_only_a_written_log(
         assert not folder.exists()
     stopped[0].end()
     stopped[0].wait_for(("ended",), 60)
+
+
+# ------------------------------------------------------------------ audit: the log kept, told whole
+def _close_year_one(stopped: list[Session]):
+    """A ``serve`` that closes year 1 with one student, then stops as Ctrl-C does."""
+
+    def serve(session: Session, host: str, port: int) -> int:
+        seat = session.join(session.code, "Ann")
+        session.start()
+        seat.last_seen = time.monotonic()
+        session.wait_for(("planning",))
+        session.advance()
+        session.wait_for(("results", "ended"), 60)
+        stopped.append(session)
+        raise KeyboardInterrupt
+
+    return serve
+
+
+def test_a_session_may_not_overwrite_the_log_of_another(tmp_path, capsys, monkeypatch) -> None:
+    """A second session with the same ``--out`` is refused in one line, before it starts:
+    the first session's log stays as it was."""
+    from simcontract.classroom import server
+    from simcontract.classroom.logbook import LOG_FILES
+    from simcontract.cli import main
+
+    stopped: list[Session] = []
+    monkeypatch.setattr(server, "serve", _close_year_one(stopped))
+    folder = tmp_path / "zhsess"
+    port = ["--port", str(_free_port())]
+    assert main(["classroom", *port, "--years", "2", "--out", str(folder)]) == 0
+    capsys.readouterr()
+    first = {name: (folder / name).read_bytes() for name in LOG_FILES}
+
+    def no_serve(session: Session, host: str, port: int) -> int:
+        raise AssertionError("the second session started")
+
+    monkeypatch.setattr(server, "serve", no_serve)
+    again = ["classroom", *port, "--years", "1", "--seed", "9", "--out", str(folder)]
+    assert main(again) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"simcontract: error: --out {folder} already holds a classroom session's log, which "
+        "a new session would overwrite: choose another folder, or replay that session with "
+        f"`simcontract classroom --replay {folder}`\n"
+    )
+    assert {name: (folder / name).read_bytes() for name in LOG_FILES} == first
+    assert sorted(p.name for p in folder.iterdir()) == sorted(LOG_FILES)
+    assert main([*again, "--lang", "zh_CN"]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "`simcontract classroom --replay" in said
+    assert "中已有一次课堂的记录" in said
+    # a folder with any file of a log is refused alike; an empty or other folder is not
+    (tmp_path / "part").mkdir()
+    (tmp_path / "part" / "ngos.parquet").write_bytes(first["ngos.parquet"])
+    assert main([*again[:-1], str(tmp_path / "part")]) == 2
+    capsys.readouterr()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
+    stopped.clear()
+    monkeypatch.setattr(server, "serve", _close_year_one(stopped))
+    assert main([*again[:-1], str(tmp_path / "other")]) == 0
+    assert (tmp_path / "other" / "session.json").is_file()
+    assert (tmp_path / "other" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_log_records_the_award_the_model_made_not_no_award(tmp_path) -> None:
+    """Next while an official seat awards: the model awards the tender to the NGO it
+    proposed, and the log says so (a student's "no award" alone logs ``null``)."""
+    session = Session(
+        years=2, seed=5, plan_seconds=0, award_seconds=0, officials_every=2, folder=tmp_path
+    )
+    for i in range(6):  # every 2nd plays an official
+        session.join(session.code, f"S{i}")
+    proposed: dict[tuple[int, str], int | None] = {}
+    told: list[tuple[int, str, int | None]] = []
+
+    def next_at_every_stop(s: Session, phase: str) -> None:
+        if phase == "awarding":
+            proposed[(s.model.year, s.pending.tender)] = s.pending.proposed
+        s.advance(s.step)
+
+    def keep_story() -> None:  # what the officials' results pages say was awarded
+        if session.phase in ("results", "ended") and session.closed_year > len(told_years):
+            told_years.append(session.closed_year)
+            for seat_id, key, values in session.players.story:
+                if key in ("awarded", "no_award") and seat_id in session.players.officials:
+                    told.append((session.closed_year, values["tender"], values["winner"]))
+
+    told_years: list[int] = []
+    session.on_change = keep_story
+    play(session, next_at_every_stop)
+    _meta, decisions, _ngos = read_log(tmp_path)
+    awards = decisions[decisions["kind"] == "award"]
+    assert len(awards) == len(proposed) and set(awards["source"]) == {"model"}
+    logged = {(int(r.year), r.tender): json.loads(r.value)["winner"] for r in awards.itertuples()}
+    assert logged == proposed
+    assert any(w is not None for w in logged.values())  # awards were made, and logged
+    assert {(y, t): w for y, t, w in told} == logged  # as the model made them
+    plans = decisions[decisions["kind"] == "plan"]
+    assert len(plans) and set(plans["source"]) == {"model"} and set(plans["value"]) == {"{}"}
+    pd.testing.assert_frame_equal(replay(tmp_path), _ngos)  # model rows are not replayed
+
+
+def test_start_on_a_finished_session_says_it_has_ended(client) -> None:
+    session = client.session
+    client.get(f"/teacher?key={session.teacher_key}")
+    assert client.post("/api/teacher/start", json={"step": _step(client)})[0] == 200
+    session.wait_for(("ended",), 60)
+    for action in ("start", "advance"):
+        status, said, _ = client.post(f"/api/teacher/{action}", json={"step": _step(client)})
+        assert status == 400 and said["key"] == "session_ended", said
+        assert said["error"] == i18n.text("classroom.errors.session_ended", "en")
+    ended = Session(years=2, seed=1)
+    ended.end()  # from the lobby: ended at once
+    with pytest.raises(Refused) as err:
+        ended.start(ended.step)
+    assert err.value.key == "session_ended"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_classroom_help_says_what_its_options_do(capsys, lang) -> None:
+    """``--lang`` sets the terminal's and the pages' language (the classroom writes no
+    report or figure); the timers' help gives their defaults and what 0 means."""
+    from simcontract.cli import main
+    from simcontract.cli_classroom import AWARD_SECONDS, PLAN_SECONDS
+
+    with pytest.raises(SystemExit) as done:
+        main(["classroom", "--help", "--lang", lang])
+    assert done.value.code == 0
+    said = "".join(capsys.readouterr().out.split())  # as wrapped, without the breaks
+    with i18n.use_language(lang):
+        own = i18n.text("cli.help.classroom.lang")
+        shared = i18n.text("cli.help.options.lang")
+        plan = i18n.text("cli.help.classroom.plan_seconds", default=PLAN_SECONDS)
+        award = i18n.text("cli.help.classroom.award_seconds", default=AWARD_SECONDS)
+    for text in (own, plan, award):
+        assert "".join(text.split()) in said
+    assert "".join(shared.split()) not in said
+    if lang == "en":
+        assert "terminal lines" in own and "every page" in own and "report" not in own
+        assert "(default 240; 0: no timer)" in plan and "(default 90; 0: no timer)" in award
+    else:
+        assert "默认 240" in plan and "0 表示不限时" in plan and "默认 90" in award

@@ -187,6 +187,24 @@ def test_a_folder_another_process_writes_is_reported_as_such_not_to_resume(
 DAMAGED = [*damage.PART_DAMAGE, *damage.INCOMPLETE]
 
 
+def test_check_of_runs_made_by_other_code_says_to_finish_under_that_code(
+    stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    res = damage.copy_results(stored, tmp_path)
+    damage.INCOMPLETE["part missing"](res)
+    manifest = json.loads((res / "manifest.json").read_text())
+    manifest["identity"]["model_code"] = "sha256:0123456789abcdef"
+    (res / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["check", str(res)]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("finish it under the code that made its runs with `simcontract sweep")
+    assert "(model code sha256:0123456789abcdef; this code is sha256:" in last
+    tiny = damage.write_tiny(tmp_path)
+    resume = ["sweep", str(tiny), *damage.GRID_ARGS, *damage.NO_FIGURES, "--workers", "1"]
+    assert main([*resume, "--out", str(res), "--resume"]) == 2  # as the line says
+    assert "made by other simcontract code" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("kind", DAMAGED)
 def test_check_names_the_damage_and_resume_repairs_it(
     kind: str, stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

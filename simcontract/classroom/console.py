@@ -2,7 +2,8 @@
 
 The lines come from the catalogue (``classroom_command.*``) in the language of the
 command's ``--lang`` (:func:`simcontract.i18n.use_language`): how to join and teach as
-the session starts, what Ctrl-C left, and whether a replay gives the logged outcomes.
+the session starts, why ``--out`` cannot take a session, what Ctrl-C left, and whether a
+replay gives the logged outcomes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def banner(session: Session, host: str, port: int, folder: Path) -> list[str]:
         _said("teacher", url=teacher),
         _said("log", folder=folder),
     ]
+
+
+def log_held(folder: Path) -> str:
+    """Why a session may not start in ``folder``: it holds a session's log already,
+    which the new one would overwrite; what to do instead."""
+    return _said("log_held", folder=folder)
 
 
 def exposed(host: str, port: int) -> str:

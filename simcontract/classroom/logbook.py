@@ -7,8 +7,12 @@ A session folder holds:
 - ``decisions.parquet``: one row per decision a seat had to make: ``year``, ``seat``
   (join number), ``name``, ``role``, ``agent`` (NGO or purchaser id), ``kind``
   (``plan`` or ``award``), ``tender`` (for an award), ``source`` (``student``, or
-  ``model`` when the model decided for an absent or late seat) and ``value`` (the
-  decision as JSON);
+  ``model`` when the model decided for an absent or late seat, or when the teacher
+  moved on) and ``value`` (the decision as JSON: a student's plan as
+  :meth:`~simcontract.classroom.plans.NGOPlan.as_dict` gives it; an award's ``tender``
+  and ``winner``, the NGO awarded, the model's choice included, ``null`` for none; a
+  plan the model made is ``{}``, its choices being drawn through the year as for a
+  simulated NGO);
 - ``ngos.parquet``: one row per NGO and year: ``year``, ``ngo``, ``seat`` (0 for a
   simulated NGO), ``origin``, ``alive``, ``exit_reason``, ``reserves``,
   ``revenue_gov``, ``revenue_other``, ``dependence``, ``reputation``, ``staff``,
@@ -45,6 +49,15 @@ from simcontract.scenario import Scenario
 
 SESSION_FILE = "session.json"
 """The file naming a session's scenario, seed, years and seats."""
+
+LOG_FILES = (SESSION_FILE, "decisions.parquet", "ngos.parquet", "series.parquet")
+"""The files of a session's log."""
+
+
+def holds_log(folder: Path) -> bool:
+    """Whether ``folder`` holds a session's log (any file of it), which a new session
+    there would overwrite."""
+    return any((folder / name).exists() for name in LOG_FILES)
 
 
 @dataclass

@@ -297,11 +297,13 @@ class Session:
             step: The session's :attr:`step` the teacher saw (``None``: not checked).
 
         Raises:
-            Refused: The session has moved on from ``step``, is not between years, or
-                has ended.
+            Refused: The session has moved on from ``step`` (``moved_on``), has ended
+                (``session_ended``), or is not between years (``not_now``).
         """
         with self.lock:
             self._check_step(step)
+            if self.phase == "ended":
+                raise Refused("session_ended")
             if self.phase not in ("lobby", "results"):
                 raise Refused("not_now")
             if self.end_requested or self.model.year >= self.years:
@@ -446,7 +448,7 @@ class Session:
                 if seat.plan is not None:
                     plans[seat.agent] = seat.plan
                     self.book.decision(year, seat, "plan", seat.plan.as_dict(), "student")
-                else:
+                else:  # the model's choices are drawn through the year, not here
                     self.book.decision(year, seat, "plan", {}, "model")
             self.limits = {}
             return plans
@@ -469,7 +471,9 @@ class Session:
             self._wait("awarding", lambda now: seat.award is not None or not seat.present(now))
             self.pending = None
             choice = seat.award
-            value = {"tender": pending.tender, "winner": None if choice is None else choice.winner}
+            # the award made: the student's, else the one the model proposed (and makes)
+            winner = pending.proposed if choice is None else choice.winner
+            value = {"tender": pending.tender, "winner": winner}
             self.book.decision(year, seat, "award", value, "student" if choice else "model")
             return choice
 

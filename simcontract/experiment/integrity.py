@@ -175,12 +175,25 @@ class Inventory:
         ``--out`` naming where the folder is now (it may have been moved or copied)."""
         return resume_command(self.manifest, self.directory) or _said("rerun")
 
+    def other_code(self) -> str | None:
+        """The fingerprint of the code that made the runs when it is not this code's
+        (a resume under this code refuses the folder), else ``None``."""
+        from simcontract.experiment.plan import model_code
+
+        there = (self.manifest.get("identity") or {}).get("model_code")
+        return there if isinstance(there, str) and there != model_code() else None
+
     def next_step(self) -> str:
         """What to do about an unfinished batch, as a clause: wait for the process that
         writes it now, or finish it with :meth:`resume_hint` (which that process's lock
-        would refuse)."""
+        would refuse), under the code that made its runs."""
+        from simcontract.experiment.plan import model_code
+
         if self.in_use:
             return _said("wait")
+        if there := self.other_code():
+            said = {"there": there, "now": model_code(), "hint": self.resume_hint()}
+            return _said("finish_other_code", **said)
         return _said("finish", hint=self.resume_hint())
 
 

@@ -524,13 +524,16 @@ class _LogLines:
         self.lines = 0
 
     def __enter__(self) -> _LogLines:
+        todo = self.bar.total - self.bar.initial
         if self.bar.initial:
-            self._write("stored", todo=_count(self.bar.total - self.bar.initial))
+            self._write("stored" if todo else "stored_all", todo=_count(todo))
         return self
 
     def __exit__(self, kind: Any, *rest: Any) -> None:
-        if kind is None and self.lines:
-            self._write("finished", elapsed=_duration(time.monotonic() - self.started))
+        made = self.done - self.bar.initial
+        if kind is None and self.lines and made:
+            elapsed = _duration(time.monotonic() - self.started)
+            self._write("finished", made=_count(made), elapsed=elapsed)
 
     def update(self, n: int = 1) -> None:
         """Count ``n`` steps; write a line when the last is :data:`LOG_SECONDS` old."""
