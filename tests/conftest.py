@@ -24,6 +24,8 @@ from simcontract import ContractingModel, Scenario
 # The command line's language from the environment (simcontract.clihelp): the tests
 # expect English unless they ask for another.
 os.environ.pop("SIMCONTRACT_LANG", None)
+# No progress lines in the captured stderr of commands (tests of them turn them on).
+os.environ["SIMCONTRACT_LOG_SECONDS"] = "0"
 
 EXAMPLES = int(os.environ.get("SIMCONTRACT_EXAMPLES", "40"))
 """Examples per property test unless a test sets its own number."""

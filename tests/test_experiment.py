@@ -615,7 +615,7 @@ def test_progress_in_a_log_is_plain_lines(
     from simcontract.experiment import runner
 
     monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setattr(runner, "LOG_SECONDS", 0.0)  # a line at every finished chunk
+    monkeypatch.setenv(runner.LOG_SECONDS_VARIABLE, "1e-9")  # a line at every chunk
     out = tmp_path / "batch"
     sweep(tiny, GRID, replications=2, seed=5, out=out, chunk_size=2, progress=None)
     lines = capsys.readouterr().err.splitlines()
@@ -634,10 +634,16 @@ def test_progress_in_a_log_is_plain_lines(
     sweep(tiny, GRID, replications=2, seed=5, out=out, resume=True, progress=None)
     assert capsys.readouterr().err == "sweep: all 8 runs stored already; nothing left to run\n"
     # Without a log line in time, nothing; outside the command line (False), nothing.
-    monkeypatch.setattr(runner, "LOG_SECONDS", 3600.0)
+    monkeypatch.setenv(runner.LOG_SECONDS_VARIABLE, "3600")
     sweep(tiny, GRID, replications=2, seed=6, out=tmp_path / "quiet", progress=None)
     sweep(tiny, GRID, replications=2, seed=6, progress=False)
-    monkeypatch.setattr(runner, "LOG_SECONDS", 0.0)
+    monkeypatch.setenv(runner.LOG_SECONDS_VARIABLE, "0")
+    sweep(tiny, GRID, replications=2, seed=6, progress=None)
+    for bad in ("-1", "soon", "nan"):
+        monkeypatch.setenv(runner.LOG_SECONDS_VARIABLE, bad)
+        with pytest.raises(ExperimentError, match=f"SIMCONTRACT_LOG_SECONDS={bad!r} is not"):
+            sweep(tiny, GRID, replications=2, seed=6, progress=None)
+    monkeypatch.setenv(runner.LOG_SECONDS_VARIABLE, "1e-9")
     monkeypatch.setenv("CI", "true")
     sweep(tiny, GRID, replications=2, seed=6, progress=None)
     assert capsys.readouterr().err == ""

@@ -23,6 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simcontract.experiment import integrity, lock, messages, storage
 from simcontract.experiment.designs import Design
 from simcontract.experiment.runner import (
@@ -475,11 +477,13 @@ def _plain(value: Any) -> Any:
 
 @functools.cache
 def model_code() -> str:
-    """A fingerprint of simcontract's code and data files (``sha256:`` and 16 hex
-    digits), as installed: a batch resumes only under the code that started it, which
-    the version number alone cannot tell in a development version."""
+    """A fingerprint of the code that makes a run (``sha256:`` and 16 hex digits):
+    simcontract's code and data files, as installed, and NumPy's version, whose
+    generators may draw other numbers from the same seed in another release (NumPy 2.5
+    changed ``Generator.binomial``). A batch resumes only under the code that started
+    it, which the version numbers alone cannot tell in a development version."""
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"numpy {np.__version__}\0".encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode())

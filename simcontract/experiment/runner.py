@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import itertools
+import math
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
@@ -502,14 +503,39 @@ class _Hidden:
 
 
 LOG_SECONDS = 60.0
-"""Seconds between two progress lines written to a log (see :func:`log_progress`)."""
+"""Seconds between two progress lines written to a log (see :func:`log_progress`),
+unless :data:`LOG_SECONDS_VARIABLE` says otherwise."""
+
+LOG_SECONDS_VARIABLE = "SIMCONTRACT_LOG_SECONDS"
+"""Environment variable: seconds between two progress lines in a log; 0 writes none."""
+
+
+def log_seconds() -> float:
+    """Seconds between two progress lines in a log: :data:`LOG_SECONDS_VARIABLE`, else
+    :data:`LOG_SECONDS`; 0 means no lines.
+
+    Raises:
+        ExperimentError: The variable is not a number >= 0.
+    """
+    text = os.environ.get(LOG_SECONDS_VARIABLE, "").strip()
+    if not text:
+        return LOG_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ExperimentError(_said("log_seconds", variable=LOG_SECONDS_VARIABLE, value=repr(text)))
+    return seconds
 
 
 def log_progress(progress: bool | None) -> bool:
     """Whether to write progress as plain lines: ``None`` (the command line's choice)
-    when stderr is not a terminal (a cluster job's log, a redirect) and the ``CI``
-    environment variable is not set."""
-    return progress is None and not sys.stderr.isatty() and not os.environ.get("CI")
+    when stderr is not a terminal (a cluster job's log, a redirect), the ``CI``
+    environment variable is not set and :func:`log_seconds` is not 0."""
+    if progress is not None or sys.stderr.isatty() or os.environ.get("CI"):
+        return False
+    return log_seconds() > 0
 
 
 class _LogLines:
@@ -521,6 +547,7 @@ class _LogLines:
         self.bar = bar
         self.done = bar.initial
         self.started = self.last = time.monotonic()
+        self.every = log_seconds()
         self.lines = 0
 
     def __enter__(self) -> _LogLines:
@@ -536,10 +563,10 @@ class _LogLines:
             self._write("finished", made=_count(made), elapsed=elapsed)
 
     def update(self, n: int = 1) -> None:
-        """Count ``n`` steps; write a line when the last is :data:`LOG_SECONDS` old."""
+        """Count ``n`` steps; write a line when the last is :func:`log_seconds` old."""
         self.done += n
         now = time.monotonic()
-        if now - self.last < LOG_SECONDS:
+        if now - self.last < self.every:
             return
         self.last = now
         elapsed = now - self.started
