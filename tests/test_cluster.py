@@ -91,7 +91,7 @@ def test_a_resume_on_workers_of_other_code_stores_none_of_their_runs(
     message = str(err.value)
     assert "\n" not in message
     assert f"model code {FOREIGN}, the batch's is {ours}" in message
-    assert "give every worker the code that started the batch" in message
+    assert "give every worker the code and the NumPy that started the batch" in message
     assert sorted(p.name for p in storage.parts(out / storage.RUNS)) == names
     manifest = storage.read_manifest(out)
     assert manifest["status"] == "interrupted"
