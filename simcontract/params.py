@@ -1217,7 +1217,7 @@ _DECLARED = [
         0.15,
         0.0,
         5.0,
-        unit="1/year",
+        unit="NGOs/tender",
         group="money",
         meaning="New NGOs registered per tender (and per failed tender) of the previous "
         "year when the market is open to newcomers (direct registration).",
