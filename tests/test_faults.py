@@ -202,6 +202,25 @@ def test_the_model_code_covers_the_numpy_release(monkeypatch) -> None:
     assert other != ours == plan.model_code()
 
 
+def test_the_model_code_is_the_same_installed_from_a_wheel(tmp_path: Path) -> None:
+    """A wheel holds the built-in scenarios inside the package, a checkout beside it:
+    a batch of one was refused as other code by the other."""
+    import simcontract
+
+    copy = tmp_path / "site" / "simcontract"
+    shutil.copytree(Path(simcontract.__file__).parent, copy)
+    shutil.copytree(Path(simcontract.__file__).parent.parent / "scenarios", copy / "scenarios")
+    code = "from simcontract.experiment import plan; print(plan.model_code())"
+    env = {**os.environ, "PYTHONPATH": str(copy.parent)}
+    wheel = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert wheel.returncode == 0, wheel.stderr
+    from simcontract.experiment import plan
+
+    assert wheel.stdout.strip() == plan.model_code()
+
+
 def test_check_of_runs_made_by_other_code_says_to_finish_under_that_code(
     stored: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

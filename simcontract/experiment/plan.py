@@ -481,11 +481,16 @@ def model_code() -> str:
     simcontract's code and data files, as installed, and NumPy's version, whose
     generators may draw other numbers from the same seed in another release (NumPy 2.5
     changed ``Generator.binomial``). A batch resumes only under the code that started
-    it, which the version numbers alone cannot tell in a development version."""
+    it, which the version numbers alone cannot tell in a development version. The
+    built-in scenarios are left out (a wheel holds them in the package, a checkout
+    beside it): a batch's identity holds its scenarios' values."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"numpy {np.__version__}\0".encode())
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+        inside = path.relative_to(root).parts
+        if path.suffix in (".py", ".toml") and "__pycache__" not in inside:
+            if inside[0] == "scenarios":
+                continue
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + digest.hexdigest()[:16]
