@@ -1775,7 +1775,8 @@ _DECLARED = [
         1.0,
         group="quality",
         meaning="Gain in quality from fully experienced staff, as a share of skill (with "
-        "the default `novice_quality` it reaches the full skill).",
+        "the default `novice_quality` it reaches the full skill; the two together never "
+        "exceed it).",
         source="assumption",
     ),
     _p(
@@ -1820,7 +1821,7 @@ _DECLARED = [
         1.0,
         group="quality",
         meaning="Gain in quality from years with the same provider (with the default "
-        "`new_provider_quality` it reaches 1).",
+        "`new_provider_quality` it reaches 1; the two together never exceed 1).",
         source="assumption",
         basis=SEED_THREE_CITIES,
     ),

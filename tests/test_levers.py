@@ -154,3 +154,15 @@ def test_match_funding_narrows_and_concentrates_the_market_without_emptying_it()
 def test_direct_registration_raises_entry() -> None:
     sponsor, direct = {"registration": "dual_sponsor"}, {"registration": "direct"}
     rises("ngo_entries", sponsor, direct, factor=2.0, seeds=15)  # more than doubles
+
+
+def test_quality_never_exceeds_the_providers_skill_whatever_the_gains() -> None:
+    """By construction: experience and continuity bring a service up to its provider's
+    skill and no further, also where their parameters add up to more than 1 (the
+    robustness analysis draws such values). Before, quality reached 1.19 here."""
+    gains = {"novice_quality": 1.0, "experience_gain": 1.0}
+    gains |= {"new_provider_quality": 1.0, "continuity_gain": 1.0}
+    for seed in range(3):
+        series = ContractingModel("baseline", rng=seed, years=5, **gains).run().series()
+        quality = series["service_quality"].dropna()
+        assert len(quality) and quality.between(0.0, 1.0).all(), quality.max()

@@ -266,7 +266,10 @@ def real_quality(
     exp_factor = np.where(batch.staff > 0, 1.0 - np.exp(-mean_experience / scale), 0.0)
     skill = batch.get("skill")[own]
     skill = skill + fit(batch, rules) * (1.0 - skill)
-    base = skill * (rules["novice_quality"] + rules["experience_gain"] * exp_factor[own])
+    # Experienced staff reach the NGO's skill, not beyond it (the gain may be set higher).
+    base = skill * np.minimum(
+        1.0, rules["novice_quality"] + rules["experience_gain"] * exp_factor[own]
+    )
     strain_cost = 1.0 - rules["strain_cost"] * np.clip(strain - 1.0, 0.0, 1.0)
     same = []
     for c in batch.contracts:
@@ -275,7 +278,7 @@ def real_quality(
         slot.last_provider = c.ngo
         same.append(slot.years_same_provider)
     gain = 1.0 - np.exp(-np.array(same, dtype=float) / rules["continuity_scale"])
-    continuity = rules["new_provider_quality"] + rules["continuity_gain"] * gain
+    continuity = np.minimum(1.0, rules["new_provider_quality"] + rules["continuity_gain"] * gain)
     delivery = np.minimum(1.0, delivered / required) ** rules["delivery_elasticity"]
     spread = reach(batch, delivered, required, rules) ** rules["coverage_elasticity"]
     return base * delivery * continuity * strain_cost[own] * spread
