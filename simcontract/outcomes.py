@@ -90,6 +90,7 @@ class YearRecord:
     active_agencies: int = 0
     agencies_delivering: int = 0
     agency_providers: int = 0
+    agency_contracts: int = 0
     initial_alive: int = 0
     initial_total: int = 0
     providers: int = 0
@@ -625,6 +626,18 @@ _DEFINED = [
         Ratio("agency_providers", "agencies_delivering"),
         "mean",
         undefined="no general social-work agency was active",
+    ),
+    Outcome(
+        "agency_diversity",
+        "share",
+        "General social-work agencies holding contracts divided by the contracts in force "
+        "they hold: `provider_diversity` over the general agencies alone (1 = every such "
+        "contract with a different agency).",
+        _SHARE_MEAN,
+        Ratio("agency_providers", "agency_contracts"),
+        "mean",
+        undefined="no general social-work agency held a contract",
+        size=True,  # at most the number of agencies over the number of their contracts
     ),
     Outcome(
         "public_spend",

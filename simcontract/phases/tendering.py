@@ -732,6 +732,7 @@ def _count_market(city: City, batch: YearBatch, record: YearRecord) -> None:
     agency = origins == ORIGINS.index("general")
     record.agencies_delivering += int(agency.sum())
     record.agency_providers += int((agency & (value > 0)).sum())
+    record.agency_contracts += int(agency[batch.owner].sum())
     record.contracts += len(batch.contracts)
     total = value.sum()
     if total > 0:
