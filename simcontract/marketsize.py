@@ -7,7 +7,10 @@ years funds half a million times the first year's services, which no machine hol
 :func:`check_market_size` projects a run's memory from the services funded in its
 largest year, the NGOs at the start and the ties expected at the start, and refuses a
 run beyond :data:`MEMORY_SHARE` of this machine's memory in one line, before anything
-is set up.
+is set up. What the projection cannot count, NGOs registering as the market grows and
+the ties new officials bring to them, :func:`check_grown` counts at the end of every
+year: a run that outgrows the same share stops there, in one line, before it takes the
+machine's memory.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from simcontract.phases.cadres import expected_initial_ties
 from simcontract.scenario import Rules, ScenarioError
 
 if TYPE_CHECKING:
+    from simcontract.agents import City
     from simcontract.scenario import Scenario
 
 _said = partial(error_text, "market")
@@ -140,21 +144,54 @@ def check_market_size(scenario: Scenario, cities: int | None = None) -> None:
     need, limit = size.memory, memory_limit()
     if need <= limit:
         return
-    parts = {
-        "services": size.services * BYTES_PER_SERVICE,
-        "ngos": size.ngos * BYTES_PER_NGO,
-        "ties": size.ties * BYTES_PER_TIE,
-    }
     counts = {
         "services": f"{size.services:,}",
         "year": size.year,
         "ngos": f"{size.ngos:,}",
         "ties": f"{size.ties:,.0f}",
     }
-    cause = _said(f"too_many_{max(parts, key=parts.__getitem__)}", **counts)
-    memory = {
+    cause = _said(f"too_many_{_largest(size)}", **counts)
+    raise ScenarioError(_said("too_large", name=repr(scenario.name), cause=cause, **_gib(need)))
+
+
+def check_grown(name: str, year: int, cities: list[City]) -> None:
+    """Stop a run of the scenario ``name`` whose ``cities`` have outgrown
+    :func:`memory_limit` by the end of ``year``: the services they fund, their NGOs
+    and their officials' ties, counted as :class:`MarketSize` weighs them.
+
+    Raises:
+        ScenarioError: One line with the year, the count that grew most and what to lower.
+    """
+    services = ngos = ties = 0
+    for city in cities:
+        ngos += len(city.ngos)
+        for purchaser in city.purchasers:
+            services += len(purchaser.slots)
+            if purchaser.cadre is not None:
+                ties += len(purchaser.cadre.ties)
+    size = MarketSize(services, year, ngos, ties)
+    need, limit = size.memory, memory_limit()
+    if need <= limit:
+        return
+    counts = {"services": f"{services:,}", "ngos": f"{ngos:,}", "ties": f"{ties:,}"}
+    cause = _said(f"grown_{_largest(size)}", **counts)
+    said = {"name": repr(name), "year": year, "cause": cause, **_gib(need)}
+    raise ScenarioError(_said("outgrown", **said))
+
+
+def _largest(size: MarketSize) -> str:
+    """Which of services, NGOs and ties takes the most of ``size``'s memory."""
+    parts = {
+        "services": size.services * BYTES_PER_SERVICE,
+        "ngos": size.ngos * BYTES_PER_NGO,
+        "ties": size.ties * BYTES_PER_TIE,
+    }
+    return max(parts, key=parts.__getitem__)
+
+
+def _gib(need: int) -> dict[str, str]:
+    return {
         "need": f"{need / 2**30:,.1f}",
-        "limit": f"{limit / 2**30:,.1f}",
+        "limit": f"{memory_limit() / 2**30:,.1f}",
         "share": f"{MEMORY_SHARE:.0%}",
     }
-    raise ScenarioError(_said("too_large", name=repr(scenario.name), cause=cause, **memory))

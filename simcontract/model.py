@@ -51,7 +51,7 @@ from simcontract.agents import (
     MassOrganisation,
 )
 from simcontract.i18n import error_text
-from simcontract.marketsize import check_market_size
+from simcontract.marketsize import check_grown, check_market_size
 from simcontract.ngostate import NGOState
 from simcontract.outcomes import OUTCOMES, YearRecord, combine, frame, summarise, yearly
 from simcontract.phases import (
@@ -205,6 +205,7 @@ class ContractingModel(mesa.Model):
             money.settle_accounts(city, rules, record)
             workforce.workers_quit(city, rules, record)
             closing.close_year(city, rules, record)
+        check_grown(self.market_scenario.name, rules.year, self.cities)
         # Each city's record first, then their sum in city order: the same digits
         # however the cities are grouped (experiment.split runs groups apart).
         self.year_by_city = by_city

@@ -135,3 +135,29 @@ def test_cli_refuses_a_design_with_a_point_too_large(tmp_path: Path, capsys) -> 
     line = _one_error_line(capsys)
     assert "design point 1 (budget_growth=1.5)" in line and "too large to run" in line
     assert not out.exists()
+
+
+def test_a_run_that_outgrows_the_limit_stops_at_the_end_of_a_year(monkeypatch) -> None:
+    """NGOs that register as the market grows and the ties new officials bring them are
+    not in the projection; a run that outgrows the limit stops in one line rather than
+    take the machine's memory (``n_bureaux=100000`` reached 11 GB by year 3)."""
+    # 600 kB a run: `baseline` is projected at 0.55 MB, and grows past 0.6 MB.
+    monkeypatch.setattr(ms, "machine_memory", lambda: 1_200_000)
+    model = ContractingModel("baseline", rng=1)
+    with pytest.raises(ScenarioError) as stopped:
+        model.run()
+    message = str(stopped.value)
+    year = int(message.split("stopped at the end of year ")[1].split(":")[0])
+    assert 1 < year <= 20 and len(model.records) == year - 1
+    assert "the run of 'baseline'" in message and "50% of this machine's" in message
+    assert "; lower " in message and "\n" not in message
+
+
+def test_cli_stops_a_run_that_outgrows_the_limit_writing_nothing(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(ms, "machine_memory", lambda: 1_200_000)
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--out", str(out)]) == 2
+    assert "stopped at the end of year" in _one_error_line(capsys)
+    assert not out.exists()
