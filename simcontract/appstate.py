@@ -246,7 +246,10 @@ class AppState:
             run = self.run.value
             if run.finished:
                 return False
-            run.step()
+            try:
+                run.step()
+            except ScenarioError as err:  # outgrew the memory: the year is whole, the run ends
+                self.say("rules_error", error=str(err))
             self._follow_dated_changes(run)
         self._bump()
         return True
@@ -260,16 +263,18 @@ class AppState:
 
     def play_loop(self, cancel: threading.Event) -> None:
         """Step while playing, one year per :data:`PLAY_INTERVAL`; stop at the end."""
-        while self.playing.value and not cancel.is_set():
-            # One redraw per year: a year changes several values the page reads.
-            with self.render_context or contextlib.nullcontext():
-                stepped = self.step()
-            if not stepped:
-                break
-            if self.run.value.finished:
-                break
-            cancel.wait(PLAY_INTERVAL)
-        self.playing.value = False
+        try:
+            while self.playing.value and not cancel.is_set():
+                # One redraw per year: a year changes several values the page reads.
+                with self.render_context or contextlib.nullcontext():
+                    stepped = self.step()
+                if not stepped:
+                    break
+                if self.run.value.finished:
+                    break
+                cancel.wait(PLAY_INTERVAL)
+        finally:
+            self.playing.value = False
 
     def run_on(self, years: int = RUN_ON_YEARS) -> None:
         """Let a finished run go on for ``years`` more years."""

@@ -38,6 +38,10 @@ BUDGET_RULES = ("budget_growth", "contract_value", "mass_org_budget")
 MEMORY_SHARE = 0.5
 """Share of the machine's memory a run may be projected to use."""
 
+_RUNS_AT_ONCE = 1
+"""Runs this machine runs at once, of which this process is one (a local pool's worker:
+:func:`share_memory`)."""
+
 UNKNOWN_MEMORY = 8 * 2**30
 """The machine's memory assumed where the platform does not report it."""
 
@@ -87,9 +91,22 @@ def machine_memory() -> int:
         return UNKNOWN_MEMORY
 
 
+def share_memory(runs: int) -> None:
+    """Runs in this process may use their share of :data:`MEMORY_SHARE` when ``runs``
+    processes run at once (the workers of a local pool, each checking only its own)."""
+    global _RUNS_AT_ONCE
+    _RUNS_AT_ONCE = max(1, int(runs))
+
+
+def memory_share() -> float:
+    """Share of the machine's memory a run may use: :data:`MEMORY_SHARE`, divided among
+    the runs at once (:func:`share_memory`)."""
+    return MEMORY_SHARE / _RUNS_AT_ONCE
+
+
 def memory_limit() -> int:
-    """Memory a run may be projected to use: :data:`MEMORY_SHARE` of the machine's."""
-    return int(MEMORY_SHARE * machine_memory())
+    """Memory a run may use: :func:`memory_share` of the machine's."""
+    return int(memory_share() * machine_memory())
 
 
 def projected_size(scenario: Scenario, cities: int | None = None) -> MarketSize:
@@ -193,5 +210,5 @@ def _gib(need: int) -> dict[str, str]:
     return {
         "need": f"{need / 2**30:,.1f}",
         "limit": f"{memory_limit() / 2**30:,.1f}",
-        "share": f"{MEMORY_SHARE:.0%}",
+        "share": f"{memory_share():.0%}",
     }

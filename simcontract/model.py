@@ -205,7 +205,6 @@ class ContractingModel(mesa.Model):
             money.settle_accounts(city, rules, record)
             workforce.workers_quit(city, rules, record)
             closing.close_year(city, rules, record)
-        check_grown(self.market_scenario.name, rules.year, self.cities)
         # Each city's record first, then their sum in city order: the same digits
         # however the cities are grouped (experiment.split runs groups apart).
         self.year_by_city = by_city
@@ -215,6 +214,12 @@ class ContractingModel(mesa.Model):
         self.datacollector.collect(self)
         if rules.year >= rules["years"]:
             self.running = False
+            return
+        try:
+            check_grown(self.market_scenario.name, rules.year, self.cities)
+        except ScenarioError:
+            self.running = False  # the year is whole and recorded; no more follow
+            raise
 
     def run(self) -> ContractingModel:
         """Run the remaining years (until ``years``); return the model itself.

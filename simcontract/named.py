@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -19,13 +20,18 @@ class UnknownName(KeyError):
 class Named(Mapping[str, V]):
     """A read-only mapping by name whose missing name raises :class:`UnknownName` with
     the message ``unknown(name)`` (e.g. the closest name, and the command that lists
-    them all)."""
+    them all). ``home`` (``"module:NAME"``) is where the table lives: a pickle of it
+    names that, so it unpickles as the same table."""
 
-    __slots__ = ("_items", "_unknown")
+    __slots__ = ("_home", "_items", "_unknown")
 
-    def __init__(self, items: Mapping[str, V], unknown: Callable[[str], str]) -> None:
+    def __init__(self, items: Mapping[str, V], unknown: Callable[[str], str], home: str) -> None:
         self._items = dict(items)
         self._unknown = unknown
+        self._home = home
+
+    def __reduce__(self) -> tuple[Callable[[str], Named[Any]], tuple[str]]:
+        return _at_home, (self._home,)
 
     def __getitem__(self, name: str) -> V:
         try:
@@ -48,3 +54,9 @@ class Named(Mapping[str, V]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._items!r})"
+
+
+def _at_home(home: str) -> Named[Any]:
+    """The table at ``home`` (``"module:NAME"``)."""
+    module, name = home.split(":")
+    return getattr(importlib.import_module(module), name)

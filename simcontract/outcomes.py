@@ -980,7 +980,9 @@ def _unknown(name: str) -> str:
     return error_text("outcomes", "unknown", name=repr(name), hint=hint)
 
 
-OUTCOMES: Named[Outcome] = Named({o.name: o for o in _DEFINED}, _unknown)
+OUTCOMES: Named[Outcome] = Named(
+    {o.name: o for o in _DEFINED}, _unknown, "simcontract.outcomes:OUTCOMES"
+)
 """Every outcome by its stable name, in a fixed order; an unknown name raises
 :class:`~simcontract.named.UnknownName`, a ``KeyError`` that names the closest one."""
 

@@ -2231,11 +2231,17 @@ _DECLARED = [
     ),
 ]
 
-PARAMETERS: Named[Parameter] = Named({p.name: p for p in _DECLARED}, lambda n: unknown_message(n))
+PARAMETERS: Named[Parameter] = Named(
+    {p.name: p for p in _DECLARED}, lambda n: unknown_message(n), "simcontract.params:PARAMETERS"
+)
 """All parameters by name (read-only); an unknown name raises
 :class:`~simcontract.named.UnknownName`, a ``KeyError`` that names the closest one."""
 
-DEFAULTS: Named[Any] = Named({p.name: p.default for p in _DECLARED}, lambda n: unknown_message(n))
+DEFAULTS: Named[Any] = Named(
+    {p.name: p.default for p in _DECLARED},
+    lambda n: unknown_message(n),
+    "simcontract.params:DEFAULTS",
+)
 """Default value of every parameter (read-only; an unknown name as in :data:`PARAMETERS`)."""
 
 

@@ -903,3 +903,22 @@ def test_the_quality_panel_says_what_its_r_is(state: AppState) -> None:
         r = state.run.value.series()["score_quality_corr"].iloc[-1]
         assert note["text"] == i18n.text("app.note_corr", lang, r=f"{r:.2f}")
         assert note["text"] != f"r = {r:.2f}"
+
+
+def test_a_run_that_outgrows_the_memory_stops_playing_with_a_notice(
+    state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The play loop's thread died on the error, the page still said it was playing."""
+    from simcontract import marketsize
+
+    state.step()
+    monkeypatch.setattr(marketsize, "machine_memory", lambda: 1000)  # now outgrown
+    state.playing.value = True
+    state.play_loop(threading.Event())
+    assert not state.playing.value
+    run = state.run.value
+    assert run.finished and len(run.series()) == 2  # the year it stopped in is shown
+    notice = state.notice.value
+    assert notice is not None and notice.key == "rules_error"
+    assert "stopped at the end of year 2" in notice.text("en")
+    assert not state.step()  # nothing more to run

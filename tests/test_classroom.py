@@ -907,3 +907,18 @@ def test_the_classroom_help_says_what_its_options_do(capsys, lang) -> None:
         assert "(default 240; 0: no timer)" in plan and "(default 90; 0: no timer)" in award
     else:
         assert "默认 240" in plan and "0 表示不限时" in plan and "默认 90" in award
+
+
+def test_a_market_that_outgrows_the_memory_ends_the_session_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The year it stops in is closed and shown; the reason is the error's one line,
+    not a traceback."""
+    from simcontract import marketsize
+
+    session = Session(years=3, seed=4, plan_seconds=0, award_seconds=0)
+    monkeypatch.setattr(marketsize, "machine_memory", lambda: 1000)  # after set-up
+    play(session, lambda s, phase: None, present=False)
+    assert session.phase == "ended" and session.closed_year == 1
+    assert session.error.startswith("the run of ") and "\n" not in session.error
+    assert "stopped at the end of year 1" in session.error

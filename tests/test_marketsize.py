@@ -148,7 +148,9 @@ def test_a_run_that_outgrows_the_limit_stops_at_the_end_of_a_year(monkeypatch) -
         model.run()
     message = str(stopped.value)
     year = int(message.split("stopped at the end of year ")[1].split(":")[0])
-    assert 1 < year <= 20 and len(model.records) == year - 1
+    # The year it stops in is whole and recorded; none follows.
+    assert 1 < year < 20 and len(model.records) == year and not model.running
+    assert model.series()["year"].tolist() == list(range(1, year + 1))
     assert "the run of 'baseline'" in message and "50% of this machine's" in message
     assert "; lower " in message and "\n" not in message
 
@@ -161,3 +163,33 @@ def test_cli_stops_a_run_that_outgrows_the_limit_writing_nothing(
     assert main(["run", "baseline", "--out", str(out)]) == 2
     assert "stopped at the end of year" in _one_error_line(capsys)
     assert not out.exists()
+
+
+def test_workers_of_a_local_pool_share_the_memory_runs_may_use() -> None:
+    """Each worker checks only its own run: two at once may each use half of the
+    share, or together they would use twice what one run may."""
+    from functools import partial
+
+    from simcontract.experiment import runner
+
+    shares: list[float] = []
+    ask = "__import__('simcontract.marketsize', fromlist=['_']).memory_share()"
+    runner.run_units(
+        partial(eval, ask),
+        [None, None],
+        lambda i, share: shares.append(share),
+        bar=runner.Progress(2, "test"),
+        workers=2,
+    )
+    assert shares == [ms.MEMORY_SHARE / 2] * 2
+    assert ms.memory_share() == ms.MEMORY_SHARE  # this process runs one at a time
+
+
+def test_a_batch_says_which_run_outgrew_the_limit(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(ms, "machine_memory", lambda: 1_200_000)
+    argv = ["sweep", "baseline", "--grid", "favouritism=0,0.5", "--replications", "2"]
+    argv += ["--workers", "1", "--figures", "none", "--out", str(tmp_path / "sweep")]
+    assert main(argv) == 2
+    line = _one_error_line(capsys)
+    assert "'baseline', design point 0, replication 0 (seed " in line
+    assert "): the run of 'baseline' stopped at the end of year " in line

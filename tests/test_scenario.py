@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import re
 import warnings
@@ -90,6 +91,8 @@ def test_the_registries_say_what_a_wrong_name_meant() -> None:
     assert next(iter(OUTCOMES)) == "ngo_survival" and "favouritism" in PARAMETERS
     with pytest.raises(TypeError):
         PARAMETERS["years"] = None  # read-only
+    for table in (OUTCOMES, PARAMETERS, DEFAULTS):  # a pickle names the table
+        assert pickle.loads(pickle.dumps(table)) is table and copy.deepcopy(table) is table
 
 
 def test_a_retired_parameter_names_what_took_its_place(small: Scenario) -> None:

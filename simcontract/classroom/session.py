@@ -51,7 +51,7 @@ from simcontract.classroom.plans import (
 )
 from simcontract.classroom.players import Pending, year_end
 from simcontract.phases.tendering import Terms
-from simcontract.scenario import Scenario, load_scenario
+from simcontract.scenario import Scenario, ScenarioError, load_scenario
 
 PRESENT_SECONDS = 12.0
 """A seat whose browser has not asked for news for this long counts as absent."""
@@ -516,12 +516,18 @@ class Session:
         try:
             with self.lock:
                 seat_players(self.players, self._seat_list(), self.model.year + 1)
-            self.model.step()
+            try:
+                self.model.step()
+            except ScenarioError:  # outgrew the memory: the year is whole
+                with self.lock:
+                    self._close_year()
+                raise
             with self.lock:
                 self._close_year()
-        except Exception:  # a failed year ends the session with the reason shown
+        except Exception as err:  # a failed year ends the session with the reason shown
             with self.lock:
-                self.error = traceback.format_exc(limit=3)
+                plain = isinstance(err, ScenarioError)  # its one line says it all
+                self.error = str(err) if plain else traceback.format_exc(limit=3)
                 self._set_phase("ended")
                 self._changed()
 

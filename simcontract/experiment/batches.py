@@ -45,7 +45,13 @@ from simcontract.experiment.results import Results
 from simcontract.experiment.runner import ExperimentError, check_flag, check_int
 from simcontract.marketsize import check_market_size
 from simcontract.model import ContractingModel
-from simcontract.scenario import Scenario, ScenarioWarning, builtin_names, load_scenario
+from simcontract.scenario import (
+    Scenario,
+    ScenarioError,
+    ScenarioWarning,
+    builtin_names,
+    load_scenario,
+)
 
 _said = partial(messages.error, "batches")
 
@@ -62,7 +68,12 @@ def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str,
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in storage.DETAILS}
     with gcpause.paused():
         for point, rep, seed, scenario in tasks:
-            model = ContractingModel(scenario, rng=seed).run()
+            try:
+                model = ContractingModel(scenario, rng=seed).run()
+            except ScenarioError as err:  # a run outgrew the memory: say which one
+                said = {"scenario": repr(scenario.name), "point": point, "seed": seed}
+                stopped = _said("run_stopped", replication=rep, error=str(err), **said)
+                raise ScenarioError(stopped) from None
             ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
             rows.append({**ids, **dict(scenario), **model.summary()})
             if series:
@@ -232,7 +243,8 @@ def _execute(
     runner.width(workers, executor)
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", 1)
-    check_flag(progress, "progress", none=True)
+    # A bad SIMCONTRACT_LOG_SECONDS is told before the folder is written.
+    runner.log_progress(check_flag(progress, "progress", none=True))
     directory = _output(out, check_flag(resume, "resume"))
     if command is not None and (
         isinstance(command, str) or not all(isinstance(c, str) for c in command)
@@ -368,8 +380,10 @@ def compare(
             :mod:`simcontract.experiment.storage`). ``None`` keeps everything in memory.
         resume: Finish an interrupted batch in ``out``, running only missing runs.
         series: Also keep every run's yearly series, NGO table and final contracts.
-        progress: Show a progress bar on stderr; ``None``: only on a terminal and
-            when the ``CI`` environment variable is not set.
+        progress: Show a progress bar on stderr; ``None`` (the command line's choice):
+            a bar on a terminal, plain lines at most once a minute elsewhere (a
+            log; see :func:`~simcontract.experiment.runner.log_progress`), nothing
+            when the ``CI`` environment variable is set.
         chunk_size: Runs per unit of work (and per Parquet part); default adapts to
             the batch size and to how long a run takes (at most about
             :data:`~simcontract.experiment.batches.CHUNK_SECONDS` of runs).

@@ -322,12 +322,16 @@ def tick(amount: int = 1) -> None:
         _ticker(amount)
 
 
-def _init_worker(steps: Any) -> None:
+def _init_worker(steps: Any, workers: int = 1) -> None:
     """Initialise a pool worker: the batch's process handles Ctrl-C and stops its
     workers itself, a SIGTERM ends a worker at once, the worker ends when the batch's
-    process has gone (:func:`_end_with_batch`), and ticks go to the ``steps`` queue
-    (when there is one)."""
+    process has gone (:func:`_end_with_batch`), ticks go to the ``steps`` queue (when
+    there is one), and a run in it may grow to its share of the memory the ``workers``
+    of the pool share (:func:`simcontract.marketsize.share_memory`)."""
     global _ticker
+    from simcontract import marketsize
+
+    marketsize.share_memory(workers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
@@ -683,7 +687,7 @@ class _LocalPool:
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self.queue,),
+            initargs=(self.queue, workers),
         )
         self._relay: threading.Thread | None = None
         try:

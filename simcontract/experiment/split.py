@@ -90,8 +90,10 @@ def run_split(
             Dask's); it is not shut down.
         cities_per_task: Cities in a group (default: :data:`CITIES_PER_TASK`, or fewer
             so that every worker has a group).
-        progress: Show a progress bar of city-years on stderr; ``None``: only on a
-            terminal and when the ``CI`` environment variable is not set.
+        progress: Show a progress bar of city-years on stderr; ``None``: a bar on a
+            terminal, plain lines elsewhere (see
+            :func:`~simcontract.experiment.runner.log_progress`), nothing when the
+            ``CI`` environment variable is set.
 
     Returns:
         The run's yearly records, summary and series.
@@ -105,7 +107,7 @@ def run_split(
     seed = check_int(seed, "seed", 0)
     if cities_per_task is not None:
         check_int(cities_per_task, "cities_per_task", 1)
-    check_flag(progress, "progress", none=True)
+    runner.log_progress(check_flag(progress, "progress", none=True))
     scenario = load_scenario(scenario)
     n, years = scenario["n_cities"], scenario["years"]
     size = cities_per_task or min(CITIES_PER_TASK, -(-n // runner.width(workers, executor)))
