@@ -212,11 +212,16 @@ class ContractingModel(mesa.Model):
         self.records.append(record)
         self._current = yearly(record)
         self.datacollector.collect(self)
-        if rules.year >= rules["years"]:
+        self._end_year(rules.year, rules["years"])
+
+    def _end_year(self, year: int, years: int) -> None:
+        """After ``year`` is recorded: the run ends at its last year, or stops where it
+        has outgrown the memory a run may use (:func:`~simcontract.marketsize.check_grown`)."""
+        if year >= years:
             self.running = False
             return
         try:
-            check_grown(self.market_scenario.name, rules.year, self.cities)
+            check_grown(self.market_scenario.name, year, self.cities)
         except ScenarioError:
             self.running = False  # the year is whole and recorded; no more follow
             raise
