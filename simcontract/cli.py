@@ -856,7 +856,9 @@ def _draw_figures(results: Any, folder: Path, formats: Sequence[str]) -> None:
     from simcontract import plots
 
     if not formats:
-        print(said("figures_none", folder=folder.parent))
+        # Figures an earlier session or `plot --partial` drew stay, perhaps of fewer runs.
+        earlier = folder.is_dir() and any(p.is_file() for p in folder.iterdir())
+        print(said("figures_earlier" if earlier else "figures_none", folder=folder.parent))
         return
     paths = plots.draw_all(results, folder, formats=formats, progress=None)
     _print_figures(folder, formats, paths)

@@ -35,6 +35,24 @@ def test_no_figures_writes_every_table_and_says_how_to_draw_them_later(
     assert len(load_results(out).runs) == 2
 
 
+def test_no_figures_on_a_resume_says_the_figures_there_are_from_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Figures drawn before (by an earlier session, or `plot --partial` from fewer
+    runs) stayed beside the finished tables without a word."""
+    from simcontract.experiment import storage
+
+    out = tmp_path / "r"
+    code, _, err = run_cli([*SWEEP, "--figures", "png", "--out", str(out)], capsys)
+    assert code == 0, err
+    storage.parts(out / "runs")[-1].unlink()  # as if a run was lost
+    argv = [*SWEEP, "--figures", "none", "--out", str(out), "--resume"]
+    code, printed, err = run_cli(argv, capsys)
+    assert code == 0, err
+    assert f"those in {out}/figures were drawn before, perhaps from fewer runs: " in printed
+    assert f"`simcontract plot {out}` draws them again from every run" in printed
+
+
 def test_figures_in_the_formats_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "c"
     argv = ["compare", "baseline", "thin_market", "--replications", "1", "--workers", "1"]

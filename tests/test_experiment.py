@@ -653,6 +653,18 @@ def test_progress_in_a_log_is_plain_lines(
     assert capsys.readouterr().err == ""
 
 
+def test_a_bad_start_method_is_told_before_the_folder_is_written(
+    tiny: Scenario, tmp_path, monkeypatch
+) -> None:
+    from simcontract.experiment import runner
+
+    monkeypatch.setenv(runner.START_METHOD_VARIABLE, "bogus")
+    with pytest.raises(ExperimentError, match="SIMCONTRACT_START_METHOD='bogus' is not"):
+        sweep(tiny, GRID, replications=1, workers=2, out=tmp_path / "batch")
+    assert not (tmp_path / "batch").exists()
+    sweep(tiny, GRID, replications=1, workers=1, out=tmp_path / "serial")  # no pool
+
+
 def test_bad_options(tiny: Scenario) -> None:
     for kwargs, word in [
         ({"replications": 0}, "replications"),

@@ -240,7 +240,8 @@ def _execute(
     Bad options fail before the directory is touched; the directory is locked while the
     batch writes it.
     """
-    runner.width(workers, executor)
+    if runner.width(workers, executor) > 1 and executor is None:
+        runner.start_method()  # a bad SIMCONTRACT_START_METHOD before the folder is written
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", 1)
     # A bad SIMCONTRACT_LOG_SECONDS is told before the folder is written.
