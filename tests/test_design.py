@@ -30,6 +30,8 @@ SCHEDULE = (
 """The phase module of each line of ``step()``, in order."""
 
 CORE = [PACKAGE / "agents.py", PACKAGE / "model.py", *sorted((PACKAGE / "phases").glob("*.py"))]
+CORE += [PACKAGE / f"{name}.py" for name in ("openround", "ngostate", "contractstate", "batch")]
+CORE += [PACKAGE / "outcomes.py"]
 
 STRUCTURAL = {
     # (file, value): why the literal is not a behavioural number
@@ -38,6 +40,12 @@ STRUCTURAL = {
     ("tendering.py", 2): "index of the workload weight; the square in the HHI; 2.0 is a "
     "key above every uniform draw, marking an unwanted tender",
     ("model.py", 2): "the warning's stack level",
+    ("openround.py", 2): "two normal draws per entry (price, award)",
+    ("ngostate.py", 2): "arrays grow by doubling; one row past the last",
+    ("ngostate.py", 64): "rows an empty state starts with",
+    ("outcomes.py", 2): "squares in sums of squares; the Gini coefficient's formula",
+    ("outcomes.py", 3): "a correlation needs at least three points",
+    ("outcomes.py", 0.6): "how close a misspelt name must be to be suggested (difflib)",
     ("entry.py", 2): "mu = -sigma**2 / 2 keeps the mean of a log-normal factor at 1",
 }
 """Numeric literals allowed in the core besides 0, 1 and -1, with the reason."""
