@@ -407,12 +407,6 @@ def _say(progress: bool | Callable[[str], Any] | None, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
 def _generations(history: Any) -> pd.DataFrame:
     """The stored generations (see :attr:`Posterior.generations`)."""
     table = history.get_all_populations()
@@ -743,7 +737,7 @@ def _sample(
                         epsilon=f"{epsilon:.4g}",
                         rate=f"{rate:.3f}",
                         tried=history.get_all_populations()["samples"].iloc[-1],
-                        elapsed=_clock(time.perf_counter() - started),
+                        elapsed=runner.clock(time.perf_counter() - started),
                     ),
                 )
                 if abc.check_terminate(t=t, acceptance_rate=rate):

@@ -563,7 +563,7 @@ class _LogLines:
     def __exit__(self, kind: Any, *rest: Any) -> None:
         made = self.done - self.bar.initial
         if kind is None and self.lines and made:
-            elapsed = _duration(time.monotonic() - self.started)
+            elapsed = clock(time.monotonic() - self.started)
             self._write("finished", made=_count(made), elapsed=elapsed)
 
     def update(self, n: int = 1) -> None:
@@ -579,8 +579,8 @@ class _LogLines:
         self._write(
             "line",
             percent=f"{100 * self.done / max(1, self.bar.total):.0f}",
-            elapsed=_duration(elapsed),
-            left=_duration(left) if left is not None else "?",
+            elapsed=clock(elapsed),
+            left=clock(left) if left is not None else "?",
         )
 
     def _write(self, key: str, **values: Any) -> None:
@@ -609,8 +609,8 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
-def _duration(seconds: float) -> str:
-    """``seconds`` as ``h:mm:ss``."""
+def clock(seconds: float) -> str:
+    """``seconds`` as ``h:mm:ss``, as progress lines say a time."""
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
