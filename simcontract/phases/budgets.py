@@ -13,7 +13,7 @@ slots: "Their political and financial power is significantly weaker than governm
 departments (GZ20181210)" (Mok & Wen 2023). Every slot of a bureau is a centre serving
 one street, whose population is drawn when the slot is first funded: "The population in each
 sub-district ranges from 3,000 to nearly 90,000", yet "the Municipal and District
-Bureaus of Finance allocated ¥6 million to each SO in three years" (Guangzhou IFSC study):
+Bureaus of Finance allocated ¥6 million to each SO in three years" (Guangzhou IFSC study n.d.):
 a centre's money does not depend on how many residents it serves.
 """
 

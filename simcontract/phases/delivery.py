@@ -9,7 +9,7 @@ hours), then the NGO's own hours (whatever is left), which it splits between adv
 ``H``. Officials also choose the users of part of the contracted service: "it was
 government officials instead of social workers who had a final say on who should be the
 main service users for IFSCs ... as SWAs have to rely on welfare contracts to survive"
-(004). Delivery runs over a city's active NGOs at once (``city.batch``, see
+(Guangzhou IFSC study n.d.). Delivery runs over a city's active NGOs at once (``city.batch``, see
 :mod:`simcontract.batch`).
 """
 
@@ -37,8 +37,9 @@ def comply_probability(dependence: np.ndarray, rules: Mapping[str, Any]) -> np.n
 
     NGOs "found it difficult to turn down extra work requested by government officials,
     for fear of receiving negative comments on their annual service assessments as well
-    as damaging their future service bids" (004). A refusal costs the award total of the
-    NGO's next bid ``refusal_cost = (1 - favouritism) * wr * (1 - reputation_memory) *
+    as damaging their future service bids" (Guangzhou IFSC study n.d.). A refusal costs
+    the award total of the NGO's next bid
+    ``refusal_cost = (1 - favouritism) * wr * (1 - reputation_memory) *
     refusal_penalty + favouritism * refusal_tie_cut``: the assessment's penalty lowers
     its reputation, weighted ``wr`` in merit (:func:`~simcontract.phases.tendering.award_weights`),
     and the official's tie falls (:func:`~simcontract.phases.evaluation.evaluate_contracts`).
@@ -298,7 +299,7 @@ def fit(batch: YearBatch, rules: Mapping[str, Any]) -> np.ndarray:
     ``specialist_voice * partnership`` for a specialist serving a mass organisation of
     its sector, whose services it helps plan ("these NGOs, with their rich expertise
     and experiences, can provide technical support and professional advice to mass
-    organisations in planning innovative initiatives (GZ20181210)"), both Mok & Wen 2023;
+    organisations in planning innovative initiatives ... (GZ20181210)"), both Mok & Wen 2023;
     0 otherwise. Which of the three applies never changes once a contract is signed, so
     it is found in a contract's first year and kept (:func:`fit_kind`).
     """
@@ -336,7 +337,7 @@ def reach(
     required hours serve ``coverage_population`` residents in full depth, hours beyond
     the requirement serve more, and a centre funded at the flat rate but serving more
     residents spreads its hours thinner, since "The service coverage of an IFSC should
-    include all residents in an area (SO 07)" (Guangzhou IFSC study). Hours short of the
+    include all residents in an area (SO 07)" (Guangzhou IFSC study n.d.). Hours short of the
     requirement count in the delivery factor instead. 1 for a slot without a population.
     """
     population = batch.populations()

@@ -191,8 +191,8 @@ def _inclination(rng: np.random.Generator, rules: Mapping[str, Any], origin: np.
     ``advocacy_specialist`` for specialists), capped at 1.
 
     "Some NGOs can even engage in the policy-making process and advocate policy changes"
-    (002); specialists strive for autonomy (002). A mean of 0 gives 0 and draws nothing; a
-    mean of 1 or more gives 1.
+    (Mok & Wen 2023); specialists strive for autonomy (Mok & Wen 2023). A mean of 0 gives
+    0 and draws nothing; a mean of 1 or more gives 1.
     """
     factor = np.where(origin == ORIGINS.index("specialist"), rules["advocacy_specialist"], 1.0)
     mean = np.minimum(1.0, rules["advocacy_inclination"] * factor)

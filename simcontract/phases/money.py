@@ -9,14 +9,14 @@ Government payments are ``price * (1 - match_funding)`` per contract; the NGO ru
 whole service, so it brings the match, ``match_funding * price``, itself (the 2012
 national fund asked CSOs for "half the amount in matched funding", which "created an
 obstacle for smaller social organizations unlikely to be able to mobilize sufficient
-internal resources", 003). The match comes from three sources (:func:`match_sources`):
-volunteers' time and donated goods and venues, which replace activity spending;
-co-funders (foundations, companies), who back established NGOs; and the NGO's own money
-(:func:`cash_match`). An NGO without contracts pays only ``lean_overhead`` of its
-overhead. Wages are cut (down to ``min_pay_level`` of the market wage) before reserves
-would go negative; an NGO whose pay cut balances its books ends the year with reserves
-of exactly 0, and one whose reserves still fall below zero (by more than
-``SHORTFALL_TOLERANCE``) is insolvent and exits.
+internal resources", Yang, Huang & Fulda 2016). The match comes from three sources
+(:func:`match_sources`): volunteers' time and donated goods and venues, which replace
+activity spending; co-funders (foundations, companies), who back established NGOs; and
+the NGO's own money (:func:`cash_match`). An NGO without contracts pays only
+``lean_overhead`` of its overhead. Wages are cut (down to ``min_pay_level`` of the
+market wage) before reserves would go negative; an NGO whose pay cut balances its books
+ends the year with reserves of exactly 0, and one whose reserves still fall below zero
+(by more than ``SHORTFALL_TOLERANCE``) is insolvent and exits.
 """
 
 from __future__ import annotations

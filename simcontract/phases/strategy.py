@@ -3,14 +3,14 @@
 Personal ties bind an official and an NGO's head, not their organisations: "state-society
 relation, actually, is the interpersonal relationship between agency head and government
 official ... Changes in personnel, from either side of the collaboration, may result in
-the termination of relationship" (002). An NGO's head leaves with chance
+the termination of relationship" (Mok & Wen 2023). An NGO's head leaves with chance
 ``head_turnover`` a year, and every official's tie to the NGO ends with him.
 
 Contracting has a price: documentation for evaluators and unpaid extra duties ordered by
-officials (004); some NGOs do not contract (000) and live on donors, fees and other
-income. An NGO stays out of contracting for the year when the share of staff time that
-providers lost to documents and duties last year exceeds its own tolerance, unless its
-money would not last ``runway_years`` without contracts.
+officials (Guangzhou IFSC study n.d.); some NGOs do not contract (LSE n.d.) and live on
+donors, fees and other income. An NGO stays out of contracting for the year when the
+share of staff time that providers lost to documents and duties last year exceeds its
+own tolerance, unless its money would not last ``runway_years`` without contracts.
 
 An NGO that seeks contracts courts one official of a purchaser it serves: its head spends
 ``cultivation_hours`` on it, and the tie grows by ``tie_cultivation`` of its gap to 1.
@@ -18,9 +18,10 @@ Ties are formed by people, outside the contract: scores do not make them.
 
 Each NGO also plans how much of its own hours it will spend on advocacy
 (:func:`advocacy_effort`): "Some NGOs can even engage in the policy-making process and
-advocate policy changes" (002), but contracting brings "the stunting of advocacy activity
-in order not to endanger public funding streams" (004): a long contract "is a signal
-about obedience . . . It will be a huge loss for the agency once it loses the bid" (002).
+advocate policy changes" (Mok & Wen 2023), but contracting brings "the stunting of
+advocacy activity in order not to endanger public funding streams" (Guangzhou IFSC study
+n.d.): a long contract "is a signal about obedience . . . It will be a huge loss for the
+agency once it loses the bid" (Mok & Wen 2023).
 """
 
 from __future__ import annotations

@@ -264,8 +264,8 @@ def make_bids(
     adj = merit_adjustments(purchaser, bidders, rules)
     obedience = None
     if rules["obedience_discount"] > 0.0:
-        # "(Long duration) ... is a signal about obedience" (002): the longer the contract
-        # at stake, the more an official marks down an NGO that spoke up.
+        # "(Long duration) ... is a signal about obedience" (Mok & Wen 2023): the longer
+        # the contract at stake, the more an official marks down an NGO that spoke up.
         obedience = rules["obedience_discount"] * contract_length(city, purchaser, rules)
     if purchaser.mode == "direct":
         n = len(bidders)
