@@ -25,6 +25,8 @@ from simcontract.scenario import (
 ROOT = Path(__file__).resolve().parent.parent
 FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
 """A source document's file name, which no user-facing text may show."""
+DOCUMENT_NUMBER = re.compile(r"(?:\(|, )00[0-4]\)")
+"""A citation by the number of a document's file: "(002)", ", 003)"."""
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -121,6 +123,13 @@ def test_no_file_name_is_cited_in_files_a_reader_sees() -> None:
     for path in paths:
         found = FILE_NAME.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path.name} cites {found.group(0)}"
+
+
+def test_the_code_cites_sources_by_short_citation_not_by_document_number() -> None:
+    """Docstrings reach the API reference: "(002)" tells a reader nothing."""
+    for path in sorted((ROOT / "simcontract").rglob("*.py")):
+        found = DOCUMENT_NUMBER.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path.relative_to(ROOT)} cites {found.group(0)}"
 
 
 @pytest.mark.parametrize(
