@@ -315,9 +315,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = scenario_with(args.scenario, args.set)
     out = out_path(args.out)
     if out is not None:
-        target = out / f"{file_stem(scenario.name)}-seed{args.seed}-series.csv"
-        if target.exists():  # perhaps a run with other --set values: never replaced
-            raise UsageError(said("error.series_exists", out=repr(str(out)), file=target.name))
+        stem = f"{file_stem(scenario.name)}-seed{args.seed}"
+        target, rules = out / f"{stem}-series.csv", out / f"{stem}-scenario.toml"
+        for path in (target, rules):
+            if path.exists():  # perhaps a run with other --set values: never replaced
+                raise UsageError(said("error.series_exists", out=repr(str(out)), file=path.name))
     run = run_split(scenario, args.seed, workers=args.workers, progress=None)
     summary = run.summary()
     # English keeps the outcomes' names alone; another language adds their labels.
@@ -330,13 +332,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         for name, o in OUTCOMES.items()
     ]
     heading = {"scenario": repr(scenario.name), "seed": args.seed, "years": scenario["years"]}
-    print(i18n.text("run_view.heading", **heading))
+    print(
+        i18n.text(
+            "run_view.heading_one" if heading["years"] == 1 else "run_view.heading", **heading
+        )
+    )
+    print(_code_line(args.set))
     print(format_table(rows, tuple(i18n.text(f"run_view.{k}") for k in keys)))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+        # The rules as run, --set values and dated changes included: with the seed, what
+        # repeats the series (`simcontract run FILE --seed SEED`).
+        text = f"# {_code_line(args.set)}\n{scenario.to_toml()}"
+        write_atomic(rules, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         write_atomic(target, lambda tmp: run.series().to_csv(tmp, index=False))
         print(i18n.text("run_view.written", path=target))
+        print(i18n.text("run_view.written_scenario", path=rules, seed=args.seed))
     return 0
+
+
+def _code_line(settings: Sequence[str] | None) -> str:
+    """The ``--set`` items of a run and the code that made it (version, model code)."""
+    from simcontract import i18n
+    from simcontract.codeversion import code_record
+
+    code = code_record()
+    given = " ".join(f"--set {item}" for item in settings or ()) or i18n.text("run_view.no_set")
+    return i18n.text(
+        "run_view.code",
+        settings=given,
+        version=code["simcontract_version"],
+        code=code["model_code"],
+    )
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -707,6 +734,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """``simcontract compare``: replicate scenarios, print levels and paired contrasts
     against a reference; with ``--out``, write the tables, codebook, exports and figures."""
     from simcontract.experiment import compare
+    from simcontract.experiment.batches import BatchScenarioWarning
     from simcontract.scenario import builtin_names
 
     names = args.scenario or builtin_names()
@@ -729,7 +757,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_scheduler(args.scheduler)
     _check_out(args.out, args.resume)
     with _holding(args):
-        results = _batch(args, lambda **kw: compare(scenarios, **kw))
+        with warnings.catch_warnings():
+            # Said above of the command's arguments, in the command's terms.
+            warnings.simplefilter("ignore", BatchScenarioWarning)
+            results = _batch(args, lambda **kw: compare(scenarios, **kw))
         with _reporting(args, results):
             _print_comparison(results, shown, args)
             if results.directory is not None:
@@ -1281,6 +1312,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simcontract import i18n
     from simcontract.experiment import KEY_OUTCOMES, limits, sweep
     from simcontract.experiment.designs import DesignError, check_points
+    from simcontract.experiment.report import version_line
 
     base = scenario_with(args.scenario, args.set)
     design = _design(args)
@@ -1314,6 +1346,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "replications": _count(n, "replication"),
             }
             print(said("sweep_ran", **ran, seed=args.seed))
+            if version := version_line(results.manifest):
+                print(version)
             indices = None
             if design.kind in ("sobol", "morris"):
                 indices = _print_indices(results, KEY_OUTCOMES)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import sys
 import warnings
 from collections.abc import MutableMapping, Sequence
 from functools import partial
@@ -50,6 +49,7 @@ from simcontract.agents import (
     Intermediary,
     MassOrganisation,
 )
+from simcontract.callers import caller_level
 from simcontract.i18n import error_text
 from simcontract.marketsize import check_grown, check_market_size
 from simcontract.ngostate import NGOState
@@ -72,17 +72,16 @@ _wrong = partial(error_text, "types")
 """A message of a wrong argument given from Python, in the language in use."""
 
 
-def _caller_level() -> int:
-    """The stack level, for ``warnings.warn`` called from here, of the first frame
-    outside simcontract and Mesa: the code that stepped the model, however deep Mesa's
-    wrappers of ``step()`` are (one in Mesa 3.3, five in 3.5)."""
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in (
-        "simcontract",
-        "mesa",
-    ):
-        frame, level = frame.f_back, level + 1
-    return level
+def _warn_changed(base: Scenario, scenario: Scenario, params: dict[str, Any]) -> None:
+    """Warn (:class:`~simcontract.scenario.ScenarioWarning`) of the dated rule changes of
+    ``base`` that keyword ``params`` made moot, as ``--set`` does: those a shorter run
+    no longer reaches, and those that set a keyword's parameter again."""
+    reached = set(base.unreached_changes())
+    lines = [line for line in scenario.unreached_changes() if line not in reached]
+    lines += scenario.superseded(params, error_text("scenario", "by_keyword"))
+    for line in lines:
+        said = error_text("scenario", "named_warning", name=repr(scenario.name), line=line)
+        warnings.warn(ScenarioWarning(said), stacklevel=caller_level())
 
 
 class ContractingModel(mesa.Model):
@@ -161,6 +160,8 @@ class ContractingModel(mesa.Model):
                 raise ScenarioError(error_text("types", "model_key", param=key, name=repr(key)))
         self.market_scenario: Scenario = base.replace(**params) if params else base
         """The scenario the market follows: its rules, sizes and dated rule changes."""
+        if params:
+            _warn_changed(base, self.market_scenario, params)
         # Set-up follows the rules of year 1 (a dated change for year 1 applies already).
         self.rules: Rules = Rules(self.market_scenario.at_year(1), 0)
         """The parameter values in force in the year last run (those of year 1 before
@@ -402,7 +403,7 @@ class ContractingModel(mesa.Model):
             return
         self._beyond_warned = True
         said = error_text("warnings", "beyond_years", year=self.year + 1, years=years)
-        warnings.warn(ScenarioWarning(said), stacklevel=_caller_level())
+        warnings.warn(ScenarioWarning(said), stacklevel=caller_level())
 
     def city(self, index: int) -> City:
         """The simulated city with this index.

@@ -339,7 +339,9 @@ class Outcome:
 
     Attributes:
         name: Stable public name.
-        unit: Unit (``share`` for values in [0, 1]).
+        unit: Unit: ``share`` for a share of a count and ``index`` for another value
+            in [0, 1], ``-difference`` for a difference of two of them; the values
+            each unit allows are :data:`~simcontract.experiment.stats.UNIT_RANGES`.
         yearly: What the value in ``series()`` counts for one year.
         summary: What the value in ``summary()`` counts for the whole run.
         measure: The value from a :class:`YearRecord` (``str(measure)`` gives the

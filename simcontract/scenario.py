@@ -767,11 +767,15 @@ def _toml_hint(reason: str, key: str) -> str:
 
 
 def _check_change_years(changes: Any, path: Path) -> None:
-    """Refuse two ``[[changes]]`` tables of one year (which one was meant to win?)."""
+    """Refuse two ``[[changes]]`` tables of one year (which one was meant to win?).
+
+    Only valid years count here: a bad one (``true``, 0) is told as such where each
+    change is checked.
+    """
     first: dict[Any, int] = {}
     for i, change in enumerate(changes if isinstance(changes, list) else [], 1):
         year = change.get("year") if isinstance(change, dict) else None
-        if not isinstance(year, int):
+        if not isinstance(year, int) or isinstance(year, bool) or year < 1:
             continue
         if year in first:
             same = _said("same_year_file", first=first[year], i=i, year=year)

@@ -209,6 +209,16 @@ FILE_BAD: list[tuple[str, str | bytes, str]] = [
         r"'year' = 0 is not allowed; expected an integer >= 1",
     ),
     (
+        "change year true after year 1",
+        "[[changes]]\nyear = 1\nfavouritism = 0.2\n[[changes]]\nyear = true\nreshuffle = 0.1\n",
+        r"change #2: 'year' = a true/false value is not allowed; expected an integer >= 1",
+    ),
+    (
+        "two changes in year 0",
+        "[[changes]]\nyear = 0\nfavouritism = 0.2\n[[changes]]\nyear = 0\nreshuffle = 0.1\n",
+        r"change #1: 'year' = 0 is not allowed; expected an integer >= 1",
+    ),
+    (
         "change year as text",
         '[[changes]]\nyear = "9"\nfavouritism = 0.2\n',
         r"'year' = '9' is not allowed; expected an integer >= 1",

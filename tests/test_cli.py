@@ -58,12 +58,18 @@ def test_run_prints_every_outcome_and_writes_the_series(
     for name, outcome in OUTCOMES.items():
         assert name in table, f"{name} missing from the summary table"
         assert table[name][-1] == outcome.unit
-    files = list(out_dir.iterdir())
-    assert len(files) == 1 and files[0].suffix == ".csv", files
-    assert str(files[0]) in out  # the table is followed by where the series went
-    series = pd.read_csv(files[0])
+    assert "settings: --set years=3; simcontract " in out and "model code sha256:" in out
+    csv, rules = out_dir / "baseline-seed5-series.csv", out_dir / "baseline-seed5-scenario.toml"
+    assert sorted(out_dir.iterdir()) == sorted([csv, rules])
+    assert str(csv) in out and str(rules) in out  # the table is followed by where they went
+    series = pd.read_csv(csv)
     assert list(series.columns) == ["year", *OUTCOMES]
     assert series["year"].tolist() == [1, 2, 3]
+    # The rules as run, with the seed, repeat the series.
+    again = tmp_path / "again"
+    code, _out, err = run_cli(["run", str(rules), "--seed", "5", "--out", str(again)], capsys)
+    assert code == 0, err
+    assert (again / "baseline-seed5-series.csv").read_bytes() == csv.read_bytes()
 
 
 def test_run_csv_matches_the_model_run_in_process(
@@ -213,8 +219,9 @@ def test_series_file_stays_inside_out_whatever_the_scenario_name(
     assert all(out in p.parents for p in created), f"written outside --out: {created}"
     # The name is made safe, not refused: the run is not lost.
     assert code == 0, err
-    assert [p.parent for p in created] == [out]
-    assert pd.read_csv(created.pop())["year"].tolist() == [1, 2]
+    assert [p.parent for p in created] == [out, out]
+    (series,) = (p for p in created if p.suffix == ".csv")
+    assert pd.read_csv(series)["year"].tolist() == [1, 2]
 
 
 @pytest.mark.parametrize(
@@ -235,9 +242,10 @@ def test_a_long_scenario_name_makes_a_short_file_name(
     path = write_toml(f'name = "{name}"\n[parameters]\nyears = 2\ninitial_ngos = 5\n', "cn.toml")
     code, _out, err = run_cli(["run", str(path), "--out", str(tmp_path / "out")], capsys)
     assert code == 0, err
-    (written,) = (tmp_path / "out").iterdir()
-    assert written.name.startswith("广州") and len(written.name.encode()) <= 255
-    assert pd.read_csv(written)["year"].tolist() == [1, 2]
+    written = sorted((tmp_path / "out").iterdir())
+    assert [p.suffix for p in written] == [".toml", ".csv"]
+    assert all(p.name.startswith("广州") and len(p.name.encode()) <= 255 for p in written)
+    assert pd.read_csv(written[1])["year"].tolist() == [1, 2]
 
 
 @pytest.mark.parametrize(

@@ -539,7 +539,8 @@ def test_the_command_line_speaks_chinese_with_lang(
     assert main([*argv, "--lang", "zh_CN", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "社会组织存活率" in printed and "情景" in printed
-    assert (out / "codebook.md").read_text(encoding="utf-8").startswith("# 结果指标编码手册")
+    book = (out / "codebook.md").read_text(encoding="utf-8")
+    assert book.startswith("# 结果文件夹编码手册") and "\n## 结果指标\n" in book
     assert "情景" in (out / "table.md").read_text(encoding="utf-8")
     assert main(["plot", str(out), "--format", "svg", "--lang", "zh_CN"]) == 0
     assert "社会组织" in (out / "figures" / "outcomes.svg").read_text(encoding="utf-8")

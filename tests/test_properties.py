@@ -28,6 +28,7 @@ from simcontract import (
     ScenarioError,
     load_scenario,
 )
+from simcontract.experiment.stats import UNIT_RANGES
 from simcontract.phases import delivery, tendering
 from simcontract.scenario import builtin_names
 
@@ -246,23 +247,22 @@ def check_counts(model: ContractingModel, seen: dict[str, Any]) -> None:
 
 
 def check_bounds(values: dict[str, float], where: str) -> None:
-    """Shares in [0, 1], correlations in [-1, 1], everything else >= 0 (up to rounding)."""
+    """Every outcome within the values its unit allows (:data:`UNIT_RANGES`: shares and
+    indices in [0, 1], correlations and differences in [-1, 1], counts, money and ratios
+    at least 0), up to rounding."""
     for name, outcome in OUTCOMES.items():
         v = values[name]
         if math.isnan(v):
             continue
         assert math.isfinite(v), f"{where}: {name} = {v}"
-        if outcome.unit == "share":
-            assert -ROUNDING <= v <= 1.0 + ROUNDING, f"{where}: {name} = {v} is not a share"
-        elif outcome.unit == "correlation":
-            assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a correlation"
-        elif outcome.unit == "index-difference":
-            assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a difference of indices"
-        elif outcome.unit == "share-difference":
-            assert -1.0 <= v <= 1.0, f"{where}: {name} = {v} is not a difference of shares"
-        else:
-            assert v >= 0.0, f"{where}: {name} = {v} is negative"
-    assert math.isnan(values["hhi"]) or values["hhi"] <= 1.0 + ROUNDING
+        lo, hi = UNIT_RANGES[outcome.unit]
+        assert lo - ROUNDING <= v <= hi + ROUNDING, f"{where}: {name} = {v} not in [{lo}, {hi}]"
+
+
+def test_every_unit_has_its_range() -> None:
+    """Intervals are cut at the ends of an outcome's range and the bounds above are
+    checked by unit: an outcome of a unit without a range would escape both."""
+    assert {o.unit for o in OUTCOMES.values()} <= set(UNIT_RANGES)
 
 
 # --------------------------------------------------------------------------- properties

@@ -151,3 +151,55 @@ def test_workers_that_cannot_start_are_one_clear_error(monkeypatch: pytest.Monke
     message = str(lost.value)
     assert message.startswith("worker processes could not start (")
     assert message.endswith('put the script\'s code under `if __name__ == "__main__":`')
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_script_read_from_standard_input_is_told_before_anything_is_written(
+    tmp_path: Path, method: str
+) -> None:
+    """Workers re-read the main script from its file: from standard input they failed
+    with a worker's traceback each, then advice about the `__main__` guard the script
+    already had, and a batch folder marked interrupted."""
+    code = (
+        "from simcontract import Scenario, compare\n"
+        'if __name__ == "__main__":\n'
+        '    tiny = Scenario({"years": 2, "initial_ngos": 12, "n_bureaux": 4}, name="tiny")\n'
+        '    compare([tiny], replications=2, workers=2, out="batch")\n'
+    )
+    env = {**os.environ, runner.START_METHOD_VARIABLE: method, "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, "-"],
+        input=code,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == (
+        "simcontract.experiment.runner.ExperimentError: worker processes cannot start: each "
+        "one reads the main script again from its file, and '<stdin>' is not a file (a "
+        "script read from standard input?); save the script to a file and run that, or use "
+        "one worker (workers=1, --workers 1)"
+    )
+    assert proc.stderr.count("Traceback") == 1  # this process's own, no worker's
+    assert not (tmp_path / "batch").exists()
+
+
+def test_a_script_read_from_standard_input_runs_on_one_worker(tmp_path: Path) -> None:
+    code = (
+        "from simcontract import Scenario, compare\n"
+        'tiny = Scenario({"years": 2, "initial_ngos": 12, "n_bureaux": 4}, name="tiny")\n'
+        "print(len(compare([tiny], replications=2, workers=1).runs))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-"],
+        input=code,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert (proc.returncode, proc.stdout) == (0, "2\n"), proc.stderr

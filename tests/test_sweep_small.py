@@ -141,7 +141,7 @@ def test_figures_of_a_partial_batch_say_so_in_their_titles(
 
 # ------------------------------------------------------------ intervals cut in the tables
 def _spread(grid: Results) -> Results:
-    """``grid`` with NGO survival (a share) and service quality (an index, unbounded)
+    """``grid`` with NGO survival (a share) and service quality (an index, in [0, 1] too)
     0 in one replication and 1 in the other at each point, in opposite order at the
     two points: every t interval over two runs then reaches far beyond [0, 1]."""
     runs = grid.runs.copy()
@@ -159,7 +159,9 @@ def _raw(values: pd.Series) -> tuple[str, str]:
     return format_cell(ci.mean, half, decimals([half])), f"{half:.1f}"
 
 
-def test_a_sweep_table_cuts_a_share_interval_at_0_and_1_and_says_so(grid: Results) -> None:
+def test_a_sweep_table_cuts_share_and_index_intervals_at_0_and_1_and_says_so(
+    grid: Results,
+) -> None:
     spread = _spread(grid)
     raw_share, _ = _raw(spread.runs.loc[spread.runs["point"] == 0, "ngo_survival"])
     raw_index, _ = _raw(spread.runs.loc[spread.runs["point"] == 0, "service_quality"])
@@ -169,13 +171,14 @@ def test_a_sweep_table_cuts_a_share_interval_at_0_and_1_and_says_so(grid: Result
     rows = [line for line in text.splitlines() if re.match(r"[01]\s", line)]
     assert len(rows) == 2
     for row in rows:
-        assert "0.5 [0.0, 1.0]" in row  # the share, cut
-        assert row.rstrip().endswith("0.5 ±6.4")  # the index: as before
+        # The share and the index, both cut (an index's interval was not: quality 0.5
+        # ±6.4 and HHI 0.7 ±4.4 were printed).
+        assert row.count("0.5 [0.0, 1.0]") == 2
     assert "are cut there and shown as [low, high]" in " ".join(text.split())
 
     md = sweep_report.markdown(spread, ["ngo_survival", "service_quality"], None)
-    assert md.count("| 0.5 [0.0, 1.0] | 0.5 [-5.9, 6.9] |") == 2
-    assert "below 0 or above 1 for a share" in md
+    assert md.count("| 0.5 [0.0, 1.0] | 0.5 [0.0, 1.0] |") == 2
+    assert "below 0 or above 1 for a share or an index" in md
 
     zh = sweep_report.points_text(spread, ["ngo_survival", "service_quality"], "zh_CN")
     assert "0.5 [0.0, 1.0]" in zh and "在该处截断，并写作[下限,上限]。" in "".join(zh.split())
@@ -199,20 +202,19 @@ def test_comparison_tables_cut_levels_at_0_and_1_and_differences_at_minus_1_and_
 
     text = report.terminal(spread, ["ngo_survival", "service_quality"])
     levels, contrasts = text.split("Difference from")[:2]
-    assert levels.count("0.5 [0.0, 1.0]") == 2 and levels.count("0.5 ±6.4") == 2
+    assert levels.count("0.5 [0.0, 1.0]") == 4 and "±6.4" not in levels
     half = (diff.high - diff.low) / 2
     d = decimals([half])
     assert report.format_interval(diff.mean, -1.0, 1.0, d, True) in contrasts
     index_diff = paired_difference(a["service_quality"], b["service_quality"])
-    assert format_cell(index_diff.mean, (index_diff.high - index_diff.low) / 2, d, True) in (
-        contrasts
-    )
+    assert index_diff.low < -1 and index_diff.high > 1
+    assert contrasts.count(report.format_interval(diff.mean, -1.0, 1.0, d, True)) == 2
     assert "shown as [low, high]" in " ".join(text.split())
 
     md = report.markdown(spread)
     assert "0.5 [0.0, 1.0]" in md and "are cut there and shown as [low, high]." in md
     zh = report.terminal(spread, ["ngo_survival"], lang="zh_CN")
-    assert "比例之差超出±1" in "".join(zh.split())
+    assert "两个比例或指数之差超出±1" in "".join(zh.split())
 
 
 def test_ranges_come_from_the_outcomes_units() -> None:
@@ -231,7 +233,8 @@ def test_ranges_come_from_the_outcomes_units() -> None:
     assert outcome_range("ngo_survival_annual", difference=True) == (-1.0, 1.0)
     assert outcome_range("no_such_outcome") == (-math.inf, math.inf)
     assert OUTCOMES["service_quality"].unit == "index"
-    assert outcome_range("service_quality") == (-math.inf, math.inf)
+    assert outcome_range("service_quality") == (0.0, 1.0)
+    assert outcome_range("street_size_quality_gap") == (-1.0, 1.0)
     assert cut(-0.2, 0.4, (0.0, 1.0)) == (0.0, 0.4, True)
     assert cut(0.1, 0.4, (0.0, 1.0)) == (0.1, 0.4, False)
     low, high, was_cut = cut(math.nan, math.nan, (0.0, 1.0))
@@ -364,3 +367,11 @@ def test_the_note_on_unlike_markets_names_the_fair_forms_and_their_figures() -> 
     assert "`simcontractplotDIR--outcomes`画出的图表" in chinese
     alike = facts.assign(ngos=60, purchasers=27)
     assert report.unlike_note(alike) == []
+
+
+def test_a_terms_zero_that_means_never_reads_never_in_the_tables() -> None:
+    """As in the figures: "Official's term 0" read as officials rotating every 0 years."""
+    assert sweep_report._value("rotation_years", 0.0, None) == "never (0)"
+    assert sweep_report._value("rotation_years", 3.0, None) == "3"
+    assert sweep_report._value("rotation_years", 0.0, "zh_CN") == "从不（0）"
+    assert sweep_report._value("favouritism", 0.0, None) == "0"

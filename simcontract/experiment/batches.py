@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract import gcpause, i18n
+from simcontract.callers import caller_level
 from simcontract.experiment import exports, limits, lock, messages, runner, storage
 from simcontract.experiment import plan as plans
 from simcontract.experiment.designs import Design, as_design, check_points
@@ -241,7 +242,9 @@ def _execute(
     batch writes it.
     """
     if runner.width(workers, executor) > 1 and executor is None:
-        runner.start_method()  # a bad SIMCONTRACT_START_METHOD before the folder is written
+        # A bad SIMCONTRACT_START_METHOD, or workers that cannot start, before the
+        # folder is written.
+        runner.check_main_script()
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", 1)
     # A bad SIMCONTRACT_LOG_SECONDS is told before the folder is written.
@@ -455,7 +458,7 @@ def sweep(
     by_design = i18n.error_text("scenario", "by_design")
     for line in scenario.superseded(design.parameters, by_design):
         named = i18n.error_text("scenario", "named_warning", name=repr(scenario.name), line=line)
-        warnings.warn(ScenarioWarning(named), stacklevel=2)
+        warnings.warn(ScenarioWarning(named), stacklevel=caller_level())
     replications = check_int(replications, "replications", 1)
     series = check_flag(series, "series")
     limits.check_batch(
@@ -479,9 +482,45 @@ def _scenarios(items: Any) -> list[Scenario]:
         items = [items]
     elif not isinstance(items, Iterable) or isinstance(items, Mapping | bytes):
         raise TypeError(messages.error("types", "scenarios", given=type(items).__name__))
+    items = list(items)
     out = [load_scenario(s) for s in items]
     if not out:
         raise ExperimentError(_said("no_scenario"))
     for scenario in out:  # before any run, so that no batch stops half-way
         check_market_size(scenario)
+    _warn_scenarios(items, out)
     return out
+
+
+def compare_own(scenarios: Any, **options: Any) -> Results:
+    """:func:`compare` for the package's own comparisons (a pattern's arms, a
+    decomposition's coalitions, a robustness design's points), whose scenarios share
+    names by design and are told apart by their points: without
+    :class:`BatchScenarioWarning`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BatchScenarioWarning)
+        return compare(scenarios, **options)
+
+
+class BatchScenarioWarning(ScenarioWarning):
+    """The scenarios of a comparison as given from Python: two share a name, or one
+    given as a :class:`~simcontract.scenario.Scenario` has a rule change its run never
+    reaches (one loaded from a name or file was warned of as it loaded). The command
+    line says the same of its arguments in its own terms."""
+
+
+def _warn_scenarios(items: list[Any], scenarios: list[Scenario]) -> None:
+    """Warn (:class:`BatchScenarioWarning`) of what the tables of a comparison of
+    ``scenarios`` (from ``items``) would hide."""
+    lines = [
+        i18n.error_text("scenario", "named_warning", name=repr(scenario.name), line=line)
+        for item, scenario in zip(items, scenarios, strict=True)
+        if isinstance(item, Scenario)
+        for line in scenario.unreached_changes()
+    ]
+    names = [s.name for s in scenarios]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        at = messages.listed(f"#{i}" for i, n in enumerate(names, 1) if n == name)
+        lines.append(_said("same_name", at=at, name=repr(name)))
+    for line in lines:
+        warnings.warn(BatchScenarioWarning(line), stacklevel=caller_level())

@@ -1,12 +1,14 @@
-"""The codebook: what every outcome of a results folder means, and its comparable forms.
+"""The codebook: what every column of a results folder means, every outcome and its
+comparable forms in detail.
 
 Every outcome of :data:`simcontract.outcomes.OUTCOMES` is a *variable* of the runs table;
 so is the comparable form of an outcome whose value depends on the run's length or the
 market's size by construction (:attr:`~simcontract.outcomes.Outcome.per`), e.g.
 ``public_spend_per_purchaser_year``. :func:`variables` lists them with label, unit and
-definition in a language of the catalogue; :func:`markdown` and :func:`entries` write
-them as ``codebook.md`` and ``codebook.json``; :func:`with_comparable` adds the
-comparable forms to a runs table.
+definition in a language of the catalogue; :func:`markdown` and :func:`to_json` write
+them as ``codebook.md`` and ``codebook.json``, a results folder's with every column of
+every table it holds (:func:`simcontract.experiment.columns.tables`) before them;
+:func:`with_comparable` adds the comparable forms to a runs table.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,9 @@ from simcontract import i18n
 from simcontract.experiment import messages
 from simcontract.experiment.runner import ExperimentError
 from simcontract.outcomes import OUTCOMES, Count, Outcome
+
+if TYPE_CHECKING:
+    from simcontract.experiment import columns
 
 STATA_NAME = 32
 """Most characters of a Stata variable name."""
@@ -239,13 +245,18 @@ def with_comparable(runs: pd.DataFrame, forms: Sequence[str] | None = None) -> p
 
 
 def entries(lang: str | None = None) -> list[dict[str, object]]:
-    """The codebook as a list of plain dicts (what ``codebook.json`` holds)."""
+    """The outcomes of the codebook as a list of plain dicts (``codebook.json``'s
+    ``variables``)."""
     return [asdict(v) for v in variables(lang).values()]
 
 
-def to_json(lang: str | None = None) -> str:
-    """The codebook as JSON text: ``{"language": ..., "variables": [...]}``."""
-    body = {"language": i18n.resolve(lang), "variables": entries(lang)}
+def to_json(lang: str | None = None, tables: Sequence[columns.Table] | None = None) -> str:
+    """The codebook as JSON text: ``{"language": ..., "variables": [...]}``, with
+    ``tables`` (:func:`~simcontract.experiment.columns.tables`) also ``"tables": [...]``,
+    each with its ``name``, ``files``, ``rows`` and ``columns``."""
+    body: dict[str, object] = {"language": i18n.resolve(lang), "variables": entries(lang)}
+    if tables is not None:
+        body["tables"] = [asdict(t) for t in tables]
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -253,17 +264,30 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(lang: str | None = None, names: Sequence[str] | None = None) -> str:
+def markdown(
+    lang: str | None = None,
+    names: Sequence[str] | None = None,
+    tables: Sequence[columns.Table] | None = None,
+) -> str:
     """The codebook as a Markdown document (what ``codebook.md`` holds).
 
     Args:
         lang: Language (default: the one in use).
         names: Only these variables (default: all).
+        tables: The tables of a results folder to describe column by column before
+            the outcomes (:func:`~simcontract.experiment.columns.tables`), or ``None``
+            for the outcomes alone.
     """
     chosen = variables(lang)
     stata = stata_names(list(chosen))
     t = {k: i18n.text(f"report.codebook_{k}", lang) for k in _HEADINGS}
-    lines = [f"# {t['title']}", "", t["intro"], ""]
+    if tables is None:
+        lines = [f"# {t['title']}", "", t["intro"], ""]
+    else:
+        title, intro = (i18n.text(f"columns.{k}", lang) for k in ("title", "intro"))
+        outcomes = i18n.text("columns.outcomes", lang)
+        lines = [f"# {title}", "", intro, "", *_table_lines(tables, lang)]
+        lines += [f"## {outcomes}", "", t["intro"], ""]
     for name, v in chosen.items():
         if names is not None and name not in names:
             continue
@@ -274,6 +298,43 @@ def markdown(lang: str | None = None, names: Sequence[str] | None = None) -> str
         lines += ["- " + _field(f"**{t[key]}**", value, lang) for key, value in fields]
         lines.append("")
     return "\n".join(lines)
+
+
+def _table_lines(tables: Sequence[columns.Table], lang: str | None) -> list[str]:
+    """A section per table: its files, what a row is, and a row per column."""
+    heads = [i18n.text(f"columns.{k}", lang) for k in ("column", "label", "unit", "meaning")]
+    lines = []
+    for table in tables:
+        files = i18n.text("punctuation.list", lang).join(f"`{f}`" for f in table.files)
+        lines += [f"## {files}", "", table.rows, ""]
+        lines += ["| " + " | ".join(heads) + " |", "|---|---|---|---|"]
+        for c in table.columns:
+            cells = [f"`{c.name}`", c.label, c.unit, _column_meaning(c, table.name, lang)]
+            lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+        lines.append("")
+    return lines
+
+
+def _column_meaning(c: columns.Column, table: str, lang: str | None) -> str:
+    """A column's meaning in a table row: an outcome's points to its section below; a
+    column of named values says what each means; one only some files hold names them."""
+    # Here, not at the top: the tables read the stores' schemas (pyarrow), which a
+    # single run and the outcomes' definitions do not need.
+    from simcontract.experiment import columns
+
+    if c.kind in ("outcome", "comparable"):
+        said = i18n.text(f"columns.see_outcome{'_year' if table == 'series' else ''}", lang)
+    else:
+        said = c.meaning
+    if c.values:
+        values = i18n.text("punctuation.clause", lang).join(
+            _field(f"`{k}`", v, lang) for k, v in c.values.items()
+        )
+        said += columns.sentence_gap(said) + i18n.text("columns.values", lang, values=values)
+    if c.files:
+        files = i18n.text("punctuation.list", lang).join(c.files)
+        said += columns.sentence_gap(said) + i18n.text("columns.only_in", lang, files=files)
+    return said
 
 
 def _field(name: str, value: str, lang: str | None) -> str:

@@ -200,10 +200,10 @@ def contrasts(
                     "high": ci.high,
                 }
             )
-    return pd.DataFrame(rows, columns=_CONTRAST_COLUMNS)
+    return pd.DataFrame(rows, columns=CONTRAST_COLUMNS)
 
 
-_CONTRAST_COLUMNS = [
+CONTRAST_COLUMNS = [
     "point",
     "scenario",
     "reference",
@@ -216,6 +216,7 @@ _CONTRAST_COLUMNS = [
     "low",
     "high",
 ]
+"""The columns of :func:`contrasts` (``contrasts.csv`` of a results folder)."""
 
 
 def scenario_facts(results: Results) -> pd.DataFrame:

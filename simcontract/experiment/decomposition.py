@@ -296,7 +296,7 @@ def decompose(
             unusable ``out``.
         TypeError: ``resume`` is not a bool.
     """
-    from simcontract.experiment.batches import compare
+    from simcontract.experiment.batches import compare_own
 
     a, b = load_scenario(a), load_scenario(b)
     counts = _checked_options(outcome, replications, seed, exact_limit, permutations)
@@ -314,7 +314,7 @@ def decompose(
     scenarios = [coalition_scenario(a, b, differ, m) for m in masks]
     batch = _batch_folder(out, resume)
     options = {"workers": workers, "executor": executor, "progress": progress}
-    runs = compare(
+    runs = compare_own(
         scenarios, replications=replications, seed=seed, out=batch, resume=resume, **options
     ).runs
     values = _values(runs, masks, outcome, replications)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
+from simcontract.callers import caller_level
 from simcontract.experiment import messages
 from simcontract.experiment.runner import check_flag
 from simcontract.marketsize import check_market_size
@@ -743,9 +744,9 @@ def _warn_unreached(base: Scenario, points: Sequence[Mapping[str, Any]]) -> None
         said = {"name": repr(base.name), "year": year, "short": len(short)}
         warnings.warn(
             ScenarioWarning(_said("unreached", **said, points=len(points), last=last)),
-            # One place for every caller: a sweep checked twice (first by the command
-            # line, to fail before any output) warns once.
-            stacklevel=2,
+            # The user's line; also one place for a sweep checked twice (first by the
+            # command line, to fail before any output), so it warns once.
+            stacklevel=caller_level(),
         )
 
 

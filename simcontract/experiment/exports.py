@@ -5,10 +5,12 @@ Every finished batch folder gets, next to ``manifest.json`` and the Parquet part
 - ``table.csv``: mean and 95% CI of every outcome and comparable form per point, with
   its unit;
 - ``runs.csv`` and ``runs.dta`` (Stata 14+): one row per run, identifiers, every
-  parameter and every outcome and comparable form, the ``.dta`` with variable labels
-  from the codebook;
-- ``codebook.md`` and ``codebook.json``: what every outcome means
-  (:mod:`~simcontract.experiment.codebook`).
+  parameter's value in model year 1, the dated rule changes that take effect in the run
+  (``changes``: ``year 3: registration=direct; ...``, empty when none), and every
+  outcome and comparable form, the ``.dta`` with variable labels from the codebook;
+- ``codebook.md`` and ``codebook.json``: what every column of every table of the folder
+  means, and every outcome in detail (:mod:`~simcontract.experiment.codebook`,
+  :mod:`~simcontract.experiment.columns`).
 
 :func:`write_folder` writes them all (each file atomically); the command line adds the
 comparison's ``table.md`` and ``contrasts.csv``.
@@ -17,13 +19,14 @@ comparison's ``table.md`` and ``contrasts.csv``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from simcontract import i18n
-from simcontract.experiment import atomic, codebook, storage
+from simcontract.experiment import atomic, codebook, columns, storage
 from simcontract.params import PARAMETERS
 
 RUNS_CSV = "runs.csv"
@@ -36,6 +39,9 @@ FILES = (storage.TABLE, RUNS_CSV, RUNS_DTA, CODEBOOK_MD, CODEBOOK_JSON)
 STATA_LABEL = 80
 """Most characters of a Stata variable label."""
 
+STATA_STR = 2045
+"""Most characters of a Stata ``str#`` variable; a longer text needs a ``strL``."""
+
 
 def level_table(results: Any) -> pd.DataFrame:
     """``table.csv``: :meth:`Results.table` of every outcome and comparable form, with
@@ -47,45 +53,55 @@ def level_table(results: Any) -> pd.DataFrame:
 
 
 def runs_table(results: Any) -> pd.DataFrame:
-    """One row per run with every outcome and comparable form (``runs.csv``)."""
-    return codebook.with_comparable(results.runs)
+    """One row per run (``runs.csv``): identifiers, parameters, the dated rule changes
+    that take effect in the run (:data:`~simcontract.experiment.columns.CHANGES`, after
+    the parameters), every outcome and comparable form."""
+    runs = codebook.with_comparable(results.runs)
+    changes = columns.changes_column(results.runs, results.manifest or {})
+    runs.insert(runs.columns.get_loc(list(PARAMETERS)[-1]) + 1, columns.CHANGES, changes)
+    return runs
 
 
-def variable_labels(columns: list[str], lang: str = "en") -> dict[str, str]:
+def variable_labels(
+    names: list[str], lang: str = "en", dated: Collection[str] = ()
+) -> dict[str, str]:
     """A label of at most :data:`STATA_LABEL` characters for each column of the runs
     table: outcomes and comparable forms from the codebook, parameters from the
-    registry."""
+    registry (``Contract length, year 1 (years)`` for those of ``dated``, which a
+    scenario changes in a later year), identifiers and ``changes`` from the catalogue."""
     described = codebook.variables(lang)
-    ids = {
-        "scenario": "Scenario (design point's name)",
-        "point": "Design point (from 0)",
-        "replication": "Replication (from 0; same seed at every point)",
-        "seed": "Run seed (text: 63-bit integer)",
-    }
     labels = {}
-    for c in columns:
+    for c in names:
         if c in described:
             text = f"{described[c].label} ({described[c].unit})"
         elif c in PARAMETERS:
             unit = PARAMETERS[c].unit
-            text = i18n.parameter_label(c, lang) + (f" ({unit})" if unit else "")
+            label = i18n.parameter_label(c, lang)
+            if c in dated:
+                label = i18n.text("columns.label_year_one", lang, label=label)
+            text = label + (f" ({unit})" if unit else "")
         else:
-            text = ids.get(c, c)
+            text = columns.column(storage.RUNS, c, lang).label
         labels[c] = text if len(text) <= STATA_LABEL else text[: STATA_LABEL - 1] + "…"
     return labels
 
 
-def write_stata(runs: pd.DataFrame, target: Path, stamp: str | None = None) -> Path:
-    """Write the runs table as a Stata ``.dta`` (format 118) with variable labels, time
-    stamped ``stamp`` (ISO 8601, the batch's start) rather than the time of writing, so
-    that the same runs give the same file."""
+def write_stata(
+    runs: pd.DataFrame, target: Path, stamp: str | None = None, dated: Collection[str] = ()
+) -> Path:
+    """Write the runs table as a Stata ``.dta`` (format 118) with variable labels
+    (:func:`variable_labels`, ``dated`` as there), time stamped ``stamp`` (ISO 8601, the
+    batch's start) rather than the time of writing, so that the same runs give the same
+    file."""
     frame = runs.copy()
     # Seeds use 63 bits; Stata's doubles hold 53.
     frame["seed"] = frame["seed"].astype(str)
-    labels = variable_labels(list(frame.columns))
+    labels = variable_labels(list(frame.columns), dated=dated)
     names = codebook.stata_names(list(frame.columns))
     frame = frame.rename(columns=names)
     stata_labels = {names[c]: text for c, text in labels.items()}
+    texts = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
+    long = [c for c in texts if frame[c].fillna("").str.len().max() > STATA_STR]
 
     def write(tmp: Path) -> None:
         frame.to_stata(
@@ -94,6 +110,7 @@ def write_stata(runs: pd.DataFrame, target: Path, stamp: str | None = None) -> P
             version=118,
             variable_labels=stata_labels,
             time_stamp=dt.datetime.fromisoformat(stamp) if stamp else None,
+            convert_strl=long,
         )
 
     return atomic.write_atomic(target, write)
@@ -105,11 +122,16 @@ def write_folder(results: Any) -> list[Path]:
     keep the outcomes' and parameters' names, and English labels."""
     directory = Path(results.directory)
     runs = runs_table(results)
+    dated = columns.dated_parameters(results.runs, results.manifest or {})
+    varied = results.design.parameters if results.design is not None else ()
+    lang = i18n.current()
+    described = columns.tables(lang, varied, dated)
+    stamp = (results.manifest or {}).get("started")
     written = [
         atomic.write_text(directory / storage.TABLE, level_table(results).to_csv(index=False)),
         atomic.write_text(directory / RUNS_CSV, runs.to_csv(index=False)),
-        write_stata(runs, directory / RUNS_DTA, (results.manifest or {}).get("started")),
-        atomic.write_text(directory / CODEBOOK_MD, codebook.markdown(i18n.current())),
-        atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json(i18n.current())),
+        write_stata(runs, directory / RUNS_DTA, stamp, dated),
+        atomic.write_text(directory / CODEBOOK_MD, codebook.markdown(lang, tables=described)),
+        atomic.write_text(directory / CODEBOOK_JSON, codebook.to_json(lang, tables=described)),
     ]
     return written

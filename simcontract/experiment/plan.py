@@ -9,22 +9,21 @@ one.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
 import platform
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from simcontract.codeversion import code_record
+from simcontract.codeversion import model_code as model_code  # what batches fingerprint
+from simcontract.codeversion import package_version as _version
 from simcontract.experiment import integrity, lock, messages, storage
 from simcontract.experiment.designs import Design
 from simcontract.experiment.runner import (
@@ -107,8 +106,7 @@ class Plan:
                 "run_seeds": SEED_RULE,
                 "replications": self.replications,
                 "series": self.series,
-                "simcontract_version": _version("simcontract"),
-                "model_code": model_code(),
+                **code_record(),
             }
         )
 
@@ -475,25 +473,15 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-@functools.cache
-def model_code() -> str:
-    """A fingerprint of the code that makes a run (``sha256:`` and 16 hex digits):
-    simcontract's code and data files, as installed, and NumPy's version, whose
-    generators may draw other numbers from the same seed in another release (NumPy 2.5
-    changed ``Generator.binomial``). A batch resumes only under the code that started
-    it, which the version numbers alone cannot tell in a development version. The
-    built-in scenarios are left out (a wheel holds them in the package, a checkout
-    beside it): a batch's identity holds its scenarios' values."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(f"numpy {np.__version__}\0".encode())
-    for path in sorted(root.rglob("*")):
-        inside = path.relative_to(root).parts
-        if path.suffix in (".py", ".toml") and "__pycache__" not in inside:
-            if inside[0] == "scenarios":
-                continue
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(b"\0" + path.read_bytes() + b"\0")
-    return "sha256:" + digest.hexdigest()[:16]
+def recorded_code(manifest: Mapping[str, Any]) -> dict[str, str] | None:
+    """The simcontract version and model code that made a batch's runs, as its manifest
+    records them (``None`` for a manifest without a version; a model code it lacks,
+    from a version that did not record one, is ``"unknown"``)."""
+    version = manifest.get("simcontract_version")
+    if not version:
+        return None
+    code = (manifest.get("identity") or {}).get("model_code") or "unknown"
+    return {"simcontract_version": str(version), "model_code": str(code)}
 
 
 _LIBRARIES = (
@@ -516,10 +504,3 @@ embeds) and Pillow (PNG)."""
 def _versions() -> dict[str, str]:
     """The versions of the libraries a batch's results depend on (:data:`_LIBRARIES`)."""
     return {p: _version(p) for p in _LIBRARIES}
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"

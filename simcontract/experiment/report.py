@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from simcontract import i18n
-from simcontract.experiment import codebook, comparison
+from simcontract.experiment import codebook, columns, comparison
+from simcontract.experiment.plan import recorded_code
 from simcontract.experiment.stats import cut_table
 from simcontract.textwidth import WIDTH, display_width, pad, shorten, words, wrap
 
@@ -322,6 +323,35 @@ def _definition(v: codebook.Variable, lang: str | None = None) -> str:
     return v.definition
 
 
+_RAN = {
+    (False, False): "",
+    (True, False): "_one",
+    (True, True): "_one_one",
+    (False, True): "_many_one",
+}
+"""The key's ending of :func:`ran_line` by (one scenario, one replication)."""
+
+
+def ran_line(manifest: Any, lang: str | None = None) -> str:
+    """What a comparison ran: ``2 scenarios x 30 replications, seed 0`` (in the
+    singular where there is one)."""
+    points, replications = manifest["n_points"], manifest["replications"]
+    key = "report.ran" + _RAN[points == 1, replications == 1]
+    return i18n.text(key, lang, points=points, replications=replications, seed=manifest["seed"])
+
+
+def version_line(manifest: Any, lang: str | None = None) -> str:
+    """The version and the fingerprint of the code that made a batch's runs, as its
+    manifest records them (:func:`~simcontract.experiment.plan.recorded_code`), in a
+    line: ``simcontract 0.2.0``, model code ``sha256:…`` (each in backticks); empty for
+    a manifest without them."""
+    code = recorded_code(manifest or {})
+    if code is None:
+        return ""
+    said = {"version": code["simcontract_version"], "code": code["model_code"]}
+    return i18n.text("report.version", lang, **said)
+
+
 def header(
     results: Any,
     reference: str,
@@ -330,17 +360,12 @@ def header(
     level: float = 0.95,
     lang: str | None = None,
 ) -> list[str]:
-    """The lines above the tables: what ran, with which settings, against what."""
+    """The lines above the tables: what ran, under which simcontract version and model
+    code, with which settings, against what."""
     m = results.manifest
-    lines = [
-        i18n.text(
-            "report.ran",
-            lang,
-            points=m["n_points"],
-            replications=m["replications"],
-            seed=m["seed"],
-        )
-    ]
+    lines = [ran_line(m, lang)]
+    version = version_line(m, lang)
+    lines += [version] if version else []
     sets = " ".join(f"--set {s}" for s in settings)
     lines += _wrap(
         i18n.text("report.settings", lang, settings=sets or i18n.text("report.no_settings", lang))
@@ -393,8 +418,10 @@ def terminal(
 def markdown(
     results: Any, reference: str | int | None = None, level: float = 0.95, lang: str | None = None
 ) -> str:
-    """The comparison as Markdown (``table.md``): scenarios with their horizon and
-    size, then levels and contrasts of every outcome and comparable form, with units."""
+    """The comparison as Markdown (``table.md``): what ran, under which simcontract
+    version and model code, the scenarios with their horizon, size and dated rule
+    changes, then levels and contrasts of every outcome and comparable form, with
+    units."""
     ref = comparison.reference_point(results, reference)
     facts = comparison.scenario_facts(results)
     ref_name = str(facts.loc[facts["point"] == ref, "scenario"].iloc[0])
@@ -402,15 +429,13 @@ def markdown(
     m = results.manifest
     ci = f"{level:.0%}"
     lines = [f"# {i18n.text('report.md_title', lang)}", ""]
-    lines.append(
-        i18n.text(
-            "report.ran", lang, points=m["n_points"], replications=m["replications"], seed=m["seed"]
-        )
-    )
+    lines.append(ran_line(m, lang))
+    version = version_line(m, lang)
+    lines += ["", version] if version else []
     if m.get("command"):
         lines += ["", f"`{' '.join(m['command'])}`"]
     lines += ["", i18n.text("report.paired", lang, reference=ref_name, level=ci), ""]
-    lines += _md_facts(facts, lang)
+    lines += _md_facts(facts, m, lang)
     note = _unlike_text(facts, lang)
     if note:
         lines += ["", note]
@@ -431,12 +456,18 @@ def _md_row(cells: Iterable[Any]) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
 
-def _md_facts(facts: pd.DataFrame, lang: str | None) -> list[str]:
-    keys = ("scenario", "title", "years", "ngos", "purchasers")
-    lines = [_md_row(i18n.text(f"report.{k}", lang) for k in keys), "|---|---|---:|---:|---:|"]
+def _md_facts(facts: pd.DataFrame, manifest: Any, lang: str | None) -> list[str]:
+    """One row per scenario: title, horizon, size and the dated rule changes that take
+    effect in its runs (the parameter values of the tables are those of model year 1)."""
+    keys = ("scenario", "title", "years", "ngos", "purchasers", "changes")
+    lines = [_md_row(i18n.text(f"report.{k}", lang) for k in keys), "|---|---|---:|---:|---:|---|"]
     for r in facts.itertuples():
         title = i18n.scenario_title(str(r.scenario), lang)
-        lines.append(_md_row([r.scenario, title, r.years, f"{r.ngos:,}", f"{r.purchasers:,}"]))
+        dated = columns.point_changes(manifest or {}, int(r.point))
+        changes = columns.changes_text(dated, lang, int(r.years))
+        changes = changes or i18n.text("report.no_changes", lang)
+        cells = [r.scenario, title, r.years, f"{r.ngos:,}", f"{r.purchasers:,}", changes]
+        lines.append(_md_row(cells))
     return lines
 
 

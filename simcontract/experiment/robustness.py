@@ -404,7 +404,7 @@ def _run_designs(
     """Run both arms of every pattern at every point of each design; return the
     samples, effects and invalid tables of :class:`RobustnessResult` (``names``: the
     varied assumptions, in the samples' column order)."""
-    from simcontract.experiment.batches import compare
+    from simcontract.experiment.batches import compare_own
 
     samples, effects, invalid = [], [], []
     for kind, design in designs.items():
@@ -413,7 +413,7 @@ def _run_designs(
         invalid += [{"design": kind, **row} for row in batch.invalid]
         runs = None
         if batch.scenarios:
-            runs = compare(
+            runs = compare_own(
                 batch.scenarios,
                 replications=replications,
                 seed=seed,

@@ -205,6 +205,25 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+def check_main_script() -> None:
+    """Refuse to start local worker processes that could not start: under "spawn" and
+    "forkserver" each one imports the main script again by its file name, which a script
+    read from standard input (``python - < script.py``) does not have.
+
+    Raises:
+        ExperimentError: The main script has a name but no file (what to do instead).
+    """
+    if start_method() == "fork":
+        return
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) is not None:
+        return  # run as a module (python -m): imported by its name
+    path = getattr(main, "__file__", None)
+    if path is None or os.path.isfile(path):
+        return  # no script (an interactive session, python -c, a notebook), or a real one
+    raise ExperimentError(_said("no_script_file", path=repr(path)))
+
+
 _PRELOADED = ["simcontract.experiment.batches", "simcontract.experiment.split"]
 """Modules the fork server imports once, so that its workers start with them loaded."""
 
@@ -681,6 +700,7 @@ class _LocalPool:
     """A local process pool; with ``ticks``, a queue carries the workers' ticks back."""
 
     def __init__(self, workers: int, ticks: bool) -> None:
+        check_main_script()
         context = process_context()
         self.queue = context.Queue() if ticks else None
         self.executor = cf.ProcessPoolExecutor(

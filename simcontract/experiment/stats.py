@@ -138,6 +138,8 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> Interval:
 UNIT_RANGES = {
     "share": (0.0, 1.0),
     "share-difference": (-1.0, 1.0),
+    "index": (0.0, 1.0),
+    "index-difference": (-1.0, 1.0),
     "correlation": (-1.0, 1.0),
     "NGOs": (0.0, math.inf),
     "bids": (0.0, math.inf),

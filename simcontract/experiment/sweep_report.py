@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from simcontract import i18n
+from simcontract.experiment import columns
 from simcontract.experiment.designs import outside_unit_interval
 from simcontract.experiment.report import (
     WIDTH,
@@ -29,6 +30,7 @@ from simcontract.experiment.report import (
     format_number,
     layout,
     pad,
+    version_line,
     wrap,
 )
 from simcontract.experiment.stats import cut_table
@@ -50,13 +52,17 @@ def _param_heading(name: str, lang: str | None) -> str:
 
 def _value(name: str, x: Any, lang: str | None) -> str:
     """A parameter's value in a table: a choice as typed in English (as in scenario
-    files and sweeps), in words in other languages."""
+    files and sweeps), in words in other languages; a term's 0 that stands for "never"
+    reads "never (0)", as in the figures."""
     param = PARAMETERS.get(name)
     if param is not None and param.kind == "choice" and i18n.resolve(lang) != i18n.DEFAULT_LANGUAGE:
         return i18n.choice_label(name, x, lang)
     if isinstance(x, str):
         return x
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    shown = f"{x:g}" if isinstance(x, float) else str(x)
+    if param is not None and param.never_at_zero and x == 0:
+        return i18n.text("figures.never", lang, value=shown)
+    return shown
 
 
 def _width(header: str, cells: Sequence[str]) -> int:
@@ -226,8 +232,9 @@ def _aligned(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def markdown(
     results: Any, outcomes: Sequence[str], indices: pd.DataFrame | None, lang: str | None = None
 ) -> str:
-    """The sweep as Markdown (``table.md``): every design point's mean and CI per
-    outcome, then the sensitivity indices of a Sobol or Morris design."""
+    """The sweep as Markdown (``table.md``): what ran, under which simcontract version
+    and model code, the base scenario's dated rule changes, every design point's mean
+    and CI per outcome, then the sensitivity indices of a Sobol or Morris design."""
     m = results.manifest
     design = results.design
     scenario = results.scenarios[0].name if results.scenarios else ""
@@ -244,8 +251,12 @@ def markdown(
             seed=m["seed"],
         )
     )
+    version = version_line(m, lang)
+    lines += ["", version] if version else []
     if m.get("command"):
         lines += ["", f"`{' '.join(m['command'])}`"]
+    changes = _changes(results, scenario, lang)
+    lines += ["", changes] if changes else []
     lines += ["", f"## {i18n.text('sweep.md_points', lang, level=_LEVEL)}", ""]
     lines += _md_points(results, outcomes, lang)
     if indices is not None:
@@ -259,6 +270,15 @@ def markdown(
             lines += ["", _flag_note(design, lang)]
     lines += ["", i18n.text("report.md_codebook", lang), ""]
     return "\n".join(lines)
+
+
+def _changes(results: Any, scenario: str, lang: str | None) -> str:
+    """The base scenario's dated rule changes that some point's runs reach, which every
+    point keeps (empty when there are none)."""
+    runs = results.runs
+    years = int(runs["years"].max()) if len(runs) else 0
+    said = columns.changes_text(columns.point_changes(results.manifest, 0), lang, years)
+    return i18n.text("sweep.md_changes", lang, scenario=scenario, changes=said) if said else ""
 
 
 def _md_points(results: Any, outcomes: Sequence[str], lang: str | None) -> list[str]:

@@ -268,7 +268,7 @@ def validate(
         Latin hypercube's points where the mean paired difference lies beyond the
         minimum effect, with its 95 % Wilson interval; NaN when not run).
     """
-    from simcontract.experiment.batches import compare  # loading patterns needs no model
+    from simcontract.experiment.batches import compare_own  # loading patterns needs no model
     from simcontract.experiment.runner import check_flag
 
     patterns = _checked_patterns(patterns)
@@ -277,7 +277,7 @@ def validate(
     arms = {p.id: _arms(p, ablation) for p in patterns}
     scenarios = list(dict.fromkeys(arm.scenario for pair in arms.values() for arm in pair))
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress}
-    runs = compare(scenarios, replications=replications, **options).runs
+    runs = compare_own(scenarios, replications=replications, **options).runs
     point = {scenario: i for i, scenario in enumerate(scenarios)}
 
     def values(arm: Arm, outcome: str) -> np.ndarray:

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from simcontract import i18n
 from simcontract.experiment import DesignError, runner
+from simcontract.experiment import plan as plans
 from simcontract.experiment.atomic import write_atomic
 from simcontract.outcomes import OUTCOMES
 from simcontract.plots.data import has_table, outcome_names, runs_of, runs_with
@@ -216,13 +217,13 @@ def provenance(results: Any) -> str | None:
         return None
     names = ", ".join(str(s.get("name")) for s in manifest["scenarios"])
     design = (manifest.get("design") or {}).get("kind")
-    code = (manifest.get("identity") or {}).get("model_code", "unknown")
+    code = plans.recorded_code(manifest) or {"simcontract_version": None, "model_code": "unknown"}
     return (
         f"simcontract {manifest.get('kind')} of {names}"
         + (f", {design} design" if design else "")
         + f": {manifest.get('n_points')} points x {manifest.get('replications')} replications,"
         f" base seed {manifest.get('seed')} ({manifest.get('run_seeds')});"
-        f" simcontract {manifest.get('simcontract_version')}, model code {code}"
+        f" simcontract {code['simcontract_version']}, model code {code['model_code']}"
     )
 
 
