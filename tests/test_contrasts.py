@@ -54,12 +54,27 @@ def test_contrast_is_the_mean_paired_difference_with_its_t_interval(batch: Resul
     assert row["mean"] - row["reference_mean"] == pytest.approx(d.mean(), rel=1e-9)
 
 
-def test_pairing_narrows_the_interval_when_runs_share_their_luck(batch: Results) -> None:
-    """Same seeds: the paired interval is no wider than the unpaired one would be for
-    outcomes the scenarios share (here: the number of slots, identical in both)."""
-    table = contrasts(batch, "baseline", ["service_slots"])
+def width(results: Results, outcome: str) -> tuple[float, float]:
+    """The difference ``tiny`` minus ``baseline`` in ``outcome`` and its CI's width."""
+    table = contrasts(results, "baseline", [outcome])
     row = table[table["scenario"] == "tiny"].iloc[0]
-    assert row["difference"] == 0 and row["low"] == 0 and row["high"] == 0
+    return row["difference"], row["high"] - row["low"]
+
+
+def test_pairing_narrows_the_interval_when_runs_share_their_luck(batch: Results) -> None:
+    """Runs on the same seed share their luck: paired by seed, the interval of the
+    difference is narrower than for the same runs with one arm's replications reversed
+    (each run paired with another seed's), though the mean difference is the same."""
+    outcome = "service_quality"
+    runs = batch.runs
+    tiny = runs[runs["scenario"] == "tiny"].sort_values("replication")
+    assert tiny[outcome].nunique() == len(tiny), "the outcome must vary from seed to seed"
+    misplaced = runs.copy()
+    misplaced.loc[tiny.index, outcome] = tiny[outcome].to_numpy()[::-1]
+    paired, paired_width = width(batch, outcome)
+    mispaired, mispaired_width = width(Results(misplaced, manifest=batch.manifest), outcome)
+    assert paired == pytest.approx(mispaired, rel=1e-12)
+    assert paired_width < mispaired_width, (paired_width, mispaired_width)
 
 
 def test_the_reference_is_baseline_else_the_first(batch: Results) -> None:

@@ -11,7 +11,7 @@ from inspect import signature
 from pathlib import Path
 
 import pytest
-from test_docs_zh import FENCE, SHELL, inline_commands, unknown_options
+from test_docs_zh import inline_commands, shell_commands, unknown_options
 
 from simcontract import ContractingModel, compare, i18n, load_scenario
 from simcontract.appreplicate import REPLICATIONS
@@ -36,6 +36,17 @@ PAGES = [
     DOCS / "cite.md",
 ]
 """The English pages a newcomer reads first."""
+
+WITHOUT_COMMANDS = {
+    "docs/index.md": "the site's front page says what the model is and names no command",
+}
+"""Pages of ``PAGES`` that name no ``simcontract`` command at all, and why."""
+
+WITHOUT_SHELL_COMMANDS = {
+    **WITHOUT_COMMANDS,
+    "docs/scenarios.md": "names its commands inline only, some with a placeholder (SCENARIO)",
+}
+"""Pages of ``PAGES`` with no ``simcontract`` command in a shell block, and why."""
 
 DEFAULTS_OF = {"discovery.md": "discover", "bayesian-calibration.md": "calibrate"}
 """Pages that quote the defaults of one command's options, and that command."""
@@ -67,20 +78,6 @@ def name(page: Path) -> str:
     return page.relative_to(ROOT).as_posix()
 
 
-def shell_commands(text: str) -> list[str]:
-    """The ``simcontract`` commands of the shell blocks of ``text``, a command continued
-    over lines (a trailing backslash) joined, comments left out."""
-    commands = []
-    for lang, body in FENCE.findall(text):
-        if lang not in SHELL:
-            continue
-        for line in body.replace("\\\n", " ").splitlines():
-            words = shlex.split(line, comments=True)
-            if words and words[0] == "simcontract":
-                commands.append(shlex.join(words))
-    return commands
-
-
 def parsed(command: str):
     """The parsed arguments of ``command``, after checking its values as the command
     line would: ``--set`` names and values, and scenario names."""
@@ -92,19 +89,38 @@ def parsed(command: str):
     return args
 
 
-@pytest.mark.parametrize("page", PAGES, ids=name)
+def pages_without(listed: dict[str, str]) -> list[Path]:
+    """The pages of ``PAGES`` not in ``listed``."""
+    return [page for page in PAGES if name(page) not in listed]
+
+
+def test_pages_left_out_of_the_command_checks_name_no_command() -> None:
+    """A page that gains a command leaves the lists, so the checks below cover it."""
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        if name(page) in WITHOUT_COMMANDS:
+            assert not shell_commands(text) + inline_commands(text), name(page)
+        if name(page) in WITHOUT_SHELL_COMMANDS:
+            assert not shell_commands(text), name(page)
+    assert set(WITHOUT_SHELL_COMMANDS) <= {name(page) for page in PAGES}
+
+
+@pytest.mark.parametrize("page", pages_without(WITHOUT_COMMANDS), ids=name)
 def test_commands_name_existing_subcommands_and_options(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     said = shell_commands(text) + [c.replace("\\|", "|") for c in inline_commands(text)]
+    assert said, f"{name(page)} names no simcontract command"
     wrong = {c: bad for c in said if (bad := unknown_options(c))}
     assert not wrong, f"{name(page)} names what the command line does not know: {wrong}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=name)
+@pytest.mark.parametrize("page", pages_without(WITHOUT_SHELL_COMMANDS), ids=name)
 def test_shell_commands_parse_with_valid_values(
     page: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for command in shell_commands(page.read_text(encoding="utf-8")):
+    commands = shell_commands(page.read_text(encoding="utf-8"))
+    assert commands, f"{name(page)} has no simcontract command in a shell block"
+    for command in commands:
         try:
             parsed(command)
         except SystemExit as stop:  # --version, --help
@@ -117,6 +133,11 @@ def test_shell_commands_parse_with_valid_values(
 def test_a_continued_command_is_one_command() -> None:
     text = "```bash\nsimcontract discover baseline --where 'a < 1' \\\n    --points 8  # x\n```\n"
     assert shell_commands(text) == ["simcontract discover baseline --where 'a < 1' --points 8"]
+    chained = "```bash\n$ pip install . && simcontract compare --colour red; simcontract app\n```\n"
+    assert shell_commands(chained) == ["simcontract compare --colour red", "simcontract app"]
+    assert unknown_options(shell_commands(chained)[0]) == ["--colour"]
+    with pytest.raises(UsageError, match="--colour"):
+        parsed(shell_commands(chained)[0])
     assert QUOTED_DEFAULT.findall("`--points` (default 128) and `--max-qp` (default 0.05;") == [
         ("--points", "128"),
         ("--max-qp", "0.05"),
