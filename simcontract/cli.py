@@ -317,9 +317,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         stem = f"{file_stem(scenario.name)}-seed{args.seed}"
         target, rules = out / f"{stem}-series.csv", out / f"{stem}-scenario.toml"
-        for path in (target, rules):
+        for path, key in ((target, "series_exists"), (rules, "rules_exist")):
             if path.exists():  # perhaps a run with other --set values: never replaced
-                raise UsageError(said("error.series_exists", out=repr(str(out)), file=path.name))
+                raise UsageError(said(f"error.{key}", out=repr(str(out)), file=path.name))
     run = run_split(scenario, args.seed, workers=args.workers, progress=None)
     summary = run.summary()
     # English keeps the outcomes' names alone; another language adds their labels.
@@ -343,12 +343,35 @@ def cmd_run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         # The rules as run, --set values and dated changes included: with the seed, what
         # repeats the series (`simcontract run FILE --seed SEED`).
-        text = f"# {_code_line(args.set)}\n{scenario.to_toml()}"
-        write_atomic(rules, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        text = f"# {_code_line(args.set)}\n{_as_run(scenario).to_toml()}"
         write_atomic(target, lambda tmp: run.series().to_csv(tmp, index=False))
+        try:
+            write_atomic(rules, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        except BaseException:
+            target.unlink(missing_ok=True)  # the two files, or neither
+            raise
         print(i18n.text("run_view.written", path=target))
         print(i18n.text("run_view.written_scenario", path=rules, seed=args.seed))
     return 0
+
+
+def _as_run(scenario: Scenario) -> Scenario:
+    """``scenario`` to write as the rules of a run: without the rule changes dated after
+    its last year (they never took effect), and renamed ``NAME_as_run`` where it carries
+    a built-in scenario's name but not its rules (``--set``), as a file of that name is
+    warned of, and its tables would show it as the built-in one."""
+    from simcontract.scenario import builtin_names
+
+    years = scenario["years"]
+    if any(year > years for year, _ in scenario.changes):
+        reached = [{"year": y, **dict(c)} for y, c in scenario.changes if y <= years]
+        scenario = scenario.replace(changes=reached)
+    if scenario.name not in builtin_names():
+        return scenario
+    builtin = load_scenario(scenario.name)
+    if dict(scenario) == dict(builtin) and scenario.changes == builtin.changes:
+        return scenario
+    return scenario.replace(name=f"{scenario.name}_as_run")
 
 
 def _code_line(settings: Sequence[str] | None) -> str:

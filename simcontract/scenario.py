@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any
 
 from simcontract import scenariosources
+from simcontract.callers import caller_level
 from simcontract.params import (
     DEFAULTS,
     FIRST_YEAR_ONLY,
@@ -580,7 +581,9 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     # not saved yet.
     lines = [_said("empty_file")] if empty else []
     for line in lines + scenario.unreached_changes() + scenario.inert_changes():
-        warnings.warn(ScenarioWarning(_said("in_file", path=path, reason=line)), stacklevel=2)
+        warnings.warn(
+            ScenarioWarning(_said("in_file", path=path, reason=line)), stacklevel=caller_level()
+        )
     if path.parent != builtin_dir() and scenario.name in builtin_names():
         builtin = load_scenario(scenario.name)
         differ = [k for k in PARAMETERS if scenario[k] != builtin[k]]
@@ -595,7 +598,8 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
                 else _said("differ_changes")
             )
             line = _said("named_like_builtin", name=repr(scenario.name), what=what)
-            warnings.warn(ScenarioWarning(_said("in_file", path=path, reason=line)), stacklevel=2)
+            said = _said("in_file", path=path, reason=line)
+            warnings.warn(ScenarioWarning(said), stacklevel=caller_level())
     return scenario
 
 

@@ -204,6 +204,8 @@ MORE = {
         True,
         {"advocacy_concentration": 20.0},
         {"share_specialist": 0.0},
+        # With 8 seeds the interval cleared 0 by 1 SE only; with 24, by 4 or more.
+        seeds=24,
     ),
     # With no obedience discount nothing is at stake, so caution holds nothing back.
     "NGOs hold back advocacy for what it costs them in awards": Ablation(

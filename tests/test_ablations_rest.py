@@ -105,6 +105,40 @@ REST = {
         {"tendering": "intermediary", "mass_org_tendering": "same"},
         {"tendering": "open", "mass_org_tendering": "same"},
     ),
+    # The cost of proposals (7.6): an NGO answers at most `bids_per_free_contract` open
+    # tenders per further contract it has room for, counting at most
+    # `free_contracts_counted` of those. Selective tenders go by shortlists: no NGO
+    # chooses which tenders to answer, so the cap has nothing to cap.
+    "writing proposals is costly (tenders per free contract)": Ablation(
+        "bids_per_free_contract",
+        (2, 6),
+        "bids_per_tender",
+        True,
+        {},
+        {"tendering": "selective", "mass_org_tendering": "same"},
+        # On 8 seeds the interval cleared 0 by 2.8 SE; on 16, by 6 or more.
+        seeds=16,
+    ),
+    "writing proposals is costly (free contracts counted)": Ablation(
+        "free_contracts_counted",
+        (1, 4),
+        "bids_per_tender",
+        True,
+        {},
+        {"tendering": "selective", "mass_org_tendering": "same"},
+        seeds=12,
+    ),
+    # No switch but its own value: the floor holds in every procedure, for reputations
+    # after every adjustment. At the default (0.25) it turns few bidders away: failed
+    # tenders rise by about 0.005 from a floor of 0, too little to tell apart on 32 seeds.
+    "purchasers turn away bidders below a reputation floor": Ablation(
+        "min_reputation",
+        (0.0, 0.5),
+        "failed_tender_rate",
+        True,
+        {},
+        None,
+    ),
     # --- officials (7.3) -------------------------------------------------------------------
     # Stronger first ties weigh more in awards; without first ties (only courted ones)
     # their strength changes nothing.
@@ -170,7 +204,8 @@ REST = {
         True,
         {"evaluator_tenure": 2.0},
         {"evaluator_tenure": 0.0},
-        seeds=16,
+        # With 16 seeds the interval cleared 0 by 2 SE only; with 32, by 3 or more.
+        seeds=32,
     ),
     # --- money (7.12) ------------------------------------------------------------------------
     "grassroots groups enter with little money and close sooner": Ablation(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simcontract import OUTCOMES, PARAMETERS, ContractingModel
+from simcontract import OUTCOMES, PARAMETERS, ContractingModel, load_scenario
 from simcontract.cli import main
 
 WriteToml = Callable[..., Path]
@@ -65,11 +65,24 @@ def test_run_prints_every_outcome_and_writes_the_series(
     series = pd.read_csv(csv)
     assert list(series.columns) == ["year", *OUTCOMES]
     assert series["year"].tolist() == [1, 2, 3]
-    # The rules as run, with the seed, repeat the series.
+    # The rules as run, with the seed, repeat the series, under a name of their own (not
+    # the built-in scenario's, whose rules they are not), without a warning.
     again = tmp_path / "again"
-    code, _out, err = run_cli(["run", str(rules), "--seed", "5", "--out", str(again)], capsys)
-    assert code == 0, err
-    assert (again / "baseline-seed5-series.csv").read_bytes() == csv.read_bytes()
+    code, out, err = run_cli(["run", str(rules), "--seed", "5", "--out", str(again)], capsys)
+    assert (code, err) == (0, "")
+    assert "'baseline_as_run'" in out
+    assert (again / "baseline_as_run-seed5-series.csv").read_bytes() == csv.read_bytes()
+
+
+def test_the_rules_as_run_leave_out_the_changes_the_run_never_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", "guangzhou_ifsc", "--set", "years=3", "--out", str(tmp_path)]
+    code, _out, _err = run_cli(argv, capsys)
+    assert code == 0
+    rules = load_scenario(tmp_path / "guangzhou_ifsc-seed0-scenario.toml")
+    assert [year for year, _ in rules.changes] == [3]
+    assert rules.name == "guangzhou_ifsc_as_run"
 
 
 def test_run_csv_matches_the_model_run_in_process(

@@ -14,7 +14,7 @@ import pytest
 
 from simcontract import Scenario, i18n, load_results
 from simcontract.cli import main
-from simcontract.experiment import codebook, columns, exports, report, storage, validation_report
+from simcontract.experiment import codebook, columns, exports, report, storage
 from simcontract.experiment.plan import code_record
 from simcontract.params import PARAMETERS
 
@@ -176,6 +176,20 @@ def test_a_change_after_the_last_year_is_left_out() -> None:
     assert columns.dated_parameters(runs.iloc[:2], manifest) == ["contract_value"]
 
 
+def test_a_change_of_year_1_is_in_the_value_of_year_1() -> None:
+    """A change dated year 1 applies from the start: the parameter column held the
+    value before it, and the codebook called the parameter changed "in a later year"."""
+    from simcontract.experiment import compare
+
+    start = Scenario(
+        {**TINY, "contract_years": 3}, name="start", changes=[{"year": 1, "contract_years": 1}]
+    )
+    runs = compare([start], replications=2, workers=1).runs
+    assert list(runs["contract_years"]) == [1, 1]
+    manifest = {"design": None, "scenarios": [{"changes": [{"year": 1, "contract_years": 1}]}]}
+    assert columns.dated_parameters(runs, manifest) == []
+
+
 def test_table_md_and_the_printout_name_the_version_and_model_code(
     compared: tuple[Path, str], swept: Path
 ) -> None:
@@ -190,7 +204,10 @@ def test_table_md_and_the_printout_name_the_version_and_model_code(
     assert line in (out / "table.md").read_text(encoding="utf-8").splitlines()
     sweep_md = (swept / "table.md").read_text(encoding="utf-8")
     assert load_results(swept).manifest["identity"]["model_code"] in sweep_md
-    assert f"keeps the dated rule changes of reformed: {SAID}." in sweep_md
+    assert (
+        "rule changes of reformed take effect at every design point whose runs last until "
+        f"their year: {SAID} (" in sweep_md
+    )
     assert report.version_line({}) == ""
     now = {"version": code_record()["simcontract_version"], "code": code_record()["model_code"]}
-    assert validation_report.version_text("zh_CN") == i18n.text("report.version", "zh_CN", **now)
+    assert report.code_text(code_record(), "zh_CN") == i18n.text("report.version", "zh_CN", **now)

@@ -153,6 +153,21 @@ def test_workers_that_cannot_start_are_one_clear_error(monkeypatch: pytest.Monke
     assert message.endswith('put the script\'s code under `if __name__ == "__main__":`')
 
 
+def _from_stdin(
+    code: str, folder: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``code`` run as ``python -`` (the script read from standard input) in ``folder``."""
+    return subprocess.run(
+        [sys.executable, "-"],
+        input=code,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=folder,
+        env={**os.environ, "MPLBACKEND": "Agg", **(env or {})},
+    )
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_a_script_read_from_standard_input_is_told_before_anything_is_written(
     tmp_path: Path, method: str
@@ -166,16 +181,7 @@ def test_a_script_read_from_standard_input_is_told_before_anything_is_written(
         '    tiny = Scenario({"years": 2, "initial_ngos": 12, "n_bureaux": 4}, name="tiny")\n'
         '    compare([tiny], replications=2, workers=2, out="batch")\n'
     )
-    env = {**os.environ, runner.START_METHOD_VARIABLE: method, "MPLBACKEND": "Agg"}
-    proc = subprocess.run(
-        [sys.executable, "-"],
-        input=code,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-        env=env,
-    )
+    proc = _from_stdin(code, tmp_path, {runner.START_METHOD_VARIABLE: method})
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last == (
@@ -194,12 +200,5 @@ def test_a_script_read_from_standard_input_runs_on_one_worker(tmp_path: Path) ->
         'tiny = Scenario({"years": 2, "initial_ngos": 12, "n_bureaux": 4}, name="tiny")\n'
         "print(len(compare([tiny], replications=2, workers=1).runs))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-"],
-        input=code,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    proc = _from_stdin(code, tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "2\n"), proc.stderr

@@ -76,7 +76,8 @@ def run_tasks(tasks: Sequence[plans.Task], series: bool) -> tuple[Any, dict[str,
                 stopped = _said("run_stopped", replication=rep, error=str(err), **said)
                 raise ScenarioError(stopped) from None
             ids = {"scenario": scenario.name, "point": point, "replication": rep, "seed": seed}
-            rows.append({**ids, **dict(scenario), **model.summary()})
+            # The rules of model year 1: a dated change of year 1 applies from the start.
+            rows.append({**ids, **dict(scenario.at_year(1)), **model.summary()})
             if series:
                 frames[storage.SERIES].append(model.series())
                 frames[storage.NGOS].append(model.ngo_table())
@@ -505,8 +506,9 @@ def compare_own(scenarios: Any, **options: Any) -> Results:
 class BatchScenarioWarning(ScenarioWarning):
     """The scenarios of a comparison as given from Python: two share a name, or one
     given as a :class:`~simcontract.scenario.Scenario` has a rule change its run never
-    reaches (one loaded from a name or file was warned of as it loaded). The command
-    line says the same of its arguments in its own terms."""
+    reaches (said again of a scenario loaded from a file, as it may have been shortened
+    since; one given by name or path was said as it loaded). The command line says the
+    same of its arguments in its own terms."""
 
 
 def _warn_scenarios(items: list[Any], scenarios: list[Scenario]) -> None:

@@ -288,13 +288,15 @@ def markdown(
         outcomes = i18n.text("columns.outcomes", lang)
         lines = [f"# {title}", "", intro, "", *_table_lines(tables, lang)]
         lines += [f"## {outcomes}", "", t["intro"], ""]
+    # Under the folder's tables, the outcomes are one section of the page.
+    level = "##" if tables is None else "###"
     for name, v in chosen.items():
         if names is not None and name not in names:
             continue
         fields = _fields(v, lang)
         if stata[name] != name:
             fields.append(("stata", f"`{stata[name]}`"))
-        lines += ["## " + _field(f"`{name}`", v.label, lang), ""]
+        lines += [f"{level} " + _field(f"`{name}`", v.label, lang), ""]
         lines += ["- " + _field(f"**{t[key]}**", value, lang) for key, value in fields]
         lines.append("")
     return "\n".join(lines)

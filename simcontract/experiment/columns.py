@@ -170,12 +170,13 @@ def changes_column(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.Series
 
 
 def dated_parameters(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> list[str]:
-    """The parameters a dated rule change sets in some run of the batch (in the
-    registry's order): their columns hold the value of model year 1 only."""
+    """The parameters a dated rule change after year 1 sets in some run of the batch
+    (in the registry's order): their columns hold the value of model year 1 only (one
+    of year 1 is in that value)."""
     found: set[str] = set()
     for point, years in runs[["point", "years"]].drop_duplicates().itertuples(index=False):
         for change in point_changes(manifest, int(point)):
-            if change["year"] <= years:
+            if 1 < change["year"] <= years:
                 found |= {k for k in change if k != "year"}
     return [name for name in PARAMETERS if name in found]
 

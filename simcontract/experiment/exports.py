@@ -40,7 +40,7 @@ STATA_LABEL = 80
 """Most characters of a Stata variable label."""
 
 STATA_STR = 2045
-"""Most characters of a Stata ``str#`` variable; a longer text needs a ``strL``."""
+"""Most bytes (UTF-8) of a Stata ``str#`` variable; a longer text needs a ``strL``."""
 
 
 def level_table(results: Any) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def write_stata(
     frame = frame.rename(columns=names)
     stata_labels = {names[c]: text for c, text in labels.items()}
     texts = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
-    long = [c for c in texts if frame[c].fillna("").str.len().max() > STATA_STR]
+    long = [c for c in texts if frame[c].fillna("").str.encode("utf-8").str.len().max() > STATA_STR]
 
     def write(tmp: Path) -> None:
         frame.to_stata(

@@ -12,7 +12,7 @@ width go to a further block below (:func:`layout`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -346,8 +346,12 @@ def version_line(manifest: Any, lang: str | None = None) -> str:
     line: ``simcontract 0.2.0``, model code ``sha256:…`` (each in backticks); empty for
     a manifest without them."""
     code = recorded_code(manifest or {})
-    if code is None:
-        return ""
+    return "" if code is None else code_text(code, lang)
+
+
+def code_text(code: Mapping[str, str], lang: str | None = None) -> str:
+    """A code record (``simcontract_version``, ``model_code``) in a line:
+    ``simcontract 0.2.0``, model code ``sha256:…`` (each in backticks)."""
     said = {"version": code["simcontract_version"], "code": code["model_code"]}
     return i18n.text("report.version", lang, **said)
 

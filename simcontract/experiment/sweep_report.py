@@ -242,15 +242,11 @@ def markdown(
         scenario = i18n.scenario_title(scenario, lang)
     kind = i18n.text(f"sweep.kind_{design.kind}", lang)
     lines = [f"# {i18n.text('sweep.md_title', lang, scenario=scenario, kind=kind)}", ""]
-    lines.append(
-        i18n.text(
-            "sweep.md_ran",
-            lang,
-            points=m["n_points"],
-            replications=m["replications"],
-            seed=m["seed"],
-        )
-    )
+    counted = {
+        noun: i18n.text(f"sweep.md_{noun}_{'one' if m[key] == 1 else 'many'}", lang, n=m[key])
+        for noun, key in (("points", "n_points"), ("replications", "replications"))
+    }
+    lines.append(i18n.text("sweep.md_ran", lang, **counted, seed=m["seed"]))
     version = version_line(m, lang)
     lines += ["", version] if version else []
     if m.get("command"):
@@ -274,7 +270,7 @@ def markdown(
 
 def _changes(results: Any, scenario: str, lang: str | None) -> str:
     """The base scenario's dated rule changes that some point's runs reach, which every
-    point keeps (empty when there are none)."""
+    point whose runs reach them keeps (empty when there are none)."""
     runs = results.runs
     years = int(runs["years"].max()) if len(runs) else 0
     said = columns.changes_text(columns.point_changes(results.manifest, 0), lang, years)

@@ -37,7 +37,7 @@ import pandas as pd
 from simcontract import i18n
 from simcontract.experiment import storage
 from simcontract.experiment.plan import code_record
-from simcontract.experiment.report import WIDTH, decimals, format_number
+from simcontract.experiment.report import WIDTH, code_text, decimals, format_number
 from simcontract.experiment.stats import t_quantile
 from simcontract.outcomes import OUTCOMES
 from simcontract.textwidth import wrap
@@ -440,20 +440,12 @@ def terminal(frame: pd.DataFrame, replications: int, seed: int, lang: str | None
     return "\n".join(lines)
 
 
-def version_text(lang: str | None = None) -> str:
-    """The version and the fingerprint of the code running now, as a batch's manifest
-    records them (:func:`~simcontract.experiment.plan.code_record`), in a line:
-    ``simcontract 0.2.0``, model code ``sha256:…`` (each in backticks)."""
-    code = code_record()
-    said = {"version": code["simcontract_version"], "code": code["model_code"]}
-    return i18n.text("report.version", lang, **said)
-
-
 def markdown(frame: pd.DataFrame, replications: int, seed: int, lang: str | None = None) -> str:
     """The report as a Markdown document (``table.md``): what ran, under which
     simcontract version and model code, and the verdicts."""
     ran = _ran(frame, replications, seed, lang)
-    lines = [ran, "", version_text(lang), "", i18n.text("validation.explain", lang, level="95%")]
+    code = code_text(code_record(), lang)  # the code running now
+    lines = [ran, "", code, "", i18n.text("validation.explain", lang, level="95%")]
     lines += ["", table(frame, lang)]
     if "ablation" in frame:
         lines += ["", i18n.text("validation.explain_mechanisms", lang), ""]
