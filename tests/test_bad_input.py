@@ -842,7 +842,7 @@ cli(
     "validate",
     "--replications",
     "1000000000",
-    match=r"design points x 1,000,000,000 replications = .* runs, more than the 10,000,000",
+    match=r"scenarios x 1,000,000,000 replications = .* runs, more than the 10,000,000",
 )
 cli(
     "validate: negative robustness",

@@ -139,7 +139,7 @@ CLI_CASES = {
     "too many runs": (
         "compare baseline --replications 20000000",
         "超过了一批最多 10,000,000 次运行的上限",
-        "simcontract: error: compare: 1 design points x 20,000,000 replications = "
+        "simcontract: error: compare: 1 scenario x 20,000,000 replications = "
         "20,000,000 runs, more than the 10,000,000 runs a batch may have; run fewer points "
         "or replications, e.g. as several batches",
     ),

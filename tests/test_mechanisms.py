@@ -204,16 +204,16 @@ ABLATIONS = {
         {"share_community": 0.4},
         {"share_community": 0.0},
     ),
-    # Trust counts in merit, shortlists and the acceptance floor alike: no switch but
-    # no community associations.
+    # Trust counts in merit, shortlists and the acceptance floor alike, and only a
+    # bureau's: without bureaux, community associations still win mass organisations'
+    # contracts (their money share varies from seed to seed), and trust must not move it.
     "bureaux trust community associations of their district": Ablation(
         "local_trust",
         (0.0, 0.3),
         "money_share_community",
         True,
         {"share_community": 0.4},
-        {"share_community": 0.0},
-        off_constant=True,
+        {"n_bureaux": 0, "n_mass_orgs": 24},
     ),
     "flat-rate centres spread thin in large streets": Ablation(
         "coverage_elasticity",

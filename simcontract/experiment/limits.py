@@ -108,7 +108,15 @@ def check_batch(
         TooLarge: One line with the batch's numbers, the limit and what to do.
     """
     runs = n_points * replications
-    said = {"kind": kind, "points": f"{n_points:,}", "replications": f"{replications:,}"}
+    # A comparison's points are its scenarios.
+    noun = "scenarios" if kind == "compare" else "points"
+    said = {
+        "kind": kind,
+        "points": _said(f"{noun}_{'one' if n_points == 1 else 'many'}", n=f"{n_points:,}"),
+        "replications": _said(
+            f"replications_{'one' if replications == 1 else 'many'}", n=f"{replications:,}"
+        ),
+    }
     size = _said("size", **said, runs=f"{runs:,}")
     if runs > MAX_RUNS:
         raise TooLarge(_said("too_many", size=size, most=f"{MAX_RUNS:,}"))
