@@ -8,10 +8,16 @@ that module's runs (same size, same cache), so a context used there costs nothin
 
 from __future__ import annotations
 
-import pytest
-from test_mechanisms import Ablation, assert_moves, assert_switched_off
+from typing import Any
+from unittest import mock
 
+import numpy as np
+import pytest
+from test_mechanisms import SIZE, Ablation, assert_moves, assert_switched_off
+
+from simcontract import ContractingModel
 from simcontract.params import DEFAULTS
+from simcontract.phases import evaluation
 
 MORE = {
     # --- cadres (ODD 7.3) ----------------------------------------------------------
@@ -32,8 +38,9 @@ MORE = {
         "tied_award_share",
         False,
         {},
-        {"tie_density": 0.0, "tie_cultivation": 0.0},
-        off_constant=True,
+        # Every official serves one year and leaves (none moves post with his ties):
+        # ties fade at the year's end, after the only tenders they count in.
+        {"rotation_years": 0.5, "term_shape": 100.0, "cadre_transfer": 0.0},
     ),
     # Ties only from officials' first acquaintance (no courting), which counts fully.
     "bureaux' officials know community associations' heads": Ablation(
@@ -89,16 +96,15 @@ MORE = {
         {"multiyear_endorsement": 0.0, "n_mass_orgs": 12, "mass_org_standing": 1.0},
         {"n_mass_orgs": 0},
     ),
-    # With the leaders' full endorsement every purchaser is authorised, whatever its
-    # standing: every contract runs `contract_years`.
     "the finance bureau grants bureaux' requests": Ablation(
         "bureau_standing",
         (0.0, 1.0),
         "contract_length_mean",
         True,
         {"multiyear_endorsement": 0.0},
-        {"multiyear_endorsement": 1.0},
-        off_constant=True,
+        # Bureaux' officials, all fully cautious and without drive, never ask for
+        # multi-year contracts; mass organisations' still ask, granted by chance.
+        {"blame_avoidance": 1.0, "promotion_drive": 0.0},
     ),
     # --- tendering (7.6, 7.8, 7.9, 7.10) --------------------------------------------------
     "mass organisations' patronage (the bonus)": Ablation(
@@ -119,15 +125,22 @@ MORE = {
         {"multiyear_endorsement": 1.0, "blame_avoidance": 1.0, "blame_penalty": 0.6},
         {"blame_penalty": 0.0},
     ),
-    # Without discounts every bid is at the ceiling: all that price weight could favour.
     "a low price counts in the award": Ablation(
         "price_weight",
         (0.0, 1.0),
         "winning_price_ratio",
         False,
         {},
-        {"max_discount": 0.0},
-        off_constant=True,
+        # Shortlists of one: no bid competes on price. Neither promised hours nor a
+        # refusal's score penalty count, so the weights' shares (reputation's dilutes
+        # with the price weight) change no promise and no NGO's compliance.
+        {
+            "tendering": "selective",
+            "mass_org_tendering": "same",
+            "shortlist_size": 1,
+            "workload_weight": 0.0,
+            "refusal_penalty": 0.0,
+        },
     ),
     "NGOs choose which open tenders to bid for": Ablation(
         "bid_propensity",
@@ -146,7 +159,8 @@ MORE = {
         {"tendering": "selective", "mass_org_tendering": "same"},
         {"tendering": "open", "mass_org_tendering": "same"},
     ),
-    # Promised hours that weigh nothing in awards are never inflated.
+    # Promised hours that weigh nothing in awards are never inflated (the next case
+    # switches it off with an outcome that still varies).
     "bidders dare promise extra hours": Ablation(
         "max_bid_inflation",
         (0.0, 0.6),
@@ -156,15 +170,24 @@ MORE = {
         {"workload_weight": 0.0},
         off_constant=True,
     ),
-    # Reputation counts in merit, shortlists and the acceptance floor alike: no switch
-    # but its weight.
+    "bidders who dare promise extra hours deliver more": Ablation(
+        "max_bid_inflation",
+        (0.0, 0.6),
+        "service_hours_per_1000",
+        True,
+        {},
+        # Promised hours weigh nothing in awards, so no one promises more.
+        {"workload_weight": 0.0},
+    ),
     "reputation counts in the award": Ablation(
         "reputation_weight",
         (0.0, 1.0),
         "service_quality",
         True,
         {},
-        None,
+        # Direct awards score no competing bids; without a score penalty for refusing
+        # duties, no NGO's compliance weighs what reputation is worth in merit.
+        {"tendering": "direct", "mass_org_tendering": "same", "refusal_penalty": 0.0},
         seeds=12,
     ),
     # At the default, a change too small to tell apart on 8 seeds.
@@ -174,7 +197,9 @@ MORE = {
         "bids_per_tender",
         False,
         {},
-        None,
+        # NGOs enter with reserves far beyond the most start-up money can be (2 x 14 x
+        # 80,000 CNY), so it bars no bidder.
+        {"initial_reserves": 1e9},
     ),
     # --- delivery (7.13, 7.14) ---------------------------------------------------------------
     "staff short of hours deliver less of the service": Ablation(
@@ -197,6 +222,16 @@ MORE = {
         {"share_community": 0.0, "share_grassroots": 0.0},
         off_constant=True,
     ),
+    # The contracts small NGOs may not take go to others, general agencies most.
+    "small NGOs' few contracts leave the money to general agencies": Ablation(
+        "small_ngo_contracts",
+        (1, 3),
+        "money_share_general",
+        False,
+        {"share_community": 0.4},
+        # No community associations or grassroots groups: the cap binds no one.
+        {"share_community": 0.0, "share_grassroots": 0.0},
+    ),
     "specialists are more inclined to advocate": Ablation(
         "advocacy_specialist",
         (0.0, 4.0),
@@ -216,7 +251,7 @@ MORE = {
         {"advocacy_concentration": 20.0},
         {"obedience_discount": 0.0},
     ),
-    # --- no switch but their own parameter: the default against none ------------------------
+    # --- their own parameter: the default against none ---------------------------------------
     # Courting takes the head's hours whatever the tie it buys (at the default, a
     # change too small to tell apart on 8 seeds).
     "courting officials takes hours from mission work": Ablation(
@@ -225,8 +260,13 @@ MORE = {
         "mission_share",
         False,
         {},
-        None,
+        # No NGO seeks contracts (none bears any burden, none runs short of money), so
+        # no head courts an official; NGOs still do their own mission work.
+        {"burden_tolerance": 0.0, "runway_years": 0.0},
     ),
+    # The noise is in the scores themselves: no switch short of none. Scores without
+    # it are exactly the evaluators' reading
+    # (test_without_noise_scores_are_the_evaluators_reading).
     "evaluators' scores are noisy": Ablation(
         "evaluation_noise",
         (0.0, DEFAULTS["evaluation_noise"]),
@@ -241,8 +281,13 @@ MORE = {
         "service_quality",
         False,
         {},
-        None,
+        # Providers gain full continuity within their first year (all of it, over a
+        # tenth of a year): no first year is worse, whatever quality it starts from.
+        {"continuity_gain": 1.0, "continuity_scale": 0.1},
     ),
+    # Reserves that keep every NGO without contracts above the floor keep every NGO
+    # solvent too (survival 1 on every seed): the floor is tested directly in
+    # test_the_reserve_floor_acts_only_by_closing_ngos.
     "NGOs without contracts close when their reserves run low": Ablation(
         "closure_reserves",
         (0.0, DEFAULTS["closure_reserves"]),
@@ -250,6 +295,9 @@ MORE = {
         False,
         {},
         None,
+        # With 8 seeds the interval cleared 0 by about 2 SE on other seeds; with 24,
+        # by nearly 4 or more.
+        seeds=24,
     ),
 }
 
@@ -270,3 +318,59 @@ def test_no_case_repeats_a_mechanism_of_test_mechanisms() -> None:
 
     there = {(c.lever, c.outcome) for c in ABLATIONS.values()}
     assert not [n for n, c in MORE.items() if (c.lever, c.outcome) in there]
+
+
+def test_without_noise_scores_are_the_evaluators_reading() -> None:
+    """Without noise every score is exactly what its evaluator reads from the hours,
+    documents and real quality (``evaluation._systematic``); with the default noise the
+    scores stray from that reading and follow real quality less closely. The first
+    year's real qualities are the same either way: the noise acts on nothing before the
+    score."""
+    real = evaluation.score_contracts
+    seen: dict[float, list[tuple[np.ndarray, ...]]] = {}
+
+    def observed(city: Any, rules: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        scores, quality, refused = real(city, rules)
+        batch = city.batch
+        weights = np.array([e.weights for e in city.evaluators])[batch.evaluator()]
+        reading = evaluation._systematic(weights, evaluation._indicators(batch), refused, rules)
+        seen[rules["evaluation_noise"]].append((scores, reading, quality))
+        return scores, quality, refused
+
+    def pooled(noise: float) -> tuple[np.ndarray, ...]:
+        """Scores, readings and real qualities over the run's contract-years."""
+        return tuple(np.concatenate(x) for x in zip(*seen[noise], strict=True))
+
+    noisy = DEFAULTS["evaluation_noise"]
+    with mock.patch.object(evaluation, "score_contracts", observed):
+        for seed in range(2):
+            for noise in (0.0, noisy):
+                seen[noise] = []
+                ContractingModel("baseline", rng=seed, years=6, evaluation_noise=noise).run()
+            assert np.array_equal(seen[0.0][0][2], seen[noisy][0][2])
+            scores, reading, _ = pooled(0.0)
+            assert np.array_equal(scores, reading)
+            scores, reading, quality = pooled(noisy)
+            assert np.mean(scores != reading) > 0.9
+            follows = np.corrcoef(scores, quality)[0, 1], np.corrcoef(reading, quality)[0, 1]
+            assert follows[0] < follows[1], follows
+
+
+def test_the_reserve_floor_acts_only_by_closing_ngos() -> None:
+    """Without a floor no NGO closes for its reserves (insolvent ones still leave); with
+    one, a run is the run without it until the year the first NGO closes for low
+    reserves. Every NGO enters with the same ample reserves, so that year comes years
+    in."""
+    ample = {"initial_reserves": 6e5, "reserves_spread": 0.0, "grassroots_reserves": 1.0}
+    for seed in range(4):
+        without, floor = (
+            ContractingModel("baseline", rng=seed, **SIZE, **ample, closure_reserves=v).run()
+            for v in (0.0, DEFAULTS["closure_reserves"])
+        )
+        assert not any(r.closures for r in without.records)
+        before, after = without.series(), floor.series()
+        assert before.ngo_exits.sum() > 0
+        first = [r.closures > 0 for r in floor.records].index(True)
+        assert first > 0
+        assert before.iloc[:first].equals(after.iloc[:first])
+        assert not before.iloc[[first]].equals(after.iloc[[first]])

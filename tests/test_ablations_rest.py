@@ -4,6 +4,9 @@ terms, starting distributions and the mechanisms no case there switches off.
 Three kinds of case:
 
 - ``REST``: whole runs, checked as in ``test_mechanisms`` (same size, same cache).
+  Where no context of whole runs leaves the lever without its pathway and the outcome
+  still varying, a test of its own checks the pathway directly: on one year's
+  delivery, on one tender's bids, or on every other outcome of whole runs.
 - ``DRAWS``: what a starting distribution or a yearly draw gives each NGO, official or
   street, read from markets on the model's own generators. On the same seeds, the
   lever's second value moves a statistic of the draws (their range, or the mean of one
@@ -28,14 +31,17 @@ from test_mechanisms import SIZE, Ablation, assert_moves, assert_switched_off
 from test_tendering import bids, market
 
 from simcontract import ContractingModel
+from simcontract.batch import YearBatch
 from simcontract.experiment.stats import paired_difference
+from simcontract.outcomes import YearRecord
 from simcontract.params import DEFAULTS, ORIGINS
-from simcontract.phases import entry, tendering
+from simcontract.phases import delivery, entry, tendering, workforce
 from simcontract.phases.tendering import Terms, pick_winner
 
 REST = {
     # --- entry (ODD 7.2) -----------------------------------------------------------------
-    # No entry at all under dual sponsorship without sponsors: nothing left to scale.
+    # No entry at all under dual sponsorship without sponsors: nothing left to scale
+    # (and no entries to count; the next case counts the NGOs active instead).
     "funding on offer draws new NGOs": Ablation(
         "entry_rate",
         (0.0, 0.3),
@@ -44,6 +50,16 @@ REST = {
         {},
         {"registration": "dual_sponsor", "sponsor_entry_factor": 0.0},
         off_constant=True,
+    ),
+    # Without entry the NGOs present at the start still close at rates that vary from
+    # seed to seed.
+    "funding on offer draws new NGOs (NGOs active)": Ablation(
+        "entry_rate",
+        (0.0, 0.3),
+        "active_ngos",
+        True,
+        {},
+        {"registration": "dual_sponsor", "sponsor_entry_factor": 0.0},
     ),
     "purchasers see untried entrants as middling": Ablation(
         "newcomer_reputation",
@@ -55,7 +71,8 @@ REST = {
         {"entry_rate": 0.0},
     ),
     # --- tendering (7.6, 7.8) ---------------------------------------------------------------
-    # Without discounts every bid is at the ceiling, whatever the mean discount.
+    # Without discounts every bid is at the ceiling, whatever the mean discount (the
+    # ratio is then 1; the next case counts what purchasers pay instead).
     "bidders cut their prices": Ablation(
         "base_discount",
         (0.0, 0.6),
@@ -65,7 +82,21 @@ REST = {
         {"max_discount": 0.0},
         off_constant=True,
     ),
+    # At the ceiling purchasers pay the same whatever the mean discount, for a number of
+    # contracts that varies from seed to seed.
+    "bidders cut their prices (what purchasers pay)": Ablation(
+        "base_discount",
+        (0.0, 0.6),
+        "public_spend",
+        False,
+        {},
+        {"max_discount": 0.0},
+    ),
     # Promised hours that weigh nothing in awards are never inflated, however daring.
+    # The Beta draw of dare takes more or fewer random numbers as its shapes change, so
+    # `dare_a` and `dare_b` change every later draw of a run and no context leaves whole
+    # runs the same; test_daring_ngos_promise_more_hours_only_where_hours_count checks
+    # the bids directly.
     "daring NGOs promise more hours (a)": Ablation(
         "dare_a",
         (0.5, 5.0),
@@ -128,16 +159,25 @@ REST = {
         {"tendering": "selective", "mass_org_tendering": "same"},
         seeds=12,
     ),
-    # No switch but its own value: the floor holds in every procedure, for reputations
-    # after every adjustment. At the default (0.25) it turns few bidders away: failed
-    # tenders rise by about 0.005 from a floor of 0, too little to tell apart on 32 seeds.
+    # The floor holds in every procedure, for reputations after every adjustment. At the
+    # default (0.25) it turns few bidders away: failed tenders rise by about 0.005 from
+    # a floor of 0, too little to tell apart on 32 seeds. Where reputations never move
+    # from where they start (0.5 to 0.7, entrants 0.5) and no purchaser marks a bidder
+    # down, no bidder is below a floor of 0.5; tenders still fail where nobody bids.
     "purchasers turn away bidders below a reputation floor": Ablation(
         "min_reputation",
         (0.0, 0.5),
         "failed_tender_rate",
         True,
         {},
-        None,
+        {
+            "reputation_memory": 1.0,
+            "initial_reputation_low": 0.5,
+            "newcomer_reputation": 0.5,
+            "blame_penalty": 0.0,
+            "reshuffle": 0.0,
+            "obedience_discount": 0.0,
+        },
     ),
     # --- officials (7.3) -------------------------------------------------------------------
     # Stronger first ties weigh more in awards; without first ties (only courted ones)
@@ -161,16 +201,21 @@ REST = {
         seeds=16,
     ),
     # --- delivery, quality and evaluation (7.13, 7.14, 7.15) --------------------------------
-    # No switch but its own value: what activities take from the price is not there for
-    # wages, so contracts afford fewer staff than they require.
+    # What activities take from the price is not there for wages, so contracts afford
+    # fewer staff than they require. Where wages are low (10,000 a year), the wage money
+    # of every contract pays all the staff it requires and leaves a surplus: what
+    # activities take changes no contract's staff, and no NGO runs short for it.
     "activities take money from wages": Ablation(
         "activity_share",
         (0.0, 0.6),
         "hours_delivered_ratio",
         False,
         {},
-        None,
+        {"wage": 10_000.0},
     ),
+    # No switch but its own value, which scales every contract's quality;
+    # test_novice_quality_is_what_staff_without_experience_serve checks it contract by
+    # contract.
     "staff without experience serve at a base quality": Ablation(
         "novice_quality",
         (0.3, 0.8),
@@ -178,6 +223,17 @@ REST = {
         True,
         {},
         None,
+    ),
+    # Scores see real quality only through their outcome indicator: evaluators that
+    # weigh outcomes at nothing (in the default mixed regime) score the same whatever
+    # the staff serve.
+    "staff without experience serve at a base quality (scores)": Ablation(
+        "novice_quality",
+        (0.3, 0.8),
+        "evaluation_score",
+        True,
+        {},
+        {"mixed_regime_outcome": 0.0},
     ),
     # Slow-building experience is worth nothing when experience adds nothing.
     "experience builds up over years": Ablation(
@@ -188,6 +244,10 @@ REST = {
         {},
         {"experience_gain": 0.0},
     ),
+    # No switch but its own value: it scales every contract's paperwork, so none is
+    # left without it; test_documentation_base_is_the_paperwork_every_evaluation_needs
+    # checks the hours directly. It also sets the burden NGOs expect in year 1, before
+    # any was seen (strategy._seek_contracts).
     "every evaluation needs its paperwork": Ablation(
         "documentation_base",
         (0.0, 2 * DEFAULTS["documentation_base"]),
@@ -216,23 +276,34 @@ REST = {
         {},
         {"share_grassroots": 0.0},
     ),
-    # No switch but its own value: reserves are what NGOs without contracts live on.
+    # Reserves are what NGOs without contracts live on. Where every NGO is a grassroots
+    # group that enters with nothing (`grassroots_reserves` 0), the mean reserves have
+    # nothing to scale; the groups still survive or close as contracts and other income
+    # come.
     "NGOs enter with reserves to live on": Ablation(
         "initial_reserves",
         (100_000.0, 1_600_000.0),
         "ngo_survival",
         True,
         {},
-        None,
+        {
+            "share_grassroots": 1.0,
+            "share_specialist": 0.0,
+            "share_community": 0.0,
+            "grassroots_reserves": 0.0,
+        },
     ),
-    # A measure, not a mechanism: which NGOs count as highly dependent.
+    # A measure, not a mechanism: which NGOs count as highly dependent (nothing else
+    # changes: test_the_dependence_threshold_changes_only_what_counts_as_high). With
+    # other income a trifle (10,000 a year) an NGO lives on its contracts (dependence
+    # above 0.97) or holds none (0): no NGO lies between the two thresholds.
     "dependence counts as high from a threshold": Ablation(
         "dependence_threshold",
         (0.5, 0.95),
         "dependence_high_share",
         False,
         {},
-        None,
+        {"other_income": 10_000.0},
     ),
 }
 
@@ -272,6 +343,90 @@ def test_the_dependence_threshold_changes_only_what_counts_as_high() -> None:
             and not (math.isnan(low[k]) and math.isnan(high[k]))
         ]
         assert not moved, moved
+
+
+def _delivered_again(
+    seed: int, changes: dict[str, Any], experience: float | None = None
+) -> YearBatch:
+    """The contracts in force after three years of the baseline market, staffed and
+    delivered again under the year's rules with ``changes``; with ``experience``, every
+    worker has that many years of it as they serve."""
+    model = ContractingModel("baseline", rng=seed, years=4)
+    for _ in range(3):
+        model.step()
+    model.rules.update(changes)
+    city = model.cities[0]
+    city.batch = batch = YearBatch.of(city)
+    record = YearRecord(year=model.year)
+    workforce.staff_contracts(city, model.rules, record)
+    if experience is not None:
+        workers = batch.state.workforce
+        workers.experience[: workers.size] = experience
+    delivery.deliver_services(city, model.rules, record)
+    return batch
+
+
+def test_novice_quality_is_what_staff_without_experience_serve() -> None:
+    """On the same contracts, staff without any experience serve in proportion to
+    ``novice_quality``; staff whose experience brings the service up to the provider's
+    skill (``experience_gain`` 1 and long experience) serve the same whatever it is."""
+    low, high = 0.3, 0.8
+    for seed in range(3):
+        novices = [
+            _delivered_again(seed, {"novice_quality": v}, 0.0).contract_values("quality")
+            for v in (low, high)
+        ]
+        assert np.count_nonzero(novices[0]) > 0, novices
+        np.testing.assert_allclose(novices[1], novices[0] * high / low, rtol=1e-12)
+        veterans = [
+            _delivered_again(
+                seed, {"novice_quality": v, "experience_gain": 1.0}, 100.0
+            ).contract_values("quality")
+            for v in (low, high)
+        ]
+        assert np.count_nonzero(veterans[0]) > 0, veterans
+        assert np.array_equal(veterans[0], veterans[1]), veterans
+
+
+def test_documentation_base_is_the_paperwork_every_evaluation_needs() -> None:
+    """On the same contracts: without a base no contract needs paperwork and no staff
+    hour goes to it; each contract's needs grow in proportion to the base, and with the
+    default base every NGO holding a contract spends hours on paperwork."""
+    base = DEFAULTS["documentation_base"]
+    for seed in range(3):
+        none, some, twice = (
+            _delivered_again(seed, {"documentation_base": v}) for v in (0.0, base, 2 * base)
+        )
+        held = some.held() > 0
+        assert held.any()
+        assert np.all(none.doc_needs == 0.0), none.doc_needs
+        assert np.all(none.get("hours_documentation") == 0.0)
+        assert np.all(some.doc_needs > 0.0), some.doc_needs
+        np.testing.assert_allclose(twice.doc_needs, 2.0 * some.doc_needs, rtol=1e-12)
+        assert np.all(some.get("hours_documentation")[held] > 0.0)
+
+
+def test_daring_ngos_promise_more_hours_only_where_hours_count() -> None:
+    """Dare is how far an NGO inflates the hours it promises: of NGOs alike but in
+    dare, the more daring promise more where promised hours weigh in awards, and every
+    one promises the required hours where they weigh nothing. The shapes of its Beta
+    draw move the dare NGOs enter with: ``dare_a`` up, ``dare_b`` down."""
+    for weight in (DEFAULTS["workload_weight"], 0.0):
+        m = market(tendering="open", workload_weight=weight)
+        alike = [m.add(dare=d) for d in np.linspace(0.0, 1.0, 6)]
+        promised = np.array(m.bids(alike, m.bureau).promised)
+        required = m.p["required_hours"]
+        if weight > 0.0:
+            assert promised[0] == required and np.all(np.diff(promised) > 0.0), promised
+        else:
+            assert np.all(promised == required), promised
+    values = (0.5, 5.0)
+    for lever, up in (("dare_a", True), ("dare_b", False)):
+        a, b = (
+            np.array([np.mean(_entrants(_market({lever: v}, s, 0), "dare")) for s in range(12)])
+            for v in values
+        )
+        _assert_moved("entrants' dare", lever, values, a, b, up)
 
 
 # ----------------------------------------------------------------------- starting draws

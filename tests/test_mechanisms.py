@@ -28,7 +28,7 @@ from simcontract import ContractingModel
 from simcontract.agents import Cadre
 from simcontract.experiment.stats import paired_difference
 from simcontract.params import DEFAULTS
-from simcontract.phases import evaluation
+from simcontract.phases import cadres, evaluation, strategy
 from simcontract.phases.delivery import comply_probability
 from simcontract.phases.strategy import advocacy_effort
 
@@ -49,6 +49,24 @@ class Ablation(NamedTuple):
     # on every seed (none of what it counts, or all that the rules allow), so the off
     # test only checks that the lever does not bring it back.
     off_constant: bool = False
+
+
+ONE_BIDDER = {"tendering": "intermediary", "mass_org_tendering": "same", "shortlist_size": 1}
+"""One bidder per tender, invited by the hub, which ranks by reputation and reads neither
+officials' ties nor the award weights: nothing is left to choose among bidders."""
+
+REPUTATION_UNHEEDED = {
+    "tendering": "open",
+    "mass_org_tendering": "same",
+    "reputation_weight": 0.0,
+    "min_reputation": 0.0,
+    "blame_penalty": 0.0,
+    "obedience_discount": 0.0,
+    "reshuffle": 0.0,
+}
+"""Reputation decides no award: open tenders draw up no shortlist, reputation weighs
+nothing in merit, and every bidder reaches the acceptance floor of 0 (no blame penalty,
+obedience discount or new broom's markdown takes its merit below 0)."""
 
 
 ABLATIONS = {
@@ -109,7 +127,9 @@ ABLATIONS = {
         seeds=12,
     ),
     # Without multi-year contracts there is nothing to authorise, and every contract
-    # lasts one year (no switch removes the authorisation alone).
+    # lasts one year (no switch removes the authorisation alone). The two cases below
+    # switch off with outcomes that still vary, and
+    # test_with_one_year_contracts_the_endorsement_changes_nothing checks every outcome.
     "multi-year contracts need the finance bureau's authorisation": Ablation(
         "multiyear_endorsement",
         (1.0, 0.0),
@@ -223,18 +243,20 @@ ABLATIONS = {
         {},
         {"coverage_population": 90_000.0},
     ),
-    # The three cases of ties below have no switch but removing the ties that
-    # tied_award_share counts: favouritism is the weight of ties itself, a head's
-    # leaving acts only by ending ties, and rotation moves too much else.
+    # With one bidder per tender there is no choice for ties to sway, and a refusal of
+    # duties that costs neither score nor tie leaves favouritism no say in compliance
+    # (and so in the ties refusals cut); who wins, tied or not, still varies by seed.
     "favouritism weighs personal ties": Ablation(
         "favouritism",
         (0.0, 1.0),
         "tied_award_share",
         True,
         {},
-        {"tie_density": 0.0, "tie_cultivation": 0.0},
-        off_constant=True,
+        {**ONE_BIDDER, "refusal_penalty": 0.0, "refusal_tie_cut": 0.0},
     ),
+    # tie_advantage is 0 by its definition wherever each tender has one bidder, and
+    # wherever bidders compete, favouritism weighs their ties: no switch but removing
+    # ties. The case above has an off in which ties still win awards.
     "ties pay in awards beyond how common they are": Ablation(
         "favouritism",
         (0.0, 1.0),
@@ -244,6 +266,10 @@ ABLATIONS = {
         {"tie_density": 0.0, "tie_cultivation": 0.0},
         off_constant=True,
     ),
+    # Every NGO that seeks contracts courts an official it could win one from: no
+    # switch stops courting but leaves awards.
+    # test_courting_changes_nothing_but_ties_where_ties_weigh_nothing shows that
+    # courting acts only through ties.
     "heads court officials": Ablation(
         "tie_cultivation",
         (0.0, 0.5),
@@ -252,15 +278,20 @@ ABLATIONS = {
         {"favouritism": 0.5},
         None,
     ),
+    # The only ties are this year's courting, made after heads leave and forgotten at
+    # the year's end (officials bring none): a leaving head has no tie to end, while
+    # courted ties (0.5) still win awards.
     "ties end when a head leaves": Ablation(
         "head_turnover",
         (0.0, 0.5),
         "tied_award_share",
         False,
         {"favouritism": 0.5},
-        {"tie_density": 0.0, "tie_cultivation": 0.0},
-        off_constant=True,
+        {"tie_density": 0.0, "tie_decay": 1.0, "tie_cultivation": 0.5},
     ),
+    # Rotation draws officials' terms and motives, which changes every later draw, so
+    # wherever ties exist the outcome differs seed by seed: no switch but no ties.
+    # test_officials_take_their_ties_when_they_rotate checks the ties directly.
     "officials take their ties when they rotate": Ablation(
         "rotation_years",
         (0.0, 2.0),
@@ -287,7 +318,8 @@ ABLATIONS = {
         {"match_funding": 0.0},
     ),
     # Extra duties act on much besides the burden (hours, compliance, scores): no switch
-    # but NGOs that bear any burden.
+    # but NGOs that bear any burden. test_ngos_stay_out_when_the_burden_exceeds_their_tolerance
+    # checks the burden and the decision directly.
     "the burden of contracting keeps some NGOs out": Ablation(
         "extra_duty_demand",
         (0.0, 0.3),
@@ -457,7 +489,9 @@ ABLATIONS = {
         {"refusal_penalty": 0.0, "refusal_tie_cut": 0.0},
     ),
     # No switch but itself (no extra duties would leave nothing to accept): its
-    # default against 0.
+    # default against 0. The next case switches it off with an outcome that still
+    # varies; test_without_a_cost_of_refusing_ngos_accept_duties_at_the_base_rate checks
+    # the acceptance directly.
     "NGOs accept some extra duties whatever their dependence": Ablation(
         "base_compliance",
         (0.0, DEFAULTS["base_compliance"]),
@@ -465,6 +499,17 @@ ABLATIONS = {
         True,
         {},
         None,
+    ),
+    # Officials order duties and choose users, and every NGO yields to some of it: less
+    # of its hours are its own to use. Where officials order no duties and choose no
+    # users there is nothing to yield to, and autonomy varies with all else.
+    "NGOs yield some autonomy whatever their dependence": Ablation(
+        "base_compliance",
+        (0.0, DEFAULTS["base_compliance"]),
+        "autonomy_share",
+        False,
+        {},
+        {"extra_duty_demand": 0.0, "client_control": 0.0},
     ),
     "refusing extra duties costs evaluation score": Ablation(
         "refusal_penalty",
@@ -494,16 +539,16 @@ ABLATIONS = {
         # One-year contracts have no years left to end.
         {"contract_years": 1},
     ),
-    # No switch short of reputation counting nowhere in awards (weights, floors,
-    # shortlists, the hub): its default against 0. Where purchasers shortlist by
-    # reputation, a provider's one bad year costs it less with memory.
+    # Where purchasers shortlist by reputation, a provider's one bad year costs it less
+    # with memory. Where reputation decides no award, memory changes no provider (nor,
+    # with reputation weighing nothing, what a refusal of duties costs).
     "purchasers remember past scores": Ablation(
         "reputation_memory",
         (0.0, DEFAULTS["reputation_memory"]),
         "provider_turnover",
         False,
         {"tendering": "selective", "mass_org_tendering": "same"},
-        None,
+        REPUTATION_UNHEEDED,
         # A small effect (about -0.03, paired SD 0.035): 48 seeds keep the interval
         # 2.5 SE or more clear of 0.
         seeds=48,
@@ -864,3 +909,125 @@ def test_a_new_officials_tie_spares_a_provider_from_early_termination() -> None:
     running, ended = seen[0.5]
     # Binomial(running, 0.5): 4.5 standard errors either way.
     assert abs(ended - running / 2) < 4.5 * math.sqrt(running / 4), seen
+
+
+def _moved(a: dict[str, float], b: dict[str, float]) -> list[str]:
+    """The outcomes of two summaries that differ (NaN in both counts as the same)."""
+    return [k for k in a if a[k] != b[k] and not (math.isnan(a[k]) and math.isnan(b[k]))]
+
+
+def test_courting_changes_nothing_but_ties_where_ties_weigh_nothing() -> None:
+    """Courting acts only through ties: where ties weigh in no award (no favouritism)
+    and no new official marks down those he has no tie to (no reshuffle), the only
+    other readers of ties, courting raises the share of tied awards and moves no
+    outcome but the two that count ties."""
+    inert = {"favouritism": 0.0, "reshuffle": 0.0}
+    for seed in range(3):
+        idle, courting = (
+            _summary(tuple(sorted({**inert, "tie_cultivation": g}.items())), seed)
+            for g in (0.0, 0.5)
+        )
+        assert courting["tied_award_share"] > idle["tied_award_share"]
+        moved = set(_moved(idle, courting)) - {"tied_award_share", "tie_advantage"}
+        assert not moved, moved
+
+
+def test_officials_take_their_ties_when_they_rotate() -> None:
+    """Ties belong to officials, not posts: an official who moves keeps its ties
+    unchanged at its new post, and a newcomer (here bringing no initial ties) holds
+    none, so a post whose official changes keeps less of the ties to its providers.
+    Without rotation no post ever changes its official."""
+    real = cadres.rotate_officials
+    seen = {"moved": 0, "new": 0, "kept": 0.0, "lost": 0.0}
+
+    def observed(city: Any, rules: Any, record: Any) -> None:
+        before = {id(pu): pu.cadre for pu in city.purchasers}
+        ties = {id(pu.cadre): dict(pu.cadre.ties) for pu in city.purchasers}
+        real(city, rules, record)
+        for pu in city.purchasers:
+            old, new = before[id(pu)], pu.cadre
+            if new is old:
+                continue
+            if id(new) in ties:
+                assert new.ties == ties[id(new)]
+                seen["moved"] += 1
+            else:
+                assert new.ties == {}
+                seen["new"] += 1
+            providers = [s.contract.ngo.unique_id for s in pu.slots if s.contract is not None]
+            seen["kept"] += sum(new.ties.get(u, 0.0) for u in providers)
+            seen["lost"] += sum(ties[id(old)].get(u, 0.0) for u in providers)
+
+    params = {"tie_density": 0.0, "tie_cultivation": 0.5, "years": 10}
+    with mock.patch.object(cadres, "rotate_officials", observed):
+        ContractingModel("baseline", rng=1, rotation_years=0.0, **params).run()
+        assert seen == {"moved": 0, "new": 0, "kept": 0.0, "lost": 0.0}
+        ContractingModel("baseline", rng=1, rotation_years=2.0, **params).run()
+    assert seen["moved"] >= 10 and seen["new"] >= 10, seen
+    assert seen["kept"] < seen["lost"], seen
+
+
+def test_with_one_year_contracts_the_endorsement_changes_nothing() -> None:
+    """The finance bureau's authorisation acts only on contract lengths: where the rules
+    allow one-year contracts only, the endorsement changes no outcome on any seed."""
+    case = ABLATIONS["multi-year contracts need the finance bureau's authorisation"]
+    assert case.off is not None
+    for seed in range(case.seeds):
+        granted, refused = (
+            _summary(tuple(sorted({**case.on, **case.off, case.lever: v}.items())), seed)
+            for v in case.values
+        )
+        assert not _moved(granted, refused), _moved(granted, refused)
+
+
+def test_ngos_stay_out_when_the_burden_exceeds_their_tolerance() -> None:
+    """An NGO never short of money (``runway_years`` 0) seeks contracts exactly when the
+    burden of contracting is within its own tolerance: in year 1 the documents and
+    duties the rules set, later the share of providers' hours that went to documents
+    and accepted duties the year before. Without extra duties no hour goes to them, and
+    the burden is less every year."""
+    real = strategy._seek_contracts
+    burdens: dict[float, list[float]] = {}
+
+    def observed(city: Any, rules: Any) -> np.ndarray:
+        seeks = real(city, rules)
+        burden = city.last_burden
+        if rules.year == 1:
+            assert burden is None
+            burden = rules["documentation_base"] + rules["extra_duty_demand"]
+        assert np.array_equal(seeks, city.ngo_values("tolerance") >= burden)
+        burdens[rules["extra_duty_demand"]].append(burden)
+        return seeks
+
+    with mock.patch.object(strategy, "_seek_contracts", observed):
+        for demand in (0.0, 0.3):
+            burdens[demand] = []
+            model = ContractingModel(
+                "baseline", rng=2, years=8, runway_years=0.0, extra_duty_demand=demand
+            ).run()
+            assert (sum(r.hours_extra for r in model.records) > 0) == (demand > 0)
+    assert all(b > a for a, b in zip(burdens[0.0], burdens[0.3], strict=True)), burdens
+
+
+def test_without_a_cost_of_refusing_ngos_accept_duties_at_the_base_rate() -> None:
+    """Where a refusal costs neither score nor tie, every NGO accepts ordered duties
+    with chance ``base_compliance``, whatever its dependence: at 0 none works an hour
+    of them; at the default, the share of orders accepted is within 4.5 binomial
+    standard errors of it."""
+    free = {"refusal_penalty": 0.0, "refusal_tie_cut": 0.0}
+    for base in (0.0, DEFAULTS["base_compliance"]):
+        records = [
+            r
+            for seed in range(4)
+            for r in ContractingModel("baseline", rng=seed, **SIZE, **free, base_compliance=base)
+            .run()
+            .records
+        ]
+        orders = sum(r.duty_orders for r in records)
+        accepted = orders - sum(r.duty_refusals for r in records)
+        assert orders >= 1000, orders
+        if base == 0.0:
+            assert accepted == 0 and sum(r.hours_extra for r in records) == 0.0
+        else:
+            spread = math.sqrt(base * (1 - base) / orders)
+            assert abs(accepted / orders - base) < 4.5 * spread, (accepted, orders)

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_mechanisms import Ablation, assert_moves, assert_switched_off
+from test_mechanisms import (
+    ONE_BIDDER,
+    REPUTATION_UNHEEDED,
+    Ablation,
+    assert_moves,
+    assert_switched_off,
+)
 
 from simcontract import ContractingModel, Scenario, load_scenario
 from simcontract.params import DEFAULTS, INDICATORS, PARAMETERS, REGIMES, check_joint
@@ -90,26 +96,42 @@ def test_bids_scored_on_nothing_are_refused_for_the_regime_in_force() -> None:
 
 
 REGIME_ABLATIONS = {
-    # Award criteria that reward promised hours more make bidders promise more; with no
-    # incentive to inflate, bids promise the required hours whatever the multiplier.
+    # Award criteria that reward promised hours more make bidders promise more, and
+    # pick those who promise most. Off: bidders already promise all they dare under
+    # either multiplier (full weight on hours and the strongest incentive take it past
+    # its cap of 1), the one bidder of each tender
+    # leaves the weights no choice, and a refusal of duties costs no score, so the
+    # weight of reputation (rescaled with the multiplier) moves no NGO's compliance;
+    # inflation still varies with who bids.
     "award criteria reward promised hours": Ablation(
         "mixed_regime_award",
         (0.2, 1.0),
         "bid_inflation",
         True,
         {},
-        {"workload_incentive": 0.0},
-        off_constant=True,
+        {
+            "workload_incentive": 10.0,
+            "workload_weight": 1.0,
+            **ONE_BIDDER,
+            "refusal_penalty": 0.0,
+        },
     ),
-    # Evaluators that weigh hours above outcomes make staff chase counted hours at the
-    # expense of real quality.
+    # Evaluators that weigh hours above outcomes make staff chase counted hours (and
+    # keep records of them) at the expense of real quality. Off: staff neither chase
+    # nor keep records, and scores pick no provider and end no contract, so the
+    # evaluators' weights reach nothing that makes quality.
     "evaluators that count hours draw staff from quality": Ablation(
         "mixed_regime_hours",
         (0.1, 1.0),
         "service_quality",
         False,
         {"evaluator_heterogeneity": 0.0},
-        None,
+        {
+            "output_chasing": 0.0,
+            "workload_record_keeping": 0.0,
+            **REPUTATION_UNHEEDED,
+            "termination_score": 0.0,
+        },
     ),
 }
 
