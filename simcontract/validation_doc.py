@@ -317,6 +317,8 @@ def _pattern_lines(r: Any) -> list[str]:
             f"{_fmt(r.ablation_diff)} [{_fmt(r.ablation_low)}, {_fmt(r.ablation_high)}]: "
             f"{r.ablation}."
         )
+        if p.off_effect:
+            lines.append(f"- With it off: {p.off_effect}.")
         if p.mechanism.assumed and not p.construction:
             named = ", ".join(f"`{name}`" for name in p.mechanism.assumed)
             lines.append(

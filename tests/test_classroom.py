@@ -566,11 +566,11 @@ def test_a_huge_number_is_refused_not_a_crash() -> None:
 def test_a_wrong_tender_in_an_award_is_told_as_an_award() -> None:
     with pytest.raises(PlanError) as err:
         parse_award({"tender": "1-1", "winner": 5}, "1-0", (5, 6))
-    assert err.value.key == "not_this_tender" and err.value.values == {"tender": "1-1"}
+    assert err.value.key == "not_this_tender" and err.value.values == {}
     for lang in ("en", "zh_CN"):
-        said = i18n.text("classroom.errors.not_this_tender", lang, tender="1-1")
+        said = err.value.message(lang)
         assert said != i18n.text("classroom.errors.no_such_tender", lang, tender="1-1")
-        assert "1-1" in said
+        assert "1-1" not in said  # the page names a tender, never by its internal id
 
 
 def test_hostile_bodies_get_400_with_a_message(client) -> None:
@@ -849,10 +849,12 @@ def test_the_log_records_the_award_the_model_made_not_no_award(tmp_path) -> None
         if session.phase in ("results", "ended") and session.closed_year > len(told_years):
             told_years.append(session.closed_year)
             for seat_id, key, values in session.players.story:
-                if key in ("awarded", "no_award") and seat_id in session.players.officials:
+                if "award" in key and seat_id in session.players.officials:
                     told.append((session.closed_year, values["tender"], values["winner"]))
+                    keys.add(key)
 
     told_years: list[int] = []
+    keys: set[str] = set()
     session.on_change = keep_story
     play(session, next_at_every_stop)
     _meta, decisions, _ngos = read_log(tmp_path)
@@ -862,6 +864,7 @@ def test_the_log_records_the_award_the_model_made_not_no_award(tmp_path) -> None
     assert logged == proposed
     assert any(w is not None for w in logged.values())  # awards were made, and logged
     assert {(y, t): w for y, t, w in told} == logged  # as the model made them
+    assert keys and all(k.endswith("_by_model") for k in keys), keys  # not "you awarded"
     plans = decisions[decisions["kind"] == "plan"]
     assert len(plans) and set(plans["source"]) == {"model"} and set(plans["value"]) == {"{}"}
     pd.testing.assert_frame_equal(replay(tmp_path), _ngos)  # model rows are not replayed

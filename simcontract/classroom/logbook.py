@@ -17,7 +17,8 @@ A session folder holds:
   simulated NGO), ``origin``, ``alive``, ``exit_reason``, ``reserves``,
   ``revenue_gov``, ``revenue_other``, ``dependence``, ``reputation``, ``staff``,
   ``quits`` (workers who left it at the end of the year), ``contracts``, ``won``
-  (contracts it won this year), ``bids`` (bids it made this year), ``price`` and
+  (contracts it won this year, those that ended or were terminated within the year
+  included), ``bids`` (bids it made this year), ``price`` and
   ``promise`` (their mean price and promised hours, as shares of the ceiling price and
   of the required hours; empty without bids), ``advocacy`` (share of its own hours), ``cultivation``
   (hours courting an official) and ``documentation`` and ``extra`` (hours);
@@ -95,14 +96,14 @@ class Logbook:
             model: The model after the year's step.
             seats: Seat number of each seated NGO, by NGO id.
             players: The seats' record of the year: each NGO's workers during the year
-                (to count those who quit at its end) and its bids.
+                (to count those who quit at its end), its bids and the contracts it won
+                (those that ended or were terminated within the year included).
         """
         staffed = players.staffed
         year = model.year
         for ngo in model.ngos:
             if ngo.exit_year is not None and ngo.exit_year < year:
                 continue
-            won = sum(1 for c in ngo.contracts if c.start == year)
             bids, price, promise = players.bids.get(ngo.unique_id, (0, 0.0, 0.0))
             self.ngos.append(
                 {
@@ -120,7 +121,7 @@ class Logbook:
                     "staff": ngo.staff,
                     "quits": max(0, staffed.get(ngo.unique_id, 0) - ngo.staff) if ngo.alive else 0,
                     "contracts": len(ngo.contracts),
-                    "won": won,
+                    "won": players.won.get(ngo.unique_id, 0),
                     "bids": int(bids),
                     "price": price / bids if bids else float("nan"),
                     "promise": promise / bids if bids else float("nan"),

@@ -197,7 +197,8 @@ def parse_award(data: Any, tender: str, bidders: tuple[int, ...]) -> AwardChoice
     if not isinstance(data, Mapping):
         raise PlanError("not_a_form")
     if data.get("tender") != tender:
-        raise PlanError("not_this_tender", tender=str(data.get("tender"))[:40])
+        # The message names no tender: the page shows a tender by its name, not its id.
+        raise PlanError("not_this_tender")
     winner = data.get("winner")
     if winner is not None and (
         isinstance(winner, bool) or not isinstance(winner, int) or winner not in bidders

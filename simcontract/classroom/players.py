@@ -91,6 +91,8 @@ class Players:
         reserves: Each seated NGO's reserves when it planned the year, by id.
         bids: Every bidder's bids this year, by id: ``[bids, sum of price shares, sum of
             promised-hours shares]`` (every NGO, simulated or not, for the debrief).
+        won: The contracts each NGO won this year, by id (every NGO; those that ended
+            or were terminated within the year included).
         story: What happened to each seat this year, as ``(seat id, message key,
             values)`` (NGO or purchaser id).
     """
@@ -106,6 +108,7 @@ class Players:
     held: dict[int, list[Contract]] = field(default_factory=dict)
     reserves: dict[int, float] = field(default_factory=dict)
     bids: dict[int, list[float]] = field(default_factory=dict)
+    won: dict[int, int] = field(default_factory=dict)
     story: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
 
     def seated(self, ngo: NGO) -> bool:
@@ -152,6 +155,7 @@ class Players:
         self.story = []
         self.held = {}
         self.bids = {}
+        self.won = {}
         self.plans = self.desk.collect_plans(rules.year, self.limits(city, rules))
         self.reserves = {uid: ngo.reserves for uid, ngo in self.heads.items()}
         by_id = {pu.unique_id: pu for pu in city.purchasers}
@@ -189,8 +193,17 @@ class Players:
                     slot.interested.append(ngo)
 
     def answer(self, slot: Slot, bidders: list[NGO]) -> list[NGO]:
-        """Drop the heads who decline invitations (tenders other than open ones)."""
+        """Drop the heads who decline invitations (tenders other than open ones); tell a
+        head whose chosen open tender came up when its NGO had no room left to bid."""
         if slot.purchaser.mode == "open":
+            tender = tender_id(slot)
+            for uid, plan in self.plans.items():
+                ngo = self.heads.get(uid)
+                if ngo is not None and ngo.alive and tender in plan.bids and ngo not in bidders:
+                    full = len(ngo.contracts) >= ngo.round_capacity
+                    self.tell(
+                        uid, "bid_not_made_full" if full else "bid_not_made_money", tender=tender
+                    )
             return bidders
         return [
             b for b in bidders if (plan := self.plans.get(b.unique_id)) is None or plan.invitations
@@ -229,13 +242,18 @@ class Players:
             choice = self.desk.collect_award(terms.rules.year, pending)
             if choice is not None:
                 best = None if choice.winner is None else ids.index(choice.winner)
+            # No choice from the official (absent, out of time, or the teacher moved
+            # on): the model made the award, and the official is told so.
+            key = "awarded" if best is not None else "no_award"
             self.tell(
                 purchaser.unique_id,
-                "awarded" if best is not None else "no_award",
+                key if choice is not None else f"{key}_by_model",
                 tender=tender,
                 winner=None if best is None else ids[best],
                 bids=len(ids),
             )
+        if best is not None:
+            self.won[ids[best]] = self.won.get(ids[best], 0) + 1
         floor = terms.rules["min_reputation"]
         for i, uid in enumerate(ids):
             if uid in self.ngos:

@@ -87,6 +87,8 @@ class Seat:
         last_seen: When the student's browser last asked for news (monotonic seconds).
         plan: This year's plan, once submitted.
         award: The award submitted for the pending tender.
+        awaited: An official's tenders this year that waited for their award.
+        awarded: How many of those the official awarded (the model made the others).
     """
 
     token: str
@@ -98,6 +100,8 @@ class Seat:
     last_seen: float = 0.0
     plan: NGOPlan | None = None
     award: AwardChoice | None = None
+    awaited: int = 0
+    awarded: int = 0
 
     def present(self, now: float) -> bool:
         """Whether the student's browser asked for news lately."""
@@ -194,7 +198,8 @@ class Session:
         """Give a student a seat.
 
         Raises:
-            Refused: A wrong code, a bad or taken name, a full or ended session.
+            Refused: A wrong code, a bad or taken name, a full or ended session, or
+                no NGO or official's post left without a student.
         """
         with self.lock:
             if not isinstance(code, str) or code.strip().upper() != self.code:
@@ -217,8 +222,8 @@ class Session:
             if agent is None:
                 role = "ngo" if role == "official" else "official"
                 agent = self._free_agent(role)
-            if agent is None:
-                raise Refused("session_full", most=len(self.seats))
+            if agent is None:  # every NGO and official's post of the market is taken
+                raise Refused("no_free_agent")
             seat = Seat(
                 secrets.token_urlsafe(18),
                 name,
@@ -263,8 +268,8 @@ class Session:
             if old.role != "ngo" or old.agent in alive or self.phase == "ended":
                 raise Refused("not_now")
             agent = self._free_agent("ngo")
-            if agent is None:
-                raise Refused("session_full", most=len(self.seats))
+            if agent is None:  # every active NGO has a student at its head
+                raise Refused("no_free_ngo")
             self.retired.append(old)
             seat = Seat(
                 token,
@@ -380,8 +385,10 @@ class Session:
             self._changed()
 
     def end(self) -> None:
-        """End the session: now between years, or once the year in progress closes
-        (whoever has not decided gets the model's decision)."""
+        """End the session: now between years; during a year, the decisions still open
+        close at once as with *Next* (whoever has not decided gets the model's decision,
+        for the rest of the year too; plans submitted stand), the model finishes the
+        year, which is logged whole, and the session ends when it closes."""
         with self.lock:
             self.end_requested = True
             self.closing = True
@@ -441,6 +448,8 @@ class Session:
             heads = [s for s in self.seats.values() if s.role == "ngo" and s.agent in limits]
             for seat in heads:
                 seat.plan = None
+            for seat in self.seats.values():  # a new year: no award waited for yet
+                seat.awaited = seat.awarded = 0
             self._take_snapshot()
             self._wait("planning", lambda now: all(s.plan or not s.present(now) for s in heads))
             plans = {}
@@ -467,10 +476,12 @@ class Session:
             if seat is None:
                 return None
             seat.award = None
+            seat.awaited += 1
             self.pending = pending
             self._wait("awarding", lambda now: seat.award is not None or not seat.present(now))
             self.pending = None
             choice = seat.award
+            seat.awarded += choice is not None
             # the award made: the student's, else the one the model proposed (and makes)
             winner = pending.proposed if choice is None else choice.winner
             value = {"tender": pending.tender, "winner": winner}

@@ -110,6 +110,8 @@ def market_snapshot(session: Session) -> dict[str, Any]:
         },
         "market": {
             "active": len(city.ngos),
+            # The year the counts below are of: the last one closed (None: none yet).
+            "year": last.year if last else None,
             # The year's own count: once it closes, the contracts that ended are gone.
             "slots": last.slots_funded if last else None,
             "served": last.slots_served if last else None,
@@ -162,7 +164,8 @@ def _percent(x: float | None) -> str:
 
 
 def story(session: Session, seat: Seat, lang: str) -> list[str]:
-    """What happened to the seat's NGO or official last year, in words."""
+    """What happened to the seat's NGO or official in the year last closed
+    (:attr:`~simcontract.classroom.session.Session.closed_year`), in words."""
     lines = []
     for key, v in session.stories.get(seat.agent, []):
         values = dict(v)
@@ -170,7 +173,7 @@ def story(session: Session, seat: Seat, lang: str) -> list[str]:
             key = f"{key}_unacceptable"
         if key == "quits" and not values["n"]:
             key = "quits_none"
-        if key in ("awarded", "no_award") and values["bids"] == 1:
+        if key.startswith(("awarded", "no_award")) and values["bids"] == 1:
             key = f"{key}_one"
         if "tender" in values:
             values["tender"] = tender_name(session, values["tender"], lang)
@@ -213,6 +216,7 @@ def student_view(session: Session, seat: Seat, lang: str) -> dict[str, Any]:
         "clock": _clock(session),
         "seat": {"name": seat.name, "role": seat.role, "from_year": seat.from_year},
         "story": story(session, seat, lang),
+        "story_year": session.closed_year,
         "error": bool(session.error),
     }
     if seat.role == "ngo":
@@ -251,6 +255,10 @@ def _form(session: Session, seat: Seat, lang: str) -> dict[str, Any] | None:
     if session.phase != "planning" or limits is None:
         return None
     start = seat.plan.as_dict() if seat.plan is not None else session.defaults[seat.agent]
+    if not limits.tenders:  # no room for a new contract, or no open tender it serves
+        notes = [_say("no_tenders" if limits.most_bids else "no_room", lang)]
+    else:  # the model draws its own tenders later in the year: none is ticked at first
+        notes = [_say("most_bids", lang, most=limits.most_bids), _say("none_ticked", lang)]
     return {
         "tenders": [{"id": t, "name": tender_name(session, t, lang)} for t in limits.tenders],
         "officials": [
@@ -259,6 +267,7 @@ def _form(session: Session, seat: Seat, lang: str) -> dict[str, Any] | None:
         "lowest_price": limits.lowest_price,
         "highest_promise": limits.highest_promise,
         "most_bids": limits.most_bids,
+        "notes": notes,
         "values": start,
         "submitted": seat.plan is not None,
         "year": session.model.year,
@@ -319,7 +328,12 @@ def teacher_view(session: Session, lang: str) -> dict[str, Any]:
                 "name": s.name,
                 "role": s.role,
                 "present": s.present(now),
-                "decided": (s.plan is not None) if s.role == "ngo" else (s.award is not None),
+                # An official has decided when the student awarded every tender of the
+                # year so far; ``awards`` counts them (the model made the others).
+                "decided": (s.plan is not None)
+                if s.role == "ngo"
+                else (0 < s.awaited == s.awarded),
+                "awards": None if s.role == "ngo" else {"made": s.awarded, "awaited": s.awaited},
                 "agent": (
                     ngo_name(session, s.agent, lang)
                     if s.role == "ngo"

@@ -87,6 +87,8 @@ class Pattern:
         construction: Why the pattern is true by construction (an outcome bounded or set
             by a parameter of the arms), or ``""``; such a pattern is reported but is not
             evidence.
+        off_effect: What produces the difference that remains, or reverses, with the
+            mechanism off, as measured, or ``""``.
     """
 
     id: str
@@ -100,6 +102,7 @@ class Pattern:
     minimum_effect: float = 0.0
     mechanism: Mechanism | None = None
     construction: str = ""
+    off_effect: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -190,6 +193,7 @@ def load_patterns() -> list[Pattern]:
                 minimum_effect=float(raw.get("minimum_effect", 0.0)),
                 mechanism=_mechanism(raw.get("mechanism"), where),
                 construction=str(raw.get("construction", "")),
+                off_effect=str(raw.get("off_effect", "")),
             )
         )
     return out

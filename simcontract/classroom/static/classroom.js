@@ -104,7 +104,7 @@ function renderStatus(view) {
 function renderStory(view) {
   const box = $("story");
   box.hidden = !view.story.length;
-  box.innerHTML = `<h3>${esc(T("what_happened"))}</h3><ul>${view.story.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`;
+  box.innerHTML = `<h3>${esc(T("what_happened", {year: view.story_year}))}</h3><ul>${view.story.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`;
 }
 
 function renderOrganisation(org) {
@@ -142,12 +142,13 @@ function slider(id, label, value, min, max, hint) {
 
 function renderPlanForm(form) {
   const v = form.values;
-  const tenders = form.tenders.length
-    ? form.tenders.map((t) => `<label class="check"><input type="checkbox" name="bid" value="${esc(t.id)}"${v.bids.includes(t.id) ? " checked" : ""}> ${esc(t.name)}</label>`).join("")
-    : `<p>${esc(T(form.most_bids ? "no_tenders" : "no_room"))}</p>`;
+  // The server says what limits the bids: how many, and that none is ticked at first;
+  // or why there is no tender to tick.
+  const notes = form.notes.map((n) => `<p class="hint">${esc(n)}</p>`).join("");
+  const tenders = form.tenders.map((t) => `<label class="check"><input type="checkbox" name="bid" value="${esc(t.id)}"${v.bids.includes(t.id) ? " checked" : ""}> ${esc(t.name)}</label>`).join("");
   const officials = [`<option value="">${esc(T("court_nobody"))}</option>`].concat(form.officials.map((o) => `<option value="${o.id}"${v.court === o.id ? " selected" : ""}>${esc(o.name)}</option>`)).join("");
   return `<h3>${esc(T("plan_title"))}</h3>
-    <fieldset><legend>${esc(T("bid_for"))}</legend><p class="hint">${esc(T("most_bids", {most: form.most_bids}))}</p>${tenders}
+    <fieldset><legend>${esc(T("bid_for"))}</legend>${notes}${tenders}
       <label class="check"><input type="checkbox" id="invitations"${v.invitations ? " checked" : ""}> ${esc(T("answer_invitations"))}</label></fieldset>
     ${slider("price", T("price"), v.price, form.lowest_price, 1, T("price_hint"))}
     ${slider("promise", T("promise"), v.promise, 1, form.highest_promise, T("promise_hint"))}
@@ -253,11 +254,13 @@ function renderTeacher(view) {
   if (document.activeElement !== $("timer-planning")) $("timer-planning").value = view.timers.planning;
   if (document.activeElement !== $("timer-awarding")) $("timer-awarding").value = view.timers.awarding;
   const m = view.market;
+  // The counts are of the last year closed, named by its number (none before year 1 closes).
+  const closed = m.year === null ? "" : `<dt>${esc(T("slots_served", {year: m.year}))}</dt><dd id="slots-served">${m.served} / ${m.slots}</dd>
+    <dt>${esc(T("tenders_last", {year: m.year}))}</dt><dd>${m.tenders}</dd><dt>${esc(T("failed_last", {year: m.year}))}</dt><dd>${m.failed}</dd>`;
   $("market").innerHTML = `<h3>${esc(T("market"))}</h3><dl class="facts"><dt>${esc(T("active_ngos"))}</dt><dd id="active-ngos">${m.active}</dd>
-    <dt>${esc(T("slots_served"))}</dt><dd id="slots-served">${m.served === null ? "—" : `${m.served} / ${m.slots}`}</dd><dt>${esc(T("tenders_last"))}</dt><dd>${m.tenders}</dd>
-    <dt>${esc(T("failed_last"))}</dt><dd>${m.failed}</dd></dl>${history(m.history)}${view.error ? `<p class="error">${esc(T("year_failed_here"))}</p><pre class="error">${esc(view.error)}</pre>` : ""}`;
+    ${closed}</dl>${history(m.history)}${view.error ? `<p class="error">${esc(T("year_failed_here"))}</p><pre class="error">${esc(view.error)}</pre>` : ""}`;
   const rows = view.seats.map((s) => `<tr class="${s.present ? "" : "absent"}"><td>${s.number}</td><td>${esc(s.name)}</td><td>${esc(s.role === "ngo" ? T("role_ngo") : T("role_official"))}</td>
-    <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td></tr>`).join("");
+    <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}${s.awards && s.awards.awaited ? ` ${s.awards.made}/${s.awards.awaited}` : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td></tr>`).join("");
   $("seats").innerHTML = `<h3>${esc(T("joined", {n: view.seats.length}))}</h3><table id="seat-table"><tr><th>#</th><th>${esc(T("student"))}</th><th>${esc(T("role"))}</th>
     <th>${esc(T("plays"))}</th><th>${esc(T("present"))}</th><th>${esc(T("decided"))}</th><th></th></tr>${rows}</table>`;
   if (view.phase === "ended" && $("debrief").hidden) showDebrief();
