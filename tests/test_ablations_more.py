@@ -260,7 +260,7 @@ MORE = {
         "mission_share",
         False,
         {},
-        # No NGO seeks contracts (none bears any burden, none runs short of money), so
+        # No NGO seeks contracts (none tolerates any burden, none runs short of money), so
         # no head courts an official; NGOs still do their own mission work.
         {"burden_tolerance": 0.0, "runway_years": 0.0},
     ),

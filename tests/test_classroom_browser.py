@@ -196,10 +196,15 @@ def test_the_form_keeps_the_models_values_and_next_ignores_a_stale_click(
         student.click("#submit-plan")
         session.wait_for(("results",), 60)
         teacher.wait_for_selector("#phase:has-text('results')")
+        teacher.wait_for_function(f"STEP === {session.step}")
         # The dashboard stops hearing news: it keeps showing the results of year 1.
         teacher.route(lambda url: "/api/teacher?" in url, lambda route: route.abort())
         teacher.click("#advance")
-        session.wait_for(("planning",), 60)
+        try:
+            session.wait_for(("planning",), 60)
+        except TimeoutError:
+            # What the dashboard said of the refused or lost click.
+            raise AssertionError(teacher.inner_text("#message")) from None
         teacher.click("#advance")  # the button rests a second, then sends the old step
         moved_on = i18n.text("classroom.errors.moved_on", "en")
         teacher.wait_for_selector(f"#message:has-text('{moved_on[:30]}')")

@@ -268,8 +268,8 @@ ABLATIONS = {
     ),
     # Every NGO that seeks contracts courts an official it could win one from: no
     # switch stops courting but leaves awards.
-    # test_courting_changes_nothing_but_ties_where_ties_weigh_nothing shows that
-    # courting acts only through ties.
+    # test_the_ties_courting_buys_change_nothing_but_tie_counts_where_ties_weigh_nothing
+    # shows that the ties courting buys act only as ties.
     "heads court officials": Ablation(
         "tie_cultivation",
         (0.0, 0.5),
@@ -916,11 +916,12 @@ def _moved(a: dict[str, float], b: dict[str, float]) -> list[str]:
     return [k for k in a if a[k] != b[k] and not (math.isnan(a[k]) and math.isnan(b[k]))]
 
 
-def test_courting_changes_nothing_but_ties_where_ties_weigh_nothing() -> None:
-    """Courting acts only through ties: where ties weigh in no award (no favouritism)
-    and no new official marks down those he has no tie to (no reshuffle), the only
-    other readers of ties, courting raises the share of tied awards and moves no
-    outcome but the two that count ties."""
+def test_the_ties_courting_buys_change_nothing_but_tie_counts_where_ties_weigh_nothing() -> None:
+    """The ties courting buys (``tie_cultivation``) act only as ties: where ties weigh in
+    no award (no favouritism) and no new official marks down those he has no tie to (no
+    reshuffle), the only other readers of ties, they raise the share of tied awards and
+    move no outcome but the two that count ties. (Courting's hours are spent either
+    way: ``cultivation_hours`` has its own case.)"""
     inert = {"favouritism": 0.0, "reshuffle": 0.0}
     for seed in range(3):
         idle, courting = (
