@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from test_classroom import _hold, _moved
 
 from simcontract import i18n
 from simcontract.classroom.logbook import read_log
@@ -23,17 +23,6 @@ from simcontract.phases.tendering import Bids
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 LANGS = ("en", "zh_CN")
-
-
-def _hold(session: Session) -> None:
-    for seat in session.seats.values():
-        seat.last_seen = time.monotonic()
-
-
-def _moved(session: Session, step: int) -> None:
-    with session.lock:
-        while session.step == step:
-            session.lock.wait(0.05)
 
 
 class _Rules(dict):
