@@ -921,7 +921,14 @@ def test_a_market_that_outgrows_the_memory_ends_the_session_in_one_line(
 
     session = Session(years=3, seed=4, plan_seconds=0, award_seconds=0)
     monkeypatch.setattr(marketsize, "machine_memory", lambda: 1000)  # after set-up
+    entered = []  # the reason as it stood when each phase was entered
+    enter = session._set_phase
+    monkeypatch.setattr(
+        session, "_set_phase", lambda phase: (entered.append((phase, session.error)), enter(phase))
+    )
     play(session, lambda s, phase: None, present=False)
+    # Whoever sees the session ended sees why: no moment shows it ended without a reason.
+    assert [error for phase, error in entered if phase == "ended"] == [session.error]
     assert session.phase == "ended" and session.closed_year == 1
     assert session.error.startswith("the run of ") and "\n" not in session.error
     assert "stopped at the end of year 1" in session.error

@@ -527,18 +527,19 @@ class Session:
         try:
             with self.lock:
                 seat_players(self.players, self._seat_list(), self.model.year + 1)
+            outgrown = ""
             try:
                 self.model.step()
-            except ScenarioError:  # outgrew the memory: the year is whole
-                with self.lock:
-                    self._close_year()
-                raise
+            except ScenarioError as err:  # outgrew the memory: the year is whole
+                outgrown = str(err)  # its one line says it all
             with self.lock:
+                # Set with the close, under one hold of the lock: whoever sees the
+                # session ended sees why.
+                self.error = outgrown
                 self._close_year()
-        except Exception as err:  # a failed year ends the session with the reason shown
+        except Exception:  # a failed year ends the session with the reason shown
             with self.lock:
-                plain = isinstance(err, ScenarioError)  # its one line says it all
-                self.error = str(err) if plain else traceback.format_exc(limit=3)
+                self.error = traceback.format_exc(limit=3)
                 self._set_phase("ended")
                 self._changed()
 
@@ -550,7 +551,7 @@ class Session:
         for seat_id, key, values in self.players.story:
             self.stories.setdefault(seat_id, []).append((key, values))
         self.closed_year = year
-        last = year >= self.years or self.end_requested or not self.model.running
+        last = year >= self.years or self.end_requested or not self.model.running or self.error
         self._set_phase("ended" if last else "results")
         self._take_snapshot()
         self._save()
