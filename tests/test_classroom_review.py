@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from test_classroom import _hold, _moved
+from test_classroom import Browser, _hold, _moved, serving
 
 from simcontract import i18n
 from simcontract.classroom.logbook import read_log
@@ -254,3 +254,66 @@ def test_an_official_is_decided_only_once_every_tender_of_the_year_is() -> None:
         row = rows[seat.number]
         assert row["awards"] == {"made": max(0, seat.awaited - 1), "awaited": seat.awaited}
         assert row["decided"] is False  # the first tender of each was the model's
+
+
+# ------------------------------------------------------------------ a lost seat
+def test_a_student_who_lost_the_page_rejoins_the_same_seat_once_the_teacher_lets_them() -> None:
+    session = Session(years=2, seed=3, plan_seconds=0, award_seconds=0)
+    ann = session.join(session.code, "Ann")
+    session.join(session.code, "Bob")
+    old, agent, number = ann.token, ann.agent, ann.number
+    session.start()
+    session.wait_for(("planning",))
+    _hold(session)
+    plan = student_view(session, ann, "en")["form"]["values"]
+    session.submit_plan(old, plan)
+    with pytest.raises(Refused) as taken:  # another device, the same name
+        session.join(session.code, "ann")
+    assert taken.value.key == "name_taken"
+    with pytest.raises(Refused) as nobody:
+        session.let_rejoin(9)
+    assert nobody.value.key == "no_such_seat"
+    session.let_rejoin(number)
+    rows = teacher_view(session, "en")["seats"]
+    assert [r["rejoin"] for r in rows] == [True, False]
+    session.let_rejoin(number, allow=False)  # withdrawn: the name is taken again
+    with pytest.raises(Refused):
+        session.join(session.code, "Ann")
+    session.let_rejoin(number)
+    back = session.join(session.code, " Ann ")
+    assert back is ann and back.token != old and (back.agent, back.number) == (agent, number)
+    assert back.plan is not None  # the decisions so far stay with the seat
+    assert session.seat(old) is None and session.seat(back.token) is back
+    assert len(session.seats) == 2 and not back.rejoin
+    with pytest.raises(Refused):  # once: the permission is used up
+        session.join(session.code, "Ann")
+    session.end()
+    session.wait_for(("ended",), 60)
+    with pytest.raises(Refused) as ended:
+        session.let_rejoin(number)
+    assert ended.value.key == "session_ended"
+
+
+def test_the_dashboard_lets_a_seat_rejoin_and_says_what_the_name_taken_allows() -> None:
+    with serving(Session(years=1, seed=9, plan_seconds=0, award_seconds=0)) as teacher:
+        session = teacher.session
+        teacher.get(f"/teacher?key={session.teacher_key}")
+        phone, laptop = Browser(teacher.port), Browser(teacher.port)
+        assert phone.post("/api/join", json={"code": session.code, "name": "Ann"})[0] == 200
+        status, said, _ = laptop.post("/api/join", json={"code": session.code, "name": "Ann"})
+        assert status == 400 and "ask the teacher to let you rejoin" in said["error"]
+        assert laptop.post("/api/teacher/rejoin", json={"seat": 1})[0] == 403
+        for bad in ({"seat": "1"}, {"seat": 2}, {"seat": True}):
+            status, said, _ = teacher.post("/api/teacher/rejoin", json=bad)
+            assert status == 400 and said["key"] == "no_such_seat"
+        status, said, _ = teacher.post("/api/teacher/rejoin", json={"seat": 1, "allow": "no"})
+        assert status == 400 and said["key"] == "not_a_choice"
+        assert teacher.post("/api/teacher/rejoin", json={"seat": 1})[0] == 200
+        assert teacher.get("/api/teacher")[1]["seats"][0]["rejoin"] is True
+        assert laptop.post("/api/join", json={"code": session.code, "name": "Ann"})[0] == 200
+        assert laptop.get("/api/me")[1]["seat"]["name"] == "Ann"
+        assert phone.get("/api/me")[0] == 401  # the old browser lost the seat
+        session.end()
+    for lang in LANGS:
+        texts = i18n.catalogue(lang)["classroom"]
+        assert texts["let_rejoin"] and texts["rejoin_open"] and texts["cancel_rejoin"]

@@ -315,6 +315,14 @@ def _act(session: Session, action: str, data: Any) -> None:
         session.resume()
     elif action == "end":
         session.end()
+    elif action == "rejoin":
+        number = data.get("seat") if isinstance(data, dict) else None
+        allow = data.get("allow", True) if isinstance(data, dict) else True
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise Refused("no_such_seat", number=str(number)[:20])
+        if not isinstance(allow, bool):
+            raise PlanError("not_a_choice", field="allow")
+        session.let_rejoin(number, allow)
     elif action == "timer":
         if not isinstance(data, dict):
             raise PlanError("not_a_form")

@@ -89,6 +89,8 @@ class Seat:
         award: The award submitted for the pending tender.
         awaited: An official's tenders this year that waited for their award.
         awarded: How many of those the official awarded (the model made the others).
+        rejoin: The teacher lets the next join under this name take the seat back
+            (:meth:`Session.let_rejoin`).
     """
 
     token: str
@@ -102,6 +104,7 @@ class Seat:
     award: AwardChoice | None = None
     awaited: int = 0
     awarded: int = 0
+    rejoin: bool = False
 
     def present(self, now: float) -> bool:
         """Whether the student's browser asked for news lately."""
@@ -197,6 +200,8 @@ class Session:
     def join(self, code: str, name: str) -> Seat:
         """Give a student a seat.
 
+        A name the teacher lets rejoin (:meth:`let_rejoin`) gets its seat back.
+
         Raises:
             Refused: A wrong code, a bad or taken name, a full or ended session, or
                 no NGO or official's post left without a student.
@@ -209,10 +214,15 @@ class Session:
             name = " ".join(name.split())
             if not name or len(name) > MAX_NAME or not name.isprintable():
                 raise Refused("bad_name", most=MAX_NAME)
-            if any(s.name.casefold() == name.casefold() for s in self.seats.values()):
+            same = next(
+                (s for s in self.seats.values() if s.name.casefold() == name.casefold()), None
+            )
+            if same is not None and not same.rejoin:
                 raise Refused("name_taken", name=name)
             if self.phase == "ended":
                 raise Refused("session_ended")
+            if same is not None:
+                return self._rekey(same)
             if len(self.seats) >= MAX_SEATS:
                 raise Refused("session_full", most=MAX_SEATS)
             number = len(self.seats) + len(self.retired) + 1
@@ -238,6 +248,36 @@ class Session:
                 self._take_snapshot()
             self._changed()
             return seat
+
+    def _rekey(self, seat: Seat) -> Seat:
+        """Give ``seat`` a new token (the browser that held the old one loses it)."""
+        old = seat.token
+        seat.token = secrets.token_urlsafe(18)
+        seat.rejoin = False
+        seat.last_seen = time.monotonic()
+        self.seats = {(seat.token if t == old else t): s for t, s in self.seats.items()}
+        self._changed()
+        return seat
+
+    def let_rejoin(self, number: int, allow: bool = True) -> None:
+        """Let the student of seat ``number`` take it back from another browser (the
+        page's cookie was lost: a closed private window, another device): the next join
+        under the seat's name gets the seat, its organisation or post and its
+        decisions so far, and the browser that held it loses it. ``allow=False``
+        withdraws the permission.
+
+        Raises:
+            Refused: No seat has that number (``no_such_seat``), or the session has
+                ended.
+        """
+        with self.lock:
+            seat = next((s for s in self.seats.values() if s.number == number), None)
+            if seat is None:
+                raise Refused("no_such_seat", number=number)
+            if self.phase == "ended":
+                raise Refused("session_ended")
+            seat.rejoin = bool(allow)
+            self._changed()
 
     def _free_agent(self, role: str) -> int | None:
         """An NGO or purchaser no student holds, drawn at random."""

@@ -339,6 +339,7 @@ def teacher_view(session: Session, lang: str) -> dict[str, Any]:
                     if s.role == "ngo"
                     else purchaser_name(session, s.agent, lang)
                 ),
+                "rejoin": s.rejoin,
                 "alive": snap["ngos"].get(s.agent, {}).get("alive", True)
                 if s.role == "ngo"
                 else True,
