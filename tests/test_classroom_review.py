@@ -317,3 +317,29 @@ def test_the_dashboard_lets_a_seat_rejoin_and_says_what_the_name_taken_allows() 
     for lang in LANGS:
         texts = i18n.catalogue(lang)["classroom"]
         assert texts["let_rejoin"] and texts["rejoin_open"] and texts["cancel_rejoin"]
+
+
+def test_the_organisations_money_is_named_by_the_year_it_was_settled_in() -> None:
+    """During the results of year 1, "last year" would be the year before the market."""
+    from simcontract.classroom.views import _organisation
+
+    session = Session(years=2, seed=3, plan_seconds=0, award_seconds=0)
+    ann = session.join(session.code, "Ann")
+    assert student_view(session, ann, "en")["organisation"]["money_year"] == 0  # none yet
+    session.start()
+    while session.wait_for(("planning", "awarding", "results"), 60) != "results":
+        step = session.step
+        session.advance(step)
+        _moved(session, step)
+    org = student_view(session, ann, "en")["organisation"]
+    assert org["money_year"] == 1 and org["alive"]
+    # An organisation closed in an earlier year (as if year 5 of a longer session had
+    # closed) shows the money of the year it closed.
+    session.closed_year = 5
+    gone = _organisation(session, org | {"alive": False, "exit_year": 3, "exit_reason": ""}, "en")
+    assert gone["money_year"] == 3
+    session.closed_year = 1
+    for lang in LANGS:
+        said = i18n.text("classroom.revenue_gov_in", lang, year=1)
+        assert "1" in said and said != i18n.text("classroom.revenue_gov", lang)
+    session.end()

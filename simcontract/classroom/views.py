@@ -244,6 +244,10 @@ def _organisation(session: Session, org: dict[str, Any], lang: str) -> dict[str,
     org["ties"] = [
         t | {"purchaser_name": purchaser_name(session, t["purchaser"], lang)} for t in org["ties"]
     ]
+    # Its money is of the last year settled, which is closed: named by its number, as
+    # during that year's results "last year" would be the year before.
+    # A closed organisation's money is of the year it closed.
+    org["money_year"] = session.closed_year if org["alive"] else org["exit_year"]
     if org["exit_reason"]:
         org["exit_name"] = i18n.text(f"exit_reasons.{org['exit_reason']}", lang)
     return org

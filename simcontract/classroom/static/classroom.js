@@ -117,7 +117,8 @@ function renderOrganisation(org) {
   const ties = org.ties.length ? `<ul>${org.ties.map((t) => `<li>${esc(t.purchaser_name)}: ${t.tie.toFixed(2)}</li>`).join("")}</ul>` : `<p>${esc(T("no_ties"))}</p>`;
   return `<h3>${esc(org.title)}</h3><p>${esc(org.origin_name)} · ${esc(org.place)} ${esc(org.sector_name)}</p>${closed}
     <dl class="facts"><dt>${esc(T("reserves"))}</dt><dd id="reserves">${money(org.reserves)}</dd>
-    <dt>${esc(T("revenue_gov"))}</dt><dd>${money(org.revenue_gov)}</dd><dt>${esc(T("revenue_other"))}</dt><dd>${money(org.revenue_other)}</dd>
+    <dt>${esc(org.money_year ? T("revenue_gov_in", {year: org.money_year}) : T("revenue_gov"))}</dt><dd>${money(org.revenue_gov)}</dd>
+    <dt>${esc(org.money_year ? T("revenue_other_in", {year: org.money_year}) : T("revenue_other"))}</dt><dd>${money(org.revenue_other)}</dd>
     <dt>${esc(T("staff"))}</dt><dd id="staff">${org.staff}</dd><dt>${esc(T("reputation"))}</dt><dd>${org.reputation.toFixed(2)}</dd>
     <dt>${esc(T("dependence"))}</dt><dd>${pct(org.dependence)}</dd></dl>
     <h4>${esc(T("contracts"))}</h4>${contracts}<h4>${esc(T("ties"))}</h4>${ties}`;
