@@ -9,7 +9,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -340,28 +340,45 @@ def client():
 
 
 @contextlib.contextmanager
-def serving(session: Session) -> Iterator[Browser]:
-    """``session`` served on a free port of loopback, and a client of it."""
+def on_loopback(make: Callable[[int], Any]) -> Iterator[int]:
+    """Serve the application ``make(port)`` on a free port of loopback, for the block.
+
+    The socket is bound here and handed to the server, so that no other socket can take
+    the port between choosing it and serving on it (the server would stop at once).
+    """
     import uvicorn
 
-    from simcontract.classroom.server import make_app
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = make_app(session, f"http://127.0.0.1:{port}/?code={session.code}")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(make(port), log_level="error"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    browser = Browser(port)
-    browser.session = session
+    end = time.monotonic() + 60
     try:
-        yield browser
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > end:
+                raise RuntimeError(f"the classroom server did not start on port {port}")
+            time.sleep(0.02)
+        yield port
     finally:
         server.should_exit = True
         thread.join(10)
+        sock.close()
+
+
+@contextlib.contextmanager
+def serving(session: Session) -> Iterator[Browser]:
+    """``session`` served on a free port of loopback, and a client of it."""
+    from simcontract.classroom.server import make_app
+
+    def app(port: int):
+        return make_app(session, f"http://127.0.0.1:{port}/?code={session.code}")
+
+    with on_loopback(app) as port:
+        browser = Browser(port)
+        browser.session = session
+        yield browser
 
 
 def test_students_join_with_the_code_and_keep_their_seat(client) -> None:

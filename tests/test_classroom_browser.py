@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from test_app_browser import CHROMIUM_ARGS, UI_TIMEOUT_MS, chromium  # noqa: F401
+from test_classroom import on_loopback
 
 from simcontract.classroom.session import Session
 
@@ -33,8 +32,6 @@ def served(monkeypatch):
     The test drives six pages in turn on a busy machine, so a page may go longer than
     the usual 12 s between two requests for news: presence is not what is tested here.
     """
-    import uvicorn
-
     from simcontract.classroom import session as session_module
 
     monkeypatch.setattr(session_module, "PRESENT_SECONDS", 600.0)
@@ -42,18 +39,10 @@ def served(monkeypatch):
     from simcontract.classroom.server import join_link, make_app
 
     session = Session("baseline", seed=11, years=YEARS, plan_seconds=0, award_seconds=0)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = make_app(session, join_link("127.0.0.1", port, session.code))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield session, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with on_loopback(
+        lambda port: make_app(session, join_link("127.0.0.1", port, session.code))
+    ) as port:
+        yield session, f"http://127.0.0.1:{port}"
 
 
 def _join(browser, base: str, code: str, name: str):
@@ -103,6 +92,17 @@ ANSWER_JS = """(year) => {
 or a message (an error)."""
 
 
+AWARD_ANSWER_JS = """(tender) => {
+  const message = document.getElementById("message");
+  if (message && message.textContent.trim()) return "message: " + message.textContent.trim();
+  if (!document.querySelector(`#submit-award[data-tender='${tender}']`)) return "moved on";
+  const state = document.getElementById("award-state");
+  return !!(state && state.textContent.includes("Award received")) && "received";
+}"""
+"""What the official's page answered to an award: received, the tender's form gone (the
+award was taken and the year moved on), or a message (an error)."""
+
+
 def _until_results(session: Session, official, teacher) -> None:
     """Award every tender the official is shown, until the year's results are in."""
     while True:
@@ -116,7 +116,12 @@ def _until_results(session: Session, official, teacher) -> None:
         official.wait_for_selector(button)
         official.locator('input[name="winner"]').first.check()
         official.click(button)
-        official.wait_for_selector("#award-state:has-text('Award received')")
+        # Read in one step in the page, as for a plan: the next poll takes the form away.
+        try:
+            answer = official.wait_for_function(AWARD_ANSWER_JS, arg=pending.tender)
+        except Exception as err:
+            raise AssertionError(f"no answer to the award: {_state(session, official)}") from err
+        assert answer.json_value() in ("received", "moved on"), _state(session, official)
         end = time.monotonic() + 60
         with session.lock:
             while session.pending is pending and time.monotonic() < end:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -343,3 +344,36 @@ def test_the_organisations_money_is_named_by_the_year_it_was_settled_in() -> Non
         said = i18n.text("classroom.revenue_gov_in", lang, year=1)
         assert "1" in said and said != i18n.text("classroom.revenue_gov", lang)
     session.end()
+
+
+# ------------------------------------------------------------------ a year that fails
+class _Watched(threading.Condition):
+    """The session's lock, noting what each release of it leaves for others to see."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session, self.seen = session, []
+
+    def __exit__(self, *exc) -> None:
+        s = self.session
+        self.seen.append((s.phase, s.error, s.closed_year))
+        return super().__exit__(*exc)
+
+
+def test_a_log_that_cannot_be_written_ends_the_session_with_its_reason_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No one sees the year's results, nor the session ended, before the reason is set:
+    the year is closed and the session ended under one hold of the lock."""
+    session = Session(years=3, seed=4, plan_seconds=0, award_seconds=0, folder=tmp_path)
+    session.lock = watched = _Watched(session)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(session.book, "save", full)
+    session.start()
+    session.wait_for(("ended",), 60)
+    assert session.closed_year == 1 and "No space left on device" in session.error
+    after = [(phase, error) for phase, error, closed in watched.seen if closed == 1]
+    assert after and all(phase == "ended" and error for phase, error in after), after

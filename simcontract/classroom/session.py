@@ -576,12 +576,20 @@ class Session:
                 # Set with the close, under one hold of the lock: whoever sees the
                 # session ended sees why.
                 self.error = outgrown
-                self._close_year()
-        except Exception:  # a failed year ends the session with the reason shown
+                try:
+                    self._close_year()
+                except Exception:  # the log could not be written: the same hold
+                    self._fail()
+        except Exception:
             with self.lock:
-                self.error = traceback.format_exc(limit=3)
-                self._set_phase("ended")
-                self._changed()
+                self._fail()
+
+    def _fail(self) -> None:
+        """End the session on the exception being handled, its reason shown (the lock
+        held)."""
+        self.error = traceback.format_exc(limit=3)
+        self._set_phase("ended")
+        self._changed()
 
     def _close_year(self) -> None:
         year = self.model.year

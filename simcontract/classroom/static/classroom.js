@@ -202,17 +202,22 @@ function renderDecide(view) {
   FORM_KEY = key;
   if (view.form) {
     box.innerHTML = renderPlanForm(view.form);
+    // The answer may come after a poll has drawn the next form: it belongs to this one.
+    const state = $("plan-state");
     $("submit-plan").addEventListener("click", async () => {
       const {ok, data} = await api("/api/plan", readPlan());
-      if (ok) { $("plan-state").textContent = T("plan_received"); say(""); } else say(data.error);
+      if (!state.isConnected) return;
+      if (ok) { state.textContent = T("plan_received"); say(""); } else say(data.error);
     });
   } else {
     box.innerHTML = renderAwardForm(view.pending);
+    const state = $("award-state");
     $("submit-award").addEventListener("click", async () => {
       const chosen = document.querySelector('input[name="winner"]:checked');
       const winner = !chosen || chosen.value === "" ? null : Number(chosen.value);
       const {ok, data} = await api("/api/award", {tender: view.pending.tender, winner});
-      if (ok) { $("award-state").textContent = T("award_received"); say(""); } else say(data.error);
+      if (!state.isConnected) return;
+      if (ok) { state.textContent = T("award_received"); say(""); } else say(data.error);
     });
   }
 }
