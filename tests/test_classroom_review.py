@@ -377,3 +377,28 @@ def test_a_log_that_cannot_be_written_ends_the_session_with_its_reason_at_once(
     assert session.closed_year == 1 and "No space left on device" in session.error
     after = [(phase, error) for phase, error, closed in watched.seen if closed == 1]
     assert after and all(phase == "ended" and error for phase, error in after), after
+
+
+def test_a_seat_taken_as_a_year_starts_counts_from_the_next_year() -> None:
+    """Between giving out the year's seats and the model's first phase, the model's
+    year is still the last one: a seat taken then must not claim the year begun,
+    which it does not play (its log would replay otherwise)."""
+    session = Session(years=2, seed=4, plan_seconds=0, award_seconds=0)
+    session.join(session.code, "Ann")
+    begun, go = threading.Event(), threading.Event()
+    step = session.model.step
+
+    def held() -> None:
+        begun.set()
+        go.wait(30)
+        step()
+
+    session.model.step = held
+    session.start()
+    assert begun.wait(30)
+    late = session.join(session.code, "Bob")
+    go.set()
+    assert session.model.year <= 1 and late.from_year == 2
+    session.end()
+    session.wait_for(("ended",), 60)
+    assert late.agent not in session.players.ngos | session.players.officials

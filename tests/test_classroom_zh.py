@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -73,7 +74,13 @@ def test_the_check_tells_english_from_chinese() -> None:
 # ------------------------------------------------------------------ the terminal
 def _session(phase: str = "lobby", closed_year: int = 0) -> SimpleNamespace:
     """What the terminal lines read of a session."""
-    return SimpleNamespace(code="K7QXMD", teacher_key="abc", phase=phase, closed_year=closed_year)
+    return SimpleNamespace(
+        code="K7QXMD",
+        teacher_key="abc",
+        phase=phase,
+        closed_year=closed_year,
+        lock=threading.Lock(),
+    )
 
 
 def test_the_session_starts_with_its_lines_in_the_teachers_language() -> None:

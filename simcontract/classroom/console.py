@@ -56,12 +56,13 @@ def stopped(session: Session, folder: Path) -> str:
     the log, named only if it was written."""
     from simcontract.classroom.logbook import SESSION_FILE
 
-    year = session.closed_year
+    with session.lock:  # the year and the phase as one state: a year may be closing
+        year, phase = session.closed_year, session.phase
     logged = (folder / SESSION_FILE).is_file()
     if not year:
         log = _said("log_in", folder=folder) if logged else _said("nothing_logged")
         return _said("stopped_first", log=log)
-    unfinished = session.phase in ("running", "planning", "awarding")
+    unfinished = phase in ("running", "planning", "awarding")
     under_way = _said("under_way", next=year + 1) if unfinished else ""
     log = _said("log_in", folder=folder) if logged else _said("no_log")
     return _said("stopped_after", year=year, under_way=under_way, log=log)

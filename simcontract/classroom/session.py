@@ -179,6 +179,10 @@ class Session:
         self.phase = "lobby"
         self.step = 0
         self.closed_year = 0
+        # The year whose seats are given to the players (under the lock): a seat taken
+        # now counts from the year after. Not the model's year, which the year's thread
+        # sets outside the lock once the seats are given.
+        self.seated_year = 0
         self.version = 0
         self.deadline: float | None = None
         self.paused_left: float | None = None
@@ -240,7 +244,7 @@ class Session:
                 role,
                 agent,
                 number,
-                from_year=self.model.year + 1,
+                from_year=self.seated_year + 1,
                 last_seen=time.monotonic(),
             )
             self.seats[seat.token] = seat
@@ -317,7 +321,7 @@ class Session:
                 "ngo",
                 agent,
                 number=len(self.seats) + len(self.retired),
-                from_year=self.model.year + 1,
+                from_year=self.seated_year + 1,
                 last_seen=time.monotonic(),
             )
             self.seats[token] = seat
@@ -566,7 +570,8 @@ class Session:
         """Run one year of the market (in its own thread), then close it."""
         try:
             with self.lock:
-                seat_players(self.players, self._seat_list(), self.model.year + 1)
+                self.seated_year = self.model.year + 1
+                seat_players(self.players, self._seat_list(), self.seated_year)
             outgrown = ""
             try:
                 self.model.step()
