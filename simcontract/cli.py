@@ -1748,7 +1748,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help=helped("app.host"))
     app.add_argument("--port", type=_port, default=8765, help=helped("app.port"))
     app.add_argument("--open", action="store_true", help=helped("app.open"))
-    add_lang(app)
+    app.add_argument("--lang", metavar="LANG", help=helped("app.lang"))
     app.set_defaults(func=cmd_app)
     return parser
 

@@ -3,6 +3,7 @@ boxes on a planted case of the model, feature scores, figures, and the command."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -173,6 +174,45 @@ def test_restrictions_that_are_not_significant_are_dropped() -> None:
     significant = pruned.box_limits(0)
     assert (significant.apply(discovery.restriction_qp, axis=1) <= 0.05).all()
     assert set(significant["parameter"]) <= set(kept.box_limits(0)["parameter"])
+
+
+def _weak(n: int, seed: int) -> pd.DataFrame:
+    """Runs that fail mostly with favouritism above 0.5, a little more often under
+    direct tendering: a restriction that adds density few runs can show."""
+    rng = np.random.default_rng(seed)
+    runs = pd.DataFrame(
+        {
+            "point": range(n),
+            "replication": 0,
+            "favouritism": rng.uniform(0, 1, n),
+            "rank_noise": rng.uniform(0, 0.5, n),
+            "tendering": rng.choice(["open", "selective", "direct"], n),
+        }
+    )
+    high = np.where(runs["tendering"] == "direct", 0.95, 0.7)
+    fails = rng.uniform(size=n) < np.where(runs["favouritism"] > 0.5, high, 0.05)
+    runs["ngo_survival"] = np.where(fails, 0.2, 0.9)
+    return runs
+
+
+def test_a_box_pruned_below_the_target_says_how_it_got_there() -> None:
+    """The flag "below the density target" meant that no step reached it; pruning can
+    also take a box that reached it below, and the report says which."""
+    inputs = ["favouritism", "rank_noise", "tendering"]
+    found = discover(_weak(60, 2), "ngo_survival < 0.5", inputs)
+    box, t = found.boxes.iloc[0], found.trajectories
+    peeled = t[t["phase"] == "peel"]
+    assert not box["meets"] and peeled["density"].max() >= 0.8 > box["density"]
+    said = {lang: discovery.format_discovery(found, lang).splitlines()[2] for lang in LANGS}
+    assert "the box chosen had 88%" in said["en"] and "quasi-p value above 0.05" in said["en"]
+    assert "所选盒子的密度为 88%" in said["zh_CN"]
+    # Read against a target no step of the peeling reached (one step had 100%).
+    beyond = dataclasses.replace(found, settings=found.settings | {"min_density": 1.01})
+    line = discovery.format_discovery(beyond, "en").splitlines()[2]
+    assert "(below the density target 1.01)" in line
+
+
+LANGS = ("en", "zh_CN")
 
 
 @pytest.mark.parametrize(

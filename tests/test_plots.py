@@ -236,7 +236,8 @@ def test_lifetimes_censor_active_ngos(results: SimpleNamespace) -> None:
 def test_survival_curves(results: SimpleNamespace) -> None:
     fig = plots.survival_curves(results)
     (ax,) = fig.axes
-    assert ax.get_xlabel() == "Years since registration"
+    # Not "since registration": the NGOs present at the start count from year 1.
+    assert ax.get_xlabel() == "Years in the market (NGOs present at the start: from year 1)"
     assert ax.get_ylabel() == "NGOs still active (share)"
     assert len(ax.lines) == 3
     assert all(line.get_drawstyle() == "steps-post" for line in ax.lines)

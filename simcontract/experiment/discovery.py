@@ -642,6 +642,22 @@ def _number(name: str, value: float) -> str:
     return f"{value:.3g}"
 
 
+def _shortfall(discovery: Discovery, number: int, lang: str | None) -> str:
+    """Why box ``number`` falls short of the density target: no step of its peeling
+    reached it, or one did and pruning restrictions that may be chance took it below."""
+    s = discovery.settings
+    t = discovery.trajectories
+    peeled = t[(t["box"] == number) & (t["phase"] == "peel")].reset_index(drop=True)
+    chosen = peeled.iloc[
+        choose_step(peeled.rename(columns={"restricted": "res_dim"}), s["min_density"])
+    ]
+    target = f"{s['min_density']:g}"
+    if chosen["density"] >= s["min_density"]:
+        before, qp = f"{chosen['density']:.0%}", f"{s['max_qp']:g}"
+        return _say("below_target_pruned", lang, density=target, before=before, qp=qp)
+    return _say("below_target", lang, density=target)
+
+
 def format_discovery(discovery: Discovery, lang: str | None = None) -> str:
     """The discovery as Markdown: the condition, each box's rules with coverage,
     density and runs, and the feature scores (inputs by code name in English, by
@@ -656,7 +672,7 @@ def format_discovery(discovery: Discovery, lang: str | None = None) -> str:
     else:
         lines = [_say("runs", lang, **counts), ""]
     for box in discovery.boxes.itertuples():
-        flag = "" if box.meets else _say("below_target", lang, density=f"{s['min_density']:g}")
+        flag = _shortfall(discovery, box.box, lang) if not box.meets else ""
         lines.append(
             _say(
                 "box",
