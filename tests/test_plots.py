@@ -174,6 +174,18 @@ def test_fan_chart_overlay(results: SimpleNamespace) -> None:
     assert "median and 90% band over 3 replications" in fig.get_suptitle()
 
 
+def test_a_fan_chart_says_when_a_years_band_rests_on_fewer_runs(results: SimpleNamespace) -> None:
+    """A band of a year where the outcome is undefined in some runs (no provider to
+    turn over) rests on fewer runs than the batch has: the title says so."""
+    assert "as few as" not in plots.fan_chart(results, "active_ngos").get_suptitle()
+    series = results.series.copy()
+    gaps = (series["replication"] == 0) | ((series["replication"] == 1) & (series["year"] == 4))
+    series.loc[gaps & (series["year"] >= 3), "active_ngos"] = np.nan
+    fig = plots.fan_chart(SimpleNamespace(runs=results.runs, series=series), "active_ngos")
+    title = fig.get_suptitle().replace("\n", " ")
+    assert "over 3 replications (as few as 1 in some years" in title, title
+
+
 def test_fan_chart_panels_and_real(results: SimpleNamespace, real) -> None:
     fig = plots.fan_chart(results, "provider_turnover", layout="panels", band=0.5)
     axes = _visible(fig)

@@ -255,6 +255,21 @@ def _counts_inside(ax: Axes) -> None:
             text.set_horizontalalignment("right")
 
 
+def _band_runs(series: pd.DataFrame, outcome: str, shown: list) -> str:
+    """The replications a fan chart's bands rest on, saying where a year's band rests
+    on fewer (the outcome undefined in the other runs of that year)."""
+    replications = replications_text(series)
+    points = [g.point for g in shown]
+    drawn = series[series["point"].isin(points)]
+    defined = drawn.groupby(["point", "year"])[outcome].count()
+    defined = defined[defined > 0]  # a year no run defines has no band at all
+    runs = drawn.groupby("point")["replication"].nunique()
+    fewest = int(defined.min()) if len(defined) else 0
+    if not len(defined) or fewest >= int(runs.min()):
+        return replications
+    return figure_text("fan_fewer", replications=replications, n=fewest)
+
+
 def _fan_columns(n: int) -> int:
     """Panels per row of a fan chart of ``n`` groups in panels: up to three, as many as
     the page's width holds; two in a narrow figure (a journal column)."""
@@ -360,7 +375,7 @@ def fan_chart(
         "fan_title",
         outcome=pretty(outcome),
         band=f"{band:.0%}",
-        replications=replications_text(series),
+        replications=_band_runs(series, outcome, shown),
     )
     fig.suptitle(title)
     return fig
