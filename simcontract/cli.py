@@ -957,6 +957,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     intact only with ``--partial`` when the batch is unfinished or damaged)."""
     from simcontract import plots
     from simcontract.experiment import Results, integrity, plan
+    from simcontract.plots.export import IMAGE_FORMATS
 
     source = _results_dir(args.results)
     formats = figure_formats(args.format)
@@ -991,11 +992,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
             raise _interrupted(stop, said("error.stored_finish", hint=again)) from None
         if not paths:
             warn(said("error.no_figures"))
+        removed = []
         if out.resolve().is_relative_to(source.resolve()):
+            removed = plan.replace_figures(source, out, paths, IMAGE_FORMATS)
             plan.add_outputs(source, paths)
     print(said("figure_file_one" if len(paths) == 1 else "figure_files", n=len(paths), path=out))
     for p in paths:
         print(f"  {p}")
+    if removed:
+        print(said("figures_replaced", n=len(removed), names=", ".join(p.name for p in removed)))
     return 0
 
 

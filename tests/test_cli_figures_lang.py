@@ -150,3 +150,35 @@ def test_plot_draws_the_outcomes_named_comparable_forms_too(
             ["plot", str(out), "--outcomes", given, "--out", str(tmp_path / given)], capsys, said
         )
         assert not (tmp_path / given).exists()
+
+
+def test_a_redraw_into_the_batch_replaces_its_figures_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Redrawn in Chinese, in one format, of one outcome: no figure of the earlier drawing
+    is left beside the new ones (a stem in two languages, or of two outcome sets), and
+    the check still finds the batch whole."""
+    import json
+
+    out = tmp_path / "c"
+    argv = ["compare", "baseline", "thin_market", "--replications", "2", "--workers", "1"]
+    code, _, err = run_cli(
+        [*argv, *TINY, "--series", "--figures", "png,pdf", "--out", str(out)], capsys
+    )
+    assert code == 0, err
+    before = {p.name for p in (out / "figures").iterdir()}
+    assert "fan_ngo_survival.pdf" in before and "outcomes.png" in before
+    code, printed, err = run_cli(
+        ["plot", str(out), "--format", "png", "--outcomes", "hhi", "--lang", "zh_CN"], capsys
+    )
+    assert code == 0, err
+    after = {p.name for p in (out / "figures").iterdir()}
+    assert after == {n for n in after if n.endswith(".png")} and "fan_hhi.png" in after
+    assert "fan_ngo_survival.png" not in after and "outcomes.png" in after
+    assert "已删除先前绘制" in printed and "fan_ngo_survival.pdf" in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    listed = {Path(n).name for n in manifest["outputs"] if n.startswith("figures/")}
+    assert listed == after and set(manifest["output_sha256"]) >= {f"figures/{n}" for n in after}
+    assert "table.md" in manifest["outputs"]  # tables are not figures: kept
+    code, _, err = run_cli(["check", str(out)], capsys)
+    assert code == 0, err

@@ -373,6 +373,40 @@ def add_outputs(directory: Path, paths: Iterable[Path]) -> None:
     storage.write_manifest(directory, manifest)
 
 
+def replace_figures(
+    directory: Path, folder: Path, paths: Iterable[Path], suffixes: Iterable[str]
+) -> list[Path]:
+    """Make ``paths``, just drawn into ``folder`` inside ``directory``, the figures the
+    manifest lists there: a figure an earlier drawing listed in ``folder`` (a file
+    ending in one of ``suffixes``) that this drawing did not make is deleted and
+    unlisted, so that one folder never holds two drawings (in two languages, of two
+    sets of outcomes, or a format left from before). Tables are left alone.
+
+    Returns:
+        The figures deleted.
+    """
+    manifest = storage.read_manifest(directory)
+    if manifest is None or manifest.get("outputs") is None:
+        return []
+    root = Path(directory).resolve()
+    inside = Path(folder).resolve().relative_to(root)
+    drawn = {Path(p).resolve().relative_to(root).as_posix() for p in paths}
+    ends = tuple(f".{s.lower()}" for s in suffixes)
+    stale = [
+        name
+        for name in manifest["outputs"]
+        if Path(name).parent == inside and name.lower().endswith(ends) and name not in drawn
+    ]
+    for name in stale:
+        (root / name).unlink(missing_ok=True)
+    if stale:
+        digests = manifest.get("output_sha256") or {}
+        manifest["outputs"] = [n for n in manifest["outputs"] if n not in stale]
+        manifest["output_sha256"] = {k: v for k, v in digests.items() if k not in stale}
+        storage.write_manifest(directory, manifest)
+    return [root / name for name in stale]
+
+
 def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any] | None:
     """Return the directory's manifest when resuming into it (after checking it)."""
     where = str(directory)
