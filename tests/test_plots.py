@@ -402,6 +402,21 @@ def test_heatmap_bins_sampled_designs(sobol, results: SimpleNamespace) -> None:
         plots.heatmap(results, "ngo_survival")
 
 
+def test_a_small_sampled_design_is_binned_too(sobol) -> None:
+    """Sobol's 4 base samples give favouritism 8 scattered values: fewer than
+    ``max_levels``, but a row for each would space uneven values evenly and leave
+    most cells empty. A grid of the same values keeps a row for each."""
+    values = sobol.runs["favouritism"].nunique()
+    assert 6 < values <= 12
+    ylabels = [t.get_text() for t in plots.heatmap(sobol, "ngo_survival").axes[0].get_yticklabels()]
+    assert len(ylabels) < values and all("–" in label for label in ylabels)
+    as_grid = SimpleNamespace(
+        runs=sobol.runs, design=SimpleNamespace(kind="grid", parameters=sobol.design.parameters)
+    )
+    ax = plots.heatmap(as_grid, "ngo_survival").axes[0]
+    assert len(ax.get_yticklabels()) == values and "binned" not in ax.get_ylabel()
+
+
 # --------------------------------------------------------------------------- 7 sensitivity
 def test_sensitivity_sobol(sobol) -> None:
     fig = plots.sensitivity(sobol, "ngo_survival")

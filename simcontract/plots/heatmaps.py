@@ -31,6 +31,9 @@ from simcontract.plots.style import (
 )
 
 
+SAMPLED = ("lhs", "sobol", "morris")
+"""Design kinds whose points are sampled, not laid out on a grid."""
+
 def _axes_of(design: Any, x: str | None, y: str | None) -> tuple[str, str]:
     """``x`` and ``y``, the missing ones taken from the design's parameters in order."""
     params = list(design.parameters) if design is not None else []
@@ -105,9 +108,11 @@ def heatmap(
     """Mean of an outcome over two parameters of a sweep.
 
     Runs are averaged per cell (over replications and any other parameter the sweep
-    varies). Parameters with more than ``max_levels`` distinct values (sampled
-    designs) are cut into about ``bins`` bins at round numbers, labelled by their
-    ranges. Grey cells hold no run.
+    varies). A number with more than ``max_levels`` distinct values, or, in a
+    sampled design (Latin hypercube, Sobol, Morris), with more than ``bins``, is cut
+    into about ``bins`` bins at round numbers, labelled by their ranges: sampled values
+    are scattered, and a row or column for each would leave most cells empty and space
+    uneven values evenly. Grey cells hold no run.
 
     Args:
         results: Results with ``runs`` (and ``design`` for the defaults).
@@ -131,6 +136,8 @@ def heatmap(
         if name not in runs:
             raise ValueError(i18n.text("errors.plots.no_column", name=repr(name)))
     ranges = getattr(design, "ranges", None) or {}
+    if getattr(design, "kind", "") in SAMPLED:
+        max_levels = min(max_levels, bins)
     cells = cell_means(runs, outcome, (x, y), bins, max_levels, ranges)
     fig = figure(
         1.6 + 0.55 * max(4, len(cells.xlabels)), rows_height(1.4, max(4, len(cells.ylabels)), 0.4)
