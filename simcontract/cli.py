@@ -1000,7 +1000,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     for p in paths:
         print(f"  {p}")
     if removed:
-        print(said("figures_replaced", n=len(removed), names=", ".join(p.name for p in removed)))
+        key = "figure_replaced_one" if len(removed) == 1 else "figures_replaced"
+        print(said(key, n=len(removed), names=", ".join(p.name for p in removed)))
     return 0
 
 

@@ -402,3 +402,41 @@ def test_a_seat_taken_as_a_year_starts_counts_from_the_next_year() -> None:
     session.end()
     session.wait_for(("ended",), 60)
     assert late.agent not in session.players.ngos | session.players.officials
+
+
+def test_a_request_under_way_when_its_seat_is_rejoined_elsewhere_is_refused() -> None:
+    """The old browser's plan, whose body arrives after the seat was given to the
+    new one, must not be taken as the seat's (the seat object carries the new token)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from simcontract.classroom.server import SEAT_COOKIE, make_app
+
+    session = Session(years=1, seed=3, plan_seconds=0, award_seconds=0)
+    ann = session.join(session.code, "Ann")
+    old = ann.token
+    session.start()
+    session.wait_for(("planning",))
+    _hold(session)
+    plan = json.dumps(student_view(session, ann, "en")["form"]["values"]).encode()
+
+    async def receive():  # the body arrives once the seat has moved to a new browser
+        session.let_rejoin(ann.number)
+        session.join(session.code, "Ann")
+        return {"type": "http.request", "body": plan, "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/plan",
+        "path_params": {"what": "plan"},
+        "query_string": b"",
+        "headers": [(b"cookie", f"{SEAT_COOKIE}={old}".encode())],
+    }
+    pages = next(r for r in make_app(session, "").routes if r.path == "/api/{what}").endpoint
+    answer = asyncio.run(pages(Request(scope, receive)))
+    assert answer.status_code == 400 and b"no_seat" in answer.body
+    assert ann.token != old and ann.plan is None
+    session.end()
+    session.wait_for(("ended",), 60)

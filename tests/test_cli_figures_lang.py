@@ -182,3 +182,12 @@ def test_a_redraw_into_the_batch_replaces_its_figures_whole(
     assert "table.md" in manifest["outputs"]  # tables are not figures: kept
     code, _, err = run_cli(["check", str(out)], capsys)
     assert code == 0, err
+    # Drawn beside the batch's own files, figures replace nothing there; a figure listed
+    # but already gone is not reported as deleted.
+    code, _, err = run_cli(["plot", str(out), "--out", str(out), "--format", "png"], capsys)
+    assert code == 0, err
+    (out / "figures" / "outcomes.png").unlink()
+    code, printed, err = run_cli(["plot", str(out), "--out", str(out), "--format", "svg"], capsys)
+    assert code == 0 and "removed" not in printed and (out / "outcomes.png").is_file(), err
+    code, printed, err = run_cli(["plot", str(out), "--format", "svg"], capsys)
+    assert code == 0 and "fan_hhi.png" in printed and "outcomes.png" not in printed, err

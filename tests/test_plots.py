@@ -184,6 +184,14 @@ def test_a_fan_chart_says_when_a_years_band_rests_on_fewer_runs(results: SimpleN
     fig = plots.fan_chart(SimpleNamespace(runs=results.runs, series=series), "active_ngos")
     title = fig.get_suptitle().replace("\n", " ")
     assert "over 3 replications (as few as 1 in some years" in title, title
+    # Each point against its own runs: one point of a partial batch has 2 runs, another
+    # 3 but a year's value in only 2 of them.
+    series = results.series.copy()
+    series = series[~((series["point"] == 1) & (series["replication"] == 2))]
+    gaps = (series["point"] == 0) & (series["replication"] == 0) & (series["year"] >= 3)
+    series.loc[gaps, "active_ngos"] = np.nan
+    fig = plots.fan_chart(SimpleNamespace(runs=results.runs, series=series), "active_ngos")
+    assert "(as few as 2 in some years" in fig.get_suptitle().replace("\n", " ")
 
 
 def test_fan_chart_panels_and_real(results: SimpleNamespace, real) -> None:

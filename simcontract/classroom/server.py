@@ -211,14 +211,17 @@ class _Pages:
         if seat is None:
             return _error("no_seat", lang, status=401)
         what = request.path_params["what"]
+        # The browser's own token, not the seat's: while the body arrives, a rejoin
+        # may give the seat a new one, which this browser no longer holds.
+        token = request.cookies.get(SEAT_COOKIE, "")
         try:
             data = await _body(request)
             if what == "plan":
-                self.session.submit_plan(seat.token, data)
+                self.session.submit_plan(token, data)
             elif what == "award":
-                self.session.submit_award(seat.token, data)
+                self.session.submit_award(token, data)
             elif what == "reseat":
-                self.session.reseat(seat.token)
+                self.session.reseat(token)
             else:
                 return Response(status_code=404)
         except (Refused, PlanError) as refused:
@@ -316,8 +319,9 @@ def _act(session: Session, action: str, data: Any) -> None:
     elif action == "end":
         session.end()
     elif action == "rejoin":
-        number = data.get("seat") if isinstance(data, dict) else None
-        allow = data.get("allow", True) if isinstance(data, dict) else True
+        if not isinstance(data, dict) or "seat" not in data:
+            raise PlanError("not_a_form")
+        number, allow = data["seat"], data.get("allow", True)
         if isinstance(number, bool) or not isinstance(number, int):
             raise Refused("no_such_seat", number=str(number)[:20])
         if not isinstance(allow, bool):

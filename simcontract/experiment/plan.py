@@ -390,6 +390,8 @@ def replace_figures(
         return []
     root = Path(directory).resolve()
     inside = Path(folder).resolve().relative_to(root)
+    if inside == Path("."):  # figures drawn beside the batch's own files: keep them all
+        return []
     drawn = {Path(p).resolve().relative_to(root).as_posix() for p in paths}
     ends = tuple(f".{s.lower()}" for s in suffixes)
     stale = [
@@ -397,14 +399,15 @@ def replace_figures(
         for name in manifest["outputs"]
         if Path(name).parent == inside and name.lower().endswith(ends) and name not in drawn
     ]
-    for name in stale:
-        (root / name).unlink(missing_ok=True)
+    gone = [root / name for name in stale if (root / name).is_file()]
+    for path in gone:
+        path.unlink()
     if stale:
         digests = manifest.get("output_sha256") or {}
         manifest["outputs"] = [n for n in manifest["outputs"] if n not in stale]
         manifest["output_sha256"] = {k: v for k, v in digests.items() if k not in stale}
         storage.write_manifest(directory, manifest)
-    return [root / name for name in stale]
+    return gone
 
 
 def _stored_manifest(directory: Path, plan: Plan, resume: bool) -> dict[str, Any] | None:

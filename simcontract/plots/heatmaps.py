@@ -30,9 +30,9 @@ from simcontract.plots.style import (
     styled,
 )
 
-
 SAMPLED = ("lhs", "sobol", "morris")
 """Design kinds whose points are sampled, not laid out on a grid."""
+
 
 def _axes_of(design: Any, x: str | None, y: str | None) -> tuple[str, str]:
     """``x`` and ``y``, the missing ones taken from the design's parameters in order."""

@@ -259,15 +259,16 @@ def _band_runs(series: pd.DataFrame, outcome: str, shown: list) -> str:
     """The replications a fan chart's bands rest on, saying where a year's band rests
     on fewer (the outcome undefined in the other runs of that year)."""
     replications = replications_text(series)
-    points = [g.point for g in shown]
-    drawn = series[series["point"].isin(points)]
+    drawn = series[series["point"].isin([g.point for g in shown])]
     defined = drawn.groupby(["point", "year"])[outcome].count()
     defined = defined[defined > 0]  # a year no run defines has no band at all
     runs = drawn.groupby("point")["replication"].nunique()
-    fewest = int(defined.min()) if len(defined) else 0
-    if not len(defined) or fewest >= int(runs.min()):
+    # Each point's years against its own runs: a partial batch's points differ.
+    own = runs.reindex(defined.index.get_level_values("point")).to_numpy()
+    short = defined[defined.to_numpy() < own]
+    if short.empty:
         return replications
-    return figure_text("fan_fewer", replications=replications, n=fewest)
+    return figure_text("fan_fewer", replications=replications, n=int(short.min()))
 
 
 def _fan_columns(n: int) -> int:

@@ -267,7 +267,7 @@ function renderTeacher(view) {
     ${closed}</dl>${history(m.history)}${view.error ? `<p class="error">${esc(T("year_failed_here"))}</p><pre class="error">${esc(view.error)}</pre>` : ""}`;
   const rows = view.seats.map((s) => `<tr class="${s.present ? "" : "absent"}"><td>${s.number}</td><td>${esc(s.name)}</td><td>${esc(s.role === "ngo" ? T("role_ngo") : T("role_official"))}</td>
     <td>${esc(s.agent)}</td><td>${s.present ? "●" : "○"}</td><td>${s.decided ? "✓" : ""}${s.awards && s.awards.awaited ? ` ${s.awards.made}/${s.awards.awaited}` : ""}</td><td>${s.alive ? "" : esc(T("closed_short"))}</td>
-    <td>${s.rejoin ? `${esc(T("rejoin_open"))} <button data-seat="${s.number}" data-allow="false">${esc(T("cancel_rejoin"))}</button>`
+    <td>${view.phase === "ended" ? "" : s.rejoin ? `${esc(T("rejoin_open"))} <button data-seat="${s.number}" data-allow="false">${esc(T("cancel_rejoin"))}</button>`
       : `<button data-seat="${s.number}" data-allow="true" title="${esc(T("let_rejoin_help"))}">${esc(T("let_rejoin"))}</button>`}</td></tr>`).join("");
   $("seats").innerHTML = `<h3>${esc(T("joined", {n: view.seats.length}))}</h3><table id="seat-table"><tr><th>#</th><th>${esc(T("student"))}</th><th>${esc(T("role"))}</th>
     <th>${esc(T("plays"))}</th><th>${esc(T("present"))}</th><th>${esc(T("decided"))}</th><th></th><th></th></tr>${rows}</table>`;
@@ -319,6 +319,7 @@ async function teacherPage() {
     if (!button) return;
     button.disabled = true;
     const {ok, data} = await api("/api/teacher/rejoin", {seat: Number(button.dataset.seat), allow: button.dataset.allow === "true"});
+    if (!ok) button.disabled = false;  // refused: the table is not drawn anew
     say(ok ? "" : data.error);
   });
   $("show-debrief").addEventListener("click", showDebrief);
