@@ -93,10 +93,12 @@ def teacher(session: Session, out: dict) -> None:
         out["closed"][year] = time.monotonic()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def bound_socket() -> socket.socket:
+    """A socket bound to a free port of loopback, for the server to listen on (bound
+    here, so that no other socket takes the port before the server serves on it)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def main() -> None:
@@ -107,12 +109,15 @@ def main() -> None:
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
     session = Session("baseline", seed=1, years=args.years, plan_seconds=0, award_seconds=0)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(make_app(session, ""), host="127.0.0.1", port=port, log_level="error")
-    )
-    threading.Thread(target=server.run, daemon=True).start()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(make_app(session, ""), log_level="error"))
+    serving = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    serving.start()
+    deadline = time.monotonic() + 60
     while not server.started:
+        if not serving.is_alive() or time.monotonic() > deadline:
+            raise SystemExit(f"the classroom server did not start on port {port}")
         time.sleep(0.05)
     out = {"planning": {}, "closed": {}, "last_plan": {}, "latencies": []}
     students = [
