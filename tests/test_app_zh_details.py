@@ -18,6 +18,7 @@ from test_app_browser import (  # noqa: F401  (fixtures)
     CHART_DATA,
     CHROMIUM_ARGS,
     PROJECTOR,
+    RENDERER_CRASH,
     UI_TIMEOUT_MS,
     app_url,
     chromium,
@@ -291,6 +292,7 @@ CUT_SELECTIONS = """() => [...document.querySelectorAll('.sc-sidebar .v-select__
 """The sidebar's drop-downs whose chosen value is cut off."""
 
 
+@RENDERER_CRASH
 def test_chinese_tooltips_and_charts_in_a_browser(
     chromium: str,  # noqa: F811
     app_url: str,  # noqa: F811

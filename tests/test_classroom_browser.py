@@ -16,7 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from test_app_browser import CHROMIUM_ARGS, UI_TIMEOUT_MS, chromium  # noqa: F401
+from test_app_browser import (  # noqa: F401  (fixtures)
+    CHROMIUM_ARGS,
+    RENDERER_CRASH,
+    UI_TIMEOUT_MS,
+    chromium,
+)
 from test_classroom import on_loopback
 
 from simcontract.classroom.session import Session
@@ -141,6 +146,7 @@ def _teacher(browser, base: str, session):
     return teacher
 
 
+@RENDERER_CRASH
 def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_path) -> None:  # noqa: F811
     from playwright.sync_api import sync_playwright
 
@@ -182,6 +188,7 @@ def test_a_class_plays_three_years_in_separate_browsers(chromium, served, tmp_pa
     assert len(session.seats) == STUDENTS
 
 
+@RENDERER_CRASH
 def test_the_form_keeps_the_models_values_and_next_ignores_a_stale_click(
     chromium,  # noqa: F811
     served,
@@ -291,6 +298,7 @@ def _drawn_from_the_web_font(page, selectors: list[str]) -> None:
         assert all(f["isCustomFont"] for f in fonts), f"{selector} {text!r} drawn from {fonts}"
 
 
+@RENDERER_CRASH
 def test_chinese_headings_are_drawn_from_the_web_font(chromium, served, tmp_path) -> None:  # noqa: F811
     """On a machine without a CJK font, the Chinese headings of the join, student and
     teacher pages, and those of a page switched to Chinese, are drawn from the served

@@ -12,7 +12,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from test_app_browser import CHROMIUM_ARGS, UI_TIMEOUT_MS, chromium  # noqa: F401
+from test_app_browser import (  # noqa: F401  (fixtures)
+    CHROMIUM_ARGS,
+    RENDERER_CRASH,
+    UI_TIMEOUT_MS,
+    chromium,
+)
 from test_classroom import GOOD, LIMITS, Browser, refused_replay, serving
 from test_cli_chinese import english_lines
 
@@ -480,6 +485,7 @@ def test_a_page_gets_the_language_it_asks_for_then_the_sessions_then_the_browser
     assert Session(years=1).lang is None and Session(years=1, lang="zh").lang == "zh_CN"
 
 
+@RENDERER_CRASH
 def test_the_dashboard_of_a_chinese_session_in_a_browser(chromium, zh_client) -> None:  # noqa: F811
     """An English browser opens the dashboard of a session started in Chinese in Chinese:
     its language menu and QR code are named in Chinese, and a year that could not run is
