@@ -340,3 +340,72 @@ def test_chinese_headings_are_drawn_from_the_web_font(chromium, served, tmp_path
             _drawn_from_the_web_font(switched, ["header h1", "#join h2"])
         finally:
             browser.close()
+
+
+PHONE = {"width": 360, "height": 740}
+"""A small phone's screen, in CSS pixels."""
+
+BEYOND_THE_CARD = """() => {
+  const out = [];
+  for (const card of document.querySelectorAll('main > .card:not([hidden])')) {
+    if (card.scrollWidth > card.clientWidth) out.push(`#${card.id} scrolls sideways`);
+    const right = card.getBoundingClientRect().right;
+    for (const el of card.querySelectorAll('dd, select, input, button, td, li, label')) {
+      const box = el.getBoundingClientRect();
+      const said = el.textContent.trim().slice(0, 40);
+      if (box.width && box.right > right + 0.5) out.push(`${el.tagName} ${said}`);
+    }
+  }
+  return out;
+}"""
+"""What lies beyond the right edge of its card (or makes a card scroll sideways)."""
+
+
+@RENDERER_CRASH
+def test_a_students_phone_shows_every_figure_within_its_card(chromium, served) -> None:  # noqa: F811
+    """On a 360-pixel-wide phone, an NGO head's plan form, organisation and contracts and
+    an official's bureau and award form fit their cards: no figure lies beyond the edge
+    (the organisation's names once pushed their figures out of sight, and the tables ran
+    off the card) and no card scrolls sideways."""
+    from playwright.sync_api import sync_playwright
+
+    session, base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            phones = []
+            for i in range(5):  # the fifth is an official
+                page = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
+                page.set_default_timeout(UI_TIMEOUT_MS)
+                page.goto(f"{base}/?code={session.code}")
+                page.fill("#name", f"Student {i + 1}")
+                page.click("#join-button")
+                page.wait_for_selector(f"#status h2:has-text('Student {i + 1}')")
+                phones.append(page)
+            teacher = _teacher(browser, base, session)
+            teacher.wait_for_selector("#seats h3:has-text('5')")
+            teacher.click("#start")
+            head, official = phones[0], phones[4]
+            head.wait_for_selector("#submit-plan[data-year='1']")
+            head.wait_for_selector("#mine dl.facts dd")
+            official.wait_for_selector("#status h2:has-text('Official')")
+            official.wait_for_selector("#mine table")
+            _fits(head, official)
+            for page in phones[:4]:
+                _plan(page, 1, session)
+            official.wait_for_selector("#submit-award")  # the bids, one block each
+            _fits(official)
+            _until_results(session, official, teacher)
+            for page in phones[:4]:
+                page.wait_for_selector("#story li")  # the year's results are shown
+            with_contract = [p for p in phones[:4] if p.locator("#mine table td").count()]
+            assert with_contract, "no head won a contract: the contracts table is unchecked"
+            _fits(*phones)
+        finally:
+            browser.close()
+
+
+def _fits(*pages) -> None:
+    for page in pages:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate(BEYOND_THE_CARD) == [], page.inner_text("main")[:300]

@@ -107,12 +107,22 @@ function renderStory(view) {
   box.innerHTML = `<h3>${esc(T("what_happened", {year: view.story_year}))}</h3><ul>${view.story.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`;
 }
 
+// A table whose rows a phone shows one under another, each figure after its column's
+// name (table.rows in classroom.css). names: the columns' names (text); rows: cells as
+// HTML; more: rows of HTML after them.
+function rowTable(names, rows, more = "") {
+  const head = `<tr>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr>`;
+  const body = rows.map((cells) => `<tr>${cells.map((c, i) => `<td data-label="${esc(names[i])}">${c}</td>`).join("")}</tr>`).join("");
+  return `<table class="rows">${head}${body}${more}</table>`;
+}
+
 function renderOrganisation(org) {
   if (!org) return `<p>${esc(T("no_organisation"))}</p>`;
   const closed = org.alive ? "" : `<p class="error">${esc(T("closed", {reason: org.exit_name || org.exit_reason, year: org.exit_year}))}</p>
     <button id="reseat">${esc(T("reseat"))}</button>`;
   const contracts = org.contracts.length
-    ? `<table><tr><th>${esc(T("purchaser_col"))}</th><th>${esc(T("price_col"))}</th><th>${esc(T("years_col"))}</th><th>${esc(T("promised_col"))}</th><th>${esc(T("score_col"))}</th></tr>${org.contracts.map((c) => `<tr><td>${esc(c.purchaser_name)}</td><td>${money(c.price)}</td><td>${c.start}–${c.end}</td><td>${pct(c.promised)}</td><td>${c.score === null ? "—" : c.score.toFixed(2)}</td></tr>`).join("")}</table>`
+    ? rowTable([T("purchaser_col"), T("price_col"), T("years_col"), T("promised_col"), T("score_col")],
+      org.contracts.map((c) => [esc(c.purchaser_name), money(c.price), `${c.start}–${c.end}`, pct(c.promised), c.score === null ? "—" : c.score.toFixed(2)]))
     : `<p>${esc(T("no_contracts"))}</p>`;
   const ties = org.ties.length ? `<ul>${org.ties.map((t) => `<li>${esc(t.purchaser_name)}: ${t.tie.toFixed(2)}</li>`).join("")}</ul>` : `<p>${esc(T("no_ties"))}</p>`;
   return `<h3>${esc(org.title)}</h3><p>${esc(org.origin_name)} · ${esc(org.place)} ${esc(org.sector_name)}</p>${closed}
@@ -126,10 +136,11 @@ function renderOrganisation(org) {
 
 function renderPost(post) {
   if (!post) return "";
-  const slots = post.slots.map((s, i) => `<tr><td>${i + 1}</td><td>${esc(s.provider_name || T("empty_slot"))}</td><td>${s.end ?? "—"}</td><td>${s.score.toFixed(2)}</td></tr>`).join("");
+  const slots = rowTable([T("slot_col"), T("provider_col"), T("until_col"), T("score_col")],
+    post.slots.map((s, i) => [i + 1, esc(s.provider_name || T("empty_slot")), s.end ?? "—", s.score.toFixed(2)]));
   const ties = post.ties.length ? `<ul>${post.ties.map((t) => `<li>${esc(t.ngo_name)}: ${t.tie.toFixed(2)}</li>`).join("")}</ul>` : `<p>${esc(T("no_ties"))}</p>`;
   return `<h3>${esc(post.title)}</h3><p>${esc(T("mode"))}: ${esc(post.mode_name)} · ${esc(T("budget"))}: ${money(post.budget)}</p>
-    <table><tr><th>#</th><th>${esc(T("provider_col"))}</th><th>${esc(T("until_col"))}</th><th>${esc(T("score_col"))}</th></tr>${slots}</table>
+    ${slots}
     <h4>${esc(T("your_ties"))}</h4>${ties}`;
 }
 
@@ -177,13 +188,12 @@ function readPlan() {
 }
 
 function renderAwardForm(pending) {
-  const rows = pending.bids.map((b) => `<tr><td><input type="radio" name="winner" value="${b.ngo}"${b.ngo === pending.proposed ? " checked" : ""}></td>
-    <td>${esc(b.name)}</td><td>${pct(b.price)}</td><td>${pct(b.promise)}</td><td>${b.reputation.toFixed(2)}</td>
-    <td>${b.tie.toFixed(2)}</td><td>${b.merit.toFixed(2)}</td><td>${b.score.toFixed(2)}</td><td>${b.acceptable ? "✓" : "✗"}</td></tr>`).join("");
+  const choice = (value, checked) => `<input type="radio" name="winner" value="${value}"${checked ? " checked" : ""}>`;
+  const rows = pending.bids.map((b) => [choice(b.ngo, b.ngo === pending.proposed), esc(b.name), pct(b.price), pct(b.promise),
+    b.reputation.toFixed(2), b.tie.toFixed(2), b.merit.toFixed(2), b.score.toFixed(2), b.acceptable ? "✓" : "✗"]);
+  const none = `<tr><td>${choice("", pending.proposed === null)}</td><td colspan="8">${esc(T("no_award"))}</td></tr>`;
   return `<h3>${esc(T("award_title", {tender: pending.name}))}</h3><p class="hint">${esc(T("award_hint"))}</p>
-    <table><tr><th></th><th>${esc(T("bidder_col"))}</th><th>${esc(T("price_col_share"))}</th><th>${esc(T("promised_col"))}</th><th>${esc(T("reputation"))}</th>
-    <th>${esc(T("tie_col"))}</th><th>${esc(T("merit_col"))}</th><th>${esc(T("award_score_col"))}</th><th>${esc(T("acceptable_col"))}</th></tr>${rows}
-    <tr><td><input type="radio" name="winner" value=""${pending.proposed === null ? " checked" : ""}></td><td colspan="8">${esc(T("no_award"))}</td></tr></table>
+    ${rowTable(["", T("bidder_col"), T("price_col_share"), T("promised_col"), T("reputation"), T("tie_col"), T("merit_col"), T("award_score_col"), T("acceptable_col")], rows, none)}
     <button id="submit-award" data-tender="${esc(pending.tender)}">${esc(T("submit_award"))}</button><p id="award-state" class="ok">${pending.submitted ? esc(T("award_received")) : ""}</p>`;
 }
 
