@@ -57,6 +57,18 @@ def _cache_dir() -> Path:
     return Path(base) / "simcontract"
 
 
+KEPT_CUTS = 3
+"""Cut fonts kept in the cache: the catalogue's characters change with a release, and
+a few installs side by side should not cut theirs anew each time."""
+
+
+def _forget_old_cuts(newest: Path) -> None:
+    """Delete all but the ``KEPT_CUTS`` most recent cut fonts beside ``newest``."""
+    cuts = sorted(newest.parent.glob("cjk-*.woff"), key=lambda p: p.stat().st_mtime)
+    for old in [c for c in cuts if c != newest][: max(0, len(cuts) - KEPT_CUTS)]:
+        old.unlink(missing_ok=True)
+
+
 def _subset(path: Path, characters: str) -> bytes:
     from fontTools import subset
 
@@ -92,6 +104,7 @@ def font_face() -> str:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_bytes(data)
+                _forget_old_cuts(cached)
             except OSError:
                 pass  # a read-only home: cut again next time
     encoded = base64.b64encode(data).decode("ascii")

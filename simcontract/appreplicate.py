@@ -79,12 +79,15 @@ def replicate(
     """
     summaries, series = [], []
     for r in range(replications):
-        model = ContractingModel(scenario, rng=run_seed(seed, r)).run()
-        summaries.append(model.summary())
-        yearly = model.series()
+        model = ContractingModel(scenario, rng=run_seed(seed, r))
+        try:
+            model.run()
+            summaries.append(model.summary())
+            yearly = model.series()
+        finally:
+            model.release()  # also when the run fails: Mesa 3.3 would keep it alive
         yearly.insert(0, "replication", r)
         series.append(yearly)
-        model.release()
         if progress is not None:
             progress(r + 1)
     return Replicates(scenario, seed, pd.DataFrame(summaries), pd.concat(series))

@@ -322,10 +322,14 @@ class AppState:
         def progress(done: int) -> None:
             self.replicating.value = done
 
-        result = replicate(run.model.market_scenario, run.seed, REPLICATIONS, progress=progress)
-        if self.run.value is run:
-            self.replicates.value = result
-        self.replicating.value = -1
+        try:
+            result = replicate(run.model.market_scenario, run.seed, REPLICATIONS, progress=progress)
+            if self.run.value is run:
+                self.replicates.value = result
+        except ScenarioError as err:  # a replication outgrew the memory
+            self.say("rules_error", error=str(err))
+        finally:
+            self.replicating.value = -1  # the button works again
 
     def current_replicates(self) -> Replicates | None:
         """The replications of the live run's rules, if they have been run."""

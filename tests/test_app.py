@@ -691,6 +691,30 @@ def test_the_page_serves_its_own_chinese_font() -> None:
     assert len(data) < 1_500_000  # cut down from 16 MB
 
 
+def test_the_cut_font_cache_keeps_the_newest_few(tmp_path, monkeypatch) -> None:
+    """Each release whose catalogue has other characters cuts a font of its own: the
+    cache keeps the newest ``KEPT_CUTS`` of them, the one just cut among them."""
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "simcontract"
+    folder.mkdir()
+    for age in range(5):
+        old = folder / f"cjk-old{age}.woff"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + age, 1_000_000 + age))
+    (folder / "other.txt").write_text("kept")
+    appfont.font_face.cache_clear()
+    try:
+        face = appfont.font_face()
+    finally:
+        appfont.font_face.cache_clear()
+    left = sorted(p.name for p in folder.iterdir())
+    cut = [n for n in left if n.startswith("cjk-") and not n.startswith("cjk-old")]
+    assert face and len(cut) == 1
+    assert left == sorted([*cut, "cjk-old3.woff", "cjk-old4.woff", "other.txt"])
+
+
 # --------------------------------------------------------------------------- page
 def _widgets(root):
     seen, stack = [], [root]
@@ -922,3 +946,40 @@ def test_a_run_that_outgrows_the_memory_stops_playing_with_a_notice(
     assert notice is not None and notice.key == "rules_error"
     assert "stopped at the end of year 2" in notice.text("en")
     assert not state.step()  # nothing more to run
+
+
+def test_replications_that_outgrow_the_memory_say_so_and_free_the_button(
+    state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replication that failed left the button disabled and "replicating" shown for
+    good, and a model that failed in its run alive."""
+    from simcontract import marketsize
+    from simcontract.model import ContractingModel
+    from simcontract.scenario import ScenarioError
+
+    state.step()
+    monkeypatch.setattr(marketsize, "machine_memory", lambda: 1000)  # outgrown at the start
+    state.request_replicates()
+    state.replicate_loop(threading.Event())
+    assert state.replicating.value == -1 and state.current_replicates() is None
+    notice = state.notice.value
+    assert notice is not None and notice.key == "rules_error"
+    assert "too large to run" in notice.text("en")
+
+    monkeypatch.undo()
+    released = []
+    release = ContractingModel.release
+
+    def outgrown(self):  # as the check at a year's end says it
+        raise ScenarioError("outgrew the memory in year 3")
+
+    monkeypatch.setattr(ContractingModel, "run", outgrown)
+    monkeypatch.setattr(
+        ContractingModel, "release", lambda self: released.append(self) or release(self)
+    )
+    state.notice.value = None
+    state.request_replicates()
+    assert state.replicating.value == 0  # the button works again
+    state.replicate_loop(threading.Event())
+    assert state.replicating.value == -1 and len(released) == 1
+    assert "year 3" in state.notice.value.text("en")

@@ -395,6 +395,30 @@ def test_students_join_with_the_code_and_keep_their_seat(client) -> None:
     assert b"classroom.js" in client.get("/play")[1]
 
 
+def test_the_teachers_seat_table_follows_who_comes_and_goes(client) -> None:
+    """A student whose browser stops asking for news shows absent on the teacher's next
+    poll, though nothing else in the session changed: the poll sends back the presence
+    it drew, and a change of it draws the table anew."""
+    from simcontract.classroom.session import PRESENT_SECONDS
+
+    session = client.session
+    client.post("/api/join", json={"code": session.code, "name": "Ann"})
+    client.get(f"/teacher?key={session.teacher_key}")
+    view = client.get("/api/teacher")[1]
+    assert [s["present"] for s in view["seats"]] == [True]
+    asked = f"/api/teacher?since={view['version']}&presence={view['presence']}"
+    assert client.get(asked)[1] == {"same": True, "version": view["version"]}
+    (ann,) = session.seats.values()
+    with session.lock:
+        ann.last_seen -= 2 * PRESENT_SECONDS  # her phone dropped off the network
+    later = client.get(asked)[1]
+    assert later["version"] == view["version"]
+    assert [s["present"] for s in later["seats"]] == [False]
+    client.get("/api/me")  # she is back
+    again = f"/api/teacher?since={later['version']}&presence={later['presence']}"
+    assert [s["present"] for s in client.get(again)[1]["seats"]] == [True]
+
+
 def test_bad_requests_get_one_clear_message(client) -> None:
     session = client.session
     client.post("/api/join", json={"code": session.code, "name": "Ann"})

@@ -409,3 +409,29 @@ def _fits(*pages) -> None:
     for page in pages:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert page.evaluate(BEYOND_THE_CARD) == [], page.inner_text("main")[:300]
+
+
+@RENDERER_CRASH
+def test_a_page_asks_for_news_one_request_at_a_time(chromium, served) -> None:  # noqa: F811
+    """While the server does not answer (a laptop asleep, the network down), a student's
+    page keeps one request for news waiting, not one more a second (a class's queued
+    polls once reached the server together); once answers come, it goes on."""
+    from playwright.sync_api import sync_playwright
+
+    session, base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = _join(browser, base, session.code, "Ann")
+            held = []
+            polls = re.compile(r"/api/me\?")
+            page.route(polls, lambda route: held.append(route))  # no answer, for now
+            page.wait_for_timeout(4000)
+            assert len(held) == 1, f"{len(held)} requests for news waiting at once"
+            page.unroute(polls)  # which lets the one waiting through
+            teacher = _teacher(browser, base, session)
+            teacher.wait_for_selector("#seats h3:has-text('1')")
+            teacher.click("#start")
+            page.wait_for_selector("#submit-plan[data-year='1']")
+        finally:
+            browser.close()

@@ -30,7 +30,7 @@ from simcontract import i18n
 from simcontract.classroom import debrief
 from simcontract.classroom.plans import PlanError, Refusal
 from simcontract.classroom.session import Refused, Seat, Session
-from simcontract.classroom.views import student_view, teacher_view
+from simcontract.classroom.views import presence, student_view, teacher_view
 
 SEAT_COOKIE = "simcontract_seat"
 """Cookie holding a student's seat token."""
@@ -232,8 +232,9 @@ class _Pages:
         lang = self.lang(request)
         if not self.is_teacher(request):
             return _error("not_teacher", lang, status=403)
+        drawn = (request.query_params.get("since"), request.query_params.get("presence"))
         with self.session.lock:
-            if request.query_params.get("since") == str(self.session.version):
+            if drawn == (str(self.session.version), presence(self.session)):
                 return JSONResponse({"same": True, "version": self.session.version})
             return JSONResponse(teacher_view(self.session, lang))
 

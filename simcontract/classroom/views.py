@@ -306,6 +306,16 @@ def _pending_view(session: Session, seat: Seat, lang: str) -> dict[str, Any] | N
     }
 
 
+def presence(session: Session, now: float | None = None) -> str:
+    """The numbers of the seats present at ``now`` (default: this moment), joined by dots.
+
+    The teacher's page sends back the one it drew: a student who comes or goes changes no
+    version of the session, yet the seat table must be drawn anew.
+    """
+    now = time.monotonic() if now is None else now
+    return ".".join(str(s.number) for s in session.seats.values() if s.present(now))
+
+
 def teacher_view(session: Session, lang: str) -> dict[str, Any]:
     """Everything the teacher's dashboard shows."""
     now = time.monotonic()
@@ -316,6 +326,7 @@ def teacher_view(session: Session, lang: str) -> dict[str, Any]:
         waiting = purchaser_name(session, session.pending.purchaser, lang)
     return {
         "version": session.version,
+        "presence": presence(session, now),
         "phase": session.phase,
         "step": session.step,
         "year": max(1, snap["year"]),

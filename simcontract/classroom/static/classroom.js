@@ -4,6 +4,7 @@
 
 let TEXTS = {}, FALLBACK = {}, LANG = localStorage.getItem("simcontract_lang") || "";
 let VERSION = null, VIEW = null, FORM_KEY = null, DEADLINE = null, PAUSED = false, STEP = null;
+let PRESENCE = null;  // the teacher's: which seats were present when the table was drawn
 const page = document.body.dataset.page;
 const $ = (id) => document.getElementById(id);
 
@@ -22,14 +23,20 @@ function esc(value) {
 const money = (x) => Number(x).toLocaleString(undefined, {maximumFractionDigits: 1});
 const pct = (x) => `${Math.round(100 * x)}%`;
 
-async function api(path, body) {
+// timeout (ms): give up on an answer that long in coming (a poll; a form sent is waited for).
+async function api(path, body, timeout) {
   const sep = path.includes("?") ? "&" : "?";
   const options = body === undefined ? {} : {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)};
+  const stop = timeout ? new AbortController() : null;
+  const timer = stop ? setTimeout(() => stop.abort(), timeout) : null;
+  if (stop) options.signal = stop.signal;
   let response;
   try {
     response = await fetch(`${path}${sep}lang=${encodeURIComponent(LANG)}`, options);
   } catch (e) {
     return {ok: false, status: 0, data: {error: T("errors.network")}};
+  } finally {
+    if (timer) clearTimeout(timer);
   }
   let data = {};
   try { data = await response.json(); } catch (e) { data = {}; }
@@ -248,18 +255,31 @@ function renderStudent(view) {
 // older state over a newer one (the dashboard then sent a step the session had left).
 function newer(data) { return VERSION === null || data.version >= VERSION; }
 
+// Ask for news every `ms`, one request at a time: while the network is down or the laptop
+// sleeps, polls fired on a timer queued up in the browser and reached the server together.
+const POLL_TIMEOUT = 10000;
+async function repeat(poll, ms) {
+  for (;;) {
+    const start = Date.now();
+    await poll();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (Date.now() - start))));
+  }
+}
+function tickClock() { const clock = $("clock"); if (clock) clock.textContent = clockText(); }
+
 async function pollStudent() {
   try {
-    const {ok, status, data} = await api(`/api/me?since=${VERSION ?? ""}`);
+    const {ok, status, data} = await api(`/api/me?since=${VERSION ?? ""}`, undefined, POLL_TIMEOUT);
     if (status === 401) { location.href = "/"; return; }
     if (ok && !data.same && newer(data)) { VERSION = data.version; renderStudent(data); }
   } catch (e) { /* the network dropped: try again */ }
-  const clock = $("clock"); if (clock) clock.textContent = clockText();
+  tickClock();
 }
 
 async function playPage() {
   await loadTexts(); setupLanguage(pollStudent);
-  await pollStudent(); setInterval(pollStudent, 1000);
+  setInterval(tickClock, 1000);
+  await repeat(pollStudent, 1000);
 }
 
 // ------------------------------------------------------------------ teacher
@@ -302,10 +322,10 @@ async function showDebrief() {
 
 async function pollTeacher() {
   try {
-    const {ok, data} = await api(`/api/teacher?since=${VERSION ?? ""}`);
-    if (ok && !data.same && newer(data)) { VERSION = data.version; renderTeacher(data); }
+    const {ok, data} = await api(`/api/teacher?since=${VERSION ?? ""}&presence=${PRESENCE ?? ""}`, undefined, POLL_TIMEOUT);
+    if (ok && !data.same && newer(data)) { VERSION = data.version; PRESENCE = data.presence; renderTeacher(data); }
   } catch (e) { /* try again */ }
-  $("clock").textContent = clockText();
+  tickClock();
 }
 
 async function teacherPage() {
@@ -340,7 +360,8 @@ async function teacherPage() {
     }
     say("");
   });
-  await pollTeacher(); setInterval(pollTeacher, 1000);
+  setInterval(tickClock, 1000);
+  await repeat(pollTeacher, 1000);
 }
 
 ({join: joinPage, play: playPage, teacher: teacherPage})[page]();
